@@ -1,0 +1,33 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+  name: "terrain",
+  platforms: [.macOS(.v13)],
+  products: [
+    .executable(name: "terrain", targets: ["terrain"]),
+    .library(name: "TerrainEngine", targets: ["TerrainEngine"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+  ],
+  targets: [
+    .target(
+      name: "TerrainEngine",
+      swiftSettings: [.swiftLanguageMode(.v5)]
+    ),
+    .executableTarget(
+      name: "terrain",
+      dependencies: [
+        "TerrainEngine",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      swiftSettings: [.swiftLanguageMode(.v5)]
+    ),
+    .testTarget(
+      name: "TerrainEngineTests",
+      dependencies: ["TerrainEngine"],
+      swiftSettings: [.swiftLanguageMode(.v5)]
+    ),
+  ]
+)

@@ -1,0 +1,2 @@
+import TerrainEngine
+print("terrain")
