@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
   name: "terrain",
-  platforms: [.macOS(.v13)],
+  platforms: [.macOS(.v15)],
   products: [
     .executable(name: "terrain", targets: ["terrain"]),
     .library(name: "TerrainEngine", targets: ["TerrainEngine"]),
