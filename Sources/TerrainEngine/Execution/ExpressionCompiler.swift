@@ -1,0 +1,224 @@
+// Turns a bound expression into a tree of typed kernels over column chunks.
+//
+// Dispatch on types and operators happens here, once per expression; each kernel's loop is a
+// typed loop over raw buffers with no per-row look-up, boxing or dynamic call.
+
+/// Compiles expressions against one relation.
+final class ExpressionCompiler {
+  let relation: Relation
+
+  init(relation: Relation) { self.relation = relation }
+
+  /// A kernel computing `e` over chunks of the relation's rows.
+  func compile(_ e: BoundExpr) throws -> Kernel {
+    switch e {
+    case .column(let i, _):
+      return columnKernel(relation.columns[i])
+    case .constant(let v, let t):
+      return constantKernel(v, t)
+    case .cast(let a, let t):
+      return try castKernel(try compile(a), from: a.type, to: t, span: nil)
+    case .arithmetic(let op, let a, let b, let t, let span):
+      return try arithmeticKernel(op, a, b, type: t, span: span)
+    case .negate(let a, let t, let span):
+      return negateKernel(try compile(a), type: t, span: span)
+    case .compare(let op, let a, let b):
+      return try compareKernel(op, a, b)
+    case .and(let a, let b):
+      return logicKernel(isAnd: true, try compile(a), try compile(b))
+    case .or(let a, let b):
+      return logicKernel(isAnd: false, try compile(a), try compile(b))
+    case .not(let a):
+      return notKernel(try compile(a))
+    case .isNull(let a, let negated):
+      return isNullKernel(try compile(a), negated: negated)
+    case .inList(let a, let values, let negated):
+      return inListKernel(try compile(a), type: a.type, values: values, negated: negated)
+    case .concat(let a, let b):
+      return try concatKernel(a, b)
+    case .function(let f, let args, let t, let span):
+      return try functionKernel(f, args, type: t, span: span)
+    case .conditional(let c, let a, let b, let t):
+      return conditionalKernel(try compile(c), try compile(a), try compile(b), type: t)
+    case .coalesce(let args, let t):
+      return coalesceKernel(try args.map { try compile($0) }, type: t)
+    }
+  }
+
+  /// Evaluates `e` over every row, calling `body` with each chunk's result.
+  func forEachChunk(_ e: BoundExpr, cancel: CancellationFlag?, _ body: (Int, Int, Vec) throws -> Void) throws {
+    let k = try compile(e)
+    var start = 0
+    while start < relation.rowCount {
+      let n = min(chunkSize, relation.rowCount - start)
+      try body(start, n, try k(start, n))
+      start += n
+      if start & 0xFFFF == 0 { try cancel?.check() }
+    }
+  }
+
+  /// Evaluates `e` into a new dense column.
+  func evaluateColumn(_ e: BoundExpr, cancel: CancellationFlag?) throws -> Column {
+    if case .column(let i, _) = e, relation.columns[i].indices == nil { return relation.columns[i].column }
+    let builder = ColumnBuilder(type: e.type, capacity: relation.rowCount, dictionary: e.type == .text ? TextDictionary() : nil)
+    let translator = TextTranslator(target: builder.dictionary)
+    try forEachChunk(e, cancel: cancel) { _, n, v in
+      appendChunk(v, count: n, type: e.type, to: builder, translator: translator)
+    }
+    return builder.finish()
+  }
+
+  // MARK: leaves
+
+  private func columnKernel(_ ref: ColumnRef) -> Kernel {
+    let col = ref.column
+    let validBase = col.validity?.base
+    switch col.values {
+    case .int(let b): return sourceKernel(b.base, validBase, ref.indices, nil, col)
+    case .float(let b): return sourceKernel(b.base, validBase, ref.indices, nil, col)
+    case .bool(let b): return sourceKernel(b.base, validBase, ref.indices, nil, col)
+    case .text(let b, let d): return sourceKernel(b.base, validBase, ref.indices, d, col)
+    }
+  }
+
+  private func sourceKernel<T>(_ base: UnsafeMutablePointer<T>, _ valid: UnsafeMutablePointer<UInt8>?,
+    _ indices: IndexVector?, _ dict: TextDictionary?, _ owner: Column) -> Kernel {
+    guard let indices else {
+      return { start, _ in
+        withExtendedLifetime(owner) {
+          Vec(data: UnsafeRawPointer(base + start), validity: valid.map { UnsafePointer($0 + start) }, dictionary: dict)
+        }
+      }
+    }
+    let scratch = Scratch(elementSize: MemoryLayout<T>.stride)
+    let out = scratch.values.assumingMemoryBound(to: T.self)
+    let outValid = scratch.validity
+    let idx = indices.indices.base
+    let nullRows = indices.hasNullRows
+    return { start, n in
+      withExtendedLifetime(owner) {
+        withExtendedLifetime(indices) {
+          let sel = idx + start
+          if nullRows {
+            for i in 0..<n {
+              let p = Int(sel[i])
+              let q = p < 0 ? 0 : p
+              out[i] = base[q]
+              outValid[i] = p < 0 ? 0 : (valid?[q] ?? 1)
+            }
+            return Vec(data: UnsafeRawPointer(out), validity: UnsafePointer(outValid), dictionary: dict)
+          }
+          for i in 0..<n { out[i] = base[Int(sel[i])] }
+          guard let valid else { return Vec(data: UnsafeRawPointer(out), validity: nil, dictionary: dict) }
+          for i in 0..<n { outValid[i] = valid[Int(sel[i])] }
+          return Vec(data: UnsafeRawPointer(out), validity: UnsafePointer(outValid), dictionary: dict)
+        }
+      }
+    }
+  }
+
+  private func constantKernel(_ v: Value, _ t: DataType) -> Kernel {
+    let scratch = Scratch()
+    var dict: TextDictionary?
+    switch (v, t) {
+    case (.int(let x), _): scratch.ints().initialize(repeating: x, count: chunkSize)
+    case (.float(let x), _): scratch.floats().initialize(repeating: x, count: chunkSize)
+    case (.bool(let x), _): scratch.bytes().initialize(repeating: x ? 1 : 0, count: chunkSize)
+    case (.text(let s), _):
+      let d = TextDictionary()
+      scratch.codes().initialize(repeating: d.intern(s), count: chunkSize)
+      dict = d
+    case (.null, _):
+      scratch.validity.initialize(repeating: 0, count: chunkSize)
+      if t == .text {
+        let d = TextDictionary()
+        _ = d.intern("")
+        dict = d
+      }
+    }
+    let valid: UnsafePointer<UInt8>? = v.isNull ? UnsafePointer(scratch.validity) : nil
+    let vec = Vec(data: UnsafeRawPointer(scratch.values), validity: valid, dictionary: dict)
+    return { _, _ in withExtendedLifetime(scratch) { vec } }
+  }
+}
+
+/// Appends one chunk of a kernel's output to a column builder.
+func appendChunk(_ v: Vec, count n: Int, type: DataType, to builder: ColumnBuilder, translator: TextTranslator) {
+  switch type {
+  case .int:
+    if let b = builder.intBuffer { copyChunk(v.ints(), v.validity, n, b) }
+  case .float:
+    if let b = builder.floatBuffer { copyChunk(v.floats(), v.validity, n, b) }
+  case .bool:
+    if let b = builder.boolBuffer { copyChunk(v.bytes(), v.validity, n, b) }
+  case .text:
+    if let b = builder.codeBuffer, let src = v.dictionary {
+      let dst = b.tail(reserving: n)
+      translator.translate(v.codes(), from: src, count: n, validity: v.validity, into: dst)
+      b.advance(by: n)
+    }
+  }
+  builder.validity.append(flags: v.validity, count: n)
+}
+
+/// Copies values, writing 0 in null slots (the column invariant).
+private func copyChunk<T: BinaryInteger>(_ src: UnsafePointer<T>, _ valid: UnsafePointer<UInt8>?, _ n: Int, _ b: BufferBuilder<T>) {
+  let dst = b.tail(reserving: n)
+  if let valid {
+    for i in 0..<n { dst[i] = valid[i] != 0 ? src[i] : 0 }
+  } else {
+    dst.update(from: src, count: n)
+  }
+  b.advance(by: n)
+}
+
+private func copyChunk(_ src: UnsafePointer<Double>, _ valid: UnsafePointer<UInt8>?, _ n: Int, _ b: BufferBuilder<Double>) {
+  let dst = b.tail(reserving: n)
+  if let valid {
+    for i in 0..<n { dst[i] = valid[i] != 0 ? src[i] : 0 }
+  } else {
+    dst.update(from: src, count: n)
+  }
+  b.advance(by: n)
+}
+
+/// Re-codes text from any source dictionary into one target dictionary, remembering the
+/// mapping per source code so each distinct string is interned once.
+final class TextTranslator {
+  let target: TextDictionary?
+  private var source: ObjectIdentifier?
+  private var map: [UInt32] = []  // UInt32.max = not yet known
+
+  init(target: TextDictionary?) { self.target = target }
+
+  func translate(_ codes: UnsafePointer<UInt32>, from dict: TextDictionary, count n: Int,
+    validity: UnsafePointer<UInt8>?, into out: UnsafeMutablePointer<UInt32>) {
+    guard let target else { return }
+    if target === dict {
+      for i in 0..<n { out[i] = validity.map { $0[i] != 0 ? codes[i] : 0 } ?? codes[i] }
+      return
+    }
+    let id = ObjectIdentifier(dict)
+    if source != id {
+      source = id
+      map = []
+    }
+    if map.count < dict.count { map.append(contentsOf: repeatElement(UInt32.max, count: dict.count - map.count)) }
+    let strings = dict.strings
+    map.withUnsafeMutableBufferPointer { m in
+      for i in 0..<n {
+        if let validity, validity[i] == 0 {
+          out[i] = 0
+          continue
+        }
+        let c = Int(codes[i])
+        var t = m[c]
+        if t == UInt32.max {
+          t = target.intern(strings[c])
+          m[c] = t
+        }
+        out[i] = t
+      }
+    }
+  }
+}

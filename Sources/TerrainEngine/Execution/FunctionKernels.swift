@@ -1,0 +1,491 @@
+// Kernels for casts, scalar functions, `if`, `coalesce` and `||`.
+
+import Foundation
+
+extension ExpressionCompiler {
+  // MARK: casts
+
+  func castKernel(_ ka: @escaping Kernel, from: DataType, to: DataType, span: Span?) throws -> Kernel {
+    if from == to { return ka }
+    let scratch = Scratch()
+    let outValid = scratch.validity
+    switch (from, to) {
+    case (.int, .float):
+      let out = scratch.floats()
+      return { start, n in
+        let x = try ka(start, n)
+        mapLoop(n, x.ints(), out) { Double($0) }
+        return withExtendedLifetime(scratch) { Vec(data: UnsafeRawPointer(out), validity: x.validity, dictionary: nil) }
+      }
+    case (.bool, .int):
+      let out = scratch.ints()
+      return { start, n in
+        let x = try ka(start, n)
+        mapLoop(n, x.bytes(), out) { Int64($0) }
+        return withExtendedLifetime(scratch) { Vec(data: UnsafeRawPointer(out), validity: x.validity, dictionary: nil) }
+      }
+    case (.bool, .float):
+      let out = scratch.floats()
+      return { start, n in
+        let x = try ka(start, n)
+        mapLoop(n, x.bytes(), out) { Double($0) }
+        return withExtendedLifetime(scratch) { Vec(data: UnsafeRawPointer(out), validity: x.validity, dictionary: nil) }
+      }
+    case (.float, .int):
+      let out = scratch.ints()
+      let errorSpan = span ?? .none
+      return { start, n in
+        let x = try ka(start, n)
+        let a = x.floats()
+        var bad = false
+        for i in 0..<n {
+          let v = a[i]
+          let ok = v > -9.223372036854775808e18 - 1 && v < 9.223372036854775808e18
+          if ok { out[i] = Int64(v.rounded(.towardZero)) } else {
+            out[i] = 0
+            if (x.validity?[i] ?? 1) != 0 { bad = true }
+          }
+        }
+        if bad {
+          throw Diagnostic("a float does not fit in a 64-bit integer (or is NaN)", at: errorSpan, label: "int(…) fails here")
+        }
+        return withExtendedLifetime(scratch) { Vec(data: UnsafeRawPointer(out), validity: x.validity, dictionary: nil) }
+      }
+    case (.text, .int):
+      return textToValueKernel(ka, scratch: scratch, zero: Int64(0)) { s in
+        let t = s.trimmingCharacters(in: .whitespaces)
+        return Int64(t) ?? Double(t).flatMap { $0.isFinite && abs($0) < 9.2e18 ? Int64($0.rounded(.towardZero)) : nil }
+      }
+    case (.text, .float):
+      return textToValueKernel(ka, scratch: scratch, zero: 0.0) { s in
+        Double(s.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: ",", with: "."))
+      }
+    case (.text, .bool):
+      return textToValueKernel(ka, scratch: scratch, zero: UInt8(0)) { s in
+        switch s.lowercased() {
+        case "true": return 1
+        case "false": return 0
+        default: return nil
+        }
+      }
+    case (_, .text):
+      return rowwiseKernel([ka], [from], .text) { args in
+        switch args[0] {
+        case .null: return .null
+        case .float(let d): return .text(formatFloat(d))
+        case let v: return .text(v.description)
+        }
+      }
+    case (.int, .bool), (.float, .bool):
+      let out = scratch.bytes()
+      return { start, n in
+        let x = try ka(start, n)
+        if from == .int { mapLoop(n, x.ints(), out) { $0 != 0 ? 1 : 0 } } else { mapLoop(n, x.floats(), out) { $0 != 0 ? 1 : 0 } }
+        return withExtendedLifetime(scratch) { Vec(data: UnsafeRawPointer(out), validity: x.validity, dictionary: nil) }
+      }
+    default:
+      _ = outValid
+      throw Diagnostic("cannot convert \(from) to \(to)", at: span)
+    }
+  }
+
+  /// A text → value function computed once per distinct string (nil result = null).
+  func textToValueKernel<R>(_ ka: @escaping Kernel, scratch: Scratch, zero: R, _ f: @escaping (String) -> R?) -> Kernel {
+    let out = scratch.values.assumingMemoryBound(to: R.self)
+    let outValid = scratch.validity
+    let values = TextCodeTable<R> { f($0) ?? zero }
+    let valid = TextCodeTable<UInt8> { f($0) == nil ? 0 : 1 }
+    return { start, n in
+      let x = try ka(start, n)
+      guard let d = x.dictionary else { return Vec(data: UnsafeRawPointer(out), validity: x.validity, dictionary: nil) }
+      lookupLoop(n, x.codes(), values.table(for: d), zero, out)
+      lookupLoop(n, x.codes(), valid.table(for: d), 0, outValid)
+      if let v = x.validity { for i in 0..<n { outValid[i] &= v[i] } }
+      return withExtendedLifetime(scratch) {
+        Vec(data: UnsafeRawPointer(out), validity: UnsafePointer(outValid), dictionary: nil)
+      }
+    }
+  }
+
+  /// A text → text function computed once per distinct string (nil result = null).
+  func textMapKernel(_ ka: @escaping Kernel, _ f: @escaping (String) -> String?) -> Kernel {
+    let scratch = Scratch()
+    let out = scratch.codes()
+    let outValid = scratch.validity
+    let dict = TextDictionary()
+    let codes = TextCodeTable<UInt32> { s in f(s).map { dict.intern($0) } ?? UInt32.max }
+    return { start, n in
+      let x = try ka(start, n)
+      guard let d = x.dictionary else { return Vec(data: UnsafeRawPointer(out), validity: x.validity, dictionary: dict) }
+      lookupLoop(n, x.codes(), codes.table(for: d), UInt32.max, out)
+      for i in 0..<n {
+        let ok: UInt8 = out[i] == UInt32.max ? 0 : 1
+        outValid[i] = ok & (x.validity?[i] ?? 1)
+        out[i] = ok == 0 ? 0 : out[i]
+      }
+      return withExtendedLifetime(scratch) {
+        Vec(data: UnsafeRawPointer(out), validity: UnsafePointer(outValid), dictionary: dict)
+      }
+    }
+  }
+
+  /// The slow, general path: boxes each row's arguments. Used only for rare shapes (text
+  /// functions whose extra arguments are not constants, `||` of two non-constant texts, number
+  /// to text conversion).
+  func rowwiseKernel(_ args: [Kernel], _ types: [DataType], _ result: DataType, _ f: @escaping ([Value]) throws -> Value) -> Kernel {
+    let scratch = Scratch()
+    let outValid = scratch.validity
+    let dict: TextDictionary? = result == .text ? TextDictionary() : nil
+    return { start, n in
+      let vecs = try args.map { try $0(start, n) }
+      var row = [Value](repeating: .null, count: args.count)
+      for i in 0..<n {
+        for (k, v) in vecs.enumerated() { row[k] = v.value(at: i, type: types[k]) }
+        let r = try f(row)
+        outValid[i] = r.isNull ? 0 : 1
+        switch (r, result) {
+        case (.int(let x), _): scratch.ints()[i] = x
+        case (.float(let x), _): scratch.floats()[i] = x
+        case (.bool(let x), _): scratch.bytes()[i] = x ? 1 : 0
+        case (.text(let s), _): scratch.codes()[i] = dict?.intern(s) ?? 0
+        case (.null, .int): scratch.ints()[i] = 0
+        case (.null, .float): scratch.floats()[i] = 0
+        case (.null, .bool): scratch.bytes()[i] = 0
+        case (.null, .text): scratch.codes()[i] = 0
+        }
+      }
+      return withExtendedLifetime(scratch) {
+        Vec(data: UnsafeRawPointer(scratch.values), validity: UnsafePointer(outValid), dictionary: dict)
+      }
+    }
+  }
+
+  // MARK: text
+
+  func concatKernel(_ a: BoundExpr, _ b: BoundExpr) throws -> Kernel {
+    let ka = try compile(a)
+    if case .constant(.text(let suffix), _) = b { return textMapKernel(ka) { $0 + suffix } }
+    let kb = try compile(b)
+    return rowwiseKernel([ka, kb], [.text, .text], .text) { args in
+      guard case .text(let x) = args[0], case .text(let y) = args[1] else { return .null }
+      return .text(x + y)
+    }
+  }
+
+  // MARK: functions
+
+  func functionKernel(_ f: ScalarFunction, _ args: [BoundExpr], type: DataType, span: Span) throws -> Kernel {
+    let kernels = try args.map { try compile($0) }
+    let constants = args.dropFirst().map(\.constantValue)
+    let allConstant = constants.allSatisfy { $0 != nil }
+    func const(_ i: Int) -> Value { (i - 1) < constants.count ? (constants[i - 1] ?? .null) : .null }
+    switch f {
+    case .abs, .floor, .ceil:
+      return try numericMap(kernels[0], type: type, span: span) { x in
+        switch f {
+        case .abs: return Swift.abs(x)
+        case .floor: return x.rounded(.down)
+        default: return x.rounded(.up)
+        }
+      } intOp: { x in
+        f == .abs ? (x == Int64.min ? nil : Swift.abs(x)) : x
+      }
+    case .round:
+      if case .int(let digits)? = args[1].constantValue {
+        return try numericMap(kernels[0], type: type, span: span) { roundHalfAway($0, digits: digits) } intOp: {
+          roundInt($0, digits: digits)
+        }
+      }
+      return rowwiseKernel(kernels, args.map(\.type), type) { v in
+        guard case .int(let d) = v[1] else { return .null }
+        switch v[0] {
+        case .int(let x):
+          guard let r = roundInt(x, digits: d) else { throw self.overflowError(span) }
+          return .int(r)
+        case .float(let x): return .float(roundHalfAway(x, digits: d))
+        default: return .null
+        }
+      }
+    case .sqrt: return floatMap(kernels[0], span: span) { $0 < 0 ? nil : Foundation.sqrt($0) }
+    case .ln: return floatMap(kernels[0], span: span) { $0 <= 0 ? nil : Foundation.log($0) }
+    case .log10: return floatMap(kernels[0], span: span) { $0 <= 0 ? nil : Foundation.log10($0) }
+    case .exp:
+      return floatMap(kernels[0], span: span, overflowChecked: true) { Foundation.exp($0) }
+    case .pow:
+      return rowwiseKernel(kernels, [.float, .float], .float) { v in
+        guard case .float(let x) = v[0], case .float(let y) = v[1] else { return .null }
+        let r = Foundation.pow(x, y)
+        if r.isNaN { return .null }
+        if r.isInfinite && x.isFinite && y.isFinite {
+          if x == 0 { return .null }
+          throw Diagnostic("`pow` overflows the 64-bit float range", at: span, label: "too large")
+        }
+        return .float(r)
+      }
+    case .least, .greatest:
+      let wantLess = f == .least
+      return rowwiseKernel(kernels, args.map(\.type), type) { v in
+        var best: Value = .null
+        for x in v where !x.isNull {
+          if best.isNull || (valueLess(x, best) == wantLess && !valueEqual(x, best)) { best = x }
+        }
+        return best
+      }
+    case .lower where allConstant: return textMapKernel(kernels[0]) { $0.lowercased() }
+    case .upper where allConstant: return textMapKernel(kernels[0]) { $0.uppercased() }
+    case .trim where allConstant: return textMapKernel(kernels[0]) { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+    case .length where allConstant:
+      return textToValueKernel(kernels[0], scratch: Scratch(), zero: Int64(0)) { Int64($0.unicodeScalars.count) }
+    case .substr where allConstant:
+      let a = const(1)
+      let b = args.count > 2 ? const(2) : .int(Int64.max)
+      return textMapKernel(kernels[0]) { s in substring(s, a, b) }
+    case .replace where allConstant:
+      guard case .text(let from) = const(1), case .text(let to) = const(2) else {
+        return textMapKernel(kernels[0]) { _ in nil }
+      }
+      return textMapKernel(kernels[0]) { s in from.isEmpty ? s : s.replacingOccurrences(of: from, with: to) }
+    case .startsWith where allConstant, .contains where allConstant:
+      guard case .text(let p) = const(1) else { return textToValueKernel(kernels[0], scratch: Scratch(), zero: UInt8(0)) { _ in nil } }
+      let isPrefix = f == .startsWith
+      return textToValueKernel(kernels[0], scratch: Scratch(), zero: UInt8(0)) { s in
+        let hit = isPrefix ? s.utf8.starts(with: p.utf8) : (p.isEmpty || s.range(of: p, options: .literal) != nil)
+        return hit ? 1 : 0
+      }
+    case .lower, .upper, .trim, .length, .substr, .replace, .startsWith, .contains:
+      return rowwiseKernel(kernels, args.map(\.type), type) { v in
+        guard case .text(let s) = v[0] else { return .null }
+        switch f {
+        case .substr:
+          return substring(s, v[1], v.count > 2 ? v[2] : .int(Int64.max)).map(Value.text) ?? .null
+        case .replace:
+          guard case .text(let a) = v[1], case .text(let b) = v[2] else { return .null }
+          return .text(a.isEmpty ? s : s.replacingOccurrences(of: a, with: b))
+        case .startsWith:
+          guard case .text(let p) = v[1] else { return .null }
+          return .bool(s.utf8.starts(with: p.utf8))
+        case .contains:
+          guard case .text(let p) = v[1] else { return .null }
+          return .bool(p.isEmpty || s.range(of: p, options: .literal) != nil)
+        default: return .null
+        }
+      }
+    case .toInt: return try castKernel(kernels[0], from: args[0].type, to: .int, span: span)
+    case .toFloat: return try castKernel(kernels[0], from: args[0].type, to: .float, span: span)
+    case .toText: return try castKernel(kernels[0], from: args[0].type, to: .text, span: span)
+    }
+  }
+
+  /// A numeric function applied elementwise on floats (`floatOp`) or ints (`intOp`, nil = overflow).
+  private func numericMap(_ ka: @escaping Kernel, type: DataType, span: Span, _ floatOp: @escaping (Double) -> Double,
+    intOp: @escaping (Int64) -> Int64?) throws -> Kernel {
+    let scratch = Scratch()
+    if type == .float {
+      let out = scratch.floats()
+      return { start, n in
+        let x = try ka(start, n)
+        mapLoop(n, x.floats(), out, floatOp)
+        return withExtendedLifetime(scratch) { Vec(data: UnsafeRawPointer(out), validity: x.validity, dictionary: nil) }
+      }
+    }
+    let out = scratch.ints()
+    return { start, n in
+      let x = try ka(start, n)
+      let a = x.ints()
+      for i in 0..<n {
+        if let r = intOp(a[i]) { out[i] = r } else if (x.validity?[i] ?? 1) != 0 { throw self.overflowError(span) } else { out[i] = 0 }
+      }
+      return withExtendedLifetime(scratch) { Vec(data: UnsafeRawPointer(out), validity: x.validity, dictionary: nil) }
+    }
+  }
+
+  /// A float function with nil = null (domain errors); optionally an infinite result from a
+  /// finite input is an overflow error.
+  private func floatMap(_ ka: @escaping Kernel, span: Span, overflowChecked: Bool = false, _ f: @escaping (Double) -> Double?) -> Kernel {
+    let scratch = Scratch()
+    let out = scratch.floats()
+    let outValid = scratch.validity
+    return { start, n in
+      let x = try ka(start, n)
+      let a = x.floats()
+      for i in 0..<n {
+        let present = x.validity?[i] ?? 1
+        if let r = f(a[i]) {
+          if overflowChecked, present != 0, r.isInfinite, a[i].isFinite {
+            throw Diagnostic("the result overflows the 64-bit float range", at: span, label: "too large")
+          }
+          out[i] = r
+          outValid[i] = present
+        } else {
+          out[i] = 0
+          outValid[i] = 0
+        }
+      }
+      return withExtendedLifetime(scratch) {
+        Vec(data: UnsafeRawPointer(out), validity: UnsafePointer(outValid), dictionary: nil)
+      }
+    }
+  }
+
+  // MARK: if / coalesce
+
+  func conditionalKernel(_ kc: @escaping Kernel, _ ka: @escaping Kernel, _ kb: @escaping Kernel, type: DataType) -> Kernel {
+    selectKernel([ka, kb], type: type) { start, n, vecs, pick in
+      let c = try kc(start, n)
+      let cv = c.bytes()
+      for i in 0..<n { pick[i] = ((c.validity?[i] ?? 1) & cv[i]) != 0 ? 0 : 1 }
+      _ = vecs
+    }
+  }
+
+  func coalesceKernel(_ ks: [Kernel], type: DataType) -> Kernel {
+    selectKernel(ks, type: type) { _, n, vecs, pick in
+      for i in 0..<n {
+        var k = vecs.count - 1
+        for j in (0..<vecs.count).reversed() where (vecs[j].validity?[i] ?? 1) != 0 { k = j }
+        pick[i] = UInt8(truncatingIfNeeded: k)
+      }
+    }
+  }
+
+  /// For each row, the value of input `pick[i]`; text is re-coded into the kernel's own dictionary.
+  private func selectKernel(_ inputs: [Kernel], type: DataType,
+    choose: @escaping (Int, Int, [Vec], UnsafeMutablePointer<UInt8>) throws -> Void) -> Kernel {
+    let scratch = Scratch()
+    let outValid = scratch.validity
+    let pick = UnsafeMutablePointer<UInt8>.allocate(capacity: chunkSize)
+    let picks = Scratch()  // owns nothing else; keeps a second buffer for text codes
+    let dict: TextDictionary? = type == .text ? TextDictionary() : nil
+    let translators = inputs.map { _ in TextTranslator(target: dict) }
+    let translated = inputs.map { _ in UnsafeMutablePointer<UInt32>.allocate(capacity: chunkSize) }
+    let owner = PointerOwner(pick, translated)
+    return { start, n in
+      let vecs = try inputs.map { try $0(start, n) }
+      try choose(start, n, vecs, pick)
+      for i in 0..<n {
+        let k = Int(pick[i])
+        outValid[i] = vecs[k].validity?[i] ?? 1
+      }
+      switch type {
+      case .int: gatherPick(n, vecs.map { $0.ints() }, pick, scratch.ints())
+      case .float: gatherPick(n, vecs.map { $0.floats() }, pick, scratch.floats())
+      case .bool: gatherPick(n, vecs.map { $0.bytes() }, pick, scratch.bytes())
+      case .text:
+        for (k, v) in vecs.enumerated() {
+          if let d = v.dictionary {
+            translators[k].translate(v.codes(), from: d, count: n, validity: v.validity, into: translated[k])
+          }
+        }
+        gatherPick(n, translated.map { UnsafePointer($0) }, pick, scratch.codes())
+      }
+      return withExtendedLifetime((scratch, picks, owner)) {
+        Vec(data: UnsafeRawPointer(scratch.values), validity: UnsafePointer(outValid), dictionary: dict)
+      }
+    }
+  }
+}
+
+/// Frees raw buffers when the kernel that captured it goes away.
+final class PointerOwner {
+  let pick: UnsafeMutablePointer<UInt8>
+  let buffers: [UnsafeMutablePointer<UInt32>]
+  init(_ pick: UnsafeMutablePointer<UInt8>, _ buffers: [UnsafeMutablePointer<UInt32>]) {
+    self.pick = pick
+    self.buffers = buffers
+  }
+  deinit {
+    pick.deallocate()
+    for b in buffers { b.deallocate() }
+  }
+}
+
+private func gatherPick<T>(_ n: Int, _ srcs: [UnsafePointer<T>], _ pick: UnsafePointer<UInt8>, _ out: UnsafeMutablePointer<T>) {
+  if srcs.count == 2 {
+    let a = srcs[0]
+    let b = srcs[1]
+    for i in 0..<n { out[i] = pick[i] == 0 ? a[i] : b[i] }
+    return
+  }
+  for i in 0..<n { out[i] = srcs[Int(pick[i])][i] }
+}
+
+/// Rounds half away from zero to `digits` decimals (negative digits round to tens, hundreds…).
+func roundHalfAway(_ x: Double, digits: Int64) -> Double {
+  if !x.isFinite { return x }
+  let d = max(-308, min(308, digits))
+  if d == 0 { return x.rounded(.toNearestOrAwayFromZero) }
+  if d > 0 {
+    let m = Foundation.pow(10.0, Double(d))
+    let scaled = x * m
+    if !scaled.isFinite { return x }
+    return scaled.rounded(.toNearestOrAwayFromZero) / m
+  }
+  let m = Foundation.pow(10.0, Double(-d))
+  return (x / m).rounded(.toNearestOrAwayFromZero) * m
+}
+
+/// Rounds an integer to `digits` (only negative digits change it); nil on overflow.
+func roundInt(_ x: Int64, digits: Int64) -> Int64? {
+  if digits >= 0 { return x }
+  if digits < -18 { return 0 }
+  var m: Int64 = 1
+  for _ in 0..<Int(-digits) { m *= 10 }
+  let q = x / m
+  let r = x % m
+  var rounded = q
+  if Swift.abs(r) * 2 >= m { rounded += x < 0 ? -1 : 1 }
+  let (v, o) = rounded.multipliedReportingOverflow(by: m)
+  return o ? nil : v
+}
+
+/// `substr(s, start, len)`: 1-based positions in characters (Unicode scalars).
+func substring(_ s: String, _ start: Value, _ length: Value) -> String? {
+  guard case .int(let st) = start, case .int(let len) = length else { return nil }
+  if len < 0 { return nil }
+  let scalars = Array(s.unicodeScalars)
+  let from = Int(clamping: max(1, st)) - 1
+  let endExclusive: Int
+  let (e, o) = st.addingReportingOverflow(len)
+  endExclusive = o ? scalars.count : Int(clamping: max(1, min(e, Int64(scalars.count) + 1))) - 1
+  guard from < scalars.count, endExclusive > from else { return "" }
+  var out = String.UnicodeScalarView()
+  out.append(contentsOf: scalars[from..<min(endExclusive, scalars.count)])
+  return String(out)
+}
+
+/// Order used by least/greatest and min/max on boxed values.
+func valueLess(_ a: Value, _ b: Value) -> Bool {
+  switch (a, b) {
+  case (.int(let x), .int(let y)): return x < y
+  case (.float(let x), .float(let y)): return x < y
+  case (.int(let x), .float(let y)): return Double(x) < y
+  case (.float(let x), .int(let y)): return x < Double(y)
+  case (.text(let x), .text(let y)): return utf8Less(x, y)
+  case (.bool(let x), .bool(let y)): return !x && y
+  default: return false
+  }
+}
+
+func valueEqual(_ a: Value, _ b: Value) -> Bool {
+  switch (a, b) {
+  case (.text(let x), .text(let y)): return utf8Equal(x, y)
+  case (.float(let x), .float(let y)): return x == y
+  default: return a == b
+  }
+}
+
+extension Vec {
+  /// Row `i` boxed (for the general slow path only).
+  func value(at i: Int, type: DataType) -> Value {
+    if let v = validity, v[i] == 0 { return .null }
+    switch type {
+    case .int: return .int(ints()[i])
+    case .float: return .float(floats()[i])
+    case .bool: return .bool(bytes()[i] != 0)
+    case .text:
+      guard let d = dictionary else { return .null }
+      let c = Int(codes()[i])
+      return c < d.count ? .text(d.strings[c]) : .null
+    }
+  }
+}
