@@ -1,0 +1,407 @@
+// `load`: reading a CSV file into a columnar table in two passes over its bytes.
+//
+// Pass 1 finds the records, checks their field counts and infers each column's type from
+// all of its values. Pass 2 parses every field straight into preallocated typed buffers
+// (rows are written at their index, so pass 2 runs chunk by chunk from checkpoints taken in
+// pass 1 and could be split across threads). No row or field ever becomes a `String`
+// except distinct text values, interned once.
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Loads the CSV file at `path` (a leading `~/` is the home folder).
+///
+/// - Throws: `CSVError` when the file cannot be read or is malformed (nothing is loaded),
+///   `CancelledError` when `cancel` is set while loading.
+public func loadCSV(path: String, options: CSVLoadOptions, cancel: CancellationFlag? = nil) throws -> CSVLoadResult {
+  var realPath = path
+  if path.hasPrefix("~/"), let home = getenv("HOME") {
+    realPath = String(cString: home) + String(path.dropFirst(1))
+  }
+  let raw = try readWholeFile(path: realPath)
+  return try CSVReader(name: path, options: options, cancel: cancel).load(raw)
+}
+
+/// Loads CSV from bytes in memory; `name` stands for the file in errors.
+public func loadCSV(
+  bytes: UnsafeRawBufferPointer, name: String, options: CSVLoadOptions, cancel: CancellationFlag? = nil
+) throws -> CSVLoadResult {
+  try CSVReader(name: name, options: options, cancel: cancel).load(CSVBytes(borrowing: bytes))
+}
+
+/// A record that pass 1 skipped (with `skipBadRows`), so that pass 2 skips it too.
+private struct SkippedRecord {
+  /// Where the record starts.
+  var start: Int
+  /// Where reading resumed after it.
+  var resume: Int
+}
+
+/// Where a chunk of rows starts, for pass 2.
+private struct RowCheckpoint {
+  var offset: Int
+  var row: Int
+  /// Index of the first skipped record at or after `offset`.
+  var skipped: Int
+}
+
+/// Where pass 2 writes one column.
+private enum ColumnSink {
+  case int(ColumnBuffer<Int64>)
+  case float(ColumnBuffer<Double>, decimal: UInt8)
+  case bool(ColumnBuffer<UInt8>)
+  case text(ColumnBuffer<UInt32>, TextDictionary)
+}
+
+private let rowsPerCheckpoint = 1 << 16
+private let rowsPerCancelCheck = 4096
+
+/// One load: options, the bytes, what the passes learn.
+private final class CSVReader {
+  let name: String
+  let options: CSVLoadOptions
+  let cancel: CancellationFlag?
+  var notices: [String] = []
+
+  init(name: String, options: CSVLoadOptions, cancel: CancellationFlag?) {
+    self.name = name
+    self.options = options
+    self.cancel = cancel
+  }
+
+  func fail(_ message: String) -> CSVError {
+    CSVError(path: name, line: 0, column: 0, message: message)
+  }
+
+  func load(_ raw: CSVBytes) throws -> CSVLoadResult {
+    // Options.
+    guard let encoding = CSVEncodingChoice(name: options.encoding) else {
+      throw fail("unknown encoding \"\(options.encoding ?? "")\" (use \"utf-8\" or \"windows-1252\")")
+    }
+    let quote = options.quote ?? UInt8(ascii: "\"")
+    if quote == 0x0A || quote == 0x0D || quote >= 0x80 {
+      throw fail("the quote must be an ASCII character other than a line end")
+    }
+    if let s = options.separator, s == 0x0A || s == 0x0D || s == quote || s >= 0x80 {
+      throw fail("the separator must be an ASCII character other than a line end or the quote")
+    }
+    if let d = options.decimal, d != UInt8(ascii: ".") && d != UInt8(ascii: ",") {
+      throw fail("the decimal mark must be \".\" or \",\"")
+    }
+
+    // Bytes as UTF-8.
+    let (bytes, start) = try decodeToUTF8(raw, encoding: encoding, path: name, notices: &notices)
+    let p = bytes.base
+    let end = bytes.count
+    var first = start
+    while first < end && (p[first] == 0x0A || p[first] == 0x0D) { first += 1 }
+    if first >= end { throw fail("empty file") }
+
+    // Dialect.
+    let nulls = NullMarkers(options.nulls ?? CSVLoadOptions.defaultNulls)
+    let separator = options.separator ?? sniffSeparator(p, start: first, end: end, quote: quote)
+    var dialect = CSVDialect(separator: separator, quote: quote, header: true, forcedDecimal: options.decimal)
+    dialect.header = options.header ?? sniffHeader(p, start: first, end: end, dialect: dialect, nulls: nulls)
+    let scanner = CSVScanner(p: p, end: end, separator: separator, quote: quote)
+    let scratch = ScratchBytes()
+
+    // First record: the number of columns, and their names.
+    var probe = FieldSpan(start: 0, end: 0, kind: 0)
+    let r0 = scanner.scanRecord(at: first, spans: &probe, capacity: 0)
+    if r0.unterminatedQuote >= 0 {
+      throw positioned(r0.unterminatedQuote, in: p, end: end, from: start, "unterminated quote: no closing \(describe(quote)) before the end of the file")
+    }
+    let columnCount = r0.fieldCount
+    let spans = UnsafeMutablePointer<FieldSpan>.allocate(capacity: columnCount + 1)
+    defer { spans.deallocate() }
+    spans.initialize(repeating: FieldSpan(start: 0, end: 0, kind: 0), count: columnCount + 1)
+    _ = scanner.scanRecord(at: first, spans: spans, capacity: columnCount + 1)
+    var rawNames: [String] = []
+    for k in 0..<columnCount {
+      if dialect.header {
+        let b = fieldBytes(spans[k], scanner: scanner, scratch: scratch)
+        rawNames.append(trimmed(String(decoding: UnsafeRawBufferPointer(b), as: UTF8.self)))
+      } else {
+        rawNames.append("column\(k + 1)")
+      }
+    }
+    let names = uniqueNames(rawNames)
+    let dataStart = dialect.header ? r0.next : first
+
+    // Forced types.
+    var forced = [DataType?](repeating: nil, count: columnCount)
+    for (columnName, type) in options.types.sorted(by: { $0.key < $1.key }) {
+      guard let k = names.firstIndex(of: columnName) else {
+        throw fail("types: no column named \"\(columnName)\" (columns: \(names.joined(separator: ", ")))")
+      }
+      forced[k] = type
+    }
+
+    // Pass 1: records, field counts, types.
+    var inference = [ColumnInference](repeating: ColumnInference(), count: columnCount)
+    var active = (0..<columnCount).filter { forced[$0] != .text }
+    var skipped: [SkippedRecord] = []
+    var checkpoints: [RowCheckpoint] = []
+    var rowCount = 0
+    var pos = dataStart
+    var sinceCheck = 0
+    while pos < end {
+      sinceCheck += 1
+      if sinceCheck >= rowsPerCancelCheck {
+        sinceCheck = 0
+        if cancel?.isCancelled == true { throw CancelledError() }
+      }
+      let r = scanner.scanRecord(at: pos, spans: spans, capacity: columnCount + 1)
+      if r.fieldCount == 0 {
+        pos = r.next
+        continue
+      }
+      if r.unterminatedQuote >= 0 {
+        if options.skipBadRows {
+          let resume = scanner.lineAfter(r.unterminatedQuote)
+          skipped.append(SkippedRecord(start: pos, resume: resume))
+          pos = resume
+          continue
+        }
+        throw positioned(r.unterminatedQuote, in: p, end: end, from: start, "unterminated quote: no closing \(describe(quote)) before the end of the file")
+      }
+      if r.fieldCount != columnCount {
+        if options.skipBadRows {
+          skipped.append(SkippedRecord(start: pos, resume: r.next))
+          pos = r.next
+          continue
+        }
+        let at = r.fieldCount > columnCount ? spans[columnCount].rawStart : r.contentEnd
+        let expected = dialect.header ? "as in the header" : "as in the first row"
+        throw positioned(at, in: p, end: end, from: start,
+          "row has \(r.fieldCount) field\(r.fieldCount == 1 ? "" : "s"), expected \(columnCount) (\(expected))")
+      }
+      if rowCount % rowsPerCheckpoint == 0 {
+        checkpoints.append(RowCheckpoint(offset: pos, row: rowCount, skipped: skipped.count))
+      }
+      var closed = false
+      for k in active {
+        let span = spans[k]
+        let b = fieldBytes(span, scanner: scanner, scratch: scratch)
+        guard let base = b.baseAddress, !nulls.isNull(base, b.count) else { continue }
+        let shape = fieldShape(base, b.count)
+        if let type = forced[k] {
+          try check(shape, forced: type, column: k, names: names, span: span, value: b,
+                    inference: &inference[k], dialect: dialect, p: p, end: end, start: start)
+        } else {
+          inference[k].add(shape)
+          if !inference[k].isOpen { closed = true }
+        }
+      }
+      if closed { active = active.filter { forced[$0] != nil || inference[$0].isOpen } }
+      rowCount += 1
+      pos = r.next
+    }
+
+    // Types.
+    var fields: [Field] = []
+    var sinks: [ColumnSink] = []
+    for k in 0..<columnCount {
+      var type: DataType
+      var decimal = UInt8(ascii: ".")
+      if let f = forced[k] {
+        type = f
+        if f == .float { decimal = inference[k].forcedFloatDecimal(dialect: dialect) }
+      } else {
+        (type, decimal) = inference[k].decide(dialect: dialect)
+        if type == .int && looksLikeCodeName(names[k]) { type = .text }
+      }
+      fields.append(Field(name: names[k], type: type))
+      switch type {
+      case .int: sinks.append(.int(ColumnBuffer(zeroed: rowCount)))
+      case .float: sinks.append(.float(ColumnBuffer(zeroed: rowCount), decimal: decimal))
+      case .bool: sinks.append(.bool(ColumnBuffer(zeroed: rowCount)))
+      case .text: sinks.append(.text(ColumnBuffer(zeroed: rowCount), TextDictionary(capacity: min(rowCount, 1024))))
+      }
+    }
+
+    // Pass 2: values.
+    var validity = [ColumnBuffer<UInt8>?](repeating: nil, count: columnCount)
+    for (i, c) in checkpoints.enumerated() {
+      let rows = (i + 1 < checkpoints.count ? checkpoints[i + 1].row : rowCount) - c.row
+      try fillRows(
+        scanner: scanner, from: c.offset, firstRow: c.row, rowCount: rows, skippedIndex: c.skipped,
+        skipped: skipped, spans: spans, columnCount: columnCount, sinks: sinks, validity: &validity,
+        totalRows: rowCount, nulls: nulls, scratch: scratch)
+    }
+
+    // Columns.
+    var columns: [Column] = []
+    for k in 0..<columnCount {
+      let values: ColumnValues
+      switch sinks[k] {
+      case .int(let b): values = .int(b)
+      case .float(let b, _): values = .float(b)
+      case .bool(let b): values = .bool(b)
+      case .text(let b, let d):
+        // Null slots hold code 0, which must name a string.
+        if d.count == 0 && rowCount > 0 { _ = d.intern("") }
+        values = .text(b, d)
+      }
+      columns.append(Column(values: values, validity: validity[k]))
+    }
+
+    if !skipped.isEmpty {
+      let shown = lineNumbers(of: skipped.prefix(5).map(\.start), in: p, end: end, from: start)
+      let list = shown.map(String.init).joined(separator: ", ") + (skipped.count > 5 ? ", …" : "")
+      notices.append(
+        "skipped \(skipped.count) malformed row\(skipped.count == 1 ? "" : "s") (line\(skipped.count == 1 ? "" : "s") \(list))")
+    }
+    return CSVLoadResult(table: Table(fields: fields, columns: columns, rowCount: rowCount), notices: notices)
+  }
+
+  /// Pass 2 over `rowCount` rows starting at byte `from` (row `firstRow`).
+  private func fillRows(
+    scanner: CSVScanner, from: Int, firstRow: Int, rowCount: Int, skippedIndex: Int,
+    skipped: [SkippedRecord], spans: UnsafeMutablePointer<FieldSpan>, columnCount: Int,
+    sinks: [ColumnSink], validity: inout [ColumnBuffer<UInt8>?], totalRows: Int,
+    nulls: NullMarkers, scratch: ScratchBytes
+  ) throws {
+    var pos = from
+    var row = firstRow
+    let lastRow = firstRow + rowCount
+    var nextSkipped = skippedIndex
+    let end = scanner.end
+    var sinceCheck = 0
+    while pos < end && row < lastRow {
+      if nextSkipped < skipped.count && skipped[nextSkipped].start == pos {
+        pos = skipped[nextSkipped].resume
+        nextSkipped += 1
+        continue
+      }
+      let r = scanner.scanRecord(at: pos, spans: spans, capacity: columnCount + 1)
+      pos = r.next
+      if r.fieldCount == 0 { continue }
+      sinceCheck += 1
+      if sinceCheck >= rowsPerCancelCheck {
+        sinceCheck = 0
+        if cancel?.isCancelled == true { throw CancelledError() }
+      }
+      for k in 0..<columnCount {
+        let b = fieldBytes(spans[k], scanner: scanner, scratch: scratch)
+        guard let base = b.baseAddress else { continue }
+        let n = b.count
+        var isNull = nulls.isNull(base, n)
+        if !isNull {
+          switch sinks[k] {
+          case .int(let out):
+            if let v = parseInt64(base, n) { out.base[row] = v } else { isNull = true }
+          case .float(let out, let decimal):
+            if let v = parseDouble(base, n, decimal: decimal) { out.base[row] = v } else { isNull = true }
+          case .bool(let out):
+            if let v = parseBool(base, n) { out.base[row] = v ? 1 : 0 } else { isNull = true }
+          case .text(let out, let dictionary):
+            out.base[row] = dictionary.intern(bytes: UnsafeRawBufferPointer(b))
+          }
+        }
+        if isNull {
+          if validity[k] == nil {
+            let v = ColumnBuffer<UInt8>(zeroed: totalRows)
+            memset(v.base, 1, totalRows)
+            validity[k] = v
+          }
+          validity[k]?.base[row] = 0
+        }
+      }
+      row += 1
+    }
+  }
+
+  /// Checks a value of a column whose type is forced.
+  private func check(
+    _ shape: FieldShape, forced type: DataType, column k: Int, names: [String], span: FieldSpan,
+    value: UnsafeBufferPointer<UInt8>, inference: inout ColumnInference, dialect: CSVDialect,
+    p: UnsafePointer<UInt8>, end: Int, start: Int
+  ) throws {
+    let ok: Bool
+    switch type {
+    case .text: ok = true
+    case .int: ok = shape.contains(.intSyntax)
+    case .bool: ok = shape.contains(.bool) || shape.contains(.zeroOrOne)
+    case .float:
+      if !shape.contains(.pointNumber) { inference.pointOK = false }
+      if !shape.contains(.commaNumber) { inference.commaOK = false }
+      ok = (inference.pointOK && dialect.allowsDecimalPoint) || (inference.commaOK && dialect.allowsDecimalComma)
+    }
+    if ok { return }
+    var text = String(decoding: UnsafeRawBufferPointer(value), as: UTF8.self)
+    if text.count > 40 { text = String(text.prefix(40)) + "…" }
+    let reason = type == .float && (shape.contains(.pointNumber) || shape.contains(.commaNumber))
+      ? " (the column mixes decimal marks)" : ""
+    throw positioned(span.rawStart, in: p, end: end, from: start,
+      "value \"\(text)\" is not \(type == .int ? "an" : "a") \(type.rawValue)\(reason): column \"\(names[k])\" is forced to \(type.rawValue)")
+  }
+
+  private func positioned(_ offset: Int, in p: UnsafePointer<UInt8>, end: Int, from: Int, _ message: String) -> CSVError {
+    let (line, column) = linePosition(of: offset, in: p, count: end, from: from)
+    return CSVError(path: name, line: line, column: column, message: message)
+  }
+
+  private func describe(_ quote: UInt8) -> String {
+    quote == UInt8(ascii: "\"") ? "'\"'" : "\"\(Character(Unicode.Scalar(quote)))\""
+  }
+
+  /// Names made unique: an empty name becomes `column<k>`, a repeated one `name_2`, `name_3`…
+  private func uniqueNames(_ raw: [String]) -> [String] {
+    var taken = Set(raw.filter { !$0.isEmpty })
+    var seen = Set<String>()
+    var result: [String] = []
+    var renamed: [String] = []
+    for (k, name) in raw.enumerated() {
+      var final = name
+      if name.isEmpty {
+        final = "column\(k + 1)"
+        var n = 2
+        while taken.contains(final) || seen.contains(final) {
+          final = "column\(k + 1)_\(n)"
+          n += 1
+        }
+        renamed.append("empty name → \(final)")
+      } else if seen.contains(name) {
+        var n = 2
+        while taken.contains("\(name)_\(n)") || seen.contains("\(name)_\(n)") { n += 1 }
+        final = "\(name)_\(n)"
+        renamed.append("duplicate \"\(name)\" → \(final)")
+      }
+      seen.insert(final)
+      taken.insert(final)
+      result.append(final)
+    }
+    if !renamed.isEmpty {
+      notices.append("renamed column\(renamed.count == 1 ? "" : "s"): " + renamed.joined(separator: ", "))
+    }
+    return result
+  }
+}
+
+/// `s` without surrounding spaces and tabs.
+private func trimmed(_ s: String) -> String {
+  var sub = Substring(s)
+  while let f = sub.first, f == " " || f == "\t" { sub = sub.dropFirst() }
+  while let l = sub.last, l == " " || l == "\t" { sub = sub.dropLast() }
+  return String(sub)
+}
+
+/// Line numbers of sorted offsets, in one scan.
+private func lineNumbers(of offsets: [Int], in p: UnsafePointer<UInt8>, end: Int, from: Int) -> [Int] {
+  var result: [Int] = []
+  var line = 1
+  var i = from
+  for target in offsets {
+    while i < target && i < end {
+      let b = p[i]
+      if b == 0x0A || (b == 0x0D && !(i + 1 < end && p[i + 1] == 0x0A)) { line += 1 }
+      i += 1
+    }
+    result.append(line)
+  }
+  return result
+}

@@ -1,0 +1,501 @@
+import Foundation
+import XCTest
+
+@testable import TerrainEngine
+
+/// Unit tests of the CSV reader on small inline files.
+final class CSVReaderTests: XCTestCase {
+  // MARK: helpers
+
+  private func load(_ bytes: [UInt8], _ configure: (inout CSVLoadOptions) -> Void = { _ in }) throws -> CSVLoadResult {
+    var options = CSVLoadOptions()
+    configure(&options)
+    return try bytes.withUnsafeBytes { try loadCSV(bytes: $0, name: "t.csv", options: options) }
+  }
+
+  private func load(_ text: String, _ configure: (inout CSVLoadOptions) -> Void = { _ in }) throws -> CSVLoadResult {
+    try load(Array(text.utf8), configure)
+  }
+
+  private func table(_ text: String, _ configure: (inout CSVLoadOptions) -> Void = { _ in }) throws -> Table {
+    try load(text, configure).table
+  }
+
+  private func values(_ t: Table, _ name: String) -> [Value] {
+    guard let c = t.column(name) else {
+      XCTFail("no column \(name) in \(t.columnNames)")
+      return []
+    }
+    return (0..<c.count).map { c.value(at: $0) }
+  }
+
+  private func types(_ t: Table) -> [DataType] { t.fields.map(\.type) }
+
+  private func csvError(_ text: String, _ configure: (inout CSVLoadOptions) -> Void = { _ in }) -> CSVError? {
+    csvError(Array(text.utf8), configure)
+  }
+
+  private func csvError(_ bytes: [UInt8], _ configure: (inout CSVLoadOptions) -> Void = { _ in }) -> CSVError? {
+    do {
+      let r = try load(bytes, configure)
+      XCTFail("expected an error, loaded \(r.table.rowCount) rows")
+      return nil
+    } catch let e as CSVError {
+      return e
+    } catch {
+      XCTFail("unexpected error \(error)")
+      return nil
+    }
+  }
+
+  // MARK: separators
+
+  func testCommaSeparator() throws {
+    let t = try table("a,b,c\n1,x,2.5\n2,y,3\n")
+    XCTAssertEqual(t.columnNames, ["a", "b", "c"])
+    XCTAssertEqual(types(t), [.int, .text, .float])
+    XCTAssertEqual(values(t, "a"), [.int(1), .int(2)])
+    XCTAssertEqual(values(t, "b"), [.text("x"), .text("y")])
+    XCTAssertEqual(values(t, "c"), [.float(2.5), .float(3)])
+  }
+
+  func testSemicolonSeparator() throws {
+    let t = try table("a;b\n1;x,y\n2;z\n")
+    XCTAssertEqual(t.columnNames, ["a", "b"])
+    XCTAssertEqual(values(t, "b"), [.text("x,y"), .text("z")])
+  }
+
+  func testTabSeparator() throws {
+    let t = try table("a\tb\n1\tx y\n2\tz\n")
+    XCTAssertEqual(t.columnNames, ["a", "b"])
+    XCTAssertEqual(values(t, "a"), [.int(1), .int(2)])
+  }
+
+  func testPipeSeparator() throws {
+    let t = try table("a|b|c\n1|2|x, y\n3|4|z\n")
+    XCTAssertEqual(t.columnNames, ["a", "b", "c"])
+    XCTAssertEqual(values(t, "c"), [.text("x, y"), .text("z")])
+  }
+
+  func testCommaFileWithPipesInValuesKeepsComma() throws {
+    let t = try table("code,codes_postaux\n75056,75001|75002|75003\n01001,01400\n")
+    XCTAssertEqual(t.columnNames, ["code", "codes_postaux"])
+    XCTAssertEqual(values(t, "codes_postaux"), [.text("75001|75002|75003"), .text("01400")])
+  }
+
+  func testForcedSeparatorAndHeader() throws {
+    var t = try table("1;2\n3;4\n") { $0.separator = UInt8(ascii: ";"); $0.header = false }
+    XCTAssertEqual(t.columnNames, ["column1", "column2"])
+    XCTAssertEqual(values(t, "column1"), [.int(1), .int(3)])
+    // Forcing "," on a ";" file gives one column.
+    t = try table("a;b\n1;2\n") { $0.separator = UInt8(ascii: ",") }
+    XCTAssertEqual(t.columnNames, ["a;b"])
+    XCTAssertEqual(values(t, "a;b"), [.text("1;2")])
+    // Forcing a header on a numeric first row.
+    t = try table("1,2\n3,4\n") { $0.header = true }
+    XCTAssertEqual(t.columnNames, ["1", "2"])
+    XCTAssertEqual(t.rowCount, 1)
+  }
+
+  // MARK: header sniffing
+
+  func testHeaderSniffing() throws {
+    XCTAssertEqual(try table("1,2\n3,4\n").columnNames, ["column1", "column2"])
+    XCTAssertEqual(try table("1,2\n3,4\n").rowCount, 2)
+    XCTAssertEqual(try table("x,y\n1,2\n").columnNames, ["x", "y"])
+    XCTAssertEqual(try table("nom,ville\nParis,France\n").columnNames, ["nom", "ville"])
+    // A numeric first row over text is data.
+    XCTAssertEqual(try table("Paris,1\nLyon,2\n").columnNames, ["column1", "column2"])
+    // Text over numbers in one column is a header even if another name is a year.
+    XCTAssertEqual(try table("commune,2019\nParis,5\nLyon,6\n").columnNames, ["column1", "column2"])
+    XCTAssertEqual(try table("commune,pop2019\nParis,5\nLyon,6\n").columnNames, ["commune", "pop2019"])
+    XCTAssertEqual(try table("code,n\n01001,5\n").columnNames, ["code", "n"])
+  }
+
+  // MARK: quotes
+
+  func testQuotesWithSeparatorsEscapesAndNewlines() throws {
+    let csv = "id;nom;note\n1;\"Dupont; Jean\";\"il a dit \"\"oui\"\"\"\n2;\"sur\ndeux lignes\";\"\"\n3;simple;x\n"
+    let t = try table(csv)
+    XCTAssertEqual(t.columnNames, ["id", "nom", "note"])
+    XCTAssertEqual(values(t, "id"), [.int(1), .int(2), .int(3)])
+    XCTAssertEqual(values(t, "nom"), [.text("Dupont; Jean"), .text("sur\ndeux lignes"), .text("simple")])
+    XCTAssertEqual(values(t, "note"), [.text("il a dit \"oui\""), .null, .text("x")])
+  }
+
+  func testQuotedNumbersAreNumbers() throws {
+    let t = try table("a,b\n\"1\",\"1,5\"\n\"2\",\"2\"\n")
+    XCTAssertEqual(types(t), [.int, .text])
+    let u = try table("a,b\n\"1\",\"1,5\"\n\"2\",\"2\"\n") { $0.decimal = UInt8(ascii: ",") }
+    XCTAssertEqual(values(u, "b"), [.float(1.5), .float(2)])
+  }
+
+  func testTextAfterClosingQuoteIsKept() throws {
+    let t = try table("a,b\n\"ab\"cd,1\n")
+    XCTAssertEqual(values(t, "a"), [.text("abcd")])
+  }
+
+  func testForcedQuote() throws {
+    let t = try table("a,b\n'x,y',1\n") { $0.quote = UInt8(ascii: "'") }
+    XCTAssertEqual(values(t, "a"), [.text("x,y")])
+  }
+
+  // MARK: line ends, BOM, encodings
+
+  func testCRLF() throws {
+    let t = try table("a,b\r\n1,x\r\n2,\"y\r\nz\"\r\n")
+    XCTAssertEqual(values(t, "a"), [.int(1), .int(2)])
+    XCTAssertEqual(values(t, "b"), [.text("x"), .text("y\r\nz")])
+    XCTAssertEqual(t.columnNames, ["a", "b"])
+  }
+
+  func testNoFinalNewlineAndBlankLines() throws {
+    let t = try table("a,b\n\n1,2\n\n3,4")
+    XCTAssertEqual(values(t, "b"), [.int(2), .int(4)])
+  }
+
+  func testBOM() throws {
+    let r = try load([0xEF, 0xBB, 0xBF] + Array("code;nom\n01;Ain\n".utf8))
+    XCTAssertEqual(r.table.columnNames, ["code", "nom"])
+    XCTAssertEqual(values(r.table, "code"), [.text("01")])
+    XCTAssertEqual(r.notices, [])
+  }
+
+  func testWindows1252Fallback() throws {
+    // "nom;prix\nCafé;0x80 5\nŒuvre “x”;2\n" in Windows-1252.
+    var bytes = Array("nom;prix\nCaf".utf8) + [0xE9] + Array(";".utf8) + [0x80] + Array(" 5\n".utf8)
+    bytes += [0x8C] + Array("uvre ".utf8) + [0x93] + Array("x".utf8) + [0x94] + Array(";2\n".utf8)
+    let r = try load(bytes)
+    XCTAssertEqual(r.table.columnNames, ["nom", "prix"])
+    XCTAssertEqual(values(r.table, "nom"), [.text("Café"), .text("Œuvre “x”")])
+    XCTAssertEqual(values(r.table, "prix"), [.text("€ 5"), .text("2")])
+    XCTAssertEqual(r.notices, ["file is not valid UTF-8: read as Windows-1252"])
+  }
+
+  func testForcedEncodings() throws {
+    let bytes = Array("nom\nCaf".utf8) + [0xE9] + Array("\n".utf8)
+    let r = try load(bytes) { $0.encoding = "latin-1" }
+    XCTAssertEqual(values(r.table, "nom"), [.text("Café")])
+    XCTAssertEqual(r.notices, [])
+    let e = csvError(bytes) { $0.encoding = "utf-8" }
+    XCTAssertEqual(e?.line, 2)
+    XCTAssertEqual(e?.column, 4)
+    XCTAssertEqual(csvError("a\n1\n") { $0.encoding = "ebcdic" }?.line, 0)
+    // Valid UTF-8 read as windows-1252 on request is transcoded byte by byte.
+    let mojibake = try load("nom\nCafé\n") { $0.encoding = "windows-1252" }
+    XCTAssertEqual(values(mojibake.table, "nom"), [.text("CafÃ©")])
+  }
+
+  func testUTF16WithBOM() throws {
+    var bytes: [UInt8] = [0xFF, 0xFE]
+    for u in "a\tb\n1\tété\n".utf16 { bytes += [UInt8(u & 0xFF), UInt8(u >> 8)] }
+    let r = try load(bytes)
+    XCTAssertEqual(r.table.columnNames, ["a", "b"])
+    XCTAssertEqual(values(r.table, "b"), [.text("été")])
+    XCTAssertEqual(r.notices.count, 1)
+  }
+
+  // MARK: types
+
+  func testDecimalComma() throws {
+    let t = try table("x;y;n\n12,5;1,5E3;1\n-0,5;12;2\n;,25;3\n")
+    XCTAssertEqual(types(t), [.float, .float, .int])
+    XCTAssertEqual(values(t, "x"), [.float(12.5), .float(-0.5), .null])
+    XCTAssertEqual(values(t, "y"), [.float(1500), .float(12), .float(0.25)])
+    // Decimal points still work in ";" files; mixed marks give text.
+    let u = try table("x;y\n1.5;1,5\n2;2.5\n")
+    XCTAssertEqual(types(u), [.float, .text])
+    // "," files never read decimal commas unless asked.
+    let v = try table("x,y\n\"1,5\",2\n")
+    XCTAssertEqual(types(v), [.text, .int])
+    // Forced decimal ".": comma values are text.
+    let w = try table("x;y\n1,5;2\n") { $0.decimal = UInt8(ascii: ".") }
+    XCTAssertEqual(types(w), [.text, .int])
+  }
+
+  func testFloatForms() throws {
+    let t = try table("v\n1.5\n2e6\n-0.25\n.5\n3\n-1E-3\n+4.\n")
+    XCTAssertEqual(types(t), [.float])
+    XCTAssertEqual(values(t, "v"), [1.5, 2e6, -0.25, 0.5, 3, -1e-3, 4].map { .float($0) })
+  }
+
+  func testLeadingZeroCodesStayText() throws {
+    let t = try table("insee,dep,cp,siren,reg,zero,frac\n01001,01,01400,200069193,84,0,0.5\n2A004,2A,20000,210100012,94,1,-0.5\n97101,971,97100,249710047,01,2,1\n")
+    XCTAssertEqual(types(t), [.text, .text, .text, .text, .text, .int, .float])
+    XCTAssertEqual(values(t, "insee"), [.text("01001"), .text("2A004"), .text("97101")])
+    XCTAssertEqual(values(t, "dep"), [.text("01"), .text("2A"), .text("971")])
+    XCTAssertEqual(values(t, "cp"), [.text("01400"), .text("20000"), .text("97100")])
+    XCTAssertEqual(values(t, "reg"), [.text("84"), .text("94"), .text("01")])
+    XCTAssertEqual(values(t, "siren"), [.text("200069193"), .text("210100012"), .text("249710047")])
+    // A leading zero anywhere in the column decides, even late.
+    var rows = "n\n"
+    for i in 1...5000 { rows += "\(i)\n" }
+    rows += "007\n"
+    XCTAssertEqual(types(try table(rows)), [.text])
+    XCTAssertEqual(types(try table("x\n01.5\n2\n")), [.text])
+  }
+
+  func testInt64BoundsAndOverflow() throws {
+    let t = try table("a,b,c\n9223372036854775807,-9223372036854775808,1\n1,2,9223372036854775808\n")
+    XCTAssertEqual(types(t), [.int, .int, .float])
+    XCTAssertEqual(values(t, "a"), [.int(Int64.max), .int(1)])
+    XCTAssertEqual(values(t, "b"), [.int(Int64.min), .int(2)])
+    XCTAssertEqual(values(t, "c"), [.float(1), .float(9223372036854775808.0)])
+    let big = try table("x\n123456789012345678901234567890\n")
+    XCTAssertEqual(values(big, "x"), [.float(123456789012345678901234567890.0)])
+  }
+
+  func testBoolColumns() throws {
+    let t = try table("a,b,c\ntrue,TRUE,1\nFalse,x,0\n")
+    XCTAssertEqual(types(t), [.bool, .text, .int])
+    XCTAssertEqual(values(t, "a"), [.bool(true), .bool(false)])
+  }
+
+  func testNulls() throws {
+    let t = try table("a,b,c\n1,NA,x\n2,s,nd\n,n.d.,N/A\n   ,null,y\n5,3,\n")
+    XCTAssertEqual(types(t), [.int, .int, .text])
+    XCTAssertEqual(values(t, "a"), [.int(1), .int(2), .null, .null, .int(5)])
+    XCTAssertEqual(values(t, "b"), [.null, .null, .null, .null, .int(3)])
+    XCTAssertEqual(values(t, "c"), [.text("x"), .null, .null, .text("y"), .null])
+    XCTAssertEqual(t.columns[0].nullCount, 2)
+    // Markers are exact: "Na" and " NA" are values.
+    XCTAssertEqual(values(try table("c\nNa\n NA\n"), "c"), [.text("Na"), .text(" NA")])
+    // Custom nulls replace the default ones.
+    let u = try table("a,b\n-,s\n1,\n") { $0.nulls = ["-"] }
+    XCTAssertEqual(values(u, "a"), [.null, .int(1)])
+    XCTAssertEqual(values(u, "b"), [.text("s"), .text("")])
+    // All-null column: text.
+    let v = try table("a,b\n1,\n2,NA\n")
+    XCTAssertEqual(types(v), [.int, .text])
+    XCTAssertEqual(values(v, "b"), [.null, .null])
+  }
+
+  func testSpacesAroundNumbers() throws {
+    let t = try table("a,b\n 1 , 2.5\n2,3\n")
+    XCTAssertEqual(values(t, "a"), [.int(1), .int(2)])
+    XCTAssertEqual(values(t, "b"), [.float(2.5), .float(3)])
+  }
+
+  func testForcedTypes() throws {
+    let t = try table("code,n,x,flag\n01001,1,2,1\n01002,2,3.5,false\n") {
+      $0.types = ["code": .int, "n": .float, "x": .text, "flag": .bool]
+    }
+    XCTAssertEqual(types(t), [.int, .float, .text, .bool])
+    XCTAssertEqual(values(t, "code"), [.int(1001), .int(1002)])
+    XCTAssertEqual(values(t, "n"), [.float(1), .float(2)])
+    XCTAssertEqual(values(t, "x"), [.text("2"), .text("3.5")])
+    XCTAssertEqual(values(t, "flag"), [.bool(true), .bool(false)])
+    // A forced type keeps nulls.
+    let u = try table("a;b\n1,5;NA\n;2\n") { $0.types = ["a": .float, "b": .int] }
+    XCTAssertEqual(values(u, "a"), [.float(1.5), .null])
+    XCTAssertEqual(values(u, "b"), [.null, .int(2)])
+  }
+
+  func testForcedTypeErrors() {
+    var e = csvError("a,b\n1,2\n3,x\n") { $0.types = ["b": .int] }
+    XCTAssertEqual(e?.line, 3)
+    XCTAssertEqual(e?.column, 3)
+    XCTAssertTrue(e?.message.contains("\"x\"") ?? false, e?.message ?? "")
+    XCTAssertTrue(e?.message.contains("int") ?? false)
+    e = csvError("a;b\n1;1.5\n2;\"2,5\"\n") { $0.types = ["b": .float] }
+    XCTAssertEqual(e?.line, 3)
+    XCTAssertEqual(e?.column, 3)
+    e = csvError("a,b\n1,2\n") { $0.types = ["nope": .int] }
+    XCTAssertEqual(e?.line, 0)
+    XCTAssertTrue(e?.message.contains("nope") ?? false)
+  }
+
+  // MARK: malformed files
+
+  func testRaggedRowIsAnError() {
+    let e = csvError("a,b\n1,2\n3,4,5\n6,7\n")
+    XCTAssertEqual(e?.line, 3)
+    XCTAssertEqual(e?.column, 5)
+    XCTAssertEqual(e?.path, "t.csv")
+    XCTAssertTrue(e?.message.contains("3 fields, expected 2") ?? false, e?.message ?? "")
+    XCTAssertEqual(e?.description.hasPrefix("t.csv:3:5: "), true)
+    let short = csvError("a,b,c\n1,2,3\n\"x\ny\",4\n")
+    XCTAssertEqual(short?.line, 4)
+    XCTAssertEqual(short?.column, 5)
+    // Columns count characters, not bytes.
+    let accented = csvError("a,b\né,è,x\n")
+    XCTAssertEqual(accented?.line, 2)
+    XCTAssertEqual(accented?.column, 5)
+  }
+
+  func testSkipBadRows() throws {
+    let r = try load("a,b\n1,2\n3,4,5\n6,7\n8\n") { $0.skipBadRows = true }
+    XCTAssertEqual(r.table.rowCount, 2)
+    XCTAssertEqual(values(r.table, "a"), [.int(1), .int(6)])
+    XCTAssertEqual(r.notices, ["skipped 2 malformed rows (lines 3, 5)"])
+  }
+
+  func testSkippedRowsDoNotInfluenceTypes() throws {
+    let r = try load("a,b\n1,2\nx,4,5\n6,7\n") { $0.skipBadRows = true }
+    XCTAssertEqual(types(r.table), [.int, .int])
+  }
+
+  func testUnterminatedQuote() {
+    let e = csvError("a,b\n1,2\n3,\"abc\n4,5\n")
+    XCTAssertEqual(e?.line, 3)
+    XCTAssertEqual(e?.column, 3)
+    XCTAssertTrue(e?.message.contains("unterminated quote") ?? false)
+  }
+
+  func testUnterminatedQuoteSkipped() throws {
+    let r = try load("a,b\n1,2\n3,\"abc\n4,5\n") { $0.skipBadRows = true }
+    XCTAssertEqual(values(r.table, "a"), [.int(1), .int(4)])
+    XCTAssertEqual(r.notices, ["skipped 1 malformed row (line 3)"])
+  }
+
+  func testEmptyFile() {
+    XCTAssertEqual(csvError("")?.message, "empty file")
+    XCTAssertEqual(csvError("\n\r\n")?.message, "empty file")
+    XCTAssertEqual(csvError([0xEF, 0xBB, 0xBF])?.message, "empty file")
+    XCTAssertEqual(csvError("")?.line, 0)
+  }
+
+  func testHeaderOnly() throws {
+    let t = try table("a,b,c\n")
+    XCTAssertEqual(t.rowCount, 0)
+    XCTAssertEqual(t.columnNames, ["a", "b", "c"])
+    XCTAssertEqual(types(t), [.text, .text, .text])
+    let u = try table("a,b") { $0.types = ["a": .int] }
+    XCTAssertEqual(types(u), [.int, .text])
+    XCTAssertEqual(u.rowCount, 0)
+  }
+
+  func testDuplicateAndEmptyHeaders() throws {
+    let r = try load("col,col,,b,col\n1,2,3,4,5\n")
+    XCTAssertEqual(r.table.columnNames, ["col", "col_2", "column3", "b", "col_3"])
+    XCTAssertEqual(r.notices.count, 1)
+    XCTAssertTrue(r.notices[0].contains("col_2") && r.notices[0].contains("column3"), r.notices[0])
+    // A generated name never collides with a real one.
+    let t = try table("a,a,a_2\n1,2,3\n")
+    XCTAssertEqual(t.columnNames, ["a", "a_3", "a_2"])
+    let u = try table(" x , y \n1,2\n")
+    XCTAssertEqual(u.columnNames, ["x", "y"])
+  }
+
+  // MARK: files, cancellation, interning
+
+  func testFileErrors() throws {
+    do {
+      _ = try loadCSV(path: "/nonexistent/x.csv", options: CSVLoadOptions())
+      XCTFail("loaded a missing file")
+    } catch let e as CSVError {
+      XCTAssertEqual(e.line, 0)
+      XCTAssertEqual(e.message, "cannot open \"/nonexistent/x.csv\": no such file")
+      XCTAssertEqual(e.description, "cannot open \"/nonexistent/x.csv\": no such file")
+    }
+    let dir = FileManager.default.temporaryDirectory.path
+    XCTAssertThrowsError(try loadCSV(path: dir, options: CSVLoadOptions())) { error in
+      XCTAssertTrue((error as? CSVError)?.message.contains("directory") ?? false, "\(error)")
+    }
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent("terrain-csv-\(getpid()).csv").path
+    try "a;b\n1;2,5\n".write(toFile: file, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(atPath: file) }
+    let t = try loadCSV(path: file, options: CSVLoadOptions()).table
+    XCTAssertEqual(values(t, "b"), [.float(2.5)])
+    chmod(file, 0)
+    if access(file, R_OK) != 0 {  // root reads anything
+      XCTAssertThrowsError(try loadCSV(path: file, options: CSVLoadOptions())) { error in
+        XCTAssertEqual((error as? CSVError)?.message, "cannot open \"\(file)\": permission denied")
+      }
+    }
+  }
+
+  func testCancellation() {
+    var csv = "a,b\n"
+    for i in 0..<20000 { csv += "\(i),x\n" }
+    let flag = CancellationFlag()
+    flag.cancel()
+    let bytes = Array(csv.utf8)
+    XCTAssertThrowsError(
+      try bytes.withUnsafeBytes { try loadCSV(bytes: $0, name: "t", options: CSVLoadOptions(), cancel: flag) }
+    ) { error in
+      XCTAssertTrue(error is CancelledError)
+    }
+  }
+
+  func testTextIsInterned() throws {
+    var csv = "v,n\n"
+    for i in 0..<10000 { csv += "\(["Paris", "Lyon", "Marseille"][i % 3]),\(i)\n" }
+    let t = try table(csv)
+    guard case .text(let codes, let dictionary) = t.columns[0].values else { return XCTFail("not text") }
+    XCTAssertEqual(dictionary.count, 3)
+    XCTAssertEqual(codes[0], codes[3])
+    XCTAssertEqual(t.rowCount, 10000)
+  }
+
+  func testManyRowsAcrossCheckpoints() throws {
+    var csv = "i,x,s\n"
+    var expected: Int64 = 0
+    for i in 0..<150_000 {
+      csv += i % 1000 == 7 ? "\(i),,\"q\"\"\(i % 5)\"\n" : "\(i),\(Double(i) / 4),t\(i % 5)\n"
+      expected += Int64(i)
+    }
+    let r = try load(csv)
+    let t = r.table
+    XCTAssertEqual(t.rowCount, 150_000)
+    XCTAssertEqual(types(t), [.int, .float, .text])
+    guard case .int(let ints) = t.columns[0].values else { return XCTFail("not int") }
+    XCTAssertEqual(ints.buffer.reduce(0, +), expected)
+    XCTAssertEqual(t.columns[1].nullCount, 150)
+    XCTAssertEqual(t.columns[1].value(at: 149_999), .float(149_999.0 / 4))
+    XCTAssertEqual(t.columns[2].value(at: 1007), .text("q\"2"))
+  }
+
+  // MARK: number parsing
+
+  func testFloatParsingMatchesSwift() {
+    var rng = SystemRandomNumberGenerator()
+    var samples: [String] = [
+      "0", "-0", "0.0", "-0.0", "1", "0.1", "0.2", "0.3", "1e22", "1e23", "9007199254740993",
+      "9007199254740992", "123456789012345678", "1.7976931348623157e308", "2.2250738585072014e-308",
+      "4.9e-324", "1e-400", "1e400", "353.730434782608", "12345678901234567890.5", "0.000000000000000000001",
+      "3.14159265358979323846", "5e-22", "5e-23", "123456789012345e10", "1.5E3", "+2.5", "00000.5e1",
+    ]
+    for _ in 0..<20000 {
+      let intDigits = Int.random(in: 0...12, using: &rng)
+      let fracDigits = Int.random(in: intDigits == 0 ? 1...12 : 0...12, using: &rng)
+      var s = Bool.random(using: &rng) ? "-" : ""
+      for _ in 0..<intDigits { s += String(Int.random(in: 0...9, using: &rng)) }
+      if fracDigits > 0 || Bool.random(using: &rng) { s += "." }
+      for _ in 0..<fracDigits { s += String(Int.random(in: 0...9, using: &rng)) }
+      if Int.random(in: 0..<4, using: &rng) == 0 { s += "e\(Int.random(in: -40...40, using: &rng))" }
+      samples.append(s)
+    }
+    for s in samples {
+      guard let expected = Double(s) else { continue }
+      var bytes = Array(s.utf8)
+      let got = bytes.withUnsafeMutableBufferPointer { b -> Double? in
+        guard let base = b.baseAddress else { return nil }
+        return parseDouble(base, b.count, decimal: UInt8(ascii: "."))
+      }
+      XCTAssertEqual(got?.bitPattern, expected.bitPattern, s)
+      // The same with a decimal comma.
+      bytes = Array(s.replacingOccurrences(of: ".", with: ",").utf8)
+      let comma = bytes.withUnsafeMutableBufferPointer { b -> Double? in
+        guard let base = b.baseAddress else { return nil }
+        return parseDouble(base, b.count, decimal: UInt8(ascii: ","))
+      }
+      XCTAssertEqual(comma?.bitPattern, expected.bitPattern, s)
+    }
+  }
+
+  func testMalformedInputsNeverCrash() throws {
+    // Short random byte strings: the reader either loads or throws a CSVError.
+    var rng = SystemRandomNumberGenerator()
+    let alphabet: [UInt8] = Array("a1,;\"\n\r .-e0|\t".utf8) + [0xC3, 0xA9, 0xFF, 0x80]
+    for _ in 0..<3000 {
+      let n = Int.random(in: 0...40, using: &rng)
+      let bytes = (0..<n).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &rng)] }
+      do {
+        let r = try load(bytes) { $0.skipBadRows = Bool.random(using: &rng) }
+        for c in r.table.columns { XCTAssertEqual(c.count, r.table.rowCount) }
+      } catch is CSVError {
+      }
+    }
+  }
+}
