@@ -32,30 +32,6 @@ public func loadCSV(
   try CSVReader(name: name, options: options, cancel: cancel).load(CSVBytes(borrowing: bytes))
 }
 
-/// A record that pass 1 skipped (with `skipBadRows`), so that pass 2 skips it too.
-private struct SkippedRecord {
-  /// Where the record starts.
-  var start: Int
-  /// Where reading resumed after it.
-  var resume: Int
-}
-
-/// Where a chunk of rows starts, for pass 2.
-private struct RowCheckpoint {
-  var offset: Int
-  var row: Int
-  /// Index of the first skipped record at or after `offset`.
-  var skipped: Int
-}
-
-/// Where pass 2 writes one column.
-private enum ColumnSink {
-  case int(ColumnBuffer<Int64>)
-  case float(ColumnBuffer<Double>, decimal: UInt8)
-  case bool(ColumnBuffer<UInt8>)
-  case text(ColumnBuffer<UInt32>, TextDictionary)
-}
-
 private let rowsPerCheckpoint = 1 << 16
 private let rowsPerCancelCheck = 4096
 
@@ -141,7 +117,9 @@ private final class CSVReader {
     }
 
     // Pass 1: records, field counts, types.
-    var inference = [ColumnInference](repeating: ColumnInference(), count: columnCount)
+    let inference = UnsafeMutablePointer<ColumnInference>.allocate(capacity: columnCount + 1)
+    inference.initialize(repeating: ColumnInference(), count: columnCount + 1)
+    defer { inference.deallocate() }
     var active = (0..<columnCount).filter { forced[$0] != .text }
     var skipped: [SkippedRecord] = []
     var checkpoints: [RowCheckpoint] = []
@@ -203,7 +181,7 @@ private final class CSVReader {
 
     // Types.
     var fields: [Field] = []
-    var sinks: [ColumnSink] = []
+    var outputs: [(DataType, UInt8)] = []
     for k in 0..<columnCount {
       var type: DataType
       var decimal = UInt8(ascii: ".")
@@ -215,39 +193,18 @@ private final class CSVReader {
         if type == .int && looksLikeCodeName(names[k]) { type = .text }
       }
       fields.append(Field(name: names[k], type: type))
-      switch type {
-      case .int: sinks.append(.int(ColumnBuffer(zeroed: rowCount)))
-      case .float: sinks.append(.float(ColumnBuffer(zeroed: rowCount), decimal: decimal))
-      case .bool: sinks.append(.bool(ColumnBuffer(zeroed: rowCount)))
-      case .text: sinks.append(.text(ColumnBuffer(zeroed: rowCount), TextDictionary(capacity: min(rowCount, 1024))))
-      }
+      outputs.append((type, decimal))
     }
 
-    // Pass 2: values.
-    var validity = [ColumnBuffer<UInt8>?](repeating: nil, count: columnCount)
+    // Pass 2: values, chunk by chunk.
+    let writer = CSVColumnWriter(columns: outputs, rowCount: rowCount)
     for (i, c) in checkpoints.enumerated() {
       let rows = (i + 1 < checkpoints.count ? checkpoints[i + 1].row : rowCount) - c.row
-      try fillRows(
-        scanner: scanner, from: c.offset, firstRow: c.row, rowCount: rows, skippedIndex: c.skipped,
-        skipped: skipped, spans: spans, columnCount: columnCount, sinks: sinks, validity: &validity,
-        totalRows: rowCount, nulls: nulls, scratch: scratch)
+      try writer.fill(
+        scanner: scanner, from: c.offset, firstRow: c.row, count: rows, skipped: skipped, skippedIndex: c.skipped,
+        spans: spans, nulls: nulls, scratch: scratch, cancel: cancel, cancelEvery: rowsPerCancelCheck)
     }
-
-    // Columns.
-    var columns: [Column] = []
-    for k in 0..<columnCount {
-      let values: ColumnValues
-      switch sinks[k] {
-      case .int(let b): values = .int(b)
-      case .float(let b, _): values = .float(b)
-      case .bool(let b): values = .bool(b)
-      case .text(let b, let d):
-        // Null slots hold code 0, which must name a string.
-        if d.count == 0 && rowCount > 0 { _ = d.intern("") }
-        values = .text(b, d)
-      }
-      columns.append(Column(values: values, validity: validity[k]))
-    }
+    let columns = writer.finish()
 
     if !skipped.isEmpty {
       let shown = lineNumbers(of: skipped.prefix(5).map(\.start), in: p, end: end, from: start)
@@ -256,63 +213,6 @@ private final class CSVReader {
         "skipped \(skipped.count) malformed row\(skipped.count == 1 ? "" : "s") (line\(skipped.count == 1 ? "" : "s") \(list))")
     }
     return CSVLoadResult(table: Table(fields: fields, columns: columns, rowCount: rowCount), notices: notices)
-  }
-
-  /// Pass 2 over `rowCount` rows starting at byte `from` (row `firstRow`).
-  private func fillRows(
-    scanner: CSVScanner, from: Int, firstRow: Int, rowCount: Int, skippedIndex: Int,
-    skipped: [SkippedRecord], spans: UnsafeMutablePointer<FieldSpan>, columnCount: Int,
-    sinks: [ColumnSink], validity: inout [ColumnBuffer<UInt8>?], totalRows: Int,
-    nulls: NullMarkers, scratch: ScratchBytes
-  ) throws {
-    var pos = from
-    var row = firstRow
-    let lastRow = firstRow + rowCount
-    var nextSkipped = skippedIndex
-    let end = scanner.end
-    var sinceCheck = 0
-    while pos < end && row < lastRow {
-      if nextSkipped < skipped.count && skipped[nextSkipped].start == pos {
-        pos = skipped[nextSkipped].resume
-        nextSkipped += 1
-        continue
-      }
-      let r = scanner.scanRecord(at: pos, spans: spans, capacity: columnCount + 1)
-      pos = r.next
-      if r.fieldCount == 0 { continue }
-      sinceCheck += 1
-      if sinceCheck >= rowsPerCancelCheck {
-        sinceCheck = 0
-        if cancel?.isCancelled == true { throw CancelledError() }
-      }
-      for k in 0..<columnCount {
-        let b = fieldBytes(spans[k], scanner: scanner, scratch: scratch)
-        guard let base = b.baseAddress else { continue }
-        let n = b.count
-        var isNull = nulls.isNull(base, n)
-        if !isNull {
-          switch sinks[k] {
-          case .int(let out):
-            if let v = parseInt64(base, n) { out.base[row] = v } else { isNull = true }
-          case .float(let out, let decimal):
-            if let v = parseDouble(base, n, decimal: decimal) { out.base[row] = v } else { isNull = true }
-          case .bool(let out):
-            if let v = parseBool(base, n) { out.base[row] = v ? 1 : 0 } else { isNull = true }
-          case .text(let out, let dictionary):
-            out.base[row] = dictionary.intern(bytes: UnsafeRawBufferPointer(b))
-          }
-        }
-        if isNull {
-          if validity[k] == nil {
-            let v = ColumnBuffer<UInt8>(zeroed: totalRows)
-            memset(v.base, 1, totalRows)
-            validity[k] = v
-          }
-          validity[k]?.base[row] = 0
-        }
-      }
-      row += 1
-    }
   }
 
   /// Checks a value of a column whose type is forced.

@@ -109,11 +109,7 @@ struct CSVScanner {
           ? FieldSpan(start: fieldStart + 1, end: closing, kind: kind)
           : FieldSpan(start: fieldStart, end: pos, kind: kind)
       } else {
-        while pos < end {
-          let c = p[pos]
-          if c == sep || c == 0x0A || c == 0x0D { break }
-          pos += 1
-        }
+        pos = fieldEnd(from: pos)
         span = FieldSpan(start: fieldStart, end: pos, kind: FieldSpan.plain)
       }
       if count < capacity { spans[count] = span }
@@ -132,6 +128,33 @@ struct CSVScanner {
       }
       return ScannedRecord(next: pos + 1, fieldCount: count, unterminatedQuote: -1, contentEnd: pos)
     }
+  }
+
+  /// The first separator, CR or LF at or after `from`, or `end`; eight bytes at a time.
+  @inline(__always)
+  func fieldEnd(from: Int) -> Int {
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let highs: UInt64 = 0x8080_8080_8080_8080
+    let sepPattern = UInt64(separator) &* ones
+    let lfPattern = 0x0A &* ones
+    let crPattern = 0x0D &* ones
+    var i = from
+    while i + 8 <= end {
+      let w = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
+      let a = w ^ sepPattern
+      let b = w ^ lfPattern
+      let c = w ^ crPattern
+      // A zero byte in a, b or c marks a match; the lowest such byte is exact.
+      let hits = ((a &- ones) & ~a | (b &- ones) & ~b | (c &- ones) & ~c) & highs
+      if hits != 0 { return i + (hits.littleEndian.trailingZeroBitCount >> 3) }
+      i += 8
+    }
+    while i < end {
+      let c = p[i]
+      if c == separator || c == 0x0A || c == 0x0D { return i }
+      i += 1
+    }
+    return end
   }
 
   /// Offset just after the line end that follows `offset` (or `end`): where reading resumes

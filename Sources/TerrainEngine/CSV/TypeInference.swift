@@ -126,7 +126,8 @@ func parseBool(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool? {
 final class NullMarkers {
   private let markers: [[UInt8]]
   private let emptyIsNull: Bool
-  private var firstBytes = [Bool](repeating: false, count: 256)
+  /// 1 for each byte that starts a marker (a space too when `""` is a marker).
+  private let firstBytes: UnsafeMutablePointer<UInt8>
   private let longest: Int
 
   init(_ strings: [String]) {
@@ -142,25 +143,32 @@ final class NullMarkers {
     markers = ms
     emptyIsNull = empty
     longest = ms.map(\.count).max() ?? 0
-    for m in ms { if let f = m.first { firstBytes[Int(f)] = true } }
+    firstBytes = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+    firstBytes.initialize(repeating: 0, count: 256)
+    for m in ms { if let f = m.first { firstBytes[Int(f)] = 1 } }
+    if empty { firstBytes[0x20] = 1 }
   }
+
+  deinit { firstBytes.deallocate() }
 
   /// Whether the field `p[0..<n]` is null.
   @inline(__always)
   func isNull(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
     if n == 0 { return emptyIsNull }
-    let f = p[0]
-    if f == 0x20 && emptyIsNull && allSpaces(p, n) { return true }
-    if n > longest || !firstBytes[Int(f)] { return false }
-    return matchesMarker(p, n)
+    if firstBytes[Int(p[0])] == 0 { return false }
+    return slowIsNull(p, n)
   }
 
-  private func allSpaces(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
-    for k in 0..<n where p[k] != 0x20 { return false }
-    return true
-  }
-
-  private func matchesMarker(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+  private func slowIsNull(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+    if emptyIsNull && p[0] == 0x20 {
+      var spaces = true
+      for k in 0..<n where p[k] != 0x20 {
+        spaces = false
+        break
+      }
+      if spaces { return true }
+    }
+    if n > longest { return false }
     for m in markers where m.count == n {
       var same = true
       for k in 0..<n where m[k] != p[k] {

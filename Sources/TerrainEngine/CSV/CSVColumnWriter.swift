@@ -1,0 +1,220 @@
+// Pass 2 of the reader: parsing every field straight into preallocated typed column buffers.
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// A record that pass 1 skipped (with `skipBadRows`), so that pass 2 skips it too.
+struct SkippedRecord {
+  /// Where the record starts.
+  var start: Int
+  /// Where reading resumed after it.
+  var resume: Int
+}
+
+/// Where a chunk of rows starts: pass 1 takes one every `rowsPerCheckpoint` rows so that
+/// pass 2 can run chunk by chunk (and, later, chunks in parallel).
+struct RowCheckpoint {
+  var offset: Int
+  var row: Int
+  /// Index of the first skipped record at or after `offset`.
+  var skipped: Int
+}
+
+/// The hot-loop view of one output column: raw pointers only, no reference counting.
+private struct ColumnTarget {
+  static let int: UInt8 = 0
+  static let float: UInt8 = 1
+  static let bool: UInt8 = 2
+  static let text: UInt8 = 3
+
+  var kind: UInt8
+  var decimal: UInt8
+  var values: UnsafeMutableRawPointer
+  var validity: UnsafeMutablePointer<UInt8>?
+  var dictionary: Unmanaged<TextDictionary>?
+  /// The last text value taken from the file in place (offset, length, code): a run of equal
+  /// values is interned once. `lastStart < 0` when there is none.
+  var lastStart: Int = -1
+  var lastLength: Int = 0
+  var lastCode: UInt32 = 0
+}
+
+/// One output column as it is kept alive and finally handed over.
+private enum ColumnStorage {
+  case int(ColumnBuffer<Int64>)
+  case float(ColumnBuffer<Double>)
+  case bool(ColumnBuffer<UInt8>)
+  case text(ColumnBuffer<UInt32>, TextDictionary)
+}
+
+/// Typed buffers of exactly `rowCount` rows for every column, filled by `fill` at absolute
+/// row indices (so disjoint row ranges never touch the same slots). Null slots stay 0; a
+/// validity mask is allocated the first time a column meets a null.
+final class CSVColumnWriter {
+  let rowCount: Int
+  let columnCount: Int
+  private var storage: [ColumnStorage] = []
+  private var validity: [ColumnBuffer<UInt8>?]
+  private let targets: UnsafeMutablePointer<ColumnTarget>
+
+  /// - Parameter columns: each column's type and, for floats, its decimal mark.
+  init(columns: [(DataType, UInt8)], rowCount: Int) {
+    self.rowCount = rowCount
+    columnCount = columns.count
+    validity = [ColumnBuffer<UInt8>?](repeating: nil, count: columns.count)
+    targets = UnsafeMutablePointer<ColumnTarget>.allocate(capacity: max(1, columns.count))
+    for (k, (type, decimal)) in columns.enumerated() {
+      let target: ColumnTarget
+      switch type {
+      case .int:
+        let b = ColumnBuffer<Int64>(zeroed: rowCount)
+        storage.append(.int(b))
+        target = ColumnTarget(kind: ColumnTarget.int, decimal: decimal, values: UnsafeMutableRawPointer(b.base))
+      case .float:
+        let b = ColumnBuffer<Double>(zeroed: rowCount)
+        storage.append(.float(b))
+        target = ColumnTarget(kind: ColumnTarget.float, decimal: decimal, values: UnsafeMutableRawPointer(b.base))
+      case .bool:
+        let b = ColumnBuffer<UInt8>(zeroed: rowCount)
+        storage.append(.bool(b))
+        target = ColumnTarget(kind: ColumnTarget.bool, decimal: decimal, values: UnsafeMutableRawPointer(b.base))
+      case .text:
+        let b = ColumnBuffer<UInt32>(zeroed: rowCount)
+        let d = TextDictionary(capacity: min(rowCount, 1024))
+        storage.append(.text(b, d))
+        target = ColumnTarget(
+          kind: ColumnTarget.text, decimal: decimal, values: UnsafeMutableRawPointer(b.base),
+          dictionary: Unmanaged.passUnretained(d))
+      }
+      (targets + k).initialize(to: target)
+    }
+  }
+
+  deinit {
+    targets.deinitialize(count: columnCount)
+    targets.deallocate()
+  }
+
+  /// Marks row `row` of column `k` null, allocating the column's mask on its first null.
+  private func setNull(_ k: Int, _ row: Int) {
+    if let v = targets[k].validity {
+      v[row] = 0
+      return
+    }
+    let mask = ColumnBuffer<UInt8>(zeroed: rowCount)
+    memset(mask.base, 1, rowCount)
+    validity[k] = mask
+    targets[k].validity = mask.base
+    mask.base[row] = 0
+  }
+
+  /// Parses `count` rows starting at byte `from` (which starts row `firstRow`); records that
+  /// start where `skipped[skippedIndex...]` says are stepped over, blank lines ignored.
+  /// Every record met must have `columnCount` fields (pass 1 checked it).
+  func fill(
+    scanner: CSVScanner, from: Int, firstRow: Int, count: Int, skipped: [SkippedRecord], skippedIndex: Int,
+    spans: UnsafeMutablePointer<FieldSpan>, nulls: NullMarkers, scratch: ScratchBytes,
+    cancel: CancellationFlag?, cancelEvery: Int
+  ) throws {
+    let p = scanner.p
+    let end = scanner.end
+    let columnCount = self.columnCount
+    let targets = self.targets
+    var pos = from
+    var row = firstRow
+    let lastRow = firstRow + count
+    var nextSkipped = skippedIndex
+    var sinceCheck = 0
+    while pos < end && row < lastRow {
+      if nextSkipped < skipped.count && skipped[nextSkipped].start == pos {
+        pos = skipped[nextSkipped].resume
+        nextSkipped += 1
+        continue
+      }
+      let r = scanner.scanRecord(at: pos, spans: spans, capacity: columnCount + 1)
+      pos = r.next
+      if r.fieldCount == 0 { continue }
+      sinceCheck += 1
+      if sinceCheck >= cancelEvery {
+        sinceCheck = 0
+        if cancel?.isCancelled == true { throw CancelledError() }
+      }
+      for k in 0..<columnCount {
+        let span = spans[k]
+        let base: UnsafePointer<UInt8>
+        let n: Int
+        let inPlace = span.kind != FieldSpan.escaped
+        if inPlace {
+          base = p + span.start
+          n = span.end - span.start
+        } else {
+          let out = scratch.reserve(span.end - span.start)
+          n = scanner.unescape(span, into: out)
+          base = UnsafePointer(out)
+        }
+        if nulls.isNull(base, n) {
+          setNull(k, row)
+          continue
+        }
+        let t = targets + k
+        switch t.pointee.kind {
+        case ColumnTarget.int:
+          if let v = parseInt64(base, n) {
+            t.pointee.values.assumingMemoryBound(to: Int64.self)[row] = v
+          } else {
+            setNull(k, row)
+          }
+        case ColumnTarget.float:
+          if let v = parseDouble(base, n, decimal: t.pointee.decimal) {
+            t.pointee.values.assumingMemoryBound(to: Double.self)[row] = v
+          } else {
+            setNull(k, row)
+          }
+        case ColumnTarget.bool:
+          if let v = parseBool(base, n) {
+            t.pointee.values.assumingMemoryBound(to: UInt8.self)[row] = v ? 1 : 0
+          } else {
+            setNull(k, row)
+          }
+        default:
+          let code: UInt32
+          if inPlace && t.pointee.lastStart >= 0 && t.pointee.lastLength == n
+            && memcmp(p + t.pointee.lastStart, base, n) == 0
+          {
+            code = t.pointee.lastCode
+          } else {
+            guard let d = t.pointee.dictionary else { continue }
+            code = d._withUnsafeGuaranteedRef { $0.intern(bytes: UnsafeRawBufferPointer(start: base, count: n)) }
+            t.pointee.lastStart = inPlace ? span.start : -1
+            t.pointee.lastLength = n
+            t.pointee.lastCode = code
+          }
+          t.pointee.values.assumingMemoryBound(to: UInt32.self)[row] = code
+        }
+      }
+      row += 1
+    }
+  }
+
+  /// The finished columns (the writer must not be used afterwards).
+  func finish() -> [Column] {
+    var columns: [Column] = []
+    for k in 0..<columnCount {
+      let values: ColumnValues
+      switch storage[k] {
+      case .int(let b): values = .int(b)
+      case .float(let b): values = .float(b)
+      case .bool(let b): values = .bool(b)
+      case .text(let b, let d):
+        // Null slots hold code 0, which must name a string.
+        if d.count == 0 && rowCount > 0 { _ = d.intern("") }
+        values = .text(b, d)
+      }
+      columns.append(Column(values: values, validity: validity[k]))
+    }
+    return columns
+  }
+}
