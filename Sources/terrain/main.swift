@@ -1,2 +1,134 @@
+// The `terrain` command: scripts, `-c`, standard input, or the interactive shell.
+
+import ArgumentParser
+import Foundation
 import TerrainEngine
-print("terrain")
+
+struct Terrain: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "terrain",
+    abstract: "An interactive analytics shell for French territorial data.",
+    discussion: """
+      With no script and a terminal on standard input, starts the interactive shell.
+      Statements are read from the scripts given, from -c, or from standard input.
+      """)
+
+  @Argument(help: "Scripts (.tq) to run in order.")
+  var scripts: [String] = []
+
+  @Option(name: .customShort("c"), help: "Statements to run.")
+  var command: String?
+
+  @Option(name: .customShort("p"), help: "A parameter NAME=VALUE, used as $NAME (repeatable).")
+  var parameter: [String] = []
+
+  @Option(help: "Output mode: table, csv, tsv, markdown, json or line.")
+  var mode: String = "table"
+
+  @Flag(help: "Print each statement before its result.")
+  var echo = false
+
+  @Option(help: "Register the CSV files of this folder as tables (instead of the bundled datasets).")
+  var data: String?
+
+  @Flag(help: "Start with no table.")
+  var noData = false
+
+  mutating func validate() throws {
+    guard OutputMode(rawValue: mode) != nil else {
+      throw ValidationError("unknown mode '\(mode)': use " + OutputMode.allCases.map(\.rawValue).joined(separator: ", "))
+    }
+    for p in parameter where !p.contains("=") || p.hasPrefix("=") {
+      throw ValidationError("parameter '\(p)' must be NAME=VALUE")
+    }
+    if data != nil && noData { throw ValidationError("--data and --no-data cannot be used together") }
+  }
+
+  func makeSession() throws -> Session {
+    let session = Session()
+    session.renderOptions.mode = OutputMode(rawValue: mode) ?? .table
+    session.echo = echo
+    for p in parameter {
+      if let eq = p.firstIndex(of: "=") {
+        session.parameters[String(p[..<eq])] = String(p[p.index(after: eq)...])
+      }
+    }
+    if let data {
+      var isDir: ObjCBool = false
+      guard FileManager.default.fileExists(atPath: data, isDirectory: &isDir), isDir.boolValue else {
+        throw ValidationError("--data: '\(data)' is not a folder")
+      }
+      try session.registerDirectory(data)
+    } else if !noData, let bundled = locateDatasets() {
+      try session.registerDirectory(bundled)
+    }
+    return session
+  }
+}
+
+/// The bundled `datasets/` folder: `$TERRAIN_DATASETS`, else beside the working directory,
+/// else up from the executable (`.build/release/terrain` → repository root).
+func locateDatasets() -> String? {
+  let fm = FileManager.default
+  if let env = ProcessInfo.processInfo.environment["TERRAIN_DATASETS"], fm.fileExists(atPath: env) { return env }
+  let cwd = fm.currentDirectoryPath + "/datasets"
+  if fm.fileExists(atPath: cwd + "/communes.csv") { return cwd }
+  var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+  for _ in 0..<6 {
+    let candidate = dir.appendingPathComponent("datasets")
+    if fm.fileExists(atPath: candidate.appendingPathComponent("communes.csv").path) { return candidate.path }
+    dir = dir.deletingLastPathComponent()
+  }
+  return nil
+}
+
+setvbuf(stdout, nil, _IOFBF, 1 << 16)
+let command: Terrain
+do {
+  command = try Terrain.parseAsRoot() as? Terrain ?? Terrain()
+} catch {
+  let code = Terrain.exitCode(for: error)
+  if code == .success {
+    print(Terrain.fullMessage(for: error))
+    exit(0)
+  }
+  FileHandle.standardError.write(Data(("terrain: " + Terrain.fullMessage(for: error) + "\n").utf8))
+  FileHandle.standardError.write(Data("usage: terrain [FILE.tq …] [-c STATEMENTS] [-p NAME=VALUE] [--mode MODE] [--echo] [--data DIR | --no-data]\n".utf8))
+  exit(2)
+}
+
+let session: Session
+do {
+  session = try command.makeSession()
+} catch {
+  FileHandle.standardError.write(Data("terrain: \(Terrain.fullMessage(for: error))\n".utf8))
+  exit(2)
+}
+session.write = { s in
+  fputs(s, stdout)
+}
+session.notify = { s in
+  fflush(stdout)
+  fputs(s, stderr)
+}
+
+var ok = true
+if let c = command.command {
+  ok = session.run(c, name: nil)
+} else if !command.scripts.isEmpty {
+  for path in command.scripts {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      FileHandle.standardError.write(Data("terrain: cannot read script '\(path)'\n".utf8))
+      exit(2)
+    }
+    ok = session.run(String(decoding: data, as: UTF8.self), name: path)
+    if !ok || session.quitRequested { break }
+  }
+} else if isatty(0) != 0 {
+  runInteractiveShell(session)
+} else {
+  let input = FileHandle.standardInput.readDataToEndOfFile()
+  ok = session.run(String(decoding: input, as: UTF8.self), name: "<stdin>")
+}
+fflush(stdout)
+exit(ok ? 0 : 1)

@@ -11,6 +11,13 @@ final class ExpressionCompiler {
 
   /// A kernel computing `e` over chunks of the relation's rows.
   func compile(_ e: BoundExpr) throws -> Kernel {
+    if case .constant = e {} else if e.isConstant {
+      return constantKernel(try ExpressionCompiler.evaluateConstant(e), e.type)
+    }
+    return try compileUnfolded(try ExpressionCompiler.fold(e))
+  }
+
+  func compileUnfolded(_ e: BoundExpr) throws -> Kernel {
     switch e {
     case .column(let i, _):
       return columnKernel(relation.columns[i])
@@ -42,6 +49,43 @@ final class ExpressionCompiler {
       return conditionalKernel(try compile(c), try compile(a), try compile(b), type: t)
     case .coalesce(let args, let t):
       return coalesceKernel(try args.map { try compile($0) }, type: t)
+    }
+  }
+
+  /// The value of an expression that reads no column (constant folding, done by running the
+  /// real kernels on one row).
+  static func evaluateConstant(_ e: BoundExpr) throws -> Value {
+    if case .constant(let v, _) = e { return v }
+    let one = Relation(fields: [], columns: [], rowCount: 1, sourceName: "")
+    let compiler = ExpressionCompiler(relation: one)
+    var inner = e
+    // Evaluate children first so that the kernels below see folded constants.
+    inner = try fold(e, shallow: true)
+    let k = try compiler.compileUnfolded(inner)
+    return try k(0, 1).value(at: 0, type: e.type)
+  }
+
+  /// `e` with every constant sub-expression replaced by its value.
+  static func fold(_ e: BoundExpr, shallow: Bool = false) throws -> BoundExpr {
+    if case .constant = e { return e }
+    if case .column = e { return e }
+    if e.isConstant && !shallow { return .constant(try evaluateConstant(e), e.type) }
+    func f(_ x: BoundExpr) throws -> BoundExpr { try fold(x) }
+    switch e {
+    case .column, .constant: return e
+    case .cast(let a, let t): return .cast(try f(a), t)
+    case .arithmetic(let op, let a, let b, let t, let s): return .arithmetic(op, try f(a), try f(b), t, span: s)
+    case .negate(let a, let t, let s): return .negate(try f(a), t, span: s)
+    case .compare(let op, let a, let b): return .compare(op, try f(a), try f(b))
+    case .and(let a, let b): return .and(try f(a), try f(b))
+    case .or(let a, let b): return .or(try f(a), try f(b))
+    case .not(let a): return .not(try f(a))
+    case .isNull(let a, let n): return .isNull(try f(a), negated: n)
+    case .inList(let a, let vs, let n): return .inList(try f(a), vs, negated: n)
+    case .concat(let a, let b): return .concat(try f(a), try f(b))
+    case .function(let fn, let args, let t, let s): return .function(fn, try args.map(f), t, span: s)
+    case .conditional(let c, let a, let b, let t): return .conditional(try f(c), try f(a), try f(b), t)
+    case .coalesce(let args, let t): return .coalesce(try args.map(f), t)
     }
   }
 
@@ -96,7 +140,7 @@ final class ExpressionCompiler {
     let idx = indices.indices.base
     let nullRows = indices.hasNullRows
     return { start, n in
-      withExtendedLifetime(owner) {
+      withExtendedLifetime((owner, scratch)) {
         withExtendedLifetime(indices) {
           let sel = idx + start
           if nullRows {

@@ -81,6 +81,8 @@ public struct OptionItem: Sendable {
   public enum Value: Sendable {
     case expr(Expr)
     case typeList([(Name, Name)])
+    /// `("NA", "-")`.
+    case list([Expr])
   }
   public var name: Name
   public var value: Value

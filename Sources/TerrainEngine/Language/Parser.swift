@@ -174,6 +174,14 @@ public struct Parser {
         } while acceptSymbol(",")
         _ = try expectSymbol(")", "`)` to close the type list")
         items.append(OptionItem(name: n, value: .typeList(pairs)))
+      } else if current.isSymbol("(") {
+        index += 1
+        var list: [Expr] = []
+        if !current.isSymbol(")") {
+          repeat { list.append(try parseExpr()) } while acceptSymbol(",")
+        }
+        _ = try expectSymbol(")", "`)` to close the list")
+        items.append(OptionItem(name: n, value: .list(list)))
       } else {
         items.append(OptionItem(name: n, value: .expr(try parseExpr())))
       }

@@ -1,0 +1,311 @@
+// Hash aggregation: group ids per row, then one typed accumulator per aggregate.
+
+import Foundation
+
+/// Computes `keys` and `specs` per group of `relation`; the result has the key columns first
+/// (in `by` order), then one column per spec. Without keys there is exactly one row.
+func aggregate(_ relation: Relation, keys: [BoundExpr], keyNames: [String], specs: [AggregateSpec],
+  cancel: CancellationFlag?) throws -> Relation {
+  let compiler = ExpressionCompiler(relation: relation)
+  let keyColumns = try keys.map { try compiler.evaluateColumn($0, cancel: cancel) }
+  let (ids, firstRows) = try groupRows(keyColumns, rowCount: relation.rowCount, cancel: cancel)
+  let groups = keys.isEmpty ? 1 : firstRows.count
+  var fields: [Field] = []
+  var columns: [ColumnRef] = []
+  let firsts = IndexVector(ColumnBuffer(firstRows))
+  for (k, col) in keyColumns.enumerated() {
+    fields.append(Field(name: keyNames[k], type: col.type))
+    columns.append(ColumnRef(column: try gatherColumn(col, firsts, cancel: cancel), indices: nil))
+  }
+  for (i, spec) in specs.enumerated() {
+    let acc = makeAccumulator(spec, groups: groups)
+    if let arg = spec.argument {
+      try compiler.forEachChunk(arg, cancel: cancel) { start, n, v in
+        try acc.add(v, count: n, groups: ids.base + start)
+      }
+    } else {
+      acc.addRows(count: relation.rowCount, groups: ids.base)
+    }
+    fields.append(Field(name: "agg\(i)", type: spec.resultType))
+    columns.append(ColumnRef(column: try acc.finish(), indices: nil))
+  }
+  return Relation(fields: fields, columns: columns, rowCount: groups, sourceName: relation.sourceName)
+}
+
+/// Per-group state of one aggregate.
+protocol Accumulator: AnyObject {
+  /// Adds one chunk of argument values with each row's group.
+  func add(_ v: Vec, count: Int, groups: UnsafePointer<Int32>) throws
+  /// `count()`: adds rows without an argument.
+  func addRows(count: Int, groups: UnsafePointer<Int32>)
+  func finish() throws -> Column
+}
+
+extension Accumulator {
+  func addRows(count: Int, groups: UnsafePointer<Int32>) {}
+}
+
+func makeAccumulator(_ spec: AggregateSpec, groups: Int) -> Accumulator {
+  let argType = spec.argument?.type ?? .int
+  switch spec.function {
+  case .count: return CountAccumulator(groups: groups, countsRows: spec.argument == nil)
+  case .countDistinct: return CountDistinctAccumulator(groups: groups, type: argType)
+  case .sum where argType == .int: return IntSumAccumulator(groups: groups, span: spec.span)
+  case .sum, .avg, .share, .stddev:
+    return FloatMomentsAccumulator(groups: groups, function: spec.function, argType: argType)
+  case .min, .max: return ExtremumAccumulator(groups: groups, type: argType, wantMax: spec.function == .max)
+  case .median, .quantile:
+    return QuantileAccumulator(groups: groups, argType: argType, fraction: spec.function == .median ? 0.5 : spec.fraction)
+  }
+}
+
+final class CountAccumulator: Accumulator {
+  var counts: [Int64]
+  let countsRows: Bool
+  init(groups: Int, countsRows: Bool) {
+    counts = [Int64](repeating: 0, count: groups)
+    self.countsRows = countsRows
+  }
+  func add(_ v: Vec, count n: Int, groups g: UnsafePointer<Int32>) {
+    counts.withUnsafeMutableBufferPointer { c in
+      if let valid = v.validity {
+        for i in 0..<n { c[Int(g[i])] &+= Int64(valid[i]) }
+      } else {
+        for i in 0..<n { c[Int(g[i])] &+= 1 }
+      }
+    }
+  }
+  func addRows(count n: Int, groups g: UnsafePointer<Int32>) {
+    counts.withUnsafeMutableBufferPointer { c in
+      for i in 0..<n { c[Int(g[i])] &+= 1 }
+    }
+  }
+  func finish() -> Column { Column(values: .int(ColumnBuffer(counts)), validity: nil) }
+}
+
+final class IntSumAccumulator: Accumulator {
+  var sums: [Int64]
+  var seen: [UInt8]
+  let span: Span
+  init(groups: Int, span: Span) {
+    sums = [Int64](repeating: 0, count: groups)
+    seen = [UInt8](repeating: 0, count: groups)
+    self.span = span
+  }
+  func add(_ v: Vec, count n: Int, groups g: UnsafePointer<Int32>) throws {
+    let a = v.ints()
+    var overflow = false
+    sums.withUnsafeMutableBufferPointer { s in
+      seen.withUnsafeMutableBufferPointer { seen in
+        for i in 0..<n {
+          let present = v.validity?[i] ?? 1
+          if present == 0 { continue }
+          let k = Int(g[i])
+          let (r, o) = s[k].addingReportingOverflow(a[i])
+          s[k] = r
+          seen[k] = 1
+          if o { overflow = true }
+        }
+      }
+    }
+    if overflow {
+      throw Diagnostic("integer overflow in `sum`: the total does not fit in 64 bits", at: span, label: "overflows",
+        help: "sum floats instead: sum(float(x))")
+    }
+  }
+  func finish() -> Column {
+    Column(values: .int(ColumnBuffer(sums)), validity: seen.contains(0) ? ColumnBuffer(seen) : nil)
+  }
+}
+
+/// sum (float), avg, share and stddev: count, sum and a Welford mean/M2 per group.
+final class FloatMomentsAccumulator: Accumulator {
+  let function: AggregateFunction
+  let argType: DataType
+  var counts: [Int64]
+  var sums: [Double]
+  var means: [Double]
+  var m2: [Double]
+  var total = 0.0
+  init(groups: Int, function: AggregateFunction, argType: DataType) {
+    self.function = function
+    self.argType = argType
+    counts = [Int64](repeating: 0, count: groups)
+    sums = [Double](repeating: 0, count: groups)
+    means = function == .stddev ? [Double](repeating: 0, count: groups) : []
+    m2 = function == .stddev ? [Double](repeating: 0, count: groups) : []
+  }
+  func add(_ v: Vec, count n: Int, groups g: UnsafePointer<Int32>) {
+    let isInt = argType == .int
+    let fa = v.floats()
+    let ia = v.ints()
+    let welford = function == .stddev
+    counts.withUnsafeMutableBufferPointer { c in
+      sums.withUnsafeMutableBufferPointer { s in
+        for i in 0..<n {
+          if (v.validity?[i] ?? 1) == 0 { continue }
+          let x = isInt ? Double(ia[i]) : fa[i]
+          let k = Int(g[i])
+          c[k] &+= 1
+          s[k] += x
+          total += x
+          if welford {
+            let d = x - means[k]
+            means[k] += d / Double(c[k])
+            m2[k] += d * (x - means[k])
+          }
+        }
+      }
+    }
+  }
+  func finish() -> Column {
+    let b = ColumnBuilder(type: .float, capacity: counts.count)
+    for k in 0..<counts.count {
+      let c = counts[k]
+      switch function {
+      case .sum: c == 0 ? b.appendNull() : b.append(float: sums[k])
+      case .avg: c == 0 ? b.appendNull() : b.append(float: sums[k] / Double(c))
+      case .share: c == 0 || total == 0 ? b.appendNull() : b.append(float: sums[k] / total)
+      default: c < 2 ? b.appendNull() : b.append(float: (m2[k] / Double(c - 1)).squareRoot())
+      }
+    }
+    return b.finish()
+  }
+}
+
+final class ExtremumAccumulator: Accumulator {
+  let type: DataType
+  let wantMax: Bool
+  var seen: [UInt8]
+  var ints: [Int64] = []
+  var floats: [Double] = []
+  var texts: [String?] = []
+  init(groups: Int, type: DataType, wantMax: Bool) {
+    self.type = type
+    self.wantMax = wantMax
+    seen = [UInt8](repeating: 0, count: groups)
+    switch type {
+    case .int, .bool: ints = [Int64](repeating: 0, count: groups)
+    case .float: floats = [Double](repeating: 0, count: groups)
+    case .text: texts = [String?](repeating: nil, count: groups)
+    }
+  }
+  func add(_ v: Vec, count n: Int, groups g: UnsafePointer<Int32>) {
+    switch type {
+    case .int: update(v, n, g, v.ints(), &ints) { $0 }
+    case .bool: update(v, n, g, v.bytes(), &ints) { Int64($0) }
+    case .float:
+      let a = v.floats()
+      for i in 0..<n where (v.validity?[i] ?? 1) != 0 && !a[i].isNaN {
+        let k = Int(g[i])
+        if seen[k] == 0 || (wantMax ? a[i] > floats[k] : a[i] < floats[k]) { floats[k] = a[i] }
+        seen[k] = 1
+      }
+    case .text:
+      guard let d = v.dictionary else { return }
+      // Best code per group in this chunk by rank, then one string comparison per group.
+      let ranks = d.sortRanks
+      let codes = v.codes()
+      var best: [Int: UInt32] = [:]
+      for i in 0..<n where (v.validity?[i] ?? 1) != 0 {
+        let c = codes[i]
+        guard Int(c) < ranks.count else { continue }
+        let k = Int(g[i])
+        if let b = best[k] {
+          if wantMax ? ranks[Int(c)] > ranks[Int(b)] : ranks[Int(c)] < ranks[Int(b)] { best[k] = c }
+        } else {
+          best[k] = c
+        }
+      }
+      for (k, c) in best {
+        let s = d.strings[Int(c)]
+        if let cur = texts[k] {
+          if wantMax ? utf8Less(cur, s) : utf8Less(s, cur) { texts[k] = s }
+        } else {
+          texts[k] = s
+        }
+        seen[k] = 1
+      }
+    }
+  }
+  private func update<T>(_ v: Vec, _ n: Int, _ g: UnsafePointer<Int32>, _ a: UnsafePointer<T>, _ acc: inout [Int64], _ conv: (T) -> Int64) {
+    for i in 0..<n where (v.validity?[i] ?? 1) != 0 {
+      let k = Int(g[i])
+      let x = conv(a[i])
+      if seen[k] == 0 || (wantMax ? x > acc[k] : x < acc[k]) { acc[k] = x }
+      seen[k] = 1
+    }
+  }
+  func finish() -> Column {
+    let validity: ColumnBuffer<UInt8>? = seen.contains(0) ? ColumnBuffer(seen) : nil
+    switch type {
+    case .int: return Column(values: .int(ColumnBuffer(ints)), validity: validity)
+    case .bool: return Column(values: .bool(ColumnBuffer(ints.map { UInt8(truncatingIfNeeded: $0) })), validity: validity)
+    case .float: return Column(values: .float(ColumnBuffer(floats)), validity: validity)
+    case .text: return Column.from(texts.map { $0.map(Value.text) ?? .null }, type: .text)
+    }
+  }
+}
+
+/// median and quantile: every value of each group, sorted at the end; linear interpolation
+/// between the two nearest ranks (numpy's default, DuckDB's `quantile_cont`).
+final class QuantileAccumulator: Accumulator {
+  let argType: DataType
+  let fraction: Double
+  var values: [[Double]]
+  init(groups: Int, argType: DataType, fraction: Double) {
+    self.argType = argType
+    self.fraction = fraction
+    values = [[Double]](repeating: [], count: groups)
+  }
+  func add(_ v: Vec, count n: Int, groups g: UnsafePointer<Int32>) {
+    for i in 0..<n where (v.validity?[i] ?? 1) != 0 {
+      let x = argType == .int ? Double(v.ints()[i]) : v.floats()[i]
+      if x.isNaN { continue }
+      values[Int(g[i])].append(x)
+    }
+  }
+  func finish() -> Column {
+    let b = ColumnBuilder(type: .float, capacity: values.count)
+    for var vs in values {
+      if vs.isEmpty {
+        b.appendNull()
+        continue
+      }
+      vs.sort()
+      b.append(float: interpolatedQuantile(vs, fraction))
+    }
+    return b.finish()
+  }
+}
+
+/// The `q` quantile of sorted values by linear interpolation.
+func interpolatedQuantile(_ sorted: [Double], _ q: Double) -> Double {
+  let pos = q * Double(sorted.count - 1)
+  let lo = Int(pos.rounded(.down))
+  let hi = min(lo + 1, sorted.count - 1)
+  let frac = pos - Double(lo)
+  if frac == 0 || lo == hi { return sorted[lo] }
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * frac
+}
+
+final class CountDistinctAccumulator: Accumulator {
+  let normalizer: KeyNormalizer
+  var sets: [Set<UInt64>]
+  let words = UnsafeMutablePointer<UInt64>.allocate(capacity: chunkSize)
+  let valid = UnsafeMutablePointer<UInt8>.allocate(capacity: chunkSize)
+  init(groups: Int, type: DataType) {
+    normalizer = KeyNormalizer(type: type)
+    sets = [Set<UInt64>](repeating: [], count: groups)
+  }
+  deinit {
+    words.deallocate()
+    valid.deallocate()
+  }
+  func add(_ v: Vec, count n: Int, groups g: UnsafePointer<Int32>) {
+    valid.initialize(repeating: 1, count: n)
+    normalizer.normalize(v, count: n, into: words, stride: 1, valid: valid)
+    for i in 0..<n where valid[i] != 0 { sets[Int(g[i])].insert(words[i]) }
+  }
+  func finish() -> Column { Column(values: .int(ColumnBuffer(sets.map { Int64($0.count) })), validity: nil) }
+}

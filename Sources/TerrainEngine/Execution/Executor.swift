@@ -1,0 +1,90 @@
+// Runs a bound plan step by step over relations.
+
+/// Executes query plans, checking the cancellation flag between chunks.
+struct Executor {
+  let cancel: CancellationFlag?
+
+  /// The rows of `plan` (before any export).
+  func run(_ plan: QueryPlan) throws -> Relation {
+    var rel = Relation(table: plan.source, name: plan.sourceName)
+    for (i, step) in plan.steps.enumerated() {
+      let fields = plan.fieldsAfter[min(i + 1, plan.fieldsAfter.count - 1)]
+      rel = try run(step, on: rel, fields: fields)
+      try cancel?.check()
+    }
+    return rel
+  }
+
+  private func run(_ step: PlanStep, on rel: Relation, fields: [Field]) throws -> Relation {
+    switch step {
+    case .filter(let predicate):
+      return try filter(rel, predicate)
+    case .project(let exprs, let names):
+      return try project(rel, exprs, names)
+    case .aggregate(let keys, let keyNames, let specs, let outputs, let names):
+      let grouped = try aggregate(rel, keys: keys, keyNames: keyNames, specs: specs, cancel: cancel)
+      return try project(grouped, outputs, names)
+    case .sort(let keys, let limit):
+      let compiler = ExpressionCompiler(relation: rel)
+      let columns = try keys.map { (try compiler.evaluateColumn($0.0, cancel: cancel), $0.descending) }
+      let perm = try sortPermutation(columns, rowCount: rel.rowCount, limit: limit, cancel: cancel)
+      return rel.selecting(IndexVector(ColumnBuffer(perm)))
+    case .take(let n):
+      if n >= rel.rowCount { return rel }
+      return rel.selecting(IndexVector(ColumnBuffer((0..<Int32(n)).map { $0 })))
+    case .join(let table, let tableName, let left, let probeKeys, let buildKeys, let kept, let names):
+      let build = Relation(table: table, name: tableName)
+      let (probeRows, buildRows) = try hashJoin(probe: rel, probeKeys: probeKeys, build: build, buildKeys: buildKeys,
+        left: left, cancel: cancel)
+      let leftPart = rel.selecting(probeRows)
+      let rightCols = kept.map { ColumnRef(column: table.columns[$0], indices: buildRows) }
+      return Relation(fields: zip(names, leftPart.columns.map(\.type) + rightCols.map(\.type)).map { Field(name: $0, type: $1) },
+        columns: leftPart.columns + rightCols, rowCount: probeRows.count, sourceName: rel.sourceName)
+    case .distinct(let cols):
+      let compiler = ExpressionCompiler(relation: rel)
+      let keyColumns = try cols.map { try compiler.evaluateColumn(.column($0, rel.fields[$0].type), cancel: cancel) }
+      let (_, firstRows) = try groupRows(keyColumns, rowCount: rel.rowCount, cancel: cancel)
+      let rows = rel.rowCount == 0 ? [] : firstRows
+      return rel.projecting(cols, names: cols.map { rel.fields[$0].name }).selecting(IndexVector(ColumnBuffer(rows)))
+    }
+  }
+
+  /// Keeps the rows where `predicate` is true, as a selection over the input's columns.
+  private func filter(_ rel: Relation, _ predicate: BoundExpr) throws -> Relation {
+    let compiler = ExpressionCompiler(relation: rel)
+    let positions = BufferBuilder<Int32>(capacity: 1024)
+    try compiler.forEachChunk(predicate, cancel: cancel) { start, n, v in
+      let bits = v.bytes()
+      let dst = positions.tail(reserving: n)
+      var k = 0
+      if let valid = v.validity {
+        for i in 0..<n {
+          dst[k] = Int32(truncatingIfNeeded: start + i)
+          k += Int(bits[i] & valid[i])
+        }
+      } else {
+        for i in 0..<n {
+          dst[k] = Int32(truncatingIfNeeded: start + i)
+          k += Int(bits[i])
+        }
+      }
+      positions.advance(by: k)
+    }
+    if positions.count == rel.rowCount { return rel }
+    return rel.selecting(IndexVector(positions.finish()))
+  }
+
+  private func project(_ rel: Relation, _ exprs: [BoundExpr], _ names: [String]) throws -> Relation {
+    let compiler = ExpressionCompiler(relation: rel)
+    var columns: [ColumnRef] = []
+    for e in exprs {
+      if case .column(let i, _) = e {
+        columns.append(rel.columns[i])
+      } else {
+        columns.append(ColumnRef(column: try compiler.evaluateColumn(e, cancel: cancel), indices: nil))
+      }
+    }
+    let fields = zip(names, exprs).map { Field(name: $0, type: $1.type) }
+    return Relation(fields: fields, columns: columns, rowCount: rel.rowCount, sourceName: rel.sourceName)
+  }
+}

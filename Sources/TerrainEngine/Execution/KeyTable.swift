@@ -1,0 +1,191 @@
+// Hashing of multi-column keys normalised to 64-bit words, shared by aggregation, distinct
+// and joins.
+
+/// Normalises one key expression's values to `UInt64` words so that equal values (in the
+/// language's sense) give equal words: ints by bit pattern, floats with -0.0 folded into 0.0 and
+/// one NaN, text as codes in a dictionary shared by every side that is compared.
+final class KeyNormalizer {
+  let type: DataType
+  let shared: TextDictionary?
+  private var translators: [TextTranslator] = []
+  private let codes = UnsafeMutablePointer<UInt32>.allocate(capacity: chunkSize)
+
+  init(type: DataType, sides: Int = 1) {
+    self.type = type
+    shared = type == .text ? TextDictionary() : nil
+    translators = (0..<sides).map { _ in TextTranslator(target: shared) }
+  }
+
+  deinit { codes.deallocate() }
+
+  /// Writes the words of `n` values of `v` (from side `side`) into `out` and their validity into `valid`.
+  func normalize(_ v: Vec, count n: Int, side: Int = 0, into out: UnsafeMutablePointer<UInt64>, stride: Int, valid: UnsafeMutablePointer<UInt8>) {
+    for i in 0..<n { valid[i] &= v.validity?[i] ?? 1 }
+    switch type {
+    case .int:
+      let a = v.ints()
+      for i in 0..<n { out[i * stride] = UInt64(bitPattern: a[i]) }
+    case .float:
+      let a = v.floats()
+      for i in 0..<n {
+        let x = a[i]
+        out[i * stride] = x.isNaN ? Double.nan.bitPattern : (x == 0 ? 0 : x.bitPattern)
+      }
+    case .bool:
+      let a = v.bytes()
+      for i in 0..<n { out[i * stride] = UInt64(a[i]) }
+    case .text:
+      guard let d = v.dictionary else { return }
+      translators[side].translate(v.codes(), from: d, count: n, validity: v.validity, into: codes)
+      for i in 0..<n { out[i * stride] = UInt64(codes[i]) }
+    }
+  }
+}
+
+/// An open-addressing hash table from fixed-width keys (`width` words) to dense ids
+/// `0..<count`, in first-insertion order.
+final class KeyTable {
+  let width: Int
+  private(set) var keys: [UInt64] = []  // count * width
+  private var slots: [Int32]
+  private var hashes: [UInt64] = []
+  private var mask: Int
+  private(set) var count = 0
+
+  init(width: Int, capacity: Int = 1024) {
+    self.width = width
+    var size = 1024
+    while size < capacity * 2 { size *= 2 }
+    slots = [Int32](repeating: -1, count: size)
+    mask = size - 1
+  }
+
+  static func hash(_ key: UnsafePointer<UInt64>, _ width: Int) -> UInt64 {
+    var h: UInt64 = 0x9E37_79B9_7F4A_7C15
+    for k in 0..<width {
+      h = (h ^ key[k]) &* 0xbf58_476d_1ce4_e5b9
+      h ^= h >> 31
+    }
+    return h
+  }
+
+  /// The id of `key`, inserting it if new.
+  func insert(_ key: UnsafePointer<UInt64>) -> Int {
+    let h = KeyTable.hash(key, width)
+    var i = Int(truncatingIfNeeded: h) & mask
+    while true {
+      let s = slots[i]
+      if s < 0 { break }
+      if hashes[Int(s)] == h && matches(Int(s), key) { return Int(s) }
+      i = (i + 1) & mask
+    }
+    let id = count
+    slots[i] = Int32(id)
+    hashes.append(h)
+    for k in 0..<width { keys.append(key[k]) }
+    count += 1
+    if count * 2 > slots.count { rehash() }
+    return id
+  }
+
+  /// The id of `key` if present.
+  func find(_ key: UnsafePointer<UInt64>) -> Int? {
+    let h = KeyTable.hash(key, width)
+    var i = Int(truncatingIfNeeded: h) & mask
+    while true {
+      let s = slots[i]
+      if s < 0 { return nil }
+      if hashes[Int(s)] == h && matches(Int(s), key) { return Int(s) }
+      i = (i + 1) & mask
+    }
+  }
+
+  private func matches(_ id: Int, _ key: UnsafePointer<UInt64>) -> Bool {
+    let base = id * width
+    for k in 0..<width where keys[base + k] != key[k] { return false }
+    return true
+  }
+
+  private func rehash() {
+    let size = slots.count * 2
+    slots = [Int32](repeating: -1, count: size)
+    mask = size - 1
+    for id in 0..<count {
+      var i = Int(truncatingIfNeeded: hashes[id]) & mask
+      while slots[i] >= 0 { i = (i + 1) & mask }
+      slots[i] = Int32(id)
+    }
+  }
+}
+
+/// Assigns a group id to every row of `columns` (dense key columns), in first-appearance order.
+/// Nulls form their own group. Returns the ids and, per group, its first row.
+func groupRows(_ keys: [Column], rowCount: Int, cancel: CancellationFlag?) throws -> (ids: ColumnBuffer<Int32>, firstRows: [Int32]) {
+  let ids = BufferBuilder<Int32>(capacity: rowCount)
+  var firstRows: [Int32] = []
+  let out = ids.tail(reserving: rowCount)
+  ids.advance(by: rowCount)
+  if keys.isEmpty {
+    out.initialize(repeating: 0, count: rowCount)
+    return (ids.finish(), [0])
+  }
+  // Fast path: one text key grouped by dictionary code.
+  if keys.count == 1, case .text(let codes, let dict) = keys[0].values {
+    var groupOfCode = [Int32](repeating: -1, count: dict.count + 1)
+    var nullGroup: Int32 = -1
+    let valid = keys[0].validity?.base
+    for r in 0..<rowCount {
+      if let valid, valid[r] == 0 {
+        if nullGroup < 0 {
+          nullGroup = Int32(firstRows.count)
+          firstRows.append(Int32(r))
+        }
+        out[r] = nullGroup
+        continue
+      }
+      let c = Int(codes.base[r])
+      var g = groupOfCode[c]
+      if g < 0 {
+        g = Int32(firstRows.count)
+        groupOfCode[c] = g
+        firstRows.append(Int32(r))
+      }
+      out[r] = g
+    }
+    return (ids.finish(), firstRows)
+  }
+  let width = keys.count + 1
+  let table = KeyTable(width: width)
+  let normalizers = keys.map { KeyNormalizer(type: $0.type) }
+  let words = UnsafeMutablePointer<UInt64>.allocate(capacity: chunkSize * width)
+  let valid = UnsafeMutablePointer<UInt8>.allocate(capacity: chunkSize)
+  defer {
+    words.deallocate()
+    valid.deallocate()
+  }
+  let relation = Relation(table: Table(names: keys.indices.map { "k\($0)" }, columns: keys), name: "")
+  let compiler = ExpressionCompiler(relation: relation)
+  let kernels = try keys.indices.map { try compiler.compile(.column($0, keys[$0].type)) }
+  var start = 0
+  while start < rowCount {
+    let n = min(chunkSize, rowCount - start)
+    for i in 0..<n { words[i * width + keys.count] = 0 }
+    for (k, kernel) in kernels.enumerated() {
+      valid.initialize(repeating: 1, count: n)
+      normalizers[k].normalize(try kernel(start, n), count: n, into: words + k, stride: width, valid: valid)
+      for i in 0..<n where valid[i] == 0 {
+        words[i * width + k] = 0
+        words[i * width + keys.count] |= 1 << UInt64(k % 64)
+      }
+    }
+    for i in 0..<n {
+      let before = table.count
+      let g = table.insert(words + i * width)
+      if g == before { firstRows.append(Int32(start + i)) }
+      out[start + i] = Int32(g)
+    }
+    start += n
+    try cancel?.check()
+  }
+  return (ids.finish(), firstRows)
+}
