@@ -428,6 +428,28 @@ final class CSVReaderTests: XCTestCase {
     XCTAssertEqual(t.rowCount, 10000)
   }
 
+  func testTextValuesSurviveTheCodeCache() throws {
+    // Short and long values, more distinct values than the cache holds, quoted values.
+    var csv = "short,long,many,quoted\n"
+    var expected: [[String]] = []
+    for i in 0..<300_000 {
+      let row = [
+        "v\(i % 37)", "une valeur assez longue, numéro \(i % 50)", "k\((i &* 7919) % 200_000)", "q\"\(i % 3)",
+      ]
+      expected.append(row)
+      csv += "\(row[0]),\"\(row[1])\",\(row[2]),\"q\"\"\(i % 3)\"\n"
+    }
+    let t = try table(csv)
+    XCTAssertEqual(t.rowCount, 300_000)
+    for (k, c) in t.columns.enumerated() {
+      guard case .text(let codes, let dictionary) = c.values else { return XCTFail("not text") }
+      var wrong = 0
+      for i in 0..<t.rowCount where dictionary.strings[Int(codes[i])] != expected[i][k] { wrong += 1 }
+      XCTAssertEqual(wrong, 0, t.columnNames[k])
+      XCTAssertEqual(dictionary.count, Set(expected.map { $0[k] }).count, t.columnNames[k])
+    }
+  }
+
   func testManyRowsAcrossCheckpoints() throws {
     var csv = "i,x,s\n"
     var expected: Int64 = 0

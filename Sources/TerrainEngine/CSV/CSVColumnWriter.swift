@@ -40,6 +40,8 @@ private struct ColumnTarget {
   var lastStart: Int = -1
   var lastLength: Int = 0
   var lastCode: UInt32 = 0
+  /// Codes of values already met (text columns only).
+  var cache: TextCodeCache? = nil
 }
 
 /// One output column as it is kept alive and finally handed over.
@@ -87,13 +89,14 @@ final class CSVColumnWriter {
         storage.append(.text(b, d))
         target = ColumnTarget(
           kind: ColumnTarget.text, decimal: decimal, values: UnsafeMutableRawPointer(b.base),
-          dictionary: Unmanaged.passUnretained(d))
+          dictionary: Unmanaged.passUnretained(d), cache: TextCodeCache())
       }
       (targets + k).initialize(to: target)
     }
   }
 
   deinit {
+    for k in 0..<columnCount { targets[k].cache?.free() }
     targets.deinitialize(count: columnCount)
     targets.deallocate()
   }
@@ -182,9 +185,21 @@ final class CSVColumnWriter {
         default:
           let code: UInt32
           if inPlace && t.pointee.lastStart >= 0 && t.pointee.lastLength == n
-            && memcmp(p + t.pointee.lastStart, base, n) == 0
+            && sameBytes(p + t.pointee.lastStart, base, n)
           {
             code = t.pointee.lastCode
+          } else if inPlace && t.pointee.cache?.enabled == true {
+            let key = TextCodeCache.key(base, n)
+            if let c = t.pointee.cache?.lookup(key, base) {
+              code = c
+            } else {
+              guard let d = t.pointee.dictionary else { continue }
+              code = d._withUnsafeGuaranteedRef { $0.intern(bytes: UnsafeRawBufferPointer(start: base, count: n)) }
+              t.pointee.cache?.insert(key, code: code)
+            }
+            t.pointee.lastStart = span.start
+            t.pointee.lastLength = n
+            t.pointee.lastCode = code
           } else {
             guard let d = t.pointee.dictionary else { continue }
             code = d._withUnsafeGuaranteedRef { $0.intern(bytes: UnsafeRawBufferPointer(start: base, count: n)) }
