@@ -93,7 +93,6 @@ do {
     exit(0)
   }
   FileHandle.standardError.write(Data(("terrain: " + Terrain.fullMessage(for: error) + "\n").utf8))
-  FileHandle.standardError.write(Data("usage: terrain [FILE.tq …] [-c STATEMENTS] [-p NAME=VALUE] [--mode MODE] [--echo] [--data DIR | --no-data]\n".utf8))
   exit(2)
 }
 

@@ -100,7 +100,7 @@ extension Session {
       rows.append(t.map { .int(Int64($0.rowCount)) } ?? .null)
       cols.append(t.map { .int(Int64($0.fields.count)) } ?? .null)
       switch catalog.origin(of: n) {
-      case .file(let p)?, .lazyFile(let p)?: origins.append(.text(p))
+      case .file(let p)?, .lazyFile(let p)?: origins.append(.text(displayPath(p)))
       case .query?: origins.append(.text("let"))
       case nil: origins.append(.null)
       }
@@ -190,6 +190,13 @@ extension Session {
     if let e = plan.export { lines.append("  → Export \"\(e.path)\"") }
     write(lines.joined(separator: "\n") + "\n")
   }
+}
+
+/// A path as the user would write it: relative to the working directory when inside it.
+func displayPath(_ p: String) -> String {
+  let cwd = FileManager.default.currentDirectoryPath
+  if p.hasPrefix(cwd + "/") { return String(p.dropFirst(cwd.count + 1)) }
+  return p
 }
 
 private func onOff(_ s: String, _ span: Span) throws -> Bool {

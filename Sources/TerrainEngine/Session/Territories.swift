@@ -212,7 +212,11 @@ extension Session {
   private func displayNumber(_ v: Value) -> String {
     switch v {
     case .int(let i): return groupDigits(String(i))
-    case .float(let d): return groupDigits(String(format: "%.1f", d))
+    case .float(let d):
+      if d == d.rounded(), Swift.abs(d) < 1e15 { return groupDigits(String(Int64(d))) }
+      let magnitude = Swift.abs(d)
+      let digits = magnitude >= 100 ? 1 : magnitude >= 1 ? 2 : 3
+      return groupDigits(String(format: "%.\(digits)f", d))
     default: return v.description
     }
   }

@@ -1,0 +1,83 @@
+// Runs the workshop scripts of `examples/` with the real binary from the repository root and
+// compares their output with the `.expected` files beside them.
+// TERRAIN_UPDATE_GOLDEN=1 rewrites the expected files.
+
+import Foundation
+import XCTest
+
+final class ExamplesTests: XCTestCase {
+  static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+  /// The built `terrain` executable next to the test bundle.
+  static func binary() throws -> URL {
+    let candidates = [
+      Bundle.main.bundleURL.appendingPathComponent("terrain"),
+      Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("terrain"),
+      root.appendingPathComponent(".build/debug/terrain"),
+    ]
+    for c in candidates where FileManager.default.isExecutableFile(atPath: c.path) { return c }
+    throw XCTSkip("terrain binary not found; run `swift build` first")
+  }
+
+  /// Runs terrain with `arguments` from the repository root; returns stdout, stderr, status.
+  static func run(_ arguments: [String]) throws -> (out: String, err: String, status: Int32) {
+    let p = Process()
+    p.executableURL = try binary()
+    p.arguments = arguments
+    p.currentDirectoryURL = root
+    var env = ProcessInfo.processInfo.environment
+    env["NO_COLOR"] = "1"
+    p.environment = env
+    let out = Pipe()
+    let err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    p.standardInput = FileHandle.nullDevice
+    try p.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    let e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return (String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self), p.terminationStatus)
+  }
+
+  func check(_ script: String, parameters: [String] = [], expected name: String? = nil) throws {
+    try FileManager.default.createDirectory(at: Self.root.appendingPathComponent("examples/out"), withIntermediateDirectories: true)
+    let (out, err, status) = try Self.run(parameters.flatMap { ["-p", $0] } + ["examples/\(script).tq"])
+    XCTAssertEqual(status, 0, "examples/\(script).tq failed:\n\(err)")
+    let actual = out + "-- stderr --\n" + err
+    let expectedURL = Self.root.appendingPathComponent("examples/\(name ?? script).expected")
+    if ProcessInfo.processInfo.environment["TERRAIN_UPDATE_GOLDEN"] == "1" {
+      try actual.write(to: expectedURL, atomically: true, encoding: .utf8)
+      return
+    }
+    let expected = try String(contentsOf: expectedURL, encoding: .utf8)
+    if actual != expected {
+      let a = actual.split(separator: "\n", omittingEmptySubsequences: false)
+      let b = expected.split(separator: "\n", omittingEmptySubsequences: false)
+      let i = (0..<min(a.count, b.count)).first { a[$0] != b[$0] } ?? min(a.count, b.count)
+      XCTFail("examples/\(script).tq differs from its expected output at line \(i + 1):\n expected: \(i < b.count ? String(b[i]) : "<end>")\n   actual: \(i < a.count ? String(a[i]) : "<end>")")
+    }
+  }
+
+  func testDay1Discovery() throws { try check("jour1_decouverte") }
+  func testDay2Indicators() throws { try check("jour2_indicateurs") }
+  func testDay3Pilots() throws { try check("jour3_pilotes") }
+  func testDay4Restitution() throws {
+    try check("jour4_restitution")
+    // The Excel file: BOM, `;`, CRLF, decimal comma.
+    let data = try Data(contentsOf: Self.root.appendingPathComponent("examples/out/comparatif.csv"))
+    XCTAssertEqual(Array(data.prefix(3)), [0xEF, 0xBB, 0xBF])
+    let text = String(decoding: data.dropFirst(3), as: UTF8.self)
+    XCTAssertTrue(text.hasPrefix("indicator;"))
+    XCTAssertTrue(text.contains("\r\n"))
+    XCTAssertTrue(text.contains(",") && !text.contains("73390.0"), "decimal comma expected:\n\(text)")
+  }
+  func testParameterisedSheet() throws { try check("fiche_pilote", parameters: ["siren=200069177"]) }
+
+  func testParameterisedSheetNeedsItsParameter() throws {
+    let (_, err, status) = try Self.run(["examples/fiche_pilote.tq"])
+    XCTAssertEqual(status, 1)
+    XCTAssertTrue(err.contains("undefined parameter `$siren`"), err)
+    XCTAssertTrue(err.contains("examples/fiche_pilote.tq:7:28:"), err)
+  }
+}
