@@ -16,10 +16,16 @@ let package = Package(
       name: "TerrainEngine",
       swiftSettings: [.swiftLanguageMode(.v5)]
     ),
+    .systemLibrary(
+      name: "CReadline",
+      pkgConfig: "readline",
+      providers: [.apt(["libreadline-dev"]), .brew(["readline"])]
+    ),
     .executableTarget(
       name: "terrain",
       dependencies: [
         "TerrainEngine",
+        "CReadline",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: [.swiftLanguageMode(.v5)]

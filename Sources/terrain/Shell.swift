@@ -1,21 +1,71 @@
-// The interactive shell. (A plain line reader until the readline front end lands.)
+// The interactive shell: banner, prompts, statement assembly, history, Ctrl-C, completion.
 
 import Foundation
 import TerrainEngine
 
+let mainPrompt = "terrain> "
+let continuationPrompt = "   ...> "
+
 func runInteractiveShell(_ session: Session) {
-  session.renderOptions.color = ProcessInfo.processInfo.environment["NO_COLOR"] == nil
-  let tables = session.catalog.names
-  print("terrain 0.1 — \(tables.count) tables (\(tables.joined(separator: ", "))). .help for help.")
-  var pending = ""
-  while !session.quitRequested {
-    print(pending.isEmpty ? "terrain> " : "   ...> ", terminator: "")
-    fflush(stdout)
-    guard let line = readLine() else { break }
-    pending += (pending.isEmpty ? "" : "\n") + line
-    if line.hasSuffix("|") || line.hasSuffix(",") { continue }
-    session.run(pending, name: nil)
-    pending = ""
+  let env = ProcessInfo.processInfo.environment
+  session.renderOptions.color = isatty(1) != 0 && env["NO_COLOR"] == nil
+  print(shellBanner(session))
+  fflush(stdout)
+
+  let history = ShellHistory(warn: session.notify)
+  history.load()
+  let completer = ShellCompleter(
+    tableNames: { session.catalog.names },
+    columns: { name in (try? session.catalog.table(name))??.fields.map(\.name) })
+  completionProvider = { before, word in completer.complete(before: before, word: word) }
+  installShellSignalHandlers(cancel: session.cancel)
+  let editor = LineEditor()
+  var assembler = StatementAssembler()
+
+  func execute(_ statement: String) {
+    history.add(statement)
+    if let width = terminalColumns() { session.renderOptions.terminalWidth = width }
+    session.cancel.reset()
+    session.run(statement, name: nil)
     fflush(stdout)
   }
+
+  loop: while !session.quitRequested {
+    completionPendingText = assembler.pendingText
+    switch editor.readLine(prompt: assembler.isContinuing ? continuationPrompt : mainPrompt) {
+    case .endOfInput:
+      if let last = assembler.finish() { execute(last) }
+      print("")
+      break loop
+    case .interrupted:
+      assembler.reset()
+    case .line(let text, let moreWaiting):
+      let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+      for (i, line) in lines.enumerated() {
+        let more = moreWaiting || i + 1 < lines.count
+        for statement in assembler.feed(String(line), moreInputWaiting: more) {
+          execute(statement)
+          if session.quitRequested { break loop }
+        }
+      }
+    }
+  }
+  fflush(stdout)
+}
+
+/// `terrain 0.1 — 4 tables from datasets/ (communes, departements, epci, regions). .help for help.`
+func shellBanner(_ session: Session) -> String {
+  let names = session.catalog.names
+  guard !names.isEmpty else { return "terrain 0.1 — no tables yet: load \"file.csv\" to start. .help for help." }
+  var folders = Set<String>()
+  for n in names {
+    switch session.catalog.origin(of: n) {
+    case .file(let p)?, .lazyFile(let p)?:
+      folders.insert(((p as NSString).deletingLastPathComponent as NSString).lastPathComponent + "/")
+    default: break
+    }
+  }
+  let from = folders.count == 1 ? " from \(folders.first ?? "")" : ""
+  let shown = names.count > 6 ? names.prefix(5).joined(separator: ", ") + ", …" : names.joined(separator: ", ")
+  return "terrain 0.1 — \(names.count) \(names.count == 1 ? "table" : "tables")\(from) (\(shown)). .help for help."
 }

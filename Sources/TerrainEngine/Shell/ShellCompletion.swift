@@ -1,0 +1,141 @@
+// Tab completion for the interactive shell, as pure functions of the text before the cursor.
+
+/// What to offer for the word under the cursor.
+public enum CompletionResult: Equatable, Sendable {
+  /// These words (already filtered by the typed prefix, sorted, without duplicates).
+  case words([String])
+  /// File names (the line editor's own filename completion).
+  case files
+  /// Nothing.
+  case none
+}
+
+/// Completion logic: given the statement text before the word being completed and the word
+/// itself, what can follow. Tables and their columns come from closures so that tests need no
+/// session.
+public struct ShellCompleter {
+  /// Table names.
+  public var tableNames: () -> [String]
+  /// The column names of a table (nil when unknown).
+  public var columns: (String) -> [String]?
+
+  /// Keywords offered in expressions and after stage arguments.
+  public static let keywords = [
+    "by", "on", "and", "or", "not", "in", "between", "is", "null", "true", "false", "asc", "desc", "as", "with",
+    "against", "peers", "where", "key", "left",
+  ]
+
+  public init(tableNames: @escaping () -> [String], columns: @escaping (String) -> [String]?) {
+    self.tableNames = tableNames
+    self.columns = columns
+  }
+
+  /// Function names, each followed by `(`.
+  public static var functionCandidates: [String] {
+    ScalarFunction.allCases.map { $0.rawValue + "(" } + AggregateFunction.allCases.map { $0.rawValue + "(" }
+  }
+
+  /// Candidates for `word`, typed after `before` (the whole statement so far, earlier lines included).
+  public func complete(before: String, word: String) -> CompletionResult {
+    let scan = ShellScan(before)
+    let currentLine = before.split(separator: "\n", omittingEmptySubsequences: false).last.map(String.init) ?? ""
+    let lineTrimmed = currentLine.drop { $0 == " " || $0 == "\t" }
+
+    // Dot commands: `.na` at the start of a statement line, then their arguments.
+    if scan.tokens.isEmpty && lineTrimmed.isEmpty && word.hasPrefix(".") {
+      return filtered(Session.dotCommandNames.map { "." + $0 }, word)
+    }
+    if isDotCommandLine(lineTrimmed), scan.openQuote == nil || lineTrimmed.hasPrefix(".read") {
+      let name = lineTrimmed.dropFirst().prefix { $0.isLetter }.lowercased()
+      let args = lineTrimmed.dropFirst(1 + name.count).split(separator: " ")
+      switch name {
+      case "schema", "describe", "drop": return args.isEmpty ? filtered(tableNames(), word) : .none
+      case "read": return .files
+      case "help": return args.isEmpty ? filtered(Session.helpTopicNames, word) : .none
+      case "mode": return args.isEmpty ? filtered(OutputMode.allCases.map(\.rawValue), word) : .none
+      case "timer", "echo": return args.isEmpty ? filtered(["on", "off"], word) : .none
+      case "explain":
+        let rest = String(lineTrimmed.dropFirst(1 + name.count))
+        return complete(before: rest, word: word)
+      default: return .none
+      }
+    }
+
+    // Inside quotes: file names after `load` and `export`.
+    if scan.openQuote != nil {
+      guard let previous = scan.tokens.last, case .word(let w) = previous else { return .none }
+      return ["load", "export"].contains(w.lowercased()) ? .files : .none
+    }
+
+    let words = scan.tokens
+    guard let last = words.last else { return filtered(Parser.statementKeywords, word) }
+    switch last {
+    case .symbol("|"):
+      return filtered(Parser.stageKeywords, word)
+    case .word(let w):
+      switch w.lowercased() {
+      case "from", "join", "pilots", "compare", "against": return filtered(tableNames(), word)
+      case "let", "load", "export": return .none
+      default: break
+      }
+    case .symbol("="):
+      if words.count == 2, case .word(let first) = words[0], first.lowercased() == "let" {
+        return filtered(["from", "compare"], word)
+      }
+    default: break
+    }
+
+    // Qualified column: `communes.pop`.
+    if let dot = word.lastIndex(of: "."), dot != word.startIndex {
+      let table = String(word[..<dot])
+      let rest = String(word[word.index(after: dot)...])
+      guard let cols = columns(table) else { return .none }
+      return .words(filtered(cols, rest).list.map { table + "." + $0 })
+    }
+
+    let names = statementColumns(words)
+    return filtered(names + ShellCompleter.functionCandidates + ShellCompleter.keywords, word)
+  }
+
+  /// Columns of the tables named in the statement (`from`, `join`) and names it creates
+  /// (`name = …` in `select`, `derive`, `aggregate`).
+  func statementColumns(_ tokens: [ShellScan.Token]) -> [String] {
+    var out: [String] = []
+    var seen = Set<String>()
+    func add(_ s: String) {
+      if seen.insert(s).inserted { out.append(s) }
+    }
+    for (i, t) in tokens.enumerated() {
+      guard case .word(let w) = t else { continue }
+      let lw = w.lowercased()
+      if (lw == "from" || lw == "join" || lw == "against"), i + 1 < tokens.count, case .word(let table) = tokens[i + 1],
+        let cols = columns(table)
+      {
+        cols.forEach(add)
+      }
+      if i > 0, i + 1 < tokens.count, tokens[i + 1] == .symbol("=") {
+        switch tokens[i - 1] {
+        case .symbol(","): add(w)
+        case .word(let p) where ["select", "derive", "aggregate", "by"].contains(p.lowercased()): add(w)
+        default: break
+        }
+      }
+    }
+    return out
+  }
+
+  private func filtered(_ candidates: [String], _ prefix: String) -> CompletionResult {
+    let p = prefix.lowercased()
+    var seen = Set<String>()
+    let list = candidates.filter { $0.lowercased().hasPrefix(p) && seen.insert($0).inserted }
+    return list.isEmpty ? .none : .words(list)
+  }
+}
+
+extension CompletionResult {
+  /// The words, or an empty list.
+  public var list: [String] {
+    if case .words(let w) = self { return w }
+    return []
+  }
+}

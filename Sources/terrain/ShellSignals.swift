@@ -1,0 +1,76 @@
+// Signals of the interactive shell: SIGINT (Ctrl-C) and SIGWINCH (terminal resized).
+//
+// The handlers only store to atomics: `interruptSeen` for the line editor, and the session's
+// cancellation flag, which long work polls between chunks.
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+import Synchronization
+import TerrainEngine
+
+/// Set by SIGINT; the line editor consumes it.
+let interruptSeen = Atomic<Bool>(false)
+/// Set by SIGWINCH; the line editor consumes it.
+let resizeSeen = Atomic<Bool>(false)
+/// The session's cancellation flag, unretained (the session outlives the shell).
+nonisolated(unsafe) private var cancelTarget: UnsafeMutableRawPointer?
+
+/// Installs the SIGINT and SIGWINCH handlers; Ctrl-C then sets `interruptSeen` and cancels
+/// whatever `cancel` guards.
+func installShellSignalHandlers(cancel: CancellationFlag) {
+  // Touch the atomics so that their lazy initialisation never runs inside a handler.
+  interruptSeen.store(false, ordering: .relaxed)
+  resizeSeen.store(false, ordering: .relaxed)
+  cancelTarget = Unmanaged.passRetained(cancel).toOpaque()
+
+  var action = sigaction()
+  sigemptyset(&action.sa_mask)
+  action.sa_flags = 0  // no SA_RESTART: a blocking wait returns EINTR
+  #if canImport(Glibc)
+    action.__sigaction_handler.sa_handler = { _ in
+      interruptSeen.store(true, ordering: .relaxed)
+      if let p = cancelTarget {
+        Unmanaged<CancellationFlag>.fromOpaque(p)._withUnsafeGuaranteedRef { $0.cancel() }
+      }
+    }
+  #else
+    action.__sigaction_u.__sa_handler = { _ in
+      interruptSeen.store(true, ordering: .relaxed)
+      if let p = cancelTarget {
+        Unmanaged<CancellationFlag>.fromOpaque(p)._withUnsafeGuaranteedRef { $0.cancel() }
+      }
+    }
+  #endif
+  sigaction(SIGINT, &action, nil)
+
+  var winch = sigaction()
+  sigemptyset(&winch.sa_mask)
+  winch.sa_flags = 0
+  #if canImport(Glibc)
+    winch.__sigaction_handler.sa_handler = { _ in resizeSeen.store(true, ordering: .relaxed) }
+  #else
+    winch.__sigaction_u.__sa_handler = { _ in resizeSeen.store(true, ordering: .relaxed) }
+  #endif
+  sigaction(SIGWINCH, &winch, nil)
+}
+
+/// The signal set {SIGINT, SIGWINCH}, blocked while the line editor is between waits so that
+/// a signal cannot slip in between checking the flags and sleeping.
+func shellSignalSet() -> sigset_t {
+  var set = sigset_t()
+  sigemptyset(&set)
+  sigaddset(&set, SIGINT)
+  sigaddset(&set, SIGWINCH)
+  return set
+}
+
+/// The terminal's width in columns, when standard output is a terminal.
+func terminalColumns() -> Int? {
+  guard isatty(1) != 0 else { return nil }
+  var size = winsize()
+  guard ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return nil }
+  return Int(size.ws_col)
+}
