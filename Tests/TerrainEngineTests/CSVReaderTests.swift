@@ -83,6 +83,12 @@ final class CSVReaderTests: XCTestCase {
     XCTAssertEqual(values(t, "codes_postaux"), [.text("75001|75002|75003"), .text("01400")])
   }
 
+  func testExcelSeparatorLine() throws {
+    let t = try table("sep=;\r\na;b\r\n1,5;x\r\n")
+    XCTAssertEqual(t.columnNames, ["a", "b"])
+    XCTAssertEqual(values(t, "a"), [.float(1.5)])
+  }
+
   func testForcedSeparatorAndHeader() throws {
     var t = try table("1;2\n3;4\n") { $0.separator = UInt8(ascii: ";"); $0.header = false }
     XCTAssertEqual(t.columnNames, ["column1", "column2"])
@@ -233,6 +239,25 @@ final class CSVReaderTests: XCTestCase {
     rows += "007\n"
     XCTAssertEqual(types(try table(rows)), [.text])
     XCTAssertEqual(types(try table("x\n01.5\n2\n")), [.text])
+  }
+
+  func testIdentifierColumnsStayTextByName() throws {
+    // SIRENs and metropolitan région codes have no leading zero: their names say they are codes.
+    let csv = "code_region,epci_siren,SIREN,CODGEO,DEP,nb_communes,population,codes_postaux,id,decode_rate\n"
+      + "11,200054781,123456789,75056,75,10,2000,75001,1,3\n24,200066389,987654321,69123,69,20,3000,69001,2,4\n"
+    let t = try table(csv)
+    XCTAssertEqual(types(t), [.text, .text, .text, .text, .text, .int, .int, .text, .int, .int])
+    XCTAssertEqual(values(t, "epci_siren"), [.text("200054781"), .text("200066389")])
+    // Floats are never codes; forcing a type wins.
+    XCTAssertEqual(types(try table("code,x\n1.5,1\n2,2\n")), [.float, .int])
+    let forced = try table(csv) { $0.types = ["epci_siren": .int] }
+    XCTAssertEqual(values(forced, "epci_siren"), [.int(200_054_781), .int(200_066_389)])
+    XCTAssertTrue(looksLikeCodeName("code_insee_2026"))
+    XCTAssertTrue(looksLikeCodeName("siren_epci_2018"))
+    XCTAssertTrue(looksLikeCodeName("CODCOM"))
+    XCTAssertFalse(looksLikeCodeName("nb_communes"))
+    XCTAssertFalse(looksLikeCodeName("codex"))
+    XCTAssertFalse(looksLikeCodeName("departement_pop"))
   }
 
   func testInt64BoundsAndOverflow() throws {

@@ -76,9 +76,25 @@ private final class CSVReader {
     while first < end && (p[first] == 0x0A || p[first] == 0x0D) { first += 1 }
     if first >= end { throw fail("empty file") }
 
+    // Excel's "sep=;" first line names the separator.
+    var declaredSeparator: UInt8?
+    if first + 5 <= end, p[first] | 0x20 == UInt8(ascii: "s"), p[first + 1] | 0x20 == UInt8(ascii: "e"),
+      p[first + 2] | 0x20 == UInt8(ascii: "p"), p[first + 3] == UInt8(ascii: "="),
+      first + 5 == end || p[first + 5] == 0x0A || p[first + 5] == 0x0D
+    {
+      let s = p[first + 4]
+      if s != 0x0A && s != 0x0D && s != quote && s < 0x80 {
+        declaredSeparator = s
+        first += 5
+        while first < end && (p[first] == 0x0A || p[first] == 0x0D) { first += 1 }
+        if first >= end { throw fail("empty file") }
+      }
+    }
+
     // Dialect.
     let nulls = NullMarkers(options.nulls ?? CSVLoadOptions.defaultNulls)
-    let separator = options.separator ?? sniffSeparator(p, start: first, end: end, quote: quote)
+    let separator = options.separator ?? declaredSeparator
+      ?? sniffSeparator(p, start: first, end: end, quote: quote)
     var dialect = CSVDialect(separator: separator, quote: quote, header: true, forcedDecimal: options.decimal)
     dialect.header = options.header ?? sniffHeader(p, start: first, end: end, dialect: dialect, nulls: nulls)
     let scanner = CSVScanner(p: p, end: end, separator: separator, quote: quote)
