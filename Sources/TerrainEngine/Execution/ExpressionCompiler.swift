@@ -190,11 +190,11 @@ final class ExpressionCompiler {
 func appendChunk(_ v: Vec, count n: Int, type: DataType, to builder: ColumnBuilder, translator: TextTranslator) {
   switch type {
   case .int:
-    if let b = builder.intBuffer { copyChunk(v.ints(), v.validity, n, b) }
+    if let b = builder.intBuffer { copyChunk(v.ints(), v.validity, n, b, zero: 0) }
   case .float:
-    if let b = builder.floatBuffer { copyChunk(v.floats(), v.validity, n, b) }
+    if let b = builder.floatBuffer { copyChunk(v.floats(), v.validity, n, b, zero: 0) }
   case .bool:
-    if let b = builder.boolBuffer { copyChunk(v.bytes(), v.validity, n, b) }
+    if let b = builder.boolBuffer { copyChunk(v.bytes(), v.validity, n, b, zero: 0) }
   case .text:
     if let b = builder.codeBuffer, let src = v.dictionary {
       let dst = b.tail(reserving: n)
@@ -205,21 +205,11 @@ func appendChunk(_ v: Vec, count n: Int, type: DataType, to builder: ColumnBuild
   builder.validity.append(flags: v.validity, count: n)
 }
 
-/// Copies values, writing 0 in null slots (the column invariant).
-private func copyChunk<T: BinaryInteger>(_ src: UnsafePointer<T>, _ valid: UnsafePointer<UInt8>?, _ n: Int, _ b: BufferBuilder<T>) {
+/// Copies values, writing `zero` in null slots (the column invariant).
+private func copyChunk<T>(_ src: UnsafePointer<T>, _ valid: UnsafePointer<UInt8>?, _ n: Int, _ b: BufferBuilder<T>, zero: T) {
   let dst = b.tail(reserving: n)
   if let valid {
-    for i in 0..<n { dst[i] = valid[i] != 0 ? src[i] : 0 }
-  } else {
-    dst.update(from: src, count: n)
-  }
-  b.advance(by: n)
-}
-
-private func copyChunk(_ src: UnsafePointer<Double>, _ valid: UnsafePointer<UInt8>?, _ n: Int, _ b: BufferBuilder<Double>) {
-  let dst = b.tail(reserving: n)
-  if let valid {
-    for i in 0..<n { dst[i] = valid[i] != 0 ? src[i] : 0 }
+    for i in 0..<n { dst[i] = valid[i] != 0 ? src[i] : zero }
   } else {
     dst.update(from: src, count: n)
   }
