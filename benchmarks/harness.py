@@ -1,0 +1,607 @@
+#!/usr/bin/env python3
+"""terrain benchmark harness (see benchmarks/README.md and shared/BENCHMARKS.md).
+
+Runs with the system python3 (standard library only); the peers run in subprocesses with
+the harness's own virtual environment (benchmarks/.venv).
+"""
+import argparse
+import datetime
+import json
+import math
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+DATA = os.path.join(HERE, "data")
+VENV = os.path.join(HERE, ".venv")
+VPY = os.path.join(VENV, "bin", "python")
+PEER_PACKAGES = ["duckdb", "polars", "pandas", "pyarrow", "numpy"]
+ALL_PEERS = ["duckdb", "polars", "pandas", "sqlite"]
+
+QUERIES = {
+    "Q1": 'from locaux | where ftth == 1 and debit > 500 and annee >= 1990 | aggregate n = count()',
+    "Q2": 'from locaux | where type == "habitation" | aggregate s = sum(conso_kwh / surface), m = avg(surface * 1.1 + 2)',
+    "Q3": 'from locaux | aggregate n = count(), d = avg(debit), c = sum(conso_kwh) by dep',
+    "Q4": 'from locaux | aggregate n = count(), f = sum(ftth), s = max(surface) by commune',
+    "Q5": 'from locaux | join communes on commune | aggregate n = count(), d = avg(debit) by epci',
+    "Q6": 'from locaux | sort conso_kwh desc | take 10 | select id, commune, conso_kwh',
+    "Q7": 'from locaux | where (surface * 2 + conso_kwh / 100 > 500 or classe in ("F", "G")) and not (type == "mixte") | aggregate n = count()',
+    "Q8": 'from locaux | where annee < 1950 | select commune, intensite = conso_kwh / surface | sort intensite desc | take 100',
+}
+HEADERS = {
+    "Q1": ["n"], "Q2": ["s", "m"], "Q3": ["dep", "n", "d", "c"], "Q4": ["commune", "n", "f", "s"],
+    "Q5": ["epci", "n", "d"], "Q6": ["id", "commune", "conso_kwh"], "Q7": ["n"], "Q8": ["commune", "intensite"],
+}
+GROUPED = {"Q3", "Q4", "Q5"}
+SORTED = {"Q6": 2, "Q8": 1}  # query -> index of its (descending) sort key
+QNAMES = list(QUERIES)
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+def loud(msg):
+    bar = "!" * 78
+    print(f"{bar}\n!! {msg}\n{bar}", file=sys.stderr, flush=True)
+
+
+# ------------------------------------------------------------------ environment
+def ensure_venv():
+    """Create benchmarks/.venv and pip-install the peers. Returns the set of importable modules."""
+    if not os.path.exists(VPY):
+        log(f"creating virtual environment {VENV}")
+        r = subprocess.run([sys.executable, "-m", "venv", VENV])
+        if r.returncode != 0:
+            loud("python3 -m venv failed: no peers available (install python3-venv)")
+            return set()
+    have = importable()
+    missing = [p for p in PEER_PACKAGES if p not in have]
+    if missing:
+        log(f"pip install {' '.join(missing)} into {VENV}")
+        r = subprocess.run([VPY, "-m", "pip", "install", "--quiet", *missing])
+        if r.returncode != 0:
+            log("pip install failed for some packages; trying them one by one")
+            for p in missing:
+                subprocess.run([VPY, "-m", "pip", "install", "--quiet", p])
+        have = importable()
+    return have
+
+
+def importable():
+    code = ("import importlib.util,json;print(json.dumps([m for m in %r if importlib.util.find_spec(m)]))"
+            % (PEER_PACKAGES,))
+    try:
+        out = subprocess.run([VPY, "-c", code], capture_output=True, text=True, timeout=60).stdout
+        return set(json.loads(out))
+    except Exception:
+        return set()
+
+
+def build_terrain(args):
+    if args.terrain_bin:
+        return os.path.abspath(args.terrain_bin)
+    log("building terrain: swift build -c release")
+    t = time.time()
+    r = subprocess.run(["swift", "build", "-c", "release"], cwd=ROOT)
+    if r.returncode != 0:
+        loud("swift build -c release failed")
+        sys.exit(1)
+    log(f"built in {time.time() - t:.0f} s")
+    binpath = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT,
+                             capture_output=True, text=True).stdout.strip()
+    return os.path.join(binpath, "terrain")
+
+
+def machine_info():
+    cpu = "?"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    mem = "?"
+    try:
+        with open("/proc/meminfo") as f:
+            kb = int(f.readline().split()[1])
+            mem = f"{kb / 1024 / 1024:.1f} GiB"
+    except OSError:
+        pass
+    return {"nproc": os.cpu_count(), "cpu": cpu, "mem": mem, "kernel": platform.release()}
+
+
+def swift_version():
+    try:
+        return subprocess.run(["swift", "--version"], capture_output=True, text=True).stdout.strip().splitlines()[0]
+    except Exception:
+        return "?"
+
+
+# ------------------------------------------------------------------ values and checks
+def parse_field(s):
+    if s == "" or s == "null":
+        return None
+    try:
+        return int(s)
+    except ValueError:
+        pass
+    try:
+        return float(s)
+    except ValueError:
+        return s
+
+
+def parse_csv_rows(lines):
+    import csv
+    return [list(r) for r in csv.reader(lines)]
+
+
+def keystr(v):
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    return str(v)
+
+
+def num_eq(a, b):
+    if a is None or b is None:
+        return a is None and b is None
+    if isinstance(a, str) or isinstance(b, str):
+        return keystr(a) == keystr(b)
+    if isinstance(a, int) and isinstance(b, int):
+        return a == b
+    a, b = float(a), float(b)
+    if a == b:
+        return True
+    return abs(a - b) <= 1e-9 * max(abs(a), abs(b))
+
+
+def rows_eq(r1, r2):
+    return len(r1) == len(r2) and all(num_eq(a, b) for a, b in zip(r1, r2))
+
+
+def compare(q, ref, other):
+    """Compare result rows; return None if equal, else a description of the difference."""
+    if q in GROUPED:
+        d1 = {keystr(r[0]): r[1:] for r in ref}
+        d2 = {keystr(r[0]): r[1:] for r in other}
+        if len(d1) != len(ref) or len(d2) != len(other):
+            return f"duplicate group keys (terrain {len(ref)} rows/{len(d1)} keys, peer {len(other)} rows/{len(d2)} keys)"
+        if d1.keys() != d2.keys():
+            only1 = sorted(d1.keys() - d2.keys())[:5]
+            only2 = sorted(d2.keys() - d1.keys())[:5]
+            return f"group keys differ: {len(d1)} vs {len(d2)} groups; only in terrain {only1}, only in peer {only2}"
+        bad = [k for k in d1 if not rows_eq(d1[k], d2[k])]
+        if bad:
+            k = bad[0]
+            return f"{len(bad)} groups differ, e.g. {k}: terrain {d1[k]} vs peer {d2[k]}"
+        return None
+    if q in SORTED:
+        ki = SORTED[q]
+        if len(ref) != len(other):
+            return f"row count {len(ref)} vs {len(other)}"
+        for i, (a, b) in enumerate(zip(ref, other)):
+            if not num_eq(a[ki], b[ki]):
+                return f"sort key differs at row {i + 1}: terrain {a} vs peer {b}"
+        # rows compared as multisets, except those tied with the last key (either may be cut)
+        last = ref[-1][ki] if ref else None
+        norm = lambda rows: sorted(tuple(keystr(x) if isinstance(x, str) else x for x in r)
+                                   for r in rows if not num_eq(r[ki], last))
+        a, b = norm(ref), norm(other)
+        for ra, rb in zip(a, b):
+            if not rows_eq(ra, rb):
+                return f"rows differ (beyond tie order): terrain {ra} vs peer {rb}"
+        if len(a) != len(b):
+            return "rows differ around ties of the last key"
+        return None
+    if len(ref) != len(other):
+        return f"row count {len(ref)} vs {len(other)}"
+    for a, b in zip(ref, other):
+        if not rows_eq(a, b):
+            return f"terrain {a} vs peer {b}"
+    return None
+
+
+# ------------------------------------------------------------------ terrain
+def terrain_script(locaux, communes, runs, export_path):
+    lines = [".timer on", f'load "{locaux}" as locaux', f'load "{communes}" as communes']
+    for q in QNAMES:
+        lines.append(QUERIES[q])  # warm-up, printed: its result is the one checked
+        for i in range(runs):
+            lines.append(f"let bench_{q.lower()}_{i} = {QUERIES[q]}")  # timed, materialised, not printed
+    for _ in range(runs + 1):
+        lines.append(f'from locaux | take 1000000 | export "{export_path}"')
+    return "\n".join(lines) + "\n"
+
+
+def split_results(stdout):
+    """Split the concatenated CSV outputs of Q1..Q8 by their known header lines."""
+    lines = stdout.splitlines()
+    out, i = {}, 0
+    for qi, q in enumerate(QNAMES):
+        hdr = ",".join(HEADERS[q])
+        while i < len(lines) and lines[i].strip() != hdr:
+            i += 1
+        if i >= len(lines):
+            return out
+        i += 1
+        nxt = ",".join(HEADERS[QNAMES[qi + 1]]) if qi + 1 < len(QNAMES) else None
+        body = []
+        while i < len(lines) and (nxt is None or lines[i].strip() != nxt):
+            if lines[i].strip():
+                body.append(lines[i])
+            i += 1
+        rows = parse_csv_rows(body)
+        if q in GROUPED:
+            out[q] = [[r[0]] + [parse_field(x) for x in r[1:]] for r in rows]
+        else:
+            out[q] = [[x if HEADERS[q][j] in ("commune", "dep") else parse_field(x) for j, x in enumerate(r)]
+                      for r in rows]
+    return out
+
+
+def run_terrain(binpath, locaux, communes, runs, timeout):
+    res = {"engine": "terrain", "times": {}, "results": {}, "errors": []}
+    workdir = tempfile.mkdtemp(prefix="terrain-bench-")
+    export_path = os.path.join(workdir, "out_terrain.csv")
+    script = os.path.join(workdir, "bench.tq")
+    with open(script, "w") as f:
+        f.write(terrain_script(locaux, communes, runs, export_path))
+    log(f"terrain: running {script}")
+    t0 = time.time()
+    try:
+        p = subprocess.run([binpath, "--no-data", "--mode", "csv", script], capture_output=True, text=True,
+                           timeout=timeout)
+        rc, out, err = p.returncode, p.stdout, p.stderr
+    except subprocess.TimeoutExpired as e:
+        rc, out, err = "timeout", (e.stdout or b"").decode(errors="replace"), (e.stderr or b"").decode(errors="replace")
+    res["wall_s"] = time.time() - t0
+    times = [float(x) for x in re.findall(r"^time: ([0-9.]+) ms", err, re.M)]
+    expected = 2 + len(QNAMES) * (1 + runs) + (runs + 1)
+    if rc != 0 or len(times) < expected:
+        loud(f"terrain failed (exit {rc}) after {len(times)} of {expected} timed statements")
+        tail = "\n".join(l for l in err.splitlines() if not l.startswith("time:"))[-3000:]
+        log(tail)
+        res["errors"].append(f"bench script: exit {rc}: {tail.strip().splitlines()[-1] if tail.strip() else ''}")
+        # find which statements fail, one process each
+        for q in QNAMES:
+            s = f'load "{locaux}" as locaux\nload "{communes}" as communes\n{QUERIES[q]}\n'
+            try:
+                p = subprocess.run([binpath, "--no-data", "--mode", "csv", "-c", s], capture_output=True, text=True,
+                                   timeout=timeout)
+                if p.returncode != 0:
+                    msg = (p.stderr.strip().splitlines() or ["(no message)"])[-1]
+                    res["errors"].append(f"{q}: exit {p.returncode}: {msg}")
+                    loud(f"terrain {q} fails alone: exit {p.returncode}: {msg}\n   repro: terrain --no-data -c '{s.strip()}'")
+            except subprocess.TimeoutExpired:
+                res["errors"].append(f"{q}: timeout")
+        shutil.rmtree(workdir, ignore_errors=True)
+        return res
+    times = times[-expected:]
+    res["load_ms"] = times[0] + times[1]
+    k = 2
+    for q in QNAMES:
+        res["times"][q] = times[k + 1:k + 1 + runs]
+        k += 1 + runs
+    res["export_ms"] = times[k + 1:k + 1 + runs]
+    try:
+        with open(export_path) as f:
+            nlines = sum(1 for _ in f)
+        if nlines != 1_000_001 and nlines != min(1_000_000, res.get("n", 10**12)) + 1:
+            res["export_lines"] = nlines
+        res["export_lines"] = nlines
+    except OSError as e:
+        res["errors"].append(f"E1: export file missing: {e}")
+    res["results"] = split_results(out)
+    for q in QNAMES:
+        if q not in res["results"]:
+            res["errors"].append(f"{q}: result not found in stdout")
+    shutil.rmtree(workdir, ignore_errors=True)
+    return res
+
+
+def terrain_rss(binpath, locaux, communes, timeout):
+    s = f'load "{locaux}" as locaux\nload "{communes}" as communes\n'
+    p = subprocess.Popen([binpath, "--no-data", "-c", s], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    t = time.time()
+    while True:
+        pid, status, ru = os.wait4(p.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.time() - t > timeout:
+            p.kill()
+            pid, status, ru = os.wait4(p.pid, 0)
+            return None
+        time.sleep(0.02)
+    p.returncode = os.waitstatus_to_exitcode(status)
+    if p.returncode != 0:
+        return None
+    return ru.ru_maxrss / 1024.0
+
+
+# ------------------------------------------------------------------ reference (smoke, no peers)
+def reference_results(locaux, communes):
+    """Pure-Python answers to Q1-Q8, used to check terrain when no peer runs (smoke mode)."""
+    import csv
+    epci = {}
+    with open(communes, newline="") as f:
+        for r in csv.DictReader(f):
+            epci[r["commune"]] = int(r["epci"])
+    q1 = q7 = 0
+    q2s, q2m, q2n = 0.0, 0.0, 0
+    g3, g4, g5 = {}, {}, {}
+    top6, q8 = [], []
+    with open(locaux, newline="") as f:
+        for r in csv.DictReader(f):
+            ftth, annee = int(r["ftth"]), int(r["annee"])
+            surface, conso = float(r["surface"]), float(r["conso_kwh"])
+            debit = float(r["debit"]) if r["debit"] else None
+            typ, dep, com = r["type"], r["dep"], r["commune"]
+            if ftth == 1 and debit is not None and debit > 500 and annee >= 1990:
+                q1 += 1
+            if typ == "habitation":
+                q2s += conso / surface
+                q2m += surface * 1.1 + 2
+                q2n += 1
+            if (surface * 2 + conso / 100 > 500 or r["classe"] in ("F", "G")) and not typ == "mixte":
+                q7 += 1
+            for g, key in ((g3, dep), (g5, epci[com])):
+                a = g.setdefault(key, [0, 0.0, 0, 0.0])
+                a[0] += 1
+                if debit is not None:
+                    a[1] += debit
+                    a[2] += 1
+                a[3] += conso
+            a = g4.setdefault(com, [0, 0, -math.inf])
+            a[0] += 1
+            a[1] += ftth
+            a[2] = max(a[2], surface)
+            top6.append((-conso, int(r["id"]), com, conso))
+            if annee < 1950:
+                q8.append((-(conso / surface), len(q8), com, conso / surface))
+    top6.sort()
+    q8.sort()
+    return {
+        "Q1": [[q1]], "Q2": [[q2s, q2m / q2n if q2n else None]],
+        "Q3": [[k, a[0], a[1] / a[2] if a[2] else None, a[3]] for k, a in g3.items()],
+        "Q4": [[k, a[0], a[1], a[2]] for k, a in g4.items()],
+        "Q5": [[k, a[0], a[1] / a[2] if a[2] else None] for k, a in g5.items()],
+        "Q6": [[i, c, v] for _, i, c, v in top6[:10]],
+        "Q7": [[q7]],
+        "Q8": [[c, v] for _, _, c, v in q8[:100]],
+    }
+
+
+# ------------------------------------------------------------------ table
+def fmt_ms(v):
+    if v is None:
+        return "—"
+    if v >= 100:
+        return f"{v:.0f}"
+    if v >= 10:
+        return f"{v:.1f}"
+    return f"{v:.2f}"
+
+
+def geomean(xs):
+    xs = [x for x in xs if x is not None and x > 0]
+    return math.exp(sum(math.log(x) for x in xs) / len(xs)) if xs else None
+
+
+def build_table(engines, results, n):
+    """Markdown table: rows L1, Q1..Q8, geomean, E1, RSS; columns engines + best peer + ratio."""
+    peers = [e for e in engines if e != "terrain"]
+    hdr = ["", *engines]
+    if peers:
+        hdr += ["best peer", "terrain ÷ best"]
+    rows = []
+
+    def med(e, key):
+        r = results.get(e)
+        if not r:
+            return None
+        if key == "L1":
+            return r.get("load_ms")
+        if key == "E1":
+            v = r.get("export_ms")
+            return statistics.median(v) if v else None
+        if key == "RSS":
+            return r.get("rss_mib")
+        v = r.get("times", {}).get(key)
+        return statistics.median(v) if v else None
+
+    ratios = {}
+    labels = [("L1", "L1 load CSV"), *[(q, q) for q in QNAMES], ("GM", "geomean Q1–Q8"),
+              ("E1", "E1 export 1M rows"), ("RSS", "peak RSS after load, MiB")]
+    for key, label in labels:
+        if key == "GM":
+            vals = {e: geomean([med(e, q) for q in QNAMES]) if all(med(e, q) for q in QNAMES) else None
+                    for e in engines}
+        else:
+            vals = {e: med(e, key) for e in engines}
+        row = [label] + [fmt_ms(vals[e]) for e in engines]
+        if peers:
+            pv = [(vals[e], e) for e in peers if vals[e] is not None]
+            if pv:
+                best, be = min(pv)
+                if key == "GM":
+                    rs = [ratios.get(q) for q in QNAMES]
+                    ratio = geomean(rs) if all(rs) else None
+                else:
+                    ratio = vals["terrain"] / best if vals.get("terrain") and best else None
+                ratios[key] = ratio
+                row += [f"{fmt_ms(best)} ({be})", f"{ratio:.2f}" if ratio is not None else "—"]
+            else:
+                row += ["—", "—"]
+        rows.append(row)
+    lines = ["| " + " | ".join(hdr) + " |", "|" + "---|" * len(hdr)]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(lines), ratios
+
+
+# ------------------------------------------------------------------ main
+def main():
+    ap = argparse.ArgumentParser(prog="benchmarks/run", description=__doc__)
+    ap.add_argument("--n", type=int, default=1_000_000, help="rows of locaux (default 1,000,000)")
+    ap.add_argument("--runs", type=int, default=5, help="timed runs per query after one warm-up (default 5)")
+    ap.add_argument("--peers", default=None, help="comma list among duckdb,polars,pandas,sqlite (default: all)")
+    ap.add_argument("--smoke", action="store_true", help="tiny N, terrain only, checked against a pure-Python reference")
+    ap.add_argument("--terrain-bin", help="use this terrain binary instead of building one")
+    ap.add_argument("--no-write", action="store_true", help="do not update benchmarks/RESULTS.md")
+    args = ap.parse_args()
+
+    if args.smoke:
+        args.n = 20_000 if args.n == 1_000_000 else args.n
+        args.runs = min(args.runs, 3)
+        peers = []
+    else:
+        peers = ALL_PEERS if args.peers is None else [p for p in args.peers.split(",") if p]
+        for p in peers:
+            if p not in ALL_PEERS:
+                ap.error(f"unknown peer {p}")
+    if "sqlite" in peers and args.n > 1_000_000:
+        log("sqlite: skipped (in-memory SQLite is run at N ≤ 1,000,000 only)")
+        peers = [p for p in peers if p != "sqlite"]
+
+    have = set()
+    if peers:
+        have = ensure_venv()
+        for p, mods in (("duckdb", ["duckdb"]), ("polars", ["polars"]), ("pandas", ["pandas"]), ("sqlite", [])):
+            if p in peers and any(m not in have for m in mods):
+                loud(f"peer {p} unavailable (pip could not install {', '.join(mods)}): skipped")
+                peers = [x for x in peers if x != p]
+        if "sqlite" in peers and not os.path.exists(VPY):
+            peers.remove("sqlite")
+        log(f"peers: {', '.join(peers) if peers else 'none'}")
+
+    # data
+    gen_py = VPY if (os.path.exists(VPY) and "numpy" in have) else sys.executable
+    t = time.time()
+    r = subprocess.run([gen_py, os.path.join(HERE, "gen.py"), DATA, str(args.n)])
+    if r.returncode != 0:
+        loud("data generation failed")
+        sys.exit(1)
+    if time.time() - t > 1:
+        log(f"data ready in {time.time() - t:.0f} s")
+    communes = os.path.join(DATA, "communes.csv")
+    locaux = os.path.join(DATA, f"locaux_{args.n}.csv")
+
+    binpath = build_terrain(args)
+    timeout = 300 if args.smoke else max(1800, args.n // 2000)
+
+    engines = ["terrain"]
+    results = {}
+    results["terrain"] = run_terrain(binpath, locaux, communes, args.runs, timeout)
+    results["terrain"]["rss_mib"] = terrain_rss(binpath, locaux, communes, timeout)
+    results["terrain"]["version"] = "terrain " + (subprocess.run(
+        ["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip() or "?")
+
+    configs = []
+    for p in peers:
+        if p == "duckdb":
+            configs += [("duckdb 1t", "duckdb1", {}), ("duckdb 2t", "duckdb2", {})]
+        elif p == "polars":
+            configs += [("polars 1t", "polars1", {"POLARS_MAX_THREADS": "1"}),
+                        ("polars 2t", "polars2", {"POLARS_MAX_THREADS": "2"})]
+        else:
+            configs.append((p, p, {}))
+    for label, eng, env in configs:
+        out = os.path.join(tempfile.gettempdir(), f"terrain-bench-{eng}-{os.getpid()}.json")
+        exp = os.path.join(tempfile.gettempdir(), f"terrain-bench-{eng}-{os.getpid()}.csv")
+        log(f"{label}: running")
+        e = dict(os.environ, **env)
+        try:
+            pr = subprocess.run([VPY, os.path.join(HERE, "peers.py"), eng, locaux, communes, str(args.runs), exp, out],
+                                env=e, timeout=timeout)
+            ok = pr.returncode == 0 and os.path.exists(out)
+        except subprocess.TimeoutExpired:
+            ok = False
+        if not ok:
+            loud(f"{label} failed: skipped")
+            continue
+        with open(out) as f:
+            d = json.load(f)
+        os.remove(out)
+        d["rss_mib"] = d.get("rss_after_load_mib")
+        results[label] = d
+        engines.append(label)
+
+    # checks
+    failures = list(results["terrain"]["errors"])
+    mismatches = []
+    tres = results["terrain"]["results"]
+    refs = [(lbl, results[lbl]["results"]) for lbl in engines[1:]]
+    if args.smoke:
+        log("computing pure-Python reference answers")
+        refs.append(("reference", reference_results(locaux, communes)))
+    for lbl, rr in refs:
+        for q in QNAMES:
+            if q not in tres or q not in rr:
+                continue
+            diff = compare(q, tres[q], [list(x) for x in rr[q]])
+            if diff:
+                mismatches.append(f"{q}: terrain vs {lbl}: {diff}")
+    for m in mismatches:
+        loud("MISMATCH " + m)
+    if not mismatches and refs and not failures:
+        log(f"answers check: terrain = {', '.join(l for l, _ in refs)} on Q1–Q8")
+
+    table, ratios = build_table(engines, results, args.n)
+    print()
+    print(f"N = {args.n:,} rows, median of {args.runs} runs after one warm-up, milliseconds")
+    print(table)
+    if peers:
+        far = sorted(((ratios.get(q) or 0, q) for q in QNAMES), reverse=True)[:3]
+        print("furthest from the fastest peer: " + ", ".join(f"{q} {r:.2f}×" for r, q in far))
+    if failures:
+        print("terrain errors: " + "; ".join(failures))
+    if mismatches:
+        print("MISMATCHES:\n  " + "\n  ".join(mismatches))
+
+    if not args.smoke and not args.no_write:
+        write_results(args, engines, results, table, ratios, mismatches, failures)
+
+    if failures or mismatches:
+        sys.exit(1)
+
+
+def write_results(args, engines, results, table, ratios, mismatches, failures):
+    mi = machine_info()
+    frag_dir = os.path.join(HERE, "results")
+    os.makedirs(frag_dir, exist_ok=True)
+    now = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
+    versions = ", ".join(results[e].get("version", e) for e in engines)
+    check = ("every engine gave the same answers as terrain on Q1–Q8" if not mismatches and not failures
+             else "**differences:** " + "; ".join(failures + mismatches))
+    frag = (f"## N = {args.n:,}\n\n"
+            f"Measured {now} on {mi['nproc']} cores ({mi['cpu']}), {mi['mem']} RAM, Linux {mi['kernel']}; "
+            f"{args.runs} timed runs after one warm-up, median in ms. Versions: {versions}; {swift_version()}.\n\n"
+            f"{table}\n\nCheck: {check}.\n")
+    with open(os.path.join(frag_dir, f"N{args.n}.md"), "w") as f:
+        f.write(frag)
+    frags = sorted((fn for fn in os.listdir(frag_dir) if re.match(r"N\d+\.md$", fn)), key=lambda s: int(s[1:-3]))
+    body = ["# Benchmark results\n",
+            "Written by `benchmarks/run` (see README.md); one section per N, each measured in one run "
+            "(terrain and every peer side by side on the same data). Times in milliseconds; the ratio is terrain's "
+            "median ÷ the fastest peer's. L1 includes loading communes.csv (35,000 rows); "
+            "RSS is VmHWM after load (terrain: a separate process that only loads).\n"]
+    for fn in frags:
+        with open(os.path.join(frag_dir, fn)) as f:
+            body.append(f.read())
+    with open(os.path.join(HERE, "RESULTS.md"), "w") as f:
+        f.write("\n".join(body))
+    log(f"wrote {os.path.join(HERE, 'RESULTS.md')}")
+
+
+if __name__ == "__main__":
+    main()

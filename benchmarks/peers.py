@@ -1,0 +1,234 @@
+#!/usr/bin/env python3
+"""One peer engine in its own process: load, warm-up + timed runs of Q1-Q8, E1 export.
+
+    python peers.py ENGINE LOCAUX_CSV COMMUNES_CSV RUNS EXPORT_PATH OUT_JSON
+
+ENGINE is duckdb1, duckdb2, polars1, polars2, pandas or sqlite. Polars reads
+POLARS_MAX_THREADS at import, so the harness sets it in this process's environment.
+Results are written as JSON: versions, load_ms, rss_after_load_mib (VmHWM right after the
+load), per-query lists of timings in ms, export timings, and each query's result rows.
+"""
+import json
+import os
+import sys
+import time
+
+QUERIES = ["Q1", "Q2", "Q3", "Q4", "Q5", "Q6", "Q7", "Q8"]
+
+SQL = {
+    "Q1": "SELECT count(*) AS n FROM locaux WHERE ftth = 1 AND debit > 500 AND annee >= 1990",
+    "Q2": "SELECT sum(conso_kwh / surface) AS s, avg(surface * 1.1 + 2) AS m FROM locaux WHERE type = 'habitation'",
+    "Q3": "SELECT dep, count(*) AS n, avg(debit) AS d, sum(conso_kwh) AS c FROM locaux GROUP BY dep",
+    "Q4": "SELECT commune, count(*) AS n, sum(ftth) AS f, max(surface) AS s FROM locaux GROUP BY commune",
+    "Q5": "SELECT epci, count(*) AS n, avg(debit) AS d FROM locaux JOIN communes USING (commune) GROUP BY epci",
+    "Q6": "SELECT id, commune, conso_kwh FROM locaux ORDER BY conso_kwh DESC LIMIT 10",
+    "Q7": "SELECT count(*) AS n FROM locaux WHERE (surface * 2 + conso_kwh / 100 > 500 OR classe IN ('F', 'G')) AND NOT (type = 'mixte')",
+    "Q8": "SELECT commune, conso_kwh / surface AS intensite FROM locaux WHERE annee < 1950 ORDER BY intensite DESC LIMIT 100",
+}
+
+
+def vmhwm_mib():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
+    return None
+
+
+def norm(v):
+    """Plain Python scalars for JSON (NaN/None -> None)."""
+    if v is None:
+        return None
+    if hasattr(v, "item"):
+        v = v.item()
+    if isinstance(v, float) and v != v:
+        return None
+    return v
+
+
+# ------------------------------------------------------------------ engines
+class DuckDB:
+    def __init__(self, threads):
+        import duckdb
+        self.mod = duckdb
+        self.con = duckdb.connect(":memory:")
+        self.con.execute(f"SET threads = {threads}")
+        self.version = f"duckdb {duckdb.__version__}"
+
+    def load(self, locaux, communes):
+        types = "{'commune': 'VARCHAR', 'dep': 'VARCHAR'}"
+        self.con.execute(f"CREATE TABLE locaux AS SELECT * FROM read_csv('{locaux}', header = true, types = {types})")
+        self.con.execute(f"CREATE TABLE communes AS SELECT * FROM read_csv('{communes}', header = true, types = {types})")
+
+    def run(self, q):
+        return [tuple(norm(x) for x in r) for r in self.con.execute(SQL[q]).fetchall()]
+
+    def export(self, path):
+        self.con.execute(f"COPY (SELECT * FROM locaux LIMIT 1000000) TO '{path}' (HEADER, DELIMITER ',')")
+
+
+class SQLite:
+    def __init__(self):
+        import sqlite3
+        self.con = sqlite3.connect(":memory:")
+        self.version = f"sqlite {sqlite3.sqlite_version}"
+
+    def load(self, locaux, communes):
+        import csv
+        c = self.con
+        c.execute("CREATE TABLE locaux (id INTEGER, commune TEXT, dep TEXT, type TEXT, annee INTEGER, surface REAL,"
+                  " conso_kwh REAL, ftth INTEGER, debit REAL, classe TEXT)")
+        c.execute("CREATE TABLE communes (commune TEXT, nom TEXT, dep TEXT, epci INTEGER, population INTEGER, superficie REAL)")
+        with open(locaux, newline="") as f:
+            r = csv.reader(f)
+            next(r)
+            c.executemany("INSERT INTO locaux VALUES (?,?,?,?,?,?,?,?,?,?)",
+                          ((int(a), b, d, t, int(y), float(s), float(k), int(h), float(e) if e else None, cl)
+                           for a, b, d, t, y, s, k, h, e, cl in r))
+        with open(communes, newline="") as f:
+            r = csv.reader(f)
+            next(r)
+            c.executemany("INSERT INTO communes VALUES (?,?,?,?,?,?)",
+                          ((a, b, d, int(e), int(p), float(s)) for a, b, d, e, p, s in r))
+        c.commit()
+
+    def run(self, q):
+        return [tuple(norm(x) for x in r) for r in self.con.execute(SQL[q]).fetchall()]
+
+    def export(self, path):
+        import csv
+        cur = self.con.execute("SELECT * FROM locaux LIMIT 1000000")
+        with open(path, "w", newline="") as f:
+            w = csv.writer(f)
+            w.writerow([d[0] for d in cur.description])
+            w.writerows(cur)
+
+
+class Polars:
+    def __init__(self):
+        import polars as pl
+        self.pl = pl
+        self.version = f"polars {pl.__version__}"
+
+    def load(self, locaux, communes):
+        pl = self.pl
+        ov = {"commune": pl.Utf8, "dep": pl.Utf8}
+        self.df = pl.read_csv(locaux, schema_overrides=ov)
+        self.communes = pl.read_csv(communes, schema_overrides=ov)
+
+    def run(self, q):
+        pl, df = self.pl, self.df
+        c = pl.col
+        if q == "Q1":
+            r = df.filter((c("ftth") == 1) & (c("debit") > 500) & (c("annee") >= 1990)).select(pl.len().alias("n"))
+        elif q == "Q2":
+            r = df.filter(c("type") == "habitation").select(
+                (c("conso_kwh") / c("surface")).sum().alias("s"), (c("surface") * 1.1 + 2).mean().alias("m"))
+        elif q == "Q3":
+            r = df.group_by("dep").agg(pl.len().alias("n"), c("debit").mean().alias("d"), c("conso_kwh").sum().alias("c"))
+        elif q == "Q4":
+            r = df.group_by("commune").agg(pl.len().alias("n"), c("ftth").sum().alias("f"), c("surface").max().alias("s"))
+        elif q == "Q5":
+            r = df.join(self.communes.select("commune", "epci"), on="commune").group_by("epci").agg(
+                pl.len().alias("n"), c("debit").mean().alias("d"))
+        elif q == "Q6":
+            r = df.top_k(10, by="conso_kwh").sort("conso_kwh", descending=True).select("id", "commune", "conso_kwh")
+        elif q == "Q7":
+            r = df.filter(((c("surface") * 2 + c("conso_kwh") / 100 > 500) | c("classe").is_in(["F", "G"]))
+                          & ~(c("type") == "mixte")).select(pl.len().alias("n"))
+        elif q == "Q8":
+            r = (df.filter(c("annee") < 1950)
+                 .select("commune", (c("conso_kwh") / c("surface")).alias("intensite"))
+                 .top_k(100, by="intensite").sort("intensite", descending=True))
+        return [tuple(norm(x) for x in row) for row in r.iter_rows()]
+
+    def export(self, path):
+        self.df.head(1_000_000).write_csv(path)
+
+
+class Pandas:
+    def __init__(self):
+        import pandas as pd
+        self.pd = pd
+        self.version = f"pandas {pd.__version__}"
+
+    def load(self, locaux, communes):
+        pd = self.pd
+        dt = {"commune": str, "dep": str}
+        self.df = pd.read_csv(locaux, dtype=dt, engine="c")
+        self.communes = pd.read_csv(communes, dtype=dt)
+
+    def run(self, q):
+        pd, df = self.pd, self.df
+        if q == "Q1":
+            return [(int(((df.ftth == 1) & (df.debit > 500) & (df.annee >= 1990)).sum()),)]
+        if q == "Q2":
+            s = df[df.type == "habitation"]
+            return [(norm((s.conso_kwh / s.surface).sum()), norm((s.surface * 1.1 + 2).mean()))]
+        if q == "Q3":
+            r = df.groupby("dep", sort=False).agg(n=("id", "size"), d=("debit", "mean"), c=("conso_kwh", "sum"))
+        elif q == "Q4":
+            r = df.groupby("commune", sort=False).agg(n=("id", "size"), f=("ftth", "sum"), s=("surface", "max"))
+        elif q == "Q5":
+            r = df.merge(self.communes[["commune", "epci"]], on="commune").groupby("epci", sort=False).agg(
+                n=("id", "size"), d=("debit", "mean"))
+        elif q == "Q6":
+            r = df.nlargest(10, "conso_kwh")[["id", "commune", "conso_kwh"]]
+            return [tuple(norm(x) for x in row) for row in r.itertuples(index=False)]
+        elif q == "Q7":
+            m = ((df.surface * 2 + df.conso_kwh / 100 > 500) | df.classe.isin(["F", "G"])) & ~(df.type == "mixte")
+            return [(int(m.sum()),)]
+        elif q == "Q8":
+            s = df[df.annee < 1950]
+            r = pd.DataFrame({"commune": s.commune, "intensite": s.conso_kwh / s.surface}).nlargest(100, "intensite")
+            return [tuple(norm(x) for x in row) for row in r.itertuples(index=False)]
+        return [(norm(k),) + tuple(norm(x) for x in row) for k, row in zip(r.index, r.itertuples(index=False))]
+
+    def export(self, path):
+        self.df.head(1_000_000).to_csv(path, index=False)
+
+
+def make(engine):
+    if engine.startswith("duckdb"):
+        return DuckDB(int(engine[-1]))
+    if engine.startswith("polars"):
+        return Polars()
+    if engine == "pandas":
+        return Pandas()
+    if engine == "sqlite":
+        return SQLite()
+    raise SystemExit(f"unknown engine {engine}")
+
+
+def main():
+    engine, locaux, communes, runs, export_path, out = sys.argv[1:7]
+    runs = int(runs)
+    e = make(engine)
+    res = {"engine": engine, "version": e.version, "times": {}, "results": {}, "export_ms": []}
+    t = time.perf_counter()
+    e.load(locaux, communes)
+    res["load_ms"] = (time.perf_counter() - t) * 1000
+    res["rss_after_load_mib"] = vmhwm_mib()
+    for q in QUERIES:
+        res["results"][q] = e.run(q)  # warm-up, result kept for the check
+        ts = []
+        for _ in range(runs):
+            t = time.perf_counter()
+            e.run(q)
+            ts.append((time.perf_counter() - t) * 1000)
+        res["times"][q] = ts
+    e.export(export_path)  # warm-up
+    for _ in range(runs):
+        t = time.perf_counter()
+        e.export(export_path)
+        res["export_ms"].append((time.perf_counter() - t) * 1000)
+    try:
+        os.remove(export_path)
+    except OSError:
+        pass
+    with open(out, "w") as f:
+        json.dump(res, f)
+
+
+if __name__ == "__main__":
+    main()
