@@ -37,9 +37,10 @@ private func randomSuffix() -> String {
 /// - Parameters:
 ///   - bufferCapacity: size of the write buffer (tests use a small one).
 ///   - failAfterBytes: test hook: the write that would go past this many bytes fails (EIO).
+///   - afterWrite: test hook called after each write with the bytes written so far.
 func writeFileAtomically(
   path: String, bufferCapacity: Int = 1 << 20, failAfterBytes: Int? = nil,
-  body: (ByteWriter) throws -> Int
+  afterWrite: ((Int) -> Void)? = nil, body: (ByteWriter) throws -> Int
 ) throws -> Int {
   func fail(_ message: String) -> ExportError { ExportError(path: path, message: message) }
   if path.isEmpty { throw fail("empty file name") }
@@ -88,6 +89,7 @@ func writeFileAtomically(
 
   let out = ByteWriter(fileDescriptor: fd, capacity: bufferCapacity)
   out.failAfterFlushedBytes = failAfterBytes
+  out.afterWrite = afterWrite
   let result: Int
   do {
     result = try body(out)

@@ -111,8 +111,11 @@ func renderBoxTable(_ table: Table, options: RenderOptions) -> String {
     let typeName = field.type.rawValue
     let natural = max(nameWidth, typeName.count, widest)
     let numeric = field.type.isNumeric
-    // Numbers are never cut (only their header may be); text shrinks to a few characters.
-    let minimum = numeric ? max(typeName.count, widest) : min(natural, max(minimumTextWidth, typeName.count))
+    // Numbers are never cut, text shrinks to a few characters, names too.
+    let minimum =
+      numeric
+      ? max(typeName.count, widest, min(nameWidth, minimumTextWidth))
+      : min(natural, max(minimumTextWidth, typeName.count))
     columns.append(
       BoxColumn(
         name: name, nameWidth: nameWidth, typeName: typeName, rightAligned: numeric, cells: cells,

@@ -22,6 +22,8 @@ final class ByteWriter {
   private(set) var flushedBytes = 0
   /// Test hook: after this many bytes have been flushed, the next flush fails with `EIO`.
   var failAfterFlushedBytes: Int?
+  /// Test hook: called with `flushedBytes` after each write to the file descriptor.
+  var afterWrite: ((Int) -> Void)?
 
   /// A memory buffer that grows as needed.
   init(capacity: Int = 4096) {
@@ -126,18 +128,35 @@ final class ByteWriter {
   /// Drains the pending bytes to the file descriptor (no-op for memory buffers).
   func flush() {
     if isMemory || count == 0 { return }
-    if errorNumber != 0 {
-      count = 0
-      return
+    writeOut(base, count)
+    count = 0
+  }
+
+  /// Appends what `other` (a memory buffer) holds, writing it straight to the file
+  /// descriptor when it is large, without copying it into this buffer first.
+  func append(contentsOf other: ByteWriter) {
+    if !isMemory && other.count >= capacity / 4 {
+      flush()
+      writeOut(other.base, other.count)
+    } else {
+      append(other.base, other.count)
     }
-    if let limit = failAfterFlushedBytes, flushedBytes + count > limit {
+  }
+
+  /// Empties a memory buffer, keeping its capacity.
+  func reset() { count = 0 }
+
+  /// `write(2)` of `n` bytes at `p`, retried on EINTR and partial writes; the first failure
+  /// is kept in `errorNumber` and everything after it is dropped.
+  private func writeOut(_ p: UnsafePointer<UInt8>, _ n: Int) {
+    if errorNumber != 0 || n <= 0 { return }
+    if let limit = failAfterFlushedBytes, flushedBytes + n > limit {
       errorNumber = EIO
-      count = 0
       return
     }
     var done = 0
-    while done < count {
-      let r = write(fd, base + done, count - done)
+    while done < n {
+      let r = write(fd, p + done, n - done)
       if r < 0 {
         if errno == EINTR { continue }
         errorNumber = errno
@@ -150,7 +169,7 @@ final class ByteWriter {
       done += r
     }
     flushedBytes += done
-    count = 0
+    afterWrite?(flushedBytes)
   }
 
   /// The memory buffer's content as a String (memory buffers only).

@@ -64,50 +64,48 @@ func writeDelimited(
   try withExtendedLifetime((table, encoded)) {
     try nullBytes.withUnsafeBufferPointer { nullBuf in
       try slots.withUnsafeBufferPointer { slots in
-        var i = 0
-        while i < n {
-          if i & 4095 == 0 { try checkpoint(out, cancel) }
-          var c = 0
-          while c < columnCount {
-            if c > 0 { out.append(sep) }
-            let s = slots[c]
-            if s.isNull(i) {
-              if quoteBlankRow { out.append(0x22, 0x22) } else { out.append(nullBuf) }
-            } else {
-              switch s.kind {
-              case .int:
-                numbers.writeInt(s.values.assumingMemoryBound(to: Int64.self)[i], to: out)
-              case .float:
-                let v = s.values.assumingMemoryBound(to: Double.self)[i]
-                if quoteFloats {
-                  out.append(0x22)
-                  numbers.writeFloat(v, decimalComma: decimalComma, to: out)
-                  out.append(0x22)
-                } else {
-                  numbers.writeFloat(v, decimalComma: decimalComma, to: out)
-                }
-              case .bool:
-                if s.values.assumingMemoryBound(to: UInt8.self)[i] != 0 {
-                  out.appendLiteral("true")
-                } else {
-                  out.appendLiteral("false")
-                }
-              case .text:
-                s.writeEncoded(i, to: out)
-              case .textDirect:
-                if case .text(let codes, let dict) = table.columns[s.column].values {
-                  writeCode(codes.base[i], dict, style: style, to: out)
+        try writeRowBlocks(rowCount: n, to: out, cancel: cancel) { rows, out in
+          for i in rows {
+            var c = 0
+            while c < columnCount {
+              if c > 0 { out.append(sep) }
+              let s = slots[c]
+              if s.isNull(i) {
+                if quoteBlankRow { out.append(0x22, 0x22) } else { out.append(nullBuf) }
+              } else {
+                switch s.kind {
+                case .int:
+                  numbers.writeInt(s.values.assumingMemoryBound(to: Int64.self)[i], to: out)
+                case .float:
+                  let v = s.values.assumingMemoryBound(to: Double.self)[i]
+                  if quoteFloats {
+                    out.append(0x22)
+                    numbers.writeFloat(v, decimalComma: decimalComma, to: out)
+                    out.append(0x22)
+                  } else {
+                    numbers.writeFloat(v, decimalComma: decimalComma, to: out)
+                  }
+                case .bool:
+                  if s.values.assumingMemoryBound(to: UInt8.self)[i] != 0 {
+                    out.appendLiteral("true")
+                  } else {
+                    out.appendLiteral("false")
+                  }
+                case .text:
+                  s.writeEncoded(i, to: out)
+                case .textDirect:
+                  if case .text(let codes, let dict) = table.columns[s.column].values {
+                    writeCode(codes.base[i], dict, style: style, to: out)
+                  }
                 }
               }
+              c += 1
             }
-            c += 1
+            if crlf { out.append(0x0D, 0x0A) } else { out.append(0x0A) }
           }
-          if crlf { out.append(0x0D, 0x0A) } else { out.append(0x0A) }
-          i += 1
         }
       }
     }
   }
-  try checkpoint(out, cancel)
   return n
 }

@@ -168,14 +168,16 @@ public struct ExportError: Error, CustomStringConvertible {
 public func exportTable(
   _ table: Table, to path: String, options: ExportOptions, cancel: CancellationFlag? = nil
 ) throws -> Int {
-  try exportTable(table, to: path, options: options, cancel: cancel, bufferCapacity: 1 << 20, failAfterBytes: nil)
+  try exportTable(
+    table, to: path, options: options, cancel: cancel, bufferCapacity: 1 << 20, failAfterBytes: nil,
+    afterWrite: nil)
 }
 
-/// `exportTable` with test hooks: a small write buffer, and a write failure past a byte
-/// count.
+/// `exportTable` with test hooks: a small write buffer, a write failure past a byte count,
+/// a call after each write.
 func exportTable(
   _ table: Table, to path: String, options: ExportOptions, cancel: CancellationFlag?,
-  bufferCapacity: Int, failAfterBytes: Int?
+  bufferCapacity: Int, failAfterBytes: Int?, afterWrite: ((Int) -> Void)?
 ) throws -> Int {
   let format = ExportFormat(path: path)
   do {
@@ -186,12 +188,16 @@ func exportTable(
   switch format {
   case .csv, .tsv:
     let f = try options.delimitedFormat(for: format)
-    return try writeFileAtomically(path: path, bufferCapacity: bufferCapacity, failAfterBytes: failAfterBytes) {
+    return try writeFileAtomically(
+      path: path, bufferCapacity: bufferCapacity, failAfterBytes: failAfterBytes, afterWrite: afterWrite
+    ) {
       try writeDelimited(table, format: f, to: $0, cancel: cancel)
     }
   case .json:
     let crlf = options.crlf ?? false
-    return try writeFileAtomically(path: path, bufferCapacity: bufferCapacity, failAfterBytes: failAfterBytes) {
+    return try writeFileAtomically(
+      path: path, bufferCapacity: bufferCapacity, failAfterBytes: failAfterBytes, afterWrite: afterWrite
+    ) {
       try writeJSON(table, crlf: crlf, to: $0, cancel: cancel)
     }
   case .markdown:
@@ -200,7 +206,9 @@ func exportTable(
     f.nullText = options.null ?? ""
     f.crlf = options.crlf ?? false
     f.bom = options.bom ?? false
-    return try writeFileAtomically(path: path, bufferCapacity: bufferCapacity, failAfterBytes: failAfterBytes) {
+    return try writeFileAtomically(
+      path: path, bufferCapacity: bufferCapacity, failAfterBytes: failAfterBytes, afterWrite: afterWrite
+    ) {
       try writeMarkdown(table, format: f, to: $0, cancel: cancel)
     }
   }

@@ -37,46 +37,49 @@ func writeJSON(_ table: Table, crlf: Bool = false, to out: ByteWriter, cancel: C
   endLine()
   try withExtendedLifetime((table, encoded, keyWriter)) {
     try slots.withUnsafeBufferPointer { slots in
-     try keyOffsets.withUnsafeBufferPointer { keyOffsets in
-      var i = 0
-      while i < n {
-        if i & 4095 == 0 { try checkpoint(out, cancel) }
-        if columnCount == 0 { out.append(UInt8(ascii: "{")) }
-        var c = 0
-        while c < columnCount {
-          out.append(keys + keyOffsets[c], keyOffsets[c + 1] - keyOffsets[c])
-          let s = slots[c]
-          if s.isNull(i) {
-            out.appendLiteral("null")
-          } else {
-            switch s.kind {
-            case .int:
-              numbers.writeInt(s.values.assumingMemoryBound(to: Int64.self)[i], to: out)
-            case .float:
-              let v = s.values.assumingMemoryBound(to: Double.self)[i]
-              if v.isFinite { numbers.writeFloat(v, decimalComma: false, to: out) } else { out.appendLiteral("null") }
-            case .bool:
-              if s.values.assumingMemoryBound(to: UInt8.self)[i] != 0 {
-                out.appendLiteral("true")
+      try keyOffsets.withUnsafeBufferPointer { keyOffsets in
+        try writeRowBlocks(rowCount: n, to: out, cancel: cancel) { rows, out in
+          for i in rows {
+            if columnCount == 0 { out.append(UInt8(ascii: "{")) }
+            var c = 0
+            while c < columnCount {
+              out.append(keys + keyOffsets[c], keyOffsets[c + 1] - keyOffsets[c])
+              let s = slots[c]
+              if s.isNull(i) {
+                out.appendLiteral("null")
               } else {
-                out.appendLiteral("false")
+                switch s.kind {
+                case .int:
+                  numbers.writeInt(s.values.assumingMemoryBound(to: Int64.self)[i], to: out)
+                case .float:
+                  let v = s.values.assumingMemoryBound(to: Double.self)[i]
+                  if v.isFinite {
+                    numbers.writeFloat(v, decimalComma: false, to: out)
+                  } else {
+                    out.appendLiteral("null")
+                  }
+                case .bool:
+                  if s.values.assumingMemoryBound(to: UInt8.self)[i] != 0 {
+                    out.appendLiteral("true")
+                  } else {
+                    out.appendLiteral("false")
+                  }
+                case .text:
+                  s.writeEncoded(i, to: out)
+                case .textDirect:
+                  if case .text(let codes, let dict) = table.columns[s.column].values {
+                    writeCode(codes.base[i], dict, style: .json, to: out)
+                  }
+                }
               }
-            case .text:
-              s.writeEncoded(i, to: out)
-            case .textDirect:
-              if case .text(let codes, let dict) = table.columns[s.column].values {
-                writeCode(codes.base[i], dict, style: .json, to: out)
-              }
+              c += 1
             }
+            out.append(UInt8(ascii: "}"))
+            if i + 1 < n { out.append(UInt8(ascii: ",")) }
+            if crlf { out.append(0x0D, 0x0A) } else { out.append(0x0A) }
           }
-          c += 1
         }
-        out.append(UInt8(ascii: "}"))
-        i += 1
-        if i < n { out.append(UInt8(ascii: ",")) }
-        endLine()
       }
-     }
     }
   }
   out.append(UInt8(ascii: "]"))
