@@ -91,7 +91,12 @@ def build_terrain(args):
         return os.path.abspath(args.terrain_bin)
     log("building terrain: swift build -c release")
     t = time.time()
-    r = subprocess.run(["swift", "build", "-c", "release"], cwd=ROOT)
+    for attempt in range(3):  # others may be editing sources: "modified during the build" is worth a retry
+        r = subprocess.run(["swift", "build", "-c", "release"], cwd=ROOT, capture_output=True, text=True)
+        sys.stderr.write(r.stdout[-4000:] + r.stderr[-4000:])
+        if r.returncode == 0 or "modified during the build" not in r.stdout + r.stderr:
+            break
+        log("sources changed during the build: building again")
     if r.returncode != 0:
         loud("swift build -c release failed")
         sys.exit(1)
@@ -457,6 +462,7 @@ def main():
     ap.add_argument("--peers", default=None, help="comma list among duckdb,polars,pandas,sqlite (default: all)")
     ap.add_argument("--smoke", action="store_true", help="tiny N, terrain only, checked against a pure-Python reference")
     ap.add_argument("--terrain-bin", help="use this terrain binary instead of building one")
+    ap.add_argument("--terrain-rev", help="label for the terrain binary given with --terrain-bin (e.g. its commit)")
     ap.add_argument("--no-write", action="store_true", help="do not update benchmarks/RESULTS.md")
     args = ap.parse_args()
 
@@ -503,8 +509,9 @@ def main():
     results = {}
     results["terrain"] = run_terrain(binpath, locaux, communes, args.runs, timeout)
     results["terrain"]["rss_mib"] = terrain_rss(binpath, locaux, communes, timeout)
-    results["terrain"]["version"] = "terrain " + (subprocess.run(
-        ["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip() or "?")
+    rev = args.terrain_rev or (subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"],
+                                              capture_output=True, text=True).stdout.strip() or "?")
+    results["terrain"]["version"] = f"terrain {rev}"
 
     configs = []
     for p in peers:
