@@ -178,6 +178,15 @@ final class CSVReaderTests: XCTestCase {
     XCTAssertEqual(r.notices, ["file is not valid UTF-8: read as Windows-1252"])
   }
 
+  func testMostlyUTF8WithStrayBytes() throws {
+    // UTF-8 "é" and "€" plus one Windows-1252 "é" (0xE9), and a BOM.
+    let bytes = [0xEF, 0xBB, 0xBF] + Array("nom\nété\n€\nCaf".utf8) + [0xE9] + Array("\n".utf8)
+    let r = try load(bytes)
+    XCTAssertEqual(r.table.columnNames, ["nom"])
+    XCTAssertEqual(values(r.table, "nom"), [.text("été"), .text("€"), .text("Café")])
+    XCTAssertEqual(r.notices, ["file is not valid UTF-8: 1 byte read as Windows-1252, the rest as UTF-8"])
+  }
+
   func testForcedEncodings() throws {
     let bytes = Array("nom\nCaf".utf8) + [0xE9] + Array("\n".utf8)
     let r = try load(bytes) { $0.encoding = "latin-1" }

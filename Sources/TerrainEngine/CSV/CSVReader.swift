@@ -70,6 +70,8 @@ private final class CSVReader {
 
     // Bytes as UTF-8.
     let (bytes, start) = try decodeToUTF8(raw, encoding: encoding, path: name, notices: &notices)
+    // `p` points into `bytes`, which must outlive every use of it.
+    defer { withExtendedLifetime(bytes) {} }
     let p = bytes.base
     let end = bytes.count
     var first = start

@@ -137,12 +137,44 @@ func decodeToUTF8(_ raw: CSVBytes, encoding: CSVEncodingChoice, path: String, no
       path: path, line: line, column: col,
       message: "invalid UTF-8 byte 0x\(String(p[bom + bad], radix: 16, uppercase: true)) (the file may be encoded as windows-1252)")
   }
+  // Mostly UTF-8 with a few stray bytes (files pasted together): repair only those bytes.
+  let census = utf8Census(p, n, from: bom)
+  if census.multibyte > census.invalid {
+    notices.append(
+      "file is not valid UTF-8: \(census.invalid) byte\(census.invalid == 1 ? "" : "s") read as Windows-1252, the rest as UTF-8")
+    return (repairUTF8(p + bom, n - bom), 0)
+  }
   notices.append("file is not valid UTF-8: read as Windows-1252")
-  return (transcodeWindows1252(p, n), 0)
+  return (transcodeWindows1252(p + bom, n - bom), 0)
+}
+
+/// Length of the valid UTF-8 sequence starting at `p[i]` (1–4), or 0 when the bytes there
+/// are not one. Rejects overlong forms, surrogates and code points above U+10FFFF.
+@inline(__always)
+func utf8SequenceLength(_ p: UnsafePointer<UInt8>, _ i: Int, _ n: Int) -> Int {
+  let b0 = p[i]
+  if b0 < 0x80 { return 1 }
+  if b0 >= 0xC2 && b0 <= 0xDF {
+    return i + 1 < n && p[i + 1] & 0xC0 == 0x80 ? 2 : 0
+  }
+  if b0 >= 0xE0 && b0 <= 0xEF {
+    guard i + 2 < n else { return 0 }
+    let b1 = p[i + 1]
+    let lo: UInt8 = b0 == 0xE0 ? 0xA0 : 0x80
+    let hi: UInt8 = b0 == 0xED ? 0x9F : 0xBF
+    return b1 >= lo && b1 <= hi && p[i + 2] & 0xC0 == 0x80 ? 3 : 0
+  }
+  if b0 >= 0xF0 && b0 <= 0xF4 {
+    guard i + 3 < n else { return 0 }
+    let b1 = p[i + 1]
+    let lo: UInt8 = b0 == 0xF0 ? 0x90 : 0x80
+    let hi: UInt8 = b0 == 0xF4 ? 0x8F : 0xBF
+    return b1 >= lo && b1 <= hi && p[i + 2] & 0xC0 == 0x80 && p[i + 3] & 0xC0 == 0x80 ? 4 : 0
+  }
+  return 0
 }
 
 /// Offset of the first byte that is not part of a valid UTF-8 sequence, or nil.
-/// Rejects overlong forms, surrogates and code points above U+10FFFF.
 func firstInvalidUTF8(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int? {
   var i = 0
   while i < n {
@@ -153,33 +185,55 @@ func firstInvalidUTF8(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int? {
       i += 8
     }
     if i >= n { break }
-    let b0 = p[i]
-    if b0 < 0x80 {
+    let length = utf8SequenceLength(p, i, n)
+    if length == 0 { return i }
+    i += length
+  }
+  return nil
+}
+
+/// Counts, from `from` on, valid multi-byte UTF-8 sequences and bytes that are not part of
+/// any valid sequence.
+func utf8Census(_ p: UnsafePointer<UInt8>, _ n: Int, from: Int) -> (multibyte: Int, invalid: Int) {
+  var multibyte = 0
+  var invalid = 0
+  var i = from
+  while i < n {
+    if p[i] < 0x80 {
       i += 1
       continue
     }
-    if b0 >= 0xC2 && b0 <= 0xDF {
-      guard i + 1 < n, p[i + 1] & 0xC0 == 0x80 else { return i }
-      i += 2
-    } else if b0 >= 0xE0 && b0 <= 0xEF {
-      guard i + 2 < n else { return i }
-      let b1 = p[i + 1]
-      let lo: UInt8 = b0 == 0xE0 ? 0xA0 : 0x80
-      let hi: UInt8 = b0 == 0xED ? 0x9F : 0xBF
-      guard b1 >= lo && b1 <= hi, p[i + 2] & 0xC0 == 0x80 else { return i }
-      i += 3
-    } else if b0 >= 0xF0 && b0 <= 0xF4 {
-      guard i + 3 < n else { return i }
-      let b1 = p[i + 1]
-      let lo: UInt8 = b0 == 0xF0 ? 0x90 : 0x80
-      let hi: UInt8 = b0 == 0xF4 ? 0x8F : 0xBF
-      guard b1 >= lo && b1 <= hi, p[i + 2] & 0xC0 == 0x80, p[i + 3] & 0xC0 == 0x80 else { return i }
-      i += 4
+    let length = utf8SequenceLength(p, i, n)
+    if length == 0 {
+      invalid += 1
+      i += 1
     } else {
-      return i
+      multibyte += 1
+      i += length
     }
   }
-  return nil
+  return (multibyte, invalid)
+}
+
+/// Converts bytes that are mostly UTF-8: valid sequences are kept, every other byte is read
+/// as Windows-1252.
+func repairUTF8(_ p: UnsafePointer<UInt8>, _ n: Int) -> CSVBytes {
+  let memory = allocateBytes(n * 3)
+  let out = memory.assumingMemoryBound(to: UInt8.self)
+  var o = 0
+  var i = 0
+  while i < n {
+    let length = utf8SequenceLength(p, i, n)
+    if length == 0 {
+      o += writeUTF8(windows1252Scalar(p[i]), to: out + o)
+      i += 1
+    } else {
+      for k in 0..<length { out[o + k] = p[i + k] }
+      o += length
+      i += length
+    }
+  }
+  return CSVBytes(adopting: reallocateBytes(memory, o), count: o)
 }
 
 /// Unicode scalars of Windows-1252 bytes 0x80–0x9F (the five unassigned bytes map to the
