@@ -20,6 +20,12 @@ func hashJoin(probe: Relation, probeKeys: [BoundExpr], build: Relation, buildKey
       normalizers[k].normalize(try kernel(start, n), count: n, side: side, into: words + k, stride: width, valid: valid)
     }
   }
+  // One text key: the shared dictionary's codes are dense, so the key id is the code itself.
+  let directText = width == 1 && probeKeys[0].type == .text
+  func keyID(_ i: Int, inserting: Bool) -> Int? {
+    if directText { return Int(truncatingIfNeeded: words[i]) }
+    return inserting ? table.insert(words + i * width) : table.find(words + i * width)
+  }
   // Build: key id → chain of build rows.
   let buildCompiler = ExpressionCompiler(relation: build)
   let buildKernels = try buildKeys.map { try buildCompiler.compile($0) }
@@ -31,11 +37,15 @@ func hashJoin(probe: Relation, probeKeys: [BoundExpr], build: Relation, buildKey
     let n = min(chunkSize, build.rowCount - start)
     try encode(buildKernels, side: 1, start: start, n: n)
     for i in 0..<n where valid[i] != 0 {
-      let id = table.insert(words + i * width)
+      guard let id = keyID(i, inserting: true) else { continue }
       let row = Int32(start + i)
-      if id == head.count {
-        head.append(row)
-        tail.append(row)
+      if id >= head.count {
+        head.append(contentsOf: repeatElement(-1, count: id + 1 - head.count))
+        tail.append(contentsOf: repeatElement(-1, count: id + 1 - tail.count))
+      }
+      if head[id] < 0 {
+        head[id] = row
+        tail[id] = row
       } else {
         next[Int(tail[id])] = row
         tail[id] = row
@@ -56,7 +66,7 @@ func hashJoin(probe: Relation, probeKeys: [BoundExpr], build: Relation, buildKey
     try encode(probeKernels, side: 0, start: start, n: n)
     for i in 0..<n {
       let row = Int32(start + i)
-      if valid[i] != 0, let id = table.find(words + i * width) {
+      if valid[i] != 0, let id = keyID(i, inserting: false), id < head.count, head[id] >= 0 {
         var b = head[id]
         while b >= 0 {
           outProbe.append(row)

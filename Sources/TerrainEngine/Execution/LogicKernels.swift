@@ -1,5 +1,12 @@
 // and / or / not / is null with SQL three-valued logic.
 
+/// `chunkSize` ones: the validity of a vector without nulls, for branch-free loops.
+let allValid: UnsafeMutablePointer<UInt8> = {
+  let p = UnsafeMutablePointer<UInt8>.allocate(capacity: chunkSize)
+  p.initialize(repeating: 1, count: chunkSize)
+  return p
+}()
+
 extension ExpressionCompiler {
   /// `a and b`: false if either is false, true if both are true, else null (and dually for or).
   func logicKernel(isAnd: Bool, _ ka: @escaping Kernel, _ kb: @escaping Kernel) -> Kernel {
@@ -15,11 +22,12 @@ extension ExpressionCompiler {
         if isAnd { zipLoop(n, a, b, out) { $0 & $1 } } else { zipLoop(n, a, b, out) { $0 | $1 } }
         return withExtendedLifetime(scratch) { Vec(data: UnsafeRawPointer(out), validity: nil, dictionary: nil) }
       }
-      let va = x.validity
-      let vb = y.validity
+      // Branch-free: a missing validity reads as all ones.
+      let va = x.validity ?? UnsafePointer(allValid)
+      let vb = y.validity ?? UnsafePointer(allValid)
       for i in 0..<n {
-        let pa = va?[i] ?? 1
-        let pb = vb?[i] ?? 1
+        let pa = va[i]
+        let pb = vb[i]
         let ta = pa & a[i]
         let tb = pb & b[i]
         let fa = pa & (a[i] ^ 1)
