@@ -35,7 +35,7 @@ final class LineEditor {
     rl_readline_name = UnsafePointer(keep("terrain"))
     rl_catch_signals = 0
     rl_catch_sigwinch = 0
-    rl_completer_word_break_characters = UnsafePointer(keep(" \t\n\"'`(),|=<>+-*/%;:!$"))
+    rl_completer_word_break_characters = UnsafePointer(keep(" \t\n\"'`(),|=<>+*%;:!$"))
     rl_completer_quote_characters = UnsafePointer(keep("\"'"))
     rl_attempted_completion_function = { text, start, end in
       shellAttemptCompletion(text, start, end)

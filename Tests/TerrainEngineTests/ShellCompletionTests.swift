@@ -1,0 +1,128 @@
+// Completion and multi-line statement assembly of the interactive shell, without a terminal.
+
+import TerrainEngine
+import XCTest
+
+final class ShellCompletionTests: XCTestCase {
+  let completer = ShellCompleter(
+    tableNames: { ["communes", "epci", "departements", "regions"] },
+    columns: { name in
+      switch name {
+      case "communes": return ["code_insee", "nom", "population", "epci", "code_departement"]
+      case "epci": return ["siren", "nom_epci", "population_epci"]
+      default: return nil
+      }
+    })
+
+  func words(_ before: String, _ word: String) -> [String] { completer.complete(before: before, word: word).list }
+
+  func testStatementKeywordsAtStart() {
+    XCTAssertEqual(words("", "fr"), ["from"])
+    XCTAssertEqual(words("", "l"), ["load", "let"])
+    XCTAssertEqual(words("from communes; ", "lo"), ["load"])
+  }
+
+  func testTablesAfterFromAndJoin() {
+    XCTAssertEqual(words("from ", "com"), ["communes"])
+    XCTAssertEqual(words("from communes | join ", "ep"), ["epci"])
+    XCTAssertEqual(words(".schema ", "re"), ["regions"])
+    XCTAssertEqual(words(".describe ", ""), ["communes", "epci", "departements", "regions"])
+    XCTAssertEqual(words("pilots ", "co"), ["communes"])
+  }
+
+  func testStagesAfterPipe() {
+    XCTAssertEqual(words("from communes | ", "se"), ["select"])
+    XCTAssertEqual(words("from communes\n| ", "ag"), ["aggregate"])
+    XCTAssertEqual(Set(words("from communes | ", "d")), ["derive", "drop", "distinct"])
+  }
+
+  func testColumnsOfTheStatementTables() {
+    XCTAssertEqual(words("from communes | select nom, ", "popu"), ["population"])
+    XCTAssertEqual(words("from communes | join epci on ", "nom_"), ["nom_epci"])
+    XCTAssertEqual(words("from communes |\nwhere ", "code_d"), ["code_departement"])
+    XCTAssertEqual(words("from communes | derive densite = population / 2 | sort ", "dens"), ["densite"])
+    XCTAssertEqual(words("from communes | aggregate total = sum(population) by epci | sort ", "tot"), ["total"])
+    XCTAssertEqual(words("from communes | select ", "communes.po"), ["communes.population"])
+  }
+
+  func testFunctionsAndKeywords() {
+    XCTAssertEqual(words("from communes | derive x = ", "rou"), ["round("])
+    XCTAssertEqual(words("from communes | aggregate n = ", "count"), ["count(", "count_distinct("])
+    XCTAssertTrue(words("from communes | aggregate n = count() ", "b").contains("by"))
+    XCTAssertTrue(words("from communes | sort population ", "de").contains("desc"))
+    XCTAssertTrue(words("from communes | where population > 3 ", "an").contains("and"))
+  }
+
+  func testDotCommands() {
+    XCTAssertEqual(words("", ".sch"), [".schema"])
+    XCTAssertTrue(words("", ".").contains(".quit"))
+    XCTAssertEqual(words(".mode ", "cs"), ["csv"])
+    XCTAssertEqual(words(".timer ", "o"), ["on", "off"])
+    XCTAssertTrue(words(".help ", "agg").contains("aggregate"))
+  }
+
+  func testFilesInsideQuotes() {
+    XCTAssertEqual(completer.complete(before: "load \"", word: "data/co"), .files)
+    XCTAssertEqual(completer.complete(before: "from communes | export \"", word: "out"), .files)
+    XCTAssertEqual(completer.complete(before: ".read ", word: "exa"), .files)
+    XCTAssertEqual(completer.complete(before: "from communes | where nom == \"", word: "Ly"), .none)
+    XCTAssertEqual(completer.complete(before: "let ", word: "x"), .none)
+  }
+
+  // MARK: statement assembly
+
+  func testNeedsMore() {
+    XCTAssertTrue(statementNeedsMore("from communes |"))
+    XCTAssertTrue(statementNeedsMore("from communes | select nom,"))
+    XCTAssertTrue(statementNeedsMore("from communes | where population > 3 and"))
+    XCTAssertTrue(statementNeedsMore("from communes | where (population > 3"))
+    XCTAssertTrue(statementNeedsMore("from communes | where nom == \"L'Ab"))
+    XCTAssertTrue(statementNeedsMore("let x ="))
+    XCTAssertTrue(statementNeedsMore("from communes; from"))
+    XCTAssertFalse(statementNeedsMore("from communes"))
+    XCTAssertFalse(statementNeedsMore("from communes | where nom == \"a|\""))
+    XCTAssertFalse(statementNeedsMore("from communes # trailing |"))
+    XCTAssertFalse(statementNeedsMore("from communes | sort population desc;"))
+    XCTAssertFalse(statementNeedsMore("from communes | where nom == 'it\\'s'"))
+  }
+
+  func testAssemblerRunsCompleteLinesAndContinuesOthers() {
+    var a = StatementAssembler()
+    XCTAssertEqual(a.feed("from communes |", moreInputWaiting: false), [])
+    XCTAssertTrue(a.isContinuing)
+    XCTAssertEqual(a.feed("  take 3", moreInputWaiting: false), ["from communes |\n  take 3"])
+    XCTAssertFalse(a.isContinuing)
+    XCTAssertEqual(a.feed("from regions; from epci", moreInputWaiting: false), ["from regions; from epci"])
+    XCTAssertEqual(a.feed("", moreInputWaiting: false), [])
+  }
+
+  func testDotCommandRunsAtOnce() {
+    var a = StatementAssembler()
+    XCTAssertEqual(a.feed(".tables", moreInputWaiting: true), [".tables"])
+    XCTAssertFalse(a.isContinuing)
+  }
+
+  func testEmptyLineRunsPending() {
+    var a = StatementAssembler()
+    XCTAssertEqual(a.feed("from communes | select nom,", moreInputWaiting: false), [])
+    XCTAssertEqual(a.feed("", moreInputWaiting: false), ["from communes | select nom,"])
+  }
+
+  func testPasteHoldsLineUntilNextShowsNoContinuation() {
+    var a = StatementAssembler()
+    XCTAssertEqual(a.feed("from communes", moreInputWaiting: true), [])
+    XCTAssertEqual(a.feed("| where population > 1000", moreInputWaiting: true), [])
+    XCTAssertEqual(a.feed("| take 2", moreInputWaiting: true), [])
+    XCTAssertEqual(a.feed("from regions", moreInputWaiting: false),
+      ["from communes\n| where population > 1000\n| take 2", "from regions"])
+    XCTAssertEqual(a.feed("from epci;", moreInputWaiting: true), ["from epci;"])
+  }
+
+  func testFinishRunsHeldButDropsUnfinished() {
+    var a = StatementAssembler()
+    _ = a.feed("from communes", moreInputWaiting: true)
+    XCTAssertEqual(a.finish(), "from communes")
+    _ = a.feed("from communes |", moreInputWaiting: false)
+    XCTAssertNil(a.finish())
+  }
+}

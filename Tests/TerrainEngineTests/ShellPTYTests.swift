@@ -1,0 +1,166 @@
+// The interactive shell on a pseudo-terminal: prompt, completion, continuation, history,
+// Ctrl-C, Ctrl-D and colour. Every wait is bounded, and the child is killed in teardown.
+
+import Foundation
+import XCTest
+
+final class ShellPTYTests: XCTestCase {
+  private var home: URL!
+  private var sessions: [PTYSession] = []
+
+  override func setUpWithError() throws {
+    #if !os(Linux) && !os(macOS)
+      throw XCTSkip("pseudo-terminals need Linux or macOS")
+    #endif
+    guard PTYSession.terrainBinary() != nil else { throw XCTSkip("the terrain binary is not built (swift build)") }
+    home = FileManager.default.temporaryDirectory.appendingPathComponent("terrain-pty-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+  }
+
+  override func tearDown() {
+    sessions.forEach { $0.terminate() }
+    sessions = []
+    if let home { try? FileManager.default.removeItem(at: home) }
+  }
+
+  private func start(noColor: Bool = false, extra: [String: String] = [:]) throws -> PTYSession {
+    var env: [String: String] = [
+      "TERM": "xterm",
+      "HOME": home.path,
+      "XDG_STATE_HOME": home.appendingPathComponent("state").path,
+      "INPUTRC": "/dev/null",
+      "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+      "LANG": "C.UTF-8",
+      "TERRAIN_DATASETS": PTYSession.repositoryRoot().appendingPathComponent("datasets").path,
+    ]
+    if noColor { env["NO_COLOR"] = "1" }
+    env.merge(extra) { $1 }
+    let binary = try XCTUnwrap(PTYSession.terrainBinary())
+    let s = try PTYSession(executable: binary, environment: env)
+    sessions.append(s)
+    XCTAssertTrue(s.expect("terrain> ", timeout: 10), "no prompt; screen:\n\(s.rawText)")
+    return s
+  }
+
+  func testPromptAndBanner() throws {
+    let s = try start()
+    XCTAssertTrue(s.rawText.contains("tables from datasets/"), s.rawText)
+    XCTAssertTrue(s.rawText.contains(".help for help"), s.rawText)
+  }
+
+  func testTableNameCompletes() throws {
+    let s = try start()
+    s.type("from com\t")
+    XCTAssertTrue(s.expect("from communes", timeout: 5), "screen:\n\(s.rawText)")
+    s.type("| take 1\r")
+    XCTAssertTrue(s.expect("1 row", timeout: 10), "screen:\n\(s.rawText)")
+  }
+
+  func testColumnNameCompletes() throws {
+    let s = try start()
+    s.type("from communes | select nom, popu\t")
+    XCTAssertTrue(s.expect("select nom, population", timeout: 5), "screen:\n\(s.rawText)")
+  }
+
+  func testFilePathCompletesInsideQuotesAfterLoad() throws {
+    FileManager.default.createFile(atPath: home.appendingPathComponent("donnees_test.csv").path, contents: Data("a,b\n1,2\n".utf8))
+    let s = try start()
+    s.type("load \"\(home.path)/donnees_t\t")
+    XCTAssertTrue(s.expect("donnees_test.csv\"", timeout: 5), "screen:\n\(s.rawText)")
+    s.type("\r")
+    XCTAssertTrue(s.expect("loaded 1 row into donnees_test", timeout: 10), "screen:\n\(s.rawText)")
+  }
+
+  func testContinuationPrompt() throws {
+    let s = try start()
+    s.type("from regions |\r")
+    XCTAssertTrue(s.expect("   ...> ", timeout: 5), "screen:\n\(s.rawText)")
+    s.type("take 2\r")
+    XCTAssertTrue(s.expect("2 rows", timeout: 10), "screen:\n\(s.rawText)")
+    XCTAssertTrue(s.expect("terrain> ", timeout: 5), "screen:\n\(s.rawText)")
+  }
+
+  func testHistoryAcrossSessions() throws {
+    let first = try start()
+    first.type("from regions | take 1\r")
+    XCTAssertTrue(first.expect("1 row", timeout: 10), "screen:\n\(first.rawText)")
+    first.type(".quit\r")
+    XCTAssertEqual(first.waitForExit(timeout: 5), 0)
+    let file = home.appendingPathComponent("state/terrain/history")
+    let saved = (try? String(contentsOf: file, encoding: .utf8)) ?? ""
+    XCTAssertTrue(saved.contains("from regions | take 1"), "history file: \(saved)")
+
+    let second = try start()
+    second.type("\u{1b}[A")
+    XCTAssertTrue(second.expect(".quit", timeout: 5), "screen:\n\(second.rawText)")
+    second.type("\u{1b}[A")
+    XCTAssertTrue(second.expect("from regions | take 1", timeout: 5), "screen:\n\(second.rawText)")
+    second.type("\r")
+    XCTAssertTrue(second.expect("1 row", timeout: 10), "screen:\n\(second.rawText)")
+  }
+
+  func testCtrlCWhileTypingClearsTheLine() throws {
+    let s = try start()
+    s.type("from communes | wher")
+    XCTAssertTrue(s.expect("wher", timeout: 5))
+    s.type("\u{03}")
+    XCTAssertTrue(s.expect("terrain> ", timeout: 5), "screen:\n\(s.rawText)")
+    s.type("from regions | take 1\r")
+    XCTAssertTrue(s.expect("1 row", timeout: 10), "screen:\n\(s.rawText)")
+    XCTAssertFalse(s.rawText.contains("error"), "screen:\n\(s.rawText)")
+  }
+
+  func testCtrlCCancelsALongStatementAndKeepsTables() throws {
+    // About 2.5 million rows, well over a second to load even in release builds.
+    let big = home.appendingPathComponent("big.csv")
+    var block = ""
+    for i in 0..<1000 { block += "\(i),nom_\(i % 97),\(Double(i) * 1.5),\(i % 7 == 0 ? "" : "x\(i)")\n" }
+    FileManager.default.createFile(atPath: big.path, contents: Data("id,nom,valeur,etiquette\n".utf8))
+    let handle = try FileHandle(forWritingTo: big)
+    handle.seekToEndOfFile()
+    let chunk = Data(String(repeating: block, count: 50).utf8)
+    for _ in 0..<50 { handle.write(chunk) }
+    handle.closeFile()
+
+    let s = try start()
+    s.type("let petit = from regions | take 3\r")
+    XCTAssertTrue(s.expect("terrain> ", timeout: 10), "screen:\n\(s.rawText)")
+    s.type("load \"\(big.path)\" as gros\r")
+    s.drain(for: 0.4)
+    s.type("\u{03}")
+    XCTAssertTrue(s.expect("cancelled", timeout: 10), "screen:\n\(s.rawText)")
+    XCTAssertTrue(s.expect("terrain> ", timeout: 5), "screen:\n\(s.rawText)")
+    s.type("from petit | aggregate n = count()\r")
+    XCTAssertTrue(s.expect("1 row", timeout: 10), "screen:\n\(s.rawText)")
+    s.type(".tables\r")
+    XCTAssertTrue(s.expect("petit", timeout: 10), "screen:\n\(s.rawText)")
+    XCTAssertTrue(s.expect("terrain> ", timeout: 5))
+    XCTAssertFalse(s.rawText.contains("gros  "), "the cancelled load must not leave a table:\n\(s.rawText)")
+  }
+
+  func testCtrlDExitsWithZero() throws {
+    let s = try start()
+    s.type("\u{04}")
+    XCTAssertEqual(s.waitForExit(timeout: 5), 0, "screen:\n\(s.rawText)")
+  }
+
+  func testColourOnTerminalAndNoneWithNoColor() throws {
+    let coloured = try start()
+    coloured.type("from regions | take 2\r")
+    XCTAssertTrue(coloured.expect("2 rows", timeout: 10), "screen:\n\(coloured.rawText)")
+    XCTAssertTrue(containsColorEscape(resultPart(coloured.rawText)), "expected colour:\n\(coloured.rawText)")
+
+    let plain = try start(noColor: true)
+    plain.type("from regions | take 2\r")
+    XCTAssertTrue(plain.expect("2 rows", timeout: 10), "screen:\n\(plain.rawText)")
+    XCTAssertFalse(containsColorEscape(resultPart(plain.rawText)), "expected no colour:\n\(plain.rawText)")
+  }
+
+  /// The part of the screen after the statement typed, up to the rows footer.
+  private func resultPart(_ screen: String) -> String {
+    guard let start = screen.range(of: "take 2") else { return "" }
+    let rest = screen[start.upperBound...]
+    guard let end = rest.range(of: "2 rows") else { return String(rest) }
+    return String(rest[..<end.lowerBound])
+  }
+}
