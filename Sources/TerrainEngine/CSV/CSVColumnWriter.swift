@@ -114,104 +114,131 @@ final class CSVColumnWriter {
     mask.base[row] = 0
   }
 
+  /// Rows parsed per batch: records are split first, then each column is parsed over the
+  /// whole batch, so that the independent dictionary look-ups of a text column overlap
+  /// their cache misses and each loop handles one type.
+  static let batchRows = 256
+
   /// Parses `count` rows starting at byte `from` (which starts row `firstRow`); records that
   /// start where `skipped[skippedIndex...]` says are stepped over, blank lines ignored.
   /// Every record met must have `columnCount` fields (pass 1 checked it).
   func fill(
     scanner: CSVScanner, from: Int, firstRow: Int, count: Int, skipped: [SkippedRecord], skippedIndex: Int,
-    spans: UnsafeMutablePointer<FieldSpan>, nulls: NullMarkers, scratch: ScratchBytes,
-    cancel: CancellationFlag?, cancelEvery: Int
+    nulls: NullMarkers, scratch: ScratchBytes, cancel: CancellationFlag?
   ) throws {
-    let p = scanner.p
     let end = scanner.end
-    let columnCount = self.columnCount
-    let targets = self.targets
+    let stride = columnCount + 1
+    let batchRows = CSVColumnWriter.batchRows
+    let spans = UnsafeMutablePointer<FieldSpan>.allocate(capacity: batchRows * stride)
+    spans.initialize(repeating: FieldSpan(start: 0, end: 0, kind: 0), count: batchRows * stride)
+    defer { spans.deallocate() }
     var pos = from
     var row = firstRow
     let lastRow = firstRow + count
     var nextSkipped = skippedIndex
-    var sinceCheck = 0
     while pos < end && row < lastRow {
-      if nextSkipped < skipped.count && skipped[nextSkipped].start == pos {
-        pos = skipped[nextSkipped].resume
-        nextSkipped += 1
-        continue
-      }
-      let r = scanner.scanRecord(at: pos, spans: spans, capacity: columnCount + 1)
-      pos = r.next
-      if r.fieldCount == 0 { continue }
-      sinceCheck += 1
-      if sinceCheck >= cancelEvery {
-        sinceCheck = 0
-        if cancel?.isCancelled == true { throw CancelledError() }
-      }
-      for k in 0..<columnCount {
-        let span = spans[k]
-        let base: UnsafePointer<UInt8>
-        let n: Int
-        let inPlace = span.kind != FieldSpan.escaped
-        if inPlace {
-          base = p + span.start
-          n = span.end - span.start
-        } else {
-          let out = scratch.reserve(span.end - span.start)
-          n = scanner.unescape(span, into: out)
-          base = UnsafePointer(out)
-        }
-        if nulls.isNull(base, n) {
-          setNull(k, row)
+      var batch = 0
+      while batch < batchRows && row + batch < lastRow && pos < end {
+        if nextSkipped < skipped.count && skipped[nextSkipped].start == pos {
+          pos = skipped[nextSkipped].resume
+          nextSkipped += 1
           continue
         }
-        let t = targets + k
-        switch t.pointee.kind {
-        case ColumnTarget.int:
-          if let v = parseInt64(base, n) {
-            t.pointee.values.assumingMemoryBound(to: Int64.self)[row] = v
-          } else {
-            setNull(k, row)
-          }
-        case ColumnTarget.float:
-          if let v = parseDouble(base, n, decimal: t.pointee.decimal) {
-            t.pointee.values.assumingMemoryBound(to: Double.self)[row] = v
-          } else {
-            setNull(k, row)
-          }
-        case ColumnTarget.bool:
-          if let v = parseBool(base, n) {
-            t.pointee.values.assumingMemoryBound(to: UInt8.self)[row] = v ? 1 : 0
-          } else {
-            setNull(k, row)
-          }
-        default:
-          let code: UInt32
-          if inPlace && t.pointee.lastStart >= 0 && t.pointee.lastLength == n
-            && sameBytes(p + t.pointee.lastStart, base, n)
-          {
-            code = t.pointee.lastCode
-          } else if inPlace && t.pointee.cache?.enabled == true {
-            let key = TextCodeCache.key(base, n)
-            if let c = t.pointee.cache?.lookup(key, base) {
-              code = c
-            } else {
-              guard let d = t.pointee.dictionary else { continue }
-              code = d._withUnsafeGuaranteedRef { $0.intern(bytes: UnsafeRawBufferPointer(start: base, count: n)) }
-              t.pointee.cache?.insert(key, code: code)
-            }
-            t.pointee.lastStart = span.start
-            t.pointee.lastLength = n
-            t.pointee.lastCode = code
-          } else {
-            guard let d = t.pointee.dictionary else { continue }
-            code = d._withUnsafeGuaranteedRef { $0.intern(bytes: UnsafeRawBufferPointer(start: base, count: n)) }
-            t.pointee.lastStart = inPlace ? span.start : -1
-            t.pointee.lastLength = n
-            t.pointee.lastCode = code
-          }
-          t.pointee.values.assumingMemoryBound(to: UInt32.self)[row] = code
-        }
+        let r = scanner.scanRecord(at: pos, spans: spans + batch * stride, capacity: stride)
+        pos = r.next
+        if r.fieldCount > 0 { batch += 1 }
       }
-      row += 1
+      if cancel?.isCancelled == true { throw CancelledError() }
+      for k in 0..<columnCount {
+        parseColumn(k, spans: spans + k, stride: stride, rows: batch, firstRow: row, scanner: scanner,
+                    nulls: nulls, scratch: scratch)
+      }
+      row += batch
     }
+  }
+
+  /// Parses field `k` of `rows` records whose spans are `stride` apart, into rows
+  /// `firstRow...`.
+  private func parseColumn(
+    _ k: Int, spans: UnsafeMutablePointer<FieldSpan>, stride: Int, rows: Int, firstRow: Int, scanner: CSVScanner,
+    nulls: NullMarkers, scratch: ScratchBytes
+  ) {
+    let p = scanner.p
+    let t = targets + k
+    let kind = t.pointee.kind
+    let decimal = t.pointee.decimal
+    for i in 0..<rows {
+      let span = spans[i * stride]
+      let row = firstRow + i
+      let base: UnsafePointer<UInt8>
+      let n: Int
+      let inPlace = span.kind != FieldSpan.escaped
+      if inPlace {
+        base = p + span.start
+        n = span.end - span.start
+      } else {
+        let out = scratch.reserve(span.end - span.start)
+        n = scanner.unescape(span, into: out)
+        base = UnsafePointer(out)
+      }
+      if nulls.isNull(base, n) {
+        setNull(k, row)
+        continue
+      }
+      switch kind {
+      case ColumnTarget.int:
+        if let v = parseInt64(base, n) {
+          t.pointee.values.assumingMemoryBound(to: Int64.self)[row] = v
+        } else {
+          setNull(k, row)
+        }
+      case ColumnTarget.float:
+        if let v = parseDouble(base, n, decimal: decimal) {
+          t.pointee.values.assumingMemoryBound(to: Double.self)[row] = v
+        } else {
+          setNull(k, row)
+        }
+      case ColumnTarget.bool:
+        if let v = parseBool(base, n) {
+          t.pointee.values.assumingMemoryBound(to: UInt8.self)[row] = v ? 1 : 0
+        } else {
+          setNull(k, row)
+        }
+      default:
+        t.pointee.values.assumingMemoryBound(to: UInt32.self)[row] = textCode(
+          t, base, n, start: inPlace ? span.start : -1, p: p)
+      }
+    }
+  }
+
+  /// The code of a text value; `start` is its offset in the file, or -1 when the bytes are
+  /// an unescaped copy.
+  @inline(__always)
+  private func textCode(
+    _ t: UnsafeMutablePointer<ColumnTarget>, _ base: UnsafePointer<UInt8>, _ n: Int, start: Int, p: UnsafePointer<UInt8>
+  ) -> UInt32 {
+    let inPlace = start >= 0
+    if inPlace && t.pointee.lastStart >= 0 && t.pointee.lastLength == n
+      && sameBytes(p + t.pointee.lastStart, base, n)
+    {
+      return t.pointee.lastCode
+    }
+    var code: UInt32 = 0
+    if inPlace && t.pointee.cache?.enabled == true {
+      let key = TextCodeCache.key(base, n)
+      if let c = t.pointee.cache?.lookup(key, base) {
+        code = c
+      } else if let d = t.pointee.dictionary {
+        code = d._withUnsafeGuaranteedRef { $0.intern(bytes: UnsafeRawBufferPointer(start: base, count: n)) }
+        t.pointee.cache?.insert(key, code: code)
+      }
+    } else if let d = t.pointee.dictionary {
+      code = d._withUnsafeGuaranteedRef { $0.intern(bytes: UnsafeRawBufferPointer(start: base, count: n)) }
+    }
+    t.pointee.lastStart = start
+    t.pointee.lastLength = n
+    t.pointee.lastCode = code
+    return code
   }
 
   /// The finished columns (the writer must not be used afterwards).

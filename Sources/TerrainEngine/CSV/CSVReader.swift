@@ -220,7 +220,7 @@ private final class CSVReader {
       let rows = (i + 1 < checkpoints.count ? checkpoints[i + 1].row : rowCount) - c.row
       try writer.fill(
         scanner: scanner, from: c.offset, firstRow: c.row, count: rows, skipped: skipped, skippedIndex: c.skipped,
-        spans: spans, nulls: nulls, scratch: scratch, cancel: cancel, cancelEvery: rowsPerCancelCheck)
+        nulls: nulls, scratch: scratch, cancel: cancel)
     }
     let columns = writer.finish()
 
