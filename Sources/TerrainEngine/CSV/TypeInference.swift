@@ -35,35 +35,23 @@ func fieldShape(_ p: UnsafePointer<UInt8>, _ n: Int) -> FieldShape {
   if c0 == UInt8(ascii: "t") || c0 == UInt8(ascii: "f") {
     return isBoolWord(p + i, e - i) ? .bool : []
   }
-  var negative = false
   var signed = false
   if p[i] == UInt8(ascii: "-") || p[i] == UInt8(ascii: "+") {
-    negative = p[i] == UInt8(ascii: "-")
     signed = true
     i += 1
   }
   let digitsStart = i
-  var value: Int64 = 0
-  var fits = true
-  while i < e {
-    let d = p[i] &- 0x30
-    if d > 9 { break }
-    if fits {
-      let (m, o1) = value.multipliedReportingOverflow(by: 10)
-      let (s, o2) = negative ? m.subtractingReportingOverflow(Int64(d)) : m.addingReportingOverflow(Int64(d))
-      if o1 || o2 { fits = false } else { value = s }
-    }
-    i += 1
-  }
+  while i < e && p[i] &- 0x30 <= 9 { i += 1 }
   let intDigits = i - digitsStart
   let leadingZero = intDigits > 1 && p[digitsStart] == UInt8(ascii: "0")
   if i == e {
     if intDigits == 0 { return [] }
     var shape: FieldShape = [.pointNumber, .commaNumber]
-    if fits {
+    // Up to 18 digits always fit in Int64; longer ones are checked.
+    if intDigits <= 18 || parseInt64(p + digitsStart - (signed ? 1 : 0), e - digitsStart + (signed ? 1 : 0)) != nil {
       shape.insert(.intSyntax)
       if !leadingZero { shape.insert(.int) }
-      if !signed && intDigits == 1 && value <= 1 { shape.insert(.zeroOrOne) }
+      if !signed && intDigits == 1 && p[digitsStart] <= UInt8(ascii: "1") { shape.insert(.zeroOrOne) }
     }
     if leadingZero { shape.insert(.leadingZero) }
     return shape
