@@ -61,8 +61,8 @@ final class GoldenTests: XCTestCase {
     try fm.createSymbolicLink(
       at: tmp.appendingPathComponent("datasets"), withDestinationURL: repoRoot.appendingPathComponent("datasets"))
     let previous = fm.currentDirectoryPath
-    fm.changeCurrentDirectoryPath(tmp.path)
-    defer { fm.changeCurrentDirectoryPath(previous) }
+    _ = fm.changeCurrentDirectoryPath(tmp.path)
+    defer { _ = fm.changeCurrentDirectoryPath(previous) }
 
     let session = Session()
     var out = ""

@@ -1,0 +1,285 @@
+// Property tests: the compiled evaluator against the reference interpreter of
+// ReferenceInterpreter.swift, on random tables that cross the 2048-row chunk boundaries and
+// random well-typed expressions given as source text (so lexer, parser and binder run too).
+//
+// The seed is printed in every failure; set TERRAIN_PROPERTY_SEED to replay a run.
+
+import Foundation
+import XCTest
+
+@testable import TerrainEngine
+
+final class PropertyTests: XCTestCase {
+  static var seed: UInt64 {
+    if let s = ProcessInfo.processInfo.environment["TERRAIN_PROPERTY_SEED"], let v = UInt64(s) { return v }
+    return 0x7E44_A1F0_2024
+  }
+
+  static let columns: [(name: String, type: DataType)] = [
+    ("id", .int), ("a", .int), ("b", .int), ("x", .float), ("y", .float), ("s", .text), ("u", .text), ("p", .bool),
+    ("q", .bool),
+  ]
+
+  /// A random table as rows of values, and the same as a `Table`.
+  static func makeTable(rows: Int, extremes: Bool, rng: inout SplitMix64) -> ([[Value]], Table) {
+    func chance(_ p: Double) -> Bool { Double(rng.next() % 1_000_000) / 1_000_000 < p }
+    func pick<T>(_ xs: [T]) -> T { xs[Int(rng.next() % UInt64(xs.count))] }
+    var data: [[Value]] = []
+    for i in 0..<rows {
+      var row: [Value] = [.int(Int64(i))]
+      for c in columns.dropFirst() {
+        if chance(0.1) {
+          row.append(.null)
+          continue
+        }
+        switch c.type {
+        case .int:
+          if extremes && chance(0.02) {
+            row.append(.int(pick([Int64.max, Int64.min, Int64.max - 1, Int64.min + 1, 3_037_000_500])))
+          } else {
+            row.append(.int(Int64(rng.next() % 61) - 30))
+          }
+        case .float:
+          if extremes && chance(0.03) {
+            row.append(.float(pick([Double.nan, .infinity, -.infinity, 1e308, -1e308, -9.223372036854775808e18, 5e-324])))
+          } else if chance(0.1) {
+            row.append(.float(pick([0.0, -0.0, 0.5, -0.5, 2.5, -2.5, 1.005, 0.125])))
+          } else {
+            row.append(.float(Double(Int64(rng.next() % 200_001) - 100_000) / 1000))
+          }
+        case .text: row.append(.text(pick(ExpressionGenerator.textPool + ["Zoé", "zoé", "Émile", "東", "ω"])))
+        case .bool: row.append(.bool(chance(0.5)))
+        }
+      }
+      data.append(row)
+    }
+    let cols = columns.enumerated().map { i, c in Column.from(data.map { $0[i] }, type: c.type) }
+    return (data, Table(names: columns.map(\.name), columns: cols))
+  }
+
+  static func close(_ a: Double, _ b: Double, _ tol: Double = 1e-12) -> Bool {
+    if a.isNaN && b.isNaN { return true }
+    if a == b { return true }
+    return abs(a - b) <= tol * max(abs(a), abs(b))
+  }
+
+  static func same(_ expected: Value, _ actual: Value, tol: Double = 1e-12) -> Bool {
+    switch (expected, actual) {
+    case (.null, .null): return true
+    case (.float(let a), .float(let b)): return close(a, b, tol)
+    case (.text(let a), .text(let b)): return Array(a.utf8) == Array(b.utf8)
+    default: return expected == actual
+    }
+  }
+
+  static func show(_ v: Value) -> String {
+    switch v {
+    case .text(let s): return "\"\(s)\" \(Array(s.unicodeScalars).map { String($0.value, radix: 16) })"
+    case .float(let d): return "\(d) (float)"
+    case .int(let i): return "\(i) (int)"
+    default: return v.description
+    }
+  }
+
+  /// Runs `query` and compares its single result column with `expected` (nil = an error).
+  static func check(_ session: Session, _ query: String, expected: Result<[Value], Error>, type: DataType, tol: Double = 1e-12)
+    -> String?
+  {
+    let actual: Table
+    do {
+      actual = try session.query(query)
+    } catch {
+      if case .failure = expected { return nil }
+      return "engine error \(error) but the reference gives values\n  query: \(query)"
+    }
+    switch expected {
+    case .failure(let e):
+      return "reference error (\(e)) but the engine gives \(actual.rowCount) rows\n  query: \(query)"
+    case .success(let values):
+      guard actual.fields.count == 1 else { return "expected one column\n  query: \(query)" }
+      if actual.fields[0].type != type {
+        return "result type \(actual.fields[0].type), expected \(type)\n  query: \(query)"
+      }
+      guard actual.rowCount == values.count else {
+        return "\(actual.rowCount) rows, expected \(values.count)\n  query: \(query)"
+      }
+      for r in 0..<values.count {
+        let got = actual.columns[0].value(at: r)
+        if !same(values[r], got, tol: tol) {
+          return "row \(r): expected \(show(values[r])), got \(show(got))\n  query: \(query)"
+        }
+      }
+      return nil
+    }
+  }
+
+  static func evaluate(_ e: RExpr, _ rows: [[Value]]) -> Result<[Value], Error> {
+    Result { try rows.map { try Reference.eval(e, $0) } }
+  }
+
+  func testExpressionsMatchReference() throws {
+    let seed = Self.seed
+    var rng = SplitMix64(seed: seed)
+    var failures: [String] = []
+    var counted = 0
+    var errorsAgreed = 0
+    let started = Date()
+    for (tableName, rows, extremes, count) in [("t", 4500, false, 560), ("w", 2300, true, 200)] {
+      let (data, table) = Self.makeTable(rows: rows, extremes: extremes, rng: &rng)
+      let session = Session()
+      session.catalog.set(tableName, table, origin: .query)
+      var gen = ExpressionGenerator(seed: rng.next(), columns: Self.columns)
+      gen.extremes = extremes
+      let filtered = data.filter { if case .int(let i) = $0[0] { return i % 3 != 0 } else { return false } }
+      for k in 0..<count {
+        let depth = 2 + Int(gen.rng.next() % 4)
+        // derive over every row
+        let t = gen.pick([DataType.int, .float, .text, .bool])
+        let e = gen.gen(t, depth)
+        let expected = Self.evaluate(e, data)
+        if case .failure = expected { errorsAgreed += 1 }
+        if let f = Self.check(session, "from \(tableName) | derive r = \(e.source) | select r", expected: expected, type: t) {
+          failures.append(f)
+        }
+        // where
+        let p = gen.gen(.bool, depth)
+        let ids = Result { try data.filter { try Reference.eval(p, $0) == .bool(true) }.map { $0[0] } }
+        if let f = Self.check(session, "from \(tableName) | where \(p.source) | select id", expected: ids, type: .int) {
+          failures.append(f)
+        }
+        // filter first (selection vector), then derive
+        if k % 2 == 0 {
+          let t2 = gen.pick([DataType.int, .float, .text, .bool])
+          let e2 = gen.gen(t2, depth)
+          if let f = Self.check(session, "from \(tableName) | where id % 3 != 0 | derive r = \(e2.source) | select r",
+            expected: Self.evaluate(e2, filtered), type: t2)
+          {
+            failures.append(f)
+          }
+          counted += 1
+        }
+        counted += 2
+        if failures.count >= 12 { break }
+      }
+    }
+    let seconds = Date().timeIntervalSince(started)
+    print("PropertyTests: \(counted) expressions (\(errorsAgreed) expected errors) in \(String(format: "%.1f", seconds)) s, seed \(seed)")
+    if !failures.isEmpty {
+      XCTFail("seed \(seed) (TERRAIN_PROPERTY_SEED=\(seed)): \(failures.count) mismatches\n\n" + failures.prefix(12).joined(separator: "\n\n"))
+    }
+  }
+
+  // MARK: aggregates
+
+  static func referenceAggregate(_ f: String, _ col: Int, _ type: DataType, _ rows: [[Value]]) -> Value {
+    let vs = rows.map { $0[col] }.filter { !$0.isNull }
+    switch f {
+    case "count": return .int(Int64(vs.count))
+    case "count_distinct":
+      var seen = Set<[UInt8]>()
+      var nums = Set<Double>()
+      var ints = Set<Int64>()
+      var bools = Set<Bool>()
+      for v in vs {
+        switch v {
+        case .text(let s): seen.insert(Array(s.utf8))
+        case .float(let d): nums.insert(d == 0 ? 0 : d)
+        case .int(let i): ints.insert(i)
+        case .bool(let b): bools.insert(b)
+        case .null: break
+        }
+      }
+      return .int(Int64(seen.count + nums.count + ints.count + bools.count))
+    case "min", "max":
+      var best: Value = .null
+      for v in vs where best.isNull || Reference.compare(f == "min" ? "<" : ">", v, best) { best = v }
+      return best
+    default: break
+    }
+    if vs.isEmpty { return f == "sum" && type == .int ? .null : .null }
+    let ds = vs.map(Reference.toDouble)
+    switch f {
+    case "sum":
+      if type == .int { return .int(vs.reduce(Int64(0)) { if case .int(let i) = $1 { return $0 + i } else { return $0 } }) }
+      return .float(ds.reduce(0, +))
+    case "avg": return .float(ds.reduce(0, +) / Double(ds.count))
+    case "median":
+      let s = ds.sorted()
+      let pos = 0.5 * Double(s.count - 1)
+      let lo = Int(pos.rounded(.down))
+      let hi = min(lo + 1, s.count - 1)
+      return .float(s[lo] + (s[hi] - s[lo]) * (pos - Double(lo)))
+    case "stddev":
+      if ds.count < 2 { return .null }
+      let mean = ds.reduce(0, +) / Double(ds.count)
+      let ss = ds.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
+      return .float((ss / Double(ds.count - 1)).squareRoot())
+    default: fatalError(f)
+    }
+  }
+
+  func testAggregatesMatchReference() throws {
+    let seed = Self.seed &+ 1
+    var rng = SplitMix64(seed: seed)
+    let (data, table) = Self.makeTable(rows: 5000, extremes: false, rng: &rng)
+    let session = Session()
+    session.catalog.set("t", table, origin: .query)
+    var failures: [String] = []
+    let functions = ["sum", "avg", "min", "max", "count", "count_distinct", "median", "stddev"]
+    var queries = 0
+    for k in 0..<60 {
+      let keyIndex = [1, 5, 7, 2][Int(rng.next() % 4)]
+      let key = Self.columns[keyIndex].name
+      var items: [(String, String, Int, DataType)] = []  // name, function, column, column type
+      for j in 0..<4 {
+        var f = functions[Int(rng.next() % UInt64(functions.count))]
+        var c = 1 + Int(rng.next() % UInt64(Self.columns.count - 1))
+        if ["sum", "avg", "median", "stddev"].contains(f), !Self.columns[c].type.isNumeric {
+          c = [1, 2, 3, 4][Int(rng.next() % 4)]
+        }
+        if f == "count" && rng.next() % 3 == 0 { f = "count()" }
+        items.append(("m\(j)", f, c, Self.columns[c].type))
+      }
+      let filter = k % 3 == 0 ? " | where id % 5 != 1" : ""
+      let rows = k % 3 == 0 ? data.filter { if case .int(let i) = $0[0] { return i % 5 != 1 } else { return false } } : data
+      let list = items.map { $0.1 == "count()" ? "\($0.0) = count()" : "\($0.0) = \($0.1)(\(Self.columns[$0.2].name))" }
+      let query = "from t\(filter) | aggregate \(list.joined(separator: ", ")) by \(key)"
+      queries += 1
+      let result: Table
+      do { result = try session.query(query) } catch {
+        failures.append("engine error \(error)\n  query: \(query)")
+        continue
+      }
+      // Reference groups, keyed by the key's bytes.
+      var groups: [String: [[Value]]] = [:]
+      func keyString(_ v: Value) -> String {
+        if case .text(let s) = v { return "t:" + Array(s.utf8).map(String.init).joined(separator: ".") }
+        return v.isNull ? "null" : "v:\(v)"
+      }
+      for r in rows { groups[keyString(r[keyIndex]), default: []].append(r) }
+      if result.rowCount != groups.count {
+        failures.append("\(result.rowCount) groups, expected \(groups.count)\n  query: \(query)")
+        continue
+      }
+      for g in 0..<result.rowCount {
+        let k = keyString(result.columns[0].value(at: g))
+        guard let members = groups[k] else {
+          failures.append("unexpected group \(k)\n  query: \(query)")
+          break
+        }
+        for (j, item) in items.enumerated() {
+          let expected = item.1 == "count()" ? .int(Int64(members.count)) : Self.referenceAggregate(item.1, item.2, item.3, members)
+          let got = result.columns[j + 1].value(at: g)
+          if !Self.same(expected, got, tol: 1e-9) {
+            failures.append("group \(k), \(item.0) = \(item.1)(\(Self.columns[item.2].name)): expected \(Self.show(expected)), got \(Self.show(got))\n  query: \(query)")
+          }
+        }
+      }
+      if failures.count >= 12 { break }
+    }
+    print("PropertyTests: \(queries) aggregate queries, seed \(seed)")
+    if !failures.isEmpty {
+      XCTFail("seed \(seed) (TERRAIN_PROPERTY_SEED=\(seed &- 1)): \(failures.count) mismatches\n\n" + failures.prefix(12).joined(separator: "\n\n"))
+    }
+  }
+}
