@@ -200,6 +200,8 @@ final class EncodedDictionary {
       writeText(s, style: style, to: arena)
       offsets[k + 1] = arena.count
     }
+    // Slack so that a short string can be copied as one 16-byte block.
+    arena.append(repeating: 0, count: 16)
     self.arena = arena
   }
 
@@ -254,7 +256,16 @@ struct CellSlot {
     let code = Int(values.assumingMemoryBound(to: UInt32.self)[i])
     guard code < codeCount, let offsets = offsets, let arena = arena else { return }
     let start = offsets[code]
-    out.append(arena + start, offsets[code + 1] - start)
+    let n = offsets[code + 1] - start
+    if n <= 16 {
+      // Copy 16 bytes (the arena has slack after its last string), count n.
+      let p = out.reserve(16)
+      UnsafeMutableRawPointer(p).storeBytes(
+        of: UnsafeRawPointer(arena + start).loadUnaligned(as: (UInt64, UInt64).self), as: (UInt64, UInt64).self)
+      out.advance(n)
+    } else {
+      out.append(arena + start, n)
+    }
   }
 
   static func slots(_ table: Table, encoded: [EncodedDictionary?]) -> [CellSlot] {

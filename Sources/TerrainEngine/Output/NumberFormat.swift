@@ -123,6 +123,20 @@ struct NumberWriter {
       // The nearest integer (a * 10^k is positive and below 1e14: the conversion is exact).
       var digits = UInt64(a * pow10Double[k] + 0.5)
       if roundTrips(digits, k, a) {
+        if v < 0 { out.append(UInt8(ascii: "-")) }
+        if k == 7 {
+          // The common case (|v| < 1e7): whole part, point, the 7 decimals less their
+          // trailing zeros (one kept).
+          let whole = digits / 10_000_000
+          writeUInt(whole, to: out)
+          let p = out.reserve(8)
+          p[0] = point
+          writeDigits(digits &- whole &* 10_000_000, width: 7, into: p + 1)
+          var len = 7
+          while len > 1 && p[len] == 48 { len &-= 1 }
+          out.advance(len &+ 1)
+          return
+        }
         if k >= 4 && digits % 10_000 == 0 {
           digits /= 10_000
           k &-= 4
@@ -135,7 +149,6 @@ struct NumberWriter {
           digits /= 10
           k &-= 1
         }
-        if v < 0 { out.append(UInt8(ascii: "-")) }
         if k == 0 {
           writeUInt(digits, to: out)
           out.append(point, 48)
