@@ -16,7 +16,7 @@ func runInteractiveShell(_ session: Session) {
   history.load()
   let completer = ShellCompleter(
     tableNames: { session.catalog.names },
-    columns: { name in (try? session.catalog.table(name))??.fields.map(\.name) })
+    columns: { name in completionColumns(session, name) })
   completionProvider = { before, word in completer.complete(before: before, word: word) }
   installShellSignalHandlers(cancel: session.cancel)
   let editor = LineEditor()
@@ -51,6 +51,18 @@ func runInteractiveShell(_ session: Session) {
     }
   }
   fflush(stdout)
+}
+
+/// The columns of `name` for completion. A table registered but not loaded yet is loaded only
+/// when its file is small (the bundled ones are), so Tab never stalls on a big file.
+func completionColumns(_ session: Session, _ name: String) -> [String]? {
+  if !session.catalog.isLoaded(name) {
+    guard case .lazyFile(let path)? = session.catalog.origin(of: name),
+      let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber,
+      size.int64Value <= 32 << 20
+    else { return nil }
+  }
+  return (try? session.catalog.table(name))??.fields.map(\.name)
 }
 
 /// `terrain 0.1 — 4 tables from datasets/ (communes, departements, epci, regions). .help for help.`

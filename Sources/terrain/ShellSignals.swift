@@ -28,7 +28,9 @@ func installShellSignalHandlers(cancel: CancellationFlag) {
 
   var action = sigaction()
   sigemptyset(&action.sa_mask)
-  action.sa_flags = 0  // no SA_RESTART: a blocking wait returns EINTR
+  // SA_RESTART keeps the engine's reads and writes going through a Ctrl-C (it notices the
+  // flag between chunks); `pselect`, which the line editor waits in, still returns EINTR.
+  action.sa_flags = Int32(SA_RESTART)
   #if canImport(Glibc)
     action.__sigaction_handler.sa_handler = { _ in
       interruptSeen.store(true, ordering: .relaxed)
@@ -48,7 +50,7 @@ func installShellSignalHandlers(cancel: CancellationFlag) {
 
   var winch = sigaction()
   sigemptyset(&winch.sa_mask)
-  winch.sa_flags = 0
+  winch.sa_flags = Int32(SA_RESTART)
   #if canImport(Glibc)
     winch.__sigaction_handler.sa_handler = { _ in resizeSeen.store(true, ordering: .relaxed) }
   #else
