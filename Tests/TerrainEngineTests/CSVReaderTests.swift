@@ -540,6 +540,45 @@ final class CSVReaderTests: XCTestCase {
     }
   }
 
+  func testRandomQuotedFilesRoundTrip() throws {
+    // Files written with RFC 4180 quoting read back to exactly the fields written.
+    var rng = SystemRandomNumberGenerator()
+    let pieces = ["a", "é", "€", ",", ";", "\"", "\n", "\r\n", " ", "1", "0", "x y", "NA", ""]
+    for round in 0..<200 {
+      let columns = Int.random(in: 2...5, using: &rng)
+      let rows = Int.random(in: 1...30, using: &rng)
+      let lineEnd = round % 2 == 0 ? "\n" : "\r\n"
+      var expected: [[String]] = []
+      var csv = ""
+      for _ in 0..<rows {
+        var row: [String] = []
+        for _ in 0..<columns {
+          var field = ""
+          for _ in 0..<Int.random(in: 0...4, using: &rng) {
+            field += pieces[Int.random(in: 0..<pieces.count, using: &rng)]
+          }
+          row.append(field)
+        }
+        expected.append(row)
+        csv += row.map { f in
+          // (bytes, not Characters: "\r\n" is one Character)
+          f.utf8.contains(where: { [10, 13, 34, 44].contains($0) }) || f.hasPrefix(" ")
+            ? "\"" + f.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : f
+        }.joined(separator: ",") + lineEnd
+      }
+      let t = try table(csv) {
+        $0.separator = UInt8(ascii: ",")
+        $0.header = false
+        $0.nulls = []
+        $0.types = Dictionary(uniqueKeysWithValues: (1...columns).map { ("column\($0)", DataType.text) })
+      }
+      XCTAssertEqual(t.rowCount, rows, csv)
+      for (k, c) in t.columns.enumerated() {
+        XCTAssertEqual((0..<c.count).map { c.value(at: $0) }, expected.map { .text($0[k]) }, csv)
+      }
+    }
+  }
+
   func testMalformedInputsNeverCrash() throws {
     // Short random byte strings: the reader either loads or throws a CSVError.
     var rng = SystemRandomNumberGenerator()
