@@ -23,7 +23,7 @@ final class ShellPTYTests: XCTestCase {
     if let home { try? FileManager.default.removeItem(at: home) }
   }
 
-  private func start(noColor: Bool = false, extra: [String: String] = [:]) throws -> PTYSession {
+  private func start(noColor: Bool = false, extra: [String: String] = [:], columns: UInt16 = 160) throws -> PTYSession {
     var env: [String: String] = [
       "TERM": "xterm",
       "HOME": home.path,
@@ -36,7 +36,7 @@ final class ShellPTYTests: XCTestCase {
     if noColor { env["NO_COLOR"] = "1" }
     env.merge(extra) { $1 }
     let binary = try XCTUnwrap(PTYSession.terrainBinary())
-    let s = try PTYSession(executable: binary, environment: env)
+    let s = try PTYSession(executable: binary, environment: env, columns: columns)
     sessions.append(s)
     XCTAssertTrue(s.expect("terrain> ", timeout: 10), "no prompt; screen:\n\(s.rawText)")
     return s
@@ -136,6 +136,74 @@ final class ShellPTYTests: XCTestCase {
     XCTAssertTrue(s.expect("petit", timeout: 10), "screen:\n\(s.rawText)")
     XCTAssertTrue(s.expect("terrain> ", timeout: 5))
     XCTAssertFalse(s.rawText.contains("gros  "), "the cancelled load must not leave a table:\n\(s.rawText)")
+  }
+
+  func testPastedLinesStartingWithPipeContinueTheStatement() throws {
+    let s = try start()
+    // Both lines arrive at once, as a paste does: the first is held until the second shows
+    // that it continues it.
+    s.type("from regions\r| take 1\r")
+    XCTAssertTrue(s.expect("1 row", timeout: 10), "screen:\n\(s.rawText)")
+    XCTAssertFalse(s.rawText.contains("error"), "screen:\n\(s.rawText)")
+  }
+
+  func testMultiLineStatementIsOneHistoryEntry() throws {
+    let first = try start()
+    first.type("from regions |\r")
+    XCTAssertTrue(first.expect("   ...> ", timeout: 5))
+    first.type("take 1\r")
+    XCTAssertTrue(first.expect("1 row", timeout: 10), "screen:\n\(first.rawText)")
+    first.type("\u{04}")
+    XCTAssertEqual(first.waitForExit(timeout: 5), 0)
+
+    let second = try start()
+    second.type("\u{1b}[A\r")
+    XCTAssertTrue(second.expect("1 row", timeout: 10), "screen:\n\(second.rawText)")
+    XCTAssertFalse(second.rawText.contains("error"), "screen:\n\(second.rawText)")
+  }
+
+  func testTwoShellsShareTheHistoryFile() throws {
+    let a = try start()
+    let b = try start()
+    for i in 0..<5 {
+      a.type("from regions | take \(i + 1)\r")
+      b.type("from departements | take \(i + 1)\r")
+      XCTAssertTrue(a.expect("terrain> ", timeout: 10))
+      XCTAssertTrue(b.expect("terrain> ", timeout: 10))
+    }
+    a.type("\u{04}")
+    b.type("\u{04}")
+    XCTAssertEqual(a.waitForExit(timeout: 5), 0)
+    XCTAssertEqual(b.waitForExit(timeout: 5), 0)
+    let text = try String(contentsOf: home.appendingPathComponent("state/terrain/history"), encoding: .utf8)
+    let entries = text.split(separator: "\n").filter { !$0.hasPrefix("#") }
+    XCTAssertEqual(entries.count, 10, text)
+    for i in 1...5 {
+      XCTAssertTrue(entries.contains("from regions | take \(i)"), text)
+      XCTAssertTrue(entries.contains("from departements | take \(i)"), text)
+    }
+  }
+
+  func testUnwritableHistoryWarnsOnceAndGoesOn() throws {
+    let s = try start(extra: ["XDG_STATE_HOME": "/dev/null/terrain-state"])
+    s.type("from regions | take 1\r")
+    XCTAssertTrue(s.expect("1 row", timeout: 10), "screen:\n\(s.rawText)")
+    s.type("from regions | take 2\r")
+    XCTAssertTrue(s.expect("2 rows", timeout: 10), "screen:\n\(s.rawText)")
+    let warnings = s.rawText.components(separatedBy: "cannot write history").count - 1
+    XCTAssertEqual(warnings, 1, "screen:\n\(s.rawText)")
+  }
+
+  func testResultsFitTheTerminalWidth() throws {
+    let s = try start(columns: 80)
+    s.type("from communes | take 3\r")
+    XCTAssertTrue(s.expect("3 rows", timeout: 10), "screen:\n\(s.rawText)")
+    let screen = PTYSession.stripEscapes(Array(s.rawText.utf8))
+    let tableLines = screen.split(separator: "\n").filter { $0.contains("│") }
+    XCTAssertFalse(tableLines.isEmpty, screen)
+    for line in tableLines {
+      XCTAssertLessThanOrEqual(line.count, 80, "line wider than the terminal: \(line)")
+    }
   }
 
   func testCtrlDExitsWithZero() throws {
