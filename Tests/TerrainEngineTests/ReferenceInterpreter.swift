@@ -514,7 +514,8 @@ struct ExpressionGenerator {
     case 0, 1, 2:
       let a = numericType()
       let b: DataType = a == .int ? .float : numericType()
-      let (x, y) = chance(0.5) ? (gen(a, d), maybeNull(b, d)) : (gen(b, d), gen(a, d))
+      // A null literal takes the other operand's type, so it only stands where both are float.
+      let (x, y) = chance(0.5) ? (gen(a, d), a == b ? maybeNull(b, d) : gen(b, d)) : (gen(b, d), gen(a, d))
       return .arith(pick(["+", "-", "*", "/", "%"]), x, y, .float)
     case 3: return .arith("/", gen(.int, d), gen(.int, d), .float)
     case 4:
