@@ -133,7 +133,10 @@ private func shellAttemptCompletion(_ text: UnsafePointer<CChar>?, _ start: Int3
       matches[1] = nil
       if words[0].hasSuffix("(") || words[0].hasSuffix(".") { rl_completion_suppress_append = 1 }
     } else {
-      matches[0] = strdup(commonPrefix(words))
+      // Matching ignores case, so the common prefix may be shorter than what was typed:
+      // never let it erase the typed word.
+      let prefix = commonPrefix(words)
+      matches[0] = strdup(prefix.utf8.count >= word.utf8.count ? prefix : word)
       for (i, w) in words.enumerated() { matches[i + 1] = strdup(w) }
       matches[count + 1] = nil
     }

@@ -5,7 +5,7 @@ import Foundation
 import XCTest
 
 final class ShellPTYTests: XCTestCase {
-  private var home: URL!
+  private var home = URL(fileURLWithPath: "/nonexistent")
   private var sessions: [PTYSession] = []
 
   override func setUpWithError() throws {
@@ -20,7 +20,7 @@ final class ShellPTYTests: XCTestCase {
   override func tearDown() {
     sessions.forEach { $0.terminate() }
     sessions = []
-    if let home { try? FileManager.default.removeItem(at: home) }
+    if home.lastPathComponent.hasPrefix("terrain-pty-") { try? FileManager.default.removeItem(at: home) }
   }
 
   private func start(noColor: Bool = false, extra: [String: String] = [:], columns: UInt16 = 160) throws -> PTYSession {
@@ -84,6 +84,7 @@ final class ShellPTYTests: XCTestCase {
     let first = try start()
     first.type("from regions | take 1\r")
     XCTAssertTrue(first.expect("1 row", timeout: 10), "screen:\n\(first.rawText)")
+    XCTAssertTrue(first.expect("terrain> ", timeout: 5), "screen:\n\(first.rawText)")
     first.type(".quit\r")
     XCTAssertEqual(first.waitForExit(timeout: 5), 0)
     let file = home.appendingPathComponent("state/terrain/history")
@@ -153,6 +154,7 @@ final class ShellPTYTests: XCTestCase {
     XCTAssertTrue(first.expect("   ...> ", timeout: 5))
     first.type("take 1\r")
     XCTAssertTrue(first.expect("1 row", timeout: 10), "screen:\n\(first.rawText)")
+    XCTAssertTrue(first.expect("terrain> ", timeout: 5), "screen:\n\(first.rawText)")
     first.type("\u{04}")
     XCTAssertEqual(first.waitForExit(timeout: 5), 0)
 
