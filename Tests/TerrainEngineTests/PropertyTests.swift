@@ -283,3 +283,54 @@ final class PropertyTests: XCTestCase {
     }
   }
 }
+
+/// Engine bugs found by the tests above, each checked for the right answer: while the bug is
+/// there the test is skipped with its reason; once fixed it passes and guards the fix.
+final class PropertyTestsKnownBugs: XCTestCase {
+  func value(_ expr: String) throws -> Result<Value, Error> {
+    let session = Session()
+    session.catalog.set("one", Table(names: ["id"], columns: [Column.from([.int(1)], type: .int)]), origin: .query)
+    return Result { try session.query("from one | select r = \(expr)").columns[0].value(at: 0) }
+  }
+
+  func expect(_ expr: String, _ want: Value, bug: String) throws {
+    let got = try value(expr)
+    guard case .success(let v) = got, PropertyTests.same(want, v) else {
+      throw XCTSkip("known bug: \(bug): `\(expr)` gives \(got), expected \(want)")
+    }
+  }
+
+  func testNegatingParenthesisedNegativeLiteral() throws {
+    try expect("-(-5)", .int(5), bug: "the parser folds `-` into a parenthesised negative literal (`--5`)")
+  }
+
+  func testNegatingMinimumIntegerLiteralIsOverflow() throws {
+    let got = try value("-(-9223372036854775808)")
+    if case .failure(let e) = got, "\(e)".contains("overflow") { return }
+    throw XCTSkip("known bug: `-(-9223372036854775808)` gives \(got), expected an integer overflow error")
+  }
+
+  func testIntLiteralArgumentKeepsIntType() throws {
+    try expect("abs(5)", .int(5), bug: "an int literal passed to abs/floor/ceil/round is bound as float")
+    try expect("round(7, -1)", .int(10), bug: "an int literal passed to round is bound as float")
+  }
+
+  func testReplaceIsByteWise() throws {
+    try expect("replace(\"Zo\u{E9}\", \"e\u{301}\", \"X\")", .text("Zo\u{E9}"),
+      bug: "replace matches canonically equivalent text instead of bytes")
+  }
+
+  func testGreatestWithNaNDoesNotDependOnOrder() throws {
+    let nan = "(1e308 * 10 - 1e308 * 10)"
+    let a = try value("greatest(1.0, \(nan))")
+    let b = try value("greatest(\(nan), 1.0)")
+    guard case .success(let x) = a, case .success(let y) = b, PropertyTests.same(x, y) else {
+      throw XCTSkip("known bug: greatest(1.0, NaN) = \(a) but greatest(NaN, 1.0) = \(b)")
+    }
+  }
+
+  func testIntOfMinimumFloat() throws {
+    try expect("int(-9223372036854775808.0)", .int(Int64.min),
+      bug: "int() rejects -2^63, which fits in a 64-bit integer")
+  }
+}
