@@ -6,11 +6,15 @@ import TerrainEngine
 let mainPrompt = "terrain> "
 let continuationPrompt = "   ...> "
 
+/// Where the shell's own output (banner, prompts, `^C`) goes: the terminal on standard
+/// output, or standard error when results are redirected, so a file gets results only.
+let shellScreen: UnsafeMutablePointer<FILE> = isatty(1) != 0 ? stdout : stderr
+
 func runInteractiveShell(_ session: Session) {
   let env = ProcessInfo.processInfo.environment
   session.renderOptions.color = isatty(1) != 0 && env["NO_COLOR"] == nil
-  print(shellBanner(session))
-  fflush(stdout)
+  fputs(shellBanner(session) + "\n", shellScreen)
+  fflush(shellScreen)
 
   let history = ShellHistory(warn: session.notify)
   history.load()
@@ -35,7 +39,7 @@ func runInteractiveShell(_ session: Session) {
     switch editor.readLine(prompt: assembler.isContinuing ? continuationPrompt : mainPrompt) {
     case .endOfInput:
       if let last = assembler.finish() { execute(last) }
-      print("")
+      if !editor.endOfInputEndedLine { fputs("\n", shellScreen) }
       break loop
     case .interrupted:
       assembler.reset()

@@ -33,6 +33,7 @@ private func keep(_ s: String) -> UnsafeMutablePointer<CChar>? { strdup(s) }
 final class LineEditor {
   init() {
     rl_readline_name = UnsafePointer(keep("terrain"))
+    rl_outstream = shellScreen
     rl_catch_signals = 0
     rl_catch_sigwinch = 0
     rl_completer_word_break_characters = UnsafePointer(keep(" \t\n\"'`(),|=<>+*%;:!$"))
@@ -73,8 +74,8 @@ final class LineEditor {
         rl_end = 0
         rl_cleanup_after_signal()
         rl_callback_handler_remove()
-        fputs("^C\n", stdout)
-        fflush(stdout)
+        fputs("^C\n", shellScreen)
+        fflush(shellScreen)
         return .interrupted
       }
       if resizeSeen.exchange(false, ordering: .relaxed) {
@@ -95,6 +96,13 @@ final class LineEditor {
         return .line(line, moreWaiting: inputWaiting())
       }
     }
+  }
+
+  /// Whether readline already moved to a new line on Ctrl-D (it does when bracketed paste is
+  /// on, the default), so the shell does not print a second one.
+  var endOfInputEndedLine: Bool {
+    guard rl_eof_found != 0, let v = rl_variable_value("enable-bracketed-paste") else { return false }
+    return String(cString: v) == "on"
   }
 
   /// Whether bytes are already waiting on standard input.
