@@ -465,6 +465,7 @@ def main():
     ap.add_argument("--terrain-rev", help="label for the terrain binary given with --terrain-bin (e.g. its commit)")
     ap.add_argument("--no-write", action="store_true", help="do not update benchmarks/RESULTS.md")
     args = ap.parse_args()
+    args.load_start = os.getloadavg()[0]
 
     if args.smoke:
         args.n = 20_000 if args.n == 1_000_000 else args.n
@@ -587,12 +588,15 @@ def write_results(args, engines, results, table, ratios, mismatches, failures):
     frag_dir = os.path.join(HERE, "results")
     os.makedirs(frag_dir, exist_ok=True)
     now = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
-    versions = ", ".join(results[e].get("version", e) for e in engines)
+    versions = ", ".join(dict.fromkeys(results[e].get("version", e) for e in engines))
+    load_end = os.getloadavg()[0]
     check = ("every engine gave the same answers as terrain on Q1–Q8" if not mismatches and not failures
              else "**differences:** " + "; ".join(failures + mismatches))
     frag = (f"## N = {args.n:,}\n\n"
             f"Measured {now} on {mi['nproc']} cores ({mi['cpu']}), {mi['mem']} RAM, Linux {mi['kernel']}; "
-            f"{args.runs} timed runs after one warm-up, median in ms. Versions: {versions}; {swift_version()}.\n\n"
+            f"{args.runs} timed runs after one warm-up, median in ms. Versions: {versions}; {swift_version()}. "
+            f"Load average (1 min) {args.load_start:.2f} at the start, {load_end:.2f} at the end "
+            f"(other work on the machine disturbs the figures; ratios in one run are what count).\n\n"
             f"{table}\n\nCheck: {check}.\n")
     with open(os.path.join(frag_dir, f"N{args.n}.md"), "w") as f:
         f.write(frag)
