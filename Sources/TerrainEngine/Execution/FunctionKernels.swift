@@ -40,7 +40,7 @@ extension ExpressionCompiler {
         var bad = false
         for i in 0..<n {
           let v = a[i]
-          let ok = v > -9.223372036854775808e18 - 1 && v < 9.223372036854775808e18
+          let ok = v >= -9.223372036854775808e18 && v < 9.223372036854775808e18
           if ok { out[i] = Int64(v.rounded(.towardZero)) } else {
             out[i] = 0
             if (x.validity?[i] ?? 1) != 0 { bad = true }
@@ -244,12 +244,12 @@ extension ExpressionCompiler {
       guard case .text(let from) = const(1), case .text(let to) = const(2) else {
         return textMapKernel(kernels[0]) { _ in nil }
       }
-      return textMapKernel(kernels[0]) { s in from.isEmpty ? s : s.replacingOccurrences(of: from, with: to) }
+      return textMapKernel(kernels[0]) { s in replaceBytes(s, from, to) }
     case .startsWith where allConstant, .contains where allConstant:
       guard case .text(let p) = const(1) else { return textToValueKernel(kernels[0], scratch: Scratch(), zero: UInt8(0)) { _ in nil } }
       let isPrefix = f == .startsWith
       return textToValueKernel(kernels[0], scratch: Scratch(), zero: UInt8(0)) { s in
-        let hit = isPrefix ? s.utf8.starts(with: p.utf8) : (p.isEmpty || s.range(of: p, options: .literal) != nil)
+        let hit = isPrefix ? s.utf8.starts(with: p.utf8) : containsBytes(s, p)
         return hit ? 1 : 0
       }
     case .lower, .upper, .trim, .length, .substr, .replace, .startsWith, .contains:
@@ -260,13 +260,13 @@ extension ExpressionCompiler {
           return substring(s, v[1], v.count > 2 ? v[2] : .int(Int64.max)).map(Value.text) ?? .null
         case .replace:
           guard case .text(let a) = v[1], case .text(let b) = v[2] else { return .null }
-          return .text(a.isEmpty ? s : s.replacingOccurrences(of: a, with: b))
+          return .text(replaceBytes(s, a, b))
         case .startsWith:
           guard case .text(let p) = v[1] else { return .null }
           return .bool(s.utf8.starts(with: p.utf8))
         case .contains:
           guard case .text(let p) = v[1] else { return .null }
-          return .bool(p.isEmpty || s.range(of: p, options: .literal) != nil)
+          return .bool(containsBytes(s, p))
         default: return .null
         }
       }
@@ -453,13 +453,51 @@ func substring(_ s: String, _ start: Value, _ length: Value) -> String? {
   return String(out)
 }
 
+/// Text search and replacement on UTF-8 bytes (code points, not canonical equivalence).
+func containsBytes(_ s: String, _ part: String) -> Bool {
+  part.isEmpty || firstByteMatch(Array(s.utf8), Array(part.utf8), from: 0) != nil
+}
+
+func replaceBytes(_ s: String, _ from: String, _ to: String) -> String {
+  let hay = Array(s.utf8)
+  let needle = Array(from.utf8)
+  guard !needle.isEmpty else { return s }
+  var out: [UInt8] = []
+  out.reserveCapacity(hay.count)
+  var i = 0
+  while let m = firstByteMatch(hay, needle, from: i) {
+    out.append(contentsOf: hay[i..<m])
+    out.append(contentsOf: to.utf8)
+    i = m + needle.count
+  }
+  out.append(contentsOf: hay[i...])
+  return String(decoding: out, as: UTF8.self)
+}
+
+private func firstByteMatch(_ hay: [UInt8], _ needle: [UInt8], from start: Int) -> Int? {
+  guard needle.count <= hay.count, start <= hay.count - needle.count else { return nil }
+  var i = start
+  while i + needle.count <= hay.count {
+    if hay[i] == needle[0] && hay[i..<(i + needle.count)].elementsEqual(needle) { return i }
+    i += 1
+  }
+  return nil
+}
+
+/// Float order with NaN after every number (as in sorting).
+func floatLess(_ x: Double, _ y: Double) -> Bool {
+  if x.isNaN { return false }
+  if y.isNaN { return true }
+  return x < y
+}
+
 /// Order used by least/greatest and min/max on boxed values.
 func valueLess(_ a: Value, _ b: Value) -> Bool {
   switch (a, b) {
   case (.int(let x), .int(let y)): return x < y
-  case (.float(let x), .float(let y)): return x < y
-  case (.int(let x), .float(let y)): return Double(x) < y
-  case (.float(let x), .int(let y)): return x < Double(y)
+  case (.float(let x), .float(let y)): return floatLess(x, y)
+  case (.int(let x), .float(let y)): return floatLess(Double(x), y)
+  case (.float(let x), .int(let y)): return floatLess(x, Double(y))
   case (.text(let x), .text(let y)): return utf8Less(x, y)
   case (.bool(let x), .bool(let y)): return !x && y
   default: return false
@@ -469,7 +507,7 @@ func valueLess(_ a: Value, _ b: Value) -> Bool {
 func valueEqual(_ a: Value, _ b: Value) -> Bool {
   switch (a, b) {
   case (.text(let x), .text(let y)): return utf8Equal(x, y)
-  case (.float(let x), .float(let y)): return x == y
+  case (.float(let x), .float(let y)): return x == y || (x.isNaN && y.isNaN)
   default: return a == b
   }
 }

@@ -460,9 +460,11 @@ public struct Parser {
       defer { depth -= 1 }
       if depth > Parser.maxDepth { throw Diagnostic("expression nested too deeply", at: t.span) }
       let e = try parseUnary()
-      // Fold `-` into a literal so that -9223372036854775808 is representable.
-      if case .integer(let digits) = e.kind { return Expr(kind: .integer("-" + digits), span: t.span.merged(e.span)) }
-      if case .float(let v) = e.kind { return Expr(kind: .float(-v), span: t.span.merged(e.span)) }
+      // Fold `-` into a bare literal so that -9223372036854775808 is representable; `-(-5)`
+      // stays a negation.
+      if case .integer(let digits) = e.kind, !digits.hasPrefix("-") {
+        return Expr(kind: .integer("-" + digits), span: t.span.merged(e.span))
+      }
       return Expr(kind: .negate(e), span: t.span.merged(e.span))
     }
     if current.isSymbol("+") {

@@ -328,8 +328,9 @@ struct ExpressionBinder {
       label: "wrong number of arguments", help: "`.help \(name.text)` shows how to call it")
   }
 
-  private func numericArg(_ name: Name, _ e: Expr) throws -> BoundExpr {
-    let b = try bind(e, expected: .float)
+  /// A numeric argument; `expected` types an untyped one (a parameter or null).
+  private func numericArg(_ name: Name, _ e: Expr, expected: DataType? = .float) throws -> BoundExpr {
+    let b = try bind(e, expected: expected)
     guard b.type.isNumeric else { throw typeError("`\(name.text)` needs a number", e, b.type) }
     return b
   }
@@ -353,16 +354,16 @@ struct ExpressionBinder {
     switch f {
     case .abs:
       try arity(name, args, 1)
-      let x = try numericArg(name, args[0])
+      let x = try numericArg(name, args[0], expected: nil)
       return .function(.abs, [x], x.type, span: span)
     case .round:
       guard args.count == 1 || args.count == 2 else { throw arityError(name, "1 or 2", args.count, span) }
-      let x = try numericArg(name, args[0])
+      let x = try numericArg(name, args[0], expected: nil)
       let digits = args.count == 2 ? try intArg(name, args[1]) : .constant(.int(0), .int)
       return .function(.round, [x, digits], x.type, span: span)
     case .floor, .ceil:
       try arity(name, args, 1)
-      let x = try numericArg(name, args[0])
+      let x = try numericArg(name, args[0], expected: nil)
       return .function(f, [x], x.type, span: span)
     case .sqrt, .ln, .log10, .exp:
       try arity(name, args, 1)

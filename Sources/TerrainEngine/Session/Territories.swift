@@ -40,6 +40,7 @@ extension Session {
         guard let r = index[v] else {
           let shown = v.description
           let candidates = index.keys.compactMap { k -> String? in if case .text(let s) = k { return s } else { return nil } }
+            .sorted(by: utf8Less)
           throw Diagnostic("no row of `\(p.table.text)` has \(keyName) = \(shown)", at: k.span, label: "unknown key",
             help: closestName(to: shown, in: candidates).map { "did you mean \"\($0)\"?" })
         }
