@@ -98,6 +98,12 @@ final class ShellPTYTests: XCTestCase {
     XCTAssertTrue(second.expect("from regions | take 1", timeout: 5), "screen:\n\(second.rawText)")
     second.type("\r")
     XCTAssertTrue(second.expect("1 row", timeout: 10), "screen:\n\(second.rawText)")
+    XCTAssertTrue(second.expect("terrain> ", timeout: 5))
+
+    // readline's reverse search finds it too.
+    second.type("\u{12}regions | t")
+    XCTAssertTrue(second.expect("reverse-i-search", timeout: 5), "screen:\n\(second.rawText)")
+    XCTAssertTrue(second.expect("from regions | take 1", timeout: 5), "screen:\n\(second.rawText)")
   }
 
   func testCtrlCWhileTypingClearsTheLine() throws {
