@@ -484,6 +484,17 @@ final class CSVReaderTests: XCTestCase {
     }
   }
 
+  func testWideFile() throws {
+    let columns = 1500
+    var csv = (0..<columns).map { "c\($0)" }.joined(separator: ";") + "\n"
+    for r in 0..<40 { csv += (0..<columns).map { "\(r * $0),5" }.joined(separator: ";") + "\n" }
+    let t = try table(csv)
+    XCTAssertEqual(t.fields.count, columns)
+    XCTAssertEqual(t.rowCount, 40)
+    XCTAssertTrue(t.fields.allSatisfy { $0.type == .float })
+    XCTAssertEqual(t.column("c1499")?.value(at: 39), .float(39 * 1499 + 0.5))
+  }
+
   func testManyRowsAcrossCheckpoints() throws {
     var csv = "i,x,s\n"
     var expected: Int64 = 0

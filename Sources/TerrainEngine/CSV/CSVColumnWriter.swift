@@ -114,23 +114,23 @@ final class CSVColumnWriter {
     mask.base[row] = 0
   }
 
-  /// Rows parsed per batch: records are split first, then each column is parsed over the
-  /// whole batch, so that the independent dictionary look-ups of a text column overlap
-  /// their cache misses and each loop handles one type.
-  static let batchRows = 256
-
   /// Parses `count` rows starting at byte `from` (which starts row `firstRow`); records that
   /// start where `skipped[skippedIndex...]` says are stepped over, blank lines ignored.
   /// Every record met must have `columnCount` fields (pass 1 checked it).
+  ///
+  /// Works by batches: the records of a batch are split first (spans stored column by
+  /// column), then each column is parsed over the whole batch, so that each loop handles
+  /// one type, reads its spans in order, and the independent dictionary look-ups of a text
+  /// column overlap their cache misses. A batch's spans take about 48 KB.
   func fill(
     scanner: CSVScanner, from: Int, firstRow: Int, count: Int, skipped: [SkippedRecord], skippedIndex: Int,
     nulls: NullMarkers, scratch: ScratchBytes, cancel: CancellationFlag?
   ) throws {
     let end = scanner.end
-    let stride = columnCount + 1
-    let batchRows = CSVColumnWriter.batchRows
-    let spans = UnsafeMutablePointer<FieldSpan>.allocate(capacity: batchRows * stride)
-    spans.initialize(repeating: FieldSpan(start: 0, end: 0, kind: 0), count: batchRows * stride)
+    let fieldsPerRecord = columnCount + 1
+    let batchRows = max(16, min(256, 48 * 1024 / (fieldsPerRecord * MemoryLayout<FieldSpan>.stride)))
+    let spans = UnsafeMutablePointer<FieldSpan>.allocate(capacity: batchRows * fieldsPerRecord)
+    spans.initialize(repeating: FieldSpan(start: 0, end: 0, kind: 0), count: batchRows * fieldsPerRecord)
     defer { spans.deallocate() }
     var pos = from
     var row = firstRow
@@ -144,23 +144,24 @@ final class CSVColumnWriter {
           nextSkipped += 1
           continue
         }
-        let r = scanner.scanRecord(at: pos, spans: spans + batch * stride, capacity: stride)
+        // Field k of batch row i goes to spans[k * batchRows + i].
+        let r = scanner.scanRecord(at: pos, spans: spans + batch, capacity: fieldsPerRecord, spanStride: batchRows)
         pos = r.next
         if r.fieldCount > 0 { batch += 1 }
       }
       if cancel?.isCancelled == true { throw CancelledError() }
       for k in 0..<columnCount {
-        parseColumn(k, spans: spans + k, stride: stride, rows: batch, firstRow: row, scanner: scanner,
+        parseColumn(k, spans: spans + k * batchRows, rows: batch, firstRow: row, scanner: scanner,
                     nulls: nulls, scratch: scratch)
       }
       row += batch
     }
   }
 
-  /// Parses field `k` of `rows` records whose spans are `stride` apart, into rows
+  /// Parses field `k` of `rows` records from its consecutive `spans`, into rows
   /// `firstRow...`.
   private func parseColumn(
-    _ k: Int, spans: UnsafeMutablePointer<FieldSpan>, stride: Int, rows: Int, firstRow: Int, scanner: CSVScanner,
+    _ k: Int, spans: UnsafeMutablePointer<FieldSpan>, rows: Int, firstRow: Int, scanner: CSVScanner,
     nulls: NullMarkers, scratch: ScratchBytes
   ) {
     let p = scanner.p
@@ -168,7 +169,7 @@ final class CSVColumnWriter {
     let kind = t.pointee.kind
     let decimal = t.pointee.decimal
     for i in 0..<rows {
-      let span = spans[i * stride]
+      let span = spans[i]
       let row = firstRow + i
       let base: UnsafePointer<UInt8>
       let n: Int

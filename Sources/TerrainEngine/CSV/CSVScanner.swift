@@ -55,9 +55,11 @@ struct CSVScanner {
   let quote: UInt8
 
   /// Scans the record at `start` (which must be below `end`), writing the spans of its first
-  /// `capacity` fields into `spans`.
+  /// `capacity` fields into `spans`, `spanStride` apart.
   @inline(__always)
-  func scanRecord(at start: Int, spans: UnsafeMutablePointer<FieldSpan>, capacity: Int) -> ScannedRecord {
+  func scanRecord(
+    at start: Int, spans: UnsafeMutablePointer<FieldSpan>, capacity: Int, spanStride: Int = 1
+  ) -> ScannedRecord {
     let p = self.p
     let end = self.end
     let sep = separator
@@ -112,7 +114,7 @@ struct CSVScanner {
         pos = fieldEnd(from: pos)
         span = FieldSpan(start: fieldStart, end: pos, kind: FieldSpan.plain)
       }
-      if count < capacity { spans[count] = span }
+      if count < capacity { spans[count &* spanStride] = span }
       count += 1
       if pos >= end {
         return ScannedRecord(next: end, fieldCount: count, unterminatedQuote: -1, contentEnd: end)

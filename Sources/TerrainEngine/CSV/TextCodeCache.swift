@@ -13,8 +13,9 @@
 /// Values of up to 16 bytes are stored inside the slot, so a lookup touches one cache line;
 /// longer values are stored as a pointer into the file buffer, which must therefore stay
 /// valid and unchanged while the cache is used (it never outlives the load). Bounded: at
-/// most `maxSlots / 2` values are cached; once full, new values go to the dictionary only,
-/// and a column whose values rarely repeat stops using the cache.
+/// most `maxSlots / 2` values are cached; once full, new values go to the dictionary only.
+/// A column whose values rarely repeat (fewer than 1 in 8 of its first 8192 values, or
+/// fewer than half once the cache is full) stops using the cache.
 struct TextCodeCache {
   /// A cached value: its hash, its bytes (inline when short) and its code.
   private struct Slot {
@@ -88,6 +89,8 @@ struct TextCodeCache {
   @inline(__always)
   mutating func lookup(_ k: Key, _ p: UnsafePointer<UInt8>) -> UInt32? {
     lookups &+= 1
+    // Values that do not repeat early (names, commune codes) gain nothing from the cache.
+    if lookups == 8192 && hits < lookups / 8 { enabled = false }
     var i = Int(truncatingIfNeeded: k.hash) & mask
     while slots[i].length >= 0 {
       if slots[i].hash == k.hash && Int(slots[i].length) == k.length {
