@@ -55,6 +55,10 @@ private enum ColumnStorage {
 /// Typed buffers of exactly `rowCount` rows for every column, filled by `fill` at absolute
 /// row indices (so disjoint row ranges never touch the same slots). Null slots stay 0; a
 /// validity mask is allocated the first time a column meets a null.
+///
+/// Single-threaded for now: to run `fill` on several row ranges at once, text columns would
+/// need one dictionary and cache per range (codes remapped when merging), and validity
+/// masks allocated before the ranges start.
 final class CSVColumnWriter {
   let rowCount: Int
   let columnCount: Int
