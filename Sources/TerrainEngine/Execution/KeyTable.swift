@@ -154,6 +154,11 @@ func groupRows(_ keys: [Column], rowCount: Int, cancel: CancellationFlag?) throw
     }
     return (ids.finish(), firstRows)
   }
+  // Fast path: one int key over a small range, grouped by direct indexing.
+  if keys.count == 1, case .int(let values) = keys[0].values,
+    let groupOf = smallRangeGroups(values, validity: keys[0].validity, rowCount: rowCount, into: out) {
+    return (ids.finish(), groupOf)
+  }
   let width = keys.count + 1
   let table = KeyTable(width: width)
   let normalizers = keys.map { KeyNormalizer(type: $0.type) }
@@ -188,4 +193,47 @@ func groupRows(_ keys: [Column], rowCount: Int, cancel: CancellationFlag?) throw
     try cancel?.check()
   }
   return (ids.finish(), firstRows)
+}
+
+/// Groups rows by an int key whose values span at most a few million (years, counts, 0/1
+/// flags): an array indexed by `value - min` replaces hashing. Returns the first row of each
+/// group, or nil when the range is too wide.
+private func smallRangeGroups(_ values: ColumnBuffer<Int64>, validity: ColumnBuffer<UInt8>?, rowCount: Int,
+  into out: UnsafeMutablePointer<Int32>) -> [Int32]? {
+  guard rowCount > 0 else { return [] }
+  let v = values.base
+  let valid = validity?.base
+  var lo = Int64.max
+  var hi = Int64.min
+  for r in 0..<rowCount where valid?[r] ?? 1 != 0 {
+    lo = min(lo, v[r])
+    hi = max(hi, v[r])
+  }
+  if lo > hi { lo = 0; hi = 0 }  // only nulls
+  let (span, overflow) = hi.subtractingReportingOverflow(lo)
+  guard !overflow, span < max(1 << 16, Int64(rowCount) * 2), span < 1 << 24 else { return nil }
+  var groupOfValue = [Int32](repeating: -1, count: Int(span) + 1)
+  var nullGroup: Int32 = -1
+  var firstRows: [Int32] = []
+  groupOfValue.withUnsafeMutableBufferPointer { g in
+    for r in 0..<rowCount {
+      if let valid, valid[r] == 0 {
+        if nullGroup < 0 {
+          nullGroup = Int32(firstRows.count)
+          firstRows.append(Int32(r))
+        }
+        out[r] = nullGroup
+        continue
+      }
+      let slot = Int(v[r] &- lo)
+      var id = g[slot]
+      if id < 0 {
+        id = Int32(firstRows.count)
+        g[slot] = id
+        firstRows.append(Int32(r))
+      }
+      out[r] = id
+    }
+  }
+  return firstRows
 }
