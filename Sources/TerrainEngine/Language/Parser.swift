@@ -364,12 +364,20 @@ public struct Parser {
 
   private mutating func binaryLoop(_ ops: [String: BinaryOperator], keywords: Bool, next: (inout Parser) throws -> Expr) throws -> Expr {
     var lhs = try next(&self)
+    var chain = 0
     while true {
       var op: BinaryOperator?
       if keywords, case .identifier(let w, false) = current.kind { op = ops[w.lowercased()] }
       if !keywords, case .symbol(let s) = current.kind { op = ops[s] }
       guard let o = op else { return lhs }
       let opToken = advance()
+      // A chain `a + b + c …` nests to the left: bound it like brackets so that binding and
+      // compiling (recursive) stay within the stack.
+      chain += 1
+      if chain + depth > Parser.maxDepth {
+        throw Diagnostic("expression nested deeper than \(Parser.maxDepth) levels", at: opToken.span, label: "too long",
+          help: "split it into several steps with `derive`")
+      }
       skipNewlines()
       let rhs = try next(&self)
       lhs = Expr(kind: .binary(o, lhs, rhs, operatorSpan: opToken.span), span: lhs.span.merged(rhs.span))
