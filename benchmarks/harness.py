@@ -641,6 +641,10 @@ def write_results(args, engines, results, table, ratios, mismatches, failures):
     for fn in frags:
         with open(os.path.join(frag_dir, fn)) as f:
             body.append(f.read())
+    notes = os.path.join(frag_dir, "notes.md")  # hand-written observations, kept across runs
+    if os.path.exists(notes):
+        with open(notes) as f:
+            body.append(f.read())
     with open(os.path.join(HERE, "RESULTS.md"), "w") as f:
         f.write("\n".join(body))
     log(f"wrote {os.path.join(HERE, 'RESULTS.md')}")
