@@ -7,6 +7,7 @@ import Foundation
 func aggregate(_ relation: Relation, keys: [BoundExpr], keyNames: [String], specs: [AggregateSpec],
   cancel: CancellationFlag?) throws -> Relation {
   let compiler = ExpressionCompiler(relation: relation)
+  if keys.isEmpty { return try aggregateAll(relation, compiler: compiler, specs: specs, cancel: cancel) }
   let keyColumns = try keys.map { try compiler.evaluateColumn($0, cancel: cancel) }
   let (ids, firstRows) = try groupRows(keyColumns, rowCount: relation.rowCount, cancel: cancel)
   let groups = keys.isEmpty ? 1 : firstRows.count
@@ -31,6 +32,37 @@ func aggregate(_ relation: Relation, keys: [BoundExpr], keyNames: [String], spec
   }
   return Relation(fields: fields, columns: columns, rowCount: groups, sourceName: relation.sourceName)
 }
+
+/// `aggregate` without `by`: one group, so no group ids are computed (every chunk points at a
+/// chunk of zeros).
+private func aggregateAll(_ relation: Relation, compiler: ExpressionCompiler, specs: [AggregateSpec],
+  cancel: CancellationFlag?) throws -> Relation {
+  var fields: [Field] = []
+  var columns: [ColumnRef] = []
+  for (i, spec) in specs.enumerated() {
+    let acc = makeAccumulator(spec, groups: 1)
+    if let arg = spec.argument {
+      try compiler.forEachChunk(arg, cancel: cancel) { _, n, v in try acc.add(v, count: n, groups: groupZero) }
+    } else {
+      var start = 0
+      while start < relation.rowCount {
+        let n = min(chunkSize, relation.rowCount - start)
+        acc.addRows(count: n, groups: groupZero)
+        start += n
+      }
+    }
+    fields.append(Field(name: "agg\(i)", type: spec.resultType))
+    columns.append(ColumnRef(column: try acc.finish(), indices: nil))
+  }
+  return Relation(fields: fields, columns: columns, rowCount: 1, sourceName: relation.sourceName)
+}
+
+/// `chunkSize` group ids of 0.
+private let groupZero: UnsafeMutablePointer<Int32> = {
+  let p = UnsafeMutablePointer<Int32>.allocate(capacity: chunkSize)
+  p.initialize(repeating: 0, count: chunkSize)
+  return p
+}()
 
 /// Per-group state of one aggregate.
 protocol Accumulator: AnyObject {

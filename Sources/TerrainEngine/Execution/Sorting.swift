@@ -6,24 +6,93 @@ private struct EncodedKey {
   var valid: [UInt8]?
 }
 
+/// Order-preserving words for one value (see `encodeKey`).
+@inline(__always) private func intWord(_ x: Int64) -> UInt64 { UInt64(bitPattern: x) ^ (1 << 63) }
+
+@inline(__always) private func floatWord(_ v: Double) -> UInt64 {
+  if v.isNaN { return UInt64.max }
+  let x = v == 0 ? 0 : v
+  let bits = x.bitPattern
+  return bits >> 63 == 1 ? ~bits : bits | (1 << 63)
+}
+
+/// One heap entry of a top-N: nulls after every value, then the key word, then the row (stable).
+private struct TopEntry {
+  var null: UInt8
+  var word: UInt64
+  var row: Int32
+  @inline(__always) static func < (a: TopEntry, b: TopEntry) -> Bool {
+    if a.null != b.null { return a.null < b.null }
+    if a.word != b.word { return a.word < b.word }
+    return a.row < b.row
+  }
+}
+
+/// Top-N on one int, float or text key without materialising the key: one pass keeping a
+/// bounded max-heap, most rows rejected by a single comparison with the current worst.
+private func topNOneKey(_ column: Column, descending: Bool, limit: Int) -> [Int32]? {
+  if limit <= 0 { return [] }
+  let valid = column.validity?.base
+  let flip: UInt64 = descending ? UInt64.max : 0
+  var heap: [TopEntry] = []
+  heap.reserveCapacity(limit + 1)
+  func scan<T>(_ base: UnsafeMutablePointer<T>, _ word: (T) -> UInt64) {
+    for r in 0..<column.count {
+      let isNull: UInt8 = (valid?[r] ?? 1) == 0 ? 1 : 0
+      let e = TopEntry(null: isNull, word: isNull == 1 ? 0 : word(base[r]) ^ flip, row: Int32(truncatingIfNeeded: r))
+      if heap.count == limit {
+        guard let worst = heap.first, e < worst else { continue }
+        heap[0] = e
+        siftDown(&heap, 0)
+      } else {
+        heap.append(e)
+        siftUp(&heap, heap.count - 1)
+      }
+    }
+  }
+  switch column.values {
+  case .int(let b): scan(b.base, intWord)
+  case .float(let b): scan(b.base, floatWord)
+  case .text(let b, let d):
+    let ranks = d.sortRanks
+    scan(b.base) { c in Int(c) < ranks.count ? UInt64(ranks[Int(c)]) : 0 }
+  case .bool: return nil
+  }
+  return heap.sorted(by: <).map(\.row)
+}
+
+private func siftUp(_ h: inout [TopEntry], _ i0: Int) {
+  var i = i0
+  while i > 0 {
+    let p = (i - 1) / 2
+    if h[p] < h[i] { h.swapAt(p, i); i = p } else { return }
+  }
+}
+
+private func siftDown(_ h: inout [TopEntry], _ i0: Int) {
+  var i = i0
+  while true {
+    let l = 2 * i + 1
+    let r = l + 1
+    var m = i
+    if l < h.count && h[m] < h[l] { m = l }
+    if r < h.count && h[m] < h[r] { m = r }
+    if m == i { return }
+    h.swapAt(i, m)
+    i = m
+  }
+}
+
 /// Maps a value to a word whose unsigned order is the value's order (ascending).
 private func encodeKey(_ column: Column, descending: Bool) -> EncodedKey {
   let n = column.count
   var words = [UInt64](repeating: 0, count: n)
   switch column.values {
   case .int(let b):
-    for i in 0..<n { words[i] = UInt64(bitPattern: b.base[i]) ^ (1 << 63) }
+    for i in 0..<n { words[i] = intWord(b.base[i]) }
   case .float(let b):
-    for i in 0..<n {
-      var x = b.base[i]
-      if x == 0 { x = 0 }  // -0.0 sorts with 0.0
-      if x.isNaN {
-        words[i] = UInt64.max  // NaN after every number
-      } else {
-        let bits = x.bitPattern
-        words[i] = bits >> 63 == 1 ? ~bits : bits | (1 << 63)
-      }
-    }
+    // -0.0 sorts with 0.0; NaN after every number.
+    for i in 0..<n { words[i] = floatWord(b.base[i]) }
   case .bool(let b):
     for i in 0..<n { words[i] = UInt64(b.base[i]) }
   case .text(let codes, let dict):
@@ -41,6 +110,9 @@ private func encodeKey(_ column: Column, descending: Bool) -> EncodedKey {
 /// The row order of a stable sort of `keys` (with their directions); nulls last in both
 /// directions. With `limit`, only the first `limit` positions are computed (top-N).
 func sortPermutation(_ keys: [(Column, Bool)], rowCount: Int, limit: Int?, cancel: CancellationFlag?) throws -> [Int32] {
+  if let limit, keys.count == 1, limit < rowCount / 4, let rows = topNOneKey(keys[0].0, descending: keys[0].1, limit: limit) {
+    return rows
+  }
   let encoded = keys.map { encodeKey($0.0, descending: $0.1) }
   try cancel?.check()
   // a < b in the output order; ties broken by row number, which makes the sort stable.
