@@ -60,7 +60,7 @@ private let scalarHelp: [HelpTopic] = [
   ("pow", "pow(x, y)", "x to the y", "from regions | select p = pow(superficie, 0.5) | take 3"),
   ("least", "least(a, b, …)", "smallest non-null argument", "from communes | select m = least(population, 1000) | take 3"),
   ("greatest", "greatest(a, b, …)", "largest non-null argument", "from communes | select m = greatest(population, 1000) | take 3"),
-  ("lower", "lower(s)", "lower case", "from regions | select lower(nom) | take 3"),
+  ("lower", "lower(s)", "lower case", "from regions | select l = lower(nom) | take 3"),
   ("upper", "upper(s)", "upper case", "from regions | select u = upper(nom) | take 3"),
   ("length", "length(s)", "number of characters", "from regions | select nom, n = length(nom) | take 3"),
   ("trim", "trim(s)", "removes surrounding spaces", "from regions | select t = trim(nom) | take 3"),

@@ -1,0 +1,53 @@
+// Every `.help` topic exists and its example runs on the bundled data.
+
+import Foundation
+import XCTest
+@testable import TerrainEngine
+
+final class HelpTests: XCTestCase {
+  static let datasets = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("datasets").path
+
+  func bundledSession() throws -> (Session, () -> String) {
+    let s = Session()
+    var out = ""
+    s.write = { out += $0 }
+    s.notify = { out += $0 }
+    try s.registerDirectory(Self.datasets)
+    return (s, { out })
+  }
+
+  func testEveryTopicHasAnExampleThatRuns() throws {
+    // One session for all (loading the bundled tables in a debug build takes a while).
+    let (s, output) = try bundledSession()
+    XCTAssertTrue(s.run("pilots epci key siren = \"200069177\", \"246900740\""), output())
+    for topic in helpTopics {
+      let ok = s.run(topic.example.replacingOccurrences(of: "/tmp/", with: NSTemporaryDirectory()), name: "help \(topic.name)")
+      XCTAssertTrue(ok, "example of `.help \(topic.name)` fails:\n\(output())")
+    }
+  }
+
+  func testEveryDotCommandExampleRuns() throws {
+    let (s, output) = try bundledSession()
+    XCTAssertTrue(s.run("pilots epci key siren = \"200069177\""))
+    // `.drop` last: it forgets a table the others use.
+    let commands = Session.dotCommands.filter { !["read", "quit", "drop"].contains($0.name) }
+      + Session.dotCommands.filter { $0.name == "drop" }
+    for command in commands {
+      XCTAssertTrue(s.run(command.example, name: "help .\(command.name)"), "`\(command.example)` fails:\n\(output())")
+    }
+  }
+
+  func testHelpCoversEveryStageFunctionAndAggregate() {
+    let names = Set(helpTopics.map(\.name))
+    for stage in Parser.stageKeywords { XCTAssertTrue(names.contains(stage), stage) }
+    for f in ScalarFunction.allCases { XCTAssertTrue(names.contains(f.rawValue), f.rawValue) }
+    for a in AggregateFunction.allCases { XCTAssertTrue(names.contains(a.rawValue), a.rawValue) }
+    for k in Parser.statementKeywords { XCTAssertTrue(names.contains(k), k) }
+  }
+
+  func testUnknownTopicSuggests() {
+    XCTAssertTrue(helpText("agregate").contains("did you mean `aggregate`"))
+    XCTAssertTrue(helpText(".tabels").contains("did you mean `tables`"))
+  }
+}
