@@ -1,0 +1,102 @@
+// `compare` checked against independent computations: ranks and the peer median on the real
+// EPCI file, and `pooled` for a ratio on the bundled data.
+
+import Foundation
+import XCTest
+@testable import TerrainEngine
+
+final class CompareTests: XCTestCase {
+  static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+  static let realEPCI = root.deletingLastPathComponent().appendingPathComponent("shared/data/epci.csv")
+
+  func session(_ setup: String) throws -> Session {
+    let s = Session()
+    var errors = ""
+    s.notify = { errors += $0 }
+    s.write = { _ in }
+    XCTAssertTrue(s.run(setup), errors)
+    return s
+  }
+
+  /// Splits one CSV line (quotes with doubled quotes, no embedded newlines).
+  func fields(_ line: Substring) -> [String] {
+    var out: [String] = []
+    var cur = ""
+    var quoted = false
+    var chars = Array(line)
+    if chars.last == "\r" { chars.removeLast() }
+    var i = 0
+    while i < chars.count {
+      let c = chars[i]
+      if quoted {
+        if c == "\"" {
+          if i + 1 < chars.count && chars[i + 1] == "\"" { cur.append("\""); i += 1 } else { quoted = false }
+        } else {
+          cur.append(c)
+        }
+      } else if c == "\"" {
+        quoted = true
+      } else if c == "," {
+        out.append(cur)
+        cur = ""
+      } else {
+        cur.append(c)
+      }
+      i += 1
+    }
+    out.append(cur)
+    return out
+  }
+
+  func testRanksAndMedianOnTheRealEPCIFile() throws {
+    guard let text = try? String(contentsOf: Self.realEPCI, encoding: .utf8) else {
+      throw XCTSkip("../shared/data/epci.csv not found: skipping the real-data comparison test")
+    }
+    // Independent computation: plain parsing of the file.
+    let lines = text.split(separator: "\n")
+    let header = fields(lines[0])
+    guard let sirenI = header.firstIndex(of: "epci_siren"), let popI = header.firstIndex(of: "population_municipale_2023") else {
+      return XCTFail("unexpected header \(header)")
+    }
+    var population: [String: Int] = [:]
+    for line in lines.dropFirst() {
+      let f = fields(line)
+      population[f[sirenI]] = Int(f[popI])
+    }
+    let peers = population.values.filter { $0 >= 50000 && $0 <= 150000 }.sorted()
+    XCTAssertEqual(peers.count, 217)
+    let mid = peers.count / 2
+    let median = peers.count % 2 == 1 ? Double(peers[mid]) : Double(peers[mid - 1] + peers[mid]) / 2
+    // Four real EPCI of that size, by increasing population in the file's order.
+    let pilots = population.filter { $0.value >= 50000 && $0.value <= 150000 }.sorted { $0.key < $1.key }.prefix(4).map(\.key)
+    let s = try session("load \"\(Self.realEPCI.path)\" as epci\npilots epci key epci_siren = \(pilots.map { "\"\($0)\"" }.joined(separator: ", "))")
+    let t = try s.query("compare pilots on population_municipale_2023 against peers where population_municipale_2023 between 50000 and 150000")
+    XCTAssertEqual(t.rowCount, 1)
+    XCTAssertEqual(t.column("median")?.value(at: 0), .float(median))
+    XCTAssertEqual(t.column("min")?.value(at: 0), .int(Int64(peers.first ?? 0)))
+    XCTAssertEqual(t.column("max")?.value(at: 0), .int(Int64(peers.last ?? 0)))
+    guard let names = s.pilots?.displayNames else { return XCTFail("no pilots") }
+    for (siren, name) in zip(pilots, names) {
+      let v = population[siren] ?? 0
+      let rank = peers.filter { $0 > v }.count + 1  // rank 1 = highest; ties share the smaller rank
+      XCTAssertEqual(t.column("\(name) rank")?.value(at: 0), .text("\(rank)/217"), name)
+      XCTAssertEqual(t.column(name)?.value(at: 0), .int(Int64(v)), name)
+    }
+  }
+
+  func testPooledRatioIsTheRatioOfSums() throws {
+    let datasets = Self.root.appendingPathComponent("datasets").path
+    let s = try session("")
+    try s.registerDirectory(datasets)
+    XCTAssertTrue(s.run("pilots epci key siren = \"200069177\", \"246900740\""))
+    let t = try s.query("compare pilots on taux = locaux_ftth / locaux, densite = population / superficie against peers where nature == \"CA\"")
+    let sums = try s.query("from epci | where nature == \"CA\" | aggregate f = sum(locaux_ftth), l = sum(locaux), p = sum(population), a = sum(superficie)")
+    guard case .int(let f) = sums.row(0)[0], case .int(let l) = sums.row(0)[1], case .int(let p) = sums.row(0)[2],
+      case .float(let a) = sums.row(0)[3] else { return XCTFail("unexpected sums \(sums.row(0))") }
+    XCTAssertEqual(t.column("pooled")?.value(at: 0), .float(Double(f) / Double(l)))
+    XCTAssertEqual(t.column("pooled")?.value(at: 1), .float(Double(p) / a))
+    // …which is not the average of the ratios.
+    let avg = try s.query("from epci | where nature == \"CA\" | aggregate m = avg(locaux_ftth / locaux)")
+    XCTAssertNotEqual(avg.row(0)[0], t.column("pooled")?.value(at: 0))
+  }
+}
