@@ -25,12 +25,25 @@ func runInteractiveShell(_ session: Session) {
   installShellSignalHandlers(cancel: session.cancel)
   let editor = LineEditor()
   var assembler = StatementAssembler()
+  let progress = ProgressIndicator()
+  let write = session.write
+  let notify = session.notify
+  session.write = { text in
+    progress.stop()
+    write(text)
+  }
+  session.notify = { text in
+    progress.stop()
+    notify(text)
+  }
 
   func execute(_ statement: String) {
     history.add(statement)
     if let width = terminalColumns() { session.renderOptions.terminalWidth = width }
     session.cancel.reset()
+    progress.start(label: progressLabel(statement))
     session.run(statement, name: nil)
+    progress.stop()
     fflush(stdout)
   }
 
