@@ -18,19 +18,41 @@ func aggregate(_ relation: Relation, keys: [BoundExpr], keyNames: [String], spec
     fields.append(Field(name: keyNames[k], type: col.type))
     columns.append(ColumnRef(column: try gatherColumn(col, firsts, cancel: cancel), indices: nil))
   }
+  let ranges = workerRanges(relation.rowCount)
+  if ranges.count > 1 { relation.prepareForWorkers() }
   for (i, spec) in specs.enumerated() {
-    let acc = makeAccumulator(spec, groups: groups)
-    if let arg = spec.argument {
-      try compiler.forEachChunk(arg, cancel: cancel) { start, n, v in
-        try acc.add(v, count: n, groups: ids.base + start)
-      }
-    } else {
-      acc.addRows(count: relation.rowCount, groups: ids.base)
-    }
+    let acc = try accumulate(spec, groups: groups, relation: relation, ranges: ranges, cancel: cancel) { start, _ in UnsafePointer(ids.base + start) }
     fields.append(Field(name: "agg\(i)", type: spec.resultType))
     columns.append(ColumnRef(column: try acc.finish(), indices: nil))
   }
   return Relation(fields: fields, columns: columns, rowCount: groups, sourceName: relation.sourceName)
+}
+
+/// Runs one aggregate over the relation, split over workers when its state can be merged;
+/// `groupIDs(start, count)` gives the group of each row of a chunk.
+private func accumulate(_ spec: AggregateSpec, groups: Int, relation: Relation, ranges: [Range<Int>],
+  cancel: CancellationFlag?, groupIDs: @escaping (Int, Int) -> UnsafePointer<Int32>) throws -> Accumulator {
+  let parallel = ranges.count > 1 && makeAccumulator(spec, groups: 0).isMergeable
+  let parts = try runRanges(parallel ? ranges : [0..<relation.rowCount]) { _, range -> Accumulator in
+    let acc = makeAccumulator(spec, groups: groups)
+    if let arg = spec.argument {
+      let compiler = ExpressionCompiler(relation: relation)
+      try compiler.forEachChunk(arg, in: range, cancel: cancel) { start, n, v in
+        try acc.add(v, count: n, groups: groupIDs(start, n))
+      }
+    } else {
+      var start = range.lowerBound
+      while start < range.upperBound {
+        let n = min(chunkSize, range.upperBound - start)
+        acc.addRows(count: n, groups: groupIDs(start, n))
+        start += n
+      }
+    }
+    return acc
+  }
+  guard let first = parts.first else { return makeAccumulator(spec, groups: groups) }
+  for other in parts.dropFirst() { try first.merge(other) }
+  return first
 }
 
 /// `aggregate` without `by`: one group, so no group ids are computed (every chunk points at a
@@ -39,17 +61,11 @@ private func aggregateAll(_ relation: Relation, compiler: ExpressionCompiler, sp
   cancel: CancellationFlag?) throws -> Relation {
   var fields: [Field] = []
   var columns: [ColumnRef] = []
+  let ranges = workerRanges(relation.rowCount)
+  if ranges.count > 1 { relation.prepareForWorkers() }
   for (i, spec) in specs.enumerated() {
-    let acc = makeAccumulator(spec, groups: 1)
-    if let arg = spec.argument {
-      try compiler.forEachChunk(arg, cancel: cancel) { _, n, v in try acc.add(v, count: n, groups: groupZero) }
-    } else {
-      var start = 0
-      while start < relation.rowCount {
-        let n = min(chunkSize, relation.rowCount - start)
-        acc.addRows(count: n, groups: groupZero)
-        start += n
-      }
+    let acc = try accumulate(spec, groups: 1, relation: relation, ranges: ranges, cancel: cancel) { _, _ in
+      UnsafePointer(groupZero)
     }
     fields.append(Field(name: "agg\(i)", type: spec.resultType))
     columns.append(ColumnRef(column: try acc.finish(), indices: nil))
@@ -66,6 +82,10 @@ private let groupZero: UnsafeMutablePointer<Int32> = {
 
 /// Per-group state of one aggregate.
 protocol Accumulator: AnyObject {
+  /// Whether partial states over row ranges can be merged (`merge`) into the state over all.
+  var isMergeable: Bool { get }
+  /// Adds the state of `other` (same kind, same groups, over other rows).
+  func merge(_ other: Accumulator) throws
   /// Adds one chunk of argument values with each row's group.
   func add(_ v: Vec, count: Int, groups: UnsafePointer<Int32>) throws
   /// `count()`: adds rows without an argument.
@@ -75,6 +95,7 @@ protocol Accumulator: AnyObject {
 
 extension Accumulator {
   func addRows(count: Int, groups: UnsafePointer<Int32>) {}
+  var isMergeable: Bool { true }
 }
 
 func makeAccumulator(_ spec: AggregateSpec, groups: Int) -> Accumulator {
@@ -112,6 +133,10 @@ final class CountAccumulator: Accumulator {
       for i in 0..<n { c[Int(g[i])] &+= 1 }
     }
   }
+  func merge(_ other: Accumulator) {
+    guard let o = other as? CountAccumulator else { return }
+    for k in counts.indices { counts[k] &+= o.counts[k] }
+  }
   func finish() -> Column { Column(values: .int(ColumnBuffer(counts)), validity: nil) }
 }
 
@@ -143,6 +168,18 @@ final class IntSumAccumulator: Accumulator {
     if overflow {
       throw Diagnostic("integer overflow in `sum`: the total does not fit in 64 bits", at: span, label: "overflows",
         help: "sum floats instead: sum(float(x))")
+    }
+  }
+  func merge(_ other: Accumulator) throws {
+    guard let o = other as? IntSumAccumulator else { return }
+    for k in sums.indices {
+      let (r, overflow) = sums[k].addingReportingOverflow(o.sums[k])
+      if overflow {
+        throw Diagnostic("integer overflow in `sum`: the total does not fit in 64 bits", at: span, label: "overflows",
+          help: "sum floats instead: sum(float(x))")
+      }
+      sums[k] = r
+      seen[k] |= o.seen[k]
     }
   }
   func finish() -> Column {
@@ -188,6 +225,23 @@ final class FloatMomentsAccumulator: Accumulator {
           }
         }
       }
+    }
+  }
+  func merge(_ other: Accumulator) {
+    guard let o = other as? FloatMomentsAccumulator else { return }
+    total += o.total
+    for k in counts.indices {
+      let na = Double(counts[k])
+      let nb = Double(o.counts[k])
+      if function == .stddev && nb > 0 {
+        // Chan et al.: combine two (count, mean, M2) summaries.
+        let n = na + nb
+        let delta = o.means[k] - means[k]
+        means[k] += delta * nb / n
+        m2[k] += o.m2[k] + delta * delta * na * nb / n
+      }
+      counts[k] &+= o.counts[k]
+      sums[k] += o.sums[k]
     }
   }
   func finish() -> Column {
@@ -260,6 +314,26 @@ final class ExtremumAccumulator: Accumulator {
       }
     }
   }
+  func merge(_ other: Accumulator) {
+    guard let o = other as? ExtremumAccumulator else { return }
+    for k in seen.indices where o.seen[k] != 0 {
+      switch type {
+      case .int, .bool:
+        if seen[k] == 0 || (wantMax ? o.ints[k] > ints[k] : o.ints[k] < ints[k]) { ints[k] = o.ints[k] }
+      case .float:
+        if seen[k] == 0 || (wantMax ? o.floats[k] > floats[k] : o.floats[k] < floats[k]) { floats[k] = o.floats[k] }
+      case .text:
+        if let s = o.texts[k] {
+          if let cur = texts[k] {
+            if wantMax ? utf8Less(cur, s) : utf8Less(s, cur) { texts[k] = s }
+          } else {
+            texts[k] = s
+          }
+        }
+      }
+      seen[k] = 1
+    }
+  }
   private func update<T>(_ v: Vec, _ n: Int, _ g: UnsafePointer<Int32>, _ a: UnsafePointer<T>, _ acc: inout [Int64], _ conv: (T) -> Int64) {
     for i in 0..<n where (v.validity?[i] ?? 1) != 0 {
       let k = Int(g[i])
@@ -296,6 +370,10 @@ final class QuantileAccumulator: Accumulator {
       if x.isNaN { continue }
       values[Int(g[i])].append(x)
     }
+  }
+  func merge(_ other: Accumulator) {
+    guard let o = other as? QuantileAccumulator else { return }
+    for k in values.indices { values[k].append(contentsOf: o.values[k]) }
   }
   func finish() -> Column {
     let b = ColumnBuilder(type: .float, capacity: values.count)
@@ -338,6 +416,12 @@ final class CountDistinctAccumulator: Accumulator {
     valid.initialize(repeating: 1, count: n)
     normalizer.normalize(v, count: n, into: words, stride: 1, valid: valid)
     for i in 0..<n where valid[i] != 0 { sets[Int(g[i])].insert(words[i]) }
+  }
+  /// Text values are words of a per-worker dictionary, so partial sets cannot be merged.
+  var isMergeable: Bool { normalizer.type != .text }
+  func merge(_ other: Accumulator) {
+    guard let o = other as? CountDistinctAccumulator else { return }
+    for k in sets.indices { sets[k].formUnion(o.sets[k]) }
   }
   func finish() -> Column { Column(values: .int(ColumnBuffer(sets.map { Int64($0.count) })), validity: nil) }
 }

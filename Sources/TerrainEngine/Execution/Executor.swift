@@ -51,9 +51,26 @@ struct Executor {
 
   /// Keeps the rows where `predicate` is true, as a selection over the input's columns.
   private func filter(_ rel: Relation, _ predicate: BoundExpr) throws -> Relation {
+    let ranges = workerRanges(rel.rowCount)
+    if ranges.count > 1 { rel.prepareForWorkers() }
+    let parts = try runRanges(ranges) { _, range in try selectRows(rel, predicate, range) }
+    let total = parts.reduce(0) { $0 + $1.count }
+    if total == rel.rowCount { return rel }
+    if parts.count == 1, let only = parts.first { return rel.selecting(IndexVector(only.finish())) }
+    let all = BufferBuilder<Int32>(capacity: total)
+    for p in parts {
+      let dst = all.tail(reserving: p.count)
+      dst.update(from: p.base, count: p.count)
+      all.advance(by: p.count)
+    }
+    return rel.selecting(IndexVector(all.finish()))
+  }
+
+  /// The positions in `range` where `predicate` is true.
+  private func selectRows(_ rel: Relation, _ predicate: BoundExpr, _ range: Range<Int>) throws -> BufferBuilder<Int32> {
     let compiler = ExpressionCompiler(relation: rel)
     let positions = BufferBuilder<Int32>(capacity: 1024)
-    try compiler.forEachChunk(predicate, cancel: cancel) { start, n, v in
+    try compiler.forEachChunk(predicate, in: range, cancel: cancel) { start, n, v in
       let bits = v.bytes()
       let dst = positions.tail(reserving: n)
       var k = 0
@@ -70,8 +87,7 @@ struct Executor {
       }
       positions.advance(by: k)
     }
-    if positions.count == rel.rowCount { return rel }
-    return rel.selecting(IndexVector(positions.finish()))
+    return positions
   }
 
   private func project(_ rel: Relation, _ exprs: [BoundExpr], _ names: [String]) throws -> Relation {

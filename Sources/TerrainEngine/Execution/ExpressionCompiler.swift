@@ -3,6 +3,8 @@
 // Dispatch on types and operators happens here, once per expression; each kernel's loop is a
 // typed loop over raw buffers with no per-row look-up, boxing or dynamic call.
 
+import Foundation
+
 /// Compiles expressions against one relation.
 final class ExpressionCompiler {
   let relation: Relation
@@ -91,25 +93,65 @@ final class ExpressionCompiler {
 
   /// Evaluates `e` over every row, calling `body` with each chunk's result.
   func forEachChunk(_ e: BoundExpr, cancel: CancellationFlag?, _ body: (Int, Int, Vec) throws -> Void) throws {
-    let k = try compile(e)
-    var start = 0
-    while start < relation.rowCount {
-      let n = min(chunkSize, relation.rowCount - start)
-      try body(start, n, try k(start, n))
-      start += n
-      if start & 0xFFFF == 0 { try cancel?.check() }
-    }
+    try forEachChunk(e, in: 0..<relation.rowCount, cancel: cancel, body)
   }
 
   /// Evaluates `e` into a new dense column.
   func evaluateColumn(_ e: BoundExpr, cancel: CancellationFlag?) throws -> Column {
     if case .column(let i, _) = e, relation.columns[i].indices == nil { return relation.columns[i].column }
+    let ranges = workerRanges(relation.rowCount)
+    if ranges.count > 1, e.type != .text { return try evaluateColumnInParallel(e, ranges, cancel: cancel) }
     let builder = ColumnBuilder(type: e.type, capacity: relation.rowCount, dictionary: e.type == .text ? TextDictionary() : nil)
     let translator = TextTranslator(target: builder.dictionary)
     try forEachChunk(e, cancel: cancel) { _, n, v in
       appendChunk(v, count: n, type: e.type, to: builder, translator: translator)
     }
     return builder.finish()
+  }
+
+  /// A number or bool column computed by several workers, each filling its range of one buffer.
+  private func evaluateColumnInParallel(_ e: BoundExpr, _ ranges: [Range<Int>], cancel: CancellationFlag?) throws -> Column {
+    let n = relation.rowCount
+    let width = e.type == .bool ? 1 : 8
+    let values = allocateBytes(n * width)
+    let validity = allocateBytes(n).bindMemory(to: UInt8.self, capacity: max(1, n))
+    var owned = true
+    defer {
+      if owned {
+        free(values)
+        free(validity)
+      }
+    }
+    relation.prepareForWorkers()
+    let sawNull = try runRanges(ranges) { _, range -> Bool in
+      let compiler = ExpressionCompiler(relation: relation)
+      var nulls = false
+      try compiler.forEachChunk(e, in: range, cancel: cancel) { start, count, v in
+        (values + start * width).copyMemory(from: v.data, byteCount: count * width)
+        if let valid = v.validity {
+          (validity + start).update(from: valid, count: count)
+          nulls = nulls || hasNull(valid, count)
+          // Null slots hold zero (the column invariant).
+          for i in 0..<count where valid[i] == 0 { (values + (start + i) * width).initializeMemory(as: UInt8.self, repeating: 0, count: width) }
+        } else {
+          (validity + start).update(repeating: 1, count: count)
+        }
+      }
+      return nulls
+    }
+    owned = false
+    let valid: ColumnBuffer<UInt8>?
+    if sawNull.contains(true) {
+      valid = ColumnBuffer(adopting: validity, count: n)
+    } else {
+      free(validity)
+      valid = nil
+    }
+    switch e.type {
+    case .int: return Column(values: .int(ColumnBuffer(adopting: values.bindMemory(to: Int64.self, capacity: max(1, n)), count: n)), validity: valid)
+    case .float: return Column(values: .float(ColumnBuffer(adopting: values.bindMemory(to: Double.self, capacity: max(1, n)), count: n)), validity: valid)
+    default: return Column(values: .bool(ColumnBuffer(adopting: values.bindMemory(to: UInt8.self, capacity: max(1, n)), count: n)), validity: valid)
+    }
   }
 
   // MARK: leaves
