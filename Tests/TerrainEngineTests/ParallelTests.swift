@@ -32,6 +32,13 @@ final class ParallelTests: XCTestCase {
     ])
     let s = Session()
     s.catalog.set("t", t, origin: .query)
+    s.catalog.set("u", Table(names: ["t", "label"], columns: [
+      Column.from([.text("a"), .text("é"), .text("é"), .text("zz"), .null], type: .text),
+      Column.from([.text("A"), .text("E1"), .text("E2"), .text("Z"), .text("N")], type: .text),
+    ]), origin: .query)
+    s.catalog.set("v", Table(names: ["kk", "w"], columns: [
+      Column.from((0..<40).map { .int(Int64($0 % 30)) }, type: .int), Column.from((0..<40).map { .int(Int64($0)) }, type: .int),
+    ]), origin: .query)
     return s
   }
 
@@ -46,6 +53,9 @@ final class ParallelTests: XCTestCase {
       "from t | aggregate n = count(), s = sum(y), a = avg(x), sd = stddev(x), mx = max(t), mn = min(y), d = count_distinct(t) by k | sort k",
       "from t | where y > 0 | aggregate n = count(), s = sum(x) by t | sort t",
       "from t | sort x desc, id | take 20 | select id, x",
+      "from t | join u on t | aggregate n = count(), s = sum(y) by label | sort label",
+      "from t | join left u on t | aggregate n = count(), c = count(label) by t | sort t",
+      "from t | join v on k == v.kk | aggregate n = count(), s = sum(w) by k | sort k",
     ]
     for q in queries {
       parallelThreshold = Int.max

@@ -262,10 +262,18 @@ private func copyChunk<T>(_ src: UnsafePointer<T>, _ valid: UnsafePointer<UInt8>
 /// mapping per source code so each distinct string is interned once.
 final class TextTranslator {
   let target: TextDictionary?
+  /// Only look strings up in the target (absent ones become `absent`), never add to it, so
+  /// that several threads may share a target that is no longer written.
+  let lookupOnly: Bool
   private var source: ObjectIdentifier?
   private var map: [UInt32] = []  // UInt32.max = not yet known
+  /// The code given to a string the target lacks, in `lookupOnly` mode.
+  static let absent = UInt32.max - 1
 
-  init(target: TextDictionary?) { self.target = target }
+  init(target: TextDictionary?, lookupOnly: Bool = false) {
+    self.target = target
+    self.lookupOnly = lookupOnly
+  }
 
   func translate(_ codes: UnsafePointer<UInt32>, from dict: TextDictionary, count n: Int,
     validity: UnsafePointer<UInt8>?, into out: UnsafeMutablePointer<UInt32>) {
@@ -290,7 +298,7 @@ final class TextTranslator {
         let c = Int(codes[i])
         var t = m[c]
         if t == UInt32.max {
-          t = target.intern(strings[c])
+          t = lookupOnly ? (target.code(of: strings[c]) ?? TextTranslator.absent) : target.intern(strings[c])
           m[c] = t
         }
         out[i] = t

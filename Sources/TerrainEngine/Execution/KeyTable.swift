@@ -16,6 +16,14 @@ final class KeyNormalizer {
     translators = (0..<sides).map { _ in TextTranslator(target: shared) }
   }
 
+  /// A normaliser for one more side that only looks text up in `other`'s dictionary (absent
+  /// strings get a code that matches nothing), so it can run on another thread.
+  init(lookingUpIn other: KeyNormalizer) {
+    type = other.type
+    shared = other.shared
+    translators = [TextTranslator(target: other.shared, lookupOnly: true)]
+  }
+
   deinit { codes.deallocate() }
 
   /// Writes the words of `n` values of `v` (from side `side`) into `out` and their validity into `valid`.
