@@ -18,32 +18,37 @@ enum PlanStep {
   /// `distinct`: unique combinations of the columns at these indices (all when empty… resolved at bind).
   case distinct([Int])
 
-  /// A one-line description for `.explain`.
-  func describe(_ input: [String]) -> String {
+  /// The lines `.explain` shows for this step, with constants folded as they will run.
+  func describe(_ input: [String]) -> [String] {
+    func d(_ e: BoundExpr, _ names: [String]) -> String { ((try? ExpressionCompiler.fold(e)) ?? e).describe(names) }
     switch self {
-    case .filter(let e): return "Filter \(e.describe(input))"
+    case .filter(let e): return ["Filter \(d(e, input))"]
     case .project(let es, let names):
-      return "Project " + zip(names, es).map { n, e in
-        let d = e.describe(input)
-        return d == n ? n : "\(n) = \(d)"
-      }.joined(separator: ", ")
+      var kept = 0
+      var items: [String] = []
+      for (n, e) in zip(names, es) {
+        if case .column(let i, _) = e, i < input.count, input[i] == n { kept += 1 } else { items.append("\(n) = \(d(e, input))") }
+      }
+      if items.isEmpty { return ["Project " + names.joined(separator: ", ")] }
+      let keeps = kept > 0 ? " (and \(kept) column\(kept == 1 ? "" : "s") kept)" : ""
+      return ["Project " + items.joined(separator: ", ") + keeps]
     case .aggregate(let keys, let keyNames, let specs, let outputs, let names):
       let aggs = specs.enumerated().map { i, s in
-        "agg\(i) = \(s.function.rawValue)(\(s.argument.map { $0.describe(input) } ?? ""))"
+        "agg\(i) = \(s.function.rawValue)(\(s.argument.map { d($0, input) } ?? ""))"
       }
-      var s = "HashAggregate " + aggs.joined(separator: ", ")
-      if !keys.isEmpty { s += " by " + zip(keyNames, keys).map { "\($0) = \($1.describe(input))" }.joined(separator: ", ") }
+      var head = "HashAggregate " + aggs.joined(separator: ", ")
+      if !keys.isEmpty { head += " by " + zip(keyNames, keys).map { n, k in d(k, input) == n ? n : "\(n) = \(d(k, input))" }.joined(separator: ", ") }
       let inner = keyNames + specs.indices.map { "agg\($0)" }
-      s += "\n  → Project " + zip(names, outputs).map { "\($0) = \($1.describe(inner))" }.joined(separator: ", ")
-      return s
+      let post = zip(names, outputs).map { n, e in d(e, inner) == n ? n : "\(n) = \(d(e, inner))" }
+      return [head, "Project " + post.joined(separator: ", ")]
     case .sort(let keys, let limit):
-      let k = keys.map { "\($0.0.describe(input))\($0.descending ? " desc" : "")" }.joined(separator: ", ")
-      return limit.map { "TopN \($0) by \(k)" } ?? "Sort \(k)"
-    case .take(let n): return "Take \(n)"
-    case .join(_, let name, let left, let pk, let bk, _, _):
-      let names = pk.map { $0.describe(input) }
-      return "HashJoin\(left ? " left" : "") \(name) on " + zip(names, bk).map { "\($0) == \(name).\($1.describe([]))" }.joined(separator: " and ")
-    case .distinct(let cols): return "Distinct " + cols.map { $0 < input.count ? input[$0] : "#\($0)" }.joined(separator: ", ")
+      let k = keys.map { "\(d($0.0, input))\($0.descending ? " desc" : "")" }.joined(separator: ", ")
+      return [limit.map { "TopN \($0) by \(k)" } ?? "Sort \(k)"]
+    case .take(let n): return ["Take \(n)"]
+    case .join(let table, let name, let left, let pk, let bk, _, _):
+      let right = table.columnNames
+      return ["HashJoin\(left ? " left" : "") \(name) on " + zip(pk.map { d($0, input) }, bk).map { "\($0) == \(name).\($1.describe(right))" }.joined(separator: " and ")]
+    case .distinct(let cols): return ["Distinct " + cols.map { $0 < input.count ? input[$0] : "#\($0)" }.joined(separator: ", ")]
     }
   }
 }

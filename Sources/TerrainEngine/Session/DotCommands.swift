@@ -182,12 +182,15 @@ extension Session {
     case .compare:
       lines.append("Compare pilots: Filter peers → HashAggregate sum(columns) → pooled; per indicator: Project → Sort → median/min/max, rank")
     }
+    var depth = 1
     for (i, step) in plan.steps.enumerated() {
       let input = plan.fieldsAfter[i].map(\.name)
-      let folded = step
-      lines.append(String(repeating: "  ", count: i + 1) + "→ " + folded.describe(input))
+      for line in step.describe(input) {
+        lines.append(String(repeating: "  ", count: depth) + "→ " + line)
+        depth += 1
+      }
     }
-    if let e = plan.export { lines.append("  → Export \"\(e.path)\"") }
+    if let e = plan.export { lines.append(String(repeating: "  ", count: depth) + "→ Export \"\(e.path)\"") }
     write(lines.joined(separator: "\n") + "\n")
   }
 }
