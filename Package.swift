@@ -7,6 +7,7 @@ let package = Package(
   products: [
     .executable(name: "terrain", targets: ["terrain"]),
     .library(name: "TerrainEngine", targets: ["TerrainEngine"]),
+    .library(name: "TerrainShell", targets: ["TerrainShell"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
@@ -21,6 +22,11 @@ let package = Package(
         .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
       ]
     ),
+    .target(
+      name: "TerrainShell",
+      dependencies: ["TerrainEngine"],
+      swiftSettings: [.swiftLanguageMode(.v5)]
+    ),
     .systemLibrary(
       name: "CReadline",
       pkgConfig: "readline",
@@ -30,6 +36,7 @@ let package = Package(
       name: "terrain",
       dependencies: [
         "TerrainEngine",
+        "TerrainShell",
         "CReadline",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
@@ -37,7 +44,7 @@ let package = Package(
     ),
     .testTarget(
       name: "TerrainEngineTests",
-      dependencies: ["TerrainEngine"],
+      dependencies: ["TerrainEngine", "TerrainShell"],
       // Golden scripts and their data are read in place by the tests.
       exclude: ["Golden"],
       swiftSettings: [.swiftLanguageMode(.v5)]

@@ -2,6 +2,7 @@
 
 import Foundation
 import TerrainEngine
+import TerrainShell
 
 let mainPrompt = "terrain> "
 let continuationPrompt = "   ...> "

@@ -8,6 +8,7 @@
 #endif
 import CReadline
 import TerrainEngine
+import TerrainShell
 
 /// What one call to `LineEditor.readLine` got.
 enum LineEvent: Equatable {

@@ -1,6 +1,7 @@
 // Completion and multi-line statement assembly of the interactive shell, without a terminal.
 
 import TerrainEngine
+import TerrainShell
 import XCTest
 
 final class ShellCompletionTests: XCTestCase {

@@ -1,5 +1,7 @@
 // Multi-line statement assembly for the interactive shell: when is a statement finished?
 
+import TerrainEngine
+
 /// A light scan of statement text: enough to know whether it is visibly unfinished and what
 /// the last tokens are, without the full lexer (which throws on half-typed input).
 struct ShellScan {

@@ -1,5 +1,7 @@
 // Tab completion for the interactive shell, as pure functions of the text before the cursor.
 
+import TerrainEngine
+
 /// What to offer for the word under the cursor.
 public enum CompletionResult: Equatable, Sendable {
   /// These words (already filtered by the typed prefix, sorted, without duplicates).
