@@ -5,6 +5,7 @@
 #elseif canImport(Darwin)
   import Darwin
 #endif
+import Dispatch
 
 /// A record that pass 1 skipped (with `skipBadRows`), so that pass 2 skips it too.
 struct SkippedRecord {
@@ -56,69 +57,158 @@ private enum ColumnStorage {
 /// row indices (so disjoint row ranges never touch the same slots). Null slots stay 0; a
 /// validity mask is allocated the first time a column meets a null.
 ///
-/// Single-threaded for now: to run `fill` on several row ranges at once, text columns would
-/// need one dictionary and cache per range (codes remapped when merging), and validity
-/// masks allocated before the ranges start.
+/// Several row ranges can be filled at once, each by its own `Lane` (on its own thread):
+/// a lane has its own text dictionaries and code caches; lane 0 writes into the final
+/// dictionaries, so its codes are final, and `merge` then interns each later lane's new
+/// strings in lane order and rewrites that lane's codes. The codes thus come out exactly
+/// as a single pass in file order would give them (first occurrence order).
 final class CSVColumnWriter {
   let rowCount: Int
   let columnCount: Int
   private var storage: [ColumnStorage] = []
   private var validity: [ColumnBuffer<UInt8>?]
-  private let targets: UnsafeMutablePointer<ColumnTarget>
+  private let columns: [(DataType, UInt8)]
+  /// Guards `validity` while lanes run.
+  private let lock: UnsafeMutablePointer<pthread_mutex_t>
+  private var lanes: [Lane] = []
+
+  /// One range's view of the columns: raw targets with their own dictionaries and caches.
+  final class Lane {
+    let index: Int
+    fileprivate let targets: UnsafeMutablePointer<ColumnTarget>
+    let columnCount: Int
+    /// Rows this lane filled.
+    var firstRow = Int.max
+    var lastRow = 0
+
+    fileprivate init(index: Int, targets: UnsafeMutablePointer<ColumnTarget>, columnCount: Int) {
+      self.index = index
+      self.targets = targets
+      self.columnCount = columnCount
+    }
+
+    deinit {
+      for k in 0..<columnCount {
+        targets[k].cache?.free()
+        targets[k].dictionary?.release()
+      }
+      targets.deinitialize(count: columnCount)
+      targets.deallocate()
+    }
+  }
 
   /// - Parameter columns: each column's type and, for floats, its decimal mark.
   init(columns: [(DataType, UInt8)], rowCount: Int) {
     self.rowCount = rowCount
+    self.columns = columns
     columnCount = columns.count
     validity = [ColumnBuffer<UInt8>?](repeating: nil, count: columns.count)
-    targets = UnsafeMutablePointer<ColumnTarget>.allocate(capacity: max(1, columns.count))
-    for (k, (type, decimal)) in columns.enumerated() {
-      let target: ColumnTarget
+    lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    lock.initialize(to: pthread_mutex_t())
+    pthread_mutex_init(lock, nil)
+    for (type, _) in columns {
       switch type {
-      case .int:
-        let b = ColumnBuffer<Int64>(zeroed: rowCount)
-        storage.append(.int(b))
-        target = ColumnTarget(kind: ColumnTarget.int, decimal: decimal, values: UnsafeMutableRawPointer(b.base))
-      case .float:
-        let b = ColumnBuffer<Double>(zeroed: rowCount)
-        storage.append(.float(b))
-        target = ColumnTarget(kind: ColumnTarget.float, decimal: decimal, values: UnsafeMutableRawPointer(b.base))
-      case .bool:
-        let b = ColumnBuffer<UInt8>(zeroed: rowCount)
-        storage.append(.bool(b))
-        target = ColumnTarget(kind: ColumnTarget.bool, decimal: decimal, values: UnsafeMutableRawPointer(b.base))
+      case .int: storage.append(.int(ColumnBuffer<Int64>(zeroed: rowCount)))
+      case .float: storage.append(.float(ColumnBuffer<Double>(zeroed: rowCount)))
+      case .bool: storage.append(.bool(ColumnBuffer<UInt8>(zeroed: rowCount)))
       case .text:
-        let b = ColumnBuffer<UInt32>(zeroed: rowCount)
-        let d = TextDictionary(capacity: min(rowCount, 1024))
-        storage.append(.text(b, d))
-        target = ColumnTarget(
-          kind: ColumnTarget.text, decimal: decimal, values: UnsafeMutableRawPointer(b.base),
-          dictionary: Unmanaged.passUnretained(d), cache: TextCodeCache())
+        storage.append(.text(ColumnBuffer<UInt32>(zeroed: rowCount), TextDictionary(capacity: min(rowCount, 1024))))
       }
-      (targets + k).initialize(to: target)
     }
   }
 
   deinit {
-    for k in 0..<columnCount { targets[k].cache?.free() }
-    targets.deinitialize(count: columnCount)
-    targets.deallocate()
+    lanes = []
+    pthread_mutex_destroy(lock)
+    lock.deallocate()
+  }
+
+  /// Creates `count` lanes (lane `i` is `lanes[i]`, in file order); call once, before `fill`.
+  func makeLanes(_ count: Int) -> [Lane] {
+    for i in 0..<max(1, count) {
+      let targets = UnsafeMutablePointer<ColumnTarget>.allocate(capacity: max(1, columnCount))
+      for (k, (_, decimal)) in columns.enumerated() {
+        let target: ColumnTarget
+        switch storage[k] {
+        case .int(let b):
+          target = ColumnTarget(kind: ColumnTarget.int, decimal: decimal, values: UnsafeMutableRawPointer(b.base))
+        case .float(let b):
+          target = ColumnTarget(kind: ColumnTarget.float, decimal: decimal, values: UnsafeMutableRawPointer(b.base))
+        case .bool(let b):
+          target = ColumnTarget(kind: ColumnTarget.bool, decimal: decimal, values: UnsafeMutableRawPointer(b.base))
+        case .text(let b, let d):
+          let dictionary = i == 0 ? d : TextDictionary(capacity: min(rowCount / count, 1024))
+          target = ColumnTarget(
+            kind: ColumnTarget.text, decimal: decimal, values: UnsafeMutableRawPointer(b.base),
+            dictionary: Unmanaged.passRetained(dictionary), cache: TextCodeCache())
+        }
+        (targets + k).initialize(to: target)
+      }
+      lanes.append(Lane(index: i, targets: targets, columnCount: columnCount))
+    }
+    return lanes
   }
 
   /// Marks row `row` of column `k` null, allocating the column's mask on its first null.
-  private func setNull(_ k: Int, _ row: Int) {
-    if let v = targets[k].validity {
+  private func setNull(_ t: UnsafeMutablePointer<ColumnTarget>, _ k: Int, _ row: Int) {
+    if let v = t.pointee.validity {
       v[row] = 0
       return
     }
-    let mask = ColumnBuffer<UInt8>(zeroed: rowCount)
-    memset(mask.base, 1, rowCount)
-    validity[k] = mask
-    targets[k].validity = mask.base
+    pthread_mutex_lock(lock)
+    let mask: ColumnBuffer<UInt8>
+    if let m = validity[k] {
+      mask = m
+    } else {
+      mask = ColumnBuffer<UInt8>(zeroed: rowCount)
+      memset(mask.base, 1, rowCount)
+      validity[k] = mask
+    }
+    pthread_mutex_unlock(lock)
+    t.pointee.validity = mask.base
     mask.base[row] = 0
   }
 
-  /// Parses `count` rows starting at byte `from` (which starts row `firstRow`); records that
+  /// Gives every lane after the first its final codes: its new strings go into the final
+  /// dictionary in the lane's code order (so in file order), and its rows' codes are
+  /// rewritten. Null slots keep code 0. Call once every lane has finished.
+  func merge() {
+    guard lanes.count > 1 else { return }
+    var jobs: [(UnsafeMutablePointer<UInt32>, [UInt32], Int, Int, UnsafeMutablePointer<UInt8>?)] = []
+    for k in 0..<columnCount {
+      guard case .text(let b, let final) = storage[k] else { continue }
+      for lane in lanes.dropFirst() where lane.firstRow < lane.lastRow {
+        guard let d = lane.targets[k].dictionary?.takeUnretainedValue(), d.count > 0 else { continue }
+        var remap = [UInt32](repeating: 0, count: d.count)
+        var identity = true
+        for (code, s) in d.strings.enumerated() {
+          let c = final.intern(s)
+          remap[code] = c
+          if c != UInt32(code) { identity = false }
+        }
+        if identity { continue }
+        jobs.append((b.base, remap, lane.firstRow, lane.lastRow, validity[k]?.base))
+      }
+    }
+    let run = { (j: Int) in
+      let (codes, remap, from, to, valid) = jobs[j]
+      remap.withUnsafeBufferPointer { r in
+        let m = r.baseAddress!
+        if let v = valid {
+          for row in from..<to { codes[row] = m[Int(codes[row])] & (0 &- UInt32(v[row])) }
+        } else {
+          for row in from..<to { codes[row] = m[Int(codes[row])] }
+        }
+      }
+    }
+    if jobs.count > 1 && rowCount >= 1 << 16 {
+      DispatchQueue.concurrentPerform(iterations: jobs.count, execute: run)
+    } else {
+      for j in 0..<jobs.count { run(j) }
+    }
+  }
+
+  /// Parses, for `lane`, `count` rows starting at byte `from` (which starts row `firstRow`); records that
   /// start where `skipped[skippedIndex...]` says are stepped over, blank lines ignored.
   /// Every record met must have `columnCount` fields (pass 1 checked it).
   ///
@@ -127,9 +217,11 @@ final class CSVColumnWriter {
   /// one type, reads its spans in order, and the independent dictionary look-ups of a text
   /// column overlap their cache misses. A batch's spans take about 48 KB.
   func fill(
-    scanner: CSVScanner, from: Int, firstRow: Int, count: Int, skipped: [SkippedRecord], skippedIndex: Int,
-    nulls: NullMarkers, scratch: ScratchBytes, cancel: CancellationFlag?
+    lane: Lane, scanner: CSVScanner, from: Int, firstRow: Int, count: Int, skipped: [SkippedRecord],
+    skippedIndex: Int, nulls: NullMarkers, scratch: ScratchBytes, cancel: CancellationFlag?
   ) throws {
+    lane.firstRow = min(lane.firstRow, firstRow)
+    lane.lastRow = max(lane.lastRow, firstRow + count)
     let end = scanner.end
     let fieldsPerRecord = columnCount + 1
     let batchRows = max(16, min(256, 48 * 1024 / (fieldsPerRecord * MemoryLayout<FieldSpan>.stride)))
@@ -155,8 +247,8 @@ final class CSVColumnWriter {
       }
       if cancel?.isCancelled == true { throw CancelledError() }
       for k in 0..<columnCount {
-        parseColumn(k, spans: spans + k * batchRows, rows: batch, firstRow: row, scanner: scanner,
-                    nulls: nulls, scratch: scratch)
+        parseColumn(lane.targets + k, k, spans: spans + k * batchRows, rows: batch, firstRow: row,
+                    scanner: scanner, nulls: nulls, scratch: scratch)
       }
       row += batch
     }
@@ -165,11 +257,10 @@ final class CSVColumnWriter {
   /// Parses field `k` of `rows` records from its consecutive `spans`, into rows
   /// `firstRow...`.
   private func parseColumn(
-    _ k: Int, spans: UnsafeMutablePointer<FieldSpan>, rows: Int, firstRow: Int, scanner: CSVScanner,
+    _ t: UnsafeMutablePointer<ColumnTarget>, _ k: Int, spans: UnsafeMutablePointer<FieldSpan>, rows: Int, firstRow: Int, scanner: CSVScanner,
     nulls: NullMarkers, scratch: ScratchBytes
   ) {
     let p = scanner.p
-    let t = targets + k
     let kind = t.pointee.kind
     let decimal = t.pointee.decimal
     for i in 0..<rows {
@@ -187,7 +278,7 @@ final class CSVColumnWriter {
         base = UnsafePointer(out)
       }
       if nulls.isNull(base, n) {
-        setNull(k, row)
+        setNull(t, k, row)
         continue
       }
       switch kind {
@@ -195,19 +286,19 @@ final class CSVColumnWriter {
         if let v = parseInt64(base, n) {
           t.pointee.values.assumingMemoryBound(to: Int64.self)[row] = v
         } else {
-          setNull(k, row)
+          setNull(t, k, row)
         }
       case ColumnTarget.float:
         if let v = parseDouble(base, n, decimal: decimal) {
           t.pointee.values.assumingMemoryBound(to: Double.self)[row] = v
         } else {
-          setNull(k, row)
+          setNull(t, k, row)
         }
       case ColumnTarget.bool:
         if let v = parseBool(base, n) {
           t.pointee.values.assumingMemoryBound(to: UInt8.self)[row] = v ? 1 : 0
         } else {
-          setNull(k, row)
+          setNull(t, k, row)
         }
       default:
         t.pointee.values.assumingMemoryBound(to: UInt32.self)[row] = textCode(

@@ -1,9 +1,11 @@
 // `load`: reading a CSV file into a columnar table in two passes over its bytes.
 //
-// Pass 1 finds the records, checks their field counts and infers each column's type from
-// all of its values. Pass 2 parses every field straight into preallocated typed buffers
-// (rows are written at their index, so pass 2 runs chunk by chunk from checkpoints taken in
-// pass 1 and could be split across threads). No row or field ever becomes a `String`
+// The file is mapped, not copied. Pass 1 finds the records, checks their field counts and
+// infers each column's type from all of its values. Pass 2 parses every field straight into
+// preallocated typed buffers (rows are written at their index, chunk by chunk from
+// checkpoints taken in pass 1), dropping the parsed pages of the mapping as it goes. From
+// 4 MB on, both passes run on two threads over the two halves of the file, with the same
+// results, errors and text codes as one thread. No row or field ever becomes a `String`
 // except distinct text values, interned once.
 
 #if canImport(Glibc)
@@ -11,6 +13,7 @@
 #elseif canImport(Darwin)
   import Darwin
 #endif
+import Dispatch
 
 /// Loads the CSV file at `path` (a leading `~/` is the home folder).
 ///
@@ -32,7 +35,13 @@ public func loadCSV(
   try CSVReader(name: name, options: options, cancel: cancel).load(CSVBytes(borrowing: bytes))
 }
 
-private let rowsPerCheckpoint = 1 << 16
+/// Rows per pass-2 chunk (a variable for tests).
+nonisolated(unsafe) var csvRowsPerCheckpoint = 1 << 16
+/// Files from this size on are read on two threads (below, threads cost more than they
+/// save); a variable for tests.
+nonisolated(unsafe) var csvParallelThreshold = 4 << 20
+/// Parsed bytes of a mapped file are dropped from memory in steps of this size.
+private let releaseStep = 8 << 20
 private let rowsPerCancelCheck = 4096
 
 /// One load: options, the bytes, what the passes learn.
@@ -134,68 +143,40 @@ private final class CSVReader {
       forced[k] = type
     }
 
-    // Pass 1: records, field counts, types.
-    let inference = UnsafeMutablePointer<ColumnInference>.allocate(capacity: columnCount + 1)
-    inference.initialize(repeating: ColumnInference(), count: columnCount + 1)
-    defer { inference.deallocate() }
-    var active = (0..<columnCount).filter { forced[$0] != .text }
-    var skipped: [SkippedRecord] = []
-    var checkpoints: [RowCheckpoint] = []
-    var rowCount = 0
-    var pos = dataStart
-    var sinceCheck = 0
-    while pos < end {
-      sinceCheck += 1
-      if sinceCheck >= rowsPerCancelCheck {
-        sinceCheck = 0
-        if cancel?.isCancelled == true { throw CancelledError() }
-      }
-      let r = scanner.scanRecord(at: pos, spans: spans, capacity: columnCount + 1)
-      if r.fieldCount == 0 {
-        pos = r.next
-        continue
-      }
-      if r.unterminatedQuote >= 0 {
-        if options.skipBadRows {
-          let resume = scanner.lineAfter(r.unterminatedQuote)
-          skipped.append(SkippedRecord(start: pos, resume: resume))
-          pos = resume
-          continue
-        }
-        throw positioned(r.unterminatedQuote, in: p, end: end, from: start, "unterminated quote: no closing \(describe(quote)) before the end of the file")
-      }
-      if r.fieldCount != columnCount {
-        if options.skipBadRows {
-          skipped.append(SkippedRecord(start: pos, resume: r.next))
-          pos = r.next
-          continue
-        }
-        let at = r.fieldCount > columnCount ? spans[columnCount].rawStart : r.contentEnd
-        let expected = dialect.header ? "as in the header" : "as in the first row"
-        throw positioned(at, in: p, end: end, from: start,
-          "row has \(r.fieldCount) field\(r.fieldCount == 1 ? "" : "s"), expected \(columnCount) (\(expected))")
-      }
-      if rowCount % rowsPerCheckpoint == 0 {
-        checkpoints.append(RowCheckpoint(offset: pos, row: rowCount, skipped: skipped.count))
-      }
-      var closed = false
-      for k in active {
-        let span = spans[k]
-        let b = fieldBytes(span, scanner: scanner, scratch: scratch)
-        guard let base = b.baseAddress, !nulls.isNull(base, b.count) else { continue }
-        let shape = fieldShape(base, b.count)
-        if let type = forced[k] {
-          try check(shape, forced: type, column: k, names: names, span: span, value: b,
-                    inference: &inference[k], dialect: dialect, p: p, end: end, start: start)
-        } else {
-          inference[k].add(shape)
-          if !inference[k].isOpen { closed = true }
-        }
-      }
-      if closed { active = active.filter { forced[$0] != nil || inference[$0].isOpen } }
-      rowCount += 1
-      pos = r.next
+    // Pass 1: records, field counts, types; on both cores for larger files (the second half
+    // read from the line start after its middle, kept only if the first half ends there).
+    let context = Pass1Context(
+      scanner: scanner, columnCount: columnCount, forced: forced, names: names, nulls: nulls, dialect: dialect,
+      start: start, skipBadRows: options.skipBadRows)
+    let head = Pass1Part(columnCount: columnCount, forced: forced, from: dataStart)
+    defer { head.free() }
+    var split = end
+    // A forced float column's check depends on the values before it: read in order then.
+    if end - dataStart >= csvParallelThreshold && !forced.contains(.float) {
+      split = lineStart(after: dataStart + (end - dataStart) / 2, p: p, end: end)
     }
+    if split < end {
+      let tail = Pass1Part(columnCount: columnCount, forced: forced, from: split)
+      defer { tail.free() }
+      DispatchQueue.concurrentPerform(iterations: 2) { i in
+        let part = i == 0 ? head : tail
+        do { try self.scanRecords(part, limit: i == 0 ? split : end, context: context) } catch { part.error = error }
+      }
+      if let error = head.error { throw error }
+      if head.pos == split {
+        if let error = tail.error { throw error }
+        head.append(tail)
+      } else {
+        // The middle was inside a quoted field: read the rest in order.
+        try scanRecords(head, limit: end, context: context)
+      }
+    } else {
+      try scanRecords(head, limit: end, context: context)
+    }
+    let inference = head.inference
+    let skipped = head.skipped
+    let checkpoints = head.checkpoints
+    let rowCount = head.rowCount
 
     // Types.
     var fields: [Field] = []
@@ -214,13 +195,50 @@ private final class CSVReader {
       outputs.append((type, decimal))
     }
 
-    // Pass 2: values, chunk by chunk.
+    // Pass 2: values, chunk by chunk; on both cores over two row ranges for larger files.
     let writer = CSVColumnWriter(columns: outputs, rowCount: rowCount)
-    for (i, c) in checkpoints.enumerated() {
-      let rows = (i + 1 < checkpoints.count ? checkpoints[i + 1].row : rowCount) - c.row
-      try writer.fill(
-        scanner: scanner, from: c.offset, firstRow: c.row, count: rows, skipped: skipped, skippedIndex: c.skipped,
-        nulls: nulls, scratch: scratch, cancel: cancel)
+    let laneCount = end - dataStart >= csvParallelThreshold && checkpoints.count >= 2 ? 2 : 1
+    let lanes = writer.makeLanes(laneCount)
+    // Lane i takes checkpoints bounds[i]..<bounds[i + 1], about the same number of rows each.
+    var bounds = [0]
+    for i in 1..<laneCount {
+      let target = rowCount * i / laneCount
+      var c = bounds[i - 1] + 1
+      while c + 1 < checkpoints.count && checkpoints[c].row < target { c += 1 }
+      bounds.append(c)
+    }
+    bounds.append(checkpoints.count)
+    let runLane = { (l: Int) throws in
+      let lane = lanes[l]
+      let laneScratch = l == 0 ? scratch : ScratchBytes()
+      var released = bounds[l] < checkpoints.count ? checkpoints[bounds[l]].offset : end
+      for i in bounds[l]..<bounds[l + 1] {
+        let c = checkpoints[i]
+        let next = i + 1 < checkpoints.count ? checkpoints[i + 1] : nil
+        let rows = (next?.row ?? rowCount) - c.row
+        try writer.fill(
+          lane: lane, scanner: scanner, from: c.offset, firstRow: c.row, count: rows, skipped: skipped,
+          skippedIndex: c.skipped, nulls: nulls, scratch: laneScratch, cancel: self.cancel)
+        // Parsed bytes leave memory (a mapped file's pages only).
+        let upTo = next?.offset ?? end
+        if upTo - released >= releaseStep || next == nil {
+          bytes.release(from: released, to: upTo)
+          released = upTo
+        }
+      }
+    }
+    if laneCount == 1 {
+      try runLane(0)
+    } else {
+      var errors = [Error?](repeating: nil, count: laneCount)
+      errors.withUnsafeMutableBufferPointer { errs in
+        let e = errs
+        DispatchQueue.concurrentPerform(iterations: laneCount) { l in
+          do { try runLane(l) } catch { e[l] = error }
+        }
+      }
+      if let error = errors.compactMap({ $0 }).first { throw error }
+      writer.merge()
     }
     let columns = writer.finish()
 
@@ -231,6 +249,85 @@ private final class CSVReader {
         "skipped \(skipped.count) malformed row\(skipped.count == 1 ? "" : "s") (line\(skipped.count == 1 ? "" : "s") \(list))")
     }
     return CSVLoadResult(table: Table(fields: fields, columns: columns, rowCount: rowCount), notices: notices)
+  }
+
+  /// Reads records from `part.pos` until `limit` (or just past it: the record there ends
+  /// where it ends), counting rows, taking checkpoints, checking field counts and forced
+  /// types, and inferring types; throws the first error met.
+  fileprivate func scanRecords(_ part: Pass1Part, limit: Int, context c: Pass1Context) throws {
+    let scanner = c.scanner
+    let p = scanner.p
+    let end = scanner.end
+    let columnCount = c.columnCount
+    let forced = c.forced
+    let nulls = c.nulls
+    let inference = part.inference
+    let spans = UnsafeMutablePointer<FieldSpan>.allocate(capacity: columnCount + 1)
+    defer { spans.deallocate() }
+    spans.initialize(repeating: FieldSpan(start: 0, end: 0, kind: 0), count: columnCount + 1)
+    let scratch = ScratchBytes()
+    var active = part.active
+    var rowCount = part.rowCount
+    var pos = part.pos
+    defer {
+      part.active = active
+      part.rowCount = rowCount
+      part.pos = pos
+    }
+    let rowsPerCheckpoint = csvRowsPerCheckpoint
+    var sinceCheck = 0
+    while pos < limit {
+      sinceCheck += 1
+      if sinceCheck >= rowsPerCancelCheck {
+        sinceCheck = 0
+        if cancel?.isCancelled == true { throw CancelledError() }
+      }
+      let r = scanner.scanRecord(at: pos, spans: spans, capacity: columnCount + 1)
+      if r.fieldCount == 0 {
+        pos = r.next
+        continue
+      }
+      if r.unterminatedQuote >= 0 {
+        if c.skipBadRows {
+          let resume = scanner.lineAfter(r.unterminatedQuote)
+          part.skipped.append(SkippedRecord(start: pos, resume: resume))
+          pos = resume
+          continue
+        }
+        throw positioned(r.unterminatedQuote, in: p, end: end, from: c.start, "unterminated quote: no closing \(describe(scanner.quote)) before the end of the file")
+      }
+      if r.fieldCount != columnCount {
+        if c.skipBadRows {
+          part.skipped.append(SkippedRecord(start: pos, resume: r.next))
+          pos = r.next
+          continue
+        }
+        let at = r.fieldCount > columnCount ? spans[columnCount].rawStart : r.contentEnd
+        let expected = c.dialect.header ? "as in the header" : "as in the first row"
+        throw positioned(at, in: p, end: end, from: c.start,
+          "row has \(r.fieldCount) field\(r.fieldCount == 1 ? "" : "s"), expected \(columnCount) (\(expected))")
+      }
+      if rowCount % rowsPerCheckpoint == 0 {
+        part.checkpoints.append(RowCheckpoint(offset: pos, row: rowCount, skipped: part.skipped.count))
+      }
+      var closed = false
+      for k in active {
+        let span = spans[k]
+        let b = fieldBytes(span, scanner: scanner, scratch: scratch)
+        guard let base = b.baseAddress, !nulls.isNull(base, b.count) else { continue }
+        let shape = fieldShape(base, b.count)
+        if let type = forced[k] {
+          try check(shape, forced: type, column: k, names: c.names, span: span, value: b,
+                    inference: &inference[k], dialect: c.dialect, p: p, end: end, start: c.start)
+        } else {
+          inference[k].add(shape)
+          if !inference[k].isOpen { closed = true }
+        }
+      }
+      if closed { active = active.filter { forced[$0] != nil || inference[$0].isOpen } }
+      rowCount += 1
+      pos = r.next
+    }
   }
 
   /// Checks a value of a column whose type is forced.
@@ -322,4 +419,69 @@ private func lineNumbers(of offsets: [Int], in p: UnsafePointer<UInt8>, end: Int
     result.append(line)
   }
   return result
+}
+
+/// What pass 1 reads with, shared by its parts.
+private struct Pass1Context {
+  let scanner: CSVScanner
+  let columnCount: Int
+  let forced: [DataType?]
+  let names: [String]
+  let nulls: NullMarkers
+  let dialect: CSVDialect
+  /// Where line 1 starts (for error positions).
+  let start: Int
+  let skipBadRows: Bool
+}
+
+/// What pass 1 learns from one stretch of records.
+private final class Pass1Part {
+  let inference: UnsafeMutablePointer<ColumnInference>
+  let columnCount: Int
+  /// Columns whose values still need reading.
+  var active: [Int]
+  var skipped: [SkippedRecord] = []
+  /// Rows counted from the part's start.
+  var checkpoints: [RowCheckpoint] = []
+  var rowCount = 0
+  /// Where reading stopped (or resumes).
+  var pos: Int
+  var error: Error?
+
+  init(columnCount: Int, forced: [DataType?], from: Int) {
+    self.columnCount = columnCount
+    inference = UnsafeMutablePointer<ColumnInference>.allocate(capacity: columnCount + 1)
+    inference.initialize(repeating: ColumnInference(), count: columnCount + 1)
+    active = (0..<columnCount).filter { forced[$0] != .text }
+    pos = from
+  }
+
+  func free() { inference.deallocate() }
+
+  /// Takes in the part that follows this one (which started where this one stopped).
+  func append(_ next: Pass1Part) {
+    for k in 0..<columnCount {
+      let a = inference[k]
+      let b = next.inference[k]
+      inference[k].possible = a.possible.intersection(b.possible)
+      inference[k].sawValue = a.sawValue || b.sawValue
+      inference[k].pointOK = a.pointOK && b.pointOK
+      inference[k].commaOK = a.commaOK && b.commaOK
+    }
+    let rows = rowCount
+    let skips = skipped.count
+    for c in next.checkpoints {
+      checkpoints.append(RowCheckpoint(offset: c.offset, row: c.row + rows, skipped: c.skipped + skips))
+    }
+    skipped.append(contentsOf: next.skipped)
+    rowCount += next.rowCount
+    pos = next.pos
+  }
+}
+
+/// The start of the line after the line end at or after `from` (`end` when none).
+private func lineStart(after from: Int, p: UnsafePointer<UInt8>, end: Int) -> Int {
+  var i = from
+  while i < end && p[i] != 0x0A { i += 1 }
+  return min(end, i + 1)
 }

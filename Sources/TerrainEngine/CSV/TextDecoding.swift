@@ -7,15 +7,18 @@
   import Darwin
 #endif
 
-/// A byte buffer the reader works on: either borrowed from the caller or owned (malloc'ed)
-/// and freed with the value.
-final class CSVBytes {
+/// A byte buffer the reader works on: borrowed from the caller, owned (malloc'ed) and freed
+/// with the value, or a read-only private mapping of a file, unmapped with the value.
+final class CSVBytes: @unchecked Sendable {
   let base: UnsafePointer<UInt8>
   let count: Int
   private let owned: UnsafeMutableRawPointer?
+  /// Length of the mapping when the bytes are a mapped file.
+  private let mappedLength: Int
 
   /// Borrows `buffer`, which must outlive this value.
   init(borrowing buffer: UnsafeRawBufferPointer) {
+    mappedLength = 0
     if let b = buffer.baseAddress, buffer.count > 0 {
       base = UnsafePointer(b.assumingMemoryBound(to: UInt8.self))
       count = buffer.count
@@ -33,14 +36,51 @@ final class CSVBytes {
     base = UnsafePointer(memory.assumingMemoryBound(to: UInt8.self))
     self.count = count
     owned = memory
+    mappedLength = 0
   }
 
-  deinit { if let p = owned { free(p) } }
+  /// Takes ownership of a mapping of `count` bytes (from `mmap`).
+  init(mapped memory: UnsafeMutableRawPointer, count: Int) {
+    base = UnsafePointer(memory.assumingMemoryBound(to: UInt8.self))
+    self.count = count
+    owned = nil
+    mappedLength = count
+  }
+
+  deinit {
+    if mappedLength > 0 {
+      munmap(UnsafeMutableRawPointer(mutating: base), mappedLength)
+    } else if let p = owned {
+      free(p)
+    }
+  }
 
   var buffer: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
+
+  /// Whether the bytes are a mapped file (whose pages can be dropped and read again).
+  var isMapped: Bool { mappedLength > 0 }
+
+  /// Says that bytes `from..<to` will not be needed soon: a mapped file's whole pages in
+  /// that range leave the resident set (they stay in the page cache and are read back,
+  /// unchanged, if touched again). Does nothing for bytes in ordinary memory.
+  func release(from: Int, to: Int) {
+    guard mappedLength > 0 else { return }
+    let page = csvPageSize
+    let a = (from + page - 1) / page * page
+    let b = min(to, count) / page * page
+    if b > a {
+      _ = madvise(UnsafeMutableRawPointer(mutating: base) + a, b - a, Int32(MADV_DONTNEED))
+    }
+  }
 }
 
-/// Reads the whole file at `path` into memory, with one `read` per chunk and no copy.
+/// The memory page size.
+let csvPageSize: Int = {
+  let s = sysconf(Int32(_SC_PAGESIZE))
+  return s > 0 ? s : 4096
+}()
+
+/// The bytes of the file at `path`: a mapping for regular files, else read into memory.
 /// Throws a `CSVError` at line 0 with a plain-words reason when the file cannot be read.
 func readWholeFile(path: String) throws -> CSVBytes {
   let fd = open(path, O_RDONLY)
@@ -55,7 +95,16 @@ func readWholeFile(path: String) throws -> CSVBytes {
   if (st.st_mode & S_IFMT) == S_IFDIR {
     throw CSVError(path: path, line: 0, column: 0, message: "cannot open \"\(path)\": it is a directory")
   }
-  // Regular files: one allocation of the known size. Pipes and special files: grow.
+  // Regular files: mapped (read-only, private), so that pages are read in as the passes
+  // go and can leave memory once parsed, with no copy.
+  if (st.st_mode & S_IFMT) == S_IFREG && st.st_size > 0 {
+    let size = Int(st.st_size)
+    if let m = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), m != MAP_FAILED {
+      _ = madvise(m, size, Int32(MADV_SEQUENTIAL))
+      return CSVBytes(mapped: m, count: size)
+    }
+  }
+  // Otherwise one allocation of the known size; pipes and special files: grow.
   var capacity = max(Int(st.st_size), 0) + 1
   if capacity < 64 * 1024 && (st.st_mode & S_IFMT) != S_IFREG { capacity = 64 * 1024 }
   var memory = allocateBytes(capacity)

@@ -1,0 +1,140 @@
+import Foundation
+import XCTest
+
+@testable import TerrainEngine
+
+/// The reader's two-thread path (both passes split in two, one text dictionary per range
+/// merged at the end) must give exactly what the one-thread path gives: rows, types, values,
+/// nulls, text codes, notices and errors. Small files are forced through it by lowering the
+/// size threshold and the rows per chunk.
+final class CSVParallelTests: XCTestCase {
+  private enum Outcome {
+    case loaded(CSVLoadResult)
+    case failed(String)
+  }
+
+  private func load(_ text: String, parallel: Bool, _ configure: (inout CSVLoadOptions) -> Void = { _ in }) -> Outcome {
+    let savedThreshold = csvParallelThreshold
+    let savedRows = csvRowsPerCheckpoint
+    defer {
+      csvParallelThreshold = savedThreshold
+      csvRowsPerCheckpoint = savedRows
+    }
+    csvParallelThreshold = parallel ? 0 : Int.max
+    csvRowsPerCheckpoint = parallel ? 3 : 1 << 16
+    var options = CSVLoadOptions()
+    configure(&options)
+    let bytes = Array(text.utf8)
+    do {
+      return .loaded(try bytes.withUnsafeBytes { try loadCSV(bytes: $0, name: "t.csv", options: options) })
+    } catch let e as CSVError {
+      return .failed("\(e.line):\(e.column): \(e.message)")
+    } catch {
+      return .failed("\(error)")
+    }
+  }
+
+  /// Loads `text` both ways and checks that the outcomes are the same.
+  private func assertSame(
+    _ text: String, _ configure: (inout CSVLoadOptions) -> Void = { _ in }, file: StaticString = #filePath,
+    line: UInt = #line
+  ) {
+    let a = load(text, parallel: false, configure)
+    let b = load(text, parallel: true, configure)
+    switch (a, b) {
+    case (.failed(let x), .failed(let y)):
+      XCTAssertEqual(x, y, text, file: file, line: line)
+    case (.loaded(let x), .loaded(let y)):
+      XCTAssertEqual(x.notices, y.notices, text, file: file, line: line)
+      let s = x.table
+      let t = y.table
+      XCTAssertEqual(s.rowCount, t.rowCount, text, file: file, line: line)
+      XCTAssertEqual(s.fields.map(\.name), t.fields.map(\.name), text, file: file, line: line)
+      XCTAssertEqual(s.fields.map(\.type), t.fields.map(\.type), text, file: file, line: line)
+      guard s.rowCount == t.rowCount, s.columns.count == t.columns.count else { return }
+      for (c, d) in zip(s.columns, t.columns) {
+        XCTAssertEqual((0..<c.count).map { c.value(at: $0) }, (0..<d.count).map { d.value(at: $0) }, text, file: file, line: line)
+        XCTAssertEqual(c.validity.map { Array($0.buffer) }, d.validity.map { Array($0.buffer) }, text, file: file, line: line)
+        if case .text(let codes1, let dict1) = c.values, case .text(let codes2, let dict2) = d.values {
+          XCTAssertEqual(Array(codes1.buffer), Array(codes2.buffer), text, file: file, line: line)
+          XCTAssertEqual(dict1.strings, dict2.strings, text, file: file, line: line)
+        }
+      }
+    default:
+      XCTFail("one-thread: \(a), two threads: \(b)\n\(text)", file: file, line: line)
+    }
+  }
+
+  func testRandomFilesReadTheSameOnTwoThreads() {
+    var rng = SystemRandomNumberGenerator()
+    let words = ["habitation", "mixte", "professionnel", "a", "", "NA", "x y", "une valeur assez longue pour le cache"]
+    for round in 0..<300 {
+      let rows = Int.random(in: 0...60, using: &rng)
+      let lineEnd = round % 3 == 0 ? "\r\n" : "\n"
+      var csv = "id,cat,v,q,n" + lineEnd
+      for i in 0..<rows {
+        let cat = words[Int.random(in: 0..<words.count, using: &rng)]
+        let v = Int.random(in: 0..<6, using: &rng) == 0 ? "" : String(Double(Int.random(in: -999...999, using: &rng)) / 8)
+        var q = words[Int.random(in: 0..<words.count, using: &rng)]
+        if Bool.random(using: &rng) { q = "\"\(q)\n\(i % 7),x,y\"" }
+        if Int.random(in: 0..<8, using: &rng) == 0 { q = "\"a \"\"quoted\"\" \(i % 3)\"" }
+        let n = Int.random(in: 0..<10, using: &rng) == 0 ? "NA" : String(i % 4)
+        csv += "\(i),\(cat),\(v),\(q),\(n)" + lineEnd
+        if Int.random(in: 0..<20, using: &rng) == 0 { csv += lineEnd }
+      }
+      assertSame(csv)
+      assertSame(csv) { $0.types = ["n": .text] }
+    }
+  }
+
+  func testQuotedNewlineAcrossTheMiddle() {
+    // The middle falls inside a quoted field whose lines look like records of the wrong
+    // width: read from there, the second half would fail.
+    var csv = "a,b\n"
+    for i in 0..<20 { csv += "\(i),x\(i % 3)\n" }
+    csv += "20,\"" + String(repeating: "1,2,3\n", count: 40) + "\"\n"
+    for i in 21..<30 { csv += "\(i),y\(i % 4)\n" }
+    assertSame(csv)
+    assertSame(String(csv.dropLast(60)))
+  }
+
+  func testErrorsAreTheFirstInFileOrder() {
+    var rows: [String] = []
+    for i in 0..<100 { rows.append("\(i),t\(i % 9),\(Double(i) / 2)") }
+    let ok = "i,t,f\n" + rows.joined(separator: "\n") + "\n"
+    assertSame(ok)
+    for bad in [3, 48, 52, 97] {
+      var r = rows
+      r[bad] = "\(bad),ragged"
+      assertSame("i,t,f\n" + r.joined(separator: "\n") + "\n")
+      assertSame("i,t,f\n" + r.joined(separator: "\n") + "\n") { $0.skipBadRows = true }
+      r[99] = "99,x,y,z"
+      assertSame("i,t,f\n" + r.joined(separator: "\n") + "\n")
+      var q = rows
+      q[bad] = "\(bad),\"never closed,1"
+      assertSame("i,t,f\n" + q.joined(separator: "\n") + "\n")
+      assertSame("i,t,f\n" + q.joined(separator: "\n") + "\n") { $0.skipBadRows = true }
+      var f = rows
+      f[bad] = "\(bad),t,not a number"
+      assertSame("i,t,f\n" + f.joined(separator: "\n") + "\n") { $0.types = ["f": .float] }
+      assertSame("i,t,f\n" + f.joined(separator: "\n") + "\n") { $0.types = ["i": .int, "f": .int] }
+      assertSame("i,t,f\n" + f.joined(separator: "\n") + "\n")
+    }
+  }
+
+  func testTypesDecidedOverBothHalves() {
+    // A value that turns the column to text only in the second half.
+    var csv = "a,b,c\n"
+    for i in 0..<200 { csv += "\(i),\(i % 2 == 0 ? "true" : "false"),\(i)\n" }
+    csv += "x,maybe,01\n"
+    assertSame(csv)
+    // Nulls only in the second half of a text column, none in the first.
+    var t = "k,s\n"
+    for i in 0..<200 { t += "\(i),\(i < 100 ? "v\(i % 5)" : "")\n" }
+    assertSame(t)
+    // A text column null everywhere in the second half, all-null columns.
+    var n = "k,s,e\n"
+    for i in 0..<200 { n += "\(i),\(i < 100 ? "v" : "NA"),\n" }
+    assertSame(n)
+  }
+}
