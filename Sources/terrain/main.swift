@@ -110,6 +110,8 @@ session.notify = { s in
   fflush(stdout)
   fputs(s, stderr)
 }
+session.resultFileDescriptor = 1
+session.flush = { fflush(stdout) }
 
 var ok = true
 if let c = command.command {

@@ -22,6 +22,11 @@ public final class Session {
   public var write: (String) -> Void = { FileHandle.standardOutput.write(Data($0.utf8)) }
   /// Notices and errors (standard error).
   public var notify: (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }
+  /// When set, large csv/tsv/json/markdown results are streamed to this file descriptor
+  /// instead of being built as one string for `write`; `flush` is called first so that earlier
+  /// buffered output comes before them.
+  public var resultFileDescriptor: Int32?
+  public var flush: () -> Void = {}
   /// The pilot territories set by `pilots`.
   public internal(set) var pilots: PilotSet?
   /// Set by `.quit`.
@@ -123,6 +128,10 @@ public final class Session {
         } catch let e as ExportError {
           throw Diagnostic(e.description, at: sink.span, label: "not written")
         }
+      } else if let fd = resultFileDescriptor, renderOptions.mode != .table, renderOptions.mode != .line,
+        table.rowCount > 10_000 {
+        flush()
+        try render(table, options: renderOptions, toFileDescriptor: fd, cancel: cancel)
       } else {
         write(renderResult(table, pipeline: pipeline))
       }
