@@ -323,9 +323,11 @@ def run_terrain(binpath, locaux, communes, runs, timeout):
     try:
         with open(export_path) as f:
             nlines = sum(1 for _ in f)
-        if nlines != 1_000_001 and nlines != min(1_000_000, res.get("n", 10**12)) + 1:
-            res["export_lines"] = nlines
         res["export_lines"] = nlines
+        with open(locaux) as f:
+            want = min(1_000_000, sum(1 for _ in f) - 1) + 1
+        if nlines != want:
+            res["errors"].append(f"E1: export wrote {nlines} lines, expected {want} (header + rows)")
     except OSError as e:
         res["errors"].append(f"E1: export file missing: {e}")
     res["results"] = split_results(out)
