@@ -137,4 +137,28 @@ final class CSVParallelTests: XCTestCase {
     for i in 0..<200 { n += "\(i),\(i < 100 ? "v" : "NA"),\n" }
     assertSame(n)
   }
+
+  func testDictionaryCodesStableThroughGrowth() {
+    let d = TextDictionary(capacity: 2)
+    var values = ["", "a", "é", "a\u{0}b", "une valeur plus longue que seize octets"]
+    for i in 0..<20_000 { values.append("v\(i * 7919 % 100_003)") }
+    var codes: [String: UInt32] = [:]
+    for v in values {
+      let c = d.intern(v)
+      if let old = codes[v] { XCTAssertEqual(c, old, v) } else { XCTAssertEqual(Int(c), codes.count, v) }
+      codes[v] = c
+    }
+    XCTAssertEqual(d.count, codes.count)
+    for (v, c) in codes {
+      XCTAssertEqual(d.intern(v), c)
+      XCTAssertEqual(d.code(of: v), c)
+      XCTAssertEqual(d.strings[Int(c)], v)
+    }
+    XCTAssertNil(d.code(of: "absent"))
+    // Byte equality, not canonical equivalence: é precomposed and decomposed differ.
+    XCTAssertNotEqual(d.intern("\u{E9}"), d.intern("e\u{301}"))
+    let ranks = d.sortRanks
+    let sorted = d.strings.indices.sorted { ranks[$0] < ranks[$1] }.map { d.strings[$0] }
+    XCTAssertEqual(sorted, d.strings.sorted { utf8Less($0, $1) })
+  }
 }

@@ -41,8 +41,6 @@ private struct ColumnTarget {
   var lastStart: Int = -1
   var lastLength: Int = 0
   var lastCode: UInt32 = 0
-  /// Codes of values already met (text columns only).
-  var cache: TextCodeCache? = nil
 }
 
 /// One output column as it is kept alive and finally handed over.
@@ -58,7 +56,7 @@ private enum ColumnStorage {
 /// validity mask is allocated the first time a column meets a null.
 ///
 /// Several row ranges can be filled at once, each by its own `Lane` (on its own thread):
-/// a lane has its own text dictionaries and code caches; lane 0 writes into the final
+/// a lane has its own text dictionaries; lane 0 writes into the final
 /// dictionaries, so its codes are final, and `merge` then interns each later lane's new
 /// strings in lane order and rewrites that lane's codes. The codes thus come out exactly
 /// as a single pass in file order would give them (first occurrence order).
@@ -72,7 +70,7 @@ final class CSVColumnWriter {
   private let lock: UnsafeMutablePointer<pthread_mutex_t>
   private var lanes: [Lane] = []
 
-  /// One range's view of the columns: raw targets with their own dictionaries and caches.
+  /// One range's view of the columns: raw targets with their own dictionaries.
   final class Lane {
     let index: Int
     fileprivate let targets: UnsafeMutablePointer<ColumnTarget>
@@ -89,7 +87,6 @@ final class CSVColumnWriter {
 
     deinit {
       for k in 0..<columnCount {
-        targets[k].cache?.free()
         targets[k].dictionary?.release()
       }
       targets.deinitialize(count: columnCount)
@@ -140,7 +137,7 @@ final class CSVColumnWriter {
           let dictionary = i == 0 ? d : TextDictionary(capacity: min(rowCount / count, 1024))
           target = ColumnTarget(
             kind: ColumnTarget.text, decimal: decimal, values: UnsafeMutableRawPointer(b.base),
-            dictionary: Unmanaged.passRetained(dictionary), cache: TextCodeCache())
+            dictionary: Unmanaged.passRetained(dictionary))
         }
         (targets + k).initialize(to: target)
       }
@@ -228,6 +225,15 @@ final class CSVColumnWriter {
     let spans = UnsafeMutablePointer<FieldSpan>.allocate(capacity: batchRows * fieldsPerRecord)
     spans.initialize(repeating: FieldSpan(start: 0, end: 0, kind: 0), count: batchRows * fieldsPerRecord)
     defer { spans.deallocate() }
+    // The hashes of a text column's batch, and where its prefetching reads go.
+    let hashes = UnsafeMutablePointer<UInt64>.allocate(capacity: batchRows)
+    hashes.initialize(repeating: 0, count: batchRows)
+    let probes = UnsafeMutablePointer<UInt64>.allocate(capacity: batchRows)
+    probes.initialize(repeating: 0, count: batchRows)
+    defer {
+      hashes.deallocate()
+      probes.deallocate()
+    }
     var pos = from
     var row = firstRow
     let lastRow = firstRow + count
@@ -248,7 +254,7 @@ final class CSVColumnWriter {
       if cancel?.isCancelled == true { throw CancelledError() }
       for k in 0..<columnCount {
         parseColumn(lane.targets + k, k, spans: spans + k * batchRows, rows: batch, firstRow: row,
-                    scanner: scanner, nulls: nulls, scratch: scratch)
+                    scanner: scanner, nulls: nulls, scratch: scratch, hashes: hashes, probes: probes)
       }
       row += batch
     }
@@ -258,11 +264,24 @@ final class CSVColumnWriter {
   /// `firstRow...`.
   private func parseColumn(
     _ t: UnsafeMutablePointer<ColumnTarget>, _ k: Int, spans: UnsafeMutablePointer<FieldSpan>, rows: Int, firstRow: Int, scanner: CSVScanner,
-    nulls: NullMarkers, scratch: ScratchBytes
+    nulls: NullMarkers, scratch: ScratchBytes, hashes: UnsafeMutablePointer<UInt64>,
+    probes: UnsafeMutablePointer<UInt64>
   ) {
     let p = scanner.p
     let kind = t.pointee.kind
     let decimal = t.pointee.decimal
+    if kind == ColumnTarget.text, let d = t.pointee.dictionary {
+      // The hashes of the whole batch first, each reading its first dictionary slot, so that
+      // the slots' cache misses overlap instead of coming one by one in the look-ups.
+      d._withUnsafeGuaranteedRef { dictionary in
+        for i in 0..<rows {
+          let span = spans[i]
+          let h = TextDictionary.hash(UnsafeRawBufferPointer(start: p + span.start, count: span.end - span.start))
+          hashes[i] = h
+          probes[i] = dictionary.touch(h)
+        }
+      }
+    }
     for i in 0..<rows {
       let span = spans[i]
       let row = firstRow + i
@@ -302,16 +321,17 @@ final class CSVColumnWriter {
         }
       default:
         t.pointee.values.assumingMemoryBound(to: UInt32.self)[row] = textCode(
-          t, base, n, start: inPlace ? span.start : -1, p: p)
+          t, base, n, start: inPlace ? span.start : -1, p: p, hash: hashes[i])
       }
     }
   }
 
   /// The code of a text value; `start` is its offset in the file, or -1 when the bytes are
-  /// an unescaped copy.
+  /// an unescaped copy; `hash` is the hash of the file's bytes at `start` when in place.
   @inline(__always)
   private func textCode(
-    _ t: UnsafeMutablePointer<ColumnTarget>, _ base: UnsafePointer<UInt8>, _ n: Int, start: Int, p: UnsafePointer<UInt8>
+    _ t: UnsafeMutablePointer<ColumnTarget>, _ base: UnsafePointer<UInt8>, _ n: Int, start: Int, p: UnsafePointer<UInt8>,
+    hash: UInt64
   ) -> UInt32 {
     let inPlace = start >= 0
     if inPlace && t.pointee.lastStart >= 0 && t.pointee.lastLength == n
@@ -320,16 +340,9 @@ final class CSVColumnWriter {
       return t.pointee.lastCode
     }
     var code: UInt32 = 0
-    if inPlace && t.pointee.cache?.enabled == true {
-      let key = TextCodeCache.key(base, n)
-      if let c = t.pointee.cache?.lookup(key, base) {
-        code = c
-      } else if let d = t.pointee.dictionary {
-        code = d._withUnsafeGuaranteedRef { $0.intern(bytes: UnsafeRawBufferPointer(start: base, count: n)) }
-        t.pointee.cache?.insert(key, code: code)
-      }
-    } else if let d = t.pointee.dictionary {
-      code = d._withUnsafeGuaranteedRef { $0.intern(bytes: UnsafeRawBufferPointer(start: base, count: n)) }
+    if let d = t.pointee.dictionary {
+      let bytes = UnsafeRawBufferPointer(start: base, count: n)
+      code = d._withUnsafeGuaranteedRef { inPlace ? $0.intern(bytes: bytes, hash: hash) : $0.intern(bytes: bytes) }
     }
     t.pointee.lastStart = start
     t.pointee.lastLength = n
