@@ -161,4 +161,24 @@ final class CSVParallelTests: XCTestCase {
     let sorted = d.strings.indices.sorted { ranks[$0] < ranks[$1] }.map { d.strings[$0] }
     XCTAssertEqual(sorted, d.strings.sorted { utf8Less($0, $1) })
   }
+
+  func testUTF8CheckInHalvesFindsTheSameByte() {
+    let saved = csvParallelThreshold
+    defer { csvParallelThreshold = saved }
+    csvParallelThreshold = 0
+    var rng = SystemRandomNumberGenerator()
+    let pieces: [[UInt8]] = [[0x61], [0x2C], [0x0A], [0xC3, 0xA9], [0xE2, 0x82, 0xAC], [0xF0, 0x9F, 0x98, 0x80], [0xFF], [0x80], [0xC3], [0xE2, 0x82]]
+    for _ in 0..<3000 {
+      var bytes: [UInt8] = []
+      for _ in 0..<Int.random(in: 0...24, using: &rng) {
+        let k = Int.random(in: 0..<pieces.count, using: &rng)
+        // Mostly valid, so that the invalid byte lands anywhere.
+        bytes += k >= 6 && Int.random(in: 0..<4, using: &rng) != 0 ? pieces[0] : pieces[k]
+      }
+      bytes.withUnsafeBufferPointer { b in
+        guard let base = b.baseAddress else { return }
+        XCTAssertEqual(firstInvalidUTF8InHalves(base, b.count), firstInvalidUTF8(base, b.count), "\(bytes)")
+      }
+    }
+  }
 }

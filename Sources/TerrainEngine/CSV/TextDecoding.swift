@@ -6,6 +6,7 @@
 #elseif canImport(Darwin)
   import Darwin
 #endif
+import Dispatch
 
 /// A byte buffer the reader works on: borrowed from the caller, owned (malloc'ed) and freed
 /// with the value, or a read-only private mapping of a file, unmapped with the value.
@@ -179,7 +180,7 @@ func decodeToUTF8(_ raw: CSVBytes, encoding: CSVEncodingChoice, path: String, no
     return (transcodeUTF16(p + 2, n - 2, bigEndian: bigEndian), 0)
   }
   let bom = n >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF ? 3 : 0
-  guard let bad = firstInvalidUTF8(p + bom, n - bom) else { return (raw, bom) }
+  guard let bad = firstInvalidUTF8InHalves(p + bom, n - bom) else { return (raw, bom) }
   if encoding == .utf8 {
     let (line, col) = linePosition(of: bad, in: p + bom, count: n - bom, from: 0)
     throw CSVError(
@@ -239,6 +240,27 @@ func firstInvalidUTF8(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int? {
     i += length
   }
   return nil
+}
+
+/// `firstInvalidUTF8` on two threads for larger inputs: the halves meet at a byte that is
+/// not a continuation byte, so no valid sequence crosses the middle and the answer is the
+/// same as one scan's.
+func firstInvalidUTF8InHalves(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int? {
+  var m = n / 2
+  let limit = min(n, m + 4)
+  while m < limit && p[m] & 0xC0 == 0x80 { m += 1 }
+  guard n >= csvParallelThreshold, m < limit else { return firstInvalidUTF8(p, n) }
+  var found: (Int?, Int?) = (nil, nil)
+  withUnsafeMutablePointer(to: &found) { out in
+    DispatchQueue.concurrentPerform(iterations: 2) { i in
+      if i == 0 {
+        out.pointee.0 = firstInvalidUTF8(p, m)
+      } else {
+        out.pointee.1 = firstInvalidUTF8(p + m, n - m).map { $0 + m }
+      }
+    }
+  }
+  return found.0 ?? found.1
 }
 
 /// Counts, from `from` on, valid multi-byte UTF-8 sequences and bytes that are not part of
