@@ -73,6 +73,29 @@ private func aggregateAll(_ relation: Relation, compiler: ExpressionCompiler, sp
   return Relation(fields: fields, columns: columns, rowCount: 1, sourceName: relation.sourceName)
 }
 
+/// The sum of the present values of a chunk and their count, with four independent partial
+/// sums so that the additions overlap.
+@inline(__always)
+func maskedSum<T>(_ a: UnsafePointer<T>, _ valid: UnsafePointer<UInt8>, _ n: Int, _ f: (T) -> Double) -> (Double, Int64) {
+  var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+  var c = 0
+  var i = 0
+  while i + 4 <= n {
+    s0 += valid[i] != 0 ? f(a[i]) : 0
+    s1 += valid[i + 1] != 0 ? f(a[i + 1]) : 0
+    s2 += valid[i + 2] != 0 ? f(a[i + 2]) : 0
+    s3 += valid[i + 3] != 0 ? f(a[i + 3]) : 0
+    c &+= Int(valid[i]) &+ Int(valid[i + 1]) &+ Int(valid[i + 2]) &+ Int(valid[i + 3])
+    i += 4
+  }
+  while i < n {
+    s0 += valid[i] != 0 ? f(a[i]) : 0
+    c &+= Int(valid[i])
+    i += 1
+  }
+  return ((s0 + s1) + (s2 + s3), Int64(c))
+}
+
 /// `chunkSize` group ids of 0.
 private let groupZero: UnsafeMutablePointer<Int32> = {
   let p = UnsafeMutablePointer<Int32>.allocate(capacity: chunkSize)
@@ -205,26 +228,57 @@ final class FloatMomentsAccumulator: Accumulator {
     m2 = function == .stddev ? [Double](repeating: 0, count: groups) : []
   }
   func add(_ v: Vec, count n: Int, groups g: UnsafePointer<Int32>) {
-    let isInt = argType == .int
-    let fa = v.floats()
-    let ia = v.ints()
-    let welford = function == .stddev
+    let valid = v.validity ?? UnsafePointer(allValid)
+    if function == .stddev { return addWelford(v, n, g, valid) }
+    if g == UnsafePointer(groupZero) {
+      // One group (no `by`): a branch-free masked sum with independent partial sums.
+      let (sum, count) = argType == .int ? maskedSum(v.ints(), valid, n) { Double($0) } : maskedSum(v.floats(), valid, n) { $0 }
+      counts[0] &+= count
+      sums[0] += sum
+      total += sum
+      return
+    }
+    var chunkTotal = 0.0
     counts.withUnsafeMutableBufferPointer { c in
       sums.withUnsafeMutableBufferPointer { s in
-        for i in 0..<n {
-          if (v.validity?[i] ?? 1) == 0 { continue }
-          let x = isInt ? Double(ia[i]) : fa[i]
-          let k = Int(g[i])
-          c[k] &+= 1
-          s[k] += x
-          total += x
-          if welford {
-            let d = x - means[k]
-            means[k] += d / Double(c[k])
-            m2[k] += d * (x - means[k])
+        if argType == .int {
+          let a = v.ints()
+          for i in 0..<n {
+            let x = valid[i] != 0 ? Double(a[i]) : 0
+            let k = Int(g[i])
+            c[k] &+= Int64(valid[i])
+            s[k] += x
+            chunkTotal += x
+          }
+        } else {
+          let a = v.floats()
+          for i in 0..<n {
+            let x = valid[i] != 0 ? a[i] : 0
+            let k = Int(g[i])
+            c[k] &+= Int64(valid[i])
+            s[k] += x
+            chunkTotal += x
           }
         }
       }
+    }
+    total += chunkTotal
+  }
+
+  /// stddev: Welford's running mean and M2 per group.
+  private func addWelford(_ v: Vec, _ n: Int, _ g: UnsafePointer<Int32>, _ valid: UnsafePointer<UInt8>) {
+    let isInt = argType == .int
+    let fa = v.floats()
+    let ia = v.ints()
+    for i in 0..<n where valid[i] != 0 {
+      let x = isInt ? Double(ia[i]) : fa[i]
+      let k = Int(g[i])
+      counts[k] &+= 1
+      sums[k] += x
+      total += x
+      let d = x - means[k]
+      means[k] += d / Double(counts[k])
+      m2[k] += d * (x - means[k])
     }
   }
   func merge(_ other: Accumulator) {
