@@ -77,4 +77,17 @@ final class ParallelTests: XCTestCase {
       }
     }
   }
+
+  /// `where` + whole-table `aggregate` runs as one masked pass; rows the condition removes must
+  /// not raise errors (here: overflow) nor count.
+  func testMaskedAggregateSeesOnlyKeptRows() throws {
+    let s = Session()
+    s.catalog.set("big", Table(names: ["v"], columns: [
+      Column.from([.int(1), .int(Int64.max), .int(2), .null, .int(3)], type: .int),
+    ]), origin: .query)
+    let t = try s.query("from big | where v < 10 | aggregate s = sum(v * 2), n = count(), c = count(v), a = avg(v), m = max(v)")
+    XCTAssertEqual(t.row(0), [.int(12), .int(3), .int(3), .float(2), .int(3)])
+    let u = try s.query("from big | where v > 100 | aggregate n = count(), s = sum(float(v))")
+    XCTAssertEqual(u.row(0), [.int(1), .float(Double(Int64.max))])
+  }
 }

@@ -73,6 +73,60 @@ private func aggregateAll(_ relation: Relation, compiler: ExpressionCompiler, sp
   return Relation(fields: fields, columns: columns, rowCount: 1, sourceName: relation.sourceName)
 }
 
+/// `aggregate` without `by` over the rows where `predicate` is true, in one pass: each chunk's
+/// condition becomes a mask that is and-ed into the validity of the aggregates' arguments.
+func aggregateWhere(_ relation: Relation, predicate: BoundExpr, specs: [AggregateSpec], cancel: CancellationFlag?) throws -> Relation {
+  let ranges = specs.allSatisfy({ makeAccumulator($0, groups: 0).isMergeable }) ? workerRanges(relation.rowCount) : [0..<relation.rowCount]
+  if ranges.count > 1 { relation.prepareForWorkers() }
+  let parts = try runRanges(ranges) { _, range -> [Accumulator] in
+    let compiler = ExpressionCompiler(relation: relation)
+    let condition = try compiler.compile(predicate)
+    let arguments = try specs.map { try $0.argument.map { try compiler.compile($0) } }
+    let accumulators = specs.map { makeAccumulator($0, groups: 1) }
+    let mask = UnsafeMutablePointer<UInt8>.allocate(capacity: chunkSize)
+    let combined = UnsafeMutablePointer<UInt8>.allocate(capacity: chunkSize)
+    defer {
+      mask.deallocate()
+      combined.deallocate()
+    }
+    var start = range.lowerBound
+    var sinceCheck = 0
+    while start < range.upperBound {
+      let n = min(chunkSize, range.upperBound - start)
+      let c = try condition(start, n)
+      let bits = c.bytes()
+      if let v = c.validity { zipLoop(n, bits, v, mask) { $0 & $1 } } else { mask.update(from: bits, count: n) }
+      for (k, acc) in accumulators.enumerated() {
+        guard let argument = arguments[k] else {
+          // count(): the rows of the mask.
+          try acc.add(Vec(data: UnsafeRawPointer(mask), validity: UnsafePointer(mask), dictionary: nil), count: n, groups: groupZero)
+          continue
+        }
+        var v = try argument(start, n)
+        if let valid = v.validity { zipLoop(n, valid, mask, combined) { $0 & $1 } } else { combined.update(from: mask, count: n) }
+        v.validity = UnsafePointer(combined)
+        try acc.add(v, count: n, groups: groupZero)
+      }
+      start += n
+      sinceCheck += n
+      if sinceCheck >= 1 << 16 {
+        sinceCheck = 0
+        try cancel?.check()
+      }
+    }
+    return accumulators
+  }
+  var fields: [Field] = []
+  var columns: [ColumnRef] = []
+  for (i, spec) in specs.enumerated() {
+    guard let first = parts.first?[i] else { continue }
+    for other in parts.dropFirst() { try first.merge(other[i]) }
+    fields.append(Field(name: "agg\(i)", type: spec.resultType))
+    columns.append(ColumnRef(column: try first.finish(), indices: nil))
+  }
+  return Relation(fields: fields, columns: columns, rowCount: 1, sourceName: relation.sourceName)
+}
+
 /// The sum of the present values of a chunk and their count, with four independent partial
 /// sums so that the additions overlap.
 @inline(__always)

@@ -7,10 +7,22 @@ struct Executor {
   /// The rows of `plan` (before any export).
   func run(_ plan: QueryPlan) throws -> Relation {
     var rel = Relation(table: plan.source, name: plan.sourceName)
-    for (i, step) in plan.steps.enumerated() {
+    var i = 0
+    while i < plan.steps.count {
+      // `where` then `aggregate` without `by`: one pass with the condition as a mask, no
+      // selection vector and no gather (faster than selecting rows for a whole-table total).
+      if case .filter(let predicate) = plan.steps[i], i + 1 < plan.steps.count,
+        case .aggregate(let keys, _, let specs, let outputs, let names) = plan.steps[i + 1], keys.isEmpty,
+        !specs.contains(where: { $0.argument?.canFail ?? false }) {
+        let totals = try aggregateWhere(rel, predicate: predicate, specs: specs, cancel: cancel)
+        rel = try project(totals, outputs, names)
+        i += 2
+        continue
+      }
       let fields = plan.fieldsAfter[min(i + 1, plan.fieldsAfter.count - 1)]
-      rel = try run(step, on: rel, fields: fields)
+      rel = try run(plan.steps[i], on: rel, fields: fields)
       try cancel?.check()
+      i += 1
     }
     return rel
   }

@@ -105,6 +105,23 @@ public indirect enum BoundExpr: Sendable {
     return children.reduce(into: Set<Int>()) { $0.formUnion($1.columnsRead) }
   }
 
+  /// Whether evaluating the expression can raise an error on some input (integer overflow,
+  /// float overflow in `exp`/`pow`, a float too large for `int`). Such expressions must only
+  /// see the rows they are meant for, so they are not evaluated under a mask.
+  public var canFail: Bool {
+    switch self {
+    case .arithmetic(let op, _, _, let t, _) where t == .int && op != .remainder: return true
+    case .negate(_, let t, _) where t == .int: return true
+    case .function(let f, let args, let t, _):
+      if t == .int && [.abs, .round, .floor, .ceil].contains(f) { return true }
+      if f == .exp || f == .pow { return true }
+      if f == .toInt && args.first?.type == .float { return true }
+    case .cast(let a, let t) where t == .int && a.type == .float: return true
+    default: break
+    }
+    return children.contains { $0.canFail }
+  }
+
   /// Nesting depth (for limits).
   public var depth: Int { 1 + (children.map(\.depth).max() ?? 0) }
 
