@@ -19,7 +19,6 @@ func aggregate(_ relation: Relation, keys: [BoundExpr], keyNames: [String], spec
     columns.append(ColumnRef(column: try gatherColumn(col, firsts, cancel: cancel), indices: nil))
   }
   let ranges = workerRanges(relation.rowCount)
-  if ranges.count > 1 { relation.prepareForWorkers() }
   for (i, spec) in specs.enumerated() {
     let acc = try accumulate(spec, groups: groups, relation: relation, ranges: ranges, cancel: cancel) { start, _ in UnsafePointer(ids.base + start) }
     fields.append(Field(name: "agg\(i)", type: spec.resultType))
@@ -62,7 +61,6 @@ private func aggregateAll(_ relation: Relation, compiler: ExpressionCompiler, sp
   var fields: [Field] = []
   var columns: [ColumnRef] = []
   let ranges = workerRanges(relation.rowCount)
-  if ranges.count > 1 { relation.prepareForWorkers() }
   for (i, spec) in specs.enumerated() {
     let acc = try accumulate(spec, groups: 1, relation: relation, ranges: ranges, cancel: cancel) { _, _ in
       UnsafePointer(groupZero)
@@ -77,7 +75,6 @@ private func aggregateAll(_ relation: Relation, compiler: ExpressionCompiler, sp
 /// condition becomes a mask that is and-ed into the validity of the aggregates' arguments.
 func aggregateWhere(_ relation: Relation, predicate: BoundExpr, specs: [AggregateSpec], cancel: CancellationFlag?) throws -> Relation {
   let ranges = specs.allSatisfy({ makeAccumulator($0, groups: 0).isMergeable }) ? workerRanges(relation.rowCount) : [0..<relation.rowCount]
-  if ranges.count > 1 { relation.prepareForWorkers() }
   let parts = try runRanges(ranges) { _, range -> [Accumulator] in
     let compiler = ExpressionCompiler(relation: relation)
     let condition = try compiler.compile(predicate)

@@ -64,7 +64,6 @@ struct Executor {
   /// Keeps the rows where `predicate` is true, as a selection over the input's columns.
   private func filter(_ rel: Relation, _ predicate: BoundExpr) throws -> Relation {
     let ranges = workerRanges(rel.rowCount)
-    if ranges.count > 1 { rel.prepareForWorkers() }
     let parts = try runRanges(ranges) { _, range in try selectRows(rel, predicate, range) }
     let total = parts.reduce(0) { $0 + $1.count }
     if total == rel.rowCount { return rel }

@@ -122,7 +122,6 @@ final class ExpressionCompiler {
         free(validity)
       }
     }
-    relation.prepareForWorkers()
     let sawNull = try runRanges(ranges) { _, range -> Bool in
       let compiler = ExpressionCompiler(relation: relation)
       var nulls = false

@@ -55,7 +55,6 @@ func hashJoin(probe: Relation, probeKeys: [BoundExpr], build: Relation, buildKey
   }
   // Probe, split over workers; the build side is only read from here on.
   let ranges = workerRanges(probe.rowCount)
-  if ranges.count > 1 { probe.prepareForWorkers() }
   let parts = try runRanges(ranges) { _, range -> (BufferBuilder<Int32>, BufferBuilder<Int32>, Bool) in
     let probeNormalizers = normalizers.map { KeyNormalizer(lookingUpIn: $0) }
     let keyWords = UnsafeMutablePointer<UInt64>.allocate(capacity: chunkSize * width)

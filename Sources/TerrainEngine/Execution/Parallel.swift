@@ -54,16 +54,6 @@ func runRanges<T>(_ ranges: [Range<Int>], _ body: (Int, Range<Int>) throws -> T)
   return out
 }
 
-extension Relation {
-  /// Makes lazily computed, shared state of the relation's text dictionaries ready, so that
-  /// workers only read it.
-  func prepareForWorkers() {
-    for ref in columns {
-      if case .text(_, let d) = ref.column.values { _ = d.sortRanks }
-    }
-  }
-}
-
 extension ExpressionCompiler {
   /// Evaluates `e` over the rows of `range` chunk by chunk.
   func forEachChunk(_ e: BoundExpr, in range: Range<Int>, cancel: CancellationFlag?, _ body: (Int, Int, Vec) throws -> Void) throws {

@@ -29,6 +29,7 @@ public final class TextDictionary: @unchecked Sendable {
   private var ends: UnsafeMutablePointer<Int>
   private var endsCapacity: Int
   private var cachedRanks: [UInt32]?
+  private let ranksLock = RanksLock()
 
   public init(capacity: Int = 16) {
     var size = 16
@@ -121,13 +122,28 @@ public final class TextDictionary: @unchecked Sendable {
 
   /// For each code, its rank in binary (UTF-8 byte) order of the strings; equal strings
   /// cannot occur, so ranks are distinct. Computed once per dictionary size.
+  ///
+  /// Safe to call from several threads at once (the first caller computes, the others wait).
   public var sortRanks: [UInt32] {
+    ranksLock.lock()
+    defer { ranksLock.unlock() }
     if let r = cachedRanks, r.count == strings.count { return r }
-    let order = strings.indices.sorted { utf8Less(strings[$0], strings[$1]) }
+    var order = Array(0..<strings.count)
+    order.sort { bytesLess($0, $1) }
     var ranks = [UInt32](repeating: 0, count: strings.count)
     for (rank, code) in order.enumerated() { ranks[code] = UInt32(rank) }
     cachedRanks = ranks
     return ranks
+  }
+
+  /// Binary order of values `a` and `b`, on their bytes in the arena.
+  private func bytesLess(_ a: Int, _ b: Int) -> Bool {
+    let sa = ends[a - 1]
+    let la = ends[a] - sa
+    let sb = ends[b - 1]
+    let lb = ends[b] - sb
+    let r = memcmp(arena + sa, arena + sb, min(la, lb))
+    return r != 0 ? r < 0 : la < lb
   }
 
   /// Whether value `code` is `p[0..<n]`.
@@ -240,4 +256,13 @@ func sameBytes(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ n: Int) -
     i += 1
   }
   return true
+}
+
+/// A plain mutex for the lazily computed ranks.
+private final class RanksLock: @unchecked Sendable {
+  private var mutex = pthread_mutex_t()
+  init() { pthread_mutex_init(&mutex, nil) }
+  deinit { pthread_mutex_destroy(&mutex) }
+  func lock() { pthread_mutex_lock(&mutex) }
+  func unlock() { pthread_mutex_unlock(&mutex) }
 }
