@@ -28,18 +28,68 @@ private struct TopEntry {
   }
 }
 
+/// For each chunk of `chunkSize` rows of a column, the smallest and largest order-preserving
+/// word of its present values (`UInt64.max, 0` for a chunk of nulls): a zone map.
+struct ChunkRanges {
+  var low: [UInt64]
+  var high: [UInt64]
+}
+
+extension Column {
+  /// The column's zone map for words given by `word`, computed once.
+  func chunkRanges<T>(_ base: UnsafeMutablePointer<T>, _ word: (T) -> UInt64) -> ChunkRanges {
+    statsLock.withLock {
+      if let r = cachedChunkRanges { return r }
+      let chunks = (count + chunkSize - 1) / chunkSize
+      var ranges = ChunkRanges(low: [UInt64](repeating: UInt64.max, count: chunks), high: [UInt64](repeating: 0, count: chunks))
+      let valid = validity?.base
+      for c in 0..<chunks {
+        var lo = UInt64.max
+        var hi: UInt64 = 0
+        for r in (c * chunkSize)..<min(count, (c + 1) * chunkSize) where valid?[r] ?? 1 != 0 {
+          let w = word(base[r])
+          lo = min(lo, w)
+          hi = max(hi, w)
+        }
+        ranges.low[c] = lo
+        ranges.high[c] = hi
+      }
+      cachedChunkRanges = ranges
+      return ranges
+    }
+  }
+}
+
 /// Top-N on one int, float or text key without materialising the key: one pass keeping a
-/// bounded max-heap, most rows rejected by a single comparison with the current worst.
+/// bounded max-heap, most rows rejected by a single comparison with the current worst. For
+/// numbers, whole chunks whose zone map shows they cannot beat the current worst are skipped.
 private func topNOneKey(_ column: Column, descending: Bool, limit: Int) -> [Int32]? {
   if limit <= 0 { return [] }
   let valid = column.validity?.base
   let flip: UInt64 = descending ? UInt64.max : 0
   var heap: [TopEntry] = []
   heap.reserveCapacity(limit + 1)
-  func scan<T>(_ base: UnsafeMutablePointer<T>, _ word: (T) -> UInt64) {
-    for r in 0..<column.count {
+  func scan<T>(_ base: UnsafeMutablePointer<T>, _ word: (T) -> UInt64, zoneMap: ChunkRanges? = nil) {
+    var chunkEnd = 0
+    var r = 0
+    while r < column.count {
+      if r == chunkEnd {
+        chunkEnd = min(column.count, r + chunkSize)
+        // Skip a chunk whose best present value cannot beat the worst kept row: a later row
+        // with an equal key loses the tie, and nulls come last.
+        if let zoneMap, heap.count == limit, let worst = heap.first, worst.null == 0 {
+          let c = r / chunkSize
+          let best = descending ? ~zoneMap.high[c] : zoneMap.low[c]
+          let empty = zoneMap.low[c] > zoneMap.high[c]
+          if empty || best >= worst.word {
+            r = chunkEnd
+            continue
+          }
+        }
+      }
       let isNull: UInt8 = (valid?[r] ?? 1) == 0 ? 1 : 0
       let e = TopEntry(null: isNull, word: isNull == 1 ? 0 : word(base[r]) ^ flip, row: Int32(truncatingIfNeeded: r))
+      r += 1
       if heap.count == limit {
         guard let worst = heap.first, e < worst else { continue }
         heap[0] = e
@@ -51,8 +101,8 @@ private func topNOneKey(_ column: Column, descending: Bool, limit: Int) -> [Int3
     }
   }
   switch column.values {
-  case .int(let b): scan(b.base, intWord)
-  case .float(let b): scan(b.base, floatWord)
+  case .int(let b): scan(b.base, intWord, zoneMap: column.chunkRanges(b.base, intWord))
+  case .float(let b): scan(b.base, floatWord, zoneMap: column.chunkRanges(b.base, floatWord))
   case .text(let b, let d):
     let ranks = d.sortRanks
     scan(b.base) { c in Int(c) < ranks.count ? UInt64(ranks[Int(c)]) : 0 }

@@ -20,6 +20,10 @@ public final class Column: @unchecked Sendable {
   /// nil when the column has no null.
   public let validity: ColumnBuffer<UInt8>?
   public let count: Int
+  /// Statistics computed on first use and kept (the column never changes), e.g. per-chunk
+  /// ranges that let a top-N skip chunks. Guarded by `statsLock`.
+  var cachedChunkRanges: ChunkRanges?
+  let statsLock = SimpleLock()
 
   public init(values: ColumnValues, validity: ColumnBuffer<UInt8>?) {
     self.values = values

@@ -29,7 +29,7 @@ public final class TextDictionary: @unchecked Sendable {
   private var ends: UnsafeMutablePointer<Int>
   private var endsCapacity: Int
   private var cachedRanks: [UInt32]?
-  private let ranksLock = RanksLock()
+  private let ranksLock = SimpleLock()
 
   public init(capacity: Int = 16) {
     var size = 16
@@ -258,11 +258,3 @@ func sameBytes(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ n: Int) -
   return true
 }
 
-/// A plain mutex for the lazily computed ranks.
-private final class RanksLock: @unchecked Sendable {
-  private var mutex = pthread_mutex_t()
-  init() { pthread_mutex_init(&mutex, nil) }
-  deinit { pthread_mutex_destroy(&mutex) }
-  func lock() { pthread_mutex_lock(&mutex) }
-  func unlock() { pthread_mutex_unlock(&mutex) }
-}
