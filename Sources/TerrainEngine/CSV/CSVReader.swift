@@ -41,7 +41,7 @@ nonisolated(unsafe) var csvRowsPerCheckpoint = 1 << 16
 /// save); a variable for tests.
 nonisolated(unsafe) var csvParallelThreshold = 4 << 20
 /// Parsed bytes of a mapped file are dropped from memory in steps of this size.
-private let releaseStep = 8 << 20
+private let releaseStep = 2 << 20
 private let rowsPerCancelCheck = 4096
 
 /// One load: options, the bytes, what the passes learn.
