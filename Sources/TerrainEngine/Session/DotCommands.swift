@@ -175,13 +175,26 @@ extension Session {
     case .query(let p), .assign(_, let p): pipeline = p
     default: throw Diagnostic("`.explain` shows the plan of a pipeline", at: span)
     }
-    let plan = try planQuery(pipeline)
     var lines: [String] = []
-    switch pipeline.source {
-    case .table(let n): lines.append("Scan \(n.text) (\(groupedCount(plan.source.rowCount)) rows, \(plan.source.fields.count) columns)")
-    case .compare:
-      lines.append("Compare pilots: Filter peers → HashAggregate sum(columns) → pooled; per indicator: Project → Sort → median/min/max, rank")
+    if case .compare(let spec) = pipeline.source {
+      let plans = try comparePlans(spec)
+      lines.append("Compare pilots, rewritten into two plans whose results are pivoted into one row per indicator:")
+      lines += ["1. the pilots' values"] + explainLines(plans.pilotValuesPlan, name: plans.pilots.tableName)
+      lines += ["2. the peers' figures (median, min, max, count, rows above each pilot, sums for pooled)"]
+        + explainLines(plans.peerStats, name: plans.pilots.tableName)
+      lines.append("3. then, on the comparison table:")
     }
+    let plan = try planQuery(pipeline, announce: false)
+    lines += explainLines(plan, name: {
+      if case .table(let n) = pipeline.source { return n.text }
+      return "compare"
+    }())
+    write(lines.joined(separator: "\n") + "\n")
+  }
+
+  /// `Scan …` then one indented line per operator of `plan`.
+  func explainLines(_ plan: QueryPlan, name: String) -> [String] {
+    var lines = ["Scan \(name) (\(groupedCount(plan.source.rowCount)) rows, \(plan.source.fields.count) columns)"]
     var depth = 1
     for (i, step) in plan.steps.enumerated() {
       let input = plan.fieldsAfter[i].map(\.name)
@@ -191,7 +204,7 @@ extension Session {
       }
     }
     if let e = plan.export { lines.append(String(repeating: "  ", count: depth) + "→ Export \"\(e.path)\"") }
-    write(lines.joined(separator: "\n") + "\n")
+    return lines
   }
 }
 

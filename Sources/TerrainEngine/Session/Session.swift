@@ -150,14 +150,14 @@ public final class Session {
     return render(table, options: renderOptions)
   }
 
-  func planQuery(_ pipeline: Pipeline) throws -> QueryPlan {
+  func planQuery(_ pipeline: Pipeline, announce: Bool = true) throws -> QueryPlan {
     let planner = PipelinePlanner(tables: self, parameters: parameters)
     switch pipeline.source {
     case .table(let name):
       let t = try table(named: name.text, at: name.span)
       return try planner.plan(pipeline, source: t, sourceName: name.text)
     case .compare(let spec):
-      let t = try compareTable(spec)
+      let t = try compareTable(spec, announce: announce)
       return try planner.plan(pipeline, source: t, sourceName: "compare")
     }
   }

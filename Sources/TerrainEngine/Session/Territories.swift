@@ -73,119 +73,129 @@ extension Session {
     return (0..<idx.count).map { Int(idx.indices.base[$0]) }
   }
 
-  /// The comparison table of SPEC §5, computed with the engine's own operators.
-  func compareTable(_ spec: CompareSource) throws -> Table {
+  /// The comparison table of SPEC §5. `compare` is rewritten into two ordinary plans (see
+  /// `ComparePlans`): the pilots' values, then one aggregate over the peers whose results are
+  /// pivoted into one row per indicator.
+  func compareTable(_ spec: CompareSource, announce: Bool = true) throws -> Table {
+    let plans = try comparePlans(spec)
+    let stats = try Executor(cancel: cancel).run(plans.peerStats).materialize(cancel: cancel)
+    let pilots = plans.pilots
+    var names: [String] = ["indicator"]
+    var types: [DataType] = [.text]
+    for n in pilots.displayNames {
+      names += [n, "\(n) rank"]
+      types += [plans.valueType, .text]
+    }
+    names += ["median", "min", "max", "pooled"]
+    types += [.float, plans.valueType, plans.valueType, .float]
+    let builders = types.map { ColumnBuilder(type: $0) }
+    func stat(_ i: Int) -> Value { stats.columns[i].value(at: 0) }
+    for (i, indicator) in plans.indicators.enumerated() {
+      builders[0].append(text: indicator.name)
+      let n = stat(indicator.count)
+      for (p, value) in plans.pilotValues.enumerated() {
+        let v = value[i]
+        builders[1 + 2 * p].append(plans.valueType == .float ? (v.numeric.map(Value.float) ?? .null) : v)
+        if let above = indicator.above[p], case .int(let a) = stat(above), case .int(let count) = n {
+          builders[2 + 2 * p].append(text: "\(a + 1)/\(count)")
+        } else {
+          builders[2 + 2 * p].appendNull()
+        }
+      }
+      let base = 1 + 2 * pilots.displayNames.count
+      builders[base].append(stat(indicator.median))
+      for (k, column) in [indicator.min, indicator.max].enumerated() {
+        let v = stat(column)
+        builders[base + 1 + k].append(plans.valueType == .float ? (v.numeric.map(Value.float) ?? .null) : v)
+      }
+      let sums = plans.sumColumns.map { stat($0) }
+      let pooled = try ExpressionCompiler.evaluateConstant(
+        ExpressionCompiler.fold(replaceColumns(indicator.pooled) { c, t in .constant(sums[c], t) }))
+      builders[base + 3].append(pooled.numeric.map(Value.float) ?? .null)
+    }
+    if announce { notify("\(plans.indicators.count) indicator\(plans.indicators.count == 1 ? "" : "s") · peers: \(groupedCount(plans.peerCount)) rows of \(pilots.tableName)\n") }
+    return Table(names: names, columns: builders.map { $0.finish() })
+  }
+
+  /// The plans `compare` runs, for execution and for `.explain`.
+  func comparePlans(_ spec: CompareSource) throws -> ComparePlans {
     guard let pilots else {
       throw Diagnostic("no pilot territories yet", at: spec.span, label: "no pilots",
         help: "name them first, e.g. pilots epci key siren = \"200069177\", \"200040046\"")
     }
     let table = try self.table(named: pilots.tableName, at: spec.span)
     let binder = ExpressionBinder(fields: table.fields, sourceName: pilots.tableName, parameters: parameters)
-    // Peers: the whole table, or the rows matching `against peers where …`.
-    var peerSteps: [PlanStep] = []
-    if let p = spec.peers { peerSteps.append(.filter(try binder.bindPredicate(p))) }
-    let peers = try Executor(cancel: cancel).run(QueryPlan(source: table, sourceName: pilots.tableName, steps: peerSteps,
-      fieldsAfter: [table.fields, table.fields], export: nil)).materialize(cancel: cancel)
-    let pilotTable = try pilotRows(table, pilots)
-
-    // Pooled: the indicator over a one-row table holding the sums of the peers' columns.
-    var sumSteps: [AggregateSpec] = []
-    var numericFields: [Field] = []
-    for f in table.fields where f.type.isNumeric {
-      sumSteps.append(AggregateSpec(function: .sum, argument: .column(table.index(of: f.name) ?? 0, f.type), fraction: 0,
-        resultType: f.type, span: spec.span))
-      numericFields.append(f)
-    }
-    let sums = try aggregate(Relation(table: peers, name: pilots.tableName), keys: [], keyNames: [], specs: sumSteps, cancel: cancel)
-    let sumTable = Table(fields: numericFields, columns: try sums.materialize().columns, rowCount: 1)
-    let sumBinder = ExpressionBinder(fields: sumTable.fields, sourceName: "sums of \(pilots.tableName)", parameters: parameters)
-
-    let allInt = try spec.indicators.allSatisfy { try binder.bind($0.expr).type == .int }
-    let valueType: DataType = allInt ? .int : .float
-    var names: [String] = ["indicator"]
-    var types: [DataType] = [.text]
-    for n in pilots.displayNames {
-      names += [n, "\(n) rank"]
-      types += [valueType, .text]
-    }
-    names += ["median", "min", "max", "pooled"]
-    types += [.float, valueType, valueType, .float]
-    let builders = types.map { ColumnBuilder(type: $0) }
+    var bound: [BoundExpr] = []
     for item in spec.indicators {
       let e = try binder.bind(item.expr)
       guard e.type.isNumeric else {
         throw Diagnostic("indicator `\(item.name.text)` is \(e.type), not a number", at: item.expr.span,
           label: "not numeric", help: "an indicator is a numeric expression, e.g. densite = population / superficie")
       }
-      let peerValues = try numbers(e, on: peers)
-      let present = peerValues.compactMap { $0 }.filter { !$0.isNaN }.sorted()
-      let pilotValues = try numbers(e, on: pilotTable)
-      var col = 0
-      builders[col].append(text: item.name.text)
-      col += 1
-      for v in pilotValues {
-        append(v, to: builders[col], asInt: allInt)
-        if let v {
-          let above = present.count - upperBound(present, v)
-          builders[col + 1].append(text: "\(above + 1)/\(present.count)")
-        } else {
-          builders[col + 1].appendNull()
-        }
-        col += 2
-      }
-      if present.isEmpty {
-        for k in 0..<3 { builders[col + k].appendNull() }
-      } else {
-        builders[col].append(float: interpolatedQuantile(present, 0.5))
-        append(present.first, to: builders[col + 1], asInt: allInt)
-        append(present.last, to: builders[col + 2], asInt: allInt)
-      }
-      let pooled = try ExpressionCompiler.evaluateConstant(
-        substituteSums(try sumBinder.bind(item.expr), sumTable))
-      switch pooled {
-      case .int(let i): builders[col + 3].append(float: Double(i))
-      case .float(let d): builders[col + 3].append(float: d)
-      default: builders[col + 3].appendNull()
-      }
+      bound.append(e)
     }
-    notify("\(spec.indicators.count) indicator\(spec.indicators.count == 1 ? "" : "s") · peers: \(groupedCount(peers.rowCount)) rows of \(pilots.tableName)\n")
-    return Table(names: names, columns: builders.map { $0.finish() })
-  }
-
-  private func append(_ v: Double?, to b: ColumnBuilder, asInt: Bool) {
-    guard let v else { return b.appendNull() }
-    if asInt { b.append(int: Int64(exactly: v) ?? 0) } else { b.append(float: v) }
-  }
-
-  /// Number of values ≤ v in sorted `xs`.
-  private func upperBound(_ xs: [Double], _ v: Double) -> Int {
-    var lo = 0
-    var hi = xs.count
-    while lo < hi {
-      let mid = (lo + hi) / 2
-      if xs[mid] <= v { lo = mid + 1 } else { hi = mid }
+    guard let keyIndex = table.index(of: pilots.keyColumn) else {
+      throw Diagnostic("the pilots' key column `\(pilots.keyColumn)` is no longer in `\(pilots.tableName)`", at: spec.span)
     }
-    return lo
-  }
-
-  private func pilotRows(_ table: Table, _ pilots: PilotSet) throws -> Table {
-    guard let k = table.index(of: pilots.keyColumn) else { return table }
-    let key = table.columns[k]
-    var rows: [Int32] = []
-    for want in pilots.keys {
-      if let r = (0..<table.rowCount).first(where: { key.value(at: $0) == want }) { rows.append(Int32(r)) }
+    // 1. The pilots' values: from T | where key in (…) | select key, indicators….
+    let key = BoundExpr.column(keyIndex, table.fields[keyIndex].type)
+    let pilotFields = [table.fields[keyIndex]] + zip(spec.indicators, bound).map { Field(name: $0.name.text, type: $1.type) }
+    let pilotPlan = QueryPlan(source: table, sourceName: pilots.tableName,
+      steps: [.filter(.inList(key, pilots.keys, negated: false)), .project([key] + bound, names: pilotFields.map(\.name))],
+      fieldsAfter: [table.fields, table.fields, pilotFields], export: nil)
+    let pilotTable = try Executor(cancel: cancel).run(pilotPlan).materialize(cancel: cancel)
+    var rowOfKey: [Value: Int] = [:]
+    for r in 0..<pilotTable.rowCount where rowOfKey[pilotTable.columns[0].value(at: r)] == nil {
+      rowOfKey[pilotTable.columns[0].value(at: r)] = r
     }
-    return try Relation(table: table, name: pilots.tableName).selecting(IndexVector(ColumnBuffer(rows))).materialize()
-  }
-
-  private func numbers(_ e: BoundExpr, on table: Table) throws -> [Double?] {
-    let column = try ExpressionCompiler(relation: Relation(table: table, name: "")).evaluateColumn(e, cancel: cancel)
-    return (0..<column.count).map { column.value(at: $0).numeric }
-  }
-
-  /// Replaces column references of an expression bound over the sums table by the sums.
-  private func substituteSums(_ e: BoundExpr, _ sums: Table) throws -> BoundExpr {
-    try ExpressionCompiler.fold(replaceColumns(e) { i, _ in .constant(sums.columns[i].value(at: 0), sums.fields[i].type) })
+    let pilotValues = pilots.keys.map { k -> [Value] in
+      guard let r = rowOfKey[k] else { return bound.map { _ in .null } }
+      return (1...bound.count).map { pilotTable.columns[$0].value(at: r) }
+    }
+    // 2. One aggregate over the peers: per indicator its median, min, max, count and, per
+    //    pilot, how many peers are above it; and the sums the pooled values are computed from.
+    var specs: [AggregateSpec] = []
+    var specNames: [String] = []
+    func add(_ f: AggregateFunction, _ e: BoundExpr, _ t: DataType, _ name: String) -> Int {
+      specs.append(AggregateSpec(function: f, argument: e, fraction: 0.5, resultType: t, span: spec.span))
+      specNames.append(name)
+      return specs.count - 1
+    }
+    var indicators: [ComparePlans.Indicator] = []
+    for (i, item) in spec.indicators.enumerated() {
+      let e = bound[i]
+      let n = item.name.text
+      let median = add(.median, e, .float, "median_\(n)")
+      let lo = add(.min, e, e.type, "min_\(n)")
+      let hi = add(.max, e, e.type, "max_\(n)")
+      let count = add(.count, e, .int, "n_\(n)")
+      let above = pilotValues.enumerated().map { p, values -> Int? in
+        guard !values[i].isNull else { return nil }
+        let higher = BoundExpr.conditional(.compare(.greater, e, .constant(values[i], e.type)), .constant(.int(1), .int),
+          .constant(.int(0), .int), .int)
+        return add(.sum, higher, .int, "above_\(n)_\(p + 1)")
+      }
+      indicators.append(ComparePlans.Indicator(name: n, median: median, min: lo, max: hi, count: count, above: above, pooled: e))
+    }
+    // Pooled: each indicator over the sums of the columns it reads.
+    let read = bound.reduce(into: Set<Int>()) { $0.formUnion($1.columnsRead) }.sorted()
+    var sumColumns: [Int] = Array(repeating: 0, count: table.fields.count)
+    for c in read {
+      let f = table.fields[c]
+      sumColumns[c] = add(.sum, .column(c, f.type), f.type, "sum_\(f.name)")
+    }
+    let peerFilter: [PlanStep] = try spec.peers.map { [.filter(try binder.bindPredicate($0))] } ?? []
+    let outputs = specs.indices.map { BoundExpr.column($0, specs[$0].resultType) }
+    let statFields = zip(specNames, specs).map { Field(name: $0, type: $1.resultType) }
+    let peerPlan = QueryPlan(source: table, sourceName: pilots.tableName,
+      steps: peerFilter + [.aggregate(keys: [], keyNames: [], specs: specs, outputs: outputs, names: specNames)],
+      fieldsAfter: [table.fields] + peerFilter.map { _ in table.fields } + [statFields], export: nil)
+    let peerCount = try peerFilter.isEmpty ? table.rowCount
+      : Executor(cancel: cancel).run(QueryPlan(source: table, sourceName: pilots.tableName, steps: peerFilter,
+        fieldsAfter: [table.fields, table.fields], export: nil)).rowCount
+    return ComparePlans(pilots: pilots, pilotValuesPlan: pilotPlan, peerStats: peerPlan, pilotValues: pilotValues,
+      indicators: indicators, sumColumns: sumColumns, valueType: bound.allSatisfy { $0.type == .int } ? .int : .float,
+      peerCount: peerCount)
   }
 
   /// The bars drawn in table mode: each pilot value with a bar between the peers' min and max.
@@ -257,4 +267,32 @@ func replaceColumns(_ e: BoundExpr, _ f: (Int, DataType) -> BoundExpr) -> BoundE
     }
   }
   return walk(e)
+}
+
+/// `compare` rewritten into ordinary plans (shown by `.explain`).
+struct ComparePlans {
+  /// Where each indicator's figures are among the peer aggregate's outputs.
+  struct Indicator {
+    var name: String
+    var median: Int
+    var min: Int
+    var max: Int
+    var count: Int
+    /// Per pilot: the output counting peers above it (nil when the pilot's value is null).
+    var above: [Int?]
+    /// The indicator over the table's columns; its columns are replaced by their sums.
+    var pooled: BoundExpr
+  }
+  var pilots: PilotSet
+  /// from T | where key in (…) | select key, indicators…
+  var pilotValuesPlan: QueryPlan
+  /// from T [| where peers] | aggregate median, min, max, count, above…, sums…
+  var peerStats: QueryPlan
+  /// Per pilot (in `pilots` order), per indicator.
+  var pilotValues: [[Value]]
+  var indicators: [Indicator]
+  /// For each column of the table, the output holding its sum (for columns the indicators read).
+  var sumColumns: [Int]
+  var valueType: DataType
+  var peerCount: Int
 }
