@@ -34,6 +34,9 @@ public func setUp(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePoint
   let dir = FileManager.default.temporaryDirectory.appendingPathComponent("terrain-fuzz-\(getpid())").path
   try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
   _ = FileManager.default.changeCurrentDirectoryPath(dir)
+  // Drop the tables before LeakSanitizer's check at exit: it does not see the text
+  // dictionaries of live tables (FUZZING.md, finding 1) and would report them as leaked.
+  atexit { session = nil }
   return 0
 }
 
