@@ -34,10 +34,18 @@ final class ExamplesTests: XCTestCase {
     p.standardError = err
     p.standardInput = FileHandle.nullDevice
     try p.run()
+    // Read both pipes at once: a child filling one while we wait on the other would block.
+    final class Box: @unchecked Sendable { var data = Data() }
+    let e = Box()
+    let done = DispatchSemaphore(value: 0)
+    DispatchQueue.global().async {
+      e.data = err.fileHandleForReading.readDataToEndOfFile()
+      done.signal()
+    }
     let o = out.fileHandleForReading.readDataToEndOfFile()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
+    done.wait()
     p.waitUntilExit()
-    return (String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self), p.terminationStatus)
+    return (String(decoding: o, as: UTF8.self), String(decoding: e.data, as: UTF8.self), p.terminationStatus)
   }
 
   func check(_ script: String, parameters: [String] = [], expected name: String? = nil) throws {

@@ -106,9 +106,12 @@ public struct SourceText: Sendable {
 
 /// The closest of `candidates` to `name` by edit distance, if close enough to be a likely typo.
 public func closestName(to name: String, in candidates: [String]) -> String? {
+  // Only typos get a suggestion: at most 3 edits, so names much longer than any candidate, or
+  // whose length differs by more than 3, are skipped without computing a distance.
+  guard name.count <= 200 else { return nil }
   let target = Array(name.lowercased())
   var best: (String, Int)?
-  for c in candidates {
+  for c in candidates where abs(c.count - target.count) <= 3 {
     let d = editDistance(target, Array(c.lowercased()))
     if best == nil || d < best?.1 ?? Int.max { best = (c, d) }
   }

@@ -60,6 +60,12 @@ public final class Catalog {
     return t
   }
 
+  /// Forgets every table (used at exit so that leak checkers see all memory released).
+  public func removeAll() {
+    entries.removeAll()
+    names.removeAll()
+  }
+
   public func drop(_ name: String) -> Bool {
     guard entries.removeValue(forKey: name) != nil else { return false }
     names.removeAll { $0 == name }
