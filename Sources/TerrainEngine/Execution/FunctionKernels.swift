@@ -8,7 +8,6 @@ extension ExpressionCompiler {
   func castKernel(_ ka: @escaping Kernel, from: DataType, to: DataType, span: Span?) throws -> Kernel {
     if from == to { return ka }
     let scratch = Scratch()
-    let outValid = scratch.validity
     switch (from, to) {
     case (.int, .float):
       let out = scratch.floats()
@@ -84,7 +83,6 @@ extension ExpressionCompiler {
         return withExtendedLifetime(scratch) { Vec(data: UnsafeRawPointer(out), validity: x.validity, dictionary: nil) }
       }
     default:
-      _ = outValid
       throw Diagnostic("cannot convert \(from) to \(to)", at: span)
     }
   }
@@ -354,7 +352,6 @@ extension ExpressionCompiler {
     let scratch = Scratch()
     let outValid = scratch.validity
     let pick = UnsafeMutablePointer<UInt8>.allocate(capacity: chunkSize)
-    let picks = Scratch()  // owns nothing else; keeps a second buffer for text codes
     let dict: TextDictionary? = type == .text ? TextDictionary() : nil
     let translators = inputs.map { _ in TextTranslator(target: dict) }
     let translated = inputs.map { _ in UnsafeMutablePointer<UInt32>.allocate(capacity: chunkSize) }
@@ -378,7 +375,7 @@ extension ExpressionCompiler {
         }
         gatherPick(n, translated.map { UnsafePointer($0) }, pick, scratch.codes())
       }
-      return withExtendedLifetime((scratch, picks, owner)) {
+      return withExtendedLifetime((scratch, owner)) {
         Vec(data: UnsafeRawPointer(scratch.values), validity: UnsafePointer(outValid), dictionary: dict)
       }
     }

@@ -7,13 +7,13 @@
 final class KeyNormalizer {
   let type: DataType
   let shared: TextDictionary?
-  private var translators: [TextTranslator] = []
+  private let translator: TextTranslator
   private let codes = UnsafeMutablePointer<UInt32>.allocate(capacity: chunkSize)
 
-  init(type: DataType, sides: Int = 1) {
+  init(type: DataType) {
     self.type = type
     shared = type == .text ? TextDictionary() : nil
-    translators = (0..<sides).map { _ in TextTranslator(target: shared) }
+    translator = TextTranslator(target: shared)
   }
 
   /// A normaliser for one more side that only looks text up in `other`'s dictionary (absent
@@ -21,13 +21,14 @@ final class KeyNormalizer {
   init(lookingUpIn other: KeyNormalizer) {
     type = other.type
     shared = other.shared
-    translators = [TextTranslator(target: other.shared, lookupOnly: true)]
+    translator = TextTranslator(target: other.shared, lookupOnly: true)
   }
 
   deinit { codes.deallocate() }
 
-  /// Writes the words of `n` values of `v` (from side `side`) into `out` and their validity into `valid`.
-  func normalize(_ v: Vec, count n: Int, side: Int = 0, into out: UnsafeMutablePointer<UInt64>, stride: Int, valid: UnsafeMutablePointer<UInt8>) {
+  /// Writes the words of `n` values of `v` into `out` (every `stride` words) and ands their
+  /// validity into `valid`.
+  func normalize(_ v: Vec, count n: Int, into out: UnsafeMutablePointer<UInt64>, stride: Int, valid: UnsafeMutablePointer<UInt8>) {
     for i in 0..<n { valid[i] &= v.validity?[i] ?? 1 }
     switch type {
     case .int:
@@ -44,7 +45,7 @@ final class KeyNormalizer {
       for i in 0..<n { out[i * stride] = UInt64(a[i]) }
     case .text:
       guard let d = v.dictionary else { return }
-      translators[side].translate(v.codes(), from: d, count: n, validity: v.validity, into: codes)
+      translator.translate(v.codes(), from: d, count: n, validity: v.validity, into: codes)
       for i in 0..<n { out[i * stride] = UInt64(codes[i]) }
     }
   }
