@@ -9,14 +9,8 @@ final class ParallelTests: XCTestCase {
   override func tearDown() { parallelThreshold = 1 << 17 }
 
   func makeSession() -> Session {
-    var seed: UInt64 = 0x1234_5678
-    func next() -> UInt64 {
-      seed &+= 0x9E37_79B9_7F4A_7C15
-      var z = seed
-      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-      return z ^ (z >> 31)
-    }
+    var rng = SplitMix64(seed: 0x1234_5678)
+    func next() -> UInt64 { rng.next() }
     let n = 50_000
     var ids: [Value] = [], ks: [Value] = [], xs: [Value] = [], ys: [Value] = [], ts: [Value] = []
     for i in 0..<n {

@@ -7,14 +7,8 @@ import XCTest
 
 final class TopNTests: XCTestCase {
   func testTopNEqualsPrefixOfFullSort() throws {
-    var seed: UInt64 = 42
-    func next() -> UInt64 {
-      seed &+= 0x9E37_79B9_7F4A_7C15
-      var z = seed
-      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-      return z ^ (z >> 31)
-    }
+    var rng = SplitMix64(seed: 42)
+    func next() -> UInt64 { rng.next() }
     let n = 30_000
     var ints: [Value] = []
     var floats: [Value] = []

@@ -140,26 +140,9 @@ func groupRows(_ keys: [Column], rowCount: Int, cancel: CancellationFlag?) throw
   }
   // Fast path: one text key grouped by dictionary code.
   if keys.count == 1, case .text(let codes, let dict) = keys[0].values {
-    var groupOfCode = [Int32](repeating: -1, count: dict.count + 1)
-    var nullGroup: Int32 = -1
-    let valid = keys[0].validity?.base
-    for r in 0..<rowCount {
-      if let valid, valid[r] == 0 {
-        if nullGroup < 0 {
-          nullGroup = Int32(firstRows.count)
-          firstRows.append(Int32(r))
-        }
-        out[r] = nullGroup
-        continue
-      }
-      let c = Int(codes.base[r])
-      var g = groupOfCode[c]
-      if g < 0 {
-        g = Int32(firstRows.count)
-        groupOfCode[c] = g
-        firstRows.append(Int32(r))
-      }
-      out[r] = g
+    let c = codes.base
+    let firstRows = groupBySlot(rowCount: rowCount, slots: dict.count + 1, validity: keys[0].validity?.base, into: out) {
+      Int(c[$0])
     }
     return (ids.finish(), firstRows)
   }
@@ -221,12 +204,20 @@ private func smallRangeGroups(_ values: ColumnBuffer<Int64>, validity: ColumnBuf
   if lo > hi { lo = 0; hi = 0 }  // only nulls
   let (span, overflow) = hi.subtractingReportingOverflow(lo)
   guard !overflow, span < max(1 << 16, Int64(rowCount) * 2), span < 1 << 24 else { return nil }
-  var groupOfValue = [Int32](repeating: -1, count: Int(span) + 1)
+  return groupBySlot(rowCount: rowCount, slots: Int(span) + 1, validity: valid, into: out) { Int(v[$0] &- lo) }
+}
+
+/// Numbers rows by a dense slot (a dictionary code, a value minus the minimum) in order of
+/// first appearance; nulls form one group. Returns each group's first row.
+@inline(__always)
+private func groupBySlot(rowCount: Int, slots: Int, validity: UnsafeMutablePointer<UInt8>?,
+  into out: UnsafeMutablePointer<Int32>, _ slotOf: (Int) -> Int) -> [Int32] {
+  var groupOfSlot = [Int32](repeating: -1, count: slots)
   var nullGroup: Int32 = -1
   var firstRows: [Int32] = []
-  groupOfValue.withUnsafeMutableBufferPointer { g in
+  groupOfSlot.withUnsafeMutableBufferPointer { g in
     for r in 0..<rowCount {
-      if let valid, valid[r] == 0 {
+      if let validity, validity[r] == 0 {
         if nullGroup < 0 {
           nullGroup = Int32(firstRows.count)
           firstRows.append(Int32(r))
@@ -234,7 +225,7 @@ private func smallRangeGroups(_ values: ColumnBuffer<Int64>, validity: ColumnBuf
         out[r] = nullGroup
         continue
       }
-      let slot = Int(v[r] &- lo)
+      let slot = slotOf(r)
       var id = g[slot]
       if id < 0 {
         id = Int32(firstRows.count)
