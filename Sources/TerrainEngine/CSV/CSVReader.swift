@@ -25,7 +25,17 @@ public func loadCSV(path: String, options: CSVLoadOptions, cancel: CancellationF
     realPath = String(cString: home) + String(path.dropFirst(1))
   }
   let raw = try readWholeFile(path: realPath)
-  return try CSVReader(name: path, options: options, cancel: cancel).load(raw)
+  let result: CSVLoadResult
+  do {
+    result = try CSVReader(name: path, options: options, cancel: cancel).load(raw)
+  } catch let error as CSVError where raw.fileShrank {
+    _ = error
+    throw CSVError(path: path, line: 0, column: 0, message: "\"\(path)\" changed (got shorter) while it was read: nothing loaded")
+  }
+  if raw.fileShrank {
+    throw CSVError(path: path, line: 0, column: 0, message: "\"\(path)\" changed (got shorter) while it was read: nothing loaded")
+  }
+  return result
 }
 
 /// Loads CSV from bytes in memory; `name` stands for the file in errors.

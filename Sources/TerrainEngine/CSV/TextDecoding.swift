@@ -46,10 +46,18 @@ final class CSVBytes: @unchecked Sendable {
     self.count = count
     owned = nil
     mappedLength = count
+    shrinkGuard = MappedFileGuard(base: memory, count: count)
   }
+
+  /// Set for mapped files: notices the file getting shorter while it is read.
+  private var shrinkGuard: MappedFileGuard?
+
+  /// Whether the mapped file got shorter while it was read (the missing bytes read as zeros).
+  var fileShrank: Bool { shrinkGuard?.truncated ?? false }
 
   deinit {
     if mappedLength > 0 {
+      shrinkGuard = nil  // unregister before the pages go away
       munmap(UnsafeMutableRawPointer(mutating: base), mappedLength)
     } else if let p = owned {
       free(p)
