@@ -36,4 +36,13 @@ final class ShrinkingFileTests: XCTestCase {
     // Timing decides which attempts are caught mid-read; print rather than fail when none was.
     if !sawShrinkError { print("ShrinkingFileTests: no attempt truncated the file during the read") }
   }
+
+  /// A file larger than the memory available is refused up front with a clear message.
+  func testFileLargerThanAvailableMemoryIsRefused() throws {
+    guard availableMemory() != nil else { throw XCTSkip("no /proc/meminfo here") }
+    XCTAssertThrowsError(try checkMemoryFor(1 << 60, path: "huge.csv")) { error in
+      XCTAssertTrue("\(error)".contains("of memory is available: not loaded"), "\(error)")
+    }
+    XCTAssertNoThrow(try checkMemoryFor(1 << 20, path: "small.csv"))
+  }
 }

@@ -25,6 +25,7 @@ public func loadCSV(path: String, options: CSVLoadOptions, cancel: CancellationF
     realPath = String(cString: home) + String(path.dropFirst(1))
   }
   let raw = try readWholeFile(path: realPath)
+  try checkMemoryFor(raw.count, path: path)
   let result: CSVLoadResult
   do {
     result = try CSVReader(name: path, options: options, cancel: cancel).load(raw)
@@ -36,6 +37,31 @@ public func loadCSV(path: String, options: CSVLoadOptions, cancel: CancellationF
     throw CSVError(path: path, line: 0, column: 0, message: "\"\(path)\" changed (got shorter) while it was read: nothing loaded")
   }
   return result
+}
+
+/// Refuses a file whose columns cannot fit in the memory available (Linux's MemAvailable),
+/// with a clear error instead of the system killing terrain halfway. The columns take about
+/// as much memory as the file's text (8-byte numbers for 2–10 characters, 4-byte text codes).
+func checkMemoryFor(_ fileBytes: Int, path: String) throws {
+  guard let available = availableMemory(), fileBytes > available else { return }
+  func gb(_ n: Int) -> String { String(format: "%.1f GB", Double(n) / 1e9) }
+  throw CSVError(path: path, line: 0, column: 0,
+    message: "\"\(path)\" is \(gb(fileBytes)) but only \(gb(available)) of memory is available: not loaded")
+}
+
+/// MemAvailable from /proc/meminfo, in bytes (nil where unknown).
+func availableMemory() -> Int? {
+  guard let f = fopen("/proc/meminfo", "r") else { return nil }
+  defer { fclose(f) }
+  var line = [CChar](repeating: 0, count: 256)
+  while fgets(&line, Int32(line.count), f) != nil {
+    let text = String(cString: line)
+    if text.hasPrefix("MemAvailable:") {
+      let digits = text.dropFirst("MemAvailable:".count).filter { $0.isNumber }
+      return Int(String(digits)).map { $0 * 1024 }
+    }
+  }
+  return nil
 }
 
 /// Loads CSV from bytes in memory; `name` stands for the file in errors.
