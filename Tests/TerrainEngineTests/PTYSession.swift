@@ -76,7 +76,12 @@ final class PTYSession {
     posix_spawnattr_setflags(&attributes, Int16(setsid | Int32(POSIX_SPAWN_SETSIGDEF) | Int32(POSIX_SPAWN_SETSIGMASK)))
 
     let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-    let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+    // Sanitizer settings of the test run reach the child too (e.g. ASAN_OPTIONS=detect_leaks=0).
+    var childEnvironment = environment
+    for (key, value) in ProcessInfo.processInfo.environment where key.hasSuffix("SAN_OPTIONS") && childEnvironment[key] == nil {
+      childEnvironment[key] = value
+    }
+    let envp = childEnvironment.map { strdup("\($0.key)=\($0.value)") } + [nil]
     defer {
       argv.forEach { free($0) }
       envp.forEach { free($0) }
