@@ -96,7 +96,7 @@ extension Session {
       for (p, value) in plans.pilotValues.enumerated() {
         let v = value[i]
         builders[1 + 2 * p].append(plans.valueType == .float ? (v.numeric.map(Value.float) ?? .null) : v)
-        if let above = indicator.above[p], case .int(let a) = stat(above), case .int(let count) = n {
+        if let above = indicator.above[p], case .int(let a) = stat(above), case .int(let count) = n, count > 0 {
           builders[2 + 2 * p].append(text: "\(a + 1)/\(count)")
         } else {
           builders[2 + 2 * p].appendNull()
