@@ -112,6 +112,9 @@ session.notify = { s in
 }
 session.resultFileDescriptor = 1
 session.flush = { fflush(stdout) }
+// Scripts too: colour and fitting to the width only when results go to a terminal.
+session.renderOptions.color = isatty(1) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+session.renderOptions.terminalWidth = terminalColumns()
 
 var ok = true
 if let c = command.command {
