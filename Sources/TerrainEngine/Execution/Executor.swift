@@ -1,5 +1,12 @@
 // Runs a bound plan step by step over relations.
 
+/// Whether `where` then `aggregate` run as one masked pass: an aggregate without `by` whose
+/// arguments cannot fail on the rows the condition removes.
+func fusesAsMaskedAggregate(_ first: PlanStep, _ second: PlanStep) -> Bool {
+  guard case .filter = first, case .aggregate(let keys, _, let specs, _, _) = second, keys.isEmpty else { return false }
+  return !specs.contains { $0.argument?.canFail ?? false }
+}
+
 /// Executes query plans, checking the cancellation flag between chunks.
 struct Executor {
   let cancel: CancellationFlag?
@@ -11,9 +18,9 @@ struct Executor {
     while i < plan.steps.count {
       // `where` then `aggregate` without `by`: one pass with the condition as a mask, no
       // selection vector and no gather (faster than selecting rows for a whole-table total).
-      if case .filter(let predicate) = plan.steps[i], i + 1 < plan.steps.count,
-        case .aggregate(let keys, _, let specs, let outputs, let names) = plan.steps[i + 1], keys.isEmpty,
-        !specs.contains(where: { $0.argument?.canFail ?? false }) {
+      if i + 1 < plan.steps.count, fusesAsMaskedAggregate(plan.steps[i], plan.steps[i + 1]),
+        case .filter(let predicate) = plan.steps[i],
+        case .aggregate(_, _, let specs, let outputs, let names) = plan.steps[i + 1] {
         let totals = try aggregateWhere(rel, predicate: predicate, specs: specs, cancel: cancel)
         rel = try project(totals, outputs, names)
         i += 2

@@ -198,7 +198,11 @@ extension Session {
     var depth = 1
     for (i, step) in plan.steps.enumerated() {
       let input = plan.fieldsAfter[i].map(\.name)
-      for line in step.describe(input) {
+      var described = step.describe(input)
+      if i + 1 < plan.steps.count, fusesAsMaskedAggregate(step, plan.steps[i + 1]) {
+        described = described.map { $0 + "  [as a mask of the aggregate below: one pass, no row selection]" }
+      }
+      for line in described {
         lines.append(String(repeating: "  ", count: depth) + "→ " + line)
         depth += 1
       }
