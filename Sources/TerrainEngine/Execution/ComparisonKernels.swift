@@ -24,6 +24,16 @@ func compareScalarLoop<T: Comparable>(_ op: CompareOp, _ n: Int, _ a: UnsafePoin
   }
 }
 
+/// `out[i]` = 1 when `a[i]` equals one of `values` (a short list of constants).
+@inline(__always)
+func membershipLoop<T: Equatable>(_ n: Int, _ a: UnsafePointer<T>, _ values: [T], _ out: UnsafeMutablePointer<UInt8>) {
+  for i in 0..<n {
+    var m: UInt8 = 0
+    for k in values { m |= a[i] == k ? 1 : 0 }
+    out[i] = m
+  }
+}
+
 func compareValues(_ op: CompareOp, _ order: Int) -> Bool {
   switch op {
   case .equal: return order == 0
@@ -190,27 +200,9 @@ extension ExpressionCompiler {
     return { start, n in
       let x = try ka(start, n)
       switch type {
-      case .int:
-        let a = x.ints()
-        for i in 0..<n {
-          var m: UInt8 = 0
-          for k in ints { m |= a[i] == k ? 1 : 0 }
-          out[i] = m
-        }
-      case .float:
-        let a = x.floats()
-        for i in 0..<n {
-          var m: UInt8 = 0
-          for k in floats { m |= a[i] == k ? 1 : 0 }
-          out[i] = m
-        }
-      case .bool:
-        let a = x.bytes()
-        for i in 0..<n {
-          var m: UInt8 = 0
-          for k in bools { m |= a[i] == k ? 1 : 0 }
-          out[i] = m
-        }
+      case .int: membershipLoop(n, x.ints(), ints, out)
+      case .float: membershipLoop(n, x.floats(), floats, out)
+      case .bool: membershipLoop(n, x.bytes(), bools, out)
       case .text:
         if let d = x.dictionary { lookupLoop(n, x.codes(), table.table(for: d), 0, out) }
       }
