@@ -250,6 +250,22 @@ struct CellSlot {
     return false
   }
 
+  /// Writes a bool (`true`/`false`) or text cell of row `i`, the same in every format; text
+  /// whose dictionary was not encoded in advance is encoded with `style`.
+  @inline(__always)
+  func writeBoolOrText(_ i: Int, table: Table, style: TextStyle, to out: ByteWriter) {
+    switch kind {
+    case .bool:
+      if values.assumingMemoryBound(to: UInt8.self)[i] != 0 { out.appendLiteral("true") } else { out.appendLiteral("false") }
+    case .text:
+      writeEncoded(i, to: out)
+    case .textDirect:
+      if case .text(let codes, let dict) = table.columns[column].values { writeCode(codes.base[i], dict, style: style, to: out) }
+    case .int, .float:
+      break
+    }
+  }
+
   /// Writes the encoded text of row `i` (kind `.text` only); an unknown code writes nothing.
   @inline(__always)
   func writeEncoded(_ i: Int, to out: ByteWriter) {

@@ -85,18 +85,8 @@ func writeDelimited(
                   } else {
                     numbers.writeFloat(v, decimalComma: decimalComma, to: out)
                   }
-                case .bool:
-                  if s.values.assumingMemoryBound(to: UInt8.self)[i] != 0 {
-                    out.appendLiteral("true")
-                  } else {
-                    out.appendLiteral("false")
-                  }
-                case .text:
-                  s.writeEncoded(i, to: out)
-                case .textDirect:
-                  if case .text(let codes, let dict) = table.columns[s.column].values {
-                    writeCode(codes.base[i], dict, style: style, to: out)
-                  }
+                case .bool, .text, .textDirect:
+                  s.writeBoolOrText(i, table: table, style: style, to: out)
                 }
               }
               c += 1

@@ -58,18 +58,8 @@ func writeJSON(_ table: Table, crlf: Bool = false, to out: ByteWriter, cancel: C
                   } else {
                     out.appendLiteral("null")
                   }
-                case .bool:
-                  if s.values.assumingMemoryBound(to: UInt8.self)[i] != 0 {
-                    out.appendLiteral("true")
-                  } else {
-                    out.appendLiteral("false")
-                  }
-                case .text:
-                  s.writeEncoded(i, to: out)
-                case .textDirect:
-                  if case .text(let codes, let dict) = table.columns[s.column].values {
-                    writeCode(codes.base[i], dict, style: .json, to: out)
-                  }
+                case .bool, .text, .textDirect:
+                  s.writeBoolOrText(i, table: table, style: .json, to: out)
                 }
               }
               c += 1
