@@ -16,10 +16,10 @@ struct Terrain: ParsableCommand {
   @Argument(help: "Scripts (.tq) to run in order.")
   var scripts: [String] = []
 
-  @Option(name: .customShort("c"), help: "Statements to run.")
+  @Option(name: .customShort("c"), help: ArgumentHelp("Statements to run.", valueName: "statements"))
   var command: String?
 
-  @Option(name: .customShort("p"), help: "A parameter NAME=VALUE, used as $NAME (repeatable).")
+  @Option(name: .customShort("p"), help: ArgumentHelp("A parameter, used as $NAME in statements (repeatable).", valueName: "NAME=VALUE"))
   var parameter: [String] = []
 
   @Option(help: "Output mode: table, csv, tsv, markdown, json or line.")
@@ -28,7 +28,7 @@ struct Terrain: ParsableCommand {
   @Flag(help: "Print each statement before its result.")
   var echo = false
 
-  @Option(help: "Register the CSV files of this folder as tables (instead of the bundled datasets).")
+  @Option(help: ArgumentHelp("Register the CSV files of this folder as tables (instead of the bundled datasets).", valueName: "dir"))
   var data: String?
 
   @Flag(help: "Start with no table.")
@@ -85,7 +85,13 @@ func locateDatasets() -> String? {
 setvbuf(stdout, nil, _IOFBF, 1 << 16)
 let command: Terrain
 do {
-  command = try Terrain.parseAsRoot() as? Terrain ?? Terrain()
+  var parsed = try Terrain.parseAsRoot()
+  guard let terrain = parsed as? Terrain else {
+    // `--help` / `-h` parse as ArgumentParser's own help command: let it print and stop.
+    try parsed.run()
+    exit(0)
+  }
+  command = terrain
 } catch {
   let code = Terrain.exitCode(for: error)
   if code == .success {

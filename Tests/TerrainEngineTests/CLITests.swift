@@ -103,6 +103,20 @@ final class CLITests: XCTestCase {
     XCTAssertEqual(param.status, 2)
   }
 
+  /// `--help` and `-h` print the usage with every option on standard output and exit 0
+  /// (a regression: they once reached the session with an unparsed command and aborted).
+  func testHelpFlagPrintsUsage() throws {
+    for flag in ["--help", "-h"] {
+      let r = try terrain([flag])
+      XCTAssertEqual(r.status, 0, r.stderr)
+      XCTAssertTrue(r.stdout.hasPrefix("OVERVIEW:"), r.stdout)
+      for option in ["-c <statements>", "-p <NAME=VALUE>", "--mode <mode>", "--echo", "--data <dir>", "--no-data"] {
+        XCTAssertTrue(r.stdout.contains(option), "\(flag): \(option) missing from\n\(r.stdout)")
+      }
+      XCTAssertFalse(r.stderr.contains("parsable argument"), r.stderr)
+    }
+  }
+
   func testMissingScriptFile() throws {
     let r = try terrain(["/nonexistent/dir/x.tq"])
     XCTAssertNotEqual(r.status, 0)
