@@ -72,7 +72,7 @@ struct PipelinePlanner {
         // Group columns come first, in `by` order.
         let allOutputs = keys.indices.map { BoundExpr.column($0, keys[$0].type) } + outputs
         let allNames = keyNames + names
-        try checkUnique(allNames, span: node.span)
+        try checkUnique((by + items).map(\.name))
         steps.append(.aggregate(keys: keys, keyNames: keyNames, specs: collector.specs, outputs: allOutputs, names: allNames))
         fields = zip(allNames, allOutputs).map { Field(name: $0, type: $1.type) }
       case .sort(let keys):
@@ -108,15 +108,15 @@ struct PipelinePlanner {
 
   private func bindItems(_ items: [NamedExpr], _ binder: ExpressionBinder) throws -> ([BoundExpr], [String]) {
     let exprs = try items.map { try binder.bind($0.expr) }
-    let names = items.map(\.name.text)
-    if let span = items.first?.name.span { try checkUnique(names, span: span) }
-    return (exprs, names)
+    try checkUnique(items.map(\.name))
+    return (exprs, items.map(\.name.text))
   }
 
-  private func checkUnique(_ names: [String], span: Span) throws {
+  /// Output names must be unique; the error points at the second use of a name.
+  private func checkUnique(_ names: [Name]) throws {
     var seen = Set<String>()
-    for n in names where !seen.insert(n).inserted {
-      throw Diagnostic("column `\(n)` appears twice", at: span, label: "duplicate name",
+    for n in names where !seen.insert(n.text).inserted {
+      throw Diagnostic("column `\(n.text)` appears twice", at: n.span, label: "duplicate name",
         help: "give one of them another name with `other = …`")
     }
   }

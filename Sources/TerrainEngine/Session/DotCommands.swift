@@ -47,7 +47,7 @@ extension Session {
       example: ".echo on", minArguments: 1, maxArguments: 1) { s, args, span in s.echo = try onOff(args[0], span) },
     DotCommand(name: "read", arguments: "FILE", help: "run a script inside the session",
       example: ".read examples/jour1_decouverte.tq", minArguments: 1, maxArguments: 1) { s, args, span in
-      try s.readScript(unquote(args[0]), span)
+      try s.readScript(args[0], span)
     },
     DotCommand(name: "explain", arguments: "STATEMENT", help: "the optimised plan and the compiled expressions",
       example: ".explain from communes | where population > 10000 | aggregate n = count() by code_departement",
@@ -73,18 +73,22 @@ extension Session {
     },
   ]
 
-  func runDotCommand(_ name: String, _ argument: String, span: Span) throws {
+  /// Runs `.name argument`; `span` covers the whole command, `argumentStart` is the byte offset
+  /// of the argument in the source, so that errors can point into it.
+  func runDotCommand(_ name: String, _ argument: String, span: Span, argumentStart: Int) throws {
     let lowered = name.lowercased()
     guard let command = Session.dotCommands.first(where: { $0.name == lowered }) ?? (lowered == "exit" ? Session.dotCommands.last : nil) else {
       throw Diagnostic("unknown command `.\(name)`", at: span, label: "not a command",
         help: closestName(to: name, in: Session.dotCommands.map(\.name)).map { "did you mean `.\($0)`?" } ?? "`.help` lists them")
     }
-    let args = command.maxArguments == Int.max ? (argument.isEmpty ? [] : [argument]) : splitArguments(argument)
+    let args = command.maxArguments == Int.max ? (argument.isEmpty ? [] : [argument]) : splitArguments(argument).map(unquote)
     guard args.count >= command.minArguments && args.count <= command.maxArguments else {
-      throw Diagnostic("usage: .\(command.name) \(command.arguments)", at: span, label: "wrong arguments",
-        help: "e.g. \(command.example)")
+      let usage = command.arguments.isEmpty ? ".\(command.name) takes no argument" : ".\(command.name) \(command.arguments)"
+      throw Diagnostic("usage: \(usage)", at: span, label: "wrong arguments", help: "e.g. \(command.example)")
     }
-    try command.run(self, args, span)
+    // Errors about the argument point at it.
+    let argumentSpan = argument.isEmpty ? span : Span(argumentStart, argumentStart + argument.utf8.count)
+    try command.run(self, args, argumentSpan)
   }
 
   // MARK: handlers
@@ -168,12 +172,23 @@ extension Session {
   }
 
   func explain(_ text: String, _ span: Span) throws {
+    // `text` starts at `span.start` in the source: errors found in it are moved there.
+    do {
+      write(try explainText(text).joined(separator: "\n") + "\n")
+    } catch var d as Diagnostic {
+      d.span = d.span.map { Span($0.start + span.start, $0.end + span.start) }
+      throw d
+    }
+  }
+
+  private func explainText(_ text: String) throws -> [String] {
     let nodes = try Parser.parse(text)
-    guard let node = nodes.first, nodes.count == 1 else { throw Diagnostic("`.explain` takes one statement", at: span) }
+    let whole = Span(0, text.utf8.count)
+    guard let node = nodes.first, nodes.count == 1 else { throw Diagnostic("`.explain` takes one statement", at: whole) }
     let pipeline: Pipeline
     switch node.statement {
     case .query(let p), .assign(_, let p): pipeline = p
-    default: throw Diagnostic("`.explain` shows the plan of a pipeline", at: span)
+    default: throw Diagnostic("`.explain` shows the plan of a pipeline", at: whole)
     }
     var lines: [String] = []
     if case .compare(let spec) = pipeline.source {
@@ -189,7 +204,7 @@ extension Session {
       if case .table(let n) = pipeline.source { return n.text }
       return "compare"
     }())
-    write(lines.joined(separator: "\n") + "\n")
+    return lines
   }
 
   /// `Scan …` then one indented line per operator of `plan`.
@@ -228,7 +243,9 @@ private func onOff(_ s: String, _ span: Span) throws -> Bool {
 }
 
 private func unquote(_ s: String) -> String {
-  if s.count >= 2, let f = s.first, let l = s.last, f == l, f == "\"" || f == "'" { return String(s.dropFirst().dropLast()) }
+  if s.count >= 2, let f = s.first, let l = s.last, f == l, f == "\"" || f == "'" || f == "`" {
+    return String(s.dropFirst().dropLast())
+  }
   return s
 }
 
@@ -241,7 +258,7 @@ func splitArguments(_ s: String) -> [String] {
     if let q = quote {
       cur.append(ch)
       if ch == q { quote = nil }
-    } else if ch == "\"" || ch == "'" {
+    } else if ch == "\"" || ch == "'" || ch == "`" {
       quote = ch
       cur.append(ch)
     } else if ch == " " || ch == "\t" {
@@ -252,4 +269,17 @@ func splitArguments(_ s: String) -> [String] {
   }
   if !cur.isEmpty { out.append(cur) }
   return out
+}
+
+/// The byte offset where the argument of the dot command at `span` starts: after the dot, the
+/// name and the blanks that follow it.
+func dotArgumentStart(_ span: Span, name: String, in source: SourceText) -> Int {
+  let bytes = source.text.utf8
+  var offset = min(span.start + 1 + name.utf8.count, bytes.count)
+  var i = bytes.index(bytes.startIndex, offsetBy: offset)
+  while i < bytes.endIndex, bytes[i] == UInt8(ascii: " ") || bytes[i] == UInt8(ascii: "\t") {
+    offset += 1
+    i = bytes.index(after: i)
+  }
+  return offset
 }

@@ -138,7 +138,7 @@ public final class Session {
     case .pilots(let p):
       try setPilots(p)
     case .dot(let name, let argument):
-      try runDotCommand(name, argument, span: node.span)
+      try runDotCommand(name, argument, span: node.span, argumentStart: dotArgumentStart(node.span, name: name, in: source))
     }
   }
 

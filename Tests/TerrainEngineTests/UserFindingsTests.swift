@@ -1,0 +1,73 @@
+// Places where terrain did not do what SPEC.md says or what a careful user expects, found by
+// using the real shell as a demanding user would; one test per finding.
+
+import Foundation
+import XCTest
+
+@testable import TerrainEngine
+
+final class UserFindingsTests: XCTestCase {
+  /// A session on a small table `t`, with results and notices captured separately.
+  final class Run {
+    let session = Session()
+    var out = ""
+    var err = ""
+
+    init() throws {
+      session.write = { [unowned self] in self.out += $0 }
+      session.notify = { [unowned self] in self.err += $0 }
+      session.renderOptions.mode = .csv
+      let t = Table(names: ["code", "nom", "population"], columns: [
+        Column.from([.text("01"), .text("2A"), .text("69")], type: .text),
+        Column.from([.text("Ain"), .text("Corse-du-Sud"), .text("Rhône")], type: .text),
+        Column.from([.int(652_432), .int(158_507), .int(1_883_437)], type: .int),
+      ])
+      session.catalog.set("t", t, origin: .query)
+    }
+
+    /// Runs `text` as the script `s.tq`; returns whether it succeeded.
+    @discardableResult
+    func run(_ text: String) -> Bool {
+      out = ""
+      err = ""
+      return session.run(text, name: "s.tq")
+    }
+  }
+
+  /// The first line of the error report: `s.tq:LINE:COL: error: …`.
+  func errorLine(_ r: Run) -> String { String(r.err.split(separator: "\n").first ?? "") }
+
+  // MARK: spans
+
+  func testDuplicateOutputNamePointsAtTheSecondUse() throws {
+    let r = try Run()
+    XCTAssertFalse(r.run("from t | select nom, x = 1, x = 2"))
+    XCTAssertEqual(errorLine(r), "s.tq:1:29: error: column `x` appears twice")
+    XCTAssertFalse(r.run("from t | aggregate code = count() by code"))
+    XCTAssertEqual(errorLine(r), "s.tq:1:20: error: column `code` appears twice")
+    XCTAssertFalse(r.run("from t | aggregate n = count() by code, code"))
+    XCTAssertEqual(errorLine(r), "s.tq:1:41: error: column `code` appears twice")
+  }
+
+  func testExplainErrorsPointIntoTheExplainedStatement() throws {
+    let r = try Run()
+    XCTAssertFalse(r.run("from t | take 1\n.explain   from t | where populaton > 1"))
+    XCTAssertEqual(errorLine(r), "s.tq:2:27: error: unknown column `populaton` in `t`")
+    XCTAssertTrue(r.err.contains("2 │ .explain   from t | where populaton > 1\n  │                           ^^^^^^^^^ not found"), r.err)
+  }
+
+  func testDotCommandErrorsPointAtTheArgument() throws {
+    let r = try Run()
+    XCTAssertFalse(r.run(".describe nope"))
+    XCTAssertEqual(errorLine(r), "s.tq:1:11: error: unknown table `nope`")
+    XCTAssertFalse(r.run(".tables t"))
+    XCTAssertEqual(errorLine(r), "s.tq:1:1: error: usage: .tables takes no argument")
+  }
+
+  func testDotCommandsTakeQuotedTableNames() throws {
+    let r = try Run()
+    XCTAssertTrue(r.run("let `my t` = from t | take 1\n.schema `my t`\n.describe \"my t\"\n.drop 'my t'"), r.err)
+    XCTAssertTrue(r.out.contains("code,text,0"), r.out)
+    XCTAssertEqual(r.err, "dropped my t\n")
+  }
+}
