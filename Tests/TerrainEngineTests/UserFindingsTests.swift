@@ -70,4 +70,37 @@ final class UserFindingsTests: XCTestCase {
     XCTAssertTrue(r.out.contains("code,text,0"), r.out)
     XCTAssertEqual(r.err, "dropped my t\n")
   }
+
+  // MARK: messages
+
+  func testAggregateWithoutAnAggregateSaysSo() throws {
+    let r = try Run()
+    XCTAssertFalse(r.run("from t | aggregate by code"))
+    XCTAssertEqual(errorLine(r), "s.tq:1:20: error: `aggregate` needs at least one `name = AGGREGATE(…)` before `by`")
+  }
+
+  func testNestedAggregateIsNamedAsSuch() throws {
+    let r = try Run()
+    XCTAssertFalse(r.run("from t | aggregate x = sum(sum(population))"))
+    XCTAssertEqual(errorLine(r), "s.tq:1:28: error: aggregates cannot be nested: `sum` is inside another aggregate")
+  }
+
+  func testCombiningTypesDoesNotTalkAboutComparing() throws {
+    let r = try Run()
+    XCTAssertFalse(r.run("from t | select a = if(true, 1, \"a\")"))
+    XCTAssertEqual(errorLine(r), "s.tq:1:30: error: cannot combine `1` (int) with `\"a\"` (text)")
+    XCTAssertTrue(r.err.contains("^^^^^^ int vs text\n  = help: convert one side, e.g. with text(…), int(…) or float(…)\n"), r.err)
+    XCTAssertFalse(r.run("from t | select c = coalesce(population, \"a\")"))
+    XCTAssertFalse(r.err.contains("compare"), r.err)
+    // A comparison with the column on the right still names the column first.
+    XCTAssertFalse(r.run("from t | where 5 == nom"))
+    XCTAssertTrue(r.err.contains("cannot compare `nom` (text) with `5` (int)"), r.err)
+    XCTAssertTrue(r.err.contains("text vs int\n  = help: `nom` is text: write the value in quotes, \"5\""), r.err)
+  }
+
+  func testArityMessageGrammar() throws {
+    let r = try Run()
+    XCTAssertFalse(r.run("from t | select a = least()"))
+    XCTAssertEqual(errorLine(r), "s.tq:1:21: error: `least` takes at least 1 argument, not 0")
+  }
 }

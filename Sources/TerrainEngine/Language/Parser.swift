@@ -264,6 +264,10 @@ public struct Parser {
     case "derive": stage = .derive(try parseNamedList(requireExplicit: "derive"))
     case "drop": stage = .drop(try parseNameList())
     case "aggregate":
+      if current.isKeyword("by") {
+        throw Diagnostic("`aggregate` needs at least one `name = AGGREGATE(…)` before `by`", at: current.span,
+          label: "no aggregate", help: "e.g. aggregate n = count() by code_region; for the groups alone, use `distinct`")
+      }
       let items = try parseNamedList(requireExplicit: "aggregate")
       var by: [NamedExpr] = []
       if current.isKeyword("by") || (current.kind == .newline && peekPastNewlines().isKeyword("by")) {

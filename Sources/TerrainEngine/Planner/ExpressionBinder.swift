@@ -29,6 +29,8 @@ struct ExpressionBinder {
   var parameters: [String: String]
   /// Set while binding the items of `aggregate`.
   var aggregates: AggregateCollector?
+  /// Set while binding the argument of an aggregate (where another aggregate is not allowed).
+  var insideAggregate = false
   /// Whether `TABLE.col` may name this relation as `TABLE`.
   var qualifier: String?
 
@@ -223,16 +225,19 @@ struct ExpressionBinder {
   private func commonType(_ x: DataType, _ y: DataType, _ a: Expr, _ b: Expr, opSpan: Span, what: String) throws -> DataType {
     if x == y { return x }
     if x.isNumeric && y.isNumeric { return .float }
-    // Name the column's type in the message.
-    let (colExpr, colType, otherExpr, otherType) = isColumnRef(a) ? (a, x, b, y) : (b, y, a, x)
-    var help: String? = nil
-    if colType == .text, otherType.isNumeric, case .integer(let digits) = otherExpr.kind {
+    // Name the column's type in the message: the column first when there is one.
+    let swap = !isColumnRef(a) && isColumnRef(b)
+    let (colExpr, colType, otherExpr, otherType) = swap ? (b, y, a, x) : (a, x, b, y)
+    var help: String
+    if isColumnRef(colExpr), colType == .text, otherType.isNumeric, case .integer(let digits) = otherExpr.kind {
       help = "`\(snippet(colExpr))` is text: write the value in quotes, \"\(digits)\""
-    } else if colType.isNumeric, otherType == .text {
+    } else if isColumnRef(colExpr), what == "compare", colType.isNumeric, otherType == .text {
       help = "`\(snippet(colExpr))` is a number: compare it with a number, or convert with `text(…)`"
+    } else {
+      help = "convert one side, e.g. with text(…), int(…) or float(…)"
     }
     throw Diagnostic("cannot \(what) \(describeOperand(colExpr, colType)) with \(describeOperand(otherExpr, otherType))",
-      at: a.span.merged(b.span), label: "\(x) vs \(y)", help: help)
+      at: a.span.merged(b.span), label: "\(colType) vs \(otherType)", help: help)
   }
 
   private func isColumnRef(_ e: Expr) -> Bool {
@@ -324,7 +329,7 @@ struct ExpressionBinder {
   }
 
   private func arityError(_ name: Name, _ expected: String, _ got: Int, _ span: Span) -> Diagnostic {
-    Diagnostic("`\(name.text)` takes \(expected) argument\(expected == "1" ? "" : "s"), not \(got)", at: name.span,
+    Diagnostic("`\(name.text)` takes \(expected) argument\(expected.hasSuffix(" 1") || expected == "1" ? "" : "s"), not \(got)", at: name.span,
       label: "wrong number of arguments", help: "`.help \(name.text)` shows how to call it")
   }
 
@@ -410,12 +415,17 @@ struct ExpressionBinder {
 
   private func bindAggregate(_ f: AggregateFunction, _ name: Name, _ args: [Expr], span: Span) throws -> BoundExpr {
     guard let collector = aggregates else {
+      if insideAggregate {
+        throw Diagnostic("aggregates cannot be nested: `\(name.text)` is inside another aggregate", at: name.span,
+          label: "nested aggregate", help: "aggregate once, then compute on the result in a later stage")
+      }
       throw Diagnostic("aggregate `\(name.text)` is only allowed in `aggregate`", at: name.span,
         label: "not in aggregate", help: "e.g. `| aggregate total = \(name.text)(…) by …`")
     }
     // The argument is bound against the input rows, without the aggregate context.
     var inner = self
     inner.aggregates = nil
+    inner.insideAggregate = true
     var argument: BoundExpr?
     var fraction = 0.0
     if f == .count && args.isEmpty {
