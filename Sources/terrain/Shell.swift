@@ -83,10 +83,13 @@ func completionColumns(_ session: Session, _ name: String) -> [String]? {
   return (try? session.catalog.table(name))??.fields.map(\.name)
 }
 
+/// The version `--version` and the banner show.
+let terrainVersion = "0.1"
+
 /// `terrain 0.1 — 4 tables from datasets/ (communes, departements, epci, regions). .help for help.`
 func shellBanner(_ session: Session) -> String {
   let names = session.catalog.names
-  guard !names.isEmpty else { return "terrain 0.1 — no tables yet: load \"file.csv\" to start. .help for help." }
+  guard !names.isEmpty else { return "terrain \(terrainVersion) — no tables yet: load \"file.csv\" to start. .help for help." }
   var folders = Set<String>()
   for n in names {
     switch session.catalog.origin(of: n) {
@@ -97,5 +100,5 @@ func shellBanner(_ session: Session) -> String {
   }
   let from = folders.count == 1 ? " from \(folders.first ?? "")" : ""
   let shown = names.count > 6 ? names.prefix(5).joined(separator: ", ") + ", …" : names.joined(separator: ", ")
-  return "terrain 0.1 — \(names.count) \(names.count == 1 ? "table" : "tables")\(from) (\(shown)). .help for help."
+  return "terrain \(terrainVersion) — \(names.count) \(names.count == 1 ? "table" : "tables")\(from) (\(shown)). .help for help."
 }

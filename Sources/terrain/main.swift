@@ -11,7 +11,8 @@ struct Terrain: ParsableCommand {
     discussion: """
       With no script and a terminal on standard input, starts the interactive shell.
       Statements are read from the scripts given, from -c, or from standard input.
-      """)
+      """,
+    version: "terrain \(terrainVersion)")
 
   @Argument(help: "Scripts (.tq) to run in order.")
   var scripts: [String] = []
@@ -42,6 +43,9 @@ struct Terrain: ParsableCommand {
       throw ValidationError("parameter '\(p)' must be NAME=VALUE")
     }
     if data != nil && noData { throw ValidationError("--data and --no-data cannot be used together") }
+    if command != nil && !scripts.isEmpty {
+      throw ValidationError("-c and script files cannot be used together: put the statements in a script, or run them one after the other")
+    }
   }
 
   func makeSession() throws -> Session {
@@ -126,12 +130,17 @@ var ok = true
 if let c = command.command {
   ok = session.run(c, name: nil)
 } else if !command.scripts.isEmpty {
+  // Every script is read before the first runs: a missing one is bad usage, with nothing done.
+  var texts: [String] = []
   for path in command.scripts {
     guard let data = FileManager.default.contents(atPath: path) else {
       FileHandle.standardError.write(Data("terrain: cannot read script '\(path)'\n".utf8))
       exit(2)
     }
-    ok = session.run(String(decoding: data, as: UTF8.self), name: path)
+    texts.append(String(decoding: data, as: UTF8.self))
+  }
+  for (path, text) in zip(command.scripts, texts) {
+    ok = session.run(text, name: path)
     if !ok || session.quitRequested { break }
   }
 } else if isatty(0) != 0 {

@@ -117,6 +117,35 @@ final class CLITests: XCTestCase {
     }
   }
 
+  func testVersionFlag() throws {
+    let r = try terrain(["--version"])
+    XCTAssertEqual(r.status, 0, r.stderr)
+    XCTAssertEqual(r.stdout, "terrain 0.1\n")
+  }
+
+  /// `-c` with script files used to run the statements and silently ignore the scripts.
+  func testCommandAndScriptsTogetherIsBadUsage() throws {
+    let dir = try tempDir()
+    let script = dir.appendingPathComponent("a.tq")
+    try "from regions | take 1 | select nom\n".write(to: script, atomically: true, encoding: .utf8)
+    let r = try terrain(["-c", "from regions | take 1 | select code_region", script.path])
+    XCTAssertEqual(r.status, 2)
+    XCTAssertEqual(r.stdout, "")
+    XCTAssertTrue(r.stderr.contains("-c and script files cannot be used together"), r.stderr)
+  }
+
+  /// A missing script is found before any script runs: nothing is exported by the first one.
+  func testMissingLaterScriptRunsNothing() throws {
+    let dir = try tempDir()
+    let first = dir.appendingPathComponent("first.tq")
+    let out = dir.appendingPathComponent("out.csv")
+    try "from regions | take 1 | export \"\(out.path)\"\n".write(to: first, atomically: true, encoding: .utf8)
+    let r = try terrain([first.path, dir.appendingPathComponent("missing.tq").path])
+    XCTAssertEqual(r.status, 2)
+    XCTAssertTrue(r.stderr.contains("cannot read script"), r.stderr)
+    XCTAssertFalse(FileManager.default.fileExists(atPath: out.path))
+  }
+
   func testMissingScriptFile() throws {
     let r = try terrain(["/nonexistent/dir/x.tq"])
     XCTAssertNotEqual(r.status, 0)
