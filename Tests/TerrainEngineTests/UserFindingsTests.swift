@@ -103,4 +103,21 @@ final class UserFindingsTests: XCTestCase {
     XCTAssertFalse(r.run("from t | select a = least()"))
     XCTAssertEqual(errorLine(r), "s.tq:1:21: error: `least` takes at least 1 argument, not 0")
   }
+
+  // MARK: options
+
+  /// A repeated option used to be taken silently, the last one winning.
+  func testAnOptionGivenTwiceIsAnError() throws {
+    let r = try Run()
+    XCTAssertFalse(r.run("from t | export \"x.csv\" with (sep = \";\", SEP = \",\")"))
+    XCTAssertEqual(errorLine(r), "s.tq:1:42: error: option `SEP` is given twice")
+    XCTAssertFalse(r.run("load \"x.csv\" with (header = true, header = false)"))
+    XCTAssertEqual(errorLine(r), "s.tq:1:35: error: option `header` is given twice")
+  }
+
+  func testExportToAnEmptyName() throws {
+    let r = try Run()
+    XCTAssertFalse(r.run("from t | export \"\""))
+    XCTAssertEqual(errorLine(r), "s.tq:1:17: error: cannot write: empty file name")
+  }
 }

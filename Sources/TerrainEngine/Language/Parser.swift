@@ -163,6 +163,10 @@ public struct Parser {
     if acceptSymbol(")") { return items }
     repeat {
       let n = try name("an option name")
+      if items.contains(where: { $0.name.text.lowercased() == n.text.lowercased() }) {
+        throw Diagnostic("option `\(n.text)` is given twice", at: n.span, label: "given again",
+          help: "keep one of them")
+      }
       guard acceptSymbol("=") else { throw unexpected("expected `=` after option `\(n.text)`") }
       if n.text.lowercased() == "types" {
         _ = try expectSymbol("(", "`(` to list column types, e.g. types = (code: text)")

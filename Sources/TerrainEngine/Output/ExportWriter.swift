@@ -156,7 +156,7 @@ public struct ExportError: Error, CustomStringConvertible {
     self.path = path
     self.message = message
   }
-  public var description: String { "cannot write \(path): \(message)" }
+  public var description: String { path.isEmpty ? "cannot write: \(message)" : "cannot write \(path): \(message)" }
 }
 
 /// Writes `table` to `path` in the format of its extension. The file is written to a
