@@ -34,34 +34,32 @@ final class UserFindingsTests: XCTestCase {
     }
   }
 
-  /// The first line of the error report: `s.tq:LINE:COL: error: …`.
-  func errorLine(_ r: Run) -> String { String(r.err.split(separator: "\n").first ?? "") }
+  /// Runs `statement`, which must fail with `first` as the first line of its report
+  /// (`s.tq:LINE:COL: error: …`).
+  func expectError(_ r: Run, _ statement: String, _ first: String, file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertFalse(r.run(statement), "succeeded: \(statement)", file: file, line: line)
+    XCTAssertEqual(String(r.err.split(separator: "\n").first ?? ""), first, file: file, line: line)
+  }
 
   // MARK: spans
 
   func testDuplicateOutputNamePointsAtTheSecondUse() throws {
     let r = try Run()
-    XCTAssertFalse(r.run("from t | select nom, x = 1, x = 2"))
-    XCTAssertEqual(errorLine(r), "s.tq:1:29: error: column `x` appears twice")
-    XCTAssertFalse(r.run("from t | aggregate code = count() by code"))
-    XCTAssertEqual(errorLine(r), "s.tq:1:20: error: column `code` appears twice")
-    XCTAssertFalse(r.run("from t | aggregate n = count() by code, code"))
-    XCTAssertEqual(errorLine(r), "s.tq:1:41: error: column `code` appears twice")
+    expectError(r, "from t | select nom, x = 1, x = 2", "s.tq:1:29: error: column `x` appears twice")
+    expectError(r, "from t | aggregate code = count() by code", "s.tq:1:20: error: column `code` appears twice")
+    expectError(r, "from t | aggregate n = count() by code, code", "s.tq:1:41: error: column `code` appears twice")
   }
 
   func testExplainErrorsPointIntoTheExplainedStatement() throws {
     let r = try Run()
-    XCTAssertFalse(r.run("from t | take 1\n.explain   from t | where populaton > 1"))
-    XCTAssertEqual(errorLine(r), "s.tq:2:27: error: unknown column `populaton` in `t`")
+    expectError(r, "from t | take 1\n.explain   from t | where populaton > 1", "s.tq:2:27: error: unknown column `populaton` in `t`")
     XCTAssertTrue(r.err.contains("2 │ .explain   from t | where populaton > 1\n  │                           ^^^^^^^^^ not found"), r.err)
   }
 
   func testDotCommandErrorsPointAtTheArgument() throws {
     let r = try Run()
-    XCTAssertFalse(r.run(".describe nope"))
-    XCTAssertEqual(errorLine(r), "s.tq:1:11: error: unknown table `nope`")
-    XCTAssertFalse(r.run(".tables t"))
-    XCTAssertEqual(errorLine(r), "s.tq:1:1: error: usage: .tables takes no argument")
+    expectError(r, ".describe nope", "s.tq:1:11: error: unknown table `nope`")
+    expectError(r, ".tables t", "s.tq:1:1: error: usage: .tables takes no argument")
   }
 
   func testDotCommandsTakeQuotedTableNames() throws {
@@ -75,20 +73,17 @@ final class UserFindingsTests: XCTestCase {
 
   func testAggregateWithoutAnAggregateSaysSo() throws {
     let r = try Run()
-    XCTAssertFalse(r.run("from t | aggregate by code"))
-    XCTAssertEqual(errorLine(r), "s.tq:1:20: error: `aggregate` needs at least one `name = AGGREGATE(…)` before `by`")
+    expectError(r, "from t | aggregate by code", "s.tq:1:20: error: `aggregate` needs at least one `name = AGGREGATE(…)` before `by`")
   }
 
   func testNestedAggregateIsNamedAsSuch() throws {
     let r = try Run()
-    XCTAssertFalse(r.run("from t | aggregate x = sum(sum(population))"))
-    XCTAssertEqual(errorLine(r), "s.tq:1:28: error: aggregates cannot be nested: `sum` is inside another aggregate")
+    expectError(r, "from t | aggregate x = sum(sum(population))", "s.tq:1:28: error: aggregates cannot be nested: `sum` is inside another aggregate")
   }
 
   func testCombiningTypesDoesNotTalkAboutComparing() throws {
     let r = try Run()
-    XCTAssertFalse(r.run("from t | select a = if(true, 1, \"a\")"))
-    XCTAssertEqual(errorLine(r), "s.tq:1:30: error: cannot combine `1` (int) with `\"a\"` (text)")
+    expectError(r, "from t | select a = if(true, 1, \"a\")", "s.tq:1:30: error: cannot combine `1` (int) with `\"a\"` (text)")
     XCTAssertTrue(r.err.contains("^^^^^^ int vs text\n  = help: convert one side, e.g. with text(…), int(…) or float(…)\n"), r.err)
     XCTAssertFalse(r.run("from t | select c = coalesce(population, \"a\")"))
     XCTAssertFalse(r.err.contains("compare"), r.err)
@@ -100,8 +95,7 @@ final class UserFindingsTests: XCTestCase {
 
   func testArityMessageGrammar() throws {
     let r = try Run()
-    XCTAssertFalse(r.run("from t | select a = least()"))
-    XCTAssertEqual(errorLine(r), "s.tq:1:21: error: `least` takes at least 1 argument, not 0")
+    expectError(r, "from t | select a = least()", "s.tq:1:21: error: `least` takes at least 1 argument, not 0")
   }
 
   // MARK: options
@@ -109,15 +103,12 @@ final class UserFindingsTests: XCTestCase {
   /// A repeated option used to be taken silently, the last one winning.
   func testAnOptionGivenTwiceIsAnError() throws {
     let r = try Run()
-    XCTAssertFalse(r.run("from t | export \"x.csv\" with (sep = \";\", SEP = \",\")"))
-    XCTAssertEqual(errorLine(r), "s.tq:1:42: error: option `SEP` is given twice")
-    XCTAssertFalse(r.run("load \"x.csv\" with (header = true, header = false)"))
-    XCTAssertEqual(errorLine(r), "s.tq:1:35: error: option `header` is given twice")
+    expectError(r, "from t | export \"x.csv\" with (sep = \";\", SEP = \",\")", "s.tq:1:42: error: option `SEP` is given twice")
+    expectError(r, "load \"x.csv\" with (header = true, header = false)", "s.tq:1:35: error: option `header` is given twice")
   }
 
   func testExportToAnEmptyName() throws {
     let r = try Run()
-    XCTAssertFalse(r.run("from t | export \"\""))
-    XCTAssertEqual(errorLine(r), "s.tq:1:17: error: cannot write: empty file name")
+    expectError(r, "from t | export \"\"", "s.tq:1:17: error: cannot write: empty file name")
   }
 }
