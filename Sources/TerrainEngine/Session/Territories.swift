@@ -108,9 +108,8 @@ extension Session {
         let v = stat(column)
         builders[base + 1 + k].append(plans.valueType == .float ? (v.numeric.map(Value.float) ?? .null) : v)
       }
-      let sums = plans.sumColumns.map { stat($0) }
       let pooled = try ExpressionCompiler.evaluateConstant(
-        ExpressionCompiler.fold(replaceColumns(indicator.pooled) { c, t in .constant(sums[c], t) }))
+        ExpressionCompiler.fold(replaceColumns(indicator.pooled) { c, t in .constant(indicator.sums[c].map(stat) ?? .null, t) }))
       builders[base + 3].append(pooled.numeric.map(Value.float) ?? .null)
     }
     if announce { notify("\(plans.indicators.count) indicator\(plans.indicators.count == 1 ? "" : "s") · peers: \(groupedCount(plans.peerCount)) rows of \(pilots.tableName)\n") }
@@ -175,14 +174,16 @@ extension Session {
           .constant(.int(0), .int), .int)
         return add(.sum, higher, .int, "above_\(n)_\(p + 1)")
       }
-      indicators.append(ComparePlans.Indicator(name: n, median: median, min: lo, max: hi, count: count, above: above, pooled: e))
-    }
-    // Pooled: each indicator over the sums of the columns it reads.
-    let read = bound.reduce(into: Set<Int>()) { $0.formUnion($1.columnsRead) }.sorted()
-    var sumColumns: [Int] = Array(repeating: 0, count: table.fields.count)
-    for c in read {
-      let f = table.fields[c]
-      sumColumns[c] = add(.sum, .column(c, f.type), f.type, "sum_\(f.name)")
+      // Pooled: the indicator over the sums of the columns it reads, on the peers where it
+      // has a value (the N of the ranks).
+      var sums: [Int: Int] = [:]
+      for c in e.columnsRead.sorted() {
+        let f = table.fields[c]
+        let whereDefined = BoundExpr.conditional(.isNull(e, negated: true), .column(c, f.type), .constant(.null, f.type), f.type)
+        sums[c] = add(.sum, whereDefined, f.type, "sum_\(f.name)_\(n)")
+      }
+      indicators.append(ComparePlans.Indicator(name: n, median: median, min: lo, max: hi, count: count, above: above,
+        pooled: e, sums: sums))
     }
     let peerFilter: [PlanStep] = try spec.peers.map { [.filter(try binder.bindPredicate($0))] } ?? []
     let outputs = specs.indices.map { BoundExpr.column($0, specs[$0].resultType) }
@@ -194,7 +195,7 @@ extension Session {
       : Executor(cancel: cancel).run(QueryPlan(source: table, sourceName: pilots.tableName, steps: peerFilter,
         fieldsAfter: [table.fields, table.fields], export: nil)).rowCount
     return ComparePlans(pilots: pilots, pilotValuesPlan: pilotPlan, peerStats: peerPlan, pilotValues: pilotValues,
-      indicators: indicators, sumColumns: sumColumns, valueType: bound.allSatisfy { $0.type == .int } ? .int : .float,
+      indicators: indicators, valueType: bound.allSatisfy { $0.type == .int } ? .int : .float,
       peerCount: peerCount)
   }
 
@@ -282,6 +283,9 @@ struct ComparePlans {
     var above: [Int?]
     /// The indicator over the table's columns; its columns are replaced by their sums.
     var pooled: BoundExpr
+    /// For each column the indicator reads, the output holding its sum over the peers whose
+    /// indicator is not null (so a rate's numerator and denominator come from the same rows).
+    var sums: [Int: Int]
   }
   var pilots: PilotSet
   /// from T | where key in (…) | select key, indicators…
@@ -291,8 +295,6 @@ struct ComparePlans {
   /// Per pilot (in `pilots` order), per indicator.
   var pilotValues: [[Value]]
   var indicators: [Indicator]
-  /// For each column of the table, the output holding its sum (for columns the indicators read).
-  var sumColumns: [Int]
   var valueType: DataType
   var peerCount: Int
 }
