@@ -111,4 +111,14 @@ final class UserFindingsTests: XCTestCase {
     let r = try Run()
     expectError(r, "from t | export \"\"", "s.tq:1:17: error: cannot write: empty file name")
   }
+
+  // MARK: scripts
+
+  /// A script saved with a UTF-8 byte-order mark (Windows Notepad) failed on its first word.
+  func testScriptWithByteOrderMarkAndCRLF() throws {
+    let r = try Run()
+    XCTAssertTrue(r.run("\u{FEFF}from t | select nom | take 1\r\n"), r.err)
+    XCTAssertEqual(r.out, "nom\nAin\n")
+    expectError(r, "\u{FEFF}from t |\r\n  where nope > 1\r\n", "s.tq:2:9: error: unknown column `nope` in `t`")
+  }
 }

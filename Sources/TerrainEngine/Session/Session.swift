@@ -45,6 +45,8 @@ public final class Session {
   /// `name`, a file name, or as interactive input when nil) and returns false.
   @discardableResult
   public func run(_ text: String, name: String? = nil) -> Bool {
+    // A script saved by Windows Notepad starts with a byte-order mark: not part of the statement.
+    let text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
     let source = SourceText(name: name, text: text)
     let statements: [StatementNode]
     do {
