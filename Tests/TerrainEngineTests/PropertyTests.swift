@@ -147,6 +147,20 @@ final class PropertyTests: XCTestCase {
         if let f = Self.check(session, "from \(tableName) | where \(p.source) | select id", expected: ids, type: .int) {
           failures.append(f)
         }
+        // where + aggregate without `by`: the condition runs as the mask of the aggregate
+        if k % 2 == 1 {
+          let totals = ids.map { kept -> [Value] in
+            let idSum = kept.reduce(Int64(0)) { acc, v in if case .int(let i) = v { return acc + i } else { return acc } }
+            return [.int(Int64(kept.count)), kept.isEmpty ? .null : .int(idSum)]
+          }
+          for (j, item) in ["n = count()", "s = sum(id)"].enumerated() {
+            if let f = Self.check(session, "from \(tableName) | where \(p.source) | aggregate \(item)",
+              expected: totals.map { [$0[j]] }, type: .int)
+            {
+              failures.append(f)
+            }
+          }
+        }
         // filter first (selection vector), then derive
         if k % 2 == 0 {
           let t2 = gen.pick([DataType.int, .float, .text, .bool])

@@ -40,12 +40,7 @@ private func accumulate(_ spec: AggregateSpec, groups: Int, relation: Relation, 
         try acc.add(v, count: n, groups: groupIDs(start, n))
       }
     } else {
-      var start = range.lowerBound
-      while start < range.upperBound {
-        let n = min(chunkSize, range.upperBound - start)
-        acc.addRows(count: n, groups: groupIDs(start, n))
-        start += n
-      }
+      try forEachChunkRange(range, cancel: cancel) { start, n in acc.addRows(count: n, groups: groupIDs(start, n)) }
     }
     return acc
   }
@@ -77,7 +72,7 @@ func aggregateWhere(_ relation: Relation, predicate: BoundExpr, specs: [Aggregat
   let ranges = specs.allSatisfy({ makeAccumulator($0, groups: 0).isMergeable }) ? workerRanges(relation.rowCount) : [0..<relation.rowCount]
   let parts = try runRanges(ranges) { _, range -> [Accumulator] in
     let compiler = ExpressionCompiler(relation: relation)
-    let condition = try compiler.compile(predicate)
+    let condition = try compiler.compileMask(predicate)
     let arguments = try specs.map { try $0.argument.map { try compiler.compile($0) } }
     let accumulators = specs.map { makeAccumulator($0, groups: 1) }
     let mask = UnsafeMutablePointer<UInt8>.allocate(capacity: chunkSize)
@@ -86,13 +81,8 @@ func aggregateWhere(_ relation: Relation, predicate: BoundExpr, specs: [Aggregat
       mask.deallocate()
       combined.deallocate()
     }
-    var start = range.lowerBound
-    var sinceCheck = 0
-    while start < range.upperBound {
-      let n = min(chunkSize, range.upperBound - start)
-      let c = try condition(start, n)
-      let bits = c.bytes()
-      if let v = c.validity { zipLoop(n, bits, v, mask) { $0 & $1 } } else { mask.update(from: bits, count: n) }
+    try forEachChunkRange(range, cancel: cancel) { start, n in
+      try condition(start, n, mask, .assign)
       for (k, acc) in accumulators.enumerated() {
         guard let argument = arguments[k] else {
           // count(): the rows of the mask.
@@ -103,12 +93,6 @@ func aggregateWhere(_ relation: Relation, predicate: BoundExpr, specs: [Aggregat
         if let valid = v.validity { zipLoop(n, valid, mask, combined) { $0 & $1 } } else { combined.update(from: mask, count: n) }
         v.validity = UnsafePointer(combined)
         try acc.add(v, count: n, groups: groupZero)
-      }
-      start += n
-      sinceCheck += n
-      if sinceCheck >= 1 << 16 {
-        sinceCheck = 0
-        try cancel?.check()
       }
     }
     return accumulators
@@ -194,6 +178,17 @@ final class CountAccumulator: Accumulator {
     self.countsRows = countsRows
   }
   func add(_ v: Vec, count n: Int, groups g: UnsafePointer<Int32>) {
+    if counts.count == 1 {
+      // One group (no `by`): a plain sum, without the per-row dependency on one counter.
+      var total = 0
+      if let valid = v.validity {
+        for i in 0..<n { total &+= Int(valid[i]) }
+      } else {
+        total = n
+      }
+      counts[0] &+= Int64(total)
+      return
+    }
     counts.withUnsafeMutableBufferPointer { c in
       if let valid = v.validity {
         for i in 0..<n { c[Int(g[i])] &+= Int64(valid[i]) }
@@ -203,6 +198,10 @@ final class CountAccumulator: Accumulator {
     }
   }
   func addRows(count n: Int, groups g: UnsafePointer<Int32>) {
+    if counts.count == 1 {
+      counts[0] &+= Int64(n)
+      return
+    }
     counts.withUnsafeMutableBufferPointer { c in
       for i in 0..<n { c[Int(g[i])] &+= 1 }
     }

@@ -88,20 +88,16 @@ struct Executor {
   private func selectRows(_ rel: Relation, _ predicate: BoundExpr, _ range: Range<Int>) throws -> BufferBuilder<Int32> {
     let compiler = ExpressionCompiler(relation: rel)
     let positions = BufferBuilder<Int32>(capacity: 1024)
-    try compiler.forEachChunk(predicate, in: range, cancel: cancel) { start, n, v in
-      let bits = v.bytes()
+    let condition = try compiler.compileMask(predicate)
+    let mask = UnsafeMutablePointer<UInt8>.allocate(capacity: chunkSize)
+    defer { mask.deallocate() }
+    try forEachChunkRange(range, cancel: cancel) { start, n in
+      try condition(start, n, mask, .assign)
       let dst = positions.tail(reserving: n)
       var k = 0
-      if let valid = v.validity {
-        for i in 0..<n {
-          dst[k] = Int32(truncatingIfNeeded: start + i)
-          k += Int(bits[i] & valid[i])
-        }
-      } else {
-        for i in 0..<n {
-          dst[k] = Int32(truncatingIfNeeded: start + i)
-          k += Int(bits[i])
-        }
+      for i in 0..<n {
+        dst[k] = Int32(truncatingIfNeeded: start + i)
+        k += Int(mask[i])
       }
       positions.advance(by: k)
     }

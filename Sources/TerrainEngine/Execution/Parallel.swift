@@ -58,17 +58,24 @@ extension ExpressionCompiler {
   /// Evaluates `e` over the rows of `range` chunk by chunk.
   func forEachChunk(_ e: BoundExpr, in range: Range<Int>, cancel: CancellationFlag?, _ body: (Int, Int, Vec) throws -> Void) throws {
     let k = try compile(e)
-    var start = range.lowerBound
-    var sinceCheck = 0
-    while start < range.upperBound {
-      let n = min(chunkSize, range.upperBound - start)
-      try body(start, n, try k(start, n))
-      start += n
-      sinceCheck += n
-      if sinceCheck >= 1 << 16 {
-        sinceCheck = 0
-        try cancel?.check()
-      }
+    try forEachChunkRange(range, cancel: cancel) { start, n in try body(start, n, try k(start, n)) }
+  }
+}
+
+/// Calls `body(start, count)` for the chunks of `range` in order, checking `cancel` every
+/// 65,536 rows.
+@inline(__always)
+func forEachChunkRange(_ range: Range<Int>, cancel: CancellationFlag?, _ body: (Int, Int) throws -> Void) throws {
+  var start = range.lowerBound
+  var sinceCheck = 0
+  while start < range.upperBound {
+    let n = min(chunkSize, range.upperBound - start)
+    try body(start, n)
+    start += n
+    sinceCheck += n
+    if sinceCheck >= 1 << 16 {
+      sinceCheck = 0
+      try cancel?.check()
     }
   }
 }
