@@ -121,4 +121,20 @@ final class UserFindingsTests: XCTestCase {
     XCTAssertEqual(r.out, "nom\nAin\n")
     expectError(r, "\u{FEFF}from t |\r\n  where nope > 1\r\n", "s.tq:2:9: error: unknown column `nope` in `t`")
   }
+
+  // MARK: help
+
+  /// The overview lists stages, aggregates, commands…: `.help` on each heading lists it
+  /// (only `.help functions` used to work).
+  func testHelpOnEachGroupOfTheOverview() throws {
+    let r = try Run()
+    for (group, expected) in [("stages", "| take N  — "), ("aggregates", "share(x)  — "), ("commands", ".quit  — leave terrain"),
+      ("statements", "let NAME = PIPELINE  — "), ("functions", "coalesce(a, b, …)  — ")] {
+      XCTAssertTrue(r.run(".help \(group)"), r.err)
+      XCTAssertTrue(r.out.contains(expected), "\(group):\n\(r.out)")
+      XCTAssertFalse(r.out.contains("no help"), r.out)
+    }
+    XCTAssertTrue(r.run(".help .quit"))
+    XCTAssertTrue(r.out.hasPrefix(".quit\n"), r.out)
+  }
 }

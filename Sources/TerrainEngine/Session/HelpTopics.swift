@@ -102,18 +102,28 @@ func helpText(_ topic: String?) -> String {
     s += "aggregates: " + helpTopics.filter { $0.kind == "aggregate" }.map(\.name).joined(separator: ", ") + "\n"
     s += "operators:  + - * / % == != < <= > >= and or not in between is null ||\n"
     s += "commands:   " + Session.dotCommands.map { "." + $0.name }.joined(separator: " ") + "\n"
-    s += "\n.help TOPIC for details and an example, e.g. .help aggregate\n"
+    s += "\n.help TOPIC for details and an example, e.g. .help aggregate; .help stages (or statements, functions,\n"
+    s += "aggregates, commands) lists a group\n"
     return s
   }
   let t = raw.hasPrefix(".") ? String(raw.dropFirst()).lowercased() : raw.lowercased()
   if raw.hasPrefix(".") || helpTopics.first(where: { $0.name == t }) == nil, let c = Session.dotCommands.first(where: { $0.name == t }) {
-    return ".\(c.name) \(c.arguments)\n  \(c.help)\n  example: \(c.example)\n"
+    return ".\(c.name)\(c.arguments.isEmpty ? "" : " " + c.arguments)\n  \(c.help)\n  example: \(c.example)\n"
   }
-  if t == "functions" {
-    return helpTopics.filter { $0.kind == "function" || $0.kind == "aggregate" }.map { "\($0.synopsis)  — \($0.text)" }.joined(separator: "\n") + "\n"
+  // The groups of the overview, each listed with one line per topic.
+  let groups: [String: (HelpTopic) -> Bool] = [
+    "statements": { $0.kind == "statement" }, "stages": { $0.kind == "stage" },
+    "functions": { $0.kind == "function" || $0.kind == "aggregate" }, "aggregates": { $0.kind == "aggregate" },
+  ]
+  if let inGroup = groups[t] {
+    return helpTopics.filter(inGroup).map { "\($0.synopsis)  — \($0.text)" }.joined(separator: "\n") + "\n"
+  }
+  if t == "commands" {
+    return Session.dotCommands.map { ".\($0.name)\($0.arguments.isEmpty ? "" : " " + $0.arguments)  — \($0.help)" }
+      .joined(separator: "\n") + "\n"
   }
   guard let h = helpTopics.first(where: { $0.name == t }) else {
-    let all = helpTopics.map(\.name) + Session.dotCommands.map(\.name)
+    let all = helpTopics.map(\.name) + Session.dotCommands.map(\.name) + ["statements", "stages", "functions", "aggregates", "commands"]
     return "no help on `\(raw)`" + (closestName(to: t, in: all).map { "; did you mean `\($0)`?" } ?? "") + "\n"
   }
   return "\(h.synopsis)   (\(h.kind))\n  \(h.text)\n  example: \(h.example)\n"
