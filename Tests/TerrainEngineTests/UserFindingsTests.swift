@@ -137,4 +137,13 @@ final class UserFindingsTests: XCTestCase {
     XCTAssertTrue(r.run(".help .quit"))
     XCTAssertTrue(r.out.hasPrefix(".quit\n"), r.out)
   }
+
+  /// SQL habits get a pointer to the terrain way.
+  func testStarFromSQLGetsAHint() throws {
+    let r = try Run()
+    for statement in ["from t | aggregate n = count(*)", "from t | select *"] {
+      XCTAssertFalse(r.run(statement))
+      XCTAssertTrue(r.err.contains("= help: `count()` counts rows; to keep every column, leave `select` out"), r.err)
+    }
+  }
 }

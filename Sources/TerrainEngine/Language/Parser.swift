@@ -544,7 +544,9 @@ public struct Parser {
       }
       return Expr(kind: .column(Name(text: word, span: t.span), table: nil), span: t.span)
     default:
-      throw unexpected("expected an expression")
+      // SQL habits: `count(*)`, `select *`.
+      throw unexpected("expected an expression", help: current.isSymbol("*")
+        ? "`count()` counts rows; to keep every column, leave `select` out (or use `drop`)" : nil)
     }
   }
 }
