@@ -49,8 +49,7 @@ struct Executor {
       let perm = try sortPermutation(columns, rowCount: rel.rowCount, limit: limit, cancel: cancel)
       return rel.selecting(IndexVector(ColumnBuffer(perm)))
     case .take(let n):
-      if n >= rel.rowCount { return rel }
-      return rel.selecting(IndexVector(ColumnBuffer((0..<Int32(n)).map { $0 })))
+      return rel.prefix(n)
     case .join(let table, let tableName, let left, let probeKeys, let buildKeys, let kept, let names):
       let build = Relation(table: table, name: tableName)
       let (probeRows, buildRows) = try hashJoin(probe: rel, probeKeys: probeKeys, build: build, buildKeys: buildKeys,

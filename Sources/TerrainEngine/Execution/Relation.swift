@@ -75,6 +75,20 @@ final class Relation {
     return IndexVector(b.finish(), hasNullRows: outer.hasNullRows || inner.hasNullRows)
   }
 
+  /// The first `n` rows: a prefix view of each column or index vector, nothing copied.
+  func prefix(_ n: Int) -> Relation {
+    if n >= rowCount { return self }
+    var cut: [ObjectIdentifier: IndexVector] = [:]  // columns sharing indices keep sharing
+    let cols = columns.map { ref -> ColumnRef in
+      guard let idx = ref.indices else { return ColumnRef(column: ref.column.prefix(n), indices: nil) }
+      let key = ObjectIdentifier(idx)
+      let head = cut[key] ?? IndexVector(idx.indices.prefix(n), hasNullRows: idx.hasNullRows)
+      cut[key] = head
+      return ColumnRef(column: ref.column, indices: head)
+    }
+    return Relation(fields: fields, columns: cols, rowCount: max(0, n), sourceName: sourceName)
+  }
+
   /// Only the columns at `indices`, renamed.
   func projecting(_ indices: [Int], names: [String]) -> Relation {
     let cols = indices.map { columns[$0] }

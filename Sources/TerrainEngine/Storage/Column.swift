@@ -45,6 +45,19 @@ public final class Column: @unchecked Sendable {
     }
   }
 
+  /// The first `n` rows, sharing this column's memory (no copy).
+  public func prefix(_ n: Int) -> Column {
+    if n >= count { return self }
+    let head: ColumnValues
+    switch values {
+    case .int(let b): head = .int(b.prefix(n))
+    case .float(let b): head = .float(b.prefix(n))
+    case .bool(let b): head = .bool(b.prefix(n))
+    case .text(let b, let d): head = .text(b.prefix(n), d)
+    }
+    return Column(values: head, validity: validity?.prefix(n))
+  }
+
   /// Number of nulls (computed once).
   public private(set) lazy var nullCount: Int = {
     guard let v = validity else { return 0 }

@@ -18,10 +18,25 @@ public final class ColumnBuffer<Element>: @unchecked Sendable {
   /// Number of elements.
   public let count: Int
 
+  /// The buffer whose memory this one views (kept alive by it), or nil when `base` is owned.
+  private let owner: AnyObject?
+
   /// Takes ownership of `base`, which must come from `malloc`/`realloc`.
   init(adopting base: UnsafeMutablePointer<Element>, count: Int) {
     self.base = base
     self.count = count
+    self.owner = nil
+  }
+
+  private init(viewing base: UnsafeMutablePointer<Element>, count: Int, owner: AnyObject) {
+    self.base = base
+    self.count = count
+    self.owner = owner
+  }
+
+  /// The first `n` elements (all of them when `n >= count`), sharing this buffer's memory.
+  public func prefix(_ n: Int) -> ColumnBuffer<Element> {
+    ColumnBuffer(viewing: base, count: max(0, min(n, count)), owner: self)
   }
 
   /// A zero-filled buffer of `count` elements.
@@ -41,7 +56,7 @@ public final class ColumnBuffer<Element>: @unchecked Sendable {
     }
   }
 
-  deinit { free(base) }
+  deinit { if owner == nil { free(base) } }
 
   /// Element `i` (bounds-checked in debug builds only: callers index within `count`).
   public subscript(i: Int) -> Element {
