@@ -146,4 +146,27 @@ final class UserFindingsTests: XCTestCase {
       XCTAssertTrue(r.err.contains("= help: `count()` counts rows; to keep every column, leave `select` out"), r.err)
     }
   }
+
+  // MARK: number literals
+
+  /// `_` separates digits: only between two digits.
+  func testDigitSeparatorsStandBetweenDigits() throws {
+    let r = try Run()
+    for bad in ["10_", "1__0", "1_.5", "1.5_", "2e1_"] {
+      expectError(r, "from t | select x = \(bad)", "s.tq:1:21: error: malformed number `\(bad)`")
+      XCTAssertTrue(r.err.contains("^" + String(repeating: "^", count: bad.count - 1) + " `_` must stand between two digits"), r.err)
+    }
+    XCTAssertTrue(r.run("from t | select a = 1_000_000, b = 2_5.0_5, c = 1e1_0 | take 1"), r.err)
+    XCTAssertEqual(r.out, "a,b,c\n1000000,25.05,10000000000.0\n")
+  }
+
+  /// `1.5.3` used to say "found `0.3`"; the second `.` is the mistake.
+  func testSecondDecimalPointIsPointedAt() throws {
+    let r = try Run()
+    expectError(r, "from t | select x = 1.5.3", "s.tq:1:24: error: malformed number `1.5.3`")
+    XCTAssertTrue(r.err.contains("                       ^ a second `.`"), r.err)
+    XCTAssertTrue(r.err.contains("= help: a number has at most one decimal point"), r.err)
+    expectError(r, "from t | select x = 2e6.5", "s.tq:1:24: error: malformed number `2e6.5`")
+    XCTAssertTrue(r.err.contains("^ `.` after the exponent"), r.err)
+  }
 }

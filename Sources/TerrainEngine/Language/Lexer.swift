@@ -155,14 +155,26 @@ public struct Lexer {
   private mutating func lexNumber() throws {
     let start = pos
     var isFloat = false
-    func digits() {
-      while pos < bytes.count && (isDigit(bytes[pos]) || bytes[pos] == UInt8(ascii: "_")) { pos += 1 }
+    // Digits, with `_` allowed only between two digits (`1_000_000`, not `10_` or `1__0`).
+    func digits() throws {
+      while pos < bytes.count {
+        if isDigit(bytes[pos]) {
+          pos += 1
+        } else if bytes[pos] == UInt8(ascii: "_") {
+          guard pos > start, isDigit(bytes[pos - 1]), pos + 1 < bytes.count, isDigit(bytes[pos + 1]) else {
+            throw malformedNumber(from: start, label: "`_` must stand between two digits", help: "e.g. 1_000_000")
+          }
+          pos += 1
+        } else {
+          return
+        }
+      }
     }
-    digits()
+    try digits()
     if pos < bytes.count && bytes[pos] == UInt8(ascii: "."), pos + 1 < bytes.count, isDigit(bytes[pos + 1]) {
       isFloat = true
       pos += 1
-      digits()
+      try digits()
     } else if pos < bytes.count && bytes[pos] == UInt8(ascii: "."), !(pos + 1 < bytes.count && isIdentStart(bytes[pos + 1])) {
       // `1.` is a float
       isFloat = true
@@ -174,17 +186,23 @@ public struct Lexer {
       if p < bytes.count && isDigit(bytes[p]) {
         isFloat = true
         pos = p
-        digits()
+        try digits()
       }
     }
+    // `1.5.3`: the second decimal point is the mistake.
+    if isFloat, pos < bytes.count, bytes[pos] == UInt8(ascii: ".") {
+      let dot = pos
+      let secondPoint = bytes[start..<dot].contains(UInt8(ascii: "."))
+      skipNumberLike()
+      throw Diagnostic("malformed number `\(text(start, pos))`", at: Span(dot, dot + 1),
+        label: secondPoint ? "a second `.`" : "`.` after the exponent",
+        help: secondPoint ? "a number has at most one decimal point" : "the decimal point comes before the exponent, e.g. 2.5e6")
+    }
     if pos < bytes.count && isIdentStart(bytes[pos]) {
-      while pos < bytes.count && isIdentContinue(bytes[pos]) { pos += 1 }
-      throw Diagnostic("malformed number `\(text(start, pos))`", at: Span(start, pos), label: "not a number")
+      throw malformedNumber(from: start, label: "not a number", help: nil)
     }
     let raw = text(start, pos).replacingOccurrences(of: "_", with: "")
-    if raw.hasSuffix("_") || raw.isEmpty {
-      throw Diagnostic("malformed number", at: Span(start, pos))
-    }
+    guard !raw.isEmpty else { throw Diagnostic("malformed number", at: Span(start, pos)) }
     if isFloat {
       guard let v = Double(raw), v.isFinite else {
         throw Diagnostic("number `\(raw)` is out of the 64-bit float range", at: Span(start, pos))
@@ -193,6 +211,18 @@ public struct Lexer {
     } else {
       push(.integer(raw), start)
     }
+  }
+
+  /// Moves past the rest of a malformed number (digits, letters, `_`, `.`), so that the error
+  /// shows it whole.
+  private mutating func skipNumberLike() {
+    while pos < bytes.count && (isIdentContinue(bytes[pos]) || bytes[pos] == UInt8(ascii: ".")) { pos += 1 }
+  }
+
+  /// `malformed number `10_``, pointing at the whole literal that starts at `start`.
+  private mutating func malformedNumber(from start: Int, label: String, help: String?) -> Diagnostic {
+    skipNumberLike()
+    return Diagnostic("malformed number `\(text(start, pos))`", at: Span(start, pos), label: label, help: help)
   }
 
   private mutating func lexString(quote: UInt8) throws {
