@@ -169,4 +169,24 @@ final class UserFindingsTests: XCTestCase {
     expectError(r, "from t | select x = 2e6.5", "s.tq:1:24: error: malformed number `2e6.5`")
     XCTAssertTrue(r.err.contains("^ `.` after the exponent"), r.err)
   }
+
+  // MARK: names given twice
+
+  func testDropOfTheSameColumnTwicePointsAtTheSecond() throws {
+    let r = try Run()
+    expectError(r, "from t | drop nom, code, nom", "s.tq:1:26: error: column `nom` dropped twice")
+    XCTAssertTrue(r.err.contains("^^^ already dropped"), r.err)
+    expectError(r, "from t | distinct nom, nom", "s.tq:1:24: error: column `nom` listed twice")
+    XCTAssertTrue(r.run("from t | drop nom, code | take 1"), r.err)
+    XCTAssertEqual(r.out, "population\n652432\n")
+  }
+
+  func testCompareIndicatorNamedTwicePointsAtTheSecond() throws {
+    let r = try Run()
+    XCTAssertTrue(r.run("pilots t key code = \"69\""), r.err)
+    expectError(r, "compare pilots on population, x = population / 2, population",
+      "s.tq:1:51: error: indicator `population` appears twice")
+    expectError(r, "compare pilots on x = population, x = population / 2", "s.tq:1:35: error: indicator `x` appears twice")
+    XCTAssertTrue(r.run("compare pilots on population, x = population / 2"), r.err)
+  }
 }

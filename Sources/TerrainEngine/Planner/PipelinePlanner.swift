@@ -49,6 +49,7 @@ struct PipelinePlanner {
         steps.append(.project(exprs, names: names))
         fields = zip(names, exprs).map { Field(name: $0, type: $1.type) }
       case .drop(let cols):
+        try checkNamesUnique(cols, what: "dropped", label: "already dropped", help: "name each column once")
         var keep = Array(fields.indices)
         for c in cols {
           guard let i = fields.firstIndex(where: { $0.name == c.text }) else {
@@ -90,6 +91,7 @@ struct PipelinePlanner {
         steps.append(step.0)
         fields = step.1
       case .distinct(let cols):
+        try checkNamesUnique(cols, what: "listed", label: "already listed", help: "name each column once")
         var idx: [Int] = []
         for c in cols {
           guard let i = fields.firstIndex(where: { $0.name == c.text }) else { throw unknownColumn(c, fields, sourceName) }
@@ -114,11 +116,7 @@ struct PipelinePlanner {
 
   /// Output names must be unique; the error points at the second use of a name.
   private func checkUnique(_ names: [Name]) throws {
-    var seen = Set<String>()
-    for n in names where !seen.insert(n.text).inserted {
-      throw Diagnostic("column `\(n.text)` appears twice", at: n.span, label: "duplicate name",
-        help: "give one of them another name with `other = …`")
-    }
+    try checkNamesUnique(names, what: "appears", label: "duplicate name", help: "give one of them another name with `other = …`")
   }
 
   private func unknownColumn(_ c: Name, _ fields: [Field], _ source: String) -> Diagnostic {
@@ -267,5 +265,13 @@ struct PipelinePlanner {
   func bool(_ v: Value, _ e: Expr) throws -> Bool {
     guard case .bool(let b) = v else { throw Diagnostic("expected true or false", at: e.span, label: "not a bool") }
     return b
+  }
+}
+
+/// A name given twice (`drop a, a`) is an error at its second mention: "column `a` … twice".
+func checkNamesUnique(_ names: [Name], noun: String = "column", what: String, label: String, help: String) throws {
+  var seen = Set<String>()
+  for n in names where !seen.insert(n.text).inserted {
+    throw Diagnostic("\(noun) `\(n.text)` \(what) twice", at: n.span, label: label, help: help)
   }
 }

@@ -124,6 +124,9 @@ extension Session {
     }
     let table = try self.table(named: pilots.tableName, at: spec.span)
     let binder = ExpressionBinder(fields: table.fields, sourceName: pilots.tableName, parameters: parameters)
+    // Each indicator names a row of the result: a name given twice is an error at its second use.
+    try checkNamesUnique(spec.indicators.map(\.name), noun: "indicator", what: "appears", label: "duplicate name",
+      help: "give one of them another name with `other = …`")
     var bound: [BoundExpr] = []
     for item in spec.indicators {
       let e = try binder.bind(item.expr)
