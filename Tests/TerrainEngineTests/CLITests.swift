@@ -177,6 +177,15 @@ final class CLITests: XCTestCase {
     XCTAssertTrue(notNumber.stderr.contains("not a number"), notNumber.stderr)
   }
 
+  /// An unknown `.help` topic is an error: stderr, exit code 1, nothing on stdout.
+  func testHelpOnUnknownTopicFails() throws {
+    let r = try terrain(["-c", ".help agregate"])
+    XCTAssertEqual(r.status, 1)
+    XCTAssertEqual(r.stdout, "")
+    XCTAssertTrue(r.stderr.contains("error: no help on `agregate`"), r.stderr)
+    XCTAssertTrue(r.stderr.contains("did you mean `.help aggregate`?"), r.stderr)
+  }
+
   func testModes() throws {
     let q = "from departements | where code_departement in (\"2A\", \"971\") | select code_departement, nom | sort code_departement"
     let csv = try terrain(["--mode", "csv", "-c", q])

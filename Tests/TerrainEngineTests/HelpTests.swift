@@ -47,7 +47,18 @@ final class HelpTests: XCTestCase {
   }
 
   func testUnknownTopicSuggests() {
-    XCTAssertTrue(helpText("agregate").contains("did you mean `aggregate`"))
-    XCTAssertTrue(helpText(".tabels").contains("did you mean `tables`"))
+    func help(_ topic: String) -> String? {
+      do {
+        _ = try helpText(topic)
+        return nil
+      } catch let d as Diagnostic {
+        return d.help
+      } catch {
+        return nil
+      }
+    }
+    XCTAssertEqual(help("agregate"), "did you mean `.help aggregate`?")
+    XCTAssertEqual(help(".tabels"), "did you mean `.help .tables`?")
+    XCTAssertEqual(help("zzzzzz"), "`.help` lists the topics")
   }
 }

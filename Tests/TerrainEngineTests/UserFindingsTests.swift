@@ -147,6 +147,20 @@ final class UserFindingsTests: XCTestCase {
     }
   }
 
+  // MARK: help on an unknown topic
+
+  /// `.help nope` is an error like any bad dot-command argument: stderr, script stops.
+  func testHelpOnAnUnknownTopicIsAnError() throws {
+    let r = try Run()
+    expectError(r, ".help agregate\nfrom t | take 1", "s.tq:1:7: error: no help on `agregate`")
+    XCTAssertEqual(r.out, "")
+    XCTAssertTrue(r.err.contains("= help: did you mean `.help aggregate`?"), r.err)
+    expectError(r, ".help .tabels", "s.tq:1:7: error: no help on `.tabels`")
+    XCTAssertTrue(r.err.contains("= help: did you mean `.help .tables`?"), r.err)
+    expectError(r, ".help zzzzzzzz", "s.tq:1:7: error: no help on `zzzzzzzz`")
+    XCTAssertTrue(r.err.contains("= help: `.help` lists the topics"), r.err)
+  }
+
   // MARK: number literals
 
   /// `_` separates digits: only between two digits.

@@ -20,8 +20,8 @@ extension Session {
   /// Every dot command, in `.help` order.
   static let dotCommands: [DotCommand] = [
     DotCommand(name: "help", arguments: "[TOPIC]", help: "overview, or help on a stage, function, statement or dot command",
-      example: ".help aggregate", minArguments: 0, maxArguments: 1) { s, args, _ in
-      s.write(helpText(args.first))
+      example: ".help aggregate", minArguments: 0, maxArguments: 1) { s, args, span in
+      s.write(try helpText(args.first, at: span))
     },
     DotCommand(name: "tables", arguments: "", help: "tables with their row and column counts and where they came from",
       example: ".tables", minArguments: 0, maxArguments: 0) { s, _, _ in try s.showTables() },

@@ -91,8 +91,8 @@ private let aggregateHelp: [HelpTopic] = [
     example: "from communes | aggregate v = \($0.0 == "count" ? "count()" : $0.0 == "quantile" ? "quantile(population, 0.9)" : "\($0.0)(population)") by code_region | take 3")
 }
 
-/// The `.help` text: the overview, or one topic.
-func helpText(_ topic: String?) -> String {
+/// The `.help` text: the overview, or one topic; an unknown topic is an error at `span`.
+func helpText(_ topic: String?, at span: Span? = nil) throws -> String {
   guard let raw = topic else {
     var s = "terrain — explore territorial data with pipelines.\n\n"
     s += "  from communes | where code_departement == \"69\" | aggregate n = count() by epci | sort n desc | take 5\n\n"
@@ -123,8 +123,13 @@ func helpText(_ topic: String?) -> String {
       .joined(separator: "\n") + "\n"
   }
   guard let h = helpTopics.first(where: { $0.name == t }) else {
-    let all = helpTopics.map(\.name) + Session.dotCommands.map(\.name) + ["statements", "stages", "functions", "aggregates", "commands"]
-    return "no help on `\(raw)`" + (closestName(to: t, in: all).map { "; did you mean `\($0)`?" } ?? "") + "\n"
+    // An unknown topic is an error like any bad argument (stderr, exit code 1 in a script).
+    let commands = Session.dotCommands.map(\.name)
+    let suggestion = raw.hasPrefix(".")
+      ? closestName(to: t, in: commands).map { "." + $0 }
+      : closestName(to: t, in: helpTopics.map(\.name) + commands + ["statements", "stages", "functions", "aggregates", "commands"])
+    throw Diagnostic("no help on `\(raw)`", at: span, label: "unknown topic",
+      help: suggestion.map { "did you mean `.help \($0)`?" } ?? "`.help` lists the topics")
   }
   return "\(h.synopsis)   (\(h.kind))\n  \(h.text)\n  example: \(h.example)\n"
 }
