@@ -51,12 +51,6 @@ final class CLITests: XCTestCase {
     return Output(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
   }
 
-  func tempDir() throws -> URL {
-    let d = FileManager.default.temporaryDirectory.appendingPathComponent("terrain-cli-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
-    addTeardownBlock { try? FileManager.default.removeItem(at: d) }
-    return d
-  }
 
   func testCommandSucceeds() throws {
     let r = try terrain(["--mode", "csv", "-c", "from regions | aggregate n = count()"])
@@ -177,6 +171,17 @@ final class CLITests: XCTestCase {
     XCTAssertTrue(notNumber.stderr.contains("not a number"), notNumber.stderr)
   }
 
+  /// `-p` parameters in a path: one script writes one file per territory.
+  func testParameterInExportPath() throws {
+    let dir = try tempDir()
+    let r = try terrain(["-p", "d=69", "-p", "dir=\(dir.path)/", "-c",
+      "from departements | where code_departement == $d | select nom | export $dir || \"dep_\" || $d || \".csv\""])
+    XCTAssertEqual(r.status, 0, r.stderr)
+    XCTAssertEqual(r.stdout, "")
+    XCTAssertEqual(r.stderr, "wrote 1 row to \(dir.path)/dep_69.csv\n")
+    XCTAssertEqual(try String(contentsOf: dir.appendingPathComponent("dep_69.csv"), encoding: .utf8), "nom\nRhône\n")
+  }
+
   /// An unknown `.help` topic is an error: stderr, exit code 1, nothing on stdout.
   func testHelpOnUnknownTopicFails() throws {
     let r = try terrain(["-c", ".help agregate"])
@@ -262,5 +267,15 @@ final class CLITests: XCTestCase {
     XCTAssertEqual(r.status, 1)
     XCTAssertEqual(r.stdout, "n\n18\n")
     XCTAssertTrue(r.stderr.hasPrefix("three.tq:1:6: error:"), r.stderr)
+  }
+}
+
+extension XCTestCase {
+  /// A fresh temporary folder, removed when the test ends.
+  func tempDir() throws -> URL {
+    let d = FileManager.default.temporaryDirectory.appendingPathComponent("terrain-test-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
+    addTeardownBlock { try? FileManager.default.removeItem(at: d) }
+    return d
   }
 }

@@ -80,7 +80,15 @@ final class ExamplesTests: XCTestCase {
     XCTAssertTrue(text.contains("\r\n"))
     XCTAssertTrue(text.contains(",") && !text.contains("73390.0"), "decimal comma expected:\n\(text)")
   }
-  func testParameterisedSheet() throws { try check("fiche_pilote", parameters: ["siren=200069177"]) }
+  func testParameterisedSheet() throws {
+    let sheet = Self.root.appendingPathComponent("examples/out/fiche_200069177.csv")
+    try? FileManager.default.removeItem(at: sheet)
+    try check("fiche_pilote", parameters: ["siren=200069177"])
+    // The per-pilot file, named from the parameter, in the Excel dialect.
+    let data = try Data(contentsOf: sheet)
+    XCTAssertEqual(Array(data.prefix(3)), [0xEF, 0xBB, 0xBF])
+    XCTAssertTrue(String(decoding: data.dropFirst(3), as: UTF8.self).hasPrefix("indicator;CA du Grand Auveran;"))
+  }
 
   func testParameterisedSheetNeedsItsParameter() throws {
     let (_, err, status) = try Self.run(["examples/fiche_pilote.tq"])

@@ -147,6 +147,65 @@ final class UserFindingsTests: XCTestCase {
     }
   }
 
+  // MARK: parameters where a path is expected
+
+  /// SPEC §2: one saved script serves every territory, so `load $f` and
+  /// `export "fiche_" || $siren || ".csv"` take parameters (read as text).
+  func testParametersInLoadAndExportPaths() throws {
+    let dir = try tempDir()
+    let r = try Run()
+    r.session.parameters = ["dir": dir.path + "/", "code": "69", "f": dir.path + "/t_69.csv"]
+    XCTAssertTrue(r.run("from t | where code == $code | export $dir || \"t_\" || $code || \".csv\""), r.err)
+    XCTAssertEqual(r.err, "wrote 1 row to \(dir.path)/t_69.csv\n")
+    XCTAssertEqual(try String(contentsOf: dir.appendingPathComponent("t_69.csv"), encoding: .utf8),
+      "code,nom,population\n69,Rhône,1883437\n")
+    // Without `as`, the table is named after the resolved file.
+    XCTAssertTrue(r.run("load $f\nfrom t_69 | select nom"), r.err)
+    XCTAssertEqual(r.out, "nom\nRhône\n")
+    XCTAssertTrue(r.run("load $f as rhone\nfrom rhone | select population"), r.err)
+    XCTAssertEqual(r.out, "population\n1883437\n")
+    // The path pieces may continue on the next line after `||`.
+    XCTAssertTrue(r.run("from t | take 1 | export $dir ||\n  \"un.csv\""), r.err)
+    XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("un.csv").path))
+  }
+
+  func testUndefinedParameterInAPathIsReportedAtItsSpan() throws {
+    let r = try Run()
+    expectError(r, "load $nope", "s.tq:1:6: error: undefined parameter `$nope`")
+    XCTAssertTrue(r.err.contains("= help: define it on the command line with `-p nope=VALUE`"), r.err)
+    expectError(r, "from t | export \"a_\" || $nope || \".csv\"", "s.tq:1:25: error: undefined parameter `$nope`")
+    XCTAssertTrue(r.err.contains("│                         ^^^^^ not defined"), r.err)
+  }
+
+  /// A path is strings and parameters joined with `||`, nothing else; a table name is a name.
+  func testPathsAreStringsAndParametersOnly() throws {
+    let r = try Run()
+    r.session.parameters = ["f": "x.csv"]
+    expectError(r, "from t | export \"a\" + $f", "s.tq:1:21: error: the pieces of a path are joined with `||`")
+    expectError(r, "from t | export \"a\" || 3",
+      "s.tq:1:24: error: expected a string or a `$parameter` after `||`, found `3`")
+    expectError(r, "from t | export out.csv",
+      "s.tq:1:17: error: expected a file path after `export`: a string in quotes or a `$parameter`, found `out`")
+    expectError(r, "load $f as $name", "s.tq:1:12: error: a table name cannot be a parameter")
+    // Dot commands are not statements: no parameters there, and the error says so.
+    expectError(r, ".read $f", "s.tq:1:7: error: cannot read \"$f\": no such file or not readable")
+    XCTAssertTrue(r.err.contains("parameters are used in statements, not in dot commands"), r.err)
+  }
+
+  /// In `with (…)` a parameter takes the option's type: text for `null`, true/false for `header`.
+  func testParametersInOptionsTakeTheOptionsType() throws {
+    let dir = try tempDir()
+    let r = try Run()
+    r.session.parameters = ["h": "false", "sep": ";", "null": "0", "p": dir.appendingPathComponent("o.csv").path]
+    XCTAssertTrue(r.run("from t | derive x = null | take 1 | export $p with (header = $h, sep = $sep, null = $null)"), r.err)
+    XCTAssertEqual(try String(contentsOf: dir.appendingPathComponent("o.csv"), encoding: .utf8), "01;Ain;652432;0\n")
+    XCTAssertTrue(r.run("load $p as back with (header = $h, sep = $sep)\nfrom back | select column2"), r.err)
+    XCTAssertEqual(r.out, "column2\nAin\n")
+    r.session.parameters["h"] = "maybe"
+    expectError(r, "from t | export $p with (header = $h)",
+      "s.tq:1:35: error: parameter `$h` is \"maybe\", which is not true or false")
+  }
+
   // MARK: help on an unknown topic
 
   /// `.help nope` is an error like any bad dot-command argument: stderr, script stops.

@@ -88,6 +88,25 @@ public struct OptionItem: Sendable {
   public var value: Value
 }
 
+/// A text written where the grammar takes a file path (`load`, `export`): a string, a
+/// parameter read as text, or pieces of those joined with `||`, as in
+/// `export "fiche_" || $siren || ".csv"`. Resolved when the statement runs, so that an
+/// undefined parameter is reported at its span.
+public struct PathText: Sendable {
+  public enum PieceKind: Sendable {
+    case literal(String)
+    case parameter(String)
+  }
+  public struct Piece: Sendable {
+    public var kind: PieceKind
+    public var span: Span
+  }
+  /// At least one piece, in order.
+  public var pieces: [Piece]
+  /// From the first piece to the last.
+  public var span: Span
+}
+
 /// One `| stage` of a pipeline.
 public enum Stage: Sendable {
   case filter(Expr)
@@ -99,7 +118,7 @@ public enum Stage: Sendable {
   case take(Expr)
   case join(Name, on: Expr, left: Bool)
   case distinct([Name])
-  case export(path: String, pathSpan: Span, options: [OptionItem])
+  case export(path: PathText, options: [OptionItem])
 }
 
 public struct StageNode: Sendable {
@@ -138,7 +157,7 @@ public struct PilotsStatement: Sendable {
 
 /// A top-level statement.
 public enum Statement: Sendable {
-  case load(path: String, pathSpan: Span, alias: Name?, options: [OptionItem])
+  case load(path: PathText, alias: Name?, options: [OptionItem])
   case assign(Name, Pipeline)
   case query(Pipeline)
   case pilots(PilotsStatement)

@@ -146,14 +146,45 @@ public struct Parser {
   }
 
   private mutating func parseLoad() throws -> Statement {
-    guard case .string(let path) = current.kind else {
-      throw unexpected("expected a file path in quotes after `load`", help: "e.g. load \"data/communes.csv\"")
-    }
-    let pathToken = advance()
+    let path = try parsePath(after: "load", example: "load \"data/communes.csv\"")
     var alias: Name?
-    if acceptKeyword("as") { alias = try name("a table name after `as`") }
+    if acceptKeyword("as") {
+      if case .parameter(let p) = current.kind {
+        throw Diagnostic("a table name cannot be a parameter", at: current.span, label: "`$\(p)` is a value",
+          help: "leave `as NAME` out and the table is named after the file")
+      }
+      alias = try name("a table name after `as`")
+    }
     let options = try parseWithOptions()
-    return .load(path: path, pathSpan: pathToken.span, alias: alias, options: options)
+    return .load(path: path, alias: alias, options: options)
+  }
+
+  /// The file path of `load` or `export`: a string, a `$parameter`, or pieces of those joined
+  /// with `||` (`"fiche_" || $siren || ".csv"`).
+  private mutating func parsePath(after keyword: String, example: String) throws -> PathText {
+    var pieces: [PathText.Piece] = []
+    repeat {
+      if !pieces.isEmpty { skipNewlines() }
+      switch current.kind {
+      case .string(let s):
+        pieces.append(PathText.Piece(kind: .literal(s), span: advance().span))
+      case .parameter(let p):
+        pieces.append(PathText.Piece(kind: .parameter(p), span: advance().span))
+      default:
+        if pieces.isEmpty {
+          throw unexpected("expected a file path after `\(keyword)`: a string in quotes or a `$parameter`",
+            help: "e.g. \(example)")
+        }
+        throw unexpected("expected a string or a `$parameter` after `||`",
+          help: "a path is built from strings and parameters, e.g. \"fiche_\" || $siren || \".csv\"")
+      }
+    } while acceptSymbol("||")
+    if current.isSymbol("+") {
+      throw Diagnostic("the pieces of a path are joined with `||`", at: current.span, label: "not `+`",
+        help: "e.g. \(keyword) \"fiche_\" || $siren || \".csv\"")
+    }
+    let span = (pieces.first?.span ?? current.span).merged(pieces.last?.span ?? current.span)
+    return PathText(pieces: pieces, span: span)
   }
 
   private mutating func parseWithOptions() throws -> [OptionItem] {
@@ -301,11 +332,8 @@ public struct Parser {
     case "distinct":
       if case .identifier = current.kind { stage = .distinct(try parseNameList()) } else { stage = .distinct([]) }
     case "export":
-      guard case .string(let path) = current.kind else {
-        throw unexpected("expected a file path in quotes after `export`")
-      }
-      let p = advance()
-      stage = .export(path: path, pathSpan: p.span, options: try parseWithOptions())
+      let path = try parsePath(after: "export", example: "export \"out.csv\"")
+      stage = .export(path: path, options: try parseWithOptions())
     default:
       let help: String
       switch word.lowercased() {

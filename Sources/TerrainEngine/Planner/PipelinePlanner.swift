@@ -100,8 +100,8 @@ struct PipelinePlanner {
         if idx.isEmpty { idx = Array(fields.indices) }
         steps.append(.distinct(idx))
         fields = idx.map { fields[$0] }
-      case .export(let path, let pathSpan, let options):
-        export = ExportSink(path: path, options: try exportOptions(options), span: pathSpan)
+      case .export(let path, let options):
+        export = ExportSink(path: try resolvePath(path), options: try exportOptions(options), span: path.span)
       }
       if case .export = node.stage {} else { fieldsAfter.append(fields) }
     }
@@ -224,16 +224,15 @@ struct PipelinePlanner {
       guard case .expr(let e) = item.value else {
         throw Diagnostic("`types` is an option of `load`, not `export`", at: item.name.span)
       }
-      let v = try constantOption(e)
       do {
         switch item.name.text.lowercased() {
-        case "sep", "separator": o.separator = try ExportOptions.parseSeparator(try text(v, e))
-        case "decimal": o.decimalComma = try ExportOptions.parseDecimal(try text(v, e))
-        case "bom": o.bom = try bool(v, e)
-        case "header": o.header = try bool(v, e)
-        case "null": o.null = try text(v, e)
-        case "crlf": o.crlf = try bool(v, e)
-        case "dialect": o.dialect = try text(v, e)
+        case "sep", "separator": o.separator = try ExportOptions.parseSeparator(try textOption(e))
+        case "decimal": o.decimalComma = try ExportOptions.parseDecimal(try textOption(e))
+        case "bom": o.bom = try boolOption(e)
+        case "header": o.header = try boolOption(e)
+        case "null": o.null = try textOption(e)
+        case "crlf": o.crlf = try boolOption(e)
+        case "dialect": o.dialect = try textOption(e)
         default:
           throw Diagnostic("unknown export option `\(item.name.text)`", at: item.name.span, label: "unknown",
             help: closestName(to: item.name.text, in: ["sep", "decimal", "bom", "header", "null", "crlf", "dialect"])
@@ -249,22 +248,48 @@ struct PipelinePlanner {
     return o
   }
 
-  func constantOption(_ e: Expr) throws -> Value {
-    let b = try ExpressionBinder(fields: [], sourceName: "options", parameters: parameters).bind(e)
+  /// The value of an option, a constant; a parameter in it takes the type `expected`.
+  func constantOption(_ e: Expr, expected: DataType) throws -> Value {
+    let b = try ExpressionBinder(fields: [], sourceName: "options", parameters: parameters).bind(e, expected: expected)
     guard case .constant(let v, _) = b else {
       throw Diagnostic("an option value must be a constant", at: e.span, label: "not a constant")
     }
     return v
   }
 
-  func text(_ v: Value, _ e: Expr) throws -> String {
-    guard case .text(let s) = v else { throw Diagnostic("expected text in quotes", at: e.span, label: "not text") }
+  /// A text option: `"…"`, or a parameter read as text.
+  func textOption(_ e: Expr) throws -> String {
+    guard case .text(let s) = try constantOption(e, expected: .text) else {
+      throw Diagnostic("expected text in quotes", at: e.span, label: "not text")
+    }
     return s
   }
 
-  func bool(_ v: Value, _ e: Expr) throws -> Bool {
-    guard case .bool(let b) = v else { throw Diagnostic("expected true or false", at: e.span, label: "not a bool") }
+  /// A true/false option: `true`, `false`, or a parameter holding one of them.
+  func boolOption(_ e: Expr) throws -> Bool {
+    guard case .bool(let b) = try constantOption(e, expected: .bool) else {
+      throw Diagnostic("expected true or false", at: e.span, label: "not a bool")
+    }
     return b
+  }
+
+  /// The text of a `load` or `export` path: its pieces end to end, each parameter read as text
+  /// (an undefined one is reported at its span).
+  func resolvePath(_ path: PathText) throws -> String {
+    let binder = ExpressionBinder(fields: [], sourceName: "path", parameters: parameters)
+    var out = ""
+    for piece in path.pieces {
+      switch piece.kind {
+      case .literal(let s):
+        out += s
+      case .parameter(let p):
+        guard case .constant(.text(let s), _) = try binder.bind(Expr(kind: .parameter(p), span: piece.span), expected: .text) else {
+          throw Diagnostic("parameter `$\(p)` cannot be read as text", at: piece.span)
+        }
+        out += s
+      }
+    }
+    return out
   }
 }
 

@@ -14,7 +14,7 @@ let helpTopics: [HelpTopic] = [
   HelpTopic(name: "from", kind: "statement", synopsis: "from TABLE | stage | …",
     text: "Starts a pipeline on a table; stages are chained with `|`.", example: "from regions | take 3"),
   HelpTopic(name: "load", kind: "statement", synopsis: "load \"file.csv\" [as NAME] [with (sep = \";\", header = true, decimal = \",\", encoding = \"latin-1\", nulls = (\"NA\"), types = (code: text), skip_bad_rows = true)]",
-    text: "Reads a CSV file into a table, sniffing separator, header, decimal comma and encoding.",
+    text: "Reads a CSV file into a table, sniffing separator, header, decimal comma and encoding. The path may be a `$parameter`, or strings and parameters joined with `||` (load \"data/\" || $f); without `as`, the table is named after the file.",
     example: "load \"datasets/regions.csv\" as r"),
   HelpTopic(name: "let", kind: "statement", synopsis: "let NAME = PIPELINE",
     text: "Names the result of a pipeline as a table (prints nothing).",
@@ -45,7 +45,7 @@ let helpTopics: [HelpTopic] = [
   HelpTopic(name: "distinct", kind: "stage", synopsis: "| distinct [col, …]",
     text: "Unique rows, or each combination of the given columns once.", example: "from communes | distinct code_region"),
   HelpTopic(name: "export", kind: "stage", synopsis: "| export \"file.csv\" [with (dialect = \"excel-fr\", sep, decimal, bom, header, null)]",
-    text: "Writes the rows (.csv, .tsv, .json, .md) atomically.", example: "from regions | export \"/tmp/regions.csv\" with (dialect = \"excel-fr\")"),
+    text: "Writes the rows (.csv, .tsv, .json, .md) atomically. The path may be a `$parameter`, or strings and parameters joined with `||`: export \"fiche_\" || $siren || \".csv\".", example: "from regions | export \"/tmp/regions.csv\" with (dialect = \"excel-fr\")"),
 ] + scalarHelp + aggregateHelp
 
 private let scalarHelp: [HelpTopic] = [

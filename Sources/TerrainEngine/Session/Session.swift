@@ -110,8 +110,8 @@ public final class Session {
 
   func execute(_ node: StatementNode, source: SourceText) throws {
     switch node.statement {
-    case .load(let path, let pathSpan, let alias, let options):
-      try load(path, pathSpan: pathSpan, alias: alias, options: options)
+    case .load(let path, let alias, let options):
+      try load(path, alias: alias, options: options)
     case .assign(let name, let pipeline):
       let plan = try planQuery(pipeline)
       if plan.export != nil {
@@ -164,7 +164,9 @@ public final class Session {
     }
   }
 
-  private func load(_ path: String, pathSpan: Span, alias: Name?, options: [OptionItem]) throws {
+  private func load(_ pathText: PathText, alias: Name?, options: [OptionItem]) throws {
+    let path = try PipelinePlanner(tables: self, parameters: parameters).resolvePath(pathText)
+    let pathSpan = pathText.span
     let o = try csvOptions(options)
     let name = alias?.text ?? tableName(forPath: path)
     let result: CSVLoadResult
@@ -183,7 +185,7 @@ public final class Session {
     var o = CSVLoadOptions()
     let planner = PipelinePlanner(tables: self, parameters: parameters)
     func single(_ e: Expr) throws -> UInt8 {
-      let s = try planner.text(try planner.constantOption(e), e)
+      let s = try planner.textOption(e)
       if s == "\\t" || s.lowercased() == "tab" { return 9 }
       guard s.utf8.count == 1, let b = s.utf8.first else {
         throw Diagnostic("expected a single character", at: e.span, label: "not one character")
@@ -201,9 +203,9 @@ public final class Session {
           o.types[col.text] = t
         }
       case ("nulls", .list(let exprs)):
-        o.nulls = try exprs.map { try planner.text(try planner.constantOption($0), $0) }
+        o.nulls = try exprs.map { try planner.textOption($0) }
       case ("nulls", .expr(let e)):
-        o.nulls = [try planner.text(try planner.constantOption(e), e)]
+        o.nulls = [try planner.textOption(e)]
       case (_, .expr(let e)):
         switch key {
         case "sep", "separator":
@@ -217,9 +219,9 @@ public final class Session {
           guard o.decimal == UInt8(ascii: ".") || o.decimal == UInt8(ascii: ",") else {
             throw Diagnostic("`decimal` must be \".\" or \",\"", at: e.span, label: "unsupported")
           }
-        case "header": o.header = try planner.bool(try planner.constantOption(e), e)
-        case "encoding": o.encoding = try planner.text(try planner.constantOption(e), e)
-        case "skip_bad_rows": o.skipBadRows = try planner.bool(try planner.constantOption(e), e)
+        case "header": o.header = try planner.boolOption(e)
+        case "encoding": o.encoding = try planner.textOption(e)
+        case "skip_bad_rows": o.skipBadRows = try planner.boolOption(e)
         default:
           let known = ["sep", "header", "quote", "decimal", "encoding", "nulls", "types", "skip_bad_rows"]
           throw Diagnostic("unknown load option `\(item.name.text)`", at: item.name.span, label: "unknown",
