@@ -38,18 +38,37 @@ func runInteractiveShell(_ session: Session) {
     notify(text)
   }
 
+  // What a line starting with `|` continues (see QueryContinuation).
+  var continuation = QueryContinuation()
+
   func execute(_ statement: String) {
-    history.add(statement)
+    let text: String
+    let continuing: Bool
+    switch continuation.action(for: statement) {
+    case .refuse(let error):
+      history.add(statement)
+      session.notify(error)
+      return
+    case .run(let t, let c):
+      (text, continuing) = (t, c)
+    }
+    // History gets what ran: `| take 3` recalled later, or in another session, would continue
+    // some other query; the whole statement runs the same anywhere and is edited in place.
+    history.add(text)
     if let width = terminalColumns() { session.renderOptions.terminalWidth = width }
     session.cancel.reset()
-    progress.start(label: progressLabel(statement))
-    session.run(statement, name: nil)
+    progress.start(label: progressLabel(text))
+    let ok = session.run(text, name: nil)
     progress.stop()
+    continuation.record(text, continuing: continuing, succeeded: ok, cancelled: !ok && session.cancel.isCancelled)
     fflush(stdout)
   }
 
   loop: while !session.quitRequested {
     completionPendingText = assembler.pendingText
+    // A `|` typed first on a fresh line turns the prompt into the continuation prompt, when
+    // there is a query for it to continue.
+    pipePromptSwitch = !assembler.isContinuing && continuation.canContinue
     switch editor.readLine(prompt: assembler.isContinuing ? continuationPrompt : mainPrompt) {
     case .endOfInput:
       if let last = assembler.finish() { execute(last) }

@@ -28,6 +28,13 @@ nonisolated(unsafe) var completionProvider: ((_ before: String, _ word: String) 
 /// Text of the earlier lines of the statement being typed, for completion.
 nonisolated(unsafe) var completionPendingText = ""
 
+/// Whether a `|` typed first on the line turns the prompt into the continuation prompt (set by
+/// the shell before each line: only when there is a query for the `|` to continue).
+nonisolated(unsafe) var pipePromptSwitch = false
+/// The prompt `readLine` was given, and the one shown now.
+nonisolated(unsafe) private var givenPrompt = ""
+nonisolated(unsafe) private var shownPrompt = ""
+
 /// Strings handed to readline must outlive it.
 private func keep(_ s: String) -> UnsafeMutablePointer<CChar>? { strdup(s) }
 
@@ -42,6 +49,7 @@ final class LineEditor {
     rl_attempted_completion_function = { text, start, end in
       shellAttemptCompletion(text, start, end)
     }
+    rl_redisplay_function = { shellRedisplay() }
   }
 
   /// Reads one line with `prompt`.
@@ -53,6 +61,8 @@ final class LineEditor {
     interruptSeen.store(false, ordering: .relaxed)
     acceptedLine = nil
     lineDone = false
+    givenPrompt = prompt
+    shownPrompt = prompt
     rl_callback_handler_install(prompt) { line in
       if let line {
         acceptedLine = String(cString: line)
@@ -111,6 +121,24 @@ final class LineEditor {
     var p = pollfd(fd: 0, events: Int16(POLLIN), revents: 0)
     return poll(&p, 1, 0) > 0 && (p.revents & Int16(POLLIN)) != 0
   }
+}
+
+/// readline's redisplay, after showing the continuation prompt while the line starts with `|`
+/// (typed, pasted or recalled) and the given prompt otherwise. Left alone while readline shows
+/// a message in place of the prompt (reverse search, a numeric argument).
+private func shellRedisplay() {
+  if pipePromptSwitch, let buffer = rl_line_buffer, rl_display_prompt == rl_prompt,
+    rl_readline_state & UInt(RL_STATE_ISEARCH | RL_STATE_NSEARCH | RL_STATE_NUMERICARG) == 0
+  {
+    let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(buffer).assumingMemoryBound(to: UInt8.self),
+      count: Int(max(0, rl_end)))
+    let wanted = QueryContinuation.leadingPipe(String(decoding: bytes, as: UTF8.self)) != nil ? continuationPrompt : givenPrompt
+    if wanted != shownPrompt {
+      shownPrompt = wanted
+      rl_set_prompt(wanted)
+    }
+  }
+  rl_redisplay()
 }
 
 /// readline's completion hook: asks `completionProvider` and hands back the matches.

@@ -1,0 +1,237 @@
+// Step-by-step refinement at the interactive prompt: a statement typed at the prompt that
+// starts with `|` adds its stages to the previous query.
+//
+// In a script, a line starting with `|` joins the statement above by the grammar. At the
+// prompt that statement has already run, so the shell runs it again with the new stages:
+//
+//   terrain> from communes                    # runs
+//   terrain> | where population > 10000       # runs `from communes | where population > 10000`
+//   terrain> | take 3                         # runs `from communes | where population > 10000 | take 3`
+//
+// The rules (the shell feeds every statement it runs to `record`):
+// - The query continued is the previous statement, as in a script: a pipeline (`from …`,
+//   `compare …`) or `let NAME = PIPELINE`, which is run again with the stages added.
+// - A refinement that fails (or is cancelled) changes nothing: the query before it is still
+//   the one continued, so a typo in a step is fixed by typing the step again.
+// - A new statement that fails leaves nothing to continue (continuing an older query would run
+//   something the user has moved away from).
+// - `load` and `pilots` take no stages, a query that ends with `export` can take no more, and
+//   `let t = from t …` read the table it replaced: a `|` line after them is refused, with why.
+// - Dot commands are not statements: they leave the query being built alone, so `.schema` or
+//   `.timer on` can come between two steps; `.explain | STAGES` explains the query with them.
+
+import TerrainEngine
+
+/// What the shell does with a statement typed at the prompt.
+public enum ShellAction: Equatable {
+  /// Run `text`: the statement as typed, or the previous query with the statement's stages
+  /// added (`continuing`).
+  case run(String, continuing: Bool)
+  /// Run nothing; print this error (already rendered, with its caret under the `|`).
+  case refuse(String)
+}
+
+/// The query a line starting with `|` continues, and the decision of what to run.
+public struct QueryContinuation {
+  /// Why the previous statement cannot take more stages.
+  public enum Closed: Equatable {
+    /// `load`; the name of the table it loaded.
+    case load(table: String)
+    case pilots
+    /// A query ending with `export`.
+    case export
+    /// `let NAME = …` reading `NAME` itself.
+    case selfReference(String)
+  }
+
+  /// What the previous statement left to continue.
+  public enum Previous: Equatable {
+    /// Nothing has run yet.
+    case nothing
+    /// A statement that can take more stages, as one line.
+    case query(String)
+    /// A statement that ran but cannot take more stages.
+    case closed(Closed)
+    /// The previous statement failed (or was cancelled).
+    case failed(cancelled: Bool)
+  }
+
+  public private(set) var previous: Previous = .nothing
+
+  public init() {}
+
+  /// Whether a statement starting with `|` would be run now (rather than refused).
+  public var canContinue: Bool {
+    if case .query = previous { return true }
+    return false
+  }
+
+  /// What to run for `statement`, a complete statement typed at the prompt (as the
+  /// `StatementAssembler` hands it over).
+  public func action(for statement: String) -> ShellAction {
+    if let pipe = QueryContinuation.leadingPipe(statement) {
+      guard case .query(let base) = previous else { return .refuse(refusal(statement, pipe: pipe)) }
+      return .run(base + " " + QueryContinuation.trimmed(statement), continuing: true)
+    }
+    if let (argument, pipe) = explainArgument(statement) {
+      guard case .query(let base) = previous else { return .refuse(refusal(statement, pipe: pipe)) }
+      return .run(".explain " + base + " " + QueryContinuation.trimmed(argument), continuing: true)
+    }
+    return .run(statement, continuing: false)
+  }
+
+  /// Notes that `text` (what `action(for:)` said to run) ran, and how it ended.
+  public mutating func record(_ text: String, continuing: Bool, succeeded: Bool, cancelled: Bool = false) {
+    // Dot commands (`.explain` included) leave the query being built alone.
+    if isDotCommandLine(text.drop { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }) { return }
+    guard succeeded else {
+      if !continuing { previous = .failed(cancelled: cancelled) }
+      return
+    }
+    if let p = QueryContinuation.previous(after: text) { previous = p }
+  }
+
+  // MARK: reading statements
+
+  /// The byte offset of the `|` that starts `statement` (after blanks), if it does; `||` (an
+  /// operator) does not count.
+  public static func leadingPipe(_ statement: String) -> Int? {
+    let b = Array(statement.utf8)
+    var i = 0
+    while i < b.count, b[i] == UInt8(ascii: " ") || b[i] == UInt8(ascii: "\t") || b[i] == UInt8(ascii: "\n")
+      || b[i] == UInt8(ascii: "\r")
+    {
+      i += 1
+    }
+    guard i < b.count, b[i] == UInt8(ascii: "|") else { return nil }
+    if i + 1 < b.count, b[i + 1] == UInt8(ascii: "|") { return nil }
+    return i
+  }
+
+  /// For `.explain | STAGES`: the argument (from the `|`) and the `|`'s byte offset.
+  private func explainArgument(_ statement: String) -> (String, Int)? {
+    let lead = statement.prefix { $0 == " " || $0 == "\t" }
+    let rest = statement.dropFirst(lead.count)
+    guard rest.lowercased().hasPrefix(".explain") else { return nil }
+    let argument = rest.dropFirst(".explain".count)
+    guard let first = argument.first, first == " " || first == "\t" else { return nil }
+    guard let pipe = QueryContinuation.leadingPipe(String(argument)) else { return nil }
+    let offset = lead.utf8.count + ".explain".utf8.count + pipe
+    return (String(argument), offset)
+  }
+
+  private static func trimmed(_ s: String) -> String {
+    let blank: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
+    var t = Substring(s)
+    while let c = t.first, blank(c) { t = t.dropFirst() }
+    while let c = t.last, blank(c) { t = t.dropLast() }
+    return String(t)
+  }
+
+  /// What a statement text that ran leaves to continue: its last statement. Nil when it holds
+  /// none (comments only, or dot commands).
+  static func previous(after text: String) -> Previous? {
+    guard let nodes = try? Parser.parse(text) else { return .nothing }
+    guard let node = nodes.last(where: { if case .dot = $0.statement { return false } else { return true } })
+    else { return nil }
+    switch node.statement {
+    case .load(let path, let alias, _):
+      var name = alias?.text ?? ""
+      if name.isEmpty, path.pieces.count == 1, let piece = path.pieces.first, case .literal(let p) = piece.kind {
+        name = tableName(forPath: p)
+      }
+      return .closed(.load(table: name))
+    case .pilots:
+      return .closed(.pilots)
+    case .dot:
+      return nil
+    case .query(let pipeline):
+      if case .export? = pipeline.stages.last?.stage { return .closed(.export) }
+      return .query(oneLine(text, node.span))
+    case .assign(let name, let pipeline):
+      if reads(pipeline, name.text) { return .closed(.selfReference(name.text)) }
+      return .query(oneLine(text, node.span))
+    }
+  }
+
+  /// Whether `pipeline` reads table `name` (as its source or in a join).
+  private static func reads(_ pipeline: Pipeline, _ name: String) -> Bool {
+    if case .table(let t) = pipeline.source, t.text == name { return true }
+    for s in pipeline.stages {
+      if case .join(let t, _, _) = s.stage, t.text == name { return true }
+    }
+    return false
+  }
+
+  /// The statement at `span` of `text` on one line: line ends and comments between its tokens
+  /// become one space (inside one statement a line end is never an end), strings are kept as
+  /// they are. Adding ` | STAGE` at the end then continues it.
+  static func oneLine(_ text: String, _ span: Span) -> String {
+    let bytes = Array(text.utf8)
+    let a = max(0, min(span.start, bytes.count))
+    let b = max(a, min(span.end, bytes.count))
+    let slice = Array(bytes[a..<b])
+    let source = String(decoding: slice, as: UTF8.self)
+    guard let tokens = try? Lexer.tokenize(source) else { return source }
+    var out: [UInt8] = []
+    var previousEnd: Int?
+    for t in tokens {
+      switch t.kind {
+      case .newline, .end: continue
+      default: break
+      }
+      let s = max(0, min(t.span.start, slice.count))
+      let e = max(s, min(t.span.end, slice.count))
+      if let p = previousEnd, p <= s {
+        let gap = slice[p..<s]
+        if gap.contains(UInt8(ascii: "\n")) || gap.contains(UInt8(ascii: "#")) || gap.contains(UInt8(ascii: "\r")) {
+          out.append(UInt8(ascii: " "))
+        } else {
+          out.append(contentsOf: gap)
+        }
+      }
+      out.append(contentsOf: slice[s..<e])
+      previousEnd = e
+    }
+    return String(decoding: out, as: UTF8.self)
+  }
+
+  // MARK: refusals
+
+  /// The error for a `|` line that has nothing to continue, with a caret under the `|`.
+  private func refusal(_ statement: String, pipe: Int) -> String {
+    let message: String
+    let label: String
+    let help: String
+    switch previous {
+    case .query:
+      return ""  // not refused
+    case .nothing:
+      message = "nothing to continue: a line starting with `|` adds stages to the previous query"
+      label = "no query before it"
+      help = "start with `from TABLE`, then refine it line by line: `| where …`, `| take 10`"
+    case .failed(let cancelled):
+      message = "nothing to continue: the previous statement \(cancelled ? "was cancelled" : "failed")"
+      label = "would add stages to it"
+      help = "\(cancelled ? "run it again" : "fix it") (↑ recalls it), or start a new query with `from TABLE`"
+    case .closed(.load(let table)):
+      message = "`load` takes no stages: a line starting with `|` adds stages to the previous query"
+      label = "follows a `load`"
+      help = table.isEmpty ? "query the table with `from TABLE | …`" : "query the table with `from \(table) | …`"
+    case .closed(.pilots):
+      message = "`pilots` takes no stages: a line starting with `|` adds stages to the previous query"
+      label = "follows `pilots`"
+      help = "`compare pilots on …` is the query that uses them"
+    case .closed(.export):
+      message = "nothing can follow `export`: the previous query ended by writing its file"
+      label = "follows `export`"
+      help = "↑ recalls it: put the new stages before `export`"
+    case .closed(.selfReference(let name)):
+      message = "cannot add stages to `let \(name) = …`: it read the `\(name)` it replaced, so running it again would apply its stages twice"
+      label = "would run it again"
+      help = "query the new table with `from \(name) | …`, or ↑ to edit the whole statement"
+    }
+    let source = SourceText(name: nil, text: statement)
+    return source.render(Diagnostic(message, at: Span(pipe, pipe + 1), label: label, help: help))
+  }
+}
