@@ -176,6 +176,15 @@ final class ShellContinuationTests: XCTestCase {
     XCTAssertNil(QueryContinuation.leadingPipe("from regions\n| take 1"))
   }
 
+  func testHelpOverviewSaysWhatALineStartingWithPipeDoes() {
+    let s = Session()
+    var out = ""
+    s.write = { out += $0 }
+    XCTAssertTrue(s.run(".help"))
+    XCTAssertTrue(out.contains("the\n            next line starts with |;"), out)
+    XCTAssertTrue(out.contains("At the prompt, a line starting with | adds its stages"), out)
+  }
+
   // MARK: scripts, -c and standard input: the grammar joins the line
 
   private static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

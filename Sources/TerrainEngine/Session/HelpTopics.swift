@@ -102,6 +102,9 @@ func helpText(_ topic: String?, at span: Span? = nil) throws -> String {
     s += "aggregates: " + helpTopics.filter { $0.kind == "aggregate" }.map(\.name).joined(separator: ", ") + "\n"
     s += "operators:  + - * / % == != < <= > >= and or not in between is null ||\n"
     s += "commands:   " + Session.dotCommands.map { "." + $0.name }.joined(separator: " ") + "\n"
+    s += "lines:      a statement goes on while a line ends with | or , or a bracket or quote is open, or the\n"
+    s += "            next line starts with |; `;` ends it. At the prompt, a line starting with | adds its stages\n"
+    s += "            to the previous query and runs it again: from communes, then | where population > 10000\n"
     s += "\n.help TOPIC for details and an example, e.g. .help aggregate; .help stages (or statements, functions,\n"
     s += "aggregates, commands) lists a group\n"
     return s
