@@ -154,6 +154,121 @@ final class ShellPTYTests: XCTestCase {
     XCTAssertFalse(s.rawText.contains("error"), "screen:\n\(s.rawText)")
   }
 
+  // MARK: a line starting with `|` continues the previous query
+
+  func testPipeLinesRefineThePreviousQueryStepByStep() throws {
+    let s = try start(noColor: true)
+    s.type("from regions | select nom\r")
+    XCTAssertTrue(s.expect("18 rows", timeout: 10), "screen:\n\(s.rawText)")
+    XCTAssertTrue(s.expect("terrain> ", timeout: 5))
+    // `|` typed first turns the prompt into the continuation prompt.
+    s.type("|")
+    XCTAssertTrue(s.expect("   ...> |", timeout: 5), "screen:\n\(s.rawText)")
+    s.type(" where nom > \"N\"\r")
+    XCTAssertTrue(s.expect("6 rows", timeout: 10), "screen:\n\(s.rawText)")
+    XCTAssertTrue(s.expect("terrain> ", timeout: 5))
+    s.type("| take 2\r")
+    XCTAssertTrue(s.expect("Île-de-France", timeout: 10), "screen:\n\(s.rawText)")
+    XCTAssertTrue(s.expect("Normandie", timeout: 5), "screen:\n\(s.rawText)")
+    XCTAssertTrue(s.expect("2 rows", timeout: 5), "screen:\n\(s.rawText)")
+    XCTAssertTrue(s.expect("terrain> ", timeout: 5))
+    XCTAssertFalse(s.rawText.contains("error"), "screen:\n\(s.rawText)")
+    // ↑ recalls the whole statement that ran, to edit any step of it.
+    s.type("\u{1b}[A")
+    XCTAssertTrue(s.expect("from regions | select nom | where nom > \"N\" | take 2", timeout: 5), "screen:\n\(s.rawText)")
+    s.type("\u{15}\u{04}")
+    XCTAssertEqual(s.waitForExit(timeout: 5), 0)
+    let saved = (try? String(contentsOf: home.appendingPathComponent("state/terrain/history"), encoding: .utf8)) ?? ""
+    let entries = saved.split(separator: "\n").filter { !$0.hasPrefix("#") }
+    XCTAssertEqual(entries, ["from regions | select nom", "from regions | select nom | where nom > \"N\"",
+      "from regions | select nom | where nom > \"N\" | take 2"], saved)
+  }
+
+  func testPipeLineWithNothingToContinueIsAnErrorAtThePipe() throws {
+    let s = try start(noColor: true)
+    s.type("| take 3\r")
+    XCTAssertTrue(s.expect("error: nothing to continue: a line starting with `|` adds stages to the previous query", timeout: 5),
+      "screen:\n\(s.rawText)")
+    XCTAssertTrue(s.expect("1 │ | take 3", timeout: 5), "screen:\n\(s.rawText)")
+    XCTAssertTrue(s.expect("│ ^ no query before it", timeout: 5), "screen:\n\(s.rawText)")
+    XCTAssertTrue(s.expect("terrain> ", timeout: 5))
+    // With nothing to continue, `|` leaves the prompt as it is.
+    s.type("|")
+    s.drain(for: 0.3)
+    XCTAssertFalse(s.rawTextSinceMark.contains("...>"), "screen:\n\(s.rawText)")
+    s.type("\u{15}from nope\r")
+    XCTAssertTrue(s.expect("unknown table `nope`", timeout: 5), "screen:\n\(s.rawText)")
+    XCTAssertTrue(s.expect("terrain> ", timeout: 5))
+    s.type("| take 1\r")
+    XCTAssertTrue(s.expect("error: nothing to continue: the previous statement failed", timeout: 5), "screen:\n\(s.rawText)")
+    XCTAssertTrue(s.expect("terrain> ", timeout: 5))
+    s.type("load \"\(PTYSession.repositoryRoot().path)/datasets/regions.csv\" as r\r")
+    XCTAssertTrue(s.expect("loaded 18 rows into r", timeout: 10), "screen:\n\(s.rawText)")
+    XCTAssertTrue(s.expect("terrain> ", timeout: 5))
+    s.type("| take 1\r")
+    XCTAssertTrue(s.expect("error: `load` takes no stages", timeout: 5), "screen:\n\(s.rawText)")
+    XCTAssertTrue(s.expect("help: query the table with `from r | …`", timeout: 5), "screen:\n\(s.rawText)")
+    XCTAssertTrue(s.expect("terrain> ", timeout: 5))
+  }
+
+  func testFailedStepKeepsTheQueryAndDotCommandsDoNotInterrupt() throws {
+    let s = try start(noColor: true)
+    s.type("from regions | select nom\r")
+    XCTAssertTrue(s.expect("18 rows", timeout: 10), "screen:\n\(s.rawText)")
+    XCTAssertTrue(s.expect("terrain> ", timeout: 5))
+    // The error points into the whole statement that ran.
+    s.type("| wher nom > \"N\"\r")
+    XCTAssertTrue(s.expect("unknown stage `wher`", timeout: 5), "screen:\n\(s.rawText)")
+    XCTAssertTrue(s.expect("1 │ from regions | select nom | wher nom > \"N\"", timeout: 5), "screen:\n\(s.rawText)")
+    XCTAssertTrue(s.expect("terrain> ", timeout: 5))
+    s.type(".timer on\r")
+    XCTAssertTrue(s.expect("terrain> ", timeout: 5))
+    s.type(".explain | take 2\r")
+    XCTAssertTrue(s.expect("Take 2", timeout: 5), "screen:\n\(s.rawText)")
+    XCTAssertTrue(s.expect("terrain> ", timeout: 5))
+    s.type("| take 1\r")
+    XCTAssertTrue(s.expect("Guadeloupe", timeout: 10), "screen:\n\(s.rawText)")
+    XCTAssertTrue(s.expect("1 row", timeout: 5), "screen:\n\(s.rawText)")
+    XCTAssertTrue(s.expect("time: ", timeout: 5), "screen:\n\(s.rawText)")
+    XCTAssertTrue(s.expect("terrain> ", timeout: 5))
+  }
+
+  func testPastedPipeLinesRunOnceAsOneStep() throws {
+    let s = try start(noColor: true)
+    s.type("from regions | select nom\r")
+    XCTAssertTrue(s.expect("18 rows", timeout: 10), "screen:\n\(s.rawText)")
+    XCTAssertTrue(s.expect("terrain> ", timeout: 5))
+    // Two lines at once, as a paste: they join each other first, then continue the query.
+    s.type("| where nom > \"N\"\r| take 2\r")
+    XCTAssertTrue(s.expect("2 rows", timeout: 10), "screen:\n\(s.rawText)")
+    XCTAssertTrue(s.expect("terrain> ", timeout: 5))
+    s.drain(for: 0.3)
+    XCTAssertFalse(s.rawText.contains("6 rows"), "the paste must run once:\n\(s.rawText)")
+    XCTAssertFalse(s.rawText.contains("error"), "screen:\n\(s.rawText)")
+  }
+
+  func testCtrlCDuringAContinuedQueryKeepsTheTablesAndTheQuery() throws {
+    let s = try start(noColor: true)
+    s.type("let dep = from communes | select code_departement\r")
+    XCTAssertTrue(s.expect("terrain> ", timeout: 10), "screen:\n\(s.rawText)")
+    // Some 15 million joined rows: seconds of work, cancelled after a moment.
+    s.type("| join communes on code_departement | join departements on code_departement | aggregate n = count()\r")
+    s.drain(for: 0.25)
+    s.type("\u{03}")
+    XCTAssertTrue(s.expect("cancelled", timeout: 15), "screen:\n\(s.rawText)")
+    XCTAssertTrue(s.expect("terrain> ", timeout: 5), "screen:\n\(s.rawText)")
+    // `dep` is still the select, and the query continued next is still the `let` without the joins.
+    s.type(".tables\r")
+    XCTAssertTrue(s.expect("dep", timeout: 5), "screen:\n\(s.rawText)")
+    XCTAssertTrue(s.expect("971 │       1 │ let", timeout: 5), "screen:\n\(s.rawText)")
+    XCTAssertTrue(s.expect("terrain> ", timeout: 5))
+    s.type("| distinct\r")
+    XCTAssertTrue(s.expect("terrain> ", timeout: 10), "screen:\n\(s.rawText)")
+    s.type("from dep | aggregate n = count()\r")
+    XCTAssertTrue(s.expect("101", timeout: 10), "screen:\n\(s.rawText)")
+    XCTAssertTrue(s.expect("1 row", timeout: 5), "screen:\n\(s.rawText)")
+  }
+
   func testMultiLineStatementIsOneHistoryEntry() throws {
     let first = try start()
     first.type("from regions |\r")
