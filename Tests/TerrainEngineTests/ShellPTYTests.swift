@@ -156,22 +156,22 @@ final class ShellPTYTests: XCTestCase {
 
   // MARK: a line starting with `|` continues the previous query
 
+  /// Types `line` and Enter, then expects each of `shows` in order and the next main prompt.
+  private func enter(_ s: PTYSession, _ line: String, shows: [String], file: StaticString = #filePath, lineNo: UInt = #line) {
+    s.type(line + "\r")
+    for text in shows + ["terrain> "] {
+      XCTAssertTrue(s.expect(text, timeout: 10), "expected \(text); screen:\n\(s.rawText)", file: file, line: lineNo)
+    }
+  }
+
   func testPipeLinesRefineThePreviousQueryStepByStep() throws {
     let s = try start(noColor: true)
-    s.type("from regions | select nom\r")
-    XCTAssertTrue(s.expect("18 rows", timeout: 10), "screen:\n\(s.rawText)")
-    XCTAssertTrue(s.expect("terrain> ", timeout: 5))
+    enter(s, "from regions | select nom", shows: ["18 rows"])
     // `|` typed first turns the prompt into the continuation prompt.
     s.type("|")
     XCTAssertTrue(s.expect("   ...> |", timeout: 5), "screen:\n\(s.rawText)")
-    s.type(" where nom > \"N\"\r")
-    XCTAssertTrue(s.expect("6 rows", timeout: 10), "screen:\n\(s.rawText)")
-    XCTAssertTrue(s.expect("terrain> ", timeout: 5))
-    s.type("| take 2\r")
-    XCTAssertTrue(s.expect("Île-de-France", timeout: 10), "screen:\n\(s.rawText)")
-    XCTAssertTrue(s.expect("Normandie", timeout: 5), "screen:\n\(s.rawText)")
-    XCTAssertTrue(s.expect("2 rows", timeout: 5), "screen:\n\(s.rawText)")
-    XCTAssertTrue(s.expect("terrain> ", timeout: 5))
+    enter(s, " where nom > \"N\"", shows: ["6 rows"])
+    enter(s, "| take 2", shows: ["Île-de-France", "Normandie", "2 rows"])
     XCTAssertFalse(s.rawText.contains("error"), "screen:\n\(s.rawText)")
     // ↑ recalls the whole statement that ran, to edit any step of it.
     s.type("\u{1b}[A")
@@ -186,62 +186,33 @@ final class ShellPTYTests: XCTestCase {
 
   func testPipeLineWithNothingToContinueIsAnErrorAtThePipe() throws {
     let s = try start(noColor: true)
-    s.type("| take 3\r")
-    XCTAssertTrue(s.expect("error: nothing to continue: a line starting with `|` adds stages to the previous query", timeout: 5),
-      "screen:\n\(s.rawText)")
-    XCTAssertTrue(s.expect("1 │ | take 3", timeout: 5), "screen:\n\(s.rawText)")
-    XCTAssertTrue(s.expect("│ ^ no query before it", timeout: 5), "screen:\n\(s.rawText)")
-    XCTAssertTrue(s.expect("terrain> ", timeout: 5))
+    enter(s, "| take 3", shows: ["error: nothing to continue: a line starting with `|` adds stages to the previous query",
+      "1 │ | take 3", "│ ^ no query before it"])
     // With nothing to continue, `|` leaves the prompt as it is.
     s.type("|")
     s.drain(for: 0.3)
     XCTAssertFalse(s.rawTextSinceMark.contains("...>"), "screen:\n\(s.rawText)")
-    s.type("\u{15}from nope\r")
-    XCTAssertTrue(s.expect("unknown table `nope`", timeout: 5), "screen:\n\(s.rawText)")
-    XCTAssertTrue(s.expect("terrain> ", timeout: 5))
-    s.type("| take 1\r")
-    XCTAssertTrue(s.expect("error: nothing to continue: the previous statement failed", timeout: 5), "screen:\n\(s.rawText)")
-    XCTAssertTrue(s.expect("terrain> ", timeout: 5))
-    s.type("load \"\(PTYSession.repositoryRoot().path)/datasets/regions.csv\" as r\r")
-    XCTAssertTrue(s.expect("loaded 18 rows into r", timeout: 10), "screen:\n\(s.rawText)")
-    XCTAssertTrue(s.expect("terrain> ", timeout: 5))
-    s.type("| take 1\r")
-    XCTAssertTrue(s.expect("error: `load` takes no stages", timeout: 5), "screen:\n\(s.rawText)")
-    XCTAssertTrue(s.expect("help: query the table with `from r | …`", timeout: 5), "screen:\n\(s.rawText)")
-    XCTAssertTrue(s.expect("terrain> ", timeout: 5))
+    enter(s, "\u{15}from nope", shows: ["unknown table `nope`"])
+    enter(s, "| take 1", shows: ["error: nothing to continue: the previous statement failed"])
+    enter(s, "load \"\(PTYSession.repositoryRoot().path)/datasets/regions.csv\" as r", shows: ["loaded 18 rows into r"])
+    enter(s, "| take 1", shows: ["error: `load` takes no stages", "help: query the table with `from r | …`"])
   }
 
   func testFailedStepKeepsTheQueryAndDotCommandsDoNotInterrupt() throws {
     let s = try start(noColor: true)
-    s.type("from regions | select nom\r")
-    XCTAssertTrue(s.expect("18 rows", timeout: 10), "screen:\n\(s.rawText)")
-    XCTAssertTrue(s.expect("terrain> ", timeout: 5))
+    enter(s, "from regions | select nom", shows: ["18 rows"])
     // The error points into the whole statement that ran.
-    s.type("| wher nom > \"N\"\r")
-    XCTAssertTrue(s.expect("unknown stage `wher`", timeout: 5), "screen:\n\(s.rawText)")
-    XCTAssertTrue(s.expect("1 │ from regions | select nom | wher nom > \"N\"", timeout: 5), "screen:\n\(s.rawText)")
-    XCTAssertTrue(s.expect("terrain> ", timeout: 5))
-    s.type(".timer on\r")
-    XCTAssertTrue(s.expect("terrain> ", timeout: 5))
-    s.type(".explain | take 2\r")
-    XCTAssertTrue(s.expect("Take 2", timeout: 5), "screen:\n\(s.rawText)")
-    XCTAssertTrue(s.expect("terrain> ", timeout: 5))
-    s.type("| take 1\r")
-    XCTAssertTrue(s.expect("Guadeloupe", timeout: 10), "screen:\n\(s.rawText)")
-    XCTAssertTrue(s.expect("1 row", timeout: 5), "screen:\n\(s.rawText)")
-    XCTAssertTrue(s.expect("time: ", timeout: 5), "screen:\n\(s.rawText)")
-    XCTAssertTrue(s.expect("terrain> ", timeout: 5))
+    enter(s, "| wher nom > \"N\"", shows: ["unknown stage `wher`", "1 │ from regions | select nom | wher nom > \"N\""])
+    enter(s, ".timer on", shows: [])
+    enter(s, ".explain | take 2", shows: ["Take 2"])
+    enter(s, "| take 1", shows: ["Guadeloupe", "1 row", "time: "])
   }
 
   func testPastedPipeLinesRunOnceAsOneStep() throws {
     let s = try start(noColor: true)
-    s.type("from regions | select nom\r")
-    XCTAssertTrue(s.expect("18 rows", timeout: 10), "screen:\n\(s.rawText)")
-    XCTAssertTrue(s.expect("terrain> ", timeout: 5))
+    enter(s, "from regions | select nom", shows: ["18 rows"])
     // Two lines at once, as a paste: they join each other first, then continue the query.
-    s.type("| where nom > \"N\"\r| take 2\r")
-    XCTAssertTrue(s.expect("2 rows", timeout: 10), "screen:\n\(s.rawText)")
-    XCTAssertTrue(s.expect("terrain> ", timeout: 5))
+    enter(s, "| where nom > \"N\"\r| take 2", shows: ["2 rows"])
     s.drain(for: 0.3)
     XCTAssertFalse(s.rawText.contains("6 rows"), "the paste must run once:\n\(s.rawText)")
     XCTAssertFalse(s.rawText.contains("error"), "screen:\n\(s.rawText)")
@@ -249,8 +220,7 @@ final class ShellPTYTests: XCTestCase {
 
   func testCtrlCDuringAContinuedQueryKeepsTheTablesAndTheQuery() throws {
     let s = try start(noColor: true)
-    s.type("let dep = from communes | select code_departement\r")
-    XCTAssertTrue(s.expect("terrain> ", timeout: 10), "screen:\n\(s.rawText)")
+    enter(s, "let dep = from communes | select code_departement", shows: [])
     // Some 15 million joined rows: seconds of work, cancelled after a moment.
     s.type("| join communes on code_departement | join departements on code_departement | aggregate n = count()\r")
     s.drain(for: 0.25)
@@ -258,15 +228,9 @@ final class ShellPTYTests: XCTestCase {
     XCTAssertTrue(s.expect("cancelled", timeout: 15), "screen:\n\(s.rawText)")
     XCTAssertTrue(s.expect("terrain> ", timeout: 5), "screen:\n\(s.rawText)")
     // `dep` is still the select, and the query continued next is still the `let` without the joins.
-    s.type(".tables\r")
-    XCTAssertTrue(s.expect("dep", timeout: 5), "screen:\n\(s.rawText)")
-    XCTAssertTrue(s.expect("971 │       1 │ let", timeout: 5), "screen:\n\(s.rawText)")
-    XCTAssertTrue(s.expect("terrain> ", timeout: 5))
-    s.type("| distinct\r")
-    XCTAssertTrue(s.expect("terrain> ", timeout: 10), "screen:\n\(s.rawText)")
-    s.type("from dep | aggregate n = count()\r")
-    XCTAssertTrue(s.expect("101", timeout: 10), "screen:\n\(s.rawText)")
-    XCTAssertTrue(s.expect("1 row", timeout: 5), "screen:\n\(s.rawText)")
+    enter(s, ".tables", shows: ["dep", "971 │       1 │ let"])
+    enter(s, "| distinct", shows: [])
+    enter(s, "from dep | aggregate n = count()", shows: ["101", "1 row"])
   }
 
   func testMultiLineStatementIsOneHistoryEntry() throws {
