@@ -19,6 +19,8 @@
 //   `let t = from t …` read the table it replaced: a `|` line after them is refused, with why.
 // - Dot commands are not statements: they leave the query being built alone, so `.schema` or
 //   `.timer on` can come between two steps; `.explain | STAGES` explains the query with them.
+// - A line starting with `against` gives the peers of a `compare` that has none yet (and no
+//   stages), as the next line of a script does.
 
 import TerrainEngine
 
@@ -57,8 +59,27 @@ public struct QueryContinuation {
   }
 
   public private(set) var previous: Previous = .nothing
+  /// Whether the previous query is a `compare` that `against peers where …` may still follow.
+  public private(set) var peersMayFollow = false
 
   public init() {}
+
+  /// Whether `typed` (a line, or the lines of a statement so far) would continue the previous
+  /// query: it starts with `|`, or with `against` and a blank after a `compare` without peers.
+  public func continues(_ typed: String) -> Bool {
+    guard canContinue else { return false }
+    if QueryContinuation.leadingPipe(typed) != nil { return true }
+    guard peersMayFollow, let a = QueryContinuation.leadingAgainst(typed) else { return false }
+    let rest = typed.utf8.dropFirst(a + 7)
+    return rest.first == UInt8(ascii: " ") || rest.first == UInt8(ascii: "\t")
+  }
+
+  /// The text completion reads for `typed` (the statement typed so far): the previous query
+  /// and `typed` when `typed` continues it, so `| where popu⇥` completes the query's columns.
+  public func completionContext(_ typed: String) -> String {
+    guard case .query(let base) = previous, QueryContinuation.leadingPipe(typed) != nil else { return typed }
+    return base + " " + typed
+  }
 
   /// Whether a statement starting with `|` would be run now (rather than refused).
   public var canContinue: Bool {
@@ -73,6 +94,10 @@ public struct QueryContinuation {
       guard case .query(let base) = previous else { return .refuse(refusal(statement, pipe: pipe)) }
       return .run(base + " " + QueryContinuation.trimmed(statement), continuing: true)
     }
+    if let at = QueryContinuation.leadingAgainst(statement) {
+      guard case .query(let base) = previous, peersMayFollow else { return .refuse(againstRefusal(statement, at: at)) }
+      return .run(base + " " + QueryContinuation.trimmed(statement), continuing: true)
+    }
     if let (argument, pipe) = explainArgument(statement) {
       guard case .query(let base) = previous else { return .refuse(refusal(statement, pipe: pipe)) }
       return .run(".explain " + base + " " + QueryContinuation.trimmed(argument), continuing: true)
@@ -85,10 +110,16 @@ public struct QueryContinuation {
     // Dot commands (`.explain` included) leave the query being built alone.
     if isDotCommandLine(text.drop { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }) { return }
     guard succeeded else {
-      if !continuing { previous = .failed(cancelled: cancelled) }
+      if !continuing {
+        previous = .failed(cancelled: cancelled)
+        peersMayFollow = false
+      }
       return
     }
-    if let p = QueryContinuation.previous(after: text) { previous = p }
+    if let (p, peers) = QueryContinuation.previous(after: text) {
+      previous = p
+      peersMayFollow = peers
+    }
   }
 
   // MARK: reading statements
@@ -106,6 +137,13 @@ public struct QueryContinuation {
     guard i < b.count, b[i] == UInt8(ascii: "|") else { return nil }
     if i + 1 < b.count, b[i + 1] == UInt8(ascii: "|") { return nil }
     return i
+  }
+
+  /// The byte offset of the word `against` that starts `statement` (after blanks), if it does.
+  public static func leadingAgainst(_ statement: String) -> Int? {
+    let lead = statement.prefix { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
+    guard startsWithWord(statement.dropFirst(lead.count), "against") else { return nil }
+    return lead.utf8.count
   }
 
   /// For `.explain | STAGES`: the argument (from the `|`) and the `|`'s byte offset.
@@ -128,10 +166,10 @@ public struct QueryContinuation {
     return String(t)
   }
 
-  /// What a statement text that ran leaves to continue: its last statement. Nil when it holds
-  /// none (comments only, or dot commands).
-  static func previous(after text: String) -> Previous? {
-    guard let nodes = try? Parser.parse(text) else { return .nothing }
+  /// What a statement text that ran leaves to continue: its last statement, and whether it is a
+  /// `compare` that peers may still follow. Nil when it holds none (comments only, or dot commands).
+  static func previous(after text: String) -> (Previous, Bool)? {
+    guard let nodes = try? Parser.parse(text) else { return (.nothing, false) }
     guard let node = nodes.last(where: { if case .dot = $0.statement { return false } else { return true } })
     else { return nil }
     switch node.statement {
@@ -140,18 +178,24 @@ public struct QueryContinuation {
       if name.isEmpty, path.pieces.count == 1, let piece = path.pieces.first, case .literal(let p) = piece.kind {
         name = tableName(forPath: p)
       }
-      return .closed(.load(table: name))
+      return (.closed(.load(table: name)), false)
     case .pilots:
-      return .closed(.pilots)
+      return (.closed(.pilots), false)
     case .dot:
       return nil
     case .query(let pipeline):
-      if case .export? = pipeline.stages.last?.stage { return .closed(.export) }
-      return .query(oneLine(text, node.span))
+      if case .export? = pipeline.stages.last?.stage { return (.closed(.export), false) }
+      return (.query(oneLine(text, node.span)), peersMayFollow(pipeline))
     case .assign(let name, let pipeline):
-      if reads(pipeline, name.text) { return .closed(.selfReference(name.text)) }
-      return .query(oneLine(text, node.span))
+      if reads(pipeline, name.text) { return (.closed(.selfReference(name.text)), false) }
+      return (.query(oneLine(text, node.span)), peersMayFollow(pipeline))
     }
+  }
+
+  /// Whether `pipeline` is a `compare` without peers nor stages.
+  private static func peersMayFollow(_ pipeline: Pipeline) -> Bool {
+    guard case .compare(let spec) = pipeline.source else { return false }
+    return spec.peers == nil && pipeline.stages.isEmpty
   }
 
   /// Whether `pipeline` reads table `name` (as its source or in a join).
@@ -233,5 +277,14 @@ public struct QueryContinuation {
     }
     let source = SourceText(name: nil, text: statement)
     return source.render(Diagnostic(message, at: Span(pipe, pipe + 1), label: label, help: help))
+  }
+
+  /// The error for an `against` line with no `compare` to give the peers of.
+  private func againstRefusal(_ statement: String, at: Int) -> String {
+    let source = SourceText(name: nil, text: statement)
+    return source.render(Diagnostic(
+      "nothing to continue: a line starting with `against` gives the peers of the previous `compare`",
+      at: Span(at, at + 7), label: canContinue ? "the previous query is not a `compare` without peers" : "no `compare` before it",
+      help: "compare pilots on IND, … against peers where COND (on one line, or with `against` on the next)"))
   }
 }

@@ -68,7 +68,8 @@ func runInteractiveShell(_ session: Session) {
     completionPendingText = assembler.pendingText
     // A `|` typed first on a fresh line turns the prompt into the continuation prompt, when
     // there is a query for it to continue.
-    pipePromptSwitch = !assembler.isContinuing && continuation.canContinue
+    pipePromptSwitch = !assembler.isContinuing
+    shellContinuation = continuation
     switch editor.readLine(prompt: assembler.isContinuing ? continuationPrompt : mainPrompt) {
     case .endOfInput:
       if let last = assembler.finish() { execute(last) }

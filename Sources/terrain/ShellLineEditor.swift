@@ -28,9 +28,11 @@ nonisolated(unsafe) var completionProvider: ((_ before: String, _ word: String) 
 /// Text of the earlier lines of the statement being typed, for completion.
 nonisolated(unsafe) var completionPendingText = ""
 
-/// Whether a `|` typed first on the line turns the prompt into the continuation prompt (set by
-/// the shell before each line: only when there is a query for the `|` to continue).
+/// Whether a line that continues the previous query (`| …`, `against …`) shows the continuation
+/// prompt (set by the shell before each line: not while a statement is being continued anyway).
 nonisolated(unsafe) var pipePromptSwitch = false
+/// What a line starting with `|` would continue (set by the shell before each line).
+nonisolated(unsafe) var shellContinuation = QueryContinuation()
 /// The prompt `readLine` was given, and the one shown now.
 nonisolated(unsafe) private var givenPrompt = ""
 nonisolated(unsafe) private var shownPrompt = ""
@@ -132,7 +134,7 @@ private func shellRedisplay() {
   {
     let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(buffer).assumingMemoryBound(to: UInt8.self),
       count: Int(max(0, rl_end)))
-    let wanted = QueryContinuation.leadingPipe(String(decoding: bytes, as: UTF8.self)) != nil ? continuationPrompt : givenPrompt
+    let wanted = shellContinuation.continues(String(decoding: bytes, as: UTF8.self)) ? continuationPrompt : givenPrompt
     if wanted != shownPrompt {
       shownPrompt = wanted
       rl_set_prompt(wanted)
@@ -153,6 +155,8 @@ private func shellAttemptCompletion(_ text: UnsafePointer<CChar>?, _ start: Int3
   var before = String(decoding: lineBytes, as: UTF8.self)
   // readline leaves an opening quote out of the word; keep it in `before` so the scan sees it.
   if completionPendingText.isEmpty == false { before = completionPendingText + "\n" + before }
+  // A line starting with `|` completes as the end of the query it continues.
+  before = shellContinuation.completionContext(before)
   switch provider(before, word) {
   case .none:
     return nil

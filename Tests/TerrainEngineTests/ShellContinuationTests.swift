@@ -165,6 +165,52 @@ final class ShellContinuationTests: XCTestCase {
       "from communes | where population > 1 and population < 5 | take 1")
   }
 
+  func testAgainstOnItsOwnLineGivesThePeersOfTheCompare() {
+    let compare = "compare pilots on population, d = population / superficie"
+    XCTAssertEqual(runs("  against peers where population between 50000 and 150000", after: [compare]),
+      compare + " against peers where population between 50000 and 150000")
+    XCTAssertEqual(runs("against peers where population > 1", after: ["let c = " + compare]),
+      "let c = " + compare + " against peers where population > 1")
+    // Not after a compare that has its peers or stages, nor after anything else.
+    for previous in [compare + " against peers where population > 1", compare + " | take 1", "from epci"] {
+      var c = QueryContinuation()
+      c.record(previous, continuing: false, succeeded: true)
+      let e = refusal(c, "against peers where population > 1")
+      XCTAssertTrue(e.hasPrefix("error: nothing to continue: a line starting with `against` gives the peers"), e)
+      XCTAssertTrue(e.contains("│ ^^^^^^^ the previous query is not a `compare` without peers"), e)
+    }
+    XCTAssertTrue(refusal(QueryContinuation(), "against peers").contains("^^^^^^^ no `compare` before it"))
+    // `againstx` is a name, not the keyword.
+    XCTAssertNil(QueryContinuation.leadingAgainst("againstx"))
+  }
+
+  func testWhatContinuesForThePrompt() {
+    var c = QueryContinuation()
+    XCTAssertFalse(c.continues("|"))
+    c.record("from communes", continuing: false, succeeded: true)
+    XCTAssertTrue(c.continues("|"))
+    XCTAssertTrue(c.continues("  | where"))
+    XCTAssertFalse(c.continues("||"))
+    XCTAssertFalse(c.continues("from"))
+    XCTAssertFalse(c.continues("against "))
+    c.record("compare pilots on population", continuing: false, succeeded: true)
+    XCTAssertTrue(c.peersMayFollow)
+    XCTAssertFalse(c.continues("against"))
+    XCTAssertTrue(c.continues("against "))
+  }
+
+  func testCompletionReadsTheQueryALineContinues() {
+    var c = QueryContinuation()
+    XCTAssertEqual(c.completionContext("| where "), "| where ")
+    c.record("from communes |\n where population > 1", continuing: false, succeeded: true)
+    XCTAssertEqual(c.completionContext("| where "), "from communes | where population > 1 | where ")
+    XCTAssertEqual(c.completionContext("from epci | "), "from epci | ")
+    // Against a completer: the columns of the continued query's table.
+    let completer = ShellCompleter(tableNames: { ["communes"] },
+      columns: { $0 == "communes" ? ["population", "nom"] : nil })
+    XCTAssertEqual(completer.complete(before: c.completionContext("| select nom, "), word: "pop").list, ["population"])
+  }
+
   func testAssemblerHandsOverPipeLinesAndStillJoinsPastes() {
     var a = StatementAssembler()
     XCTAssertEqual(a.feed("| take 3", moreInputWaiting: false), ["| take 3"])

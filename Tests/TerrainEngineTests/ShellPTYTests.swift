@@ -218,6 +218,20 @@ final class ShellPTYTests: XCTestCase {
     XCTAssertFalse(s.rawText.contains("error"), "screen:\n\(s.rawText)")
   }
 
+  func testAgainstOnItsOwnLineAndCompletionOfAPipeLine() throws {
+    let s = try start(noColor: true)
+    enter(s, "pilots epci key siren = \"200069177\", \"200040046\"", shows: ["2 pilots"])
+    // As in the specification's sketch: the peers on the next line.
+    enter(s, "compare pilots on population, densite = population / superficie", shows: ["peers: 1,242 rows of epci"])
+    s.type("  against ")
+    XCTAssertTrue(s.expect("   ...>   against ", timeout: 5), "screen:\n\(s.rawText)")
+    enter(s, "peers where population between 50000 and 150000", shows: ["2 indicators · peers: 205 rows of epci"])
+    // Tab in a `|` line completes the columns of the query it continues.
+    enter(s, "from communes | take 1", shows: ["1 row"])
+    s.type("| where popu\t")
+    XCTAssertTrue(s.expect("| where population", timeout: 5), "screen:\n\(s.rawText)")
+  }
+
   func testCtrlCDuringAContinuedQueryKeepsTheTablesAndTheQuery() throws {
     let s = try start(noColor: true)
     enter(s, "let dep = from communes | select code_departement", shows: [])
