@@ -11,12 +11,49 @@ final class ExpressionCompiler {
 
   init(relation: Relation) { self.relation = relation }
 
+  /// The rows of the current chunk whose values reach the result of the expression being
+  /// compiled: every row at the top, but inside a branch of `if` only the rows its condition
+  /// sends there, and in a later argument of `coalesce` only the rows where the earlier ones
+  /// are null. Kernels that can fail capture it at compile time and fail only for an active
+  /// row, so `if(n > 0, total / n * 1000, 0)`-style guards work (the branch not taken is still
+  /// computed on every row, but its errors are ignored there). The mask is filled by the
+  /// `if` / `coalesce` kernel before each call of its inputs.
+  private(set) var activeRows: UnsafePointer<UInt8> = UnsafePointer(allValid)
+
+  /// Whether `compile` is working inside a branch (some rows may be inactive).
+  var isInsideBranch: Bool { activeRows != UnsafePointer(allValid) }
+
+  /// `compile(e)` for an input used only on the rows of `rows` (a chunk-sized mask that the
+  /// caller fills before each call of the returned kernel).
+  func compile(_ e: BoundExpr, activeIn rows: UnsafePointer<UInt8>) throws -> Kernel {
+    let saved = activeRows
+    activeRows = rows
+    defer { activeRows = saved }
+    return try compile(e)
+  }
+
   /// A kernel computing `e` over chunks of the relation's rows.
   func compile(_ e: BoundExpr) throws -> Kernel {
     if case .constant = e {} else if e.isConstant {
-      return constantKernel(try ExpressionCompiler.evaluateConstant(e), e.type)
+      do {
+        return constantKernel(try ExpressionCompiler.evaluateConstant(e), e.type)
+      } catch where isInsideBranch {
+        // A constant that fails (`9223372036854775807 + 1`) in a branch fails only if a row
+        // takes the branch.
+        return failingKernel(error, type: e.type)
+      }
     }
-    return try compileUnfolded(try ExpressionCompiler.fold(e))
+    return try compileUnfolded(ExpressionCompiler.fold(e))
+  }
+
+  /// A kernel that throws `error` when any row of its chunk is active, else gives nulls.
+  private func failingKernel(_ error: Error, type: DataType) -> Kernel {
+    let active = activeRows
+    let nulls = constantKernel(.null, type)
+    return { start, n in
+      if hasActiveRow(active, n) { throw error }
+      return try nulls(start, n)
+    }
   }
 
   func compileUnfolded(_ e: BoundExpr) throws -> Kernel {
@@ -60,35 +97,27 @@ final class ExpressionCompiler {
     if case .constant(let v, _) = e { return v }
     let one = Relation(fields: [], columns: [], rowCount: 1, sourceName: "")
     let compiler = ExpressionCompiler(relation: one)
-    var inner = e
-    // Evaluate children first so that the kernels below see folded constants.
-    inner = try fold(e, shallow: true)
-    let k = try compiler.compileUnfolded(inner)
+    // Children first, so that the kernels below see folded constants; a child that fails
+    // stays as it is and raises its error when compiled (unless it sits in a branch no row
+    // takes).
+    let k = try compiler.compileUnfolded(fold(e, shallow: true))
     return try k(0, 1).value(at: 0, type: e.type)
   }
 
-  /// `e` with every constant sub-expression replaced by its value.
-  static func fold(_ e: BoundExpr, shallow: Bool = false) throws -> BoundExpr {
+  /// `e` with every constant sub-expression that evaluates replaced by its value (one that
+  /// fails is kept, for its kernel to fail where it is used), and `if` with a constant
+  /// condition replaced by its branch.
+  static func fold(_ e: BoundExpr, shallow: Bool = false) -> BoundExpr {
     if case .constant = e { return e }
     if case .column = e { return e }
-    if e.isConstant && !shallow { return .constant(try evaluateConstant(e), e.type) }
-    func f(_ x: BoundExpr) throws -> BoundExpr { try fold(x) }
-    switch e {
-    case .column, .constant: return e
-    case .cast(let a, let t): return .cast(try f(a), t)
-    case .arithmetic(let op, let a, let b, let t, let s): return .arithmetic(op, try f(a), try f(b), t, span: s)
-    case .negate(let a, let t, let s): return .negate(try f(a), t, span: s)
-    case .compare(let op, let a, let b): return .compare(op, try f(a), try f(b))
-    case .and(let a, let b): return .and(try f(a), try f(b))
-    case .or(let a, let b): return .or(try f(a), try f(b))
-    case .not(let a): return .not(try f(a))
-    case .isNull(let a, let n): return .isNull(try f(a), negated: n)
-    case .inList(let a, let vs, let n): return .inList(try f(a), vs, negated: n)
-    case .concat(let a, let b): return .concat(try f(a), try f(b))
-    case .function(let fn, let args, let t, let s): return .function(fn, try args.map(f), t, span: s)
-    case .conditional(let c, let a, let b, let t): return .conditional(try f(c), try f(a), try f(b), t)
-    case .coalesce(let args, let t): return .coalesce(try args.map(f), t)
+    if e.isConstant && !shallow, let v = try? evaluateConstant(e) { return .constant(v, e.type) }
+    if case .conditional(let c, let a, let b, let t) = e {
+      let condition = fold(c)
+      // `if(true, a, b)` is `a`; a false or null condition picks `b`.
+      if case .constant(let v, _) = condition { return v == .bool(true) ? fold(a) : fold(b) }
+      return .conditional(condition, fold(a), fold(b), t)
     }
+    return e.mappingChildren { fold($0) }
   }
 
   /// Evaluates `e` over every row, calling `body` with each chunk's result.

@@ -81,7 +81,7 @@ extension ExpressionCompiler {
       let truth: UInt8 = try ExpressionCompiler.evaluateConstant(e) == .bool(true) ? 1 : 0
       return { _, n, out, combine in combineMask(combine, n, out) { _ in truth } }
     }
-    return try maskKernel(try ExpressionCompiler.fold(e))
+    return try maskKernel(ExpressionCompiler.fold(e))
   }
 
   /// `compileMask` of an already folded condition.

@@ -78,3 +78,10 @@ func hasNull(_ v: UnsafePointer<UInt8>?, _ n: Int) -> Bool {
   for i in 0..<n { all &= v[i] }
   return all == 0
 }
+
+/// Whether any of the first `n` flags of `active` is set.
+func hasActiveRow(_ active: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+  var any: UInt8 = 0
+  for i in 0..<n { any |= active[i] }
+  return any != 0
+}

@@ -87,6 +87,26 @@ public indirect enum BoundExpr: Sendable {
     }
   }
 
+  /// The same node with each direct sub-expression replaced by `f` of it.
+  public func mappingChildren(_ f: (BoundExpr) throws -> BoundExpr) rethrows -> BoundExpr {
+    switch self {
+    case .column, .constant: return self
+    case .cast(let a, let t): return .cast(try f(a), t)
+    case .arithmetic(let op, let a, let b, let t, let s): return .arithmetic(op, try f(a), try f(b), t, span: s)
+    case .negate(let a, let t, let s): return .negate(try f(a), t, span: s)
+    case .compare(let op, let a, let b): return .compare(op, try f(a), try f(b))
+    case .and(let a, let b): return .and(try f(a), try f(b))
+    case .or(let a, let b): return .or(try f(a), try f(b))
+    case .not(let a): return .not(try f(a))
+    case .isNull(let a, let n): return .isNull(try f(a), negated: n)
+    case .inList(let a, let vs, let n): return .inList(try f(a), vs, negated: n)
+    case .concat(let a, let b): return .concat(try f(a), try f(b))
+    case .function(let fn, let args, let t, let s): return .function(fn, try args.map(f), t, span: s)
+    case .conditional(let c, let a, let b, let t): return .conditional(try f(c), try f(a), try f(b), t)
+    case .coalesce(let args, let t): return .coalesce(try args.map(f), t)
+    }
+  }
+
   /// Whether the expression reads no column (so it can be folded to a constant).
   public var isConstant: Bool {
     if case .column = self { return false }

@@ -20,7 +20,7 @@ enum PlanStep {
 
   /// The lines `.explain` shows for this step, with constants folded as they will run.
   func describe(_ input: [String]) -> [String] {
-    func d(_ e: BoundExpr, _ names: [String]) -> String { ((try? ExpressionCompiler.fold(e)) ?? e).describe(names) }
+    func d(_ e: BoundExpr, _ names: [String]) -> String { ExpressionCompiler.fold(e).describe(names) }
     switch self {
     case .filter(let e): return ["Filter \(d(e, input))"]
     case .project(let es, let names):

@@ -112,7 +112,15 @@ extension Session {
         ExpressionCompiler.fold(replaceColumns(indicator.pooled) { c, t in .constant(indicator.sums[c].map(stat) ?? .null, t) }))
       builders[base + 3].append(pooled.numeric.map(Value.float) ?? .null)
     }
-    if announce { notify("\(plans.indicators.count) indicator\(plans.indicators.count == 1 ? "" : "s") · peers: \(groupedCount(plans.peerCount)) rows of \(pilots.tableName)\n") }
+    if announce {
+      var line = "\(plans.indicators.count) indicator\(plans.indicators.count == 1 ? "" : "s") · peers: "
+        + "\(groupedCount(plans.peerCount)) row\(plans.peerCount == 1 ? "" : "s") of \(pilots.tableName)"
+      let outside = plans.pilotsOutsidePeers.compactMap { pilots.displayNames.indices.contains($0) ? pilots.displayNames[$0] : nil }
+      if !outside.isEmpty {
+        line += " · not among the peers (ranked as if they were): " + outside.joined(separator: ", ")
+      }
+      notify(line + "\n")
+    }
     return Table(names: names, columns: builders.map { $0.finish() })
   }
 
@@ -197,9 +205,19 @@ extension Session {
     let peerCount = try peerFilter.isEmpty ? table.rowCount
       : Executor(cancel: cancel).run(QueryPlan(source: table, sourceName: pilots.tableName, steps: peerFilter,
         fieldsAfter: [table.fields, table.fields], export: nil)).rowCount
+    // The pilots that are not peers themselves: their rank is the one they would have among them.
+    var outside: [Int] = []
+    if !peerFilter.isEmpty {
+      let inside = try Executor(cancel: cancel).run(QueryPlan(source: table, sourceName: pilots.tableName,
+        steps: [.filter(.inList(key, pilots.keys, negated: false))] + peerFilter + [.project([key], names: ["key"])],
+        fieldsAfter: [table.fields, table.fields] + peerFilter.map { _ in table.fields } + [[table.fields[keyIndex]]],
+        export: nil)).materialize(cancel: cancel)
+      let peerKeys = Set((0..<inside.rowCount).map { inside.columns[0].value(at: $0) })
+      outside = pilots.keys.indices.filter { rowOfKey[pilots.keys[$0]] != nil && !peerKeys.contains(pilots.keys[$0]) }
+    }
     return ComparePlans(pilots: pilots, pilotValuesPlan: pilotPlan, peerStats: peerPlan, pilotValues: pilotValues,
       indicators: indicators, valueType: bound.allSatisfy { $0.type == .int } ? .int : .float,
-      peerCount: peerCount)
+      peerCount: peerCount, pilotsOutsidePeers: outside)
   }
 
   /// The bars drawn in table mode: each pilot value with a bar between the peers' min and max.
@@ -251,26 +269,8 @@ func bar(_ v: Double, _ lo: Double, _ hi: Double) -> String {
 
 /// `e` with each column reference replaced.
 func replaceColumns(_ e: BoundExpr, _ f: (Int, DataType) -> BoundExpr) -> BoundExpr {
-  func walk(_ e: BoundExpr) -> BoundExpr {
-    switch e {
-    case .column(let i, let t): return f(i, t)
-    case .constant: return e
-    case .cast(let a, let t): return .cast(walk(a), t)
-    case .arithmetic(let op, let a, let b, let t, let s): return .arithmetic(op, walk(a), walk(b), t, span: s)
-    case .negate(let a, let t, let s): return .negate(walk(a), t, span: s)
-    case .compare(let op, let a, let b): return .compare(op, walk(a), walk(b))
-    case .and(let a, let b): return .and(walk(a), walk(b))
-    case .or(let a, let b): return .or(walk(a), walk(b))
-    case .not(let a): return .not(walk(a))
-    case .isNull(let a, let n): return .isNull(walk(a), negated: n)
-    case .inList(let a, let vs, let n): return .inList(walk(a), vs, negated: n)
-    case .concat(let a, let b): return .concat(walk(a), walk(b))
-    case .function(let fn, let args, let t, let s): return .function(fn, args.map(walk), t, span: s)
-    case .conditional(let c, let a, let b, let t): return .conditional(walk(c), walk(a), walk(b), t)
-    case .coalesce(let args, let t): return .coalesce(args.map(walk), t)
-    }
-  }
-  return walk(e)
+  if case .column(let i, let t) = e { return f(i, t) }
+  return e.mappingChildren { replaceColumns($0, f) }
 }
 
 /// `compare` rewritten into ordinary plans (shown by `.explain`).
@@ -300,4 +300,6 @@ struct ComparePlans {
   var indicators: [Indicator]
   var valueType: DataType
   var peerCount: Int
+  /// The pilots (indices into `pilots.keys`) that the peers' condition leaves out.
+  var pilotsOutsidePeers: [Int]
 }
