@@ -3,7 +3,9 @@
 //
 // The interpreter is eager, like a vectorised engine: every sub-expression is evaluated on
 // every row (both branches of `if`, every argument of `coalesce`, both sides of `and`/`or`),
-// so an integer overflow anywhere in a row that reaches the expression is an error.
+// so an integer overflow anywhere in a row that reaches the expression is an error. So is a
+// float overflow: an operation whose inputs are finite but whose result is ±inf or NaN (a
+// non-finite input, which the table with extremes holds, goes through as IEEE says).
 
 import Foundation
 
@@ -56,6 +58,21 @@ indirect enum RExpr {
 
   var isLiteral: Bool { if case .literal = self { return true } else { return false } }
 
+  /// Whether some column occurs in the expression.
+  var readsColumn: Bool {
+    switch self {
+    case .column: return true
+    case .literal: return false
+    case .arith(_, let a, let b, _), .compare(_, let a, let b), .and(let a, let b), .or(let a, let b), .concat(let a, let b):
+      return a.readsColumn || b.readsColumn
+    case .negate(let a, _), .not(let a), .isNull(let a, _): return a.readsColumn
+    case .inList(let a, let items, _): return a.readsColumn || items.contains { $0.readsColumn }
+    case .between(let x, let lo, let hi, _): return x.readsColumn || lo.readsColumn || hi.readsColumn
+    case .call(_, let args, _), .coalesce(let args, _): return args.contains { $0.readsColumn }
+    case .cond(let c, let a, let b, _): return c.readsColumn || a.readsColumn || b.readsColumn
+    }
+  }
+
   /// Fully parenthesised source text.
   var source: String {
     switch self {
@@ -97,6 +114,7 @@ indirect enum RExpr {
 
 enum Reference {
   static func overflow() -> RefError { RefError(description: "integer overflow") }
+  static func floatOverflow() -> RefError { RefError(description: "float overflow") }
 
   static func eval(_ e: RExpr, _ row: [Value]) throws -> Value {
     switch e {
@@ -111,13 +129,18 @@ enum Reference {
       if t == .float || op == "/" {
         let p = toDouble(x)
         let q = toDouble(y)
+        let r: Double
         switch op {
-        case "+": return .float(p + q)
-        case "-": return .float(p - q)
-        case "*": return .float(p * q)
-        case "/": return q == 0 ? .null : .float(p / q)
+        case "+": r = p + q
+        case "-": r = p - q
+        case "*": r = p * q
+        case "/":
+          if q == 0 { return .null }
+          r = p / q
         default: return q == 0 ? .null : .float(fmod(p, q))
         }
+        if !r.isFinite && p.isFinite && q.isFinite { throw floatOverflow() }
+        return .float(r)
       }
       guard case .int(let p) = x, case .int(let q) = y else { fatalError("bad int operands") }
       let (r, o): (Int64, Bool)
@@ -194,6 +217,9 @@ enum Reference {
       return .text(asText(x) + asText(y))
     case .cond(let c, let a, let b, _):
       let cv = try eval(c, row)
+      // A condition that reads no column picks its branch when the expression is compiled:
+      // the other one is never evaluated.
+      if !c.readsColumn { return try eval(cv == .bool(true) ? a : b, row) }
       let x = try eval(a, row)
       let y = try eval(b, row)
       return cv == .bool(true) ? x : y
@@ -337,7 +363,9 @@ enum Reference {
     case ("ceil", .float(let d)): return .float(d.rounded(.up))
     case ("round", .float(let d)):
       guard case .int(let digits) = v[1] else { return .null }
-      return .float(roundHalfAwayRef(d, digits))
+      let r = roundHalfAwayRef(d, digits)
+      if !r.isFinite && d.isFinite { throw floatOverflow() }
+      return .float(r)
     case ("round", .int(let i)):
       guard case .int(let digits) = v[1] else { return .null }
       if digits >= 0 { return .int(i) }
@@ -362,7 +390,7 @@ enum Reference {
     case ("exp", _):
       let d = toDouble(v[0])
       let r = exp(d)
-      if r.isInfinite && d.isFinite { throw RefError(description: "float overflow") }
+      if !r.isFinite && d.isFinite { throw floatOverflow() }
       return .float(r)
     case ("pow", _):
       let x = toDouble(v[0])
@@ -371,7 +399,7 @@ enum Reference {
       if r.isNaN { return .null }
       if r.isInfinite && x.isFinite && y.isFinite {
         if x == 0 { return .null }
-        throw RefError(description: "float overflow")
+        throw floatOverflow()
       }
       return .float(r)
     case ("lower", .text(let s)): return .text(s.lowercased())

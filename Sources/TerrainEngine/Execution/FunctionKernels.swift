@@ -56,8 +56,10 @@ extension ExpressionCompiler {
         return Int64(t) ?? Double(t).flatMap { $0.isFinite && abs($0) < 9.2e18 ? Int64($0.rounded(.towardZero)) : nil }
       }
     case (.text, .float):
+      // Only finite numbers convert: "inf", "nan" and "1e400" are not numbers terrain holds,
+      // so they give null like any other text that is not a number.
       return textToValueKernel(ka, scratch: scratch, zero: 0.0) { s in
-        Double(s.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: ",", with: "."))
+        Double(s.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: ",", with: ".")).flatMap { $0.isFinite ? $0 : nil }
       }
     case (.text, .bool):
       return textToValueKernel(ka, scratch: scratch, zero: UInt8(0)) { s in
@@ -190,7 +192,8 @@ extension ExpressionCompiler {
       }
     case .round:
       if case .int(let digits)? = args[1].constantValue {
-        return try numericMap(kernels[0], type: type, span: span) { roundHalfAway($0, digits: digits) } intOp: {
+        // round(1.7e308, -308) would be 2e308: an overflow.
+        return try numericMap(kernels[0], type: type, span: span, name: "`round`") { roundHalfAway($0, digits: digits) } intOp: {
           roundInt($0, digits: digits)
         }
       }
@@ -200,7 +203,10 @@ extension ExpressionCompiler {
         case .int(let x):
           guard let r = roundInt(x, digits: d) else { throw self.overflowError(span) }
           return .int(r)
-        case .float(let x): return .float(roundHalfAway(x, digits: d))
+        case .float(let x):
+          let r = roundHalfAway(x, digits: d)
+          if !r.isFinite && x.isFinite { throw self.floatOverflowError(span, "`round`") }
+          return .float(r)
         default: return .null
         }
       }
@@ -208,7 +214,7 @@ extension ExpressionCompiler {
     case .ln: return floatMap(kernels[0], span: span) { $0 <= 0 ? nil : Foundation.log($0) }
     case .log10: return floatMap(kernels[0], span: span) { $0 <= 0 ? nil : Foundation.log10($0) }
     case .exp:
-      return floatMap(kernels[0], span: span, overflowChecked: true) { Foundation.exp($0) }
+      return floatMap(kernels[0], span: span, overflowName: "`exp`") { Foundation.exp($0) }
     case .pow:
       return rowwiseKernel(kernels, [.float, .float], .float) { v in
         guard case .float(let x) = v[0], case .float(let y) = v[1] else { return .null }
@@ -216,7 +222,7 @@ extension ExpressionCompiler {
         if r.isNaN { return .null }
         if r.isInfinite && x.isFinite && y.isFinite {
           if x == 0 { return .null }
-          throw Diagnostic("`pow` overflows the 64-bit float range", at: span, label: "too large")
+          throw self.floatOverflowError(span, "`pow`")
         }
         return .float(r)
       }
@@ -274,15 +280,23 @@ extension ExpressionCompiler {
     }
   }
 
-  /// A numeric function applied elementwise on floats (`floatOp`) or ints (`intOp`, nil = overflow).
-  private func numericMap(_ ka: @escaping Kernel, type: DataType, span: Span, _ floatOp: @escaping (Double) -> Double,
-    intOp: @escaping (Int64) -> Int64?) throws -> Kernel {
+  /// A numeric function applied elementwise on floats (`floatOp`) or ints (`intOp`, nil = overflow);
+  /// with `name`, a non-finite float result from a finite input is an overflow of that function.
+  private func numericMap(_ ka: @escaping Kernel, type: DataType, span: Span, name: String? = nil,
+    _ floatOp: @escaping (Double) -> Double, intOp: @escaping (Int64) -> Int64?) throws -> Kernel {
     let scratch = Scratch()
     if type == .float {
       let out = scratch.floats()
       return { start, n in
         let x = try ka(start, n)
-        mapLoop(n, x.floats(), out, floatOp)
+        let a = x.floats()
+        if let name {
+          if checkedMapLoop(n, a, out, floatOp) != 0, overflowedRow(n, out, x.validity, a) {
+            throw self.floatOverflowError(span, name)
+          }
+        } else {
+          mapLoop(n, a, out, floatOp)
+        }
         return withExtendedLifetime(scratch) { Vec(data: UnsafeRawPointer(out), validity: x.validity, dictionary: nil) }
       }
     }
@@ -297,27 +311,25 @@ extension ExpressionCompiler {
     }
   }
 
-  /// A float function with nil = null (domain errors); optionally an infinite result from a
-  /// finite input is an overflow error.
-  private func floatMap(_ ka: @escaping Kernel, span: Span, overflowChecked: Bool = false, _ f: @escaping (Double) -> Double?) -> Kernel {
+  /// A float function with nil = null (domain errors); with `overflowName`, a non-finite result
+  /// from a finite input is an overflow error of that function.
+  private func floatMap(_ ka: @escaping Kernel, span: Span, overflowName: String? = nil, _ f: @escaping (Double) -> Double?) -> Kernel {
     let scratch = Scratch()
     let out = scratch.floats()
     let outValid = scratch.validity
     return { start, n in
       let x = try ka(start, n)
       let a = x.floats()
+      var bad: UInt64 = 0
       for i in 0..<n {
         let present = x.validity?[i] ?? 1
-        if let r = f(a[i]) {
-          if overflowChecked, present != 0, r.isInfinite, a[i].isFinite {
-            throw Diagnostic("the result overflows the 64-bit float range", at: span, label: "too large")
-          }
-          out[i] = r
-          outValid[i] = present
-        } else {
-          out[i] = 0
-          outValid[i] = 0
-        }
+        let r = f(a[i])
+        out[i] = r ?? 0
+        outValid[i] = r == nil ? 0 : present
+        bad |= nonFiniteBits(r ?? 0)
+      }
+      if let overflowName, bad != 0, overflowedRow(n, out, UnsafePointer(outValid), a) {
+        throw self.floatOverflowError(span, overflowName)
       }
       return withExtendedLifetime(scratch) {
         Vec(data: UnsafeRawPointer(out), validity: UnsafePointer(outValid), dictionary: nil)
