@@ -69,6 +69,26 @@ private func aggregateAll(_ relation: Relation, compiler: ExpressionCompiler, sp
 /// `aggregate` without `by` over the rows where `predicate` is true, in one pass: each chunk's
 /// condition becomes a mask that is and-ed into the validity of the aggregates' arguments.
 func aggregateWhere(_ relation: Relation, predicate: BoundExpr, specs: [AggregateSpec], cancel: CancellationFlag?) throws -> Relation {
+  do {
+    return try maskedAggregate(relation, predicate: predicate, specs: specs, cancel: cancel)
+  } catch is Diagnostic {
+    // The arguments ran on every row, so a float overflow may come from a row the condition
+    // removes: redo it on the kept rows only, which raise the error again if it is theirs.
+    let compiler = ExpressionCompiler(relation: relation)
+    let condition = try compiler.compileMask(predicate)
+    let mask = UnsafeMutablePointer<UInt8>.allocate(capacity: chunkSize)
+    defer { mask.deallocate() }
+    var rows: [Int32] = []
+    try forEachChunkRange(0..<relation.rowCount, cancel: cancel) { start, n in
+      try condition(start, n, mask, .assign)
+      for i in 0..<n where mask[i] != 0 { rows.append(Int32(truncatingIfNeeded: start + i)) }
+    }
+    let kept = relation.selecting(IndexVector(ColumnBuffer(rows)))
+    return try aggregateAll(kept, compiler: ExpressionCompiler(relation: kept), specs: specs, cancel: cancel)
+  }
+}
+
+private func maskedAggregate(_ relation: Relation, predicate: BoundExpr, specs: [AggregateSpec], cancel: CancellationFlag?) throws -> Relation {
   let ranges = specs.allSatisfy({ makeAccumulator($0, groups: 0).isMergeable }) ? workerRanges(relation.rowCount) : [0..<relation.rowCount]
   let parts = try runRanges(ranges) { _, range -> [Accumulator] in
     let compiler = ExpressionCompiler(relation: relation)
@@ -169,7 +189,7 @@ func makeAccumulator(_ spec: AggregateSpec, groups: Int) -> Accumulator {
   case .countDistinct: return CountDistinctAccumulator(groups: groups, type: argType)
   case .sum where argType == .int: return IntSumAccumulator(groups: groups, span: spec.span)
   case .sum, .avg, .share, .stddev:
-    return FloatMomentsAccumulator(groups: groups, function: spec.function, argType: argType)
+    return FloatMomentsAccumulator(groups: groups, function: spec.function, argType: argType, span: spec.span)
   case .min, .max: return ExtremumAccumulator(groups: groups, type: argType, wantMax: spec.function == .max)
   case .median, .quantile:
     return QuantileAccumulator(groups: groups, argType: argType, fraction: spec.function == .median ? 0.5 : spec.fraction)
@@ -267,17 +287,26 @@ final class IntSumAccumulator: Accumulator {
 }
 
 /// sum (float), avg, share and stddev: count, sum and a Welford mean/M2 per group.
+///
+/// A result that is not finite although every value added was is a float overflow, raised at
+/// `finish` at the aggregate's span. Whether a value was not finite is kept for the whole
+/// aggregate, not per group, and costs nothing in the loops: a non-finite value makes its
+/// chunk's total non-finite, and only such chunks (rare) are scanned for one.
 final class FloatMomentsAccumulator: Accumulator {
   let function: AggregateFunction
   let argType: DataType
+  let span: Span
   var counts: [Int64]
   var sums: [Double]
   var means: [Double]
   var m2: [Double]
   var total = 0.0
-  init(groups: Int, function: AggregateFunction, argType: DataType) {
+  /// Whether some value added was ±inf or NaN.
+  var sawNonFinite = false
+  init(groups: Int, function: AggregateFunction, argType: DataType, span: Span) {
     self.function = function
     self.argType = argType
+    self.span = span
     counts = [Int64](repeating: 0, count: groups)
     sums = [Double](repeating: 0, count: groups)
     means = function == .stddev ? [Double](repeating: 0, count: groups) : []
@@ -289,6 +318,7 @@ final class FloatMomentsAccumulator: Accumulator {
     if g == UnsafePointer(groupZero) {
       // One group (no `by`): a branch-free masked sum with independent partial sums.
       let (sum, count) = argType == .int ? maskedSum(v.ints(), valid, n) { Double($0) } : maskedSum(v.floats(), valid, n) { $0 }
+      if !sum.isFinite { noteNonFinite(v, valid, n) }
       counts[0] &+= count
       sums[0] += sum
       total += sum
@@ -319,6 +349,17 @@ final class FloatMomentsAccumulator: Accumulator {
       }
     }
     total += chunkTotal
+    if !chunkTotal.isFinite { noteNonFinite(v, valid, n) }
+  }
+
+  /// Sets `sawNonFinite` when a present float value of the chunk is ±inf or NaN (ints never are).
+  private func noteNonFinite(_ v: Vec, _ valid: UnsafePointer<UInt8>, _ n: Int) {
+    guard argType == .float else { return }
+    let a = v.floats()
+    for i in 0..<n where valid[i] != 0 && !a[i].isFinite {
+      sawNonFinite = true
+      return
+    }
   }
 
   /// stddev: Welford's running mean and M2 per group.
@@ -329,6 +370,7 @@ final class FloatMomentsAccumulator: Accumulator {
     for i in 0..<n where valid[i] != 0 {
       let x = isInt ? Double(ia[i]) : fa[i]
       let k = Int(g[i])
+      if !x.isFinite { sawNonFinite = true }
       counts[k] &+= 1
       sums[k] += x
       total += x
@@ -340,6 +382,7 @@ final class FloatMomentsAccumulator: Accumulator {
   func merge(_ other: Accumulator) {
     guard let o = other as? FloatMomentsAccumulator else { return }
     total += o.total
+    sawNonFinite = sawNonFinite || o.sawNonFinite
     for k in counts.indices {
       let na = Double(counts[k])
       let nb = Double(o.counts[k])
@@ -354,16 +397,31 @@ final class FloatMomentsAccumulator: Accumulator {
       sums[k] += o.sums[k]
     }
   }
-  func finish() -> Column {
+  func finish() throws -> Column {
     let b = ColumnBuilder(type: .float, capacity: counts.count)
+    var overflow = false
     for k in 0..<counts.count {
       let c = counts[k]
+      let r: Double?
       switch function {
-      case .sum: c == 0 ? b.appendNull() : b.append(float: sums[k])
-      case .avg: c == 0 ? b.appendNull() : b.append(float: sums[k] / Double(c))
-      case .share: c == 0 || total == 0 ? b.appendNull() : b.append(float: sums[k] / total)
-      default: c < 2 ? b.appendNull() : b.append(float: (m2[k] / Double(c - 1)).squareRoot())
+      case .sum: r = c == 0 ? nil : sums[k]
+      case .avg: r = c == 0 ? nil : sums[k] / Double(c)
+      case .share: r = c == 0 || total == 0 ? nil : sums[k] / total
+      default: r = c < 2 ? nil : (m2[k] / Double(c - 1)).squareRoot()
       }
+      if let r {
+        b.append(float: r)
+        if !r.isFinite { overflow = true }
+      } else {
+        b.appendNull()
+      }
+    }
+    // `share` also divides by the total of every row, which may overflow when no group's does.
+    if function == .share && !total.isFinite { overflow = true }
+    if overflow && !sawNonFinite {
+      let what = function == .stddev ? "the result" : "the total"
+      throw Diagnostic("float overflow in `\(function.rawValue)`: \(what) exceeds the 64-bit float range", at: span,
+        label: "overflows", help: "64-bit floats reach about ±1.8e308; scale the values down first")
     }
     return b.finish()
   }
@@ -506,7 +564,10 @@ func interpolatedQuantile(_ sorted: [Double], _ q: Double) -> Double {
   let hi = min(lo + 1, sorted.count - 1)
   let frac = pos - Double(lo)
   if frac == 0 || lo == hi { return sorted[lo] }
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * frac
+  let gap = sorted[hi] - sorted[lo]
+  // Values of opposite signs near the float limit: their gap overflows, their weighted mean not.
+  if !gap.isFinite { return sorted[lo] * (1 - frac) + sorted[hi] * frac }
+  return sorted[lo] + gap * frac
 }
 
 final class CountDistinctAccumulator: Accumulator {
