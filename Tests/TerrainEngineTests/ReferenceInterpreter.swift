@@ -1,9 +1,10 @@
 // A plain, row-at-a-time reference interpreter for the expression language, written from
 // SPEC §3 (not from the engine), and a generator of random well-typed expressions.
 //
-// The interpreter is eager, like a vectorised engine: every sub-expression is evaluated on
-// every row (both branches of `if`, every argument of `coalesce`, both sides of `and`/`or`),
-// so an integer overflow anywhere in a row that reaches the expression is an error. So is a
+// Errors follow SPEC's reading of a row: `if` evaluates only the branch the row takes and
+// `coalesce` its arguments up to the first present one, so an overflow in a branch a row does
+// not take is no error there; every other sub-expression (both sides of `and`/`or`) is
+// evaluated on every row, so an integer overflow anywhere else is an error. So is a
 // float overflow: an operation whose inputs are finite but whose result is ±inf or NaN (a
 // non-finite input, which the table with extremes holds, goes through as IEEE says).
 
@@ -216,16 +217,15 @@ enum Reference {
       if x.isNull || y.isNull { return .null }
       return .text(asText(x) + asText(y))
     case .cond(let c, let a, let b, _):
-      let cv = try eval(c, row)
-      // A condition that reads no column picks its branch when the expression is compiled:
-      // the other one is never evaluated.
-      if !c.readsColumn { return try eval(cv == .bool(true) ? a : b, row) }
-      let x = try eval(a, row)
-      let y = try eval(b, row)
-      return cv == .bool(true) ? x : y
+      // Only the branch the row takes.
+      return try eval(try eval(c, row) == .bool(true) ? a : b, row)
     case .coalesce(let args, _):
-      let vs = try args.map { try eval($0, row) }
-      return vs.first { !$0.isNull } ?? .null
+      // The arguments up to the first present one.
+      for arg in args {
+        let v = try eval(arg, row)
+        if !v.isNull { return v }
+      }
+      return .null
     case .call(let f, let args, let t):
       let vs = try args.map { try eval($0, row) }
       return try call(f, vs, t)

@@ -20,6 +20,8 @@ extension ExpressionCompiler {
 
   func arithmeticKernel(_ op: ArithmeticOp, _ a: BoundExpr, _ b: BoundExpr, type: DataType, span: Span) throws -> Kernel {
     let ka = try compile(a)
+    let active = activeRows
+    let inBranch = isInsideBranch
     let scratch = Scratch()
     let outValid = scratch.validity
     if type == .float {
@@ -42,7 +44,7 @@ extension ExpressionCompiler {
           case .divide: mapLoop(n, xa, out) { $0 / c }
           case .remainder: mapLoop(n, xa, out) { $0.truncatingRemainder(dividingBy: c) }
           }
-          if bad != 0, overflowedRow(n, out, x.validity, xa) {
+          if bad != 0, overflowedRow(n, out, x.validity, active, xa) {
             throw self.floatOverflowError(span, op.symbol)
           }
           return withExtendedLifetime(scratch) { Vec(data: UnsafeRawPointer(out), validity: x.validity, dictionary: nil) }
@@ -75,7 +77,7 @@ extension ExpressionCompiler {
           }
           valid = UnsafePointer(outValid)
         }
-        if bad != 0, overflowedRow(n, out, valid, xa, yb) {
+        if bad != 0, overflowedRow(n, out, valid, active, xa, yb) {
           throw self.floatOverflowError(span, op.symbol)
         }
         return withExtendedLifetime(scratch) { Vec(data: UnsafeRawPointer(out), validity: valid, dictionary: nil) }
@@ -122,12 +124,23 @@ extension ExpressionCompiler {
         }
         valid = UnsafePointer(outValid)
       }
-      if overflow != 0 { throw self.overflowError(span) }
+      if overflow != 0, !inBranch || failsOnActiveRow(n, valid, active, { i in
+        switch op {
+        case .add: return (xa[i] ^ out[i]) & (yb[i] ^ out[i]) < 0
+        case .subtract: return (xa[i] ^ yb[i]) & (xa[i] ^ out[i]) < 0
+        case .multiply: return xa[i].multipliedReportingOverflow(by: yb[i]).overflow
+        case .remainder, .divide: return false
+        }
+      }) {
+        throw self.overflowError(span)
+      }
       return withExtendedLifetime(scratch) { Vec(data: UnsafeRawPointer(out), validity: valid, dictionary: nil) }
     }
   }
 
   func negateKernel(_ ka: @escaping Kernel, type: DataType, span: Span) -> Kernel {
+    let active = activeRows
+    let inBranch = isInsideBranch
     let scratch = Scratch()
     if type == .float {
       let out = scratch.floats()
@@ -146,7 +159,9 @@ extension ExpressionCompiler {
         out[i] = 0 &- xa[i]
         overflow |= (xa[i] == Int64.min ? 1 : 0) & UInt64(x.validity?[i] ?? 1)
       }
-      if overflow != 0 { throw self.overflowError(span) }
+      if overflow != 0, !inBranch || failsOnActiveRow(n, x.validity, active, { xa[$0] == Int64.min }) {
+        throw self.overflowError(span)
+      }
       return withExtendedLifetime(scratch) { Vec(data: UnsafeRawPointer(out), validity: x.validity, dictionary: nil) }
     }
   }
@@ -188,16 +203,13 @@ func checkedZipLoop(_ n: Int, _ a: UnsafePointer<Double>, _ b: UnsafePointer<Dou
 /// Whether some present row has a non-finite result from finite inputs `x` (and `y` when given):
 /// the exact test, run only on chunks where the loop's flag is up (an overflow, a non-finite
 /// input, or a division by zero), branch-free so that such chunks stay cheap.
-func overflowedRow(_ n: Int, _ out: UnsafePointer<Double>, _ valid: UnsafePointer<UInt8>?, _ x: UnsafePointer<Double>,
-  _ y: UnsafePointer<Double>? = nil) -> Bool {
+func overflowedRow(_ n: Int, _ out: UnsafePointer<Double>, _ valid: UnsafePointer<UInt8>?, _ active: UnsafePointer<UInt8>,
+  _ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>? = nil) -> Bool {
   @inline(__always) func finite(_ v: Double) -> UInt8 { v.isFinite ? 1 : 0 }
   let y = y ?? x
+  let valid = valid ?? UnsafePointer(allValid)
   var hit: UInt8 = 0
-  if let valid {
-    for i in 0..<n { hit |= valid[i] & (finite(out[i]) ^ 1) & finite(x[i]) & finite(y[i]) }
-  } else {
-    for i in 0..<n { hit |= (finite(out[i]) ^ 1) & finite(x[i]) & finite(y[i]) }
-  }
+  for i in 0..<n { hit |= valid[i] & active[i] & (finite(out[i]) ^ 1) & finite(x[i]) & finite(y[i]) }
   return hit != 0
 }
 

@@ -85,9 +85,15 @@ final class ExpressionCompiler {
     case .function(let f, let args, let t, let span):
       return try functionKernel(f, args, type: t, span: span)
     case .conditional(let c, let a, let b, let t):
-      return conditionalKernel(try compile(c), try compile(a), try compile(b), type: t)
+      // Each branch compiled for the rows that take it (see `activeRows`).
+      let masks = ChunkMasks(2)
+      return conditionalKernel(try compile(c), try compile(a, activeIn: masks[0]), try compile(b, activeIn: masks[1]),
+        masks: masks, type: t)
     case .coalesce(let args, let t):
-      return coalesceKernel(try args.map { try compile($0) }, type: t)
+      // Argument k compiled for the rows where the arguments before it are null.
+      let masks = ChunkMasks(max(0, args.count - 1))
+      let kernels = try args.enumerated().map { k, arg in k == 0 ? try compile(arg) : try compile(arg, activeIn: masks[k - 1]) }
+      return coalesceKernel(kernels, masks: masks, type: t)
     }
   }
 

@@ -7,6 +7,7 @@ extension ExpressionCompiler {
 
   func castKernel(_ ka: @escaping Kernel, from: DataType, to: DataType, span: Span?) throws -> Kernel {
     if from == to { return ka }
+    let active = activeRows
     let scratch = Scratch()
     switch (from, to) {
     case (.int, .float):
@@ -42,7 +43,7 @@ extension ExpressionCompiler {
           let ok = v >= -9.223372036854775808e18 && v < 9.223372036854775808e18
           if ok { out[i] = Int64(v.rounded(.towardZero)) } else {
             out[i] = 0
-            if (x.validity?[i] ?? 1) != 0 { bad = true }
+            if (x.validity?[i] ?? 1) & active[i] != 0 { bad = true }
           }
         }
         if bad {
@@ -133,6 +134,7 @@ extension ExpressionCompiler {
   /// functions whose extra arguments are not constants, `||` of two non-constant texts, number
   /// to text conversion).
   func rowwiseKernel(_ args: [Kernel], _ types: [DataType], _ result: DataType, _ f: @escaping ([Value]) throws -> Value) -> Kernel {
+    let active = activeRows
     let scratch = Scratch()
     let outValid = scratch.validity
     let dict: TextDictionary? = result == .text ? TextDictionary() : nil
@@ -141,7 +143,8 @@ extension ExpressionCompiler {
       var row = [Value](repeating: .null, count: args.count)
       for i in 0..<n {
         for (k, v) in vecs.enumerated() { row[k] = v.value(at: i, type: types[k]) }
-        let r = try f(row)
+        // A row whose value is not used (a branch of `if` it does not take) is not computed.
+        let r = active[i] != 0 ? try f(row) : .null
         outValid[i] = r.isNull ? 0 : 1
         switch (r, result) {
         case (.int(let x), _): scratch.ints()[i] = x
@@ -284,6 +287,7 @@ extension ExpressionCompiler {
   /// with `name`, a non-finite float result from a finite input is an overflow of that function.
   private func numericMap(_ ka: @escaping Kernel, type: DataType, span: Span, name: String? = nil,
     _ floatOp: @escaping (Double) -> Double, intOp: @escaping (Int64) -> Int64?) throws -> Kernel {
+    let active = activeRows
     let scratch = Scratch()
     if type == .float {
       let out = scratch.floats()
@@ -291,7 +295,7 @@ extension ExpressionCompiler {
         let x = try ka(start, n)
         let a = x.floats()
         if let name {
-          if checkedMapLoop(n, a, out, floatOp) != 0, overflowedRow(n, out, x.validity, a) {
+          if checkedMapLoop(n, a, out, floatOp) != 0, overflowedRow(n, out, x.validity, active, a) {
             throw self.floatOverflowError(span, name)
           }
         } else {
@@ -305,7 +309,7 @@ extension ExpressionCompiler {
       let x = try ka(start, n)
       let a = x.ints()
       for i in 0..<n {
-        if let r = intOp(a[i]) { out[i] = r } else if (x.validity?[i] ?? 1) != 0 { throw self.overflowError(span) } else { out[i] = 0 }
+        if let r = intOp(a[i]) { out[i] = r } else if (x.validity?[i] ?? 1) & active[i] != 0 { throw self.overflowError(span) } else { out[i] = 0 }
       }
       return withExtendedLifetime(scratch) { Vec(data: UnsafeRawPointer(out), validity: x.validity, dictionary: nil) }
     }
@@ -314,6 +318,7 @@ extension ExpressionCompiler {
   /// A float function with nil = null (domain errors); with `overflowName`, a non-finite result
   /// from a finite input is an overflow error of that function.
   private func floatMap(_ ka: @escaping Kernel, span: Span, overflowName: String? = nil, _ f: @escaping (Double) -> Double?) -> Kernel {
+    let active = activeRows
     let scratch = Scratch()
     let out = scratch.floats()
     let outValid = scratch.validity
@@ -328,7 +333,7 @@ extension ExpressionCompiler {
         outValid[i] = r == nil ? 0 : present
         bad |= nonFiniteBits(r ?? 0)
       }
-      if let overflowName, bad != 0, overflowedRow(n, out, UnsafePointer(outValid), a) {
+      if let overflowName, bad != 0, overflowedRow(n, out, UnsafePointer(outValid), active, a) {
         throw self.floatOverflowError(span, overflowName)
       }
       return withExtendedLifetime(scratch) {
@@ -339,38 +344,63 @@ extension ExpressionCompiler {
 
   // MARK: if / coalesce
 
-  func conditionalKernel(_ kc: @escaping Kernel, _ ka: @escaping Kernel, _ kb: @escaping Kernel, type: DataType) -> Kernel {
-    selectKernel([ka, kb], type: type) { start, n, vecs, pick in
+  /// `if(c, a, b)`: `ka` and `kb` were compiled for the rows of `masks[0]` and `masks[1]`,
+  /// filled here from the condition before they run.
+  func conditionalKernel(_ kc: @escaping Kernel, _ ka: @escaping Kernel, _ kb: @escaping Kernel, masks: ChunkMasks,
+    type: DataType) -> Kernel {
+    let parent = activeRows
+    return selectKernel(type: type, inputs: 2) { start, n, pick in
       let c = try kc(start, n)
       let cv = c.bytes()
-      for i in 0..<n { pick[i] = ((c.validity?[i] ?? 1) & cv[i]) != 0 ? 0 : 1 }
-      _ = vecs
+      let taken = masks[0]
+      let other = masks[1]
+      for i in 0..<n {
+        let t = (c.validity?[i] ?? 1) & cv[i]
+        pick[i] = t ^ 1
+        taken[i] = parent[i] & t
+        other[i] = parent[i] & (t ^ 1)
+      }
+      return [try ka(start, n), try kb(start, n)]
     }
   }
 
-  func coalesceKernel(_ ks: [Kernel], type: DataType) -> Kernel {
-    selectKernel(ks, type: type) { _, n, vecs, pick in
+  /// `coalesce(…)`: input k > 0 was compiled for the rows of `masks[k - 1]`, the rows where
+  /// every input before it is null, filled here before it runs.
+  func coalesceKernel(_ ks: [Kernel], masks: ChunkMasks, type: DataType) -> Kernel {
+    let parent = activeRows
+    return selectKernel(type: type, inputs: ks.count) { start, n, pick in
+      var vecs: [Vec] = []
+      vecs.reserveCapacity(ks.count)
+      for (k, kernel) in ks.enumerated() {
+        if let previous = vecs.last {
+          let before = k == 1 ? parent : UnsafePointer(masks[k - 2])
+          let pending = masks[k - 1]
+          for i in 0..<n { pending[i] = before[i] & ((previous.validity?[i] ?? 1) ^ 1) }
+        }
+        vecs.append(try kernel(start, n))
+      }
       for i in 0..<n {
         var k = vecs.count - 1
         for j in (0..<vecs.count).reversed() where (vecs[j].validity?[i] ?? 1) != 0 { k = j }
         pick[i] = UInt8(truncatingIfNeeded: k)
       }
+      return vecs
     }
   }
 
   /// For each row, the value of input `pick[i]`; text is re-coded into the kernel's own dictionary.
-  private func selectKernel(_ inputs: [Kernel], type: DataType,
-    choose: @escaping (Int, Int, [Vec], UnsafeMutablePointer<UInt8>) throws -> Void) -> Kernel {
+  /// `evaluate` runs the inputs over a chunk and fills `pick`.
+  private func selectKernel(type: DataType, inputs: Int,
+    evaluate: @escaping (Int, Int, UnsafeMutablePointer<UInt8>) throws -> [Vec]) -> Kernel {
     let scratch = Scratch()
     let outValid = scratch.validity
     let pick = UnsafeMutablePointer<UInt8>.allocate(capacity: chunkSize)
     let dict: TextDictionary? = type == .text ? TextDictionary() : nil
-    let translators = inputs.map { _ in TextTranslator(target: dict) }
-    let translated = inputs.map { _ in UnsafeMutablePointer<UInt32>.allocate(capacity: chunkSize) }
+    let translators = (0..<inputs).map { _ in TextTranslator(target: dict) }
+    let translated = (0..<inputs).map { _ in UnsafeMutablePointer<UInt32>.allocate(capacity: chunkSize) }
     let owner = PointerOwner(pick, translated)
     return { start, n in
-      let vecs = try inputs.map { try $0(start, n) }
-      try choose(start, n, vecs, pick)
+      let vecs = try evaluate(start, n, pick)
       for i in 0..<n {
         let k = Int(pick[i])
         outValid[i] = vecs[k].validity?[i] ?? 1

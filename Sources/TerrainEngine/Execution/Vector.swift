@@ -85,3 +85,30 @@ func hasActiveRow(_ active: UnsafePointer<UInt8>, _ n: Int) -> Bool {
   for i in 0..<n { any |= active[i] }
   return any != 0
 }
+
+/// Whether some row `i < n` that is present (`valid`) and active has `failed(i)`: the exact
+/// test a kernel runs inside a branch of `if`/`coalesce` once its loop's cheap flag came up, so
+/// that only the rows the branch serves can fail.
+@inline(__always)
+func failsOnActiveRow(_ n: Int, _ valid: UnsafePointer<UInt8>?, _ active: UnsafePointer<UInt8>, _ failed: (Int) -> Bool) -> Bool {
+  for i in 0..<n where (valid?[i] ?? 1) & active[i] != 0 && failed(i) { return true }
+  return false
+}
+
+/// Chunk-sized row masks owned by one `if` / `coalesce` kernel (one per input after the
+/// first), all ones until first filled.
+final class ChunkMasks {
+  private let masks: [UnsafeMutablePointer<UInt8>]
+
+  init(_ count: Int) {
+    masks = (0..<count).map { _ in
+      let p = UnsafeMutablePointer<UInt8>.allocate(capacity: chunkSize)
+      p.initialize(repeating: 1, count: chunkSize)
+      return p
+    }
+  }
+
+  deinit { for m in masks { m.deallocate() } }
+
+  subscript(k: Int) -> UnsafeMutablePointer<UInt8> { masks[k] }
+}

@@ -71,14 +71,14 @@ private let scalarHelp: [HelpTopic] = [
   ("int", "int(x)", "converts to int (floats truncate; bad text gives null)", "from regions | select i = int(superficie) | take 3"),
   ("float", "float(x)", "converts to float", "from regions | select f = float(population) | take 3"),
   ("text", "text(x)", "converts to text", "from regions | select t = text(population) | take 3"),
-  ("if", "if(cond, a, b)", "a where cond is true, else b", "from communes | select taille = if(population > 10000, \"ville\", \"village\") | take 3"),
-  ("coalesce", "coalesce(a, b, …)", "first non-null argument", "from communes | select g = coalesce(conso_gaz_mwh, 0) | take 3"),
+  ("if", "if(cond, a, b)", "a where cond is true, else b (an error in the branch a row does not take is ignored)", "from communes | select taille = if(population > 10000, \"ville\", \"village\") | take 3"),
+  ("coalesce", "coalesce(a, b, …)", "first non-null argument (later ones count only where the earlier are null)", "from communes | select g = coalesce(conso_gaz_mwh, 0) | take 3"),
 ].map { HelpTopic(name: $0.0, kind: "function", synopsis: $0.1, text: $0.2, example: $0.3) }
 
 private let aggregateHelp: [HelpTopic] = [
   ("count", "count() | count(x)", "rows, or non-null values of x"),
   ("count_distinct", "count_distinct(x)", "distinct non-null values"),
-  ("sum", "sum(x)", "total (null when no value; int overflow is an error)"),
+  ("sum", "sum(x)", "total (null when no value; overflow is an error)"),
   ("avg", "avg(x)", "mean"),
   ("min", "min(x)", "smallest value"),
   ("max", "max(x)", "largest value"),
