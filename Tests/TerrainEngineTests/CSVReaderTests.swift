@@ -534,7 +534,8 @@ final class CSVReaderTests: XCTestCase {
       samples.append(s)
     }
     for s in samples {
-      guard let expected = Double(s) else { continue }
+      // Beyond the float range is not a number terrain holds (nil, tested below).
+      guard let expected = Double(s), expected.isFinite else { continue }
       var bytes = Array(s.utf8)
       let got = bytes.withUnsafeMutableBufferPointer { b -> Double? in
         guard let base = b.baseAddress else { return nil }
@@ -603,5 +604,19 @@ final class CSVReaderTests: XCTestCase {
       } catch is CSVError {
       }
     }
+  }
+
+  /// A number beyond the float range is not a float terrain holds (as "inf" and "nan" are
+  /// not): loading stops with an error at the field rather than reading it as null.
+  func testNumbersBeyondTheFloatRangeAreErrors() throws {
+    let e = csvError("x,y\n1.5,2\n3,4\n-2e308,4\n")
+    XCTAssertEqual(e?.line, 4, e.map { "\($0)" } ?? "no error")
+    XCTAssertEqual(e?.column, 1)
+    XCTAssertTrue(e?.message.contains("float range") ?? false, e?.message ?? "")
+    XCTAssertTrue(e?.message.contains("`x`") ?? false, e?.message ?? "")
+    let ok = try table("x\n1.5\n1.7e308\n")
+    XCTAssertEqual(values(ok, "x"), [.float(1.5), .float(1.7e308)])
+    let forced = csvError("x\n1.5\n1e400\n") { $0.types = ["x": .float] }
+    XCTAssertEqual(forced?.line, 3, forced.map { "\($0)" } ?? "no error")
   }
 }

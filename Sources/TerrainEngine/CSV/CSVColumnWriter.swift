@@ -78,6 +78,9 @@ final class CSVColumnWriter {
     /// Rows this lane filled.
     var firstRow = Int.max
     var lastRow = 0
+    /// The first field (byte offset, column) whose number syntax pass 1 accepted but whose
+    /// value does not fit the column's type (`1e400` in a float column); `Int.max` if none.
+    var firstUnfit = (offset: Int.max, column: 0)
 
     fileprivate init(index: Int, targets: UnsafeMutablePointer<ColumnTarget>, columnCount: Int) {
       self.index = index
@@ -253,20 +256,23 @@ final class CSVColumnWriter {
       }
       if cancel?.isCancelled == true { throw CancelledError() }
       for k in 0..<columnCount {
-        parseColumn(lane.targets + k, k, spans: spans + k * batchRows, rows: batch, firstRow: row,
-                    scanner: scanner, nulls: nulls, scratch: scratch, hashes: hashes, probes: probes)
+        let unfit = parseColumn(lane.targets + k, k, spans: spans + k * batchRows, rows: batch, firstRow: row,
+                                scanner: scanner, nulls: nulls, scratch: scratch, hashes: hashes, probes: probes)
+        if unfit < lane.firstUnfit.offset { lane.firstUnfit = (unfit, k) }
       }
       row += batch
     }
   }
 
   /// Parses field `k` of `rows` records from its consecutive `spans`, into rows
-  /// `firstRow...`.
+  /// `firstRow...`; returns the offset of the first number that does not fit the column's type
+  /// (left null), or `Int.max`.
   private func parseColumn(
     _ t: UnsafeMutablePointer<ColumnTarget>, _ k: Int, spans: UnsafeMutablePointer<FieldSpan>, rows: Int, firstRow: Int, scanner: CSVScanner,
     nulls: NullMarkers, scratch: ScratchBytes, hashes: UnsafeMutablePointer<UInt64>,
     probes: UnsafeMutablePointer<UInt64>
-  ) {
+  ) -> Int {
+    var unfit = Int.max
     let p = scanner.p
     let kind = t.pointee.kind
     let decimal = t.pointee.decimal
@@ -306,12 +312,14 @@ final class CSVColumnWriter {
           t.pointee.values.assumingMemoryBound(to: Int64.self)[row] = v
         } else {
           setNull(t, k, row)
+          unfit = min(unfit, span.start)
         }
       case ColumnTarget.float:
         if let v = parseDouble(base, n, decimal: decimal) {
           t.pointee.values.assumingMemoryBound(to: Double.self)[row] = v
         } else {
           setNull(t, k, row)
+          unfit = min(unfit, span.start)
         }
       case ColumnTarget.bool:
         if let v = parseBool(base, n) {
@@ -324,6 +332,7 @@ final class CSVColumnWriter {
           t, base, n, start: inPlace ? span.start : -1, p: p, hash: hashes[i])
       }
     }
+    return unfit
   }
 
   /// The code of a text value; `start` is its offset in the file, or -1 when the bytes are

@@ -276,6 +276,14 @@ private final class CSVReader {
       if let error = errors.compactMap({ $0 }).first { throw error }
       writer.merge()
     }
+    // A number pass 1 read as such but beyond its type's range (`1e400`): an error at it,
+    // not a silent null.
+    if let unfit = lanes.map(\.firstUnfit).min(by: { $0.offset < $1.offset }), unfit.offset != Int.max {
+      let column = names.indices.contains(unfit.column) ? names[unfit.column] : "?"
+      let range = fields.indices.contains(unfit.column) && fields[unfit.column].type == .int
+        ? "the 64-bit integer range" : "the 64-bit float range (about ±1.8e308)"
+      throw positioned(unfit.offset, in: p, end: end, from: start, "number beyond \(range) in column `\(column)`")
+    }
     let columns = writer.finish()
 
     if !skipped.isEmpty {

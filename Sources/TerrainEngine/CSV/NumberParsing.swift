@@ -45,7 +45,8 @@ func parseInt64(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int64? {
 }
 
 /// Parses `[spaces] [+|-] (digits [mark digits*] | mark digits) [(e|E) [+|-] digits] [spaces]`
-/// as a Double, with `decimal` as the decimal mark. nil when the syntax is wrong.
+/// as a Double, with `decimal` as the decimal mark. nil when the syntax is wrong or the value is
+/// beyond the 64-bit float range.
 ///
 /// Results are bit-identical to `Double(String)` (correctly rounded): plain decimals whose
 /// significand fits 2^53 and whose power of ten is exact take one multiplication or
@@ -164,6 +165,7 @@ private func strtodCLocale(_ p: UnsafePointer<UInt8>, _ n: Int, decimal: UInt8) 
     let previous = cNumericLocale.map { uselocale($0) }
     let v = strtod(b, nil)
     if let prev = previous { uselocale(prev) }
-    return v
+    // Beyond the float range (`1e400`) is not a number terrain holds, as "inf" is not.
+    return v.isFinite ? v : nil
   }
 }
