@@ -16,6 +16,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -339,22 +340,32 @@ def run_terrain(binpath, locaux, communes, runs, timeout):
 
 
 def terrain_rss(binpath, locaux, communes, timeout):
-    s = f'load "{locaux}" as locaux\nload "{communes}" as communes\n'
-    p = subprocess.Popen([binpath, "--no-data", "-c", s], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    t = time.time()
-    while True:
-        pid, status, ru = os.wait4(p.pid, os.WNOHANG)
-        if pid:
-            break
-        if time.time() - t > timeout:
-            p.kill()
-            pid, status, ru = os.wait4(p.pid, 0)
-            return None
-        time.sleep(0.02)
-    p.returncode = os.waitstatus_to_exitcode(status)
-    if p.returncode != 0:
-        return None
-    return ru.ru_maxrss / 1024.0
+    """Peak RSS (MiB) of a terrain process after loading the two files: its VmHWM, read while
+    it waits on standard input, as the peers read their own VmHWM after load.
+
+    Not the ru_maxrss of wait4: Linux carries the parent's memory high-water mark into a child
+    across fork (or posix_spawn) and exec, so a child of this Python process, which holds the
+    peers' results by then, reported 110 MiB for a load that peaks at 93 MiB."""
+    s = f'load "{locaux}" as locaux\nload "{communes}" as communes\n.read /dev/stdin\n'
+    p = subprocess.Popen([binpath, "--no-data", "-c", s], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE)
+    timer = threading.Timer(timeout, p.kill)
+    timer.start()
+    try:
+        loaded = 0
+        while loaded < 2:
+            line = p.stderr.readline()
+            if not line:
+                return None  # an error, or killed by the timer
+            loaded += line.startswith(b"loaded ")
+        with open(f"/proc/{p.pid}/status") as f:
+            hwm = next((int(l.split()[1]) for l in f if l.startswith("VmHWM:")), None)
+        p.stdin.close()
+        p.stderr.read()
+        p.wait()
+    finally:
+        timer.cancel()
+    return hwm / 1024.0 if hwm is not None and p.returncode == 0 else None
 
 
 # ------------------------------------------------------------------ reference (smoke, no peers)

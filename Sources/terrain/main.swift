@@ -133,7 +133,7 @@ if let c = command.command {
   // Every script is read before the first runs: a missing one is bad usage, with nothing done.
   var texts: [String] = []
   for path in command.scripts {
-    guard let data = FileManager.default.contents(atPath: path) else {
+    guard let data = readTextFile(path) else {
       FileHandle.standardError.write(Data("terrain: cannot read script '\(path)'\n".utf8))
       exit(2)
     }

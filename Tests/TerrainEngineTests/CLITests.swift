@@ -25,7 +25,7 @@ final class CLITests: XCTestCase {
     var stderr: String
   }
 
-  func terrain(_ args: [String], stdin: String? = nil, cwd: URL? = nil) throws -> Output {
+  func terrain(_ args: [String], stdin: String? = nil, cwd: URL? = nil, home: URL? = nil) throws -> Output {
     guard let bin = Self.binary else { throw XCTSkip("terrain binary not built") }
     let p = Process()
     p.executableURL = bin
@@ -34,6 +34,7 @@ final class CLITests: XCTestCase {
     var env = ProcessInfo.processInfo.environment
     env["TERRAIN_DATASETS"] = Self.repoRoot.appendingPathComponent("datasets").path
     env["NO_COLOR"] = "1"
+    if let home { env["HOME"] = home.path }
     p.environment = env
     let out = Pipe()
     let err = Pipe()
@@ -138,6 +139,25 @@ final class CLITests: XCTestCase {
     XCTAssertEqual(r.status, 2)
     XCTAssertTrue(r.stderr.contains("cannot read script"), r.stderr)
     XCTAssertFalse(FileManager.default.fileExists(atPath: out.path))
+  }
+
+  /// `.read` and script paths read pipes too (`.read /dev/stdin` waits for the statements
+  /// piped in), and `~/` is the home folder in `.read`, `load` and `export` alike.
+  func testPipesAndHomeInPaths() throws {
+    let piped = try terrain(["-c", "from regions | take 1 | select nom\n.read /dev/stdin"],
+      stdin: "from regions | aggregate n = count()\n")
+    XCTAssertEqual(piped.status, 0, piped.stderr)
+    XCTAssertTrue(piped.stdout.contains("18"), piped.stdout)
+    let home = try tempDir()
+    try "from regions | aggregate n = count()\n".write(to: home.appendingPathComponent("q.tq"), atomically: true, encoding: .utf8)
+    let r = try terrain(["-c", "from regions | take 3 | export \"~/out.csv\"\nload \"~/out.csv\" as again\n.read ~/q.tq\nfrom again | aggregate n = count()"],
+      home: home)
+    XCTAssertEqual(r.status, 0, r.stderr)
+    XCTAssertTrue(FileManager.default.fileExists(atPath: home.appendingPathComponent("out.csv").path))
+    XCTAssertTrue(r.stdout.contains("18") && r.stdout.contains("3"), r.stdout)
+    let dir = try terrain(["-c", ".read /tmp"])
+    XCTAssertEqual(dir.status, 1)
+    XCTAssertTrue(dir.stderr.contains("cannot read"), dir.stderr)
   }
 
   func testMissingScriptFile() throws {

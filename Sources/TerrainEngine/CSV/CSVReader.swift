@@ -20,11 +20,7 @@ import Dispatch
 /// - Throws: `CSVError` when the file cannot be read or is malformed (nothing is loaded),
 ///   `CancelledError` when `cancel` is set while loading.
 public func loadCSV(path: String, options: CSVLoadOptions, cancel: CancellationFlag? = nil) throws -> CSVLoadResult {
-  var realPath = path
-  if path.hasPrefix("~/"), let home = getenv("HOME") {
-    realPath = String(cString: home) + String(path.dropFirst(1))
-  }
-  let raw = try readWholeFile(path: realPath)
+  let raw = try readWholeFile(path: expandingHome(path))
   try checkMemoryFor(raw.count, path: path)
   let result: CSVLoadResult
   do {

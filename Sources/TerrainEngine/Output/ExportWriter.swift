@@ -179,6 +179,8 @@ func exportTable(
   _ table: Table, to path: String, options: ExportOptions, cancel: CancellationFlag?,
   bufferCapacity: Int, failAfterBytes: Int?, afterWrite: ((Int) -> Void)?
 ) throws -> Int {
+  // `~/…` is the home folder, as in `load`.
+  let path = expandingHome(path)
   let format = ExportFormat(path: path)
   do {
     try options.validate(for: format)

@@ -161,7 +161,7 @@ extension Session {
 
   func readScript(_ path: String, _ span: Span) throws {
     guard readDepth < 16 else { throw Diagnostic("`.read` nested more than 16 deep", at: span) }
-    guard let data = FileManager.default.contents(atPath: path) else {
+    guard let data = readTextFile(path) else {
       // Dot commands are not statements: `$name` is not a parameter there.
       throw Diagnostic("cannot read \"\(path)\": no such file or not readable", at: span, label: "not read",
         help: path.hasPrefix("$") ? "parameters are used in statements, not in dot commands: write the path" : nil)
