@@ -500,7 +500,12 @@ def main():
     ap.add_argument("--terrain-bin", help="use this terrain binary instead of building one")
     ap.add_argument("--terrain-rev", help="label for the terrain binary given with --terrain-bin (e.g. its commit)")
     ap.add_argument("--no-write", action="store_true", help="do not update benchmarks/RESULTS.md")
+    ap.add_argument("--assemble", action="store_true",
+                    help="only rewrite RESULTS.md from results/N*.md and results/notes.md (after editing the notes)")
     args = ap.parse_args()
+    if args.assemble:
+        assemble_results(os.path.join(HERE, "results"))
+        return
     args.load_start = os.getloadavg()[0]
 
     if args.smoke:
@@ -645,6 +650,11 @@ def write_results(args, engines, results, table, ratios, mismatches, failures):
             f"{table}\n\nCheck: {check}.\n")
     with open(os.path.join(frag_dir, f"N{args.n}.md"), "w") as f:
         f.write(frag)
+    assemble_results(frag_dir)
+
+
+def assemble_results(frag_dir):
+    """Writes RESULTS.md from the per-N sections and the hand-written notes."""
     frags = sorted((fn for fn in os.listdir(frag_dir) if re.match(r"N\d+\.md$", fn)), key=lambda s: int(s[1:-3]))
     body = ["# Benchmark results\n",
             "Written by `benchmarks/run` (see README.md); one section per N, each measured in one run "
