@@ -154,8 +154,13 @@ extension ExpressionCompiler {
     guard let c = b.constantValue else { return nil }
     switch c {
     case .null:
-      // A comparison with null is null: never true.
-      return { _, n, out, combine in combineMask(combine, n, out) { _ in 0 } }
+      // A comparison with null is null: never true. The other side still runs, for its errors
+      // (`-a >= null` overflows where `a` is the smallest int, as it does outside `where`).
+      let ka = try compile(a)
+      return { start, n, out, combine in
+        _ = try ka(start, n)
+        combineMask(combine, n, out) { _ in 0 }
+      }
     case .int(let k) where a.type == .int:
       let ka = try compile(a)
       return { start, n, out, combine in
