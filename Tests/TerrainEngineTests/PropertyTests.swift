@@ -217,9 +217,10 @@ final class PropertyTests: XCTestCase {
       if type == .int { return .int(vs.reduce(Int64(0)) { if case .int(let i) = $1 { return $0 + i } else { return $0 } }) }
       return .float(ds.reduce(0, +))
     case "avg": return .float(ds.reduce(0, +) / Double(ds.count))
-    case "median":
+    case "median", _ where f.hasPrefix("quantile@"):
+      let q = f == "median" ? 0.5 : Double(f.dropFirst("quantile@".count)) ?? .nan
       let s = ds.sorted()
-      let pos = 0.5 * Double(s.count - 1)
+      let pos = q * Double(s.count - 1)
       let lo = Int(pos.rounded(.down))
       let hi = min(lo + 1, s.count - 1)
       return .float(s[lo] + (s[hi] - s[lo]) * (pos - Double(lo)))
@@ -239,7 +240,7 @@ final class PropertyTests: XCTestCase {
     let session = Session()
     session.catalog.set("t", table, origin: .query)
     var failures: [String] = []
-    let functions = ["sum", "avg", "min", "max", "count", "count_distinct", "median", "stddev"]
+    let functions = ["sum", "avg", "min", "max", "count", "count_distinct", "median", "stddev", "quantile"]
     var queries = 0
     for k in 0..<60 {
       let keyIndex = [1, 5, 7, 2][Int(rng.next() % 4)]
@@ -248,15 +249,21 @@ final class PropertyTests: XCTestCase {
       for j in 0..<4 {
         var f = functions[Int(rng.next() % UInt64(functions.count))]
         var c = 1 + Int(rng.next() % UInt64(Self.columns.count - 1))
-        if ["sum", "avg", "median", "stddev"].contains(f), !Self.columns[c].type.isNumeric {
+        if ["sum", "avg", "median", "stddev", "quantile"].contains(f), !Self.columns[c].type.isNumeric {
           c = [1, 2, 3, 4][Int(rng.next() % 4)]
         }
         if f == "count" && rng.next() % 3 == 0 { f = "count()" }
+        if f == "quantile" { f = "quantile@" + ["0.0", "0.1", "0.25", "0.75", "0.9", "1.0"][Int(rng.next() % 6)] }
         items.append(("m\(j)", f, c, Self.columns[c].type))
       }
       let filter = k % 3 == 0 ? " | where id % 5 != 1" : ""
       let rows = k % 3 == 0 ? data.filter { if case .int(let i) = $0[0] { return i % 5 != 1 } else { return false } } : data
-      let list = items.map { $0.1 == "count()" ? "\($0.0) = count()" : "\($0.0) = \($0.1)(\(Self.columns[$0.2].name))" }
+      let list = items.map { item -> String in
+        if item.1 == "count()" { return "\(item.0) = count()" }
+        let column = Self.columns[item.2].name
+        if item.1.hasPrefix("quantile@") { return "\(item.0) = quantile(\(column), \(item.1.dropFirst("quantile@".count)))" }
+        return "\(item.0) = \(item.1)(\(column))"
+      }
       let query = "from t\(filter) | aggregate \(list.joined(separator: ", ")) by \(key)"
       queries += 1
       let result: Table

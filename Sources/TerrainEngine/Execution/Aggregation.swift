@@ -521,53 +521,226 @@ final class ExtremumAccumulator: Accumulator {
   }
 }
 
-/// median and quantile: every value of each group, sorted at the end; linear interpolation
-/// between the two nearest ranks (numpy's default, DuckDB's `quantile_cont`).
+/// median and quantile: every value of each group, then the one or two order statistics the
+/// fraction needs, found by selection (no full sort); linear interpolation between the two
+/// nearest ranks (numpy's default, DuckDB's `quantile_cont`).
+///
+/// The values are kept in one array in row order (with each one's group when there are
+/// several), and moved group by group into contiguous segments at the end.
 final class QuantileAccumulator: Accumulator {
   let argType: DataType
   let fraction: Double
-  var values: [[Double]]
+  let groups: Int
+  /// The present, non-NaN values in row order.
+  var values: [Double] = []
+  /// The group of each of `values` (empty with one group).
+  var groupOf: [Int32] = []
   init(groups: Int, argType: DataType, fraction: Double) {
     self.argType = argType
     self.fraction = fraction
-    values = [[Double]](repeating: [], count: groups)
+    self.groups = groups
+  }
+  /// One chunk's kept values and their groups, appended to the arrays in one copy each.
+  private let chunkValues = UnsafeMutablePointer<Double>.allocate(capacity: chunkSize)
+  private let chunkGroups = UnsafeMutablePointer<Int32>.allocate(capacity: chunkSize)
+  deinit {
+    chunkValues.deallocate()
+    chunkGroups.deallocate()
   }
   func add(_ v: Vec, count n: Int, groups g: UnsafePointer<Int32>) {
-    for i in 0..<n where (v.validity?[i] ?? 1) != 0 {
-      let x = argType == .int ? Double(v.ints()[i]) : v.floats()[i]
-      if x.isNaN { continue }
-      values[Int(g[i])].append(x)
+    let valid = v.validity ?? UnsafePointer(allValid)
+    var kept = 0
+    // Branch-free compaction: every row is written, and the next slot moves on only for a
+    // present (non-NaN) value.
+    if argType == .int {
+      let a = v.ints()
+      for i in 0..<n {
+        chunkValues[kept] = Double(a[i])
+        chunkGroups[kept] = g[i]
+        kept &+= Int(valid[i] & 1)
+      }
+    } else {
+      let a = v.floats()
+      for i in 0..<n {
+        chunkValues[kept] = a[i]
+        chunkGroups[kept] = g[i]
+        kept &+= Int(valid[i] & 1) & (a[i].isNaN ? 0 : 1)
+      }
     }
+    values.append(contentsOf: UnsafeBufferPointer(start: chunkValues, count: kept))
+    if groups > 1 { groupOf.append(contentsOf: UnsafeBufferPointer(start: chunkGroups, count: kept)) }
   }
   func merge(_ other: Accumulator) {
     guard let o = other as? QuantileAccumulator else { return }
-    for k in values.indices { values[k].append(contentsOf: o.values[k]) }
+    values.append(contentsOf: o.values)
+    groupOf.append(contentsOf: o.groupOf)
   }
-  func finish() -> Column {
-    let b = ColumnBuilder(type: .float, capacity: values.count)
-    for var vs in values {
-      if vs.isEmpty {
-        b.appendNull()
-        continue
-      }
-      vs.sort()
-      b.append(float: interpolatedQuantile(vs, fraction))
+  func finish() throws -> Column {
+    let b = ColumnBuilder(type: .float, capacity: groups)
+    func append(_ r: Double?) { if let r { b.append(float: r) } else { b.appendNull() } }
+    if groups <= 1 {
+      if groups == 1 { append(values.withUnsafeMutableBufferPointer { quantile(of: $0) }) }
+      return b.finish()
     }
+    // Counting sort by group (stable: each segment keeps row order). Group ids are below
+    // `groups`, and each segment receives exactly its count of values.
+    var starts = [Int](repeating: 0, count: groups + 1)
+    starts.withUnsafeMutableBufferPointer { st in
+      for k in groupOf { st[Int(k) + 1] &+= 1 }
+      for k in 0..<groups { st[k + 1] &+= st[k] }
+    }
+    var next = starts
+    var segments = [Double](unsafeUninitializedCapacity: values.count) { seg, count in
+      guard let base = seg.baseAddress else { return }
+      next.withUnsafeMutableBufferPointer { nx in
+        values.withUnsafeBufferPointer { vs in
+          groupOf.withUnsafeBufferPointer { gs in
+            for i in 0..<vs.count {
+              let k = Int(gs[i])
+              (base + nx[k]).initialize(to: vs[i])
+              nx[k] &+= 1
+            }
+          }
+        }
+      }
+      count = values.count
+    }
+    values = []
+    groupOf = []
+    // The groups split into runs of about equal numbers of values, one per worker.
+    var parts: [Range<Int>] = []
+    let perWorker = segments.count >= parallelThreshold ? (segments.count + workerCount - 1) / workerCount : segments.count + 1
+    var first = 0
+    for k in 0..<groups where starts[k + 1] - starts[first] >= perWorker {
+      parts.append(first..<(k + 1))
+      first = k + 1
+    }
+    if first < groups { parts.append(first..<groups) }
+    let results = try segments.withUnsafeMutableBufferPointer { all in
+      try runRanges(parts) { _, range in
+        range.map { k in quantile(of: UnsafeMutableBufferPointer(rebasing: all[starts[k]..<starts[k + 1]])) }
+      }
+    }
+    for part in results { for r in part { append(r) } }
     return b.finish()
   }
+
+  /// The quantile of one group's values (in row order; reordered here), nil if none.
+  private func quantile(of vs: UnsafeMutableBufferPointer<Double>) -> Double? {
+    guard let p = vs.baseAddress, !vs.isEmpty else { return nil }
+    let (lo, hi, frac) = quantileRanks(count: vs.count, fraction)
+    if hasBothZeros(vs) {
+      // `0.0` and `-0.0` are equal but print differently: which one lands at a rank is the
+      // one a stable sort of the row order puts there, so sort as before.
+      var sorted = Array(vs)
+      sorted.sort()
+      return interpolate(sorted[lo], sorted[hi], frac)
+    }
+    // Otherwise equal values are the same bits, and any selection gives the sorted ranks.
+    selectNth(p, vs.count, lo)
+    var upper = p[lo]
+    if hi > lo {
+      upper = p[hi]
+      for i in (hi + 1)..<vs.count where p[i] < upper { upper = p[i] }
+    }
+    return interpolate(p[lo], upper, frac)
+  }
+}
+
+/// Whether the values hold both `0.0` and `-0.0`.
+private func hasBothZeros(_ vs: UnsafeMutableBufferPointer<Double>) -> Bool {
+  var positive = false
+  var negative = false
+  for x in vs {
+    let bits = x.bitPattern
+    positive = positive || bits == 0
+    negative = negative || bits == 0x8000_0000_0000_0000
+  }
+  return positive && negative
+}
+
+/// The two ranks (0-based, in sorted order) the `q` quantile of `count` values lies between,
+/// and the weight of the upper one.
+func quantileRanks(count: Int, _ q: Double) -> (lo: Int, hi: Int, frac: Double) {
+  let pos = q * Double(count - 1)
+  let lo = Int(pos.rounded(.down))
+  let hi = min(lo + 1, count - 1)
+  return (lo, hi, lo == hi ? 0 : pos - Double(lo))
+}
+
+/// Linear interpolation between the values at the two ranks of `quantileRanks`.
+func interpolate(_ lower: Double, _ upper: Double, _ frac: Double) -> Double {
+  if frac == 0 { return lower }
+  let gap = upper - lower
+  // Values of opposite signs near the float limit: their gap overflows, their weighted mean not.
+  if !gap.isFinite { return lower * (1 - frac) + upper * frac }
+  return lower + gap * frac
 }
 
 /// The `q` quantile of sorted values by linear interpolation.
 func interpolatedQuantile(_ sorted: [Double], _ q: Double) -> Double {
-  let pos = q * Double(sorted.count - 1)
-  let lo = Int(pos.rounded(.down))
-  let hi = min(lo + 1, sorted.count - 1)
-  let frac = pos - Double(lo)
-  if frac == 0 || lo == hi { return sorted[lo] }
-  let gap = sorted[hi] - sorted[lo]
-  // Values of opposite signs near the float limit: their gap overflows, their weighted mean not.
-  if !gap.isFinite { return sorted[lo] * (1 - frac) + sorted[hi] * frac }
-  return sorted[lo] + gap * frac
+  let (lo, hi, frac) = quantileRanks(count: sorted.count, q)
+  return interpolate(sorted[lo], sorted[hi], frac)
+}
+
+/// Reorders `p[0..<n]` so that `p[k]` is the value a sort would put there, with no greater
+/// value before it and no smaller one after (Hoare's FIND with a median-of-three pivot; the
+/// values must not be NaN). A range that partitions badly too often is sorted instead.
+func selectNth(_ p: UnsafeMutablePointer<Double>, _ n: Int, _ k: Int) {
+  guard k >= 0, k < n else { return }
+  @inline(__always) func swap(_ a: Int, _ b: Int) {
+    let t = p[a]
+    p[a] = p[b]
+    p[b] = t
+  }
+  var lo = 0
+  var hi = n - 1
+  var budget = 2 * (Int.bitWidth - n.leadingZeroBitCount) + 8
+  while hi - lo > 16 {
+    if budget == 0 {
+      var rest = UnsafeMutableBufferPointer(start: p + lo, count: hi - lo + 1)
+      rest.sort()
+      return
+    }
+    budget -= 1
+    let mid = lo + (hi - lo) / 2
+    if p[mid] < p[lo] { swap(mid, lo) }
+    if p[hi] < p[lo] { swap(hi, lo) }
+    if p[hi] < p[mid] { swap(hi, mid) }
+    // p[lo] <= pivot <= p[hi]: the scans below stop inside the range.
+    let pivot = p[mid]
+    var i = lo
+    var j = hi
+    while i <= j {
+      while p[i] < pivot { i += 1 }
+      while pivot < p[j] { j -= 1 }
+      if i <= j {
+        swap(i, j)
+        i += 1
+        j -= 1
+      }
+    }
+    // p[lo...j] <= pivot, p[i...hi] >= pivot, and whatever lies between equals the pivot.
+    if k <= j {
+      hi = j
+    } else if k >= i {
+      lo = i
+    } else {
+      return
+    }
+  }
+  // Insertion sort of the last few.
+  if hi > lo {
+    for a in (lo + 1)...hi {
+      let x = p[a]
+      var b = a
+      while b > lo && x < p[b - 1] {
+        p[b] = p[b - 1]
+        b -= 1
+      }
+      p[b] = x
+    }
+  }
 }
 
 final class CountDistinctAccumulator: Accumulator {
