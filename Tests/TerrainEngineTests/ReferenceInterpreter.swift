@@ -522,7 +522,10 @@ struct ExpressionGenerator {
     case 5: return .call(pick(["abs", "floor", "ceil"]), [intArgument(d)], .int)
     case 6: return .call("round", [intArgument(d), .literal(.int(pick([-2, -1, 0, 1])), .int)], .int)
     case 7: return .call("length", [gen(.text, d)], .int)
-    case 8: return .call(pick(["least", "greatest"]), (0..<Int(1 + rng.next() % 3)).map { _ in gen(.int, d) }, .int)
+    case 8:
+      // A null literal among the arguments is skipped, as a null value is.
+      let args = (0..<Int(1 + rng.next() % 3)).map { k in k > 0 && chance(0.1) ? RExpr.literal(.null, .int) : gen(.int, d) }
+      return .call(pick(["least", "greatest"]), args, .int)
     case 9: return .cond(gen(.bool, d), gen(.int, d), gen(.int, d), .int)
     case 10: return .coalesce((0..<Int(1 + rng.next() % 3)).map { _ in gen(.int, d) }, .int)
     default: return .call("int", [chance(0.5) ? gen(.float, d) : gen(.bool, d)], .int)
@@ -557,7 +560,9 @@ struct ExpressionGenerator {
       // Known bug: least/greatest with a NaN argument depend on the argument order; the
       // table with extremes holds NaN, so the shape is avoided there.
       if extremes && avoidKnownBugs { return .call("abs", [gen(.float, d)], .float) }
-      return .call(pick(["least", "greatest"]), [gen(.float, d), gen(numericType(), d)], .float)
+      var args = [gen(.float, d), gen(numericType(), d)]
+      if chance(0.3) { args.append(chance(0.3) ? .literal(.null, .float) : gen(numericType(), d)) }
+      return .call(pick(["least", "greatest"]), args, .float)
     case 10: return .cond(gen(.bool, d), gen(.float, d), gen(.float, d), .float)
     case 11: return .coalesce([gen(.float, d), gen(.float, d)], .float)
     default: return .call("float", [chance(0.7) ? gen(.int, d) : gen(.bool, d)], .float)
@@ -566,7 +571,15 @@ struct ExpressionGenerator {
 
   mutating func genText(_ d: Int) -> RExpr {
     switch rng.next() % 10 {
-    case 0, 1: return .concat(gen(.text, d), chance(0.8) ? gen(.text, d) : gen(pick([.int, .bool]), d))
+    case 0, 1:
+      switch rng.next() % 5 {
+      case 0: return .concat(literal(.text), gen(.text, d))  // a constant prefix
+      case 1:
+        // Two columns (or a column and itself): the pair cache.
+        if let x = column(.text), let y = column(.text) { return .concat(x, chance(0.7) ? y : .concat(y, x)) }
+        return .concat(gen(.text, d), gen(.text, d))
+      default: return .concat(gen(.text, d), chance(0.8) ? gen(.text, d) : gen(pick([.int, .bool, .float]), d))
+      }
     case 2: return .call(pick(["lower", "upper", "trim"]), [gen(.text, d)], .text)
     case 3:
       var args = [gen(.text, d), .literal(.int(pick([-2, 0, 1, 2, 3, 5])), .int)]
@@ -605,7 +618,9 @@ struct ExpressionGenerator {
       let t = pick([DataType.int, .float, .text])
       return .between(gen(t, d), literal(t), literal(t), chance(0.3))
     case 8: return .call(pick(["starts_with", "contains"]), [gen(.text, d), literal(.text)], .bool)
-    case 9: return .compare(pick(["==", "!="]), gen(.bool, d), gen(.bool, d))
+    case 9:
+      if chance(0.3) { return .call(pick(["least", "greatest"]), [gen(.bool, d), gen(.bool, d)], .bool) }
+      return .compare(pick(["==", "!="]), gen(.bool, d), gen(.bool, d))
     case 10: return .cond(gen(.bool, d), gen(.bool, d), gen(.bool, d), .bool)
     default: return leaf(.bool)
     }

@@ -71,13 +71,7 @@ extension ExpressionCompiler {
         }
       }
     case (_, .text):
-      return rowwiseKernel([ka], [from], .text) { args in
-        switch args[0] {
-        case .null: return .null
-        case .float(let d): return .text(formatFloat(d))
-        case let v: return .text(v.description)
-        }
-      }
+      return numberTextKernel(ka, from: from, scratch: scratch)
     case (.int, .bool), (.float, .bool):
       let out = scratch.bytes()
       return { start, n in
@@ -130,9 +124,33 @@ extension ExpressionCompiler {
     }
   }
 
+  /// Number or bool → text (`text(x)`, and `x || …` with a number): each value's text is
+  /// interned once per kernel, as `Value.description` writes it (`String(i)`, `formatFloat`,
+  /// `true`/`false`), through a small cache of recent values.
+  private func numberTextKernel(_ ka: @escaping Kernel, from: DataType, scratch: Scratch) -> Kernel {
+    let out = scratch.codes()
+    let texts = NumberTexts()
+    return { start, n in
+      let x = try ka(start, n)
+      let valid = x.validity ?? UnsafePointer(allValid)
+      switch from {
+      case .int:
+        let a = x.ints()
+        for i in 0..<n { out[i] = valid[i] != 0 ? texts.code(int: a[i]) : 0 }
+      case .float:
+        let a = x.floats()
+        for i in 0..<n { out[i] = valid[i] != 0 ? texts.code(float: a[i]) : 0 }
+      default:
+        let a = x.bytes()
+        for i in 0..<n { out[i] = valid[i] != 0 ? texts.code(bool: a[i] != 0) : 0 }
+      }
+      return withExtendedLifetime(scratch) { Vec(data: UnsafeRawPointer(out), validity: x.validity, dictionary: texts.output) }
+    }
+  }
+
   /// The slow, general path: boxes each row's arguments. Used only for rare shapes (text
-  /// functions whose extra arguments are not constants, `||` of two non-constant texts, number
-  /// to text conversion).
+  /// functions whose extra arguments are not constants, `round` with variable digits, `pow`,
+  /// `least`/`greatest` of text).
   func rowwiseKernel(_ args: [Kernel], _ types: [DataType], _ result: DataType, _ f: @escaping ([Value]) throws -> Value) -> Kernel {
     let active = activeRows
     let scratch = Scratch()
@@ -165,13 +183,24 @@ extension ExpressionCompiler {
 
   // MARK: text
 
+  /// `a || b`: with a constant on either side, once per distinct value of the other; else
+  /// once per distinct pair of codes (`TextJoiner`). Null when either side is.
   func concatKernel(_ a: BoundExpr, _ b: BoundExpr) throws -> Kernel {
+    if case .constant(.text(let suffix), _) = b { return textMapKernel(try compile(a)) { $0 + suffix } }
+    if case .constant(.text(let prefix), _) = a { return textMapKernel(try compile(b)) { prefix + $0 } }
     let ka = try compile(a)
-    if case .constant(.text(let suffix), _) = b { return textMapKernel(ka) { $0 + suffix } }
     let kb = try compile(b)
-    return rowwiseKernel([ka, kb], [.text, .text], .text) { args in
-      guard case .text(let x) = args[0], case .text(let y) = args[1] else { return .null }
-      return .text(x + y)
+    let scratch = Scratch()
+    let out = scratch.codes()
+    let outValid = scratch.validity
+    let joiner = TextJoiner()
+    return { start, n in
+      let x = try ka(start, n)
+      let y = try kb(start, n)
+      joiner.join(x, y, count: n, into: out, validity: outValid)
+      return withExtendedLifetime(scratch) {
+        Vec(data: UnsafeRawPointer(out), validity: UnsafePointer(outValid), dictionary: joiner.output)
+      }
     }
   }
 
@@ -229,6 +258,8 @@ extension ExpressionCompiler {
         }
         return .float(r)
       }
+    case .least where type != .text, .greatest where type != .text:
+      return extremeKernel(kernels, type: type, least: f == .least)
     case .least, .greatest:
       let wantLess = f == .least
       return rowwiseKernel(kernels, args.map(\.type), type) { v in
@@ -312,6 +343,35 @@ extension ExpressionCompiler {
         if let r = intOp(a[i]) { out[i] = r } else if (x.validity?[i] ?? 1) & active[i] != 0 { throw self.overflowError(span) } else { out[i] = 0 }
       }
       return withExtendedLifetime(scratch) { Vec(data: UnsafeRawPointer(out), validity: x.validity, dictionary: nil) }
+    }
+  }
+
+  /// `least` / `greatest` of numbers or bools, one typed pass per argument: nulls are skipped
+  /// (null only where every argument is), NaN is the greatest float (as in the sort order), and
+  /// of equal values (`0.0` and `-0.0`) the first is kept.
+  private func extremeKernel(_ ks: [Kernel], type: DataType, least: Bool) -> Kernel {
+    let scratch = Scratch()
+    let outValid = scratch.validity
+    let width = type == .bool ? 1 : 8
+    return { start, n in
+      let first = try ks[0](start, n)
+      scratch.values.copyMemory(from: first.data, byteCount: n * width)
+      var valid = first.validity
+      for k in ks.dropFirst() {
+        let x = try k(start, n)
+        switch type {
+        case .int:
+          valid = foldExtreme(n, x.ints(), x.validity, scratch.ints(), valid, outValid) { least ? $0 < $1 : $0 > $1 }
+        case .float:
+          // `floatLess(x, cur)` for least, `floatLess(cur, x)` for greatest, without branches.
+          valid = foldExtreme(n, x.floats(), x.validity, scratch.floats(), valid, outValid) { x, cur in
+            least ? (x < cur || (cur.isNaN && !x.isNaN)) : (cur < x || (x.isNaN && !cur.isNaN))
+          }
+        default:
+          valid = foldExtreme(n, x.bytes(), x.validity, scratch.bytes(), valid, outValid) { least ? $0 < $1 : $0 > $1 }
+        }
+      }
+      return withExtendedLifetime(scratch) { Vec(data: UnsafeRawPointer(scratch.values), validity: valid, dictionary: nil) }
     }
   }
 
@@ -421,6 +481,299 @@ extension ExpressionCompiler {
         Vec(data: UnsafeRawPointer(scratch.values), validity: UnsafePointer(outValid), dictionary: dict)
       }
     }
+  }
+}
+
+/// One step of `least` / `greatest`: `out[i]` becomes `x[i]` where `x[i]` is present and either
+/// `out[i]` is not (`outValidity`) or `better(x[i], out[i])`. Returns the validity of the result
+/// (nil when every row has a value), written to `validOut` when it is not one of the inputs.
+@inline(__always)
+private func foldExtreme<T>(_ n: Int, _ x: UnsafePointer<T>, _ xValidity: UnsafePointer<UInt8>?,
+  _ out: UnsafeMutablePointer<T>, _ outValidity: UnsafePointer<UInt8>?, _ validOut: UnsafeMutablePointer<UInt8>,
+  _ better: (T, T) -> Bool) -> UnsafePointer<UInt8>? {
+  // Selects rather than branches, so that the loops vectorise.
+  @inline(__always) func flag(_ b: Bool) -> UInt8 { b ? 1 : 0 }
+  switch (outValidity, xValidity) {
+  case (nil, nil):
+    for i in 0..<n {
+      let c = out[i]
+      out[i] = better(x[i], c) ? x[i] : c
+    }
+    return nil
+  case (nil, let xv?):
+    for i in 0..<n {
+      let c = out[i]
+      out[i] = xv[i] & flag(better(x[i], c)) != 0 ? x[i] : c
+    }
+    return nil
+  case (let ov?, nil):
+    for i in 0..<n {
+      let c = out[i]
+      out[i] = (ov[i] ^ 1) | flag(better(x[i], c)) != 0 ? x[i] : c
+    }
+    return nil
+  case (let ov?, let xv?):
+    for i in 0..<n {
+      let c = out[i]
+      out[i] = xv[i] & ((ov[i] ^ 1) | flag(better(x[i], c))) != 0 ? x[i] : c
+      validOut[i] = ov[i] | xv[i]
+    }
+    return UnsafePointer(validOut)
+  }
+}
+
+/// The text of numbers and bools for one kernel, interned in `output`: an int's decimal digits
+/// are written as bytes, a float goes through `formatFloat`; a direct-mapped cache of the last
+/// value seen in each of `cacheSize` slots makes a repeated value cost one probe.
+final class NumberTexts {
+  let output = TextDictionary()
+  static let cacheSize = 4096
+  private let keys = UnsafeMutablePointer<UInt64>.allocate(capacity: NumberTexts.cacheSize)
+  /// `UInt32.max` for an empty slot.
+  private let codes = UnsafeMutablePointer<UInt32>.allocate(capacity: NumberTexts.cacheSize)
+  private let digits = UnsafeMutablePointer<UInt8>.allocate(capacity: 24)
+  private var boolCodes: (UInt32, UInt32) = (UInt32.max, UInt32.max)
+
+  init() {
+    keys.initialize(repeating: 0, count: NumberTexts.cacheSize)
+    codes.initialize(repeating: UInt32.max, count: NumberTexts.cacheSize)
+  }
+
+  deinit {
+    keys.deallocate()
+    codes.deallocate()
+    digits.deallocate()
+  }
+
+  /// The cache slot of a value's 64 bits (a multiplicative hash: the top 12 bits).
+  @inline(__always)
+  private func slot(_ key: UInt64) -> Int { Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 52) }
+
+  @inline(__always)
+  func code(int v: Int64) -> UInt32 {
+    let key = UInt64(bitPattern: v)
+    let s = slot(key)
+    if codes[s] != UInt32.max && keys[s] == key { return codes[s] }
+    // `String(v)`: the decimal digits, with `-` before a negative value.
+    var m = v.magnitude
+    var p = 24
+    repeat {
+      p -= 1
+      digits[p] = UInt8(truncatingIfNeeded: m % 10) &+ 48
+      m /= 10
+    } while m != 0
+    if v < 0 {
+      p -= 1
+      digits[p] = 45
+    }
+    let c = output.intern(bytes: UnsafeRawBufferPointer(start: digits + p, count: 24 - p))
+    keys[s] = key
+    codes[s] = c
+    return c
+  }
+
+  @inline(__always)
+  func code(float v: Double) -> UInt32 {
+    let key = v.bitPattern
+    let s = slot(key)
+    if codes[s] != UInt32.max && keys[s] == key { return codes[s] }
+    let c = output.intern(formatFloat(v))
+    keys[s] = key
+    codes[s] = c
+    return c
+  }
+
+  func code(bool v: Bool) -> UInt32 {
+    if v {
+      if boolCodes.1 == UInt32.max { boolCodes.1 = output.intern("true") }
+      return boolCodes.1
+    }
+    if boolCodes.0 == UInt32.max { boolCodes.0 = output.intern("false") }
+    return boolCodes.0
+  }
+}
+
+/// `a || b` over codes: the output code of each pair of input codes is remembered, per pair of
+/// input dictionaries, so a pair seen before costs one probe of an open-addressing table; a new
+/// pair's bytes are joined in a buffer and interned (no `String` per row).
+///
+/// When the two dictionaries are small enough that a grid of every pair (rows and columns
+/// rounded up to powers of two) holds at most `maxGrid` codes (by default 2^19: 2 MB), the grid is the table:
+/// one load per row. Otherwise an open-addressing table holds at most `maxPairs` pairs (by
+/// default 2^18: 16 bytes a slot, at most half full, so 8 MB); past that, new pairs are joined
+/// and interned each time they occur.
+final class TextJoiner {
+  let output = TextDictionary()
+  let maxPairs: Int
+  let maxGrid: Int
+  /// `grid[x * gridColumns + y]`: the code of pair (x, y), `UInt32.max` until known; empty
+  /// when the dictionaries are too large for it.
+  private var grid: [UInt32] = []
+  private var gridRows = 0
+  private var gridColumns = 0
+  private struct Slot {
+    var key: UInt64
+    var code: UInt32
+  }
+  private static let empty = UInt64.max
+  private var slots: UnsafeMutablePointer<Slot>
+  private var capacity = 1024
+  private var shift = 64 - 10
+  private var used = 0
+  /// The dictionaries the table's codes belong to (held, so that their identity is not reused).
+  private var left: TextDictionary?
+  private var right: TextDictionary?
+  private var buffer: UnsafeMutableRawPointer
+  private var bufferCapacity = 256
+
+  init(maxPairs: Int = 1 << 18, maxGrid: Int = 1 << 19) {
+    self.maxPairs = maxPairs
+    self.maxGrid = maxGrid
+    slots = TextJoiner.makeSlots(capacity)
+    buffer = UnsafeMutableRawPointer.allocate(byteCount: bufferCapacity, alignment: 8)
+  }
+
+  deinit {
+    slots.deallocate()
+    buffer.deallocate()
+  }
+
+  private static func makeSlots(_ n: Int) -> UnsafeMutablePointer<Slot> {
+    let p = UnsafeMutablePointer<Slot>.allocate(capacity: n)
+    p.initialize(repeating: Slot(key: empty, code: 0), count: n)
+    return p
+  }
+
+  /// Fills `out` / `validity` with the codes (in `output`) of `a[i] + b[i]`; null where either is.
+  func join(_ a: Vec, _ b: Vec, count n: Int, into out: UnsafeMutablePointer<UInt32>, validity: UnsafeMutablePointer<UInt8>) {
+    guard let da = a.dictionary, let db = b.dictionary else {
+      out.update(repeating: 0, count: n)
+      validity.update(repeating: 0, count: n)
+      return
+    }
+    if da !== left || db !== right {
+      left = da
+      right = db
+      if used > 0 {
+        slots.update(repeating: Slot(key: TextJoiner.empty, code: 0), count: capacity)
+        used = 0
+      }
+      grid = []
+      gridRows = 0
+      gridColumns = 0
+    }
+    let ca = a.codes()
+    let cb = b.codes()
+    let va = a.validity ?? UnsafePointer(allValid)
+    let vb = b.validity ?? UnsafePointer(allValid)
+    // Codes of present rows are below the counts; others (null slots) are never looked up.
+    let na = UInt32(truncatingIfNeeded: min(da.count, Int(UInt32.max)))
+    let nb = UInt32(truncatingIfNeeded: min(db.count, Int(UInt32.max)))
+    if useGrid(Int(na), Int(nb)) {
+      let columns = gridColumns
+      grid.withUnsafeMutableBufferPointer { g in
+        for i in 0..<n {
+          let x = ca[i]
+          let y = cb[i]
+          if va[i] & vb[i] != 0 && x < na && y < nb {
+            // x < gridRows and y < gridColumns: inside the grid.
+            let k = Int(x) &* columns &+ Int(y)
+            var c = g[k]
+            if c == UInt32.max {
+              c = joined(da.bytes(of: x), db.bytes(of: y))
+              g[k] = c
+            }
+            out[i] = c
+            validity[i] = 1
+          } else {
+            out[i] = 0
+            validity[i] = 0
+          }
+        }
+      }
+      return
+    }
+    for i in 0..<n {
+      let x = ca[i]
+      let y = cb[i]
+      if va[i] & vb[i] != 0 && x < na && y < nb {
+        out[i] = code(x, y, da, db)
+        validity[i] = 1
+      } else {
+        out[i] = 0
+        validity[i] = 0
+      }
+    }
+  }
+
+  /// Whether the grid covers dictionaries of `na` and `nb` values, laid out anew (empty) when
+  /// one has outgrown it and the pairs still fit in `maxGrid`.
+  private func useGrid(_ na: Int, _ nb: Int) -> Bool {
+    if na <= gridRows && nb <= gridColumns { return true }
+    var rows = 1
+    while rows < na { rows *= 2 }
+    var columns = 1
+    while columns < nb { columns *= 2 }
+    guard rows <= maxGrid / columns else {
+      grid = []
+      gridRows = 0
+      gridColumns = 0
+      return false
+    }
+    grid = [UInt32](repeating: UInt32.max, count: rows * columns)
+    gridRows = rows
+    gridColumns = columns
+    return true
+  }
+
+  @inline(__always)
+  private func code(_ x: UInt32, _ y: UInt32, _ da: TextDictionary, _ db: TextDictionary) -> UInt32 {
+    let key = UInt64(x) << 32 | UInt64(y)
+    var i = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> UInt64(shift))
+    let mask = capacity - 1
+    while true {
+      let s = slots[i]
+      if s.key == key { return s.code }
+      if s.key == TextJoiner.empty { break }
+      i = (i + 1) & mask
+    }
+    let c = joined(da.bytes(of: x), db.bytes(of: y))
+    if used < maxPairs {
+      slots[i] = Slot(key: key, code: c)
+      used += 1
+      if used * 2 > capacity { grow() }
+    }
+    return c
+  }
+
+  /// The code of the bytes of `x` followed by those of `y`.
+  private func joined(_ x: UnsafeRawBufferPointer, _ y: UnsafeRawBufferPointer) -> UInt32 {
+    let total = x.count + y.count
+    if total > bufferCapacity {
+      var c = bufferCapacity * 2
+      while c < total { c *= 2 }
+      buffer.deallocate()
+      buffer = UnsafeMutableRawPointer.allocate(byteCount: c, alignment: 8)
+      bufferCapacity = c
+    }
+    UnsafeMutableRawBufferPointer(start: buffer, count: x.count).copyMemory(from: x)
+    UnsafeMutableRawBufferPointer(start: buffer + x.count, count: y.count).copyMemory(from: y)
+    return output.intern(bytes: UnsafeRawBufferPointer(start: buffer, count: total))
+  }
+
+  private func grow() {
+    let old = slots
+    let oldCapacity = capacity
+    capacity *= 2
+    shift -= 1
+    slots = TextJoiner.makeSlots(capacity)
+    let mask = capacity - 1
+    for j in 0..<oldCapacity where old[j].key != TextJoiner.empty {
+      var i = Int(truncatingIfNeeded: (old[j].key &* 0x9E37_79B9_7F4A_7C15) >> UInt64(shift))
+      while slots[i].key != TextJoiner.empty { i = (i + 1) & mask }
+      slots[i] = old[j]
+    }
+    old.deallocate()
   }
 }
 

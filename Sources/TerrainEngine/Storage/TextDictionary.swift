@@ -90,6 +90,16 @@ public final class TextDictionary: @unchecked Sendable {
     return UInt32(code)
   }
 
+  /// The UTF-8 bytes of value `code`, or none when `code` is not below `count`. The view
+  /// is valid until a value is next added to this dictionary.
+  @inline(__always)
+  func bytes(of code: UInt32) -> UnsafeRawBufferPointer {
+    let c = Int(code)
+    guard c < strings.count else { return UnsafeRawBufferPointer(start: arena, count: 0) }
+    let start = ends[c - 1]
+    return UnsafeRawBufferPointer(start: arena + start, count: ends[c] - start)
+  }
+
   /// Reads the first slot that a value hashed `h` probes, so that a look-up soon after
   /// finds it in the processor's cache (the look-ups of a batch then wait for memory
   /// together rather than one after the other).
