@@ -524,19 +524,23 @@ private func foldExtreme<T>(_ n: Int, _ x: UnsafePointer<T>, _ xValidity: Unsafe
 
 /// The text of numbers and bools for one kernel, interned in `output`: an int's decimal digits
 /// are written as bytes, a float goes through `formatFloat`; a direct-mapped cache of the last
-/// value seen in each of `cacheSize` slots makes a repeated value cost one probe.
+/// value seen in each slot makes a repeated value cost one probe. The cache starts with 2^12
+/// slots and grows once to 2^16 (768 KB) when it misses often.
 final class NumberTexts {
   let output = TextDictionary()
-  static let cacheSize = 4096
-  private let keys = UnsafeMutablePointer<UInt64>.allocate(capacity: NumberTexts.cacheSize)
+  private var bits = 12
+  private var keys: UnsafeMutablePointer<UInt64>
   /// `UInt32.max` for an empty slot.
-  private let codes = UnsafeMutablePointer<UInt32>.allocate(capacity: NumberTexts.cacheSize)
+  private var codes: UnsafeMutablePointer<UInt32>
+  private var misses = 0
   private let digits = UnsafeMutablePointer<UInt8>.allocate(capacity: 24)
   private var boolCodes: (UInt32, UInt32) = (UInt32.max, UInt32.max)
 
   init() {
-    keys.initialize(repeating: 0, count: NumberTexts.cacheSize)
-    codes.initialize(repeating: UInt32.max, count: NumberTexts.cacheSize)
+    keys = UnsafeMutablePointer<UInt64>.allocate(capacity: 1 << bits)
+    codes = UnsafeMutablePointer<UInt32>.allocate(capacity: 1 << bits)
+    keys.initialize(repeating: 0, count: 1 << bits)
+    codes.initialize(repeating: UInt32.max, count: 1 << bits)
   }
 
   deinit {
@@ -545,9 +549,30 @@ final class NumberTexts {
     digits.deallocate()
   }
 
-  /// The cache slot of a value's 64 bits (a multiplicative hash: the top 12 bits).
+  /// The cache slot of a value's 64 bits (a multiplicative hash: the top `bits` bits).
   @inline(__always)
-  private func slot(_ key: UInt64) -> Int { Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 52) }
+  private func slot(_ key: UInt64) -> Int {
+    Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> UInt64(64 - bits))
+  }
+
+  /// Remembers `code` for `key` in its slot, after counting the miss; many misses (more than
+  /// four per slot) grow the cache, once.
+  @inline(__always)
+  private func remember(_ key: UInt64, _ slot: Int, _ code: UInt32) {
+    misses &+= 1
+    if bits < 16 && misses > 4 << bits {
+      keys.deallocate()
+      codes.deallocate()
+      bits = 16
+      keys = UnsafeMutablePointer<UInt64>.allocate(capacity: 1 << bits)
+      codes = UnsafeMutablePointer<UInt32>.allocate(capacity: 1 << bits)
+      keys.initialize(repeating: 0, count: 1 << bits)
+      codes.initialize(repeating: UInt32.max, count: 1 << bits)
+      return
+    }
+    keys[slot] = key
+    codes[slot] = code
+  }
 
   @inline(__always)
   func code(int v: Int64) -> UInt32 {
@@ -567,8 +592,7 @@ final class NumberTexts {
       digits[p] = 45
     }
     let c = output.intern(bytes: UnsafeRawBufferPointer(start: digits + p, count: 24 - p))
-    keys[s] = key
-    codes[s] = c
+    remember(key, s, c)
     return c
   }
 
@@ -578,8 +602,7 @@ final class NumberTexts {
     let s = slot(key)
     if codes[s] != UInt32.max && keys[s] == key { return codes[s] }
     let c = output.intern(formatFloat(v))
-    keys[s] = key
-    codes[s] = c
+    remember(key, s, c)
     return c
   }
 
