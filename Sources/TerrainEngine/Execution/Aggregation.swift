@@ -557,14 +557,14 @@ final class QuantileAccumulator: Accumulator {
       for i in 0..<n {
         chunkValues[kept] = Double(a[i])
         chunkGroups[kept] = g[i]
-        kept &+= Int(valid[i] & 1)
+        kept += Int(valid[i] & 1)
       }
     } else {
       let a = v.floats()
       for i in 0..<n {
         chunkValues[kept] = a[i]
         chunkGroups[kept] = g[i]
-        kept &+= Int(valid[i] & 1) & (a[i].isNaN ? 0 : 1)
+        kept += Int(valid[i] & 1) & (a[i].isNaN ? 0 : 1)
       }
     }
     values.append(contentsOf: UnsafeBufferPointer(start: chunkValues, count: kept))
@@ -586,8 +586,8 @@ final class QuantileAccumulator: Accumulator {
     // `groups`, and each segment receives exactly its count of values.
     var starts = [Int](repeating: 0, count: groups + 1)
     starts.withUnsafeMutableBufferPointer { st in
-      for k in groupOf { st[Int(k) + 1] &+= 1 }
-      for k in 0..<groups { st[k + 1] &+= st[k] }
+      for k in groupOf { st[Int(k) + 1] += 1 }
+      for k in 0..<groups { st[k + 1] += st[k] }
     }
     var next = starts
     var segments = [Double](unsafeUninitializedCapacity: values.count) { seg, count in
@@ -598,7 +598,7 @@ final class QuantileAccumulator: Accumulator {
             for i in 0..<vs.count {
               let k = Int(gs[i])
               (base + nx[k]).initialize(to: vs[i])
-              nx[k] &+= 1
+              nx[k] += 1
             }
           }
         }

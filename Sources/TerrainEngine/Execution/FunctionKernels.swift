@@ -559,7 +559,7 @@ final class NumberTexts {
   /// four per slot) grow the cache, once.
   @inline(__always)
   private func remember(_ key: UInt64, _ slot: Int, _ code: UInt32) {
-    misses &+= 1
+    misses += 1
     if bits < 16 && misses > 4 << bits {
       keys.deallocate()
       codes.deallocate()
@@ -584,7 +584,7 @@ final class NumberTexts {
     var p = 24
     repeat {
       p -= 1
-      digits[p] = UInt8(truncatingIfNeeded: m % 10) &+ 48
+      digits[p] = UInt8(truncatingIfNeeded: m % 10) + 48
       m /= 10
     } while m != 0
     if v < 0 {
@@ -700,7 +700,7 @@ final class TextJoiner {
           let y = cb[i]
           if va[i] & vb[i] != 0 && x < na && y < nb {
             // x < gridRows and y < gridColumns: inside the grid.
-            let k = Int(x) &* columns &+ Int(y)
+            let k = Int(x) * columns + Int(y)
             var c = g[k]
             if c == UInt32.max {
               c = joined(da.bytes(of: x), db.bytes(of: y))
