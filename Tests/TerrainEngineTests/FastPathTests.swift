@@ -128,7 +128,7 @@ final class FastPathTests: XCTestCase {
   func testNumberTextIsValueDescription() throws {
     var ints: [Int64] = [0, 1, -1, 9, 10, -10, 99, 100, 2024, Int64.max, Int64.min, Int64.min + 1, 1_000_000_000_000]
     ints += (0..<24000).map { Int64($0) * 7919 - 20_000_000 }  // enough misses to grow the cache
-    var floats: [Double] = [0.0, -0.0, 1.0, -1.5, 0.1, 1e-05, 1e-7, 1e16, 1.5e300, -2.5e-300, 5e-324,
+    var floats: [Double] = [0.0, -0.0, 1.0, -1.5, 0.1, 1e-05, 1e-7, 1e16, 1.5e300, -2.5e-300, Double.leastNonzeroMagnitude,
       Double.greatestFiniteMagnitude, 123456789.125, .nan, .infinity, -.infinity, 1.0 / 3.0]
     floats += (0..<5000).map { Double($0) * 0.37 - 900 }
     let rows = max(ints.count, floats.count)
