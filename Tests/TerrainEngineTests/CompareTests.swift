@@ -99,4 +99,44 @@ final class CompareTests: XCTestCase {
     let avg = try s.query("from epci | where nature == \"CA\" | aggregate m = avg(locaux_ftth / locaux)")
     XCTAssertNotEqual(avg.row(0)[0], t.column("pooled")?.value(at: 0))
   }
+
+  /// On screen (table mode): one number of decimals per indicator row, values right-aligned
+  /// so the bars line up, statistics and ranks right-aligned, no types row; csv keeps every digit.
+  func testTableDisplayAlignsBarsAndRoundsPerRow() throws {
+    var out = ""
+    let s = Session()
+    s.write = { out += $0 }
+    s.notify = { _ in }
+    try s.registerDirectory(Self.root.appendingPathComponent("datasets").path)
+    XCTAssertTrue(s.run("""
+      pilots epci key siren = "200069177", "200040046"
+      compare pilots on population, densite = population / superficie against peers where population between 50000 and 150000
+      """))
+    let lines = out.split(separator: "\n").map(String.init)
+    XCTAssertFalse(lines.contains { $0.contains("│ text") }, "no types row:\n" + out)
+    let rows = lines.filter { $0.hasPrefix("│ population") || $0.hasPrefix("│ densite") }
+    guard rows.count == 2 else { return XCTFail("expected the two indicator rows:\n" + out) }
+    // The bars start at the same column in every row, for each pilot.
+    func barColumns(_ line: String) -> [Int] {
+      line.enumerated().filter { $0.element == "▕" }.map(\.offset)
+    }
+    XCTAssertEqual(barColumns(rows[0]), barColumns(rows[1]), out)
+    XCTAssertEqual(barColumns(rows[0]).count, 2, out)
+    // Whole numbers without decimals; densite (median ≈ 137) with one.
+    XCTAssertFalse(rows[0].contains("."), rows[0])
+    let densiteNumbers = rows[1].split(separator: "│").dropFirst().compactMap { cell -> String? in
+      let t = cell.trimmingCharacters(in: .whitespaces)
+      return t.contains("/") || t.isEmpty ? nil : String(t.prefix { $0 != " " })
+    }
+    XCTAssertFalse(densiteNumbers.isEmpty, rows[1])
+    for n in densiteNumbers {
+      XCTAssertEqual(n.split(separator: ".").last?.count, 1, "\(n) in \(rows[1])")
+    }
+    // csv keeps full precision.
+    out = ""
+    XCTAssertTrue(s.run(".mode csv\ncompare pilots on densite = population / superficie"))
+    XCTAssertTrue(out.split(separator: "\n").dropFirst().contains { line in
+      line.split(separator: ",").contains { $0.split(separator: ".").last.map { $0.count > 3 } ?? false }
+    }, out)
+  }
 }

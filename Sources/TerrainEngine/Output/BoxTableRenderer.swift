@@ -108,9 +108,9 @@ func renderBoxTable(_ table: Table, options: RenderOptions) -> String {
     }
     let name = escapeControls(field.name)
     let nameWidth = displayWidth(name)
-    let typeName = field.type.rawValue
+    let typeName = options.typesRow ? field.type.rawValue : ""
     let natural = max(nameWidth, typeName.count, widest)
-    let numeric = field.type.isNumeric
+    let numeric = field.type.isNumeric || options.rightAlignedColumns.contains(c)
     // Numbers are never cut, text shrinks to a few characters, names too.
     let minimum =
       numeric
@@ -205,9 +205,12 @@ func renderBoxTable(_ table: Table, options: RenderOptions) -> String {
   rule("┌", "┬", "┐")
   out += "│"
   for col in columns { cell(col.name, col.nameWidth, col, style: col.isEllipsis ? nil : ansiBold) }
-  out += "\n│"
-  for col in columns { cell(col.typeName, col.typeName.count, col, style: ansiDim) }
   out += "\n"
+  if options.typesRow {
+    out += "│"
+    for col in columns { cell(col.typeName, col.typeName.count, col, style: ansiDim) }
+    out += "\n"
+  }
   if !shown.isEmpty { rule("├", "┼", "┤") }
   func elisionLine() {
     let inner = columns.reduce(0) { $0 + $1.width + 3 } - 1

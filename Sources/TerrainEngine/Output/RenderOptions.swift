@@ -34,6 +34,10 @@ public struct RenderOptions: Sendable {
   public var color: Bool = false
   /// Table mode: the `N rows` line under the table.
   public var footer: Bool = true
+  /// Table mode: the line of column types under the names.
+  public var typesRow: Bool = true
+  /// Table mode: columns (by position) right-aligned whatever their type; numbers always are.
+  public var rightAlignedColumns: Set<Int> = []
   public init() {}
 }
 

@@ -146,8 +146,8 @@ public final class Session {
 
   /// Renders a result; `compare` results get their bars in table mode.
   func renderResult(_ table: Table, pipeline: Pipeline) -> String {
-    if case .compare = pipeline.source, renderOptions.mode == .table, let bars = compareBars(table) {
-      return render(bars, options: renderOptions)
+    if case .compare = pipeline.source, renderOptions.mode == .table, let (shown, options) = compareDisplay(table) {
+      return render(shown, options: options)
     }
     return render(table, options: renderOptions)
   }

@@ -220,38 +220,60 @@ extension Session {
       peerCount: peerCount, pilotsOutsidePeers: outside)
   }
 
-  /// The bars drawn in table mode: each pilot value with a bar between the peers' min and max.
-  func compareBars(_ table: Table) -> Table? {
-    guard let minI = table.index(of: "min"), let maxI = table.index(of: "max") else { return nil }
-    var columns = table.columns
-    var fields = table.fields
-    for (i, f) in table.fields.enumerated() where i > 0 && i < minI - 1 && !f.name.hasSuffix(" rank") && f.type.isNumeric {
-      let b = ColumnBuilder(type: .text)
-      for r in 0..<table.rowCount {
-        guard let v = table.columns[i].value(at: r).numeric else {
-          b.appendNull()
-          continue
-        }
-        let lo = table.columns[minI].value(at: r).numeric ?? v
-        let hi = table.columns[maxI].value(at: r).numeric ?? v
-        b.append(text: "\(displayNumber(table.columns[i].value(at: r))) \(bar(v, lo, hi))")
+  /// The comparison as shown in table mode (SPEC §8): per indicator, every number with the
+  /// same decimals (none when all are whole, else about four significant digits of the
+  /// median), each pilot's value right-aligned beside a bar placing it between the peers' min
+  /// and max, ranks and statistics right-aligned, `… rank` headers and no types row. Other
+  /// modes and exports keep the plain table with full precision. nil if `table` is not one.
+  func compareDisplay(_ table: Table) -> (Table, RenderOptions)? {
+    guard let minI = table.index(of: "min"), let maxI = table.index(of: "max"), let medianI = table.index(of: "median")
+    else { return nil }
+    let rows = 0..<table.rowCount
+    func number(_ c: Int, _ r: Int) -> Double? { table.columns[c].value(at: r).numeric }
+    // Decimals per indicator row.
+    let numericColumns = table.fields.indices.filter { $0 > 0 && table.fields[$0].type.isNumeric }
+    let decimals = rows.map { r -> Int in
+      let values = numericColumns.compactMap { number($0, r) }
+      if values.allSatisfy({ $0 == $0.rounded() && Swift.abs($0) < 1e15 }) { return 0 }
+      let scale = Swift.abs(number(medianI, r) ?? values.first ?? 1)
+      guard scale > 0, scale.isFinite else { return 2 }
+      return max(1, min(6, 3 - Int(Foundation.log10(scale).rounded(.down))))
+    }
+    func text(_ c: Int, _ r: Int) -> String? {
+      guard let v = number(c, r) else { return nil }
+      return groupDigits(String(format: "%.\(decimals[r])f", v))
+    }
+    var fields: [Field] = []
+    var columns: [Column] = []
+    var options = renderOptions
+    options.typesRow = false
+    options.rightAlignedColumns = []
+    func add(_ name: String, _ cells: [String?], rightAligned: Bool) {
+      if rightAligned { options.rightAlignedColumns.insert(fields.count) }
+      fields.append(Field(name: name, type: .text))
+      columns.append(Column.from(cells.map { $0.map(Value.text) ?? .null }, type: .text))
+    }
+    for (c, f) in table.fields.enumerated() {
+      if c == 0 {
+        add(f.name, rows.map { table.columns[0].value(at: $0).description }, rightAligned: false)
+      } else if f.name.hasSuffix(" rank") {
+        add("… rank", rows.map { r in table.columns[c].value(at: r).isNull ? nil : table.columns[c].value(at: r).description },
+          rightAligned: true)
+      } else if c < minI - 1 {
+        // A pilot: its value padded to the column's widest, then the bar, so bars line up.
+        let shown = rows.map { text(c, $0) }
+        let width = shown.map { $0.map(displayWidth) ?? 0 }.max() ?? 0
+        add(f.name, rows.map { r in
+          guard let s = shown[r], let v = number(c, r) else { return nil }
+          let lo = number(minI, r) ?? v
+          let hi = number(maxI, r) ?? v
+          return String(repeating: " ", count: width - displayWidth(s)) + s + " " + bar(v, lo, hi)
+        }, rightAligned: false)
+      } else {
+        add(f.name, rows.map { text(c, $0) }, rightAligned: true)
       }
-      columns[i] = b.finish()
-      fields[i] = Field(name: f.name, type: .text)
     }
-    return Table(fields: fields, columns: columns, rowCount: table.rowCount)
-  }
-
-  private func displayNumber(_ v: Value) -> String {
-    switch v {
-    case .int(let i): return groupDigits(String(i))
-    case .float(let d):
-      if d == d.rounded(), Swift.abs(d) < 1e15 { return groupDigits(String(Int64(d))) }
-      let magnitude = Swift.abs(d)
-      let digits = magnitude >= 100 ? 1 : magnitude >= 1 ? 2 : 3
-      return groupDigits(String(format: "%.\(digits)f", d))
-    default: return v.description
-    }
+    return (Table(fields: fields, columns: columns, rowCount: table.rowCount), options)
   }
 }
 
