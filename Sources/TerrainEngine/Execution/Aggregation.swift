@@ -745,12 +745,15 @@ func selectNth(_ p: UnsafeMutablePointer<Double>, _ n: Int, _ k: Int) {
 
 final class CountDistinctAccumulator: Accumulator {
   let normalizer: KeyNormalizer
-  var sets: [Set<UInt64>]
+  let groups: Int
+  /// The distinct (group, value word) pairs seen; only the word when there is one group.
+  let seen: KeyTable
   let words = UnsafeMutablePointer<UInt64>.allocate(capacity: chunkSize)
   let valid = UnsafeMutablePointer<UInt8>.allocate(capacity: chunkSize)
   init(groups: Int, type: DataType) {
     normalizer = KeyNormalizer(type: type)
-    sets = [Set<UInt64>](repeating: [], count: groups)
+    self.groups = groups
+    seen = KeyTable(width: groups > 1 ? 2 : 1)
   }
   deinit {
     words.deallocate()
@@ -759,13 +762,41 @@ final class CountDistinctAccumulator: Accumulator {
   func add(_ v: Vec, count n: Int, groups g: UnsafePointer<Int32>) {
     valid.initialize(repeating: 1, count: n)
     normalizer.normalize(v, count: n, into: words, stride: 1, valid: valid)
-    for i in 0..<n where valid[i] != 0 { sets[Int(g[i])].insert(words[i]) }
+    if seen.width == 1 {
+      for i in 0..<n where valid[i] != 0 { _ = seen.insert(words + i) }
+      return
+    }
+    var pair: (UInt64, UInt64) = (0, 0)
+    withUnsafeMutablePointer(to: &pair) { raw in
+      raw.withMemoryRebound(to: UInt64.self, capacity: 2) { key in
+        for i in 0..<n where valid[i] != 0 {
+          key[0] = UInt64(UInt32(bitPattern: g[i]))
+          key[1] = words[i]
+          _ = seen.insert(key)
+        }
+      }
+    }
   }
   /// Text values are words of a per-worker dictionary, so partial sets cannot be merged.
   var isMergeable: Bool { normalizer.type != .text }
   func merge(_ other: Accumulator) {
-    guard let o = other as? CountDistinctAccumulator else { return }
-    for k in sets.indices { sets[k].formUnion(o.sets[k]) }
+    guard let o = other as? CountDistinctAccumulator, o.seen.width == seen.width else { return }
+    o.seen.keys.withUnsafeBufferPointer { keys in
+      guard let base = keys.baseAddress else { return }
+      for id in 0..<o.seen.count { _ = seen.insert(base + id * seen.width) }
+    }
   }
-  func finish() -> Column { Column(values: .int(ColumnBuffer(sets.map { Int64($0.count) })), validity: nil) }
+  func finish() -> Column {
+    var counts = [Int64](repeating: 0, count: groups)
+    if seen.width == 1 {
+      if !counts.isEmpty { counts[0] = Int64(seen.count) }
+    } else {
+      let keys = seen.keys
+      for id in 0..<seen.count {
+        let g = Int(keys[id * 2])
+        if g < counts.count { counts[g] += 1 }
+      }
+    }
+    return Column(values: .int(ColumnBuffer(counts)), validity: nil)
+  }
 }
