@@ -103,25 +103,22 @@ final class CompareTests: XCTestCase {
   /// On screen (table mode): one number of decimals per indicator row, values right-aligned
   /// so the bars line up, statistics and ranks right-aligned, no types row; csv keeps every digit.
   func testTableDisplayAlignsBarsAndRoundsPerRow() throws {
-    var out = ""
-    let s = Session()
-    s.write = { out += $0 }
-    s.notify = { _ in }
-    try s.registerDirectory(Self.root.appendingPathComponent("datasets").path)
+    let screen = Screen()
+    let s = try screen.session(datasets: Self.root.appendingPathComponent("datasets").path)
     XCTAssertTrue(s.run("""
       pilots epci key siren = "200069177", "200040046"
       compare pilots on population, densite = population / superficie against peers where population between 50000 and 150000
       """))
-    let lines = out.split(separator: "\n").map(String.init)
-    XCTAssertFalse(lines.contains { $0.contains("│ text") }, "no types row:\n" + out)
+    let lines = screen.text.split(separator: "\n").map(String.init)
+    XCTAssertFalse(lines.contains { $0.contains("│ text") }, "no types row:\n" + screen.text)
     let rows = lines.filter { $0.hasPrefix("│ population") || $0.hasPrefix("│ densite") }
-    guard rows.count == 2 else { return XCTFail("expected the two indicator rows:\n" + out) }
+    guard rows.count == 2 else { return XCTFail("expected the two indicator rows:\n" + screen.text) }
     // The bars start at the same column in every row, for each pilot.
     func barColumns(_ line: String) -> [Int] {
       line.enumerated().filter { $0.element == "▕" }.map(\.offset)
     }
-    XCTAssertEqual(barColumns(rows[0]), barColumns(rows[1]), out)
-    XCTAssertEqual(barColumns(rows[0]).count, 2, out)
+    XCTAssertEqual(barColumns(rows[0]), barColumns(rows[1]), screen.text)
+    XCTAssertEqual(barColumns(rows[0]).count, 2, screen.text)
     // Whole numbers without decimals; densite (median ≈ 137) with one.
     XCTAssertFalse(rows[0].contains("."), rows[0])
     let densiteNumbers = rows[1].split(separator: "│").dropFirst().compactMap { cell -> String? in
@@ -133,10 +130,58 @@ final class CompareTests: XCTestCase {
       XCTAssertEqual(n.split(separator: ".").last?.count, 1, "\(n) in \(rows[1])")
     }
     // csv keeps full precision.
-    out = ""
+    screen.text = ""
     XCTAssertTrue(s.run(".mode csv\ncompare pilots on densite = population / superficie"))
-    XCTAssertTrue(out.split(separator: "\n").dropFirst().contains { line in
+    XCTAssertTrue(screen.text.split(separator: "\n").dropFirst().contains { line in
       line.split(separator: ",").contains { $0.split(separator: ".").last.map { $0.count > 3 } ?? false }
-    }, out)
+    }, screen.text)
+  }
+}
+
+extension CompareTests {
+  /// The cells of the row of `indicator` in `out`, a `compare` on screen.
+  private func cells(_ out: String, _ indicator: String) -> [String] {
+    guard let line = out.split(separator: "\n").first(where: { $0.hasPrefix("│ \(indicator) ") }) else { return [] }
+    return line.split(separator: "│").map { $0.trimmingCharacters(in: .whitespaces) }
+  }
+
+  /// Found by QA: an int indicator over an even number of peers (median ending in .5) showed
+  /// every value with `.0`; values below 1e-6 showed as 0.000000; a negative zero as `-0`;
+  /// a median of zero gave two decimals whatever the values; no peers drew a full bar.
+  func testTableDisplayOfHalfMediansTinyValuesZerosAndNoPeers() throws {
+    let screen = Screen()
+    let s = try screen.session(datasets: Self.root.appendingPathComponent("datasets").path)
+    XCTAssertTrue(s.run("""
+      pilots epci key siren = "200069177", "246900740"
+      compare pilots on population, w = conso_gaz_mwh / 1e12, y = -0.0 * superficie,
+        x = if(population > 100000, superficie / 1e6, 0.0) against peers where population between 50000 and 100000
+      """))
+    let population = cells(screen.text, "population")
+    XCTAssertTrue(population.contains { $0.hasPrefix("96\u{2009}344 ▕") }, screen.text)
+    XCTAssertTrue(population.contains("63\u{2009}077.5"), screen.text)
+    XCTAssertTrue(population.contains("9\u{2009}702\u{2009}704"), screen.text)
+    XCTAssertTrue(cells(screen.text, "w").contains { $0.hasPrefix("5.601e-07 ▕") }, screen.text)
+    XCTAssertTrue(cells(screen.text, "w").contains("3.556e-07"), screen.text)
+    XCTAssertFalse(cells(screen.text, "y").contains { $0.contains("-0") }, screen.text)
+    XCTAssertTrue(cells(screen.text, "x").contains { $0.hasPrefix("0.00037 ▕") }, screen.text)
+    screen.text = ""
+    XCTAssertTrue(s.run("compare pilots on population against peers where population > 100000000"))
+    let none = cells(screen.text, "population")
+    XCTAssertTrue(none.contains("96\u{2009}344"), screen.text)
+    XCTAssertFalse(screen.text.contains("▕"), screen.text)
+  }
+}
+
+/// What a session prints, collected.
+final class Screen {
+  var text = ""
+
+  /// A session on `datasets` writing here, notices dropped.
+  func session(datasets: String) throws -> Session {
+    let s = Session()
+    s.write = { [unowned self] in self.text += $0 }
+    s.notify = { _ in }
+    try s.registerDirectory(datasets)
+    return s
   }
 }

@@ -22,7 +22,7 @@ let helpTopics: [HelpTopic] = [
   HelpTopic(name: "pilots", kind: "statement", synopsis: "pilots TABLE key COL = \"k1\", \"k2\" | pilots TABLE where EXPR",
     text: "Names the pilot territories of the session.", example: "pilots epci key siren = \"200069177\", \"246900740\""),
   HelpTopic(name: "compare", kind: "statement", synopsis: "compare pilots on IND, name = EXPR, … [against peers where EXPR]",
-    text: "One row per indicator: each pilot's value and rank among the peers, the peers' median, min, max, and the pooled value recomputed from the sums of its columns over the peers where it has a value. On screen each pilot's value has a bar placing it between the peers' min and max, and each row's numbers share one number of decimals; csv, json and exports keep every digit.",
+    text: "One row per indicator: each pilot's value and rank among the peers, the peers' median, min, max, and the pooled value recomputed from the sums of its columns over the peers where it has a value. On screen each pilot's value has a bar placing it between the peers' min and max, and each row's numbers share one number of decimals (scientific notation below 1e-6 or from 1e15); csv, json and exports keep every digit.",
     example: "compare pilots on population, densite = population / superficie against peers where population between 50000 and 150000"),
   HelpTopic(name: "where", kind: "stage", synopsis: "| where CONDITION",
     text: "Keeps the rows where the condition is true (null counts as false).",

@@ -230,18 +230,28 @@ extension Session {
     else { return nil }
     let rows = 0..<table.rowCount
     func number(_ c: Int, _ r: Int) -> Double? { table.columns[c].value(at: r).numeric }
-    // Decimals per indicator row.
+    // Decimals per indicator row (nil: scientific notation with four significant digits,
+    // for rows whose scale fixed decimals cannot show: below 1e-6 or from 1e15 up).
     let numericColumns = table.fields.indices.filter { $0 > 0 && table.fields[$0].type.isNumeric }
-    let decimals = rows.map { r -> Int in
+    let decimals = rows.map { r -> Int? in
       let values = numericColumns.compactMap { number($0, r) }
-      if values.allSatisfy({ $0 == $0.rounded() && Swift.abs($0) < 1e15 }) { return 0 }
-      let scale = Swift.abs(number(medianI, r) ?? values.first ?? 1)
+      // The median of whole numbers may end in .5: it alone then shows it (below).
+      if numericColumns.filter({ $0 != medianI }).compactMap({ number($0, r) })
+        .allSatisfy({ $0 == $0.rounded() && Swift.abs($0) < 1e15 }) { return 0 }
+      // The median's scale, or the largest value's when the median is zero (or missing), so
+      // that a row whose peers are mostly zero still shows its pilots' values.
+      let median = Swift.abs(number(medianI, r) ?? 0)
+      let scale = median > 0 ? median : values.map { Swift.abs($0) }.max() ?? 0
       guard scale > 0, scale.isFinite else { return 2 }
-      return max(1, min(6, 3 - Int(Foundation.log10(scale).rounded(.down))))
+      if scale >= 1e15 { return nil }
+      let d = 3 - Int(Foundation.log10(scale).rounded(.down))
+      return d > 9 ? nil : max(1, d)
     }
     func text(_ c: Int, _ r: Int) -> String? {
       guard let v = number(c, r) else { return nil }
-      return groupDigits(String(format: "%.\(decimals[r])f", v))
+      guard var d = decimals[r] else { return unsignedZero(String(format: "%.3e", v)) }
+      if d == 0 && c == medianI && v != v.rounded() { d = 1 }
+      return groupDigits(unsignedZero(String(format: "%.\(d)f", v)))
     }
     var fields: [Field] = []
     var columns: [Column] = []
@@ -265,9 +275,10 @@ extension Session {
         let width = shown.map { $0.map(displayWidth) ?? 0 }.max() ?? 0
         add(f.name, rows.map { r in
           guard let s = shown[r], let v = number(c, r) else { return nil }
-          let lo = number(minI, r) ?? v
-          let hi = number(maxI, r) ?? v
-          return String(repeating: " ", count: width - displayWidth(s)) + s + " " + bar(v, lo, hi)
+          let padded = String(repeating: " ", count: width - displayWidth(s)) + s + " "
+          // No peer has a value: nothing to place it between.
+          guard let lo = number(minI, r), let hi = number(maxI, r) else { return padded + String(repeating: " ", count: 8) }
+          return padded + bar(v, lo, hi)
         }, rightAligned: false)
       } else {
         add(f.name, rows.map { text(c, $0) }, rightAligned: true)
@@ -275,6 +286,14 @@ extension Session {
     }
     return (Table(fields: fields, columns: columns, rowCount: table.rowCount), options)
   }
+}
+
+/// `s`, a formatted number, without its minus sign when every digit of its mantissa is zero
+/// (`-0`, `-0.00` from a tiny negative value, `-0.000e+00`).
+func unsignedZero(_ s: String) -> String {
+  guard s.hasPrefix("-") else { return s }
+  let mantissa = s.prefix { $0 != "e" && $0 != "E" }
+  return mantissa.contains(where: { $0.isNumber && $0 != "0" }) ? s : String(s.dropFirst())
 }
 
 /// A 6-cell bar showing where `v` sits between `lo` and `hi`.
