@@ -42,6 +42,15 @@ struct Terrain: ParsableCommand {
     for p in parameter where !p.contains("=") || p.hasPrefix("=") {
       throw ValidationError("parameter '\(p)' must be NAME=VALUE")
     }
+    for p in parameter {
+      let name = String(p.prefix { $0 != "=" })
+      if name.hasPrefix("$"), isParameterName(String(name.dropFirst())) {
+        throw ValidationError("parameter '\(p)': the name goes without `$` (-p \(p.dropFirst())), and is used as \(name)")
+      }
+      guard isParameterName(name) else {
+        throw ValidationError("parameter '\(p)': '\(name)' is not a name (letters, digits and _), so $\(name) could not use it")
+      }
+    }
     if data != nil && noData { throw ValidationError("--data and --no-data cannot be used together") }
     if command != nil && !scripts.isEmpty {
       throw ValidationError("-c and script files cannot be used together: put the statements in a script, or run them one after the other")

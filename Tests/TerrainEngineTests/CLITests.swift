@@ -202,6 +202,22 @@ final class CLITests: XCTestCase {
     XCTAssertEqual(try String(contentsOf: dir.appendingPathComponent("dep_69.csv"), encoding: .utf8), "nom\nRhône\n")
   }
 
+  /// Found by QA: `-p '$n=5'` and `-p 'a b=1'` were accepted although no `$NAME` can reach
+  /// them; the statement then failed on an undefined `$n`.
+  func testParameterNameMustBeReachable() throws {
+    let dollar = try terrain(["-p", "$n=5", "-c", "from regions | take $n"])
+    XCTAssertEqual(dollar.status, 2)
+    XCTAssertTrue(dollar.stderr.contains("the name goes without `$` (-p n=5)"), dollar.stderr)
+    for bad in ["a b=1", "x-y=1"] {
+      let r = try terrain(["-p", bad, "-c", "from regions | take 1"])
+      XCTAssertEqual(r.status, 2, bad)
+      XCTAssertTrue(r.stderr.contains("is not a name"), r.stderr)
+    }
+    let ok = try terrain(["--mode", "csv", "-p", "n_1=1", "-p", "é=x", "-c", "from regions | where nom != $é | take $n_1 | select nom"])
+    XCTAssertEqual(ok.status, 0, ok.stderr)
+    XCTAssertEqual(ok.stdout, "nom\nGuadeloupe\n")
+  }
+
   /// An unknown `.help` topic is an error: stderr, exit code 1, nothing on stdout.
   func testHelpOnUnknownTopicFails() throws {
     let r = try terrain(["-c", ".help agregate"])

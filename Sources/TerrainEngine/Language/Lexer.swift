@@ -303,3 +303,5 @@ func isIdentStart(_ c: UInt8) -> Bool {
     || c == UInt8(ascii: "_") || c >= 0x80
 }
 func isIdentContinue(_ c: UInt8) -> Bool { isIdentStart(c) || isDigit(c) }
+/// Whether `$name` reads as the parameter `name` (what `-p NAME=VALUE` may define).
+public func isParameterName(_ name: String) -> Bool { !name.isEmpty && name.utf8.allSatisfy(isIdentContinue) }
