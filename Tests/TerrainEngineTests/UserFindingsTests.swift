@@ -262,4 +262,23 @@ final class UserFindingsTests: XCTestCase {
     expectError(r, "compare pilots on x = population, x = population / 2", "s.tq:1:35: error: indicator `x` appears twice")
     XCTAssertTrue(r.run("compare pilots on population, x = population / 2"), r.err)
   }
+
+  // MARK: expressions named in messages
+
+  /// Found by QA: a type error on an operator expression named it `…`
+  /// ("`median` needs numbers, but `…` is bool"); short ones are now written out, long ones
+  /// are "the expression".
+  func testTypeErrorsNameOperatorExpressions() throws {
+    let r = try Run()
+    expectError(r, "from t | aggregate m = median(population > 1)",
+      "s.tq:1:31: error: `median` needs numbers, but `population > 1` is bool")
+    expectError(r, "from t | where nom == -population * 2", "s.tq:1:16: error: cannot compare `nom` (text) with `-population * 2` (int)")
+    expectError(r, "from t | select x = upper((population + 1) % 7)",
+      "s.tq:1:27: error: `upper` needs text, but `(population + 1) % 7` is int")
+    XCTAssertTrue(r.err.contains("help: convert it with `text((population + 1) % 7)`"), r.err)
+    expectError(r, "from t | where population + 1", "s.tq:1:16: error: a condition must be true or false, but this is int")
+    XCTAssertTrue(r.err.contains("e.g. `population + 1 > 0`"), r.err)
+    expectError(r, "from t | aggregate m = median(not (population > 1 and nom is null or code is not null))",
+      "s.tq:1:31: error: `median` needs numbers, but the expression is bool")
+  }
 }

@@ -246,11 +246,44 @@ struct ExpressionBinder {
   }
 
   private func describeOperand(_ e: Expr, _ t: DataType) -> String {
-    "`\(snippet(e))` (\(t))"
+    "\(quoted(e)) (\(t))"
   }
 
-  /// A short source-like rendering of an expression for messages.
+  /// A short source-like rendering of an expression for messages: operators written out
+  /// (`population * 2`, `-x`, `x is null`) while the whole stays short, else `…`.
   func snippet(_ e: Expr) -> String {
+    guard let s = shortSnippet(e, depth: 0), s.count <= 40 else { return "…" }
+    return s
+  }
+
+  /// The snippet in backquotes, or `the expression` when it is too long to show.
+  func quoted(_ e: Expr) -> String {
+    let s = snippet(e)
+    return s == "…" ? "the expression" : "`" + s + "`"
+  }
+
+  /// `e` rendered, nested operators in brackets; nil beyond three levels.
+  private func shortSnippet(_ e: Expr, depth: Int) -> String? {
+    guard depth < 3 else { return nil }
+    func operand(_ x: Expr) -> String? {
+      guard let s = shortSnippet(x, depth: depth + 1) else { return nil }
+      switch x.kind {
+      case .binary, .between, .inList, .isNull, .not: return "(" + s + ")"
+      default: return s
+      }
+    }
+    switch e.kind {
+    case .binary(let op, let a, let b, _):
+      guard let l = operand(a), let r = operand(b) else { return nil }
+      return "\(l) \(op.rawValue) \(r)"
+    case .negate(let a): return operand(a).map { "-" + $0 }
+    case .not(let a): return operand(a).map { "not " + $0 }
+    case .isNull(let a, let negated): return operand(a).map { $0 + (negated ? " is not null" : " is null") }
+    default: return leafSnippet(e)
+    }
+  }
+
+  private func leafSnippet(_ e: Expr) -> String {
     switch e.kind {
     case .column(let n, let t): return (t.map { $0.text + "." } ?? "") + n.text
     case .integer(let s): return s
@@ -265,7 +298,7 @@ struct ExpressionBinder {
   }
 
   func typeError(_ message: String, _ e: Expr, _ t: DataType) -> Diagnostic {
-    Diagnostic("\(message), but `\(snippet(e))` is \(t)", at: e.span, label: "\(t)")
+    Diagnostic("\(message), but \(quoted(e)) is \(t)", at: e.span, label: "\(t)")
   }
 
   private func bindIn(_ a: Expr, _ items: [Expr], negated: Bool) throws -> BoundExpr {
@@ -343,7 +376,7 @@ struct ExpressionBinder {
   private func textArg(_ name: Name, _ e: Expr) throws -> BoundExpr {
     let b = try bind(e, expected: .text)
     guard b.type == .text else {
-      throw Diagnostic("`\(name.text)` needs text, but `\(snippet(e))` is \(b.type)", at: e.span, label: "\(b.type)",
+      throw Diagnostic("`\(name.text)` needs text, but \(quoted(e)) is \(b.type)", at: e.span, label: "\(b.type)",
         help: "convert it with `text(\(snippet(e)))`")
     }
     return b
