@@ -355,7 +355,7 @@ final class RobustnessTests: XCTestCase {
 
   func write(_ name: String, _ bytes: [UInt8]) -> String {
     let p = dir.appendingPathComponent(name).path
-    FileManager.default.createFile(atPath: p, contents: Data(bytes))
+    XCTAssertTrue(FileManager.default.createFile(atPath: p, contents: Data(bytes)), p)
     return p
   }
 

@@ -63,7 +63,7 @@ final class ShellPTYTests: XCTestCase {
   }
 
   func testFilePathCompletesInsideQuotesAfterLoad() throws {
-    FileManager.default.createFile(atPath: home.appendingPathComponent("donnees_test.csv").path, contents: Data("a,b\n1,2\n".utf8))
+    XCTAssertTrue(FileManager.default.createFile(atPath: home.appendingPathComponent("donnees_test.csv").path, contents: Data("a,b\n1,2\n".utf8)))
     let s = try start()
     s.type("load \"\(home.path)/donnees_t\t")
     XCTAssertTrue(s.expect("donnees_test.csv\"", timeout: 5), "screen:\n\(s.rawText)")
@@ -122,7 +122,7 @@ final class ShellPTYTests: XCTestCase {
     let big = home.appendingPathComponent("big.csv")
     var block = ""
     for i in 0..<1000 { block += "\(i),nom_\(i % 97),\(Double(i) * 1.5),\(i % 7 == 0 ? "" : "x\(i)")\n" }
-    FileManager.default.createFile(atPath: big.path, contents: Data("id,nom,valeur,etiquette\n".utf8))
+    XCTAssertTrue(FileManager.default.createFile(atPath: big.path, contents: Data("id,nom,valeur,etiquette\n".utf8)))
     let handle = try FileHandle(forWritingTo: big)
     handle.seekToEndOfFile()
     let chunk = Data(String(repeating: block, count: 50).utf8)
