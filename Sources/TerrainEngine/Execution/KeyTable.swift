@@ -75,14 +75,8 @@ final class KeyTable {
       h = (h ^ key[k]) &* 0xbf58_476d_1ce4_e5b9
       h ^= h >> 31
     }
-    // A full avalanche at the end (MurmurHash3's finaliser): slots come from the low bits, and
-    // keys such as float bit patterns differ mostly in their high bits.
-    h ^= h >> 33
-    h = h &* 0xff51_afd7_ed55_8ccd
-    h ^= h >> 33
-    h = h &* 0xc4ce_b9fe_1a85_ec53
-    h ^= h >> 33
-    return h
+    // Slots come from the low bits, and keys such as float bit patterns differ in the high ones.
+    return avalanche(h)
   }
 
   /// The id of `key`, inserting it if new.

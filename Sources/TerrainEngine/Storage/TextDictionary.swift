@@ -231,13 +231,21 @@ public final class TextDictionary: @unchecked Sendable {
       h = (h ^ w) &* 0x0000_0100_0000_01b3
       h ^= h >> 29
     }
-    h ^= h >> 33
-    h = h &* 0xff51_afd7_ed55_8ccd
-    h ^= h >> 33
-    h = h &* 0xc4ce_b9fe_1a85_ec53
-    h ^= h >> 33
-    return h
+    return avalanche(h)
   }
+}
+
+/// MurmurHash3's 64-bit finaliser: every input bit affects every output bit, so a hash table
+/// may take its slot from the low bits even when keys differ only in their high bits.
+@inline(__always)
+func avalanche(_ x: UInt64) -> UInt64 {
+  var h = x
+  h ^= h >> 33
+  h = h &* 0xff51_afd7_ed55_8ccd
+  h ^= h >> 33
+  h = h &* 0xc4ce_b9fe_1a85_ec53
+  h ^= h >> 33
+  return h
 }
 
 /// Binary (code point) order of two strings.
