@@ -281,4 +281,19 @@ final class UserFindingsTests: XCTestCase {
     expectError(r, "from t | aggregate m = median(not (population > 1 and nom is null or code is not null))",
       "s.tq:1:31: error: `median` needs numbers, but the expression is bool")
   }
+
+  /// Where a constant is required (the fraction of `quantile`, the count of `take`, an option
+  /// value), any expression that reads no column is one: `1/2`, `2 * 2`; an overflow in it is
+  /// the usual error at its span, and reading a column is still refused.
+  func testConstantExpressionsWhereAConstantIsRequired() throws {
+    let r = try Run()
+    XCTAssertTrue(r.run("from t | aggregate a = quantile(population, 1/2), b = median(population), c = quantile(population, 0.25 + 0.25)"), r.err)
+    XCTAssertEqual(r.out, "a,b,c\n652432.0,652432.0,652432.0\n")
+    XCTAssertTrue(r.run("from t | take 2 * 1 | select code"), r.err)
+    XCTAssertEqual(r.out, "code\n01\n2A\n")
+    expectError(r, "from t | take 9223372036854775807 + 1", "s.tq:1:15: error: integer overflow: the result does not fit in 64 bits")
+    expectError(r, "from t | take population", "s.tq:1:15: error: `take` needs a constant number of rows")
+    expectError(r, "from t | aggregate q = quantile(population, population)",
+      "s.tq:1:45: error: the fraction of `quantile` must be a constant between 0 and 1")
+  }
 }

@@ -467,7 +467,7 @@ struct ExpressionBinder {
       guard args.count == 2 else { throw arityError(name, "2", args.count, span) }
       argument = try inner.bind(args[0])
       let q = try inner.bind(args[1], expected: .float)
-      guard case .constant(let v, _) = q, let qv = v.numeric, qv >= 0, qv <= 1 else {
+      guard let v = try q.evaluatedConstant(), let qv = v.numeric, qv >= 0, qv <= 1 else {
         throw Diagnostic("the fraction of `quantile` must be a constant between 0 and 1", at: args[1].span,
           label: "not a fraction", help: "e.g. quantile(population, 0.9)")
       }
@@ -503,5 +503,14 @@ extension Value {
     case .float(let d): return d
     default: return nil
     }
+  }
+}
+
+extension BoundExpr {
+  /// The value of an expression that reads no column (`0.9`, `1 / 2`, `$n * 2`), computed by the
+  /// kernels it would run with (so an overflow is the same error); nil when it reads a column.
+  func evaluatedConstant() throws -> Value? {
+    guard isConstant else { return nil }
+    return try ExpressionCompiler.evaluateConstant(self)
   }
 }

@@ -126,7 +126,7 @@ struct PipelinePlanner {
 
   private func takeCount(_ e: Expr, _ binder: ExpressionBinder) throws -> Int {
     let b = try binder.bind(e, expected: .int)
-    guard case .constant(let v, _) = b else {
+    guard let v = try b.evaluatedConstant() else {
       throw Diagnostic("`take` needs a constant number of rows", at: e.span, label: "not a constant", help: "e.g. take 10")
     }
     switch v {
@@ -251,7 +251,7 @@ struct PipelinePlanner {
   /// The value of an option, a constant; a parameter in it takes the type `expected`.
   func constantOption(_ e: Expr, expected: DataType) throws -> Value {
     let b = try ExpressionBinder(fields: [], sourceName: "options", parameters: parameters).bind(e, expected: expected)
-    guard case .constant(let v, _) = b else {
+    guard let v = try b.evaluatedConstant() else {
       throw Diagnostic("an option value must be a constant", at: e.span, label: "not a constant")
     }
     return v
