@@ -20,6 +20,9 @@ public struct ShellCompleter {
   public var tableNames: () -> [String]
   /// The column names of a table (nil when unknown).
   public var columns: (String) -> [String]?
+  /// The columns coming out of a query's text (the statement before the stage being typed),
+  /// nil when it cannot be planned; without it, columns are guessed from the statement's words.
+  public var queryColumns: ((String) -> [String]?)?
 
   /// Keywords offered in expressions and after stage arguments.
   public static let keywords = [
@@ -95,8 +98,20 @@ public struct ShellCompleter {
       return .words(filtered(cols, rest).list.map { table + "." + $0 })
     }
 
-    let names = statementColumns(words)
-    return filtered(names + ShellCompleter.functionCandidates + ShellCompleter.keywords, word)
+    return filtered(columnsInScope(before, scan) + ShellCompleter.functionCandidates + ShellCompleter.keywords, word)
+  }
+
+  /// The columns the stage being typed can read: those of the query before its `|`, planned by
+  /// `queryColumns` (so `select`, `aggregate`, `join` are followed), with the names the stage
+  /// itself defines; else every column the statement's words mention.
+  func columnsInScope(_ before: String, _ scan: ShellScan) -> [String] {
+    let guess = statementColumns(scan.tokens)
+    guard let queryColumns, let pipe = scan.lastPipe, pipe > scan.statementStart else { return guess }
+    let bytes = Array(before.utf8)
+    let query = String(decoding: bytes[scan.statementStart..<pipe], as: UTF8.self)
+    guard let known = queryColumns(query) else { return guess }
+    let stage = ShellScan(String(decoding: bytes[pipe...], as: UTF8.self))
+    return known + statementColumns(stage.tokens).filter { !known.contains($0) }
   }
 
   /// Columns of the tables named in the statement (`from`, `join`) and names it creates

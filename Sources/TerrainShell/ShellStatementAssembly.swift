@@ -24,6 +24,10 @@ struct ShellScan {
   var openBackquote = false
   /// Whether the last statement was ended by `;` with nothing after it.
   var endsWithSemicolon = false
+  /// Byte offsets in the scanned text: where the current statement starts (after the last
+  /// top-level `;`), and its last `|` outside brackets (the start of the stage being typed).
+  var statementStart = 0
+  var lastPipe: Int?
 
   init(_ text: String) {
     let b = Array(text.utf8)
@@ -78,6 +82,8 @@ struct ShellScan {
         tokens.removeAll()
         endsWithSemicolon = true
         i += 1
+        statementStart = i
+        lastPipe = nil
       case UInt8(ascii: "."):
         // A dot command runs to the end of its line.
         if tokens.isEmpty, i + 1 < n, isIdent(b[i + 1]) {
@@ -104,6 +110,7 @@ struct ShellScan {
           } else {
             if c == UInt8(ascii: "(") { depth += 1 }
             if c == UInt8(ascii: ")") { depth = max(0, depth - 1) }
+            if c == UInt8(ascii: "|") && depth == 0 { lastPipe = i }
             tokens.append(c < 128 ? .symbol(String(UnicodeScalar(c))) : .other)
             i += 1
           }

@@ -19,9 +19,10 @@ func runInteractiveShell(_ session: Session) {
 
   let history = ShellHistory(warn: session.notify)
   history.load()
-  let completer = ShellCompleter(
+  var completer = ShellCompleter(
     tableNames: { session.catalog.names },
     columns: { name in completionColumns(session, name) })
+  completer.queryColumns = { text in session.outputColumns(of: text) }
   completionProvider = { before, word in completer.complete(before: before, word: word) }
   installShellSignalHandlers(cancel: session.cancel)
   let editor = LineEditor()

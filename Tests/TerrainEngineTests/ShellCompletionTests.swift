@@ -126,4 +126,26 @@ final class ShellCompletionTests: XCTestCase {
     _ = a.feed("from communes |", moreInputWaiting: false)
     XCTAssertNil(a.finish())
   }
+
+  /// With a planner, a stage completes the columns of the query before it: after `select nom`
+  /// only `nom`, after an `aggregate` its outputs, plus names the stage itself defines.
+  func testColumnsFollowThePlannedQuery() throws {
+    let session = Session()
+    session.catalog.set("communes", Table(names: ["code_insee", "nom", "population"], columns: [
+      Column.from([.text("01001")], type: .text), Column.from([.text("A")], type: .text), Column.from([.int(1)], type: .int),
+    ]), origin: .query)
+    var planned = completer
+    planned.queryColumns = { session.outputColumns(of: $0) }
+    func words(_ before: String, _ word: String) -> [String] { planned.complete(before: before, word: word).list }
+    XCTAssertEqual(words("from communes | select nom | where ", "po"), ["pow("], "population is gone after select")
+    XCTAssertEqual(words("from communes | select nom | where ", "n"), ["nom", "not", "null"])
+    XCTAssertEqual(words("from communes | aggregate total = sum(population) by nom | sort ", "to"), ["total"])
+    XCTAssertTrue(words("from communes | derive dd = 1 | where ", "d").contains("dd"))
+    XCTAssertTrue(words("from communes | derive x = 1, y = ", "x").contains("x"), "a name the stage defines")
+    // Not plannable (unknown table, a typo in an earlier stage): the statement's words.
+    XCTAssertEqual(words("from communes | where populaton > 1 | select ", "po"), ["population", "pow("])
+    XCTAssertEqual(words("a; from communes | select nom | take 1 | where ", "no"), ["nom", "not"])
+    XCTAssertNil(session.outputColumns(of: "from nowhere | take 1"))
+    XCTAssertNil(session.outputColumns(of: "from communes | export \"x.csv\""))
+  }
 }
