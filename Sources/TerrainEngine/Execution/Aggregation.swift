@@ -74,16 +74,7 @@ func aggregateWhere(_ relation: Relation, predicate: BoundExpr, specs: [Aggregat
   } catch is Diagnostic {
     // The arguments ran on every row, so a float overflow may come from a row the condition
     // removes: redo it on the kept rows only, which raise the error again if it is theirs.
-    let compiler = ExpressionCompiler(relation: relation)
-    let condition = try compiler.compileMask(predicate)
-    let mask = UnsafeMutablePointer<UInt8>.allocate(capacity: chunkSize)
-    defer { mask.deallocate() }
-    var rows: [Int32] = []
-    try forEachChunkRange(0..<relation.rowCount, cancel: cancel) { start, n in
-      try condition(start, n, mask, .assign)
-      for i in 0..<n where mask[i] != 0 { rows.append(Int32(truncatingIfNeeded: start + i)) }
-    }
-    let kept = relation.selecting(IndexVector(ColumnBuffer(rows)))
+    let kept = try filterRows(relation, predicate, cancel: cancel)
     return try aggregateAll(kept, compiler: ExpressionCompiler(relation: kept), specs: specs, cancel: cancel)
   }
 }

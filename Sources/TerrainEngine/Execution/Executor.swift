@@ -37,7 +37,7 @@ struct Executor {
   private func run(_ step: PlanStep, on rel: Relation, fields: [Field]) throws -> Relation {
     switch step {
     case .filter(let predicate):
-      return try filter(rel, predicate)
+      return try filterRows(rel, predicate, cancel: cancel)
     case .project(let exprs, let names):
       return try project(rel, exprs, names)
     case .aggregate(let keys, let keyNames, let specs, let outputs, let names):
@@ -67,41 +67,6 @@ struct Executor {
     }
   }
 
-  /// Keeps the rows where `predicate` is true, as a selection over the input's columns.
-  private func filter(_ rel: Relation, _ predicate: BoundExpr) throws -> Relation {
-    let ranges = workerRanges(rel.rowCount)
-    let parts = try runRanges(ranges) { _, range in try selectRows(rel, predicate, range) }
-    let total = parts.reduce(0) { $0 + $1.count }
-    if total == rel.rowCount { return rel }
-    if parts.count == 1, let only = parts.first { return rel.selecting(IndexVector(only.finish())) }
-    let all = BufferBuilder<Int32>(capacity: total)
-    for p in parts {
-      let dst = all.tail(reserving: p.count)
-      dst.update(from: p.base, count: p.count)
-      all.advance(by: p.count)
-    }
-    return rel.selecting(IndexVector(all.finish()))
-  }
-
-  /// The positions in `range` where `predicate` is true.
-  private func selectRows(_ rel: Relation, _ predicate: BoundExpr, _ range: Range<Int>) throws -> BufferBuilder<Int32> {
-    let compiler = ExpressionCompiler(relation: rel)
-    let positions = BufferBuilder<Int32>(capacity: 1024)
-    let condition = try compiler.compileMask(predicate)
-    let mask = UnsafeMutablePointer<UInt8>.allocate(capacity: chunkSize)
-    defer { mask.deallocate() }
-    try forEachChunkRange(range, cancel: cancel) { start, n in
-      try condition(start, n, mask, .assign)
-      let dst = positions.tail(reserving: n)
-      var k = 0
-      for i in 0..<n {
-        dst[k] = Int32(truncatingIfNeeded: start + i)
-        k += Int(mask[i])
-      }
-      positions.advance(by: k)
-    }
-    return positions
-  }
 
   private func project(_ rel: Relation, _ exprs: [BoundExpr], _ names: [String]) throws -> Relation {
     let compiler = ExpressionCompiler(relation: rel)
@@ -116,4 +81,40 @@ struct Executor {
     let fields = zip(names, exprs).map { Field(name: $0, type: $1.type) }
     return Relation(fields: fields, columns: columns, rowCount: rel.rowCount, sourceName: rel.sourceName)
   }
+}
+
+/// Keeps the rows where `predicate` is true, as a selection over the input's columns.
+func filterRows(_ rel: Relation, _ predicate: BoundExpr, cancel: CancellationFlag?) throws -> Relation {
+  let ranges = workerRanges(rel.rowCount)
+  let parts = try runRanges(ranges) { _, range in try selectRows(rel, predicate, range, cancel: cancel) }
+  let total = parts.reduce(0) { $0 + $1.count }
+  if total == rel.rowCount { return rel }
+  if parts.count == 1, let only = parts.first { return rel.selecting(IndexVector(only.finish())) }
+  let all = BufferBuilder<Int32>(capacity: total)
+  for p in parts {
+    let dst = all.tail(reserving: p.count)
+    dst.update(from: p.base, count: p.count)
+    all.advance(by: p.count)
+  }
+  return rel.selecting(IndexVector(all.finish()))
+}
+
+/// The positions in `range` where `predicate` is true.
+private func selectRows(_ rel: Relation, _ predicate: BoundExpr, _ range: Range<Int>, cancel: CancellationFlag?) throws -> BufferBuilder<Int32> {
+  let compiler = ExpressionCompiler(relation: rel)
+  let positions = BufferBuilder<Int32>(capacity: 1024)
+  let condition = try compiler.compileMask(predicate)
+  let mask = UnsafeMutablePointer<UInt8>.allocate(capacity: chunkSize)
+  defer { mask.deallocate() }
+  try forEachChunkRange(range, cancel: cancel) { start, n in
+    try condition(start, n, mask, .assign)
+    let dst = positions.tail(reserving: n)
+    var k = 0
+    for i in 0..<n {
+      dst[k] = Int32(truncatingIfNeeded: start + i)
+      k += Int(mask[i])
+    }
+    positions.advance(by: k)
+  }
+  return positions
 }
