@@ -1,32 +1,46 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// Modules, lowest first; each imports only those before it (the compiler enforces the
+// direction). ARCHITECTURE.md describes each one.
+//   TerrainStorage   columns, dictionaries, tables
+//   TerrainSyntax    lexer, parser, AST, spans, diagnostics
+//   TerrainIO        CSV reader, renderers, export writers
+//   TerrainPlanner   binding, types, plans
+//   TerrainExecution expression compiler, kernels, operators
+//   TerrainEngine    the session: catalog, statements, pilots and compare (the embeddable façade)
+//   TerrainShell     the shell's logic: completion, continuation, multi-line statements
+//   terrain          the executable: readline, signals, arguments
+let language: [SwiftSetting] = [.swiftLanguageMode(.v5)]
+
 let package = Package(
   name: "terrain",
   platforms: [.macOS(.v15)],
   products: [
     .executable(name: "terrain", targets: ["terrain"]),
     .library(name: "TerrainEngine", targets: ["TerrainEngine"]),
+    .library(name: "TerrainSyntax", targets: ["TerrainSyntax"]),
+    .library(name: "TerrainIO", targets: ["TerrainIO"]),
     .library(name: "TerrainShell", targets: ["TerrainShell"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
   ],
   targets: [
+    .target(name: "TerrainStorage", swiftSettings: language),
+    .target(name: "TerrainSyntax", swiftSettings: language),
+    .target(name: "TerrainIO", dependencies: ["TerrainStorage", "TerrainSyntax"], swiftSettings: language),
+    .target(
+      name: "TerrainPlanner", dependencies: ["TerrainStorage", "TerrainSyntax", "TerrainIO"], swiftSettings: language),
+    .target(
+      name: "TerrainExecution", dependencies: ["TerrainStorage", "TerrainSyntax", "TerrainPlanner"],
+      swiftSettings: language),
     .target(
       name: "TerrainEngine",
-      swiftSettings: [
-        .swiftLanguageMode(.v5),
-        // Kernels index raw buffers in tight loops; the runtime exclusivity checks on class
-        // fields cost more than the work there (seen in perf as swift_beginAccess).
-        .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
-      ]
-    ),
+      dependencies: ["TerrainStorage", "TerrainSyntax", "TerrainIO", "TerrainPlanner", "TerrainExecution"],
+      swiftSettings: language),
     .target(
-      name: "TerrainShell",
-      dependencies: ["TerrainEngine"],
-      swiftSettings: [.swiftLanguageMode(.v5)]
-    ),
+      name: "TerrainShell", dependencies: ["TerrainSyntax", "TerrainIO", "TerrainPlanner", "TerrainEngine"], swiftSettings: language),
     .systemLibrary(
       name: "CReadline",
       pkgConfig: "readline",
@@ -35,19 +49,25 @@ let package = Package(
     .executableTarget(
       name: "terrain",
       dependencies: [
+        "TerrainStorage",
+        "TerrainSyntax",
+        "TerrainIO",
         "TerrainEngine",
         "TerrainShell",
         "CReadline",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
-      swiftSettings: [.swiftLanguageMode(.v5)]
+      swiftSettings: language
     ),
     .testTarget(
       name: "TerrainEngineTests",
-      dependencies: ["TerrainEngine", "TerrainShell"],
+      dependencies: [
+        "TerrainStorage", "TerrainSyntax", "TerrainIO", "TerrainPlanner", "TerrainExecution", "TerrainEngine",
+        "TerrainShell",
+      ],
       // Golden scripts and their data are read in place by the tests.
       exclude: ["Golden"],
-      swiftSettings: [.swiftLanguageMode(.v5)]
+      swiftSettings: language
     ),
   ]
 )

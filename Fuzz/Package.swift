@@ -12,13 +12,13 @@ let package = Package(
   dependencies: [.package(name: "terrain", path: "..")],
   targets: [
     .executableTarget(
-      name: "FuzzParser", dependencies: [.product(name: "TerrainEngine", package: "terrain")],
+      name: "FuzzParser", dependencies: [.product(name: "TerrainSyntax", package: "terrain")],
       swiftSettings: fuzzFlags),
     .executableTarget(
       name: "FuzzSession", dependencies: [.product(name: "TerrainEngine", package: "terrain")],
       swiftSettings: fuzzFlags),
     .executableTarget(
-      name: "FuzzCSV", dependencies: [.product(name: "TerrainEngine", package: "terrain")],
+      name: "FuzzCSV", dependencies: [.product(name: "TerrainIO", package: "terrain")],
       swiftSettings: fuzzFlags),
   ]
 )

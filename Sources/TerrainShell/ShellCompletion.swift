@@ -1,6 +1,9 @@
 // Tab completion for the interactive shell, as pure functions of the text before the cursor.
 
 import TerrainEngine
+import TerrainIO
+import TerrainPlanner
+import TerrainSyntax
 
 /// What to offer for the word under the cursor.
 public enum CompletionResult: Equatable, Sendable {

@@ -23,6 +23,9 @@
 //   stages), as the next line of a script does.
 
 import TerrainEngine
+import TerrainIO
+import TerrainPlanner
+import TerrainSyntax
 
 /// What the shell does with a statement typed at the prompt.
 public enum ShellAction: Equatable {

@@ -1,6 +1,9 @@
 // Multi-line statement assembly for the interactive shell: when is a statement finished?
 
 import TerrainEngine
+import TerrainIO
+import TerrainPlanner
+import TerrainSyntax
 
 /// A light scan of statement text: enough to know whether it is visibly unfinished and what
 /// the last tokens are, without the full lexer (which throws on half-typed input).

@@ -2,6 +2,9 @@
 
 import Foundation
 import TerrainEngine
+import TerrainIO
+import TerrainStorage
+import TerrainSyntax
 import TerrainShell
 
 let mainPrompt = "terrain> "

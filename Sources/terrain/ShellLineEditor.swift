@@ -8,6 +8,9 @@
 #endif
 import CReadline
 import TerrainEngine
+import TerrainIO
+import TerrainStorage
+import TerrainSyntax
 import TerrainShell
 
 /// What one call to `LineEditor.readLine` got.

@@ -10,6 +10,9 @@
 #endif
 import Synchronization
 import TerrainEngine
+import TerrainIO
+import TerrainStorage
+import TerrainSyntax
 
 /// Set by SIGINT; the line editor consumes it.
 let interruptSeen = Atomic<Bool>(false)

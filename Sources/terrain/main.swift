@@ -3,6 +3,9 @@
 import ArgumentParser
 import Foundation
 import TerrainEngine
+import TerrainIO
+import TerrainStorage
+import TerrainSyntax
 
 struct Terrain: ParsableCommand {
   static let configuration = CommandConfiguration(

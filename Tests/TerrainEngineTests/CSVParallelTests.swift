@@ -1,7 +1,12 @@
 import Foundation
 import XCTest
 
-@testable import TerrainEngine
+import TerrainEngine
+import TerrainExecution
+import TerrainIO
+import TerrainPlanner
+import TerrainStorage
+import TerrainSyntax
 
 /// The reader's two-thread path (both passes split in two, one text dictionary per range
 /// merged at the end) must give exactly what the one-thread path gives: rows, types, values,

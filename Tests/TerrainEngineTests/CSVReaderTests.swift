@@ -1,7 +1,12 @@
 import Foundation
 import XCTest
 
-@testable import TerrainEngine
+import TerrainEngine
+import TerrainExecution
+import TerrainIO
+import TerrainPlanner
+import TerrainStorage
+import TerrainSyntax
 
 /// Unit tests of the CSV reader on small inline files.
 final class CSVReaderTests: XCTestCase {

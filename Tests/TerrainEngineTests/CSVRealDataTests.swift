@@ -1,7 +1,12 @@
 import Foundation
 import XCTest
 
-@testable import TerrainEngine
+import TerrainEngine
+import TerrainExecution
+import TerrainIO
+import TerrainPlanner
+import TerrainStorage
+import TerrainSyntax
 
 /// The CSV reader on the real French open-data files of `../shared/data` (read in place;
 /// skipped when the folder is absent, as in a user's clone). Expected figures come from that

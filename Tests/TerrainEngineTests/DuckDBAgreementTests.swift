@@ -4,7 +4,12 @@
 
 import Foundation
 import XCTest
-@testable import TerrainEngine
+import TerrainEngine
+import TerrainExecution
+import TerrainIO
+import TerrainPlanner
+import TerrainStorage
+import TerrainSyntax
 
 final class DuckDBAgreementTests: XCTestCase {
   static let data = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

@@ -1,7 +1,12 @@
 import Foundation
 import XCTest
 
-@testable import TerrainEngine
+import TerrainEngine
+import TerrainExecution
+import TerrainIO
+import TerrainPlanner
+import TerrainStorage
+import TerrainSyntax
 
 final class ExportTests: XCTestCase {
   var dir: URL = FileManager.default.temporaryDirectory

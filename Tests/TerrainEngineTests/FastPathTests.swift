@@ -5,7 +5,12 @@
 import Foundation
 import XCTest
 
-@testable import TerrainEngine
+import TerrainEngine
+import TerrainExecution
+import TerrainIO
+import TerrainPlanner
+import TerrainStorage
+import TerrainSyntax
 
 final class FastPathTests: XCTestCase {
   /// A session holding `t` with the given text and number columns.

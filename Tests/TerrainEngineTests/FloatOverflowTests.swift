@@ -5,7 +5,12 @@
 import Foundation
 import XCTest
 
-@testable import TerrainEngine
+import TerrainEngine
+import TerrainExecution
+import TerrainIO
+import TerrainPlanner
+import TerrainStorage
+import TerrainSyntax
 
 final class FloatOverflowTests: XCTestCase {
   /// A session with table `t`: `g` (int group), `x` (float, given), `k` (int row number).

@@ -2,7 +2,12 @@
 
 import Foundation
 import XCTest
-@testable import TerrainEngine
+import TerrainEngine
+import TerrainExecution
+import TerrainIO
+import TerrainPlanner
+import TerrainStorage
+import TerrainSyntax
 
 final class HelpTests: XCTestCase {
   static let datasets = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

@@ -3,7 +3,12 @@
 
 import Foundation
 import XCTest
-@testable import TerrainEngine
+import TerrainEngine
+import TerrainExecution
+import TerrainIO
+import TerrainPlanner
+import TerrainStorage
+import TerrainSyntax
 
 final class ParallelTests: XCTestCase {
   override func tearDown() { parallelThreshold = 1 << 17 }

@@ -7,7 +7,12 @@
 import Foundation
 import XCTest
 
-@testable import TerrainEngine
+import TerrainEngine
+import TerrainExecution
+import TerrainIO
+import TerrainPlanner
+import TerrainStorage
+import TerrainSyntax
 
 final class PropertyTests: XCTestCase {
   static var seed: UInt64 {

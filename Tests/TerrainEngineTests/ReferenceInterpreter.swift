@@ -10,7 +10,12 @@
 
 import Foundation
 
-@testable import TerrainEngine
+import TerrainEngine
+import TerrainExecution
+import TerrainIO
+import TerrainPlanner
+import TerrainStorage
+import TerrainSyntax
 
 /// SplitMix64: small, fast, seedable.
 struct SplitMix64: RandomNumberGenerator {

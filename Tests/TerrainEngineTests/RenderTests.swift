@@ -1,7 +1,12 @@
 import Foundation
 import XCTest
 
-@testable import TerrainEngine
+import TerrainEngine
+import TerrainExecution
+import TerrainIO
+import TerrainPlanner
+import TerrainStorage
+import TerrainSyntax
 
 /// A small table with every awkward value: accents, quotes, commas, newlines, wide
 /// characters, empty and space-padded text, -0.0, 1e-05, large numbers, bools and nulls.

@@ -1,7 +1,12 @@
 // Completion and multi-line statement assembly of the interactive shell, without a terminal.
 
 import TerrainEngine
+import TerrainExecution
+import TerrainIO
+import TerrainPlanner
+import TerrainStorage
 import TerrainShell
+import TerrainSyntax
 import XCTest
 
 final class ShellCompletionTests: XCTestCase {

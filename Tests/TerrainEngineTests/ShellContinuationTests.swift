@@ -4,7 +4,12 @@
 
 import Foundation
 import TerrainEngine
+import TerrainExecution
+import TerrainIO
+import TerrainPlanner
+import TerrainStorage
 import TerrainShell
+import TerrainSyntax
 import XCTest
 
 final class ShellContinuationTests: XCTestCase {

@@ -1,6 +1,11 @@
 import Foundation
 import XCTest
-@testable import TerrainEngine
+import TerrainEngine
+import TerrainExecution
+import TerrainIO
+import TerrainPlanner
+import TerrainStorage
+import TerrainSyntax
 final class StorageTests: XCTestCase {
   func testDictionary() {
     let d = TextDictionary()

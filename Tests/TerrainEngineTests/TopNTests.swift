@@ -3,7 +3,12 @@
 
 import Foundation
 import XCTest
-@testable import TerrainEngine
+import TerrainEngine
+import TerrainExecution
+import TerrainIO
+import TerrainPlanner
+import TerrainStorage
+import TerrainSyntax
 
 final class TopNTests: XCTestCase {
   func testTopNEqualsPrefixOfFullSort() throws {

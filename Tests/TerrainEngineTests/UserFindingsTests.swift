@@ -4,7 +4,12 @@
 import Foundation
 import XCTest
 
-@testable import TerrainEngine
+import TerrainEngine
+import TerrainExecution
+import TerrainIO
+import TerrainPlanner
+import TerrainStorage
+import TerrainSyntax
 
 final class UserFindingsTests: XCTestCase {
   /// A session on a small table `t`, with results and notices captured separately.

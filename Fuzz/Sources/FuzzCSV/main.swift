@@ -1,7 +1,7 @@
 // Fuzz target (c): the CSV reader and its sniffer on arbitrary bytes.
 // The first byte picks forced options (or none: the sniffer decides everything); the
 // rest is the file. Any input must end in a table or a thrown CSVError.
-import TerrainEngine
+import TerrainIO
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzCSV(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {

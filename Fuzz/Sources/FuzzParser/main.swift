@@ -1,7 +1,7 @@
 // Fuzz target (a): the lexer and the parser on arbitrary bytes.
 // Any input must end in a parse tree or a thrown Diagnostic; a trap, a stack overflow or
 // a hang is a bug.
-import TerrainEngine
+import TerrainSyntax
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzParser(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {

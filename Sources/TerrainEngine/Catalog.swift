@@ -1,0 +1,89 @@
+// The session's named tables, some registered from files and loaded on first use.
+
+import Foundation
+import TerrainStorage
+import TerrainSyntax
+import TerrainIO
+import TerrainPlanner
+import TerrainExecution
+
+/// Named tables of a session, in registration order.
+public final class Catalog {
+  package struct Entry {
+    package var table: Table?
+    package var origin: TableOrigin
+  }
+
+  private var entries: [String: Entry] = [:]
+  /// Names in registration order.
+  public private(set) var names: [String] = []
+  /// Loads a lazily registered file.
+  package var loader: (String) throws -> Table = { path in try loadCSV(path: path, options: CSVLoadOptions()).table }
+
+  public init() {}
+
+  /// Registers (or replaces) a loaded table.
+  public func set(_ name: String, _ table: Table, origin: TableOrigin) {
+    if entries[name] == nil { names.append(name) }
+    entries[name] = Entry(table: table, origin: origin)
+  }
+
+  /// Registers a CSV file to load on first use.
+  public func register(_ name: String, lazyPath path: String) {
+    if entries[name] == nil { names.append(name) }
+    entries[name] = Entry(table: nil, origin: .lazyFile(path))
+  }
+
+  /// Registers every `*.csv` of `directory`, named by file name without extension.
+  public func registerDirectory(_ directory: String) throws -> [String] {
+    let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.lowercased().hasSuffix(".csv") }.sorted()
+    var added: [String] = []
+    for f in files {
+      let name = tableName(forPath: f)
+      register(name, lazyPath: (directory as NSString).appendingPathComponent(f))
+      added.append(name)
+    }
+    return added
+  }
+
+  public func contains(_ name: String) -> Bool { entries[name] != nil }
+
+  public func origin(of name: String) -> TableOrigin? { entries[name]?.origin }
+
+  /// Whether the table is in memory (not only registered).
+  public func isLoaded(_ name: String) -> Bool { entries[name]?.table != nil }
+
+  /// The table, loading it if it was registered lazily.
+  public func table(_ name: String) throws -> Table? {
+    guard var entry = entries[name] else { return nil }
+    if let t = entry.table { return t }
+    guard case .lazyFile(let path) = entry.origin else { return nil }
+    let t = try loader(path)
+    entry.table = t
+    entry.origin = .file(path)
+    entries[name] = entry
+    return t
+  }
+
+  /// Forgets every table (used at exit so that leak checkers see all memory released).
+  public func removeAll() {
+    entries.removeAll()
+    names.removeAll()
+  }
+
+  public func drop(_ name: String) -> Bool {
+    guard entries.removeValue(forKey: name) != nil else { return false }
+    names.removeAll { $0 == name }
+    return true
+  }
+}
+
+/// A table name for a file path: its base name without extension, with characters that are
+/// not letters, digits or `_` replaced by `_`.
+public func tableName(forPath path: String) -> String {
+  let base = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+  var out = String(base.map { $0.isLetter || $0.isNumber || $0 == "_" ? $0 : "_" })
+  if out.isEmpty { out = "t" }
+  if let f = out.first, f.isNumber { out = "t_" + out }
+  return out
+}

@@ -1,0 +1,292 @@
+// Dot commands: shell settings and introspection, kept in one table from which `.help` and
+// the argument checks are derived.
+
+import Foundation
+import TerrainStorage
+import TerrainSyntax
+import TerrainIO
+import TerrainPlanner
+import TerrainExecution
+
+/// One dot command: its name, argument synopsis, one-line help and handler.
+package struct DotCommand {
+  package var name: String
+  package var arguments: String
+  package var help: String
+  /// Example that runs on the bundled data.
+  package var example: String
+  /// Whether an argument is required / allowed.
+  package var minArguments: Int
+  package var maxArguments: Int
+  package var run: (Session, [String], Span) throws -> Void
+}
+
+extension Session {
+  /// Every dot command, in `.help` order.
+  package static let dotCommands: [DotCommand] = [
+    DotCommand(name: "help", arguments: "[TOPIC]", help: "overview, or help on a stage, function, statement or dot command",
+      example: ".help aggregate", minArguments: 0, maxArguments: 1) { s, args, span in
+      s.write(try helpText(args.first, at: span))
+    },
+    DotCommand(name: "tables", arguments: "", help: "tables with their row and column counts and where they came from",
+      example: ".tables", minArguments: 0, maxArguments: 0) { s, _, _ in try s.showTables() },
+    DotCommand(name: "schema", arguments: "[TABLE]", help: "columns, types and null counts",
+      example: ".schema communes", minArguments: 0, maxArguments: 1) { s, args, span in try s.showSchema(args.first, span) },
+    DotCommand(name: "describe", arguments: "TABLE", help: "per column: type, nulls, distinct, min, max, mean",
+      example: ".describe epci", minArguments: 1, maxArguments: 1) { s, args, span in try s.describeTable(args[0], span) },
+    DotCommand(name: "mode", arguments: "table|csv|tsv|markdown|json|line", help: "how results are printed",
+      example: ".mode csv", minArguments: 1, maxArguments: 1) { s, args, span in
+      guard let m = OutputMode(rawValue: args[0].lowercased()) else {
+        throw Diagnostic("unknown mode `\(args[0])`", at: span, help: "modes: " + OutputMode.allCases.map(\.rawValue).joined(separator: ", "))
+      }
+      s.renderOptions.mode = m
+    },
+    DotCommand(name: "maxrows", arguments: "N", help: "in table mode, show the first and last rows of longer results (0 = all)",
+      example: ".maxrows 20", minArguments: 1, maxArguments: 1) { s, args, span in
+      guard let n = Int(args[0]), n >= 0 else { throw Diagnostic("`.maxrows` needs a number, 0 or more", at: span) }
+      s.renderOptions.maxRows = n
+    },
+    DotCommand(name: "timer", arguments: "on|off", help: "print `time: N ms` on stderr after each statement",
+      example: ".timer on", minArguments: 1, maxArguments: 1) { s, args, span in s.timer = try onOff(args[0], span) },
+    DotCommand(name: "echo", arguments: "on|off", help: "print each statement before its result",
+      example: ".echo on", minArguments: 1, maxArguments: 1) { s, args, span in s.echo = try onOff(args[0], span) },
+    DotCommand(name: "read", arguments: "FILE", help: "run a script inside the session",
+      example: ".read examples/jour1_decouverte.tq", minArguments: 1, maxArguments: 1) { s, args, span in
+      try s.readScript(args[0], span)
+    },
+    DotCommand(name: "explain", arguments: "STATEMENT", help: "the optimised plan and the compiled expressions",
+      example: ".explain from communes | where population > 10000 | aggregate n = count() by code_departement",
+      minArguments: 1, maxArguments: Int.max) { s, args, span in try s.explain(args.joined(separator: " "), span) },
+    DotCommand(name: "drop", arguments: "TABLE", help: "forget a table",
+      example: ".drop communes", minArguments: 1, maxArguments: 1) { s, args, span in
+      guard s.catalog.drop(args[0]) else {
+        throw Diagnostic("unknown table `\(args[0])`", at: span,
+          help: closestName(to: args[0], in: s.catalog.names).map { "did you mean `\($0)`?" })
+      }
+      s.notify("dropped \(args[0])\n")
+    },
+    DotCommand(name: "pilots", arguments: "", help: "the pilot territories and their display names",
+      example: ".pilots", minArguments: 0, maxArguments: 0) { s, _, _ in
+      guard let p = s.pilots else { return s.notify("no pilots yet: `pilots TABLE key COLUMN = …`\n") }
+      let t = Table(names: [p.keyColumn, "name"], columns: [
+        Column.from(p.keys, type: p.keys.first?.type ?? .text), Column.from(p.displayNames.map(Value.text), type: .text),
+      ])
+      s.write(render(t, options: s.renderOptions))
+    },
+    DotCommand(name: "quit", arguments: "", help: "leave terrain", example: ".quit", minArguments: 0, maxArguments: 0) { s, _, _ in
+      s.quitRequested = true
+    },
+  ]
+
+  /// Runs `.name argument`; `span` covers the whole command, `argumentStart` is the byte offset
+  /// of the argument in the source, so that errors can point into it.
+  package func runDotCommand(_ name: String, _ argument: String, span: Span, argumentStart: Int) throws {
+    let lowered = name.lowercased()
+    guard let command = Session.dotCommands.first(where: { $0.name == lowered }) ?? (lowered == "exit" ? Session.dotCommands.last : nil) else {
+      throw Diagnostic("unknown command `.\(name)`", at: span, label: "not a command",
+        help: closestName(to: name, in: Session.dotCommands.map(\.name)).map { "did you mean `.\($0)`?" } ?? "`.help` lists them")
+    }
+    let args = command.maxArguments == Int.max ? (argument.isEmpty ? [] : [argument]) : splitArguments(argument).map(unquote)
+    guard args.count >= command.minArguments && args.count <= command.maxArguments else {
+      let usage = command.arguments.isEmpty ? ".\(command.name) takes no argument" : ".\(command.name) \(command.arguments)"
+      throw Diagnostic("usage: \(usage)", at: span, label: "wrong arguments", help: "e.g. \(command.example)")
+    }
+    // Errors about the argument point at it.
+    let argumentSpan = argument.isEmpty ? span : Span(argumentStart, argumentStart + argument.utf8.count)
+    try command.run(self, args, argumentSpan)
+  }
+
+  // MARK: handlers
+
+  package func showTables() throws {
+    var names: [Value] = []
+    var rows: [Value] = []
+    var cols: [Value] = []
+    var origins: [Value] = []
+    for n in catalog.names {
+      let t = try catalog.table(n)
+      names.append(.text(n))
+      rows.append(t.map { .int(Int64($0.rowCount)) } ?? .null)
+      cols.append(t.map { .int(Int64($0.fields.count)) } ?? .null)
+      switch catalog.origin(of: n) {
+      case .file(let p)?, .lazyFile(let p)?: origins.append(.text(displayPath(p)))
+      case .query?: origins.append(.text("let"))
+      case nil: origins.append(.null)
+      }
+    }
+    let t = Table(names: ["table", "rows", "columns", "source"], columns: [
+      Column.from(names, type: .text), Column.from(rows, type: .int), Column.from(cols, type: .int), Column.from(origins, type: .text),
+    ])
+    write(render(t, options: renderOptions))
+  }
+
+  package func showSchema(_ name: String?, _ span: Span) throws {
+    let names = name.map { [$0] } ?? catalog.names
+    for n in names {
+      let t = try table(named: n, at: span)
+      let schema = Table(names: ["column", "type", "nulls"], columns: [
+        Column.from(t.fields.map { .text($0.name) }, type: .text),
+        Column.from(t.fields.map { .text($0.type.rawValue) }, type: .text),
+        Column.from(t.columns.map { .int(Int64($0.nullCount)) }, type: .int),
+      ])
+      if name == nil { write("\(n)\n") }
+      write(render(schema, options: renderOptions))
+    }
+  }
+
+  package func describeTable(_ name: String, _ span: Span) throws {
+    let t = try table(named: name, at: span)
+    var cols: [Value] = [], types: [Value] = [], nulls: [Value] = [], distinct: [Value] = []
+    var mins: [Value] = [], maxs: [Value] = [], means: [Value] = []
+    for (i, f) in t.fields.enumerated() {
+      let ref = Relation(table: t, name: name)
+      let arg = BoundExpr.column(i, f.type)
+      var specs = [
+        AggregateSpec(function: .countDistinct, argument: arg, fraction: 0, resultType: .int, span: span),
+        AggregateSpec(function: .min, argument: arg, fraction: 0, resultType: f.type, span: span),
+        AggregateSpec(function: .max, argument: arg, fraction: 0, resultType: f.type, span: span),
+      ]
+      if f.type.isNumeric { specs.append(AggregateSpec(function: .avg, argument: arg, fraction: 0, resultType: .float, span: span)) }
+      let r = try aggregate(ref, keys: [], keyNames: [], specs: specs, cancel: cancel).materialize()
+      cols.append(.text(f.name))
+      types.append(.text(f.type.rawValue))
+      nulls.append(.int(Int64(t.columns[i].nullCount)))
+      distinct.append(r.columns[0].value(at: 0))
+      mins.append(.text(r.columns[1].value(at: 0).isNull ? "null" : r.columns[1].value(at: 0).description))
+      maxs.append(.text(r.columns[2].value(at: 0).isNull ? "null" : r.columns[2].value(at: 0).description))
+      means.append(f.type.isNumeric ? r.columns[3].value(at: 0) : .null)
+    }
+    let out = Table(names: ["column", "type", "nulls", "distinct", "min", "max", "mean"], columns: [
+      Column.from(cols, type: .text), Column.from(types, type: .text), Column.from(nulls, type: .int),
+      Column.from(distinct, type: .int), Column.from(mins, type: .text), Column.from(maxs, type: .text),
+      Column.from(means, type: .float),
+    ])
+    write(render(out, options: renderOptions))
+  }
+
+  package func readScript(_ path: String, _ span: Span) throws {
+    guard readDepth < 16 else { throw Diagnostic("`.read` nested more than 16 deep", at: span) }
+    guard let data = readTextFile(path) else {
+      // Dot commands are not statements: `$name` is not a parameter there.
+      throw Diagnostic("cannot read \"\(path)\": no such file or not readable", at: span, label: "not read",
+        help: path.hasPrefix("$") ? "parameters are used in statements, not in dot commands: write the path" : nil)
+    }
+    readDepth += 1
+    defer { readDepth -= 1 }
+    if !run(String(decoding: data, as: UTF8.self), name: path) {
+      throw Diagnostic("stopped at the error in \(path)", at: span, label: "while reading")
+    }
+  }
+
+  package func explain(_ text: String, _ span: Span) throws {
+    // `text` starts at `span.start` in the source: errors found in it are moved there.
+    do {
+      write(try explainText(text).joined(separator: "\n") + "\n")
+    } catch var d as Diagnostic {
+      d.span = d.span.map { Span($0.start + span.start, $0.end + span.start) }
+      throw d
+    }
+  }
+
+  private func explainText(_ text: String) throws -> [String] {
+    let nodes = try Parser.parse(text)
+    let whole = Span(0, text.utf8.count)
+    guard let node = nodes.first, nodes.count == 1 else { throw Diagnostic("`.explain` takes one statement", at: whole) }
+    let pipeline: Pipeline
+    switch node.statement {
+    case .query(let p), .assign(_, let p): pipeline = p
+    default: throw Diagnostic("`.explain` shows the plan of a pipeline", at: whole)
+    }
+    var lines: [String] = []
+    if case .compare(let spec) = pipeline.source {
+      let plans = try comparePlans(spec)
+      lines.append("Compare pilots, rewritten into two plans whose results are pivoted into one row per indicator:")
+      lines += ["1. the pilots' values"] + explainLines(plans.pilotValuesPlan, name: plans.pilots.tableName)
+      lines += ["2. the peers' figures (median, min, max, count, rows above each pilot, sums for pooled)"]
+        + explainLines(plans.peerStats, name: plans.pilots.tableName)
+      lines.append("3. then, on the comparison table:")
+    }
+    let plan = try planQuery(pipeline, announce: false)
+    lines += explainLines(plan, name: {
+      if case .table(let n) = pipeline.source { return n.text }
+      return "compare"
+    }())
+    return lines
+  }
+
+  /// `Scan …` then one indented line per operator of `plan`.
+  package func explainLines(_ plan: QueryPlan, name: String) -> [String] {
+    var lines = ["Scan \(name) (\(groupedCount(plan.source.rowCount)) rows, \(plan.source.fields.count) columns)"]
+    var depth = 1
+    for (i, step) in plan.steps.enumerated() {
+      let input = plan.fieldsAfter[i].map(\.name)
+      var described = step.describe(input)
+      if i + 1 < plan.steps.count, fusesAsMaskedAggregate(step, plan.steps[i + 1]) {
+        described = described.map { $0 + "  [as a mask of the aggregate below: one pass, no row selection]" }
+      }
+      for line in described {
+        lines.append(String(repeating: "  ", count: depth) + "→ " + line)
+        depth += 1
+      }
+    }
+    if let e = plan.export { lines.append(String(repeating: "  ", count: depth) + "→ Export \"\(e.path)\"") }
+    return lines
+  }
+}
+
+/// A path as the user would write it: relative to the working directory when inside it.
+package func displayPath(_ p: String) -> String {
+  let cwd = FileManager.default.currentDirectoryPath
+  if p.hasPrefix(cwd + "/") { return String(p.dropFirst(cwd.count + 1)) }
+  return p
+}
+
+private func onOff(_ s: String, _ span: Span) throws -> Bool {
+  switch s.lowercased() {
+  case "on", "true", "1": return true
+  case "off", "false", "0": return false
+  default: throw Diagnostic("expected `on` or `off`, not `\(s)`", at: span)
+  }
+}
+
+private func unquote(_ s: String) -> String {
+  if s.count >= 2, let f = s.first, let l = s.last, f == l, f == "\"" || f == "'" || f == "`" {
+    return String(s.dropFirst().dropLast())
+  }
+  return s
+}
+
+/// Splits a dot command's argument text on spaces, keeping quoted parts together.
+package func splitArguments(_ s: String) -> [String] {
+  var out: [String] = []
+  var cur = ""
+  var quote: Character?
+  for ch in s {
+    if let q = quote {
+      cur.append(ch)
+      if ch == q { quote = nil }
+    } else if ch == "\"" || ch == "'" || ch == "`" {
+      quote = ch
+      cur.append(ch)
+    } else if ch == " " || ch == "\t" {
+      if !cur.isEmpty { out.append(cur); cur = "" }
+    } else {
+      cur.append(ch)
+    }
+  }
+  if !cur.isEmpty { out.append(cur) }
+  return out
+}
+
+/// The byte offset where the argument of the dot command at `span` starts: after the dot, the
+/// name and the blanks that follow it.
+package func dotArgumentStart(_ span: Span, name: String, in source: SourceText) -> Int {
+  let bytes = source.text.utf8
+  var offset = min(span.start + 1 + name.utf8.count, bytes.count)
+  var i = bytes.index(bytes.startIndex, offsetBy: offset)
+  while i < bytes.endIndex, bytes[i] == UInt8(ascii: " ") || bytes[i] == UInt8(ascii: "\t") {
+    offset += 1
+    i = bytes.index(after: i)
+  }
+  return offset
+}

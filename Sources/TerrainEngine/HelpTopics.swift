@@ -1,0 +1,147 @@
+// The text of `.help`: an overview and one entry per statement, stage, function and aggregate,
+// each with an example that runs on the bundled data. Dot commands come from their table.
+
+import TerrainStorage
+import TerrainSyntax
+import TerrainIO
+import TerrainPlanner
+import TerrainExecution
+
+/// One help entry.
+package struct HelpTopic {
+  package var name: String
+  package var kind: String
+  package var synopsis: String
+  package var text: String
+  package var example: String
+}
+
+package let helpTopics: [HelpTopic] = [
+  HelpTopic(name: "from", kind: "statement", synopsis: "from TABLE | stage | …",
+    text: "Starts a pipeline on a table; stages are chained with `|`.", example: "from regions | take 3"),
+  HelpTopic(name: "load", kind: "statement", synopsis: "load \"file.csv\" [as NAME] [with (sep = \";\", header = true, decimal = \",\", encoding = \"latin-1\", nulls = (\"NA\"), types = (code: text), skip_bad_rows = true)]",
+    text: "Reads a CSV file into a table, sniffing separator, header, decimal comma and encoding. The path may be a `$parameter`, or strings and parameters joined with `||` (load \"data/\" || $f); without `as`, the table is named after the file.",
+    example: "load \"datasets/regions.csv\" as r"),
+  HelpTopic(name: "let", kind: "statement", synopsis: "let NAME = PIPELINE",
+    text: "Names the result of a pipeline as a table (prints nothing).",
+    example: "let grandes = from communes | where population > 50000"),
+  HelpTopic(name: "pilots", kind: "statement", synopsis: "pilots TABLE key COL = \"k1\", \"k2\" | pilots TABLE where EXPR",
+    text: "Names the pilot territories of the session.", example: "pilots epci key siren = \"200069177\", \"246900740\""),
+  HelpTopic(name: "compare", kind: "statement", synopsis: "compare pilots on IND, name = EXPR, … [against peers where EXPR]",
+    text: "One row per indicator: each pilot's value and rank among the peers, the peers' median, min, max, and the pooled value recomputed from the sums of its columns over the peers where it has a value. On screen each pilot's value has a bar placing it between the peers' min and max, and each row's numbers share one number of decimals (scientific notation below 1e-6 or from 1e15); csv, json and exports keep every digit.",
+    example: "compare pilots on population, densite = population / superficie against peers where population between 50000 and 150000"),
+  HelpTopic(name: "where", kind: "stage", synopsis: "| where CONDITION",
+    text: "Keeps the rows where the condition is true (null counts as false).",
+    example: "from communes | where code_departement == \"69\" and population > 10000"),
+  HelpTopic(name: "select", kind: "stage", synopsis: "| select col, name = EXPR, …",
+    text: "Keeps or computes exactly these columns.", example: "from communes | select nom, densite = population / superficie | take 5"),
+  HelpTopic(name: "derive", kind: "stage", synopsis: "| derive name = EXPR, …",
+    text: "Adds or replaces columns.", example: "from epci | derive hab_par_km2 = round(population / superficie, 1) | take 5"),
+  HelpTopic(name: "drop", kind: "stage", synopsis: "| drop col, …", text: "Removes columns.", example: "from regions | drop superficie | take 3"),
+  HelpTopic(name: "aggregate", kind: "stage", synopsis: "| aggregate name = AGG(x), … [by col, …]",
+    text: "One row per group (one row in all without `by`); group columns come first.",
+    example: "from communes | aggregate n = count(), pop = sum(population) by code_region"),
+  HelpTopic(name: "sort", kind: "stage", synopsis: "| sort KEY [asc|desc], …",
+    text: "Stable sort on columns or expressions; nulls last in both directions.",
+    example: "from epci | sort population desc | take 5"),
+  HelpTopic(name: "take", kind: "stage", synopsis: "| take N", text: "The first N rows.", example: "from communes | take 3"),
+  HelpTopic(name: "join", kind: "stage", synopsis: "| join [left] TABLE on col | on a == TABLE.b [and …]",
+    text: "Hash join; a shared column appears once; clashing right columns get `_TABLE`.",
+    example: "from communes | join epci on epci == epci.siren | take 3"),
+  HelpTopic(name: "distinct", kind: "stage", synopsis: "| distinct [col, …]",
+    text: "Unique rows, or each combination of the given columns once.", example: "from communes | distinct code_region"),
+  HelpTopic(name: "export", kind: "stage", synopsis: "| export \"file.csv\" [with (dialect = \"excel-fr\", sep, decimal, bom, header, null)]",
+    text: "Writes the rows (.csv, .tsv, .json, .md) atomically. The path may be a `$parameter`, or strings and parameters joined with `||`: export \"fiche_\" || $siren || \".csv\".", example: "from regions | export \"/tmp/regions.csv\" with (dialect = \"excel-fr\")"),
+] + scalarHelp + aggregateHelp
+
+private let scalarHelp: [HelpTopic] = [
+  ("abs", "abs(x)", "absolute value", "from regions | select nom, d = abs(population - 5000000) | take 3"),
+  ("round", "round(x[, digits])", "rounds half away from zero", "from epci | select nom, d = round(population / superficie, 1) | take 3"),
+  ("floor", "floor(x)", "largest integer ≤ x", "from regions | select f = floor(superficie) | take 3"),
+  ("ceil", "ceil(x)", "smallest integer ≥ x", "from regions | select c = ceil(superficie) | take 3"),
+  ("sqrt", "sqrt(x)", "square root (null for x < 0)", "from regions | select s = sqrt(superficie) | take 3"),
+  ("ln", "ln(x)", "natural logarithm (null for x ≤ 0)", "from regions | select l = ln(population) | take 3"),
+  ("log10", "log10(x)", "base-10 logarithm", "from regions | select l = log10(population) | take 3"),
+  ("exp", "exp(x)", "e to the x (overflow is an error)", "from regions | select e = exp(1) | take 1"),
+  ("pow", "pow(x, y)", "x to the y", "from regions | select p = pow(superficie, 0.5) | take 3"),
+  ("least", "least(a, b, …)", "smallest non-null argument", "from communes | select m = least(population, 1000) | take 3"),
+  ("greatest", "greatest(a, b, …)", "largest non-null argument", "from communes | select m = greatest(population, 1000) | take 3"),
+  ("lower", "lower(s)", "lower case", "from regions | select l = lower(nom) | take 3"),
+  ("upper", "upper(s)", "upper case", "from regions | select u = upper(nom) | take 3"),
+  ("length", "length(s)", "number of characters", "from regions | select nom, n = length(nom) | take 3"),
+  ("trim", "trim(s)", "removes surrounding spaces", "from regions | select t = trim(nom) | take 3"),
+  ("substr", "substr(s, start[, len])", "part of a text, 1-based", "from communes | select d = substr(code_insee, 1, 2) | take 3"),
+  ("replace", "replace(s, from, to)", "replaces every occurrence", "from regions | select r = replace(nom, \"-\", \" \") | take 3"),
+  ("starts_with", "starts_with(s, prefix)", "true when s starts with prefix", "from communes | where starts_with(nom, \"Saint\") | take 3"),
+  ("contains", "contains(s, part)", "true when s contains part", "from communes | where contains(nom, \"sur\") | take 3"),
+  ("int", "int(x)", "converts to int (floats truncate; bad text gives null)", "from regions | select i = int(superficie) | take 3"),
+  ("float", "float(x)", "converts to float", "from regions | select f = float(population) | take 3"),
+  ("text", "text(x)", "converts to text", "from regions | select t = text(population) | take 3"),
+  ("if", "if(cond, a, b)", "a where cond is true, else b (an error in the branch a row does not take is ignored)", "from communes | select taille = if(population > 10000, \"ville\", \"village\") | take 3"),
+  ("coalesce", "coalesce(a, b, …)", "first non-null argument (later ones count only where the earlier are null)", "from communes | select g = coalesce(conso_gaz_mwh, 0) | take 3"),
+].map { HelpTopic(name: $0.0, kind: "function", synopsis: $0.1, text: $0.2, example: $0.3) }
+
+private let aggregateHelp: [HelpTopic] = [
+  ("count", "count() | count(x)", "rows, or non-null values of x"),
+  ("count_distinct", "count_distinct(x)", "distinct non-null values"),
+  ("sum", "sum(x)", "total (null when no value; overflow is an error)"),
+  ("avg", "avg(x)", "mean"),
+  ("min", "min(x)", "smallest value"),
+  ("max", "max(x)", "largest value"),
+  ("median", "median(x)", "median, interpolated"),
+  ("quantile", "quantile(x, q)", "q-quantile (0 ≤ q ≤ 1), interpolated linearly"),
+  ("stddev", "stddev(x)", "sample standard deviation"),
+  ("share", "share(x)", "sum(x) of the group divided by sum(x) over all rows"),
+].map {
+  HelpTopic(name: $0.0, kind: "aggregate", synopsis: $0.1, text: $0.2,
+    example: "from communes | aggregate v = \($0.0 == "count" ? "count()" : $0.0 == "quantile" ? "quantile(population, 0.9)" : "\($0.0)(population)") by code_region | take 3")
+}
+
+/// The `.help` text: the overview, or one topic; an unknown topic is an error at `span`.
+package func helpText(_ topic: String?, at span: Span? = nil) throws -> String {
+  guard let raw = topic else {
+    var s = "terrain — explore territorial data with pipelines.\n\n"
+    s += "  from communes | where code_departement == \"69\" | aggregate n = count() by epci | sort n desc | take 5\n\n"
+    s += "statements: from, load, let, pilots, compare\n"
+    s += "stages:     " + helpTopics.filter { $0.kind == "stage" }.map(\.name).joined(separator: ", ") + "\n"
+    s += "functions:  " + helpTopics.filter { $0.kind == "function" }.map(\.name).joined(separator: ", ") + "\n"
+    s += "aggregates: " + helpTopics.filter { $0.kind == "aggregate" }.map(\.name).joined(separator: ", ") + "\n"
+    s += "operators:  + - * / % == != < <= > >= and or not in between is null ||\n"
+    s += "commands:   " + Session.dotCommands.map { "." + $0.name }.joined(separator: " ") + "\n"
+    s += "lines:      a statement goes on while a line ends with | or , or a bracket or quote is open, or the\n"
+    s += "            next line starts with |; `;` ends it. At the prompt, a line starting with | adds its stages\n"
+    s += "            to the previous query and runs it again: from communes, then | where population > 10000\n"
+    s += "\n.help TOPIC for details and an example, e.g. .help aggregate; .help stages (or statements, functions,\n"
+    s += "aggregates, commands) lists a group\n"
+    return s
+  }
+  let t = raw.hasPrefix(".") ? String(raw.dropFirst()).lowercased() : raw.lowercased()
+  if raw.hasPrefix(".") || helpTopics.first(where: { $0.name == t }) == nil, let c = Session.dotCommands.first(where: { $0.name == t }) {
+    return ".\(c.name)\(c.arguments.isEmpty ? "" : " " + c.arguments)\n  \(c.help)\n  example: \(c.example)\n"
+  }
+  // The groups of the overview, each listed with one line per topic.
+  let groups: [String: (HelpTopic) -> Bool] = [
+    "statements": { $0.kind == "statement" }, "stages": { $0.kind == "stage" },
+    "functions": { $0.kind == "function" || $0.kind == "aggregate" }, "aggregates": { $0.kind == "aggregate" },
+  ]
+  if let inGroup = groups[t] {
+    return helpTopics.filter(inGroup).map { "\($0.synopsis)  — \($0.text)" }.joined(separator: "\n") + "\n"
+  }
+  if t == "commands" {
+    return Session.dotCommands.map { ".\($0.name)\($0.arguments.isEmpty ? "" : " " + $0.arguments)  — \($0.help)" }
+      .joined(separator: "\n") + "\n"
+  }
+  guard let h = helpTopics.first(where: { $0.name == t }) else {
+    // An unknown topic is an error like any bad argument (stderr, exit code 1 in a script).
+    let commands = Session.dotCommands.map(\.name)
+    let suggestion = raw.hasPrefix(".")
+      ? closestName(to: t, in: commands).map { "." + $0 }
+      : closestName(to: t, in: helpTopics.map(\.name) + commands + ["statements", "stages", "functions", "aggregates", "commands"])
+    throw Diagnostic("no help on `\(raw)`", at: span, label: "unknown topic",
+      help: suggestion.map { "did you mean `.help \($0)`?" } ?? "`.help` lists the topics")
+  }
+  return "\(h.synopsis)   (\(h.kind))\n  \(h.text)\n  example: \(h.example)\n"
+}
+
+/// Every help topic name (for tests and completion).
+var allHelpTopicNames: [String] { helpTopics.map(\.name) + Session.dotCommands.map { "." + $0.name } }

@@ -1,0 +1,36 @@
+// Read-only views of engine tables for the interactive shell (completion, banner).
+
+import TerrainStorage
+import TerrainSyntax
+import TerrainIO
+import TerrainPlanner
+import TerrainExecution
+
+extension Session {
+  /// Names of the dot commands, without the leading `.`, in `.help` order.
+  public static var dotCommandNames: [String] { dotCommands.map(\.name) }
+
+  /// Every `.help` topic: statements, stages, functions, aggregates and dot commands (with `.`).
+  public static var helpTopicNames: [String] { allHelpTopicNames }
+}
+
+extension Session {
+  /// The columns coming out of `text` when it is a query (`from …`, `let t = from …`) over
+  /// tables already in memory, found by planning it without running it; nil otherwise (text
+  /// that does not parse or plan, a `compare`, or a table still to be read from its file).
+  /// The shell completes the columns of the stage being typed with it.
+  public func outputColumns(of text: String) -> [String]? {
+    guard let nodes = try? Parser.parse(text), nodes.count == 1, let node = nodes.first else { return nil }
+    let pipeline: Pipeline
+    switch node.statement {
+    case .query(let p), .assign(_, let p): pipeline = p
+    default: return nil
+    }
+    guard case .table(let source) = pipeline.source, catalog.isLoaded(source.text) else { return nil }
+    for stage in pipeline.stages {
+      if case .join(let table, _, _) = stage.stage, !catalog.isLoaded(table.text) { return nil }
+      if case .export = stage.stage { return nil }
+    }
+    return (try? planQuery(pipeline, announce: false))?.outputFields.map(\.name)
+  }
+}

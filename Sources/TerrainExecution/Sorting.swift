@@ -1,0 +1,229 @@
+// Stable multi-key sort with nulls last, and top-N selection for `sort | take N`.
+
+import TerrainStorage
+import TerrainSyntax
+import TerrainPlanner
+
+/// One sort key reduced to an order-preserving 64-bit word per row, plus nulls.
+private struct EncodedKey {
+  var words: [UInt64]
+  var valid: [UInt8]?
+}
+
+/// Order-preserving words for one value (see `encodeKey`).
+@inline(__always) private func intWord(_ x: Int64) -> UInt64 { UInt64(bitPattern: x) ^ (1 << 63) }
+
+@inline(__always) private func floatWord(_ v: Double) -> UInt64 {
+  if v.isNaN { return UInt64.max }
+  let x = v == 0 ? 0 : v
+  let bits = x.bitPattern
+  return bits >> 63 == 1 ? ~bits : bits | (1 << 63)
+}
+
+/// One heap entry of a top-N: nulls after every value, then the key word, then the row (stable).
+private struct TopEntry {
+  var null: UInt8
+  var word: UInt64
+  var row: Int32
+  @inline(__always) static func < (a: TopEntry, b: TopEntry) -> Bool {
+    if a.null != b.null { return a.null < b.null }
+    if a.word != b.word { return a.word < b.word }
+    return a.row < b.row
+  }
+}
+
+extension Column {
+  /// The column's zone map for words given by `word`, computed once.
+  package func chunkRanges<T>(_ base: UnsafeMutablePointer<T>, _ word: (T) -> UInt64) -> ChunkRanges {
+    statsLock.withLock {
+      if let r = cachedChunkRanges { return r }
+      let chunks = (count + chunkSize - 1) / chunkSize
+      var ranges = ChunkRanges(low: [UInt64](repeating: UInt64.max, count: chunks), high: [UInt64](repeating: 0, count: chunks))
+      let valid = validity?.base
+      for c in 0..<chunks {
+        var lo = UInt64.max
+        var hi: UInt64 = 0
+        for r in (c * chunkSize)..<min(count, (c + 1) * chunkSize) where valid?[r] ?? 1 != 0 {
+          let w = word(base[r])
+          lo = min(lo, w)
+          hi = max(hi, w)
+        }
+        ranges.low[c] = lo
+        ranges.high[c] = hi
+      }
+      cachedChunkRanges = ranges
+      return ranges
+    }
+  }
+}
+
+/// Top-N on one int, float or text key without materialising the key: one pass keeping a
+/// bounded max-heap, most rows rejected by a single comparison with the current worst. For
+/// numbers, whole chunks whose zone map shows they cannot beat the current worst are skipped.
+private func topNOneKey(_ column: Column, descending: Bool, limit: Int) -> [Int32]? {
+  if limit <= 0 { return [] }
+  let valid = column.validity?.base
+  let flip: UInt64 = descending ? UInt64.max : 0
+  var heap: [TopEntry] = []
+  heap.reserveCapacity(limit + 1)
+  func scan<T>(_ base: UnsafeMutablePointer<T>, _ word: (T) -> UInt64, zoneMap: ChunkRanges? = nil) {
+    var chunkEnd = 0
+    var r = 0
+    while r < column.count {
+      if r == chunkEnd {
+        chunkEnd = min(column.count, r + chunkSize)
+        // Skip a chunk whose best present value cannot beat the worst kept row: a later row
+        // with an equal key loses the tie, and nulls come last.
+        if let zoneMap, heap.count == limit, let worst = heap.first, worst.null == 0 {
+          let c = r / chunkSize
+          let best = descending ? ~zoneMap.high[c] : zoneMap.low[c]
+          let empty = zoneMap.low[c] > zoneMap.high[c]
+          if empty || best >= worst.word {
+            r = chunkEnd
+            continue
+          }
+        }
+      }
+      let isNull: UInt8 = (valid?[r] ?? 1) == 0 ? 1 : 0
+      let e = TopEntry(null: isNull, word: isNull == 1 ? 0 : word(base[r]) ^ flip, row: Int32(truncatingIfNeeded: r))
+      r += 1
+      if heap.count == limit {
+        guard let worst = heap.first, e < worst else { continue }
+        heap[0] = e
+        siftDown(&heap, 0)
+      } else {
+        heap.append(e)
+        siftUp(&heap, heap.count - 1)
+      }
+    }
+  }
+  switch column.values {
+  case .int(let b): scan(b.base, intWord, zoneMap: column.chunkRanges(b.base, intWord))
+  case .float(let b): scan(b.base, floatWord, zoneMap: column.chunkRanges(b.base, floatWord))
+  case .text(let b, let d):
+    let ranks = d.sortRanks
+    scan(b.base) { c in Int(c) < ranks.count ? UInt64(ranks[Int(c)]) : 0 }
+  case .bool: return nil
+  }
+  return heap.sorted(by: <).map(\.row)
+}
+
+private func siftUp(_ h: inout [TopEntry], _ i0: Int) {
+  var i = i0
+  while i > 0 {
+    let p = (i - 1) / 2
+    if h[p] < h[i] { h.swapAt(p, i); i = p } else { return }
+  }
+}
+
+private func siftDown(_ h: inout [TopEntry], _ i0: Int) {
+  var i = i0
+  while true {
+    let l = 2 * i + 1
+    let r = l + 1
+    var m = i
+    if l < h.count && h[m] < h[l] { m = l }
+    if r < h.count && h[m] < h[r] { m = r }
+    if m == i { return }
+    h.swapAt(i, m)
+    i = m
+  }
+}
+
+/// Maps a value to a word whose unsigned order is the value's order (ascending).
+private func encodeKey(_ column: Column, descending: Bool) -> EncodedKey {
+  let n = column.count
+  var words = [UInt64](repeating: 0, count: n)
+  switch column.values {
+  case .int(let b):
+    for i in 0..<n { words[i] = intWord(b.base[i]) }
+  case .float(let b):
+    // -0.0 sorts with 0.0; NaN after every number.
+    for i in 0..<n { words[i] = floatWord(b.base[i]) }
+  case .bool(let b):
+    for i in 0..<n { words[i] = UInt64(b.base[i]) }
+  case .text(let codes, let dict):
+    let ranks = dict.sortRanks
+    for i in 0..<n {
+      let c = Int(codes.base[i])
+      words[i] = c < ranks.count ? UInt64(ranks[c]) : 0
+    }
+  }
+  if descending { for i in 0..<n { words[i] = ~words[i] } }
+  let valid = column.validity.map { Array($0.buffer) }
+  return EncodedKey(words: words, valid: valid)
+}
+
+/// The row order of a stable sort of `keys` (with their directions); nulls last in both
+/// directions. With `limit`, only the first `limit` positions are computed (top-N).
+package func sortPermutation(_ keys: [(Column, Bool)], rowCount: Int, limit: Int?, cancel: CancellationFlag?) throws -> [Int32] {
+  if let limit, keys.count == 1, limit < rowCount / 4, let rows = topNOneKey(keys[0].0, descending: keys[0].1, limit: limit) {
+    return rows
+  }
+  let encoded = keys.map { encodeKey($0.0, descending: $0.1) }
+  try cancel?.check()
+  // a < b in the output order; ties broken by row number, which makes the sort stable.
+  func less(_ a: Int32, _ b: Int32) -> Bool {
+    let i = Int(a)
+    let j = Int(b)
+    for k in encoded {
+      let ni = k.valid.map { $0[i] == 0 } ?? false
+      let nj = k.valid.map { $0[j] == 0 } ?? false
+      if ni != nj { return nj }  // the null goes last
+      if ni { continue }
+      let x = k.words[i]
+      let y = k.words[j]
+      if x != y { return x < y }
+    }
+    return a < b
+  }
+  if let limit, limit < rowCount / 4 {
+    return topN(rowCount: rowCount, limit: limit, less: less)
+  }
+  var perm = (0..<Int32(rowCount)).map { $0 }
+  if encoded.count == 1 && encoded[0].valid == nil {
+    let w = encoded[0].words
+    perm.sort { w[Int($0)] != w[Int($1)] ? w[Int($0)] < w[Int($1)] : $0 < $1 }
+  } else {
+    perm.sort(by: less)
+  }
+  if let limit, limit < perm.count { perm.removeSubrange(limit...) }
+  return perm
+}
+
+/// The first `limit` rows in `less` order, with a bounded max-heap.
+private func topN(rowCount: Int, limit: Int, less: (Int32, Int32) -> Bool) -> [Int32] {
+  if limit <= 0 { return [] }
+  var heap: [Int32] = []
+  heap.reserveCapacity(limit)
+  func siftUp(_ i0: Int) {
+    var i = i0
+    while i > 0 {
+      let p = (i - 1) / 2
+      if less(heap[p], heap[i]) { heap.swapAt(p, i); i = p } else { return }
+    }
+  }
+  func siftDown(_ i0: Int) {
+    var i = i0
+    while true {
+      let l = 2 * i + 1
+      let r = l + 1
+      var m = i
+      if l < heap.count && less(heap[m], heap[l]) { m = l }
+      if r < heap.count && less(heap[m], heap[r]) { m = r }
+      if m == i { return }
+      heap.swapAt(i, m)
+      i = m
+    }
+  }
+  for row in 0..<Int32(rowCount) {
+    if heap.count < limit {
+      heap.append(row)
+      siftUp(heap.count - 1)
+    } else if less(row, heap[0]) {
+      heap[0] = row
+      siftDown(0)
+    }
+  }
+  return heap.sorted(by: less)
+}

@@ -1,0 +1,382 @@
+// Pass 2 of the reader: parsing every field straight into preallocated typed column buffers.
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+import Dispatch
+import TerrainStorage
+import TerrainSyntax
+
+/// A record that pass 1 skipped (with `skipBadRows`), so that pass 2 skips it too.
+package struct SkippedRecord {
+  /// Where the record starts.
+  package var start: Int
+  /// Where reading resumed after it.
+  package var resume: Int
+}
+
+/// Where a chunk of rows starts: pass 1 takes one every `rowsPerCheckpoint` rows so that
+/// pass 2 can run chunk by chunk (and, later, chunks in parallel).
+package struct RowCheckpoint {
+  package var offset: Int
+  package var row: Int
+  /// Index of the first skipped record at or after `offset`.
+  package var skipped: Int
+}
+
+/// The hot-loop view of one output column: raw pointers only, no reference counting.
+private struct ColumnTarget {
+  static let int: UInt8 = 0
+  static let float: UInt8 = 1
+  static let bool: UInt8 = 2
+  static let text: UInt8 = 3
+
+  var kind: UInt8
+  var decimal: UInt8
+  var values: UnsafeMutableRawPointer
+  var validity: UnsafeMutablePointer<UInt8>?
+  var dictionary: Unmanaged<TextDictionary>?
+  /// The last text value taken from the file in place (offset, length, code): a run of equal
+  /// values is interned once. `lastStart < 0` when there is none.
+  var lastStart: Int = -1
+  var lastLength: Int = 0
+  var lastCode: UInt32 = 0
+}
+
+/// One output column as it is kept alive and finally handed over.
+private enum ColumnStorage {
+  case int(ColumnBuffer<Int64>)
+  case float(ColumnBuffer<Double>)
+  case bool(ColumnBuffer<UInt8>)
+  case text(ColumnBuffer<UInt32>, TextDictionary)
+}
+
+/// Typed buffers of exactly `rowCount` rows for every column, filled by `fill` at absolute
+/// row indices (so disjoint row ranges never touch the same slots). Null slots stay 0; a
+/// validity mask is allocated the first time a column meets a null.
+///
+/// Several row ranges can be filled at once, each by its own `Lane` (on its own thread):
+/// a lane has its own text dictionaries; lane 0 writes into the final
+/// dictionaries, so its codes are final, and `merge` then interns each later lane's new
+/// strings in lane order and rewrites that lane's codes. The codes thus come out exactly
+/// as a single pass in file order would give them (first occurrence order).
+package final class CSVColumnWriter {
+  package let rowCount: Int
+  package let columnCount: Int
+  private var storage: [ColumnStorage] = []
+  private var validity: [ColumnBuffer<UInt8>?]
+  private let columns: [(DataType, UInt8)]
+  /// Guards `validity` while lanes run.
+  private let lock: UnsafeMutablePointer<pthread_mutex_t>
+  private var lanes: [Lane] = []
+
+  /// One range's view of the columns: raw targets with their own dictionaries.
+  package final class Lane {
+    package let index: Int
+    fileprivate let targets: UnsafeMutablePointer<ColumnTarget>
+    package let columnCount: Int
+    /// Rows this lane filled.
+    package var firstRow = Int.max
+    package var lastRow = 0
+    /// The first field (byte offset, column) whose number syntax pass 1 accepted but whose
+    /// value does not fit the column's type (`1e400` in a float column); `Int.max` if none.
+    package var firstUnfit = (offset: Int.max, column: 0)
+
+    fileprivate init(index: Int, targets: UnsafeMutablePointer<ColumnTarget>, columnCount: Int) {
+      self.index = index
+      self.targets = targets
+      self.columnCount = columnCount
+    }
+
+    deinit {
+      for k in 0..<columnCount {
+        targets[k].dictionary?.release()
+      }
+      targets.deinitialize(count: columnCount)
+      targets.deallocate()
+    }
+  }
+
+  /// - Parameter columns: each column's type and, for floats, its decimal mark.
+  package init(columns: [(DataType, UInt8)], rowCount: Int) {
+    self.rowCount = rowCount
+    self.columns = columns
+    columnCount = columns.count
+    validity = [ColumnBuffer<UInt8>?](repeating: nil, count: columns.count)
+    lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    lock.initialize(to: pthread_mutex_t())
+    pthread_mutex_init(lock, nil)
+    for (type, _) in columns {
+      switch type {
+      case .int: storage.append(.int(ColumnBuffer<Int64>(zeroed: rowCount)))
+      case .float: storage.append(.float(ColumnBuffer<Double>(zeroed: rowCount)))
+      case .bool: storage.append(.bool(ColumnBuffer<UInt8>(zeroed: rowCount)))
+      case .text:
+        storage.append(.text(ColumnBuffer<UInt32>(zeroed: rowCount), TextDictionary(capacity: min(rowCount, 1024))))
+      }
+    }
+  }
+
+  deinit {
+    lanes = []
+    pthread_mutex_destroy(lock)
+    lock.deallocate()
+  }
+
+  /// Creates `count` lanes (lane `i` is `lanes[i]`, in file order); call once, before `fill`.
+  package func makeLanes(_ count: Int) -> [Lane] {
+    for i in 0..<max(1, count) {
+      let targets = UnsafeMutablePointer<ColumnTarget>.allocate(capacity: max(1, columnCount))
+      for (k, (_, decimal)) in columns.enumerated() {
+        let target: ColumnTarget
+        switch storage[k] {
+        case .int(let b):
+          target = ColumnTarget(kind: ColumnTarget.int, decimal: decimal, values: UnsafeMutableRawPointer(b.base))
+        case .float(let b):
+          target = ColumnTarget(kind: ColumnTarget.float, decimal: decimal, values: UnsafeMutableRawPointer(b.base))
+        case .bool(let b):
+          target = ColumnTarget(kind: ColumnTarget.bool, decimal: decimal, values: UnsafeMutableRawPointer(b.base))
+        case .text(let b, let d):
+          let dictionary = i == 0 ? d : TextDictionary(capacity: min(rowCount / count, 1024))
+          target = ColumnTarget(
+            kind: ColumnTarget.text, decimal: decimal, values: UnsafeMutableRawPointer(b.base),
+            dictionary: Unmanaged.passRetained(dictionary))
+        }
+        (targets + k).initialize(to: target)
+      }
+      lanes.append(Lane(index: i, targets: targets, columnCount: columnCount))
+    }
+    return lanes
+  }
+
+  /// Marks row `row` of column `k` null, allocating the column's mask on its first null.
+  private func setNull(_ t: UnsafeMutablePointer<ColumnTarget>, _ k: Int, _ row: Int) {
+    if let v = t.pointee.validity {
+      v[row] = 0
+      return
+    }
+    pthread_mutex_lock(lock)
+    let mask: ColumnBuffer<UInt8>
+    if let m = validity[k] {
+      mask = m
+    } else {
+      mask = ColumnBuffer<UInt8>(zeroed: rowCount)
+      memset(mask.base, 1, rowCount)
+      validity[k] = mask
+    }
+    pthread_mutex_unlock(lock)
+    t.pointee.validity = mask.base
+    mask.base[row] = 0
+  }
+
+  /// Gives every lane after the first its final codes: its new strings go into the final
+  /// dictionary in the lane's code order (so in file order), and its rows' codes are
+  /// rewritten. Null slots keep code 0. Call once every lane has finished.
+  package func merge() {
+    guard lanes.count > 1 else { return }
+    var jobs: [(UnsafeMutablePointer<UInt32>, [UInt32], Int, Int, UnsafeMutablePointer<UInt8>?)] = []
+    for k in 0..<columnCount {
+      guard case .text(let b, let final) = storage[k] else { continue }
+      for lane in lanes.dropFirst() where lane.firstRow < lane.lastRow {
+        guard let d = lane.targets[k].dictionary?.takeUnretainedValue(), d.count > 0 else { continue }
+        var remap = [UInt32](repeating: 0, count: d.count)
+        var identity = true
+        for (code, s) in d.strings.enumerated() {
+          let c = final.intern(s)
+          remap[code] = c
+          if c != UInt32(code) { identity = false }
+        }
+        if identity { continue }
+        jobs.append((b.base, remap, lane.firstRow, lane.lastRow, validity[k]?.base))
+      }
+    }
+    let run = { (j: Int) in
+      let (codes, remap, from, to, valid) = jobs[j]
+      remap.withUnsafeBufferPointer { r in
+        let m = r.baseAddress!
+        if let v = valid {
+          for row in from..<to { codes[row] = m[Int(codes[row])] & (0 &- UInt32(v[row])) }
+        } else {
+          for row in from..<to { codes[row] = m[Int(codes[row])] }
+        }
+      }
+    }
+    if jobs.count > 1 && rowCount >= 1 << 16 {
+      DispatchQueue.concurrentPerform(iterations: jobs.count, execute: run)
+    } else {
+      for j in 0..<jobs.count { run(j) }
+    }
+  }
+
+  /// Parses, for `lane`, `count` rows starting at byte `from` (which starts row `firstRow`); records that
+  /// start where `skipped[skippedIndex...]` says are stepped over, blank lines ignored.
+  /// Every record met must have `columnCount` fields (pass 1 checked it).
+  ///
+  /// Works by batches: the records of a batch are split first (spans stored column by
+  /// column), then each column is parsed over the whole batch, so that each loop handles
+  /// one type, reads its spans in order, and the independent dictionary look-ups of a text
+  /// column overlap their cache misses. A batch's spans take about 48 KB.
+  package func fill(
+    lane: Lane, scanner: CSVScanner, from: Int, firstRow: Int, count: Int, skipped: [SkippedRecord],
+    skippedIndex: Int, nulls: NullMarkers, scratch: ScratchBytes, cancel: CancellationFlag?
+  ) throws {
+    lane.firstRow = min(lane.firstRow, firstRow)
+    lane.lastRow = max(lane.lastRow, firstRow + count)
+    let end = scanner.end
+    let fieldsPerRecord = columnCount + 1
+    let batchRows = max(16, min(256, 48 * 1024 / (fieldsPerRecord * MemoryLayout<FieldSpan>.stride)))
+    let spans = UnsafeMutablePointer<FieldSpan>.allocate(capacity: batchRows * fieldsPerRecord)
+    spans.initialize(repeating: FieldSpan(start: 0, end: 0, kind: 0), count: batchRows * fieldsPerRecord)
+    defer { spans.deallocate() }
+    // The hashes of a text column's batch, and where its prefetching reads go.
+    let hashes = UnsafeMutablePointer<UInt64>.allocate(capacity: batchRows)
+    hashes.initialize(repeating: 0, count: batchRows)
+    let probes = UnsafeMutablePointer<UInt64>.allocate(capacity: batchRows)
+    probes.initialize(repeating: 0, count: batchRows)
+    defer {
+      hashes.deallocate()
+      probes.deallocate()
+    }
+    var pos = from
+    var row = firstRow
+    let lastRow = firstRow + count
+    var nextSkipped = skippedIndex
+    while pos < end && row < lastRow {
+      var batch = 0
+      while batch < batchRows && row + batch < lastRow && pos < end {
+        if nextSkipped < skipped.count && skipped[nextSkipped].start == pos {
+          pos = skipped[nextSkipped].resume
+          nextSkipped += 1
+          continue
+        }
+        // Field k of batch row i goes to spans[k * batchRows + i].
+        let r = scanner.scanRecord(at: pos, spans: spans + batch, capacity: fieldsPerRecord, spanStride: batchRows)
+        pos = r.next
+        if r.fieldCount > 0 { batch += 1 }
+      }
+      if cancel?.isCancelled == true { throw CancelledError() }
+      for k in 0..<columnCount {
+        let unfit = parseColumn(lane.targets + k, k, spans: spans + k * batchRows, rows: batch, firstRow: row,
+                                scanner: scanner, nulls: nulls, scratch: scratch, hashes: hashes, probes: probes)
+        if unfit < lane.firstUnfit.offset { lane.firstUnfit = (unfit, k) }
+      }
+      row += batch
+    }
+  }
+
+  /// Parses field `k` of `rows` records from its consecutive `spans`, into rows
+  /// `firstRow...`; returns the offset of the first number that does not fit the column's type
+  /// (left null), or `Int.max`.
+  private func parseColumn(
+    _ t: UnsafeMutablePointer<ColumnTarget>, _ k: Int, spans: UnsafeMutablePointer<FieldSpan>, rows: Int, firstRow: Int, scanner: CSVScanner,
+    nulls: NullMarkers, scratch: ScratchBytes, hashes: UnsafeMutablePointer<UInt64>,
+    probes: UnsafeMutablePointer<UInt64>
+  ) -> Int {
+    var unfit = Int.max
+    let p = scanner.p
+    let kind = t.pointee.kind
+    let decimal = t.pointee.decimal
+    if kind == ColumnTarget.text, let d = t.pointee.dictionary {
+      // The hashes of the whole batch first, each reading its first dictionary slot, so that
+      // the slots' cache misses overlap instead of coming one by one in the look-ups.
+      d._withUnsafeGuaranteedRef { dictionary in
+        for i in 0..<rows {
+          let span = spans[i]
+          let h = TextDictionary.hash(UnsafeRawBufferPointer(start: p + span.start, count: span.end - span.start))
+          hashes[i] = h
+          probes[i] = dictionary.touch(h)
+        }
+      }
+    }
+    for i in 0..<rows {
+      let span = spans[i]
+      let row = firstRow + i
+      let base: UnsafePointer<UInt8>
+      let n: Int
+      let inPlace = span.kind != FieldSpan.escaped
+      if inPlace {
+        base = p + span.start
+        n = span.end - span.start
+      } else {
+        let out = scratch.reserve(span.end - span.start)
+        n = scanner.unescape(span, into: out)
+        base = UnsafePointer(out)
+      }
+      if nulls.isNull(base, n) {
+        setNull(t, k, row)
+        continue
+      }
+      switch kind {
+      case ColumnTarget.int:
+        if let v = parseInt64(base, n) {
+          t.pointee.values.assumingMemoryBound(to: Int64.self)[row] = v
+        } else {
+          setNull(t, k, row)
+          unfit = min(unfit, span.start)
+        }
+      case ColumnTarget.float:
+        if let v = parseDouble(base, n, decimal: decimal) {
+          t.pointee.values.assumingMemoryBound(to: Double.self)[row] = v
+        } else {
+          setNull(t, k, row)
+          unfit = min(unfit, span.start)
+        }
+      case ColumnTarget.bool:
+        if let v = parseBool(base, n) {
+          t.pointee.values.assumingMemoryBound(to: UInt8.self)[row] = v ? 1 : 0
+        } else {
+          setNull(t, k, row)
+        }
+      default:
+        t.pointee.values.assumingMemoryBound(to: UInt32.self)[row] = textCode(
+          t, base, n, start: inPlace ? span.start : -1, p: p, hash: hashes[i])
+      }
+    }
+    return unfit
+  }
+
+  /// The code of a text value; `start` is its offset in the file, or -1 when the bytes are
+  /// an unescaped copy; `hash` is the hash of the file's bytes at `start` when in place.
+  @inline(__always)
+  private func textCode(
+    _ t: UnsafeMutablePointer<ColumnTarget>, _ base: UnsafePointer<UInt8>, _ n: Int, start: Int, p: UnsafePointer<UInt8>,
+    hash: UInt64
+  ) -> UInt32 {
+    let inPlace = start >= 0
+    if inPlace && t.pointee.lastStart >= 0 && t.pointee.lastLength == n
+      && sameBytes(p + t.pointee.lastStart, base, n)
+    {
+      return t.pointee.lastCode
+    }
+    var code: UInt32 = 0
+    if let d = t.pointee.dictionary {
+      let bytes = UnsafeRawBufferPointer(start: base, count: n)
+      code = d._withUnsafeGuaranteedRef { inPlace ? $0.intern(bytes: bytes, hash: hash) : $0.intern(bytes: bytes) }
+    }
+    t.pointee.lastStart = start
+    t.pointee.lastLength = n
+    t.pointee.lastCode = code
+    return code
+  }
+
+  /// The finished columns (the writer must not be used afterwards).
+  package func finish() -> [Column] {
+    var columns: [Column] = []
+    for k in 0..<columnCount {
+      let values: ColumnValues
+      switch storage[k] {
+      case .int(let b): values = .int(b)
+      case .float(let b): values = .float(b)
+      case .bool(let b): values = .bool(b)
+      case .text(let b, let d):
+        // Null slots hold code 0, which must name a string.
+        if d.count == 0 && rowCount > 0 { _ = d.intern("") }
+        values = .text(b, d)
+      }
+      columns.append(Column(values: values, validity: validity[k]))
+    }
+    return columns
+  }
+}

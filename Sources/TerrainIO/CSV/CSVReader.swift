@@ -1,0 +1,529 @@
+// `load`: reading a CSV file into a columnar table in two passes over its bytes.
+//
+// The file is mapped, not copied. Pass 1 finds the records, checks their field counts and
+// infers each column's type from all of its values. Pass 2 parses every field straight into
+// preallocated typed buffers (rows are written at their index, chunk by chunk from
+// checkpoints taken in pass 1), dropping the parsed pages of the mapping as it goes. From
+// 4 MB on, both passes run on two threads over the two halves of the file, with the same
+// results, errors and text codes as one thread. No row or field ever becomes a `String`
+// except distinct text values, interned once.
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+import Dispatch
+import TerrainStorage
+import TerrainSyntax
+
+/// Loads the CSV file at `path` (a leading `~/` is the home folder).
+///
+/// - Throws: `CSVError` when the file cannot be read or is malformed (nothing is loaded),
+///   `CancelledError` when `cancel` is set while loading.
+public func loadCSV(path: String, options: CSVLoadOptions, cancel: CancellationFlag? = nil) throws -> CSVLoadResult {
+  let raw = try readWholeFile(path: expandingHome(path))
+  try checkMemoryFor(raw.count, path: path)
+  let result: CSVLoadResult
+  do {
+    result = try CSVReader(name: path, options: options, cancel: cancel).load(raw)
+  } catch let error as CSVError where raw.fileShrank {
+    _ = error
+    throw CSVError(path: path, line: 0, column: 0, message: "\"\(path)\" changed (got shorter) while it was read: nothing loaded")
+  }
+  if raw.fileShrank {
+    throw CSVError(path: path, line: 0, column: 0, message: "\"\(path)\" changed (got shorter) while it was read: nothing loaded")
+  }
+  return result
+}
+
+/// Refuses a file whose columns cannot fit in the memory available (Linux's MemAvailable),
+/// with a clear error instead of the system killing terrain halfway. The columns take about
+/// as much memory as the file's text (8-byte numbers for 2–10 characters, 4-byte text codes).
+package func checkMemoryFor(_ fileBytes: Int, path: String) throws {
+  guard let available = availableMemory(), fileBytes > available else { return }
+  func gb(_ n: Int) -> String { String(format: "%.1f GB", Double(n) / 1e9) }
+  throw CSVError(path: path, line: 0, column: 0,
+    message: "\"\(path)\" is \(gb(fileBytes)) but only \(gb(available)) of memory is available: not loaded")
+}
+
+/// MemAvailable from /proc/meminfo, in bytes (nil where unknown).
+package func availableMemory() -> Int? {
+  guard let f = fopen("/proc/meminfo", "r") else { return nil }
+  defer { fclose(f) }
+  var line = [CChar](repeating: 0, count: 256)
+  while fgets(&line, Int32(line.count), f) != nil {
+    let text = String(cString: line)
+    if text.hasPrefix("MemAvailable:") {
+      let digits = text.dropFirst("MemAvailable:".count).filter { $0.isNumber }
+      return Int(String(digits)).map { $0 * 1024 }
+    }
+  }
+  return nil
+}
+
+/// Loads CSV from bytes in memory; `name` stands for the file in errors.
+public func loadCSV(
+  bytes: UnsafeRawBufferPointer, name: String, options: CSVLoadOptions, cancel: CancellationFlag? = nil
+) throws -> CSVLoadResult {
+  try CSVReader(name: name, options: options, cancel: cancel).load(CSVBytes(borrowing: bytes))
+}
+
+/// Rows per pass-2 chunk (a variable for tests).
+nonisolated(unsafe) package var csvRowsPerCheckpoint = 1 << 16
+/// Files from this size on are read on two threads (below, threads cost more than they
+/// save); a variable for tests.
+nonisolated(unsafe) package var csvParallelThreshold = 4 << 20
+/// Parsed bytes of a mapped file are dropped from memory in steps of this size.
+private let releaseStep = 2 << 20
+private let rowsPerCancelCheck = 4096
+
+/// One load: options, the bytes, what the passes learn.
+private final class CSVReader {
+  let name: String
+  let options: CSVLoadOptions
+  let cancel: CancellationFlag?
+  var notices: [String] = []
+
+  init(name: String, options: CSVLoadOptions, cancel: CancellationFlag?) {
+    self.name = name
+    self.options = options
+    self.cancel = cancel
+  }
+
+  func fail(_ message: String) -> CSVError {
+    CSVError(path: name, line: 0, column: 0, message: message)
+  }
+
+  func load(_ raw: CSVBytes) throws -> CSVLoadResult {
+    // Options.
+    guard let encoding = CSVEncodingChoice(name: options.encoding) else {
+      throw fail("unknown encoding \"\(options.encoding ?? "")\" (use \"utf-8\" or \"windows-1252\")")
+    }
+    let quote = options.quote ?? UInt8(ascii: "\"")
+    if quote == 0x0A || quote == 0x0D || quote >= 0x80 {
+      throw fail("the quote must be an ASCII character other than a line end")
+    }
+    if let s = options.separator, s == 0x0A || s == 0x0D || s == quote || s >= 0x80 {
+      throw fail("the separator must be an ASCII character other than a line end or the quote")
+    }
+    if let d = options.decimal, d != UInt8(ascii: ".") && d != UInt8(ascii: ",") {
+      throw fail("the decimal mark must be \".\" or \",\"")
+    }
+
+    // Bytes as UTF-8.
+    let (bytes, start) = try decodeToUTF8(raw, encoding: encoding, path: name, notices: &notices)
+    // `p` points into `bytes`, which must outlive every use of it.
+    defer { withExtendedLifetime(bytes) {} }
+    let p = bytes.base
+    let end = bytes.count
+    var first = start
+    while first < end && (p[first] == 0x0A || p[first] == 0x0D) { first += 1 }
+    if first >= end { throw fail("empty file") }
+
+    // Excel's "sep=;" first line names the separator.
+    var declaredSeparator: UInt8?
+    if first + 5 <= end, p[first] | 0x20 == UInt8(ascii: "s"), p[first + 1] | 0x20 == UInt8(ascii: "e"),
+      p[first + 2] | 0x20 == UInt8(ascii: "p"), p[first + 3] == UInt8(ascii: "="),
+      first + 5 == end || p[first + 5] == 0x0A || p[first + 5] == 0x0D
+    {
+      let s = p[first + 4]
+      if s != 0x0A && s != 0x0D && s != quote && s < 0x80 {
+        declaredSeparator = s
+        first += 5
+        while first < end && (p[first] == 0x0A || p[first] == 0x0D) { first += 1 }
+        if first >= end { throw fail("empty file") }
+      }
+    }
+
+    // Dialect.
+    let nulls = NullMarkers(options.nulls ?? CSVLoadOptions.defaultNulls)
+    let separator = options.separator ?? declaredSeparator
+      ?? sniffSeparator(p, start: first, end: end, quote: quote)
+    var dialect = CSVDialect(separator: separator, quote: quote, header: true, forcedDecimal: options.decimal)
+    dialect.header = options.header ?? sniffHeader(p, start: first, end: end, dialect: dialect, nulls: nulls)
+    let scanner = CSVScanner(p: p, end: end, separator: separator, quote: quote)
+    let scratch = ScratchBytes()
+
+    // First record: the number of columns, and their names.
+    var probe = FieldSpan(start: 0, end: 0, kind: 0)
+    let r0 = scanner.scanRecord(at: first, spans: &probe, capacity: 0)
+    if r0.unterminatedQuote >= 0 {
+      throw positioned(r0.unterminatedQuote, in: p, end: end, from: start, "unterminated quote: no closing \(describe(quote)) before the end of the file")
+    }
+    let columnCount = r0.fieldCount
+    let spans = UnsafeMutablePointer<FieldSpan>.allocate(capacity: columnCount + 1)
+    defer { spans.deallocate() }
+    spans.initialize(repeating: FieldSpan(start: 0, end: 0, kind: 0), count: columnCount + 1)
+    _ = scanner.scanRecord(at: first, spans: spans, capacity: columnCount + 1)
+    var rawNames: [String] = []
+    for k in 0..<columnCount {
+      if dialect.header {
+        let b = fieldBytes(spans[k], scanner: scanner, scratch: scratch)
+        rawNames.append(trimmed(String(decoding: UnsafeRawBufferPointer(b), as: UTF8.self)))
+      } else {
+        rawNames.append("column\(k + 1)")
+      }
+    }
+    let names = uniqueNames(rawNames)
+    let dataStart = dialect.header ? r0.next : first
+
+    // Forced types.
+    var forced = [DataType?](repeating: nil, count: columnCount)
+    for (columnName, type) in options.types.sorted(by: { $0.key < $1.key }) {
+      guard let k = names.firstIndex(of: columnName) else {
+        throw fail("types: no column named \"\(columnName)\" (columns: \(names.joined(separator: ", ")))")
+      }
+      forced[k] = type
+    }
+
+    // Pass 1: records, field counts, types; on both cores for larger files (the second half
+    // read from the line start after its middle, kept only if the first half ends there).
+    let context = Pass1Context(
+      scanner: scanner, columnCount: columnCount, forced: forced, names: names, nulls: nulls, dialect: dialect,
+      start: start, skipBadRows: options.skipBadRows)
+    let head = Pass1Part(columnCount: columnCount, forced: forced, from: dataStart)
+    defer { head.free() }
+    var split = end
+    // A forced float column's check depends on the values before it: read in order then.
+    if end - dataStart >= csvParallelThreshold && !forced.contains(.float) {
+      split = lineStart(after: dataStart + (end - dataStart) / 2, p: p, end: end)
+    }
+    if split < end {
+      let tail = Pass1Part(columnCount: columnCount, forced: forced, from: split)
+      defer { tail.free() }
+      DispatchQueue.concurrentPerform(iterations: 2) { i in
+        let part = i == 0 ? head : tail
+        do { try self.scanRecords(part, limit: i == 0 ? split : end, context: context) } catch { part.error = error }
+      }
+      if let error = head.error { throw error }
+      if head.pos == split {
+        if let error = tail.error { throw error }
+        head.append(tail)
+      } else {
+        // The middle was inside a quoted field: read the rest in order.
+        try scanRecords(head, limit: end, context: context)
+      }
+    } else {
+      try scanRecords(head, limit: end, context: context)
+    }
+    let inference = head.inference
+    let skipped = head.skipped
+    let checkpoints = head.checkpoints
+    let rowCount = head.rowCount
+
+    // Types.
+    var fields: [Field] = []
+    var outputs: [(DataType, UInt8)] = []
+    for k in 0..<columnCount {
+      var type: DataType
+      var decimal = UInt8(ascii: ".")
+      if let f = forced[k] {
+        type = f
+        if f == .float { decimal = inference[k].forcedFloatDecimal(dialect: dialect) }
+      } else {
+        (type, decimal) = inference[k].decide(dialect: dialect)
+        if type == .int && looksLikeCodeName(names[k]) { type = .text }
+      }
+      fields.append(Field(name: names[k], type: type))
+      outputs.append((type, decimal))
+    }
+
+    // Pass 2: values, chunk by chunk; on both cores over two row ranges for larger files.
+    let writer = CSVColumnWriter(columns: outputs, rowCount: rowCount)
+    let laneCount = end - dataStart >= csvParallelThreshold && checkpoints.count >= 2 ? 2 : 1
+    let lanes = writer.makeLanes(laneCount)
+    // Lane i takes checkpoints bounds[i]..<bounds[i + 1], about the same number of rows each.
+    var bounds = [0]
+    for i in 1..<laneCount {
+      let target = rowCount * i / laneCount
+      var c = bounds[i - 1] + 1
+      while c + 1 < checkpoints.count && checkpoints[c].row < target { c += 1 }
+      bounds.append(c)
+    }
+    bounds.append(checkpoints.count)
+    let runLane = { (l: Int) throws in
+      let lane = lanes[l]
+      let laneScratch = l == 0 ? scratch : ScratchBytes()
+      var released = bounds[l] < checkpoints.count ? checkpoints[bounds[l]].offset : end
+      for i in bounds[l]..<bounds[l + 1] {
+        let c = checkpoints[i]
+        let next = i + 1 < checkpoints.count ? checkpoints[i + 1] : nil
+        let rows = (next?.row ?? rowCount) - c.row
+        try writer.fill(
+          lane: lane, scanner: scanner, from: c.offset, firstRow: c.row, count: rows, skipped: skipped,
+          skippedIndex: c.skipped, nulls: nulls, scratch: laneScratch, cancel: self.cancel)
+        // Parsed bytes leave memory (a mapped file's pages only).
+        let upTo = next?.offset ?? end
+        if upTo - released >= releaseStep || next == nil {
+          bytes.release(from: released, to: upTo)
+          released = upTo
+        }
+      }
+    }
+    if laneCount == 1 {
+      try runLane(0)
+    } else {
+      var errors = [Error?](repeating: nil, count: laneCount)
+      errors.withUnsafeMutableBufferPointer { errs in
+        let e = errs
+        DispatchQueue.concurrentPerform(iterations: laneCount) { l in
+          do { try runLane(l) } catch { e[l] = error }
+        }
+      }
+      if let error = errors.compactMap({ $0 }).first { throw error }
+      writer.merge()
+    }
+    // A number pass 1 read as such but beyond its type's range (`1e400`): an error at it,
+    // not a silent null.
+    if let unfit = lanes.map(\.firstUnfit).min(by: { $0.offset < $1.offset }), unfit.offset != Int.max {
+      let column = names.indices.contains(unfit.column) ? names[unfit.column] : "?"
+      let range = fields.indices.contains(unfit.column) && fields[unfit.column].type == .int
+        ? "the 64-bit integer range" : "the 64-bit float range (about ±1.8e308)"
+      throw positioned(unfit.offset, in: p, end: end, from: start, "number beyond \(range) in column `\(column)`")
+    }
+    let columns = writer.finish()
+
+    if !skipped.isEmpty {
+      let shown = lineNumbers(of: skipped.prefix(5).map(\.start), in: p, end: end, from: start)
+      let list = shown.map(String.init).joined(separator: ", ") + (skipped.count > 5 ? ", …" : "")
+      notices.append(
+        "skipped \(skipped.count) malformed row\(skipped.count == 1 ? "" : "s") (line\(skipped.count == 1 ? "" : "s") \(list))")
+    }
+    return CSVLoadResult(table: Table(fields: fields, columns: columns, rowCount: rowCount), notices: notices)
+  }
+
+  /// Reads records from `part.pos` until `limit` (or just past it: the record there ends
+  /// where it ends), counting rows, taking checkpoints, checking field counts and forced
+  /// types, and inferring types; throws the first error met.
+  fileprivate func scanRecords(_ part: Pass1Part, limit: Int, context c: Pass1Context) throws {
+    let scanner = c.scanner
+    let p = scanner.p
+    let end = scanner.end
+    let columnCount = c.columnCount
+    let forced = c.forced
+    let nulls = c.nulls
+    let inference = part.inference
+    let spans = UnsafeMutablePointer<FieldSpan>.allocate(capacity: columnCount + 1)
+    defer { spans.deallocate() }
+    spans.initialize(repeating: FieldSpan(start: 0, end: 0, kind: 0), count: columnCount + 1)
+    let scratch = ScratchBytes()
+    var active = part.active
+    var rowCount = part.rowCount
+    var pos = part.pos
+    defer {
+      part.active = active
+      part.rowCount = rowCount
+      part.pos = pos
+    }
+    let rowsPerCheckpoint = csvRowsPerCheckpoint
+    var sinceCheck = 0
+    while pos < limit {
+      sinceCheck += 1
+      if sinceCheck >= rowsPerCancelCheck {
+        sinceCheck = 0
+        if cancel?.isCancelled == true { throw CancelledError() }
+      }
+      let r = scanner.scanRecord(at: pos, spans: spans, capacity: columnCount + 1)
+      if r.fieldCount == 0 {
+        pos = r.next
+        continue
+      }
+      if r.unterminatedQuote >= 0 {
+        if c.skipBadRows {
+          let resume = scanner.lineAfter(r.unterminatedQuote)
+          part.skipped.append(SkippedRecord(start: pos, resume: resume))
+          pos = resume
+          continue
+        }
+        throw positioned(r.unterminatedQuote, in: p, end: end, from: c.start, "unterminated quote: no closing \(describe(scanner.quote)) before the end of the file")
+      }
+      if r.fieldCount != columnCount {
+        if c.skipBadRows {
+          part.skipped.append(SkippedRecord(start: pos, resume: r.next))
+          pos = r.next
+          continue
+        }
+        let at = r.fieldCount > columnCount ? spans[columnCount].rawStart : r.contentEnd
+        let expected = c.dialect.header ? "as in the header" : "as in the first row"
+        throw positioned(at, in: p, end: end, from: c.start,
+          "row has \(r.fieldCount) field\(r.fieldCount == 1 ? "" : "s"), expected \(columnCount) (\(expected))")
+      }
+      if rowCount % rowsPerCheckpoint == 0 {
+        part.checkpoints.append(RowCheckpoint(offset: pos, row: rowCount, skipped: part.skipped.count))
+      }
+      var closed = false
+      for k in active {
+        let span = spans[k]
+        let b = fieldBytes(span, scanner: scanner, scratch: scratch)
+        guard let base = b.baseAddress, !nulls.isNull(base, b.count) else { continue }
+        let shape = fieldShape(base, b.count)
+        if let type = forced[k] {
+          try check(shape, forced: type, column: k, names: c.names, span: span, value: b,
+                    inference: &inference[k], dialect: c.dialect, p: p, end: end, start: c.start)
+        } else {
+          inference[k].add(shape)
+          if !inference[k].isOpen { closed = true }
+        }
+      }
+      if closed { active = active.filter { forced[$0] != nil || inference[$0].isOpen } }
+      rowCount += 1
+      pos = r.next
+    }
+  }
+
+  /// Checks a value of a column whose type is forced.
+  private func check(
+    _ shape: FieldShape, forced type: DataType, column k: Int, names: [String], span: FieldSpan,
+    value: UnsafeBufferPointer<UInt8>, inference: inout ColumnInference, dialect: CSVDialect,
+    p: UnsafePointer<UInt8>, end: Int, start: Int
+  ) throws {
+    let ok: Bool
+    switch type {
+    case .text: ok = true
+    case .int: ok = shape.contains(.intSyntax)
+    case .bool: ok = shape.contains(.bool) || shape.contains(.zeroOrOne)
+    case .float:
+      if !shape.contains(.pointNumber) { inference.pointOK = false }
+      if !shape.contains(.commaNumber) { inference.commaOK = false }
+      ok = (inference.pointOK && dialect.allowsDecimalPoint) || (inference.commaOK && dialect.allowsDecimalComma)
+    }
+    if ok { return }
+    var text = String(decoding: UnsafeRawBufferPointer(value), as: UTF8.self)
+    if text.count > 40 { text = String(text.prefix(40)) + "…" }
+    let reason = type == .float && (shape.contains(.pointNumber) || shape.contains(.commaNumber))
+      ? " (the column mixes decimal marks)" : ""
+    throw positioned(span.rawStart, in: p, end: end, from: start,
+      "value \"\(text)\" is not \(type == .int ? "an" : "a") \(type.rawValue)\(reason): column \"\(names[k])\" is forced to \(type.rawValue)")
+  }
+
+  private func positioned(_ offset: Int, in p: UnsafePointer<UInt8>, end: Int, from: Int, _ message: String) -> CSVError {
+    let (line, column) = linePosition(of: offset, in: p, count: end, from: from)
+    return CSVError(path: name, line: line, column: column, message: message)
+  }
+
+  private func describe(_ quote: UInt8) -> String {
+    quote == UInt8(ascii: "\"") ? "'\"'" : "\"\(Character(Unicode.Scalar(quote)))\""
+  }
+
+  /// Names made unique: an empty name becomes `column<k>`, a repeated one `name_2`, `name_3`…
+  private func uniqueNames(_ raw: [String]) -> [String] {
+    var taken = Set(raw.filter { !$0.isEmpty })
+    var seen = Set<String>()
+    var result: [String] = []
+    var renamed: [String] = []
+    for (k, name) in raw.enumerated() {
+      var final = name
+      if name.isEmpty {
+        final = "column\(k + 1)"
+        var n = 2
+        while taken.contains(final) || seen.contains(final) {
+          final = "column\(k + 1)_\(n)"
+          n += 1
+        }
+        renamed.append("empty name → \(final)")
+      } else if seen.contains(name) {
+        var n = 2
+        while taken.contains("\(name)_\(n)") || seen.contains("\(name)_\(n)") { n += 1 }
+        final = "\(name)_\(n)"
+        renamed.append("duplicate \"\(name)\" → \(final)")
+      }
+      seen.insert(final)
+      taken.insert(final)
+      result.append(final)
+    }
+    if !renamed.isEmpty {
+      notices.append("renamed column\(renamed.count == 1 ? "" : "s"): " + renamed.joined(separator: ", "))
+    }
+    return result
+  }
+}
+
+/// `s` without surrounding spaces and tabs.
+private func trimmed(_ s: String) -> String {
+  var sub = Substring(s)
+  while let f = sub.first, f == " " || f == "\t" { sub = sub.dropFirst() }
+  while let l = sub.last, l == " " || l == "\t" { sub = sub.dropLast() }
+  return String(sub)
+}
+
+/// Line numbers of sorted offsets, in one scan.
+private func lineNumbers(of offsets: [Int], in p: UnsafePointer<UInt8>, end: Int, from: Int) -> [Int] {
+  var result: [Int] = []
+  var line = 1
+  var i = from
+  for target in offsets {
+    while i < target && i < end {
+      let b = p[i]
+      if b == 0x0A || (b == 0x0D && !(i + 1 < end && p[i + 1] == 0x0A)) { line += 1 }
+      i += 1
+    }
+    result.append(line)
+  }
+  return result
+}
+
+/// What pass 1 reads with, shared by its parts.
+private struct Pass1Context {
+  let scanner: CSVScanner
+  let columnCount: Int
+  let forced: [DataType?]
+  let names: [String]
+  let nulls: NullMarkers
+  let dialect: CSVDialect
+  /// Where line 1 starts (for error positions).
+  let start: Int
+  let skipBadRows: Bool
+}
+
+/// What pass 1 learns from one stretch of records.
+private final class Pass1Part {
+  let inference: UnsafeMutablePointer<ColumnInference>
+  let columnCount: Int
+  /// Columns whose values still need reading.
+  var active: [Int]
+  var skipped: [SkippedRecord] = []
+  /// Rows counted from the part's start.
+  var checkpoints: [RowCheckpoint] = []
+  var rowCount = 0
+  /// Where reading stopped (or resumes).
+  var pos: Int
+  var error: Error?
+
+  init(columnCount: Int, forced: [DataType?], from: Int) {
+    self.columnCount = columnCount
+    inference = UnsafeMutablePointer<ColumnInference>.allocate(capacity: columnCount + 1)
+    inference.initialize(repeating: ColumnInference(), count: columnCount + 1)
+    active = (0..<columnCount).filter { forced[$0] != .text }
+    pos = from
+  }
+
+  func free() { inference.deallocate() }
+
+  /// Takes in the part that follows this one (which started where this one stopped).
+  func append(_ next: Pass1Part) {
+    for k in 0..<columnCount {
+      let a = inference[k]
+      let b = next.inference[k]
+      inference[k].possible = a.possible.intersection(b.possible)
+      inference[k].sawValue = a.sawValue || b.sawValue
+      inference[k].pointOK = a.pointOK && b.pointOK
+      inference[k].commaOK = a.commaOK && b.commaOK
+    }
+    let rows = rowCount
+    let skips = skipped.count
+    for c in next.checkpoints {
+      checkpoints.append(RowCheckpoint(offset: c.offset, row: c.row + rows, skipped: c.skipped + skips))
+    }
+    skipped.append(contentsOf: next.skipped)
+    rowCount += next.rowCount
+    pos = next.pos
+  }
+}
+
+/// The start of the line after the line end at or after `from` (`end` when none).
+private func lineStart(after from: Int, p: UnsafePointer<UInt8>, end: Int) -> Int {
+  var i = from
+  while i < end && p[i] != 0x0A { i += 1 }
+  return min(end, i + 1)
+}

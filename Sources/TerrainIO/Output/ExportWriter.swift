@@ -1,0 +1,220 @@
+// `export "file" [with (…)]`: the options, the format picked from the extension, and the
+// atomic, streaming write.
+
+import TerrainStorage
+import TerrainSyntax
+
+/// The options of `export … with (sep = ";", decimal = ",", bom = true, header = false,
+/// null = "NA", dialect = "excel-fr")`. nil means "the dialect's (or the format's) default".
+public struct ExportOptions: Sendable, Equatable {
+  /// Field separator byte (`sep`).
+  public var separator: UInt8?
+  /// Decimal comma in floats (`decimal = ","`).
+  public var decimalComma: Bool?
+  /// UTF-8 byte order mark at the start (`bom`).
+  public var bom: Bool?
+  /// Header line of column names (`header`).
+  public var header: Bool?
+  /// Text written for nulls (`null`); empty by default.
+  public var null: String?
+  /// CRLF line ends instead of LF.
+  public var crlf: Bool?
+  /// nil or `rfc4180` (`,` `.` LF, no BOM) or `excel-fr` (`;`, decimal comma, BOM, CRLF).
+  public var dialect: String?
+
+  public init() {}
+
+  /// The dialect names `dialect` accepts.
+  public static let dialects = ["rfc4180", "excel-fr"]
+
+  /// The separator byte for the text of a `sep` option: one ASCII character, or `\t` /
+  /// `tab` for a tab.
+  public static func parseSeparator(_ text: String) throws -> UInt8 {
+    if text == "\t" || text.lowercased() == "tab" || text == "\\t" { return 0x09 }
+    let bytes = Array(text.utf8)
+    guard bytes.count == 1, let b = bytes.first else {
+      throw ExportOptionError(message: "`sep` must be a single character, not \(quoted(text))")
+    }
+    try checkSeparator(b)
+    return b
+  }
+
+  /// The `decimal` option: `"."` → false, `","` → true.
+  public static func parseDecimal(_ text: String) throws -> Bool {
+    switch text {
+    case ".": return false
+    case ",": return true
+    default: throw ExportOptionError(message: "`decimal` must be \".\" or \",\", not \(quoted(text))")
+    }
+  }
+
+  package static func checkSeparator(_ b: UInt8) throws {
+    let c = Character(Unicode.Scalar(b))
+    let bad =
+      b >= 0x80 || b == 0 || b == 0x22 || b == 0x0A || b == 0x0D || c.isLetter || c.isNumber
+      || b == UInt8(ascii: "-") || b == UInt8(ascii: "+")
+    if bad {
+      let shown = b < 0x80 ? quoted(String(c)) : "byte \(b)"
+      throw ExportOptionError(
+        message: "`sep` cannot be \(shown): use one ASCII character other than a quote, a line break, "
+          + "a letter, a digit, `-` or `+` (e.g. \",\", \";\", \"|\", \"\\t\")")
+    }
+  }
+
+  /// The dialect, checked (`rfc4180` when nil).
+  package func checkedDialect() throws -> String {
+    guard let d = dialect else { return "rfc4180" }
+    let name = d.lowercased()
+    guard ExportOptions.dialects.contains(name) else {
+      throw ExportOptionError(
+        message: "unknown dialect \(quoted(d)) (expected \"rfc4180\" or \"excel-fr\")")
+    }
+    return name
+  }
+
+  /// Rejects unknown dialects, bad separators and options that mean nothing for `format`.
+  public func validate(for format: ExportFormat = .csv) throws {
+    _ = try checkedDialect()
+    if let s = separator { try ExportOptions.checkSeparator(s) }
+    func reject(_ option: String, _ why: String) throws {
+      throw ExportOptionError(message: "option `\(option)` does not apply to \(why)")
+    }
+    switch format {
+    case .csv:
+      break
+    case .tsv:
+      if let s = separator, s != 0x09 { try reject("sep", ".tsv files (always tab-separated)") }
+    case .json:
+      if separator != nil { try reject("sep", "JSON") }
+      if decimalComma != nil { try reject("decimal", "JSON (numbers always use `.`)") }
+      if header != nil { try reject("header", "JSON") }
+      if null != nil { try reject("null", "JSON (nulls are `null`)") }
+      if dialect != nil { try reject("dialect", "JSON") }
+      if bom == true { try reject("bom", "JSON (RFC 8259 forbids a byte order mark)") }
+    case .markdown:
+      if separator != nil { try reject("sep", "Markdown") }
+      if dialect != nil { try reject("dialect", "Markdown") }
+      if header == false { try reject("header = false", "Markdown (a Markdown table needs its header)") }
+    }
+  }
+
+  /// The delimited-file settings for `format` (`.csv` or `.tsv`) after the dialect and the
+  /// individual options are applied.
+  package func delimitedFormat(for format: ExportFormat) throws -> DelimitedFormat {
+    try validate(for: format)
+    var f: DelimitedFormat = format == .tsv ? .tsv : .csv
+    if try checkedDialect() == "excel-fr" {
+      if format != .tsv { f.separator = UInt8(ascii: ";") }
+      f.decimalComma = true
+      f.bom = true
+      f.crlf = true
+      f.header = true
+    }
+    if let s = separator { f.separator = s }
+    if let d = decimalComma { f.decimalComma = d }
+    if let b = bom { f.bom = b }
+    if let h = header { f.header = h }
+    if let n = null { f.nullText = n }
+    if let c = crlf { f.crlf = c }
+    return f
+  }
+}
+
+/// An export option with a bad value (the language layer points at its span).
+public struct ExportOptionError: Error, CustomStringConvertible, Equatable {
+  public var message: String
+  public init(message: String) { self.message = message }
+  public var description: String { message }
+}
+
+private func quoted(_ s: String) -> String {
+  "\"" + escapeControls(s).replacingAll("\"", with: "\\\"") + "\""
+}
+
+/// The kind of file an export writes, picked from the path's extension.
+public enum ExportFormat: Sendable, Equatable {
+  case csv, tsv, json, markdown
+
+  /// `.tsv`/`.tab` → tsv, `.json` → json, `.md`/`.markdown` → markdown, anything else → csv.
+  public init(path: String) {
+    let name = splitPath(path).name
+    guard let dot = name.lastIndex(of: "."), dot != name.startIndex else {
+      self = .csv
+      return
+    }
+    switch name[name.index(after: dot)...].lowercased() {
+    case "tsv", "tab": self = .tsv
+    case "json": self = .json
+    case "md", "markdown": self = .markdown
+    default: self = .csv
+    }
+  }
+}
+
+/// An export that could not be written; the previous file, if any, is unchanged.
+public struct ExportError: Error, CustomStringConvertible {
+  public var path: String
+  public var message: String
+  public init(path: String, message: String) {
+    self.path = path
+    self.message = message
+  }
+  public var description: String { path.isEmpty ? "cannot write: \(message)" : "cannot write \(path): \(message)" }
+}
+
+/// Writes `table` to `path` in the format of its extension. The file is written to a
+/// temporary file beside `path` and renamed at the end: an error leaves any previous file
+/// intact and no temporary file. Returns the number of rows written.
+///
+/// - Throws: `ExportError` (bad option, missing folder, permission, disk full…) or
+///   `CancelledError` when `cancel` is set midway.
+public func exportTable(
+  _ table: Table, to path: String, options: ExportOptions, cancel: CancellationFlag? = nil
+) throws -> Int {
+  try exportTable(
+    table, to: path, options: options, cancel: cancel, bufferCapacity: 1 << 20, failAfterBytes: nil,
+    afterWrite: nil)
+}
+
+/// `exportTable` with test hooks: a small write buffer, a write failure past a byte count,
+/// a call after each write.
+package func exportTable(
+  _ table: Table, to path: String, options: ExportOptions, cancel: CancellationFlag?,
+  bufferCapacity: Int, failAfterBytes: Int?, afterWrite: ((Int) -> Void)?
+) throws -> Int {
+  // `~/…` is the home folder, as in `load`.
+  let path = expandingHome(path)
+  let format = ExportFormat(path: path)
+  do {
+    try options.validate(for: format)
+  } catch let e as ExportOptionError {
+    throw ExportError(path: path, message: e.message)
+  }
+  switch format {
+  case .csv, .tsv:
+    let f = try options.delimitedFormat(for: format)
+    return try writeFileAtomically(
+      path: path, bufferCapacity: bufferCapacity, failAfterBytes: failAfterBytes, afterWrite: afterWrite
+    ) {
+      try writeDelimited(table, format: f, to: $0, cancel: cancel)
+    }
+  case .json:
+    let crlf = options.crlf ?? false
+    return try writeFileAtomically(
+      path: path, bufferCapacity: bufferCapacity, failAfterBytes: failAfterBytes, afterWrite: afterWrite
+    ) {
+      try writeJSON(table, crlf: crlf, to: $0, cancel: cancel)
+    }
+  case .markdown:
+    var f = MarkdownFormat()
+    f.decimalComma = options.decimalComma ?? false
+    f.nullText = options.null ?? ""
+    f.crlf = options.crlf ?? false
+    f.bom = options.bom ?? false
+    return try writeFileAtomically(
+      path: path, bufferCapacity: bufferCapacity, failAfterBytes: failAfterBytes, afterWrite: afterWrite
+    ) {
+      try writeMarkdown(table, format: f, to: $0, cancel: cancel)
+    }
+  }
+}

@@ -1,0 +1,517 @@
+// Resolves names and checks types: `Expr` → `BoundExpr`.
+
+import Foundation
+import TerrainStorage
+import TerrainSyntax
+import TerrainIO
+
+/// Collects the aggregate calls of an `aggregate` stage while its items are bound.
+package final class AggregateCollector {
+  /// The `by` keys, by name, and their positions in the aggregate's output.
+  package let keyNames: [String]
+  package let keyTypes: [DataType]
+  package private(set) var specs: [AggregateSpec] = []
+
+  package init(keyNames: [String], keyTypes: [DataType]) {
+    self.keyNames = keyNames
+    self.keyTypes = keyTypes
+  }
+
+  /// Adds a spec and returns its column in the aggregate's output (after the keys).
+  package func add(_ spec: AggregateSpec) -> BoundExpr {
+    specs.append(spec)
+    return .column(keyNames.count + specs.count - 1, spec.resultType)
+  }
+}
+
+/// Binds expressions against the fields of one relation.
+package struct ExpressionBinder {
+  package var fields: [Field]
+  /// For messages: `in \`communes\``.
+  package var sourceName: String
+  package var parameters: [String: String]
+  /// Folds the expressions that must be constants (`quantile`'s fraction).
+  package var constants: any ConstantEvaluator
+  /// Set while binding the items of `aggregate`.
+  package var aggregates: AggregateCollector?
+  /// Set while binding the argument of an aggregate (where another aggregate is not allowed).
+  package var insideAggregate = false
+  /// Whether `TABLE.col` may name this relation as `TABLE`.
+  package var qualifier: String?
+
+  package init(
+    fields: [Field], sourceName: String, parameters: [String: String], constants: any ConstantEvaluator,
+    qualifier: String? = nil
+  ) {
+    self.fields = fields
+    self.sourceName = sourceName
+    self.parameters = parameters
+    self.constants = constants
+    self.qualifier = qualifier
+  }
+
+  // MARK: entry points
+
+  /// Binds an expression that must be a boolean (a `where` condition).
+  package func bindPredicate(_ e: Expr) throws -> BoundExpr {
+    let b = try bind(e)
+    guard b.type == .bool else {
+      throw Diagnostic("a condition must be true or false, but this is \(b.type)", at: e.span,
+        label: "\(b.type), not bool", help: "compare it, e.g. `\(snippet(e)) > 0`")
+    }
+    return b
+  }
+
+  package func bind(_ e: Expr, expected: DataType? = nil) throws -> BoundExpr {
+    switch e.kind {
+    case .column(let name, let table):
+      return try bindColumn(name, table: table, span: e.span)
+    case .integer(let digits):
+      guard let v = Int64(digits) else {
+        if let d = Double(digits), expected == .float { return .constant(.float(d), .float) }
+        throw Diagnostic("integer `\(digits)` does not fit in 64 bits", at: e.span, label: "too large",
+          help: "write it as a float, e.g. `\(digits).0`")
+      }
+      if expected == .float { return .constant(.float(Double(v)), .float) }
+      return .constant(.int(v), .int)
+    case .float(let v):
+      return .constant(.float(v), .float)
+    case .string(let s):
+      return .constant(.text(s), .text)
+    case .bool(let b):
+      return .constant(.bool(b), .bool)
+    case .null:
+      return .constant(.null, expected ?? .int)
+    case .parameter(let p):
+      return try bindParameter(p, expected: expected, span: e.span)
+    case .negate(let a):
+      let x = try bind(a, expected: expected)
+      guard x.type.isNumeric else { throw typeError("`-` needs a number", a, x.type) }
+      return .negate(x, x.type, span: e.span)
+    case .not(let a):
+      let x = try bind(a, expected: .bool)
+      guard x.type == .bool else { throw typeError("`not` needs a condition", a, x.type) }
+      return .not(x)
+    case .binary(let op, let a, let b, let opSpan):
+      return try bindBinary(op, a, b, opSpan: opSpan, span: e.span)
+    case .call(let name, let args):
+      return try bindCall(name, args, span: e.span)
+    case .inList(let a, let items, let negated):
+      return try bindIn(a, items, negated: negated)
+    case .between(let x, let lo, let hi, let negated):
+      let ge = try bindBinary(.greaterEqual, x, lo, opSpan: e.span, span: e.span)
+      let le = try bindBinary(.lessEqual, x, hi, opSpan: e.span, span: e.span)
+      let both = BoundExpr.and(ge, le)
+      return negated ? .not(both) : both
+    case .isNull(let a, let negated):
+      return .isNull(try bind(a), negated: negated)
+    }
+  }
+
+  // MARK: names
+
+  private func bindColumn(_ name: Name, table: Name?, span: Span) throws -> BoundExpr {
+    if let table {
+      guard let q = qualifier, q == table.text else {
+        let where_ = qualifier.map { "only `\($0).…` can be qualified here" } ?? "columns are named without a table here"
+        throw Diagnostic("unknown table `\(table.text)` in `\(table.text).\(name.text)`", at: table.span,
+          label: "not in scope", help: where_)
+      }
+    }
+    if let agg = aggregates {
+      if let k = agg.keyNames.firstIndex(of: name.text) { return .column(k, agg.keyTypes[k]) }
+      if fields.contains(where: { $0.name == name.text }) {
+        throw Diagnostic("column `\(name.text)` is neither a `by` key nor inside an aggregate", at: name.span,
+          label: "not grouped", help: "use an aggregate such as `sum(\(name.text))`, or add it after `by`")
+      }
+    }
+    if let i = fields.firstIndex(where: { $0.name == name.text }) {
+      return .column(i, fields[i].type)
+    }
+    // Keywords are case-insensitive but names are exact: accept a unique case-insensitive match? No:
+    // names are exact, but say so.
+    let names = fields.map(\.name)
+    var help = closestName(to: name.text, in: names).map { "did you mean `\($0)`?" }
+    if help == nil, names.count <= 12 { help = "columns: " + names.joined(separator: ", ") }
+    if help == nil, Parser.stageKeywords.contains(name.text.lowercased()) {
+      help = "a new stage starts with `|`"
+    }
+    throw Diagnostic("unknown column `\(name.text)` in `\(sourceName)`", at: name.span, label: "not found", help: help)
+  }
+
+  private func bindParameter(_ p: String, expected: DataType?, span: Span) throws -> BoundExpr {
+    guard let raw = parameters[p] else {
+      throw Diagnostic("undefined parameter `$\(p)`", at: span, label: "not defined",
+        help: "define it on the command line with `-p \(p)=VALUE`")
+    }
+    let trimmed = raw.trimmingCharacters(in: .whitespaces)
+    switch expected {
+    case .text: return .constant(.text(raw), .text)
+    case .int:
+      if let v = Int64(trimmed.replacingOccurrences(of: "_", with: "")) { return .constant(.int(v), .int) }
+      if let d = Double(trimmed), d.isFinite { return .constant(.float(d), .float) }
+      throw Diagnostic("parameter `$\(p)` is \"\(raw)\", which is not a number", at: span, label: "used as a number")
+    case .float:
+      if let d = Double(trimmed.replacingOccurrences(of: "_", with: "")), d.isFinite { return .constant(.float(d), .float) }
+      throw Diagnostic("parameter `$\(p)` is \"\(raw)\", which is not a number", at: span, label: "used as a number")
+    case .bool:
+      switch trimmed.lowercased() {
+      case "true": return .constant(.bool(true), .bool)
+      case "false": return .constant(.bool(false), .bool)
+      default:
+        throw Diagnostic("parameter `$\(p)` is \"\(raw)\", which is not true or false", at: span, label: "used as a condition")
+      }
+    case nil:
+      if let v = Int64(trimmed), !trimmed.hasPrefix("0") || trimmed == "0" { return .constant(.int(v), .int) }
+      if let d = Double(trimmed), d.isFinite, !trimmed.hasPrefix("0") || trimmed.hasPrefix("0.") {
+        return .constant(.float(d), .float)
+      }
+      return .constant(.text(raw), .text)
+    }
+  }
+
+  // MARK: operators
+
+  private func isUntyped(_ e: Expr) -> Bool {
+    switch e.kind {
+    case .parameter, .null: return true
+    default: return false
+    }
+  }
+
+  /// Binds two operands so that an untyped one (parameter, null) takes the other's type.
+  private func bindPair(_ a: Expr, _ b: Expr) throws -> (BoundExpr, BoundExpr) {
+    if isUntyped(a) && !isUntyped(b) {
+      let y = try bind(b)
+      return (try bind(a, expected: y.type), y)
+    }
+    let x = try bind(a)
+    return (x, try bind(b, expected: x.type))
+  }
+
+  private func bindBinary(_ op: BinaryOperator, _ a: Expr, _ b: Expr, opSpan: Span, span: Span) throws -> BoundExpr {
+    switch op {
+    case .and, .or:
+      let x = try bind(a, expected: .bool)
+      let y = try bind(b, expected: .bool)
+      guard x.type == .bool else { throw typeError("`\(op.rawValue)` needs conditions on both sides", a, x.type) }
+      guard y.type == .bool else { throw typeError("`\(op.rawValue)` needs conditions on both sides", b, y.type) }
+      return op == .and ? .and(x, y) : .or(x, y)
+    case .concat:
+      let x = try bind(a, expected: .text)
+      let y = try bind(b, expected: .text)
+      return .concat(x.type == .text ? x : .cast(x, .text), y.type == .text ? y : .cast(y, .text))
+    case .add, .subtract, .multiply, .divide, .remainder:
+      let (x, y) = try bindPair(a, b)
+      if x.type == .text || y.type == .text, op == .add {
+        throw Diagnostic("`+` cannot add text", at: opSpan, label: "text operand",
+          help: "to join text, use `||`")
+      }
+      guard x.type.isNumeric else { throw typeError("`\(op.rawValue)` needs numbers", a, x.type) }
+      guard y.type.isNumeric else { throw typeError("`\(op.rawValue)` needs numbers", b, y.type) }
+      let t: DataType = (op == .divide || x.type == .float || y.type == .float) ? .float : .int
+      return .arithmetic(ArithmeticOp(rawValue: op.rawValue) ?? .add, cast(x, t), cast(y, t), t, span: span)
+    case .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual:
+      let (x, y) = try bindPair(a, b)
+      let t = try commonType(x.type, y.type, a, b, opSpan: opSpan, what: "compare")
+      return .compare(CompareOp(rawValue: op.rawValue) ?? .equal, cast(x, t), cast(y, t))
+    }
+  }
+
+  package func cast(_ e: BoundExpr, _ t: DataType) -> BoundExpr {
+    if e.type == t { return e }
+    if case .constant(let v, _) = e {
+      switch (v, t) {
+      case (.null, _): return .constant(.null, t)
+      case (.int(let i), .float): return .constant(.float(Double(i)), .float)
+      default: break
+      }
+    }
+    return .cast(e, t)
+  }
+
+  /// The type both operands are compared or combined in.
+  private func commonType(_ x: DataType, _ y: DataType, _ a: Expr, _ b: Expr, opSpan: Span, what: String) throws -> DataType {
+    if x == y { return x }
+    if x.isNumeric && y.isNumeric { return .float }
+    // Name the column's type in the message: the column first when there is one.
+    let swap = !isColumnRef(a) && isColumnRef(b)
+    let (colExpr, colType, otherExpr, otherType) = swap ? (b, y, a, x) : (a, x, b, y)
+    var help: String
+    if isColumnRef(colExpr), colType == .text, otherType.isNumeric, case .integer(let digits) = otherExpr.kind {
+      help = "`\(snippet(colExpr))` is text: write the value in quotes, \"\(digits)\""
+    } else if isColumnRef(colExpr), what == "compare", colType.isNumeric, otherType == .text {
+      help = "`\(snippet(colExpr))` is a number: compare it with a number, or convert with `text(…)`"
+    } else {
+      help = "convert one side, e.g. with text(…), int(…) or float(…)"
+    }
+    throw Diagnostic("cannot \(what) \(describeOperand(colExpr, colType)) with \(describeOperand(otherExpr, otherType))",
+      at: a.span.merged(b.span), label: "\(colType) vs \(otherType)", help: help)
+  }
+
+  private func isColumnRef(_ e: Expr) -> Bool {
+    if case .column = e.kind { return true }
+    return false
+  }
+
+  private func describeOperand(_ e: Expr, _ t: DataType) -> String {
+    "\(quoted(e)) (\(t))"
+  }
+
+  /// A short source-like rendering of an expression for messages: operators written out
+  /// (`population * 2`, `-x`, `x is null`) while the whole stays short, else `…`.
+  package func snippet(_ e: Expr) -> String {
+    guard let s = shortSnippet(e, depth: 0), s.count <= 40 else { return "…" }
+    return s
+  }
+
+  /// The snippet in backquotes, or `the expression` when it is too long to show.
+  package func quoted(_ e: Expr) -> String {
+    let s = snippet(e)
+    return s == "…" ? "the expression" : "`" + s + "`"
+  }
+
+  /// `e` rendered, nested operators in brackets; nil beyond three levels.
+  private func shortSnippet(_ e: Expr, depth: Int) -> String? {
+    guard depth < 3 else { return nil }
+    func operand(_ x: Expr) -> String? {
+      guard let s = shortSnippet(x, depth: depth + 1) else { return nil }
+      switch x.kind {
+      case .binary, .between, .inList, .isNull, .not: return "(" + s + ")"
+      default: return s
+      }
+    }
+    switch e.kind {
+    case .binary(let op, let a, let b, _):
+      guard let l = operand(a), let r = operand(b) else { return nil }
+      return "\(l) \(op.rawValue) \(r)"
+    case .negate(let a): return operand(a).map { "-" + $0 }
+    case .not(let a): return operand(a).map { "not " + $0 }
+    case .isNull(let a, let negated): return operand(a).map { $0 + (negated ? " is not null" : " is null") }
+    default: return leafSnippet(e)
+    }
+  }
+
+  private func leafSnippet(_ e: Expr) -> String {
+    switch e.kind {
+    case .column(let n, let t): return (t.map { $0.text + "." } ?? "") + n.text
+    case .integer(let s): return s
+    case .float(let v): return formatFloat(v)
+    case .string(let s): return "\"\(s)\""
+    case .bool(let b): return b ? "true" : "false"
+    case .null: return "null"
+    case .parameter(let p): return "$" + p
+    case .call(let n, _): return n.text + "(…)"
+    default: return "…"
+    }
+  }
+
+  package func typeError(_ message: String, _ e: Expr, _ t: DataType) -> Diagnostic {
+    Diagnostic("\(message), but \(quoted(e)) is \(t)", at: e.span, label: "\(t)")
+  }
+
+  private func bindIn(_ a: Expr, _ items: [Expr], negated: Bool) throws -> BoundExpr {
+    var x = try bind(a)
+    var values: [Value] = []
+    var others: [BoundExpr] = []
+    var boundItems: [BoundExpr] = []
+    for item in items {
+      let y = try bind(item, expected: x.type)
+      _ = try commonType(x.type, y.type, a, item, opSpan: item.span, what: "compare")
+      boundItems.append(y)
+    }
+    let t: DataType = boundItems.contains { $0.type == .float } ? .float : x.type
+    x = cast(x, t)
+    for y in boundItems {
+      let c = cast(y, t)
+      if let v = c.constantValue { values.append(v) } else { others.append(c) }
+    }
+    var result: BoundExpr = .inList(x, values, negated: false)
+    for o in others { result = .or(result, .compare(.equal, x, o)) }
+    return negated ? .not(result) : result
+  }
+
+  // MARK: calls
+
+  private func bindCall(_ name: Name, _ args: [Expr], span: Span) throws -> BoundExpr {
+    if let agg = AggregateFunction(rawValue: name.text) {
+      return try bindAggregate(agg, name, args, span: span)
+    }
+    switch name.text {
+    case "if":
+      try arity(name, args, 3)
+      let c = try bind(args[0], expected: .bool)
+      guard c.type == .bool else { throw typeError("the first argument of `if` must be a condition", args[0], c.type) }
+      let (x, y) = try bindPair(args[1], args[2])
+      let t = try commonType(x.type, y.type, args[1], args[2], opSpan: span, what: "combine")
+      return .conditional(c, cast(x, t), cast(y, t), t)
+    case "coalesce":
+      guard !args.isEmpty else { throw arityError(name, "at least 1", args.count, span) }
+      var bound = try args.map { try bind($0) }
+      let firstTyped = args.indices.first { !isUntyped(args[$0]) }
+      var t = firstTyped.map { bound[$0].type } ?? .int
+      for (i, b) in bound.enumerated() where !isUntyped(args[i]) {
+        t = try commonType(t, b.type, args[firstTyped ?? 0], args[i], opSpan: span, what: "combine")
+      }
+      bound = try args.map { try bind($0, expected: t) }
+      return .coalesce(bound.map { cast($0, t) }, t)
+    default:
+      break
+    }
+    guard let f = ScalarFunction(rawValue: name.text) else {
+      let all = ScalarFunction.allCases.map(\.rawValue) + AggregateFunction.allCases.map(\.rawValue) + ["if", "coalesce"]
+      throw Diagnostic("unknown function `\(name.text)`", at: name.span, label: "not a function",
+        help: closestName(to: name.text, in: all).map { "did you mean `\($0)`?" } ?? "`.help functions` lists them")
+    }
+    return try bindScalar(f, name, args, span: span)
+  }
+
+  private func arity(_ name: Name, _ args: [Expr], _ n: Int) throws {
+    guard args.count == n else { throw arityError(name, "\(n)", args.count, name.span) }
+  }
+
+  private func arityError(_ name: Name, _ expected: String, _ got: Int, _ span: Span) -> Diagnostic {
+    Diagnostic("`\(name.text)` takes \(expected) argument\(expected.hasSuffix(" 1") || expected == "1" ? "" : "s"), not \(got)", at: name.span,
+      label: "wrong number of arguments", help: "`.help \(name.text)` shows how to call it")
+  }
+
+  /// A numeric argument; `expected` types an untyped one (a parameter or null).
+  private func numericArg(_ name: Name, _ e: Expr, expected: DataType? = .float) throws -> BoundExpr {
+    let b = try bind(e, expected: expected)
+    guard b.type.isNumeric else { throw typeError("`\(name.text)` needs a number", e, b.type) }
+    return b
+  }
+
+  private func textArg(_ name: Name, _ e: Expr) throws -> BoundExpr {
+    let b = try bind(e, expected: .text)
+    guard b.type == .text else {
+      throw Diagnostic("`\(name.text)` needs text, but \(quoted(e)) is \(b.type)", at: e.span, label: "\(b.type)",
+        help: "convert it with `text(\(snippet(e)))`")
+    }
+    return b
+  }
+
+  private func intArg(_ name: Name, _ e: Expr) throws -> BoundExpr {
+    let b = try bind(e, expected: .int)
+    guard b.type == .int else { throw typeError("`\(name.text)` needs an integer here", e, b.type) }
+    return b
+  }
+
+  private func bindScalar(_ f: ScalarFunction, _ name: Name, _ args: [Expr], span: Span) throws -> BoundExpr {
+    switch f {
+    case .abs:
+      try arity(name, args, 1)
+      let x = try numericArg(name, args[0], expected: nil)
+      return .function(.abs, [x], x.type, span: span)
+    case .round:
+      guard args.count == 1 || args.count == 2 else { throw arityError(name, "1 or 2", args.count, span) }
+      let x = try numericArg(name, args[0], expected: nil)
+      let digits = args.count == 2 ? try intArg(name, args[1]) : .constant(.int(0), .int)
+      return .function(.round, [x, digits], x.type, span: span)
+    case .floor, .ceil:
+      try arity(name, args, 1)
+      let x = try numericArg(name, args[0], expected: nil)
+      return .function(f, [x], x.type, span: span)
+    case .sqrt, .ln, .log10, .exp:
+      try arity(name, args, 1)
+      return .function(f, [cast(try numericArg(name, args[0]), .float)], .float, span: span)
+    case .pow:
+      try arity(name, args, 2)
+      return .function(.pow, [cast(try numericArg(name, args[0]), .float), cast(try numericArg(name, args[1]), .float)],
+        .float, span: span)
+    case .least, .greatest:
+      guard !args.isEmpty else { throw arityError(name, "at least 1", 0, span) }
+      var bound = try args.map { try bind($0) }
+      var t = bound[0].type
+      for (i, b) in bound.enumerated() { t = try commonType(t, b.type, args[0], args[i], opSpan: span, what: "compare") }
+      bound = bound.map { cast($0, t) }
+      return .function(f, bound, t, span: span)
+    case .lower, .upper, .trim:
+      try arity(name, args, 1)
+      return .function(f, [try textArg(name, args[0])], .text, span: span)
+    case .length:
+      try arity(name, args, 1)
+      return .function(f, [try textArg(name, args[0])], .int, span: span)
+    case .substr:
+      guard args.count == 2 || args.count == 3 else { throw arityError(name, "2 or 3", args.count, span) }
+      var bound = [try textArg(name, args[0]), try intArg(name, args[1])]
+      if args.count == 3 { bound.append(try intArg(name, args[2])) }
+      return .function(.substr, bound, .text, span: span)
+    case .replace:
+      try arity(name, args, 3)
+      return .function(.replace, try args.map { try textArg(name, $0) }, .text, span: span)
+    case .startsWith, .contains:
+      try arity(name, args, 2)
+      return .function(f, try args.map { try textArg(name, $0) }, .bool, span: span)
+    case .toInt:
+      try arity(name, args, 1)
+      return .function(.toInt, [try bind(args[0])], .int, span: span)
+    case .toFloat:
+      try arity(name, args, 1)
+      return .function(.toFloat, [try bind(args[0])], .float, span: span)
+    case .toText:
+      try arity(name, args, 1)
+      return .function(.toText, [try bind(args[0])], .text, span: span)
+    }
+  }
+
+  private func bindAggregate(_ f: AggregateFunction, _ name: Name, _ args: [Expr], span: Span) throws -> BoundExpr {
+    guard let collector = aggregates else {
+      if insideAggregate {
+        throw Diagnostic("aggregates cannot be nested: `\(name.text)` is inside another aggregate", at: name.span,
+          label: "nested aggregate", help: "aggregate once, then compute on the result in a later stage")
+      }
+      throw Diagnostic("aggregate `\(name.text)` is only allowed in `aggregate`", at: name.span,
+        label: "not in aggregate", help: "e.g. `| aggregate total = \(name.text)(…) by …`")
+    }
+    // The argument is bound against the input rows, without the aggregate context.
+    var inner = self
+    inner.aggregates = nil
+    inner.insideAggregate = true
+    var argument: BoundExpr?
+    var fraction = 0.0
+    if f == .count && args.isEmpty {
+      argument = nil
+    } else if f == .quantile {
+      guard args.count == 2 else { throw arityError(name, "2", args.count, span) }
+      argument = try inner.bind(args[0])
+      let q = try inner.bind(args[1], expected: .float)
+      guard let v = try constants.constantValue(of: q), let qv = v.numeric, qv >= 0, qv <= 1 else {
+        throw Diagnostic("the fraction of `quantile` must be a constant between 0 and 1", at: args[1].span,
+          label: "not a fraction", help: "e.g. quantile(population, 0.9)")
+      }
+      fraction = qv
+    } else {
+      guard args.count == 1 else { throw arityError(name, "1", args.count, span) }
+      argument = try inner.bind(args[0])
+    }
+    let argType = argument?.type
+    let resultType: DataType
+    switch f {
+    case .count, .countDistinct: resultType = .int
+    case .sum:
+      guard let t = argType, t.isNumeric else { throw typeError("`sum` needs numbers", args[0], argType ?? .text) }
+      resultType = t
+    case .avg, .median, .quantile, .stddev, .share:
+      guard let t = argType, t.isNumeric else {
+        throw typeError("`\(f.rawValue)` needs numbers", args[0], argType ?? .text)
+      }
+      resultType = .float
+    case .min, .max:
+      resultType = argType ?? .int
+    }
+    return collector.add(AggregateSpec(function: f, argument: argument, fraction: fraction, resultType: resultType, span: span))
+  }
+}
+
+extension Value {
+  /// The value as a Double when it is a number.
+  package var numeric: Double? {
+    switch self {
+    case .int(let i): return Double(i)
+    case .float(let d): return d
+    default: return nil
+    }
+  }
+}
+

@@ -1,0 +1,252 @@
+// A typed, immutable column with an optional validity mask, and the builders that make one.
+
+/// The values of a column, by type.
+public enum ColumnValues: @unchecked Sendable {
+  case int(ColumnBuffer<Int64>)
+  case float(ColumnBuffer<Double>)
+  /// 0 or 1 per row.
+  case bool(ColumnBuffer<UInt8>)
+  /// Codes into the dictionary.
+  case text(ColumnBuffer<UInt32>, TextDictionary)
+}
+
+/// An immutable column of `count` values of one type.
+///
+/// Invariants: every buffer holds `count` elements; `validity`, when present, holds 1 for a
+/// present value and 0 for null, and null slots hold 0 (or code 0 for text) so that kernels
+/// may compute on them without traps.
+public final class Column: @unchecked Sendable {
+  public let values: ColumnValues
+  /// nil when the column has no null.
+  public let validity: ColumnBuffer<UInt8>?
+  public let count: Int
+  /// Statistics computed on first use and kept (the column never changes), e.g. per-chunk
+  /// ranges that let a top-N skip chunks. Guarded by `statsLock`.
+  package var cachedChunkRanges: ChunkRanges?
+  package let statsLock = SimpleLock()
+
+  public init(values: ColumnValues, validity: ColumnBuffer<UInt8>?) {
+    self.values = values
+    switch values {
+    case .int(let b): count = b.count
+    case .float(let b): count = b.count
+    case .bool(let b): count = b.count
+    case .text(let b, _): count = b.count
+    }
+    self.validity = validity
+  }
+
+  public var type: DataType {
+    switch values {
+    case .int: return .int
+    case .float: return .float
+    case .bool: return .bool
+    case .text: return .text
+    }
+  }
+
+  /// The first `n` rows, sharing this column's memory (no copy).
+  public func prefix(_ n: Int) -> Column {
+    if n >= count { return self }
+    let head: ColumnValues
+    switch values {
+    case .int(let b): head = .int(b.prefix(n))
+    case .float(let b): head = .float(b.prefix(n))
+    case .bool(let b): head = .bool(b.prefix(n))
+    case .text(let b, let d): head = .text(b.prefix(n), d)
+    }
+    return Column(values: head, validity: validity?.prefix(n))
+  }
+
+  /// Number of nulls (computed once).
+  public private(set) lazy var nullCount: Int = {
+    guard let v = validity else { return 0 }
+    var valid = 0
+    for i in 0..<count { valid &+= Int(v.base[i]) }
+    return count - valid
+  }()
+
+  /// Whether row `i` holds a value.
+  public func isValid(_ i: Int) -> Bool {
+    guard let v = validity else { return true }
+    return v.base[i] != 0
+  }
+
+  /// Row `i` as a boxed value (for rendering and tests, never in kernels).
+  public func value(at i: Int) -> Value {
+    guard i >= 0 && i < count, isValid(i) else { return .null }
+    switch values {
+    case .int(let b): return .int(b.base[i])
+    case .float(let b): return .float(b.base[i])
+    case .bool(let b): return .bool(b.base[i] != 0)
+    case .text(let b, let d): return .text(d.strings[Int(b.base[i])])
+    }
+  }
+
+  /// A column of `count` nulls of `type`.
+  public static func nulls(_ type: DataType, count: Int) -> Column {
+    let validity = ColumnBuffer<UInt8>(zeroed: count)
+    switch type {
+    case .int: return Column(values: .int(ColumnBuffer(zeroed: count)), validity: validity)
+    case .float: return Column(values: .float(ColumnBuffer(zeroed: count)), validity: validity)
+    case .bool: return Column(values: .bool(ColumnBuffer(zeroed: count)), validity: validity)
+    case .text:
+      let d = TextDictionary()
+      _ = d.intern("")
+      return Column(values: .text(ColumnBuffer(zeroed: count), d), validity: validity)
+    }
+  }
+
+  /// A column holding `values`, all of `type` or null (for tests and small results).
+  public static func from(_ values: [Value], type: DataType) -> Column {
+    let b = ColumnBuilder(type: type, capacity: values.count)
+    for v in values { b.append(v) }
+    return b.finish()
+  }
+}
+
+/// Builds a validity mask lazily: no memory is used until the first null.
+public final class ValidityBuilder {
+  private var mask: BufferBuilder<UInt8>?
+  public private(set) var count = 0
+
+  public init() {}
+
+  public func appendValid() {
+    if let m = mask { m.append(1) }
+    count += 1
+  }
+
+  public func appendNull() {
+    if mask == nil {
+      let m = BufferBuilder<UInt8>(capacity: max(1024, count * 2))
+      m.append(repeating: 1, count: count)
+      mask = m
+    }
+    mask?.append(0)
+    count += 1
+  }
+
+  /// Appends `n` flags from `flags` (1 valid, 0 null), or `n` valid rows when nil.
+  public func append(flags: UnsafePointer<UInt8>?, count n: Int) {
+    if let f = flags {
+      var allValid = true
+      for i in 0..<n where f[i] == 0 { allValid = false; break }
+      if !allValid || mask != nil {
+        if mask == nil {
+          let m = BufferBuilder<UInt8>(capacity: max(1024, (count + n) * 2))
+          m.append(repeating: 1, count: count)
+          mask = m
+        }
+        if let m = mask {
+          let t = m.tail(reserving: n)
+          t.update(from: f, count: n)
+          m.advance(by: n)
+        }
+      } else {
+        count += n
+        return
+      }
+    } else if let m = mask {
+      m.append(repeating: 1, count: n)
+    }
+    count += n
+  }
+
+  public func finish() -> ColumnBuffer<UInt8>? { mask?.finish() }
+}
+
+/// Builds a column of one type row by row (or chunk by chunk), keeping nulls as zeros.
+public final class ColumnBuilder {
+  public let type: DataType
+  private let ints: BufferBuilder<Int64>?
+  private let floats: BufferBuilder<Double>?
+  private let bools: BufferBuilder<UInt8>?
+  private let codes: BufferBuilder<UInt32>?
+  /// The dictionary text values are interned into.
+  public let dictionary: TextDictionary?
+  public let validity = ValidityBuilder()
+
+  public init(type: DataType, capacity: Int = 1024, dictionary: TextDictionary? = nil) {
+    self.type = type
+    ints = type == .int ? BufferBuilder(capacity: capacity) : nil
+    floats = type == .float ? BufferBuilder(capacity: capacity) : nil
+    bools = type == .bool ? BufferBuilder(capacity: capacity) : nil
+    codes = type == .text ? BufferBuilder(capacity: capacity) : nil
+    self.dictionary = type == .text ? (dictionary ?? TextDictionary()) : nil
+  }
+
+  public var count: Int { validity.count }
+
+  public func appendNull() {
+    ints?.append(0)
+    floats?.append(0)
+    bools?.append(0)
+    codes?.append(0)
+    validity.appendNull()
+  }
+
+  public func append(int v: Int64) {
+    ints?.append(v)
+    validity.appendValid()
+  }
+  public func append(float v: Double) {
+    floats?.append(v)
+    validity.appendValid()
+  }
+  public func append(bool v: Bool) {
+    bools?.append(v ? 1 : 0)
+    validity.appendValid()
+  }
+  public func append(code: UInt32) {
+    codes?.append(code)
+    validity.appendValid()
+  }
+  public func append(text s: String) {
+    codes?.append(dictionary?.intern(s) ?? 0)
+    validity.appendValid()
+  }
+
+  /// Appends a boxed value; a value of another type than the builder's counts as null
+  /// except ints into a float builder, which are converted.
+  public func append(_ v: Value) {
+    switch (v, type) {
+    case (.int(let x), .int): append(int: x)
+    case (.int(let x), .float): append(float: Double(x))
+    case (.float(let x), .float): append(float: x)
+    case (.bool(let x), .bool): append(bool: x)
+    case (.text(let s), .text): append(text: s)
+    default: appendNull()
+    }
+  }
+
+  /// Direct access to the typed buffers for chunk-wise appends by kernels.
+  public var intBuffer: BufferBuilder<Int64>? { ints }
+  public var floatBuffer: BufferBuilder<Double>? { floats }
+  public var boolBuffer: BufferBuilder<UInt8>? { bools }
+  public var codeBuffer: BufferBuilder<UInt32>? { codes }
+
+  public func finish() -> Column {
+    let valid = validity.finish()
+    switch type {
+    case .int: return Column(values: .int(ints?.finish() ?? ColumnBuffer(zeroed: 0)), validity: valid)
+    case .float: return Column(values: .float(floats?.finish() ?? ColumnBuffer(zeroed: 0)), validity: valid)
+    case .bool: return Column(values: .bool(bools?.finish() ?? ColumnBuffer(zeroed: 0)), validity: valid)
+    case .text:
+      return Column(
+        values: .text(codes?.finish() ?? ColumnBuffer(zeroed: 0), dictionary ?? TextDictionary()), validity: valid)
+    }
+  }
+}
+
+/// For each chunk of `chunkSize` rows of a column, the smallest and largest order-preserving
+/// word of its present values (`UInt64.max, 0` for a chunk of nulls): a zone map.
+package struct ChunkRanges {
+  package var low: [UInt64]
+  package var high: [UInt64]
+
+  package init(low: [UInt64], high: [UInt64]) {
+    self.low = low
+    self.high = high
+  }
+}

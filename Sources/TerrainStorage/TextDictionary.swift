@@ -1,0 +1,278 @@
+// Interning of text values: every text column stores 32-bit codes into one of these.
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// An append-only set of distinct strings, each with a dense code (`0..<count`).
+///
+/// Equality is byte equality of the UTF-8 forms (not Unicode canonical equivalence), as
+/// the language compares text by code point. Codes never change once given, so a kernel may
+/// cache the code of a constant or a per-code translation table.
+///
+/// Look-ups never touch a `String`: the bytes of every value are kept in one arena, and
+/// the open-addressing table holds 8-byte slots (32 bits of the hash and the code), so a
+/// look-up of a present value reads one slot, two offsets and the value's bytes.
+public final class TextDictionary: @unchecked Sendable {
+  /// The strings, indexed by code.
+  public private(set) var strings: [String] = []
+  /// Open addressing: 0 for an empty slot, else the hash's high 32 bits, then code + 1.
+  private var slots: UnsafeMutablePointer<UInt64>
+  private var mask: Int
+  /// The bytes of every value, one after the other in code order.
+  private var arena: UnsafeMutablePointer<UInt8>
+  private var arenaCapacity: Int
+  /// Value `c` is `arena[ends[c - 1]..<ends[c]]` (`ends[-1]` is 0: `ends` points one past
+  /// a leading 0).
+  private var ends: UnsafeMutablePointer<Int>
+  private var endsCapacity: Int
+  private var cachedRanks: [UInt32]?
+  private let ranksLock = SimpleLock()
+
+  public init(capacity: Int = 16) {
+    var size = 16
+    while size < capacity * 2 { size *= 2 }
+    slots = UnsafeMutablePointer<UInt64>.allocate(capacity: size)
+    slots.initialize(repeating: 0, count: size)
+    mask = size - 1
+    arenaCapacity = 256
+    arena = UnsafeMutablePointer<UInt8>.allocate(capacity: arenaCapacity)
+    endsCapacity = 16
+    ends = UnsafeMutablePointer<Int>.allocate(capacity: endsCapacity + 1) + 1
+    ends[-1] = 0
+  }
+
+  deinit {
+    slots.deallocate()
+    arena.deallocate()
+    (ends - 1).deallocate()
+  }
+
+  /// Number of distinct strings.
+  public var count: Int { strings.count }
+
+  /// The code of `s`, adding it if new.
+  public func intern(_ s: String) -> UInt32 {
+    var s = s
+    return s.withUTF8 { intern(bytes: UnsafeRawBufferPointer($0)) }
+  }
+
+  /// The code of the string whose UTF-8 bytes are `bytes` (which must be valid UTF-8),
+  /// adding it if new.
+  public func intern(bytes: UnsafeRawBufferPointer) -> UInt32 {
+    intern(bytes: bytes, hash: TextDictionary.hash(bytes))
+  }
+
+  /// `intern(bytes:)` given the bytes' `TextDictionary.hash`.
+  @inline(__always)
+  package func intern(bytes: UnsafeRawBufferPointer, hash h: UInt64) -> UInt32 {
+    let n = bytes.count
+    let p = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
+    let tag = h & 0xFFFF_FFFF_0000_0000
+    var i = Int(truncatingIfNeeded: h) & mask
+    while true {
+      let e = slots[i]
+      if e == 0 { break }
+      if e & 0xFFFF_FFFF_0000_0000 == tag {
+        let code = Int(truncatingIfNeeded: e & 0xFFFF_FFFF) - 1
+        if matches(code, p, n) { return UInt32(code) }
+      }
+      i = (i + 1) & mask
+    }
+    let code = strings.count
+    append(p, n)
+    strings.append(String(decoding: bytes, as: UTF8.self))
+    slots[i] = tag | UInt64(code + 1)
+    cachedRanks = nil
+    if strings.count * 2 > mask + 1 { rehash() }
+    return UInt32(code)
+  }
+
+  /// The UTF-8 bytes of value `code`, or none when `code` is not below `count`. The view
+  /// is valid until a value is next added to this dictionary.
+  @inline(__always)
+  package func bytes(of code: UInt32) -> UnsafeRawBufferPointer {
+    let c = Int(code)
+    guard c < strings.count else { return UnsafeRawBufferPointer(start: arena, count: 0) }
+    let start = ends[c - 1]
+    return UnsafeRawBufferPointer(start: arena + start, count: ends[c] - start)
+  }
+
+  /// Reads the first slot that a value hashed `h` probes, so that a look-up soon after
+  /// finds it in the processor's cache (the look-ups of a batch then wait for memory
+  /// together rather than one after the other).
+  @inline(__always)
+  package func touch(_ h: UInt64) -> UInt64 {
+    slots[Int(truncatingIfNeeded: h) & mask]
+  }
+
+  /// The code of `s` if present.
+  public func code(of s: String) -> UInt32? {
+    var s = s
+    return s.withUTF8 { buf -> UInt32? in
+      let bytes = UnsafeRawBufferPointer(buf)
+      let n = bytes.count
+      let p = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
+      let h = TextDictionary.hash(bytes)
+      let tag = h & 0xFFFF_FFFF_0000_0000
+      var i = Int(truncatingIfNeeded: h) & mask
+      while true {
+        let e = slots[i]
+        if e == 0 { return nil }
+        if e & 0xFFFF_FFFF_0000_0000 == tag {
+          let code = Int(truncatingIfNeeded: e & 0xFFFF_FFFF) - 1
+          if matches(code, p, n) { return UInt32(code) }
+        }
+        i = (i + 1) & mask
+      }
+    }
+  }
+
+  /// For each code, its rank in binary (UTF-8 byte) order of the strings; equal strings
+  /// cannot occur, so ranks are distinct. Computed once per dictionary size.
+  ///
+  /// Safe to call from several threads at once (the first caller computes, the others wait).
+  public var sortRanks: [UInt32] {
+    ranksLock.lock()
+    defer { ranksLock.unlock() }
+    if let r = cachedRanks, r.count == strings.count { return r }
+    var order = Array(0..<strings.count)
+    order.sort { bytesLess($0, $1) }
+    var ranks = [UInt32](repeating: 0, count: strings.count)
+    for (rank, code) in order.enumerated() { ranks[code] = UInt32(rank) }
+    cachedRanks = ranks
+    return ranks
+  }
+
+  /// Binary order of values `a` and `b`, on their bytes in the arena.
+  private func bytesLess(_ a: Int, _ b: Int) -> Bool {
+    let sa = ends[a - 1]
+    let la = ends[a] - sa
+    let sb = ends[b - 1]
+    let lb = ends[b] - sb
+    let r = memcmp(arena + sa, arena + sb, min(la, lb))
+    return r != 0 ? r < 0 : la < lb
+  }
+
+  /// Whether value `code` is `p[0..<n]`.
+  @inline(__always)
+  private func matches(_ code: Int, _ p: UnsafePointer<UInt8>?, _ n: Int) -> Bool {
+    let start = ends[code - 1]
+    guard ends[code] - start == n else { return false }
+    guard let p = p, n > 0 else { return true }
+    return sameBytes(arena + start, p, n)
+  }
+
+  /// Appends a new value's bytes to the arena.
+  private func append(_ p: UnsafePointer<UInt8>?, _ n: Int) {
+    let code = strings.count
+    let start = ends[code - 1]
+    if start + n > arenaCapacity {
+      var c = arenaCapacity * 2
+      while c < start + n { c *= 2 }
+      let fresh = UnsafeMutablePointer<UInt8>.allocate(capacity: c)
+      fresh.update(from: arena, count: start)
+      arena.deallocate()
+      arena = fresh
+      arenaCapacity = c
+    }
+    if let p = p, n > 0 { (arena + start).update(from: p, count: n) }
+    if code == endsCapacity {
+      let c = endsCapacity * 2
+      let fresh = UnsafeMutablePointer<Int>.allocate(capacity: c + 1)
+      fresh.update(from: ends - 1, count: code + 1)
+      (ends - 1).deallocate()
+      ends = fresh + 1
+      endsCapacity = c
+    }
+    ends[code] = start + n
+  }
+
+  private func rehash() {
+    let size = (mask + 1) * 2
+    let fresh = UnsafeMutablePointer<UInt64>.allocate(capacity: size)
+    fresh.initialize(repeating: 0, count: size)
+    let newMask = size - 1
+    for code in 0..<strings.count {
+      let start = ends[code - 1]
+      let h = TextDictionary.hash(UnsafeRawBufferPointer(start: arena + start, count: ends[code] - start))
+      var i = Int(truncatingIfNeeded: h) & newMask
+      while fresh[i] != 0 { i = (i + 1) & newMask }
+      fresh[i] = (h & 0xFFFF_FFFF_0000_0000) | UInt64(code + 1)
+    }
+    slots.deallocate()
+    slots = fresh
+    mask = newMask
+  }
+
+  /// A fast 64-bit hash of a byte string (FNV-1a over 8-byte words, then a final mix).
+  @inline(__always)
+  package static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+    var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(truncatingIfNeeded: bytes.count)
+    var i = 0
+    let n = bytes.count
+    while i + 8 <= n {
+      let w = bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+      h = (h ^ w) &* 0x0000_0100_0000_01b3
+      h ^= h >> 29
+      i += 8
+    }
+    if i < n {
+      // The last 1–7 bytes as one word.
+      var w: UInt64 = 0
+      var shift: UInt64 = 0
+      while i < n {
+        w |= UInt64(bytes[i]) << shift
+        shift += 8
+        i += 1
+      }
+      h = (h ^ w) &* 0x0000_0100_0000_01b3
+      h ^= h >> 29
+    }
+    return avalanche(h)
+  }
+}
+
+/// MurmurHash3's 64-bit finaliser: every input bit affects every output bit, so a hash table
+/// may take its slot from the low bits even when keys differ only in their high bits.
+@inline(__always)
+package func avalanche(_ x: UInt64) -> UInt64 {
+  var h = x
+  h ^= h >> 33
+  h = h &* 0xff51_afd7_ed55_8ccd
+  h ^= h >> 33
+  h = h &* 0xc4ce_b9fe_1a85_ec53
+  h ^= h >> 33
+  return h
+}
+
+/// Binary (code point) order of two strings.
+public func utf8Less(_ a: String, _ b: String) -> Bool {
+  a.utf8.lexicographicallyPrecedes(b.utf8)
+}
+
+/// Binary (code point) equality of two strings.
+public func utf8Equal(_ a: String, _ b: String) -> Bool {
+  a.utf8.elementsEqual(b.utf8)
+}
+
+/// Whether `a[0..<n]` and `b[0..<n]` are equal: an inline loop, faster than a `memcmp` call
+/// on the short values of CSV fields.
+@inline(__always)
+package func sameBytes(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+  var i = 0
+  while i + 8 <= n {
+    if UnsafeRawPointer(a + i).loadUnaligned(as: UInt64.self) != UnsafeRawPointer(b + i).loadUnaligned(as: UInt64.self) {
+      return false
+    }
+    i += 8
+  }
+  while i < n {
+    if a[i] != b[i] { return false }
+    i += 1
+  }
+  return true
+}
+

@@ -1,0 +1,580 @@
+// Recursive-descent parser from tokens to statements.
+
+/// Parses a script or a command line into statements.
+///
+/// A line end ends a statement unless the statement is visibly unfinished: inside brackets, after
+/// `|`, `,`, an operator or a keyword that needs more, or when the next line starts with `|` or
+/// `against`.
+public struct Parser {
+  /// Deepest expression nesting accepted before a clear error (keeps recursion bounded).
+  public static let maxDepth = 200
+
+  public static let statementKeywords = ["from", "load", "let", "pilots", "compare"]
+  public static let stageKeywords = [
+    "where", "select", "derive", "drop", "aggregate", "sort", "take", "join", "distinct", "export",
+  ]
+
+  private var tokens: [Token]
+  private var index = 0
+  private var depth = 0
+
+  public init(tokens: [Token]) { self.tokens = tokens }
+
+  /// Parses every statement of `text`.
+  public static func parse(_ text: String) throws -> [StatementNode] {
+    var parser = Parser(tokens: try Lexer.tokenize(text))
+    return try parser.parseScript()
+  }
+
+  // MARK: token helpers
+
+  private var current: Token { tokens[min(index, tokens.count - 1)] }
+
+  private mutating func advance() -> Token {
+    let t = current
+    if index < tokens.count - 1 { index += 1 }
+    return t
+  }
+
+  private mutating func skipNewlines() {
+    while current.kind == .newline { index += 1 }
+  }
+
+  /// The next token that is not a line end, without consuming anything.
+  private func peekPastNewlines() -> Token {
+    var i = index
+    while i < tokens.count - 1 && tokens[i].kind == .newline { i += 1 }
+    return tokens[i]
+  }
+
+  private mutating func expectSymbol(_ s: String, _ what: String) throws -> Token {
+    guard current.isSymbol(s) else { throw unexpected("expected \(what)") }
+    return advance()
+  }
+
+  private mutating func acceptSymbol(_ s: String) -> Bool {
+    if current.isSymbol(s) {
+      index += 1
+      return true
+    }
+    return false
+  }
+
+  private mutating func acceptKeyword(_ k: String) -> Bool {
+    if current.isKeyword(k) {
+      index += 1
+      return true
+    }
+    return false
+  }
+
+  private func describe(_ t: Token) -> String {
+    switch t.kind {
+    case .identifier(let s, _): return "`\(s)`"
+    case .integer(let s): return "`\(s)`"
+    case .float(let v): return "`\(v)`"
+    case .string: return "a string"
+    case .parameter(let p): return "`$\(p)`"
+    case .symbol(let s): return "`\(s)`"
+    case .newline: return "the end of the line"
+    case .dotCommand(let n, _): return "`.\(n)`"
+    case .end: return "the end of the statement"
+    }
+  }
+
+  private func unexpected(_ expected: String, help: String? = nil) -> Diagnostic {
+    let t = current
+    let span = t.kind == .end || t.kind == .newline ? Span(t.span.start, t.span.start + 1) : t.span
+    return Diagnostic("\(expected), found \(describe(t))", at: span, label: "unexpected", help: help)
+  }
+
+  private mutating func name(_ what: String) throws -> Name {
+    if case .identifier(let s, _) = current.kind {
+      let t = advance()
+      return Name(text: s, span: t.span)
+    }
+    throw unexpected("expected \(what)")
+  }
+
+  // MARK: statements
+
+  package mutating func parseScript() throws -> [StatementNode] {
+    var out: [StatementNode] = []
+    while true {
+      while current.kind == .newline || current.isSymbol(";") { index += 1 }
+      if current.kind == .end { break }
+      out.append(try parseStatement())
+      // A statement ends at `;`, a line end or the end.
+      if current.isSymbol(";") || current.kind == .newline || current.kind == .end { continue }
+      if case .dotCommand = current.kind { continue }
+      throw unexpected("expected the end of the statement", help: "stages are chained with `|`")
+    }
+    return out
+  }
+
+  package mutating func parseStatement() throws -> StatementNode {
+    let start = current.span.start
+    if case .dotCommand(let name, let arg) = current.kind {
+      let t = advance()
+      return StatementNode(statement: .dot(name: name, argument: arg), span: t.span)
+    }
+    let stmt: Statement
+    if acceptKeyword("load") {
+      stmt = try parseLoad()
+    } else if acceptKeyword("let") {
+      let n = try name("a table name after `let`")
+      guard acceptSymbol("=") else { throw unexpected("expected `=` after `let \(n.text)`") }
+      skipNewlines()
+      stmt = .assign(n, try parsePipeline())
+    } else if acceptKeyword("pilots") {
+      stmt = .pilots(try parsePilots())
+    } else if current.isKeyword("from") || current.isKeyword("compare") {
+      stmt = .query(try parsePipeline())
+    } else {
+      var help: String? = nil
+      if case .identifier(let s, _) = current.kind {
+        if let k = closestName(to: s, in: Parser.statementKeywords) {
+          help = "did you mean `\(k)`?"
+        } else if Parser.stageKeywords.contains(s.lowercased()) {
+          help = "a pipeline starts with `from TABLE`, e.g. `from communes | \(s.lowercased()) …`"
+        }
+      }
+      throw unexpected("expected a statement (`from`, `load`, `let`, `pilots`, `compare` or a dot command)",
+        help: help)
+    }
+    return StatementNode(statement: stmt, span: Span(start, tokens[max(0, index - 1)].span.end))
+  }
+
+  private mutating func parseLoad() throws -> Statement {
+    let path = try parsePath(after: "load", example: "load \"data/communes.csv\"")
+    var alias: Name?
+    if acceptKeyword("as") {
+      if case .parameter(let p) = current.kind {
+        throw Diagnostic("a table name cannot be a parameter", at: current.span, label: "`$\(p)` is a value",
+          help: "leave `as NAME` out and the table is named after the file")
+      }
+      alias = try name("a table name after `as`")
+    }
+    let options = try parseWithOptions()
+    return .load(path: path, alias: alias, options: options)
+  }
+
+  /// The file path of `load` or `export`: a string, a `$parameter`, or pieces of those joined
+  /// with `||` (`"fiche_" || $siren || ".csv"`).
+  private mutating func parsePath(after keyword: String, example: String) throws -> PathText {
+    var pieces: [PathText.Piece] = []
+    repeat {
+      if !pieces.isEmpty { skipNewlines() }
+      switch current.kind {
+      case .string(let s):
+        pieces.append(PathText.Piece(kind: .literal(s), span: advance().span))
+      case .parameter(let p):
+        pieces.append(PathText.Piece(kind: .parameter(p), span: advance().span))
+      default:
+        if pieces.isEmpty {
+          throw unexpected("expected a file path after `\(keyword)`: a string in quotes or a `$parameter`",
+            help: "e.g. \(example)")
+        }
+        throw unexpected("expected a string or a `$parameter` after `||`",
+          help: "a path is built from strings and parameters, e.g. \"fiche_\" || $siren || \".csv\"")
+      }
+    } while acceptSymbol("||")
+    if current.isSymbol("+") {
+      throw Diagnostic("the pieces of a path are joined with `||`", at: current.span, label: "not `+`",
+        help: "e.g. \(keyword) \"fiche_\" || $siren || \".csv\"")
+    }
+    let span = (pieces.first?.span ?? current.span).merged(pieces.last?.span ?? current.span)
+    return PathText(pieces: pieces, span: span)
+  }
+
+  private mutating func parseWithOptions() throws -> [OptionItem] {
+    guard acceptKeyword("with") else { return [] }
+    _ = try expectSymbol("(", "`(` after `with`")
+    var items: [OptionItem] = []
+    if acceptSymbol(")") { return items }
+    repeat {
+      let n = try name("an option name")
+      if items.contains(where: { $0.name.text.lowercased() == n.text.lowercased() }) {
+        throw Diagnostic("option `\(n.text)` is given twice", at: n.span, label: "given again",
+          help: "keep one of them")
+      }
+      guard acceptSymbol("=") else { throw unexpected("expected `=` after option `\(n.text)`") }
+      if n.text.lowercased() == "types" {
+        _ = try expectSymbol("(", "`(` to list column types, e.g. types = (code: text)")
+        var pairs: [(Name, Name)] = []
+        repeat {
+          let col = try name("a column name")
+          _ = try expectSymbol(":", "`:` between a column and its type")
+          pairs.append((col, try name("a type (int, float, text, bool)")))
+        } while acceptSymbol(",")
+        _ = try expectSymbol(")", "`)` to close the type list")
+        items.append(OptionItem(name: n, value: .typeList(pairs)))
+      } else if current.isSymbol("(") {
+        index += 1
+        var list: [Expr] = []
+        if !current.isSymbol(")") {
+          repeat { list.append(try parseExpr()) } while acceptSymbol(",")
+        }
+        _ = try expectSymbol(")", "`)` to close the list")
+        items.append(OptionItem(name: n, value: .list(list)))
+      } else {
+        items.append(OptionItem(name: n, value: .expr(try parseExpr())))
+      }
+    } while acceptSymbol(",")
+    _ = try expectSymbol(")", "`)` to close the options")
+    return items
+  }
+
+  private mutating func parsePilots() throws -> PilotsStatement {
+    let table = try name("a table name after `pilots`")
+    if acceptKeyword("where") {
+      return PilotsStatement(table: table, key: nil, keys: [], predicate: try parseExpr())
+    }
+    guard acceptKeyword("key") else {
+      throw unexpected("expected `key COLUMN = …` or `where …` after `pilots \(table.text)`")
+    }
+    let key = try name("the key column")
+    guard acceptSymbol("=") else { throw unexpected("expected `=` after the key column") }
+    var keys: [Expr] = []
+    repeat {
+      skipNewlines()
+      keys.append(try parseExpr())
+    } while acceptSymbol(",")
+    return PilotsStatement(table: table, key: key, keys: keys, predicate: nil)
+  }
+
+  package mutating func parsePipeline() throws -> Pipeline {
+    let start = current.span.start
+    let source: PipelineSource
+    if acceptKeyword("from") {
+      source = .table(try name("a table name after `from`"))
+    } else if current.isKeyword("compare") {
+      source = .compare(try parseCompare())
+    } else {
+      throw unexpected("expected `from TABLE`")
+    }
+    var stages: [StageNode] = []
+    while true {
+      if current.isSymbol("|") || (current.kind == .newline && peekPastNewlines().isSymbol("|")) {
+        skipNewlines()
+        index += 1
+        skipNewlines()
+        stages.append(try parseStage())
+      } else {
+        break
+      }
+    }
+    return Pipeline(source: source, stages: stages, span: Span(start, tokens[max(0, index - 1)].span.end))
+  }
+
+  private mutating func parseCompare() throws -> CompareSource {
+    let start = advance().span.start  // compare
+    guard acceptKeyword("pilots") else { throw unexpected("expected `pilots` after `compare`") }
+    guard acceptKeyword("on") else { throw unexpected("expected `on` and the indicators after `compare pilots`") }
+    skipNewlines()
+    let items = try parseNamedList()
+    var peers: Expr?
+    if current.isKeyword("against") || (current.kind == .newline && peekPastNewlines().isKeyword("against")) {
+      skipNewlines()
+      index += 1
+      guard acceptKeyword("peers") else { throw unexpected("expected `peers` after `against`") }
+      if acceptKeyword("where") {
+        skipNewlines()
+        peers = try parseExpr()
+      }
+    }
+    return CompareSource(indicators: items, peers: peers, span: Span(start, tokens[max(0, index - 1)].span.end))
+  }
+
+  private mutating func parseStage() throws -> StageNode {
+    let kw = current
+    guard case .identifier(let word, false) = kw.kind else {
+      throw unexpected("expected a stage after `|`", help: "stages: " + Parser.stageKeywords.joined(separator: ", "))
+    }
+    index += 1
+    let stage: Stage
+    switch word.lowercased() {
+    case "where": skipNewlines(); stage = .filter(try parseExpr())
+    case "select": stage = .select(try parseNamedList())
+    case "derive": stage = .derive(try parseNamedList(requireExplicit: "derive"))
+    case "drop": stage = .drop(try parseNameList())
+    case "aggregate":
+      if current.isKeyword("by") {
+        throw Diagnostic("`aggregate` needs at least one `name = AGGREGATE(…)` before `by`", at: current.span,
+          label: "no aggregate", help: "e.g. aggregate n = count() by code_region; for the groups alone, use `distinct`")
+      }
+      let items = try parseNamedList(requireExplicit: "aggregate")
+      var by: [NamedExpr] = []
+      if current.isKeyword("by") || (current.kind == .newline && peekPastNewlines().isKeyword("by")) {
+        skipNewlines()
+        index += 1
+        by = try parseNamedList()
+      }
+      stage = .aggregate(items, by: by)
+    case "sort":
+      var keys: [SortKey] = []
+      repeat {
+        skipNewlines()
+        let e = try parseExpr()
+        var desc = false
+        if acceptKeyword("desc") { desc = true } else { _ = acceptKeyword("asc") }
+        keys.append(SortKey(expr: e, descending: desc))
+      } while acceptSymbol(",")
+      stage = .sort(keys)
+    case "take": stage = .take(try parseExpr())
+    case "join":
+      let left = acceptKeyword("left")
+      let table = try name("a table name after `join`")
+      guard acceptKeyword("on") else {
+        throw unexpected("expected `on` after `join \(table.text)`", help: "e.g. join epci on epci == epci.siren")
+      }
+      stage = .join(table, on: try parseExpr(), left: left)
+    case "distinct":
+      if case .identifier = current.kind { stage = .distinct(try parseNameList()) } else { stage = .distinct([]) }
+    case "export":
+      let path = try parsePath(after: "export", example: "export \"out.csv\"")
+      stage = .export(path: path, options: try parseWithOptions())
+    default:
+      let help: String
+      switch word.lowercased() {
+      case "filter": help = "did you mean `where`?"
+      case "group", "groupby", "summarize", "summarise": help = "use `aggregate name = agg(x) by col`"
+      case "limit", "head": help = "did you mean `take`?"
+      case "order", "orderby", "arrange": help = "did you mean `sort`?"
+      case "mutate": help = "did you mean `derive`?"
+      default:
+        help = closestName(to: word, in: Parser.stageKeywords).map { "did you mean `\($0)`?" }
+          ?? "stages: " + Parser.stageKeywords.joined(separator: ", ")
+      }
+      throw Diagnostic("unknown stage `\(word)`", at: kw.span, label: "not a stage", help: help)
+    }
+    return StageNode(stage: stage, span: Span(kw.span.start, tokens[max(0, index - 1)].span.end), keywordSpan: kw.span)
+  }
+
+  /// `a, b = expr, …`
+  private mutating func parseNamedList(requireExplicit stage: String? = nil) throws -> [NamedExpr] {
+    var items: [NamedExpr] = []
+    repeat {
+      skipNewlines()
+      if case .identifier(let s, _) = current.kind, index + 1 < tokens.count, tokens[index + 1].isSymbol("=") {
+        let t = advance()
+        index += 1  // =
+        skipNewlines()
+        items.append(NamedExpr(name: Name(text: s, span: t.span), expr: try parseExpr(), explicit: true))
+      } else {
+        let e = try parseExpr()
+        if case .column(let n, _) = e.kind {
+          if let stage {
+            throw Diagnostic("`\(stage)` needs `name = expression`", at: e.span, label: "no name given",
+              help: "e.g. \(stage) \(n.text)_2 = \(n.text)")
+          }
+          items.append(NamedExpr(name: n, expr: e, explicit: false))
+        } else {
+          throw Diagnostic("this expression needs a name", at: e.span, label: "unnamed",
+            help: "write `name = expression`")
+        }
+      }
+    } while acceptSymbol(",")
+    return items
+  }
+
+  private mutating func parseNameList() throws -> [Name] {
+    var names: [Name] = []
+    repeat {
+      skipNewlines()
+      names.append(try name("a column name"))
+    } while acceptSymbol(",")
+    return names
+  }
+
+  // MARK: expressions
+
+  public mutating func parseExpr() throws -> Expr {
+    depth += 1
+    defer { depth -= 1 }
+    if depth > Parser.maxDepth {
+      throw Diagnostic("expression nested deeper than \(Parser.maxDepth) levels", at: current.span, label: "too deep")
+    }
+    return try parseOr()
+  }
+
+  private mutating func binaryLoop(_ ops: [String: BinaryOperator], keywords: Bool, next: (inout Parser) throws -> Expr) throws -> Expr {
+    var lhs = try next(&self)
+    var chain = 0
+    while true {
+      var op: BinaryOperator?
+      if keywords, case .identifier(let w, false) = current.kind { op = ops[w.lowercased()] }
+      if !keywords, case .symbol(let s) = current.kind { op = ops[s] }
+      guard let o = op else { return lhs }
+      let opToken = advance()
+      // A chain `a + b + c …` nests to the left: bound it like brackets so that binding and
+      // compiling (recursive) stay within the stack.
+      chain += 1
+      if chain + depth > Parser.maxDepth {
+        throw Diagnostic("expression nested deeper than \(Parser.maxDepth) levels", at: opToken.span, label: "too long",
+          help: "split it into several steps with `derive`")
+      }
+      skipNewlines()
+      let rhs = try next(&self)
+      lhs = Expr(kind: .binary(o, lhs, rhs, operatorSpan: opToken.span), span: lhs.span.merged(rhs.span))
+    }
+  }
+
+  private mutating func parseOr() throws -> Expr {
+    try binaryLoop(["or": .or], keywords: true) { try $0.parseAnd() }
+  }
+
+  private mutating func parseAnd() throws -> Expr {
+    try binaryLoop(["and": .and], keywords: true) { try $0.parseNot() }
+  }
+
+  private mutating func parseNot() throws -> Expr {
+    if current.isKeyword("not") {
+      let t = advance()
+      depth += 1
+      defer { depth -= 1 }
+      if depth > Parser.maxDepth { throw Diagnostic("expression nested too deeply", at: t.span) }
+      let e = try parseNot()
+      return Expr(kind: .not(e), span: t.span.merged(e.span))
+    }
+    return try parseComparison()
+  }
+
+  private mutating func parseComparison() throws -> Expr {
+    let lhs = try parseAdditive()
+    if current.isSymbol("=") {
+      throw Diagnostic("`=` is not a comparison", at: current.span, label: "assignment sign",
+        help: "to compare, use `==`")
+    }
+    if case .symbol(let s) = current.kind, let op = BinaryOperator(rawValue: s), op.isComparison {
+      let t = advance()
+      skipNewlines()
+      let rhs = try parseAdditive()
+      if case .symbol(let s2) = current.kind, let op2 = BinaryOperator(rawValue: s2), op2.isComparison {
+        throw Diagnostic("comparisons cannot be chained", at: current.span, label: "second comparison",
+          help: "combine them with `and`, or use `between`")
+      }
+      return Expr(kind: .binary(op, lhs, rhs, operatorSpan: t.span), span: lhs.span.merged(rhs.span))
+    }
+    var negated = false
+    let save = index
+    if current.isKeyword("not") {
+      negated = true
+      index += 1
+    }
+    if acceptKeyword("in") {
+      _ = try expectSymbol("(", "`(` after `in`")
+      var items: [Expr] = []
+      repeat { items.append(try parseExpr()) } while acceptSymbol(",")
+      let close = try expectSymbol(")", "`)` to close the list")
+      return Expr(kind: .inList(lhs, items, negated: negated), span: lhs.span.merged(close.span))
+    }
+    if acceptKeyword("between") {
+      let lo = try parseAdditive()
+      guard acceptKeyword("and") else { throw unexpected("expected `and` in `between … and …`") }
+      let hi = try parseAdditive()
+      return Expr(kind: .between(lhs, lo, hi, negated: negated), span: lhs.span.merged(hi.span))
+    }
+    if negated {
+      index = save
+      return lhs
+    }
+    if current.isKeyword("is") {
+      index += 1
+      let neg = acceptKeyword("not")
+      guard current.isKeyword("null") else { throw unexpected("expected `null` after `is`") }
+      let t = advance()
+      return Expr(kind: .isNull(lhs, negated: neg), span: lhs.span.merged(t.span))
+    }
+    return lhs
+  }
+
+  private mutating func parseAdditive() throws -> Expr {
+    try binaryLoop(["+": .add, "-": .subtract, "||": .concat], keywords: false) { try $0.parseMultiplicative() }
+  }
+
+  private mutating func parseMultiplicative() throws -> Expr {
+    try binaryLoop(["*": .multiply, "/": .divide, "%": .remainder], keywords: false) { try $0.parseUnary() }
+  }
+
+  private mutating func parseUnary() throws -> Expr {
+    if current.isSymbol("-") {
+      let t = advance()
+      depth += 1
+      defer { depth -= 1 }
+      if depth > Parser.maxDepth { throw Diagnostic("expression nested too deeply", at: t.span) }
+      let e = try parseUnary()
+      // Fold `-` into a bare literal so that -9223372036854775808 is representable; `-(-5)`
+      // stays a negation.
+      if case .integer(let digits) = e.kind, !digits.hasPrefix("-") {
+        return Expr(kind: .integer("-" + digits), span: t.span.merged(e.span))
+      }
+      return Expr(kind: .negate(e), span: t.span.merged(e.span))
+    }
+    if current.isSymbol("+") {
+      _ = advance()
+      return try parseUnary()
+    }
+    return try parsePrimary()
+  }
+
+  private mutating func parsePrimary() throws -> Expr {
+    let t = current
+    switch t.kind {
+    case .integer(let s):
+      index += 1
+      return Expr(kind: .integer(s), span: t.span)
+    case .float(let v):
+      index += 1
+      return Expr(kind: .float(v), span: t.span)
+    case .string(let s):
+      index += 1
+      return Expr(kind: .string(s), span: t.span)
+    case .parameter(let p):
+      index += 1
+      return Expr(kind: .parameter(p), span: t.span)
+    case .symbol("("):
+      index += 1
+      skipNewlines()
+      let e = try parseExpr()
+      skipNewlines()
+      let close = try expectSymbol(")", "`)`")
+      return Expr(kind: e.kind, span: t.span.merged(close.span))
+    case .identifier(let word, let quoted):
+      index += 1
+      if !quoted {
+        switch word.lowercased() {
+        case "true": return Expr(kind: .bool(true), span: t.span)
+        case "false": return Expr(kind: .bool(false), span: t.span)
+        case "null": return Expr(kind: .null, span: t.span)
+        default: break
+        }
+        if current.isSymbol("(") {
+          index += 1
+          var args: [Expr] = []
+          skipNewlines()
+          if !current.isSymbol(")") {
+            repeat {
+              skipNewlines()
+              args.append(try parseExpr())
+            } while acceptSymbol(",")
+          }
+          skipNewlines()
+          let close = try expectSymbol(")", "`)` to close the call to `\(word)`")
+          return Expr(kind: .call(Name(text: word.lowercased(), span: t.span), args), span: t.span.merged(close.span))
+        }
+      }
+      if current.isSymbol("."), index + 1 < tokens.count, case .identifier(let col, _) = tokens[index + 1].kind {
+        index += 1
+        let c = advance()
+        return Expr(kind: .column(Name(text: col, span: c.span), table: Name(text: word, span: t.span)),
+          span: t.span.merged(c.span))
+      }
+      return Expr(kind: .column(Name(text: word, span: t.span), table: nil), span: t.span)
+    default:
+      // SQL habits: `count(*)`, `select *`.
+      throw unexpected("expected an expression", help: current.isSymbol("*")
+        ? "`count()` counts rows; to keep every column, leave `select` out (or use `drop`)" : nil)
+    }
+  }
+}
