@@ -13,19 +13,127 @@ public struct Span: Hashable, Sendable {
   public static let none = Span(0, 0)
 }
 
-/// A user-facing error located in the source: the message, the span, a short label under the
-/// caret and an optional help line ("did you mean …").
+/// Which message a diagnostic is: a domain and a name, such as `bind.unknown-column`. Every
+/// message terrain shows has one, declared once in the catalog (`DiagnosticCatalog.swift`)
+/// with its English text, so that tests, embedders and translations refer to a message by
+/// its identity rather than by its words.
+public struct DiagnosticID: Hashable, Sendable, CustomStringConvertible {
+  /// The layer that finds the problem.
+  public enum Domain: String, Sendable, CaseIterable {
+    /// Lexing and parsing: a malformed statement.
+    case syntax
+    /// Names and types: an unknown column, a wrong argument type.
+    case bind
+    /// A value met while running: an overflow, a bad row.
+    case run
+    /// Reading files (`load`).
+    case load
+    /// Writing files (`export`).
+    case export
+    /// Statements of the session: `pilots`, `compare`, `let`, dot commands.
+    case session
+  }
+
+  public let domain: Domain
+  public let name: String
+
+  public init(_ domain: Domain, _ name: String) {
+    self.domain = domain
+    self.name = name
+  }
+
+  public var description: String { "\(domain.rawValue).\(name)" }
+}
+
+/// How bad a diagnostic is: an error stops the statement (and a script); a warning is shown and
+/// the statement goes on.
+public enum Severity: String, Sendable {
+  case error, warning
+}
+
+/// One entry of the message catalog: an identity and its English text, where `{}` stands for
+/// each argument in turn (`unknown column `{}` in `{}``).
+public struct DiagnosticMessage: Sendable {
+  public let id: DiagnosticID
+  public let severity: Severity
+  public let template: String
+
+  public init(_ domain: DiagnosticID.Domain, _ name: String, _ template: String, severity: Severity = .error) {
+    self.id = DiagnosticID(domain, name)
+    self.severity = severity
+    self.template = template
+  }
+
+  /// The text with `arguments` in place of the `{}`s, in order (a missing argument leaves `{}`).
+  public func text(_ arguments: [String]) -> String {
+    var out = ""
+    var rest = Substring(template)
+    var next = 0
+    while let r = rest.range(of: "{}") {
+      out += rest[..<r.lowerBound]
+      out += next < arguments.count ? arguments[next] : "{}"
+      next += 1
+      rest = rest[r.upperBound...]
+    }
+    return out + rest
+  }
+}
+
+/// A user-facing error or warning located in the source: its identity in the catalog, the
+/// message, the span, a short label under the caret, further labelled spans, notes (facts that
+/// explain) and helps (what to do: "did you mean …").
 public struct Diagnostic: Error, CustomStringConvertible, Sendable {
+  /// A span other than the main one, with its label (`first defined here`).
+  public struct Label: Sendable {
+    public var span: Span
+    public var text: String
+    public init(_ span: Span, _ text: String) {
+      self.span = span
+      self.text = text
+    }
+  }
+
+  public var id: DiagnosticID
+  public var severity: Severity
   public var message: String
   public var span: Span?
+  /// The label under the caret at `span`.
   public var label: String?
-  public var help: String?
+  public var secondaryLabels: [Label]
+  public var notes: [String]
+  public var helps: [String]
 
+  /// A message of the catalog with its arguments.
+  public init(
+    _ entry: DiagnosticMessage, _ arguments: String..., at span: Span? = nil, label: String? = nil,
+    help: String? = nil, notes: [String] = []
+  ) {
+    self.id = entry.id
+    self.severity = entry.severity
+    self.message = entry.text(arguments)
+    self.span = span
+    self.label = label
+    self.secondaryLabels = []
+    self.notes = notes
+    self.helps = help.map { [$0] } ?? []
+  }
+
+  /// A message not yet in the catalog (`general.unclassified`).
   public init(_ message: String, at span: Span? = nil, label: String? = nil, help: String? = nil) {
+    self.id = DiagnosticID(.session, "unclassified")
+    self.severity = .error
     self.message = message
     self.span = span
     self.label = label
-    self.help = help
+    self.secondaryLabels = []
+    self.notes = []
+    self.helps = help.map { [$0] } ?? []
+  }
+
+  /// The first help line, if any.
+  public var help: String? {
+    get { helps.first }
+    set { helps = newValue.map { [$0] } ?? [] }
   }
 
   public var description: String { message }
@@ -75,32 +183,55 @@ public struct SourceText: Sendable {
   ///
   /// With a file name (scripts): `FILE:LINE:COL: error: MESSAGE`, the line and a caret. Without
   /// (interactive): `error: MESSAGE`, then a `╭─ LINE:COL` frame, the line, the caret and label.
+  /// Columns count characters; carets are placed by display width (a wide character takes two
+  /// cells, a combining accent none), so they stand under the span on a terminal.
   public func render(_ d: Diagnostic) -> String {
+    let severity = d.severity.rawValue
     guard let span = d.span else {
-      var out = (name.map { "\($0): " } ?? "") + "error: \(d.message)\n"
-      if let h = d.help { out += "  = help: \(h)\n" }
+      var out = (name.map { "\($0): " } ?? "") + "\(severity): \(d.message)\n"
+      for n in d.notes { out += "  = note: \(n)\n" }
+      for h in d.helps { out += "  = help: \(h)\n" }
       return out
     }
     let (lineNo, col) = location(of: span.start)
-    let endLoc = location(of: span.end)
     let text = line(lineNo)
-    let width = endLoc.line == lineNo ? max(1, endLoc.column - col) : max(1, text.count - col + 1)
     let gutter = String(lineNo)
     let pad = String(repeating: " ", count: gutter.count)
-    let caret = String(repeating: " ", count: max(0, col - 1)) + String(repeating: "^", count: width)
     var out: String
     if let name {
-      out = "\(name):\(lineNo):\(col): error: \(d.message)\n"
-      out += "\(gutter) │ \(text)\n"
-      out += "\(pad) │ \(caret)\(d.label.map { " \($0)" } ?? "")\n"
+      out = "\(name):\(lineNo):\(col): \(severity): \(d.message)\n"
     } else {
-      out = "error: \(d.message)\n"
+      out = "\(severity): \(d.message)\n"
       out += "\(pad) ╭─ \(lineNo):\(col)\n"
-      out += "\(gutter) │ \(text)\n"
-      out += "\(pad) │ \(caret)\(d.label.map { " \($0)" } ?? "")\n"
     }
-    if let h = d.help { out += "\(pad) = help: \(h)\n" }
+    out += "\(gutter) │ \(text)\n"
+    out += "\(pad) │ \(caretLine(span, onLine: lineNo, text))\(d.label.map { " \($0)" } ?? "")\n"
+    for l in d.secondaryLabels {
+      let (ln, c) = location(of: l.span.start)
+      let t = self.line(ln)
+      out += "\(pad) ╰─ \(ln):\(c)\n"
+      out += "\(String(ln).count > gutter.count ? String(ln) : gutter) │ \(t)\n"
+      out += "\(pad) │ \(caretLine(l.span, onLine: ln, t)) \(l.text)\n"
+    }
+    for n in d.notes { out += "\(pad) = note: \(n)\n" }
+    for h in d.helps { out += "\(pad) = help: \(h)\n" }
     return out
+  }
+
+  /// Spaces up to the span's first character, then one `^` per cell it covers on this line (at
+  /// least one). A tab before the span is kept as a tab so the caret lines up with the text.
+  private func caretLine(_ span: Span, onLine lineNo: Int, _ text: String) -> String {
+    let (_, col) = location(of: span.start)
+    let endLoc = location(of: span.end)
+    let chars = Array(text)
+    let startIndex = min(max(0, col - 1), chars.count)
+    let endIndex = endLoc.line == lineNo ? min(max(startIndex, endLoc.column - 1), chars.count) : chars.count
+    var out = ""
+    for c in chars[..<startIndex] {
+      out += c == "\t" ? "\t" : String(repeating: " ", count: characterDisplayWidth(c))
+    }
+    let width = chars[startIndex..<endIndex].reduce(0) { $0 + ($1 == "\t" ? 1 : characterDisplayWidth($1)) }
+    return out + String(repeating: "^", count: max(1, width))
   }
 }
 
