@@ -187,56 +187,7 @@ public final class Session {
   }
 
   private func csvOptions(_ items: [OptionItem]) throws -> CSVLoadOptions {
-    var o = CSVLoadOptions()
-    let planner = PipelinePlanner(tables: self, parameters: parameters, constants: KernelConstants())
-    func single(_ e: Expr) throws -> UInt8 {
-      let s = try planner.textOption(e)
-      if s == "\\t" || s.lowercased() == "tab" { return 9 }
-      guard s.utf8.count == 1, let b = s.utf8.first else {
-        throw Diagnostic("expected a single character", at: e.span, label: "not one character")
-      }
-      return b
-    }
-    for item in items {
-      let key = item.name.text.lowercased()
-      switch (key, item.value) {
-      case ("types", .typeList(let pairs)):
-        for (col, type) in pairs {
-          guard let t = DataType(rawValue: type.text.lowercased()) else {
-            throw Diagnostic("unknown type `\(type.text)`", at: type.span, label: "not a type", help: "types: int, float, text, bool")
-          }
-          o.types[col.text] = t
-        }
-      case ("nulls", .list(let exprs)):
-        o.nulls = try exprs.map { try planner.textOption($0) }
-      case ("nulls", .expr(let e)):
-        o.nulls = [try planner.textOption(e)]
-      case (_, .expr(let e)):
-        switch key {
-        case "sep", "separator":
-          o.separator = try single(e)
-          guard [UInt8(ascii: ","), UInt8(ascii: ";"), 9, UInt8(ascii: "|")].contains(o.separator ?? 0) else {
-            throw Diagnostic("`sep` must be \",\", \";\", \"\\t\" or \"|\"", at: e.span, label: "unsupported separator")
-          }
-        case "quote": o.quote = try single(e)
-        case "decimal":
-          o.decimal = try single(e)
-          guard o.decimal == UInt8(ascii: ".") || o.decimal == UInt8(ascii: ",") else {
-            throw Diagnostic("`decimal` must be \".\" or \",\"", at: e.span, label: "unsupported")
-          }
-        case "header": o.header = try planner.boolOption(e)
-        case "encoding": o.encoding = try planner.textOption(e)
-        case "skip_bad_rows": o.skipBadRows = try planner.boolOption(e)
-        default:
-          let known = ["sep", "header", "quote", "decimal", "encoding", "nulls", "types", "skip_bad_rows"]
-          throw Diagnostic("unknown load option `\(item.name.text)`", at: item.name.span, label: "unknown",
-            help: closestName(to: item.name.text, in: known).map { "did you mean `\($0)`?" } ?? "options: " + known.joined(separator: ", "))
-        }
-      default:
-        throw Diagnostic("option `\(item.name.text)` does not take a list", at: item.name.span)
-      }
-    }
-    return o
+    try OptionBinder(parameters: parameters, constants: KernelConstants()).bind(items, CSVLoadOptions.schema, into: CSVLoadOptions())
   }
 }
 

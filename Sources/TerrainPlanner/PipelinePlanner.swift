@@ -230,58 +230,7 @@ package struct PipelinePlanner {
   // MARK: export options
 
   private func exportOptions(_ items: [OptionItem]) throws -> ExportOptions {
-    var o = ExportOptions()
-    for item in items {
-      guard case .expr(let e) = item.value else {
-        throw Diagnostic("`types` is an option of `load`, not `export`", at: item.name.span)
-      }
-      do {
-        switch item.name.text.lowercased() {
-        case "sep", "separator": o.separator = try ExportOptions.parseSeparator(try textOption(e))
-        case "decimal": o.decimalComma = try ExportOptions.parseDecimal(try textOption(e))
-        case "bom": o.bom = try boolOption(e)
-        case "header": o.header = try boolOption(e)
-        case "null": o.null = try textOption(e)
-        case "crlf": o.crlf = try boolOption(e)
-        case "dialect": o.dialect = try textOption(e)
-        default:
-          throw Diagnostic("unknown export option `\(item.name.text)`", at: item.name.span, label: "unknown",
-            help: closestName(to: item.name.text, in: ["sep", "decimal", "bom", "header", "null", "crlf", "dialect"])
-              .map { "did you mean `\($0)`?" } ?? "options: sep, decimal, bom, header, null, crlf, dialect")
-        }
-      } catch let error as ExportOptionError {
-        throw Diagnostic(error.message, at: e.span, label: "bad value")
-      }
-    }
-    do { try o.validate() } catch let error as ExportOptionError {
-      throw Diagnostic(error.message, at: items.first?.name.span)
-    }
-    return o
-  }
-
-  /// The value of an option, a constant; a parameter in it takes the type `expected`.
-  package func constantOption(_ e: Expr, expected: DataType) throws -> Value {
-    let b = try ExpressionBinder(fields: [], sourceName: "options", parameters: parameters, constants: constants).bind(e, expected: expected)
-    guard let v = try constants.constantValue(of: b) else {
-      throw Diagnostic("an option value must be a constant", at: e.span, label: "not a constant")
-    }
-    return v
-  }
-
-  /// A text option: `"…"`, or a parameter read as text.
-  package func textOption(_ e: Expr) throws -> String {
-    guard case .text(let s) = try constantOption(e, expected: .text) else {
-      throw Diagnostic("expected text in quotes", at: e.span, label: "not text")
-    }
-    return s
-  }
-
-  /// A true/false option: `true`, `false`, or a parameter holding one of them.
-  package func boolOption(_ e: Expr) throws -> Bool {
-    guard case .bool(let b) = try constantOption(e, expected: .bool) else {
-      throw Diagnostic("expected true or false", at: e.span, label: "not a bool")
-    }
-    return b
+    try OptionBinder(parameters: parameters, constants: constants).bind(items, ExportOptions.schema, into: ExportOptions())
   }
 
   /// The text of a `load` or `export` path: its pieces end to end, each parameter read as text

@@ -96,3 +96,49 @@ package struct CSVDialect {
     return true
   }
 }
+
+extension CSVLoadOptions {
+  /// The options of `load … with (…)`.
+  public static let schema = OptionSchema<CSVLoadOptions>(
+    statement: "load",
+    options: [
+      OptionSpec("sep", aliases: ["separator"], .character, "field separator: \",\", \";\", \"\\t\" or \"|\"") { o, v in
+        guard case .byte(let b) = v else { return }
+        guard [UInt8(ascii: ","), UInt8(ascii: ";"), 9, UInt8(ascii: "|")].contains(b) else {
+          throw OptionValueError("`sep` must be \",\", \";\", \"\\t\" or \"|\"", label: "unsupported separator")
+        }
+        o.separator = b
+      },
+      OptionSpec("header", .bool, "whether the first row holds the column names") { o, v in
+        if case .bool(let b) = v { o.header = b }
+      },
+      OptionSpec("quote", .character, "the quote character (\")") { o, v in
+        if case .byte(let b) = v { o.quote = b }
+      },
+      OptionSpec("decimal", .character, "decimal mark: \".\" or \",\"") { o, v in
+        guard case .byte(let b) = v else { return }
+        guard b == UInt8(ascii: ".") || b == UInt8(ascii: ",") else {
+          throw OptionValueError("`decimal` must be \".\" or \",\"", label: "unsupported")
+        }
+        o.decimal = b
+      },
+      OptionSpec("encoding", .text, "\"utf-8\" or \"windows-1252\" (\"latin-1\")") { o, v in
+        if case .text(let s) = v { o.encoding = s }
+      },
+      OptionSpec("nulls", .texts, "the texts that mean null") { o, v in
+        if case .texts(let list) = v { o.nulls = list }
+      },
+      OptionSpec("types", .types, "forced column types: (code: text, …)") { o, v in
+        guard case .types(let pairs) = v else { return }
+        for (i, (column, type)) in pairs.enumerated() {
+          guard let t = DataType(rawValue: type.lowercased()) else {
+            throw OptionValueError("unknown type `\(type)`", label: "not a type", help: "types: int, float, text, bool", item: i)
+          }
+          o.types[column] = t
+        }
+      },
+      OptionSpec("skip_bad_rows", .bool, "skip malformed rows and say how many") { o, v in
+        if case .bool(let b) = v { o.skipBadRows = b }
+      },
+    ])
+}

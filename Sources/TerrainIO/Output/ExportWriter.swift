@@ -33,7 +33,7 @@ public struct ExportOptions: Sendable, Equatable {
     if text == "\t" || text.lowercased() == "tab" || text == "\\t" { return 0x09 }
     let bytes = Array(text.utf8)
     guard bytes.count == 1, let b = bytes.first else {
-      throw ExportOptionError(message: "`sep` must be a single character, not \(quoted(text))")
+      throw ExportOptionError(message: "`sep` must be a single character, not \(quotedText(text))")
     }
     try checkSeparator(b)
     return b
@@ -44,7 +44,7 @@ public struct ExportOptions: Sendable, Equatable {
     switch text {
     case ".": return false
     case ",": return true
-    default: throw ExportOptionError(message: "`decimal` must be \".\" or \",\", not \(quoted(text))")
+    default: throw ExportOptionError(message: "`decimal` must be \".\" or \",\", not \(quotedText(text))")
     }
   }
 
@@ -54,7 +54,7 @@ public struct ExportOptions: Sendable, Equatable {
       b >= 0x80 || b == 0 || b == 0x22 || b == 0x0A || b == 0x0D || c.isLetter || c.isNumber
       || b == UInt8(ascii: "-") || b == UInt8(ascii: "+")
     if bad {
-      let shown = b < 0x80 ? quoted(String(c)) : "byte \(b)"
+      let shown = b < 0x80 ? quotedText(String(c)) : "byte \(b)"
       throw ExportOptionError(
         message: "`sep` cannot be \(shown): use one ASCII character other than a quote, a line break, "
           + "a letter, a digit, `-` or `+` (e.g. \",\", \";\", \"|\", \"\\t\")")
@@ -67,7 +67,7 @@ public struct ExportOptions: Sendable, Equatable {
     let name = d.lowercased()
     guard ExportOptions.dialects.contains(name) else {
       throw ExportOptionError(
-        message: "unknown dialect \(quoted(d)) (expected \"rfc4180\" or \"excel-fr\")")
+        message: "unknown dialect \(quotedText(d)) (expected \"rfc4180\" or \"excel-fr\")")
     }
     return name
   }
@@ -127,7 +127,8 @@ public struct ExportOptionError: Error, CustomStringConvertible, Equatable {
   public var description: String { message }
 }
 
-private func quoted(_ s: String) -> String {
+/// `s` in double quotes, control characters and quotes escaped, for messages.
+package func quotedText(_ s: String) -> String {
   "\"" + escapeControls(s).replacingAll("\"", with: "\\\"") + "\""
 }
 
@@ -216,5 +217,46 @@ package func exportTable(
     ) {
       try writeMarkdown(table, format: f, to: $0, cancel: cancel)
     }
+  }
+}
+
+extension ExportOptions {
+  /// The options of `export … with (…)`.
+  public static let schema = OptionSchema<ExportOptions>(
+    statement: "export",
+    options: [
+      OptionSpec("sep", aliases: ["separator"], .character, "field separator (one ASCII character)") { o, v in
+        guard case .byte(let b) = v else { return }
+        try exportChecked { try ExportOptions.checkSeparator(b) }
+        o.separator = b
+      },
+      OptionSpec("decimal", .text, "decimal mark: \".\" or \",\"") { o, v in
+        if case .text(let s) = v { o.decimalComma = try exportChecked { try ExportOptions.parseDecimal(s) } }
+      },
+      OptionSpec("bom", .bool, "a UTF-8 byte order mark first") { o, v in
+        if case .bool(let b) = v { o.bom = b }
+      },
+      OptionSpec("header", .bool, "a first line of column names") { o, v in
+        if case .bool(let b) = v { o.header = b }
+      },
+      OptionSpec("null", .text, "the text written for nulls") { o, v in
+        if case .text(let s) = v { o.null = s }
+      },
+      OptionSpec("crlf", .bool, "CRLF line ends") { o, v in
+        if case .bool(let b) = v { o.crlf = b }
+      },
+      OptionSpec("dialect", .text, "\"rfc4180\" or \"excel-fr\"") { o, v in
+        if case .text(let s) = v { o.dialect = s }
+      },
+    ],
+    validate: { o in try exportChecked { try o.validate() } })
+}
+
+/// Runs `body`, turning an `ExportOptionError` into the binder's `OptionValueError`.
+private func exportChecked<T>(_ body: () throws -> T) throws -> T {
+  do {
+    return try body()
+  } catch let e as ExportOptionError {
+    throw OptionValueError(e.message)
   }
 }
