@@ -7,9 +7,6 @@ import TerrainStorage
 import TerrainSyntax
 import TerrainShell
 
-let mainPrompt = "terrain> "
-let continuationPrompt = "   ...> "
-
 /// Where the shell's own output (banner, prompts, `^C`) goes: the terminal on standard
 /// output, or standard error when results are redirected, so a file gets results only.
 let shellScreen: UnsafeMutablePointer<FILE> = isatty(1) != 0 ? stdout : stderr
@@ -28,70 +25,10 @@ func runInteractiveShell(_ session: Session) {
   completer.queryColumns = { text in session.outputColumns(of: text) }
   completionProvider = { before, word in completer.complete(before: before, word: word) }
   installShellSignalHandlers(cancel: session.cancel)
-  let editor = LineEditor()
-  var assembler = StatementAssembler()
-  let progress = ProgressIndicator()
-  let write = session.write
-  let notify = session.notify
-  session.write = { text in
-    progress.stop()
-    write(text)
-  }
-  session.notify = { text in
-    progress.stop()
-    notify(text)
-  }
-
-  // What a line starting with `|` continues (see QueryContinuation).
-  var continuation = QueryContinuation()
-
-  func execute(_ statement: String) {
-    let text: String
-    let continuing: Bool
-    switch continuation.action(for: statement) {
-    case .refuse(let error):
-      history.add(statement)
-      session.notify(error)
-      return
-    case .run(let t, let c):
-      (text, continuing) = (t, c)
-    }
-    // History gets what ran: `| take 3` recalled later, or in another session, would continue
-    // some other query; the whole statement runs the same anywhere and is edited in place.
-    history.add(text)
-    if let width = terminalColumns() { session.renderOptions.terminalWidth = width }
-    session.cancel.reset()
-    progress.start(label: progressLabel(text))
-    let ok = session.run(text, name: nil)
-    progress.stop()
-    continuation.record(text, continuing: continuing, succeeded: ok, cancelled: !ok && session.cancel.isCancelled)
-    fflush(stdout)
-  }
-
-  loop: while !session.quitRequested {
-    completionPendingText = assembler.pendingText
-    // A `|` typed first on a fresh line turns the prompt into the continuation prompt, when
-    // there is a query for it to continue.
-    pipePromptSwitch = !assembler.isContinuing
-    shellContinuation = continuation
-    switch editor.readLine(prompt: assembler.isContinuing ? continuationPrompt : mainPrompt) {
-    case .endOfInput:
-      if let last = assembler.finish() { execute(last) }
-      if !editor.endOfInputEndedLine { fputs("\n", shellScreen) }
-      break loop
-    case .interrupted:
-      assembler.reset()
-    case .line(let text, let moreWaiting):
-      let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-      for (i, line) in lines.enumerated() {
-        let more = moreWaiting || i + 1 < lines.count
-        for statement in assembler.feed(String(line), moreInputWaiting: more) {
-          execute(statement)
-          if session.quitRequested { break loop }
-        }
-      }
-    }
-  }
+  let loop = ShellLoop(
+    session: session, reader: LineEditor(), history: history, progress: ProgressIndicator(),
+    screen: { fputs($0, shellScreen) }, terminalWidth: terminalColumns, afterStatement: { fflush(stdout) })
+  loop.run()
   fflush(stdout)
 }
 

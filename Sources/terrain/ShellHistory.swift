@@ -7,8 +7,9 @@
 
 import CReadline
 import Foundation
+import TerrainShell
 
-final class ShellHistory {
+final class ShellHistory: StatementHistory {
   static let cap: Int32 = 5_000
 
   let path: String?

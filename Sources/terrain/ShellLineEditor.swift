@@ -13,17 +13,6 @@ import TerrainStorage
 import TerrainSyntax
 import TerrainShell
 
-/// What one call to `LineEditor.readLine` got.
-enum LineEvent: Equatable {
-  /// A line (it may hold several lines when pasted); `moreWaiting` when input is already
-  /// waiting behind it (a paste, or type-ahead).
-  case line(String, moreWaiting: Bool)
-  /// Ctrl-C: the line was abandoned.
-  case interrupted
-  /// Ctrl-D on an empty line, or the end of input.
-  case endOfInput
-}
-
 /// State the C callbacks reach (they cannot capture).
 nonisolated(unsafe) private var acceptedLine: String?
 nonisolated(unsafe) private var lineDone = false
@@ -43,7 +32,7 @@ nonisolated(unsafe) private var shownPrompt = ""
 /// Strings handed to readline must outlive it.
 private func keep(_ s: String) -> UnsafeMutablePointer<CChar>? { strdup(s) }
 
-final class LineEditor {
+final class LineEditor: LineReader {
   init() {
     rl_readline_name = UnsafePointer(keep("terrain"))
     rl_outstream = shellScreen
@@ -58,7 +47,11 @@ final class LineEditor {
   }
 
   /// Reads one line with `prompt`.
-  func readLine(prompt: String) -> LineEvent {
+  func readLine(prompt: String, context: LineContext) -> LineEvent {
+    // The C callbacks cannot capture: they read the context from these globals.
+    completionPendingText = context.pendingText
+    pipePromptSwitch = context.pipePromptSwitch
+    shellContinuation = context.continuation
     var blocked = shellSignalSet()
     var previous = sigset_t()
     sigprocmask(SIG_BLOCK, &blocked, &previous)
@@ -137,7 +130,7 @@ private func shellRedisplay() {
   {
     let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(buffer).assumingMemoryBound(to: UInt8.self),
       count: Int(max(0, rl_end)))
-    let wanted = shellContinuation.continues(String(decoding: bytes, as: UTF8.self)) ? continuationPrompt : givenPrompt
+    let wanted = shellContinuation.continues(String(decoding: bytes, as: UTF8.self)) ? ShellLoop.continuationPrompt : givenPrompt
     if wanted != shownPrompt {
       shownPrompt = wanted
       rl_set_prompt(wanted)

@@ -2,10 +2,11 @@
 // shell on a terminal only; never in scripts or pipes).
 
 import Foundation
+import TerrainShell
 
 /// A spinner with the elapsed time, drawn on stderr from a timer while work runs, and erased
 /// before any result or notice is printed.
-final class ProgressIndicator: @unchecked Sendable {
+final class ProgressIndicator: ProgressDisplay, @unchecked Sendable {
   private let lock = NSLock()
   private var generation = 0
   private var active = false
@@ -16,7 +17,9 @@ final class ProgressIndicator: @unchecked Sendable {
   init() { enabled = isatty(2) != 0 }
 
   /// Starts watching a statement; the spinner appears after `delay` seconds.
-  func start(label: String, delay: Double = 1.0) {
+  func start(label: String) { start(label: label, delay: 1.0) }
+
+  func start(label: String, delay: Double) {
     guard enabled else { return }
     lock.lock()
     generation += 1
@@ -51,15 +54,4 @@ final class ProgressIndicator: @unchecked Sendable {
     }
     lock.unlock()
   }
-}
-
-/// What the spinner says for a statement: `loading file.csv`, or `running`.
-func progressLabel(_ statement: String) -> String {
-  let trimmed = statement.trimmingCharacters(in: .whitespacesAndNewlines)
-  if trimmed.lowercased().hasPrefix("load"), let q = trimmed.firstIndex(where: { $0 == "\"" || $0 == "'" }) {
-    let rest = trimmed[trimmed.index(after: q)...]
-    let path = rest.prefix { $0 != "\"" && $0 != "'" }
-    return "loading \((String(path) as NSString).lastPathComponent)"
-  }
-  return "running"
 }
