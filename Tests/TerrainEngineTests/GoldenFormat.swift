@@ -34,7 +34,8 @@
 
 import Foundation
 
-@testable import TerrainEngine
+import TerrainEngine
+import TerrainIO
 
 /// A golden file that cannot be read as one: `file:line: message`.
 struct GoldenFormatError: Error, CustomStringConvertible {

@@ -4,7 +4,8 @@
 import Foundation
 import Testing
 
-@testable import TerrainEngine
+import TerrainEngine
+import TerrainIO
 
 struct GoldenFormatTests {
   static let sample = """

@@ -18,11 +18,7 @@ import Foundation
 import Testing
 
 import TerrainEngine
-import TerrainExecution
 import TerrainIO
-import TerrainPlanner
-import TerrainStorage
-import TerrainSyntax
 
 struct GoldenTests {
   static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")

@@ -4,7 +4,8 @@
 import Foundation
 import Testing
 
-@testable import TerrainEngine
+import TerrainEngine
+import TerrainIO
 
 struct WorkingDirectoryTests {
   /// The session's working directory: relative paths start there, the process's current
