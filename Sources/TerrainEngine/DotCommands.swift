@@ -109,7 +109,7 @@ extension Session {
       rows.append(t.map { .int(Int64($0.rowCount)) } ?? .null)
       cols.append(t.map { .int(Int64($0.fields.count)) } ?? .null)
       switch catalog.origin(of: n) {
-      case .file(let p)?, .lazyFile(let p)?: origins.append(.text(displayPath(p)))
+      case .file(let p)?, .lazyFile(let p)?: origins.append(.text(displayPath(p, in: workingDirectory)))
       case .query?: origins.append(.text("let"))
       case nil: origins.append(.null)
       }
@@ -166,7 +166,7 @@ extension Session {
 
   package func readScript(_ path: String, _ span: Span) throws {
     guard readDepth < 16 else { throw Diagnostic("`.read` nested more than 16 deep", at: span) }
-    guard let data = readTextFile(path) else {
+    guard let data = readTextFile(fileSystemPath(path)) else {
       // Dot commands are not statements: `$name` is not a parameter there.
       throw Diagnostic("cannot read \"\(path)\": no such file or not readable", at: span, label: "not read",
         help: path.hasPrefix("$") ? "parameters are used in statements, not in dot commands: write the path" : nil)
@@ -234,10 +234,12 @@ extension Session {
   }
 }
 
-/// A path as the user would write it: relative to the working directory when inside it.
-package func displayPath(_ p: String) -> String {
-  let cwd = FileManager.default.currentDirectoryPath
-  if p.hasPrefix(cwd + "/") { return String(p.dropFirst(cwd.count + 1)) }
+/// A path as the user would write it: relative to the working directory (`directory`, else the
+/// process's current one) when inside it.
+package func displayPath(_ p: String, in directory: String? = nil) -> String {
+  var base = directory ?? FileManager.default.currentDirectoryPath
+  if !base.hasSuffix("/") { base += "/" }
+  if p.hasPrefix(base) { return String(p.dropFirst(base.count)) }
   return p
 }
 

@@ -36,13 +36,27 @@ public final class Session {
   public internal(set) var pilots: PilotSet?
   /// Set by `.quit`.
   public internal(set) var quitRequested = false
+  /// The folder that relative paths start from in `load`, `export`, `.read` and
+  /// `registerDirectory`; nil: the process's current directory. Notices and errors still name
+  /// a file as it was written (paths under this folder are shown relative to it).
+  public var workingDirectory: String?
   package var readDepth = 0
 
   public init() {}
 
   /// Registers the CSV files of a folder as lazily loaded tables.
   @discardableResult
-  public func registerDirectory(_ path: String) throws -> [String] { try catalog.registerDirectory(path) }
+  public func registerDirectory(_ path: String) throws -> [String] { try catalog.registerDirectory(fileSystemPath(path)) }
+
+  /// `path` for the file system: a relative path starts from `workingDirectory`.
+  func fileSystemPath(_ path: String) -> String { resolvingPath(path, in: workingDirectory) }
+
+  /// `text` (a notice or an error naming files) with the paths under `workingDirectory` written
+  /// relative to it, as they were typed; unchanged when there is no working directory.
+  func relativeToWorkingDirectory(_ text: String) -> String {
+    guard let directory = workingDirectory, !directory.isEmpty else { return text }
+    return text.replacingOccurrences(of: directory.hasSuffix("/") ? directory : directory + "/", with: "")
+  }
 
   // MARK: running
 
@@ -101,9 +115,9 @@ public final class Session {
     case let d as Diagnostic:
       notify(source.render(d))
     case let e as CSVError:
-      notify(source.render(Diagnostic(e.description, at: span)))
+      notify(source.render(Diagnostic(relativeToWorkingDirectory(e.description), at: span)))
     case let e as ExportError:
-      notify(source.render(Diagnostic(e.description, at: span)))
+      notify(source.render(Diagnostic(relativeToWorkingDirectory(e.description), at: span)))
     case is CancelledError:
       notify(source.render(Diagnostic("cancelled: nothing was changed", at: nil)))
     default:
@@ -130,10 +144,10 @@ public final class Session {
       let table = try relation.materialize(cancel: cancel)
       if let sink = plan.export {
         do {
-          let n = try exportTable(table, to: sink.path, options: sink.options, cancel: cancel)
+          let n = try exportTable(table, to: fileSystemPath(sink.path), options: sink.options, cancel: cancel)
           notify("wrote \(groupedCount(n)) \(n == 1 ? "row" : "rows") to \(sink.path)\n")
         } catch let e as ExportError {
-          throw Diagnostic(e.description, at: sink.span, label: "not written")
+          throw Diagnostic(relativeToWorkingDirectory(e.description), at: sink.span, label: "not written")
         }
       } else if let fd = resultFileDescriptor, renderOptions.mode != .table, renderOptions.mode != .line,
         table.rowCount > 10_000 {
@@ -176,12 +190,12 @@ public final class Session {
     let name = alias?.text ?? tableName(forPath: path)
     let result: CSVLoadResult
     do {
-      result = try loadCSV(path: path, options: o, cancel: cancel)
+      result = try loadCSV(path: fileSystemPath(path), options: o, cancel: cancel)
     } catch let e as CSVError {
-      throw Diagnostic(e.description, at: pathSpan, label: "not loaded")
+      throw Diagnostic(relativeToWorkingDirectory(e.description), at: pathSpan, label: "not loaded")
     }
     catalog.set(name, result.table, origin: .file(path))
-    for n in result.notices { notify("\(path): \(n)\n") }
+    for n in result.notices { notify("\(path): \(relativeToWorkingDirectory(n))\n") }
     let rows = result.table.rowCount
     notify("loaded \(groupedCount(rows)) \(rows == 1 ? "row" : "rows") into \(name)\n")
   }
@@ -196,7 +210,7 @@ extension Session: TableProvider {
     do {
       if let t = try catalog.table(name) { return t }
     } catch let e as CSVError {
-      throw Diagnostic("cannot load table `\(name)`: \(e.description)", at: span)
+      throw Diagnostic("cannot load table `\(name)`: \(relativeToWorkingDirectory(e.description))", at: span)
     }
     let names = catalog.names
     var help = closestName(to: name, in: names).map { "did you mean `\($0)`?" }

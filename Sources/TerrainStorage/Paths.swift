@@ -10,6 +10,13 @@ public func expandingHome(_ path: String) -> String {
   return home + path.dropFirst(1)
 }
 
+/// Where the file system finds `path` when relative paths start from `directory`: `path` itself
+/// when `directory` is nil or `path` is absolute or starts with `~`; else `directory/path`.
+public func resolvingPath(_ path: String, in directory: String?) -> String {
+  guard let directory, !path.isEmpty, !path.hasPrefix("/"), path != "~", !path.hasPrefix("~/") else { return path }
+  return directory.hasSuffix("/") ? directory + path : directory + "/" + path
+}
+
 /// The whole content of the file at `path` (after `~` expansion), or nil when it cannot be
 /// opened or read. Reads pipes and devices too (`/dev/stdin`, a FIFO), not only regular files.
 public func readTextFile(_ path: String) -> Data? {

@@ -4,20 +4,7 @@ import Foundation
 import XCTest
 
 final class CLITests: XCTestCase {
-  static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
-
-  /// The binary: beside the test bundle (same build folder), else `.build/debug/terrain`.
-  static var binary: URL? {
-    var candidates: [URL] = []
-    for b in Bundle.allBundles where b.bundlePath.hasSuffix(".xctest") {
-      candidates.append(b.bundleURL.deletingLastPathComponent().appendingPathComponent("terrain"))
-    }
-    candidates.append(Bundle.main.bundleURL.appendingPathComponent("terrain"))
-    candidates.append(Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("terrain"))
-    candidates.append(repoRoot.appendingPathComponent(".build/debug/terrain"))
-    return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
-  }
+  static let repoRoot = TestSupport.repositoryRoot
 
   struct Output {
     var status: Int32
@@ -26,13 +13,13 @@ final class CLITests: XCTestCase {
   }
 
   func terrain(_ args: [String], stdin: String? = nil, cwd: URL? = nil, home: URL? = nil) throws -> Output {
-    guard let bin = Self.binary else { throw XCTSkip("terrain binary not built") }
+    guard let bin = TestSupport.terrainBinary else { throw XCTSkip("terrain binary not built") }
     let p = Process()
     p.executableURL = bin
     p.arguments = args
     p.currentDirectoryURL = cwd ?? Self.repoRoot
     var env = ProcessInfo.processInfo.environment
-    env["TERRAIN_DATASETS"] = Self.repoRoot.appendingPathComponent("datasets").path
+    env["TERRAIN_DATASETS"] = TestSupport.datasets.path
     env["NO_COLOR"] = "1"
     if let home { env["HOME"] = home.path }
     p.environment = env

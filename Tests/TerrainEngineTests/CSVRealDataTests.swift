@@ -15,11 +15,7 @@ final class CSVRealDataTests: XCTestCase {
   // MARK: helpers
 
   private func dataFolder() throws -> URL {
-    let repoRoot = URL(fileURLWithPath: #filePath)
-      .deletingLastPathComponent()  // TerrainEngineTests
-      .deletingLastPathComponent()  // Tests
-      .deletingLastPathComponent()  // repository root
-    let folder = repoRoot.appendingPathComponent("../shared/data").standardizedFileURL
+    let folder = TestSupport.repositoryRoot.appendingPathComponent("../shared/data").standardizedFileURL
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
       throw XCTSkip("../shared/data not found: skipping real-data tests")

@@ -11,7 +11,7 @@ import TerrainStorage
 import TerrainSyntax
 
 final class CompareTests: XCTestCase {
-  static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+  static let root = TestSupport.repositoryRoot
   static let realEPCI = root.deletingLastPathComponent().appendingPathComponent("shared/data/epci.csv")
 
   func session(_ setup: String) throws -> Session {

@@ -12,8 +12,7 @@ import TerrainStorage
 import TerrainSyntax
 
 final class DuckDBAgreementTests: XCTestCase {
-  static let data = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data")
+  static let data = TestSupport.repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/data")
 
   /// Loaded once for all the tests of this class (the debug-build load takes seconds).
   nonisolated(unsafe) static var shared: Session?

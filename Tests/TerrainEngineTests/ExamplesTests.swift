@@ -6,17 +6,12 @@ import Foundation
 import XCTest
 
 final class ExamplesTests: XCTestCase {
-  static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+  static let root = TestSupport.repositoryRoot
 
-  /// The built `terrain` executable next to the test bundle.
+  /// The built `terrain` executable.
   static func binary() throws -> URL {
-    let candidates = [
-      Bundle.main.bundleURL.appendingPathComponent("terrain"),
-      Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("terrain"),
-      root.appendingPathComponent(".build/debug/terrain"),
-    ]
-    for c in candidates where FileManager.default.isExecutableFile(atPath: c.path) { return c }
-    throw XCTSkip("terrain binary not found; run `swift build` first")
+    guard let binary = TestSupport.terrainBinary else { throw XCTSkip("terrain binary not found; run `swift build` first") }
+    return binary
   }
 
   /// Runs terrain with `arguments` from the repository root; returns stdout, stderr, status.

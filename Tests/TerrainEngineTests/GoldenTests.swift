@@ -1,116 +1,135 @@
-// Golden scripts: every `Golden/*.tq` is run in-process with a fresh `Session`; its stdout and
-// stderr are compared with `Golden/*.expected` (stdout, a `-- stderr --` line, stderr).
+// Golden files: every `Golden/*.test` is one test case of `golden(_:)`, found when the tests
+// run (a new file is picked up with no code change). The format is described at the top of
+// `GoldenFormat.swift` and in `Golden/README.md`: records of one statement each, with the
+// expected standard output and standard error of that statement; a statement expected to fail
+// must fail with exactly its expected message, and the file goes on with the next record.
 //
-// Header comment lines at the top of a script configure the run:
-//   # mode: table            output mode (default csv)
-//   # data: bundled          register the bundled `datasets/` (else no table)
-//   # params: d=69 min=1000  parameters, as with `-p`
+// Each file runs in its own `Session`, whose `workingDirectory` is a fresh temporary folder
+// holding symbolic links `data` → `Golden/data` and `datasets` → the bundled datasets, so that
+// files `load "data/x.csv"` and `export "out.csv"` with stable relative paths; the process's
+// current directory is never changed, and the files run in parallel.
 //
-// Each script runs with the current directory set to a fresh temporary folder that holds
-// symbolic links `data` → `Golden/data` and `datasets` → the bundled datasets, so scripts
-// `load "data/x.csv"` and `export "out.csv"` with stable, relative paths.
-//
-// `TERRAIN_UPDATE_GOLDEN=1 swift test --filter GoldenTests` (re)writes the expected files.
+//   swift test --filter GoldenTests                        every golden file
+//   TERRAIN_GOLDEN=57_branch swift test --filter Golden    the files whose name contains the text
+//   TERRAIN_UPDATE_GOLDEN=1 swift test --filter Golden     rewrite the expected blocks (then review
+//                                                          the diff: kinds follow what happened)
 
 import Foundation
-import XCTest
+import Testing
 
 import TerrainEngine
-import TerrainExecution
 import TerrainIO
-import TerrainPlanner
-import TerrainStorage
-import TerrainSyntax
 
-final class GoldenTests: XCTestCase {
-  static let goldenDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
-  static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
+struct GoldenTests {
+  static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
+  /// Entries of the folder that are not golden files.
+  static let otherEntries: Set<String> = ["README.md", "data", "tools"]
 
-  struct Header {
-    var mode: OutputMode = .csv
-    var bundled = false
-    var params: [String: String] = [:]
+  /// The golden files' names, sorted; with `TERRAIN_GOLDEN=TEXT` only those containing TEXT.
+  static func fileNames() -> [String] {
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+    let only = ProcessInfo.processInfo.environment["TERRAIN_GOLDEN"] ?? ""
+    return entries.filter { $0.hasSuffix(".test") && (only.isEmpty || $0.contains(only)) }.sorted()
   }
 
-  static func header(of text: String) -> Header {
-    var h = Header()
-    for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-      let l = line.trimmingCharacters(in: .whitespaces)
-      guard l.hasPrefix("#") else { break }
-      let body = l.dropFirst().trimmingCharacters(in: .whitespaces)
-      if body.hasPrefix("mode:") {
-        h.mode = OutputMode(rawValue: body.dropFirst(5).trimmingCharacters(in: .whitespaces)) ?? .csv
-      } else if body.hasPrefix("data:") {
-        h.bundled = body.dropFirst(5).trimmingCharacters(in: .whitespaces) == "bundled"
-      } else if body.hasPrefix("params:") {
-        for pair in body.dropFirst(7).split(separator: " ") {
-          if let eq = pair.firstIndex(of: "=") {
-            h.params[String(pair[..<eq])] = String(pair[pair.index(after: eq)...])
-          }
+  @Test func folderHoldsGoldenFiles() throws {
+    let entries = try FileManager.default.contentsOfDirectory(atPath: Self.folder.path)
+    #expect(entries.filter { $0.hasSuffix(".test") }.count > 0, "no golden file in \(Self.folder.path)")
+    let stray = entries.filter { !$0.hasSuffix(".test") && !Self.otherEntries.contains($0) }.sorted()
+    #expect(stray.isEmpty, "not golden files (a golden file's name ends with .test): \(stray.joined(separator: ", "))")
+  }
+
+  @Test(arguments: fileNames())
+  func golden(_ name: String) throws {
+    let url = Self.folder.appendingPathComponent(name)
+    func at(_ line: Int) -> SourceLocation {
+      SourceLocation(fileID: "TerrainEngineTests/Golden/\(name)", filePath: url.path, line: line, column: 1)
+    }
+    let text = try String(contentsOf: url, encoding: .utf8)
+    let file: GoldenFile
+    do {
+      file = try GoldenFile(name: name, text: text)
+    } catch let e as GoldenFormatError {
+      Issue.record("malformed golden file: \(e)", sourceLocation: at(e.line))
+      return
+    }
+    let outcomes = try Self.run(file)
+
+    if ProcessInfo.processInfo.environment["TERRAIN_UPDATE_GOLDEN"] == "1" {
+      do {
+        // A block that grows moves the records below it, and their errors name their lines:
+        // run again on the rewritten text until it no longer changes.
+        var current = (file: file, outcomes: outcomes, text: text)
+        for _ in 0..<4 {
+          let updated = try current.file.rewritten(with: current.outcomes)
+          if updated == current.text { break }
+          let next = try GoldenFile(name: name, text: updated)
+          current = (next, try Self.run(next), updated)
         }
+        #expect(try current.file.rewritten(with: current.outcomes) == current.text, "\(name): the expectations do not settle")
+        if current.text != text { try current.text.write(to: url, atomically: true, encoding: .utf8) }
+      } catch let e as GoldenFormatError {
+        Issue.record("\(e)", sourceLocation: at(e.line))
+      }
+      return
+    }
+
+    for (record, outcome) in zip(file.records, outcomes) {
+      let place = "\(name):\(record.line)"
+      let shown = "standard output:\n\(outcome.stdout)standard error:\n\(outcome.stderr)"
+      switch (record.kind, outcome.succeeded) {
+      case (.statementError, true):
+        Issue.record("\(place): `statement error` succeeded\n\(shown)", sourceLocation: at(record.line))
+        continue
+      case (.statementOK, false), (.query, false):
+        Issue.record("\(place): `\(record.kind.rawValue)` failed\n\(shown)", sourceLocation: at(record.line))
+        continue
+      default:
+        break
+      }
+      if outcome.stdout != record.expectedStdout {
+        let diff = Self.diff(record.expectedStdout, outcome.stdout)
+        Issue.record("\(place): standard output differs (- expected, + actual)\n\(diff)", sourceLocation: at(record.line))
+      }
+      if outcome.stderr != record.expectedStderr {
+        let diff = Self.diff(record.expectedStderr, outcome.stderr)
+        Issue.record("\(place): standard error differs (- expected, + actual)\n\(diff)", sourceLocation: at(record.line))
       }
     }
-    return h
   }
 
-  /// Runs one script and returns the text of its expected file.
-  static func run(script name: String) throws -> String {
-    let text = try String(contentsOf: goldenDir.appendingPathComponent(name), encoding: .utf8)
-    let h = header(of: text)
+  /// Runs every record of `file` in order in one session; what each one did.
+  static func run(_ file: GoldenFile) throws -> [GoldenFile.Outcome] {
     let fm = FileManager.default
-    let tmp = fm.temporaryDirectory.appendingPathComponent("terrain-golden-\(UUID().uuidString)")
-    try fm.createDirectory(at: tmp, withIntermediateDirectories: true)
-    defer { try? fm.removeItem(at: tmp) }
-    try fm.createSymbolicLink(at: tmp.appendingPathComponent("data"), withDestinationURL: goldenDir.appendingPathComponent("data"))
-    try fm.createSymbolicLink(
-      at: tmp.appendingPathComponent("datasets"), withDestinationURL: repoRoot.appendingPathComponent("datasets"))
-    let previous = fm.currentDirectoryPath
-    _ = fm.changeCurrentDirectoryPath(tmp.path)
-    defer { _ = fm.changeCurrentDirectoryPath(previous) }
+    let directory = fm.temporaryDirectory.appendingPathComponent("terrain-golden-\(UUID().uuidString)")
+    try fm.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? fm.removeItem(at: directory) }
+    try fm.createSymbolicLink(at: directory.appendingPathComponent("data"), withDestinationURL: folder.appendingPathComponent("data"))
+    try fm.createSymbolicLink(at: directory.appendingPathComponent("datasets"), withDestinationURL: TestSupport.datasets)
 
+    final class Streams {
+      var stdout = ""
+      var stderr = ""
+    }
+    let streams = Streams()
     let session = Session()
-    var out = ""
-    var err = ""
-    session.write = { out += $0 }
-    session.notify = { err += $0 }
-    session.renderOptions.mode = h.mode
-    session.parameters = h.params
-    if h.bundled { try session.registerDirectory("datasets") }
-    session.run(text, name: name)
-    return out + "-- stderr --\n" + err
-  }
+    session.workingDirectory = directory.path
+    session.write = { streams.stdout += $0 }
+    session.notify = { streams.stderr += $0 }
+    session.renderOptions.mode = file.mode
+    session.parameters = file.parameters
+    if file.bundled { try session.registerDirectory("datasets") }
 
-  static func scripts() throws -> [String] {
-    try FileManager.default.contentsOfDirectory(atPath: goldenDir.path).filter { $0.hasSuffix(".tq") }.sorted()
-  }
-
-  func testGoldenScripts() throws {
-    let update = ProcessInfo.processInfo.environment["TERRAIN_UPDATE_GOLDEN"] == "1"
-    let names = try Self.scripts()
-    XCTAssertGreaterThan(names.count, 0, "no golden script in \(Self.goldenDir.path)")
-    var failures: [String] = []
-    for name in names {
-      let actual = try Self.run(script: name)
-      let expectedURL = Self.goldenDir.appendingPathComponent(String(name.dropLast(3)) + ".expected")
-      if update {
-        try actual.write(to: expectedURL, atomically: true, encoding: .utf8)
-        continue
-      }
-      guard let expected = try? String(contentsOf: expectedURL, encoding: .utf8) else {
-        failures.append("\(name): no expected file (run with TERRAIN_UPDATE_GOLDEN=1, then review it)")
-        continue
-      }
-      if expected != actual {
-        failures.append("\(name): output differs\n" + Self.diff(expected, actual))
-      }
-    }
-    if !failures.isEmpty {
-      XCTFail("\(failures.count) golden script(s) failed:\n\n" + failures.joined(separator: "\n\n"))
+    return file.records.map { record in
+      streams.stdout = ""
+      streams.stderr = ""
+      // The empty lines put the statement at its line of the golden file: errors point there.
+      let succeeded = session.run(String(repeating: "\n", count: record.textLine - 1) + record.text, name: file.name)
+      return GoldenFile.Outcome(succeeded: succeeded, stdout: streams.stdout, stderr: streams.stderr)
     }
   }
 
-  /// A line diff: `-` expected, `+` actual, with a little context (LCS based; scripts are small).
+  /// A line diff: `-` expected, `+` actual, with a little context (LCS based; outputs are small).
   static func diff(_ a: String, _ b: String) -> String {
     let x = a.components(separatedBy: "\n")
     let y = b.components(separatedBy: "\n")

@@ -10,8 +10,7 @@ import TerrainStorage
 import TerrainSyntax
 
 final class HelpTests: XCTestCase {
-  static let datasets = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().appendingPathComponent("datasets").path
+  static let datasets = TestSupport.datasets.path
 
   func bundledSession() throws -> (Session, () -> String) {
     let s = Session()

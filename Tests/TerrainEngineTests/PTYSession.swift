@@ -18,22 +18,10 @@ final class PTYSession {
   private var mark = 0
   private(set) var exitStatus: Int32?
 
-  /// The built `terrain` executable beside the test bundle (or under `.build/debug`).
-  static func terrainBinary() -> String? {
-    let fm = FileManager.default
-    var candidates: [URL] = []
-    let bundleDir = URL(fileURLWithPath: CommandLine.arguments.first ?? "").deletingLastPathComponent()
-    candidates.append(bundleDir.appendingPathComponent("terrain"))
-    for b in Bundle.allBundles {
-      candidates.append(b.bundleURL.deletingLastPathComponent().appendingPathComponent("terrain"))
-    }
-    candidates.append(repositoryRoot().appendingPathComponent(".build/debug/terrain"))
-    return candidates.first { fm.isExecutableFile(atPath: $0.path) }?.path
-  }
+  /// The built `terrain` executable (see `TestSupport.terrainBinary`).
+  static func terrainBinary() -> String? { TestSupport.terrainBinary?.path }
 
-  static func repositoryRoot() -> URL {
-    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-  }
+  static func repositoryRoot() -> URL { TestSupport.repositoryRoot }
 
   /// Starts `executable` with `arguments` and exactly `environment` on a new terminal of
   /// `columns` × `rows`, as the leader of a new session with the terminal as its controlling

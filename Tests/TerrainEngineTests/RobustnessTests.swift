@@ -18,7 +18,7 @@ import TerrainStorage
 import TerrainSyntax
 
 final class RobustnessTests: XCTestCase {
-  static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+  static let root = TestSupport.repositoryRoot
 
   /// Seconds one statement may take before it counts as a hang (debug build, busy machine).
   static let hangLimit = 20.0

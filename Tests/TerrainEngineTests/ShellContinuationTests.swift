@@ -238,8 +238,7 @@ final class ShellContinuationTests: XCTestCase {
 
   // MARK: scripts, -c and standard input: the grammar joins the line
 
-  private static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
+  private static let root = TestSupport.repositoryRoot
 
   func testScriptLineStartingWithPipeJoinsTheStatementAbove() throws {
     let s = Session()
@@ -257,7 +256,7 @@ final class ShellContinuationTests: XCTestCase {
   }
 
   func testCommandAndStandardInputJoinLinesStartingWithPipe() throws {
-    guard let binary = CLITests.binary else { throw XCTSkip("terrain binary not built") }
+    guard let binary = TestSupport.terrainBinary else { throw XCTSkip("terrain binary not built") }
     func terrain(_ args: [String], stdin: String) throws -> (Int32, String) {
       let p = Process()
       p.executableURL = binary
