@@ -17,7 +17,7 @@ public enum LineEvent: Equatable, Sendable {
 }
 
 /// What the reader may use while a line is typed: completion and the prompt's switch.
-public struct LineContext: Sendable {
+public struct LineContext {
   /// The earlier lines of the statement being typed (for completion).
   public var pendingText: String
   /// Whether a line starting with `|` (or `against`) turns the prompt into the continuation
