@@ -30,29 +30,7 @@ package let helpTopics: [HelpTopic] = [
   HelpTopic(name: "compare", kind: "statement", synopsis: "compare pilots on IND, name = EXPR, … [against peers where EXPR]",
     text: "One row per indicator: each pilot's value and rank among the peers, the peers' median, min, max, and the pooled value recomputed from the sums of its columns over the peers where it has a value. On screen each pilot's value has a bar placing it between the peers' min and max, and each row's numbers share one number of decimals (scientific notation below 1e-6 or from 1e15); csv, json and exports keep every digit.",
     example: "compare pilots on population, densite = population / superficie against peers where population between 50000 and 150000"),
-  HelpTopic(name: "where", kind: "stage", synopsis: "| where CONDITION",
-    text: "Keeps the rows where the condition is true (null counts as false).",
-    example: "from communes | where code_departement == \"69\" and population > 10000"),
-  HelpTopic(name: "select", kind: "stage", synopsis: "| select col, name = EXPR, …",
-    text: "Keeps or computes exactly these columns.", example: "from communes | select nom, densite = population / superficie | take 5"),
-  HelpTopic(name: "derive", kind: "stage", synopsis: "| derive name = EXPR, …",
-    text: "Adds or replaces columns.", example: "from epci | derive hab_par_km2 = round(population / superficie, 1) | take 5"),
-  HelpTopic(name: "drop", kind: "stage", synopsis: "| drop col, …", text: "Removes columns.", example: "from regions | drop superficie | take 3"),
-  HelpTopic(name: "aggregate", kind: "stage", synopsis: "| aggregate name = AGG(x), … [by col, …]",
-    text: "One row per group (one row in all without `by`); group columns come first.",
-    example: "from communes | aggregate n = count(), pop = sum(population) by code_region"),
-  HelpTopic(name: "sort", kind: "stage", synopsis: "| sort KEY [asc|desc], …",
-    text: "Stable sort on columns or expressions; nulls last in both directions.",
-    example: "from epci | sort population desc | take 5"),
-  HelpTopic(name: "take", kind: "stage", synopsis: "| take N", text: "The first N rows.", example: "from communes | take 3"),
-  HelpTopic(name: "join", kind: "stage", synopsis: "| join [left] TABLE on col | on a == TABLE.b [and …]",
-    text: "Hash join; a shared column appears once; clashing right columns get `_TABLE`.",
-    example: "from communes | join epci on epci == epci.siren | take 3"),
-  HelpTopic(name: "distinct", kind: "stage", synopsis: "| distinct [col, …]",
-    text: "Unique rows, or each combination of the given columns once.", example: "from communes | distinct code_region"),
-  HelpTopic(name: "export", kind: "stage", synopsis: "| export \"file.csv\" [with (dialect = \"excel-fr\", sep, decimal, bom, header, null)]",
-    text: "Writes the rows (.csv, .tsv, .json, .md) atomically. The path may be a `$parameter`, or strings and parameters joined with `||`: export \"fiche_\" || $siren || \".csv\".", example: "from regions | export \"/tmp/regions.csv\" with (dialect = \"excel-fr\")"),
-] + scalarHelp + aggregateHelp
+] + stageHelp + scalarHelp + aggregateHelp
 
 private let scalarHelp: [HelpTopic] = [
   ("abs", "abs(x)", "absolute value", "from regions | select nom, d = abs(population - 5000000) | take 3"),
@@ -145,3 +123,8 @@ package func helpText(_ topic: String?, at span: Span? = nil) throws -> String {
 
 /// Every help topic name (for tests and completion).
 var allHelpTopicNames: [String] { helpTopics.map(\.name) + Session.dotCommands.map { "." + $0.name } }
+
+/// The stages' entries, from their definitions (TerrainSyntax/Stages), in `stageSyntaxes` order.
+private let stageHelp: [HelpTopic] = stageSyntaxes.map {
+  HelpTopic(name: $0.keyword, kind: "stage", synopsis: $0.help.synopsis, text: $0.help.text, example: $0.help.example)
+}

@@ -28,8 +28,8 @@ extension Session {
     }
     guard case .table(let source) = pipeline.source, catalog.isLoaded(source.text) else { return nil }
     for stage in pipeline.stages {
-      if case .join(let table, _, _) = stage.stage, !catalog.isLoaded(table.text) { return nil }
-      if case .export = stage.stage { return nil }
+      if stage.stage.tablesRead.contains(where: { !catalog.isLoaded($0.text) }) { return nil }
+      if stage.isSink { return nil }
     }
     return (try? planQuery(pipeline, announce: false))?.outputFields.map(\.name)
   }

@@ -28,7 +28,7 @@ extension Session {
     var rows: [Int] = []
     if let predicate = p.predicate {
       let binder = ExpressionBinder(fields: table.fields, sourceName: p.table.text, parameters: parameters, constants: KernelConstants())
-      let plan = QueryPlan(source: table, sourceName: p.table.text, steps: [.filter(try binder.bindPredicate(predicate))],
+      let plan = QueryPlan(source: table, sourceName: p.table.text, steps: [FilterStep(try binder.bindPredicate(predicate))],
         fieldsAfter: [table.fields, table.fields], export: nil)
       let marked = try Executor(cancel: cancel).run(plan)
       rows = try rowNumbers(of: marked, in: table)
@@ -156,7 +156,7 @@ extension Session {
     let key = BoundExpr.column(keyIndex, table.fields[keyIndex].type)
     let pilotFields = [table.fields[keyIndex]] + zip(spec.indicators, bound).map { Field(name: $0.name.text, type: $1.type) }
     let pilotPlan = QueryPlan(source: table, sourceName: pilots.tableName,
-      steps: [.filter(.inList(key, pilots.keys, negated: false)), .project([key] + bound, names: pilotFields.map(\.name))],
+      steps: [FilterStep(.inList(key, pilots.keys, negated: false)), ProjectStep([key] + bound, names: pilotFields.map(\.name))],
       fieldsAfter: [table.fields, table.fields, pilotFields], export: nil)
     let pilotTable = try Executor(cancel: cancel).run(pilotPlan).materialize(cancel: cancel)
     var rowOfKey: [Value: Int] = [:]
@@ -201,11 +201,11 @@ extension Session {
       indicators.append(ComparePlans.Indicator(name: n, median: median, min: lo, max: hi, count: count, above: above,
         pooled: e, sums: sums))
     }
-    let peerFilter: [PlanStep] = try spec.peers.map { [.filter(try binder.bindPredicate($0))] } ?? []
+    let peerFilter: [PlanStep] = try spec.peers.map { [FilterStep(try binder.bindPredicate($0))] } ?? []
     let outputs = specs.indices.map { BoundExpr.column($0, specs[$0].resultType) }
     let statFields = zip(specNames, specs).map { Field(name: $0, type: $1.resultType) }
     let peerPlan = QueryPlan(source: table, sourceName: pilots.tableName,
-      steps: peerFilter + [.aggregate(keys: [], keyNames: [], specs: specs, outputs: outputs, names: specNames)],
+      steps: peerFilter + [AggregateStep(keys: [], keyNames: [], specs: specs, outputs: outputs, names: specNames)],
       fieldsAfter: [table.fields] + peerFilter.map { _ in table.fields } + [statFields], export: nil)
     let peerCount = try peerFilter.isEmpty ? table.rowCount
       : Executor(cancel: cancel).run(QueryPlan(source: table, sourceName: pilots.tableName, steps: peerFilter,
@@ -214,7 +214,7 @@ extension Session {
     var outside: [Int] = []
     if !peerFilter.isEmpty {
       let inside = try Executor(cancel: cancel).run(QueryPlan(source: table, sourceName: pilots.tableName,
-        steps: [.filter(.inList(key, pilots.keys, negated: false))] + peerFilter + [.project([key], names: ["key"])],
+        steps: [FilterStep(.inList(key, pilots.keys, negated: false))] + peerFilter + [ProjectStep([key], names: ["key"])],
         fieldsAfter: [table.fields, table.fields] + peerFilter.map { _ in table.fields } + [[table.fields[keyIndex]]],
         export: nil)).materialize(cancel: cancel)
       let peerKeys = Set((0..<inside.rowCount).map { inside.columns[0].value(at: $0) })

@@ -7,8 +7,27 @@ import TerrainPlanner
 /// Whether `where` then `aggregate` run as one masked pass: an aggregate without `by` whose
 /// arguments cannot fail on the rows the condition removes.
 package func fusesAsMaskedAggregate(_ first: PlanStep, _ second: PlanStep) -> Bool {
-  guard case .filter = first, case .aggregate(let keys, _, let specs, _, _) = second, keys.isEmpty else { return false }
-  return !specs.contains { $0.argument?.canFail ?? false }
+  guard first is FilterStep, let aggregate = second as? AggregateStep, aggregate.keys.isEmpty else { return false }
+  return !aggregate.specs.contains { $0.argument?.canFail ?? false }
+}
+
+/// A plan step the executor can run: the operator of a stage, attached to the step type its
+/// planning produces (one file per operator, in Operators/).
+package protocol PhysicalStep: LogicalStep {
+  /// The rows coming out of the step, given the rows coming in.
+  func run(_ input: Relation, _ executor: Executor) throws -> Relation
+  /// The lines `.explain` shows for the step (constants folded as they will run), given the
+  /// names of the columns coming in.
+  func explain(_ input: [String]) -> [String]
+}
+
+/// The operator of `step`; a step type without one is an error here (and fails the tests
+/// that run every stage), never a silent no-op.
+package func physical(_ step: PlanStep) throws -> any PhysicalStep {
+  guard let op = step as? any PhysicalStep else {
+    throw Diagnostic("internal error: no operator runs a \(type(of: step))")
+  }
+  return op
 }
 
 /// Executes query plans, checking the cancellation flag between chunks.
@@ -23,55 +42,21 @@ package struct Executor {
       // `where` then `aggregate` without `by`: one pass with the condition as a mask, no
       // selection vector and no gather (faster than selecting rows for a whole-table total).
       if i + 1 < plan.steps.count, fusesAsMaskedAggregate(plan.steps[i], plan.steps[i + 1]),
-        case .filter(let predicate) = plan.steps[i],
-        case .aggregate(_, _, let specs, let outputs, let names) = plan.steps[i + 1] {
-        let totals = try aggregateWhere(rel, predicate: predicate, specs: specs, cancel: cancel)
-        rel = try project(totals, outputs, names)
+        let filter = plan.steps[i] as? FilterStep, let aggregate = plan.steps[i + 1] as? AggregateStep {
+        let totals = try aggregateWhere(rel, predicate: filter.predicate, specs: aggregate.specs, cancel: cancel)
+        rel = try project(totals, aggregate.outputs, aggregate.names)
         i += 2
         continue
       }
-      let fields = plan.fieldsAfter[min(i + 1, plan.fieldsAfter.count - 1)]
-      rel = try run(plan.steps[i], on: rel, fields: fields)
+      rel = try physical(plan.steps[i]).run(rel, self)
       try cancel?.check()
       i += 1
     }
     return rel
   }
 
-  private func run(_ step: PlanStep, on rel: Relation, fields: [Field]) throws -> Relation {
-    switch step {
-    case .filter(let predicate):
-      return try filterRows(rel, predicate, cancel: cancel)
-    case .project(let exprs, let names):
-      return try project(rel, exprs, names)
-    case .aggregate(let keys, let keyNames, let specs, let outputs, let names):
-      let grouped = try aggregate(rel, keys: keys, keyNames: keyNames, specs: specs, cancel: cancel)
-      return try project(grouped, outputs, names)
-    case .sort(let keys, let limit):
-      let compiler = ExpressionCompiler(relation: rel)
-      let columns = try keys.map { (try compiler.evaluateColumn($0.0, cancel: cancel), $0.descending) }
-      let perm = try sortPermutation(columns, rowCount: rel.rowCount, limit: limit, cancel: cancel)
-      return rel.selecting(IndexVector(ColumnBuffer(perm)))
-    case .take(let n):
-      return rel.prefix(n)
-    case .join(let table, let tableName, let left, let probeKeys, let buildKeys, let kept, let names):
-      let build = Relation(table: table, name: tableName)
-      let (probeRows, buildRows) = try hashJoin(probe: rel, probeKeys: probeKeys, build: build, buildKeys: buildKeys,
-        left: left, cancel: cancel)
-      let leftPart = rel.selecting(probeRows)
-      let rightCols = kept.map { ColumnRef(column: table.columns[$0], indices: buildRows) }
-      return Relation(fields: zip(names, leftPart.columns.map(\.type) + rightCols.map(\.type)).map { Field(name: $0, type: $1) },
-        columns: leftPart.columns + rightCols, rowCount: probeRows.count, sourceName: rel.sourceName)
-    case .distinct(let cols):
-      let compiler = ExpressionCompiler(relation: rel)
-      let keyColumns = try cols.map { try compiler.evaluateColumn(.column($0, rel.fields[$0].type), cancel: cancel) }
-      let (_, firstRows) = try groupRows(keyColumns, rowCount: rel.rowCount, cancel: cancel)
-      let rows = rel.rowCount == 0 ? [] : firstRows
-      return rel.projecting(cols, names: cols.map { rel.fields[$0].name }).selecting(IndexVector(ColumnBuffer(rows)))
-    }
-  }
-
-  private func project(_ rel: Relation, _ exprs: [BoundExpr], _ names: [String]) throws -> Relation {
+  /// `exprs` over `rel`, named `names` (a bare column is passed through, not copied).
+  package func project(_ rel: Relation, _ exprs: [BoundExpr], _ names: [String]) throws -> Relation {
     let compiler = ExpressionCompiler(relation: rel)
     var columns: [ColumnRef] = []
     for e in exprs {
@@ -88,40 +73,4 @@ package struct Executor {
   package init(cancel: CancellationFlag? = nil) {
     self.cancel = cancel
   }
-}
-
-/// Keeps the rows where `predicate` is true, as a selection over the input's columns.
-package func filterRows(_ rel: Relation, _ predicate: BoundExpr, cancel: CancellationFlag?) throws -> Relation {
-  let ranges = workerRanges(rel.rowCount)
-  let parts = try runRanges(ranges) { _, range in try selectRows(rel, predicate, range, cancel: cancel) }
-  let total = parts.reduce(0) { $0 + $1.count }
-  if total == rel.rowCount { return rel }
-  if parts.count == 1, let only = parts.first { return rel.selecting(IndexVector(only.finish())) }
-  let all = BufferBuilder<Int32>(capacity: total)
-  for p in parts {
-    let dst = all.tail(reserving: p.count)
-    dst.update(from: p.base, count: p.count)
-    all.advance(by: p.count)
-  }
-  return rel.selecting(IndexVector(all.finish()))
-}
-
-/// The positions in `range` where `predicate` is true.
-private func selectRows(_ rel: Relation, _ predicate: BoundExpr, _ range: Range<Int>, cancel: CancellationFlag?) throws -> BufferBuilder<Int32> {
-  let compiler = ExpressionCompiler(relation: rel)
-  let positions = BufferBuilder<Int32>(capacity: 1024)
-  let condition = try compiler.compileMask(predicate)
-  let mask = UnsafeMutablePointer<UInt8>.allocate(capacity: chunkSize)
-  defer { mask.deallocate() }
-  try forEachChunkRange(range, cancel: cancel) { start, n in
-    try condition(start, n, mask, .assign)
-    let dst = positions.tail(reserving: n)
-    var k = 0
-    for i in 0..<n {
-      dst[k] = Int32(truncatingIfNeeded: start + i)
-      k += Int(mask[i])
-    }
-    positions.advance(by: k)
-  }
-  return positions
 }

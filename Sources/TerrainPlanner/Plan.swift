@@ -4,23 +4,23 @@ import TerrainStorage
 import TerrainSyntax
 import TerrainIO
 
-/// One step of a bound pipeline. Expressions are bound against the step's input fields.
-package enum PlanStep {
-  /// `where`: keep rows where the predicate is true.
-  case filter(BoundExpr)
-  /// `select`, `derive`, `drop`: exactly these output columns.
-  case project([BoundExpr], names: [String])
-  /// `aggregate`: group by `keys`, compute `specs`, then `outputs` over [keys…, specs…].
-  case aggregate(keys: [BoundExpr], keyNames: [String], specs: [AggregateSpec], outputs: [BoundExpr], names: [String])
-  /// `sort`, with `limit` when a `take` follows (top-N).
-  case sort([(BoundExpr, descending: Bool)], limit: Int?)
-  /// `take N`.
-  case take(Int)
-  /// `join`: `probeKeys` over the input, `buildKeys` over `table`; the output is the input's
-  /// columns then `table`'s columns at `keptRight`, named `names`.
-  case join(table: Table, tableName: String, left: Bool, probeKeys: [BoundExpr], buildKeys: [BoundExpr], keptRight: [Int], names: [String])
-  /// `distinct`: unique combinations of the columns at these indices (all when empty… resolved at bind).
-  case distinct([Int])
+/// One step of a bound pipeline, as a stage's planning makes it (each stage's step is declared
+/// beside its planning, in Stages/). Expressions are bound against the step's input fields.
+/// TerrainExecution runs a step by the operator it attaches to the step's type
+/// (`PhysicalStep`); a step type without one fails the test that runs every stage.
+package protocol LogicalStep {}
+
+package typealias PlanStep = any LogicalStep
+
+/// `select`, `derive`, `drop`: exactly these output columns.
+package struct ProjectStep: LogicalStep {
+  package var exprs: [BoundExpr]
+  package var names: [String]
+
+  package init(_ exprs: [BoundExpr], names: [String]) {
+    self.exprs = exprs
+    self.names = names
+  }
 }
 
 /// A pipeline ready to run: a source table and steps, each with its output field names.

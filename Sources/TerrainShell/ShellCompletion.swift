@@ -27,11 +27,8 @@ public struct ShellCompleter {
   /// nil when it cannot be planned; without it, columns are guessed from the statement's words.
   public var queryColumns: ((String) -> [String]?)?
 
-  /// Keywords offered in expressions and after stage arguments.
-  public static let keywords = [
-    "by", "on", "and", "or", "not", "in", "between", "is", "null", "true", "false", "asc", "desc", "as", "with",
-    "against", "peers", "where", "key", "left",
-  ]
+  /// Keywords offered in expressions and after stage arguments (the grammar's and the stages').
+  public static let keywords = SyntaxWords.completion
 
   public init(tableNames: @escaping () -> [String], columns: @escaping (String) -> [String]?) {
     self.tableNames = tableNames
@@ -45,7 +42,7 @@ public struct ShellCompleter {
 
   /// Candidates for `word`, typed after `before` (the whole statement so far, earlier lines included).
   public func complete(before: String, word: String) -> CompletionResult {
-    let scan = ShellScan(before)
+    let scan = StatementScan(before)
     let currentLine = before.split(separator: "\n", omittingEmptySubsequences: false).last.map(String.init) ?? ""
     let lineTrimmed = currentLine.drop { $0 == " " || $0 == "\t" }
 
@@ -53,7 +50,7 @@ public struct ShellCompleter {
     if scan.tokens.isEmpty && lineTrimmed.isEmpty && word.hasPrefix(".") {
       return filtered(Session.dotCommandNames.map { "." + $0 }, word)
     }
-    if isDotCommandLine(lineTrimmed), scan.openQuote == nil || lineTrimmed.hasPrefix(".read") {
+    if isDotCommandLine(lineTrimmed), scan.openString == nil || lineTrimmed.hasPrefix(".read") {
       let name = lineTrimmed.dropFirst().prefix { $0.isLetter }.lowercased()
       let args = lineTrimmed.dropFirst(1 + name.count).split(separator: " ")
       switch name {
@@ -70,24 +67,26 @@ public struct ShellCompleter {
     }
 
     // Inside quotes: file names after `load` and `export`.
-    if scan.openQuote != nil {
-      guard let previous = scan.tokens.last, case .word(let w) = previous else { return .none }
-      return ["load", "export"].contains(w.lowercased()) ? .files : .none
+    if scan.openString != nil {
+      guard let w = scan.tokens.last?.word else { return .none }
+      return (["load"] + SyntaxWords.stagePathWords).contains(w.lowercased()) ? .files : .none
     }
 
     let words = scan.tokens
     guard let last = words.last else { return filtered(Parser.statementKeywords, word) }
-    switch last {
+    switch last.kind {
     case .symbol("|"):
       return filtered(Parser.stageKeywords, word)
-    case .word(let w):
+    case .identifier(let w, _):
       switch w.lowercased() {
-      case "from", "join", "pilots", "compare", "against": return filtered(tableNames(), word)
-      case "let", "load", "export": return .none
+      case "from", "pilots", "compare", "against": return filtered(tableNames(), word)
+      case let s where SyntaxWords.stageTableWords.contains(s): return filtered(tableNames(), word)
+      case "let", "load": return .none
+      case let s where SyntaxWords.stagePathWords.contains(s): return .none
       default: break
       }
     case .symbol("="):
-      if words.count == 2, case .word(let first) = words[0], first.lowercased() == "let" {
+      if words.count == 2, let first = words[0].word, first.lowercased() == "let" {
         return filtered(["from", "compare"], word)
       }
     default: break
@@ -107,36 +106,36 @@ public struct ShellCompleter {
   /// The columns the stage being typed can read: those of the query before its `|`, planned by
   /// `queryColumns` (so `select`, `aggregate`, `join` are followed), with the names the stage
   /// itself defines; else every column the statement's words mention.
-  func columnsInScope(_ before: String, _ scan: ShellScan) -> [String] {
+  func columnsInScope(_ before: String, _ scan: StatementScan) -> [String] {
     let guess = statementColumns(scan.tokens)
     guard let queryColumns, let pipe = scan.lastPipe, pipe > scan.statementStart else { return guess }
     let bytes = Array(before.utf8)
     let query = String(decoding: bytes[scan.statementStart..<pipe], as: UTF8.self)
     guard let known = queryColumns(query) else { return guess }
-    let stage = ShellScan(String(decoding: bytes[pipe...], as: UTF8.self))
+    let stage = StatementScan(String(decoding: bytes[pipe...], as: UTF8.self))
     return known + statementColumns(stage.tokens).filter { !known.contains($0) }
   }
 
   /// Columns of the tables named in the statement (`from`, `join`) and names it creates
   /// (`name = …` in `select`, `derive`, `aggregate`).
-  func statementColumns(_ tokens: [ShellScan.Token]) -> [String] {
+  func statementColumns(_ tokens: [Token]) -> [String] {
     var out: [String] = []
     var seen = Set<String>()
     func add(_ s: String) {
       if seen.insert(s).inserted { out.append(s) }
     }
     for (i, t) in tokens.enumerated() {
-      guard case .word(let w) = t else { continue }
+      guard let w = t.word else { continue }
       let lw = w.lowercased()
-      if (lw == "from" || lw == "join" || lw == "against"), i + 1 < tokens.count, case .word(let table) = tokens[i + 1],
+      if (lw == "from" || lw == "against" || SyntaxWords.stageTableWords.contains(lw)), i + 1 < tokens.count, let table = tokens[i + 1].word,
         let cols = columns(table)
       {
         cols.forEach(add)
       }
-      if i > 0, i + 1 < tokens.count, tokens[i + 1] == .symbol("=") {
-        switch tokens[i - 1] {
+      if i > 0, i + 1 < tokens.count, tokens[i + 1].isSymbol("=") {
+        switch tokens[i - 1].kind {
         case .symbol(","): add(w)
-        case .word(let p) where ["select", "derive", "aggregate", "by"].contains(p.lowercased()): add(w)
+        case .identifier(let p, _) where SyntaxWords.definingWords.contains(p.lowercased()): add(w)
         default: break
         }
       }

@@ -187,7 +187,7 @@ public struct QueryContinuation {
     case .dot:
       return nil
     case .query(let pipeline):
-      if case .export? = pipeline.stages.last?.stage { return (.closed(.export), false) }
+      if pipeline.stages.last?.isSink == true { return (.closed(.export), false) }
       return (.query(oneLine(text, node.span)), peersMayFollow(pipeline))
     case .assign(let name, let pipeline):
       if reads(pipeline, name.text) { return (.closed(.selfReference(name.text)), false) }
@@ -205,7 +205,7 @@ public struct QueryContinuation {
   private static func reads(_ pipeline: Pipeline, _ name: String) -> Bool {
     if case .table(let t) = pipeline.source, t.text == name { return true }
     for s in pipeline.stages {
-      if case .join(let t, _, _) = s.stage, t.text == name { return true }
+      if s.stage.tablesRead.contains(where: { $0.text == name }) { return true }
     }
     return false
   }

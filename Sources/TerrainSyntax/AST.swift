@@ -112,22 +112,10 @@ public struct PathText: Sendable {
   public var span: Span
 }
 
-/// One `| stage` of a pipeline.
-public enum Stage: Sendable {
-  case filter(Expr)
-  case select([NamedExpr])
-  case derive([NamedExpr])
-  case drop([Name])
-  case aggregate([NamedExpr], by: [NamedExpr])
-  case sort([SortKey])
-  case take(Expr)
-  case join(Name, on: Expr, left: Bool)
-  case distinct([Name])
-  case export(path: PathText, options: [OptionItem])
-}
-
+/// One `| stage` of a pipeline: a value of the stage's own type (Stages/, listed in
+/// `stageSyntaxes`).
 public struct StageNode: Sendable {
-  public var stage: Stage
+  public var stage: any StageSyntax
   /// The whole stage, keyword included.
   public var span: Span
   /// The stage keyword.

@@ -43,8 +43,25 @@ public struct Lexer {
   private var pos = 0
   private var depth = 0
   private var tokens: [Token] = []
+  /// Tolerant mode (`scan`): errors are collected instead of thrown, and an unterminated string
+  /// or quoted name at the end is reported as open.
+  private var tolerant = false
+  private var problems: [Diagnostic] = []
+  private var openQuote: (quote: UInt8, start: Int)?
+  private var openBackquote: Int?
 
   public init(_ text: String) { bytes = Array(text.utf8) }
+
+  /// The tokens of possibly unfinished text (a statement being typed), never throwing: what a
+  /// tokenize error would have been is in `problems`, a string or quoted name left open at
+  /// the end is reported, and so is the bracket depth there.
+  public static func scan(_ text: String) -> LexedText {
+    var lexer = Lexer(text)
+    lexer.tolerant = true
+    let tokens = (try? lexer.run()) ?? lexer.tokens
+    return LexedText(tokens: tokens, depth: lexer.depth, openString: lexer.openQuote, openQuotedName: lexer.openBackquote,
+      problems: lexer.problems)
+  }
 
   /// All tokens of the text, ending with `.end`.
   public static func tokenize(_ text: String) throws -> [Token] {
@@ -67,28 +84,36 @@ public struct Lexer {
         lexDotCommand()
         continue
       }
-      if isIdentStart(c) {
-        lexIdentifier()
-      } else if isDigit(c) || (c == UInt8(ascii: ".") && pos + 1 < bytes.count && isDigit(bytes[pos + 1])) {
-        try lexNumber()
-      } else if c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") {
-        try lexString(quote: c)
-      } else if c == UInt8(ascii: "`") {
-        try lexQuotedIdentifier()
-      } else if c == UInt8(ascii: "$") {
-        pos += 1
-        let nameStart = pos
-        while pos < bytes.count && isIdentContinue(bytes[pos]) { pos += 1 }
-        guard pos > nameStart else {
-          throw Diagnostic("expected a parameter name after `$`", at: Span(start, pos), label: "here")
-        }
-        push(.parameter(text(nameStart, pos)), start)
-      } else {
-        try lexSymbol()
+      do {
+        try lexToken(c, start)
+      } catch let d as Diagnostic where tolerant {
+        problems.append(d)
       }
     }
     tokens.append(Token(kind: .end, span: Span(bytes.count, bytes.count)))
     return tokens
+  }
+
+  private mutating func lexToken(_ c: UInt8, _ start: Int) throws {
+    if isIdentStart(c) {
+      lexIdentifier()
+    } else if isDigit(c) || (c == UInt8(ascii: ".") && pos + 1 < bytes.count && isDigit(bytes[pos + 1])) {
+      try lexNumber()
+    } else if c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") {
+      try lexString(quote: c)
+    } else if c == UInt8(ascii: "`") {
+      try lexQuotedIdentifier()
+    } else if c == UInt8(ascii: "$") {
+      pos += 1
+      let nameStart = pos
+      while pos < bytes.count && isIdentContinue(bytes[pos]) { pos += 1 }
+      guard pos > nameStart else {
+        throw Diagnostic("expected a parameter name after `$`", at: Span(start, pos), label: "here")
+      }
+      push(.parameter(text(nameStart, pos)), start)
+    } else {
+      try lexSymbol()
+    }
   }
 
   private func atStatementStart() -> Bool {
@@ -144,6 +169,10 @@ public struct Lexer {
     let nameStart = pos
     while pos < bytes.count && bytes[pos] != UInt8(ascii: "`") && bytes[pos] != UInt8(ascii: "\n") { pos += 1 }
     guard pos < bytes.count && bytes[pos] == UInt8(ascii: "`") else {
+      if tolerant && pos >= bytes.count {
+        openBackquote = start
+        return
+      }
       throw Diagnostic("unterminated quoted name", at: Span(start, start + 1), label: "opened here")
     }
     let name = text(nameStart, pos)
@@ -231,6 +260,10 @@ public struct Lexer {
     var out: [UInt8] = []
     while true {
       guard pos < bytes.count else {
+        if tolerant {
+          openQuote = (quote, start)
+          return
+        }
         throw Diagnostic("unterminated string", at: Span(start, start + 1), label: "string starts here",
           help: "close it with \(quote == UInt8(ascii: "\"") ? "\"" : "'")")
       }
@@ -249,8 +282,10 @@ public struct Lexer {
         case UInt8(ascii: "0"): out.append(0)
         case UInt8(ascii: "\\"), UInt8(ascii: "\""), UInt8(ascii: "'"): out.append(e)
         default:
-          throw Diagnostic("unknown escape `\\\(Character(Unicode.Scalar(e)))` in string",
+          let d = Diagnostic("unknown escape `\\\(Character(Unicode.Scalar(e)))` in string",
             at: Span(pos, pos + 2), label: "here", help: "escapes are \\n \\t \\r \\\\ \\\" \\'")
+          guard tolerant else { throw d }
+          problems.append(d)
         }
         pos += 2
         continue
@@ -292,8 +327,24 @@ public struct Lexer {
     // Report the whole (possibly multi-byte) character.
     var end = pos + 1
     while end < bytes.count && (bytes[end] & 0xC0) == 0x80 { end += 1 }
+    pos = end
     throw Diagnostic("unexpected character `\(text(start, end))`", at: Span(start, end), label: "not understood here")
   }
+}
+
+/// The tokens of text that may be unfinished, from `Lexer.scan`.
+public struct LexedText: Sendable {
+  /// The tokens read, ending with `.end`; where a token was malformed there is none (see
+  /// `problems`), and a string or quoted name left open is not among them.
+  public var tokens: [Token]
+  /// Brackets still open at the end.
+  public var depth: Int
+  /// A string left open at the end: its quote character and where it starts (the quote).
+  public var openString: (quote: UInt8, start: Int)?
+  /// Where a backquoted name left open at the end starts.
+  public var openQuotedName: Int?
+  /// What tokenizing would have thrown, in order.
+  public var problems: [Diagnostic]
 }
 
 package func isDigit(_ c: UInt8) -> Bool { c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") }

@@ -10,12 +10,11 @@ public struct Parser {
   public static let maxDepth = 200
 
   public static let statementKeywords = ["from", "load", "let", "pilots", "compare"]
-  public static let stageKeywords = [
-    "where", "select", "derive", "drop", "aggregate", "sort", "take", "join", "distinct", "export",
-  ]
+  /// The stage keywords, in `.help` order (from `stageSyntaxes`).
+  public static let stageKeywords = stageSyntaxes.map { $0.keyword }
 
   private var tokens: [Token]
-  private var index = 0
+  var index = 0
   private var depth = 0
 
   public init(tokens: [Token]) { self.tokens = tokens }
@@ -28,20 +27,20 @@ public struct Parser {
 
   // MARK: token helpers
 
-  private var current: Token { tokens[min(index, tokens.count - 1)] }
+  var current: Token { tokens[min(index, tokens.count - 1)] }
 
-  private mutating func advance() -> Token {
+  mutating func advance() -> Token {
     let t = current
     if index < tokens.count - 1 { index += 1 }
     return t
   }
 
-  private mutating func skipNewlines() {
+  mutating func skipNewlines() {
     while current.kind == .newline { index += 1 }
   }
 
   /// The next token that is not a line end, without consuming anything.
-  private func peekPastNewlines() -> Token {
+  func peekPastNewlines() -> Token {
     var i = index
     while i < tokens.count - 1 && tokens[i].kind == .newline { i += 1 }
     return tokens[i]
@@ -52,7 +51,7 @@ public struct Parser {
     return advance()
   }
 
-  private mutating func acceptSymbol(_ s: String) -> Bool {
+  mutating func acceptSymbol(_ s: String) -> Bool {
     if current.isSymbol(s) {
       index += 1
       return true
@@ -60,7 +59,7 @@ public struct Parser {
     return false
   }
 
-  private mutating func acceptKeyword(_ k: String) -> Bool {
+  mutating func acceptKeyword(_ k: String) -> Bool {
     if current.isKeyword(k) {
       index += 1
       return true
@@ -82,13 +81,13 @@ public struct Parser {
     }
   }
 
-  private func unexpected(_ expected: String, help: String? = nil) -> Diagnostic {
+  func unexpected(_ expected: String, help: String? = nil) -> Diagnostic {
     let t = current
     let span = t.kind == .end || t.kind == .newline ? Span(t.span.start, t.span.start + 1) : t.span
     return Diagnostic("\(expected), found \(describe(t))", at: span, label: "unexpected", help: help)
   }
 
-  private mutating func name(_ what: String) throws -> Name {
+  mutating func name(_ what: String) throws -> Name {
     if case .identifier(let s, _) = current.kind {
       let t = advance()
       return Name(text: s, span: t.span)
@@ -161,7 +160,7 @@ public struct Parser {
 
   /// The file path of `load` or `export`: a string, a `$parameter`, or pieces of those joined
   /// with `||` (`"fiche_" || $siren || ".csv"`).
-  private mutating func parsePath(after keyword: String, example: String) throws -> PathText {
+  mutating func parsePath(after keyword: String, example: String) throws -> PathText {
     var pieces: [PathText.Piece] = []
     repeat {
       if !pieces.isEmpty { skipNewlines() }
@@ -187,7 +186,7 @@ public struct Parser {
     return PathText(pieces: pieces, span: span)
   }
 
-  private mutating func parseWithOptions() throws -> [OptionItem] {
+  mutating func parseWithOptions() throws -> [OptionItem] {
     guard acceptKeyword("with") else { return [] }
     _ = try expectSymbol("(", "`(` after `with`")
     var items: [OptionItem] = []
@@ -292,67 +291,43 @@ public struct Parser {
       throw unexpected("expected a stage after `|`", help: "stages: " + Parser.stageKeywords.joined(separator: ", "))
     }
     index += 1
-    let stage: Stage
-    switch word.lowercased() {
-    case "where": skipNewlines(); stage = .filter(try parseExpr())
-    case "select": stage = .select(try parseNamedList())
-    case "derive": stage = .derive(try parseNamedList(requireExplicit: "derive"))
-    case "drop": stage = .drop(try parseNameList())
-    case "aggregate":
-      if current.isKeyword("by") {
-        throw Diagnostic("`aggregate` needs at least one `name = AGGREGATE(…)` before `by`", at: current.span,
-          label: "no aggregate", help: "e.g. aggregate n = count() by code_region; for the groups alone, use `distinct`")
-      }
-      let items = try parseNamedList(requireExplicit: "aggregate")
-      var by: [NamedExpr] = []
-      if current.isKeyword("by") || (current.kind == .newline && peekPastNewlines().isKeyword("by")) {
-        skipNewlines()
-        index += 1
-        by = try parseNamedList()
-      }
-      stage = .aggregate(items, by: by)
-    case "sort":
-      var keys: [SortKey] = []
-      repeat {
-        skipNewlines()
-        let e = try parseExpr()
-        var desc = false
-        if acceptKeyword("desc") { desc = true } else { _ = acceptKeyword("asc") }
-        keys.append(SortKey(expr: e, descending: desc))
-      } while acceptSymbol(",")
-      stage = .sort(keys)
-    case "take": stage = .take(try parseExpr())
-    case "join":
-      let left = acceptKeyword("left")
-      let table = try name("a table name after `join`")
-      guard acceptKeyword("on") else {
-        throw unexpected("expected `on` after `join \(table.text)`", help: "e.g. join epci on epci == epci.siren")
-      }
-      stage = .join(table, on: try parseExpr(), left: left)
-    case "distinct":
-      if case .identifier = current.kind { stage = .distinct(try parseNameList()) } else { stage = .distinct([]) }
-    case "export":
-      let path = try parsePath(after: "export", example: "export \"out.csv\"")
-      stage = .export(path: path, options: try parseWithOptions())
-    default:
-      let help: String
-      switch word.lowercased() {
-      case "filter": help = "did you mean `where`?"
-      case "group", "groupby", "summarize", "summarise": help = "use `aggregate name = agg(x) by col`"
-      case "limit", "head": help = "did you mean `take`?"
-      case "order", "orderby", "arrange": help = "did you mean `sort`?"
-      case "mutate": help = "did you mean `derive`?"
-      default:
-        help = closestName(to: word, in: Parser.stageKeywords).map { "did you mean `\($0)`?" }
-          ?? "stages: " + Parser.stageKeywords.joined(separator: ", ")
-      }
+    guard let syntax = stageSyntax(forKeyword: word) else {
+      let lower = word.lowercased()
+      let help = stageSyntaxes.first { $0.otherNames.contains(lower) }?.otherNameHelp
+        ?? closestName(to: word, in: Parser.stageKeywords).map { "did you mean `\($0)`?" }
+        ?? "stages: " + Parser.stageKeywords.joined(separator: ", ")
       throw Diagnostic("unknown stage `\(word)`", at: kw.span, label: "not a stage", help: help)
     }
+    let stage = try syntax.parse(&self)
     return StageNode(stage: stage, span: Span(kw.span.start, tokens[max(0, index - 1)].span.end), keywordSpan: kw.span)
   }
 
+  /// A clause keyword that continues a stage, on this line or at the start of the next
+  /// (`by` of `aggregate`); consumed when present.
+  mutating func acceptClause(_ keyword: String) -> Bool {
+    guard current.isKeyword(keyword) || (current.kind == .newline && peekPastNewlines().isKeyword(keyword)) else {
+      return false
+    }
+    skipNewlines()
+    index += 1
+    return true
+  }
+
+  /// `KEY [asc|desc], …` (of `sort`).
+  mutating func parseSortKeys() throws -> [SortKey] {
+    var keys: [SortKey] = []
+    repeat {
+      skipNewlines()
+      let e = try parseExpr()
+      var desc = false
+      if acceptKeyword("desc") { desc = true } else { _ = acceptKeyword("asc") }
+      keys.append(SortKey(expr: e, descending: desc))
+    } while acceptSymbol(",")
+    return keys
+  }
+
   /// `a, b = expr, …`
-  private mutating func parseNamedList(requireExplicit stage: String? = nil) throws -> [NamedExpr] {
+  mutating func parseNamedList(requireExplicit stage: String? = nil) throws -> [NamedExpr] {
     var items: [NamedExpr] = []
     repeat {
       skipNewlines()
@@ -378,7 +353,7 @@ public struct Parser {
     return items
   }
 
-  private mutating func parseNameList() throws -> [Name] {
+  mutating func parseNameList() throws -> [Name] {
     var names: [Name] = []
     repeat {
       skipNewlines()

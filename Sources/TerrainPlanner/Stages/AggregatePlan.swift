@@ -1,0 +1,42 @@
+// `aggregate`: group by the `by` items, compute the aggregates, then the outputs over them.
+
+import TerrainStorage
+import TerrainSyntax
+
+/// Groups by `keys`, computes `specs`, then `outputs` over [keys…, specs…].
+package struct AggregateStep: LogicalStep {
+  package var keys: [BoundExpr]
+  package var keyNames: [String]
+  package var specs: [AggregateSpec]
+  package var outputs: [BoundExpr]
+  package var names: [String]
+
+  package init(keys: [BoundExpr], keyNames: [String], specs: [AggregateSpec], outputs: [BoundExpr], names: [String]) {
+    self.keys = keys
+    self.keyNames = keyNames
+    self.specs = specs
+    self.outputs = outputs
+    self.names = names
+  }
+}
+
+extension AggregateStage: PlannableStage {
+  package func plan(_ p: inout StagePlanning) throws {
+    let (keys, keyNames) = try p.planner.bindItems(by, p.binder)
+    let collector = AggregateCollector(keyNames: keyNames, keyTypes: keys.map(\.type))
+    var aggBinder = p.binder
+    aggBinder.aggregates = collector
+    var outputs: [BoundExpr] = []
+    var names: [String] = []
+    for item in items {
+      outputs.append(try aggBinder.bind(item.expr))
+      names.append(item.name.text)
+    }
+    // Group columns come first, in `by` order.
+    let allOutputs = keys.indices.map { BoundExpr.column($0, keys[$0].type) } + outputs
+    let allNames = keyNames + names
+    try p.planner.checkUnique((by + items).map(\.name))
+    p.emit(AggregateStep(keys: keys, keyNames: keyNames, specs: collector.specs, outputs: allOutputs, names: allNames),
+      fields: zip(allNames, allOutputs).map { Field(name: $0, type: $1.type) })
+  }
+}

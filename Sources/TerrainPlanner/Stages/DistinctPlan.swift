@@ -1,0 +1,23 @@
+// `distinct [col, …]`: unique rows, or each combination of the columns once.
+
+import TerrainSyntax
+
+/// Unique combinations of the columns at these indices.
+package struct DistinctStep: LogicalStep {
+  package var columns: [Int]
+
+  package init(_ columns: [Int]) { self.columns = columns }
+}
+
+extension DistinctStage: PlannableStage {
+  package func plan(_ p: inout StagePlanning) throws {
+    let fields = p.fields
+    try checkNamesUnique(columns, what: "listed", label: "already listed", help: "name each column once")
+    var idx: [Int] = []
+    for c in columns {
+      idx.append(try p.column(c))
+    }
+    if idx.isEmpty { idx = Array(fields.indices) }
+    p.emit(DistinctStep(idx), fields: idx.map { fields[$0] })
+  }
+}

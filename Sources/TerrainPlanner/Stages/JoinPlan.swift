@@ -1,0 +1,109 @@
+// `join [left] TABLE on COND`: a hash join step.
+
+import TerrainStorage
+import TerrainSyntax
+
+/// `probeKeys` over the input, `buildKeys` over `table`; the output is the input's columns
+/// then `table`'s columns at `keptRight`, named `names`.
+package struct JoinStep: LogicalStep {
+  package var table: Table
+  package var tableName: String
+  package var left: Bool
+  package var probeKeys: [BoundExpr]
+  package var buildKeys: [BoundExpr]
+  package var keptRight: [Int]
+  package var names: [String]
+
+  package init(table: Table, tableName: String, left: Bool, probeKeys: [BoundExpr], buildKeys: [BoundExpr],
+    keptRight: [Int], names: [String]) {
+    self.table = table
+    self.tableName = tableName
+    self.left = left
+    self.probeKeys = probeKeys
+    self.buildKeys = buildKeys
+    self.keptRight = keptRight
+    self.names = names
+  }
+}
+
+extension JoinStage: PlannableStage {
+  package func plan(_ p: inout StagePlanning) throws {
+    let right = try p.planner.tables.table(named: table.text, at: table.span)
+    let (step, fields) = try p.planner.bindJoin(on, right: right, rightName: table.text, left: left, fields: p.fields,
+      sourceName: p.sourceName)
+    p.emit(step, fields: fields)
+  }
+}
+
+extension PipelinePlanner {
+  fileprivate func bindJoin(_ on: Expr, right: Table, rightName: String, left: Bool, fields: [Field], sourceName: String) throws -> (PlanStep, [Field]) {
+    var probeKeys: [BoundExpr] = []
+    var buildKeys: [BoundExpr] = []
+    var usingRight: Set<Int> = []
+    let leftBinder = ExpressionBinder(fields: fields, sourceName: sourceName, parameters: parameters, constants: constants,
+      qualifier: sourceName == rightName ? nil : sourceName)
+    let rightBinder = ExpressionBinder(fields: right.fields, sourceName: rightName, parameters: parameters, constants: constants, qualifier: rightName)
+
+    func refersToRight(_ e: Expr) -> Bool {
+      if case .column(_, let t?) = e.kind { return t.text == rightName }
+      return false
+    }
+    func addPair(_ l: BoundExpr, _ r: BoundExpr, _ span: Span) throws {
+      var (x, y) = (l, r)
+      if x.type != y.type {
+        guard x.type.isNumeric && y.type.isNumeric else {
+          throw Diagnostic("cannot join \(x.type) with \(y.type)", at: span, label: "\(x.type) vs \(y.type)",
+            help: "convert one side, e.g. with text(…) or int(…)")
+        }
+        x = leftBinder.cast(x, .float)
+        y = rightBinder.cast(y, .float)
+      }
+      probeKeys.append(x)
+      buildKeys.append(y)
+    }
+    func walk(_ e: Expr) throws {
+      switch e.kind {
+      case .binary(.and, let a, let b, _):
+        try walk(a)
+        try walk(b)
+      case .column(let n, nil):
+        guard let li = fields.firstIndex(where: { $0.name == n.text }) else {
+          throw Diagnostic("`join … on \(n.text)` needs a column `\(n.text)` on both sides, but `\(sourceName)` has none",
+            at: n.span, label: "not in \(sourceName)",
+            help: closestName(to: n.text, in: fields.map(\.name)).map { "did you mean `\($0)`?" })
+        }
+        guard let ri = right.index(of: n.text) else {
+          throw Diagnostic("`join … on \(n.text)` needs a column `\(n.text)` on both sides, but `\(rightName)` has none",
+            at: n.span, label: "not in \(rightName)",
+            help: "name both sides: `on \(n.text) == \(rightName).COLUMN`")
+        }
+        usingRight.insert(ri)
+        try addPair(.column(li, fields[li].type), .column(ri, right.fields[ri].type), e.span)
+      case .binary(.equal, let a, let b, _):
+        let (l, r) = refersToRight(b) ? (a, b) : (refersToRight(a) ? (b, a) : (a, b))
+        guard refersToRight(r) else {
+          throw Diagnostic("one side of the join condition must name a column of `\(rightName)`", at: e.span,
+            label: "no `\(rightName).…` here", help: "e.g. on code == \(rightName).code")
+        }
+        try addPair(try leftBinder.bind(l), try rightBinder.bind(r), e.span)
+      default:
+        throw Diagnostic("a join condition is `col`, or `a == \(rightName).b` joined with `and`", at: e.span,
+          label: "not a join condition")
+      }
+    }
+    try walk(on)
+    let kept = right.fields.indices.filter { !usingRight.contains($0) }
+    let leftNames = Set(fields.map(\.name))
+    var names = fields.map(\.name)
+    var outFields = fields
+    for i in kept {
+      var n = right.fields[i].name
+      if leftNames.contains(n) { n = "\(n)_\(rightName)" }
+      while names.contains(n) { n += "_" }
+      names.append(n)
+      outFields.append(Field(name: n, type: right.fields[i].type))
+    }
+    return (JoinStep(table: right, tableName: rightName, left: left, probeKeys: probeKeys, buildKeys: buildKeys,
+      keptRight: kept, names: names), outFields)
+  }
+}

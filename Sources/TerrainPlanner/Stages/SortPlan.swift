@@ -1,0 +1,26 @@
+// `sort`: a stable sort, with the row count of a `take` right after it (top-N).
+
+import TerrainSyntax
+
+/// Sorts on `keys`; with `limit` when a `take` follows (top-N).
+package struct SortStep: LogicalStep {
+  package var keys: [(BoundExpr, descending: Bool)]
+  package var limit: Int?
+
+  package init(_ keys: [(BoundExpr, descending: Bool)], limit: Int?) {
+    self.keys = keys
+    self.limit = limit
+  }
+}
+
+extension SortStage: PlannableStage {
+  package func plan(_ p: inout StagePlanning) throws {
+    let binder = p.binder
+    let bound = try keys.map { (try binder.bind($0.expr), descending: $0.descending) }
+    var limit: Int?
+    if let take = p.next?.stage as? TakeStage {
+      limit = try take.rowCount(binder)
+    }
+    p.emit(SortStep(bound, limit: limit), fields: p.fields)
+  }
+}

@@ -1,0 +1,32 @@
+// `take N`: the first N rows.
+
+import TerrainSyntax
+
+/// The first `count` rows.
+package struct TakeStep: LogicalStep {
+  package var count: Int
+
+  package init(_ count: Int) { self.count = count }
+}
+
+extension TakeStage: PlannableStage {
+  package func plan(_ p: inout StagePlanning) throws {
+    p.emit(TakeStep(try rowCount(p.binder)), fields: p.fields)
+  }
+
+  /// N, a constant whole number, 0 or more.
+  func rowCount(_ binder: ExpressionBinder) throws -> Int {
+    let e = count
+    let b = try binder.bind(e, expected: .int)
+    guard let v = try binder.constants.constantValue(of: b) else {
+      throw Diagnostic("`take` needs a constant number of rows", at: e.span, label: "not a constant", help: "e.g. take 10")
+    }
+    switch v {
+    case .int(let n) where n >= 0: return Int(clamping: n)
+    case .int, .float:
+      throw Diagnostic("`take` needs a whole number of rows, 0 or more", at: e.span, label: "not a row count")
+    default:
+      throw Diagnostic("`take` needs a number of rows", at: e.span, label: "not a number")
+    }
+  }
+}
