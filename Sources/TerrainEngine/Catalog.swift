@@ -8,7 +8,7 @@ import TerrainPlanner
 import TerrainExecution
 
 /// Named tables of a session, in registration order.
-public final class Catalog {
+package final class Catalog {
   package struct Entry {
     package var table: Table?
     package var origin: TableOrigin
@@ -16,26 +16,26 @@ public final class Catalog {
 
   private var entries: [String: Entry] = [:]
   /// Names in registration order.
-  public private(set) var names: [String] = []
+  package private(set) var names: [String] = []
   /// Loads a lazily registered file.
   package var loader: (String) throws -> Table = { path in try loadCSV(path: path, options: CSVLoadOptions()).table }
 
-  public init() {}
+  package init() {}
 
   /// Registers (or replaces) a loaded table.
-  public func set(_ name: String, _ table: Table, origin: TableOrigin) {
+  package func set(_ name: String, _ table: Table, origin: TableOrigin) {
     if entries[name] == nil { names.append(name) }
     entries[name] = Entry(table: table, origin: origin)
   }
 
   /// Registers a CSV file to load on first use.
-  public func register(_ name: String, lazyPath path: String) {
+  package func register(_ name: String, lazyPath path: String) {
     if entries[name] == nil { names.append(name) }
     entries[name] = Entry(table: nil, origin: .lazyFile(path))
   }
 
   /// Registers every `*.csv` of `directory`, named by file name without extension.
-  public func registerDirectory(_ directory: String) throws -> [String] {
+  package func registerDirectory(_ directory: String) throws -> [String] {
     let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.lowercased().hasSuffix(".csv") }.sorted()
     var added: [String] = []
     for f in files {
@@ -46,15 +46,15 @@ public final class Catalog {
     return added
   }
 
-  public func contains(_ name: String) -> Bool { entries[name] != nil }
+  package func contains(_ name: String) -> Bool { entries[name] != nil }
 
-  public func origin(of name: String) -> TableOrigin? { entries[name]?.origin }
+  package func origin(of name: String) -> TableOrigin? { entries[name]?.origin }
 
   /// Whether the table is in memory (not only registered).
-  public func isLoaded(_ name: String) -> Bool { entries[name]?.table != nil }
+  package func isLoaded(_ name: String) -> Bool { entries[name]?.table != nil }
 
   /// The table, loading it if it was registered lazily.
-  public func table(_ name: String) throws -> Table? {
+  package func table(_ name: String) throws -> Table? {
     guard var entry = entries[name] else { return nil }
     if let t = entry.table { return t }
     guard case .lazyFile(let path) = entry.origin else { return nil }
@@ -66,12 +66,12 @@ public final class Catalog {
   }
 
   /// Forgets every table (used at exit so that leak checkers see all memory released).
-  public func removeAll() {
+  package func removeAll() {
     entries.removeAll()
     names.removeAll()
   }
 
-  public func drop(_ name: String) -> Bool {
+  package func drop(_ name: String) -> Bool {
     guard entries.removeValue(forKey: name) != nil else { return false }
     names.removeAll { $0 == name }
     return true
@@ -80,7 +80,7 @@ public final class Catalog {
 
 /// A table name for a file path: its base name without extension, with characters that are
 /// not letters, digits or `_` replaced by `_`.
-public func tableName(forPath path: String) -> String {
+package func tableName(forPath path: String) -> String {
   let base = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
   var out = String(base.map { $0.isLetter || $0.isNumber || $0 == "_" ? $0 : "_" })
   if out.isEmpty { out = "t" }

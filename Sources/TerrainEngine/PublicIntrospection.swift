@@ -8,10 +8,10 @@ import TerrainExecution
 
 extension Session {
   /// Names of the dot commands, without the leading `.`, in `.help` order.
-  public static var dotCommandNames: [String] { dotCommands.map(\.name) }
+  package static var dotCommandNames: [String] { dotCommands.map(\.name) }
 
   /// Every `.help` topic: statements, stages, functions, aggregates and dot commands (with `.`).
-  public static var helpTopicNames: [String] { allHelpTopicNames }
+  package static var helpTopicNames: [String] { allHelpTopicNames }
 }
 
 extension Session {
@@ -19,7 +19,7 @@ extension Session {
   /// tables already in memory, found by planning it without running it; nil otherwise (text
   /// that does not parse or plan, a `compare`, or a table still to be read from its file).
   /// The shell completes the columns of the stage being typed with it.
-  public func outputColumns(of text: String) -> [String]? {
+  package func outputColumns(of text: String) -> [String]? {
     guard let nodes = try? Parser.parse(text), nodes.count == 1, let node = nodes.first else { return nil }
     let pipeline: Pipeline
     switch node.statement {

@@ -7,44 +7,64 @@ import TerrainIO
 import TerrainPlanner
 import TerrainExecution
 
-/// Everything one user's shell or script run holds: tables, parameters, output settings.
+/// Everything one user's shell, script run or embedding program holds: tables, parameters,
+/// settings.
 ///
-/// The shell, the script runner, the tests and the benchmarks all drive terrain through
-/// `run(_:name:)`. Results go to `write` (standard output), notices and errors to `notify`
-/// (standard error). A statement that fails changes no table.
+/// A program embedding terrain runs statements with `execute(_:)`, which returns what each
+/// statement gave (a `Table`, a notice, a dot command's text, or a `StatementDiagnostic`) and
+/// prints nothing. The shell and scripts use `run(_:name:)`, the same statements printed through
+/// `write` (results) and `notify` (notices and errors). A statement that fails changes no
+/// table. A session is used from one thread at a time; only `cancel` may be used from another.
+///
+/// ```swift
+/// let session = Session()
+/// session.register(try Table(columns: [("nom", .text(["a", "b"])), ("pop", .int([10, 2000]))]), as: "t")
+/// session.setParameter("min", .int(1000))
+/// for result in session.execute("from t | where pop >= $min") {
+///   if let t = result.table { print(t.column(named: "nom")?.text(at: 0) ?? "null") }
+/// }
+/// ```
 public final class Session {
-  public let catalog = Catalog()
-  /// `-p NAME=VALUE` parameters, used as `$NAME`.
-  public var parameters: [String: String] = [:]
-  public var renderOptions = RenderOptions()
-  /// `.timer on`: `time: N ms` on stderr after each statement.
-  public var timer = false
-  /// `--echo` / `.echo on`: each statement is printed before its result.
-  public var echo = false
-  /// Set by Ctrl-C; polled by long work.
+  package let catalog = Catalog()
+  /// The parameters as the binder reads them: text typed by use, or typed values set from Swift.
+  package var parameterValues: [String: ParameterValue] = [:]
+  package var renderOptions = RenderOptions()
+  /// `.timer on`: `time: N ms` on stderr after each statement (`run` only).
+  package var timer = false
+  /// `--echo` / `.echo on`: each statement is printed before its result (`run` only).
+  package var echo = false
+  /// Cancels the statement running: call `cancel.cancel()` from another thread (the flag is
+  /// `Sendable`; take it from the session first). Long work polls it between chunks and the
+  /// statement fails with `cancelled: nothing was changed`. Each statement clears it when it
+  /// starts.
   public let cancel = CancellationFlag()
-  /// Results (standard output).
+  /// Where `run` prints results (standard output by default).
   public var write: (String) -> Void = { FileHandle.standardOutput.write(Data($0.utf8)) }
-  /// Notices and errors (standard error).
+  /// Where `run` prints notices and errors (standard error by default).
   public var notify: (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }
   /// When set, large csv/tsv/json/markdown results are streamed to this file descriptor
   /// instead of being built as one string for `write`; `flush` is called first so that earlier
   /// buffered output comes before them.
-  public var resultFileDescriptor: Int32?
-  public var flush: () -> Void = {}
+  package var resultFileDescriptor: Int32?
+  package var flush: () -> Void = {}
   /// The pilot territories set by `pilots`.
-  public internal(set) var pilots: PilotSet?
+  package internal(set) var pilots: PilotSet?
   /// Set by `.quit`.
-  public internal(set) var quitRequested = false
+  package internal(set) var quitRequested = false
   /// The folder that relative paths start from in `load`, `export`, `.read` and
   /// `registerDirectory`; nil: the process's current directory. Notices and errors still name
   /// a file as it was written (paths under this folder are shown relative to it).
   public var workingDirectory: String?
   package var readDepth = 0
+  /// Set while `execute` runs: receives a query's rows instead of their being printed.
+  private var rowsSink: ((Table) -> Void)?
 
+  /// An empty session: no table, no parameter. Installs nothing process-wide (see
+  /// `installSignalHandlers()`).
   public init() {}
 
-  /// Registers the CSV files of a folder as lazily loaded tables.
+  /// Registers the CSV files of a folder as tables named after the files, each read on first
+  /// use. Returns the names added.
   @discardableResult
   public func registerDirectory(_ path: String) throws -> [String] { try catalog.registerDirectory(fileSystemPath(path)) }
 
@@ -58,12 +78,137 @@ public final class Session {
     return text.replacingOccurrences(of: directory.hasSuffix("/") ? directory : directory + "/", with: "")
   }
 
+  // MARK: parameters
+
+  /// The `$NAME` parameters as text, as `-p NAME=VALUE` gives them: each is a constant typed by
+  /// where it is used (`code == $d` reads text, `take $n` a number). Setting this replaces every
+  /// parameter by untyped text, except that a typed parameter (`setParameter(_:_:)`) whose text
+  /// is unchanged stays typed, so `parameters["x"] = "1"` leaves the others as they were.
+  /// Reading gives typed values as text (`Value.description`).
+  public var parameters: [String: String] {
+    get {
+      parameterValues.mapValues {
+        switch $0 {
+        case .untyped(let s): return s
+        case .typed(let v): return v.description
+        }
+      }
+    }
+    set {
+      var values: [String: ParameterValue] = [:]
+      for (name, text) in newValue {
+        if case .typed(let v)? = parameterValues[name], v.description == text {
+          values[name] = .typed(v)
+        } else {
+          values[name] = .untyped(text)
+        }
+      }
+      parameterValues = values
+    }
+  }
+
+  /// Sets `$name` to a typed value: `setParameter("min", .int(1000))`. It keeps its type wherever
+  /// it is used (an int where a float is expected is widened; `.null` takes the type of its
+  /// place, as `null` does); a type that does not fit is an error of the statement, as for a
+  /// literal of that type (`$min` as text in a path is refused: a path piece must be text).
+  public func setParameter(_ name: String, _ value: Value) {
+    parameterValues[name] = .typed(value)
+  }
+
+  /// Sets `$name` to untyped text, exactly as `-p name=text` does (typed by where it is used).
+  public func setParameter(_ name: String, text: String) {
+    parameterValues[name] = .untyped(text)
+  }
+
+  /// Removes `$name`; using it is then an error naming it.
+  public func removeParameter(_ name: String) {
+    parameterValues[name] = nil
+  }
+
+  // MARK: tables
+
+  /// Registers `table` under `name`, replacing any table of that name (as `let name = …` does).
+  /// Statements read it as `from name`; `.tables` lists it like a `let`.
+  public func register(_ table: Table, as name: String) {
+    catalog.set(name, table, origin: .query)
+  }
+
+  /// The table called `name`, or nil if there is none. A table registered from a file and not
+  /// read yet is read now.
+  /// - Throws: `StatementDiagnostic` when that file cannot be read.
+  public func table(named name: String) throws -> Table? {
+    guard catalog.contains(name) else { return nil }
+    do {
+      return try catalog.table(name)
+    } catch {
+      let source = SourceText(name: nil, text: "")
+      throw StatementDiagnostic(diagnostic(for: error, span: nil, prefix: "cannot load table `\(name)`: "), source: source)
+    }
+  }
+
+  /// The names of the session's tables, in the order they were first registered.
+  public var tableNames: [String] { catalog.names }
+
   // MARK: running
 
-  /// Runs every statement of `text` in order. On the first error, prints it (located in
-  /// `name`, a file name, or as interactive input when nil) and returns false.
+  /// Runs every statement of `text` in order and returns what each gave, one result per
+  /// statement run. It stops at the first error, whose result (a `.diagnostic`) is the last:
+  /// a parse error gives a single result and runs nothing. Nothing is printed: results, notices
+  /// and dot commands' text are in the results; `.echo` and `.timer` apply to `run` only.
+  /// Positions are relative to `text` (without a leading byte-order mark, which is skipped).
+  public func execute(_ text: String) -> [StatementResult] {
+    var results: [StatementResult] = []
+    var rows: Table?
+    var output = ""
+    var notices = ""
+    let (savedWrite, savedNotify, savedSink) = (write, notify, rowsSink)
+    write = { output += $0 }
+    notify = { notices += $0 }
+    rowsSink = { rows = $0 }
+    defer { (write, notify, rowsSink) = (savedWrite, savedNotify, savedSink) }
+    _ = runStatements(text, name: nil, printing: false) { node, source, error in
+      let lines = notices.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+      let noticeLines = lines.last == "" ? Array(lines.dropLast()) : lines
+      let outcome: StatementResult.Outcome
+      if let error {
+        outcome = .diagnostic(StatementDiagnostic(diagnostic(for: error, span: node?.span), source: source))
+      } else if let rows {
+        outcome = .table(rows)
+      } else if !output.isEmpty {
+        outcome = .output(output)
+      } else if !noticeLines.isEmpty {
+        outcome = .notice(noticeLines.joined(separator: "\n"))
+      } else {
+        outcome = .done
+      }
+      let at = node.map { source.location(of: $0.span.start) } ?? (line: 1, column: 1)
+      results.append(StatementResult(outcome: outcome, notices: noticeLines,
+        statement: node.map { statementText($0, source) } ?? source.text, line: at.line, column: at.column))
+      rows = nil
+      output = ""
+      notices = ""
+    }
+    return results
+  }
+
+  /// Runs every statement of `text` in order, printing results through `write` and notices
+  /// through `notify`. On the first error, prints it through `notify` (located in `name`, a file
+  /// name, or as interactive input when nil) and returns false.
   @discardableResult
   public func run(_ text: String, name: String? = nil) -> Bool {
+    let savedSink = rowsSink
+    rowsSink = nil
+    defer { rowsSink = savedSink }
+    return runStatements(text, name: name, printing: true) { node, source, error in
+      if let error { notify(source.render(diagnostic(for: error, span: node?.span))) }
+    }
+  }
+
+  /// The one loop behind `run` and `execute`: parses `text`, runs its statements in order and
+  /// stops at the first error. `finished` is called after each statement run, with its error
+  /// if it failed (and with a nil node for a parse error). `printing` adds `run`'s echo and timer.
+  private func runStatements(_ text: String, name: String?, printing: Bool,
+    finished: (_ node: StatementNode?, _ source: SourceText, _ error: Error?) -> Void) -> Bool {
     // A script saved by Windows Notepad starts with a byte-order mark: not part of the statement.
     let text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
     let source = SourceText(name: name, text: text)
@@ -71,21 +216,22 @@ public final class Session {
     do {
       statements = try Parser.parse(text)
     } catch {
-      report(error, source: source, span: nil)
+      finished(nil, source, error)
       return false
     }
     for node in statements {
       if quitRequested { return true }
-      if echo { write(statementText(node, source) + "\n") }
+      if printing && echo { write(statementText(node, source) + "\n") }
       cancel.reset()
       let started = DispatchTime.now()
       do {
         try execute(node, source: source)
       } catch {
-        report(error, source: source, span: node.span)
+        finished(node, source, error)
         return false
       }
-      if timer {
+      finished(node, source, nil)
+      if printing && timer {
         let ms = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e6
         notify(String(format: "time: %.3f ms\n", ms))
       }
@@ -93,7 +239,8 @@ public final class Session {
     return true
   }
 
-  /// Runs one pipeline and returns its rows (for tests and embedding).
+  /// Runs one pipeline and returns its rows. Throws the statement's error (its description is
+  /// the message); `execute(_:)` gives it with its position.
   public func query(_ text: String) throws -> Table {
     let nodes = try Parser.parse(text)
     guard nodes.count == 1, case .query(let pipeline) = nodes[0].statement else {
@@ -110,18 +257,20 @@ public final class Session {
     return String(decoding: bytes[a..<b], as: UTF8.self)
   }
 
-  package func report(_ error: Error, source: SourceText, span: Span?) {
+  /// The diagnostic for an error thrown by a statement at `span`.
+  package func diagnostic(for error: Error, span: Span?, prefix: String = "") -> Diagnostic {
     switch error {
-    case let d as Diagnostic:
-      notify(source.render(d))
+    case var d as Diagnostic:
+      d.message = prefix + d.message
+      return d
     case let e as CSVError:
-      notify(source.render(Diagnostic(relativeToWorkingDirectory(e.description), at: span)))
+      return Diagnostic(prefix + relativeToWorkingDirectory(e.description), at: span)
     case let e as ExportError:
-      notify(source.render(Diagnostic(relativeToWorkingDirectory(e.description), at: span)))
+      return Diagnostic(prefix + relativeToWorkingDirectory(e.description), at: span)
     case is CancelledError:
-      notify(source.render(Diagnostic("cancelled: nothing was changed", at: nil)))
+      return Diagnostic("cancelled: nothing was changed", at: nil)
     default:
-      notify(source.render(Diagnostic("\(error)", at: span)))
+      return Diagnostic(prefix + "\(error)", at: span)
     }
   }
 
@@ -149,6 +298,8 @@ public final class Session {
         } catch let e as ExportError {
           throw Diagnostic(relativeToWorkingDirectory(e.description), at: sink.span, label: "not written")
         }
+      } else if let sink = rowsSink {
+        sink(table)
       } else if let fd = resultFileDescriptor, renderOptions.mode != .table, renderOptions.mode != .line,
         table.rowCount > 10_000 {
         flush()
@@ -172,7 +323,7 @@ public final class Session {
   }
 
   package func planQuery(_ pipeline: Pipeline, announce: Bool = true) throws -> QueryPlan {
-    let planner = PipelinePlanner(tables: self, parameters: parameters, constants: KernelConstants())
+    let planner = PipelinePlanner(tables: self, parameters: parameterValues, constants: KernelConstants())
     switch pipeline.source {
     case .table(let name):
       let t = try table(named: name.text, at: name.span)
@@ -184,7 +335,7 @@ public final class Session {
   }
 
   private func load(_ pathText: PathText, alias: Name?, options: [OptionItem]) throws {
-    let path = try PipelinePlanner(tables: self, parameters: parameters, constants: KernelConstants()).resolvePath(pathText)
+    let path = try PipelinePlanner(tables: self, parameters: parameterValues, constants: KernelConstants()).resolvePath(pathText)
     let pathSpan = pathText.span
     let o = try csvOptions(options)
     let name = alias?.text ?? tableName(forPath: path)
@@ -201,7 +352,7 @@ public final class Session {
   }
 
   private func csvOptions(_ items: [OptionItem]) throws -> CSVLoadOptions {
-    try OptionBinder(parameters: parameters, constants: KernelConstants()).bind(items, CSVLoadOptions.schema, into: CSVLoadOptions())
+    try OptionBinder(parameters: parameterValues, constants: KernelConstants()).bind(items, CSVLoadOptions.schema, into: CSVLoadOptions())
   }
 }
 

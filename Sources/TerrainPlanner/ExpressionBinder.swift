@@ -29,7 +29,7 @@ package struct ExpressionBinder {
   package var fields: [Field]
   /// For messages: `in \`communes\``.
   package var sourceName: String
-  package var parameters: [String: String]
+  package var parameters: [String: ParameterValue]
   /// Folds the expressions that must be constants (`quantile`'s fraction).
   package var constants: any ConstantEvaluator
   /// Set while binding the items of `aggregate`.
@@ -40,7 +40,7 @@ package struct ExpressionBinder {
   package var qualifier: String?
 
   package init(
-    fields: [Field], sourceName: String, parameters: [String: String], constants: any ConstantEvaluator,
+    fields: [Field], sourceName: String, parameters: [String: ParameterValue], constants: any ConstantEvaluator,
     qualifier: String? = nil
   ) {
     self.fields = fields
@@ -140,9 +140,14 @@ package struct ExpressionBinder {
   }
 
   private func bindParameter(_ p: String, expected: DataType?, span: Span) throws -> BoundExpr {
-    guard let raw = parameters[p] else {
+    guard let parameter = parameters[p] else {
       throw Diagnostic("undefined parameter `$\(p)`", at: span, label: "not defined",
         help: "define it on the command line with `-p \(p)=VALUE`")
+    }
+    let raw: String
+    switch parameter {
+    case .typed(let value): return bindTypedParameter(value, expected: expected)
+    case .untyped(let text): raw = text
     }
     let trimmed = raw.trimmingCharacters(in: .whitespaces)
     switch expected {

@@ -8,10 +8,10 @@ import TerrainSyntax
 /// Evaluates option values (constants, parameters read as the option's type) and applies them
 /// through the schema; every error points at the option's name or value.
 package struct OptionBinder {
-  package let parameters: [String: String]
+  package let parameters: [String: ParameterValue]
   package let constants: any ConstantEvaluator
 
-  package init(parameters: [String: String], constants: any ConstantEvaluator) {
+  package init(parameters: [String: ParameterValue], constants: any ConstantEvaluator) {
     self.parameters = parameters
     self.constants = constants
   }

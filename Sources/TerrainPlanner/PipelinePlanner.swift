@@ -13,10 +13,10 @@ package protocol TableProvider {
 
 package struct PipelinePlanner {
   package let tables: TableProvider
-  package let parameters: [String: String]
+  package let parameters: [String: ParameterValue]
   package let constants: any ConstantEvaluator
 
-  package init(tables: TableProvider, parameters: [String: String], constants: any ConstantEvaluator) {
+  package init(tables: TableProvider, parameters: [String: ParameterValue], constants: any ConstantEvaluator) {
     self.tables = tables
     self.parameters = parameters
     self.constants = constants

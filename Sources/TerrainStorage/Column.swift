@@ -16,16 +16,18 @@ public enum ColumnValues: @unchecked Sendable {
 /// present value and 0 for null, and null slots hold 0 (or code 0 for text) so that kernels
 /// may compute on them without traps.
 public final class Column: @unchecked Sendable {
-  public let values: ColumnValues
+  /// The typed buffers (engine internals).
+  package let values: ColumnValues
   /// nil when the column has no null.
-  public let validity: ColumnBuffer<UInt8>?
+  package let validity: ColumnBuffer<UInt8>?
+  /// The number of rows.
   public let count: Int
   /// Statistics computed on first use and kept (the column never changes), e.g. per-chunk
   /// ranges that let a top-N skip chunks. Guarded by `statsLock`.
   package var cachedChunkRanges: ChunkRanges?
   package let statsLock = SimpleLock()
 
-  public init(values: ColumnValues, validity: ColumnBuffer<UInt8>?) {
+  package init(values: ColumnValues, validity: ColumnBuffer<UInt8>?) {
     self.values = values
     switch values {
     case .int(let b): count = b.count
@@ -36,6 +38,7 @@ public final class Column: @unchecked Sendable {
     self.validity = validity
   }
 
+  /// The type of every value of the column.
   public var type: DataType {
     switch values {
     case .int: return .int
@@ -46,7 +49,7 @@ public final class Column: @unchecked Sendable {
   }
 
   /// The first `n` rows, sharing this column's memory (no copy).
-  public func prefix(_ n: Int) -> Column {
+  package func prefix(_ n: Int) -> Column {
     if n >= count { return self }
     let head: ColumnValues
     switch values {
@@ -83,8 +86,36 @@ public final class Column: @unchecked Sendable {
     }
   }
 
+  /// The int at row `i`; nil when it is null, out of range, or the column is not of type `int`.
+  public func int(at i: Int) -> Int64? {
+    guard case .int(let b) = values, i >= 0 && i < count, isValid(i) else { return nil }
+    return b.base[i]
+  }
+
+  /// The float at row `i`; nil when it is null, out of range, or the column is not of type
+  /// `float` (an `int` column is read with `int(at:)`).
+  public func float(at i: Int) -> Double? {
+    guard case .float(let b) = values, i >= 0 && i < count, isValid(i) else { return nil }
+    return b.base[i]
+  }
+
+  /// The text at row `i`; nil when it is null, out of range, or the column is not of type `text`.
+  public func text(at i: Int) -> String? {
+    guard case .text(let b, let d) = values, i >= 0 && i < count, isValid(i) else { return nil }
+    return d.strings[Int(b.base[i])]
+  }
+
+  /// The boolean at row `i`; nil when it is null, out of range, or the column is not of type `bool`.
+  public func bool(at i: Int) -> Bool? {
+    guard case .bool(let b) = values, i >= 0 && i < count, isValid(i) else { return nil }
+    return b.base[i] != 0
+  }
+
+  /// Every row as a boxed value, in order (nulls as `.null`).
+  public var boxedValues: [Value] { (0..<count).map { value(at: $0) } }
+
   /// A column of `count` nulls of `type`.
-  public static func nulls(_ type: DataType, count: Int) -> Column {
+  package static func nulls(_ type: DataType, count: Int) -> Column {
     let validity = ColumnBuffer<UInt8>(zeroed: count)
     switch type {
     case .int: return Column(values: .int(ColumnBuffer(zeroed: count)), validity: validity)
@@ -98,7 +129,7 @@ public final class Column: @unchecked Sendable {
   }
 
   /// A column holding `values`, all of `type` or null (for tests and small results).
-  public static func from(_ values: [Value], type: DataType) -> Column {
+  package static func from(_ values: [Value], type: DataType) -> Column {
     let b = ColumnBuilder(type: type, capacity: values.count)
     for v in values { b.append(v) }
     return b.finish()

@@ -18,10 +18,15 @@ public enum DataType: String, Sendable, CaseIterable {
 /// One scalar value, with null. Used for constants, rendering and tests — never per row in a
 /// kernel.
 public enum Value: Hashable, Sendable, CustomStringConvertible {
+  /// No value.
   case null
+  /// A 64-bit integer.
   case int(Int64)
+  /// A 64-bit float.
   case float(Double)
+  /// Text.
   case text(String)
+  /// A boolean.
   case bool(Bool)
 
   /// The value's type, or nil for null.
@@ -35,6 +40,7 @@ public enum Value: Hashable, Sendable, CustomStringConvertible {
     }
   }
 
+  /// Whether this is `.null`.
   public var isNull: Bool { if case .null = self { return true } else { return false } }
 
   /// A plain, locale-free rendering: the one CSV export uses.

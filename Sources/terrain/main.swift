@@ -99,6 +99,8 @@ func locateDatasets() -> String? {
 }
 
 setvbuf(stdout, nil, _IOFBF, 1 << 16)
+// The command owns the process: a file shrinking while `load` maps it is an error, not SIGBUS.
+installSignalHandlers()
 let command: Terrain
 do {
   var parsed = try Terrain.parseAsRoot()

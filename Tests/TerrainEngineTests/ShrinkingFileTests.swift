@@ -12,6 +12,8 @@ import TerrainSyntax
 
 final class ShrinkingFileTests: XCTestCase {
   func testFileShrinkingDuringLoadIsAnErrorNotACrash() throws {
+    // The shell's path: the command installs the SIGBUS guard, so files are mapped.
+    installSignalHandlers()
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("terrain-shrink-\(getpid())")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: dir) }

@@ -11,21 +11,21 @@ func makeSession() -> Session {
   let s = Session()
   s.write = { _ in }
   s.notify = { _ in }
-  s.catalog.set("t", Table(names: ["id", "k", "x", "name", "flag"], columns: [
-    Column.from((0..<12).map { .int(Int64($0)) }, type: .int),
-    Column.from([.int(1), .int(2), .null, .int(2), .int(-5), .int(9_223_372_036_854_775_807),
-                 .int(0), .int(1), .null, .int(3), .int(3), .int(-9_223_372_036_854_775_807)], type: .int),
-    Column.from([.float(1.5), .null, .float(-0.0), .float(1e308), .float(2.25), .float(.nan),
-                 .float(3), .float(-7.5), .float(0.1), .null, .float(1e-300), .float(42)], type: .float),
-    Column.from([.text("a"), .text("é"), .null, .text(""), .text("東京"), .text("a"),
-                 .text("Ain"), .text("2A"), .text("01001"), .text("x y"), .null, .text("b")], type: .text),
-    Column.from([.bool(true), .bool(false), .null, .bool(true), .bool(true), .bool(false),
-                 .null, .bool(false), .bool(true), .bool(true), .bool(false), .bool(true)], type: .bool),
-  ]), origin: .query)
-  s.catalog.set("u", Table(names: ["k", "label"], columns: [
-    Column.from([.int(1), .int(2), .int(2), .null, .int(7)], type: .int),
-    Column.from([.text("un"), .text("deux"), .text("two"), .text("none"), .null], type: .text),
-  ]), origin: .query)
+  do {
+    s.register(try Table(columns: [
+      ("id", .int((0..<12).map { Int64($0) })),
+      ("k", .int([1, 2, nil, 2, -5, 9_223_372_036_854_775_807, 0, 1, nil, 3, 3, -9_223_372_036_854_775_807])),
+      ("x", .float([1.5, nil, -0.0, 1e308, 2.25, .nan, 3, -7.5, 0.1, nil, 1e-300, 42])),
+      ("name", .text(["a", "é", nil, "", "東京", "a", "Ain", "2A", "01001", "x y", nil, "b"])),
+      ("flag", .bool([true, false, nil, true, true, false, nil, false, true, true, false, true])),
+    ]), as: "t")
+    s.register(try Table(columns: [
+      ("k", .int([1, 2, 2, nil, 7])),
+      ("label", .text(["un", "deux", "two", "none", nil])),
+    ]), as: "u")
+  } catch {
+    fatalError("fuzz tables: \(error)")
+  }
   return s
 }
 

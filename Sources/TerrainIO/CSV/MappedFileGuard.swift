@@ -5,6 +5,11 @@
 // marks the mapping as truncated; the reader then reports "the file changed while it was
 // read" instead of the process dying. Faults outside registered mappings keep the default
 // behaviour.
+//
+// The handler is process-wide, so it is opt-in: `installMappedFileGuard()` (called by the
+// `terrain` executable through TerrainEngine's `installSignalHandlers()`). Until it is called,
+// `readWholeFile` does not map files at all: it reads them into memory with read(2), which a
+// file shrinking under it cannot turn into a signal.
 
 import TerrainStorage
 import TerrainSyntax
@@ -60,24 +65,35 @@ private func busHandler(_ sig: Int32, _ info: UnsafeMutablePointer<siginfo_t>?, 
   sigaction(SIGBUS, previousAction, nil)
 }
 
+/// Installs the SIGBUS handler that guards mapped files (once; later calls do nothing). From
+/// then on `readWholeFile` maps regular files instead of reading them into memory.
+package func installMappedFileGuard() {
+  guardLock.withLock {
+    guard !handlerInstalled else { return }
+    var action = sigaction()
+    #if canImport(Glibc)
+      action.__sigaction_handler.sa_sigaction = busHandler
+    #else
+      action.__sigaction_u.__sa_sigaction = busHandler
+    #endif
+    action.sa_flags = SA_SIGINFO
+    sigemptyset(&action.sa_mask)
+    sigaction(SIGBUS, &action, previousAction)
+    handlerInstalled = true
+  }
+}
+
+/// Whether `installMappedFileGuard()` has run: files may be mapped.
+package var mappedFileGuardInstalled: Bool { guardLock.withLock { handlerInstalled } }
+
 /// A registered mapping: `truncated` says whether a page had to be replaced.
 package final class MappedFileGuard {
   private let slot: Int?
 
+  /// Registers a mapping; only meaningful once `installMappedFileGuard()` has run (mapped files
+  /// are not made before that).
   package init(base: UnsafeRawPointer, count: Int) {
     slot = guardLock.withLock { () -> Int? in
-      if !handlerInstalled {
-        var action = sigaction()
-        #if canImport(Glibc)
-          action.__sigaction_handler.sa_sigaction = busHandler
-        #else
-          action.__sigaction_u.__sa_sigaction = busHandler
-        #endif
-        action.sa_flags = SA_SIGINFO
-        sigemptyset(&action.sa_mask)
-        sigaction(SIGBUS, &action, previousAction)
-        handlerInstalled = true
-      }
       for s in 0..<guardSlots where guardRanges[s * 3] == 0 {
         guardRanges[s * 3 + 2] = 0
         guardRanges[s * 3 + 1] = Int(bitPattern: base) + count

@@ -107,8 +107,10 @@ package func readWholeFile(path: String) throws -> CSVBytes {
     throw CSVError(path: path, line: 0, column: 0, message: "cannot open \"\(path)\": it is a directory")
   }
   // Regular files: mapped (read-only, private), so that pages are read in as the passes
-  // go and can leave memory once parsed, with no copy.
-  if (st.st_mode & S_IFMT) == S_IFREG && st.st_size > 0 {
+  // go and can leave memory once parsed, with no copy. Only with the SIGBUS guard installed
+  // (a process-wide opt-in): otherwise a file shrinking while mapped would kill the process,
+  // so the file is read into memory below.
+  if (st.st_mode & S_IFMT) == S_IFREG && st.st_size > 0 && mappedFileGuardInstalled {
     let size = Int(st.st_size)
     if let m = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), m != MAP_FAILED {
       _ = madvise(m, size, Int32(MADV_SEQUENTIAL))
