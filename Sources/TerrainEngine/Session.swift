@@ -6,6 +6,7 @@ import TerrainSyntax
 import TerrainIO
 import TerrainPlanner
 import TerrainExecution
+import TerrainFunctions
 
 /// Everything one user's shell or script run holds: tables, parameters, output settings.
 ///
@@ -158,7 +159,7 @@ public final class Session {
   }
 
   package func planQuery(_ pipeline: Pipeline, announce: Bool = true) throws -> QueryPlan {
-    let planner = PipelinePlanner(tables: self, parameters: parameters, constants: KernelConstants())
+    let planner = PipelinePlanner(tables: self, parameters: parameters, constants: KernelConstants(), functions: .standard)
     switch pipeline.source {
     case .table(let name):
       let t = try table(named: name.text, at: name.span)
@@ -170,7 +171,7 @@ public final class Session {
   }
 
   private func load(_ pathText: PathText, alias: Name?, options: [OptionItem]) throws {
-    let path = try PipelinePlanner(tables: self, parameters: parameters, constants: KernelConstants()).resolvePath(pathText)
+    let path = try PipelinePlanner(tables: self, parameters: parameters, constants: KernelConstants(), functions: .standard).resolvePath(pathText)
     let pathSpan = pathText.span
     let o = try csvOptions(options)
     let name = alias?.text ?? tableName(forPath: path)
@@ -188,7 +189,7 @@ public final class Session {
 
   private func csvOptions(_ items: [OptionItem]) throws -> CSVLoadOptions {
     var o = CSVLoadOptions()
-    let planner = PipelinePlanner(tables: self, parameters: parameters, constants: KernelConstants())
+    let planner = PipelinePlanner(tables: self, parameters: parameters, constants: KernelConstants(), functions: .standard)
     func single(_ e: Expr) throws -> UInt8 {
       let s = try planner.textOption(e)
       if s == "\\t" || s.lowercased() == "tab" { return 9 }

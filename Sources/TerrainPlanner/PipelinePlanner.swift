@@ -15,11 +15,13 @@ package struct PipelinePlanner {
   package let tables: TableProvider
   package let parameters: [String: String]
   package let constants: any ConstantEvaluator
+  package let functions: FunctionRegistry
 
-  package init(tables: TableProvider, parameters: [String: String], constants: any ConstantEvaluator) {
+  package init(tables: TableProvider, parameters: [String: String], constants: any ConstantEvaluator, functions: FunctionRegistry) {
     self.tables = tables
     self.parameters = parameters
     self.constants = constants
+    self.functions = functions
   }
 
   /// Binds `pipeline`, whose source must already be resolved (`from TABLE`); `compare` sources
@@ -33,7 +35,7 @@ package struct PipelinePlanner {
       if export != nil {
         throw Diagnostic("`export` must be the last stage", at: node.keywordSpan, label: "after export")
       }
-      let binder = ExpressionBinder(fields: fields, sourceName: sourceName, parameters: parameters, constants: constants, qualifier: sourceName)
+      let binder = ExpressionBinder(fields: fields, sourceName: sourceName, parameters: parameters, constants: constants, functions: functions, qualifier: sourceName)
       switch node.stage {
       case .filter(let e):
         steps.append(.filter(try binder.bindPredicate(e)))
@@ -160,9 +162,9 @@ package struct PipelinePlanner {
     var probeKeys: [BoundExpr] = []
     var buildKeys: [BoundExpr] = []
     var usingRight: Set<Int> = []
-    let leftBinder = ExpressionBinder(fields: fields, sourceName: sourceName, parameters: parameters, constants: constants,
+    let leftBinder = ExpressionBinder(fields: fields, sourceName: sourceName, parameters: parameters, constants: constants, functions: functions,
       qualifier: sourceName == rightName ? nil : sourceName)
-    let rightBinder = ExpressionBinder(fields: right.fields, sourceName: rightName, parameters: parameters, constants: constants, qualifier: rightName)
+    let rightBinder = ExpressionBinder(fields: right.fields, sourceName: rightName, parameters: parameters, constants: constants, functions: functions, qualifier: rightName)
 
     func refersToRight(_ e: Expr) -> Bool {
       if case .column(_, let t?) = e.kind { return t.text == rightName }
@@ -261,7 +263,7 @@ package struct PipelinePlanner {
 
   /// The value of an option, a constant; a parameter in it takes the type `expected`.
   package func constantOption(_ e: Expr, expected: DataType) throws -> Value {
-    let b = try ExpressionBinder(fields: [], sourceName: "options", parameters: parameters, constants: constants).bind(e, expected: expected)
+    let b = try ExpressionBinder(fields: [], sourceName: "options", parameters: parameters, constants: constants, functions: functions).bind(e, expected: expected)
     guard let v = try constants.constantValue(of: b) else {
       throw Diagnostic("an option value must be a constant", at: e.span, label: "not a constant")
     }
@@ -287,7 +289,7 @@ package struct PipelinePlanner {
   /// The text of a `load` or `export` path: its pieces end to end, each parameter read as text
   /// (an undefined one is reported at its span).
   package func resolvePath(_ path: PathText) throws -> String {
-    let binder = ExpressionBinder(fields: [], sourceName: "path", parameters: parameters, constants: constants)
+    let binder = ExpressionBinder(fields: [], sourceName: "path", parameters: parameters, constants: constants, functions: functions)
     var out = ""
     for piece in path.pieces {
       switch piece.kind {
