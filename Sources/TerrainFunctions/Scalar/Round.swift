@@ -18,8 +18,16 @@ struct Round: ScalarFunctionImplementation {
     return BoundCall([x, digits], x.type)
   }
 
-  /// On ints, rounding to tens… can overflow.
-  func canFail(_ args: [BoundExpr], type: DataType) -> Bool { type == .int }
+  /// On ints, rounding to tens… can overflow; on floats only with negative (or unknown) digits:
+  /// round(1.7e308, -308) would be 2e308.
+  func canFail(_ args: [BoundExpr], type: DataType) -> Bool {
+    if type == .int { return true }
+    switch args[1].constantValue {
+    case .int(let digits)?: return digits < 0
+    case .null?: return false
+    default: return true
+    }
+  }
 
   func kernel(_ args: [BoundExpr], type: DataType, span: Span, compiler: ExpressionCompiler) throws -> Kernel {
     let kernels = try args.kernels(compiler)
