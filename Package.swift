@@ -8,6 +8,7 @@ import PackageDescription
 //   TerrainIO        CSV reader, renderers, export writers
 //   TerrainPlanner   binding, types, plans
 //   TerrainExecution expression compiler, kernels, operators
+//   TerrainFunctions the scalar functions and aggregates: one definition each (binding, kernel, help)
 //   TerrainEngine    the session: catalog, statements, pilots and compare (the embeddable façade)
 //   TerrainShell     the shell's logic: completion, continuation, multi-line statements
 //   terrain          the executable: readline, signals, arguments
@@ -36,11 +37,15 @@ let package = Package(
       name: "TerrainExecution", dependencies: ["TerrainStorage", "TerrainSyntax", "TerrainPlanner"],
       swiftSettings: language),
     .target(
-      name: "TerrainEngine",
-      dependencies: ["TerrainStorage", "TerrainSyntax", "TerrainIO", "TerrainPlanner", "TerrainExecution"],
+      name: "TerrainFunctions", dependencies: ["TerrainStorage", "TerrainSyntax", "TerrainPlanner", "TerrainExecution"],
       swiftSettings: language),
     .target(
-      name: "TerrainShell", dependencies: ["TerrainSyntax", "TerrainIO", "TerrainPlanner", "TerrainEngine"], swiftSettings: language),
+      name: "TerrainEngine",
+      dependencies: ["TerrainStorage", "TerrainSyntax", "TerrainIO", "TerrainPlanner", "TerrainExecution", "TerrainFunctions"],
+      swiftSettings: language),
+    .target(
+      name: "TerrainShell", dependencies: ["TerrainSyntax", "TerrainIO", "TerrainPlanner", "TerrainFunctions", "TerrainEngine"],
+      swiftSettings: language),
     .systemLibrary(
       name: "CReadline",
       pkgConfig: "readline",
@@ -62,8 +67,8 @@ let package = Package(
     .testTarget(
       name: "TerrainEngineTests",
       dependencies: [
-        "TerrainStorage", "TerrainSyntax", "TerrainIO", "TerrainPlanner", "TerrainExecution", "TerrainEngine",
-        "TerrainShell",
+        "TerrainStorage", "TerrainSyntax", "TerrainIO", "TerrainPlanner", "TerrainExecution", "TerrainFunctions",
+        "TerrainEngine", "TerrainShell",
       ],
       // Golden scripts and their data are read in place by the tests.
       exclude: ["Golden"],

@@ -6,6 +6,7 @@ import TerrainSyntax
 import TerrainIO
 import TerrainPlanner
 import TerrainExecution
+import TerrainFunctions
 
 /// One help entry.
 package struct HelpTopic {
@@ -32,47 +33,19 @@ package let helpTopics: [HelpTopic] = [
     example: "compare pilots on population, densite = population / superficie against peers where population between 50000 and 150000"),
 ] + stageHelp + scalarHelp + aggregateHelp
 
-private let scalarHelp: [HelpTopic] = [
-  ("abs", "abs(x)", "absolute value", "from regions | select nom, d = abs(population - 5000000) | take 3"),
-  ("round", "round(x[, digits])", "rounds half away from zero", "from epci | select nom, d = round(population / superficie, 1) | take 3"),
-  ("floor", "floor(x)", "largest integer ≤ x", "from regions | select f = floor(superficie) | take 3"),
-  ("ceil", "ceil(x)", "smallest integer ≥ x", "from regions | select c = ceil(superficie) | take 3"),
-  ("sqrt", "sqrt(x)", "square root (null for x < 0)", "from regions | select s = sqrt(superficie) | take 3"),
-  ("ln", "ln(x)", "natural logarithm (null for x ≤ 0)", "from regions | select l = ln(population) | take 3"),
-  ("log10", "log10(x)", "base-10 logarithm", "from regions | select l = log10(population) | take 3"),
-  ("exp", "exp(x)", "e to the x (overflow is an error)", "from regions | select e = exp(1) | take 1"),
-  ("pow", "pow(x, y)", "x to the y", "from regions | select p = pow(superficie, 0.5) | take 3"),
-  ("least", "least(a, b, …)", "smallest non-null argument", "from communes | select m = least(population, 1000) | take 3"),
-  ("greatest", "greatest(a, b, …)", "largest non-null argument", "from communes | select m = greatest(population, 1000) | take 3"),
-  ("lower", "lower(s)", "lower case", "from regions | select l = lower(nom) | take 3"),
-  ("upper", "upper(s)", "upper case", "from regions | select u = upper(nom) | take 3"),
-  ("length", "length(s)", "number of characters", "from regions | select nom, n = length(nom) | take 3"),
-  ("trim", "trim(s)", "removes surrounding spaces", "from regions | select t = trim(nom) | take 3"),
-  ("substr", "substr(s, start[, len])", "part of a text, 1-based", "from communes | select d = substr(code_insee, 1, 2) | take 3"),
-  ("replace", "replace(s, from, to)", "replaces every occurrence", "from regions | select r = replace(nom, \"-\", \" \") | take 3"),
-  ("starts_with", "starts_with(s, prefix)", "true when s starts with prefix", "from communes | where starts_with(nom, \"Saint\") | take 3"),
-  ("contains", "contains(s, part)", "true when s contains part", "from communes | where contains(nom, \"sur\") | take 3"),
-  ("int", "int(x)", "converts to int (floats truncate; bad text gives null)", "from regions | select i = int(superficie) | take 3"),
-  ("float", "float(x)", "converts to float", "from regions | select f = float(population) | take 3"),
-  ("text", "text(x)", "converts to text", "from regions | select t = text(population) | take 3"),
+/// The scalar functions' entries come from their definitions (`FunctionRegistry.standard`), then
+/// the two special forms.
+private let scalarHelp: [HelpTopic] = FunctionRegistry.standard.scalars.map {
+  HelpTopic(name: $0.rawValue, kind: "function", synopsis: $0.definition.help.synopsis, text: $0.definition.help.text,
+    example: $0.definition.help.example)
+} + [
   ("if", "if(cond, a, b)", "a where cond is true, else b (an error in the branch a row does not take is ignored)", "from communes | select taille = if(population > 10000, \"ville\", \"village\") | take 3"),
   ("coalesce", "coalesce(a, b, …)", "first non-null argument (later ones count only where the earlier are null)", "from communes | select g = coalesce(conso_gaz_mwh, 0) | take 3"),
 ].map { HelpTopic(name: $0.0, kind: "function", synopsis: $0.1, text: $0.2, example: $0.3) }
 
-private let aggregateHelp: [HelpTopic] = [
-  ("count", "count() | count(x)", "rows, or non-null values of x"),
-  ("count_distinct", "count_distinct(x)", "distinct non-null values"),
-  ("sum", "sum(x)", "total (null when no value; overflow is an error)"),
-  ("avg", "avg(x)", "mean"),
-  ("min", "min(x)", "smallest value"),
-  ("max", "max(x)", "largest value"),
-  ("median", "median(x)", "median, interpolated"),
-  ("quantile", "quantile(x, q)", "q-quantile (0 ≤ q ≤ 1), interpolated linearly"),
-  ("stddev", "stddev(x)", "sample standard deviation"),
-  ("share", "share(x)", "sum(x) of the group divided by sum(x) over all rows"),
-].map {
-  HelpTopic(name: $0.0, kind: "aggregate", synopsis: $0.1, text: $0.2,
-    example: "from communes | aggregate v = \($0.0 == "count" ? "count()" : $0.0 == "quantile" ? "quantile(population, 0.9)" : "\($0.0)(population)") by code_region | take 3")
+private let aggregateHelp: [HelpTopic] = FunctionRegistry.standard.aggregates.map {
+  HelpTopic(name: $0.rawValue, kind: "aggregate", synopsis: $0.definition.help.synopsis, text: $0.definition.help.text,
+    example: $0.definition.help.example)
 }
 
 /// The `.help` text: the overview, or one topic; an unknown topic is an error at `span`.

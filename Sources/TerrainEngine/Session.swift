@@ -6,6 +6,7 @@ import TerrainSyntax
 import TerrainIO
 import TerrainPlanner
 import TerrainExecution
+import TerrainFunctions
 
 /// Everything one user's shell, script run or embedding program holds: tables, parameters,
 /// settings.
@@ -323,7 +324,7 @@ public final class Session {
   }
 
   package func planQuery(_ pipeline: Pipeline, announce: Bool = true) throws -> QueryPlan {
-    let planner = PipelinePlanner(tables: self, parameters: parameterValues, constants: KernelConstants())
+    let planner = PipelinePlanner(tables: self, parameters: parameterValues, constants: KernelConstants(), functions: .standard)
     switch pipeline.source {
     case .table(let name):
       let t = try table(named: name.text, at: name.span)
@@ -335,7 +336,7 @@ public final class Session {
   }
 
   private func load(_ pathText: PathText, alias: Name?, options: [OptionItem]) throws {
-    let path = try PipelinePlanner(tables: self, parameters: parameterValues, constants: KernelConstants()).resolvePath(pathText)
+    let path = try PipelinePlanner(tables: self, parameters: parameterValues, constants: KernelConstants(), functions: .standard).resolvePath(pathText)
     let pathSpan = pathText.span
     let o = try csvOptions(options)
     let name = alias?.text ?? tableName(forPath: path)
@@ -352,7 +353,7 @@ public final class Session {
   }
 
   private func csvOptions(_ items: [OptionItem]) throws -> CSVLoadOptions {
-    try OptionBinder(parameters: parameterValues, constants: KernelConstants()).bind(items, CSVLoadOptions.schema, into: CSVLoadOptions())
+    try OptionBinder(parameters: parameterValues, constants: KernelConstants(), functions: .standard).bind(items, CSVLoadOptions.schema, into: CSVLoadOptions())
   }
 }
 

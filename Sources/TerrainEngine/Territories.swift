@@ -6,6 +6,7 @@ import TerrainSyntax
 import TerrainIO
 import TerrainPlanner
 import TerrainExecution
+import TerrainFunctions
 
 /// The pilot territories of a session: rows of one table picked by key.
 package struct PilotSet {
@@ -27,7 +28,7 @@ extension Session {
     let keyColumn = table.columns[keyIndex]
     var rows: [Int] = []
     if let predicate = p.predicate {
-      let binder = ExpressionBinder(fields: table.fields, sourceName: p.table.text, parameters: parameterValues, constants: KernelConstants())
+      let binder = ExpressionBinder(fields: table.fields, sourceName: p.table.text, parameters: parameterValues, constants: KernelConstants(), functions: .standard)
       let plan = QueryPlan(source: table, sourceName: p.table.text, steps: [FilterStep(try binder.bindPredicate(predicate))],
         fieldsAfter: [table.fields, table.fields], export: nil)
       let marked = try Executor(cancel: cancel).run(plan)
@@ -36,7 +37,7 @@ extension Session {
         throw Diagnostic("no row of `\(p.table.text)` matches this condition", at: predicate.span, label: "no pilot")
       }
     } else {
-      let binder = ExpressionBinder(fields: table.fields, sourceName: p.table.text, parameters: parameterValues, constants: KernelConstants())
+      let binder = ExpressionBinder(fields: table.fields, sourceName: p.table.text, parameters: parameterValues, constants: KernelConstants(), functions: .standard)
       var index: [Value: Int] = [:]
       for r in 0..<table.rowCount where index[keyColumn.value(at: r)] == nil { index[keyColumn.value(at: r)] = r }
       for k in p.keys {
@@ -136,7 +137,7 @@ extension Session {
         help: "name them first, e.g. pilots epci key siren = \"200069177\", \"200040046\"")
     }
     let table = try self.table(named: pilots.tableName, at: spec.span)
-    let binder = ExpressionBinder(fields: table.fields, sourceName: pilots.tableName, parameters: parameterValues, constants: KernelConstants())
+    let binder = ExpressionBinder(fields: table.fields, sourceName: pilots.tableName, parameters: parameterValues, constants: KernelConstants(), functions: .standard)
     // Each indicator names a row of the result: a name given twice is an error at its second use.
     try checkNamesUnique(spec.indicators.map(\.name), noun: "indicator", what: "appears", label: "duplicate name",
       help: "give one of them another name with `other = …`")

@@ -34,9 +34,9 @@ package func aggregate(_ relation: Relation, keys: [BoundExpr], keyNames: [Strin
 /// `groupIDs(start, count)` gives the group of each row of a chunk.
 private func accumulate(_ spec: AggregateSpec, groups: Int, relation: Relation, ranges: [Range<Int>],
   cancel: CancellationFlag?, groupIDs: @escaping (Int, Int) -> UnsafePointer<Int32>) throws -> Accumulator {
-  let parallel = ranges.count > 1 && makeAccumulator(spec, groups: 0).isMergeable
+  let parallel = try ranges.count > 1 && makeAccumulator(spec, groups: 0).isMergeable
   let parts = try runRanges(parallel ? ranges : [0..<relation.rowCount]) { _, range -> Accumulator in
-    let acc = makeAccumulator(spec, groups: groups)
+    let acc = try makeAccumulator(spec, groups: groups)
     if let arg = spec.argument {
       let compiler = ExpressionCompiler(relation: relation)
       try compiler.forEachChunk(arg, in: range, cancel: cancel) { start, n, v in
@@ -47,7 +47,7 @@ private func accumulate(_ spec: AggregateSpec, groups: Int, relation: Relation, 
     }
     return acc
   }
-  guard let first = parts.first else { return makeAccumulator(spec, groups: groups) }
+  guard let first = parts.first else { return try makeAccumulator(spec, groups: groups) }
   for other in parts.dropFirst() { try first.merge(other) }
   return first
 }
@@ -83,12 +83,12 @@ package func aggregateWhere(_ relation: Relation, predicate: BoundExpr, specs: [
 }
 
 private func maskedAggregate(_ relation: Relation, predicate: BoundExpr, specs: [AggregateSpec], cancel: CancellationFlag?) throws -> Relation {
-  let ranges = specs.allSatisfy({ makeAccumulator($0, groups: 0).isMergeable }) ? workerRanges(relation.rowCount) : [0..<relation.rowCount]
+  let ranges = try specs.allSatisfy({ try makeAccumulator($0, groups: 0).isMergeable }) ? workerRanges(relation.rowCount) : [0..<relation.rowCount]
   let parts = try runRanges(ranges) { _, range -> [Accumulator] in
     let compiler = ExpressionCompiler(relation: relation)
     let condition = try compiler.compileMask(predicate)
     let arguments = try specs.map { try $0.argument.map { try compiler.compile($0) } }
-    let accumulators = specs.map { makeAccumulator($0, groups: 1) }
+    let accumulators = try specs.map { try makeAccumulator($0, groups: 1) }
     let mask = UnsafeMutablePointer<UInt8>.allocate(capacity: chunkSize)
     let combined = UnsafeMutablePointer<UInt8>.allocate(capacity: chunkSize)
     defer {
@@ -176,18 +176,18 @@ extension Accumulator {
   package var isMergeable: Bool { true }
 }
 
-package func makeAccumulator(_ spec: AggregateSpec, groups: Int) -> Accumulator {
-  let argType = spec.argument?.type ?? .int
-  switch spec.function {
-  case .count: return CountAccumulator(groups: groups, countsRows: spec.argument == nil)
-  case .countDistinct: return CountDistinctAccumulator(groups: groups, type: argType)
-  case .sum where argType == .int: return IntSumAccumulator(groups: groups, span: spec.span)
-  case .sum, .avg, .share, .stddev:
-    return FloatMomentsAccumulator(groups: groups, function: spec.function, argType: argType, span: spec.span)
-  case .min, .max: return ExtremumAccumulator(groups: groups, type: argType, wantMax: spec.function == .max)
-  case .median, .quantile:
-    return QuantileAccumulator(groups: groups, argType: argType, fraction: spec.function == .median ? 0.5 : spec.fraction)
+/// What execution needs of an aggregate: its per-group state. Adopted by the definitions
+/// (TerrainFunctions), next to their `AggregateDefinition`; the accumulators below are the
+/// shapes they pick from.
+package protocol AccumulatorBuilder {
+  func makeAccumulator(_ spec: AggregateSpec, groups: Int) -> Accumulator
+}
+
+package func makeAccumulator(_ spec: AggregateSpec, groups: Int) throws -> Accumulator {
+  guard let builder = spec.function.definition as? AccumulatorBuilder else {
+    throw Diagnostic("aggregate `\(spec.function.rawValue)` has no accumulator", at: spec.span)
   }
+  return builder.makeAccumulator(spec, groups: groups)
 }
 
 package final class CountAccumulator: Accumulator {
@@ -287,7 +287,11 @@ package final class IntSumAccumulator: Accumulator {
 /// aggregate, not per group, and costs nothing in the loops: a non-finite value makes its
 /// chunk's total non-finite, and only such chunks (rare) are scanned for one.
 package final class FloatMomentsAccumulator: Accumulator {
-  package let function: AggregateFunction
+  /// Which of the moments `finish` gives (its name is the aggregate's, for messages).
+  package enum Moment: String {
+    case sum, avg, share, stddev
+  }
+  package let function: Moment
   package let argType: DataType
   package let span: Span
   package var counts: [Int64]
@@ -297,7 +301,7 @@ package final class FloatMomentsAccumulator: Accumulator {
   package var total = 0.0
   /// Whether some value added was ±inf or NaN.
   package var sawNonFinite = false
-  package init(groups: Int, function: AggregateFunction, argType: DataType, span: Span) {
+  package init(groups: Int, function: Moment, argType: DataType, span: Span) {
     self.function = function
     self.argType = argType
     self.span = span

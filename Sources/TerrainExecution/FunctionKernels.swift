@@ -1,9 +1,18 @@
-// Kernels for casts, scalar functions, `if`, `coalesce` and `||`.
+// Kernels for casts, `if`, `coalesce` and `||`, and the kernel shapes scalar functions are built
+// from (each function's definition, in TerrainFunctions, picks one: `ScalarKernelBuilder`).
 
 import Foundation
 import TerrainStorage
 import TerrainSyntax
 import TerrainPlanner
+
+/// What the compiler needs of a scalar function: its kernel. Adopted by the definitions
+/// (TerrainFunctions), next to their `ScalarFunctionDefinition`.
+package protocol ScalarKernelBuilder {
+  /// A kernel computing the function over chunks, for arguments bound by its definition and
+  /// its result type; errors are raised at `span`, only for the compiler's active rows.
+  func kernel(_ args: [BoundExpr], type: DataType, span: Span, compiler: ExpressionCompiler) throws -> Kernel
+}
 
 extension ExpressionCompiler {
   // MARK: casts
@@ -209,117 +218,17 @@ extension ExpressionCompiler {
 
   // MARK: functions
 
+  /// `f(args…)`: the kernel its definition builds.
   package func functionKernel(_ f: ScalarFunction, _ args: [BoundExpr], type: DataType, span: Span) throws -> Kernel {
-    let kernels = try args.map { try compile($0) }
-    let constants = args.dropFirst().map(\.constantValue)
-    let allConstant = constants.allSatisfy { $0 != nil }
-    func const(_ i: Int) -> Value { (i - 1) < constants.count ? (constants[i - 1] ?? .null) : .null }
-    switch f {
-    case .abs, .floor, .ceil:
-      return try numericMap(kernels[0], type: type, span: span) { x in
-        switch f {
-        case .abs: return Swift.abs(x)
-        case .floor: return x.rounded(.down)
-        default: return x.rounded(.up)
-        }
-      } intOp: { x in
-        f == .abs ? (x == Int64.min ? nil : Swift.abs(x)) : x
-      }
-    case .round:
-      if case .int(let digits)? = args[1].constantValue {
-        // round(1.7e308, -308) would be 2e308: an overflow.
-        return try numericMap(kernels[0], type: type, span: span, name: "`round`") { roundHalfAway($0, digits: digits) } intOp: {
-          roundInt($0, digits: digits)
-        }
-      }
-      return rowwiseKernel(kernels, args.map(\.type), type) { v in
-        guard case .int(let d) = v[1] else { return .null }
-        switch v[0] {
-        case .int(let x):
-          guard let r = roundInt(x, digits: d) else { throw self.overflowError(span) }
-          return .int(r)
-        case .float(let x):
-          let r = roundHalfAway(x, digits: d)
-          if !r.isFinite && x.isFinite { throw self.floatOverflowError(span, "`round`") }
-          return .float(r)
-        default: return .null
-        }
-      }
-    case .sqrt: return floatMap(kernels[0], span: span) { $0 < 0 ? nil : Foundation.sqrt($0) }
-    case .ln: return floatMap(kernels[0], span: span) { $0 <= 0 ? nil : Foundation.log($0) }
-    case .log10: return floatMap(kernels[0], span: span) { $0 <= 0 ? nil : Foundation.log10($0) }
-    case .exp:
-      return floatMap(kernels[0], span: span, overflowName: "`exp`") { Foundation.exp($0) }
-    case .pow:
-      return rowwiseKernel(kernels, [.float, .float], .float) { v in
-        guard case .float(let x) = v[0], case .float(let y) = v[1] else { return .null }
-        let r = Foundation.pow(x, y)
-        if r.isNaN { return .null }
-        if r.isInfinite && x.isFinite && y.isFinite {
-          if x == 0 { return .null }
-          throw self.floatOverflowError(span, "`pow`")
-        }
-        return .float(r)
-      }
-    case .least where type != .text, .greatest where type != .text:
-      return extremeKernel(kernels, type: type, least: f == .least)
-    case .least, .greatest:
-      let wantLess = f == .least
-      return rowwiseKernel(kernels, args.map(\.type), type) { v in
-        var best: Value = .null
-        for x in v where !x.isNull {
-          if best.isNull || (valueLess(x, best) == wantLess && !valueEqual(x, best)) { best = x }
-        }
-        return best
-      }
-    case .lower where allConstant: return textMapKernel(kernels[0]) { $0.lowercased() }
-    case .upper where allConstant: return textMapKernel(kernels[0]) { $0.uppercased() }
-    case .trim where allConstant: return textMapKernel(kernels[0]) { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
-    case .length where allConstant:
-      return textToValueKernel(kernels[0], scratch: Scratch(), zero: Int64(0)) { Int64($0.unicodeScalars.count) }
-    case .substr where allConstant:
-      let a = const(1)
-      let b = args.count > 2 ? const(2) : .int(Int64.max)
-      return textMapKernel(kernels[0]) { s in substring(s, a, b) }
-    case .replace where allConstant:
-      guard case .text(let from) = const(1), case .text(let to) = const(2) else {
-        return textMapKernel(kernels[0]) { _ in nil }
-      }
-      return textMapKernel(kernels[0]) { s in replaceBytes(s, from, to) }
-    case .startsWith where allConstant, .contains where allConstant:
-      guard case .text(let p) = const(1) else { return textToValueKernel(kernels[0], scratch: Scratch(), zero: UInt8(0)) { _ in nil } }
-      let isPrefix = f == .startsWith
-      return textToValueKernel(kernels[0], scratch: Scratch(), zero: UInt8(0)) { s in
-        let hit = isPrefix ? s.utf8.starts(with: p.utf8) : containsBytes(s, p)
-        return hit ? 1 : 0
-      }
-    case .lower, .upper, .trim, .length, .substr, .replace, .startsWith, .contains:
-      return rowwiseKernel(kernels, args.map(\.type), type) { v in
-        guard case .text(let s) = v[0] else { return .null }
-        switch f {
-        case .substr:
-          return substring(s, v[1], v.count > 2 ? v[2] : .int(Int64.max)).map(Value.text) ?? .null
-        case .replace:
-          guard case .text(let a) = v[1], case .text(let b) = v[2] else { return .null }
-          return .text(replaceBytes(s, a, b))
-        case .startsWith:
-          guard case .text(let p) = v[1] else { return .null }
-          return .bool(s.utf8.starts(with: p.utf8))
-        case .contains:
-          guard case .text(let p) = v[1] else { return .null }
-          return .bool(containsBytes(s, p))
-        default: return .null
-        }
-      }
-    case .toInt: return try castKernel(kernels[0], from: args[0].type, to: .int, span: span)
-    case .toFloat: return try castKernel(kernels[0], from: args[0].type, to: .float, span: span)
-    case .toText: return try castKernel(kernels[0], from: args[0].type, to: .text, span: span)
+    guard let builder = f.definition as? ScalarKernelBuilder else {
+      throw Diagnostic("function `\(f.rawValue)` has no kernel", at: span)
     }
+    return try builder.kernel(args, type: type, span: span, compiler: self)
   }
 
   /// A numeric function applied elementwise on floats (`floatOp`) or ints (`intOp`, nil = overflow);
   /// with `name`, a non-finite float result from a finite input is an overflow of that function.
-  private func numericMap(_ ka: @escaping Kernel, type: DataType, span: Span, name: String? = nil,
+  package func numericMap(_ ka: @escaping Kernel, type: DataType, span: Span, name: String? = nil,
     _ floatOp: @escaping (Double) -> Double, intOp: @escaping (Int64) -> Int64?) throws -> Kernel {
     let active = activeRows
     let scratch = Scratch()
@@ -352,7 +261,7 @@ extension ExpressionCompiler {
   /// `least` / `greatest` of numbers or bools, one typed pass per argument: nulls are skipped
   /// (null only where every argument is), NaN is the greatest float (as in the sort order), and
   /// of equal values (`0.0` and `-0.0`) the first is kept.
-  private func extremeKernel(_ ks: [Kernel], type: DataType, least: Bool) -> Kernel {
+  package func extremeKernel(_ ks: [Kernel], type: DataType, least: Bool) -> Kernel {
     let scratch = Scratch()
     let outValid = scratch.validity
     let width = type == .bool ? 1 : 8
@@ -380,7 +289,7 @@ extension ExpressionCompiler {
 
   /// A float function with nil = null (domain errors); with `overflowName`, a non-finite result
   /// from a finite input is an overflow error of that function.
-  private func floatMap(_ ka: @escaping Kernel, span: Span, overflowName: String? = nil, _ f: @escaping (Double) -> Double?) -> Kernel {
+  package func floatMap(_ ka: @escaping Kernel, span: Span, overflowName: String? = nil, _ f: @escaping (Double) -> Double?) -> Kernel {
     let active = activeRows
     let scratch = Scratch()
     let out = scratch.floats()

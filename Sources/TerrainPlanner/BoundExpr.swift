@@ -25,14 +25,6 @@ public enum CompareOp: String, Sendable {
   }
 }
 
-/// Built-in scalar functions.
-public enum ScalarFunction: String, Sendable, CaseIterable {
-  case abs, round, floor, ceil, sqrt, ln, log10, exp, pow, least, greatest
-  case lower, upper, length, trim, substr, replace
-  case startsWith = "starts_with", contains
-  case toInt = "int", toFloat = "float", toText = "text"
-}
-
 /// A typed expression over the columns of one relation.
 ///
 /// Invariants: every `column` index is valid for the relation it was bound against; operands of
@@ -60,7 +52,7 @@ public indirect enum BoundExpr: Sendable {
   case inList(BoundExpr, [Value], negated: Bool)
   /// `a || b` on text.
   case concat(BoundExpr, BoundExpr)
-  /// `round(x, 1)` and the other scalar functions.
+  /// `round(x, 1)` and the other scalar functions (their definitions are in a `FunctionRegistry`).
   case function(ScalarFunction, [BoundExpr], DataType, span: Span)
   /// `if(c, a, b)`.
   case conditional(BoundExpr, BoundExpr, BoundExpr, DataType)
@@ -136,16 +128,14 @@ public indirect enum BoundExpr: Sendable {
   }
 
   /// Whether evaluating the expression can raise an error on some input (integer overflow,
-  /// float overflow in `exp`/`pow`, a float too large for `int`). Such expressions must only
+  /// float overflow in `exp`/`pow`, a float too large for `int`; functions answer for
+  /// themselves). Such expressions must only
   /// see the rows they are meant for, so they are not evaluated under a mask.
   public var canFail: Bool {
     switch self {
     case .arithmetic(let op, _, _, let t, _) where t == .int && op != .remainder: return true
     case .negate(_, let t, _) where t == .int: return true
-    case .function(let f, let args, let t, _):
-      if t == .int && [.abs, .round, .floor, .ceil].contains(f) { return true }
-      if f == .exp || f == .pow { return true }
-      if f == .toInt && args.first?.type == .float { return true }
+    case .function(let f, let args, let t, _) where f.definition.canFail(args, type: t): return true
     case .cast(let a, let t) where t == .int && a.type == .float: return true
     default: break
     }
@@ -183,11 +173,6 @@ public indirect enum BoundExpr: Sendable {
     case .coalesce(let args, _): return "coalesce(\(args.map(d).joined(separator: ", ")))"
     }
   }
-}
-
-/// Aggregate functions.
-public enum AggregateFunction: String, Sendable, CaseIterable {
-  case count, countDistinct = "count_distinct", sum, avg, min, max, median, quantile, stddev, share
 }
 
 /// One aggregate computed per group, over an argument evaluated on the input rows.

@@ -32,6 +32,8 @@ package struct ExpressionBinder {
   package var parameters: [String: ParameterValue]
   /// Folds the expressions that must be constants (`quantile`'s fraction).
   package var constants: any ConstantEvaluator
+  /// The scalar functions and aggregates calls can name.
+  package var functions: FunctionRegistry
   /// Set while binding the items of `aggregate`.
   package var aggregates: AggregateCollector?
   /// Set while binding the argument of an aggregate (where another aggregate is not allowed).
@@ -41,12 +43,13 @@ package struct ExpressionBinder {
 
   package init(
     fields: [Field], sourceName: String, parameters: [String: ParameterValue], constants: any ConstantEvaluator,
-    qualifier: String? = nil
+    functions: FunctionRegistry, qualifier: String? = nil
   ) {
     self.fields = fields
     self.sourceName = sourceName
     self.parameters = parameters
     self.constants = constants
+    self.functions = functions
     self.qualifier = qualifier
   }
 
@@ -236,7 +239,7 @@ package struct ExpressionBinder {
   }
 
   /// The type both operands are compared or combined in.
-  private func commonType(_ x: DataType, _ y: DataType, _ a: Expr, _ b: Expr, opSpan: Span, what: String) throws -> DataType {
+  package func commonType(_ x: DataType, _ y: DataType, _ a: Expr, _ b: Expr, opSpan: Span, what: String) throws -> DataType {
     if x == y { return x }
     if x.isNumeric && y.isNumeric { return .float }
     // Name the column's type in the message: the column first when there is one.
@@ -339,7 +342,7 @@ package struct ExpressionBinder {
   // MARK: calls
 
   private func bindCall(_ name: Name, _ args: [Expr], span: Span) throws -> BoundExpr {
-    if let agg = AggregateFunction(rawValue: name.text) {
+    if let agg = functions.aggregate(named: name.text) {
       return try bindAggregate(agg, name, args, span: span)
     }
     switch name.text {
@@ -363,101 +366,22 @@ package struct ExpressionBinder {
     default:
       break
     }
-    guard let f = ScalarFunction(rawValue: name.text) else {
-      let all = ScalarFunction.allCases.map(\.rawValue) + AggregateFunction.allCases.map(\.rawValue) + ["if", "coalesce"]
+    guard let f = functions.scalar(named: name.text) else {
+      let all = functions.scalars.map(\.rawValue) + functions.aggregates.map(\.rawValue) + ["if", "coalesce"]
       throw Diagnostic("unknown function `\(name.text)`", at: name.span, label: "not a function",
         help: closestName(to: name.text, in: all).map { "did you mean `\($0)`?" } ?? "`.help functions` lists them")
     }
-    return try bindScalar(f, name, args, span: span)
+    let call = try f.definition.bind(FunctionCall(binder: self, name: name, args: args, span: span))
+    return .function(f, call.args, call.type, span: span)
   }
 
   private func arity(_ name: Name, _ args: [Expr], _ n: Int) throws {
     guard args.count == n else { throw arityError(name, "\(n)", args.count, name.span) }
   }
 
-  private func arityError(_ name: Name, _ expected: String, _ got: Int, _ span: Span) -> Diagnostic {
+  package func arityError(_ name: Name, _ expected: String, _ got: Int, _ span: Span) -> Diagnostic {
     Diagnostic("`\(name.text)` takes \(expected) argument\(expected.hasSuffix(" 1") || expected == "1" ? "" : "s"), not \(got)", at: name.span,
       label: "wrong number of arguments", help: "`.help \(name.text)` shows how to call it")
-  }
-
-  /// A numeric argument; `expected` types an untyped one (a parameter or null).
-  private func numericArg(_ name: Name, _ e: Expr, expected: DataType? = .float) throws -> BoundExpr {
-    let b = try bind(e, expected: expected)
-    guard b.type.isNumeric else { throw typeError("`\(name.text)` needs a number", e, b.type) }
-    return b
-  }
-
-  private func textArg(_ name: Name, _ e: Expr) throws -> BoundExpr {
-    let b = try bind(e, expected: .text)
-    guard b.type == .text else {
-      throw Diagnostic("`\(name.text)` needs text, but \(quoted(e)) is \(b.type)", at: e.span, label: "\(b.type)",
-        help: "convert it with `text(\(snippet(e)))`")
-    }
-    return b
-  }
-
-  private func intArg(_ name: Name, _ e: Expr) throws -> BoundExpr {
-    let b = try bind(e, expected: .int)
-    guard b.type == .int else { throw typeError("`\(name.text)` needs an integer here", e, b.type) }
-    return b
-  }
-
-  private func bindScalar(_ f: ScalarFunction, _ name: Name, _ args: [Expr], span: Span) throws -> BoundExpr {
-    switch f {
-    case .abs:
-      try arity(name, args, 1)
-      let x = try numericArg(name, args[0], expected: nil)
-      return .function(.abs, [x], x.type, span: span)
-    case .round:
-      guard args.count == 1 || args.count == 2 else { throw arityError(name, "1 or 2", args.count, span) }
-      let x = try numericArg(name, args[0], expected: nil)
-      let digits = args.count == 2 ? try intArg(name, args[1]) : .constant(.int(0), .int)
-      return .function(.round, [x, digits], x.type, span: span)
-    case .floor, .ceil:
-      try arity(name, args, 1)
-      let x = try numericArg(name, args[0], expected: nil)
-      return .function(f, [x], x.type, span: span)
-    case .sqrt, .ln, .log10, .exp:
-      try arity(name, args, 1)
-      return .function(f, [cast(try numericArg(name, args[0]), .float)], .float, span: span)
-    case .pow:
-      try arity(name, args, 2)
-      return .function(.pow, [cast(try numericArg(name, args[0]), .float), cast(try numericArg(name, args[1]), .float)],
-        .float, span: span)
-    case .least, .greatest:
-      guard !args.isEmpty else { throw arityError(name, "at least 1", 0, span) }
-      var bound = try args.map { try bind($0) }
-      var t = bound[0].type
-      for (i, b) in bound.enumerated() { t = try commonType(t, b.type, args[0], args[i], opSpan: span, what: "compare") }
-      bound = bound.map { cast($0, t) }
-      return .function(f, bound, t, span: span)
-    case .lower, .upper, .trim:
-      try arity(name, args, 1)
-      return .function(f, [try textArg(name, args[0])], .text, span: span)
-    case .length:
-      try arity(name, args, 1)
-      return .function(f, [try textArg(name, args[0])], .int, span: span)
-    case .substr:
-      guard args.count == 2 || args.count == 3 else { throw arityError(name, "2 or 3", args.count, span) }
-      var bound = [try textArg(name, args[0]), try intArg(name, args[1])]
-      if args.count == 3 { bound.append(try intArg(name, args[2])) }
-      return .function(.substr, bound, .text, span: span)
-    case .replace:
-      try arity(name, args, 3)
-      return .function(.replace, try args.map { try textArg(name, $0) }, .text, span: span)
-    case .startsWith, .contains:
-      try arity(name, args, 2)
-      return .function(f, try args.map { try textArg(name, $0) }, .bool, span: span)
-    case .toInt:
-      try arity(name, args, 1)
-      return .function(.toInt, [try bind(args[0])], .int, span: span)
-    case .toFloat:
-      try arity(name, args, 1)
-      return .function(.toFloat, [try bind(args[0])], .float, span: span)
-    case .toText:
-      try arity(name, args, 1)
-      return .function(.toText, [try bind(args[0])], .text, span: span)
-    }
   }
 
   private func bindAggregate(_ f: AggregateFunction, _ name: Name, _ args: [Expr], span: Span) throws -> BoundExpr {
@@ -473,39 +397,9 @@ package struct ExpressionBinder {
     var inner = self
     inner.aggregates = nil
     inner.insideAggregate = true
-    var argument: BoundExpr?
-    var fraction = 0.0
-    if f == .count && args.isEmpty {
-      argument = nil
-    } else if f == .quantile {
-      guard args.count == 2 else { throw arityError(name, "2", args.count, span) }
-      argument = try inner.bind(args[0])
-      let q = try inner.bind(args[1], expected: .float)
-      guard let v = try constants.constantValue(of: q), let qv = v.numeric, qv >= 0, qv <= 1 else {
-        throw Diagnostic("the fraction of `quantile` must be a constant between 0 and 1", at: args[1].span,
-          label: "not a fraction", help: "e.g. quantile(population, 0.9)")
-      }
-      fraction = qv
-    } else {
-      guard args.count == 1 else { throw arityError(name, "1", args.count, span) }
-      argument = try inner.bind(args[0])
-    }
-    let argType = argument?.type
-    let resultType: DataType
-    switch f {
-    case .count, .countDistinct: resultType = .int
-    case .sum:
-      guard let t = argType, t.isNumeric else { throw typeError("`sum` needs numbers", args[0], argType ?? .text) }
-      resultType = t
-    case .avg, .median, .quantile, .stddev, .share:
-      guard let t = argType, t.isNumeric else {
-        throw typeError("`\(f.rawValue)` needs numbers", args[0], argType ?? .text)
-      }
-      resultType = .float
-    case .min, .max:
-      resultType = argType ?? .int
-    }
-    return collector.add(AggregateSpec(function: f, argument: argument, fraction: fraction, resultType: resultType, span: span))
+    let bound = try f.definition.bind(AggregateCall(binder: inner, name: name, args: args, span: span))
+    return collector.add(AggregateSpec(function: f, argument: bound.argument, fraction: bound.fraction,
+      resultType: bound.resultType, span: span))
   }
 }
 

@@ -10,10 +10,12 @@ import TerrainSyntax
 package struct OptionBinder {
   package let parameters: [String: ParameterValue]
   package let constants: any ConstantEvaluator
+  package let functions: FunctionRegistry
 
-  package init(parameters: [String: ParameterValue], constants: any ConstantEvaluator) {
+  package init(parameters: [String: ParameterValue], constants: any ConstantEvaluator, functions: FunctionRegistry) {
     self.parameters = parameters
     self.constants = constants
+    self.functions = functions
   }
 
   /// `defaults` with `items` applied, then the schema's check across options.
@@ -84,7 +86,7 @@ package struct OptionBinder {
 
   /// The value of an option, a constant; a parameter in it takes the type `expected`.
   package func constant(_ e: Expr, expected: DataType) throws -> Value {
-    let b = try ExpressionBinder(fields: [], sourceName: "options", parameters: parameters, constants: constants)
+    let b = try ExpressionBinder(fields: [], sourceName: "options", parameters: parameters, constants: constants, functions: functions)
       .bind(e, expected: expected)
     guard let v = try constants.constantValue(of: b) else {
       throw Diagnostic("an option value must be a constant", at: e.span, label: "not a constant")

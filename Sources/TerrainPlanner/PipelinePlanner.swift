@@ -15,11 +15,16 @@ package struct PipelinePlanner {
   package let tables: TableProvider
   package let parameters: [String: ParameterValue]
   package let constants: any ConstantEvaluator
+  /// The scalar functions and aggregates calls are bound against.
+  package let functions: FunctionRegistry
 
-  package init(tables: TableProvider, parameters: [String: ParameterValue], constants: any ConstantEvaluator) {
+  package init(
+    tables: TableProvider, parameters: [String: ParameterValue], constants: any ConstantEvaluator, functions: FunctionRegistry
+  ) {
     self.tables = tables
     self.parameters = parameters
     self.constants = constants
+    self.functions = functions
   }
 
   /// Binds `pipeline`, whose source must already be resolved (`from TABLE`); `compare` sources
@@ -68,7 +73,7 @@ package struct PipelinePlanner {
   /// The text of a `load` or `export` path: its pieces end to end, each parameter read as text
   /// (an undefined one is reported at its span).
   package func resolvePath(_ path: PathText) throws -> String {
-    let binder = ExpressionBinder(fields: [], sourceName: "path", parameters: parameters, constants: constants)
+    let binder = ExpressionBinder(fields: [], sourceName: "path", parameters: parameters, constants: constants, functions: functions)
     var out = ""
     for piece in path.pieces {
       switch piece.kind {

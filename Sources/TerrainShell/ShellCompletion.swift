@@ -1,6 +1,7 @@
 // Tab completion for the interactive shell, as pure functions of the text before the cursor.
 
 import TerrainEngine
+import TerrainFunctions
 import TerrainIO
 import TerrainPlanner
 import TerrainSyntax
@@ -37,7 +38,8 @@ public struct ShellCompleter {
 
   /// Function names, each followed by `(`.
   public static var functionCandidates: [String] {
-    ScalarFunction.allCases.map { $0.rawValue + "(" } + AggregateFunction.allCases.map { $0.rawValue + "(" }
+    let functions = FunctionRegistry.standard
+    return functions.scalars.map { $0.rawValue + "(" } + functions.aggregates.map { $0.rawValue + "(" }
   }
 
   /// Candidates for `word`, typed after `before` (the whole statement so far, earlier lines included).

@@ -11,6 +11,6 @@ extension ExportStage: PlannableStage {
 
 extension PipelinePlanner {
   fileprivate func exportOptions(_ items: [OptionItem]) throws -> ExportOptions {
-    try OptionBinder(parameters: parameters, constants: constants).bind(items, ExportOptions.schema, into: ExportOptions())
+    try OptionBinder(parameters: parameters, constants: constants, functions: functions).bind(items, ExportOptions.schema, into: ExportOptions())
   }
 }

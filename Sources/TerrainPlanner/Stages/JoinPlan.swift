@@ -40,9 +40,9 @@ extension PipelinePlanner {
     var probeKeys: [BoundExpr] = []
     var buildKeys: [BoundExpr] = []
     var usingRight: Set<Int> = []
-    let leftBinder = ExpressionBinder(fields: fields, sourceName: sourceName, parameters: parameters, constants: constants,
+    let leftBinder = ExpressionBinder(fields: fields, sourceName: sourceName, parameters: parameters, constants: constants, functions: functions,
       qualifier: sourceName == rightName ? nil : sourceName)
-    let rightBinder = ExpressionBinder(fields: right.fields, sourceName: rightName, parameters: parameters, constants: constants, qualifier: rightName)
+    let rightBinder = ExpressionBinder(fields: right.fields, sourceName: rightName, parameters: parameters, constants: constants, functions: functions, qualifier: rightName)
 
     func refersToRight(_ e: Expr) -> Bool {
       if case .column(_, let t?) = e.kind { return t.text == rightName }

@@ -35,7 +35,7 @@ package struct StagePlanning {
     self.sourceName = sourceName
     self.next = next
     binder = ExpressionBinder(fields: fields, sourceName: sourceName, parameters: planner.parameters,
-      constants: planner.constants, qualifier: sourceName)
+      constants: planner.constants, functions: planner.functions, qualifier: sourceName)
   }
 
   /// Adds `step`, whose output columns are `fields`.
