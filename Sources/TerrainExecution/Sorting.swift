@@ -60,7 +60,7 @@ extension Column {
 /// Top-N on one int, float or text key without materialising the key: one pass keeping a
 /// bounded max-heap, most rows rejected by a single comparison with the current worst. For
 /// numbers, whole chunks whose zone map shows they cannot beat the current worst are skipped.
-private func topNOneKey(_ column: Column, descending: Bool, limit: Int) -> [Int32]? {
+private func topNOneKey(_ column: Column, descending: Bool, limit: Int, collation: Collation) -> [Int32]? {
   if limit <= 0 { return [] }
   let valid = column.validity?.base
   let flip: UInt64 = descending ? UInt64.max : 0
@@ -101,7 +101,7 @@ private func topNOneKey(_ column: Column, descending: Bool, limit: Int) -> [Int3
   case .int(let b): scan(b.base, intWord, zoneMap: column.chunkRanges(b.base, intWord))
   case .float(let b): scan(b.base, floatWord, zoneMap: column.chunkRanges(b.base, floatWord))
   case .text(let b, let d):
-    let ranks = d.sortRanks
+    let ranks = d.sortRanks(collation)
     scan(b.base) { c in Int(c) < ranks.count ? UInt64(ranks[Int(c)]) : 0 }
   case .bool: return nil
   }
@@ -131,7 +131,7 @@ private func siftDown(_ h: inout [TopEntry], _ i0: Int) {
 }
 
 /// Maps a value to a word whose unsigned order is the value's order (ascending).
-private func encodeKey(_ column: Column, descending: Bool) -> EncodedKey {
+private func encodeKey(_ column: Column, descending: Bool, collation: Collation) -> EncodedKey {
   let n = column.count
   var words = [UInt64](repeating: 0, count: n)
   switch column.values {
@@ -143,7 +143,8 @@ private func encodeKey(_ column: Column, descending: Bool) -> EncodedKey {
   case .bool(let b):
     for i in 0..<n { words[i] = UInt64(b.base[i]) }
   case .text(let codes, let dict):
-    let ranks = dict.sortRanks
+    // The entry's rank in the collation's order: one integer per row, no string compared.
+    let ranks = dict.sortRanks(collation)
     for i in 0..<n {
       let c = Int(codes.base[i])
       words[i] = c < ranks.count ? UInt64(ranks[c]) : 0
@@ -155,12 +156,15 @@ private func encodeKey(_ column: Column, descending: Bool) -> EncodedKey {
 }
 
 /// The row order of a stable sort of `keys` (with their directions); nulls last in both
-/// directions. With `limit`, only the first `limit` positions are computed (top-N).
-package func sortPermutation(_ keys: [(Column, Bool)], rowCount: Int, limit: Int?, cancel: CancellationFlag?) throws -> [Int32] {
-  if let limit, keys.count == 1, limit < rowCount / 4, let rows = topNOneKey(keys[0].0, descending: keys[0].1, limit: limit) {
+/// directions, text in `collation` order (each dictionary entry ranked once, rows compared
+/// by rank). With `limit`, only the first `limit` positions are computed (top-N).
+package func sortPermutation(_ keys: [(Column, Bool)], rowCount: Int, limit: Int?, collation: Collation,
+  cancel: CancellationFlag?) throws -> [Int32] {
+  if let limit, keys.count == 1, limit < rowCount / 4,
+    let rows = topNOneKey(keys[0].0, descending: keys[0].1, limit: limit, collation: collation) {
     return rows
   }
-  let encoded = keys.map { encodeKey($0.0, descending: $0.1) }
+  let encoded = keys.map { encodeKey($0.0, descending: $0.1, collation: collation) }
   try cancel?.check()
   // a < b in the output order; ties broken by row number, which makes the sort stable.
   func less(_ a: Int32, _ b: Int32) -> Bool {
@@ -226,4 +230,15 @@ private func topN(rowCount: Int, limit: Int, less: (Int32, Int32) -> Bool) -> [I
     }
   }
   return heap.sorted(by: less)
+}
+
+/// `codes` of `dictionary` (distinct values, e.g. the names of `pivot` columns) in
+/// `collation` order, by the entries' ranks.
+package func collationOrder(of codes: [UInt32], in dictionary: TextDictionary, _ collation: Collation) -> [UInt32] {
+  let ranks = dictionary.sortRanks(collation)
+  return codes.sorted { a, b in
+    let ra = Int(a) < ranks.count ? ranks[Int(a)] : UInt32.max
+    let rb = Int(b) < ranks.count ? ranks[Int(b)] : UInt32.max
+    return ra != rb ? ra < rb : a < b
+  }
 }

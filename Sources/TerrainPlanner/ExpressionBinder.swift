@@ -40,6 +40,8 @@ package struct ExpressionBinder {
   package var insideAggregate = false
   /// Whether `TABLE.col` may name this relation as `TABLE`.
   package var qualifier: String?
+  /// The order of text for the aggregates bound here (`min`/`max`): the session's.
+  package var collation: Collation = .default
 
   package init(
     fields: [Field], sourceName: String, parameters: [String: ParameterValue], constants: any ConstantEvaluator,
@@ -399,7 +401,7 @@ package struct ExpressionBinder {
     inner.insideAggregate = true
     let bound = try f.definition.bind(AggregateCall(binder: inner, name: name, args: args, span: span))
     return collector.add(AggregateSpec(function: f, argument: bound.argument, fraction: bound.fraction,
-      resultType: bound.resultType, span: span))
+      resultType: bound.resultType, span: span, collation: collation))
   }
 }
 

@@ -17,14 +17,19 @@ package struct PipelinePlanner {
   package let constants: any ConstantEvaluator
   /// The scalar functions and aggregates calls are bound against.
   package let functions: FunctionRegistry
+  /// The session's order of text (`.collation`), recorded in the steps that order rows
+  /// (`sort`, windows, `pivot`) and in the `min`/`max` aggregates.
+  package let collation: Collation
 
   package init(
-    tables: TableProvider, parameters: [String: ParameterValue], constants: any ConstantEvaluator, functions: FunctionRegistry
+    tables: TableProvider, parameters: [String: ParameterValue], constants: any ConstantEvaluator, functions: FunctionRegistry,
+    collation: Collation = .default
   ) {
     self.tables = tables
     self.parameters = parameters
     self.constants = constants
     self.functions = functions
+    self.collation = collation
   }
 
   /// Binds `pipeline`, whose source must already be resolved (`from TABLE`); `compare` sources

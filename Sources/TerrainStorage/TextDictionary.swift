@@ -28,7 +28,8 @@ public final class TextDictionary: @unchecked Sendable {
   /// a leading 0).
   private var ends: UnsafeMutablePointer<Int>
   private var endsCapacity: Int
-  private var cachedRanks: [UInt32]?
+  /// The ranks of `sortRanks`, binary then French.
+  private var cachedRanks: [[UInt32]?] = [nil, nil]
   private let ranksLock = SimpleLock()
 
   public init(capacity: Int = 16) {
@@ -85,7 +86,6 @@ public final class TextDictionary: @unchecked Sendable {
     append(p, n)
     strings.append(String(decoding: bytes, as: UTF8.self))
     slots[i] = tag | UInt64(code + 1)
-    cachedRanks = nil
     if strings.count * 2 > mask + 1 { rehash() }
     return UInt32(code)
   }
@@ -130,19 +130,50 @@ public final class TextDictionary: @unchecked Sendable {
     }
   }
 
-  /// For each code, its rank in binary (UTF-8 byte) order of the strings; equal strings
-  /// cannot occur, so ranks are distinct. Computed once per dictionary size.
+  /// For each code, its rank in `collation` order of the strings (binary: UTF-8 bytes; French:
+  /// the collation key of Collation.swift, then the bytes). Equal strings cannot occur, so
+  /// ranks are distinct and `<` on ranks is the collation's order: a sort or a top-N then
+  /// compares integers per row, never strings. Computed once per dictionary size and
+  /// collation.
   ///
   /// Safe to call from several threads at once (the first caller computes, the others wait).
-  public var sortRanks: [UInt32] {
+  public func sortRanks(_ collation: Collation) -> [UInt32] {
     ranksLock.lock()
     defer { ranksLock.unlock() }
-    if let r = cachedRanks, r.count == strings.count { return r }
+    let slot = collation == .binary ? 0 : 1
+    if let r = cachedRanks[slot], r.count == strings.count { return r }
     var order = Array(0..<strings.count)
-    order.sort { bytesLess($0, $1) }
+    switch collation {
+    case .binary:
+      order.sort { bytesLess($0, $1) }
+    case .french:
+      // One key per entry in one buffer, then a sort of the codes on their keys.
+      var keys: [UInt8] = []
+      keys.reserveCapacity(ends[strings.count - 1] * 2 + strings.count * 2)
+      var keyEnds = [Int](repeating: 0, count: strings.count + 1)
+      var builder = CollationKeyBuilder()
+      for c in 0..<strings.count {
+        let start = ends[c - 1]
+        builder.appendKey(of: UnsafeRawBufferPointer(start: arena + start, count: ends[c] - start), to: &keys)
+        keyEnds[c + 1] = keys.count
+      }
+      keys.withUnsafeBufferPointer { k in
+        guard let base = k.baseAddress else { return }
+        order.sort { a, b in
+          let sa = keyEnds[a]
+          let la = keyEnds[a + 1] - sa
+          let sb = keyEnds[b]
+          let lb = keyEnds[b + 1] - sb
+          let r = memcmp(base + sa, base + sb, min(la, lb))
+          if r != 0 { return r < 0 }
+          if la != lb { return la < lb }
+          return bytesLess(a, b)
+        }
+      }
+    }
     var ranks = [UInt32](repeating: 0, count: strings.count)
     for (rank, code) in order.enumerated() { ranks[code] = UInt32(rank) }
-    cachedRanks = ranks
+    cachedRanks[slot] = ranks
     return ranks
   }
 

@@ -1,15 +1,19 @@
 // `sort`: a stable sort, with the row count of a `take` right after it (top-N).
 
+import TerrainStorage
 import TerrainSyntax
 
-/// Sorts on `keys`; with `limit` when a `take` follows (top-N).
+/// Sorts on `keys`, text in `collation` order; with `limit` when a `take` follows (top-N).
 package struct SortStep: LogicalStep {
   package var keys: [(BoundExpr, descending: Bool)]
   package var limit: Int?
+  /// The session's collation when the pipeline was planned.
+  package var collation: Collation
 
-  package init(_ keys: [(BoundExpr, descending: Bool)], limit: Int?) {
+  package init(_ keys: [(BoundExpr, descending: Bool)], limit: Int?, collation: Collation) {
     self.keys = keys
     self.limit = limit
+    self.collation = collation
   }
 }
 
@@ -21,6 +25,6 @@ extension SortStage: PlannableStage {
     if let take = p.next?.stage as? TakeStage {
       limit = try take.rowCount(binder)
     }
-    p.emit(SortStep(bound, limit: limit), fields: p.fields)
+    p.emit(SortStep(bound, limit: limit, collation: p.planner.collation), fields: p.fields)
   }
 }

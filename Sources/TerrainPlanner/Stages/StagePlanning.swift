@@ -34,8 +34,10 @@ package struct StagePlanning {
     self.fields = fields
     self.sourceName = sourceName
     self.next = next
-    binder = ExpressionBinder(fields: fields, sourceName: sourceName, parameters: planner.parameters,
+    var binder = ExpressionBinder(fields: fields, sourceName: sourceName, parameters: planner.parameters,
       constants: planner.constants, functions: planner.functions, qualifier: sourceName)
+    binder.collation = planner.collation
+    self.binder = binder
   }
 
   /// Adds `step`, whose output columns are `fields`.
