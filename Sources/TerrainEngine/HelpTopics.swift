@@ -40,7 +40,7 @@ package let helpTopics: [HelpTopic] = [
       and come before digits, digits before letters, one digit at a time (`10` before `9`): \
       `La Boisse` < `Labalme`, `Saint-Denis` < `Sainte-Anne`. `binary` is code point order \
       (`Z` before `a`, `É` after `z`). Equality (`==`, `in`, joins, `by`, `distinct`) is always exact, and \
-      `<` `>` on text compare code points whatever the collation. `.collation` alone shows the current one.
+      `<` `>` `least` `greatest` on text compare code points whatever the collation. `.collation` alone shows the current one.
       """,
     example: "from communes | where code_departement == \"01\" | sort nom | take 5"),
 ] + stageHelp + scalarHelp + aggregateHelp
