@@ -164,6 +164,11 @@ package func sortPermutation(_ keys: [(Column, Bool)], rowCount: Int, limit: Int
     let rows = topNOneKey(keys[0].0, descending: keys[0].1, limit: limit, collation: collation) {
     return rows
   }
+  if keys.count == 1, let rows = packedTextSort(keys[0].0, descending: keys[0].1, rowCount: rowCount, collation: collation) {
+    try cancel?.check()
+    if let limit, limit < rows.count { return Array(rows.prefix(limit)) }
+    return rows
+  }
   let encoded = keys.map { encodeKey($0.0, descending: $0.1, collation: collation) }
   try cancel?.check()
   // a < b in the output order; ties broken by row number, which makes the sort stable.
@@ -193,6 +198,30 @@ package func sortPermutation(_ keys: [(Column, Bool)], rowCount: Int, limit: Int
   }
   if let limit, limit < perm.count { perm.removeSubrange(limit...) }
   return perm
+}
+
+/// A sort on one text key: each row becomes one 64-bit word, its entry's rank (reversed for
+/// `desc`, nulls after every rank) above its row number, and the words are sorted as plain
+/// integers: no closure, no string, and stable since equal ranks fall back on the row.
+private func packedTextSort(_ column: Column, descending: Bool, rowCount: Int, collation: Collation) -> [Int32]? {
+  guard case .text(let codes, let dict) = column.values, rowCount == column.count, rowCount < Int(Int32.max) else { return nil }
+  let ranks = dict.sortRanks(collation)
+  // No entry: every row is null, and stays where it is.
+  guard !ranks.isEmpty else { return (0..<Int32(rowCount)).map { $0 } }
+  let top = UInt64(ranks.count)
+  let valid = column.validity?.base
+  var words = [UInt64](repeating: 0, count: rowCount)
+  ranks.withUnsafeBufferPointer { r in
+    for i in 0..<rowCount {
+      let c = Int(codes.base[i])
+      var k: UInt64 = c < r.count ? UInt64(r[c]) : 0  // k < top
+      if descending { k = top - 1 - k }
+      if let valid, valid[i] == 0 { k = top }
+      words[i] = k << 32 | UInt64(i)
+    }
+  }
+  words.sort()
+  return words.map { Int32(truncatingIfNeeded: $0 & 0xFFFF_FFFF) }
 }
 
 /// The first `limit` rows in `less` order, with a bounded max-heap.

@@ -67,36 +67,62 @@ public enum Collation: String, Sendable, CaseIterable {
 /// compare as their texts in French order, byte by byte, a prefix first.
 public func frenchCollationKey(_ s: String) -> [UInt8] {
   var s = s
-  var builder = CollationKeyBuilder()
+  let builder = CollationKeyBuilder()
   var out: [UInt8] = []
   s.withUTF8 { builder.appendKey(of: UnsafeRawBufferPointer($0), to: &out) }
   return out
 }
 
-/// Builds French collation keys, reusing its buffers from one text to the next.
+/// Builds French collation keys, reusing its buffers from one text to the next (raw
+/// buffers: the key of a dictionary entry costs a few instructions per byte).
 ///
 /// A key is the primary weights (each 2 or 4 bytes, never 0, the first byte naming the
 /// class), a 0, the secondary weights (one byte per primary element, 1 = no accent, trailing
 /// 1s dropped), a 0, and the tertiary weights (1 = lower case or no case, trailing 1s
 /// dropped). Since every weight is at least 1 and a separator is 0, comparing keys byte by
 /// byte compares level 1 first, then 2, then 3; dropping trailing 1s keeps that order.
-package struct CollationKeyBuilder {
-  private var primary: [UInt8] = []
-  private var secondary: [UInt8] = []
-  private var tertiary: [UInt8] = []
+package final class CollationKeyBuilder {
+  /// The key being built: primary weights first, then (in `appendKey`) the other levels.
+  private var key: UnsafeMutablePointer<UInt8>
+  private var keyCapacity = 0
+  private var keyCount = 0
+  private var secondary: UnsafeMutablePointer<UInt8>
+  private var tertiary: UnsafeMutablePointer<UInt8>
+  private var elementCapacity = 0
+  private var elements = 0
 
   package init() {
-    primary.reserveCapacity(64)
-    secondary.reserveCapacity(32)
-    tertiary.reserveCapacity(32)
+    key = UnsafeMutablePointer<UInt8>.allocate(capacity: 1)
+    secondary = UnsafeMutablePointer<UInt8>.allocate(capacity: 1)
+    tertiary = UnsafeMutablePointer<UInt8>.allocate(capacity: 1)
+  }
+
+  deinit {
+    key.deallocate()
+    secondary.deallocate()
+    tertiary.deallocate()
   }
 
   /// Appends the key of the UTF-8 text `bytes` (valid UTF-8) to `out`.
-  package mutating func appendKey(of bytes: UnsafeRawBufferPointer, to out: inout [UInt8]) {
-    primary.removeAll(keepingCapacity: true)
-    secondary.removeAll(keepingCapacity: true)
-    tertiary.removeAll(keepingCapacity: true)
+  package func appendKey(of bytes: UnsafeRawBufferPointer, to out: inout [UInt8]) {
     let n = bytes.count
+    // At most 2 primary bytes and one element per byte of text (a 2-byte ligature gives two
+    // 2-byte elements, a scalar weighted by code point 4 bytes from at least 2), then the
+    // two other levels and their separators.
+    if keyCapacity < 4 * n + 8 {
+      key.deallocate()
+      keyCapacity = 4 * n + 64
+      key = UnsafeMutablePointer<UInt8>.allocate(capacity: keyCapacity)
+    }
+    if elementCapacity < n + 8 {
+      secondary.deallocate()
+      tertiary.deallocate()
+      elementCapacity = n + 64
+      secondary = UnsafeMutablePointer<UInt8>.allocate(capacity: elementCapacity)
+      tertiary = UnsafeMutablePointer<UInt8>.allocate(capacity: elementCapacity)
+    }
+    keyCount = 0
+    elements = 0
     var i = 0
     while i < n {
       let b0 = bytes[i]
@@ -123,37 +149,45 @@ package struct CollationKeyBuilder {
       i += len
       other(scalar)
     }
-    out.append(contentsOf: primary)
-    out.append(0)
-    var end = secondary.count
+    key[keyCount] = 0
+    keyCount += 1
+    var end = elements
     while end > 0 && secondary[end - 1] == 1 { end -= 1 }
-    out.append(contentsOf: secondary[0..<end])
-    out.append(0)
-    end = tertiary.count
+    (key + keyCount).update(from: secondary, count: end)
+    keyCount += end
+    key[keyCount] = 0
+    keyCount += 1
+    end = elements
     while end > 0 && tertiary[end - 1] == 1 { end -= 1 }
-    out.append(contentsOf: tertiary[0..<end])
+    (key + keyCount).update(from: tertiary, count: end)
+    keyCount += end
+    out.append(contentsOf: UnsafeBufferPointer(start: key, count: keyCount))
   }
 
   @inline(__always)
-  private mutating func element(_ lead: UInt8, _ weight: UInt8, _ accent: UInt8 = 1, _ tert: UInt8 = 1) {
-    primary.append(lead)
-    primary.append(weight)
-    secondary.append(accent)
-    tertiary.append(tert)
+  private func element(_ lead: UInt8, _ weight: UInt8, _ accent: UInt8 = 1, _ tert: UInt8 = 1) {
+    key[keyCount] = lead
+    key[keyCount + 1] = weight
+    keyCount += 2
+    secondary[elements] = accent
+    tertiary[elements] = tert
+    elements += 1
   }
 
   /// An element weighted by a code point (3 bytes of 7 bits each, plus 1: never 0).
-  private mutating func codePointElement(_ lead: UInt8, _ scalar: UInt32, _ tert: UInt8) {
-    primary.append(lead)
-    primary.append(UInt8(truncatingIfNeeded: (scalar >> 14) & 0x7F) + 1)
-    primary.append(UInt8(truncatingIfNeeded: (scalar >> 7) & 0x7F) + 1)
-    primary.append(UInt8(truncatingIfNeeded: scalar & 0x7F) + 1)
-    secondary.append(1)
-    tertiary.append(tert)
+  private func codePointElement(_ lead: UInt8, _ scalar: UInt32, _ tert: UInt8) {
+    key[keyCount] = lead
+    key[keyCount + 1] = UInt8(truncatingIfNeeded: (scalar >> 14) & 0x7F) + 1
+    key[keyCount + 2] = UInt8(truncatingIfNeeded: (scalar >> 7) & 0x7F) + 1
+    key[keyCount + 3] = UInt8(truncatingIfNeeded: scalar & 0x7F) + 1
+    keyCount += 4
+    secondary[elements] = 1
+    tertiary[elements] = tert
+    elements += 1
   }
 
   @inline(__always)
-  private mutating func ascii(_ b: UInt8) {
+  private func ascii(_ b: UInt8) {
     switch b {
     case 0x61...0x7A: element(Lead.latin, (b - 0x60) * 4)
     case 0x41...0x5A: element(Lead.latin, (b - 0x40) * 4, 1, 2)
@@ -165,7 +199,7 @@ package struct CollationKeyBuilder {
     }
   }
 
-  private mutating func other(_ scalar: UInt32) {
+  private func other(_ scalar: UInt32) {
     // Latin letters with accents, ligatures: the generated tables.
     var entry: UInt32 = 0
     if scalar >= 0xC0 && scalar < 0x250 {
@@ -186,9 +220,7 @@ package struct CollationKeyBuilder {
     switch scalar {
     case 0x300...0x36F:
       // A combining accent: the accent of the element before it (the first one it meets).
-      if let last = secondary.indices.last, secondary[last] == 1 {
-        secondary[last] = combiningAccentWeight(scalar)
-      }
+      if elements > 0, secondary[elements - 1] == 1 { secondary[elements - 1] = combiningAccentWeight(scalar) }
       return
     case 0xA0, 0x2007, 0x202F: element(Lead.space, asciiPunctuationWeight[0x20], 1, 3)
     case 0x2018, 0x2019, 0x02BC: element(Lead.punctuation, asciiPunctuationWeight[0x27] - 0x10, 1, 3)
@@ -204,7 +236,7 @@ package struct CollationKeyBuilder {
       guard let u = Unicode.Scalar(scalar) else { return }
       let p = u.properties
       if p.generalCategory == .nonspacingMark || p.generalCategory == .enclosingMark {
-        if let last = secondary.indices.last, secondary[last] == 1 { secondary[last] = 30 }
+        if elements > 0, secondary[elements - 1] == 1 { secondary[elements - 1] = 30 }
         return
       }
       if p.generalCategory == .control || p.generalCategory == .format { return }
