@@ -197,38 +197,15 @@ extension Session {
     case .query(let p), .assign(_, let p): pipeline = p
     default: throw Diagnostic("`.explain` shows the plan of a pipeline", at: whole)
     }
-    var lines: [String] = []
-    if case .compare(let spec) = pipeline.source {
-      let plans = try comparePlans(spec)
-      lines.append("Compare pilots, rewritten into two plans whose results are pivoted into one row per indicator:")
-      lines += ["1. the pilots' values"] + explainLines(plans.pilotValuesPlan, name: plans.pilots.tableName)
-      lines += ["2. the peers' figures (median, min, max, count, rows above each pilot, sums for pooled)"]
-        + explainLines(plans.peerStats, name: plans.pilots.tableName)
-      lines.append("3. then, on the comparison table:")
-    }
-    let plan = try planQuery(pipeline, announce: false)
-    lines += explainLines(plan, name: {
-      if case .table(let n) = pipeline.source { return n.text }
-      return "compare"
-    }())
-    return lines
+    let plan = try planQuery(pipeline)
+    return explainLines(plan, name: plan.sourceName)
   }
 
-  /// `Scan …` then one indented line per operator of `plan`.
+  /// `Scan …` then one indented line per operator of `plan` (and the sub-plans a step runs).
   package func explainLines(_ plan: QueryPlan, name: String) -> [String] {
     var lines = ["Scan \(name) (\(groupedCount(plan.source.rowCount)) rows, \(plan.source.fields.count) columns)"]
-    var depth = 1
-    for (i, step) in plan.steps.enumerated() {
-      let input = plan.fieldsAfter[i].map(\.name)
-      var described = step.describe(input)
-      if i + 1 < plan.steps.count, fusesAsMaskedAggregate(step, plan.steps[i + 1]) {
-        described = described.map { $0 + "  [as a mask of the aggregate below: one pass, no row selection]" }
-      }
-      for line in described {
-        lines.append(String(repeating: "  ", count: depth) + "→ " + line)
-        depth += 1
-      }
-    }
+    let (steps, depth) = explainSteps(plan.steps.indices.map { (plan.steps[$0], plan.fieldsAfter[$0].map(\.name)) }, depth: 1)
+    lines += steps
     if let e = plan.export { lines.append(String(repeating: "  ", count: depth) + "→ Export \"\(e.path)\"") }
     return lines
   }

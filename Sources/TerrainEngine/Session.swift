@@ -248,7 +248,7 @@ public final class Session {
       throw Diagnostic("expected exactly one pipeline")
     }
     let plan = try planQuery(pipeline)
-    return try Executor(cancel: cancel).run(plan).materialize(cancel: cancel)
+    return try executor.run(plan).materialize(cancel: cancel)
   }
 
   private func statementText(_ node: StatementNode, _ source: SourceText) -> String {
@@ -286,11 +286,11 @@ public final class Session {
       if plan.export != nil {
         throw Diagnostic("`let` names a result; it cannot end with `export`", at: name.span)
       }
-      let table = try Executor(cancel: cancel).run(plan).materialize(cancel: cancel)
+      let table = try executor.run(plan).materialize(cancel: cancel)
       catalog.set(name.text, table, origin: .query)
     case .query(let pipeline):
       let plan = try planQuery(pipeline)
-      let relation = try Executor(cancel: cancel).run(plan)
+      let relation = try executor.run(plan)
       let table = try relation.materialize(cancel: cancel)
       if let sink = plan.export {
         do {
@@ -323,17 +323,25 @@ public final class Session {
     return render(table, options: renderOptions)
   }
 
-  package func planQuery(_ pipeline: Pipeline, announce: Bool = true) throws -> QueryPlan {
+  /// The plan of `pipeline`, bound and checked; nothing runs (a `compare` is a `CompareStep`
+  /// over the pilots' table, run by its operator).
+  package func planQuery(_ pipeline: Pipeline) throws -> QueryPlan {
     let planner = PipelinePlanner(tables: self, parameters: parameterValues, constants: KernelConstants(), functions: .standard)
     switch pipeline.source {
     case .table(let name):
       let t = try table(named: name.text, at: name.span)
       return try planner.plan(pipeline, source: t, sourceName: name.text)
     case .compare(let spec):
-      let t = try compareTable(spec, announce: announce)
-      return try planner.plan(pipeline, source: t, sourceName: "compare")
+      return try planner.plan(pipeline, compare: spec, pilots: pilots)
     }
   }
+
+  /// `planQuery(_:)`: planning announces nothing (a `compare` announces its peers when it
+  /// runs), so `announce` changes nothing.
+  package func planQuery(_ pipeline: Pipeline, announce: Bool) throws -> QueryPlan { try planQuery(pipeline) }
+
+  /// An executor for the session's statements: cancelled by `cancel`, announcing through `notify`.
+  package var executor: Executor { Executor(cancel: cancel, notify: { [unowned self] in self.notify($0) }) }
 
   private func load(_ pathText: PathText, alias: Name?, options: [OptionItem]) throws {
     let path = try PipelinePlanner(tables: self, parameters: parameterValues, constants: KernelConstants(), functions: .standard).resolvePath(pathText)
@@ -369,15 +377,4 @@ extension Session: TableProvider {
     if help == nil { help = names.isEmpty ? "no table yet: `load \"file.csv\"` first" : "tables: " + names.joined(separator: ", ") }
     throw Diagnostic("unknown table `\(name)`", at: span, label: "no such table", help: help)
   }
-}
-
-/// `34,875`: a count for notices.
-package func groupedCount(_ n: Int) -> String {
-  let s = String(n)
-  var out = ""
-  for (i, ch) in s.enumerated() {
-    if i > 0 && (s.count - i) % 3 == 0 && ch != "-" { out.append(",") }
-    out.append(ch)
-  }
-  return out
 }

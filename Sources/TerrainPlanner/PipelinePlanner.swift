@@ -27,21 +27,28 @@ package struct PipelinePlanner {
     self.functions = functions
   }
 
-  /// Binds `pipeline`, whose source must already be resolved (`from TABLE`); `compare` sources
-  /// are rewritten by the caller into a table before this.
+  /// Binds `pipeline`, whose source must already be resolved (`from TABLE`); a `compare`
+  /// source is planned by `plan(_:compare:pilots:)` (Compare.swift).
   package func plan(_ pipeline: Pipeline, source: Table, sourceName: String) throws -> QueryPlan {
-    var fields = source.fields
-    var fieldsAfter = [fields]
-    var steps: [PlanStep] = []
+    try plan(pipeline.stages, after: QueryPlan(source: source, sourceName: sourceName, steps: [], fieldsAfter: [source.fields]),
+      sourceName: sourceName)
+  }
+
+  /// Binds `stages` after the steps of `start`, on its output columns; `sourceName` names
+  /// what they read in messages.
+  func plan(_ stages: [StageNode], after start: QueryPlan, sourceName: String) throws -> QueryPlan {
+    var fields = start.outputFields
+    var fieldsAfter = start.fieldsAfter
+    var steps = start.steps
     var export: ExportSink?
-    for (position, node) in pipeline.stages.enumerated() {
+    for (position, node) in stages.enumerated() {
       if export != nil {
         throw Diagnostic("`export` must be the last stage", at: node.keywordSpan, label: "after export")
       }
       guard let stage = node.stage as? any PlannableStage else {
         throw Diagnostic("stage `\(node.keyword)` has no planning", at: node.keywordSpan, label: "not planned")
       }
-      let next = position + 1 < pipeline.stages.count ? pipeline.stages[position + 1] : nil
+      let next = position + 1 < stages.count ? stages[position + 1] : nil
       var planning = StagePlanning(planner: self, fields: fields, sourceName: sourceName, next: next)
       try stage.plan(&planning)
       for (step, out) in planning.steps {
@@ -51,7 +58,7 @@ package struct PipelinePlanner {
       }
       if let sink = planning.export { export = sink }
     }
-    return QueryPlan(source: source, sourceName: sourceName, steps: steps, fieldsAfter: fieldsAfter, export: export)
+    return QueryPlan(source: start.source, sourceName: start.sourceName, steps: steps, fieldsAfter: fieldsAfter, export: export)
   }
 
   func bindItems(_ items: [NamedExpr], _ binder: ExpressionBinder) throws -> ([BoundExpr], [String]) {
