@@ -78,10 +78,13 @@ public struct QueryContinuation {
   }
 
   /// The text completion reads for `typed` (the statement typed so far): the previous query
-  /// and `typed` when `typed` continues it, so `| where popu⇥` completes the query's columns.
+  /// and `typed` when `typed` continues it, so `| where popu⇥` completes the query's columns
+  /// (and `against peers where popu⇥`, after a `compare`, the pilots' table's).
   public func completionContext(_ typed: String) -> String {
-    guard case .query(let base) = previous, QueryContinuation.leadingPipe(typed) != nil else { return typed }
-    return base + " " + typed
+    guard case .query(let base) = previous else { return typed }
+    let continues = QueryContinuation.leadingPipe(typed) != nil
+      || (peersMayFollow && QueryContinuation.leadingAgainst(typed) != nil)
+    return continues ? base + " " + typed : typed
   }
 
   /// Whether a statement starting with `|` would be run now (rather than refused).
