@@ -22,8 +22,8 @@ extension Session {
     let table = try self.table(named: p.table.text, at: p.table.span)
     let keyName = p.key?.text ?? table.fields.first?.name ?? ""
     guard let keyIndex = table.index(of: keyName) else {
-      throw Diagnostic("unknown column `\(keyName)` in `\(p.table.text)`", at: p.key?.span ?? p.table.span, label: "not found",
-        help: closestName(to: keyName, in: table.columnNames).map { "did you mean `\($0)`?" })
+      throw Diagnostic(.unknownColumn, keyName, p.table.text, at: p.key?.span ?? p.table.span, label: .notFound,
+        help: closestName(to: keyName, in: table.columnNames).map { .didYouMean($0) })
     }
     let keyColumn = table.columns[keyIndex]
     var rows: [Int] = []
@@ -34,7 +34,7 @@ extension Session {
       let marked = try Executor(cancel: cancel).run(plan)
       rows = try rowNumbers(of: marked, in: table)
       guard !rows.isEmpty else {
-        throw Diagnostic("no row of `\(p.table.text)` matches this condition", at: predicate.span, label: "no pilot")
+        throw Diagnostic(.noPilotMatches, p.table.text, at: predicate.span, label: .noPilot)
       }
     } else {
       let binder = ExpressionBinder(fields: table.fields, sourceName: p.table.text, parameters: parameterValues, constants: KernelConstants(), functions: .standard)
@@ -47,8 +47,8 @@ extension Session {
           let shown = v.description
           let candidates = index.keys.compactMap { k -> String? in if case .text(let s) = k { return s } else { return nil } }
             .sorted(by: utf8Less)
-          throw Diagnostic("no row of `\(p.table.text)` has \(keyName) = \(shown)", at: k.span, label: "unknown key",
-            help: closestName(to: shown, in: candidates).map { "did you mean \"\($0)\"?" })
+          throw Diagnostic(.noPilotKey, p.table.text, keyName, shown, at: k.span, label: .unknownKey,
+            help: closestName(to: shown, in: candidates).map { .didYouMeanText($0) })
         }
         if !rows.contains(r) { rows.append(r) }
       }
@@ -133,25 +133,25 @@ extension Session {
   /// The plans `compare` runs, for execution and for `.explain`.
   func comparePlans(_ spec: CompareSource) throws -> ComparePlans {
     guard let pilots else {
-      throw Diagnostic("no pilot territories yet", at: spec.span, label: "no pilots",
-        help: "name them first, e.g. pilots epci key siren = \"200069177\", \"200040046\"")
+      throw Diagnostic(.noPilotsYet, at: spec.span, label: .noPilots,
+        help: .namePilotsFirst)
     }
     let table = try self.table(named: pilots.tableName, at: spec.span)
     let binder = ExpressionBinder(fields: table.fields, sourceName: pilots.tableName, parameters: parameterValues, constants: KernelConstants(), functions: .standard)
     // Each indicator names a row of the result: a name given twice is an error at its second use.
-    try checkNamesUnique(spec.indicators.map(\.name), noun: "indicator", what: "appears", label: "duplicate name",
-      help: "give one of them another name with `other = …`")
+    try checkNamesUnique(spec.indicators.map(\.name), .indicatorAppearsTwice, label: .duplicateName,
+      help: .giveAnotherName)
     var bound: [BoundExpr] = []
     for item in spec.indicators {
       let e = try binder.bind(item.expr)
       guard e.type.isNumeric else {
-        throw Diagnostic("indicator `\(item.name.text)` is \(e.type), not a number", at: item.expr.span,
-          label: "not numeric", help: "an indicator is a numeric expression, e.g. densite = population / superficie")
+        throw Diagnostic(.indicatorNotNumeric, item.name.text, "\(e.type)", at: item.expr.span,
+          label: .notNumeric, help: .indicatorIsNumeric)
       }
       bound.append(e)
     }
     guard let keyIndex = table.index(of: pilots.keyColumn) else {
-      throw Diagnostic("the pilots' key column `\(pilots.keyColumn)` is no longer in `\(pilots.tableName)`", at: spec.span)
+      throw Diagnostic(.pilotKeyGone, pilots.keyColumn, pilots.tableName, at: spec.span)
     }
     // 1. The pilots' values: from T | where key in (…) | select key, indicators….
     let key = BoundExpr.column(keyIndex, table.fields[keyIndex].type)
