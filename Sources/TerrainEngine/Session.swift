@@ -143,7 +143,7 @@ public final class Session {
       return try catalog.table(name)
     } catch {
       let source = SourceText(name: nil, text: "")
-      throw StatementDiagnostic(diagnostic(for: error, span: nil, prefix: "cannot load table `\(name)`: "), source: source)
+      throw StatementDiagnostic(diagnostic(for: error, span: nil, prefix: .cannotLoadTable(name)), source: source)
     }
   }
 
@@ -245,7 +245,7 @@ public final class Session {
   public func query(_ text: String) throws -> Table {
     let nodes = try Parser.parse(text)
     guard nodes.count == 1, case .query(let pipeline) = nodes[0].statement else {
-      throw Diagnostic("expected exactly one pipeline")
+      throw Diagnostic(.expectedOnePipeline)
     }
     let plan = try planQuery(pipeline)
     return try executor.run(plan).materialize(cancel: cancel)
@@ -259,20 +259,34 @@ public final class Session {
   }
 
   /// The diagnostic for an error thrown by a statement at `span`.
-  package func diagnostic(for error: Error, span: Span?, prefix: String = "") -> Diagnostic {
+  /// The diagnostic for an error thrown by a statement at `span`, its message after `prefix`
+  /// (`cannot load table `t`: `). A file's error keeps its catalog identity; its text is framed
+  /// with the path and position (`data/x.csv:3:7: …`).
+  package func diagnostic(for error: Error, span: Span?, prefix: DiagnosticText? = nil) -> Diagnostic {
+    let before = prefix?.string ?? ""
     switch error {
     case var d as Diagnostic:
-      d.message = prefix + d.message
+      d.message = before + d.message
       return d
     case let e as CSVError:
-      return Diagnostic(prefix + relativeToWorkingDirectory(e.description), at: span)
+      return fileDiagnostic(e.entry, e.arguments, before + relativeToWorkingDirectory(e.description), at: span)
     case let e as ExportError:
-      return Diagnostic(prefix + relativeToWorkingDirectory(e.description), at: span)
+      return fileDiagnostic(e.entry, e.arguments, before + relativeToWorkingDirectory(e.description), at: span)
     case is CancelledError:
-      return Diagnostic("cancelled: nothing was changed", at: nil)
+      return Diagnostic(.cancelled, at: nil)
     default:
-      return Diagnostic(prefix + "\(error)", at: span)
+      return Diagnostic(.otherError, before + "\(error)", at: span)
     }
+  }
+
+  /// The diagnostic of a file's error (`CSVError`, `ExportError`): the identity of its catalog
+  /// entry, and `text`, the entry's message framed with the path and position.
+  private func fileDiagnostic(
+    _ entry: DiagnosticMessage, _ arguments: [String], _ text: String, at span: Span?, label: DiagnosticText? = nil
+  ) -> Diagnostic {
+    var d = Diagnostic(entry, arguments: arguments, at: span, label: label)
+    d.message = text
+    return d
   }
 
   // MARK: statements
@@ -284,7 +298,7 @@ public final class Session {
     case .assign(let name, let pipeline):
       let plan = try planQuery(pipeline)
       if plan.export != nil {
-        throw Diagnostic("`let` names a result; it cannot end with `export`", at: name.span)
+        throw Diagnostic(.letCannotExport, at: name.span)
       }
       let table = try executor.run(plan).materialize(cancel: cancel)
       catalog.set(name.text, table, origin: .query)
@@ -297,7 +311,7 @@ public final class Session {
           let n = try exportTable(table, to: fileSystemPath(sink.path), options: sink.options, cancel: cancel)
           notify("wrote \(groupedCount(n)) \(n == 1 ? "row" : "rows") to \(sink.path)\n")
         } catch let e as ExportError {
-          throw Diagnostic(relativeToWorkingDirectory(e.description), at: sink.span, label: "not written")
+          throw fileDiagnostic(e.entry, e.arguments, relativeToWorkingDirectory(e.description), at: sink.span, label: .notWritten)
         }
       } else if let sink = rowsSink {
         sink(table)
@@ -352,7 +366,7 @@ public final class Session {
     do {
       result = try loadCSV(path: fileSystemPath(path), options: o, cancel: cancel)
     } catch let e as CSVError {
-      throw Diagnostic(relativeToWorkingDirectory(e.description), at: pathSpan, label: "not loaded")
+      throw fileDiagnostic(e.entry, e.arguments, relativeToWorkingDirectory(e.description), at: pathSpan, label: .notLoaded)
     }
     catalog.set(name, result.table, origin: .file(path))
     for n in result.notices { notify("\(path): \(relativeToWorkingDirectory(n))\n") }
@@ -370,11 +384,11 @@ extension Session: TableProvider {
     do {
       if let t = try catalog.table(name) { return t }
     } catch let e as CSVError {
-      throw Diagnostic("cannot load table `\(name)`: \(relativeToWorkingDirectory(e.description))", at: span)
+      throw fileDiagnostic(e.entry, e.arguments, DiagnosticText.cannotLoadTable(name).string + relativeToWorkingDirectory(e.description), at: span)
     }
     let names = catalog.names
-    var help = closestName(to: name, in: names).map { "did you mean `\($0)`?" }
-    if help == nil { help = names.isEmpty ? "no table yet: `load \"file.csv\"` first" : "tables: " + names.joined(separator: ", ") }
-    throw Diagnostic("unknown table `\(name)`", at: span, label: "no such table", help: help)
+    var help: DiagnosticText? = closestName(to: name, in: names).map { .didYouMean($0) }
+    if help == nil { help = names.isEmpty ? .noTableYet : .tablesList(names.joined(separator: ", ")) }
+    throw Diagnostic(.unknownTable, name, at: span, label: .noSuchTable, help: help)
   }
 }

@@ -15,8 +15,8 @@ extension Session {
     let table = try self.table(named: p.table.text, at: p.table.span)
     let keyName = p.key?.text ?? table.fields.first?.name ?? ""
     guard let keyIndex = table.index(of: keyName) else {
-      throw Diagnostic("unknown column `\(keyName)` in `\(p.table.text)`", at: p.key?.span ?? p.table.span, label: "not found",
-        help: closestName(to: keyName, in: table.columnNames).map { "did you mean `\($0)`?" })
+      throw Diagnostic(.unknownColumn, keyName, p.table.text, at: p.key?.span ?? p.table.span, label: .notFound,
+        help: closestName(to: keyName, in: table.columnNames).map { .didYouMean($0) })
     }
     let keyColumn = table.columns[keyIndex]
     var rows: [Int] = []
@@ -27,7 +27,7 @@ extension Session {
       let marked = try Executor(cancel: cancel).run(plan)
       rows = try rowNumbers(of: marked, in: table)
       guard !rows.isEmpty else {
-        throw Diagnostic("no row of `\(p.table.text)` matches this condition", at: predicate.span, label: "no pilot")
+        throw Diagnostic(.noPilotMatches, p.table.text, at: predicate.span, label: .noPilot)
       }
     } else {
       let binder = ExpressionBinder(fields: table.fields, sourceName: p.table.text, parameters: parameterValues, constants: KernelConstants(), functions: .standard)
@@ -40,8 +40,8 @@ extension Session {
           let shown = v.description
           let candidates = index.keys.compactMap { k -> String? in if case .text(let s) = k { return s } else { return nil } }
             .sorted(by: utf8Less)
-          throw Diagnostic("no row of `\(p.table.text)` has \(keyName) = \(shown)", at: k.span, label: "unknown key",
-            help: closestName(to: shown, in: candidates).map { "did you mean \"\($0)\"?" })
+          throw Diagnostic(.noPilotKey, p.table.text, keyName, shown, at: k.span, label: .unknownKey,
+            help: closestName(to: shown, in: candidates).map { .didYouMeanText($0) })
         }
         if !rows.contains(r) { rows.append(r) }
       }

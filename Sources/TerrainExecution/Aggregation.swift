@@ -185,7 +185,7 @@ package protocol AccumulatorBuilder {
 
 package func makeAccumulator(_ spec: AggregateSpec, groups: Int) throws -> Accumulator {
   guard let builder = spec.function.definition as? AccumulatorBuilder else {
-    throw Diagnostic("aggregate `\(spec.function.rawValue)` has no accumulator", at: spec.span)
+    throw Diagnostic(.noAccumulator, spec.function.rawValue, at: spec.span)
   }
   return builder.makeAccumulator(spec, groups: groups)
 }
@@ -264,8 +264,8 @@ package final class IntSumAccumulator: Accumulator {
       }
     }
     if overflow {
-      throw Diagnostic("integer overflow in `sum`: the total does not fit in 64 bits", at: span, label: "overflows",
-        help: "sum floats instead: sum(float(x))")
+      throw Diagnostic(.sumOverflow, at: span, label: .overflows,
+        help: .sumFloatsInstead)
     }
   }
   package func merge(_ other: Accumulator) throws {
@@ -273,8 +273,8 @@ package final class IntSumAccumulator: Accumulator {
     for k in sums.indices {
       let (r, overflow) = sums[k].addingReportingOverflow(o.sums[k])
       if overflow {
-        throw Diagnostic("integer overflow in `sum`: the total does not fit in 64 bits", at: span, label: "overflows",
-          help: "sum floats instead: sum(float(x))")
+        throw Diagnostic(.sumOverflow, at: span, label: .overflows,
+          help: .sumFloatsInstead)
       }
       sums[k] = r
       seen[k] |= o.seen[k]
@@ -422,9 +422,9 @@ package final class FloatMomentsAccumulator: Accumulator {
     // `share` also divides by the total of every row, which may overflow when no group's does.
     if function == .share && !total.isFinite { overflow = true }
     if overflow && !sawNonFinite {
-      let what = function == .stddev ? "the result" : "the total"
-      throw Diagnostic("float overflow in `\(function.rawValue)`: \(what) exceeds the 64-bit float range", at: span,
-        label: "overflows", help: "64-bit floats reach about ±1.8e308; scale the values down first")
+      let entry: DiagnosticMessage = function == .stddev ? .aggregateResultOverflow : .aggregateTotalOverflow
+      throw Diagnostic(entry, function.rawValue, at: span,
+        label: .overflows, help: .scaleValuesDown)
     }
     return b.finish()
   }

@@ -32,7 +32,7 @@ extension PhysicalStep {
 /// that run every stage), never a silent no-op.
 package func physical(_ step: PlanStep) throws -> any PhysicalStep {
   guard let op = step as? any PhysicalStep else {
-    throw Diagnostic("internal error: no operator runs a \(type(of: step))")
+    throw Diagnostic(.noOperator, "\(type(of: step))")
   }
   return op
 }

@@ -159,30 +159,30 @@ extension PipelinePlanner {
   /// `compare` in messages). `pilots` is the session's pilot set (nil: none yet, an error).
   package func plan(_ pipeline: Pipeline, compare spec: CompareSource, pilots: PilotSet?) throws -> QueryPlan {
     guard let pilots else {
-      throw Diagnostic("no pilot territories yet", at: spec.span, label: "no pilots",
-        help: "name them first, e.g. pilots epci key siren = \"200069177\", \"200040046\"")
+      throw Diagnostic(.noPilotsYet, at: spec.span, label: .noPilots,
+        help: .namePilotsFirst)
     }
     let table = try tables.table(named: pilots.tableName, at: spec.span)
     let binder = ExpressionBinder(fields: table.fields, sourceName: pilots.tableName, parameters: parameters, constants: constants, functions: functions)
     // Each indicator names a row of the result: a name given twice is an error at its second use.
-    try checkNamesUnique(spec.indicators.map(\.name), noun: "indicator", what: "appears", label: "duplicate name",
-      help: "give one of them another name with `other = …`")
+    try checkNamesUnique(spec.indicators.map(\.name), .indicatorAppearsTwice, label: .duplicateName,
+      help: .giveAnotherName)
     var bound: [BoundExpr] = []
     for item in spec.indicators {
       let e = try binder.bind(item.expr)
       guard e.type.isNumeric else {
-        throw Diagnostic("indicator `\(item.name.text)` is \(e.type), not a number", at: item.expr.span,
-          label: "not numeric", help: "an indicator is a numeric expression, e.g. densite = population / superficie")
+        throw Diagnostic(.indicatorNotNumeric, item.name.text, "\(e.type)", at: item.expr.span,
+          label: .notNumeric, help: .indicatorIsNumeric)
       }
       bound.append(e)
     }
     guard let keyIndex = table.index(of: pilots.keyColumn) else {
-      throw Diagnostic("the pilots' key column `\(pilots.keyColumn)` is no longer in `\(pilots.tableName)`", at: spec.span)
+      throw Diagnostic(.pilotKeyGone, pilots.keyColumn, pilots.tableName, at: spec.span)
     }
     let peers = try spec.peers.map { try binder.bindPredicate($0) }
     func aggregate(_ name: String) throws -> AggregateFunction {
       guard let f = functions.aggregate(named: name) else {
-        throw Diagnostic("internal error: `compare` needs the aggregate `\(name)`", at: spec.span)
+        throw Diagnostic(.compareNeedsAggregate, name, at: spec.span)
       }
       return f
     }

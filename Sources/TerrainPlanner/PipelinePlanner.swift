@@ -43,10 +43,10 @@ package struct PipelinePlanner {
     var export: ExportSink?
     for (position, node) in stages.enumerated() {
       if export != nil {
-        throw Diagnostic("`export` must be the last stage", at: node.keywordSpan, label: "after export")
+        throw Diagnostic(.exportMustBeLast, at: node.keywordSpan, label: .afterExport)
       }
       guard let stage = node.stage as? any PlannableStage else {
-        throw Diagnostic("stage `\(node.keyword)` has no planning", at: node.keywordSpan, label: "not planned")
+        throw Diagnostic(.stageNotPlanned, node.keyword, at: node.keywordSpan, label: .notPlanned)
       }
       let next = position + 1 < stages.count ? stages[position + 1] : nil
       var planning = StagePlanning(planner: self, fields: fields, sourceName: sourceName, next: next)
@@ -69,12 +69,12 @@ package struct PipelinePlanner {
 
   /// Output names must be unique; the error points at the second use of a name.
   func checkUnique(_ names: [Name]) throws {
-    try checkNamesUnique(names, what: "appears", label: "duplicate name", help: "give one of them another name with `other = …`")
+    try checkNamesUnique(names, .columnAppearsTwice, label: .duplicateName, help: .giveAnotherName)
   }
 
   func unknownColumn(_ c: Name, _ fields: [Field], _ source: String) -> Diagnostic {
-    Diagnostic("unknown column `\(c.text)` in `\(source)`", at: c.span, label: "not found",
-      help: closestName(to: c.text, in: fields.map(\.name)).map { "did you mean `\($0)`?" })
+    Diagnostic(.unknownColumn, c.text, source, at: c.span, label: .notFound,
+      help: closestName(to: c.text, in: fields.map(\.name)).map { .didYouMean($0) })
   }
 
   /// The text of a `load` or `export` path: its pieces end to end, each parameter read as text
@@ -88,7 +88,7 @@ package struct PipelinePlanner {
         out += s
       case .parameter(let p):
         guard case .constant(.text(let s), _) = try binder.bind(Expr(kind: .parameter(p), span: piece.span), expected: .text) else {
-          throw Diagnostic("parameter `$\(p)` cannot be read as text", at: piece.span)
+          throw Diagnostic(.parameterNotText, p, at: piece.span)
         }
         out += s
       }
@@ -97,10 +97,11 @@ package struct PipelinePlanner {
   }
 }
 
-/// A name given twice (`drop a, a`) is an error at its second mention: "column `a` … twice".
-package func checkNamesUnique(_ names: [Name], noun: String = "column", what: String, label: String, help: String) throws {
+/// A name given twice (`drop a, a`) is an error at its second mention: `entry` with the name
+/// ("column `a` … twice").
+package func checkNamesUnique(_ names: [Name], _ entry: DiagnosticMessage, label: DiagnosticText, help: DiagnosticText) throws {
   var seen = Set<String>()
   for n in names where !seen.insert(n.text).inserted {
-    throw Diagnostic("\(noun) `\(n.text)` \(what) twice", at: n.span, label: label, help: help)
+    throw Diagnostic(entry, n.text, at: n.span, label: label, help: help)
   }
 }

@@ -19,14 +19,14 @@ extension TakeStage: PlannableStage {
     let e = count
     let b = try binder.bind(e, expected: .int)
     guard let v = try binder.constants.constantValue(of: b) else {
-      throw Diagnostic("`take` needs a constant number of rows", at: e.span, label: "not a constant", help: "e.g. take 10")
+      throw Diagnostic(.takeNeedsConstant, at: e.span, label: .notAConstant, help: .exampleTake)
     }
     switch v {
     case .int(let n) where n >= 0: return Int(clamping: n)
     case .int, .float:
-      throw Diagnostic("`take` needs a whole number of rows, 0 or more", at: e.span, label: "not a row count")
+      throw Diagnostic(.takeNeedsWholeNumber, at: e.span, label: .notARowCount)
     default:
-      throw Diagnostic("`take` needs a number of rows", at: e.span, label: "not a number")
+      throw Diagnostic(.takeNeedsNumber, at: e.span, label: .notANumber)
     }
   }
 }
