@@ -186,8 +186,7 @@ extension DiagnosticMessage {
   public static let indicatorAppearsTwice = DiagnosticMessage(.session, "indicator-appears-twice", "indicator `{}` appears twice")
   public static let indicatorNotNumeric = DiagnosticMessage(.session, "indicator-not-numeric", "indicator `{}` is {}, not a number")
   public static let pilotKeyGone = DiagnosticMessage(.session, "pilot-key-gone", "the pilots' key column `{}` is no longer in `{}`")
-  public static let compareNeedsAggregate = DiagnosticMessage(
-    .session, "compare-needs-aggregate", "internal error: `compare` needs the aggregate `{}`")
+  public static let compareNeedsAggregate = DiagnosticMessage(.session, "compare-needs-aggregate", "internal error: `compare` needs the aggregate `{}`")
   public static let expectedOnePipeline = DiagnosticMessage(.session, "expected-one-pipeline", "expected exactly one pipeline")
   public static let cancelled = DiagnosticMessage(.session, "cancelled", "cancelled: nothing was changed")
   public static let otherError = DiagnosticMessage(.session, "other-error", "{}")
