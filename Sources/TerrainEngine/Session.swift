@@ -324,7 +324,8 @@ public final class Session {
   }
 
   package func planQuery(_ pipeline: Pipeline, announce: Bool = true) throws -> QueryPlan {
-    let planner = PipelinePlanner(tables: self, parameters: parameterValues, constants: KernelConstants(), functions: .standard)
+    let planner = PipelinePlanner(tables: self, parameters: parameterValues, constants: KernelConstants(), functions: .standard,
+      probe: ExecutingProbe(cancel: cancel))
     switch pipeline.source {
     case .table(let name):
       let t = try table(named: name.text, at: name.span)

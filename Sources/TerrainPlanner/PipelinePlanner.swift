@@ -17,14 +17,19 @@ package struct PipelinePlanner {
   package let constants: any ConstantEvaluator
   /// The scalar functions and aggregates calls are bound against.
   package let functions: FunctionRegistry
+  /// Reads data for the one stage whose output columns depend on it (`pivot`); nil where no
+  /// data may be read (then `pivot` is an error).
+  package let probe: (any DataProbe)?
 
   package init(
-    tables: TableProvider, parameters: [String: ParameterValue], constants: any ConstantEvaluator, functions: FunctionRegistry
+    tables: TableProvider, parameters: [String: ParameterValue], constants: any ConstantEvaluator, functions: FunctionRegistry,
+    probe: (any DataProbe)? = nil
   ) {
     self.tables = tables
     self.parameters = parameters
     self.constants = constants
     self.functions = functions
+    self.probe = probe
   }
 
   /// Binds `pipeline`, whose source must already be resolved (`from TABLE`); `compare` sources
@@ -42,7 +47,8 @@ package struct PipelinePlanner {
         throw Diagnostic("stage `\(node.keyword)` has no planning", at: node.keywordSpan, label: "not planned")
       }
       let next = position + 1 < pipeline.stages.count ? pipeline.stages[position + 1] : nil
-      var planning = StagePlanning(planner: self, fields: fields, sourceName: sourceName, next: next)
+      var planning = StagePlanning(planner: self, fields: fields, sourceName: sourceName, next: next, source: source,
+        before: steps)
       try stage.plan(&planning)
       for (step, out) in planning.steps {
         steps.append(step)
