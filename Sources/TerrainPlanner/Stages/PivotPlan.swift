@@ -92,7 +92,7 @@ extension PivotStage: PlannableStage {
     }
     if probed.values.isEmpty && by.isEmpty {
       throw Diagnostic(.pivotNoValues, names.text, names.text, at: names.span, label: "no values",
-        help: "add `by k` to get the groups even when empty, or check the `where` before `pivot`")
+        help: "check the stages before `pivot` (a `where` that keeps no row?); with `by COLUMN`, an empty input gives no row")
     }
     var fields = zip(byNames, byKeys).map { Field(name: $0, type: $1.type) }
     var seen = Set(byNames)

@@ -58,9 +58,12 @@ extension UnpivotStage: PlannableStage {
         valueType = .float
         continue
       }
+      // Numbers and bools become text rather than the reverse.
+      let target = valueType == .text || f.type == .text ? "text" : valueType.rawValue
+      let convert = f.type == .text ? first.name : f.name
       throw Diagnostic(.unpivotTypeClash, first.name, first.type.rawValue, f.name, f.type.rawValue, at: spans[k],
         label: "`\(f.name)` is \(f.type.rawValue)",
-        help: "unpivot the \(first.type.rawValue) columns and the \(f.type.rawValue) ones separately, or convert first: `derive \(f.name) = \(valueType == .text ? "text" : valueType.rawValue)(\(f.name))`")
+        help: "unpivot the \(first.type.rawValue) columns and the \(f.type.rawValue) ones separately, or convert first: `derive \(convert) = \(target)(\(convert))`")
     }
     let listedSet = Set(listed)
     let kept = p.fields.indices.filter { !listedSet.contains($0) }
