@@ -338,9 +338,11 @@ public final class Session {
   }
 
   /// The plan of `pipeline`, bound and checked; nothing runs (a `compare` is a `CompareStep`
-  /// over the pilots' table, run by its operator).
+  /// over the pilots' table, run by its operator), except that `pivot` asks the probe for the
+  /// values that name its columns.
   package func planQuery(_ pipeline: Pipeline) throws -> QueryPlan {
-    let planner = PipelinePlanner(tables: self, parameters: parameterValues, constants: KernelConstants(), functions: .standard)
+    let planner = PipelinePlanner(tables: self, parameters: parameterValues, constants: KernelConstants(), functions: .standard,
+      probe: ExecutingProbe(cancel: cancel))
     switch pipeline.source {
     case .table(let name):
       let t = try table(named: name.text, at: name.span)

@@ -17,14 +17,19 @@ package struct PipelinePlanner {
   package let constants: any ConstantEvaluator
   /// The scalar functions and aggregates calls are bound against.
   package let functions: FunctionRegistry
+  /// Reads data for the one stage whose output columns depend on it (`pivot`); nil where no
+  /// data may be read (then `pivot` is an error).
+  package let probe: (any DataProbe)?
 
   package init(
-    tables: TableProvider, parameters: [String: ParameterValue], constants: any ConstantEvaluator, functions: FunctionRegistry
+    tables: TableProvider, parameters: [String: ParameterValue], constants: any ConstantEvaluator, functions: FunctionRegistry,
+    probe: (any DataProbe)? = nil
   ) {
     self.tables = tables
     self.parameters = parameters
     self.constants = constants
     self.functions = functions
+    self.probe = probe
   }
 
   /// Binds `pipeline`, whose source must already be resolved (`from TABLE`); a `compare`
@@ -49,7 +54,8 @@ package struct PipelinePlanner {
         throw Diagnostic(.stageNotPlanned, node.keyword, at: node.keywordSpan, label: .notPlanned)
       }
       let next = position + 1 < stages.count ? stages[position + 1] : nil
-      var planning = StagePlanning(planner: self, fields: fields, sourceName: sourceName, next: next)
+      var planning = StagePlanning(planner: self, fields: fields, sourceName: sourceName, next: next, source: start.source,
+        before: steps)
       try stage.plan(&planning)
       for (step, out) in planning.steps {
         steps.append(step)

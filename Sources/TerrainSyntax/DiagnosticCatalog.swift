@@ -13,6 +13,13 @@
 
 extension DiagnosticMessage {
   // MARK: Syntax: lexing and parsing
+  public static let pivotNeedsUsing = DiagnosticMessage(.syntax, "pivot-needs-using", "expected `using AGG` after `pivot {}`, found {}")
+  public static let pivotAggregatesUnnamed = DiagnosticMessage(.syntax, "pivot-aggregates-unnamed", "with several aggregates, `pivot` needs each one named")
+  public static let splitNeedsOn = DiagnosticMessage(.syntax, "split-needs-on", "expected `on \"SEP\"` after `split {}`, found {}")
+  public static let splitNeedsSeparator = DiagnosticMessage(.syntax, "split-needs-separator", "expected the separator as a string after `on`, found {}")
+  public static let splitEmptySeparator = DiagnosticMessage(.syntax, "split-empty-separator", "`split` needs a separator of at least one character")
+  public static let unpivotNeedsInto = DiagnosticMessage(.syntax, "unpivot-needs-into", "expected `into NAME, VALUE` after the columns of `unpivot`, found {}")
+  public static let unpivotNeedsValue = DiagnosticMessage(.syntax, "unpivot-needs-value", "expected `, VALUE` after `into {}`, found {}")
 
   public static let expectedParameterName = DiagnosticMessage(.syntax, "expected-parameter-name", "expected a parameter name after `$`")
   public static let unterminatedQuotedName = DiagnosticMessage(.syntax, "unterminated-quoted-name", "unterminated quoted name")
@@ -56,6 +63,20 @@ extension DiagnosticMessage {
   public static let expectedExpression = DiagnosticMessage(.syntax, "expected-expression", "expected an expression, found {}")
 
   // MARK: Bind: names, types, options
+  public static let pivotNamesAlsoBy = DiagnosticMessage(.bind, "pivot-names-also-by", "`{}` names the new columns, so it cannot also be a `by` column")
+  public static let aggregateNamedTwice = DiagnosticMessage(.bind, "aggregate-named-twice", "aggregate `{}` is named twice")
+  public static let intoNeedsTwoNames = DiagnosticMessage(.bind, "into-needs-two-names", "`into` needs two different names")
+  public static let appendTypeClash = DiagnosticMessage(.bind, "append-type-clash", "`append {}`: column `{}` is {} in the rows so far but {} in `{}`")
+  public static let unpivotTypeClash = DiagnosticMessage(.bind, "unpivot-type-clash", "`unpivot` needs columns of one type, but `{}` is {} and `{}` is {}")
+  public static let unpivotNoPrefixMatch = DiagnosticMessage(.bind, "unpivot-no-prefix-match", "no column of `{}` starts with `{}`")
+  public static let unpivotDuplicate = DiagnosticMessage(.bind, "unpivot-duplicate", "column `{}` is listed twice in `unpivot`")
+  public static let unpivotNameTaken = DiagnosticMessage(.bind, "unpivot-name-taken", "`into {}`: a column `{}` is already kept by `unpivot`")
+  public static let pivotTooManyValues = DiagnosticMessage(.bind, "pivot-too-many-values", "`pivot {}` would make {} columns: `{}` has {} distinct values, more than the {} allowed")
+  public static let pivotNameClash = DiagnosticMessage(.bind, "pivot-name-clash", "`pivot {}` would make two columns named `{}`")
+  public static let pivotNoValues = DiagnosticMessage(.bind, "pivot-no-values", "`pivot {}` found no value of `{}`: the rows coming in are empty, so there is no column to make")
+  public static let pivotNoProbe = DiagnosticMessage(.bind, "pivot-no-probe", "`pivot` needs to read the distinct values of `{}` while planning, which is not possible here")
+  public static let splitNotText = DiagnosticMessage(.bind, "split-not-text", "`split` cuts text, but `{}` is {}")
+  public static let takeByKey = DiagnosticMessage(.bind, "take-by-key", "a group key of `take … by` cannot be {}")
 
   public static let conditionNotBool = DiagnosticMessage(.bind, "condition-not-bool", "a condition must be true or false, but this is {}")
   public static let integerTooLarge = DiagnosticMessage(.bind, "integer-too-large", "integer `{}` does not fit in 64 bits")
@@ -110,6 +131,7 @@ extension DiagnosticMessage {
   public static let unknownTable = DiagnosticMessage(.bind, "unknown-table", "unknown table `{}`")
 
   // MARK: Run: values met while running
+  public static let tooManyRows = DiagnosticMessage(.run, "too-many-rows", "`{}` would make {} rows, more than the {} a result may hold")
 
   public static let integerOverflow = DiagnosticMessage(.run, "integer-overflow", "integer overflow: the result does not fit in 64 bits")
   public static let floatOverflow = DiagnosticMessage(.run, "float-overflow", "float overflow: the result of {} exceeds the 64-bit float range")
@@ -118,6 +140,8 @@ extension DiagnosticMessage {
   public static let aggregateResultOverflow = DiagnosticMessage(.run, "aggregate-result-overflow", "float overflow in `{}`: the result exceeds the 64-bit float range")
   public static let aggregateTotalOverflow = DiagnosticMessage(.run, "aggregate-total-overflow", "float overflow in `{}`: the total exceeds the 64-bit float range")
   public static let noOperator = DiagnosticMessage(.run, "no-operator", "internal error: no operator runs a {}")
+  public static let pivotValueNotPlanned = DiagnosticMessage(.run, "pivot-value-not-planned", "`pivot {}`: the value {} was not found while planning; run the statement again")
+  public static let splitNotTextInternal = DiagnosticMessage(.run, "split-not-text-internal", "internal error: `split` of a column that is not text")
   public static let floatNotInteger = DiagnosticMessage(.run, "float-not-integer", "a float does not fit in a 64-bit integer (or is NaN)")
   public static let cannotConvert = DiagnosticMessage(.run, "cannot-convert", "cannot convert {} to {}")
   public static let noKernel = DiagnosticMessage(.run, "no-kernel", "function `{}` has no kernel")
@@ -203,6 +227,20 @@ extension DiagnosticMessage {
 
 extension DiagnosticText {
   // MARK: Labels: the short text under a caret
+  public static let isTypeHere = DiagnosticText(.label, "is-type-here", "`{}` is {} here")
+  public static let isType = DiagnosticText(.label, "is-type", "`{}` is {}")
+  public static let alsoAfterPivot = DiagnosticText(.label, "also-after-pivot", "also after `pivot`")
+  public static let needsTheData = DiagnosticText(.label, "needs-the-data", "needs the data")
+  public static let distinctValuesCount = DiagnosticText(.label, "distinct-values-count", "{} distinct values")
+  public static let noValues = DiagnosticText(.label, "no-values", "no values")
+  public static let nameTwice = DiagnosticText(.label, "name-twice", "`{}` twice")
+  public static let typeNotText = DiagnosticText(.label, "type-not-text", "{}, not text")
+  public static let noSuchColumn = DiagnosticText(.label, "no-such-column", "no such column")
+  public static let listedBefore = DiagnosticText(.label, "listed-before", "listed before")
+  public static let alreadyAColumn = DiagnosticText(.label, "already-a-column", "already a column")
+  public static let sameAsTheFirst = DiagnosticText(.label, "same-as-the-first", "same as the first")
+  public static let noName = DiagnosticText(.label, "no-name", "no name")
+  public static let emptySeparator = DiagnosticText(.label, "empty-separator", "empty separator")
 
   public static let here = DiagnosticText(.label, "here", "here")
   public static let openedHere = DiagnosticText(.label, "opened-here", "opened here")
@@ -282,6 +320,24 @@ extension DiagnosticText {
   public static let noCompareBeforeIt = DiagnosticText(.label, "no-compare-before-it", "no `compare` before it")
 
   // MARK: Helps: what to do (`= help: …`)
+  public static let appendMakeBothSides = DiagnosticText(.help, "append-make-both-sides", "make both sides {}: `derive {} = {}({})` before `append`, or in a `let` made from `{}`")
+  public static let pivotGroupByOther = DiagnosticText(.help, "pivot-group-by-other", "group by other columns, e.g. pivot {} using count() by code_region")
+  public static let giveEachAggregateAName = DiagnosticText(.help, "give-each-aggregate-a-name", "give each aggregate its own name")
+  public static let pivotFloatColumn = DiagnosticText(.help, "pivot-float-column", "a float column rarely names columns; round or bucket it first, e.g. `derive c = round({})`, or use `aggregate … by {}`")
+  public static let pivotFewerValues = DiagnosticText(.help, "pivot-fewer-values", "pivot a column with fewer values (e.g. `where` first), or keep the long form: `aggregate … by {}`")
+  public static let pivotEmptyInput = DiagnosticText(.help, "pivot-empty-input", "check the stages before `pivot` (a `where` that keeps no row?); with `by COLUMN`, an empty input gives no row")
+  public static let renameByColumn = DiagnosticText(.help, "rename-by-column", "rename the `by` column: `by {}_ = {}`")
+  public static let pivotValuesCollide = DiagnosticText(.help, "pivot-values-collide", "the values' texts collide (a null and the text \"null\"?): make them distinct first, e.g. `derive {} = coalesce({}, \"(vide)\")`")
+  public static let convertToTextFirst = DiagnosticText(.help, "convert-to-text-first", "convert it first: `derive {} = text({})`")
+  public static let listEachColumnOnce = DiagnosticText(.help, "list-each-column-once", "list each column once (a `PREFIX*` already lists every column starting with it)")
+  public static let unpivotSeparately = DiagnosticText(.help, "unpivot-separately", "unpivot the {} columns and the {} ones separately, or convert first: `derive {} = {}({})`")
+  public static let chooseAnotherNameOrDrop = DiagnosticText(.help, "choose-another-name-or-drop", "choose another name, or drop `{}` before `unpivot`")
+  public static let intoExample = DiagnosticText(.help, "into-example", "e.g. into variable, valeur")
+  public static let pivotExample = DiagnosticText(.help, "pivot-example", "e.g. pivot {} using count() by code_region")
+  public static let pivotNameEach = DiagnosticText(.help, "pivot-name-each", "e.g. using n = count(), s = sum(population): the columns are then VALUE_n, VALUE_s")
+  public static let splitExample = DiagnosticText(.help, "split-example", "e.g. split {} on \"{}\"")
+  public static let unpivotExample = DiagnosticText(.help, "unpivot-example", "e.g. unpivot conso_elec_mwh, conso_gaz_mwh into energie, mwh")
+  public static let unpivotIntoExample = DiagnosticText(.help, "unpivot-into-example", "e.g. into {}, valeur")
 
   public static let exampleUnderscoreNumber = DiagnosticText(.help, "example-underscore-number", "e.g. 1_000_000")
   public static let oneDecimalPoint = DiagnosticText(.help, "one-decimal-point", "a number has at most one decimal point")
@@ -360,6 +416,12 @@ extension DiagnosticText {
   public static let compareAgainstPeers = DiagnosticText(.help, "compare-against-peers", "compare pilots on IND, … against peers where COND (on one line, or with `against` on the next)")
 
   // MARK: Phrases: pieces of text given as arguments of a message
+  public static let aTableNameAfterAppend = DiagnosticText(.phrase, "a-table-name-after-append", "a table name after `append`")
+  public static let thePivotColumn = DiagnosticText(.phrase, "the-pivot-column", "the column whose values name the new columns, after `pivot`")
+  public static let aTextColumnAfterSplit = DiagnosticText(.phrase, "a-text-column-after-split", "a text column after `split`")
+  public static let anUnpivotColumn = DiagnosticText(.phrase, "an-unpivot-column", "a column name (or `PREFIX*`) after `unpivot`")
+  public static let theUnpivotNameColumn = DiagnosticText(.phrase, "the-unpivot-name-column", "the name of the column that will hold the column names, after `into`")
+  public static let theUnpivotValueColumn = DiagnosticText(.phrase, "the-unpivot-value-column", "the name of the column that will hold the values")
 
   public static let tableNameAfterJoin = DiagnosticText(.phrase, "table-name-after-join", "a table name after `join`")
   public static let aString = DiagnosticText(.phrase, "a-string", "a string")

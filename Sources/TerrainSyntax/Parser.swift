@@ -59,6 +59,11 @@ public struct Parser {
     return false
   }
 
+  /// Whether the token after the current one is the symbol `s` (`name =` in a list).
+  func nextIsSymbol(_ s: String) -> Bool {
+    index + 1 < tokens.count && tokens[index + 1].isSymbol(s)
+  }
+
   mutating func acceptKeyword(_ k: String) -> Bool {
     if current.isKeyword(k) {
       index += 1

@@ -11,7 +11,14 @@ package struct TakeStep: LogicalStep {
 
 extension TakeStage: PlannableStage {
   package func plan(_ p: inout StagePlanning) throws {
-    p.emit(TakeStep(try rowCount(p.binder)), fields: p.fields)
+    let n = try rowCount(p.binder)
+    if by.isEmpty {
+      p.emit(TakeStep(n), fields: p.fields)
+      return
+    }
+    // After `sort`, the sort's planning already made the top N of each group (TakeByPlan.swift).
+    if p.before.last is SortTakeByStep { return }
+    p.emit(TakeByStep(n, keys: try groupKeys(p.binder)), fields: p.fields)
   }
 
   /// N, a constant whole number, 0 or more.
