@@ -76,7 +76,6 @@ extension DiagnosticMessage {
   public static let pivotNoValues = DiagnosticMessage(.bind, "pivot-no-values", "`pivot {}` found no value of `{}`: the rows coming in are empty, so there is no column to make")
   public static let pivotNoProbe = DiagnosticMessage(.bind, "pivot-no-probe", "`pivot` needs to read the distinct values of `{}` while planning, which is not possible here")
   public static let splitNotText = DiagnosticMessage(.bind, "split-not-text", "`split` cuts text, but `{}` is {}")
-  public static let takeByKey = DiagnosticMessage(.bind, "take-by-key", "a group key of `take … by` cannot be {}")
 
   public static let conditionNotBool = DiagnosticMessage(.bind, "condition-not-bool", "a condition must be true or false, but this is {}")
   public static let integerTooLarge = DiagnosticMessage(.bind, "integer-too-large", "integer `{}` does not fit in 64 bits")
