@@ -33,6 +33,12 @@ struct Cumulative: WindowFunctionDefinition, WindowKernelBuilder {
 
   func makeWindowKernel(_ spec: WindowSpec, arguments: [Column], rowCount: Int) throws -> WindowKernel {
     guard let x = arguments.first else { throw Diagnostic("`\(name)` has no argument", at: spec.span) }
+    let kernel = try makeKernel(spec, x, rowCount)
+    kernel.owner = x
+    return kernel
+  }
+
+  private func makeKernel(_ spec: WindowSpec, _ x: Column, _ rowCount: Int) throws -> RunningKernelBase {
     let valid = x.validity.map { UnsafePointer($0.base) }
     let overflow = Diagnostic("integer overflow in `cumsum`: the running total does not fit in 64 bits", at: spec.span,
       label: "overflows", help: "sum floats instead: cumsum(float(x))")
@@ -71,7 +77,14 @@ struct Cumulative: WindowFunctionDefinition, WindowKernelBuilder {
 
 /// A running value per partition in window order: the first present value, then
 /// `combine(running, value)` at each present value; rows before the first are null.
-final class RunningKernel<T>: WindowKernel {
+class RunningKernelBase: WindowKernel {
+  /// The argument column, kept alive while the kernel points into it.
+  var owner: Column?
+  func compute(_ partitions: Range<Int>, _ order: WindowOrder) throws {}
+  func finish() -> Column { Column.nulls(.int, count: 0) }
+}
+
+final class RunningKernel<T>: RunningKernelBase {
   let input: UnsafeMutablePointer<T>
   let valid: UnsafePointer<UInt8>?
   let out: WindowOutput<T>
@@ -91,7 +104,7 @@ final class RunningKernel<T>: WindowKernel {
     self.combine = combine
   }
 
-  func compute(_ partitions: Range<Int>, _ order: WindowOrder) throws {
+  override func compute(_ partitions: Range<Int>, _ order: WindowOrder) throws {
     let rows = order.rows
     var overflowed = false
     for p in partitions {
@@ -111,5 +124,5 @@ final class RunningKernel<T>: WindowKernel {
     }
   }
 
-  func finish() -> Column { out.finish(wrap) }
+  override func finish() -> Column { out.finish(wrap) }
 }
