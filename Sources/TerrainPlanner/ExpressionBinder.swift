@@ -399,8 +399,8 @@ package struct ExpressionBinder {
         throw Diagnostic("aggregates cannot be nested: `\(name.text)` is inside another aggregate", at: name.span,
           label: "nested aggregate", help: "aggregate once, then compute on the result in a later stage")
       }
-      throw Diagnostic("aggregate `\(name.text)` is only allowed in `aggregate`", at: name.span,
-        label: "not in aggregate", help: "e.g. `| aggregate total = \(name.text)(…) by …`")
+      throw Diagnostic("aggregate `\(name.text)` is only allowed in `aggregate` or `derive`", at: name.span,
+        label: "not in aggregate", help: "e.g. `| aggregate total = \(name.text)(…) by …`, or `| derive t = \(name.text)(…) by …` to keep every row")
     }
     // The argument is bound against the input rows, without the aggregate context.
     var inner = self
