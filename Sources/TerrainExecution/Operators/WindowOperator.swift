@@ -233,54 +233,126 @@ private func windowOrder(_ ids: ColumnBuffer<Int32>, partitionCount: Int, rowCou
 }
 
 /// Sorts the rows of one partition on encoded keys: nulls last for each key, then the key's
-/// word, then the row (input order for ties).
+/// word, then the row (input order for ties). Least significant key first, each pass a stable
+/// radix sort of the present words (8-bit digits, digits that are the same for every row
+/// skipped) with the nulls after them in their current order; short partitions use an
+/// insertion sort. One sorter per worker, its scratch reused from partition to partition.
 private final class PartitionSorter {
   let keys: [EncodedKey]
-  private var pairs: [(UInt64, Int32)] = []
-  private var nulls: [Int32] = []
+  private var capacity = 0
+  private var words = UnsafeMutablePointer<UInt64>.allocate(capacity: 1)
+  private var words2 = UnsafeMutablePointer<UInt64>.allocate(capacity: 1)
+  private var rows2 = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
+  private var nulls = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
+  private let counts = UnsafeMutablePointer<Int>.allocate(capacity: 8 * 256)
 
   init(_ keys: [EncodedKey]) { self.keys = keys }
 
+  deinit {
+    words.deallocate()
+    words2.deallocate()
+    rows2.deallocate()
+    nulls.deallocate()
+    counts.deallocate()
+  }
+
+  private func reserve(_ m: Int) {
+    guard m > capacity else { return }
+    words.deallocate()
+    words2.deallocate()
+    rows2.deallocate()
+    nulls.deallocate()
+    capacity = max(m, 2 * capacity)
+    words = .allocate(capacity: capacity)
+    words2 = .allocate(capacity: capacity)
+    rows2 = .allocate(capacity: capacity)
+    nulls = .allocate(capacity: capacity)
+  }
+
   func sort(_ rows: UnsafeMutablePointer<Int32>, _ m: Int) {
     guard m > 1 else { return }
-    if keys.count == 1 { return sortOneKey(rows, m, keys[0]) }
-    var buffer = UnsafeMutableBufferPointer(start: rows, count: m)
-    let ks = keys
-    buffer.sort { a, b in
-      let i = Int(a)
-      let j = Int(b)
-      for k in ks {
-        let ni = k.valid.map { $0[i] == 0 } ?? false
-        let nj = k.valid.map { $0[j] == 0 } ?? false
-        if ni != nj { return nj }
-        if ni { continue }
-        let x = k.words[i]
-        let y = k.words[j]
-        if x != y { return x < y }
+    reserve(m)
+    for key in keys.reversed() {
+      key.words.withUnsafeBufferPointer { w in
+        guard let w = w.baseAddress else { return }
+        // The present rows' words, in the current order; the null rows apart.
+        var present = 0
+        var absent = 0
+        if let valid = key.valid {
+          for j in 0..<m {
+            let r = rows[j]
+            if valid[Int(r)] == 0 {
+              nulls[absent] = r
+              absent += 1
+            } else {
+              words[present] = w[Int(r)]
+              rows[present] = r
+              present += 1
+            }
+          }
+        } else {
+          for j in 0..<m { words[j] = w[Int(rows[j])] }
+          present = m
+        }
+        sortPairs(words, rows, present)
+        for j in 0..<absent { rows[present + j] = nulls[j] }
       }
-      return a < b
     }
   }
 
-  private func sortOneKey(_ rows: UnsafeMutablePointer<Int32>, _ m: Int, _ key: EncodedKey) {
-    pairs.removeAll(keepingCapacity: true)
-    nulls.removeAll(keepingCapacity: true)
-    key.words.withUnsafeBufferPointer { w in
-      if let valid = key.valid {
-        for j in 0..<m {
-          let r = rows[j]
-          if valid[Int(r)] == 0 { nulls.append(r) } else { pairs.append((w[Int(r)], r)) }
+  /// Stable sort of `rows[0..<m]` by `keys[0..<m]` (both reordered).
+  private func sortPairs(_ keys: UnsafeMutablePointer<UInt64>, _ rows: UnsafeMutablePointer<Int32>, _ m: Int) {
+    if m < 48 {
+      if m < 2 { return }
+      for a in 1..<m {
+        let k = keys[a]
+        let r = rows[a]
+        var b = a
+        while b > 0 && keys[b - 1] > k {
+          keys[b] = keys[b - 1]
+          rows[b] = rows[b - 1]
+          b -= 1
         }
-      } else {
-        for j in 0..<m {
-          let r = rows[j]
-          pairs.append((w[Int(r)], r))
-        }
+        keys[b] = k
+        rows[b] = r
       }
+      return
     }
-    pairs.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
-    for (j, p) in pairs.enumerated() { rows[j] = p.1 }
-    for (j, r) in nulls.enumerated() { rows[pairs.count + j] = r }
+    counts.initialize(repeating: 0, count: 8 * 256)
+    for i in 0..<m {
+      let k = keys[i]
+      for d in 0..<8 { counts[d * 256 + Int((k >> UInt64(d * 8)) & 0xFF)] += 1 }
+    }
+    var srcK = keys
+    var srcR = rows
+    var dstK = words2
+    var dstR = rows2
+    for d in 0..<8 {
+      let c = counts + d * 256
+      // A digit every key shares orders nothing.
+      if c[Int((srcK[0] >> UInt64(d * 8)) & 0xFF)] == m { continue }
+      var total = 0
+      for b in 0..<256 {
+        let n = c[b]
+        c[b] = total
+        total += n
+      }
+      let shift = UInt64(d * 8)
+      for i in 0..<m {
+        let k = srcK[i]
+        let b = Int((k >> shift) & 0xFF)
+        let at = c[b]
+        dstK[at] = k
+        dstR[at] = srcR[i]
+        c[b] = at + 1
+      }
+      swap(&srcK, &dstK)
+      swap(&srcR, &dstR)
+    }
+    if srcR != rows {
+      rows.update(from: srcR, count: m)
+      keys.update(from: srcK, count: m)
+    }
   }
 
   /// Flags the positions whose keys differ from the previous position's (the first is 1).
@@ -288,19 +360,22 @@ private final class PartitionSorter {
     guard m > 0 else { return }
     out[0] = 1
     guard m > 1 else { return }
-    for j in 1..<m {
-      let a = Int(rows[j - 1])
-      let b = Int(rows[j])
-      var differs = false
-      for k in keys {
-        let na = k.valid.map { $0[a] == 0 } ?? false
-        let nb = k.valid.map { $0[b] == 0 } ?? false
-        if na != nb || (!na && k.words[a] != k.words[b]) {
-          differs = true
-          break
+    for j in 1..<m { out[j] = 0 }
+    for key in keys {
+      key.words.withUnsafeBufferPointer { w in
+        guard let w = w.baseAddress else { return }
+        if let valid = key.valid {
+          for j in 1..<m {
+            let a = Int(rows[j - 1])
+            let b = Int(rows[j])
+            let na = valid[a] == 0
+            let nb = valid[b] == 0
+            if na != nb || (!na && w[a] != w[b]) { out[j] = 1 }
+          }
+        } else {
+          for j in 1..<m where w[Int(rows[j - 1])] != w[Int(rows[j])] { out[j] = 1 }
         }
       }
-      out[j] = differs ? 1 : 0
     }
   }
 }
