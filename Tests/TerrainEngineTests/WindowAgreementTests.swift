@@ -116,6 +116,15 @@ final class WindowAgreementTests: XCTestCase {
     XCTAssertFalse(statementNeedsMore("from communes | derive r = rank() by code_departement sort population desc"))
   }
 
+  func testPastedByAndSortLinesContinue() {
+    var a = StatementAssembler()
+    XCTAssertEqual(a.feed("from communes | derive r = rank()", moreInputWaiting: true), [])
+    XCTAssertEqual(a.feed("  by code_departement", moreInputWaiting: true), [])
+    XCTAssertEqual(a.feed("  sort population desc", moreInputWaiting: true), [])
+    XCTAssertEqual(a.feed("from regions", moreInputWaiting: false),
+      ["from communes | derive r = rank()\n  by code_departement\n  sort population desc", "from regions"])
+  }
+
   func testByAndSortOnTheNextLineOfAScript() throws {
     let s = Session()
     var out = ""
