@@ -31,7 +31,7 @@ package let helpTopics: [HelpTopic] = [
   HelpTopic(name: "compare", kind: "statement", synopsis: "compare pilots on IND, name = EXPR, … [against peers where EXPR]",
     text: "One row per indicator: each pilot's value and rank among the peers, the peers' median, min, max, and the pooled value recomputed from the sums of its columns over the peers where it has a value. On screen each pilot's value has a bar placing it between the peers' min and max, and each row's numbers share one number of decimals (scientific notation below 1e-6 or from 1e15); csv, json and exports keep every digit.",
     example: "compare pilots on population, densite = population / superficie against peers where population between 50000 and 150000"),
-] + stageHelp + scalarHelp + aggregateHelp
+] + stageHelp + scalarHelp + aggregateHelp + windowHelp
 
 /// The scalar functions' entries come from their definitions (`FunctionRegistry.standard`), then
 /// the two special forms.
@@ -48,6 +48,12 @@ private let aggregateHelp: [HelpTopic] = FunctionRegistry.standard.aggregates.ma
     example: $0.definition.help.example)
 }
 
+/// The window functions' entries (allowed only in `derive … sort …`), from their definitions.
+private let windowHelp: [HelpTopic] = FunctionRegistry.standard.windows.map {
+  HelpTopic(name: $0.rawValue, kind: "window", synopsis: $0.definition.help.synopsis, text: $0.definition.help.text,
+    example: $0.definition.help.example)
+}
+
 /// The `.help` text: the overview, or one topic; an unknown topic is an error at `span`.
 package func helpText(_ topic: String?, at span: Span? = nil) throws -> String {
   guard let raw = topic else {
@@ -57,13 +63,15 @@ package func helpText(_ topic: String?, at span: Span? = nil) throws -> String {
     s += "stages:     " + helpTopics.filter { $0.kind == "stage" }.map(\.name).joined(separator: ", ") + "\n"
     s += "functions:  " + helpTopics.filter { $0.kind == "function" }.map(\.name).joined(separator: ", ") + "\n"
     s += "aggregates: " + helpTopics.filter { $0.kind == "aggregate" }.map(\.name).joined(separator: ", ") + "\n"
+    s += "windows:    " + helpTopics.filter { $0.kind == "window" }.map(\.name).joined(separator: ", ")
+      + " (in derive … by … sort …)\n"
     s += "operators:  + - * / % == != < <= > >= and or not in between is null ||\n"
     s += "commands:   " + Session.dotCommands.map { "." + $0.name }.joined(separator: " ") + "\n"
     s += "lines:      a statement goes on while a line ends with | or , or a bracket or quote is open, or the\n"
     s += "            next line starts with |; `;` ends it. At the prompt, a line starting with | adds its stages\n"
     s += "            to the previous query and runs it again: from communes, then | where population > 10000\n"
     s += "\n.help TOPIC for details and an example, e.g. .help aggregate; .help stages (or statements, functions,\n"
-    s += "aggregates, commands) lists a group\n"
+    s += "aggregates, windows, commands) lists a group\n"
     return s
   }
   let t = raw.hasPrefix(".") ? String(raw.dropFirst()).lowercased() : raw.lowercased()
@@ -73,7 +81,8 @@ package func helpText(_ topic: String?, at span: Span? = nil) throws -> String {
   // The groups of the overview, each listed with one line per topic.
   let groups: [String: (HelpTopic) -> Bool] = [
     "statements": { $0.kind == "statement" }, "stages": { $0.kind == "stage" },
-    "functions": { $0.kind == "function" || $0.kind == "aggregate" }, "aggregates": { $0.kind == "aggregate" },
+    "functions": { $0.kind == "function" || $0.kind == "aggregate" || $0.kind == "window" },
+    "aggregates": { $0.kind == "aggregate" }, "windows": { $0.kind == "window" },
   ]
   if let inGroup = groups[t] {
     return helpTopics.filter(inGroup).map { "\($0.synopsis)  — \($0.text)" }.joined(separator: "\n") + "\n"
@@ -87,7 +96,7 @@ package func helpText(_ topic: String?, at span: Span? = nil) throws -> String {
     let commands = Session.dotCommands.map(\.name)
     let suggestion = raw.hasPrefix(".")
       ? closestName(to: t, in: commands).map { "." + $0 }
-      : closestName(to: t, in: helpTopics.map(\.name) + commands + ["statements", "stages", "functions", "aggregates", "commands"])
+      : closestName(to: t, in: helpTopics.map(\.name) + commands + ["statements", "stages", "functions", "aggregates", "windows", "commands"])
     throw Diagnostic(.noHelpOn, raw, at: span, label: .unknownTopic,
       help: suggestion.map { .didYouMeanHelp($0) } ?? .helpListsTheTopics)
   }

@@ -32,7 +32,7 @@ package func aggregate(_ relation: Relation, keys: [BoundExpr], keyNames: [Strin
 
 /// Runs one aggregate over the relation, split over workers when its state can be merged;
 /// `groupIDs(start, count)` gives the group of each row of a chunk.
-private func accumulate(_ spec: AggregateSpec, groups: Int, relation: Relation, ranges: [Range<Int>],
+package func accumulate(_ spec: AggregateSpec, groups: Int, relation: Relation, ranges: [Range<Int>],
   cancel: CancellationFlag?, groupIDs: @escaping (Int, Int) -> UnsafePointer<Int32>) throws -> Accumulator {
   let parallel = try ranges.count > 1 && makeAccumulator(spec, groups: 0).isMergeable
   let parts = try runRanges(parallel ? ranges : [0..<relation.rowCount]) { _, range -> Accumulator in

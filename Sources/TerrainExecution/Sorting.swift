@@ -4,10 +4,11 @@ import TerrainStorage
 import TerrainSyntax
 import TerrainPlanner
 
-/// One sort key reduced to an order-preserving 64-bit word per row, plus nulls.
-private struct EncodedKey {
-  var words: [UInt64]
-  var valid: [UInt8]?
+/// One sort key reduced to an order-preserving 64-bit word per row, plus nulls (window
+/// orders use it too, so that they follow `sort`).
+package struct EncodedKey {
+  package var words: [UInt64]
+  package var valid: [UInt8]?
 }
 
 /// Order-preserving words for one value (see `encodeKey`).
@@ -133,7 +134,7 @@ private func siftDown(_ h: inout [TopEntry], _ i0: Int) {
 }
 
 /// Maps a value to a word whose unsigned order is the value's order (ascending).
-private func encodeKey(_ column: Column, descending: Bool) -> EncodedKey {
+package func encodeKey(_ column: Column, descending: Bool) -> EncodedKey {
   let n = column.count
   var words = [UInt64](repeating: 0, count: n)
   switch column.values {

@@ -46,6 +46,8 @@ package struct ExpressionBinder {
   package var aggregates: AggregateCollector?
   /// Set while binding the argument of an aggregate (where another aggregate is not allowed).
   package var insideAggregate = false
+  /// Set while binding the items of a `derive` (a window when it collects something).
+  package var windows: WindowCollector?
   /// Whether `TABLE.col` may name this relation as `TABLE`.
   package var qualifier: String?
 
@@ -352,7 +354,13 @@ package struct ExpressionBinder {
   // MARK: calls
 
   private func bindCall(_ name: Name, _ args: [Expr], span: Span) throws -> BoundExpr {
+    if let w = functions.window(named: name.text) {
+      return try bindWindowFunction(w, name, args, span: span)
+    }
     if let agg = functions.aggregate(named: name.text) {
+      if let windows, aggregates == nil {
+        return try bindWindowAggregate(agg, windows, name, args, span: span)
+      }
       return try bindAggregate(agg, name, args, span: span)
     }
     switch name.text {
@@ -377,7 +385,8 @@ package struct ExpressionBinder {
       break
     }
     guard let f = functions.scalar(named: name.text) else {
-      let all = functions.scalars.map(\.rawValue) + functions.aggregates.map(\.rawValue) + ["if", "coalesce"]
+      let all = functions.scalars.map(\.rawValue) + functions.aggregates.map(\.rawValue) + functions.windows.map(\.rawValue)
+        + ["if", "coalesce"]
       throw Diagnostic(.unknownFunction, name.text, at: name.span, label: .notAFunction,
         help: closestName(to: name.text, in: all).map { .didYouMean($0) } ?? .helpFunctionsListsThem)
     }
@@ -413,7 +422,7 @@ package struct ExpressionBinder {
           label: .nestedAggregate, help: .aggregateOnce)
       }
       throw Diagnostic(.aggregateOutsideAggregate, name.text, at: name.span,
-        label: .notInAggregate, help: .exampleAggregateCall(name.text))
+        label: .notInAggregate, help: .exampleAggregateCall(name.text, name.text))
     }
     // The argument is bound against the input rows, without the aggregate context.
     var inner = self
@@ -422,6 +431,68 @@ package struct ExpressionBinder {
     let bound = try f.definition.bind(AggregateCall(binder: inner, name: name, args: args, span: span))
     return collector.add(AggregateSpec(function: f, argument: bound.argument, fraction: bound.fraction,
       resultType: bound.resultType, span: span))
+  }
+}
+
+// MARK: windows
+
+extension ExpressionBinder {
+  /// The binder for the arguments of a call inside a window: the input rows, no aggregate or
+  /// window function.
+  private var argumentBinder: ExpressionBinder {
+    var inner = self
+    inner.aggregates = nil
+    inner.windows = nil
+    inner.insideAggregate = true
+    return inner
+  }
+
+  /// A window function (`rank()`, `lag(x)`): only in a `derive` with `sort`.
+  fileprivate func bindWindowFunction(_ f: WindowFunction, _ name: Name, _ args: [Expr], span: Span) throws -> BoundExpr {
+    let call = "`\(name.text)(\(args.isEmpty ? "" : "…"))`"
+    guard let windows, aggregates == nil else {
+      if insideAggregate {
+        throw Diagnostic(.windowNested, call, at: span, label: .nestedWindowFunction, help: .computeWindowFirst)
+      }
+      throw Diagnostic(.windowOutsideDerive, call, at: span, label: .notInAWindowedDerive,
+        help: .windowExample(name.text, args.isEmpty ? "" : "…"))
+    }
+    if f.definition.needsOrder && !windows.hasOrder {
+      throw Diagnostic(.windowNeedsSort, call, at: span, label: .noSortInThisDerive,
+        help: .windowSortExample(name.text, args.isEmpty ? "" : "…", windows.hasPartition ? " by …" : ""))
+    }
+    let bound = try f.definition.bind(WindowCall(binder: argumentBinder, name: name, args: args, span: span))
+    let inputArgs = try bound.args.enumerated().map { i, a -> BoundExpr in
+      guard let r = windows.inInputTerms(a) else { throw sameStageWindowError(name, i < args.count ? args[i].span : span) }
+      return r
+    }
+    return windows.add(WindowSpec(function: f, args: inputArgs, parameters: bound.parameters, resultType: bound.type, span: span))
+  }
+
+  /// An aggregate in a `derive`: computed over the row's group and repeated on each row;
+  /// `share(x)` is `x / sum(x)` over the group.
+  fileprivate func bindWindowAggregate(_ f: AggregateFunction, _ windows: WindowCollector, _ name: Name, _ args: [Expr],
+    span: Span) throws -> BoundExpr {
+    let inner = argumentBinder
+    if name.text == "share", let sum = functions.aggregate(named: "sum") {
+      let call = AggregateCall(binder: inner, name: name, args: args, span: span)
+      let x = try call.single()
+      _ = try call.numericType(x)
+      guard let input = windows.inInputTerms(cast(x, .float)) else { throw sameStageWindowError(name, args[0].span) }
+      let total = windows.add(AggregateSpec(function: sum, argument: input, fraction: 0, resultType: .float, span: span))
+      return .arithmetic(.divide, cast(x, .float), total, .float, span: span)
+    }
+    let bound = try f.definition.bind(AggregateCall(binder: inner, name: name, args: args, span: span))
+    var argument = bound.argument
+    if let a = argument {
+      guard let r = windows.inInputTerms(a) else { throw sameStageWindowError(name, args.first?.span ?? span) }
+      argument = r
+    }
+    return windows.add(AggregateSpec(function: f, argument: argument, fraction: bound.fraction, resultType: bound.resultType, span: span))
+  }
+
+  private func sameStageWindowError(_ name: Name, _ span: Span) -> Diagnostic {
+    Diagnostic(.windowSameStage, name.text, at: span, label: .computedInThisDerive, help: .windowTwoDerives(name.text))
   }
 }
 

@@ -91,13 +91,21 @@ public struct AggregateFunction: Sendable {
 package struct FunctionRegistry: Sendable {
   package let scalars: [ScalarFunction]
   package let aggregates: [AggregateFunction]
+  /// The window functions (`rank()`, `lag(x)`, …), allowed only in a windowed `derive`.
+  package let windows: [WindowFunction]
   private let scalarIndex: [String: Int]
   private let aggregateIndex: [String: Int]
+  private let windowIndex: [String: Int]
 
   /// Later definitions of a name already taken are ignored (a test checks that names are unique).
-  package init(scalars: [any ScalarFunctionDefinition], aggregates: [any AggregateDefinition]) {
+  package init(scalars: [any ScalarFunctionDefinition], aggregates: [any AggregateDefinition],
+    windows: [any WindowFunctionDefinition] = []) {
     self.scalars = scalars.map(ScalarFunction.init)
     self.aggregates = aggregates.map(AggregateFunction.init)
+    self.windows = windows.map(WindowFunction.init)
+    var w: [String: Int] = [:]
+    for (i, f) in windows.enumerated() where w[f.name] == nil { w[f.name] = i }
+    windowIndex = w
     var s: [String: Int] = [:]
     for (i, f) in scalars.enumerated() where s[f.name] == nil { s[f.name] = i }
     var a: [String: Int] = [:]
@@ -108,6 +116,7 @@ package struct FunctionRegistry: Sendable {
 
   package func scalar(named name: String) -> ScalarFunction? { scalarIndex[name].map { scalars[$0] } }
   package func aggregate(named name: String) -> AggregateFunction? { aggregateIndex[name].map { aggregates[$0] } }
+  package func window(named name: String) -> WindowFunction? { windowIndex[name].map { windows[$0] } }
 }
 
 /// A call being bound, with the checks and conversions definitions share (their messages are

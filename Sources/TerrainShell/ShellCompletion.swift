@@ -45,6 +45,16 @@ public struct ShellCompleter {
     return functions.scalars.map { $0.rawValue + "(" } + functions.aggregates.map { $0.rawValue + "(" }
   }
 
+  /// Window function names (`rank(`, `lag(`), offered in a `derive` stage only.
+  public static var windowCandidates: [String] { FunctionRegistry.standard.windows.map { $0.rawValue + "(" } }
+
+  /// Whether the stage being typed is a `derive` (where window functions are allowed).
+  private func inDerive(_ scan: StatementScan) -> Bool {
+    guard let pipe = scan.lastPipe, let i = scan.tokens.firstIndex(where: { $0.span.start == pipe }), i + 1 < scan.tokens.count
+    else { return false }
+    return scan.tokens[i + 1].word?.lowercased() == "derive"
+  }
+
   /// Candidates for `word`, typed after `before` (the whole statement so far, earlier lines included).
   public func complete(before: String, word: String) -> CompletionResult {
     let scan = StatementScan(before)
@@ -105,7 +115,8 @@ public struct ShellCompleter {
       return .words(filtered(cols, rest).list.map { table + "." + $0 })
     }
 
-    return filtered(columnsInScope(before, scan) + ShellCompleter.functionCandidates + ShellCompleter.keywords, word)
+    let windows = inDerive(scan) ? ShellCompleter.windowCandidates : []
+    return filtered(columnsInScope(before, scan) + ShellCompleter.functionCandidates + windows + ShellCompleter.keywords, word)
   }
 
   /// The columns the stage being typed can read: those of the query before its `|`, planned by

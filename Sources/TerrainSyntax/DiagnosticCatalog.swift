@@ -63,6 +63,12 @@ extension DiagnosticMessage {
   public static let expectedExpression = DiagnosticMessage(.syntax, "expected-expression", "expected an expression, found {}")
 
   // MARK: Bind: names, types, options
+  public static let windowNested = DiagnosticMessage(.bind, "window-nested", "{} cannot be used inside another function's argument here")
+  public static let windowOutsideDerive = DiagnosticMessage(.bind, "window-outside-derive", "{} is a window function: it only works in `derive … sort …`")
+  public static let windowNeedsSort = DiagnosticMessage(.bind, "window-needs-sort", "{} needs the window's order: add `sort KEY` to this derive")
+  public static let windowSameStage = DiagnosticMessage(.bind, "window-same-stage", "`{}` cannot read a column computed by a window in the same `derive`")
+  public static let windowParameterNotConstant = DiagnosticMessage(.bind, "window-parameter-not-constant", "{} of `{}` must be a constant integer")
+  public static let windowParameterOutOfRange = DiagnosticMessage(.bind, "window-parameter-out-of-range", "{} of `{}` must be an integer from {} to {}")
   public static let pivotNamesAlsoBy = DiagnosticMessage(.bind, "pivot-names-also-by", "`{}` names the new columns, so it cannot also be a `by` column")
   public static let aggregateNamedTwice = DiagnosticMessage(.bind, "aggregate-named-twice", "aggregate `{}` is named twice")
   public static let intoNeedsTwoNames = DiagnosticMessage(.bind, "into-needs-two-names", "`into` needs two different names")
@@ -100,7 +106,7 @@ extension DiagnosticMessage {
   public static let takesArgumentsBetween = DiagnosticMessage(.bind, "takes-arguments-between", "`{}` takes {} or {} arguments, not {}")
   public static let takesAtLeastOneArgument = DiagnosticMessage(.bind, "takes-at-least-one-argument", "`{}` takes at least 1 argument, not {}")
   public static let nestedAggregate = DiagnosticMessage(.bind, "nested-aggregate", "aggregates cannot be nested: `{}` is inside another aggregate")
-  public static let aggregateOutsideAggregate = DiagnosticMessage(.bind, "aggregate-outside-aggregate", "aggregate `{}` is only allowed in `aggregate`")
+  public static let aggregateOutsideAggregate = DiagnosticMessage(.bind, "aggregate-outside-aggregate", "aggregate `{}` is only allowed in `aggregate` or `derive`")
   public static let functionNeedsNumber = DiagnosticMessage(.bind, "function-needs-number", "`{}` needs a number, but {} is {}")
   public static let functionNeedsText = DiagnosticMessage(.bind, "function-needs-text", "`{}` needs text, but {} is {}")
   public static let functionNeedsInteger = DiagnosticMessage(.bind, "function-needs-integer", "`{}` needs an integer here, but {} is {}")
@@ -130,6 +136,11 @@ extension DiagnosticMessage {
   public static let unknownTable = DiagnosticMessage(.bind, "unknown-table", "unknown table `{}`")
 
   // MARK: Run: values met while running
+  public static let windowNoKernel = DiagnosticMessage(.run, "window-no-kernel", "internal error: window function `{}` has no kernel")
+  public static let windowNoArgument = DiagnosticMessage(.run, "window-no-argument", "internal error: `{}` has no argument")
+  public static let windowCannotTake = DiagnosticMessage(.run, "window-cannot-take", "internal error: `{}` cannot take {} values")
+  public static let cumsumOverflow = DiagnosticMessage(.run, "cumsum-overflow", "integer overflow in `cumsum`: the running total does not fit in 64 bits")
+  public static let rollingSumOverflow = DiagnosticMessage(.run, "rolling-sum-overflow", "integer overflow in `rolling_sum`: the total does not fit in 64 bits")
   public static let tooManyRows = DiagnosticMessage(.run, "too-many-rows", "`{}` would make {} rows, more than the {} a result may hold")
 
   public static let integerOverflow = DiagnosticMessage(.run, "integer-overflow", "integer overflow: the result does not fit in 64 bits")
@@ -226,6 +237,12 @@ extension DiagnosticMessage {
 
 extension DiagnosticText {
   // MARK: Labels: the short text under a caret
+  public static let nestedWindowFunction = DiagnosticText(.label, "nested-window-function", "nested window function")
+  public static let notInAWindowedDerive = DiagnosticText(.label, "not-in-a-windowed-derive", "not in a windowed derive")
+  public static let noSortInThisDerive = DiagnosticText(.label, "no-sort-in-this-derive", "no `sort` in this derive")
+  public static let computedInThisDerive = DiagnosticText(.label, "computed-in-this-derive", "computed in this derive")
+  public static let notAConstantInteger = DiagnosticText(.label, "not-a-constant-integer", "not a constant integer")
+  public static let outOfRange = DiagnosticText(.label, "out-of-range", "out of range")
   public static let isTypeHere = DiagnosticText(.label, "is-type-here", "`{}` is {} here")
   public static let isType = DiagnosticText(.label, "is-type", "`{}` is {}")
   public static let alsoAfterPivot = DiagnosticText(.label, "also-after-pivot", "also after `pivot`")
@@ -319,6 +336,14 @@ extension DiagnosticText {
   public static let noCompareBeforeIt = DiagnosticText(.label, "no-compare-before-it", "no `compare` before it")
 
   // MARK: Helps: what to do (`= help: …`)
+  public static let computeWindowFirst = DiagnosticText(.help, "compute-window-first", "compute it in one `derive`, then use its column in a later stage")
+  public static let windowExample = DiagnosticText(.help, "window-example", "e.g. `| derive r = {}({}) by code_departement sort population desc`")
+  public static let windowSortExample = DiagnosticText(.help, "window-sort-example", "e.g. `derive r = {}({}){} sort population desc`")
+  public static let windowTwoDerives = DiagnosticText(.help, "window-two-derives", "compute it in a first `| derive …`, then `{}` in a second one")
+  public static let windowParameterExample = DiagnosticText(.help, "window-parameter-example", "e.g. `{}({})`")
+  public static let helpShowsHowToCall = DiagnosticText(.help, "help-shows-how-to-call", "`.help {}` shows how to call it")
+  public static let cumsumOfFloats = DiagnosticText(.help, "cumsum-of-floats", "sum floats instead: cumsum(float(x))")
+  public static let rollingSumOfFloats = DiagnosticText(.help, "rolling-sum-of-floats", "sum floats instead: rolling_sum(float(x), n)")
   public static let appendMakeBothSides = DiagnosticText(.help, "append-make-both-sides", "make both sides {}: `derive {} = {}({})` before `append`, or in a `let` made from `{}`")
   public static let pivotGroupByOther = DiagnosticText(.help, "pivot-group-by-other", "group by other columns, e.g. pivot {} using count() by code_region")
   public static let giveEachAggregateAName = DiagnosticText(.help, "give-each-aggregate-a-name", "give each aggregate its own name")
@@ -375,9 +400,8 @@ extension DiagnosticText {
   public static let columnIsNumber = DiagnosticText(.help, "column-is-number", "`{}` is a number: compare it with a number, or convert with `text(…)`")
   public static let convertOneSide = DiagnosticText(.help, "convert-one-side", "convert one side, e.g. with text(…), int(…) or float(…)")
   public static let helpFunctionsListsThem = DiagnosticText(.help, "help-functions-lists-them", "`.help functions` lists them")
-  public static let helpShowsHowToCall = DiagnosticText(.help, "help-shows-how-to-call", "`.help {}` shows how to call it")
   public static let aggregateOnce = DiagnosticText(.help, "aggregate-once", "aggregate once, then compute on the result in a later stage")
-  public static let exampleAggregateCall = DiagnosticText(.help, "example-aggregate-call", "e.g. `| aggregate total = {}(…) by …`")
+  public static let exampleAggregateCall = DiagnosticText(.help, "example-aggregate-call", "e.g. `| aggregate total = {}(…) by …`, or `| derive t = {}(…) by …` to keep every row")
   public static let convertWithText = DiagnosticText(.help, "convert-with-text", "convert it with `text({})`")
   public static let exampleQuantile = DiagnosticText(.help, "example-quantile", "e.g. quantile(population, 0.9)")
   public static let convertOneSideForJoin = DiagnosticText(.help, "convert-one-side-for-join", "convert one side, e.g. with text(…) or int(…)")
@@ -415,6 +439,8 @@ extension DiagnosticText {
   public static let compareAgainstPeers = DiagnosticText(.help, "compare-against-peers", "compare pilots on IND, … against peers where COND (on one line, or with `against` on the next)")
 
   // MARK: Phrases: pieces of text given as arguments of a message
+  public static let theNumberOfRows = DiagnosticText(.phrase, "the-number-of-rows", "the number of rows")
+  public static let theNumberOfBuckets = DiagnosticText(.phrase, "the-number-of-buckets", "the number of buckets")
   public static let aTableNameAfterAppend = DiagnosticText(.phrase, "a-table-name-after-append", "a table name after `append`")
   public static let thePivotColumn = DiagnosticText(.phrase, "the-pivot-column", "the column whose values name the new columns, after `pivot`")
   public static let aTextColumnAfterSplit = DiagnosticText(.phrase, "a-text-column-after-split", "a text column after `split`")

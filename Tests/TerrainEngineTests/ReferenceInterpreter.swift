@@ -631,3 +631,136 @@ struct ExpressionGenerator {
     }
   }
 }
+
+// MARK: windows
+
+/// Windows as SPEC §3.1 writes them, row at a time: partitions by exact key equality (nulls
+/// together), the window's order by the keys (nulls last in both directions, ties in input
+/// order), then each function over each partition's rows in that order.
+enum WindowReference {
+  /// The order of two values of one type (`Reference.compare`'s order; -0.0 equals 0.0).
+  static func order(_ a: Value, _ b: Value) -> Int {
+    if Reference.compare("<", a, b) { return -1 }
+    if Reference.compare(">", a, b) { return 1 }
+    return 0
+  }
+
+  /// The rows of each partition, partitions in order of first appearance, rows in input order.
+  static func partitions(_ rows: [[Value]], keys: [Int]) -> [[Int]] {
+    var index: [String: Int] = [:]
+    var out: [[Int]] = []
+    for (r, row) in rows.enumerated() {
+      let key = keys.map { k -> String in
+        switch row[k] {
+        case .null: return "null"
+        case .text(let s): return "t" + Array(s.utf8).map(String.init).joined(separator: ".")
+        case .float(let d): return "f\(d == 0 ? 0 : d)"
+        default: return "v\(row[k])"
+        }
+      }.joined(separator: "|")
+      if let i = index[key] {
+        out[i].append(r)
+      } else {
+        index[key] = out.count
+        out.append([r])
+      }
+    }
+    return out
+  }
+
+  /// Compares two rows on the window's keys: -1, 0 (peers) or 1.
+  static func compareRows(_ a: [Value], _ b: [Value], _ keys: [(Int, Bool)]) -> Int {
+    for (k, desc) in keys {
+      let x = a[k]
+      let y = b[k]
+      if x.isNull && y.isNull { continue }
+      if x.isNull { return 1 }
+      if y.isNull { return -1 }
+      let o = order(x, y)
+      if o != 0 { return desc ? -o : o }
+    }
+    return 0
+  }
+
+  /// A window function's value on every row. `args` are column indices; `n` the constant
+  /// parameter; `fallback` lag/lead's default.
+  static func evaluate(_ f: String, column: Int?, n: Int, fallback: Value, rows: [[Value]], by: [Int], sort: [(Int, Bool)],
+    type: DataType) throws -> [Value] {
+    var out = [Value](repeating: .null, count: rows.count)
+    for part in partitions(rows, keys: by) {
+      // Stable sort: ties keep input order.
+      let ordered = part.enumerated().sorted { p, q in
+        let c = compareRows(rows[p.element], rows[q.element], sort)
+        return c != 0 ? c < 0 : p.offset < q.offset
+      }.map(\.element)
+      let m = ordered.count
+      var rank = 1
+      var dense = 0
+      var running: Value = .null
+      for (j, r) in ordered.enumerated() {
+        let newPeer = j == 0 || compareRows(rows[ordered[j - 1]], rows[r], sort) != 0
+        if newPeer {
+          rank = j + 1
+          dense += 1
+        }
+        let x = column.map { rows[r][$0] } ?? .null
+        switch f {
+        case "row_number": out[r] = .int(Int64(j + 1))
+        case "rank": out[r] = .int(Int64(rank))
+        case "dense_rank": out[r] = .int(Int64(dense))
+        case "percent_rank": out[r] = .float(m == 1 ? 0 : Double(rank - 1) / Double(m - 1))
+        case "ntile":
+          // Buckets of m / n rows, the first m % n of them one row larger.
+          var bucket = 0
+          var start = 0
+          for b in 0..<n {
+            let size = m / n + (b < m % n ? 1 : 0)
+            if j < start + size {
+              bucket = b
+              break
+            }
+            start += size
+          }
+          out[r] = .int(Int64(bucket + 1))
+        case "lag", "lead":
+          let k = f == "lag" ? j - n : j + n
+          out[r] = k >= 0 && k < m ? rows[ordered[k]][column ?? 0] : fallback
+        case "first": out[r] = rows[ordered[0]][column ?? 0]
+        case "last": out[r] = rows[ordered[m - 1]][column ?? 0]
+        case "cumsum", "cummin", "cummax":
+          if !x.isNull {
+            if running.isNull {
+              running = x
+            } else if f == "cumsum" {
+              switch (running, x) {
+              case (.int(let a), .int(let b)):
+                let (s, o) = a.addingReportingOverflow(b)
+                if o { throw Reference.overflow() }
+                running = .int(s)
+              default: running = .float(Reference.toDouble(running) + Reference.toDouble(x))
+              }
+            } else if order(x, running) == (f == "cummin" ? -1 : 1) {
+              running = x
+            }
+          }
+          out[r] = running
+        case "rolling_sum", "rolling_avg":
+          let frame = ordered[max(0, j - n + 1)...j].map { rows[$0][column ?? 0] }.filter { !$0.isNull }
+          if frame.isEmpty {
+            out[r] = .null
+          } else if f == "rolling_avg" {
+            out[r] = .float(frame.map(Reference.toDouble).reduce(0, +) / Double(frame.count))
+          } else if type == .int {
+            let total = frame.reduce(Int128(0)) { if case .int(let i) = $1 { return $0 + Int128(i) } else { return $0 } }
+            guard let s = Int64(exactly: total) else { throw Reference.overflow() }
+            out[r] = .int(s)
+          } else {
+            out[r] = .float(frame.map(Reference.toDouble).reduce(0, +))
+          }
+        default: fatalError("no reference for \(f)")
+        }
+      }
+    }
+    return out
+  }
+}
