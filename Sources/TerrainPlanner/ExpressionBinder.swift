@@ -108,7 +108,77 @@ package struct ExpressionBinder {
       return negated ? .not(both) : both
     case .isNull(let a, let negated):
       return .isNull(try bind(a), negated: negated)
+    case .caseWhen(let clauses, let otherwise):
+      return try bindCase(clauses, otherwise)
+    case .like(let a, let pattern, let negated, let caseInsensitive, let opSpan):
+      return try bindLike(a, pattern, negated: negated, caseInsensitive: caseInsensitive, opSpan: opSpan)
     }
+  }
+
+  // MARK: case, like
+
+  /// `case when … then … else … end`: conditions are conditions; the values (`then`s and
+  /// `else`) share one type, `int` with `float` giving `float`, as in `if` and `coalesce`.
+  private func bindCase(_ clauses: [WhenClause], _ otherwise: Expr?) throws -> BoundExpr {
+    let conditions = try clauses.map { clause -> BoundExpr in
+      let c = try bind(clause.condition, expected: .bool)
+      guard c.type == .bool else {
+        throw Diagnostic("the condition of `when` must be true or false, but \(quoted(clause.condition)) is \(c.type)",
+          at: clause.condition.span, label: "\(c.type), not bool", help: "compare it, e.g. `when \(snippet(clause.condition)) > 0 then …`")
+      }
+      return c
+    }
+    let values = clauses.map(\.value) + (otherwise.map { [$0] } ?? [])
+    func branch(_ i: Int) -> String {
+      i < clauses.count ? "the `then` of `when` #\(i + 1)" : "the `else`"
+    }
+    var type: DataType?
+    var first = 0
+    // Typed values are bound once (an aggregate inside is collected once); untyped ones (null,
+    // a parameter) take the common type afterwards.
+    var typed: [Int: BoundExpr] = [:]
+    for (i, v) in values.enumerated() where !isUntyped(v) {
+      let b = try bind(v)
+      typed[i] = b
+      let t = b.type
+      guard let current = type else {
+        type = t
+        first = i
+        continue
+      }
+      if current == t { continue }
+      if current.isNumeric && t.isNumeric {
+        type = .float
+        continue
+      }
+      var d = Diagnostic("the values of `case` must share one type: \(branch(i)) is \(t), \(branch(first)) is \(current)",
+        at: v.span, label: "\(t)", help: "convert one of them, e.g. with text(…), int(…) or float(…)")
+      d.secondaryLabels.append(Diagnostic.Label(values[first].span, "\(current)"))
+      throw d
+    }
+    let t = type ?? .int
+    let bound = try values.indices.map { i in cast(try typed[i] ?? bind(values[i], expected: t), t) }
+    let pairs = clauses.indices.map { (condition: conditions[$0], value: bound[$0]) }
+    let otherwiseValue = otherwise == nil ? BoundExpr.constant(.null, t) : bound[clauses.count]
+    return .caseWhen(pairs, otherwise: otherwiseValue, t)
+  }
+
+  /// `x like p`, `x not like p`, `x ilike p`: text on both sides.
+  private func bindLike(_ a: Expr, _ pattern: Expr, negated: Bool, caseInsensitive: Bool, opSpan: Span) throws -> BoundExpr {
+    let op = (negated ? "not " : "") + (caseInsensitive ? "ilike" : "like")
+    let x = try bind(a, expected: .text)
+    guard x.type == .text else {
+      let help = isColumnRef(a)
+        ? "`\(snippet(a))` is \(x.type): match its text with `text(\(snippet(a))) \(op) …`, or compare it with `==`, `<`, `between`"
+        : "convert it with `text(…)`"
+      throw Diagnostic("`\(op)` matches text, but \(quoted(a)) is \(x.type)", at: a.span, label: "\(x.type), not text", help: help)
+    }
+    let p = try bind(pattern, expected: .text)
+    guard p.type == .text else {
+      throw Diagnostic("the pattern of `\(op)` must be text, but \(quoted(pattern)) is \(p.type)", at: pattern.span,
+        label: "\(p.type), not text", help: "write it in quotes: `%` stands for any text, `_` for one character, e.g. \"69%\"")
+    }
+    return .like(x, pattern: p, negated: negated, caseInsensitive: caseInsensitive)
   }
 
   // MARK: names
