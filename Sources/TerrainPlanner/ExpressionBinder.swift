@@ -442,7 +442,7 @@ package struct ExpressionBinder {
         help: closestName(to: name.text, in: all).map { "did you mean `\($0)`?" } ?? "`.help functions` lists them")
     }
     let call = try f.definition.bind(FunctionCall(binder: self, name: name, args: args, span: span))
-    return .function(f, call.args, call.type, span: span)
+    return .function(call.definition.map(ScalarFunction.init) ?? f, call.args, call.type, span: span)
   }
 
   private func arity(_ name: Name, _ args: [Expr], _ n: Int) throws {
