@@ -5,7 +5,8 @@
 /// The words after which a statement cannot end, and the words the shell offers on Tab.
 public enum SyntaxWords {
   /// Expression words (`and`, `in`, `is null`, …).
-  public static let expression = ["and", "or", "not", "in", "between", "is", "null", "true", "false"]
+  public static let expression = ["and", "or", "not", "in", "between", "is", "null", "true", "false", "like", "ilike",
+    "case", "when", "then", "else", "end"]
   /// Words of the statements themselves: `load … as … with`, `pilots … key … where`,
   /// `compare pilots on … against peers where …`.
   public static let statementClauses = ["as", "with", "against", "peers", "where", "key", "on"]
@@ -13,7 +14,8 @@ public enum SyntaxWords {
   /// Keywords after which a statement cannot end: operators, statement keywords and clauses,
   /// and each stage's keyword (unless it may stand alone) and continuation words.
   public static let continuation: Set<String> = Set(
-    ["and", "or", "not", "in", "between", "is", "as", "with", "key", "against", "on", "where"]
+    ["and", "or", "not", "in", "between", "is", "as", "with", "key", "against", "on", "where", "like", "ilike", "case",
+      "when", "then", "else"]
       + Parser.statementKeywords
       + stageSyntaxes.flatMap { ($0.mayEndAfterKeyword ? [] : [$0.keyword]) + $0.continuationWords })
 

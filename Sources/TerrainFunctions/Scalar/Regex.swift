@@ -140,11 +140,20 @@ struct RegexFunction: ScalarFunctionImplementation {
     case .extract:
       let group = self.group
       return compiler.textMapKernel(input) { s in
-        guard let m = regex.firstMatch(s), let r = Range(m.range(at: group), in: s) else { return nil }
-        return String(s[r])
+        guard let m = regex.firstMatch(s) else { return nil }
+        return substring(s, utf16: m.range(at: group))
       }
     }
   }
+}
+
+/// The part of `s` at a UTF-16 range of a match, exactly (a group may end inside a
+/// character, as `.` matching a combining accent does); nil for a group that did not take part.
+private func substring(_ s: String, utf16 r: NSRange) -> String? {
+  guard r.location != NSNotFound, r.location >= 0, r.length >= 0, r.location + r.length <= s.utf16.count else { return nil }
+  let lo = String.Index(utf16Offset: r.location, in: s)
+  let hi = String.Index(utf16Offset: r.location + r.length, in: s)
+  return String(s.unicodeScalars[lo..<hi])
 }
 
 private func groupsText(_ n: Int) -> String {
