@@ -133,15 +133,18 @@ package func likeMatch(_ s: [Unicode.Scalar], _ p: [Unicode.Scalar]) -> Bool {
 
 /// The last patterns seen by a `like` whose pattern is not a constant, compiled once each.
 private final class LikePatternCache {
-  private var patterns: [String: LikePattern] = [:]
+  /// Keyed by bytes: `String`'s `==` is canonical equivalence (`é` == `e` + U+0301), and
+  /// `like` compares code points.
+  private var patterns: [[UInt8]: LikePattern] = [:]
   let caseInsensitive: Bool
   init(caseInsensitive: Bool) { self.caseInsensitive = caseInsensitive }
 
   func pattern(_ p: String) -> LikePattern {
-    if let c = patterns[p] { return c }
+    let key = Array(p.utf8)
+    if let c = patterns[key] { return c }
     if patterns.count >= 4096 { patterns.removeAll(keepingCapacity: true) }
     let c = LikePattern(p, caseInsensitive: caseInsensitive)
-    patterns[p] = c
+    patterns[key] = c
     return c
   }
 }
