@@ -57,6 +57,8 @@ public struct StatementScan: Sendable {
   public var lastPipe: Int?
   /// Whether something malformed (a bad number, an unknown character) follows the last token.
   public var malformedAtEnd = false
+  /// `case when …` opened in the current statement and not yet closed by `end`.
+  public var openCases = 0
 
   public init(_ text: String) {
     let lexed = Lexer.scan(text)
@@ -65,10 +67,15 @@ public struct StatementScan: Sendable {
     openQuotedName = lexed.openQuotedName
     var level = 0
     var lastEnd = 0
-    for t in lexed.tokens {
+    for (k, t) in lexed.tokens.enumerated() {
       switch t.kind {
       case .newline, .end: continue
+      case .identifier(let w, quoted: false) where w.lowercased() == "case":
+        // `case` opens only before `when` (a column may be named `case`).
+        if lexed.tokens[(k + 1)...].first(where: { $0.kind != .newline })?.isKeyword("when") ?? false { openCases += 1 }
+      case .identifier(let w, quoted: false) where w.lowercased() == "end" && openCases > 0: openCases -= 1
       case .symbol(";") where level == 0:
+        openCases = 0
         tokens.removeAll()
         statementStart = t.span.end
         lastPipe = nil
@@ -92,7 +99,7 @@ public struct StatementScan: Sendable {
   /// or a last token (`|`, `,`, an operator, a keyword such as `and`) that needs something
   /// after it.
   public var needsMore: Bool {
-    if openString != nil || openQuotedName != nil || depth > 0 { return true }
+    if openString != nil || openQuotedName != nil || depth > 0 || openCases > 0 { return true }
     guard let last = tokens.last, !malformedAtEnd else { return false }
     switch last.kind {
     case .symbol(let s): return SyntaxWords.continuationSymbols.contains(s)
