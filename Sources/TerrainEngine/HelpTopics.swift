@@ -93,8 +93,8 @@ package func helpText(_ topic: String?, at span: Span? = nil) throws -> String {
     let suggestion = raw.hasPrefix(".")
       ? closestName(to: t, in: commands).map { "." + $0 }
       : closestName(to: t, in: helpTopics.map(\.name) + commands + ["statements", "stages", "functions", "aggregates", "commands"])
-    throw Diagnostic("no help on `\(raw)`", at: span, label: "unknown topic",
-      help: suggestion.map { "did you mean `.help \($0)`?" } ?? "`.help` lists the topics")
+    throw Diagnostic(.noHelpOn, raw, at: span, label: .unknownTopic,
+      help: suggestion.map { .didYouMeanHelp($0) } ?? .helpListsTheTopics)
   }
   return "\(h.synopsis)   (\(h.kind))\n  \(h.text)\n  example: \(h.example)\n"
 }

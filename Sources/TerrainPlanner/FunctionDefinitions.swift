@@ -131,20 +131,20 @@ package struct FunctionCall {
 
   /// Exactly `n` arguments.
   package func arity(_ n: Int) throws {
-    guard args.count == n else { throw arityError("\(n)", name.span) }
+    guard args.count == n else { throw arityError(.exactly(n), name.span) }
   }
 
   /// A count of arguments in `allowed` (said as "1 or 2").
   package func arity(_ allowed: ClosedRange<Int>) throws {
-    guard allowed.contains(args.count) else { throw arityError("\(allowed.lowerBound) or \(allowed.upperBound)", span) }
+    guard allowed.contains(args.count) else { throw arityError(.between(allowed.lowerBound, allowed.upperBound), span) }
   }
 
   /// At least one argument.
   package func arityAtLeastOne() throws {
-    guard !args.isEmpty else { throw arityError("at least 1", span) }
+    guard !args.isEmpty else { throw arityError(.atLeastOne, span) }
   }
 
-  package func arityError(_ expected: String, _ span: Span) -> Diagnostic {
+  package func arityError(_ expected: ArgumentCount, _ span: Span) -> Diagnostic {
     binder.arityError(name, expected, args.count, span)
   }
 
@@ -154,7 +154,7 @@ package struct FunctionCall {
   /// A numeric argument; `expected` types an untyped one (a parameter or null).
   package func numeric(_ i: Int, expected: DataType? = .float) throws -> BoundExpr {
     let b = try binder.bind(args[i], expected: expected)
-    guard b.type.isNumeric else { throw binder.typeError("`\(name.text)` needs a number", args[i], b.type) }
+    guard b.type.isNumeric else { throw binder.typeError(.functionNeedsNumber, [name.text], args[i], b.type) }
     return b
   }
 
@@ -162,15 +162,15 @@ package struct FunctionCall {
     let e = args[i]
     let b = try binder.bind(e, expected: .text)
     guard b.type == .text else {
-      throw Diagnostic("`\(name.text)` needs text, but \(binder.quoted(e)) is \(b.type)", at: e.span, label: "\(b.type)",
-        help: "convert it with `text(\(binder.snippet(e)))`")
+      throw Diagnostic(.functionNeedsText, name.text, binder.quoted(e), "\(b.type)", at: e.span, label: .typeName("\(b.type)"),
+        help: .convertWithText(binder.snippet(e)))
     }
     return b
   }
 
   package func int(_ i: Int) throws -> BoundExpr {
     let b = try binder.bind(args[i], expected: .int)
-    guard b.type == .int else { throw binder.typeError("`\(name.text)` needs an integer here", args[i], b.type) }
+    guard b.type == .int else { throw binder.typeError(.functionNeedsInteger, [name.text], args[i], b.type) }
     return b
   }
 
@@ -206,20 +206,20 @@ package struct AggregateCall {
   package let args: [Expr]
   package let span: Span
 
-  package func arityError(_ expected: String) -> Diagnostic {
+  package func arityError(_ expected: ArgumentCount) -> Diagnostic {
     binder.arityError(name, expected, args.count, span)
   }
 
   /// The one argument of `sum(x)`-style aggregates.
   package func single() throws -> BoundExpr {
-    guard args.count == 1 else { throw arityError("1") }
+    guard args.count == 1 else { throw arityError(.exactly(1)) }
     return try binder.bind(args[0])
   }
 
   /// The type of a numeric argument, else the aggregate's type error.
   package func numericType(_ argument: BoundExpr?) throws -> DataType {
     guard let t = argument?.type, t.isNumeric else {
-      throw binder.typeError("`\(name.text)` needs numbers", args[0], argument?.type ?? .text)
+      throw binder.typeError(.functionNeedsNumbers, [name.text], args[0], argument?.type ?? .text)
     }
     return t
   }

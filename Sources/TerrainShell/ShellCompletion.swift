@@ -27,6 +27,9 @@ public struct ShellCompleter {
   /// The columns coming out of a query's text (the statement before the stage being typed),
   /// nil when it cannot be planned; without it, columns are guessed from the statement's words.
   public var queryColumns: ((String) -> [String]?)?
+  /// The columns of the pilots' table, which `compare pilots on …` and its `against peers
+  /// where …` read (nil when there are no pilots).
+  public var pilotColumns: (() -> [String]?)?
 
   /// Keywords offered in expressions and after stage arguments (the grammar's and the stages').
   public static let keywords = SyntaxWords.completion
@@ -118,8 +121,8 @@ public struct ShellCompleter {
     return known + statementColumns(stage.tokens).filter { !known.contains($0) }
   }
 
-  /// Columns of the tables named in the statement (`from`, `join`) and names it creates
-  /// (`name = …` in `select`, `derive`, `aggregate`).
+  /// Columns of the tables named in the statement (`from`, `join`, the pilots' after
+  /// `compare pilots`) and names it creates (`name = …` in `select`, `derive`, `aggregate`).
   func statementColumns(_ tokens: [Token]) -> [String] {
     var out: [String] = []
     var seen = Set<String>()
@@ -132,6 +135,9 @@ public struct ShellCompleter {
       if (lw == "from" || lw == "against" || SyntaxWords.stageTableWords.contains(lw)), i + 1 < tokens.count, let table = tokens[i + 1].word,
         let cols = columns(table)
       {
+        cols.forEach(add)
+      }
+      if lw == "compare", i + 1 < tokens.count, tokens[i + 1].word?.lowercased() == "pilots", let cols = pilotColumns?() {
         cols.forEach(add)
       }
       if i > 0, i + 1 < tokens.count, tokens[i + 1].isSymbol("=") {
