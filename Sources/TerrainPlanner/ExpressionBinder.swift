@@ -131,14 +131,14 @@ package struct ExpressionBinder {
     let conditions = try clauses.map { clause -> BoundExpr in
       let c = try bind(clause.condition, expected: .bool)
       guard c.type == .bool else {
-        throw Diagnostic("the condition of `when` must be true or false, but \(quoted(clause.condition)) is \(c.type)",
-          at: clause.condition.span, label: "\(c.type), not bool", help: "compare it, e.g. `when \(snippet(clause.condition)) > 0 then …`")
+        throw Diagnostic(.whenNeedsCondition, quoted(clause.condition), "\(c.type)", at: clause.condition.span,
+          label: .typeNotBool("\(c.type)"), help: .compareItInWhen(snippet(clause.condition)))
       }
       return c
     }
     let values = clauses.map(\.value) + (otherwise.map { [$0] } ?? [])
     func branch(_ i: Int) -> String {
-      i < clauses.count ? "the `then` of `when` #\(i + 1)" : "the `else`"
+      i < clauses.count ? DiagnosticText.thenOfWhen(String(i + 1)).string : DiagnosticText.theElse.string
     }
     var type: DataType?
     var first = 0
@@ -159,9 +159,9 @@ package struct ExpressionBinder {
         type = .float
         continue
       }
-      var d = Diagnostic("the values of `case` must share one type: \(branch(i)) is \(t), \(branch(first)) is \(current)",
-        at: v.span, label: "\(t)", help: "convert one of them, e.g. with text(…), int(…) or float(…)")
-      d.secondaryLabels.append(Diagnostic.Label(values[first].span, "\(current)"))
+      var d = Diagnostic(.caseValuesClash, branch(i), "\(t)", branch(first), "\(current)", at: v.span,
+        label: .typeName("\(t)"), help: .convertOneValue)
+      d.secondaryLabels.append(Diagnostic.Label(values[first].span, DiagnosticText.typeName("\(current)").string))
       throw d
     }
     let t = type ?? .int
@@ -176,15 +176,14 @@ package struct ExpressionBinder {
     let op = (negated ? "not " : "") + (caseInsensitive ? "ilike" : "like")
     let x = try bind(a, expected: .text)
     guard x.type == .text else {
-      let help = isColumnRef(a)
-        ? "`\(snippet(a))` is \(x.type): match its text with `text(\(snippet(a))) \(op) …`, or compare it with `==`, `<`, `between`"
-        : "convert it with `text(…)`"
-      throw Diagnostic("`\(op)` matches text, but \(quoted(a)) is \(x.type)", at: a.span, label: "\(x.type), not text", help: help)
+      let help: DiagnosticText = isColumnRef(a)
+        ? .likeOnNumberColumn(snippet(a), "\(x.type)", snippet(a), op) : .convertWithText(snippet(a))
+      throw Diagnostic(.likeNeedsText, op, quoted(a), "\(x.type)", at: a.span, label: .typeNotText("\(x.type)"), help: help)
     }
     let p = try bind(pattern, expected: .text)
     guard p.type == .text else {
-      throw Diagnostic("the pattern of `\(op)` must be text, but \(quoted(pattern)) is \(p.type)", at: pattern.span,
-        label: "\(p.type), not text", help: "write it in quotes: `%` stands for any text, `_` for one character, e.g. \"69%\"")
+      throw Diagnostic(.likePatternNotText, op, quoted(pattern), "\(p.type)", at: pattern.span,
+        label: .typeNotText("\(p.type)"), help: .likePatternInQuotes)
     }
     return .like(x, pattern: p, negated: negated, caseInsensitive: caseInsensitive)
   }

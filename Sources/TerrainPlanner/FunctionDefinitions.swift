@@ -187,12 +187,12 @@ package struct FunctionCall {
 
   package func cast(_ e: BoundExpr, _ t: DataType) -> BoundExpr { binder.cast(e, t) }
 
-  /// The value of argument `i`, bound as `b`, which must read no column (`what` names it in
-  /// the error: "the pattern of `matches`").
-  package func constant(_ i: Int, _ b: BoundExpr, what: String, example: String) throws -> Value {
+  /// The value of argument `i`, bound as `b`, which must read no column (`what`, a phrase
+  /// such as `pattern`, names it in the error; `example` is a constant to write instead).
+  package func constant(_ i: Int, _ b: BoundExpr, what: DiagnosticText, example: String) throws -> Value {
     guard let v = try binder.constants.constantValue(of: b) else {
-      throw Diagnostic("\(what) must be a constant", at: args[i].span, label: "reads a column",
-        help: "write it in quotes, e.g. \(example)")
+      throw Diagnostic(.argumentMustBeConstant, what.string, name.text, at: args[i].span, label: .readsAColumn,
+        help: .writeItInQuotes(example))
     }
     return v
   }

@@ -13,6 +13,10 @@
 
 extension DiagnosticMessage {
   // MARK: Syntax: lexing and parsing
+  public static let caseTooManyWhens = DiagnosticMessage(.syntax, "case-too-many-whens", "`case` with more than {} `when` clauses")
+  public static let expectedThenAfterWhen = DiagnosticMessage(.syntax, "expected-then-after-when", "expected `then` after the condition of `when`, found {}")
+  public static let expectedInCase = DiagnosticMessage(.syntax, "expected-in-case", "expected `when`, `else` or `end` in `case`, found {}")
+  public static let expectedEndOfCase = DiagnosticMessage(.syntax, "expected-end-of-case", "expected `end` to close `case`, found {}")
   public static let pivotNeedsUsing = DiagnosticMessage(.syntax, "pivot-needs-using", "expected `using AGG` after `pivot {}`, found {}")
   public static let pivotAggregatesUnnamed = DiagnosticMessage(.syntax, "pivot-aggregates-unnamed", "with several aggregates, `pivot` needs each one named")
   public static let splitNeedsOn = DiagnosticMessage(.syntax, "split-needs-on", "expected `on \"SEP\"` after `split {}`, found {}")
@@ -63,6 +67,16 @@ extension DiagnosticMessage {
   public static let expectedExpression = DiagnosticMessage(.syntax, "expected-expression", "expected an expression, found {}")
 
   // MARK: Bind: names, types, options
+  public static let whenNeedsCondition = DiagnosticMessage(.bind, "when-needs-condition", "the condition of `when` must be true or false, but {} is {}")
+  public static let caseValuesClash = DiagnosticMessage(.bind, "case-values-clash", "the values of `case` must share one type: {} is {}, {} is {}")
+  public static let likeNeedsText = DiagnosticMessage(.bind, "like-needs-text", "`{}` matches text, but {} is {}")
+  public static let likePatternNotText = DiagnosticMessage(.bind, "like-pattern-not-text", "the pattern of `{}` must be text, but {} is {}")
+  public static let argumentMustBeConstant = DiagnosticMessage(.bind, "argument-must-be-constant", "the {} of `{}` must be a constant")
+  public static let malformedRegex = DiagnosticMessage(.bind, "malformed-regex", "malformed regular expression in `{}`: {}")
+  public static let replacementGroupMissing = DiagnosticMessage(.bind, "replacement-group-missing", "the replacement refers to group {}, but the pattern has {}")
+  public static let extractGroupMissing = DiagnosticMessage(.bind, "extract-group-missing", "group {} does not exist: the pattern has {}")
+  public static let lpadTooLong = DiagnosticMessage(.bind, "lpad-too-long", "`lpad` to {} characters is more than the {} it builds")
+  public static let lpadEmptyPadding = DiagnosticMessage(.bind, "lpad-empty-padding", "`lpad` needs a padding of at least one character")
   public static let pivotNamesAlsoBy = DiagnosticMessage(.bind, "pivot-names-also-by", "`{}` names the new columns, so it cannot also be a `by` column")
   public static let aggregateNamedTwice = DiagnosticMessage(.bind, "aggregate-named-twice", "aggregate `{}` is named twice")
   public static let intoNeedsTwoNames = DiagnosticMessage(.bind, "into-needs-two-names", "`into` needs two different names")
@@ -227,6 +241,12 @@ extension DiagnosticMessage {
 
 extension DiagnosticText {
   // MARK: Labels: the short text under a caret
+  public static let caseStartsHere = DiagnosticText(.label, "case-starts-here", "`case` starts here")
+  public static let tooMany = DiagnosticText(.label, "too-many", "too many")
+  public static let readsAColumn = DiagnosticText(.label, "reads-a-column", "reads a column")
+  public static let regexReason = DiagnosticText(.label, "regex-reason", "{}")
+  public static let noGroup = DiagnosticText(.label, "no-group", "no group {}")
+  public static let emptyText = DiagnosticText(.label, "empty-text", "empty")
   public static let isTypeHere = DiagnosticText(.label, "is-type-here", "`{}` is {} here")
   public static let isType = DiagnosticText(.label, "is-type", "`{}` is {}")
   public static let alsoAfterPivot = DiagnosticText(.label, "also-after-pivot", "also after `pivot`")
@@ -320,6 +340,19 @@ extension DiagnosticText {
   public static let noCompareBeforeIt = DiagnosticText(.label, "no-compare-before-it", "no `compare` before it")
 
   // MARK: Helps: what to do (`= help: …`)
+  public static let caseSynopsis = DiagnosticText(.help, "case-synopsis", "case when COND then VALUE [when COND then VALUE …] [else VALUE] end")
+  public static let splitCase = DiagnosticText(.help, "split-case", "split it, or use `in (…)` for many values")
+  public static let compareItInWhen = DiagnosticText(.help, "compare-it-in-when", "compare it, e.g. `when {} > 0 then …`")
+  public static let convertOneValue = DiagnosticText(.help, "convert-one-value", "convert one of them, e.g. with text(…), int(…) or float(…)")
+  public static let likeOnNumberColumn = DiagnosticText(.help, "like-on-number-column", "`{}` is {}: match its text with `text({}) {} …`, or compare it with `==`, `<`, `between`")
+  public static let likePatternInQuotes = DiagnosticText(.help, "like-pattern-in-quotes", "write it in quotes: `%` stands for any text, `_` for one character, e.g. \"69%\"")
+  public static let writeItInQuotes = DiagnosticText(.help, "write-it-in-quotes", "write it in quotes, e.g. {}")
+  public static let regexSyntax = DiagnosticText(.help, "regex-syntax", "ICU syntax: `.` any character, `[0-9]` a class, `(…)` a group, `^` `$` anchors, `\\\\.` a literal dot")
+  public static let replacementGroups = DiagnosticText(.help, "replacement-groups", "groups are the (…) of the pattern, counted from 1; write \\$ for a dollar sign")
+  public static let extractGroups = DiagnosticText(.help, "extract-groups", "groups are the (…) of the pattern, counted from 1; 0 is the whole match")
+  public static let extractNeedsGroup = DiagnosticText(.help, "extract-needs-group", "put the part to extract in brackets, e.g. \"^([0-9]+)\", or leave the group out for the whole match")
+  public static let lpadWidth = DiagnosticText(.help, "lpad-width", "pad to the width the column needs, e.g. lpad(code, 5, \"0\")")
+  public static let lpadExample = DiagnosticText(.help, "lpad-example", "e.g. lpad(code, 5, \"0\")")
   public static let appendMakeBothSides = DiagnosticText(.help, "append-make-both-sides", "make both sides {}: `derive {} = {}({})` before `append`, or in a `let` made from `{}`")
   public static let pivotGroupByOther = DiagnosticText(.help, "pivot-group-by-other", "group by other columns, e.g. pivot {} using count() by code_region")
   public static let giveEachAggregateAName = DiagnosticText(.help, "give-each-aggregate-a-name", "give each aggregate its own name")
@@ -416,6 +449,15 @@ extension DiagnosticText {
   public static let compareAgainstPeers = DiagnosticText(.help, "compare-against-peers", "compare pilots on IND, … against peers where COND (on one line, or with `against` on the next)")
 
   // MARK: Phrases: pieces of text given as arguments of a message
+  public static let thenOfWhen = DiagnosticText(.phrase, "then-of-when", "the `then` of `when` #{}")
+  public static let theElse = DiagnosticText(.phrase, "the-else", "the `else`")
+  public static let noGroups = DiagnosticText(.phrase, "no-groups", "no group")
+  public static let oneGroup = DiagnosticText(.phrase, "one-group", "1 group")
+  public static let someGroups = DiagnosticText(.phrase, "some-groups", "{} groups")
+  public static let thePattern = DiagnosticText(.phrase, "the-pattern", "pattern")
+  public static let theReplacement = DiagnosticText(.phrase, "the-replacement", "replacement")
+  public static let theGroup = DiagnosticText(.phrase, "the-group", "group")
+  public static let notARegex = DiagnosticText(.phrase, "not-a-regex", "not a valid regular expression")
   public static let aTableNameAfterAppend = DiagnosticText(.phrase, "a-table-name-after-append", "a table name after `append`")
   public static let thePivotColumn = DiagnosticText(.phrase, "the-pivot-column", "the column whose values name the new columns, after `pivot`")
   public static let aTextColumnAfterSplit = DiagnosticText(.phrase, "a-text-column-after-split", "a text column after `split`")

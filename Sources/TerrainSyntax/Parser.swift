@@ -510,21 +510,19 @@ public struct Parser {
 
   /// `case when COND then VALUE [when …] [else VALUE] end`, after `case`.
   private mutating func parseCase(_ start: Token) throws -> Expr {
-    let synopsis = "case when COND then VALUE [when COND then VALUE …] [else VALUE] end"
     var clauses: [WhenClause] = []
     skipNewlines()
     while current.isKeyword("when") {
       let when = advance()
       // Each clause nests one `if` deeper when compiled: bound them like brackets.
       if clauses.count + depth >= Parser.maxDepth {
-        throw Diagnostic("`case` with more than \(Parser.maxDepth) `when` clauses", at: when.span, label: "too many",
-          help: "split it, or use `in (…)` for many values")
+        throw Diagnostic(.caseTooManyWhens, String(Parser.maxDepth), at: when.span, label: .tooMany, help: .splitCase)
       }
       skipNewlines()
       let condition = try parseExpr()
       skipNewlines()
       guard acceptKeyword("then") else {
-        throw unexpected("expected `then` after the condition of `when`", help: synopsis)
+        throw unexpected(.expectedThenAfterWhen, help: .caseSynopsis)
       }
       skipNewlines()
       let value = try parseExpr()
@@ -538,9 +536,8 @@ public struct Parser {
       skipNewlines()
     }
     guard current.isKeyword("end") else {
-      var d = unexpected(clauses.isEmpty ? "expected `when` after `case`"
-        : otherwise == nil ? "expected `when`, `else` or `end` in `case`" : "expected `end` to close `case`", help: synopsis)
-      d.secondaryLabels.append(Diagnostic.Label(start.span, "`case` starts here"))
+      var d = unexpected(otherwise == nil ? .expectedInCase : .expectedEndOfCase, help: .caseSynopsis)
+      d.secondaryLabels.append(Diagnostic.Label(start.span, DiagnosticText.caseStartsHere.string))
       throw d
     }
     let end = advance()

@@ -19,10 +19,9 @@ final class CompiledRegex: @unchecked Sendable {
     } catch {
       // Foundation on Linux gives no reason; the standard library's parser does (its dialect is
       // close enough for the usual mistakes: an unclosed bracket, a quantifier with nothing before it).
-      var reason = "not a valid regular expression"
+      var reason = DiagnosticText.notARegex.string
       do { _ = try Regex(pattern) } catch let parse { reason = "\(parse)" }
-      throw Diagnostic("malformed regular expression in `\(function)`: \(reason)", at: span, label: reason,
-        help: "ICU syntax: `.` any character, `[0-9]` a class, `(…)` a group, `^` `$` anchors, `\\\\.` a literal dot")
+      throw Diagnostic(.malformedRegex, function, reason, at: span, label: .regexReason(reason), help: .regexSyntax)
     }
   }
 
@@ -73,7 +72,7 @@ struct RegexFunction: ScalarFunctionImplementation {
     }
     var bound = [try call.text(0), try call.text(1)]
     var specialised = self
-    let pattern = try call.constant(1, bound[1], what: "the pattern of `\(name)`", example: "\"^[0-9]{5}$\"")
+    let pattern = try call.constant(1, bound[1], what: .thePattern, example: "\"^[0-9]{5}$\"")
     guard case .text(let p) = pattern else {
       // A null pattern: null on every row.
       if call.args.count > 2 { bound.append(kind == .extract ? try call.int(2) : try call.text(2)) }
@@ -87,11 +86,11 @@ struct RegexFunction: ScalarFunctionImplementation {
     case .replace:
       let r = try call.text(2)
       bound.append(r)
-      let v = try call.constant(2, r, what: "the replacement of `regexp_replace`", example: "\"$1\"")
+      let v = try call.constant(2, r, what: .theReplacement, example: "\"$1\"")
       if case .text(let template) = v {
         if let bad = highestGroupReference(template), bad > regex.groups {
-          throw Diagnostic("the replacement refers to group \(bad), but the pattern has \(groupsText(regex.groups))",
-            at: call.args[2].span, label: "no group \(bad)", help: "groups are the (…) of the pattern, counted from 1; write \\$ for a dollar sign")
+          throw Diagnostic(.replacementGroupMissing, String(bad), groupsText(regex.groups), at: call.args[2].span,
+            label: .noGroup(String(bad)), help: .replacementGroups)
         }
         specialised.replacement = template
       } else {
@@ -102,13 +101,11 @@ struct RegexFunction: ScalarFunctionImplementation {
       if call.args.count > 2 {
         let g = try call.int(2)
         bound.append(g)
-        let v = try call.constant(2, g, what: "the group of `regexp_extract`", example: "1")
+        let v = try call.constant(2, g, what: .theGroup, example: "1")
         if case .int(let n) = v {
           guard n >= 0 && n <= Int64(regex.groups) else {
-            throw Diagnostic("group \(n) does not exist: the pattern has \(groupsText(regex.groups))", at: call.args[2].span,
-              label: "no group \(n)", help: regex.groups == 0
-                ? "put the part to extract in brackets, e.g. \"^([0-9]+)\", or leave the group out for the whole match"
-                : "groups are the (…) of the pattern, counted from 1; 0 is the whole match")
+            throw Diagnostic(.extractGroupMissing, String(n), groupsText(regex.groups), at: call.args[2].span,
+              label: .noGroup(String(n)), help: regex.groups == 0 ? .extractNeedsGroup : .extractGroups)
           }
           specialised.group = Int(n)
         } else {
@@ -157,7 +154,7 @@ private func substring(_ s: String, utf16 r: NSRange) -> String? {
 }
 
 private func groupsText(_ n: Int) -> String {
-  n == 0 ? "no group" : n == 1 ? "1 group" : "\(n) groups"
+  (n == 0 ? DiagnosticText.noGroups : n == 1 ? .oneGroup : .someGroups(String(n))).string
 }
 
 /// The highest group a replacement template refers to, nil when none: ICU reads `$` then as

@@ -48,12 +48,11 @@ struct TextPart: ScalarFunctionImplementation {
       try call.arity(3)
       let bound = [try call.text(0), try call.int(1), try call.text(2)]
       if case .int(let n)? = bound[1].constantValue, n > TextPart.maxPadding {
-        throw Diagnostic("`lpad` to \(n) characters is more than the \(TextPart.maxPadding) it builds", at: call.args[1].span,
-          label: "too long", help: "pad to the width the column needs, e.g. lpad(code, 5, \"0\")")
+        throw Diagnostic(.lpadTooLong, String(n), String(TextPart.maxPadding), at: call.args[1].span, label: .tooLong,
+          help: .lpadWidth)
       }
       if case .text("")? = bound[2].constantValue {
-        throw Diagnostic("`lpad` needs a padding of at least one character", at: call.args[2].span, label: "empty",
-          help: "e.g. lpad(code, 5, \"0\")")
+        throw Diagnostic(.lpadEmptyPadding, at: call.args[2].span, label: .emptyText, help: .lpadExample)
       }
       return BoundCall(bound, .text)
     }
