@@ -41,7 +41,12 @@ private let scalarHelp: [HelpTopic] = FunctionRegistry.standard.scalars.map {
 } + [
   ("if", "if(cond, a, b)", "a where cond is true, else b (an error in the branch a row does not take is ignored)", "from communes | select taille = if(population > 10000, \"ville\", \"village\") | take 3"),
   ("coalesce", "coalesce(a, b, …)", "first non-null argument (later ones count only where the earlier are null)", "from communes | select g = coalesce(conso_gaz_mwh, 0) | take 3"),
-].map { HelpTopic(name: $0.0, kind: "function", synopsis: $0.1, text: $0.2, example: $0.3) }
+  ("case", "case when COND then V [when COND then V …] [else V] end", "the value of the first `when` whose condition is true (a null condition goes on), else the `else` value (null without one); the values share one type, int with float giving float; an error in a value counts only on the rows that take it", "from communes | select nom, taille = case when population >= 10000 then \"ville\" when population >= 2000 then \"bourg\" else \"village\" end | take 3"),
+  ("like", "x like \"pattern\", x not like …, x ilike …", "text matching a pattern: `%` any text (empty too), `_` exactly one character (not one byte); the whole text must match; `ilike` ignores case; there is no escape character (test a literal % with contains)", "from communes | where nom like \"Saint-%\" and code_insee not like \"01%\" | select nom, code_insee | take 3"),
+  ("ilike", "x ilike \"pattern\"", "`like` ignoring case (both sides lower-cased)", "from communes | where nom ilike \"%-SUR-%\" | select nom | take 3"),
+].map {
+  HelpTopic(name: $0.0, kind: ["like", "ilike"].contains($0.0) ? "operator" : "function", synopsis: $0.1, text: $0.2, example: $0.3)
+}
 
 private let aggregateHelp: [HelpTopic] = FunctionRegistry.standard.aggregates.map {
   HelpTopic(name: $0.rawValue, kind: "aggregate", synopsis: $0.definition.help.synopsis, text: $0.definition.help.text,
@@ -65,7 +70,7 @@ package func helpText(_ topic: String?, at span: Span? = nil) throws -> String {
     s += "aggregates: " + helpTopics.filter { $0.kind == "aggregate" }.map(\.name).joined(separator: ", ") + "\n"
     s += "windows:    " + helpTopics.filter { $0.kind == "window" }.map(\.name).joined(separator: ", ")
       + " (in derive … by … sort …)\n"
-    s += "operators:  + - * / % == != < <= > >= and or not in between is null ||\n"
+    s += "operators:  + - * / % == != < <= > >= and or not in between is null || like ilike\n"
     s += "commands:   " + Session.dotCommands.map { "." + $0.name }.joined(separator: " ") + "\n"
     s += "lines:      a statement goes on while a line ends with | or , or a bracket or quote is open, or the\n"
     s += "            next line starts with |; `;` ends it. At the prompt, a line starting with | adds its stages\n"

@@ -25,6 +25,8 @@ extension FunctionRegistry {
       Extreme.least, Extreme.greatest,
       TextMap.lower, TextMap.upper, Length(), TextMap.trim, Substr(), Replace(),
       TextTest.startsWith, TextTest.contains,
+      TextPart.left, TextPart.right, TextPart.lpad, TextPart.splitPart,
+      RegexFunction.matches, RegexFunction.replace, RegexFunction.extract,
       Conversion.int, Conversion.float, Conversion.text,
     ] as [any ScalarFunctionImplementation],
     aggregates: [

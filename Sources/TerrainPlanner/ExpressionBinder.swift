@@ -118,7 +118,76 @@ package struct ExpressionBinder {
       return negated ? .not(both) : both
     case .isNull(let a, let negated):
       return .isNull(try bind(a), negated: negated)
+    case .caseWhen(let clauses, let otherwise):
+      return try bindCase(clauses, otherwise)
+    case .like(let a, let pattern, let negated, let caseInsensitive, let opSpan):
+      return try bindLike(a, pattern, negated: negated, caseInsensitive: caseInsensitive, opSpan: opSpan)
     }
+  }
+
+  // MARK: case, like
+
+  /// `case when … then … else … end`: conditions are conditions; the values (`then`s and
+  /// `else`) share one type, `int` with `float` giving `float`, as in `if` and `coalesce`.
+  private func bindCase(_ clauses: [WhenClause], _ otherwise: Expr?) throws -> BoundExpr {
+    let conditions = try clauses.map { clause -> BoundExpr in
+      let c = try bind(clause.condition, expected: .bool)
+      guard c.type == .bool else {
+        throw Diagnostic(.whenNeedsCondition, quoted(clause.condition), "\(c.type)", at: clause.condition.span,
+          label: .typeNotBool("\(c.type)"), help: .compareItInWhen(snippet(clause.condition)))
+      }
+      return c
+    }
+    let values = clauses.map(\.value) + (otherwise.map { [$0] } ?? [])
+    func branch(_ i: Int) -> String {
+      i < clauses.count ? DiagnosticText.thenOfWhen(String(i + 1)).string : DiagnosticText.theElse.string
+    }
+    var type: DataType?
+    var first = 0
+    // Typed values are bound once (an aggregate inside is collected once); untyped ones (null,
+    // a parameter) take the common type afterwards.
+    var typed: [Int: BoundExpr] = [:]
+    for (i, v) in values.enumerated() where !isUntyped(v) {
+      let b = try bind(v)
+      typed[i] = b
+      let t = b.type
+      guard let current = type else {
+        type = t
+        first = i
+        continue
+      }
+      if current == t { continue }
+      if current.isNumeric && t.isNumeric {
+        type = .float
+        continue
+      }
+      var d = Diagnostic(.caseValuesClash, branch(i), "\(t)", branch(first), "\(current)", at: v.span,
+        label: .typeName("\(t)"), help: .convertOneValue)
+      d.secondaryLabels.append(Diagnostic.Label(values[first].span, DiagnosticText.typeName("\(current)").string))
+      throw d
+    }
+    let t = type ?? .int
+    let bound = try values.indices.map { i in cast(try typed[i] ?? bind(values[i], expected: t), t) }
+    let pairs = clauses.indices.map { (condition: conditions[$0], value: bound[$0]) }
+    let otherwiseValue = otherwise == nil ? BoundExpr.constant(.null, t) : bound[clauses.count]
+    return .caseWhen(pairs, otherwise: otherwiseValue, t)
+  }
+
+  /// `x like p`, `x not like p`, `x ilike p`: text on both sides.
+  private func bindLike(_ a: Expr, _ pattern: Expr, negated: Bool, caseInsensitive: Bool, opSpan: Span) throws -> BoundExpr {
+    let op = (negated ? "not " : "") + (caseInsensitive ? "ilike" : "like")
+    let x = try bind(a, expected: .text)
+    guard x.type == .text else {
+      let help: DiagnosticText = isColumnRef(a)
+        ? .likeOnNumberColumn(snippet(a), "\(x.type)", snippet(a), op) : .convertWithText(snippet(a))
+      throw Diagnostic(.likeNeedsText, op, quoted(a), "\(x.type)", at: a.span, label: .typeNotText("\(x.type)"), help: help)
+    }
+    let p = try bind(pattern, expected: .text)
+    guard p.type == .text else {
+      throw Diagnostic(.likePatternNotText, op, quoted(pattern), "\(p.type)", at: pattern.span,
+        label: .typeNotText("\(p.type)"), help: .likePatternInQuotes)
+    }
+    return .like(x, pattern: p, negated: negated, caseInsensitive: caseInsensitive)
   }
 
   // MARK: names
@@ -391,7 +460,7 @@ package struct ExpressionBinder {
         help: closestName(to: name.text, in: all).map { .didYouMean($0) } ?? .helpFunctionsListsThem)
     }
     let call = try f.definition.bind(FunctionCall(binder: self, name: name, args: args, span: span))
-    return .function(f, call.args, call.type, span: span)
+    return .function(call.definition.map(ScalarFunction.init) ?? f, call.args, call.type, span: span)
   }
 
   private func arity(_ name: Name, _ args: [Expr], _ n: Int) throws {

@@ -34,16 +34,27 @@ package protocol ScalarFunctionDefinition: Sendable {
   /// There is no default: each definition answers, and a test checks that every form said not
   /// to fail never throws on extreme inputs.
   func canFail(_ args: [BoundExpr], type: DataType) -> Bool
+  /// The arguments that must be constants (a regular expression, compiled when the call is
+  /// bound): the registry test gives them constants only.
+  var constantArguments: Set<Int> { get }
+}
+
+extension ScalarFunctionDefinition {
+  package var constantArguments: Set<Int> { [] }
 }
 
 /// A call after binding: its arguments (cast as the kernel expects them) and result type.
 package struct BoundCall {
   package var args: [BoundExpr]
   package var type: DataType
+  /// The definition the call runs with, when binding specialised it (a regular expression
+  /// compiled once, for this call); nil: the registry's.
+  package var definition: (any ScalarFunctionDefinition)?
 
-  package init(_ args: [BoundExpr], _ type: DataType) {
+  package init(_ args: [BoundExpr], _ type: DataType, definition: (any ScalarFunctionDefinition)? = nil) {
     self.args = args
     self.type = type
+    self.definition = definition
   }
 }
 
@@ -184,6 +195,16 @@ package struct FunctionCall {
   }
 
   package func cast(_ e: BoundExpr, _ t: DataType) -> BoundExpr { binder.cast(e, t) }
+
+  /// The value of argument `i`, bound as `b`, which must read no column (`what`, a phrase
+  /// such as `pattern`, names it in the error; `example` is a constant to write instead).
+  package func constant(_ i: Int, _ b: BoundExpr, what: DiagnosticText, example: String) throws -> Value {
+    guard let v = try binder.constants.constantValue(of: b) else {
+      throw Diagnostic(.argumentMustBeConstant, what.string, name.text, at: args[i].span, label: .readsAColumn,
+        help: .writeItInQuotes(example))
+    }
+    return v
+  }
 }
 
 /// An aggregate call being bound: `binder` binds against the input rows, where another

@@ -457,6 +457,14 @@ public struct Parser {
       let hi = try parseAdditive()
       return Expr(kind: .between(lhs, lo, hi, negated: negated), span: lhs.span.merged(hi.span))
     }
+    if current.isKeyword("like") || current.isKeyword("ilike") {
+      let keyword = advance()
+      skipNewlines()
+      let pattern = try parseAdditive()
+      let operatorSpan = negated ? tokens[save].span.merged(keyword.span) : keyword.span
+      return Expr(kind: .like(lhs, pattern: pattern, negated: negated, caseInsensitive: keyword.isKeyword("ilike"),
+        operatorSpan: operatorSpan), span: lhs.span.merged(pattern.span))
+    }
     if negated {
       index = save
       return lhs
@@ -500,6 +508,42 @@ public struct Parser {
     return try parsePrimary()
   }
 
+  /// `case when COND then VALUE [when …] [else VALUE] end`, after `case`.
+  private mutating func parseCase(_ start: Token) throws -> Expr {
+    var clauses: [WhenClause] = []
+    skipNewlines()
+    while current.isKeyword("when") {
+      let when = advance()
+      // Each clause nests one `if` deeper when compiled: bound them like brackets.
+      if clauses.count + depth >= Parser.maxDepth {
+        throw Diagnostic(.caseTooManyWhens, String(Parser.maxDepth), at: when.span, label: .tooMany, help: .splitCase)
+      }
+      skipNewlines()
+      let condition = try parseExpr()
+      skipNewlines()
+      guard acceptKeyword("then") else {
+        throw unexpected(.expectedThenAfterWhen, help: .caseSynopsis)
+      }
+      skipNewlines()
+      let value = try parseExpr()
+      clauses.append(WhenClause(condition: condition, value: value))
+      skipNewlines()
+    }
+    var otherwise: Expr?
+    if acceptKeyword("else") {
+      skipNewlines()
+      otherwise = try parseExpr()
+      skipNewlines()
+    }
+    guard current.isKeyword("end") else {
+      var d = unexpected(otherwise == nil ? .expectedInCase : .expectedEndOfCase, help: .caseSynopsis)
+      d.secondaryLabels.append(Diagnostic.Label(start.span, DiagnosticText.caseStartsHere.string))
+      throw d
+    }
+    let end = advance()
+    return Expr(kind: .caseWhen(clauses, otherwise: otherwise), span: start.span.merged(end.span))
+  }
+
   private mutating func parsePrimary() throws -> Expr {
     let t = current
     switch t.kind {
@@ -529,6 +573,7 @@ public struct Parser {
         case "true": return Expr(kind: .bool(true), span: t.span)
         case "false": return Expr(kind: .bool(false), span: t.span)
         case "null": return Expr(kind: .null, span: t.span)
+        case "case" where peekPastNewlines().isKeyword("when"): return try parseCase(t)
         default: break
         }
         if current.isSymbol("(") {

@@ -70,7 +70,8 @@ final class FunctionRegistryTests: XCTestCase {
         // parameter, bound to a constant of the type the function expects).
         var choices: [[(String, String?)]] = [[]]
         for (k, t) in signature.enumerated() {
-          var options: [(String, String?)] = [(Self.columnName[t] ?? "?", nil)]
+          // An argument that must be a constant (a regular expression) gets constants only.
+          var options: [(String, String?)] = f.definition.constantArguments.contains(k) ? [] : [(Self.columnName[t] ?? "?", nil)]
           for v in Self.extremes[t] ?? [] where !v.isNull {
             if case .text(let s) = v { options.append(("$p\(k)", s)) } else { options.append(("$p\(k)", v.description)) }
           }

@@ -51,13 +51,17 @@ indirect enum RExpr {
   case call(String, [RExpr], DataType)
   case cond(RExpr, RExpr, RExpr, DataType)
   case coalesce([RExpr], DataType)
+  /// `case when c then v … [else e] end` (nil `else`: null).
+  case caseWhen([(RExpr, RExpr)], RExpr?, DataType)
+  /// `x like p`, `x not like p` (negated), `x ilike p`.
+  case like(RExpr, RExpr, negated: Bool, caseInsensitive: Bool)
 
   var type: DataType {
     switch self {
     case .column(_, _, let t), .literal(_, let t), .arith(_, _, _, let t), .negate(_, let t), .call(_, _, let t),
-      .cond(_, _, _, let t), .coalesce(_, let t):
+      .cond(_, _, _, let t), .coalesce(_, let t), .caseWhen(_, _, let t):
       return t
-    case .compare, .and, .or, .not, .isNull, .inList, .between: return .bool
+    case .compare, .and, .or, .not, .isNull, .inList, .between, .like: return .bool
     case .concat: return .text
     }
   }
@@ -76,6 +80,9 @@ indirect enum RExpr {
     case .between(let x, let lo, let hi, _): return x.readsColumn || lo.readsColumn || hi.readsColumn
     case .call(_, let args, _), .coalesce(let args, _): return args.contains { $0.readsColumn }
     case .cond(let c, let a, let b, _): return c.readsColumn || a.readsColumn || b.readsColumn
+    case .caseWhen(let clauses, let e, _):
+      return clauses.contains { $0.0.readsColumn || $0.1.readsColumn } || (e?.readsColumn ?? false)
+    case .like(let a, let p, _, _): return a.readsColumn || p.readsColumn
     }
   }
 
@@ -99,6 +106,10 @@ indirect enum RExpr {
     case .call(let f, let args, _): return "\(f)(\(args.map(\.source).joined(separator: ", ")))"
     case .cond(let c, let a, let b, _): return "if(\(c.source), \(a.source), \(b.source))"
     case .coalesce(let args, _): return "coalesce(\(args.map(\.source).joined(separator: ", ")))"
+    case .caseWhen(let clauses, let e, _):
+      let whens = clauses.map { "when \($0.0.source) then \($0.1.source)" }.joined(separator: " ")
+      return "case \(whens)\(e.map { " else " + $0.source } ?? "") end"
+    case .like(let a, let p, let neg, let ci): return "(\(a.source) \(neg ? "not " : "")\(ci ? "ilike" : "like") \(p.source))"
     }
   }
 
@@ -234,7 +245,41 @@ enum Reference {
     case .call(let f, let args, let t):
       let vs = try args.map { try eval($0, row) }
       return try call(f, vs, t)
+    case .caseWhen(let clauses, let e, let t):
+      // The conditions in turn until one is true (null goes on), then only that value.
+      for (c, v) in clauses where try eval(c, row) == .bool(true) { return widen(try eval(v, row), t) }
+      return try e.map { widen(try eval($0, row), t) } ?? .null
+    case .like(let a, let p, let neg, let ci):
+      guard case .text(let x) = try eval(a, row), case .text(let q) = try eval(p, row) else { return .null }
+      return .bool(likeReference(ci ? x.lowercased() : x, ci ? q.lowercased() : q) != neg)
     }
+  }
+
+  static func widen(_ v: Value, _ t: DataType) -> Value {
+    if case .int(let i) = v, t == .float { return .float(Double(i)) }
+    return v
+  }
+
+  /// SQL LIKE by recursion on code points: `%` any run, `_` one code point, no escape.
+  static func likeReference(_ s: String, _ p: String) -> Bool {
+    let x = Array(s.unicodeScalars)
+    let q = Array(p.unicodeScalars)
+    var memo: [Int: Bool] = [:]
+    func m(_ i: Int, _ j: Int) -> Bool {
+      let key = i * (q.count + 1) + j
+      if let r = memo[key] { return r }
+      let r: Bool
+      if j == q.count {
+        r = i == x.count
+      } else if q[j] == "%" {
+        r = m(i, j + 1) || (i < x.count && m(i + 1, j))
+      } else {
+        r = i < x.count && (q[j] == "_" || q[j] == x[i]) && m(i + 1, j + 1)
+      }
+      memo[key] = r
+      return r
+    }
+    return m(0, 0)
   }
 
   /// Whether `y` should replace `best` in least/greatest: NaN counts as the greatest value, as
@@ -532,7 +577,9 @@ struct ExpressionGenerator {
       let args = (0..<Int(1 + rng.next() % 3)).map { k in k > 0 && chance(0.1) ? RExpr.literal(.null, .int) : gen(.int, d) }
       return .call(pick(["least", "greatest"]), args, .int)
     case 9: return .cond(gen(.bool, d), gen(.int, d), gen(.int, d), .int)
-    case 10: return .coalesce((0..<Int(1 + rng.next() % 3)).map { _ in gen(.int, d) }, .int)
+    case 10:
+      if chance(0.4) { return genCase(.int, d) }
+      return .coalesce((0..<Int(1 + rng.next() % 3)).map { _ in gen(.int, d) }, .int)
     default: return .call("int", [chance(0.5) ? gen(.float, d) : gen(.bool, d)], .int)
     }
   }
@@ -569,7 +616,14 @@ struct ExpressionGenerator {
       if chance(0.3) { args.append(chance(0.3) ? .literal(.null, .float) : gen(numericType(), d)) }
       return .call(pick(["least", "greatest"]), args, .float)
     case 10: return .cond(gen(.bool, d), gen(.float, d), gen(.float, d), .float)
-    case 11: return .coalesce([gen(.float, d), gen(.float, d)], .float)
+    case 11:
+      if chance(0.4) {
+        // int and float values mixed: the case is float.
+        // The first value a float, so that the case is float even without `else`.
+        let clauses = (0..<Int(1 + rng.next() % 3)).map { k in (gen(.bool, d), gen(k == 0 ? .float : numericType(), d)) }
+        return .caseWhen(clauses, chance(0.6) ? gen(.float, d) : nil, .float)
+      }
+      return .coalesce([gen(.float, d), gen(.float, d)], .float)
     default: return .call("float", [chance(0.7) ? gen(.int, d) : gen(.bool, d)], .float)
     }
   }
@@ -599,10 +653,20 @@ struct ExpressionGenerator {
       return .call("replace", [gen(.text, d), pattern, literal(.text)], .text)
     case 5: return .call("text", [gen(pick([.int, .bool, .float]), d)], .text)
     case 6: return .cond(gen(.bool, d), gen(.text, d), gen(.text, d), .text)
-    case 7: return .coalesce([gen(.text, d), gen(.text, d)], .text)
+    case 7:
+      if chance(0.5) { return genCase(.text, d) }
+      return .coalesce([gen(.text, d), gen(.text, d)], .text)
     case 8: return .call(pick(["least", "greatest"]), [gen(.text, d), gen(.text, d)], .text)
     default: return leaf(.text)
     }
+  }
+
+  static let likePatterns = ["%", "", "%%", "a%", "%a", "%b%", "_", "__", "_b%", "A%", "%é%", "e_", "%東%", "a%c", "%_%", "Ét%", "x y"]
+
+  /// `case` with one to three `when`s, an `else` or not.
+  mutating func genCase(_ t: DataType, _ d: Int) -> RExpr {
+    let clauses = (0..<Int(1 + rng.next() % 3)).map { _ in (gen(.bool, d), gen(t, d)) }
+    return .caseWhen(clauses, chance(0.6) ? gen(t, d) : nil, t)
   }
 
   mutating func genBool(_ d: Int) -> RExpr {
@@ -622,7 +686,12 @@ struct ExpressionGenerator {
     case 7:
       let t = pick([DataType.int, .float, .text])
       return .between(gen(t, d), literal(t), literal(t), chance(0.3))
-    case 8: return .call(pick(["starts_with", "contains"]), [gen(.text, d), literal(.text)], .bool)
+    case 8:
+      if chance(0.5) {
+        let pattern = chance(0.8) ? RExpr.literal(.text(pick(Self.likePatterns)), .text) : gen(.text, d)
+        return .like(gen(.text, d), pattern, negated: chance(0.3), caseInsensitive: chance(0.3))
+      }
+      return .call(pick(["starts_with", "contains"]), [gen(.text, d), literal(.text)], .bool)
     case 9:
       if chance(0.3) { return .call(pick(["least", "greatest"]), [gen(.bool, d), gen(.bool, d)], .bool) }
       return .compare(pick(["==", "!="]), gen(.bool, d), gen(.bool, d))
