@@ -36,14 +36,44 @@ QUERIES = {
     "Q6": 'from locaux | sort conso_kwh desc | take 10 | select id, commune, conso_kwh',
     "Q7": 'from locaux | where (surface * 2 + conso_kwh / 100 > 500 or classe in ("F", "G")) and not (type == "mixte") | aggregate n = count()',
     "Q8": 'from locaux | where annee < 1950 | select commune, intensite = conso_kwh / surface | sort intensite desc | take 100',
+    # second wave: windows, pivot, patterns
+    "Q9": 'from locaux | derive r = rank() by dep sort conso_kwh desc | where r <= 3 | aggregate n = count(), s = sum(conso_kwh)',
+    "Q10": 'from locaux | derive p = share(conso_kwh) by commune | where p > 0.01 | aggregate n = count()',
+    "Q11": 'from locaux | where dep == "69" | derive c = cumsum(surface), prev = lag(surface) by commune sort annee, id | aggregate m = max(c), d = sum(surface - prev)',
+    "Q12": 'from locaux | pivot classe using count() by dep | sort dep',
+    "Q13": 'from locaux | where classe like "F%" or commune like "69%" | aggregate n = count()',
 }
+CLASSES = ["A", "B", "C", "D", "E", "F", "G"]
 HEADERS = {
     "Q1": ["n"], "Q2": ["s", "m"], "Q3": ["dep", "n", "d", "c"], "Q4": ["commune", "n", "f", "s"],
     "Q5": ["epci", "n", "d"], "Q6": ["id", "commune", "conso_kwh"], "Q7": ["n"], "Q8": ["commune", "intensite"],
+    "Q9": ["n", "s"], "Q10": ["n"], "Q11": ["m", "d"], "Q12": ["dep"] + CLASSES, "Q13": ["n"],
 }
-GROUPED = {"Q3", "Q4", "Q5"}
+GROUPED = {"Q3", "Q4", "Q5", "Q12"}
 SORTED = {"Q6": 2, "Q8": 1}  # query -> index of its (descending) sort key
-QNAMES = list(QUERIES)
+ALL_QUERIES = list(QUERIES)
+FIRST_WAVE = ALL_QUERIES[:8]
+QNAMES = list(ALL_QUERIES)  # the queries of this run (--queries)
+
+
+def parse_queries(spec):
+    """`Q1-Q8,Q13` -> ['Q1', …, 'Q8', 'Q13'], in workload order."""
+    chosen = set()
+    for part in spec.split(","):
+        part = part.strip().upper()
+        if not part:
+            continue
+        if "-" in part:
+            a, b = part.split("-", 1)
+            if a not in QUERIES or b not in QUERIES:
+                raise SystemExit(f"unknown query range {part}")
+            i, j = ALL_QUERIES.index(a), ALL_QUERIES.index(b)
+            chosen.update(ALL_QUERIES[min(i, j):max(i, j) + 1])
+        elif part in QUERIES:
+            chosen.add(part)
+        else:
+            raise SystemExit(f"unknown query {part}: expected names among {', '.join(ALL_QUERIES)}")
+    return [q for q in ALL_QUERIES if q in chosen]
 
 
 def log(msg):
@@ -410,7 +440,8 @@ def reference_results(locaux, communes):
                 q8.append((-(conso / surface), len(q8), com, conso / surface))
     top6.sort()
     q8.sort()
-    return {
+    wave2 = reference_wave2(locaux)
+    return {**wave2, 
         "Q1": [[q1]], "Q2": [[q2s, q2m / q2n if q2n else None]],
         "Q3": [[k, a[0], a[1] / a[2] if a[2] else None, a[3]] for k, a in g3.items()],
         "Q4": [[k, a[0], a[1], a[2]] for k, a in g4.items()],
@@ -419,6 +450,61 @@ def reference_results(locaux, communes):
         "Q7": [[q7]],
         "Q8": [[c, v] for _, _, c, v in q8[:100]],
     }
+
+
+def reference_wave2(locaux):
+    """Pure-Python answers to Q9-Q13 (smoke mode)."""
+    import csv
+    rows = []
+    with open(locaux, newline="") as f:
+        for r in csv.DictReader(f):
+            rows.append((int(r["id"]), r["commune"], r["dep"], int(r["annee"]), float(r["surface"]),
+                         float(r["conso_kwh"]), r["classe"]))
+    # Q9: rank() by dep sort conso_kwh desc, r <= 3 (ties share the smallest rank)
+    by_dep = {}
+    for row in rows:
+        by_dep.setdefault(row[2], []).append(row[5])
+    n9, s9 = 0, 0.0
+    for vals in by_dep.values():
+        vals.sort(reverse=True)
+        for i, v in enumerate(vals):
+            rank = vals.index(v) + 1  # first position of an equal value
+            if rank <= 3:
+                n9 += 1
+                s9 += v
+            else:
+                break
+    # Q10: share of the commune's total above 1 %
+    tot = {}
+    for row in rows:
+        tot[row[1]] = tot.get(row[1], 0.0) + row[5]
+    n10 = sum(1 for row in rows if tot[row[1]] and row[5] / tot[row[1]] > 0.01)
+    # Q11: dep 69, by commune sort annee, id: running sum and previous surface
+    groups = {}
+    for row in rows:
+        if row[2] == "69":
+            groups.setdefault(row[1], []).append(row)
+    m11, d11, seen = None, 0.0, False
+    for g in groups.values():
+        g.sort(key=lambda r: (r[3], r[0]))
+        c, prev = 0.0, None
+        for r in g:
+            c += r[4]
+            m11 = c if m11 is None else max(m11, c)
+            if prev is not None:
+                d11 += r[4] - prev
+                seen = True
+            prev = r[4]
+    # Q12: count by dep and classe
+    piv = {}
+    for row in rows:
+        piv.setdefault(row[2], {}).setdefault(row[6], 0)
+        piv[row[2]][row[6]] += 1
+    q12 = [[dep] + [piv[dep].get(c) for c in CLASSES] for dep in sorted(piv)]
+    # Q13
+    n13 = sum(1 for row in rows if row[6].startswith("F") or row[1].startswith("69"))
+    return {"Q9": [[n9, s9 if n9 else None]], "Q10": [[n10]], "Q11": [[m11, d11 if seen else None]],
+            "Q12": q12, "Q13": [[n13]]}
 
 
 # ------------------------------------------------------------------ table
@@ -460,11 +546,12 @@ def build_table(engines, results, n):
         return statistics.median(v) if v else None
 
     ratios = {}
+    first = [q for q in QNAMES if q in FIRST_WAVE]
     labels = [("L1", "L1 load CSV"), *[(q, q) for q in QNAMES], ("GM", "geomean Q1–Q8"),
               ("E1", "E1 export 1M rows"), ("RSS", "peak RSS after load, MiB")]
     for key, label in labels:
         if key == "GM":
-            vals = {e: geomean([med(e, q) for q in QNAMES]) if all(med(e, q) for q in QNAMES) else None
+            vals = {e: geomean([med(e, q) for q in first]) if first and all(med(e, q) for q in first) else None
                     for e in engines}
         else:
             vals = {e: med(e, key) for e in engines}
@@ -474,8 +561,8 @@ def build_table(engines, results, n):
             if pv:
                 best, be = min(pv)
                 if key == "GM":
-                    rs = [ratios.get(q) for q in QNAMES]
-                    ratio = geomean(rs) if all(rs) else None
+                    rs = [ratios.get(q) for q in first]
+                    ratio = geomean(rs) if rs and all(rs) else None
                 else:
                     ratio = vals["terrain"] / best if vals.get("terrain") and best else None
                 ratios[key] = ratio
@@ -497,6 +584,8 @@ def main():
     ap.add_argument("--smoke", action="store_true", help="tiny N, terrain only, checked against a pure-Python reference")
     ap.add_argument("--rounds", type=int, default=1,
                     help="repeat the whole measurement; per query the least disturbed round (lowest median) is kept")
+    ap.add_argument("--queries", default="Q1-Q13",
+                    help="queries to run, e.g. Q1-Q8 (an older binary without the second wave) or Q9,Q12 (default Q1-Q13)")
     ap.add_argument("--terrain-bin", help="use this terrain binary instead of building one")
     ap.add_argument("--terrain-rev", help="label for the terrain binary given with --terrain-bin (e.g. its commit)")
     ap.add_argument("--no-write", action="store_true", help="do not update benchmarks/RESULTS.md")
@@ -507,6 +596,8 @@ def main():
         assemble_results(os.path.join(HERE, "results"))
         return
     args.load_start = os.getloadavg()[0]
+    global QNAMES
+    QNAMES = parse_queries(args.queries)
 
     if args.smoke:
         args.n = 20_000 if args.n == 1_000_000 else args.n
@@ -572,7 +663,7 @@ def main():
             e = dict(os.environ, **env)
             try:
                 pr = subprocess.run([VPY, os.path.join(HERE, "peers.py"), eng, locaux, communes, str(args.runs), exp,
-                                     out], env=e, timeout=timeout)
+                                     out, ",".join(QNAMES)], env=e, timeout=timeout)
                 ok = pr.returncode == 0 and os.path.exists(out)
             except subprocess.TimeoutExpired:
                 ok = False
@@ -610,7 +701,7 @@ def main():
     for m in mismatches:
         loud("MISMATCH " + m)
     if not mismatches and refs and not failures:
-        log(f"answers check: terrain = {', '.join(l for l, _ in refs)} on Q1–Q8")
+        log(f"answers check: terrain = {', '.join(l for l, _ in refs)} on {', '.join(QNAMES)}")
 
     table, ratios = build_table(engines, results, args.n)
     print()
@@ -639,7 +730,7 @@ def write_results(args, engines, results, table, ratios, mismatches, failures):
     now = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
     versions = ", ".join(dict.fromkeys(results[e].get("version", e) for e in engines))
     load_end = os.getloadavg()[0]
-    check = ("every engine gave the same answers as terrain on Q1–Q8" if not mismatches and not failures
+    check = ("every engine gave the same answers as terrain on " + ", ".join(QNAMES) if not mismatches and not failures
              else "**differences:** " + "; ".join(failures + mismatches))
     frag = (f"## N = {args.n:,}\n\n"
             f"Measured {now} on {mi['nproc']} cores ({mi['cpu']}), {mi['mem']} RAM, Linux {mi['kernel']}; "

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""One peer engine in its own process: load, warm-up + timed runs of Q1-Q8, E1 export.
+"""One peer engine in its own process: load, warm-up + timed runs of the queries, E1 export.
 
-    python peers.py ENGINE LOCAUX_CSV COMMUNES_CSV RUNS EXPORT_PATH OUT_JSON
+    python peers.py ENGINE LOCAUX_CSV COMMUNES_CSV RUNS EXPORT_PATH OUT_JSON [Q1,Q2,…]
 
 ENGINE is duckdb1, duckdb2, polars1, polars2, pandas or sqlite. Polars reads
 POLARS_MAX_THREADS at import, so the harness sets it in this process's environment.
@@ -13,7 +13,8 @@ import os
 import sys
 import time
 
-QUERIES = ["Q1", "Q2", "Q3", "Q4", "Q5", "Q6", "Q7", "Q8"]
+QUERIES = ["Q1", "Q2", "Q3", "Q4", "Q5", "Q6", "Q7", "Q8", "Q9", "Q10", "Q11", "Q12", "Q13"]
+CLASSES = ["A", "B", "C", "D", "E", "F", "G"]
 
 SQL = {
     "Q1": "SELECT count(*) AS n FROM locaux WHERE ftth = 1 AND debit > 500 AND annee >= 1990",
@@ -24,7 +25,19 @@ SQL = {
     "Q6": "SELECT id, commune, conso_kwh FROM locaux ORDER BY conso_kwh DESC LIMIT 10",
     "Q7": "SELECT count(*) AS n FROM locaux WHERE (surface * 2 + conso_kwh / 100 > 500 OR classe IN ('F', 'G')) AND NOT (type = 'mixte')",
     "Q8": "SELECT commune, conso_kwh / surface AS intensite FROM locaux WHERE annee < 1950 ORDER BY intensite DESC LIMIT 100",
+    "Q9": "SELECT count(*) AS n, sum(conso_kwh) AS s FROM (SELECT conso_kwh, rank() OVER (PARTITION BY dep ORDER BY conso_kwh DESC) AS r FROM locaux) WHERE r <= 3",
+    "Q10": "SELECT count(*) AS n FROM (SELECT conso_kwh / sum(conso_kwh) OVER (PARTITION BY commune) AS p FROM locaux) WHERE p > 0.01",
+    "Q11": "SELECT max(c) AS m, sum(surface - prev) AS d FROM (SELECT surface, sum(surface) OVER w AS c, lag(surface) OVER w AS prev"
+           " FROM locaux WHERE dep = '69' WINDOW w AS (PARTITION BY commune ORDER BY annee, id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW))",
+    "Q12": "PIVOT (SELECT dep, classe FROM locaux) ON classe IN ('A', 'B', 'C', 'D', 'E', 'F', 'G') USING count(*) GROUP BY dep ORDER BY dep",
+    "Q13": "SELECT count(*) AS n FROM locaux WHERE classe LIKE 'F%' OR commune LIKE '69%'",
 }
+# SQLite: no PIVOT, and LIKE ignores ASCII case (GLOB does not)
+SQLITE_SQL = dict(SQL, **{
+    "Q12": "SELECT dep, " + ", ".join(f"nullif(sum(classe = '{c}'), 0) AS {c}" for c in CLASSES)
+           + " FROM locaux GROUP BY dep ORDER BY dep",
+    "Q13": "SELECT count(*) AS n FROM locaux WHERE classe GLOB 'F*' OR commune GLOB '69*'",
+})
 
 
 def vmhwm_mib():
@@ -93,7 +106,7 @@ class SQLite:
         c.commit()
 
     def run(self, q):
-        return [tuple(norm(x) for x in r) for r in self.con.execute(SQL[q]).fetchall()]
+        return [tuple(norm(x) for x in r) for r in self.con.execute(SQLITE_SQL[q]).fetchall()]
 
     def export(self, path):
         import csv
@@ -143,6 +156,28 @@ class Polars:
             r = (lf.filter(c("annee") < 1950)
                  .select("commune", (c("conso_kwh") / c("surface")).alias("intensite"))
                  .top_k(100, by="intensite").sort("intensite", descending=True))
+        elif q == "Q9":
+            r = (lf.select("dep", "conso_kwh")
+                 .with_columns(c("conso_kwh").rank("min", descending=True).over("dep").alias("r"))
+                 .filter(c("r") <= 3).select(pl.len().alias("n"), c("conso_kwh").sum().alias("s")))
+        elif q == "Q10":
+            r = (lf.select((c("conso_kwh") / c("conso_kwh").sum().over("commune")).alias("p"))
+                 .filter(c("p") > 0.01).select(pl.len().alias("n")))
+        elif q == "Q11":
+            r = (lf.filter(c("dep") == "69").select("commune", "annee", "id", "surface")
+                 .sort(["commune", "annee", "id"])
+                 .with_columns(c("surface").cum_sum().over("commune").alias("c"),
+                               c("surface").shift(1).over("commune").alias("prev"))
+                 .select(c("c").max().alias("m"), (c("surface") - c("prev")).sum().alias("d")))
+        elif q == "Q12":
+            wide = (lf.group_by("dep", "classe").agg(pl.len().alias("n")).collect()
+                    .pivot(on="classe", index="dep", values="n"))
+            for k in CLASSES:
+                if k not in wide.columns:
+                    wide = wide.with_columns(pl.lit(None, dtype=pl.UInt32).alias(k))
+            r = wide.lazy().select(["dep"] + CLASSES).sort("dep")
+        elif q == "Q13":
+            r = lf.filter(c("classe").str.starts_with("F") | c("commune").str.starts_with("69")).select(pl.len().alias("n"))
         r = r.collect()
         return [tuple(norm(x) for x in row) for row in r.iter_rows()]
 
@@ -186,6 +221,25 @@ class Pandas:
             s = df.loc[df.annee < 1950, ["commune", "conso_kwh", "surface"]]
             r = pd.DataFrame({"commune": s.commune, "intensite": s.conso_kwh / s.surface}).nlargest(100, "intensite")
             return [tuple(norm(x) for x in row) for row in r.itertuples(index=False)]
+        elif q == "Q9":
+            rk = df.groupby("dep", sort=False).conso_kwh.rank(method="min", ascending=False)
+            kept = df.conso_kwh[rk <= 3]
+            return [(int(kept.size), norm(kept.sum()) if kept.size else None)]
+        elif q == "Q10":
+            p = df.conso_kwh / df.groupby("commune", sort=False).conso_kwh.transform("sum")
+            return [(int((p > 0.01).sum()),)]
+        elif q == "Q11":
+            s = df.loc[df.dep == "69", ["commune", "annee", "id", "surface"]].sort_values(["commune", "annee", "id"])
+            g = s.groupby("commune", sort=False).surface
+            c, prev = g.cumsum(), g.shift(1)
+            d = (s.surface - prev).dropna()
+            return [(norm(c.max()), norm(d.sum()) if d.size else None)]
+        elif q == "Q12":
+            t = pd.crosstab(df.dep, df.classe).reindex(columns=CLASSES).sort_index()
+            return [(k,) + tuple(None if (x != x or x == 0) else int(x) for x in row)
+                    for k, row in zip(t.index, t.itertuples(index=False))]
+        elif q == "Q13":
+            return [(int((df.classe.str.startswith("F") | df.commune.str.startswith("69")).sum()),)]
         return [(norm(k),) + tuple(norm(x) for x in row) for k, row in zip(r.index, r.itertuples(index=False))]
 
     def export(self, path):
@@ -206,6 +260,7 @@ def make(engine):
 
 def main():
     engine, locaux, communes, runs, export_path, out = sys.argv[1:7]
+    queries = sys.argv[7].split(",") if len(sys.argv) > 7 and sys.argv[7] else QUERIES
     runs = int(runs)
     e = make(engine)
     res = {"engine": engine, "version": e.version, "times": {}, "results": {}, "export_ms": []}
@@ -213,7 +268,7 @@ def main():
     e.load(locaux, communes)
     res["load_ms"] = (time.perf_counter() - t) * 1000
     res["rss_after_load_mib"] = vmhwm_mib()
-    for q in QUERIES:
+    for q in queries:
         res["results"][q] = e.run(q)  # warm-up, result kept for the check
         ts = []
         for _ in range(runs):

@@ -37,13 +37,13 @@ extension Session {
     DotCommand(name: "mode", arguments: "table|csv|tsv|markdown|json|line", help: "how results are printed",
       example: ".mode csv", minArguments: 1, maxArguments: 1) { s, args, span in
       guard let m = OutputMode(rawValue: args[0].lowercased()) else {
-        throw Diagnostic("unknown mode `\(args[0])`", at: span, help: "modes: " + OutputMode.allCases.map(\.rawValue).joined(separator: ", "))
+        throw Diagnostic(.unknownMode, args[0], at: span, help: .modesList(OutputMode.allCases.map(\.rawValue).joined(separator: ", ")))
       }
       s.renderOptions.mode = m
     },
     DotCommand(name: "maxrows", arguments: "N", help: "in table mode, show the first and last rows of longer results (0 = all)",
       example: ".maxrows 20", minArguments: 1, maxArguments: 1) { s, args, span in
-      guard let n = Int(args[0]), n >= 0 else { throw Diagnostic("`.maxrows` needs a number, 0 or more", at: span) }
+      guard let n = Int(args[0]), n >= 0 else { throw Diagnostic(.maxrowsNeedsNumber, at: span) }
       s.renderOptions.maxRows = n
     },
     DotCommand(name: "timer", arguments: "on|off", help: "print `time: N ms` on stderr after each statement",
@@ -60,8 +60,8 @@ extension Session {
     DotCommand(name: "drop", arguments: "TABLE", help: "forget a table",
       example: ".drop communes", minArguments: 1, maxArguments: 1) { s, args, span in
       guard s.catalog.drop(args[0]) else {
-        throw Diagnostic("unknown table `\(args[0])`", at: span,
-          help: closestName(to: args[0], in: s.catalog.names).map { "did you mean `\($0)`?" })
+        throw Diagnostic(.unknownTable, args[0], at: span,
+          help: closestName(to: args[0], in: s.catalog.names).map { .didYouMean($0) })
       }
       s.notify("dropped \(args[0])\n")
     },
@@ -78,8 +78,7 @@ extension Session {
       example: ".collation binary", minArguments: 0, maxArguments: 1) { s, args, span in
       guard let name = args.first else { return s.write("collation: \(s.collation.rawValue)\n") }
       guard let c = Collation(rawValue: name.lowercased()) else {
-        throw Diagnostic("unknown collation `\(name)`", at: span, label: "not a collation",
-          help: "collations: fr (French order, the default), binary (code point order)")
+        throw Diagnostic(.unknownCollation, name, at: span, help: .collationsList)
       }
       s.collation = c
     },
@@ -93,13 +92,14 @@ extension Session {
   package func runDotCommand(_ name: String, _ argument: String, span: Span, argumentStart: Int) throws {
     let lowered = name.lowercased()
     guard let command = Session.dotCommands.first(where: { $0.name == lowered }) ?? (lowered == "exit" ? Session.dotCommands.last : nil) else {
-      throw Diagnostic("unknown command `.\(name)`", at: span, label: "not a command",
-        help: closestName(to: name, in: Session.dotCommands.map(\.name)).map { "did you mean `.\($0)`?" } ?? "`.help` lists them")
+      throw Diagnostic(.unknownCommand, name, at: span, label: .notACommand,
+        help: closestName(to: name, in: Session.dotCommands.map(\.name)).map { .didYouMeanCommand($0) } ?? .helpListsThem)
     }
     let args = command.maxArguments == Int.max ? (argument.isEmpty ? [] : [argument]) : splitArguments(argument).map(unquote)
     guard args.count >= command.minArguments && args.count <= command.maxArguments else {
-      let usage = command.arguments.isEmpty ? ".\(command.name) takes no argument" : ".\(command.name) \(command.arguments)"
-      throw Diagnostic("usage: \(usage)", at: span, label: "wrong arguments", help: "e.g. \(command.example)")
+      let usage: DiagnosticMessage = command.arguments.isEmpty ? .usageNoArgument : .usage
+      throw Diagnostic(usage, arguments: command.arguments.isEmpty ? [command.name] : [command.name, command.arguments],
+        at: span, label: .wrongArguments, help: .example(command.example))
     }
     // Errors about the argument point at it.
     let argumentSpan = argument.isEmpty ? span : Span(argumentStart, argumentStart + argument.utf8.count)
@@ -175,16 +175,16 @@ extension Session {
   }
 
   package func readScript(_ path: String, _ span: Span) throws {
-    guard readDepth < 16 else { throw Diagnostic("`.read` nested more than 16 deep", at: span) }
+    guard readDepth < 16 else { throw Diagnostic(.readTooDeep, at: span) }
     guard let data = readTextFile(fileSystemPath(path)) else {
       // Dot commands are not statements: `$name` is not a parameter there.
-      throw Diagnostic("cannot read \"\(path)\": no such file or not readable", at: span, label: "not read",
-        help: path.hasPrefix("$") ? "parameters are used in statements, not in dot commands: write the path" : nil)
+      throw Diagnostic(.cannotReadScript, path, at: span, label: .notRead,
+        help: path.hasPrefix("$") ? .noParametersInDotCommands : nil)
     }
     readDepth += 1
     defer { readDepth -= 1 }
     if !run(String(decoding: data, as: UTF8.self), name: path) {
-      throw Diagnostic("stopped at the error in \(path)", at: span, label: "while reading")
+      throw Diagnostic(.stoppedAtError, path, at: span, label: .whileReading)
     }
   }
 
@@ -201,44 +201,21 @@ extension Session {
   private func explainText(_ text: String) throws -> [String] {
     let nodes = try Parser.parse(text)
     let whole = Span(0, text.utf8.count)
-    guard let node = nodes.first, nodes.count == 1 else { throw Diagnostic("`.explain` takes one statement", at: whole) }
+    guard let node = nodes.first, nodes.count == 1 else { throw Diagnostic(.explainOneStatement, at: whole) }
     let pipeline: Pipeline
     switch node.statement {
     case .query(let p), .assign(_, let p): pipeline = p
-    default: throw Diagnostic("`.explain` shows the plan of a pipeline", at: whole)
+    default: throw Diagnostic(.explainNeedsPipeline, at: whole)
     }
-    var lines: [String] = []
-    if case .compare(let spec) = pipeline.source {
-      let plans = try comparePlans(spec)
-      lines.append("Compare pilots, rewritten into two plans whose results are pivoted into one row per indicator:")
-      lines += ["1. the pilots' values"] + explainLines(plans.pilotValuesPlan, name: plans.pilots.tableName)
-      lines += ["2. the peers' figures (median, min, max, count, rows above each pilot, sums for pooled)"]
-        + explainLines(plans.peerStats, name: plans.pilots.tableName)
-      lines.append("3. then, on the comparison table:")
-    }
-    let plan = try planQuery(pipeline, announce: false)
-    lines += explainLines(plan, name: {
-      if case .table(let n) = pipeline.source { return n.text }
-      return "compare"
-    }())
-    return lines
+    let plan = try planQuery(pipeline)
+    return explainLines(plan, name: plan.sourceName)
   }
 
-  /// `Scan …` then one indented line per operator of `plan`.
+  /// `Scan …` then one indented line per operator of `plan` (and the sub-plans a step runs).
   package func explainLines(_ plan: QueryPlan, name: String) -> [String] {
     var lines = ["Scan \(name) (\(groupedCount(plan.source.rowCount)) rows, \(plan.source.fields.count) columns)"]
-    var depth = 1
-    for (i, step) in plan.steps.enumerated() {
-      let input = plan.fieldsAfter[i].map(\.name)
-      var described = step.describe(input)
-      if i + 1 < plan.steps.count, fusesAsMaskedAggregate(step, plan.steps[i + 1]) {
-        described = described.map { $0 + "  [as a mask of the aggregate below: one pass, no row selection]" }
-      }
-      for line in described {
-        lines.append(String(repeating: "  ", count: depth) + "→ " + line)
-        depth += 1
-      }
-    }
+    let (steps, depth) = explainSteps(plan.steps.indices.map { (plan.steps[$0], plan.fieldsAfter[$0].map(\.name)) }, depth: 1)
+    lines += steps
     if let e = plan.export { lines.append(String(repeating: "  ", count: depth) + "→ Export \"\(e.path)\"") }
     return lines
   }
@@ -257,7 +234,7 @@ private func onOff(_ s: String, _ span: Span) throws -> Bool {
   switch s.lowercased() {
   case "on", "true", "1": return true
   case "off", "false", "0": return false
-  default: throw Diagnostic("expected `on` or `off`, not `\(s)`", at: span)
+  default: throw Diagnostic(.expectedOnOrOff, s, at: span)
   }
 }
 

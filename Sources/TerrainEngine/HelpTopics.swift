@@ -43,7 +43,7 @@ package let helpTopics: [HelpTopic] = [
       `<` `>` `least` `greatest` on text compare code points whatever the collation. `.collation` alone shows the current one.
       """,
     example: "from communes | where code_departement == \"01\" | sort nom | take 5"),
-] + stageHelp + scalarHelp + aggregateHelp
+] + stageHelp + scalarHelp + aggregateHelp + windowHelp
 
 /// The scalar functions' entries come from their definitions (`FunctionRegistry.standard`), then
 /// the two special forms.
@@ -53,10 +53,21 @@ private let scalarHelp: [HelpTopic] = FunctionRegistry.standard.scalars.map {
 } + [
   ("if", "if(cond, a, b)", "a where cond is true, else b (an error in the branch a row does not take is ignored)", "from communes | select taille = if(population > 10000, \"ville\", \"village\") | take 3"),
   ("coalesce", "coalesce(a, b, …)", "first non-null argument (later ones count only where the earlier are null)", "from communes | select g = coalesce(conso_gaz_mwh, 0) | take 3"),
-].map { HelpTopic(name: $0.0, kind: "function", synopsis: $0.1, text: $0.2, example: $0.3) }
+  ("case", "case when COND then V [when COND then V …] [else V] end", "the value of the first `when` whose condition is true (a null condition goes on), else the `else` value (null without one); the values share one type, int with float giving float; an error in a value counts only on the rows that take it", "from communes | select nom, taille = case when population >= 10000 then \"ville\" when population >= 2000 then \"bourg\" else \"village\" end | take 3"),
+  ("like", "x like \"pattern\", x not like …, x ilike …", "text matching a pattern: `%` any text (empty too), `_` exactly one character (not one byte); the whole text must match; `ilike` ignores case; there is no escape character (test a literal % with contains)", "from communes | where nom like \"Saint-%\" and code_insee not like \"01%\" | select nom, code_insee | take 3"),
+  ("ilike", "x ilike \"pattern\"", "`like` ignoring case (both sides lower-cased)", "from communes | where nom ilike \"%-SUR-%\" | select nom | take 3"),
+].map {
+  HelpTopic(name: $0.0, kind: ["like", "ilike"].contains($0.0) ? "operator" : "function", synopsis: $0.1, text: $0.2, example: $0.3)
+}
 
 private let aggregateHelp: [HelpTopic] = FunctionRegistry.standard.aggregates.map {
   HelpTopic(name: $0.rawValue, kind: "aggregate", synopsis: $0.definition.help.synopsis, text: $0.definition.help.text,
+    example: $0.definition.help.example)
+}
+
+/// The window functions' entries (allowed only in `derive … sort …`), from their definitions.
+private let windowHelp: [HelpTopic] = FunctionRegistry.standard.windows.map {
+  HelpTopic(name: $0.rawValue, kind: "window", synopsis: $0.definition.help.synopsis, text: $0.definition.help.text,
     example: $0.definition.help.example)
 }
 
@@ -69,13 +80,15 @@ package func helpText(_ topic: String?, at span: Span? = nil) throws -> String {
     s += "stages:     " + helpTopics.filter { $0.kind == "stage" }.map(\.name).joined(separator: ", ") + "\n"
     s += "functions:  " + helpTopics.filter { $0.kind == "function" }.map(\.name).joined(separator: ", ") + "\n"
     s += "aggregates: " + helpTopics.filter { $0.kind == "aggregate" }.map(\.name).joined(separator: ", ") + "\n"
-    s += "operators:  + - * / % == != < <= > >= and or not in between is null ||\n"
+    s += "windows:    " + helpTopics.filter { $0.kind == "window" }.map(\.name).joined(separator: ", ")
+      + " (in derive … by … sort …)\n"
+    s += "operators:  + - * / % == != < <= > >= and or not in between is null || like ilike\n"
     s += "commands:   " + Session.dotCommands.map { "." + $0.name }.joined(separator: " ") + "\n"
     s += "lines:      a statement goes on while a line ends with | or , or a bracket or quote is open, or the\n"
     s += "            next line starts with |; `;` ends it. At the prompt, a line starting with | adds its stages\n"
     s += "            to the previous query and runs it again: from communes, then | where population > 10000\n"
     s += "\n.help TOPIC for details and an example, e.g. .help aggregate; .help stages (or statements, functions,\n"
-    s += "aggregates, commands) lists a group\n"
+    s += "aggregates, windows, commands) lists a group\n"
     return s
   }
   let t = raw.hasPrefix(".") ? String(raw.dropFirst()).lowercased() : raw.lowercased()
@@ -85,7 +98,8 @@ package func helpText(_ topic: String?, at span: Span? = nil) throws -> String {
   // The groups of the overview, each listed with one line per topic.
   let groups: [String: (HelpTopic) -> Bool] = [
     "statements": { $0.kind == "statement" }, "stages": { $0.kind == "stage" },
-    "functions": { $0.kind == "function" || $0.kind == "aggregate" }, "aggregates": { $0.kind == "aggregate" },
+    "functions": { $0.kind == "function" || $0.kind == "aggregate" || $0.kind == "window" },
+    "aggregates": { $0.kind == "aggregate" }, "windows": { $0.kind == "window" },
   ]
   if let inGroup = groups[t] {
     return helpTopics.filter(inGroup).map { "\($0.synopsis)  — \($0.text)" }.joined(separator: "\n") + "\n"
@@ -99,9 +113,9 @@ package func helpText(_ topic: String?, at span: Span? = nil) throws -> String {
     let commands = Session.dotCommands.map(\.name)
     let suggestion = raw.hasPrefix(".")
       ? closestName(to: t, in: commands).map { "." + $0 }
-      : closestName(to: t, in: helpTopics.map(\.name) + commands + ["statements", "stages", "functions", "aggregates", "commands"])
-    throw Diagnostic("no help on `\(raw)`", at: span, label: "unknown topic",
-      help: suggestion.map { "did you mean `.help \($0)`?" } ?? "`.help` lists the topics")
+      : closestName(to: t, in: helpTopics.map(\.name) + commands + ["statements", "stages", "functions", "aggregates", "windows", "commands"])
+    throw Diagnostic(.noHelpOn, raw, at: span, label: .unknownTopic,
+      help: suggestion.map { .didYouMeanHelp($0) } ?? .helpListsTheTopics)
   }
   return "\(h.synopsis)   (\(h.kind))\n  \(h.text)\n  example: \(h.example)\n"
 }

@@ -15,9 +15,9 @@ extension Session {
 }
 
 extension Session {
-  /// The columns coming out of `text` when it is a query (`from …`, `let t = from …`) over
-  /// tables already in memory, found by planning it without running it; nil otherwise (text
-  /// that does not parse or plan, a `compare`, or a table still to be read from its file).
+  /// The columns coming out of `text` when it is a query (`from …`, `compare …`,
+  /// `let t = from …`) over tables already in memory, found by planning it without running it;
+  /// nil otherwise (text that does not parse or plan, or a table still to be read from its file).
   /// The shell completes the columns of the stage being typed with it.
   package func outputColumns(of text: String) -> [String]? {
     guard let nodes = try? Parser.parse(text), nodes.count == 1, let node = nodes.first else { return nil }
@@ -26,11 +26,16 @@ extension Session {
     case .query(let p), .assign(_, let p): pipeline = p
     default: return nil
     }
-    guard case .table(let source) = pipeline.source, catalog.isLoaded(source.text) else { return nil }
+    let source: String
+    switch pipeline.source {
+    case .table(let name): source = name.text
+    case .compare: source = pilots?.tableName ?? ""
+    }
+    guard catalog.isLoaded(source) else { return nil }
     for stage in pipeline.stages {
       if stage.stage.tablesRead.contains(where: { !catalog.isLoaded($0.text) }) { return nil }
       if stage.isSink { return nil }
     }
-    return (try? planQuery(pipeline, announce: false))?.outputFields.map(\.name)
+    return (try? planQuery(pipeline))?.outputFields.map(\.name)
   }
 }

@@ -147,7 +147,7 @@ public final class Session {
       return try catalog.table(name)
     } catch {
       let source = SourceText(name: nil, text: "")
-      throw StatementDiagnostic(diagnostic(for: error, span: nil, prefix: "cannot load table `\(name)`: "), source: source)
+      throw StatementDiagnostic(diagnostic(for: error, span: nil, prefix: .cannotLoadTable(name)), source: source)
     }
   }
 
@@ -249,10 +249,10 @@ public final class Session {
   public func query(_ text: String) throws -> Table {
     let nodes = try Parser.parse(text)
     guard nodes.count == 1, case .query(let pipeline) = nodes[0].statement else {
-      throw Diagnostic("expected exactly one pipeline")
+      throw Diagnostic(.expectedOnePipeline)
     }
     let plan = try planQuery(pipeline)
-    return try Executor(cancel: cancel).run(plan).materialize(cancel: cancel)
+    return try executor.run(plan).materialize(cancel: cancel)
   }
 
   private func statementText(_ node: StatementNode, _ source: SourceText) -> String {
@@ -263,20 +263,34 @@ public final class Session {
   }
 
   /// The diagnostic for an error thrown by a statement at `span`.
-  package func diagnostic(for error: Error, span: Span?, prefix: String = "") -> Diagnostic {
+  /// The diagnostic for an error thrown by a statement at `span`, its message after `prefix`
+  /// (`cannot load table `t`: `). A file's error keeps its catalog identity; its text is framed
+  /// with the path and position (`data/x.csv:3:7: …`).
+  package func diagnostic(for error: Error, span: Span?, prefix: DiagnosticText? = nil) -> Diagnostic {
+    let before = prefix?.string ?? ""
     switch error {
     case var d as Diagnostic:
-      d.message = prefix + d.message
+      d.message = before + d.message
       return d
     case let e as CSVError:
-      return Diagnostic(prefix + relativeToWorkingDirectory(e.description), at: span)
+      return fileDiagnostic(e.entry, e.arguments, before + relativeToWorkingDirectory(e.description), at: span)
     case let e as ExportError:
-      return Diagnostic(prefix + relativeToWorkingDirectory(e.description), at: span)
+      return fileDiagnostic(e.entry, e.arguments, before + relativeToWorkingDirectory(e.description), at: span)
     case is CancelledError:
-      return Diagnostic("cancelled: nothing was changed", at: nil)
+      return Diagnostic(.cancelled, at: nil)
     default:
-      return Diagnostic(prefix + "\(error)", at: span)
+      return Diagnostic(.otherError, before + "\(error)", at: span)
     }
+  }
+
+  /// The diagnostic of a file's error (`CSVError`, `ExportError`): the identity of its catalog
+  /// entry, and `text`, the entry's message framed with the path and position.
+  private func fileDiagnostic(
+    _ entry: DiagnosticMessage, _ arguments: [String], _ text: String, at span: Span?, label: DiagnosticText? = nil
+  ) -> Diagnostic {
+    var d = Diagnostic(entry, arguments: arguments, at: span, label: label)
+    d.message = text
+    return d
   }
 
   // MARK: statements
@@ -288,20 +302,20 @@ public final class Session {
     case .assign(let name, let pipeline):
       let plan = try planQuery(pipeline)
       if plan.export != nil {
-        throw Diagnostic("`let` names a result; it cannot end with `export`", at: name.span)
+        throw Diagnostic(.letCannotExport, at: name.span)
       }
-      let table = try Executor(cancel: cancel).run(plan).materialize(cancel: cancel)
+      let table = try executor.run(plan).materialize(cancel: cancel)
       catalog.set(name.text, table, origin: .query)
     case .query(let pipeline):
       let plan = try planQuery(pipeline)
-      let relation = try Executor(cancel: cancel).run(plan)
+      let relation = try executor.run(plan)
       let table = try relation.materialize(cancel: cancel)
       if let sink = plan.export {
         do {
           let n = try exportTable(table, to: fileSystemPath(sink.path), options: sink.options, cancel: cancel)
           notify("wrote \(groupedCount(n)) \(n == 1 ? "row" : "rows") to \(sink.path)\n")
         } catch let e as ExportError {
-          throw Diagnostic(relativeToWorkingDirectory(e.description), at: sink.span, label: "not written")
+          throw fileDiagnostic(e.entry, e.arguments, relativeToWorkingDirectory(e.description), at: sink.span, label: .notWritten)
         }
       } else if let sink = rowsSink {
         sink(table)
@@ -327,18 +341,27 @@ public final class Session {
     return render(table, options: renderOptions)
   }
 
-  package func planQuery(_ pipeline: Pipeline, announce: Bool = true) throws -> QueryPlan {
+  /// The plan of `pipeline`, bound and checked; nothing runs (a `compare` is a `CompareStep`
+  /// over the pilots' table, run by its operator), except that `pivot` asks the probe for the
+  /// values that name its columns.
+  package func planQuery(_ pipeline: Pipeline) throws -> QueryPlan {
     let planner = PipelinePlanner(tables: self, parameters: parameterValues, constants: KernelConstants(), functions: .standard,
-      collation: collation)
+      probe: ExecutingProbe(cancel: cancel), collation: collation)
     switch pipeline.source {
     case .table(let name):
       let t = try table(named: name.text, at: name.span)
       return try planner.plan(pipeline, source: t, sourceName: name.text)
     case .compare(let spec):
-      let t = try compareTable(spec, announce: announce)
-      return try planner.plan(pipeline, source: t, sourceName: "compare")
+      return try planner.plan(pipeline, compare: spec, pilots: pilots)
     }
   }
+
+  /// `planQuery(_:)`: planning announces nothing (a `compare` announces its peers when it
+  /// runs), so `announce` changes nothing.
+  package func planQuery(_ pipeline: Pipeline, announce: Bool) throws -> QueryPlan { try planQuery(pipeline) }
+
+  /// An executor for the session's statements: cancelled by `cancel`, announcing through `notify`.
+  package var executor: Executor { Executor(cancel: cancel, notify: { [unowned self] in self.notify($0) }) }
 
   private func load(_ pathText: PathText, alias: Name?, options: [OptionItem]) throws {
     let path = try PipelinePlanner(tables: self, parameters: parameterValues, constants: KernelConstants(), functions: .standard,
@@ -350,7 +373,7 @@ public final class Session {
     do {
       result = try loadCSV(path: fileSystemPath(path), options: o, cancel: cancel)
     } catch let e as CSVError {
-      throw Diagnostic(relativeToWorkingDirectory(e.description), at: pathSpan, label: "not loaded")
+      throw fileDiagnostic(e.entry, e.arguments, relativeToWorkingDirectory(e.description), at: pathSpan, label: .notLoaded)
     }
     catalog.set(name, result.table, origin: .file(path))
     for n in result.notices { notify("\(path): \(relativeToWorkingDirectory(n))\n") }
@@ -368,22 +391,11 @@ extension Session: TableProvider {
     do {
       if let t = try catalog.table(name) { return t }
     } catch let e as CSVError {
-      throw Diagnostic("cannot load table `\(name)`: \(relativeToWorkingDirectory(e.description))", at: span)
+      throw fileDiagnostic(e.entry, e.arguments, DiagnosticText.cannotLoadTable(name).string + relativeToWorkingDirectory(e.description), at: span)
     }
     let names = catalog.names
-    var help = closestName(to: name, in: names).map { "did you mean `\($0)`?" }
-    if help == nil { help = names.isEmpty ? "no table yet: `load \"file.csv\"` first" : "tables: " + names.joined(separator: ", ") }
-    throw Diagnostic("unknown table `\(name)`", at: span, label: "no such table", help: help)
+    var help: DiagnosticText? = closestName(to: name, in: names).map { .didYouMean($0) }
+    if help == nil { help = names.isEmpty ? .noTableYet : .tablesList(names.joined(separator: ", ")) }
+    throw Diagnostic(.unknownTable, name, at: span, label: .noSuchTable, help: help)
   }
-}
-
-/// `34,875`: a count for notices.
-package func groupedCount(_ n: Int) -> String {
-  let s = String(n)
-  var out = ""
-  for (i, ch) in s.enumerated() {
-    if i > 0 && (s.count - i) % 3 == 0 && ch != "-" { out.append(",") }
-    out.append(ch)
-  }
-  return out
 }

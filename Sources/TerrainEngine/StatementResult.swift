@@ -53,8 +53,9 @@ public struct StatementResult: Sendable {
 public struct StatementDiagnostic: Error, Sendable, CustomStringConvertible {
   /// The message, e.g. ``unknown column `popu` in `communes` ``.
   public let message: String
-  /// The message's identity (domain and name), when it has one. Always nil for now: messages
-  /// do not carry identities yet.
+  /// The message's identity in the catalog, `domain.name` (`bind.unknown-column`): stable
+  /// across versions and languages, for tests and embedders to recognise an error by. Always
+  /// set for terrain's own errors.
   public let id: String?
   /// The short label under the caret (`not found`), if any.
   public let label: String?
@@ -76,7 +77,7 @@ public struct StatementDiagnostic: Error, Sendable, CustomStringConvertible {
 
   package init(_ d: Diagnostic, source: SourceText) {
     message = d.message
-    id = nil
+    id = d.id.description
     label = d.label
     help = d.help
     if let s = d.span {

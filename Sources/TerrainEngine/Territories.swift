@@ -1,4 +1,6 @@
-// `pilots`, `.pilots` and `compare`: pilot territories side by side and against their peers.
+// `pilots`, `.pilots` and the display of `compare` (planned in TerrainPlanner/Compare.swift, run
+// by TerrainExecution/Operators/CompareOperator.swift): pilot territories side by side and
+// against their peers.
 
 import Foundation
 import TerrainStorage
@@ -8,22 +10,13 @@ import TerrainPlanner
 import TerrainExecution
 import TerrainFunctions
 
-/// The pilot territories of a session: rows of one table picked by key.
-package struct PilotSet {
-  package var tableName: String
-  package var keyColumn: String
-  package var keys: [Value]
-  /// A display name per key (the first text column named nom/name/libelle, else the key).
-  package var displayNames: [String]
-}
-
 extension Session {
   package func setPilots(_ p: PilotsStatement) throws {
     let table = try self.table(named: p.table.text, at: p.table.span)
     let keyName = p.key?.text ?? table.fields.first?.name ?? ""
     guard let keyIndex = table.index(of: keyName) else {
-      throw Diagnostic("unknown column `\(keyName)` in `\(p.table.text)`", at: p.key?.span ?? p.table.span, label: "not found",
-        help: closestName(to: keyName, in: table.columnNames).map { "did you mean `\($0)`?" })
+      throw Diagnostic(.unknownColumn, keyName, p.table.text, at: p.key?.span ?? p.table.span, label: .notFound,
+        help: closestName(to: keyName, in: table.columnNames).map { .didYouMean($0) })
     }
     let keyColumn = table.columns[keyIndex]
     var rows: [Int] = []
@@ -34,7 +27,7 @@ extension Session {
       let marked = try Executor(cancel: cancel).run(plan)
       rows = try rowNumbers(of: marked, in: table)
       guard !rows.isEmpty else {
-        throw Diagnostic("no row of `\(p.table.text)` matches this condition", at: predicate.span, label: "no pilot")
+        throw Diagnostic(.noPilotMatches, p.table.text, at: predicate.span, label: .noPilot)
       }
     } else {
       let binder = ExpressionBinder(fields: table.fields, sourceName: p.table.text, parameters: parameterValues, constants: KernelConstants(), functions: .standard)
@@ -47,8 +40,8 @@ extension Session {
           let shown = v.description
           let candidates = index.keys.compactMap { k -> String? in if case .text(let s) = k { return s } else { return nil } }
             .sorted(by: utf8Less)
-          throw Diagnostic("no row of `\(p.table.text)` has \(keyName) = \(shown)", at: k.span, label: "unknown key",
-            help: closestName(to: shown, in: candidates).map { "did you mean \"\($0)\"?" })
+          throw Diagnostic(.noPilotKey, p.table.text, keyName, shown, at: k.span, label: .unknownKey,
+            help: closestName(to: shown, in: candidates).map { .didYouMeanText($0) })
         }
         if !rows.contains(r) { rows.append(r) }
       }
@@ -77,153 +70,6 @@ extension Session {
     guard let ref = relation.columns.first else { return [] }
     guard let idx = ref.indices else { return Array(0..<table.rowCount) }
     return (0..<idx.count).map { Int(idx.indices.base[$0]) }
-  }
-
-  /// The comparison table of SPEC §5. `compare` is rewritten into two ordinary plans (see
-  /// `ComparePlans`): the pilots' values, then one aggregate over the peers whose results are
-  /// pivoted into one row per indicator.
-  func compareTable(_ spec: CompareSource, announce: Bool = true) throws -> Table {
-    let plans = try comparePlans(spec)
-    let stats = try Executor(cancel: cancel).run(plans.peerStats).materialize(cancel: cancel)
-    let pilots = plans.pilots
-    var names: [String] = ["indicator"]
-    var types: [DataType] = [.text]
-    for n in pilots.displayNames {
-      names += [n, "\(n) rank"]
-      types += [plans.valueType, .text]
-    }
-    names += ["median", "min", "max", "pooled"]
-    types += [.float, plans.valueType, plans.valueType, .float]
-    let builders = types.map { ColumnBuilder(type: $0) }
-    func stat(_ i: Int) -> Value { stats.columns[i].value(at: 0) }
-    for (i, indicator) in plans.indicators.enumerated() {
-      builders[0].append(text: indicator.name)
-      let n = stat(indicator.count)
-      for (p, value) in plans.pilotValues.enumerated() {
-        let v = value[i]
-        builders[1 + 2 * p].append(plans.valueType == .float ? (v.numeric.map(Value.float) ?? .null) : v)
-        if let above = indicator.above[p], case .int(let a) = stat(above), case .int(let count) = n, count > 0 {
-          builders[2 + 2 * p].append(text: "\(a + 1)/\(count)")
-        } else {
-          builders[2 + 2 * p].appendNull()
-        }
-      }
-      let base = 1 + 2 * pilots.displayNames.count
-      builders[base].append(stat(indicator.median))
-      for (k, column) in [indicator.min, indicator.max].enumerated() {
-        let v = stat(column)
-        builders[base + 1 + k].append(plans.valueType == .float ? (v.numeric.map(Value.float) ?? .null) : v)
-      }
-      let pooled = try ExpressionCompiler.evaluateConstant(
-        ExpressionCompiler.fold(indicator.pooled.replacingColumns { c, t in .constant(indicator.sums[c].map(stat) ?? .null, t) }))
-      builders[base + 3].append(pooled.numeric.map(Value.float) ?? .null)
-    }
-    if announce {
-      var line = "\(plans.indicators.count) indicator\(plans.indicators.count == 1 ? "" : "s") · peers: "
-        + "\(groupedCount(plans.peerCount)) row\(plans.peerCount == 1 ? "" : "s") of \(pilots.tableName)"
-      let outside = plans.pilotsOutsidePeers.compactMap { pilots.displayNames.indices.contains($0) ? pilots.displayNames[$0] : nil }
-      if !outside.isEmpty {
-        line += " · not among the peers (ranked as if they were): " + outside.joined(separator: ", ")
-      }
-      notify(line + "\n")
-    }
-    return Table(names: names, columns: builders.map { $0.finish() })
-  }
-
-  /// The plans `compare` runs, for execution and for `.explain`.
-  func comparePlans(_ spec: CompareSource) throws -> ComparePlans {
-    guard let pilots else {
-      throw Diagnostic("no pilot territories yet", at: spec.span, label: "no pilots",
-        help: "name them first, e.g. pilots epci key siren = \"200069177\", \"200040046\"")
-    }
-    let table = try self.table(named: pilots.tableName, at: spec.span)
-    let binder = ExpressionBinder(fields: table.fields, sourceName: pilots.tableName, parameters: parameterValues, constants: KernelConstants(), functions: .standard)
-    // Each indicator names a row of the result: a name given twice is an error at its second use.
-    try checkNamesUnique(spec.indicators.map(\.name), noun: "indicator", what: "appears", label: "duplicate name",
-      help: "give one of them another name with `other = …`")
-    var bound: [BoundExpr] = []
-    for item in spec.indicators {
-      let e = try binder.bind(item.expr)
-      guard e.type.isNumeric else {
-        throw Diagnostic("indicator `\(item.name.text)` is \(e.type), not a number", at: item.expr.span,
-          label: "not numeric", help: "an indicator is a numeric expression, e.g. densite = population / superficie")
-      }
-      bound.append(e)
-    }
-    guard let keyIndex = table.index(of: pilots.keyColumn) else {
-      throw Diagnostic("the pilots' key column `\(pilots.keyColumn)` is no longer in `\(pilots.tableName)`", at: spec.span)
-    }
-    // 1. The pilots' values: from T | where key in (…) | select key, indicators….
-    let key = BoundExpr.column(keyIndex, table.fields[keyIndex].type)
-    let pilotFields = [table.fields[keyIndex]] + zip(spec.indicators, bound).map { Field(name: $0.name.text, type: $1.type) }
-    let pilotPlan = QueryPlan(source: table, sourceName: pilots.tableName,
-      steps: [FilterStep(.inList(key, pilots.keys, negated: false)), ProjectStep([key] + bound, names: pilotFields.map(\.name))],
-      fieldsAfter: [table.fields, table.fields, pilotFields], export: nil)
-    let pilotTable = try Executor(cancel: cancel).run(pilotPlan).materialize(cancel: cancel)
-    var rowOfKey: [Value: Int] = [:]
-    for r in 0..<pilotTable.rowCount where rowOfKey[pilotTable.columns[0].value(at: r)] == nil {
-      rowOfKey[pilotTable.columns[0].value(at: r)] = r
-    }
-    let pilotValues = pilots.keys.map { k -> [Value] in
-      guard let r = rowOfKey[k] else { return bound.map { _ in .null } }
-      return (1...bound.count).map { pilotTable.columns[$0].value(at: r) }
-    }
-    // 2. One aggregate over the peers: per indicator its median, min, max, count and, per
-    //    pilot, how many peers are above it; and the sums the pooled values are computed from.
-    var specs: [AggregateSpec] = []
-    var specNames: [String] = []
-    func add(_ f: AggregateFunction, _ e: BoundExpr, _ t: DataType, _ name: String) -> Int {
-      specs.append(AggregateSpec(function: f, argument: e, fraction: 0.5, resultType: t, span: spec.span))
-      specNames.append(name)
-      return specs.count - 1
-    }
-    var indicators: [ComparePlans.Indicator] = []
-    for (i, item) in spec.indicators.enumerated() {
-      let e = bound[i]
-      let n = item.name.text
-      let median = add(.median, e, .float, "median_\(n)")
-      let lo = add(.min, e, e.type, "min_\(n)")
-      let hi = add(.max, e, e.type, "max_\(n)")
-      let count = add(.count, e, .int, "n_\(n)")
-      let above = pilotValues.enumerated().map { p, values -> Int? in
-        guard !values[i].isNull else { return nil }
-        let higher = BoundExpr.conditional(.compare(.greater, e, .constant(values[i], e.type)), .constant(.int(1), .int),
-          .constant(.int(0), .int), .int)
-        return add(.sum, higher, .int, "above_\(n)_\(p + 1)")
-      }
-      // Pooled: the indicator over the sums of the columns it reads, on the peers where it
-      // has a value (the N of the ranks).
-      var sums: [Int: Int] = [:]
-      for c in e.columnsRead.sorted() {
-        let f = table.fields[c]
-        let whereDefined = BoundExpr.conditional(.isNull(e, negated: true), .column(c, f.type), .constant(.null, f.type), f.type)
-        sums[c] = add(.sum, whereDefined, f.type, "sum_\(f.name)_\(n)")
-      }
-      indicators.append(ComparePlans.Indicator(name: n, median: median, min: lo, max: hi, count: count, above: above,
-        pooled: e, sums: sums))
-    }
-    let peerFilter: [PlanStep] = try spec.peers.map { [FilterStep(try binder.bindPredicate($0))] } ?? []
-    let outputs = specs.indices.map { BoundExpr.column($0, specs[$0].resultType) }
-    let statFields = zip(specNames, specs).map { Field(name: $0, type: $1.resultType) }
-    let peerPlan = QueryPlan(source: table, sourceName: pilots.tableName,
-      steps: peerFilter + [AggregateStep(keys: [], keyNames: [], specs: specs, outputs: outputs, names: specNames)],
-      fieldsAfter: [table.fields] + peerFilter.map { _ in table.fields } + [statFields], export: nil)
-    let peerCount = try peerFilter.isEmpty ? table.rowCount
-      : Executor(cancel: cancel).run(QueryPlan(source: table, sourceName: pilots.tableName, steps: peerFilter,
-        fieldsAfter: [table.fields, table.fields], export: nil)).rowCount
-    // The pilots that are not peers themselves: their rank is the one they would have among them.
-    var outside: [Int] = []
-    if !peerFilter.isEmpty {
-      let inside = try Executor(cancel: cancel).run(QueryPlan(source: table, sourceName: pilots.tableName,
-        steps: [FilterStep(.inList(key, pilots.keys, negated: false))] + peerFilter + [ProjectStep([key], names: ["key"])],
-        fieldsAfter: [table.fields, table.fields] + peerFilter.map { _ in table.fields } + [[table.fields[keyIndex]]],
-        export: nil)).materialize(cancel: cancel)
-      let peerKeys = Set((0..<inside.rowCount).map { inside.columns[0].value(at: $0) })
-      outside = pilots.keys.indices.filter { rowOfKey[pilots.keys[$0]] != nil && !peerKeys.contains(pilots.keys[$0]) }
-    }
-    return ComparePlans(pilots: pilots, pilotValuesPlan: pilotPlan, peerStats: peerPlan, pilotValues: pilotValues,
-      indicators: indicators, valueType: bound.allSatisfy { $0.type == .int } ? .int : .float,
-      peerCount: peerCount, pilotsOutsidePeers: outside)
   }
 
   /// The comparison as shown in table mode (SPEC §8): per indicator, every number with the
@@ -312,37 +158,4 @@ func bar(_ v: Double, _ lo: Double, _ hi: Double) -> String {
   if eighths % 8 > 0 { s += blocks[eighths % 8] }
   let used = eighths / 8 + (eighths % 8 > 0 ? 1 : 0)
   return "▕" + s + String(repeating: " ", count: max(0, width - used)) + "▏"
-}
-
-/// `e` with each column reference replaced.
-
-/// `compare` rewritten into ordinary plans (shown by `.explain`).
-struct ComparePlans {
-  /// Where each indicator's figures are among the peer aggregate's outputs.
-  struct Indicator {
-    var name: String
-    var median: Int
-    var min: Int
-    var max: Int
-    var count: Int
-    /// Per pilot: the output counting peers above it (nil when the pilot's value is null).
-    var above: [Int?]
-    /// The indicator over the table's columns; its columns are replaced by their sums.
-    var pooled: BoundExpr
-    /// For each column the indicator reads, the output holding its sum over the peers whose
-    /// indicator is not null (so a rate's numerator and denominator come from the same rows).
-    var sums: [Int: Int]
-  }
-  var pilots: PilotSet
-  /// from T | where key in (…) | select key, indicators…
-  var pilotValuesPlan: QueryPlan
-  /// from T [| where peers] | aggregate median, min, max, count, above…, sums…
-  var peerStats: QueryPlan
-  /// Per pilot (in `pilots` order), per indicator.
-  var pilotValues: [[Value]]
-  var indicators: [Indicator]
-  var valueType: DataType
-  var peerCount: Int
-  /// The pilots (indices into `pilots.keys`) that the peers' condition leaves out.
-  var pilotsOutsidePeers: [Int]
 }

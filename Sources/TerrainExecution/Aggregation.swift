@@ -32,7 +32,7 @@ package func aggregate(_ relation: Relation, keys: [BoundExpr], keyNames: [Strin
 
 /// Runs one aggregate over the relation, split over workers when its state can be merged;
 /// `groupIDs(start, count)` gives the group of each row of a chunk.
-private func accumulate(_ spec: AggregateSpec, groups: Int, relation: Relation, ranges: [Range<Int>],
+package func accumulate(_ spec: AggregateSpec, groups: Int, relation: Relation, ranges: [Range<Int>],
   cancel: CancellationFlag?, groupIDs: @escaping (Int, Int) -> UnsafePointer<Int32>) throws -> Accumulator {
   let parallel = try ranges.count > 1 && makeAccumulator(spec, groups: 0).isMergeable
   let parts = try runRanges(parallel ? ranges : [0..<relation.rowCount]) { _, range -> Accumulator in
@@ -185,13 +185,18 @@ package protocol AccumulatorBuilder {
 
 package func makeAccumulator(_ spec: AggregateSpec, groups: Int) throws -> Accumulator {
   guard let builder = spec.function.definition as? AccumulatorBuilder else {
-    throw Diagnostic("aggregate `\(spec.function.rawValue)` has no accumulator", at: spec.span)
+    throw Diagnostic(.noAccumulator, spec.function.rawValue, at: spec.span)
   }
   return builder.makeAccumulator(spec, groups: groups)
 }
 
+// The accumulators' per-group arrays are `@exclusivity(unchecked)`: an accumulator is used by
+// one worker at a time (parts run in parallel on their own accumulators, merged on one thread),
+// and no access to an array is held across code that touches the same array (the
+// `withUnsafeMutableBufferPointer` loops use only the pointer); the runtime checks cost a
+// swift_beginAccess per row or group in `add`, `merge` and `update`.
 package final class CountAccumulator: Accumulator {
-  package var counts: [Int64]
+  @exclusivity(unchecked) package var counts: [Int64]
   package let countsRows: Bool
   package init(groups: Int, countsRows: Bool) {
     counts = [Int64](repeating: 0, count: groups)
@@ -234,8 +239,8 @@ package final class CountAccumulator: Accumulator {
 }
 
 package final class IntSumAccumulator: Accumulator {
-  package var sums: [Int64]
-  package var seen: [UInt8]
+  @exclusivity(unchecked) package var sums: [Int64]
+  @exclusivity(unchecked) package var seen: [UInt8]
   package let span: Span
   package init(groups: Int, span: Span) {
     sums = [Int64](repeating: 0, count: groups)
@@ -259,8 +264,8 @@ package final class IntSumAccumulator: Accumulator {
       }
     }
     if overflow {
-      throw Diagnostic("integer overflow in `sum`: the total does not fit in 64 bits", at: span, label: "overflows",
-        help: "sum floats instead: sum(float(x))")
+      throw Diagnostic(.sumOverflow, at: span, label: .overflows,
+        help: .sumFloatsInstead)
     }
   }
   package func merge(_ other: Accumulator) throws {
@@ -268,8 +273,8 @@ package final class IntSumAccumulator: Accumulator {
     for k in sums.indices {
       let (r, overflow) = sums[k].addingReportingOverflow(o.sums[k])
       if overflow {
-        throw Diagnostic("integer overflow in `sum`: the total does not fit in 64 bits", at: span, label: "overflows",
-          help: "sum floats instead: sum(float(x))")
+        throw Diagnostic(.sumOverflow, at: span, label: .overflows,
+          help: .sumFloatsInstead)
       }
       sums[k] = r
       seen[k] |= o.seen[k]
@@ -294,10 +299,10 @@ package final class FloatMomentsAccumulator: Accumulator {
   package let function: Moment
   package let argType: DataType
   package let span: Span
-  package var counts: [Int64]
-  package var sums: [Double]
-  package var means: [Double]
-  package var m2: [Double]
+  @exclusivity(unchecked) package var counts: [Int64]
+  @exclusivity(unchecked) package var sums: [Double]
+  @exclusivity(unchecked) package var means: [Double]
+  @exclusivity(unchecked) package var m2: [Double]
   package var total = 0.0
   /// Whether some value added was ±inf or NaN.
   package var sawNonFinite = false
@@ -417,9 +422,9 @@ package final class FloatMomentsAccumulator: Accumulator {
     // `share` also divides by the total of every row, which may overflow when no group's does.
     if function == .share && !total.isFinite { overflow = true }
     if overflow && !sawNonFinite {
-      let what = function == .stddev ? "the result" : "the total"
-      throw Diagnostic("float overflow in `\(function.rawValue)`: \(what) exceeds the 64-bit float range", at: span,
-        label: "overflows", help: "64-bit floats reach about ±1.8e308; scale the values down first")
+      let entry: DiagnosticMessage = function == .stddev ? .aggregateResultOverflow : .aggregateTotalOverflow
+      throw Diagnostic(entry, function.rawValue, at: span,
+        label: .overflows, help: .scaleValuesDown)
     }
     return b.finish()
   }
@@ -428,10 +433,11 @@ package final class FloatMomentsAccumulator: Accumulator {
 package final class ExtremumAccumulator: Accumulator {
   package let type: DataType
   package let wantMax: Bool
-  package var seen: [UInt8]
-  package var ints: [Int64] = []
-  package var floats: [Double] = []
-  package var texts: [String?] = []
+  // Unchecked (see CountAccumulator): `update` holds `ints` inout and reads only `seen`.
+  @exclusivity(unchecked) package var seen: [UInt8]
+  @exclusivity(unchecked) package var ints: [Int64] = []
+  @exclusivity(unchecked) package var floats: [Double] = []
+  @exclusivity(unchecked) package var texts: [String?] = []
   /// The order of text values.
   package let collation: Collation
   package init(groups: Int, type: DataType, wantMax: Bool, collation: Collation = .default) {

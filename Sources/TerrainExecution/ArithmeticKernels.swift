@@ -11,15 +11,15 @@ import TerrainPlanner
 
 extension ExpressionCompiler {
   package func overflowError(_ span: Span) -> Diagnostic {
-    Diagnostic("integer overflow: the result does not fit in 64 bits", at: span, label: "overflows",
-      help: "compute in floats instead, e.g. float(x) * y")
+    Diagnostic(.integerOverflow, at: span, label: .overflows,
+      help: .computeInFloats)
   }
 
   /// The error of a float operation (`what`: "`*`", "`exp`") whose result is not finite although
   /// its inputs were.
   package func floatOverflowError(_ span: Span, _ what: String) -> Diagnostic {
-    Diagnostic("float overflow: the result of \(what) exceeds the 64-bit float range", at: span, label: "overflows",
-      help: "64-bit floats reach about ±1.8e308; scale the values down first")
+    Diagnostic(.floatOverflow, what, at: span, label: .overflows,
+      help: .scaleValuesDown)
   }
 
   package func arithmeticKernel(_ op: ArithmeticOp, _ a: BoundExpr, _ b: BoundExpr, type: DataType, span: Span) throws -> Kernel {

@@ -19,13 +19,20 @@ package protocol PhysicalStep: LogicalStep {
   /// The lines `.explain` shows for the step (constants folded as they will run), given the
   /// names of the columns coming in.
   func explain(_ input: [String]) -> [String]
+  /// Lines `.explain` shows under the step's own, not as steps of the pipeline: the sub-plans
+  /// an operator runs (none by default).
+  func explainDetails(_ input: [String]) -> [String]
+}
+
+extension PhysicalStep {
+  package func explainDetails(_ input: [String]) -> [String] { [] }
 }
 
 /// The operator of `step`; a step type without one is an error here (and fails the tests
 /// that run every stage), never a silent no-op.
 package func physical(_ step: PlanStep) throws -> any PhysicalStep {
   guard let op = step as? any PhysicalStep else {
-    throw Diagnostic("internal error: no operator runs a \(type(of: step))")
+    throw Diagnostic(.noOperator, "\(type(of: step))")
   }
   return op
 }
@@ -33,22 +40,30 @@ package func physical(_ step: PlanStep) throws -> any PhysicalStep {
 /// Executes query plans, checking the cancellation flag between chunks.
 package struct Executor {
   package let cancel: CancellationFlag?
+  /// Receives the notices operators announce while running (`compare`'s peer group), each a
+  /// line ending in a line break; nil: they are dropped.
+  package let notify: ((String) -> Void)?
 
   /// The rows of `plan` (before any export).
   package func run(_ plan: QueryPlan) throws -> Relation {
-    var rel = Relation(table: plan.source, name: plan.sourceName)
+    try run(plan.steps, on: Relation(table: plan.source, name: plan.sourceName))
+  }
+
+  /// The rows of `steps` run over `input` (an operator runs its sub-plans with it).
+  package func run(_ steps: [PlanStep], on input: Relation) throws -> Relation {
+    var rel = input
     var i = 0
-    while i < plan.steps.count {
+    while i < steps.count {
       // `where` then `aggregate` without `by`: one pass with the condition as a mask, no
       // selection vector and no gather (faster than selecting rows for a whole-table total).
-      if i + 1 < plan.steps.count, fusesAsMaskedAggregate(plan.steps[i], plan.steps[i + 1]),
-        let filter = plan.steps[i] as? FilterStep, let aggregate = plan.steps[i + 1] as? AggregateStep {
+      if i + 1 < steps.count, fusesAsMaskedAggregate(steps[i], steps[i + 1]),
+        let filter = steps[i] as? FilterStep, let aggregate = steps[i + 1] as? AggregateStep {
         let totals = try aggregateWhere(rel, predicate: filter.predicate, specs: aggregate.specs, cancel: cancel)
         rel = try project(totals, aggregate.outputs, aggregate.names)
         i += 2
         continue
       }
-      rel = try physical(plan.steps[i]).run(rel, self)
+      rel = try physical(steps[i]).run(rel, self)
       try cancel?.check()
       i += 1
     }
@@ -70,7 +85,8 @@ package struct Executor {
     return Relation(fields: fields, columns: columns, rowCount: rel.rowCount, sourceName: rel.sourceName)
   }
 
-  package init(cancel: CancellationFlag? = nil) {
+  package init(cancel: CancellationFlag? = nil, notify: ((String) -> Void)? = nil) {
     self.cancel = cancel
+    self.notify = notify
   }
 }

@@ -97,6 +97,10 @@ package final class ExpressionCompiler {
       let masks = ChunkMasks(max(0, args.count - 1))
       let kernels = try args.enumerated().map { k, arg in k == 0 ? try compile(arg) : try compile(arg, activeIn: masks[k - 1]) }
       return coalesceKernel(kernels, masks: masks, type: t)
+    case .caseWhen(let clauses, let otherwise, let t):
+      return try compile(ExpressionCompiler.caseAsConditional(clauses, otherwise: otherwise, t))
+    case .like(let a, let p, let negated, let ci):
+      return try likeKernel(a, pattern: p, negated: negated, caseInsensitive: ci)
     }
   }
 

@@ -59,7 +59,7 @@ extension ExpressionCompiler {
           }
         }
         if bad {
-          throw Diagnostic("a float does not fit in a 64-bit integer (or is NaN)", at: errorSpan, label: "int(…) fails here")
+          throw Diagnostic(.floatNotInteger, at: errorSpan, label: .intFailsHere)
         }
         return withExtendedLifetime(scratch) { Vec(data: UnsafeRawPointer(out), validity: x.validity, dictionary: nil) }
       }
@@ -92,7 +92,7 @@ extension ExpressionCompiler {
         return withExtendedLifetime(scratch) { Vec(data: UnsafeRawPointer(out), validity: x.validity, dictionary: nil) }
       }
     default:
-      throw Diagnostic("cannot convert \(from) to \(to)", at: span)
+      throw Diagnostic(.cannotConvert, "\(from)", "\(to)", at: span)
     }
   }
 
@@ -221,7 +221,7 @@ extension ExpressionCompiler {
   /// `f(args…)`: the kernel its definition builds.
   package func functionKernel(_ f: ScalarFunction, _ args: [BoundExpr], type: DataType, span: Span) throws -> Kernel {
     guard let builder = f.definition as? ScalarKernelBuilder else {
-      throw Diagnostic("function `\(f.rawValue)` has no kernel", at: span)
+      throw Diagnostic(.noKernel, f.rawValue, at: span)
     }
     return try builder.kernel(args, type: type, span: span, compiler: self)
   }

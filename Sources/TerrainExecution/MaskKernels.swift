@@ -107,6 +107,8 @@ extension ExpressionCompiler {
       }
     case .compare(let op, let a, let b):
       if let k = try compareWithConstantMask(op, a, b) { return k }
+    case .like(let a, let p, let negated, let ci):
+      if let k = try likeMask(a, pattern: p, negated: negated, caseInsensitive: ci) { return k }
     case .inList(let a, let values, let negated) where a.type == .text:
       // A null in the list turns "no match" into null, which a mask reads as false: then
       // `not in` is never true.

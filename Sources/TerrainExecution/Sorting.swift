@@ -4,10 +4,11 @@ import TerrainStorage
 import TerrainSyntax
 import TerrainPlanner
 
-/// One sort key reduced to an order-preserving 64-bit word per row, plus nulls.
-private struct EncodedKey {
-  var words: [UInt64]
-  var valid: [UInt8]?
+/// One sort key reduced to an order-preserving 64-bit word per row, plus nulls (window
+/// orders use it too, so that they follow `sort`).
+package struct EncodedKey {
+  package var words: [UInt64]
+  package var valid: [UInt8]?
 }
 
 /// Order-preserving words for one value (see `encodeKey`).
@@ -34,26 +35,28 @@ private struct TopEntry {
 
 extension Column {
   /// The column's zone map for words given by `word`, computed once.
+  /// (Locks by hand rather than in `withLock`'s closure: through that closure, now in another
+  /// module, `word` was no longer inlined and cost an indirect call per row.)
   package func chunkRanges<T>(_ base: UnsafeMutablePointer<T>, _ word: (T) -> UInt64) -> ChunkRanges {
-    statsLock.withLock {
-      if let r = cachedChunkRanges { return r }
-      let chunks = (count + chunkSize - 1) / chunkSize
-      var ranges = ChunkRanges(low: [UInt64](repeating: UInt64.max, count: chunks), high: [UInt64](repeating: 0, count: chunks))
-      let valid = validity?.base
-      for c in 0..<chunks {
-        var lo = UInt64.max
-        var hi: UInt64 = 0
-        for r in (c * chunkSize)..<min(count, (c + 1) * chunkSize) where valid?[r] ?? 1 != 0 {
-          let w = word(base[r])
-          lo = min(lo, w)
-          hi = max(hi, w)
-        }
-        ranges.low[c] = lo
-        ranges.high[c] = hi
+    statsLock.lock()
+    defer { statsLock.unlock() }
+    if let r = cachedChunkRanges { return r }
+    let chunks = (count + chunkSize - 1) / chunkSize
+    var ranges = ChunkRanges(low: [UInt64](repeating: UInt64.max, count: chunks), high: [UInt64](repeating: 0, count: chunks))
+    let valid = validity?.base
+    for c in 0..<chunks {
+      var lo = UInt64.max
+      var hi: UInt64 = 0
+      for r in (c * chunkSize)..<min(count, (c + 1) * chunkSize) where valid?[r] ?? 1 != 0 {
+        let w = word(base[r])
+        lo = min(lo, w)
+        hi = max(hi, w)
       }
-      cachedChunkRanges = ranges
-      return ranges
+      ranges.low[c] = lo
+      ranges.high[c] = hi
     }
+    cachedChunkRanges = ranges
+    return ranges
   }
 }
 
@@ -131,7 +134,7 @@ private func siftDown(_ h: inout [TopEntry], _ i0: Int) {
 }
 
 /// Maps a value to a word whose unsigned order is the value's order (ascending).
-private func encodeKey(_ column: Column, descending: Bool, collation: Collation) -> EncodedKey {
+package func encodeKey(_ column: Column, descending: Bool, collation: Collation) -> EncodedKey {
   let n = column.count
   var words = [UInt64](repeating: 0, count: n)
   switch column.values {

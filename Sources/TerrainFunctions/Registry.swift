@@ -12,6 +12,10 @@ package typealias ScalarFunctionImplementation = ScalarFunctionDefinition & Scal
 /// An aggregate as this module defines it: binding (planner) and accumulator (execution) in one value.
 package typealias AggregateImplementation = AggregateDefinition & AccumulatorBuilder
 
+/// A window function as this module defines it: binding (planner) and per-partition kernel
+/// (execution) in one value.
+package typealias WindowImplementation = WindowFunctionDefinition & WindowKernelBuilder
+
 extension FunctionRegistry {
   /// The built-in functions and aggregates, in the order `.help` lists them.
   package static let standard = FunctionRegistry(
@@ -21,17 +25,26 @@ extension FunctionRegistry {
       Extreme.least, Extreme.greatest,
       TextMap.lower, TextMap.upper, Length(), TextMap.trim, Substr(), Replace(),
       TextTest.startsWith, TextTest.contains,
+      TextPart.left, TextPart.right, TextPart.lpad, TextPart.splitPart,
+      RegexFunction.matches, RegexFunction.replace, RegexFunction.extract,
       Conversion.int, Conversion.float, Conversion.text,
     ] as [any ScalarFunctionImplementation],
     aggregates: [
       Count(), CountDistinct(), Sum(), Moment.avg, MinMax.min, MinMax.max, Median(), Quantile(), Moment.stddev,
       Moment.share,
-    ] as [any AggregateImplementation])
+    ] as [any AggregateImplementation],
+    windows: [
+      Ranking.rowNumber, Ranking.rank, Ranking.denseRank, Ranking.percentRank, Ntile(),
+      Offset.lag, Offset.lead, FirstLast.first, FirstLast.last,
+      Cumulative.cumsum, Cumulative.cummin, Cumulative.cummax, Rolling.sum, Rolling.avg,
+    ] as [any WindowImplementation])
 }
 
 extension FunctionRegistry {
-  package init(scalars: [any ScalarFunctionImplementation], aggregates: [any AggregateImplementation]) {
-    self.init(scalars: scalars.map { $0 as any ScalarFunctionDefinition }, aggregates: aggregates.map { $0 as any AggregateDefinition })
+  package init(scalars: [any ScalarFunctionImplementation], aggregates: [any AggregateImplementation],
+    windows: [any WindowImplementation] = []) {
+    self.init(scalars: scalars.map { $0 as any ScalarFunctionDefinition }, aggregates: aggregates.map { $0 as any AggregateDefinition },
+      windows: windows.map { $0 as any WindowFunctionDefinition })
   }
 }
 

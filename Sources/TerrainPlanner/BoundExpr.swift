@@ -58,15 +58,20 @@ public indirect enum BoundExpr: Sendable {
   case conditional(BoundExpr, BoundExpr, BoundExpr, DataType)
   /// `coalesce(a, b, …)`.
   case coalesce([BoundExpr], DataType)
+  /// `case when c then v … else e end`: the value of the first clause whose condition is true
+  /// (null and false go on), else `e` (a null constant when the source has no `else`).
+  case caseWhen([(condition: BoundExpr, value: BoundExpr)], otherwise: BoundExpr, DataType)
+  /// `x like "F%"` (`%` any text, `_` one character), `not like`, `ilike` (case-insensitive).
+  case like(BoundExpr, pattern: BoundExpr, negated: Bool, caseInsensitive: Bool)
 
   /// The expression's result type.
   public var type: DataType {
     switch self {
     case .column(_, let t), .constant(_, let t), .cast(_, let t): return t
     case .arithmetic(_, _, _, let t, _), .negate(_, let t, _): return t
-    case .compare, .and, .or, .not, .isNull, .inList: return .bool
+    case .compare, .and, .or, .not, .isNull, .inList, .like: return .bool
     case .concat: return .text
-    case .function(_, _, let t, _), .conditional(_, _, _, let t), .coalesce(_, let t): return t
+    case .function(_, _, let t, _), .conditional(_, _, _, let t), .coalesce(_, let t), .caseWhen(_, _, let t): return t
     }
   }
 
@@ -80,6 +85,8 @@ public indirect enum BoundExpr: Sendable {
       return [a, b]
     case .function(_, let args, _, _), .coalesce(let args, _): return args
     case .conditional(let c, let a, let b, _): return [c, a, b]
+    case .caseWhen(let clauses, let otherwise, _): return clauses.flatMap { [$0.condition, $0.value] } + [otherwise]
+    case .like(let a, let p, _, _): return [a, p]
     }
   }
 
@@ -100,6 +107,9 @@ public indirect enum BoundExpr: Sendable {
     case .function(let fn, let args, let t, let s): return .function(fn, try args.map(f), t, span: s)
     case .conditional(let c, let a, let b, let t): return .conditional(try f(c), try f(a), try f(b), t)
     case .coalesce(let args, let t): return .coalesce(try args.map(f), t)
+    case .caseWhen(let clauses, let otherwise, let t):
+      return .caseWhen(try clauses.map { (try f($0.condition), try f($0.value)) }, otherwise: try f(otherwise), t)
+    case .like(let a, let p, let n, let ci): return .like(try f(a), pattern: try f(p), negated: n, caseInsensitive: ci)
     }
   }
 
@@ -171,6 +181,11 @@ public indirect enum BoundExpr: Sendable {
     case .function(let f, let args, _, _): return "\(f.rawValue)(\(args.map(d).joined(separator: ", ")))"
     case .conditional(let c, let a, let b, _): return "if(\(d(c)), \(d(a)), \(d(b)))"
     case .coalesce(let args, _): return "coalesce(\(args.map(d).joined(separator: ", ")))"
+    case .caseWhen(let clauses, let otherwise, _):
+      let whens = clauses.map { "when \(d($0.condition)) then \(d($0.value))" }.joined(separator: " ")
+      if case .constant(let v, _) = otherwise, v.isNull { return "case \(whens) end" }
+      return "case \(whens) else \(d(otherwise)) end"
+    case .like(let a, let p, let n, let ci): return "(\(d(a)) \(n ? "not " : "")\(ci ? "ilike" : "like") \(d(p)))"
     }
   }
 }

@@ -25,6 +25,14 @@ package final class AggregateCollector {
 }
 
 /// Binds expressions against the fields of one relation.
+/// How many arguments a function takes, for the message when a call gives another count.
+package enum ArgumentCount: Sendable {
+  case exactly(Int)
+  /// From the first to the second, said "1 or 2".
+  case between(Int, Int)
+  case atLeastOne
+}
+
 package struct ExpressionBinder {
   package var fields: [Field]
   /// For messages: `in \`communes\``.
@@ -38,6 +46,8 @@ package struct ExpressionBinder {
   package var aggregates: AggregateCollector?
   /// Set while binding the argument of an aggregate (where another aggregate is not allowed).
   package var insideAggregate = false
+  /// Set while binding the items of a `derive` (a window when it collects something).
+  package var windows: WindowCollector?
   /// Whether `TABLE.col` may name this relation as `TABLE`.
   package var qualifier: String?
   /// The order of text for the aggregates bound here (`min`/`max`): the session's.
@@ -61,8 +71,8 @@ package struct ExpressionBinder {
   package func bindPredicate(_ e: Expr) throws -> BoundExpr {
     let b = try bind(e)
     guard b.type == .bool else {
-      throw Diagnostic("a condition must be true or false, but this is \(b.type)", at: e.span,
-        label: "\(b.type), not bool", help: "compare it, e.g. `\(snippet(e)) > 0`")
+      throw Diagnostic(.conditionNotBool, "\(b.type)", at: e.span,
+        label: .typeNotBool("\(b.type)"), help: .compareIt(snippet(e)))
     }
     return b
   }
@@ -74,8 +84,8 @@ package struct ExpressionBinder {
     case .integer(let digits):
       guard let v = Int64(digits) else {
         if let d = Double(digits), expected == .float { return .constant(.float(d), .float) }
-        throw Diagnostic("integer `\(digits)` does not fit in 64 bits", at: e.span, label: "too large",
-          help: "write it as a float, e.g. `\(digits).0`")
+        throw Diagnostic(.integerTooLarge, digits, at: e.span, label: .tooLarge,
+          help: .writeAsFloat(digits))
       }
       if expected == .float { return .constant(.float(Double(v)), .float) }
       return .constant(.int(v), .int)
@@ -91,11 +101,11 @@ package struct ExpressionBinder {
       return try bindParameter(p, expected: expected, span: e.span)
     case .negate(let a):
       let x = try bind(a, expected: expected)
-      guard x.type.isNumeric else { throw typeError("`-` needs a number", a, x.type) }
+      guard x.type.isNumeric else { throw typeError(.minusNeedsNumber, [], a, x.type) }
       return .negate(x, x.type, span: e.span)
     case .not(let a):
       let x = try bind(a, expected: .bool)
-      guard x.type == .bool else { throw typeError("`not` needs a condition", a, x.type) }
+      guard x.type == .bool else { throw typeError(.notNeedsCondition, [], a, x.type) }
       return .not(x)
     case .binary(let op, let a, let b, let opSpan):
       return try bindBinary(op, a, b, opSpan: opSpan, span: e.span)
@@ -110,7 +120,76 @@ package struct ExpressionBinder {
       return negated ? .not(both) : both
     case .isNull(let a, let negated):
       return .isNull(try bind(a), negated: negated)
+    case .caseWhen(let clauses, let otherwise):
+      return try bindCase(clauses, otherwise)
+    case .like(let a, let pattern, let negated, let caseInsensitive, let opSpan):
+      return try bindLike(a, pattern, negated: negated, caseInsensitive: caseInsensitive, opSpan: opSpan)
     }
+  }
+
+  // MARK: case, like
+
+  /// `case when … then … else … end`: conditions are conditions; the values (`then`s and
+  /// `else`) share one type, `int` with `float` giving `float`, as in `if` and `coalesce`.
+  private func bindCase(_ clauses: [WhenClause], _ otherwise: Expr?) throws -> BoundExpr {
+    let conditions = try clauses.map { clause -> BoundExpr in
+      let c = try bind(clause.condition, expected: .bool)
+      guard c.type == .bool else {
+        throw Diagnostic(.whenNeedsCondition, quoted(clause.condition), "\(c.type)", at: clause.condition.span,
+          label: .typeNotBool("\(c.type)"), help: .compareItInWhen(snippet(clause.condition)))
+      }
+      return c
+    }
+    let values = clauses.map(\.value) + (otherwise.map { [$0] } ?? [])
+    func branch(_ i: Int) -> String {
+      i < clauses.count ? DiagnosticText.thenOfWhen(String(i + 1)).string : DiagnosticText.theElse.string
+    }
+    var type: DataType?
+    var first = 0
+    // Typed values are bound once (an aggregate inside is collected once); untyped ones (null,
+    // a parameter) take the common type afterwards.
+    var typed: [Int: BoundExpr] = [:]
+    for (i, v) in values.enumerated() where !isUntyped(v) {
+      let b = try bind(v)
+      typed[i] = b
+      let t = b.type
+      guard let current = type else {
+        type = t
+        first = i
+        continue
+      }
+      if current == t { continue }
+      if current.isNumeric && t.isNumeric {
+        type = .float
+        continue
+      }
+      var d = Diagnostic(.caseValuesClash, branch(i), "\(t)", branch(first), "\(current)", at: v.span,
+        label: .typeName("\(t)"), help: .convertOneValue)
+      d.secondaryLabels.append(Diagnostic.Label(values[first].span, DiagnosticText.typeName("\(current)").string))
+      throw d
+    }
+    let t = type ?? .int
+    let bound = try values.indices.map { i in cast(try typed[i] ?? bind(values[i], expected: t), t) }
+    let pairs = clauses.indices.map { (condition: conditions[$0], value: bound[$0]) }
+    let otherwiseValue = otherwise == nil ? BoundExpr.constant(.null, t) : bound[clauses.count]
+    return .caseWhen(pairs, otherwise: otherwiseValue, t)
+  }
+
+  /// `x like p`, `x not like p`, `x ilike p`: text on both sides.
+  private func bindLike(_ a: Expr, _ pattern: Expr, negated: Bool, caseInsensitive: Bool, opSpan: Span) throws -> BoundExpr {
+    let op = (negated ? "not " : "") + (caseInsensitive ? "ilike" : "like")
+    let x = try bind(a, expected: .text)
+    guard x.type == .text else {
+      let help: DiagnosticText = isColumnRef(a)
+        ? .likeOnNumberColumn(snippet(a), "\(x.type)", snippet(a), op) : .convertWithText(snippet(a))
+      throw Diagnostic(.likeNeedsText, op, quoted(a), "\(x.type)", at: a.span, label: .typeNotText("\(x.type)"), help: help)
+    }
+    let p = try bind(pattern, expected: .text)
+    guard p.type == .text else {
+      throw Diagnostic(.likePatternNotText, op, quoted(pattern), "\(p.type)", at: pattern.span,
+        label: .typeNotText("\(p.type)"), help: .likePatternInQuotes)
+    }
+    return .like(x, pattern: p, negated: negated, caseInsensitive: caseInsensitive)
   }
 
   // MARK: names
@@ -118,16 +197,16 @@ package struct ExpressionBinder {
   private func bindColumn(_ name: Name, table: Name?, span: Span) throws -> BoundExpr {
     if let table {
       guard let q = qualifier, q == table.text else {
-        let where_ = qualifier.map { "only `\($0).…` can be qualified here" } ?? "columns are named without a table here"
-        throw Diagnostic("unknown table `\(table.text)` in `\(table.text).\(name.text)`", at: table.span,
-          label: "not in scope", help: where_)
+        let where_: DiagnosticText = qualifier.map { .onlyQualifier($0) } ?? .columnsWithoutTable
+        throw Diagnostic(.unknownQualifier, table.text, table.text, name.text, at: table.span,
+          label: .notInScope, help: where_)
       }
     }
     if let agg = aggregates {
       if let k = agg.keyNames.firstIndex(of: name.text) { return .column(k, agg.keyTypes[k]) }
       if fields.contains(where: { $0.name == name.text }) {
-        throw Diagnostic("column `\(name.text)` is neither a `by` key nor inside an aggregate", at: name.span,
-          label: "not grouped", help: "use an aggregate such as `sum(\(name.text))`, or add it after `by`")
+        throw Diagnostic(.columnNotGrouped, name.text, at: name.span,
+          label: .notGrouped, help: .useAggregateOrBy(name.text))
       }
     }
     if let i = fields.firstIndex(where: { $0.name == name.text }) {
@@ -136,18 +215,18 @@ package struct ExpressionBinder {
     // Keywords are case-insensitive but names are exact: accept a unique case-insensitive match? No:
     // names are exact, but say so.
     let names = fields.map(\.name)
-    var help = closestName(to: name.text, in: names).map { "did you mean `\($0)`?" }
-    if help == nil, names.count <= 12 { help = "columns: " + names.joined(separator: ", ") }
+    var help: DiagnosticText? = closestName(to: name.text, in: names).map { .didYouMean($0) }
+    if help == nil, names.count <= 12 { help = .columnsList(names.joined(separator: ", ")) }
     if help == nil, Parser.stageKeywords.contains(name.text.lowercased()) {
-      help = "a new stage starts with `|`"
+      help = .newStageStartsWithBar
     }
-    throw Diagnostic("unknown column `\(name.text)` in `\(sourceName)`", at: name.span, label: "not found", help: help)
+    throw Diagnostic(.unknownColumn, name.text, sourceName, at: name.span, label: .notFound, help: help)
   }
 
   private func bindParameter(_ p: String, expected: DataType?, span: Span) throws -> BoundExpr {
     guard let parameter = parameters[p] else {
-      throw Diagnostic("undefined parameter `$\(p)`", at: span, label: "not defined",
-        help: "define it on the command line with `-p \(p)=VALUE`")
+      throw Diagnostic(.undefinedParameter, p, at: span, label: .notDefined,
+        help: .defineParameter(p))
     }
     let raw: String
     switch parameter {
@@ -160,16 +239,16 @@ package struct ExpressionBinder {
     case .int:
       if let v = Int64(trimmed.replacingOccurrences(of: "_", with: "")) { return .constant(.int(v), .int) }
       if let d = Double(trimmed), d.isFinite { return .constant(.float(d), .float) }
-      throw Diagnostic("parameter `$\(p)` is \"\(raw)\", which is not a number", at: span, label: "used as a number")
+      throw Diagnostic(.parameterNotNumber, p, raw, at: span, label: .usedAsNumber)
     case .float:
       if let d = Double(trimmed.replacingOccurrences(of: "_", with: "")), d.isFinite { return .constant(.float(d), .float) }
-      throw Diagnostic("parameter `$\(p)` is \"\(raw)\", which is not a number", at: span, label: "used as a number")
+      throw Diagnostic(.parameterNotNumber, p, raw, at: span, label: .usedAsNumber)
     case .bool:
       switch trimmed.lowercased() {
       case "true": return .constant(.bool(true), .bool)
       case "false": return .constant(.bool(false), .bool)
       default:
-        throw Diagnostic("parameter `$\(p)` is \"\(raw)\", which is not true or false", at: span, label: "used as a condition")
+        throw Diagnostic(.parameterNotBool, p, raw, at: span, label: .usedAsCondition)
       }
     case nil:
       if let v = Int64(trimmed), !trimmed.hasPrefix("0") || trimmed == "0" { return .constant(.int(v), .int) }
@@ -204,8 +283,8 @@ package struct ExpressionBinder {
     case .and, .or:
       let x = try bind(a, expected: .bool)
       let y = try bind(b, expected: .bool)
-      guard x.type == .bool else { throw typeError("`\(op.rawValue)` needs conditions on both sides", a, x.type) }
-      guard y.type == .bool else { throw typeError("`\(op.rawValue)` needs conditions on both sides", b, y.type) }
+      guard x.type == .bool else { throw typeError(.logicNeedsConditions, [op.rawValue], a, x.type) }
+      guard y.type == .bool else { throw typeError(.logicNeedsConditions, [op.rawValue], b, y.type) }
       return op == .and ? .and(x, y) : .or(x, y)
     case .concat:
       let x = try bind(a, expected: .text)
@@ -214,11 +293,11 @@ package struct ExpressionBinder {
     case .add, .subtract, .multiply, .divide, .remainder:
       let (x, y) = try bindPair(a, b)
       if x.type == .text || y.type == .text, op == .add {
-        throw Diagnostic("`+` cannot add text", at: opSpan, label: "text operand",
-          help: "to join text, use `||`")
+        throw Diagnostic(.plusCannotAddText, at: opSpan, label: .textOperand,
+          help: .joinTextWithBars)
       }
-      guard x.type.isNumeric else { throw typeError("`\(op.rawValue)` needs numbers", a, x.type) }
-      guard y.type.isNumeric else { throw typeError("`\(op.rawValue)` needs numbers", b, y.type) }
+      guard x.type.isNumeric else { throw typeError(.operatorNeedsNumbers, [op.rawValue], a, x.type) }
+      guard y.type.isNumeric else { throw typeError(.operatorNeedsNumbers, [op.rawValue], b, y.type) }
       let t: DataType = (op == .divide || x.type == .float || y.type == .float) ? .float : .int
       return .arithmetic(ArithmeticOp(rawValue: op.rawValue) ?? .add, cast(x, t), cast(y, t), t, span: span)
     case .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual:
@@ -247,16 +326,16 @@ package struct ExpressionBinder {
     // Name the column's type in the message: the column first when there is one.
     let swap = !isColumnRef(a) && isColumnRef(b)
     let (colExpr, colType, otherExpr, otherType) = swap ? (b, y, a, x) : (a, x, b, y)
-    var help: String
+    var help: DiagnosticText
     if isColumnRef(colExpr), colType == .text, otherType.isNumeric, case .integer(let digits) = otherExpr.kind {
-      help = "`\(snippet(colExpr))` is text: write the value in quotes, \"\(digits)\""
+      help = .columnIsTextQuote(snippet(colExpr), digits)
     } else if isColumnRef(colExpr), what == "compare", colType.isNumeric, otherType == .text {
-      help = "`\(snippet(colExpr))` is a number: compare it with a number, or convert with `text(…)`"
+      help = .columnIsNumber(snippet(colExpr))
     } else {
-      help = "convert one side, e.g. with text(…), int(…) or float(…)"
+      help = .convertOneSide
     }
-    throw Diagnostic("cannot \(what) \(describeOperand(colExpr, colType)) with \(describeOperand(otherExpr, otherType))",
-      at: a.span.merged(b.span), label: "\(colType) vs \(otherType)", help: help)
+    throw Diagnostic(what == "compare" ? .cannotCompare : .cannotCombine, describeOperand(colExpr, colType), describeOperand(otherExpr, otherType),
+      at: a.span.merged(b.span), label: .typeVersusType("\(colType)", "\(otherType)"), help: help)
   }
 
   private func isColumnRef(_ e: Expr) -> Bool {
@@ -278,7 +357,7 @@ package struct ExpressionBinder {
   /// The snippet in backquotes, or `the expression` when it is too long to show.
   package func quoted(_ e: Expr) -> String {
     let s = snippet(e)
-    return s == "…" ? "the expression" : "`" + s + "`"
+    return s == "…" ? DiagnosticText.theExpression.string : "`" + s + "`"
   }
 
   /// `e` rendered, nested operators in brackets; nil beyond three levels.
@@ -316,8 +395,10 @@ package struct ExpressionBinder {
     }
   }
 
-  package func typeError(_ message: String, _ e: Expr, _ t: DataType) -> Diagnostic {
-    Diagnostic("\(message), but \(quoted(e)) is \(t)", at: e.span, label: "\(t)")
+  /// `entry` with `arguments`, then the expression quoted and its type (the entry's last two
+  /// `{}`: "`-` needs a number, but `name` is text"), labelled with the type.
+  package func typeError(_ entry: DiagnosticMessage, _ arguments: [String], _ e: Expr, _ t: DataType) -> Diagnostic {
+    Diagnostic(entry, arguments: arguments + [quoted(e), "\(t)"], at: e.span, label: .typeName("\(t)"))
   }
 
   private func bindIn(_ a: Expr, _ items: [Expr], negated: Bool) throws -> BoundExpr {
@@ -344,19 +425,25 @@ package struct ExpressionBinder {
   // MARK: calls
 
   private func bindCall(_ name: Name, _ args: [Expr], span: Span) throws -> BoundExpr {
+    if let w = functions.window(named: name.text) {
+      return try bindWindowFunction(w, name, args, span: span)
+    }
     if let agg = functions.aggregate(named: name.text) {
+      if let windows, aggregates == nil {
+        return try bindWindowAggregate(agg, windows, name, args, span: span)
+      }
       return try bindAggregate(agg, name, args, span: span)
     }
     switch name.text {
     case "if":
       try arity(name, args, 3)
       let c = try bind(args[0], expected: .bool)
-      guard c.type == .bool else { throw typeError("the first argument of `if` must be a condition", args[0], c.type) }
+      guard c.type == .bool else { throw typeError(.ifNeedsCondition, [], args[0], c.type) }
       let (x, y) = try bindPair(args[1], args[2])
       let t = try commonType(x.type, y.type, args[1], args[2], opSpan: span, what: "combine")
       return .conditional(c, cast(x, t), cast(y, t), t)
     case "coalesce":
-      guard !args.isEmpty else { throw arityError(name, "at least 1", args.count, span) }
+      guard !args.isEmpty else { throw arityError(name, .atLeastOne, args.count, span) }
       var bound = try args.map { try bind($0) }
       let firstTyped = args.indices.first { !isUntyped(args[$0]) }
       var t = firstTyped.map { bound[$0].type } ?? .int
@@ -369,31 +456,44 @@ package struct ExpressionBinder {
       break
     }
     guard let f = functions.scalar(named: name.text) else {
-      let all = functions.scalars.map(\.rawValue) + functions.aggregates.map(\.rawValue) + ["if", "coalesce"]
-      throw Diagnostic("unknown function `\(name.text)`", at: name.span, label: "not a function",
-        help: closestName(to: name.text, in: all).map { "did you mean `\($0)`?" } ?? "`.help functions` lists them")
+      let all = functions.scalars.map(\.rawValue) + functions.aggregates.map(\.rawValue) + functions.windows.map(\.rawValue)
+        + ["if", "coalesce"]
+      throw Diagnostic(.unknownFunction, name.text, at: name.span, label: .notAFunction,
+        help: closestName(to: name.text, in: all).map { .didYouMean($0) } ?? .helpFunctionsListsThem)
     }
     let call = try f.definition.bind(FunctionCall(binder: self, name: name, args: args, span: span))
-    return .function(f, call.args, call.type, span: span)
+    return .function(call.definition.map(ScalarFunction.init) ?? f, call.args, call.type, span: span)
   }
 
   private func arity(_ name: Name, _ args: [Expr], _ n: Int) throws {
-    guard args.count == n else { throw arityError(name, "\(n)", args.count, name.span) }
+    guard args.count == n else { throw arityError(name, .exactly(n), args.count, name.span) }
   }
 
-  package func arityError(_ name: Name, _ expected: String, _ got: Int, _ span: Span) -> Diagnostic {
-    Diagnostic("`\(name.text)` takes \(expected) argument\(expected.hasSuffix(" 1") || expected == "1" ? "" : "s"), not \(got)", at: name.span,
-      label: "wrong number of arguments", help: "`.help \(name.text)` shows how to call it")
+  package func arityError(_ name: Name, _ expected: ArgumentCount, _ got: Int, _ span: Span) -> Diagnostic {
+    let entry: DiagnosticMessage
+    var counts: [String] = []
+    switch expected {
+    case .exactly(1): entry = .takesOneArgument
+    case .exactly(let n):
+      entry = .takesArguments
+      counts = [String(n)]
+    case .between(let lo, let hi):
+      entry = hi == 1 ? .takesOrOneArgument : .takesArgumentsBetween
+      counts = [String(lo), String(hi)]
+    case .atLeastOne: entry = .takesAtLeastOneArgument
+    }
+    return Diagnostic(entry, arguments: [name.text] + counts + [String(got)], at: name.span,
+      label: .wrongNumberOfArguments, help: .helpShowsHowToCall(name.text))
   }
 
   private func bindAggregate(_ f: AggregateFunction, _ name: Name, _ args: [Expr], span: Span) throws -> BoundExpr {
     guard let collector = aggregates else {
       if insideAggregate {
-        throw Diagnostic("aggregates cannot be nested: `\(name.text)` is inside another aggregate", at: name.span,
-          label: "nested aggregate", help: "aggregate once, then compute on the result in a later stage")
+        throw Diagnostic(.nestedAggregate, name.text, at: name.span,
+          label: .nestedAggregate, help: .aggregateOnce)
       }
-      throw Diagnostic("aggregate `\(name.text)` is only allowed in `aggregate`", at: name.span,
-        label: "not in aggregate", help: "e.g. `| aggregate total = \(name.text)(…) by …`")
+      throw Diagnostic(.aggregateOutsideAggregate, name.text, at: name.span,
+        label: .notInAggregate, help: .exampleAggregateCall(name.text, name.text))
     }
     // The argument is bound against the input rows, without the aggregate context.
     var inner = self
@@ -402,6 +502,70 @@ package struct ExpressionBinder {
     let bound = try f.definition.bind(AggregateCall(binder: inner, name: name, args: args, span: span))
     return collector.add(AggregateSpec(function: f, argument: bound.argument, fraction: bound.fraction,
       resultType: bound.resultType, span: span, collation: collation))
+  }
+}
+
+// MARK: windows
+
+extension ExpressionBinder {
+  /// The binder for the arguments of a call inside a window: the input rows, no aggregate or
+  /// window function.
+  private var argumentBinder: ExpressionBinder {
+    var inner = self
+    inner.aggregates = nil
+    inner.windows = nil
+    inner.insideAggregate = true
+    return inner
+  }
+
+  /// A window function (`rank()`, `lag(x)`): only in a `derive` with `sort`.
+  fileprivate func bindWindowFunction(_ f: WindowFunction, _ name: Name, _ args: [Expr], span: Span) throws -> BoundExpr {
+    let call = "`\(name.text)(\(args.isEmpty ? "" : "…"))`"
+    guard let windows, aggregates == nil else {
+      if insideAggregate {
+        throw Diagnostic(.windowNested, call, at: span, label: .nestedWindowFunction, help: .computeWindowFirst)
+      }
+      throw Diagnostic(.windowOutsideDerive, call, at: span, label: .notInAWindowedDerive,
+        help: .windowExample(name.text, args.isEmpty ? "" : "…"))
+    }
+    if f.definition.needsOrder && !windows.hasOrder {
+      throw Diagnostic(.windowNeedsSort, call, at: span, label: .noSortInThisDerive,
+        help: .windowSortExample(name.text, args.isEmpty ? "" : "…", windows.hasPartition ? " by …" : ""))
+    }
+    let bound = try f.definition.bind(WindowCall(binder: argumentBinder, name: name, args: args, span: span))
+    let inputArgs = try bound.args.enumerated().map { i, a -> BoundExpr in
+      guard let r = windows.inInputTerms(a) else { throw sameStageWindowError(name, i < args.count ? args[i].span : span) }
+      return r
+    }
+    return windows.add(WindowSpec(function: f, args: inputArgs, parameters: bound.parameters, resultType: bound.type, span: span))
+  }
+
+  /// An aggregate in a `derive`: computed over the row's group and repeated on each row;
+  /// `share(x)` is `x / sum(x)` over the group.
+  fileprivate func bindWindowAggregate(_ f: AggregateFunction, _ windows: WindowCollector, _ name: Name, _ args: [Expr],
+    span: Span) throws -> BoundExpr {
+    let inner = argumentBinder
+    if name.text == "share", let sum = functions.aggregate(named: "sum") {
+      let call = AggregateCall(binder: inner, name: name, args: args, span: span)
+      let x = try call.single()
+      _ = try call.numericType(x)
+      guard let input = windows.inInputTerms(cast(x, .float)) else { throw sameStageWindowError(name, args[0].span) }
+      let total = windows.add(AggregateSpec(function: sum, argument: input, fraction: 0, resultType: .float, span: span,
+        collation: collation))
+      return .arithmetic(.divide, cast(x, .float), total, .float, span: span)
+    }
+    let bound = try f.definition.bind(AggregateCall(binder: inner, name: name, args: args, span: span))
+    var argument = bound.argument
+    if let a = argument {
+      guard let r = windows.inInputTerms(a) else { throw sameStageWindowError(name, args.first?.span ?? span) }
+      argument = r
+    }
+    return windows.add(AggregateSpec(function: f, argument: argument, fraction: bound.fraction, resultType: bound.resultType, span: span,
+      collation: collation))
+  }
+
+  private func sameStageWindowError(_ name: Name, _ span: Span) -> Diagnostic {
+    Diagnostic(.windowSameStage, name.text, at: span, label: .computedInThisDerive, help: .windowTwoDerives(name.text))
   }
 }
 

@@ -34,16 +34,27 @@ package protocol ScalarFunctionDefinition: Sendable {
   /// There is no default: each definition answers, and a test checks that every form said not
   /// to fail never throws on extreme inputs.
   func canFail(_ args: [BoundExpr], type: DataType) -> Bool
+  /// The arguments that must be constants (a regular expression, compiled when the call is
+  /// bound): the registry test gives them constants only.
+  var constantArguments: Set<Int> { get }
+}
+
+extension ScalarFunctionDefinition {
+  package var constantArguments: Set<Int> { [] }
 }
 
 /// A call after binding: its arguments (cast as the kernel expects them) and result type.
 package struct BoundCall {
   package var args: [BoundExpr]
   package var type: DataType
+  /// The definition the call runs with, when binding specialised it (a regular expression
+  /// compiled once, for this call); nil: the registry's.
+  package var definition: (any ScalarFunctionDefinition)?
 
-  package init(_ args: [BoundExpr], _ type: DataType) {
+  package init(_ args: [BoundExpr], _ type: DataType, definition: (any ScalarFunctionDefinition)? = nil) {
     self.args = args
     self.type = type
+    self.definition = definition
   }
 }
 
@@ -91,13 +102,21 @@ public struct AggregateFunction: Sendable {
 package struct FunctionRegistry: Sendable {
   package let scalars: [ScalarFunction]
   package let aggregates: [AggregateFunction]
+  /// The window functions (`rank()`, `lag(x)`, …), allowed only in a windowed `derive`.
+  package let windows: [WindowFunction]
   private let scalarIndex: [String: Int]
   private let aggregateIndex: [String: Int]
+  private let windowIndex: [String: Int]
 
   /// Later definitions of a name already taken are ignored (a test checks that names are unique).
-  package init(scalars: [any ScalarFunctionDefinition], aggregates: [any AggregateDefinition]) {
+  package init(scalars: [any ScalarFunctionDefinition], aggregates: [any AggregateDefinition],
+    windows: [any WindowFunctionDefinition] = []) {
     self.scalars = scalars.map(ScalarFunction.init)
     self.aggregates = aggregates.map(AggregateFunction.init)
+    self.windows = windows.map(WindowFunction.init)
+    var w: [String: Int] = [:]
+    for (i, f) in windows.enumerated() where w[f.name] == nil { w[f.name] = i }
+    windowIndex = w
     var s: [String: Int] = [:]
     for (i, f) in scalars.enumerated() where s[f.name] == nil { s[f.name] = i }
     var a: [String: Int] = [:]
@@ -108,6 +127,7 @@ package struct FunctionRegistry: Sendable {
 
   package func scalar(named name: String) -> ScalarFunction? { scalarIndex[name].map { scalars[$0] } }
   package func aggregate(named name: String) -> AggregateFunction? { aggregateIndex[name].map { aggregates[$0] } }
+  package func window(named name: String) -> WindowFunction? { windowIndex[name].map { windows[$0] } }
 }
 
 /// A call being bound, with the checks and conversions definitions share (their messages are
@@ -120,20 +140,20 @@ package struct FunctionCall {
 
   /// Exactly `n` arguments.
   package func arity(_ n: Int) throws {
-    guard args.count == n else { throw arityError("\(n)", name.span) }
+    guard args.count == n else { throw arityError(.exactly(n), name.span) }
   }
 
   /// A count of arguments in `allowed` (said as "1 or 2").
   package func arity(_ allowed: ClosedRange<Int>) throws {
-    guard allowed.contains(args.count) else { throw arityError("\(allowed.lowerBound) or \(allowed.upperBound)", span) }
+    guard allowed.contains(args.count) else { throw arityError(.between(allowed.lowerBound, allowed.upperBound), span) }
   }
 
   /// At least one argument.
   package func arityAtLeastOne() throws {
-    guard !args.isEmpty else { throw arityError("at least 1", span) }
+    guard !args.isEmpty else { throw arityError(.atLeastOne, span) }
   }
 
-  package func arityError(_ expected: String, _ span: Span) -> Diagnostic {
+  package func arityError(_ expected: ArgumentCount, _ span: Span) -> Diagnostic {
     binder.arityError(name, expected, args.count, span)
   }
 
@@ -143,7 +163,7 @@ package struct FunctionCall {
   /// A numeric argument; `expected` types an untyped one (a parameter or null).
   package func numeric(_ i: Int, expected: DataType? = .float) throws -> BoundExpr {
     let b = try binder.bind(args[i], expected: expected)
-    guard b.type.isNumeric else { throw binder.typeError("`\(name.text)` needs a number", args[i], b.type) }
+    guard b.type.isNumeric else { throw binder.typeError(.functionNeedsNumber, [name.text], args[i], b.type) }
     return b
   }
 
@@ -151,15 +171,15 @@ package struct FunctionCall {
     let e = args[i]
     let b = try binder.bind(e, expected: .text)
     guard b.type == .text else {
-      throw Diagnostic("`\(name.text)` needs text, but \(binder.quoted(e)) is \(b.type)", at: e.span, label: "\(b.type)",
-        help: "convert it with `text(\(binder.snippet(e)))`")
+      throw Diagnostic(.functionNeedsText, name.text, binder.quoted(e), "\(b.type)", at: e.span, label: .typeName("\(b.type)"),
+        help: .convertWithText(binder.snippet(e)))
     }
     return b
   }
 
   package func int(_ i: Int) throws -> BoundExpr {
     let b = try binder.bind(args[i], expected: .int)
-    guard b.type == .int else { throw binder.typeError("`\(name.text)` needs an integer here", args[i], b.type) }
+    guard b.type == .int else { throw binder.typeError(.functionNeedsInteger, [name.text], args[i], b.type) }
     return b
   }
 
@@ -175,6 +195,16 @@ package struct FunctionCall {
   }
 
   package func cast(_ e: BoundExpr, _ t: DataType) -> BoundExpr { binder.cast(e, t) }
+
+  /// The value of argument `i`, bound as `b`, which must read no column (`what`, a phrase
+  /// such as `pattern`, names it in the error; `example` is a constant to write instead).
+  package func constant(_ i: Int, _ b: BoundExpr, what: DiagnosticText, example: String) throws -> Value {
+    guard let v = try binder.constants.constantValue(of: b) else {
+      throw Diagnostic(.argumentMustBeConstant, what.string, name.text, at: args[i].span, label: .readsAColumn,
+        help: .writeItInQuotes(example))
+    }
+    return v
+  }
 }
 
 /// An aggregate call being bound: `binder` binds against the input rows, where another
@@ -185,20 +215,20 @@ package struct AggregateCall {
   package let args: [Expr]
   package let span: Span
 
-  package func arityError(_ expected: String) -> Diagnostic {
+  package func arityError(_ expected: ArgumentCount) -> Diagnostic {
     binder.arityError(name, expected, args.count, span)
   }
 
   /// The one argument of `sum(x)`-style aggregates.
   package func single() throws -> BoundExpr {
-    guard args.count == 1 else { throw arityError("1") }
+    guard args.count == 1 else { throw arityError(.exactly(1)) }
     return try binder.bind(args[0])
   }
 
   /// The type of a numeric argument, else the aggregate's type error.
   package func numericType(_ argument: BoundExpr?) throws -> DataType {
     guard let t = argument?.type, t.isNumeric else {
-      throw binder.typeError("`\(name.text)` needs numbers", args[0], argument?.type ?? .text)
+      throw binder.typeError(.functionNeedsNumbers, [name.text], args[0], argument?.type ?? .text)
     }
     return t
   }

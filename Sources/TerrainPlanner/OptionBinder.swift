@@ -29,13 +29,13 @@ package struct OptionBinder {
       do {
         try spec.apply(&options, value)
       } catch let e as OptionValueError {
-        throw Diagnostic(e.message, at: span(of: item, item: e.item), label: e.label, help: e.help)
+        throw Diagnostic(e.entry, arguments: e.arguments, at: span(of: item, item: e.item), label: e.label, help: e.help)
       }
     }
     do {
       try schema.validate(options)
     } catch let e as OptionValueError {
-      throw Diagnostic(e.message, at: items.first?.name.span, help: e.help)
+      throw Diagnostic(e.entry, arguments: e.arguments, at: items.first?.name.span, help: e.help)
     }
     return options
   }
@@ -43,10 +43,10 @@ package struct OptionBinder {
   private func unknownOption<Options>(_ name: Name, _ schema: OptionSchema<Options>) -> Diagnostic {
     let names = schema.names
     if schema.statement == "export" && name.text.lowercased() == "types" {
-      return Diagnostic("`types` is an option of `load`, not `export`", at: name.span)
+      return Diagnostic(.typesIsALoadOption, at: name.span)
     }
-    return Diagnostic("unknown \(schema.statement) option `\(name.text)`", at: name.span, label: "unknown",
-      help: closestName(to: name.text, in: names).map { "did you mean `\($0)`?" } ?? "options: " + names.joined(separator: ", "))
+    return Diagnostic(.unknownOption, schema.statement, name.text, at: name.span, label: .unknown,
+      help: closestName(to: name.text, in: names).map { .didYouMean($0) } ?? .optionsList(names.joined(separator: ", ")))
   }
 
   /// The span a value error points at: the list item it names, else the value.
@@ -67,7 +67,7 @@ package struct OptionBinder {
     case (.types, .typeList(let pairs)):
       return .types(pairs.map { (column: $0.0.text, type: $0.1.text) })
     case (.types, _):
-      throw Diagnostic("option `\(item.name.text)` takes \(kind.example)", at: item.name.span, help: "e.g. types = (code: text)")
+      throw Diagnostic(.optionTakes, item.name.text, kind.example.string, at: item.name.span, help: .exampleTypes)
     case (.texts, .list(let es)):
       return .texts(try es.map { try text($0) })
     case (.texts, .expr(let e)):
@@ -80,7 +80,7 @@ package struct OptionBinder {
       case .texts, .types: return .texts([])  // handled above
       }
     case (_, .list), (_, .typeList):
-      throw Diagnostic("option `\(item.name.text)` does not take a list", at: item.name.span, help: "it takes \(kind.example)")
+      throw Diagnostic(.optionTakesNoList, item.name.text, at: item.name.span, help: .itTakes(kind.example.string))
     }
   }
 
@@ -89,7 +89,7 @@ package struct OptionBinder {
     let b = try ExpressionBinder(fields: [], sourceName: "options", parameters: parameters, constants: constants, functions: functions)
       .bind(e, expected: expected)
     guard let v = try constants.constantValue(of: b) else {
-      throw Diagnostic("an option value must be a constant", at: e.span, label: "not a constant")
+      throw Diagnostic(.optionValueNotConstant, at: e.span, label: .notAConstant)
     }
     return v
   }
@@ -97,7 +97,7 @@ package struct OptionBinder {
   /// A text option: `"…"`, or a parameter read as text.
   package func text(_ e: Expr) throws -> String {
     guard case .text(let s) = try constant(e, expected: .text) else {
-      throw Diagnostic("expected text in quotes", at: e.span, label: "not text")
+      throw Diagnostic(.expectedTextInQuotes, at: e.span, label: .notText)
     }
     return s
   }
@@ -105,7 +105,7 @@ package struct OptionBinder {
   /// A true/false option: `true`, `false`, or a parameter holding one of them.
   package func bool(_ e: Expr) throws -> Bool {
     guard case .bool(let b) = try constant(e, expected: .bool) else {
-      throw Diagnostic("expected true or false", at: e.span, label: "not a bool")
+      throw Diagnostic(.expectedTrueOrFalse, at: e.span, label: .notABool)
     }
     return b
   }
@@ -115,7 +115,7 @@ package struct OptionBinder {
     let s = try text(e)
     if s == "\t" || s == "\\t" || s.lowercased() == "tab" { return 9 }
     guard s.utf8.count == 1, let b = s.utf8.first else {
-      throw Diagnostic("`\(option)` must be a single character, not \(quotedText(s))", at: e.span, label: "not one character")
+      throw Diagnostic(.optionNotOneCharacter, option, quotedText(s), at: e.span, label: .notOneCharacter)
     }
     return b
   }

@@ -17,37 +17,50 @@ package struct PipelinePlanner {
   package let constants: any ConstantEvaluator
   /// The scalar functions and aggregates calls are bound against.
   package let functions: FunctionRegistry
+  /// Reads data for the one stage whose output columns depend on it (`pivot`); nil where no
+  /// data may be read (then `pivot` is an error).
+  package let probe: (any DataProbe)?
+
   /// The session's order of text (`.collation`), recorded in the steps that order rows
   /// (`sort`, windows, `pivot`) and in the `min`/`max` aggregates.
   package let collation: Collation
 
   package init(
     tables: TableProvider, parameters: [String: ParameterValue], constants: any ConstantEvaluator, functions: FunctionRegistry,
-    collation: Collation = .default
+    probe: (any DataProbe)? = nil, collation: Collation = .default
   ) {
     self.tables = tables
     self.parameters = parameters
     self.constants = constants
     self.functions = functions
+    self.probe = probe
     self.collation = collation
   }
 
-  /// Binds `pipeline`, whose source must already be resolved (`from TABLE`); `compare` sources
-  /// are rewritten by the caller into a table before this.
+  /// Binds `pipeline`, whose source must already be resolved (`from TABLE`); a `compare`
+  /// source is planned by `plan(_:compare:pilots:)` (Compare.swift).
   package func plan(_ pipeline: Pipeline, source: Table, sourceName: String) throws -> QueryPlan {
-    var fields = source.fields
-    var fieldsAfter = [fields]
-    var steps: [PlanStep] = []
+    try plan(pipeline.stages, after: QueryPlan(source: source, sourceName: sourceName, steps: [], fieldsAfter: [source.fields]),
+      sourceName: sourceName)
+  }
+
+  /// Binds `stages` after the steps of `start`, on its output columns; `sourceName` names
+  /// what they read in messages.
+  func plan(_ stages: [StageNode], after start: QueryPlan, sourceName: String) throws -> QueryPlan {
+    var fields = start.outputFields
+    var fieldsAfter = start.fieldsAfter
+    var steps = start.steps
     var export: ExportSink?
-    for (position, node) in pipeline.stages.enumerated() {
+    for (position, node) in stages.enumerated() {
       if export != nil {
-        throw Diagnostic("`export` must be the last stage", at: node.keywordSpan, label: "after export")
+        throw Diagnostic(.exportMustBeLast, at: node.keywordSpan, label: .afterExport)
       }
       guard let stage = node.stage as? any PlannableStage else {
-        throw Diagnostic("stage `\(node.keyword)` has no planning", at: node.keywordSpan, label: "not planned")
+        throw Diagnostic(.stageNotPlanned, node.keyword, at: node.keywordSpan, label: .notPlanned)
       }
-      let next = position + 1 < pipeline.stages.count ? pipeline.stages[position + 1] : nil
-      var planning = StagePlanning(planner: self, fields: fields, sourceName: sourceName, next: next)
+      let next = position + 1 < stages.count ? stages[position + 1] : nil
+      var planning = StagePlanning(planner: self, fields: fields, sourceName: sourceName, next: next, source: start.source,
+        before: steps)
       try stage.plan(&planning)
       for (step, out) in planning.steps {
         steps.append(step)
@@ -56,7 +69,7 @@ package struct PipelinePlanner {
       }
       if let sink = planning.export { export = sink }
     }
-    return QueryPlan(source: source, sourceName: sourceName, steps: steps, fieldsAfter: fieldsAfter, export: export)
+    return QueryPlan(source: start.source, sourceName: start.sourceName, steps: steps, fieldsAfter: fieldsAfter, export: export)
   }
 
   func bindItems(_ items: [NamedExpr], _ binder: ExpressionBinder) throws -> ([BoundExpr], [String]) {
@@ -67,12 +80,12 @@ package struct PipelinePlanner {
 
   /// Output names must be unique; the error points at the second use of a name.
   func checkUnique(_ names: [Name]) throws {
-    try checkNamesUnique(names, what: "appears", label: "duplicate name", help: "give one of them another name with `other = …`")
+    try checkNamesUnique(names, .columnAppearsTwice, label: .duplicateName, help: .giveAnotherName)
   }
 
   func unknownColumn(_ c: Name, _ fields: [Field], _ source: String) -> Diagnostic {
-    Diagnostic("unknown column `\(c.text)` in `\(source)`", at: c.span, label: "not found",
-      help: closestName(to: c.text, in: fields.map(\.name)).map { "did you mean `\($0)`?" })
+    Diagnostic(.unknownColumn, c.text, source, at: c.span, label: .notFound,
+      help: closestName(to: c.text, in: fields.map(\.name)).map { .didYouMean($0) })
   }
 
   /// The text of a `load` or `export` path: its pieces end to end, each parameter read as text
@@ -86,7 +99,7 @@ package struct PipelinePlanner {
         out += s
       case .parameter(let p):
         guard case .constant(.text(let s), _) = try binder.bind(Expr(kind: .parameter(p), span: piece.span), expected: .text) else {
-          throw Diagnostic("parameter `$\(p)` cannot be read as text", at: piece.span)
+          throw Diagnostic(.parameterNotText, p, at: piece.span)
         }
         out += s
       }
@@ -95,10 +108,11 @@ package struct PipelinePlanner {
   }
 }
 
-/// A name given twice (`drop a, a`) is an error at its second mention: "column `a` … twice".
-package func checkNamesUnique(_ names: [Name], noun: String = "column", what: String, label: String, help: String) throws {
+/// A name given twice (`drop a, a`) is an error at its second mention: `entry` with the name
+/// ("column `a` … twice").
+package func checkNamesUnique(_ names: [Name], _ entry: DiagnosticMessage, label: DiagnosticText, help: DiagnosticText) throws {
   var seen = Set<String>()
   for n in names where !seen.insert(n.text).inserted {
-    throw Diagnostic("\(noun) `\(n.text)` \(what) twice", at: n.span, label: label, help: help)
+    throw Diagnostic(entry, n.text, at: n.span, label: label, help: help)
   }
 }

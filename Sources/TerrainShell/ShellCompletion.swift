@@ -27,6 +27,9 @@ public struct ShellCompleter {
   /// The columns coming out of a query's text (the statement before the stage being typed),
   /// nil when it cannot be planned; without it, columns are guessed from the statement's words.
   public var queryColumns: ((String) -> [String]?)?
+  /// The columns of the pilots' table, which `compare pilots on …` and its `against peers
+  /// where …` read (nil when there are no pilots).
+  public var pilotColumns: (() -> [String]?)?
 
   /// Keywords offered in expressions and after stage arguments (the grammar's and the stages').
   public static let keywords = SyntaxWords.completion
@@ -40,6 +43,16 @@ public struct ShellCompleter {
   public static var functionCandidates: [String] {
     let functions = FunctionRegistry.standard
     return functions.scalars.map { $0.rawValue + "(" } + functions.aggregates.map { $0.rawValue + "(" }
+  }
+
+  /// Window function names (`rank(`, `lag(`), offered in a `derive` stage only.
+  public static var windowCandidates: [String] { FunctionRegistry.standard.windows.map { $0.rawValue + "(" } }
+
+  /// Whether the stage being typed is a `derive` (where window functions are allowed).
+  private func inDerive(_ scan: StatementScan) -> Bool {
+    guard let pipe = scan.lastPipe, let i = scan.tokens.firstIndex(where: { $0.span.start == pipe }), i + 1 < scan.tokens.count
+    else { return false }
+    return scan.tokens[i + 1].word?.lowercased() == "derive"
   }
 
   /// Candidates for `word`, typed after `before` (the whole statement so far, earlier lines included).
@@ -103,7 +116,8 @@ public struct ShellCompleter {
       return .words(filtered(cols, rest).list.map { table + "." + $0 })
     }
 
-    return filtered(columnsInScope(before, scan) + ShellCompleter.functionCandidates + ShellCompleter.keywords, word)
+    let windows = inDerive(scan) ? ShellCompleter.windowCandidates : []
+    return filtered(columnsInScope(before, scan) + ShellCompleter.functionCandidates + windows + ShellCompleter.keywords, word)
   }
 
   /// The columns the stage being typed can read: those of the query before its `|`, planned by
@@ -119,8 +133,8 @@ public struct ShellCompleter {
     return known + statementColumns(stage.tokens).filter { !known.contains($0) }
   }
 
-  /// Columns of the tables named in the statement (`from`, `join`) and names it creates
-  /// (`name = …` in `select`, `derive`, `aggregate`).
+  /// Columns of the tables named in the statement (`from`, `join`, the pilots' after
+  /// `compare pilots`) and names it creates (`name = …` in `select`, `derive`, `aggregate`).
   func statementColumns(_ tokens: [Token]) -> [String] {
     var out: [String] = []
     var seen = Set<String>()
@@ -133,6 +147,9 @@ public struct ShellCompleter {
       if (lw == "from" || lw == "against" || SyntaxWords.stageTableWords.contains(lw)), i + 1 < tokens.count, let table = tokens[i + 1].word,
         let cols = columns(table)
       {
+        cols.forEach(add)
+      }
+      if lw == "compare", i + 1 < tokens.count, tokens[i + 1].word?.lowercased() == "pilots", let cols = pilotColumns?() {
         cols.forEach(add)
       }
       if i > 0, i + 1 < tokens.count, tokens[i + 1].isSymbol("=") {

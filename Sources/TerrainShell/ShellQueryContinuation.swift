@@ -78,10 +78,13 @@ public struct QueryContinuation {
   }
 
   /// The text completion reads for `typed` (the statement typed so far): the previous query
-  /// and `typed` when `typed` continues it, so `| where popu⇥` completes the query's columns.
+  /// and `typed` when `typed` continues it, so `| where popu⇥` completes the query's columns
+  /// (and `against peers where popu⇥`, after a `compare`, the pilots' table's).
   public func completionContext(_ typed: String) -> String {
-    guard case .query(let base) = previous, QueryContinuation.leadingPipe(typed) != nil else { return typed }
-    return base + " " + typed
+    guard case .query(let base) = previous else { return typed }
+    let continues = QueryContinuation.leadingPipe(typed) != nil
+      || (peersMayFollow && QueryContinuation.leadingAgainst(typed) != nil)
+    return continues ? base + " " + typed : typed
   }
 
   /// Whether a statement starting with `|` would be run now (rather than refused).
@@ -247,47 +250,49 @@ public struct QueryContinuation {
 
   /// The error for a `|` line that has nothing to continue, with a caret under the `|`.
   private func refusal(_ statement: String, pipe: Int) -> String {
-    let message: String
-    let label: String
-    let help: String
+    let entry: DiagnosticMessage
+    var arguments: [String] = []
+    let label: DiagnosticText
+    let help: DiagnosticText
     switch previous {
     case .query:
       return ""  // not refused
     case .nothing:
-      message = "nothing to continue: a line starting with `|` adds stages to the previous query"
-      label = "no query before it"
-      help = "start with `from TABLE`, then refine it line by line: `| where …`, `| take 10`"
+      entry = .nothingToContinue
+      label = .noQueryBeforeIt
+      help = .startWithFrom
     case .failed(let cancelled):
-      message = "nothing to continue: the previous statement \(cancelled ? "was cancelled" : "failed")"
-      label = "would add stages to it"
-      help = "\(cancelled ? "run it again" : "fix it") (↑ recalls it), or start a new query with `from TABLE`"
+      entry = cancelled ? .previousWasCancelled : .previousFailed
+      label = .wouldAddStages
+      help = cancelled ? .runItAgain : .fixIt
     case .closed(.load(let table)):
-      message = "`load` takes no stages: a line starting with `|` adds stages to the previous query"
-      label = "follows a `load`"
-      help = table.isEmpty ? "query the table with `from TABLE | …`" : "query the table with `from \(table) | …`"
+      entry = .loadTakesNoStages
+      label = .followsALoad
+      help = table.isEmpty ? .queryTheTable : .queryTableNamed(table)
     case .closed(.pilots):
-      message = "`pilots` takes no stages: a line starting with `|` adds stages to the previous query"
-      label = "follows `pilots`"
-      help = "`compare pilots on …` is the query that uses them"
+      entry = .pilotsTakesNoStages
+      label = .followsPilots
+      help = .comparePilotsUsesThem
     case .closed(.export):
-      message = "nothing can follow `export`: the previous query ended by writing its file"
-      label = "follows `export`"
-      help = "↑ recalls it: put the new stages before `export`"
+      entry = .nothingAfterExport
+      label = .followsExport
+      help = .putStagesBeforeExport
     case .closed(.selfReference(let name)):
-      message = "cannot add stages to `let \(name) = …`: it read the `\(name)` it replaced, so running it again would apply its stages twice"
-      label = "would run it again"
-      help = "query the new table with `from \(name) | …`, or ↑ to edit the whole statement"
+      entry = .selfReferenceTwice
+      arguments = [name, name]
+      label = .wouldRunAgain
+      help = .queryNewTable(name)
     }
     let source = SourceText(name: nil, text: statement)
-    return source.render(Diagnostic(message, at: Span(pipe, pipe + 1), label: label, help: help))
+    return source.render(Diagnostic(entry, arguments: arguments, at: Span(pipe, pipe + 1), label: label, help: help))
   }
 
   /// The error for an `against` line with no `compare` to give the peers of.
   private func againstRefusal(_ statement: String, at: Int) -> String {
     let source = SourceText(name: nil, text: statement)
     return source.render(Diagnostic(
-      "nothing to continue: a line starting with `against` gives the peers of the previous `compare`",
-      at: Span(at, at + 7), label: canContinue ? "the previous query is not a `compare` without peers" : "no `compare` before it",
-      help: "compare pilots on IND, … against peers where COND (on one line, or with `against` on the next)"))
+      .nothingToContinueAgainst,
+      at: Span(at, at + 7), label: canContinue ? .notACompareWithoutPeers : .noCompareBeforeIt,
+      help: .compareAgainstPeers))
   }
 }

@@ -17,8 +17,8 @@ public func statementNeedsMore(_ text: String) -> Bool {
 /// A statement continues while it is visibly unfinished (see `statementNeedsMore`). A line
 /// that looks complete is run at once, unless more input is already waiting (a paste): then it
 /// is held, and runs only once the next line shows it is not a continuation (a line starting
-/// with `|` or `against` continues it). An empty line runs what is pending. A dot command line
-/// runs at once.
+/// with `|`, `against` or a stage's clause word such as `by` or `sort` continues it). An empty
+/// line runs what is pending. A dot command line runs at once.
 public struct StatementAssembler {
   /// Lines of the statement being typed.
   public private(set) var lines: [String] = []
@@ -43,7 +43,7 @@ public struct StatementAssembler {
     var out: [String] = []
     let trimmed = line.drop { $0 == " " || $0 == "\t" }
     if held {
-      if trimmed.hasPrefix("|") || startsWithWord(trimmed, "against") {
+      if trimmed.hasPrefix("|") || startsWithWord(trimmed, "against") || startsWithClauseWord(trimmed) {
         held = false
         lines.append(line)
         settle(moreInputWaiting, into: &out)
@@ -94,6 +94,12 @@ public struct StatementAssembler {
 func isDotCommandLine(_ s: Substring) -> Bool {
   guard s.first == ".", let second = s.dropFirst().first else { return false }
   return second.isLetter
+}
+
+/// Whether `s` starts with a word a stage continues with (`by`, `sort` of `derive`, `on` of
+/// `join`): no statement starts with one, so such a line continues the one above.
+func startsWithClauseWord(_ s: Substring) -> Bool {
+  stageSyntaxes.contains { stage in stage.continuationWords.contains { startsWithWord(s, $0) } }
 }
 
 func startsWithWord(_ s: Substring, _ word: String) -> Bool {

@@ -47,24 +47,36 @@ public final class ColumnBuffer<Element>: @unchecked Sendable {
   }
 
   /// A buffer holding a copy of `elements`.
+  ///
+  /// Inlinable so that callers in other modules get a copy specialised to their collection
+  /// (an `Array` is copied as one block) instead of the generic loop through witness tables.
+  @inlinable
   public convenience init<C: Collection>(_ elements: C) where C.Element == Element {
     self.init(zeroed: elements.count)
-    var i = 0
-    for e in elements {
-      base[i] = e
-      i += 1
+    let base = self.base
+    let copied: Void? = elements.withContiguousStorageIfAvailable { src in
+      if let p = src.baseAddress, src.count > 0 { base.update(from: p, count: src.count) }
+    }
+    if copied == nil {
+      var i = 0
+      for e in elements {
+        base[i] = e
+        i += 1
+      }
     }
   }
 
   deinit { if owner == nil { free(base) } }
 
   /// Element `i` (bounds-checked in debug builds only: callers index within `count`).
+  @inlinable
   public subscript(i: Int) -> Element {
     assert(i >= 0 && i < count)
     return base[i]
   }
 
   /// The elements as a read-only buffer pointer.
+  @inlinable
   public var buffer: UnsafeBufferPointer<Element> {
     UnsafeBufferPointer(start: base, count: count)
   }
@@ -83,11 +95,19 @@ package func reallocateBytes(_ p: UnsafeMutableRawPointer, _ bytes: Int) -> Unsa
 
 /// An append-only growable buffer of trivial values whose memory becomes a `ColumnBuffer`
 /// without a copy.
+///
+/// The appends are `@inlinable` so that loops in other modules (CSV loading, joins, kernels)
+/// get them specialised and inlined. Its three fields are `@exclusivity(unchecked)`: a builder
+/// is filled by one thread at a time, and every access to them is an instantaneous read or
+/// write of a trivial value that calls no other code, so no two accesses can overlap and the
+/// runtime check (a `swift_beginAccess` call per append) would only cost time.
 public final class BufferBuilder<Element> {
-  package var base: UnsafeMutablePointer<Element>
-  package var capacity: Int
+  @exclusivity(unchecked) @usableFromInline package var base: UnsafeMutablePointer<Element>
+  @exclusivity(unchecked) @usableFromInline package var capacity: Int
+  /// Number of elements appended so far (`count`).
+  @exclusivity(unchecked) @usableFromInline package var used: Int = 0
   /// Number of elements appended so far.
-  public private(set) var count: Int = 0
+  @inlinable public var count: Int { used }
 
   public init(capacity: Int = 1024) {
     let cap = max(16, capacity)
@@ -97,6 +117,7 @@ public final class BufferBuilder<Element> {
 
   deinit { free(base) }
 
+  @usableFromInline
   package func grow(to minimum: Int) {
     var newCap = capacity
     while newCap < minimum { newCap = newCap * 2 }
@@ -105,45 +126,51 @@ public final class BufferBuilder<Element> {
   }
 
   /// Makes room for `n` more elements.
+  @inlinable
   public func reserve(_ n: Int) {
-    if count + n > capacity { grow(to: count + n) }
+    if used + n > capacity { grow(to: used + n) }
   }
 
+  @inlinable
   public func append(_ v: Element) {
-    if count == capacity { grow(to: count + 1) }
-    base[count] = v
-    count += 1
+    if used == capacity { grow(to: used + 1) }
+    base[used] = v
+    used += 1
   }
 
   /// Appends `n` copies of `v`.
+  @inlinable
   public func append(repeating v: Element, count n: Int) {
     reserve(n)
-    (base + count).initialize(repeating: v, count: n)
-    count += n
+    (base + used).initialize(repeating: v, count: n)
+    used += n
   }
 
   /// Element `i`, which must be below `count`.
+  @inlinable
   public subscript(i: Int) -> Element {
     get { base[i] }
     set { base[i] = newValue }
   }
 
   /// Pointer for writing up to `n` elements at the end; call `advance(by:)` after.
+  @inlinable
   public func tail(reserving n: Int) -> UnsafeMutablePointer<Element> {
     reserve(n)
-    return base + count
+    return base + used
   }
 
   /// Counts `n` elements written through `tail(reserving:)`.
-  public func advance(by n: Int) { count += n }
+  @inlinable
+  public func advance(by n: Int) { used += n }
 
   /// Hands the memory over as an immutable buffer; the builder is empty afterwards.
   public func finish() -> ColumnBuffer<Element> {
-    let kept = reallocateBytes(base, count * MemoryLayout<Element>.stride)
-    let buffer = ColumnBuffer(adopting: kept.bindMemory(to: Element.self, capacity: max(1, count)), count: count)
+    let kept = reallocateBytes(base, used * MemoryLayout<Element>.stride)
+    let buffer = ColumnBuffer(adopting: kept.bindMemory(to: Element.self, capacity: max(1, used)), count: used)
     base = allocateBytes(16 * MemoryLayout<Element>.stride).bindMemory(to: Element.self, capacity: 16)
     capacity = 16
-    count = 0
+    used = 0
     return buffer
   }
 }

@@ -16,17 +16,26 @@
 /// the open-addressing table holds 8-byte slots (32 bits of the hash and the code), so a
 /// look-up of a present value reads one slot, two offsets and the value's bytes.
 public final class TextDictionary: @unchecked Sendable {
-  /// The strings, indexed by code.
-  public private(set) var strings: [String] = []
+  /// The strings, indexed by code. Unchecked (see below): read element by element by the
+  /// writers and renderers, appended to only in `insert`, never held across other code.
+  @exclusivity(unchecked) public private(set) var strings: [String] = []
+  // The look-up path (`intern(bytes:hash:)`, `bytes(of:)`, `touch`) is `@inlinable` so that
+  // the CSV loader and the kernels, in other modules, inline it as they did when everything
+  // was one module; the fields it reads are therefore `@usableFromInline`. They are also
+  // `@exclusivity(unchecked)`: each is a trivial value (pointer or Int) read or written
+  // instantaneously, never held across a call that could touch it again, and a dictionary
+  // is only added to by one thread at a time (readers run once loading is done), so the
+  // runtime check would only cost a `swift_beginAccess` call per look-up.
+
   /// Open addressing: 0 for an empty slot, else the hash's high 32 bits, then code + 1.
-  private var slots: UnsafeMutablePointer<UInt64>
-  private var mask: Int
+  @exclusivity(unchecked) @usableFromInline package var slots: UnsafeMutablePointer<UInt64>
+  @exclusivity(unchecked) @usableFromInline package var mask: Int
   /// The bytes of every value, one after the other in code order.
-  private var arena: UnsafeMutablePointer<UInt8>
+  @exclusivity(unchecked) @usableFromInline package var arena: UnsafeMutablePointer<UInt8>
   private var arenaCapacity: Int
   /// Value `c` is `arena[ends[c - 1]..<ends[c]]` (`ends[-1]` is 0: `ends` points one past
   /// a leading 0).
-  private var ends: UnsafeMutablePointer<Int>
+  @exclusivity(unchecked) @usableFromInline package var ends: UnsafeMutablePointer<Int>
   private var endsCapacity: Int
   /// The ranks of `sortRanks`, binary then French.
   private var cachedRanks: [[UInt32]?] = [nil, nil]
@@ -52,7 +61,7 @@ public final class TextDictionary: @unchecked Sendable {
   }
 
   /// Number of distinct strings.
-  public var count: Int { strings.count }
+  @inlinable public var count: Int { strings.count }
 
   /// The code of `s`, adding it if new.
   public func intern(_ s: String) -> UInt32 {
@@ -67,7 +76,7 @@ public final class TextDictionary: @unchecked Sendable {
   }
 
   /// `intern(bytes:)` given the bytes' `TextDictionary.hash`.
-  @inline(__always)
+  @inlinable @inline(__always)
   package func intern(bytes: UnsafeRawBufferPointer, hash h: UInt64) -> UInt32 {
     let n = bytes.count
     let p = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
@@ -82,6 +91,14 @@ public final class TextDictionary: @unchecked Sendable {
       }
       i = (i + 1) & mask
     }
+    return insert(bytes, p, n, tag: tag, slot: i)
+  }
+
+  /// Adds a value that `intern(bytes:hash:)` did not find; `slot` is the empty slot it ended on.
+  @usableFromInline
+  package func insert(_ bytes: UnsafeRawBufferPointer, _ p: UnsafePointer<UInt8>?, _ n: Int, tag: UInt64, slot i: Int)
+    -> UInt32
+  {
     let code = strings.count
     append(p, n)
     strings.append(String(decoding: bytes, as: UTF8.self))
@@ -92,7 +109,7 @@ public final class TextDictionary: @unchecked Sendable {
 
   /// The UTF-8 bytes of value `code`, or none when `code` is not below `count`. The view
   /// is valid until a value is next added to this dictionary.
-  @inline(__always)
+  @inlinable @inline(__always)
   package func bytes(of code: UInt32) -> UnsafeRawBufferPointer {
     let c = Int(code)
     guard c < strings.count else { return UnsafeRawBufferPointer(start: arena, count: 0) }
@@ -103,7 +120,7 @@ public final class TextDictionary: @unchecked Sendable {
   /// Reads the first slot that a value hashed `h` probes, so that a look-up soon after
   /// finds it in the processor's cache (the look-ups of a batch then wait for memory
   /// together rather than one after the other).
-  @inline(__always)
+  @inlinable @inline(__always)
   package func touch(_ h: UInt64) -> UInt64 {
     slots[Int(truncatingIfNeeded: h) & mask]
   }
@@ -214,8 +231,8 @@ public final class TextDictionary: @unchecked Sendable {
   }
 
   /// Whether value `code` is `p[0..<n]`.
-  @inline(__always)
-  private func matches(_ code: Int, _ p: UnsafePointer<UInt8>?, _ n: Int) -> Bool {
+  @inlinable @inline(__always)
+  package func matches(_ code: Int, _ p: UnsafePointer<UInt8>?, _ n: Int) -> Bool {
     let start = ends[code - 1]
     guard ends[code] - start == n else { return false }
     guard let p = p, n > 0 else { return true }
@@ -265,7 +282,7 @@ public final class TextDictionary: @unchecked Sendable {
   }
 
   /// A fast 64-bit hash of a byte string (FNV-1a over 8-byte words, then a final mix).
-  @inline(__always)
+  @inlinable @inline(__always)
   package static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
     var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(truncatingIfNeeded: bytes.count)
     var i = 0
@@ -301,7 +318,7 @@ private struct PrefixedCode {
 
 /// MurmurHash3's 64-bit finaliser: every input bit affects every output bit, so a hash table
 /// may take its slot from the low bits even when keys differ only in their high bits.
-@inline(__always)
+@inlinable @inline(__always)
 package func avalanche(_ x: UInt64) -> UInt64 {
   var h = x
   h ^= h >> 33
@@ -324,7 +341,7 @@ public func utf8Equal(_ a: String, _ b: String) -> Bool {
 
 /// Whether `a[0..<n]` and `b[0..<n]` are equal: an inline loop, faster than a `memcmp` call
 /// on the short values of CSV fields.
-@inline(__always)
+@inlinable @inline(__always)
 package func sameBytes(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ n: Int) -> Bool {
   var i = 0
   while i + 8 <= n {

@@ -56,6 +56,21 @@ public indirect enum ExprKind: Sendable {
   case between(Expr, Expr, Expr, negated: Bool)
   /// `x is null`, `x is not null`.
   case isNull(Expr, negated: Bool)
+  /// `case when c then v … [else e] end` (no `else`: null).
+  case caseWhen([WhenClause], otherwise: Expr?)
+  /// `x like "F%"`, `x not like …`, `x ilike …` (`operatorSpan`: the keyword(s)).
+  case like(Expr, pattern: Expr, negated: Bool, caseInsensitive: Bool, operatorSpan: Span)
+}
+
+/// One `when CONDITION then VALUE` of a `case`.
+public struct WhenClause: Sendable {
+  public var condition: Expr
+  public var value: Expr
+
+  public init(condition: Expr, value: Expr) {
+    self.condition = condition
+    self.value = value
+  }
 }
 
 public struct Expr: Sendable {

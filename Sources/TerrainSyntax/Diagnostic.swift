@@ -65,18 +65,86 @@ public struct DiagnosticMessage: Sendable {
   }
 
   /// The text with `arguments` in place of the `{}`s, in order (a missing argument leaves `{}`).
-  public func text(_ arguments: [String]) -> String {
-    var out = ""
-    var rest = Substring(template)
-    var next = 0
-    while let r = rest.range(of: "{}") {
-      out += rest[..<r.lowerBound]
-      out += next < arguments.count ? arguments[next] : "{}"
-      next += 1
-      rest = rest[r.upperBound...]
-    }
-    return out + rest
+  public func text(_ arguments: [String]) -> String { fillTemplate(template, arguments) }
+
+  /// How many `{}` the template has: the number of arguments a use must give.
+  public var placeholderCount: Int { countPlaceholders(template) }
+}
+
+/// A catalog text that is not a message: the label under a caret, a help or note line, or a
+/// phrase used as an argument of a message (`the end of the statement`). Like a message it has
+/// an identity (`label.not-found`, `help.did-you-mean`) and an English template with `{}`s, so
+/// that a translation maps identities to templates. Give arguments by calling it:
+/// `label: .notIn(tableName)`, `help: .didYouMean(name)`; a text without `{}` is used as is
+/// (`label: .notFound`).
+public struct DiagnosticText: Sendable {
+  /// What the text is for; the first part of its key.
+  public enum Kind: String, Sendable, CaseIterable {
+    case label, help, note, phrase
   }
+
+  public let kind: Kind
+  public let name: String
+  public let template: String
+  /// The arguments given by a call (`.didYouMean("population")`); empty for the entry itself.
+  public let arguments: [String]
+
+  public init(_ kind: Kind, _ name: String, _ template: String) {
+    self.kind = kind
+    self.name = name
+    self.template = template
+    self.arguments = []
+  }
+
+  private init(_ entry: DiagnosticText, _ arguments: [String]) {
+    kind = entry.kind
+    name = entry.name
+    template = entry.template
+    self.arguments = arguments
+  }
+
+  /// The identity, `KIND.NAME` (`help.did-you-mean`).
+  public var key: String { "\(kind.rawValue).\(name)" }
+
+  /// The same text with its arguments, in order.
+  public func callAsFunction(_ arguments: String...) -> DiagnosticText { DiagnosticText(self, arguments) }
+
+  /// The same text with its arguments, in order.
+  public func with(_ arguments: [String]) -> DiagnosticText { DiagnosticText(self, arguments) }
+
+  /// The text, arguments in place.
+  public var string: String {
+    assert(arguments.count == placeholderCount, "\(key): \(arguments.count) arguments for \(template)")
+    return fillTemplate(template, arguments)
+  }
+
+  /// How many `{}` the template has.
+  public var placeholderCount: Int { countPlaceholders(template) }
+}
+
+/// `template` with `arguments` in place of its `{}`s, in order (a missing argument leaves `{}`).
+/// The one place catalog text is produced, where a translation will be looked up.
+private func fillTemplate(_ template: String, _ arguments: [String]) -> String {
+  var out = ""
+  var rest = Substring(template)
+  var next = 0
+  while let r = rest.range(of: "{}") {
+    out += rest[..<r.lowerBound]
+    out += next < arguments.count ? arguments[next] : "{}"
+    next += 1
+    rest = rest[r.upperBound...]
+  }
+  return out + rest
+}
+
+private func countPlaceholders(_ template: String) -> Int {
+  var n = 0
+  var rest = Substring(template)
+  while let r = rest.range(of: "{}") {
+    n += 1
+    rest = rest[r.upperBound...]
+  }
+  return n
 }
 
 /// A user-facing error or warning located in the source: its identity in the catalog, the
@@ -103,31 +171,29 @@ public struct Diagnostic: Error, CustomStringConvertible, Sendable {
   public var notes: [String]
   public var helps: [String]
 
-  /// A message of the catalog with its arguments.
+  /// A message of the catalog with its arguments, and catalog texts for the label under the
+  /// caret, the help line and the notes.
   public init(
-    _ entry: DiagnosticMessage, _ arguments: String..., at span: Span? = nil, label: String? = nil,
-    help: String? = nil, notes: [String] = []
+    _ entry: DiagnosticMessage, _ arguments: String..., at span: Span? = nil, label: DiagnosticText? = nil,
+    help: DiagnosticText? = nil, notes: [DiagnosticText] = []
   ) {
+    self.init(entry, arguments: arguments, at: span, label: label, help: help, notes: notes)
+  }
+
+  /// A message of the catalog with its arguments as an array.
+  public init(
+    _ entry: DiagnosticMessage, arguments: [String], at span: Span? = nil, label: DiagnosticText? = nil,
+    help: DiagnosticText? = nil, notes: [DiagnosticText] = []
+  ) {
+    assert(arguments.count == entry.placeholderCount, "\(entry.id): \(arguments.count) arguments for \(entry.template)")
     self.id = entry.id
     self.severity = entry.severity
     self.message = entry.text(arguments)
     self.span = span
-    self.label = label
+    self.label = label?.string
     self.secondaryLabels = []
-    self.notes = notes
-    self.helps = help.map { [$0] } ?? []
-  }
-
-  /// A message not yet in the catalog (`general.unclassified`).
-  public init(_ message: String, at span: Span? = nil, label: String? = nil, help: String? = nil) {
-    self.id = DiagnosticID(.session, "unclassified")
-    self.severity = .error
-    self.message = message
-    self.span = span
-    self.label = label
-    self.secondaryLabels = []
-    self.notes = []
-    self.helps = help.map { [$0] } ?? []
+    self.notes = notes.map(\.string)
+    self.helps = help.map { [$0.string] } ?? []
   }
 
   /// The first help line, if any.

@@ -108,7 +108,7 @@ public struct Lexer {
       let nameStart = pos
       while pos < bytes.count && isIdentContinue(bytes[pos]) { pos += 1 }
       guard pos > nameStart else {
-        throw Diagnostic("expected a parameter name after `$`", at: Span(start, pos), label: "here")
+        throw Diagnostic(.expectedParameterName, at: Span(start, pos), label: .here)
       }
       push(.parameter(text(nameStart, pos)), start)
     } else {
@@ -173,11 +173,11 @@ public struct Lexer {
         openBackquote = start
         return
       }
-      throw Diagnostic("unterminated quoted name", at: Span(start, start + 1), label: "opened here")
+      throw Diagnostic(.unterminatedQuotedName, at: Span(start, start + 1), label: .openedHere)
     }
     let name = text(nameStart, pos)
     pos += 1
-    guard !name.isEmpty else { throw Diagnostic("empty quoted name", at: Span(start, pos)) }
+    guard !name.isEmpty else { throw Diagnostic(.emptyQuotedName, at: Span(start, pos)) }
     push(.identifier(name, quoted: true), start)
   }
 
@@ -191,7 +191,7 @@ public struct Lexer {
           pos += 1
         } else if bytes[pos] == UInt8(ascii: "_") {
           guard pos > start, isDigit(bytes[pos - 1]), pos + 1 < bytes.count, isDigit(bytes[pos + 1]) else {
-            throw malformedNumber(from: start, label: "`_` must stand between two digits", help: "e.g. 1_000_000")
+            throw malformedNumber(from: start, label: .underscoreBetweenDigits, help: .exampleUnderscoreNumber)
           }
           pos += 1
         } else {
@@ -223,18 +223,18 @@ public struct Lexer {
       let dot = pos
       let secondPoint = bytes[start..<dot].contains(UInt8(ascii: "."))
       skipNumberLike()
-      throw Diagnostic("malformed number `\(text(start, pos))`", at: Span(dot, dot + 1),
-        label: secondPoint ? "a second `.`" : "`.` after the exponent",
-        help: secondPoint ? "a number has at most one decimal point" : "the decimal point comes before the exponent, e.g. 2.5e6")
+      throw Diagnostic(.malformedNumberNamed, text(start, pos), at: Span(dot, dot + 1),
+        label: secondPoint ? .secondDecimalPoint : .pointAfterExponent,
+        help: secondPoint ? .oneDecimalPoint : .pointBeforeExponent)
     }
     if pos < bytes.count && isIdentStart(bytes[pos]) {
-      throw malformedNumber(from: start, label: "not a number", help: nil)
+      throw malformedNumber(from: start, label: .notANumber, help: nil)
     }
     let raw = text(start, pos).replacingOccurrences(of: "_", with: "")
-    guard !raw.isEmpty else { throw Diagnostic("malformed number", at: Span(start, pos)) }
+    guard !raw.isEmpty else { throw Diagnostic(.malformedNumber, at: Span(start, pos)) }
     if isFloat {
       guard let v = Double(raw), v.isFinite else {
-        throw Diagnostic("number `\(raw)` is out of the 64-bit float range", at: Span(start, pos))
+        throw Diagnostic(.numberOutOfFloatRange, raw, at: Span(start, pos))
       }
       push(.float(v), start)
     } else {
@@ -249,9 +249,9 @@ public struct Lexer {
   }
 
   /// `malformed number `10_``, pointing at the whole literal that starts at `start`.
-  private mutating func malformedNumber(from start: Int, label: String, help: String?) -> Diagnostic {
+  private mutating func malformedNumber(from start: Int, label: DiagnosticText, help: DiagnosticText?) -> Diagnostic {
     skipNumberLike()
-    return Diagnostic("malformed number `\(text(start, pos))`", at: Span(start, pos), label: label, help: help)
+    return Diagnostic(.malformedNumberNamed, text(start, pos), at: Span(start, pos), label: label, help: help)
   }
 
   private mutating func lexString(quote: UInt8) throws {
@@ -264,8 +264,8 @@ public struct Lexer {
           openQuote = (quote, start)
           return
         }
-        throw Diagnostic("unterminated string", at: Span(start, start + 1), label: "string starts here",
-          help: "close it with \(quote == UInt8(ascii: "\"") ? "\"" : "'")")
+        throw Diagnostic(.unterminatedString, at: Span(start, start + 1), label: .stringStartsHere,
+          help: .closeItWith(quote == UInt8(ascii: "\"") ? "\"" : "'"))
       }
       let c = bytes[pos]
       if c == quote {
@@ -282,8 +282,8 @@ public struct Lexer {
         case UInt8(ascii: "0"): out.append(0)
         case UInt8(ascii: "\\"), UInt8(ascii: "\""), UInt8(ascii: "'"): out.append(e)
         default:
-          let d = Diagnostic("unknown escape `\\\(Character(Unicode.Scalar(e)))` in string",
-            at: Span(pos, pos + 2), label: "here", help: "escapes are \\n \\t \\r \\\\ \\\" \\'")
+          let d = Diagnostic(.unknownEscape, String(Character(Unicode.Scalar(e))),
+            at: Span(pos, pos + 2), label: .here, help: .escapesAre)
           guard tolerant else { throw d }
           problems.append(d)
         }
@@ -304,7 +304,7 @@ public struct Lexer {
     if ["==", "!=", "<=", ">=", "||", "<>"].contains(two) {
       pos += 2
       if two == "<>" {
-        throw Diagnostic("`<>` is not an operator", at: Span(start, pos), label: "here", help: "use `!=`")
+        throw Diagnostic(.notEqualIsNotAnOperator, at: Span(start, pos), label: .here, help: .useBangEqual)
       }
       push(.symbol(two), start)
       return
@@ -316,7 +316,7 @@ public struct Lexer {
       if c == UInt8(ascii: "(") {
         depth += 1
         if depth > Lexer.maxNesting {
-          throw Diagnostic("brackets nested deeper than \(Lexer.maxNesting) levels", at: Span(start, pos))
+          throw Diagnostic(.bracketsTooDeep, String(Lexer.maxNesting), at: Span(start, pos))
         }
       } else if c == UInt8(ascii: ")") {
         depth = max(0, depth - 1)
@@ -328,7 +328,7 @@ public struct Lexer {
     var end = pos + 1
     while end < bytes.count && (bytes[end] & 0xC0) == 0x80 { end += 1 }
     pos = end
-    throw Diagnostic("unexpected character `\(text(start, end))`", at: Span(start, end), label: "not understood here")
+    throw Diagnostic(.unexpectedCharacter, text(start, end), at: Span(start, end), label: .notUnderstoodHere)
   }
 }
 

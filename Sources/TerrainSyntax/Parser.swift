@@ -46,8 +46,8 @@ public struct Parser {
     return tokens[i]
   }
 
-  private mutating func expectSymbol(_ s: String, _ what: String) throws -> Token {
-    guard current.isSymbol(s) else { throw unexpected("expected \(what)") }
+  private mutating func expectSymbol(_ s: String, _ what: DiagnosticText) throws -> Token {
+    guard current.isSymbol(s) else { throw unexpected(.expected, what.string) }
     return advance()
   }
 
@@ -57,6 +57,11 @@ public struct Parser {
       return true
     }
     return false
+  }
+
+  /// Whether the token after the current one is the symbol `s` (`name =` in a list).
+  func nextIsSymbol(_ s: String) -> Bool {
+    index + 1 < tokens.count && tokens[index + 1].isSymbol(s)
   }
 
   mutating func acceptKeyword(_ k: String) -> Bool {
@@ -72,27 +77,29 @@ public struct Parser {
     case .identifier(let s, _): return "`\(s)`"
     case .integer(let s): return "`\(s)`"
     case .float(let v): return "`\(v)`"
-    case .string: return "a string"
+    case .string: return DiagnosticText.aString.string
     case .parameter(let p): return "`$\(p)`"
     case .symbol(let s): return "`\(s)`"
-    case .newline: return "the end of the line"
+    case .newline: return DiagnosticText.theEndOfTheLine.string
     case .dotCommand(let n, _): return "`.\(n)`"
-    case .end: return "the end of the statement"
+    case .end: return DiagnosticText.theEndOfTheStatement.string
     }
   }
 
-  func unexpected(_ expected: String, help: String? = nil) -> Diagnostic {
+  /// `entry` with `arguments`, then a description of the current token (the entry's last
+  /// `{}`, as in `expected `=` after `let t`, found `x``), at the current token.
+  func unexpected(_ entry: DiagnosticMessage, _ arguments: String..., help: DiagnosticText? = nil) -> Diagnostic {
     let t = current
     let span = t.kind == .end || t.kind == .newline ? Span(t.span.start, t.span.start + 1) : t.span
-    return Diagnostic("\(expected), found \(describe(t))", at: span, label: "unexpected", help: help)
+    return Diagnostic(entry, arguments: arguments + [describe(t)], at: span, label: .unexpected, help: help)
   }
 
-  mutating func name(_ what: String) throws -> Name {
+  mutating func name(_ what: DiagnosticText) throws -> Name {
     if case .identifier(let s, _) = current.kind {
       let t = advance()
       return Name(text: s, span: t.span)
     }
-    throw unexpected("expected \(what)")
+    throw unexpected(.expected, what.string)
   }
 
   // MARK: statements
@@ -106,7 +113,7 @@ public struct Parser {
       // A statement ends at `;`, a line end or the end.
       if current.isSymbol(";") || current.kind == .newline || current.kind == .end { continue }
       if case .dotCommand = current.kind { continue }
-      throw unexpected("expected the end of the statement", help: "stages are chained with `|`")
+      throw unexpected(.expectedEndOfStatement, help: .stagesAreChained)
     }
     return out
   }
@@ -121,8 +128,8 @@ public struct Parser {
     if acceptKeyword("load") {
       stmt = try parseLoad()
     } else if acceptKeyword("let") {
-      let n = try name("a table name after `let`")
-      guard acceptSymbol("=") else { throw unexpected("expected `=` after `let \(n.text)`") }
+      let n = try name(.tableNameAfterLet)
+      guard acceptSymbol("=") else { throw unexpected(.expectedEqualsAfterLet, n.text) }
       skipNewlines()
       stmt = .assign(n, try parsePipeline())
     } else if acceptKeyword("pilots") {
@@ -130,15 +137,15 @@ public struct Parser {
     } else if current.isKeyword("from") || current.isKeyword("compare") {
       stmt = .query(try parsePipeline())
     } else {
-      var help: String? = nil
+      var help: DiagnosticText? = nil
       if case .identifier(let s, _) = current.kind {
         if let k = closestName(to: s, in: Parser.statementKeywords) {
-          help = "did you mean `\(k)`?"
+          help = .didYouMean(k)
         } else if Parser.stageKeywords.contains(s.lowercased()) {
-          help = "a pipeline starts with `from TABLE`, e.g. `from communes | \(s.lowercased()) …`"
+          help = .pipelineStartsWithFrom(s.lowercased())
         }
       }
-      throw unexpected("expected a statement (`from`, `load`, `let`, `pilots`, `compare` or a dot command)",
+      throw unexpected(.expectedStatement,
         help: help)
     }
     return StatementNode(statement: stmt, span: Span(start, tokens[max(0, index - 1)].span.end))
@@ -149,10 +156,10 @@ public struct Parser {
     var alias: Name?
     if acceptKeyword("as") {
       if case .parameter(let p) = current.kind {
-        throw Diagnostic("a table name cannot be a parameter", at: current.span, label: "`$\(p)` is a value",
-          help: "leave `as NAME` out and the table is named after the file")
+        throw Diagnostic(.tableNameIsParameter, at: current.span, label: .parameterIsAValue(p),
+          help: .leaveAsOut)
       }
-      alias = try name("a table name after `as`")
+      alias = try name(.tableNameAfterAs)
     }
     let options = try parseWithOptions()
     return .load(path: path, alias: alias, options: options)
@@ -171,16 +178,16 @@ public struct Parser {
         pieces.append(PathText.Piece(kind: .parameter(p), span: advance().span))
       default:
         if pieces.isEmpty {
-          throw unexpected("expected a file path after `\(keyword)`: a string in quotes or a `$parameter`",
-            help: "e.g. \(example)")
+          throw unexpected(.expectedFilePath, keyword,
+            help: .example(example))
         }
-        throw unexpected("expected a string or a `$parameter` after `||`",
-          help: "a path is built from strings and parameters, e.g. \"fiche_\" || $siren || \".csv\"")
+        throw unexpected(.expectedPathPiece,
+          help: .pathIsBuiltFrom)
       }
     } while acceptSymbol("||")
     if current.isSymbol("+") {
-      throw Diagnostic("the pieces of a path are joined with `||`", at: current.span, label: "not `+`",
-        help: "e.g. \(keyword) \"fiche_\" || $siren || \".csv\"")
+      throw Diagnostic(.pathPiecesJoinedWithBars, at: current.span, label: .notPlus,
+        help: .examplePathPieces(keyword))
     }
     let span = (pieces.first?.span ?? current.span).merged(pieces.last?.span ?? current.span)
     return PathText(pieces: pieces, span: span)
@@ -188,25 +195,25 @@ public struct Parser {
 
   mutating func parseWithOptions() throws -> [OptionItem] {
     guard acceptKeyword("with") else { return [] }
-    _ = try expectSymbol("(", "`(` after `with`")
+    _ = try expectSymbol("(", .openAfterWith)
     var items: [OptionItem] = []
     if acceptSymbol(")") { return items }
     repeat {
-      let n = try name("an option name")
+      let n = try name(.anOptionName)
       if items.contains(where: { $0.name.text.lowercased() == n.text.lowercased() }) {
-        throw Diagnostic("option `\(n.text)` is given twice", at: n.span, label: "given again",
-          help: "keep one of them")
+        throw Diagnostic(.optionGivenTwice, n.text, at: n.span, label: .givenAgain,
+          help: .keepOneOfThem)
       }
-      guard acceptSymbol("=") else { throw unexpected("expected `=` after option `\(n.text)`") }
+      guard acceptSymbol("=") else { throw unexpected(.expectedEqualsAfterOption, n.text) }
       if n.text.lowercased() == "types" {
-        _ = try expectSymbol("(", "`(` to list column types, e.g. types = (code: text)")
+        _ = try expectSymbol("(", .openTypeList)
         var pairs: [(Name, Name)] = []
         repeat {
-          let col = try name("a column name")
-          _ = try expectSymbol(":", "`:` between a column and its type")
-          pairs.append((col, try name("a type (int, float, text, bool)")))
+          let col = try name(.aColumnName)
+          _ = try expectSymbol(":", .colonBeforeType)
+          pairs.append((col, try name(.aType)))
         } while acceptSymbol(",")
-        _ = try expectSymbol(")", "`)` to close the type list")
+        _ = try expectSymbol(")", .closeTypeList)
         items.append(OptionItem(name: n, value: .typeList(pairs)))
       } else if current.isSymbol("(") {
         index += 1
@@ -214,26 +221,26 @@ public struct Parser {
         if !current.isSymbol(")") {
           repeat { list.append(try parseExpr()) } while acceptSymbol(",")
         }
-        _ = try expectSymbol(")", "`)` to close the list")
+        _ = try expectSymbol(")", .closeList)
         items.append(OptionItem(name: n, value: .list(list)))
       } else {
         items.append(OptionItem(name: n, value: .expr(try parseExpr())))
       }
     } while acceptSymbol(",")
-    _ = try expectSymbol(")", "`)` to close the options")
+    _ = try expectSymbol(")", .closeOptions)
     return items
   }
 
   private mutating func parsePilots() throws -> PilotsStatement {
-    let table = try name("a table name after `pilots`")
+    let table = try name(.tableNameAfterPilots)
     if acceptKeyword("where") {
       return PilotsStatement(table: table, key: nil, keys: [], predicate: try parseExpr())
     }
     guard acceptKeyword("key") else {
-      throw unexpected("expected `key COLUMN = …` or `where …` after `pilots \(table.text)`")
+      throw unexpected(.expectedPilotsKey, table.text)
     }
-    let key = try name("the key column")
-    guard acceptSymbol("=") else { throw unexpected("expected `=` after the key column") }
+    let key = try name(.theKeyColumn)
+    guard acceptSymbol("=") else { throw unexpected(.expectedEqualsAfterKey) }
     var keys: [Expr] = []
     repeat {
       skipNewlines()
@@ -246,11 +253,11 @@ public struct Parser {
     let start = current.span.start
     let source: PipelineSource
     if acceptKeyword("from") {
-      source = .table(try name("a table name after `from`"))
+      source = .table(try name(.tableNameAfterFrom))
     } else if current.isKeyword("compare") {
       source = .compare(try parseCompare())
     } else {
-      throw unexpected("expected `from TABLE`")
+      throw unexpected(.expectedFrom)
     }
     var stages: [StageNode] = []
     while true {
@@ -268,15 +275,15 @@ public struct Parser {
 
   private mutating func parseCompare() throws -> CompareSource {
     let start = advance().span.start  // compare
-    guard acceptKeyword("pilots") else { throw unexpected("expected `pilots` after `compare`") }
-    guard acceptKeyword("on") else { throw unexpected("expected `on` and the indicators after `compare pilots`") }
+    guard acceptKeyword("pilots") else { throw unexpected(.expectedPilotsAfterCompare) }
+    guard acceptKeyword("on") else { throw unexpected(.expectedOnAfterComparePilots) }
     skipNewlines()
     let items = try parseNamedList()
     var peers: Expr?
     if current.isKeyword("against") || (current.kind == .newline && peekPastNewlines().isKeyword("against")) {
       skipNewlines()
       index += 1
-      guard acceptKeyword("peers") else { throw unexpected("expected `peers` after `against`") }
+      guard acceptKeyword("peers") else { throw unexpected(.expectedPeersAfterAgainst) }
       if acceptKeyword("where") {
         skipNewlines()
         peers = try parseExpr()
@@ -288,15 +295,15 @@ public struct Parser {
   private mutating func parseStage() throws -> StageNode {
     let kw = current
     guard case .identifier(let word, false) = kw.kind else {
-      throw unexpected("expected a stage after `|`", help: "stages: " + Parser.stageKeywords.joined(separator: ", "))
+      throw unexpected(.expectedStage, help: .stagesList(Parser.stageKeywords.joined(separator: ", ")))
     }
     index += 1
     guard let syntax = stageSyntax(forKeyword: word) else {
       let lower = word.lowercased()
       let help = stageSyntaxes.first { $0.otherNames.contains(lower) }?.otherNameHelp
-        ?? closestName(to: word, in: Parser.stageKeywords).map { "did you mean `\($0)`?" }
-        ?? "stages: " + Parser.stageKeywords.joined(separator: ", ")
-      throw Diagnostic("unknown stage `\(word)`", at: kw.span, label: "not a stage", help: help)
+        ?? closestName(to: word, in: Parser.stageKeywords).map { .didYouMean($0) }
+        ?? .stagesList(Parser.stageKeywords.joined(separator: ", "))
+      throw Diagnostic(.unknownStage, word, at: kw.span, label: .notAStage, help: help)
     }
     let stage = try syntax.parse(&self)
     return StageNode(stage: stage, span: Span(kw.span.start, tokens[max(0, index - 1)].span.end), keywordSpan: kw.span)
@@ -340,13 +347,13 @@ public struct Parser {
         let e = try parseExpr()
         if case .column(let n, _) = e.kind {
           if let stage {
-            throw Diagnostic("`\(stage)` needs `name = expression`", at: e.span, label: "no name given",
-              help: "e.g. \(stage) \(n.text)_2 = \(n.text)")
+            throw Diagnostic(.stageNeedsName, stage, at: e.span, label: .noNameGiven,
+              help: .exampleNamedItem(stage, n.text, n.text))
           }
           items.append(NamedExpr(name: n, expr: e, explicit: false))
         } else {
-          throw Diagnostic("this expression needs a name", at: e.span, label: "unnamed",
-            help: "write `name = expression`")
+          throw Diagnostic(.expressionNeedsName, at: e.span, label: .unnamed,
+            help: .writeNameEquals)
         }
       }
     } while acceptSymbol(",")
@@ -357,7 +364,7 @@ public struct Parser {
     var names: [Name] = []
     repeat {
       skipNewlines()
-      names.append(try name("a column name"))
+      names.append(try name(.aColumnName))
     } while acceptSymbol(",")
     return names
   }
@@ -368,7 +375,7 @@ public struct Parser {
     depth += 1
     defer { depth -= 1 }
     if depth > Parser.maxDepth {
-      throw Diagnostic("expression nested deeper than \(Parser.maxDepth) levels", at: current.span, label: "too deep")
+      throw Diagnostic(.expressionTooDeep, String(Parser.maxDepth), at: current.span, label: .tooDeep)
     }
     return try parseOr()
   }
@@ -386,8 +393,8 @@ public struct Parser {
       // compiling (recursive) stay within the stack.
       chain += 1
       if chain + depth > Parser.maxDepth {
-        throw Diagnostic("expression nested deeper than \(Parser.maxDepth) levels", at: opToken.span, label: "too long",
-          help: "split it into several steps with `derive`")
+        throw Diagnostic(.expressionTooDeep, String(Parser.maxDepth), at: opToken.span, label: .tooLong,
+          help: .splitWithDerive)
       }
       skipNewlines()
       let rhs = try next(&self)
@@ -408,7 +415,7 @@ public struct Parser {
       let t = advance()
       depth += 1
       defer { depth -= 1 }
-      if depth > Parser.maxDepth { throw Diagnostic("expression nested too deeply", at: t.span) }
+      if depth > Parser.maxDepth { throw Diagnostic(.expressionNestedTooDeeply, at: t.span) }
       let e = try parseNot()
       return Expr(kind: .not(e), span: t.span.merged(e.span))
     }
@@ -418,16 +425,16 @@ public struct Parser {
   private mutating func parseComparison() throws -> Expr {
     let lhs = try parseAdditive()
     if current.isSymbol("=") {
-      throw Diagnostic("`=` is not a comparison", at: current.span, label: "assignment sign",
-        help: "to compare, use `==`")
+      throw Diagnostic(.equalsIsNotComparison, at: current.span, label: .assignmentSign,
+        help: .toCompareUseDoubleEquals)
     }
     if case .symbol(let s) = current.kind, let op = BinaryOperator(rawValue: s), op.isComparison {
       let t = advance()
       skipNewlines()
       let rhs = try parseAdditive()
       if case .symbol(let s2) = current.kind, let op2 = BinaryOperator(rawValue: s2), op2.isComparison {
-        throw Diagnostic("comparisons cannot be chained", at: current.span, label: "second comparison",
-          help: "combine them with `and`, or use `between`")
+        throw Diagnostic(.chainedComparison, at: current.span, label: .secondComparison,
+          help: .combineWithAnd)
       }
       return Expr(kind: .binary(op, lhs, rhs, operatorSpan: t.span), span: lhs.span.merged(rhs.span))
     }
@@ -438,17 +445,25 @@ public struct Parser {
       index += 1
     }
     if acceptKeyword("in") {
-      _ = try expectSymbol("(", "`(` after `in`")
+      _ = try expectSymbol("(", .openAfterIn)
       var items: [Expr] = []
       repeat { items.append(try parseExpr()) } while acceptSymbol(",")
-      let close = try expectSymbol(")", "`)` to close the list")
+      let close = try expectSymbol(")", .closeList)
       return Expr(kind: .inList(lhs, items, negated: negated), span: lhs.span.merged(close.span))
     }
     if acceptKeyword("between") {
       let lo = try parseAdditive()
-      guard acceptKeyword("and") else { throw unexpected("expected `and` in `between … and …`") }
+      guard acceptKeyword("and") else { throw unexpected(.expectedAndInBetween) }
       let hi = try parseAdditive()
       return Expr(kind: .between(lhs, lo, hi, negated: negated), span: lhs.span.merged(hi.span))
+    }
+    if current.isKeyword("like") || current.isKeyword("ilike") {
+      let keyword = advance()
+      skipNewlines()
+      let pattern = try parseAdditive()
+      let operatorSpan = negated ? tokens[save].span.merged(keyword.span) : keyword.span
+      return Expr(kind: .like(lhs, pattern: pattern, negated: negated, caseInsensitive: keyword.isKeyword("ilike"),
+        operatorSpan: operatorSpan), span: lhs.span.merged(pattern.span))
     }
     if negated {
       index = save
@@ -457,7 +472,7 @@ public struct Parser {
     if current.isKeyword("is") {
       index += 1
       let neg = acceptKeyword("not")
-      guard current.isKeyword("null") else { throw unexpected("expected `null` after `is`") }
+      guard current.isKeyword("null") else { throw unexpected(.expectedNullAfterIs) }
       let t = advance()
       return Expr(kind: .isNull(lhs, negated: neg), span: lhs.span.merged(t.span))
     }
@@ -477,7 +492,7 @@ public struct Parser {
       let t = advance()
       depth += 1
       defer { depth -= 1 }
-      if depth > Parser.maxDepth { throw Diagnostic("expression nested too deeply", at: t.span) }
+      if depth > Parser.maxDepth { throw Diagnostic(.expressionNestedTooDeeply, at: t.span) }
       let e = try parseUnary()
       // Fold `-` into a bare literal so that -9223372036854775808 is representable; `-(-5)`
       // stays a negation.
@@ -491,6 +506,42 @@ public struct Parser {
       return try parseUnary()
     }
     return try parsePrimary()
+  }
+
+  /// `case when COND then VALUE [when …] [else VALUE] end`, after `case`.
+  private mutating func parseCase(_ start: Token) throws -> Expr {
+    var clauses: [WhenClause] = []
+    skipNewlines()
+    while current.isKeyword("when") {
+      let when = advance()
+      // Each clause nests one `if` deeper when compiled: bound them like brackets.
+      if clauses.count + depth >= Parser.maxDepth {
+        throw Diagnostic(.caseTooManyWhens, String(Parser.maxDepth), at: when.span, label: .tooMany, help: .splitCase)
+      }
+      skipNewlines()
+      let condition = try parseExpr()
+      skipNewlines()
+      guard acceptKeyword("then") else {
+        throw unexpected(.expectedThenAfterWhen, help: .caseSynopsis)
+      }
+      skipNewlines()
+      let value = try parseExpr()
+      clauses.append(WhenClause(condition: condition, value: value))
+      skipNewlines()
+    }
+    var otherwise: Expr?
+    if acceptKeyword("else") {
+      skipNewlines()
+      otherwise = try parseExpr()
+      skipNewlines()
+    }
+    guard current.isKeyword("end") else {
+      var d = unexpected(otherwise == nil ? .expectedInCase : .expectedEndOfCase, help: .caseSynopsis)
+      d.secondaryLabels.append(Diagnostic.Label(start.span, DiagnosticText.caseStartsHere.string))
+      throw d
+    }
+    let end = advance()
+    return Expr(kind: .caseWhen(clauses, otherwise: otherwise), span: start.span.merged(end.span))
   }
 
   private mutating func parsePrimary() throws -> Expr {
@@ -513,7 +564,7 @@ public struct Parser {
       skipNewlines()
       let e = try parseExpr()
       skipNewlines()
-      let close = try expectSymbol(")", "`)`")
+      let close = try expectSymbol(")", .closingBracket)
       return Expr(kind: e.kind, span: t.span.merged(close.span))
     case .identifier(let word, let quoted):
       index += 1
@@ -522,6 +573,7 @@ public struct Parser {
         case "true": return Expr(kind: .bool(true), span: t.span)
         case "false": return Expr(kind: .bool(false), span: t.span)
         case "null": return Expr(kind: .null, span: t.span)
+        case "case" where peekPastNewlines().isKeyword("when"): return try parseCase(t)
         default: break
         }
         if current.isSymbol("(") {
@@ -535,7 +587,7 @@ public struct Parser {
             } while acceptSymbol(",")
           }
           skipNewlines()
-          let close = try expectSymbol(")", "`)` to close the call to `\(word)`")
+          let close = try expectSymbol(")", .closeCall(word))
           return Expr(kind: .call(Name(text: word.lowercased(), span: t.span), args), span: t.span.merged(close.span))
         }
       }
@@ -548,8 +600,8 @@ public struct Parser {
       return Expr(kind: .column(Name(text: word, span: t.span), table: nil), span: t.span)
     default:
       // SQL habits: `count(*)`, `select *`.
-      throw unexpected("expected an expression", help: current.isSymbol("*")
-        ? "`count()` counts rows; to keep every column, leave `select` out (or use `drop`)" : nil)
+      throw unexpected(.expectedExpression, help: current.isSymbol("*")
+        ? .noStarInSelect : nil)
     }
   }
 }

@@ -5,7 +5,8 @@
 /// The words after which a statement cannot end, and the words the shell offers on Tab.
 public enum SyntaxWords {
   /// Expression words (`and`, `in`, `is null`, …).
-  public static let expression = ["and", "or", "not", "in", "between", "is", "null", "true", "false"]
+  public static let expression = ["and", "or", "not", "in", "between", "is", "null", "true", "false", "like", "ilike",
+    "case", "when", "then", "else", "end"]
   /// Words of the statements themselves: `load … as … with`, `pilots … key … where`,
   /// `compare pilots on … against peers where …`.
   public static let statementClauses = ["as", "with", "against", "peers", "where", "key", "on"]
@@ -13,7 +14,8 @@ public enum SyntaxWords {
   /// Keywords after which a statement cannot end: operators, statement keywords and clauses,
   /// and each stage's keyword (unless it may stand alone) and continuation words.
   public static let continuation: Set<String> = Set(
-    ["and", "or", "not", "in", "between", "is", "as", "with", "key", "against", "on", "where"]
+    ["and", "or", "not", "in", "between", "is", "as", "with", "key", "against", "on", "where", "like", "ilike", "case",
+      "when", "then", "else"]
       + Parser.statementKeywords
       + stageSyntaxes.flatMap { ($0.mayEndAfterKeyword ? [] : [$0.keyword]) + $0.continuationWords })
 
@@ -55,6 +57,8 @@ public struct StatementScan: Sendable {
   public var lastPipe: Int?
   /// Whether something malformed (a bad number, an unknown character) follows the last token.
   public var malformedAtEnd = false
+  /// `case when …` opened in the current statement and not yet closed by `end`.
+  public var openCases = 0
 
   public init(_ text: String) {
     let lexed = Lexer.scan(text)
@@ -63,10 +67,15 @@ public struct StatementScan: Sendable {
     openQuotedName = lexed.openQuotedName
     var level = 0
     var lastEnd = 0
-    for t in lexed.tokens {
+    for (k, t) in lexed.tokens.enumerated() {
       switch t.kind {
       case .newline, .end: continue
+      case .identifier(let w, quoted: false) where w.lowercased() == "case":
+        // `case` opens only before `when` (a column may be named `case`).
+        if lexed.tokens[(k + 1)...].first(where: { $0.kind != .newline })?.isKeyword("when") ?? false { openCases += 1 }
+      case .identifier(let w, quoted: false) where w.lowercased() == "end" && openCases > 0: openCases -= 1
       case .symbol(";") where level == 0:
+        openCases = 0
         tokens.removeAll()
         statementStart = t.span.end
         lastPipe = nil
@@ -90,7 +99,7 @@ public struct StatementScan: Sendable {
   /// or a last token (`|`, `,`, an operator, a keyword such as `and`) that needs something
   /// after it.
   public var needsMore: Bool {
-    if openString != nil || openQuotedName != nil || depth > 0 { return true }
+    if openString != nil || openQuotedName != nil || depth > 0 || openCases > 0 { return true }
     guard let last = tokens.last, !malformedAtEnd else { return false }
     switch last.kind {
     case .symbol(let s): return SyntaxWords.continuationSymbols.contains(s)

@@ -23,6 +23,7 @@ func runInteractiveShell(_ session: Session) {
     tableNames: { session.catalog.names },
     columns: { name in completionColumns(session, name) })
   completer.queryColumns = { text in session.outputColumns(of: text) }
+  completer.pilotColumns = { session.pilots.flatMap { completionColumns(session, $0.tableName) } }
   completionProvider = { before, word in completer.complete(before: before, word: word) }
   installShellSignalHandlers(cancel: session.cancel)
   let loop = ShellLoop(

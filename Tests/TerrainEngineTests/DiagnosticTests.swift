@@ -4,6 +4,8 @@ import TerrainSyntax
 import XCTest
 
 final class DiagnosticTests: XCTestCase {
+  static let boom = DiagnosticMessage(.session, "test-boom", "boom")
+
   /// A span after wide (CJK) characters: the caret stands under it on a terminal, two cells per
   /// wide character, while the column in `LINE:COL` still counts characters.
   func testCaretIsPlacedByDisplayWidth() {
@@ -12,7 +14,7 @@ final class DiagnosticTests: XCTestCase {
     let start = (text.range(of: "x >").map { text.utf8.distance(from: text.startIndex, to: $0.lowerBound) }) ?? 0
     XCTAssertLessThan(start, bytes.count)
     let source = SourceText(name: nil, text: text)
-    let out = source.render(Diagnostic("boom", at: Span(start, start + 1), label: "here"))
+    let out = source.render(Diagnostic(Self.boom, at: Span(start, start + 1), label: .here))
     let lines = out.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
     XCTAssertEqual(lines[1], "  ╭─ 1:31")
     // Prefix "from t | where " (15 cells) + 名前 (4) + " == \"" (5) + 東京 (4) + "\" and " (6) = 34 cells.
@@ -22,7 +24,7 @@ final class DiagnosticTests: XCTestCase {
   func testCombiningAccentTakesNoCell() {
     let text = "from t | where nom == \"Cafe\u{301}\" and y"
     let start = text.utf8.count - 1
-    let out = SourceText(name: "s.tq", text: text).render(Diagnostic("boom", at: Span(start, start + 1)))
+    let out = SourceText(name: "s.tq", text: text).render(Diagnostic(Self.boom, at: Span(start, start + 1)))
     let caretLine = out.split(separator: "\n").map(String.init)[2]
     // "from t | where nom == \"Café\" and " is 33 cells: the é is one cell.
     XCTAssertEqual(caretLine, "  │ " + String(repeating: " ", count: 33) + "^")

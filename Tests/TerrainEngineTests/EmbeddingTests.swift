@@ -75,7 +75,7 @@ final class EmbeddingTests: XCTestCase {
     XCTAssertEqual(d.line, 4)
     XCTAssertEqual(d.column, 17)
     XCTAssertEqual(d.label, "not found")
-    XCTAssertNil(d.id)
+    XCTAssertEqual(d.id, "bind.unknown-column")
     let text = Array("let u = from t | where x > 1\nfrom u | select nom, x\n.mode csv\nfrom t | select nope\nfrom t".utf8)
     let span = try XCTUnwrap(d.span)
     XCTAssertEqual(String(decoding: text[span], as: UTF8.self), "nope")

@@ -55,7 +55,7 @@ final class FunctionRegistryTests: XCTestCase {
   /// The expression of `from t | where TEXT`, parsed.
   func parse(_ text: String) throws -> Expr {
     guard case .query(let p)? = try Parser.parse("from t | where " + text).first?.statement,
-      let stage = p.stages.first?.stage as? WhereStage else { throw Diagnostic("not parsed: \(text)", at: nil) }
+      let stage = p.stages.first?.stage as? WhereStage else { throw Diagnostic(DiagnosticMessage(.syntax, "test-not-parsed", "not parsed: {}"), text, at: nil) }
     return stage.condition
   }
 
@@ -70,7 +70,8 @@ final class FunctionRegistryTests: XCTestCase {
         // parameter, bound to a constant of the type the function expects).
         var choices: [[(String, String?)]] = [[]]
         for (k, t) in signature.enumerated() {
-          var options: [(String, String?)] = [(Self.columnName[t] ?? "?", nil)]
+          // An argument that must be a constant (a regular expression) gets constants only.
+          var options: [(String, String?)] = f.definition.constantArguments.contains(k) ? [] : [(Self.columnName[t] ?? "?", nil)]
           for v in Self.extremes[t] ?? [] where !v.isNull {
             if case .text(let s) = v { options.append(("$p\(k)", s)) } else { options.append(("$p\(k)", v.description)) }
           }

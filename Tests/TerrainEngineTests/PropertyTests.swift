@@ -316,6 +316,131 @@ final class PropertyTests: XCTestCase {
 }
 
 /// Engine bugs found by the tests above, each checked for the right answer so that they stay fixed.
+extension PropertyTests {
+  // MARK: windows
+
+  /// Random windowed derives (partition keys with ties, nulls, one-row groups; one or two sort
+  /// keys in either direction; every window function and aggregates over the group) against
+  /// `WindowReference`, on a table that crosses the chunk boundary, filtered to few or no rows
+  /// at times.
+  func testWindowsMatchReference() throws {
+    let seed = Self.seed &+ 2
+    var rng = SplitMix64(seed: seed)
+    let (data, table) = Self.makeTable(rows: 2200, extremes: false, rng: &rng)
+    let session = Session()
+    session.catalog.set("t", table, origin: .query)
+    func pick<T>(_ xs: [T]) -> T { xs[Int(rng.next() % UInt64(xs.count))] }
+    let names = Self.columns.map(\.name)
+    let types = Self.columns.map(\.type)
+    var failures: [String] = []
+    var queries = 0
+    for k in 0..<120 {
+      let by = pick([[], [1], [5], [7], [1, 7], [3], [6]])
+      let sortCount = 1 + Int(rng.next() % 2)
+      let sort = (0..<sortCount).map { _ in (pick([1, 2, 3, 4, 5, 6, 7, 8]), rng.next() % 2 == 0) }
+      // The function, its column (if any), constant parameter, default and result type.
+      let f = pick(["row_number", "rank", "dense_rank", "percent_rank", "ntile", "lag", "lead", "first", "last", "cumsum",
+        "cummin", "cummax", "rolling_sum", "rolling_avg", "sum", "avg", "count", "min", "max", "share"])
+      var column: Int?
+      var n = 1
+      var fallback: Value = .null
+      var call: String
+      var type: DataType = .int
+      switch f {
+      case "row_number", "rank", "dense_rank", "percent_rank":
+        call = f + "()"
+        type = f == "percent_rank" ? .float : .int
+      case "ntile":
+        n = 1 + Int(rng.next() % 7)
+        call = "ntile(\(n))"
+      case "lag", "lead":
+        let c = pick([1, 3, 5, 7])
+        column = c
+        type = types[c]
+        n = Int(rng.next() % 4)
+        call = "\(f)(\(names[c])"
+        if rng.next() % 2 == 0 {
+          call += ", \(n)"
+          if rng.next() % 2 == 0 {
+            let d: (String, Value) = [.int: ("7", .int(7)), .float: ("0.5", .float(0.5)), .text: ("\"zz\"", .text("zz")),
+              .bool: ("true", .bool(true))][type] ?? ("null", .null)
+            call += ", " + d.0
+            fallback = d.1
+          }
+        } else {
+          n = 1
+        }
+        call += ")"
+      case "first", "last", "cummin", "cummax", "min", "max":
+        let c = pick([1, 3, 5, 7])
+        column = c
+        type = types[c]
+        call = "\(f)(\(names[c]))"
+      case "rolling_sum", "rolling_avg":
+        let c = pick([1, 2, 3, 4])
+        column = c
+        n = 1 + Int(rng.next() % 5)
+        type = f == "rolling_avg" ? .float : types[c]
+        call = "\(f)(\(names[c]), \(n))"
+      case "count":
+        column = pick([3, 5])
+        call = "count(\(names[column ?? 3]))"
+      default:  // cumsum, sum, avg, share
+        let c = pick([1, 2, 3, 4])
+        column = c
+        type = f == "avg" || f == "share" ? .float : types[c]
+        call = "\(f)(\(names[c]))"
+      }
+      let isAggregate = ["sum", "avg", "count", "min", "max", "share"].contains(f)
+      let filter = k % 5 == 0 ? " | where b > 24" : (k % 17 == 0 ? " | where id < 0" : "")
+      let rows = data.filter { row in
+        guard case .int(let id) = row[0] else { return false }
+        if k % 5 == 0 { if case .int(let b) = row[2] { return b > 24 } else { return false } }
+        return k % 17 == 0 ? id < 0 : true
+      }
+      var query = "from t\(filter) | derive r = \(call)"
+      if !by.isEmpty { query += " by " + by.map { names[$0] }.joined(separator: ", ") }
+      if !isAggregate || rng.next() % 2 == 0 {
+        query += " sort " + sort.map { names[$0.0] + ($0.1 ? " desc" : "") }.joined(separator: ", ")
+      }
+      query += " | select r"
+      queries += 1
+      let expected: Result<[Value], Error>
+      if isAggregate {
+        var values = [Value](repeating: .null, count: rows.count)
+        for part in WindowReference.partitions(rows, keys: by) {
+          let members = part.map { rows[$0] }
+          for r in part {
+            switch f {
+            case "share":
+              let total = Self.referenceAggregate("sum", column ?? 1, .float, members)
+              let x = rows[r][column ?? 1]
+              if x.isNull || total.isNull || Reference.toDouble(total) == 0 {
+                values[r] = .null
+              } else {
+                values[r] = .float(Reference.toDouble(x) / Reference.toDouble(total))
+              }
+            default:
+              values[r] = Self.referenceAggregate(f, column ?? 1, types[column ?? 1], members)
+            }
+          }
+        }
+        expected = .success(values)
+      } else {
+        expected = Result {
+          try WindowReference.evaluate(f, column: column, n: n, fallback: fallback, rows: rows, by: by, sort: sort, type: type)
+        }
+      }
+      if let failure = Self.check(session, query, expected: expected, type: type, tol: 1e-9) { failures.append(failure) }
+      if failures.count >= 12 { break }
+    }
+    print("PropertyTests: \(queries) window queries, seed \(seed)")
+    if !failures.isEmpty {
+      XCTFail("seed \(seed) (TERRAIN_PROPERTY_SEED=\(seed &- 2)): \(failures.count) mismatches\n\n" + failures.prefix(12).joined(separator: "\n\n"))
+    }
+  }
+}
+
 final class EngineRegressionTests: XCTestCase {
   func value(_ expr: String) throws -> Result<Value, Error> {
     let session = Session()

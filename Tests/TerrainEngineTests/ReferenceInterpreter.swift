@@ -51,13 +51,17 @@ indirect enum RExpr {
   case call(String, [RExpr], DataType)
   case cond(RExpr, RExpr, RExpr, DataType)
   case coalesce([RExpr], DataType)
+  /// `case when c then v … [else e] end` (nil `else`: null).
+  case caseWhen([(RExpr, RExpr)], RExpr?, DataType)
+  /// `x like p`, `x not like p` (negated), `x ilike p`.
+  case like(RExpr, RExpr, negated: Bool, caseInsensitive: Bool)
 
   var type: DataType {
     switch self {
     case .column(_, _, let t), .literal(_, let t), .arith(_, _, _, let t), .negate(_, let t), .call(_, _, let t),
-      .cond(_, _, _, let t), .coalesce(_, let t):
+      .cond(_, _, _, let t), .coalesce(_, let t), .caseWhen(_, _, let t):
       return t
-    case .compare, .and, .or, .not, .isNull, .inList, .between: return .bool
+    case .compare, .and, .or, .not, .isNull, .inList, .between, .like: return .bool
     case .concat: return .text
     }
   }
@@ -76,6 +80,9 @@ indirect enum RExpr {
     case .between(let x, let lo, let hi, _): return x.readsColumn || lo.readsColumn || hi.readsColumn
     case .call(_, let args, _), .coalesce(let args, _): return args.contains { $0.readsColumn }
     case .cond(let c, let a, let b, _): return c.readsColumn || a.readsColumn || b.readsColumn
+    case .caseWhen(let clauses, let e, _):
+      return clauses.contains { $0.0.readsColumn || $0.1.readsColumn } || (e?.readsColumn ?? false)
+    case .like(let a, let p, _, _): return a.readsColumn || p.readsColumn
     }
   }
 
@@ -99,6 +106,10 @@ indirect enum RExpr {
     case .call(let f, let args, _): return "\(f)(\(args.map(\.source).joined(separator: ", ")))"
     case .cond(let c, let a, let b, _): return "if(\(c.source), \(a.source), \(b.source))"
     case .coalesce(let args, _): return "coalesce(\(args.map(\.source).joined(separator: ", ")))"
+    case .caseWhen(let clauses, let e, _):
+      let whens = clauses.map { "when \($0.0.source) then \($0.1.source)" }.joined(separator: " ")
+      return "case \(whens)\(e.map { " else " + $0.source } ?? "") end"
+    case .like(let a, let p, let neg, let ci): return "(\(a.source) \(neg ? "not " : "")\(ci ? "ilike" : "like") \(p.source))"
     }
   }
 
@@ -234,7 +245,41 @@ enum Reference {
     case .call(let f, let args, let t):
       let vs = try args.map { try eval($0, row) }
       return try call(f, vs, t)
+    case .caseWhen(let clauses, let e, let t):
+      // The conditions in turn until one is true (null goes on), then only that value.
+      for (c, v) in clauses where try eval(c, row) == .bool(true) { return widen(try eval(v, row), t) }
+      return try e.map { widen(try eval($0, row), t) } ?? .null
+    case .like(let a, let p, let neg, let ci):
+      guard case .text(let x) = try eval(a, row), case .text(let q) = try eval(p, row) else { return .null }
+      return .bool(likeReference(ci ? x.lowercased() : x, ci ? q.lowercased() : q) != neg)
     }
+  }
+
+  static func widen(_ v: Value, _ t: DataType) -> Value {
+    if case .int(let i) = v, t == .float { return .float(Double(i)) }
+    return v
+  }
+
+  /// SQL LIKE by recursion on code points: `%` any run, `_` one code point, no escape.
+  static func likeReference(_ s: String, _ p: String) -> Bool {
+    let x = Array(s.unicodeScalars)
+    let q = Array(p.unicodeScalars)
+    var memo: [Int: Bool] = [:]
+    func m(_ i: Int, _ j: Int) -> Bool {
+      let key = i * (q.count + 1) + j
+      if let r = memo[key] { return r }
+      let r: Bool
+      if j == q.count {
+        r = i == x.count
+      } else if q[j] == "%" {
+        r = m(i, j + 1) || (i < x.count && m(i + 1, j))
+      } else {
+        r = i < x.count && (q[j] == "_" || q[j] == x[i]) && m(i + 1, j + 1)
+      }
+      memo[key] = r
+      return r
+    }
+    return m(0, 0)
   }
 
   /// Whether `y` should replace `best` in least/greatest: NaN counts as the greatest value, as
@@ -532,7 +577,9 @@ struct ExpressionGenerator {
       let args = (0..<Int(1 + rng.next() % 3)).map { k in k > 0 && chance(0.1) ? RExpr.literal(.null, .int) : gen(.int, d) }
       return .call(pick(["least", "greatest"]), args, .int)
     case 9: return .cond(gen(.bool, d), gen(.int, d), gen(.int, d), .int)
-    case 10: return .coalesce((0..<Int(1 + rng.next() % 3)).map { _ in gen(.int, d) }, .int)
+    case 10:
+      if chance(0.4) { return genCase(.int, d) }
+      return .coalesce((0..<Int(1 + rng.next() % 3)).map { _ in gen(.int, d) }, .int)
     default: return .call("int", [chance(0.5) ? gen(.float, d) : gen(.bool, d)], .int)
     }
   }
@@ -569,7 +616,14 @@ struct ExpressionGenerator {
       if chance(0.3) { args.append(chance(0.3) ? .literal(.null, .float) : gen(numericType(), d)) }
       return .call(pick(["least", "greatest"]), args, .float)
     case 10: return .cond(gen(.bool, d), gen(.float, d), gen(.float, d), .float)
-    case 11: return .coalesce([gen(.float, d), gen(.float, d)], .float)
+    case 11:
+      if chance(0.4) {
+        // int and float values mixed: the case is float.
+        // The first value a float, so that the case is float even without `else`.
+        let clauses = (0..<Int(1 + rng.next() % 3)).map { k in (gen(.bool, d), gen(k == 0 ? .float : numericType(), d)) }
+        return .caseWhen(clauses, chance(0.6) ? gen(.float, d) : nil, .float)
+      }
+      return .coalesce([gen(.float, d), gen(.float, d)], .float)
     default: return .call("float", [chance(0.7) ? gen(.int, d) : gen(.bool, d)], .float)
     }
   }
@@ -599,10 +653,20 @@ struct ExpressionGenerator {
       return .call("replace", [gen(.text, d), pattern, literal(.text)], .text)
     case 5: return .call("text", [gen(pick([.int, .bool, .float]), d)], .text)
     case 6: return .cond(gen(.bool, d), gen(.text, d), gen(.text, d), .text)
-    case 7: return .coalesce([gen(.text, d), gen(.text, d)], .text)
+    case 7:
+      if chance(0.5) { return genCase(.text, d) }
+      return .coalesce([gen(.text, d), gen(.text, d)], .text)
     case 8: return .call(pick(["least", "greatest"]), [gen(.text, d), gen(.text, d)], .text)
     default: return leaf(.text)
     }
+  }
+
+  static let likePatterns = ["%", "", "%%", "a%", "%a", "%b%", "_", "__", "_b%", "A%", "%é%", "e_", "%東%", "a%c", "%_%", "Ét%", "x y"]
+
+  /// `case` with one to three `when`s, an `else` or not.
+  mutating func genCase(_ t: DataType, _ d: Int) -> RExpr {
+    let clauses = (0..<Int(1 + rng.next() % 3)).map { _ in (gen(.bool, d), gen(t, d)) }
+    return .caseWhen(clauses, chance(0.6) ? gen(t, d) : nil, t)
   }
 
   mutating func genBool(_ d: Int) -> RExpr {
@@ -622,12 +686,156 @@ struct ExpressionGenerator {
     case 7:
       let t = pick([DataType.int, .float, .text])
       return .between(gen(t, d), literal(t), literal(t), chance(0.3))
-    case 8: return .call(pick(["starts_with", "contains"]), [gen(.text, d), literal(.text)], .bool)
+    case 8:
+      if chance(0.5) {
+        let pattern = chance(0.8) ? RExpr.literal(.text(pick(Self.likePatterns)), .text) : gen(.text, d)
+        return .like(gen(.text, d), pattern, negated: chance(0.3), caseInsensitive: chance(0.3))
+      }
+      return .call(pick(["starts_with", "contains"]), [gen(.text, d), literal(.text)], .bool)
     case 9:
       if chance(0.3) { return .call(pick(["least", "greatest"]), [gen(.bool, d), gen(.bool, d)], .bool) }
       return .compare(pick(["==", "!="]), gen(.bool, d), gen(.bool, d))
     case 10: return .cond(gen(.bool, d), gen(.bool, d), gen(.bool, d), .bool)
     default: return leaf(.bool)
     }
+  }
+}
+
+// MARK: windows
+
+/// Windows as SPEC §3.1 writes them, row at a time: partitions by exact key equality (nulls
+/// together), the window's order by the keys (nulls last in both directions, ties in input
+/// order), then each function over each partition's rows in that order.
+enum WindowReference {
+  /// The order of two values of one type (`Reference.compare`'s order; -0.0 equals 0.0), text
+  /// in the session's default collation, French (`ReferenceCollation`, CollationTests.swift).
+  static func order(_ a: Value, _ b: Value) -> Int {
+    if case .text(let x) = a, case .text(let y) = b {
+      if ReferenceCollation.less(x, y) { return -1 }
+      if ReferenceCollation.less(y, x) { return 1 }
+      return 0
+    }
+    if Reference.compare("<", a, b) { return -1 }
+    if Reference.compare(">", a, b) { return 1 }
+    return 0
+  }
+
+  /// The rows of each partition, partitions in order of first appearance, rows in input order.
+  static func partitions(_ rows: [[Value]], keys: [Int]) -> [[Int]] {
+    var index: [String: Int] = [:]
+    var out: [[Int]] = []
+    for (r, row) in rows.enumerated() {
+      let key = keys.map { k -> String in
+        switch row[k] {
+        case .null: return "null"
+        case .text(let s): return "t" + Array(s.utf8).map(String.init).joined(separator: ".")
+        case .float(let d): return "f\(d == 0 ? 0 : d)"
+        default: return "v\(row[k])"
+        }
+      }.joined(separator: "|")
+      if let i = index[key] {
+        out[i].append(r)
+      } else {
+        index[key] = out.count
+        out.append([r])
+      }
+    }
+    return out
+  }
+
+  /// Compares two rows on the window's keys: -1, 0 (peers) or 1.
+  static func compareRows(_ a: [Value], _ b: [Value], _ keys: [(Int, Bool)]) -> Int {
+    for (k, desc) in keys {
+      let x = a[k]
+      let y = b[k]
+      if x.isNull && y.isNull { continue }
+      if x.isNull { return 1 }
+      if y.isNull { return -1 }
+      let o = order(x, y)
+      if o != 0 { return desc ? -o : o }
+    }
+    return 0
+  }
+
+  /// A window function's value on every row. `args` are column indices; `n` the constant
+  /// parameter; `fallback` lag/lead's default.
+  static func evaluate(_ f: String, column: Int?, n: Int, fallback: Value, rows: [[Value]], by: [Int], sort: [(Int, Bool)],
+    type: DataType) throws -> [Value] {
+    var out = [Value](repeating: .null, count: rows.count)
+    for part in partitions(rows, keys: by) {
+      // Stable sort: ties keep input order.
+      let ordered = part.enumerated().sorted { p, q in
+        let c = compareRows(rows[p.element], rows[q.element], sort)
+        return c != 0 ? c < 0 : p.offset < q.offset
+      }.map(\.element)
+      let m = ordered.count
+      var rank = 1
+      var dense = 0
+      var running: Value = .null
+      for (j, r) in ordered.enumerated() {
+        let newPeer = j == 0 || compareRows(rows[ordered[j - 1]], rows[r], sort) != 0
+        if newPeer {
+          rank = j + 1
+          dense += 1
+        }
+        let x = column.map { rows[r][$0] } ?? .null
+        switch f {
+        case "row_number": out[r] = .int(Int64(j + 1))
+        case "rank": out[r] = .int(Int64(rank))
+        case "dense_rank": out[r] = .int(Int64(dense))
+        case "percent_rank": out[r] = .float(m == 1 ? 0 : Double(rank - 1) / Double(m - 1))
+        case "ntile":
+          // Buckets of m / n rows, the first m % n of them one row larger.
+          var bucket = 0
+          var start = 0
+          for b in 0..<n {
+            let size = m / n + (b < m % n ? 1 : 0)
+            if j < start + size {
+              bucket = b
+              break
+            }
+            start += size
+          }
+          out[r] = .int(Int64(bucket + 1))
+        case "lag", "lead":
+          let k = f == "lag" ? j - n : j + n
+          out[r] = k >= 0 && k < m ? rows[ordered[k]][column ?? 0] : fallback
+        case "first": out[r] = rows[ordered[0]][column ?? 0]
+        case "last": out[r] = rows[ordered[m - 1]][column ?? 0]
+        case "cumsum", "cummin", "cummax":
+          if !x.isNull {
+            if running.isNull {
+              running = x
+            } else if f == "cumsum" {
+              switch (running, x) {
+              case (.int(let a), .int(let b)):
+                let (s, o) = a.addingReportingOverflow(b)
+                if o { throw Reference.overflow() }
+                running = .int(s)
+              default: running = .float(Reference.toDouble(running) + Reference.toDouble(x))
+              }
+            } else if order(x, running) == (f == "cummin" ? -1 : 1) {
+              running = x
+            }
+          }
+          out[r] = running
+        case "rolling_sum", "rolling_avg":
+          let frame = ordered[max(0, j - n + 1)...j].map { rows[$0][column ?? 0] }.filter { !$0.isNull }
+          if frame.isEmpty {
+            out[r] = .null
+          } else if f == "rolling_avg" {
+            out[r] = .float(frame.map(Reference.toDouble).reduce(0, +) / Double(frame.count))
+          } else if type == .int {
+            let total = frame.reduce(Int128(0)) { if case .int(let i) = $1 { return $0 + Int128(i) } else { return $0 } }
+            guard let s = Int64(exactly: total) else { throw Reference.overflow() }
+            out[r] = .int(s)
+          } else {
+            out[r] = .float(frame.map(Reference.toDouble).reduce(0, +))
+          }
+        default: fatalError("no reference for \(f)")
+        }
+      }
+    }
+    return out
   }
 }

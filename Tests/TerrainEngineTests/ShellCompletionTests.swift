@@ -156,4 +156,41 @@ final class ShellCompletionTests: XCTestCase {
     XCTAssertNil(session.outputColumns(of: "from nowhere | take 1"))
     XCTAssertNil(session.outputColumns(of: "from communes | export \"x.csv\""))
   }
+
+  /// `compare` is planned without running anything, so completion after `compare pilots on … |`
+  /// (typed in one statement, or continued line by line, `against` included) lists the
+  /// comparison's columns; inside the `compare`, the pilots' table's.
+  func testCompareColumnsArePlannedWithoutRunning() throws {
+    let session = Session()
+    session.register(try Table(columns: [
+      ("siren", .text(["a", "b", "c"])), ("nom", .text(["Alpha", "Beta", "Gamma"])), ("population", .int([10, 20, 30])),
+      ("superficie", .float([1, 2, 3])),
+    ]), as: "epci")
+    XCTAssertNil(session.outputColumns(of: "compare pilots on population"), "no pilots yet")
+    XCTAssertEqual(session.execute("pilots epci key siren = \"a\", \"c\"").last?.notices, ["2 pilots: Alpha, Gamma"])
+    var notices: [String] = []
+    session.notify = { notices.append($0) }
+    let comparison = ["indicator", "Alpha", "Alpha rank", "Gamma", "Gamma rank", "median", "min", "max", "pooled"]
+    XCTAssertEqual(session.outputColumns(of: "compare pilots on population, d = population / superficie"), comparison)
+    XCTAssertEqual(session.outputColumns(of: "compare pilots on population against peers where population > 15 | select indicator, median"),
+      ["indicator", "median"])
+    XCTAssertNil(session.outputColumns(of: "compare pilots on nom"), "not numeric: does not plan")
+    XCTAssertEqual(notices, [], "planning announces nothing: nothing ran")
+
+    var planned = ShellCompleter(tableNames: { session.tableNames }, columns: { _ in nil })
+    planned.queryColumns = { session.outputColumns(of: $0) }
+    planned.pilotColumns = { ["siren", "nom", "population", "superficie"] }
+    func words(_ before: String, _ word: String) -> [String] { planned.complete(before: before, word: word).list }
+    XCTAssertEqual(words("compare pilots on population | where ", "me"), ["median", "median("])
+    XCTAssertEqual(words("compare pilots on population | sort ", "Gamma"), ["Gamma", "Gamma rank"])
+    XCTAssertEqual(words("compare pilots on ", "popu"), ["population"], "the pilots' columns")
+    // Line by line: `against` then `|` continue the `compare` before them.
+    var c = QueryContinuation()
+    c.record("compare pilots on population", continuing: false, succeeded: true)
+    XCTAssertEqual(words(c.completionContext("against peers where "), "sup"), ["superficie"])
+    XCTAssertEqual(c.completionContext("against peers where population > 15 | where "),
+      "compare pilots on population against peers where population > 15 | where ")
+    XCTAssertEqual(words(c.completionContext("against peers where population > 15 | where "), "po"), ["pooled", "pow("])
+    XCTAssertEqual(words(c.completionContext("| where "), "Al"), ["Alpha", "Alpha rank"])
+  }
 }

@@ -74,5 +74,15 @@ final class StageRegistryTests: XCTestCase {
     XCTAssertEqual(scan.statementStart, 7)
     XCTAssertEqual(scan.lastPipe, 22)
     XCTAssertTrue(StatementScan("from a; # done").endsWithSemicolon)
+    // An open `case` goes on to the next line until its `end` (a line ending with `case` too:
+    // `when` may follow on the next; a column named `case` is backquoted there).
+    XCTAssertTrue(statementNeedsMore("from communes | select t = case when population > 1000 then \"v\""))
+    XCTAssertTrue(statementNeedsMore("from communes | select t = case\n  when population > 1000 then \"v\"\n  else \"w\""))
+    XCTAssertFalse(statementNeedsMore("from communes | select t = case when population > 1000 then \"v\" end"))
+    XCTAssertTrue(statementNeedsMore("from communes | select t =\n  case"))
+    XCTAssertFalse(statementNeedsMore("from communes | select `case`"))
+    XCTAssertFalse(statementNeedsMore("from communes | select case, nom"))
+    XCTAssertTrue(statementNeedsMore("from communes | where nom like"))
+    XCTAssertFalse(statementNeedsMore("from a | select t = case when x then 1; from b | select `case`"))
   }
 }

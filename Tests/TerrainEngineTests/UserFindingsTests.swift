@@ -133,7 +133,7 @@ final class UserFindingsTests: XCTestCase {
   /// (only `.help functions` used to work).
   func testHelpOnEachGroupOfTheOverview() throws {
     let r = try Run()
-    for (group, expected) in [("stages", "| take N  — "), ("aggregates", "share(x)  — "), ("commands", ".quit  — leave terrain"),
+    for (group, expected) in [("stages", "| take N [by k, …]  — "), ("aggregates", "share(x)  — "), ("commands", ".quit  — leave terrain"),
       ("statements", "let NAME = PIPELINE  — "), ("functions", "coalesce(a, b, …)  — ")] {
       XCTAssertTrue(r.run(".help \(group)"), r.err)
       XCTAssertTrue(r.out.contains(expected), "\(group):\n\(r.out)")

@@ -17,7 +17,7 @@ struct Moment: AggregateImplementation {
       example: "from communes | aggregate v = stddev(population) by code_region | take 3"),
     moment: .stddev)
   static let share = Moment(name: "share",
-    help: FunctionHelp("share(x)", "sum(x) of the group divided by sum(x) over all rows",
+    help: FunctionHelp("share(x)", "sum(x) of the group divided by sum(x) over all rows; in `derive … by k`, x / sum(x) of the row's group",
       example: "from communes | aggregate v = share(population) by code_region | take 3"),
     moment: .share)
 

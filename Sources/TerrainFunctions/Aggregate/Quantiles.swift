@@ -27,12 +27,12 @@ struct Quantile: AggregateImplementation {
     example: "from communes | aggregate v = quantile(population, 0.9) by code_region | take 3")
 
   func bind(_ call: AggregateCall) throws -> BoundAggregate {
-    guard call.args.count == 2 else { throw call.arityError("2") }
+    guard call.args.count == 2 else { throw call.arityError(.exactly(2)) }
     let argument = try call.binder.bind(call.args[0])
     let q = try call.binder.bind(call.args[1], expected: .float)
     guard let v = try call.binder.constants.constantValue(of: q), let qv = v.numeric, qv >= 0, qv <= 1 else {
-      throw Diagnostic("the fraction of `quantile` must be a constant between 0 and 1", at: call.args[1].span,
-        label: "not a fraction", help: "e.g. quantile(population, 0.9)")
+      throw Diagnostic(.quantileFraction, at: call.args[1].span,
+        label: .notAFraction, help: .exampleQuantile)
     }
     _ = try call.numericType(argument)
     return BoundAggregate(argument: argument, fraction: qv, resultType: .float)

@@ -56,14 +56,20 @@ public struct CSVError: Error, CustomStringConvertible {
   public var path: String
   public var line: Int
   public var column: Int
-  public var message: String
+  /// The message: a catalog entry and its arguments.
+  public var entry: DiagnosticMessage
+  public var arguments: [String]
 
-  public init(path: String, line: Int, column: Int, message: String) {
+  public init(path: String, line: Int, column: Int, _ entry: DiagnosticMessage, _ arguments: String...) {
     self.path = path
     self.line = line
     self.column = column
-    self.message = message
+    self.entry = entry
+    self.arguments = arguments
   }
+
+  /// The message, arguments in place.
+  public var message: String { entry.text(arguments) }
 
   /// `path:line:col: message`; `path: message` when there is no position (or just the
   /// message when it already names the file).
@@ -105,7 +111,7 @@ extension CSVLoadOptions {
       OptionSpec("sep", aliases: ["separator"], .character, "field separator: \",\", \";\", \"\\t\" or \"|\"") { o, v in
         guard case .byte(let b) = v else { return }
         guard [UInt8(ascii: ","), UInt8(ascii: ";"), 9, UInt8(ascii: "|")].contains(b) else {
-          throw OptionValueError("`sep` must be \",\", \";\", \"\\t\" or \"|\"", label: "unsupported separator")
+          throw OptionValueError(.loadUnsupportedSeparator, label: .unsupportedSeparator)
         }
         o.separator = b
       },
@@ -118,7 +124,7 @@ extension CSVLoadOptions {
       OptionSpec("decimal", .character, "decimal mark: \".\" or \",\"") { o, v in
         guard case .byte(let b) = v else { return }
         guard b == UInt8(ascii: ".") || b == UInt8(ascii: ",") else {
-          throw OptionValueError("`decimal` must be \".\" or \",\"", label: "unsupported")
+          throw OptionValueError(.loadUnsupportedDecimal, label: .unsupported)
         }
         o.decimal = b
       },
@@ -132,7 +138,7 @@ extension CSVLoadOptions {
         guard case .types(let pairs) = v else { return }
         for (i, (column, type)) in pairs.enumerated() {
           guard let t = DataType(rawValue: type.lowercased()) else {
-            throw OptionValueError("unknown type `\(type)`", label: "not a type", help: "types: int, float, text, bool", item: i)
+            throw OptionValueError(.loadUnknownType, arguments: [type], label: .notAType, help: .typesList, item: i)
           }
           o.types[column] = t
         }

@@ -29,10 +29,10 @@ public func loadCSV(path: String, options: CSVLoadOptions, cancel: CancellationF
     result = try CSVReader(name: path, options: options, cancel: cancel).load(raw)
   } catch let error as CSVError where raw.fileShrank {
     _ = error
-    throw CSVError(path: path, line: 0, column: 0, message: "\"\(path)\" changed (got shorter) while it was read: nothing loaded")
+    throw CSVError(path: path, line: 0, column: 0, .fileShrank, path)
   }
   if raw.fileShrank {
-    throw CSVError(path: path, line: 0, column: 0, message: "\"\(path)\" changed (got shorter) while it was read: nothing loaded")
+    throw CSVError(path: path, line: 0, column: 0, .fileShrank, path)
   }
   return result
 }
@@ -44,7 +44,7 @@ package func checkMemoryFor(_ fileBytes: Int, path: String) throws {
   guard let available = availableMemory(), fileBytes > available else { return }
   func gb(_ n: Int) -> String { String(format: "%.1f GB", Double(n) / 1e9) }
   throw CSVError(path: path, line: 0, column: 0,
-    message: "\"\(path)\" is \(gb(fileBytes)) but only \(gb(available)) of memory is available: not loaded")
+    .notEnoughMemory, path, gb(fileBytes), gb(available))
 }
 
 /// MemAvailable from /proc/meminfo, in bytes (nil where unknown).
@@ -91,24 +91,26 @@ private final class CSVReader {
     self.cancel = cancel
   }
 
-  func fail(_ message: String) -> CSVError {
-    CSVError(path: name, line: 0, column: 0, message: message)
+  func fail(_ entry: DiagnosticMessage, _ arguments: String...) -> CSVError {
+    var e = CSVError(path: name, line: 0, column: 0, entry)
+    e.arguments = arguments
+    return e
   }
 
   func load(_ raw: CSVBytes) throws -> CSVLoadResult {
     // Options.
     guard let encoding = CSVEncodingChoice(name: options.encoding) else {
-      throw fail("unknown encoding \"\(options.encoding ?? "")\" (use \"utf-8\" or \"windows-1252\")")
+      throw fail(.unknownEncoding, options.encoding ?? "")
     }
     let quote = options.quote ?? UInt8(ascii: "\"")
     if quote == 0x0A || quote == 0x0D || quote >= 0x80 {
-      throw fail("the quote must be an ASCII character other than a line end")
+      throw fail(.badQuote)
     }
     if let s = options.separator, s == 0x0A || s == 0x0D || s == quote || s >= 0x80 {
-      throw fail("the separator must be an ASCII character other than a line end or the quote")
+      throw fail(.badSeparator)
     }
     if let d = options.decimal, d != UInt8(ascii: ".") && d != UInt8(ascii: ",") {
-      throw fail("the decimal mark must be \".\" or \",\"")
+      throw fail(.badDecimalMark)
     }
 
     // Bytes as UTF-8.
@@ -119,7 +121,7 @@ private final class CSVReader {
     let end = bytes.count
     var first = start
     while first < end && (p[first] == 0x0A || p[first] == 0x0D) { first += 1 }
-    if first >= end { throw fail("empty file") }
+    if first >= end { throw fail(.emptyFile) }
 
     // Excel's "sep=;" first line names the separator.
     var declaredSeparator: UInt8?
@@ -132,7 +134,7 @@ private final class CSVReader {
         declaredSeparator = s
         first += 5
         while first < end && (p[first] == 0x0A || p[first] == 0x0D) { first += 1 }
-        if first >= end { throw fail("empty file") }
+        if first >= end { throw fail(.emptyFile) }
       }
     }
 
@@ -149,7 +151,7 @@ private final class CSVReader {
     var probe = FieldSpan(start: 0, end: 0, kind: 0)
     let r0 = scanner.scanRecord(at: first, spans: &probe, capacity: 0)
     if r0.unterminatedQuote >= 0 {
-      throw positioned(r0.unterminatedQuote, in: p, end: end, from: start, "unterminated quote: no closing \(describe(quote)) before the end of the file")
+      throw positioned(r0.unterminatedQuote, in: p, end: end, from: start, .unterminatedQuote, describe(quote))
     }
     let columnCount = r0.fieldCount
     let spans = UnsafeMutablePointer<FieldSpan>.allocate(capacity: columnCount + 1)
@@ -172,7 +174,7 @@ private final class CSVReader {
     var forced = [DataType?](repeating: nil, count: columnCount)
     for (columnName, type) in options.types.sorted(by: { $0.key < $1.key }) {
       guard let k = names.firstIndex(of: columnName) else {
-        throw fail("types: no column named \"\(columnName)\" (columns: \(names.joined(separator: ", ")))")
+        throw fail(.typesUnknownColumn, columnName, names.joined(separator: ", "))
       }
       forced[k] = type
     }
@@ -278,9 +280,9 @@ private final class CSVReader {
     // not a silent null.
     if let unfit = lanes.map(\.firstUnfit).min(by: { $0.offset < $1.offset }), unfit.offset != Int.max {
       let column = names.indices.contains(unfit.column) ? names[unfit.column] : "?"
-      let range = fields.indices.contains(unfit.column) && fields[unfit.column].type == .int
-        ? "the 64-bit integer range" : "the 64-bit float range (about ±1.8e308)"
-      throw positioned(unfit.offset, in: p, end: end, from: start, "number beyond \(range) in column `\(column)`")
+      let entry: DiagnosticMessage = fields.indices.contains(unfit.column) && fields[unfit.column].type == .int
+        ? .integerBeyondRange : .floatBeyondRange
+      throw positioned(unfit.offset, in: p, end: end, from: start, entry, column)
     }
     let columns = writer.finish()
 
@@ -336,7 +338,7 @@ private final class CSVReader {
           pos = resume
           continue
         }
-        throw positioned(r.unterminatedQuote, in: p, end: end, from: c.start, "unterminated quote: no closing \(describe(scanner.quote)) before the end of the file")
+        throw positioned(r.unterminatedQuote, in: p, end: end, from: c.start, .unterminatedQuote, describe(scanner.quote))
       }
       if r.fieldCount != columnCount {
         if c.skipBadRows {
@@ -345,9 +347,11 @@ private final class CSVReader {
           continue
         }
         let at = r.fieldCount > columnCount ? spans[columnCount].rawStart : r.contentEnd
-        let expected = c.dialect.header ? "as in the header" : "as in the first row"
-        throw positioned(at, in: p, end: end, from: c.start,
-          "row has \(r.fieldCount) field\(r.fieldCount == 1 ? "" : "s"), expected \(columnCount) (\(expected))")
+        let entry: DiagnosticMessage = c.dialect.header
+          ? (r.fieldCount == 1 ? .oneFieldNotAsHeader : .fieldCountNotAsHeader)
+          : (r.fieldCount == 1 ? .oneFieldNotAsFirstRow : .fieldCountNotAsFirstRow)
+        let counts = r.fieldCount == 1 ? [String(columnCount)] : [String(r.fieldCount), String(columnCount)]
+        throw positioned(at, in: p, end: end, from: c.start, entry, arguments: counts)
       }
       if rowCount % rowsPerCheckpoint == 0 {
         part.checkpoints.append(RowCheckpoint(offset: pos, row: rowCount, skipped: part.skipped.count))
@@ -391,15 +395,30 @@ private final class CSVReader {
     if ok { return }
     var text = String(decoding: UnsafeRawBufferPointer(value), as: UTF8.self)
     if text.count > 40 { text = String(text.prefix(40)) + "…" }
-    let reason = type == .float && (shape.contains(.pointNumber) || shape.contains(.commaNumber))
-      ? " (the column mixes decimal marks)" : ""
-    throw positioned(span.rawStart, in: p, end: end, from: start,
-      "value \"\(text)\" is not \(type == .int ? "an" : "a") \(type.rawValue)\(reason): column \"\(names[k])\" is forced to \(type.rawValue)")
+    let mixedMarks = type == .float && (shape.contains(.pointNumber) || shape.contains(.commaNumber))
+    let entry: DiagnosticMessage
+    switch type {
+    case .int: entry = .valueNotInt
+    case .float: entry = mixedMarks ? .valueNotFloatMixedMarks : .valueNotFloat
+    case .bool: entry = .valueNotBool
+    case .text: entry = .valueNotText
+    }
+    throw positioned(span.rawStart, in: p, end: end, from: start, entry, text, names[k])
   }
 
-  private func positioned(_ offset: Int, in p: UnsafePointer<UInt8>, end: Int, from: Int, _ message: String) -> CSVError {
+  private func positioned(
+    _ offset: Int, in p: UnsafePointer<UInt8>, end: Int, from: Int, _ entry: DiagnosticMessage, _ arguments: String...
+  ) -> CSVError {
+    positioned(offset, in: p, end: end, from: from, entry, arguments: arguments)
+  }
+
+  private func positioned(
+    _ offset: Int, in p: UnsafePointer<UInt8>, end: Int, from: Int, _ entry: DiagnosticMessage, arguments: [String]
+  ) -> CSVError {
     let (line, column) = linePosition(of: offset, in: p, count: end, from: from)
-    return CSVError(path: name, line: line, column: column, message: message)
+    var e = CSVError(path: name, line: line, column: column, entry)
+    e.arguments = arguments
+    return e
   }
 
   private func describe(_ quote: UInt8) -> String {

@@ -96,15 +96,15 @@ package let csvPageSize: Int = {
 package func readWholeFile(path: String) throws -> CSVBytes {
   let fd = open(path, O_RDONLY)
   if fd < 0 {
-    throw CSVError(path: path, line: 0, column: 0, message: "cannot open \"\(path)\": \(describeErrno(errno))")
+    throw CSVError(path: path, line: 0, column: 0, .cannotOpen, path, describeErrno(errno))
   }
   defer { close(fd) }
   var st = stat()
   if fstat(fd, &st) != 0 {
-    throw CSVError(path: path, line: 0, column: 0, message: "cannot open \"\(path)\": \(describeErrno(errno))")
+    throw CSVError(path: path, line: 0, column: 0, .cannotOpen, path, describeErrno(errno))
   }
   if (st.st_mode & S_IFMT) == S_IFDIR {
-    throw CSVError(path: path, line: 0, column: 0, message: "cannot open \"\(path)\": it is a directory")
+    throw CSVError(path: path, line: 0, column: 0, .isADirectory, path)
   }
   // Regular files: mapped (read-only, private), so that pages are read in as the passes
   // go and can leave memory once parsed, with no copy. Only with the SIGBUS guard installed
@@ -132,7 +132,7 @@ package func readWholeFile(path: String) throws -> CSVBytes {
       if errno == EINTR { continue }
       let reason = describeErrno(errno)
       free(memory)
-      throw CSVError(path: path, line: 0, column: 0, message: "cannot read \"\(path)\": \(reason)")
+      throw CSVError(path: path, line: 0, column: 0, .cannotRead, path, reason)
     }
     if n == 0 { break }
     used += n
@@ -197,7 +197,7 @@ package func decodeToUTF8(_ raw: CSVBytes, encoding: CSVEncodingChoice, path: St
     let (line, col) = linePosition(of: bad, in: p + bom, count: n - bom, from: 0)
     throw CSVError(
       path: path, line: line, column: col,
-      message: "invalid UTF-8 byte 0x\(String(p[bom + bad], radix: 16, uppercase: true)) (the file may be encoded as windows-1252)")
+      .invalidUTF8, String(p[bom + bad], radix: 16, uppercase: true))
   }
   // Mostly UTF-8 with a few stray bytes (files pasted together): repair only those bytes.
   let census = utf8Census(p, n, from: bom)

@@ -4,6 +4,7 @@
 // value).
 
 import TerrainStorage
+import TerrainSyntax
 
 /// The value of one option once its expression has been evaluated as its `OptionKind`.
 public enum OptionValue: Sendable {
@@ -28,31 +29,40 @@ public enum OptionKind: Sendable {
   case types
 
   /// How the value is written, for messages (`sep = ";"`).
-  public var example: String {
+  public var example: DiagnosticText {
     switch self {
-    case .text: return "\"…\""
-    case .bool: return "true or false"
-    case .character: return "one character in quotes"
-    case .texts: return "a text or a list of texts (\"a\", \"b\")"
-    case .types: return "a list (column: type, …)"
+    case .text: return .optionTextExample
+    case .bool: return .optionBoolExample
+    case .character: return .optionCharacterExample
+    case .texts: return .optionTextsExample
+    case .types: return .optionTypesExample
     }
   }
 }
 
-/// A value of the right type that the option does not accept (`decimal = ";"`): the message,
-/// the label under the value, an optional help, and for a list the index of the wrong item.
+/// A value of the right type that the option does not accept (`decimal = ";"`): the message
+/// (a catalog entry and its arguments), the label under the value, an optional help, and for a
+/// list the index of the wrong item.
 public struct OptionValueError: Error, Sendable {
-  public var message: String
-  public var label: String
-  public var help: String?
+  public var entry: DiagnosticMessage
+  public var arguments: [String]
+  public var label: DiagnosticText
+  public var help: DiagnosticText?
   public var item: Int?
 
-  public init(_ message: String, label: String = "bad value", help: String? = nil, item: Int? = nil) {
-    self.message = message
+  public init(
+    _ entry: DiagnosticMessage, arguments: [String] = [], label: DiagnosticText = .badValue, help: DiagnosticText? = nil,
+    item: Int? = nil
+  ) {
+    self.entry = entry
+    self.arguments = arguments
     self.label = label
     self.help = help
     self.item = item
   }
+
+  /// The message, arguments in place.
+  public var message: String { entry.text(arguments) }
 }
 
 /// One option: its name and aliases, the kind of value it takes, a line for `.help`, and how a

@@ -45,8 +45,10 @@ package func writeFileAtomically(
   path: String, bufferCapacity: Int = 1 << 20, failAfterBytes: Int? = nil,
   afterWrite: ((Int) -> Void)? = nil, body: (ByteWriter) throws -> Int
 ) throws -> Int {
-  func fail(_ message: String) -> ExportError { ExportError(path: path, message: message) }
-  if path.isEmpty { throw fail("empty file name") }
+  func fail(_ entry: DiagnosticMessage, _ arguments: String...) -> ExportError {
+    ExportError(path: path, entry, arguments: arguments)
+  }
+  if path.isEmpty { throw fail(.emptyFileName) }
 
   // Write through a symbolic link to the file it names, rather than replacing the link.
   var target = path
@@ -59,7 +61,7 @@ package func writeFileAtomically(
 
   var keepMode: mode_t?
   if let st = fileStatus(target) {
-    if isKind(st, S_IFDIR) { throw fail("is a folder") }
+    if isKind(st, S_IFDIR) { throw fail(.isAFolder) }
     if isKind(st, S_IFCHR) || isKind(st, S_IFIFO) || isKind(st, S_IFSOCK) {
       // `/dev/stdout`, a named pipe: nothing to replace, write straight into it.
       return try writeDirectly(path: path, target: target, bufferCapacity: bufferCapacity, body: body)
@@ -68,9 +70,9 @@ package func writeFileAtomically(
   }
 
   let (folder, name) = splitPath(target)
-  if name.isEmpty || name == "." || name == ".." { throw fail("not a file name") }
-  guard let fst = fileStatus(folder) else { throw fail("folder `\(folder)` does not exist") }
-  if !isKind(fst, S_IFDIR) { throw fail("`\(folder)` is not a folder") }
+  if name.isEmpty || name == "." || name == ".." { throw fail(.notAFileName) }
+  guard let fst = fileStatus(folder) else { throw fail(.folderDoesNotExist, folder) }
+  if !isKind(fst, S_IFDIR) { throw fail(.notAFolder, folder) }
 
   var fd: Int32 = -1
   var temp = ""
@@ -79,7 +81,7 @@ package func writeFileAtomically(
     fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
     if fd >= 0 || errno != EEXIST { break }
   }
-  if fd < 0 { throw fail(errorText(errno)) }
+  if fd < 0 { throw fail(.systemError, errorText(errno)) }
   if let mode = keepMode { _ = fchmod(fd, mode) }
 
   var committed = false
@@ -97,15 +99,15 @@ package func writeFileAtomically(
   do {
     result = try body(out)
   } catch let e as WriteFailure {
-    throw fail(errorText(e.errorNumber))
+    throw fail(.systemError, errorText(e.errorNumber))
   }
   out.flush()
-  if out.errorNumber != 0 { throw fail(errorText(out.errorNumber)) }
-  if fsync(fd) != 0 && errno != EINVAL { throw fail(errorText(errno)) }
+  if out.errorNumber != 0 { throw fail(.systemError, errorText(out.errorNumber)) }
+  if fsync(fd) != 0 && errno != EINVAL { throw fail(.systemError, errorText(errno)) }
   let closeResult = close(fd)
   fd = -1
-  if closeResult != 0 { throw fail(errorText(errno)) }
-  if rename(temp, target) != 0 { throw fail(errorText(errno)) }
+  if closeResult != 0 { throw fail(.systemError, errorText(errno)) }
+  if rename(temp, target) != 0 { throw fail(.systemError, errorText(errno)) }
   committed = true
 
   // Make the rename itself durable (best effort).
@@ -122,16 +124,16 @@ private func writeDirectly(
   path: String, target: String, bufferCapacity: Int, body: (ByteWriter) throws -> Int
 ) throws -> Int {
   let fd = open(target, O_WRONLY | O_CLOEXEC)
-  if fd < 0 { throw ExportError(path: path, message: errorText(errno)) }
+  if fd < 0 { throw ExportError(path: path, .systemError, errorText(errno)) }
   defer { close(fd) }
   let out = ByteWriter(fileDescriptor: fd, capacity: bufferCapacity)
   let result: Int
   do {
     result = try body(out)
   } catch let e as WriteFailure {
-    throw ExportError(path: path, message: errorText(e.errorNumber))
+    throw ExportError(path: path, .systemError, errorText(e.errorNumber))
   }
   out.flush()
-  if out.errorNumber != 0 { throw ExportError(path: path, message: errorText(out.errorNumber)) }
+  if out.errorNumber != 0 { throw ExportError(path: path, .systemError, errorText(out.errorNumber)) }
   return result
 }

@@ -13,20 +13,27 @@ import TerrainSyntax
 /// Appends bytes cheaply; never throws in the hot path. A failed `write(2)` is remembered in
 /// `errorNumber` and later appends are dropped, so callers check `errorNumber` at their
 /// checkpoints (every few thousand rows) and at the end.
+///
+/// Every stored `var` is `@exclusivity(unchecked)`: a writer belongs to one thread (each
+/// export batch formats into its own), and every access to them is an instantaneous read or
+/// write of a trivial value (or a copy of the `afterWrite` closure, called after the read
+/// ends) that is never held across a call that could touch the writer again (`makeRoom`,
+/// `flush` and `writeOut` run between accesses, not inside one). The runtime checks cost
+/// `swift_beginAccess` calls for each cell and row written.
 package final class ByteWriter {
-  package private(set) var base: UnsafeMutablePointer<UInt8>
-  package private(set) var count = 0
-  private var capacity: Int
+  @exclusivity(unchecked) package private(set) var base: UnsafeMutablePointer<UInt8>
+  @exclusivity(unchecked) package private(set) var count = 0
+  @exclusivity(unchecked) private var capacity: Int
   /// The file descriptor drained into, or -1 for a memory buffer.
   package let fd: Int32
   /// `errno` of the first failed write (0 while all is well).
-  package private(set) var errorNumber: Int32 = 0
+  @exclusivity(unchecked) package private(set) var errorNumber: Int32 = 0
   /// Bytes handed to `write(2)` so far.
-  package private(set) var flushedBytes = 0
+  @exclusivity(unchecked) package private(set) var flushedBytes = 0
   /// Test hook: after this many bytes have been flushed, the next flush fails with `EIO`.
-  package var failAfterFlushedBytes: Int?
+  @exclusivity(unchecked) package var failAfterFlushedBytes: Int?
   /// Test hook: called with `flushedBytes` after each write to the file descriptor.
-  package var afterWrite: ((Int) -> Void)?
+  @exclusivity(unchecked) package var afterWrite: ((Int) -> Void)?
 
   /// A memory buffer that grows as needed.
   package init(capacity: Int = 4096) {

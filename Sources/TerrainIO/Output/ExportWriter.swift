@@ -33,7 +33,7 @@ public struct ExportOptions: Sendable, Equatable {
     if text == "\t" || text.lowercased() == "tab" || text == "\\t" { return 0x09 }
     let bytes = Array(text.utf8)
     guard bytes.count == 1, let b = bytes.first else {
-      throw ExportOptionError(message: "`sep` must be a single character, not \(quotedText(text))")
+      throw ExportOptionError(.sepNotOneCharacter, quotedText(text))
     }
     try checkSeparator(b)
     return b
@@ -44,7 +44,7 @@ public struct ExportOptions: Sendable, Equatable {
     switch text {
     case ".": return false
     case ",": return true
-    default: throw ExportOptionError(message: "`decimal` must be \".\" or \",\", not \(quotedText(text))")
+    default: throw ExportOptionError(.exportBadDecimal, quotedText(text))
     }
   }
 
@@ -54,10 +54,9 @@ public struct ExportOptions: Sendable, Equatable {
       b >= 0x80 || b == 0 || b == 0x22 || b == 0x0A || b == 0x0D || c.isLetter || c.isNumber
       || b == UInt8(ascii: "-") || b == UInt8(ascii: "+")
     if bad {
-      let shown = b < 0x80 ? quotedText(String(c)) : "byte \(b)"
+      let shown = b < 0x80 ? quotedText(String(c)) : DiagnosticText.byteNumber(String(b)).string
       throw ExportOptionError(
-        message: "`sep` cannot be \(shown): use one ASCII character other than a quote, a line break, "
-          + "a letter, a digit, `-` or `+` (e.g. \",\", \";\", \"|\", \"\\t\")")
+        .exportBadSeparator, shown)
     }
   }
 
@@ -67,7 +66,7 @@ public struct ExportOptions: Sendable, Equatable {
     let name = d.lowercased()
     guard ExportOptions.dialects.contains(name) else {
       throw ExportOptionError(
-        message: "unknown dialect \(quotedText(d)) (expected \"rfc4180\" or \"excel-fr\")")
+        .unknownDialect, quotedText(d))
     }
     return name
   }
@@ -76,25 +75,25 @@ public struct ExportOptions: Sendable, Equatable {
   public func validate(for format: ExportFormat = .csv) throws {
     _ = try checkedDialect()
     if let s = separator { try ExportOptions.checkSeparator(s) }
-    func reject(_ option: String, _ why: String) throws {
-      throw ExportOptionError(message: "option `\(option)` does not apply to \(why)")
+    func reject(_ option: String, _ why: DiagnosticText) throws {
+      throw ExportOptionError(.optionDoesNotApply, option, why.string)
     }
     switch format {
     case .csv:
       break
     case .tsv:
-      if let s = separator, s != 0x09 { try reject("sep", ".tsv files (always tab-separated)") }
+      if let s = separator, s != 0x09 { try reject("sep", .tsvFiles) }
     case .json:
-      if separator != nil { try reject("sep", "JSON") }
-      if decimalComma != nil { try reject("decimal", "JSON (numbers always use `.`)") }
-      if header != nil { try reject("header", "JSON") }
-      if null != nil { try reject("null", "JSON (nulls are `null`)") }
-      if dialect != nil { try reject("dialect", "JSON") }
-      if bom == true { try reject("bom", "JSON (RFC 8259 forbids a byte order mark)") }
+      if separator != nil { try reject("sep", .json) }
+      if decimalComma != nil { try reject("decimal", .jsonNumbers) }
+      if header != nil { try reject("header", .json) }
+      if null != nil { try reject("null", .jsonNulls) }
+      if dialect != nil { try reject("dialect", .json) }
+      if bom == true { try reject("bom", .jsonBOM) }
     case .markdown:
-      if separator != nil { try reject("sep", "Markdown") }
-      if dialect != nil { try reject("dialect", "Markdown") }
-      if header == false { try reject("header = false", "Markdown (a Markdown table needs its header)") }
+      if separator != nil { try reject("sep", .markdown) }
+      if dialect != nil { try reject("dialect", .markdown) }
+      if header == false { try reject("header = false", .markdownHeader) }
     }
   }
 
@@ -120,11 +119,20 @@ public struct ExportOptions: Sendable, Equatable {
   }
 }
 
-/// An export option with a bad value (the language layer points at its span).
+/// An export option with a bad value (the language layer points at its span): a catalog entry
+/// and its arguments.
 public struct ExportOptionError: Error, CustomStringConvertible, Equatable {
-  public var message: String
-  public init(message: String) { self.message = message }
+  public var entry: DiagnosticMessage
+  public var arguments: [String]
+  public init(_ entry: DiagnosticMessage, _ arguments: String...) {
+    self.entry = entry
+    self.arguments = arguments
+  }
+  public var message: String { entry.text(arguments) }
   public var description: String { message }
+  public static func == (a: ExportOptionError, b: ExportOptionError) -> Bool {
+    a.entry.id == b.entry.id && a.arguments == b.arguments
+  }
 }
 
 /// `s` in double quotes, control characters and quotes escaped, for messages.
@@ -152,15 +160,25 @@ public enum ExportFormat: Sendable, Equatable {
   }
 }
 
-/// An export that could not be written; the previous file, if any, is unchanged.
+/// An export that could not be written; the previous file, if any, is unchanged. The reason is
+/// a catalog entry and its arguments.
 public struct ExportError: Error, CustomStringConvertible {
   public var path: String
-  public var message: String
-  public init(path: String, message: String) {
+  public var entry: DiagnosticMessage
+  public var arguments: [String]
+  public init(path: String, _ entry: DiagnosticMessage, arguments: [String]) {
     self.path = path
-    self.message = message
+    self.entry = entry
+    self.arguments = arguments
   }
-  public var description: String { path.isEmpty ? "cannot write: \(message)" : "cannot write \(path): \(message)" }
+  public init(path: String, _ entry: DiagnosticMessage, _ arguments: String...) {
+    self.init(path: path, entry, arguments: arguments)
+  }
+  /// The reason, arguments in place.
+  public var message: String { entry.text(arguments) }
+  public var description: String {
+    path.isEmpty ? DiagnosticText.cannotWrite(message).string : DiagnosticText.cannotWritePath(path, message).string
+  }
 }
 
 /// Writes `table` to `path` in the format of its extension. The file is written to a
@@ -189,7 +207,7 @@ package func exportTable(
   do {
     try options.validate(for: format)
   } catch let e as ExportOptionError {
-    throw ExportError(path: path, message: e.message)
+    throw ExportError(path: path, e.entry, arguments: e.arguments)
   }
   switch format {
   case .csv, .tsv:
@@ -257,6 +275,6 @@ private func exportChecked<T>(_ body: () throws -> T) throws -> T {
   do {
     return try body()
   } catch let e as ExportOptionError {
-    throw OptionValueError(e.message)
+    throw OptionValueError(e.entry, arguments: e.arguments)
   }
 }

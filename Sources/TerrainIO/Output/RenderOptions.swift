@@ -76,11 +76,11 @@ public func render(_ table: Table, options: RenderOptions, toFileDescriptor fd: 
     do {
       _ = try writeStreaming(table, mode: options.mode, to: out, cancel: cancel)
     } catch let e as WriteFailure {
-      throw ExportError(path: "<output>", message: errorText(e.errorNumber))
+      throw ExportError(path: "<output>", .systemError, errorText(e.errorNumber))
     }
   }
   out.flush()
-  if out.errorNumber != 0 { throw ExportError(path: "<output>", message: errorText(out.errorNumber)) }
+  if out.errorNumber != 0 { throw ExportError(path: "<output>", .systemError, errorText(out.errorNumber)) }
 }
 
 private func writeStreaming(_ table: Table, mode: OutputMode, to out: ByteWriter, cancel: CancellationFlag?) throws

@@ -12,7 +12,7 @@ package struct DistinctStep: LogicalStep {
 extension DistinctStage: PlannableStage {
   package func plan(_ p: inout StagePlanning) throws {
     let fields = p.fields
-    try checkNamesUnique(columns, what: "listed", label: "already listed", help: "name each column once")
+    try checkNamesUnique(columns, .columnListedTwice, label: .alreadyListed, help: .nameEachColumnOnce)
     var idx: [Int] = []
     for c in columns {
       idx.append(try p.column(c))

@@ -6,7 +6,7 @@ import TerrainSyntax
 extension DropStage: PlannableStage {
   package func plan(_ p: inout StagePlanning) throws {
     let fields = p.fields
-    try checkNamesUnique(columns, what: "dropped", label: "already dropped", help: "name each column once")
+    try checkNamesUnique(columns, .columnDroppedTwice, label: .alreadyDropped, help: .nameEachColumnOnce)
     var keep = Array(fields.indices)
     for c in columns {
       let i = try p.column(c)

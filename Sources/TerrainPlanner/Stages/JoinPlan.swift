@@ -52,8 +52,8 @@ extension PipelinePlanner {
       var (x, y) = (l, r)
       if x.type != y.type {
         guard x.type.isNumeric && y.type.isNumeric else {
-          throw Diagnostic("cannot join \(x.type) with \(y.type)", at: span, label: "\(x.type) vs \(y.type)",
-            help: "convert one side, e.g. with text(…) or int(…)")
+          throw Diagnostic(.cannotJoinTypes, "\(x.type)", "\(y.type)", at: span, label: .typeVersusType("\(x.type)", "\(y.type)"),
+            help: .convertOneSideForJoin)
         }
         x = leftBinder.cast(x, .float)
         y = rightBinder.cast(y, .float)
@@ -68,27 +68,27 @@ extension PipelinePlanner {
         try walk(b)
       case .column(let n, nil):
         guard let li = fields.firstIndex(where: { $0.name == n.text }) else {
-          throw Diagnostic("`join … on \(n.text)` needs a column `\(n.text)` on both sides, but `\(sourceName)` has none",
-            at: n.span, label: "not in \(sourceName)",
-            help: closestName(to: n.text, in: fields.map(\.name)).map { "did you mean `\($0)`?" })
+          throw Diagnostic(.joinColumnMissing, n.text, n.text, sourceName,
+            at: n.span, label: .notIn(sourceName),
+            help: closestName(to: n.text, in: fields.map(\.name)).map { .didYouMean($0) })
         }
         guard let ri = right.index(of: n.text) else {
-          throw Diagnostic("`join … on \(n.text)` needs a column `\(n.text)` on both sides, but `\(rightName)` has none",
-            at: n.span, label: "not in \(rightName)",
-            help: "name both sides: `on \(n.text) == \(rightName).COLUMN`")
+          throw Diagnostic(.joinColumnMissing, n.text, n.text, rightName,
+            at: n.span, label: .notIn(rightName),
+            help: .nameBothSides(n.text, rightName))
         }
         usingRight.insert(ri)
         try addPair(.column(li, fields[li].type), .column(ri, right.fields[ri].type), e.span)
       case .binary(.equal, let a, let b, _):
         let (l, r) = refersToRight(b) ? (a, b) : (refersToRight(a) ? (b, a) : (a, b))
         guard refersToRight(r) else {
-          throw Diagnostic("one side of the join condition must name a column of `\(rightName)`", at: e.span,
-            label: "no `\(rightName).…` here", help: "e.g. on code == \(rightName).code")
+          throw Diagnostic(.joinConditionNeedsRightColumn, rightName, at: e.span,
+            label: .noQualifiedColumnHere(rightName), help: .exampleJoinCondition(rightName))
         }
         try addPair(try leftBinder.bind(l), try rightBinder.bind(r), e.span)
       default:
-        throw Diagnostic("a join condition is `col`, or `a == \(rightName).b` joined with `and`", at: e.span,
-          label: "not a join condition")
+        throw Diagnostic(.notAJoinCondition, rightName, at: e.span,
+          label: .notAJoinCondition)
       }
     }
     try walk(on)

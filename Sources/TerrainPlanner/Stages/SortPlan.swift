@@ -23,6 +23,12 @@ extension SortStage: PlannableStage {
     let bound = try keys.map { (try binder.bind($0.expr), descending: $0.descending) }
     var limit: Int?
     if let take = p.next?.stage as? TakeStage {
+      // `take N by k`: the top N of each group, not a global limit (TakeByPlan.swift).
+      guard take.by.isEmpty else {
+        p.emit(SortTakeByStep(bound, limit: try take.rowCount(binder), groupKeys: try take.groupKeys(binder),
+          collation: p.planner.collation), fields: p.fields)
+        return
+      }
       limit = try take.rowCount(binder)
     }
     p.emit(SortStep(bound, limit: limit, collation: p.planner.collation), fields: p.fields)

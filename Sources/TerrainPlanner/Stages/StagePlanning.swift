@@ -22,6 +22,10 @@ package struct StagePlanning {
   package let sourceName: String
   /// The stage after this one, if any.
   package let next: StageNode?
+  /// The pipeline's source table and the steps planned before this stage: what `pivot` hands
+  /// to the `DataProbe` to read the distinct values of its column.
+  package let source: Table?
+  package let before: [PlanStep]
   /// Binds expressions over `fields` (columns may be qualified by the source's name).
   package let binder: ExpressionBinder
   /// The steps added, each with the fields coming out of it.
@@ -29,11 +33,14 @@ package struct StagePlanning {
   /// Set by a sink (`export`).
   package var export: ExportSink?
 
-  package init(planner: PipelinePlanner, fields: [Field], sourceName: String, next: StageNode?) {
+  package init(planner: PipelinePlanner, fields: [Field], sourceName: String, next: StageNode?, source: Table? = nil,
+    before: [PlanStep] = []) {
     self.planner = planner
     self.fields = fields
     self.sourceName = sourceName
     self.next = next
+    self.source = source
+    self.before = before
     var binder = ExpressionBinder(fields: fields, sourceName: sourceName, parameters: planner.parameters,
       constants: planner.constants, functions: planner.functions, qualifier: sourceName)
     binder.collation = planner.collation

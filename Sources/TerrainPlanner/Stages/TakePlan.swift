@@ -11,7 +11,14 @@ package struct TakeStep: LogicalStep {
 
 extension TakeStage: PlannableStage {
   package func plan(_ p: inout StagePlanning) throws {
-    p.emit(TakeStep(try rowCount(p.binder)), fields: p.fields)
+    let n = try rowCount(p.binder)
+    if by.isEmpty {
+      p.emit(TakeStep(n), fields: p.fields)
+      return
+    }
+    // After `sort`, the sort's planning already made the top N of each group (TakeByPlan.swift).
+    if p.before.last is SortTakeByStep { return }
+    p.emit(TakeByStep(n, keys: try groupKeys(p.binder)), fields: p.fields)
   }
 
   /// N, a constant whole number, 0 or more.
@@ -19,14 +26,14 @@ extension TakeStage: PlannableStage {
     let e = count
     let b = try binder.bind(e, expected: .int)
     guard let v = try binder.constants.constantValue(of: b) else {
-      throw Diagnostic("`take` needs a constant number of rows", at: e.span, label: "not a constant", help: "e.g. take 10")
+      throw Diagnostic(.takeNeedsConstant, at: e.span, label: .notAConstant, help: .exampleTake)
     }
     switch v {
     case .int(let n) where n >= 0: return Int(clamping: n)
     case .int, .float:
-      throw Diagnostic("`take` needs a whole number of rows, 0 or more", at: e.span, label: "not a row count")
+      throw Diagnostic(.takeNeedsWholeNumber, at: e.span, label: .notARowCount)
     default:
-      throw Diagnostic("`take` needs a number of rows", at: e.span, label: "not a number")
+      throw Diagnostic(.takeNeedsNumber, at: e.span, label: .notANumber)
     }
   }
 }

@@ -9,15 +9,15 @@ public struct AggregateStage: StageSyntax {
   public static let completionWords = ["by"]
   public static let definingWords = ["aggregate", "by"]
   public static let otherNames = ["group", "groupby", "summarize", "summarise"]
-  public static let otherNameHelp = "use `aggregate name = agg(x) by col`"
+  public static let otherNameHelp: DiagnosticText = .useAggregateForGroups
   public static let help = StageHelp(synopsis: "| aggregate name = AGG(x), … [by col, …]",
     text: "One row per group (one row in all without `by`); group columns come first.",
     example: "from communes | aggregate n = count(), pop = sum(population) by code_region")
 
   public static func parse(_ p: inout Parser) throws -> AggregateStage {
     if p.current.isKeyword("by") {
-      throw Diagnostic("`aggregate` needs at least one `name = AGGREGATE(…)` before `by`", at: p.current.span,
-        label: "no aggregate", help: "e.g. aggregate n = count() by code_region; for the groups alone, use `distinct`")
+      throw Diagnostic(.aggregateNeedsItemBeforeBy, at: p.current.span,
+        label: .noAggregate, help: .exampleAggregateBy)
     }
     let items = try p.parseNamedList(requireExplicit: "aggregate")
     var by: [NamedExpr] = []

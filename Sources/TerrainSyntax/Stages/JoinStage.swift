@@ -17,9 +17,9 @@ public struct JoinStage: StageSyntax {
 
   public static func parse(_ p: inout Parser) throws -> JoinStage {
     let left = p.acceptKeyword("left")
-    let table = try p.name("a table name after `join`")
+    let table = try p.name(.tableNameAfterJoin)
     guard p.acceptKeyword("on") else {
-      throw p.unexpected("expected `on` after `join \(table.text)`", help: "e.g. join epci on epci == epci.siren")
+      throw p.unexpected(.expectedOnAfterJoin, table.text, help: .exampleJoinOn)
     }
     return JoinStage(table: table, on: try p.parseExpr(), left: left)
   }

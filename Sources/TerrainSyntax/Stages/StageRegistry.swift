@@ -11,6 +11,10 @@ public let stageSyntaxes: [any StageSyntax.Type] = [
   TakeStage.self,
   JoinStage.self,
   DistinctStage.self,
+  AppendStage.self,
+  UnpivotStage.self,
+  PivotStage.self,
+  SplitStage.self,
   ExportStage.self,
 ]
 

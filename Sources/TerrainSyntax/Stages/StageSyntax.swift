@@ -43,7 +43,7 @@ public protocol StageSyntax: Sendable {
   static var definingWords: [String] { get }
   /// Names other tools give the stage (`filter` for `where`), answered with `otherNameHelp`.
   static var otherNames: [String] { get }
-  static var otherNameHelp: String { get }
+  static var otherNameHelp: DiagnosticText { get }
   /// Whether the stage writes the rows out and so ends the pipeline (`export`).
   static var isSink: Bool { get }
 
@@ -59,7 +59,7 @@ extension StageSyntax {
   public static var definingWords: [String] { [] }
   public static var pathWords: [String] { [] }
   public static var otherNames: [String] { [] }
-  public static var otherNameHelp: String { "did you mean `\(keyword)`?" }
+  public static var otherNameHelp: DiagnosticText { .didYouMean(keyword) }
   public static var isSink: Bool { false }
   public var tablesRead: [Name] { [] }
 }

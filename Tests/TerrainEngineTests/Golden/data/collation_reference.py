@@ -44,13 +44,22 @@ q('from c | sort s desc | select s','s',[cell(x) for x in sorted(ws,key=key,reve
 q('from c | sort s desc | take 4 | select s','s',[cell(x) for x in sorted(ws,key=key,reverse=True)[:4]])
 q('from c | aggregate lo = min(s), hi = max(s)','lo,hi',[cell(min(ws,key=key))+','+cell(max(ws,key=key))])
 q('from c | where s in ("évian", "Évian", "Evian") | sort s | select s','s',[cell(x) for x in sorted(["évian","Évian","Evian"],key=key)])
+# Windows, pivot columns and take-by follow the collation too.
+q('from c | derive r = row_number() sort s | where r <= 3 | sort r | select s, r','s,r',[cell(x)+','+str(i+1) for i,x in enumerate(sorted(ws,key=key)[:3])])
+piv=["Évian","evian","Zurich","Ebene"]
+q('from c | where s in ("Évian", "evian", "Zurich", "Ebene") | pivot s using count()',','.join(sorted(piv,key=key)),['1,1,1,1'])
+byparity={}
+for i,x in enumerate(ws):
+    byparity.setdefault((i+1)%2,[]).append(x)
+q('from c | where s is not null | sort s desc | take 1 by id % 2 | select s','s',[cell(x) for x in sorted([max(v,key=key) for v in byparity.values()],key=key,reverse=True)])
 out.append('statement ok\n.collation binary\n')
 q('from c | sort s | select s','s',[cell(x) for x in sorted(ws,key=bkey)]+['""'])
 q('from c | aggregate lo = min(s), hi = max(s)','lo,hi',[cell(min(ws,key=bkey))+','+cell(max(ws,key=bkey))])
 q('from communes | where code_departement == "01" | sort nom | take 3 | select nom','nom',[cell(x) for x in sorted(ain,key=bkey)[:3]])
+q('from c | where s in ("Évian", "evian", "Zurich", "Ebene") | pivot s using count()',','.join(sorted(piv,key=bkey)),['1,1,1,1'])
 out.append('statement ok\n.collation fr\n')
 q('from communes | where code_departement == "01" | sort nom | take 3 | select nom','nom',[cell(x) for x in sorted(ain,key=key)[:3]])
-out.append('statement error\n.collation de\n----\n58_collation_fr.test:LINE:12: error: unknown collation `de`\nLINE │ .collation de\n    │            ^^ not a collation\n    = help: collations: fr (French order, the default), binary (code point order)\n')
+out.append('statement error\n.collation de\n----\n58_collation_fr.test:LINE:12: error: unknown collation `de`\nLINE │ .collation de\n    │            ^^\n    = help: collations: fr (French order, the default), binary (code point order)\n')
 text='\n'.join(out)
 line=text.split('\n').index('.collation de')+1
 text=text.replace('LINE',str(line))

@@ -1,0 +1,34 @@
+// `| split COL on "SEP"`
+
+/// One row per part of a text column cut at a separator.
+public struct SplitStage: StageSyntax {
+  public var column: Name
+  public var separator: String
+  public var separatorSpan: Span
+
+  public static let keyword = "split"
+  public static let continuationWords = ["on"]
+  public static let completionWords = ["on"]
+  public static let otherNames = ["explode", "unnest", "separate_rows"]
+  public static let otherNameHelp = "use `split COL on \"SEP\"`"
+  public static let help = StageHelp(synopsis: "| split COL on \"SEP\"",
+    text: "One row per part of the text COL cut at SEP, the other columns repeated; an empty text gives one row with an empty part, a null one row with null.",
+    example: "from epci | take 2 | select siren, nom | split nom on \" \"")
+
+  public static func parse(_ p: inout Parser) throws -> SplitStage {
+    let column = try p.name(.aTextColumnAfterSplit)
+    guard p.acceptClause("on") else {
+      throw p.unexpected(.splitNeedsOn, column.text, help: .splitExample(column.text, "|"))
+    }
+    p.skipNewlines()
+    guard case .string(let s) = p.current.kind else {
+      throw p.unexpected(.splitNeedsSeparator, help: .splitExample(column.text, "|"))
+    }
+    let t = p.advance()
+    if s.isEmpty {
+      throw Diagnostic(.splitEmptySeparator, at: t.span, label: .emptySeparator,
+        help: .splitExample(column.text, ","))
+    }
+    return SplitStage(column: column, separator: s, separatorSpan: t.span)
+  }
+}
