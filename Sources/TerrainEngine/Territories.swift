@@ -15,8 +15,7 @@ extension Session {
     let table = try self.table(named: p.table.text, at: p.table.span)
     let keyName = p.key?.text ?? table.fields.first?.name ?? ""
     guard let keyIndex = table.index(of: keyName) else {
-      throw Diagnostic(.unknownColumn, keyName, p.table.text, at: p.key?.span ?? p.table.span, label: .notFound,
-        help: closestName(to: keyName, in: table.columnNames).map { .didYouMean($0) })
+      throw unknownColumnError(keyName, at: p.key?.span ?? p.table.span, in: p.table.text, columns: table.columnNames)
     }
     let keyColumn = table.columns[keyIndex]
     var rows: [Int] = []

@@ -10,32 +10,16 @@ import TerrainSyntax
 import TerrainPlanner
 
 extension ExpressionCompiler {
-  package func overflowError(_ span: Span) -> Diagnostic {
-    Diagnostic(.integerOverflow, at: span, label: .overflows,
-      help: .computeInFloats)
-  }
-
-  /// The error of a float operation (`what`: "`*`", "`exp`") whose result is not finite although
-  /// its inputs were.
-  package func floatOverflowError(_ span: Span, _ what: String) -> Diagnostic {
-    Diagnostic(.floatOverflow, what, at: span, label: .overflows,
-      help: .scaleValuesDown)
-  }
-
   package func arithmeticKernel(_ op: ArithmeticOp, _ a: BoundExpr, _ b: BoundExpr, type: DataType, span: Span) throws -> Kernel {
+    let fail = failures(at: span)
     let ka = try compile(a)
-    let active = activeRows
-    let inBranch = isInsideBranch
-    let scratch = Scratch()
-    let outValid = scratch.validity
     if type == .float {
-      let out = scratch.floats()
       if case .constant(.float(let c), _) = b, op != .divide || c != 0, op != .remainder {
         // Column op constant: the common shape (`surface * 1.1`).
         let checked = constantCanOverflow(op, c)
-        return { start, n in
-          let x = try ka(start, n)
+        return unary(ka, Double.self) { n, x, o in
           let xa = x.floats()
+          let out = o.values
           var bad: UInt64 = 0
           switch op {
           case .add where checked: bad = checkedMapLoop(n, xa, out) { $0 + c }
@@ -48,19 +32,15 @@ extension ExpressionCompiler {
           case .divide: mapLoop(n, xa, out) { $0 / c }
           case .remainder: mapLoop(n, xa, out) { $0.truncatingRemainder(dividingBy: c) }
           }
-          if bad != 0, overflowedRow(n, out, x.validity, active, xa) {
-            throw self.floatOverflowError(span, op.symbol)
-          }
-          return withExtendedLifetime(scratch) { Vec(data: UnsafeRawPointer(out), validity: x.validity, dictionary: nil) }
+          try fail.checkFloat(bad, n, out, x.validity, xa, what: op.symbol)
+          return x.validity
         }
       }
-      let kb = try compile(b)
-      return { start, n in
-        let x = try ka(start, n)
-        let y = try kb(start, n)
+      return binary(ka, try compile(b), Double.self) { n, x, y, validIn, o in
         let xa = x.floats()
         let yb = y.floats()
-        var valid = andValidity(n, x.validity, y.validity, into: outValid)
+        let out = o.values
+        var valid = validIn
         var bad: UInt64 = 0
         switch op {
         case .add: bad = checkedZipLoop(n, xa, yb, out) { $0 + $1 }
@@ -73,28 +53,17 @@ extension ExpressionCompiler {
           } else {
             zipLoop(n, xa, yb, out) { $1 == 0 ? 0 : $0.truncatingRemainder(dividingBy: $1) }
           }
-          // x / 0 is null.
-          if let v = valid {
-            for i in 0..<n { outValid[i] = v[i] & (yb[i] != 0 ? 1 : 0) }
-          } else {
-            for i in 0..<n { outValid[i] = yb[i] != 0 ? 1 : 0 }
-          }
-          valid = UnsafePointer(outValid)
+          valid = nullWhereZero(n, valid, yb, into: o.validity)
         }
-        if bad != 0, overflowedRow(n, out, valid, active, xa, yb) {
-          throw self.floatOverflowError(span, op.symbol)
-        }
-        return withExtendedLifetime(scratch) { Vec(data: UnsafeRawPointer(out), validity: valid, dictionary: nil) }
+        try fail.checkFloat(bad, n, out, valid, xa, yb, what: op.symbol)
+        return valid
       }
     }
-    let kb = try compile(b)
-    let out = scratch.ints()
-    return { start, n in
-      let x = try ka(start, n)
-      let y = try kb(start, n)
+    return binary(ka, try compile(b), Int64.self) { n, x, y, validIn, o in
       let xa = x.ints()
       let yb = y.ints()
-      var valid = andValidity(n, x.validity, y.validity, into: outValid)
+      let out = o.values
+      var valid = validIn
       var overflow: UInt64 = 0
       switch op {
       case .add:
@@ -121,54 +90,52 @@ extension ExpressionCompiler {
           let d = yb[i]
           out[i] = d == 0 || d == -1 ? 0 : xa[i] % d
         }
-        if let v = valid {
-          for i in 0..<n { outValid[i] = v[i] & (yb[i] != 0 ? 1 : 0) }
-        } else {
-          for i in 0..<n { outValid[i] = yb[i] != 0 ? 1 : 0 }
-        }
-        valid = UnsafePointer(outValid)
+        valid = nullWhereZero(n, valid, yb, into: o.validity)
       }
-      if overflow != 0, !inBranch || failsOnActiveRow(n, valid, active, { i in
+      try fail.check(overflow, n, valid, fail.overflow()) { i in
         switch op {
         case .add: return (xa[i] ^ out[i]) & (yb[i] ^ out[i]) < 0
         case .subtract: return (xa[i] ^ yb[i]) & (xa[i] ^ out[i]) < 0
         case .multiply: return xa[i].multipliedReportingOverflow(by: yb[i]).overflow
         case .remainder, .divide: return false
         }
-      }) {
-        throw self.overflowError(span)
       }
-      return withExtendedLifetime(scratch) { Vec(data: UnsafeRawPointer(out), validity: valid, dictionary: nil) }
+      return valid
     }
   }
 
   package func negateKernel(_ ka: @escaping Kernel, type: DataType, span: Span) -> Kernel {
-    let active = activeRows
-    let inBranch = isInsideBranch
-    let scratch = Scratch()
     if type == .float {
-      let out = scratch.floats()
-      return { start, n in
-        let x = try ka(start, n)
-        mapLoop(n, x.floats(), out) { -$0 }
-        return withExtendedLifetime(scratch) { Vec(data: UnsafeRawPointer(out), validity: x.validity, dictionary: nil) }
+      return unary(ka, Double.self) { n, x, o in
+        mapLoop(n, x.floats(), o.values) { -$0 }
+        return x.validity
       }
     }
-    let out = scratch.ints()
-    return { start, n in
-      let x = try ka(start, n)
+    let fail = failures(at: span)
+    return unary(ka, Int64.self) { n, x, o in
       let xa = x.ints()
+      let out = o.values
       var overflow: UInt64 = 0
       for i in 0..<n {
         out[i] = 0 &- xa[i]
         overflow |= (xa[i] == Int64.min ? 1 : 0) & UInt64(x.validity?[i] ?? 1)
       }
-      if overflow != 0, !inBranch || failsOnActiveRow(n, x.validity, active, { xa[$0] == Int64.min }) {
-        throw self.overflowError(span)
-      }
-      return withExtendedLifetime(scratch) { Vec(data: UnsafeRawPointer(out), validity: x.validity, dictionary: nil) }
+      try fail.check(overflow, n, x.validity, fail.overflow()) { xa[$0] == Int64.min }
+      return x.validity
     }
   }
+}
+
+/// `valid` with the rows where the divisor `y` is 0 made null (`x / 0` and `x % 0`), written to `out`.
+@inline(__always)
+package func nullWhereZero<T: Numeric>(_ n: Int, _ valid: UnsafePointer<UInt8>?, _ y: UnsafePointer<T>,
+  into out: UnsafeMutablePointer<UInt8>) -> UnsafePointer<UInt8> {
+  if let v = valid {
+    for i in 0..<n { out[i] = v[i] & (y[i] != 0 ? 1 : 0) }
+  } else {
+    for i in 0..<n { out[i] = y[i] != 0 ? 1 : 0 }
+  }
+  return UnsafePointer(out)
 }
 
 /// Non-zero bits when `x` is ±inf or NaN, 0 when it is finite (`x - x` is +0 for every finite

@@ -16,18 +16,6 @@ package func compareLoop<T: Comparable>(_ op: CompareOp, _ n: Int, _ a: UnsafePo
   }
 }
 
-@inline(__always)
-package func compareScalarLoop<T: Comparable>(_ op: CompareOp, _ n: Int, _ a: UnsafePointer<T>, _ c: T, _ out: UnsafeMutablePointer<UInt8>) {
-  switch op {
-  case .equal: mapLoop(n, a, out) { $0 == c ? 1 : 0 }
-  case .notEqual: mapLoop(n, a, out) { $0 != c ? 1 : 0 }
-  case .less: mapLoop(n, a, out) { $0 < c ? 1 : 0 }
-  case .lessEqual: mapLoop(n, a, out) { $0 <= c ? 1 : 0 }
-  case .greater: mapLoop(n, a, out) { $0 > c ? 1 : 0 }
-  case .greaterEqual: mapLoop(n, a, out) { $0 >= c ? 1 : 0 }
-  }
-}
-
 /// `out[i]` = 1 when `a[i]` equals one of `values` (a short list of constants).
 @inline(__always)
 package func membershipLoop<T: Equatable>(_ n: Int, _ a: UnsafePointer<T>, _ values: [T], _ out: UnsafeMutablePointer<UInt8>) {
@@ -96,54 +84,67 @@ package func lookupLoop<R>(_ n: Int, _ codes: UnsafePointer<UInt32>, _ table: [R
 }
 
 extension ExpressionCompiler {
-  package func compareKernel(_ op: CompareOp, _ a: BoundExpr, _ b: BoundExpr) throws -> Kernel {
+  /// `a op b`: the one definition of each comparison, as a value kernel and a mask kernel. With
+  /// a constant (on either side), a typed test of the other side written straight into the mask;
+  /// with a null constant, never true (the other side still runs, for its errors: `-a >= null`
+  /// overflows where `a` is the smallest int, inside `where` or not).
+  package func comparison(_ op: CompareOp, _ a: BoundExpr, _ b: BoundExpr) throws -> Predicate {
     // Put a constant on the right.
-    if a.constantValue != nil, b.constantValue == nil { return try compareKernel(op.swapped, b, a) }
-    let ka = try compile(a)
-    let scratch = Scratch()
-    let out = scratch.bytes()
-    let outValid = scratch.validity
-    func result(_ v: UnsafePointer<UInt8>?) -> Vec { Vec(data: UnsafeRawPointer(out), validity: v, dictionary: nil) }
-
-    if let c = b.constantValue, !c.isNull {
-      switch c {
-      case .int(let k):
-        return { start, n in
-          let x = try ka(start, n)
-          compareScalarLoop(op, n, x.ints(), k, out)
-          return withExtendedLifetime(scratch) { result(x.validity) }
+    if a.constantValue != nil, b.constantValue == nil { return try comparison(op.swapped, b, a) }
+    switch (try operand(a), try operand(b)) {
+    case (.column(let ka), .constant(let c)):
+      switch (c, a.type) {
+      case (.int(let k), .int): return compare(ka, op, k)
+      case (.float(let k), .float): return compare(ka, op, k)
+      case (.bool(let k), .bool): return compare(ka, op, UInt8(k ? 1 : 0))
+      case (.text(let s), .text):
+        return lookup(ka, TextCodeTable<UInt8> { compareValues(op, compareUTF8($0, s)) ? 1 : 0 })
+      case (.null, _):
+        let nulls = Output<UInt8>()
+        nulls.validity.update(repeating: 0, count: chunkSize)
+        return .truth { start, n, out, combine in
+          _ = try ka(start, n)
+          combineMask(combine, n, out) { _ in 0 }
+          return UnsafePointer(nulls.validity)
         }
-      case .float(let k):
-        return { start, n in
-          let x = try ka(start, n)
-          compareScalarLoop(op, n, x.floats(), k, out)
-          return withExtendedLifetime(scratch) { result(x.validity) }
-        }
-      case .bool(let k):
-        let kb: UInt8 = k ? 1 : 0
-        return { start, n in
-          let x = try ka(start, n)
-          compareScalarLoop(op, n, x.bytes(), kb, out)
-          return withExtendedLifetime(scratch) { result(x.validity) }
-        }
-      case .text(let s):
-        let table = TextCodeTable<UInt8> { compareValues(op, compareUTF8($0, s)) ? 1 : 0 }
-        return { start, n in
-          let x = try ka(start, n)
-          guard let d = x.dictionary else { return result(x.validity) }
-          lookupLoop(n, x.codes(), table.table(for: d), 0, out)
-          return withExtendedLifetime(scratch) { result(x.validity) }
-        }
-      case .null:
-        break
+      default:
+        return .value(try compareColumns(op, ka, try compile(b), type: a.type))
       }
+    case (.column(let ka), .column(let kb)):
+      return .value(try compareColumns(op, ka, kb, type: a.type))
+    case (.constant, _):
+      // Both constant: folded before compiling, unless the fold failed (the kernels fail).
+      return .value(try compareColumns(op, try compile(a), try compile(b), type: a.type))
     }
-    let kb = try compile(b)
-    let type = a.type
-    return { start, n in
+  }
+
+  /// `x op c` on numbers or bools, the operator chosen outside the loops.
+  @inline(__always)
+  private func compare<T: Comparable>(_ ka: @escaping Kernel, _ op: CompareOp, _ c: T) -> Predicate {
+    .truth { start, n, out, combine in
       let x = try ka(start, n)
-      let y = try kb(start, n)
-      let valid = andValidity(n, x.validity, y.validity, into: outValid)
+      combineCompare(op, combine, n, x.values(T.self), x.validity, c, out)
+      return x.validity
+    }
+  }
+
+  /// A text test computed once per distinct string (`table`: 0/1 per dictionary code).
+  package func lookup(_ ka: @escaping Kernel, _ table: TextCodeTable<UInt8>) -> Predicate {
+    .truth { start, n, out, combine in
+      let x = try ka(start, n)
+      guard let d = x.dictionary else {
+        combineMask(combine, n, out) { _ in 0 }
+        return x.validity
+      }
+      combineLookup(combine, n, x.codes(), x.validity, table.table(for: d), out)
+      return x.validity
+    }
+  }
+
+  /// `x op y` of two computed sides.
+  private func compareColumns(_ op: CompareOp, _ ka: @escaping Kernel, _ kb: @escaping Kernel, type: DataType) throws -> Kernel {
+    binary(ka, kb, UInt8.self) { n, x, y, valid, o in
+      let out = o.values
       switch type {
       case .int: compareLoop(op, n, x.ints(), y.ints(), out)
       case .float: compareLoop(op, n, x.floats(), y.floats(), out)
@@ -187,38 +188,63 @@ extension ExpressionCompiler {
           }
         }
       }
-      return withExtendedLifetime(scratch) { result(valid) }
+      return valid
     }
   }
 
-  package func inListKernel(_ ka: @escaping Kernel, type: DataType, values: [Value], negated: Bool) -> Kernel {
-    let scratch = Scratch()
-    let out = scratch.bytes()
-    let outValid = scratch.validity
+  /// `a in (values…)` / `a not in (…)`. SQL: no match against a list holding null is null, not
+  /// false (so `not in` such a list is never true).
+  package func membership(_ ka: @escaping Kernel, type: DataType, values: [Value], negated: Bool) -> Predicate {
     let listHasNull = values.contains { $0.isNull }
     let present = values.filter { !$0.isNull }
-    let ints = present.compactMap { v -> Int64? in if case .int(let x) = v { return x } else { return nil } }
-    let floats = present.compactMap { v -> Double? in if case .float(let x) = v { return x } else { return nil } }
-    let bools = present.compactMap { v -> UInt8? in if case .bool(let x) = v { return x ? 1 : 0 } else { return nil } }
-    let texts = present.compactMap { v -> String? in if case .text(let x) = v { return x } else { return nil } }
-    let table = TextCodeTable<UInt8> { s in texts.contains { utf8Equal($0, s) } ? 1 : 0 }
-    return { start, n in
+    switch type {
+    case .int: return membership(ka, present.compactMap { if case .int(let x) = $0 { return x } else { return nil } }, listHasNull, negated)
+    case .float: return membership(ka, present.compactMap { if case .float(let x) = $0 { return x } else { return nil } }, listHasNull, negated)
+    case .bool:
+      return membership(ka, present.compactMap { if case .bool(let x) = $0 { return UInt8(x ? 1 : 0) } else { return nil } }, listHasNull, negated)
+    case .text:
+      let texts = present.compactMap { v -> String? in if case .text(let x) = v { return x } else { return nil } }
+      let matches = TextCodeTable<UInt8> { s in texts.contains { utf8Equal($0, s) } ? 1 : 0 }
+      if !listHasNull { return lookup(ka, negated ? TextCodeTable { s in texts.contains { utf8Equal($0, s) } ? 0 : 1 } : matches) }
+      // Present only where some value matches: true there unless negated.
+      let valid = Output<UInt8>()
+      return .truth { start, n, out, combine in
+        let x = try ka(start, n)
+        guard let d = x.dictionary else {
+          combineMask(combine, n, out) { _ in 0 }
+          return x.validity
+        }
+        let v = valid.validity
+        lookupLoop(n, x.codes(), matches.table(for: d), 0, v)
+        if let xv = x.validity { for i in 0..<n { v[i] &= xv[i] } }
+        if negated { combineMask(combine, n, out) { _ in 0 } } else { combineMask(combine, n, out) { v[$0] } }
+        return UnsafePointer(v)
+      }
+    }
+  }
+
+  @inline(__always)
+  private func membership<T: Equatable>(_ ka: @escaping Kernel, _ list: [T], _ listHasNull: Bool, _ negated: Bool) -> Predicate {
+    let flip: UInt8 = negated ? 1 : 0
+    if !listHasNull {
+      return .truth { start, n, out, combine in
+        let x = try ka(start, n)
+        combineTest(combine, n, x.values(T.self), x.validity, out) { v in
+          var m: UInt8 = 0
+          for k in list { m |= v == k ? 1 : 0 }
+          return m ^ flip
+        }
+        return x.validity
+      }
+    }
+    let valid = Output<UInt8>()
+    return .truth { start, n, out, combine in
       let x = try ka(start, n)
-      switch type {
-      case .int: membershipLoop(n, x.ints(), ints, out)
-      case .float: membershipLoop(n, x.floats(), floats, out)
-      case .bool: membershipLoop(n, x.bytes(), bools, out)
-      case .text:
-        if let d = x.dictionary { lookupLoop(n, x.codes(), table.table(for: d), 0, out) }
-      }
-      // SQL: no match against a list holding null is null, not false.
-      var valid = x.validity
-      if listHasNull {
-        for i in 0..<n { outValid[i] = (x.validity?[i] ?? 1) & out[i] }
-        valid = UnsafePointer(outValid)
-      }
-      if negated { for i in 0..<n { out[i] ^= 1 } }
-      return withExtendedLifetime(scratch) { Vec(data: UnsafeRawPointer(out), validity: valid, dictionary: nil) }
+      let v = valid.validity
+      membershipLoop(n, x.values(T.self), list, v)
+      if let xv = x.validity { for i in 0..<n { v[i] &= xv[i] } }
+      if negated { combineMask(combine, n, out) { _ in 0 } } else { combineMask(combine, n, out) { v[$0] } }
+      return UnsafePointer(v)
     }
   }
 }

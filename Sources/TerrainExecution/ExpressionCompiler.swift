@@ -71,18 +71,12 @@ package final class ExpressionCompiler {
       return try arithmeticKernel(op, a, b, type: t, span: span)
     case .negate(let a, let t, let span):
       return negateKernel(try compile(a), type: t, span: span)
-    case .compare(let op, let a, let b):
-      return try compareKernel(op, a, b)
+    case .compare, .not, .isNull, .inList:
+      return try predicate(e).kernel
     case .and(let a, let b):
       return logicKernel(isAnd: true, try compile(a), try compile(b))
     case .or(let a, let b):
       return logicKernel(isAnd: false, try compile(a), try compile(b))
-    case .not(let a):
-      return notKernel(try compile(a))
-    case .isNull(let a, let negated):
-      return isNullKernel(try compile(a), negated: negated)
-    case .inList(let a, let values, let negated):
-      return inListKernel(try compile(a), type: a.type, values: values, negated: negated)
     case .concat(let a, let b):
       return try concatKernel(a, b)
     case .function(let f, let args, let t, let span):

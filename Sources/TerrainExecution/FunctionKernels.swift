@@ -19,63 +19,52 @@ extension ExpressionCompiler {
 
   package func castKernel(_ ka: @escaping Kernel, from: DataType, to: DataType, span: Span?) throws -> Kernel {
     if from == to { return ka }
-    let active = activeRows
-    let scratch = Scratch()
     switch (from, to) {
     case (.int, .float):
-      let out = scratch.floats()
-      return { start, n in
-        let x = try ka(start, n)
-        mapLoop(n, x.ints(), out) { Double($0) }
-        return withExtendedLifetime(scratch) { Vec(data: UnsafeRawPointer(out), validity: x.validity, dictionary: nil) }
+      return unary(ka, Double.self) { n, x, o in
+        mapLoop(n, x.ints(), o.values) { Double($0) }
+        return x.validity
       }
     case (.bool, .int):
-      let out = scratch.ints()
-      return { start, n in
-        let x = try ka(start, n)
-        mapLoop(n, x.bytes(), out) { Int64($0) }
-        return withExtendedLifetime(scratch) { Vec(data: UnsafeRawPointer(out), validity: x.validity, dictionary: nil) }
+      return unary(ka, Int64.self) { n, x, o in
+        mapLoop(n, x.bytes(), o.values) { Int64($0) }
+        return x.validity
       }
     case (.bool, .float):
-      let out = scratch.floats()
-      return { start, n in
-        let x = try ka(start, n)
-        mapLoop(n, x.bytes(), out) { Double($0) }
-        return withExtendedLifetime(scratch) { Vec(data: UnsafeRawPointer(out), validity: x.validity, dictionary: nil) }
+      return unary(ka, Double.self) { n, x, o in
+        mapLoop(n, x.bytes(), o.values) { Double($0) }
+        return x.validity
       }
     case (.float, .int):
-      let out = scratch.ints()
-      let errorSpan = span ?? .none
-      return { start, n in
-        let x = try ka(start, n)
+      let fail = failures(at: span ?? .none)
+      return unary(ka, Int64.self) { n, x, o in
         let a = x.floats()
-        var bad = false
+        let out = o.values
+        var bad: UInt64 = 0
         for i in 0..<n {
           let v = a[i]
           let ok = v >= -9.223372036854775808e18 && v < 9.223372036854775808e18
-          if ok { out[i] = Int64(v.rounded(.towardZero)) } else {
-            out[i] = 0
-            if (x.validity?[i] ?? 1) & active[i] != 0 { bad = true }
-          }
+          out[i] = ok ? Int64(v.rounded(.towardZero)) : 0
+          bad |= (ok ? 0 : 1) & UInt64(x.validity?[i] ?? 1)
         }
-        if bad {
-          throw Diagnostic(.floatNotInteger, at: errorSpan, label: .intFailsHere)
+        try fail.check(bad, n, x.validity, fail.floatToInt()) { i in
+          !(a[i] >= -9.223372036854775808e18 && a[i] < 9.223372036854775808e18)
         }
-        return withExtendedLifetime(scratch) { Vec(data: UnsafeRawPointer(out), validity: x.validity, dictionary: nil) }
+        return x.validity
       }
     case (.text, .int):
-      return textToValueKernel(ka, scratch: scratch, zero: Int64(0)) { s in
+      return textToValueKernel(ka, zero: Int64(0)) { s in
         let t = s.trimmingCharacters(in: .whitespaces)
         return Int64(t) ?? Double(t).flatMap { $0.isFinite && abs($0) < 9.2e18 ? Int64($0.rounded(.towardZero)) : nil }
       }
     case (.text, .float):
       // Only finite numbers convert: "inf", "nan" and "1e400" are not numbers terrain holds,
       // so they give null like any other text that is not a number.
-      return textToValueKernel(ka, scratch: scratch, zero: 0.0) { s in
+      return textToValueKernel(ka, zero: 0.0) { s in
         Double(s.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: ",", with: ".")).flatMap { $0.isFinite ? $0 : nil }
       }
     case (.text, .bool):
-      return textToValueKernel(ka, scratch: scratch, zero: UInt8(0)) { s in
+      return textToValueKernel(ka, zero: UInt8(0)) { s in
         switch s.lowercased() {
         case "true": return 1
         case "false": return 0
@@ -83,13 +72,11 @@ extension ExpressionCompiler {
         }
       }
     case (_, .text):
-      return numberTextKernel(ka, from: from, scratch: scratch)
+      return numberTextKernel(ka, from: from)
     case (.int, .bool), (.float, .bool):
-      let out = scratch.bytes()
-      return { start, n in
-        let x = try ka(start, n)
-        if from == .int { mapLoop(n, x.ints(), out) { $0 != 0 ? 1 : 0 } } else { mapLoop(n, x.floats(), out) { $0 != 0 ? 1 : 0 } }
-        return withExtendedLifetime(scratch) { Vec(data: UnsafeRawPointer(out), validity: x.validity, dictionary: nil) }
+      return unary(ka, UInt8.self) { n, x, o in
+        if from == .int { mapLoop(n, x.ints(), o.values) { $0 != 0 ? 1 : 0 } } else { mapLoop(n, x.floats(), o.values) { $0 != 0 ? 1 : 0 } }
+        return x.validity
       }
     default:
       throw Diagnostic(.cannotConvert, "\(from)", "\(to)", at: span)
@@ -97,53 +84,44 @@ extension ExpressionCompiler {
   }
 
   /// A text → value function computed once per distinct string (nil result = null).
-  package func textToValueKernel<R>(_ ka: @escaping Kernel, scratch: Scratch, zero: R, _ f: @escaping (String) -> R?) -> Kernel {
-    let out = scratch.values.assumingMemoryBound(to: R.self)
-    let outValid = scratch.validity
+  package func textToValueKernel<R>(_ ka: @escaping Kernel, zero: R, _ f: @escaping (String) -> R?) -> Kernel {
     let values = TextCodeTable<R> { f($0) ?? zero }
     let valid = TextCodeTable<UInt8> { f($0) == nil ? 0 : 1 }
-    return { start, n in
-      let x = try ka(start, n)
-      guard let d = x.dictionary else { return Vec(data: UnsafeRawPointer(out), validity: x.validity, dictionary: nil) }
-      lookupLoop(n, x.codes(), values.table(for: d), zero, out)
+    return unary(ka, R.self) { n, x, o in
+      guard let d = x.dictionary else { return x.validity }
+      let outValid = o.validity
+      lookupLoop(n, x.codes(), values.table(for: d), zero, o.values)
       lookupLoop(n, x.codes(), valid.table(for: d), 0, outValid)
       if let v = x.validity { for i in 0..<n { outValid[i] &= v[i] } }
-      return withExtendedLifetime(scratch) {
-        Vec(data: UnsafeRawPointer(out), validity: UnsafePointer(outValid), dictionary: nil)
-      }
+      return UnsafePointer(outValid)
     }
   }
 
   /// A text → text function computed once per distinct string (nil result = null).
   package func textMapKernel(_ ka: @escaping Kernel, _ f: @escaping (String) -> String?) -> Kernel {
-    let scratch = Scratch()
-    let out = scratch.codes()
-    let outValid = scratch.validity
     let dict = TextDictionary()
     let codes = TextCodeTable<UInt32> { s in f(s).map { dict.intern($0) } ?? UInt32.max }
-    return { start, n in
-      let x = try ka(start, n)
-      guard let d = x.dictionary else { return Vec(data: UnsafeRawPointer(out), validity: x.validity, dictionary: dict) }
+    return unary(ka, text: dict) { n, x, o in
+      guard let d = x.dictionary else { return x.validity }
+      let out = o.values
+      let outValid = o.validity
       lookupLoop(n, x.codes(), codes.table(for: d), UInt32.max, out)
       for i in 0..<n {
         let ok: UInt8 = out[i] == UInt32.max ? 0 : 1
         outValid[i] = ok & (x.validity?[i] ?? 1)
         out[i] = ok == 0 ? 0 : out[i]
       }
-      return withExtendedLifetime(scratch) {
-        Vec(data: UnsafeRawPointer(out), validity: UnsafePointer(outValid), dictionary: dict)
-      }
+      return UnsafePointer(outValid)
     }
   }
 
   /// Number or bool → text (`text(x)`, and `x || …` with a number): each value's text is
   /// interned once per kernel, as `Value.description` writes it (`String(i)`, `formatFloat`,
   /// `true`/`false`), through a small cache of recent values.
-  private func numberTextKernel(_ ka: @escaping Kernel, from: DataType, scratch: Scratch) -> Kernel {
-    let out = scratch.codes()
+  private func numberTextKernel(_ ka: @escaping Kernel, from: DataType) -> Kernel {
     let texts = NumberTexts()
-    return { start, n in
-      let x = try ka(start, n)
+    return unary(ka, text: texts.output) { n, x, o in
+      let out = o.values
       let valid = x.validity ?? UnsafePointer(allValid)
       switch from {
       case .int:
@@ -156,40 +134,40 @@ extension ExpressionCompiler {
         let a = x.bytes()
         for i in 0..<n { out[i] = valid[i] != 0 ? texts.code(bool: a[i] != 0) : 0 }
       }
-      return withExtendedLifetime(scratch) { Vec(data: UnsafeRawPointer(out), validity: x.validity, dictionary: texts.output) }
+      return x.validity
     }
   }
 
   /// The slow, general path: boxes each row's arguments. Used only for rare shapes (text
   /// functions whose extra arguments are not constants, `round` with variable digits, `pow`,
-  /// `least`/`greatest` of text).
+  /// `least`/`greatest` of text). `f` throws its errors (see `Failures`); it is called only for
+  /// the active rows.
   package func rowwiseKernel(_ args: [Kernel], _ types: [DataType], _ result: DataType, _ f: @escaping ([Value]) throws -> Value) -> Kernel {
     let active = activeRows
-    let scratch = Scratch()
-    let outValid = scratch.validity
+    let o = Output<Int64>()
     let dict: TextDictionary? = result == .text ? TextDictionary() : nil
     return { start, n in
       let vecs = try args.map { try $0(start, n) }
       var row = [Value](repeating: .null, count: args.count)
+      let outValid = o.validity
+      let out = o.scratch
       for i in 0..<n {
         for (k, v) in vecs.enumerated() { row[k] = v.value(at: i, type: types[k]) }
         // A row whose value is not used (a branch of `if` it does not take) is not computed.
         let r = active[i] != 0 ? try f(row) : .null
         outValid[i] = r.isNull ? 0 : 1
         switch (r, result) {
-        case (.int(let x), _): scratch.ints()[i] = x
-        case (.float(let x), _): scratch.floats()[i] = x
-        case (.bool(let x), _): scratch.bytes()[i] = x ? 1 : 0
-        case (.text(let s), _): scratch.codes()[i] = dict?.intern(s) ?? 0
-        case (.null, .int): scratch.ints()[i] = 0
-        case (.null, .float): scratch.floats()[i] = 0
-        case (.null, .bool): scratch.bytes()[i] = 0
-        case (.null, .text): scratch.codes()[i] = 0
+        case (.int(let x), _): out.ints()[i] = x
+        case (.float(let x), _): out.floats()[i] = x
+        case (.bool(let x), _): out.bytes()[i] = x ? 1 : 0
+        case (.text(let s), _): out.codes()[i] = dict?.intern(s) ?? 0
+        case (.null, .int): out.ints()[i] = 0
+        case (.null, .float): out.floats()[i] = 0
+        case (.null, .bool): out.bytes()[i] = 0
+        case (.null, .text): out.codes()[i] = 0
         }
       }
-      return withExtendedLifetime(scratch) {
-        Vec(data: UnsafeRawPointer(scratch.values), validity: UnsafePointer(outValid), dictionary: dict)
-      }
+      return o.vecOwnValidity(dictionary: dict)
     }
   }
 
@@ -202,17 +180,13 @@ extension ExpressionCompiler {
     if case .constant(.text(let prefix), _) = a { return textMapKernel(try compile(b)) { prefix + $0 } }
     let ka = try compile(a)
     let kb = try compile(b)
-    let scratch = Scratch()
-    let out = scratch.codes()
-    let outValid = scratch.validity
     let joiner = TextJoiner()
+    let o = Output<UInt32>()
     return { start, n in
       let x = try ka(start, n)
       let y = try kb(start, n)
-      joiner.join(x, y, count: n, into: out, validity: outValid)
-      return withExtendedLifetime(scratch) {
-        Vec(data: UnsafeRawPointer(out), validity: UnsafePointer(outValid), dictionary: joiner.output)
-      }
+      joiner.join(x, y, count: n, into: o.values, validity: o.validity)
+      return o.vecOwnValidity(dictionary: joiner.output)
     }
   }
 
@@ -230,31 +204,25 @@ extension ExpressionCompiler {
   /// with `name`, a non-finite float result from a finite input is an overflow of that function.
   package func numericMap(_ ka: @escaping Kernel, type: DataType, span: Span, name: String? = nil,
     _ floatOp: @escaping (Double) -> Double, intOp: @escaping (Int64) -> Int64?) throws -> Kernel {
-    let active = activeRows
-    let scratch = Scratch()
+    let fail = failures(at: span)
     if type == .float {
-      let out = scratch.floats()
-      return { start, n in
-        let x = try ka(start, n)
+      return unary(ka, Double.self) { n, x, o in
         let a = x.floats()
         if let name {
-          if checkedMapLoop(n, a, out, floatOp) != 0, overflowedRow(n, out, x.validity, active, a) {
-            throw self.floatOverflowError(span, name)
-          }
+          try fail.checkFloat(checkedMapLoop(n, a, o.values, floatOp), n, o.values, x.validity, a, what: name)
         } else {
-          mapLoop(n, a, out, floatOp)
+          mapLoop(n, a, o.values, floatOp)
         }
-        return withExtendedLifetime(scratch) { Vec(data: UnsafeRawPointer(out), validity: x.validity, dictionary: nil) }
+        return x.validity
       }
     }
-    let out = scratch.ints()
-    return { start, n in
-      let x = try ka(start, n)
+    return unary(ka, Int64.self) { n, x, o in
       let a = x.ints()
+      let out = o.values
       for i in 0..<n {
-        if let r = intOp(a[i]) { out[i] = r } else if (x.validity?[i] ?? 1) & active[i] != 0 { throw self.overflowError(span) } else { out[i] = 0 }
+        if let r = intOp(a[i]) { out[i] = r } else if fail.counts(i, x.validity) { throw fail.overflow() } else { out[i] = 0 }
       }
-      return withExtendedLifetime(scratch) { Vec(data: UnsafeRawPointer(out), validity: x.validity, dictionary: nil) }
+      return x.validity
     }
   }
 
@@ -262,41 +230,40 @@ extension ExpressionCompiler {
   /// (null only where every argument is), NaN is the greatest float (as in the sort order), and
   /// of equal values (`0.0` and `-0.0`) the first is kept.
   package func extremeKernel(_ ks: [Kernel], type: DataType, least: Bool) -> Kernel {
-    let scratch = Scratch()
-    let outValid = scratch.validity
+    let o = Output<Int64>()
     let width = type == .bool ? 1 : 8
     return { start, n in
       let first = try ks[0](start, n)
-      scratch.values.copyMemory(from: first.data, byteCount: n * width)
+      let out = o.scratch
+      let outValid = o.validity
+      out.values.copyMemory(from: first.data, byteCount: n * width)
       var valid = first.validity
       for k in ks.dropFirst() {
         let x = try k(start, n)
         switch type {
         case .int:
-          valid = foldExtreme(n, x.ints(), x.validity, scratch.ints(), valid, outValid) { least ? $0 < $1 : $0 > $1 }
+          valid = foldExtreme(n, x.ints(), x.validity, out.ints(), valid, outValid) { least ? $0 < $1 : $0 > $1 }
         case .float:
           // `floatLess(x, cur)` for least, `floatLess(cur, x)` for greatest, without branches.
-          valid = foldExtreme(n, x.floats(), x.validity, scratch.floats(), valid, outValid) { x, cur in
+          valid = foldExtreme(n, x.floats(), x.validity, out.floats(), valid, outValid) { x, cur in
             least ? (x < cur || (cur.isNaN && !x.isNaN)) : (cur < x || (x.isNaN && !cur.isNaN))
           }
         default:
-          valid = foldExtreme(n, x.bytes(), x.validity, scratch.bytes(), valid, outValid) { least ? $0 < $1 : $0 > $1 }
+          valid = foldExtreme(n, x.bytes(), x.validity, out.bytes(), valid, outValid) { least ? $0 < $1 : $0 > $1 }
         }
       }
-      return withExtendedLifetime(scratch) { Vec(data: UnsafeRawPointer(scratch.values), validity: valid, dictionary: nil) }
+      return o.vec(valid)
     }
   }
 
   /// A float function with nil = null (domain errors); with `overflowName`, a non-finite result
   /// from a finite input is an overflow error of that function.
   package func floatMap(_ ka: @escaping Kernel, span: Span, overflowName: String? = nil, _ f: @escaping (Double) -> Double?) -> Kernel {
-    let active = activeRows
-    let scratch = Scratch()
-    let out = scratch.floats()
-    let outValid = scratch.validity
-    return { start, n in
-      let x = try ka(start, n)
+    let fail = failures(at: span)
+    return unary(ka, Double.self) { n, x, o in
       let a = x.floats()
+      let out = o.values
+      let outValid = o.validity
       var bad: UInt64 = 0
       for i in 0..<n {
         let present = x.validity?[i] ?? 1
@@ -305,12 +272,8 @@ extension ExpressionCompiler {
         outValid[i] = r == nil ? 0 : present
         bad |= nonFiniteBits(r ?? 0)
       }
-      if let overflowName, bad != 0, overflowedRow(n, out, UnsafePointer(outValid), active, a) {
-        throw self.floatOverflowError(span, overflowName)
-      }
-      return withExtendedLifetime(scratch) {
-        Vec(data: UnsafeRawPointer(out), validity: UnsafePointer(outValid), dictionary: nil)
-      }
+      if let overflowName { try fail.checkFloat(bad, n, out, UnsafePointer(outValid), a, what: overflowName) }
+      return UnsafePointer(outValid)
     }
   }
 
@@ -364,8 +327,7 @@ extension ExpressionCompiler {
   /// `evaluate` runs the inputs over a chunk and fills `pick`.
   private func selectKernel(type: DataType, inputs: Int,
     evaluate: @escaping (Int, Int, UnsafeMutablePointer<UInt8>) throws -> [Vec]) -> Kernel {
-    let scratch = Scratch()
-    let outValid = scratch.validity
+    let o = Output<Int64>()
     let pick = UnsafeMutablePointer<UInt8>.allocate(capacity: chunkSize)
     let dict: TextDictionary? = type == .text ? TextDictionary() : nil
     let translators = (0..<inputs).map { _ in TextTranslator(target: dict) }
@@ -373,6 +335,8 @@ extension ExpressionCompiler {
     let owner = PointerOwner(pick, translated)
     return { start, n in
       let vecs = try evaluate(start, n, pick)
+      let scratch = o.scratch
+      let outValid = o.validity
       for i in 0..<n {
         let k = Int(pick[i])
         outValid[i] = vecs[k].validity?[i] ?? 1
@@ -389,9 +353,7 @@ extension ExpressionCompiler {
         }
         gatherPick(n, translated.map { UnsafePointer($0) }, pick, scratch.codes())
       }
-      return withExtendedLifetime((scratch, owner)) {
-        Vec(data: UnsafeRawPointer(scratch.values), validity: UnsafePointer(outValid), dictionary: dict)
-      }
+      return withExtendedLifetime(owner) { o.vecOwnValidity(dictionary: dict) }
     }
   }
 }

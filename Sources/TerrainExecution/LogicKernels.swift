@@ -14,21 +14,22 @@ package let allValid: UnsafeMutablePointer<UInt8> = {
 extension ExpressionCompiler {
   /// `a and b`: false if either is false, true if both are true, else null (and dually for or).
   package func logicKernel(isAnd: Bool, _ ka: @escaping Kernel, _ kb: @escaping Kernel) -> Kernel {
-    let scratch = Scratch()
-    let out = scratch.bytes()
-    let outValid = scratch.validity
+    // Not `binary`: a false side makes the result present, so its validity is not the inputs'.
+    let o = Output<UInt8>()
     return { start, n in
       let x = try ka(start, n)
       let y = try kb(start, n)
       let a = x.bytes()
       let b = y.bytes()
+      let out = o.values
       if x.validity == nil && y.validity == nil {
         if isAnd { zipLoop(n, a, b, out) { $0 & $1 } } else { zipLoop(n, a, b, out) { $0 | $1 } }
-        return withExtendedLifetime(scratch) { Vec(data: UnsafeRawPointer(out), validity: nil, dictionary: nil) }
+        return o.vec(nil)
       }
       // Branch-free: a missing validity reads as all ones.
       let va = x.validity ?? UnsafePointer(allValid)
       let vb = y.validity ?? UnsafePointer(allValid)
+      let outValid = o.validity
       for i in 0..<n {
         let pa = va[i]
         let pb = vb[i]
@@ -44,33 +45,7 @@ extension ExpressionCompiler {
           outValid[i] = ta | tb | (fa & fb)
         }
       }
-      return withExtendedLifetime(scratch) {
-        Vec(data: UnsafeRawPointer(out), validity: UnsafePointer(outValid), dictionary: nil)
-      }
-    }
-  }
-
-  package func notKernel(_ ka: @escaping Kernel) -> Kernel {
-    let scratch = Scratch()
-    let out = scratch.bytes()
-    return { start, n in
-      let x = try ka(start, n)
-      mapLoop(n, x.bytes(), out) { $0 ^ 1 }
-      return withExtendedLifetime(scratch) { Vec(data: UnsafeRawPointer(out), validity: x.validity, dictionary: nil) }
-    }
-  }
-
-  package func isNullKernel(_ ka: @escaping Kernel, negated: Bool) -> Kernel {
-    let scratch = Scratch()
-    let out = scratch.bytes()
-    return { start, n in
-      let x = try ka(start, n)
-      if let v = x.validity {
-        if negated { mapLoop(n, v, out) { $0 } } else { mapLoop(n, v, out) { $0 ^ 1 } }
-      } else {
-        out.update(repeating: negated ? 1 : 0, count: n)
-      }
-      return withExtendedLifetime(scratch) { Vec(data: UnsafeRawPointer(out), validity: nil, dictionary: nil) }
+      return o.vecOwnValidity()
     }
   }
 }

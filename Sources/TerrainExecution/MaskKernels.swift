@@ -98,97 +98,87 @@ extension ExpressionCompiler {
       return junction(isAnd: true, try maskKernel(a), try maskKernel(b))
     case .or(let a, let b):
       return junction(isAnd: false, try maskKernel(a), try maskKernel(b))
+    default:
+      return try predicate(e).mask
+    }
+  }
+
+  /// The bool expression `e` as a predicate: comparisons, `in`, `not` and `is null` written
+  /// straight into a mask; any other expression computed as a bool vector.
+  package func predicate(_ e: BoundExpr) throws -> Predicate {
+    switch e {
+    case .compare(let op, let a, let b):
+      return try comparison(op, a, b)
+    case .inList(let a, let values, let negated):
+      return membership(try compile(a), type: a.type, values: values, negated: negated)
+    case .not(.compare(let op, let a, let b)) where a.type != .float && b.type != .float:
+      // `not (a op b)` is `a op' b` in three-valued logic (null stays null), except on floats,
+      // where a comparison with NaN is false either way round.
+      return try comparison(op.negated, a, b)
+    case .not(.inList(let a, let values, let negated)):
+      // `not (a in list)` is `a not in list`, nulls included.
+      return membership(try compile(a), type: a.type, values: values, negated: !negated)
+    case .not(.isNull(let a, let negated)):
+      return try predicate(.isNull(a, negated: !negated))
     case .not(let a):
       // True where `a` is present and false.
-      let k = try compile(a)
-      return { start, n, out, combine in
-        let x = try k(start, n)
+      let ka = try compile(a)
+      return .truth { start, n, out, combine in
+        let x = try ka(start, n)
         combineTest(combine, n, x.bytes(), x.validity, out) { $0 ^ 1 }
+        return x.validity
       }
-    case .compare(let op, let a, let b):
-      if let k = try compareWithConstantMask(op, a, b) { return k }
     case .like(let a, let p, let negated, let ci):
-      if let k = try likeMask(a, pattern: p, negated: negated, caseInsensitive: ci) { return k }
-    case .inList(let a, let values, let negated) where a.type == .text:
-      // A null in the list turns "no match" into null, which a mask reads as false: then
-      // `not in` is never true.
-      let texts = values.compactMap { v -> String? in if case .text(let s) = v { return s } else { return nil } }
-      let neverTrue = negated && values.contains(where: \.isNull)
-      let table = TextCodeTable<UInt8> { s in
-        let match = texts.contains { utf8Equal($0, s) }
-        return neverTrue ? 0 : (match != negated ? 1 : 0)
-      }
-      let k = try compile(a)
-      return { start, n, out, combine in
-        let x = try k(start, n)
-        guard let d = x.dictionary else { return combineMask(combine, n, out) { _ in 0 } }
-        combineLookup(combine, n, x.codes(), x.validity, table.table(for: d), out)
+      // A constant pattern: one truth value per dictionary code, for the value and the mask.
+      guard case .text(let pattern)? = p.constantValue else { return .value(try compile(e)) }
+      let compiled = LikePattern(pattern, caseInsensitive: ci)
+      return lookup(try compile(a), TextCodeTable<UInt8> { compiled.matches($0) != negated ? 1 : 0 })
+    case .isNull(let a, let negated):
+      let ka = try compile(a)
+      return .truth { start, n, out, combine in
+        let x = try ka(start, n)
+        if let v = x.validity {
+          if negated { combineMask(combine, n, out) { v[$0] } } else { combineMask(combine, n, out) { v[$0] ^ 1 } }
+        } else {
+          let t: UInt8 = negated ? 1 : 0
+          combineMask(combine, n, out) { _ in t }
+        }
+        return nil
       }
     default:
-      break
-    }
-    // Any other bool expression: its value where present.
-    let k = try compile(e)
-    return { start, n, out, combine in
-      let x = try k(start, n)
-      combineTest(combine, n, x.bytes(), x.validity, out) { $0 }
+      return .value(try compile(e))
     }
   }
 
   /// `a and b` / `a or b` on masks. The right side combines into the left's mask in place;
   /// only an `and` inside an `or` (or the dual) needs a mask of its own.
   private func junction(isAnd: Bool, _ ka: @escaping MaskKernel, _ kb: @escaping MaskKernel) -> MaskKernel {
-    let scratch = Scratch()
-    let own = scratch.bytes()
+    let mask = Output<UInt8>()
     let inner: MaskCombine = isAnd ? .and : .or
     return { start, n, out, combine in
       if combine == .assign || combine == inner {
         try ka(start, n, out, combine)
         try kb(start, n, out, inner)
       } else {
+        let own = mask.values
         try ka(start, n, own, .assign)
         try kb(start, n, own, inner)
-        withExtendedLifetime(scratch) { combineMask(combine, n, out) { own[$0] } }
+        combineMask(combine, n, out) { own[$0] }
       }
     }
   }
+}
 
-  /// A fused mask kernel for `a op constant` (or `constant op a`) on numbers or text; nil for
-  /// other shapes.
-  private func compareWithConstantMask(_ op: CompareOp, _ a: BoundExpr, _ b: BoundExpr) throws -> MaskKernel? {
-    if a.constantValue != nil, b.constantValue == nil { return try compareWithConstantMask(op.swapped, b, a) }
-    guard let c = b.constantValue else { return nil }
-    switch c {
-    case .null:
-      // A comparison with null is null: never true. The other side still runs, for its errors
-      // (`-a >= null` overflows where `a` is the smallest int, as it does outside `where`).
-      let ka = try compile(a)
-      return { start, n, out, combine in
-        _ = try ka(start, n)
-        combineMask(combine, n, out) { _ in 0 }
-      }
-    case .int(let k) where a.type == .int:
-      let ka = try compile(a)
-      return { start, n, out, combine in
-        let x = try ka(start, n)
-        combineCompare(op, combine, n, x.ints(), x.validity, k, out)
-      }
-    case .float(let k) where a.type == .float:
-      let ka = try compile(a)
-      return { start, n, out, combine in
-        let x = try ka(start, n)
-        combineCompare(op, combine, n, x.floats(), x.validity, k, out)
-      }
-    case .text(let s) where a.type == .text:
-      let table = TextCodeTable<UInt8> { compareValues(op, compareUTF8($0, s)) ? 1 : 0 }
-      let ka = try compile(a)
-      return { start, n, out, combine in
-        let x = try ka(start, n)
-        guard let d = x.dictionary else { return combineMask(combine, n, out) { _ in 0 } }
-        combineLookup(combine, n, x.codes(), x.validity, table.table(for: d), out)
-      }
-    default:
-      return nil
+extension CompareOp {
+  /// The comparison true exactly where this one is false, on values that are ordered (not NaN).
+  fileprivate var negated: CompareOp {
+    switch self {
+    case .equal: return .notEqual
+    case .notEqual: return .equal
+    case .less: return .greaterEqual
+    case .lessEqual: return .greater
+    case .greater: return .lessEqual
+    case .greaterEqual: return .less
     }
   }
 }

@@ -156,36 +156,15 @@ extension ExpressionCompiler {
     let ka = try compile(a)
     if let c = pattern.constantValue {
       guard case .text(let p) = c else {
-        return textToValueKernel(ka, scratch: Scratch(), zero: UInt8(0)) { _ in nil }
+        return textToValueKernel(ka, zero: UInt8(0)) { _ in nil }
       }
       let compiled = LikePattern(p, caseInsensitive: caseInsensitive)
-      return textToValueKernel(ka, scratch: Scratch(), zero: UInt8(0)) { s in compiled.matches(s) != negated ? 1 : 0 }
+      return textToValueKernel(ka, zero: UInt8(0)) { s in compiled.matches(s) != negated ? 1 : 0 }
     }
     let cache = LikePatternCache(caseInsensitive: caseInsensitive)
     return rowwiseKernel([ka, try compile(pattern)], [.text, .text], .bool) { v in
       guard case .text(let s) = v[0], case .text(let p) = v[1] else { return .null }
       return .bool(cache.pattern(p).matches(s) != negated)
-    }
-  }
-
-  /// The mask form of `x like "constant"` for `where`: the truth table combined straight into
-  /// the mask; nil for other shapes (a pattern that is not a constant).
-  package func likeMask(_ a: BoundExpr, pattern: BoundExpr, negated: Bool, caseInsensitive: Bool) throws -> MaskKernel? {
-    guard let c = pattern.constantValue else { return nil }
-    let ka = try compile(a)
-    guard case .text(let p) = c else {
-      // A null pattern: null on every row, never true.
-      return { start, n, out, combine in
-        _ = try ka(start, n)
-        combineMask(combine, n, out) { _ in 0 }
-      }
-    }
-    let compiled = LikePattern(p, caseInsensitive: caseInsensitive)
-    let table = TextCodeTable<UInt8> { compiled.matches($0) != negated ? 1 : 0 }
-    return { start, n, out, combine in
-      let x = try ka(start, n)
-      guard let d = x.dictionary else { return combineMask(combine, n, out) { _ in 0 } }
-      combineLookup(combine, n, x.codes(), x.validity, table.table(for: d), out)
     }
   }
 

@@ -212,15 +212,7 @@ package struct ExpressionBinder {
     if let i = fields.firstIndex(where: { $0.name == name.text }) {
       return .column(i, fields[i].type)
     }
-    // Keywords are case-insensitive but names are exact: accept a unique case-insensitive match? No:
-    // names are exact, but say so.
-    let names = fields.map(\.name)
-    var help: DiagnosticText? = closestName(to: name.text, in: names).map { .didYouMean($0) }
-    if help == nil, names.count <= 12 { help = .columnsList(names.joined(separator: ", ")) }
-    if help == nil, Parser.stageKeywords.contains(name.text.lowercased()) {
-      help = .newStageStartsWithBar
-    }
-    throw Diagnostic(.unknownColumn, name.text, sourceName, at: name.span, label: .notFound, help: help)
+    throw unknownColumnError(name.text, at: name.span, in: sourceName, columns: fields.map(\.name))
   }
 
   private func bindParameter(_ p: String, expected: DataType?, span: Span) throws -> BoundExpr {
@@ -580,3 +572,13 @@ extension Value {
   }
 }
 
+/// The error for a column `name` that `source` (a table or the pipeline's input) lacks: one form
+/// wherever a column is looked up by name (expressions, stages, `pilots`). The help names the
+/// closest column, else lists them when there are few, else points out a stage keyword written
+/// without `|` before it.
+package func unknownColumnError(_ name: String, at span: Span, in source: String, columns names: [String]) -> Diagnostic {
+  var help: DiagnosticText? = closestName(to: name, in: names).map { .didYouMean($0) }
+  if help == nil, names.count <= 12 { help = .columnsList(names.joined(separator: ", ")) }
+  if help == nil, Parser.stageKeywords.contains(name.lowercased()) { help = .newStageStartsWithBar }
+  return Diagnostic(.unknownColumn, name, source, at: span, label: .notFound, help: help)
+}

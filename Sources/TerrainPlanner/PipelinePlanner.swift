@@ -84,8 +84,7 @@ package struct PipelinePlanner {
   }
 
   func unknownColumn(_ c: Name, _ fields: [Field], _ source: String) -> Diagnostic {
-    Diagnostic(.unknownColumn, c.text, source, at: c.span, label: .notFound,
-      help: closestName(to: c.text, in: fields.map(\.name)).map { .didYouMean($0) })
+    unknownColumnError(c.text, at: c.span, in: source, columns: fields.map(\.name))
   }
 
   /// The text of a `load` or `export` path: its pieces end to end, each parameter read as text

@@ -19,6 +19,6 @@ struct Length: ScalarFunctionImplementation {
 
   func kernel(_ args: [BoundExpr], type: DataType, span: Span, compiler: ExpressionCompiler) throws -> Kernel {
     let kernels = try args.kernels(compiler)
-    return compiler.textToValueKernel(kernels[0], scratch: Scratch(), zero: Int64(0)) { Int64($0.unicodeScalars.count) }
+    return compiler.textToValueKernel(kernels[0], zero: Int64(0)) { Int64($0.unicodeScalars.count) }
   }
 }

@@ -20,13 +20,14 @@ struct Pow: ScalarFunctionImplementation {
 
   func kernel(_ args: [BoundExpr], type: DataType, span: Span, compiler: ExpressionCompiler) throws -> Kernel {
     let kernels = try args.kernels(compiler)
+    let fail = compiler.failures(at: span)
     return compiler.rowwiseKernel(kernels, [.float, .float], .float) { v in
       guard case .float(let x) = v[0], case .float(let y) = v[1] else { return .null }
       let r = Foundation.pow(x, y)
       if r.isNaN { return .null }
       if r.isInfinite && x.isFinite && y.isFinite {
         if x == 0 { return .null }
-        throw compiler.floatOverflowError(span, "`pow`")
+        throw fail.floatOverflow("`pow`")
       }
       return .float(r)
     }

@@ -123,12 +123,12 @@ struct RegexFunction: ScalarFunctionImplementation {
     guard let regex else {
       // The pattern, replacement or group is null.
       return kind == .matches
-        ? compiler.textToValueKernel(input, scratch: Scratch(), zero: UInt8(0)) { _ in nil }
+        ? compiler.textToValueKernel(input, zero: UInt8(0)) { _ in nil }
         : compiler.textMapKernel(input) { _ in nil }
     }
     switch kind {
     case .matches:
-      return compiler.textToValueKernel(input, scratch: Scratch(), zero: UInt8(0)) { s in regex.firstMatch(s) == nil ? 0 : 1 }
+      return compiler.textToValueKernel(input, zero: UInt8(0)) { s in regex.firstMatch(s) == nil ? 0 : 1 }
     case .replace:
       let template = replacement
       return compiler.textMapKernel(input) { s in

@@ -37,15 +37,16 @@ struct Round: ScalarFunctionImplementation {
         roundInt($0, digits: digits)
       }
     }
+    let fail = compiler.failures(at: span)
     return compiler.rowwiseKernel(kernels, args.map(\.type), type) { v in
       guard case .int(let d) = v[1] else { return .null }
       switch v[0] {
       case .int(let x):
-        guard let r = roundInt(x, digits: d) else { throw compiler.overflowError(span) }
+        guard let r = roundInt(x, digits: d) else { throw fail.overflow() }
         return .int(r)
       case .float(let x):
         let r = roundHalfAway(x, digits: d)
-        if !r.isFinite && x.isFinite { throw compiler.floatOverflowError(span, "`round`") }
+        if !r.isFinite && x.isFinite { throw fail.floatOverflow("`round`") }
         return .float(r)
       default: return .null
       }

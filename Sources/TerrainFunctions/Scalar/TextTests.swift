@@ -31,9 +31,9 @@ struct TextTest: ScalarFunctionImplementation {
     let test = self.test
     if args.restAreConstant {
       guard case .text(let p) = args.constant(1) else {
-        return compiler.textToValueKernel(kernels[0], scratch: Scratch(), zero: UInt8(0)) { _ in nil }
+        return compiler.textToValueKernel(kernels[0], zero: UInt8(0)) { _ in nil }
       }
-      return compiler.textToValueKernel(kernels[0], scratch: Scratch(), zero: UInt8(0)) { s in test(s, p) ? 1 : 0 }
+      return compiler.textToValueKernel(kernels[0], zero: UInt8(0)) { s in test(s, p) ? 1 : 0 }
     }
     return compiler.rowwiseKernel(kernels, args.map(\.type), type) { v in
       guard case .text(let s) = v[0] else { return .null }
