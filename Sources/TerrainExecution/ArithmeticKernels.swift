@@ -23,6 +23,7 @@ extension ExpressionCompiler {
   }
 
   package func arithmeticKernel(_ op: ArithmeticOp, _ a: BoundExpr, _ b: BoundExpr, type: DataType, span: Span) throws -> Kernel {
+    if type == .date { return try dateArithmeticKernel(op, a, b, span: span) }
     let ka = try compile(a)
     let active = activeRows
     let inBranch = isInsideBranch

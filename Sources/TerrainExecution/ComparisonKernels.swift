@@ -107,7 +107,7 @@ extension ExpressionCompiler {
 
     if let c = b.constantValue, !c.isNull {
       switch c {
-      case .int(let k):
+      case .int(let k), .date(let k):
         return { start, n in
           let x = try ka(start, n)
           compareScalarLoop(op, n, x.ints(), k, out)
@@ -145,7 +145,7 @@ extension ExpressionCompiler {
       let y = try kb(start, n)
       let valid = andValidity(n, x.validity, y.validity, into: outValid)
       switch type {
-      case .int: compareLoop(op, n, x.ints(), y.ints(), out)
+      case .int, .date: compareLoop(op, n, x.ints(), y.ints(), out)
       case .float: compareLoop(op, n, x.floats(), y.floats(), out)
       case .bool: compareLoop(op, n, x.bytes(), y.bytes(), out)
       case .text:
@@ -196,7 +196,12 @@ extension ExpressionCompiler {
     let outValid = scratch.validity
     let listHasNull = values.contains { $0.isNull }
     let present = values.filter { !$0.isNull }
-    let ints = present.compactMap { v -> Int64? in if case .int(let x) = v { return x } else { return nil } }
+    let ints = present.compactMap { v -> Int64? in
+      switch v {
+      case .int(let x), .date(let x): return x
+      default: return nil
+      }
+    }
     let floats = present.compactMap { v -> Double? in if case .float(let x) = v { return x } else { return nil } }
     let bools = present.compactMap { v -> UInt8? in if case .bool(let x) = v { return x ? 1 : 0 } else { return nil } }
     let texts = present.compactMap { v -> String? in if case .text(let x) = v { return x } else { return nil } }
@@ -204,7 +209,7 @@ extension ExpressionCompiler {
     return { start, n in
       let x = try ka(start, n)
       switch type {
-      case .int: membershipLoop(n, x.ints(), ints, out)
+      case .int, .date: membershipLoop(n, x.ints(), ints, out)
       case .float: membershipLoop(n, x.floats(), floats, out)
       case .bool: membershipLoop(n, x.bytes(), bools, out)
       case .text:

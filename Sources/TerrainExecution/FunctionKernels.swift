@@ -177,11 +177,11 @@ extension ExpressionCompiler {
         let r = active[i] != 0 ? try f(row) : .null
         outValid[i] = r.isNull ? 0 : 1
         switch (r, result) {
-        case (.int(let x), _): scratch.ints()[i] = x
+        case (.int(let x), _), (.date(let x), _): scratch.ints()[i] = x
         case (.float(let x), _): scratch.floats()[i] = x
         case (.bool(let x), _): scratch.bytes()[i] = x ? 1 : 0
         case (.text(let s), _): scratch.codes()[i] = dict?.intern(s) ?? 0
-        case (.null, .int): scratch.ints()[i] = 0
+        case (.null, .int), (.null, .date): scratch.ints()[i] = 0
         case (.null, .float): scratch.floats()[i] = 0
         case (.null, .bool): scratch.bytes()[i] = 0
         case (.null, .text): scratch.codes()[i] = 0
@@ -378,7 +378,7 @@ extension ExpressionCompiler {
         outValid[i] = vecs[k].validity?[i] ?? 1
       }
       switch type {
-      case .int: gatherPick(n, vecs.map { $0.ints() }, pick, scratch.ints())
+      case .int, .date: gatherPick(n, vecs.map { $0.ints() }, pick, scratch.ints())
       case .float: gatherPick(n, vecs.map { $0.floats() }, pick, scratch.floats())
       case .bool: gatherPick(n, vecs.map { $0.bytes() }, pick, scratch.bytes())
       case .text:
@@ -845,6 +845,7 @@ extension Vec {
     if let v = validity, v[i] == 0 { return .null }
     switch type {
     case .int: return .int(ints()[i])
+    case .date: return .date(ints()[i])
     case .float: return .float(floats()[i])
     case .bool: return .bool(bytes()[i] != 0)
     case .text:
