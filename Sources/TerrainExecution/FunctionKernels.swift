@@ -82,6 +82,14 @@ extension ExpressionCompiler {
         default: return nil
         }
       }
+    case (.date, .text):
+      return rowwiseKernel([ka], [.date], .text) { v in
+        if case .date(let d) = v[0] { return .text(CalendarDate.iso(d)) }
+        return .null
+      }
+    case (.text, .date):
+      // Either form; a text that is not a calendar date is null. Once per distinct string.
+      return textToValueKernel(ka, scratch: scratch, zero: Int64(0)) { CalendarDate.parse($0.trimmingCharacters(in: .whitespaces)) }
     case (_, .text):
       return numberTextKernel(ka, from: from, scratch: scratch)
     case (.int, .bool), (.float, .bool):
