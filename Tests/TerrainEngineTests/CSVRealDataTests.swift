@@ -167,6 +167,7 @@ final class CSVRealDataTests: XCTestCase {
             if case .float(let d) = v, let e = Double(raw) { ok = d.bitPattern == e.bitPattern } else { ok = false }
           case .text: ok = v == .text(raw)
           case .bool: ok = false
+          case .date: ok = CalendarDate.parse(raw).map { v == .date($0) } ?? false
           }
         }
         if !ok {
