@@ -280,7 +280,7 @@ extension ExpressionCompiler {
       for k in ks.dropFirst() {
         let x = try k(start, n)
         switch type {
-        case .int:
+        case .int, .date:
           valid = foldExtreme(n, x.ints(), x.validity, scratch.ints(), valid, outValid) { least ? $0 < $1 : $0 > $1 }
         case .float:
           // `floatLess(x, cur)` for least, `floatLess(cur, x)` for greatest, without branches.

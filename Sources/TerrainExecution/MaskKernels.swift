@@ -167,7 +167,7 @@ extension ExpressionCompiler {
         _ = try ka(start, n)
         combineMask(combine, n, out) { _ in 0 }
       }
-    case .int(let k) where a.type == .int:
+    case .int(let k) where a.type == .int, .date(let k) where a.type == .date:
       let ka = try compile(a)
       return { start, n, out, combine in
         let x = try ka(start, n)
