@@ -73,6 +73,15 @@ extension Session {
       ])
       s.write(render(t, options: s.renderOptions))
     },
+    DotCommand(name: "collation", arguments: "[fr|binary]",
+      help: "how text is sorted: fr (French order, the default) or binary (code points); alone, shows it (`.help collation`)",
+      example: ".collation binary", minArguments: 0, maxArguments: 1) { s, args, span in
+      guard let name = args.first else { return s.write("collation: \(s.collation.rawValue)\n") }
+      guard let c = Collation(rawValue: name.lowercased()) else {
+        throw Diagnostic(.unknownCollation, name, at: span, help: .collationsList)
+      }
+      s.collation = c
+    },
     DotCommand(name: "quit", arguments: "", help: "leave terrain", example: ".quit", minArguments: 0, maxArguments: 0) { s, _, _ in
       s.quitRequested = true
     },
@@ -144,8 +153,8 @@ extension Session {
       let arg = BoundExpr.column(i, f.type)
       var specs = [
         AggregateSpec(function: .countDistinct, argument: arg, fraction: 0, resultType: .int, span: span),
-        AggregateSpec(function: .min, argument: arg, fraction: 0, resultType: f.type, span: span),
-        AggregateSpec(function: .max, argument: arg, fraction: 0, resultType: f.type, span: span),
+        AggregateSpec(function: .min, argument: arg, fraction: 0, resultType: f.type, span: span, collation: collation),
+        AggregateSpec(function: .max, argument: arg, fraction: 0, resultType: f.type, span: span, collation: collation),
       ]
       if f.type.isNumeric { specs.append(AggregateSpec(function: .avg, argument: arg, fraction: 0, resultType: .float, span: span)) }
       let r = try aggregate(ref, keys: [], keyNames: [], specs: specs, cancel: cancel).materialize()

@@ -31,6 +31,18 @@ package let helpTopics: [HelpTopic] = [
   HelpTopic(name: "compare", kind: "statement", synopsis: "compare pilots on IND, name = EXPR, … [against peers where EXPR]",
     text: "One row per indicator: each pilot's value and rank among the peers, the peers' median, min, max, and the pooled value recomputed from the sums of its columns over the peers where it has a value. On screen each pilot's value has a bar placing it between the peers' min and max, and each row's numbers share one number of decimals (scientific notation below 1e-6 or from 1e15); csv, json and exports keep every digit.",
     example: "compare pilots on population, densite = population / superficie against peers where population between 50000 and 150000"),
+  HelpTopic(name: "collation", kind: "topic", synopsis: ".collation [fr|binary]",
+    text: """
+      How text is sorted in `sort`, `sort | take`, window orders, `min`/`max`, `rank` and `pivot` columns. \
+      `fr` (the default) is French order: letters first without accents or case (`Échallon` sorts with the E, \
+      `évian` beside `Évian`, `œ` `æ` `ß` as `oe` `ae` `ss`), then unaccented before accented (é < è < ê < ë), \
+      then lower case before upper case, then code points, so only equal texts tie. Spaces and punctuation count \
+      and come before digits, digits before letters, one digit at a time (`10` before `9`): \
+      `La Boisse` < `Labalme`, `Saint-Denis` < `Sainte-Anne`. `binary` is code point order \
+      (`Z` before `a`, `É` after `z`). Equality (`==`, `in`, joins, `by`, `distinct`) is always exact, and \
+      `<` `>` `least` `greatest` on text compare code points whatever the collation. `.collation` alone shows the current one.
+      """,
+    example: "from communes | where code_departement == \"01\" | sort nom | take 5"),
 ] + stageHelp + scalarHelp + aggregateHelp + windowHelp
 
 /// The scalar functions' entries come from their definitions (`FunctionRegistry.standard`), then

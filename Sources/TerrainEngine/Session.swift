@@ -34,6 +34,10 @@ public final class Session {
   package var timer = false
   /// `--echo` / `.echo on`: each statement is printed before its result (`run` only).
   package var echo = false
+  /// The order of text in `sort`, windows, `min`/`max`, `rank` and `pivot` columns: French by
+  /// default, `.collation binary` for code point order. Given to the planner as a value with
+  /// each statement (a statement planned before a change keeps the order it was planned with).
+  public var collation: Collation = .default
   /// Cancels the statement running: call `cancel.cancel()` from another thread (the flag is
   /// `Sendable`; take it from the session first). Long work polls it between chunks and the
   /// statement fails with `cancelled: nothing was changed`. Each statement clears it when it
@@ -342,7 +346,7 @@ public final class Session {
   /// values that name its columns.
   package func planQuery(_ pipeline: Pipeline) throws -> QueryPlan {
     let planner = PipelinePlanner(tables: self, parameters: parameterValues, constants: KernelConstants(), functions: .standard,
-      probe: ExecutingProbe(cancel: cancel))
+      probe: ExecutingProbe(cancel: cancel), collation: collation)
     switch pipeline.source {
     case .table(let name):
       let t = try table(named: name.text, at: name.span)
@@ -360,7 +364,8 @@ public final class Session {
   package var executor: Executor { Executor(cancel: cancel, notify: { [unowned self] in self.notify($0) }) }
 
   private func load(_ pathText: PathText, alias: Name?, options: [OptionItem]) throws {
-    let path = try PipelinePlanner(tables: self, parameters: parameterValues, constants: KernelConstants(), functions: .standard).resolvePath(pathText)
+    let path = try PipelinePlanner(tables: self, parameters: parameterValues, constants: KernelConstants(), functions: .standard,
+      collation: collation).resolvePath(pathText)
     let pathSpan = pathText.span
     let o = try csvOptions(options)
     let name = alias?.text ?? tableName(forPath: path)

@@ -438,9 +438,12 @@ package final class ExtremumAccumulator: Accumulator {
   @exclusivity(unchecked) package var ints: [Int64] = []
   @exclusivity(unchecked) package var floats: [Double] = []
   @exclusivity(unchecked) package var texts: [String?] = []
-  package init(groups: Int, type: DataType, wantMax: Bool) {
+  /// The order of text values.
+  package let collation: Collation
+  package init(groups: Int, type: DataType, wantMax: Bool, collation: Collation = .default) {
     self.type = type
     self.wantMax = wantMax
+    self.collation = collation
     seen = [UInt8](repeating: 0, count: groups)
     switch type {
     case .int, .bool, .date: ints = [Int64](repeating: 0, count: groups)
@@ -461,8 +464,9 @@ package final class ExtremumAccumulator: Accumulator {
       }
     case .text:
       guard let d = v.dictionary else { return }
-      // Best code per group in this chunk by rank, then one string comparison per group.
-      let ranks = d.sortRanks
+      // Best code per group in this chunk by rank in the collation's order, then one string
+      // comparison per group.
+      let ranks = d.sortRanks(collation)
       let codes = v.codes()
       var best: [Int: UInt32] = [:]
       for i in 0..<n where (v.validity?[i] ?? 1) != 0 {
@@ -478,7 +482,7 @@ package final class ExtremumAccumulator: Accumulator {
       for (k, c) in best {
         let s = d.strings[Int(c)]
         if let cur = texts[k] {
-          if wantMax ? utf8Less(cur, s) : utf8Less(s, cur) { texts[k] = s }
+          if wantMax ? collation.less(cur, s) : collation.less(s, cur) { texts[k] = s }
         } else {
           texts[k] = s
         }
@@ -497,7 +501,7 @@ package final class ExtremumAccumulator: Accumulator {
       case .text:
         if let s = o.texts[k] {
           if let cur = texts[k] {
-            if wantMax ? utf8Less(cur, s) : utf8Less(s, cur) { texts[k] = s }
+            if wantMax ? collation.less(cur, s) : collation.less(s, cur) { texts[k] = s }
           } else {
             texts[k] = s
           }

@@ -154,7 +154,8 @@ extension ExpressionCompiler {
           if op == .equal || op == .notEqual {
             compareLoop(op, n, x.codes(), y.codes(), out)
           } else {
-            let ranks = dx.sortRanks
+            // `<` on text stays in code point order (SPEC §3); only ordering follows `.collation`.
+            let ranks = dx.sortRanks(.binary)
             let xc = x.codes()
             let yc = y.codes()
             ranks.withUnsafeBufferPointer { r in

@@ -63,7 +63,7 @@ extension Column {
 /// Top-N on one int, float or text key without materialising the key: one pass keeping a
 /// bounded max-heap, most rows rejected by a single comparison with the current worst. For
 /// numbers, whole chunks whose zone map shows they cannot beat the current worst are skipped.
-private func topNOneKey(_ column: Column, descending: Bool, limit: Int) -> [Int32]? {
+private func topNOneKey(_ column: Column, descending: Bool, limit: Int, collation: Collation) -> [Int32]? {
   if limit <= 0 { return [] }
   let valid = column.validity?.base
   let flip: UInt64 = descending ? UInt64.max : 0
@@ -104,7 +104,7 @@ private func topNOneKey(_ column: Column, descending: Bool, limit: Int) -> [Int3
   case .int(let b), .date(let b): scan(b.base, intWord, zoneMap: column.chunkRanges(b.base, intWord))
   case .float(let b): scan(b.base, floatWord, zoneMap: column.chunkRanges(b.base, floatWord))
   case .text(let b, let d):
-    let ranks = d.sortRanks
+    let ranks = d.sortRanks(collation)
     scan(b.base) { c in Int(c) < ranks.count ? UInt64(ranks[Int(c)]) : 0 }
   case .bool: return nil
   }
@@ -134,7 +134,7 @@ private func siftDown(_ h: inout [TopEntry], _ i0: Int) {
 }
 
 /// Maps a value to a word whose unsigned order is the value's order (ascending).
-package func encodeKey(_ column: Column, descending: Bool) -> EncodedKey {
+package func encodeKey(_ column: Column, descending: Bool, collation: Collation) -> EncodedKey {
   let n = column.count
   var words = [UInt64](repeating: 0, count: n)
   switch column.values {
@@ -146,7 +146,8 @@ package func encodeKey(_ column: Column, descending: Bool) -> EncodedKey {
   case .bool(let b):
     for i in 0..<n { words[i] = UInt64(b.base[i]) }
   case .text(let codes, let dict):
-    let ranks = dict.sortRanks
+    // The entry's rank in the collation's order: one integer per row, no string compared.
+    let ranks = dict.sortRanks(collation)
     for i in 0..<n {
       let c = Int(codes.base[i])
       words[i] = c < ranks.count ? UInt64(ranks[c]) : 0
@@ -158,12 +159,20 @@ package func encodeKey(_ column: Column, descending: Bool) -> EncodedKey {
 }
 
 /// The row order of a stable sort of `keys` (with their directions); nulls last in both
-/// directions. With `limit`, only the first `limit` positions are computed (top-N).
-package func sortPermutation(_ keys: [(Column, Bool)], rowCount: Int, limit: Int?, cancel: CancellationFlag?) throws -> [Int32] {
-  if let limit, keys.count == 1, limit < rowCount / 4, let rows = topNOneKey(keys[0].0, descending: keys[0].1, limit: limit) {
+/// directions, text in `collation` order (each dictionary entry ranked once, rows compared
+/// by rank). With `limit`, only the first `limit` positions are computed (top-N).
+package func sortPermutation(_ keys: [(Column, Bool)], rowCount: Int, limit: Int?, collation: Collation,
+  cancel: CancellationFlag?) throws -> [Int32] {
+  if let limit, keys.count == 1, limit < rowCount / 4,
+    let rows = topNOneKey(keys[0].0, descending: keys[0].1, limit: limit, collation: collation) {
     return rows
   }
-  let encoded = keys.map { encodeKey($0.0, descending: $0.1) }
+  if keys.count == 1, let rows = packedTextSort(keys[0].0, descending: keys[0].1, rowCount: rowCount, collation: collation) {
+    try cancel?.check()
+    if let limit, limit < rows.count { return Array(rows.prefix(limit)) }
+    return rows
+  }
+  let encoded = keys.map { encodeKey($0.0, descending: $0.1, collation: collation) }
   try cancel?.check()
   // a < b in the output order; ties broken by row number, which makes the sort stable.
   func less(_ a: Int32, _ b: Int32) -> Bool {
@@ -192,6 +201,30 @@ package func sortPermutation(_ keys: [(Column, Bool)], rowCount: Int, limit: Int
   }
   if let limit, limit < perm.count { perm.removeSubrange(limit...) }
   return perm
+}
+
+/// A sort on one text key: each row becomes one 64-bit word, its entry's rank (reversed for
+/// `desc`, nulls after every rank) above its row number, and the words are sorted as plain
+/// integers: no closure, no string, and stable since equal ranks fall back on the row.
+private func packedTextSort(_ column: Column, descending: Bool, rowCount: Int, collation: Collation) -> [Int32]? {
+  guard case .text(let codes, let dict) = column.values, rowCount == column.count, rowCount < Int(Int32.max) else { return nil }
+  let ranks = dict.sortRanks(collation)
+  // No entry: every row is null, and stays where it is.
+  guard !ranks.isEmpty else { return (0..<Int32(rowCount)).map { $0 } }
+  let top = UInt64(ranks.count)
+  let valid = column.validity?.base
+  var words = [UInt64](repeating: 0, count: rowCount)
+  ranks.withUnsafeBufferPointer { r in
+    for i in 0..<rowCount {
+      let c = Int(codes.base[i])
+      var k: UInt64 = c < r.count ? UInt64(r[c]) : 0  // k < top
+      if descending { k = top - 1 - k }
+      if let valid, valid[i] == 0 { k = top }
+      words[i] = k << 32 | UInt64(i)
+    }
+  }
+  words.sort()
+  return words.map { Int32(truncatingIfNeeded: $0 & 0xFFFF_FFFF) }
 }
 
 /// The first `limit` rows in `less` order, with a bounded max-heap.
@@ -229,4 +262,15 @@ private func topN(rowCount: Int, limit: Int, less: (Int32, Int32) -> Bool) -> [I
     }
   }
   return heap.sorted(by: less)
+}
+
+/// `codes` of `dictionary` (distinct values, e.g. the names of `pivot` columns) in
+/// `collation` order, by the entries' ranks.
+package func collationOrder(of codes: [UInt32], in dictionary: TextDictionary, _ collation: Collation) -> [UInt32] {
+  let ranks = dictionary.sortRanks(collation)
+  return codes.sorted { a, b in
+    let ra = Int(a) < ranks.count ? ranks[Int(a)] : UInt32.max
+    let rb = Int(b) < ranks.count ? ranks[Int(b)] : UInt32.max
+    return ra != rb ? ra < rb : a < b
+  }
 }

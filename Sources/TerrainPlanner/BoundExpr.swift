@@ -200,12 +200,16 @@ public struct AggregateSpec: Sendable {
   public var fraction: Double
   public var resultType: DataType
   public var span: Span
+  /// The order of text for `min`/`max` (the session's when the pipeline was planned).
+  public var collation: Collation
 
-  package init(function: AggregateFunction, argument: BoundExpr? = nil, fraction: Double, resultType: DataType, span: Span) {
+  package init(function: AggregateFunction, argument: BoundExpr? = nil, fraction: Double, resultType: DataType, span: Span,
+    collation: Collation = .default) {
     self.function = function
     self.argument = argument
     self.fraction = fraction
     self.resultType = resultType
     self.span = span
+    self.collation = collation
   }
 }

@@ -26,6 +26,7 @@ package struct ProbedValues: Sendable {
 /// never imports it), as it implements `ConstantEvaluator`.
 package protocol DataProbe {
   /// The distinct values of column `column` after running `steps` over `source`, ascending
-  /// (nulls last), at most `limit` of them, with their total count.
-  func distinctValues(of column: Int, source: Table, sourceName: String, steps: [PlanStep], limit: Int) throws -> ProbedValues
+  /// (nulls last, text in `collation` order), at most `limit` of them, with their total count.
+  func distinctValues(of column: Int, source: Table, sourceName: String, steps: [PlanStep], limit: Int,
+    collation: Collation) throws -> ProbedValues
 }

@@ -50,6 +50,8 @@ package struct ExpressionBinder {
   package var windows: WindowCollector?
   /// Whether `TABLE.col` may name this relation as `TABLE`.
   package var qualifier: String?
+  /// The order of text for the aggregates bound here (`min`/`max`): the session's.
+  package var collation: Collation = .default
 
   package init(
     fields: [Field], sourceName: String, parameters: [String: ParameterValue], constants: any ConstantEvaluator,
@@ -506,7 +508,7 @@ package struct ExpressionBinder {
     inner.insideAggregate = true
     let bound = try f.definition.bind(AggregateCall(binder: inner, name: name, args: args, span: span))
     return collector.add(AggregateSpec(function: f, argument: bound.argument, fraction: bound.fraction,
-      resultType: bound.resultType, span: span))
+      resultType: bound.resultType, span: span, collation: collation))
   }
 }
 
@@ -555,7 +557,8 @@ extension ExpressionBinder {
       let x = try call.single()
       _ = try call.numericType(x)
       guard let input = windows.inInputTerms(cast(x, .float)) else { throw sameStageWindowError(name, args[0].span) }
-      let total = windows.add(AggregateSpec(function: sum, argument: input, fraction: 0, resultType: .float, span: span))
+      let total = windows.add(AggregateSpec(function: sum, argument: input, fraction: 0, resultType: .float, span: span,
+        collation: collation))
       return .arithmetic(.divide, cast(x, .float), total, .float, span: span)
     }
     let bound = try f.definition.bind(AggregateCall(binder: inner, name: name, args: args, span: span))
@@ -564,7 +567,8 @@ extension ExpressionBinder {
       guard let r = windows.inInputTerms(a) else { throw sameStageWindowError(name, args.first?.span ?? span) }
       argument = r
     }
-    return windows.add(AggregateSpec(function: f, argument: argument, fraction: bound.fraction, resultType: bound.resultType, span: span))
+    return windows.add(AggregateSpec(function: f, argument: argument, fraction: bound.fraction, resultType: bound.resultType, span: span,
+      collation: collation))
   }
 
   private func sameStageWindowError(_ name: Name, _ span: Span) -> Diagnostic {

@@ -21,15 +21,20 @@ package struct PipelinePlanner {
   /// data may be read (then `pivot` is an error).
   package let probe: (any DataProbe)?
 
+  /// The session's order of text (`.collation`), recorded in the steps that order rows
+  /// (`sort`, windows, `pivot`) and in the `min`/`max` aggregates.
+  package let collation: Collation
+
   package init(
     tables: TableProvider, parameters: [String: ParameterValue], constants: any ConstantEvaluator, functions: FunctionRegistry,
-    probe: (any DataProbe)? = nil
+    probe: (any DataProbe)? = nil, collation: Collation = .default
   ) {
     self.tables = tables
     self.parameters = parameters
     self.constants = constants
     self.functions = functions
     self.probe = probe
+    self.collation = collation
   }
 
   /// Binds `pipeline`, whose source must already be resolved (`from TABLE`); a `compare`

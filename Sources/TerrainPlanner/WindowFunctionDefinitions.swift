@@ -54,13 +54,17 @@ public struct WindowSpec: Sendable {
   public var parameters: [Int]
   public var resultType: DataType
   public var span: Span
+  /// The order of text for `cummin`/`cummax` (the session's when the pipeline was planned).
+  public var collation: Collation
 
-  package init(function: WindowFunction, args: [BoundExpr], parameters: [Int], resultType: DataType, span: Span) {
+  package init(function: WindowFunction, args: [BoundExpr], parameters: [Int], resultType: DataType, span: Span,
+    collation: Collation = .default) {
     self.function = function
     self.args = args
     self.parameters = parameters
     self.resultType = resultType
     self.span = span
+    self.collation = collation
   }
 }
 

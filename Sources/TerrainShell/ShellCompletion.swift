@@ -74,6 +74,7 @@ public struct ShellCompleter {
       case "help": return args.isEmpty ? filtered(Session.helpTopicNames, word) : .none
       case "mode": return args.isEmpty ? filtered(OutputMode.allCases.map(\.rawValue), word) : .none
       case "timer", "echo": return args.isEmpty ? filtered(["on", "off"], word) : .none
+      case "collation": return args.isEmpty ? filtered(["fr", "binary"], word) : .none
       case "explain":
         let rest = String(lineTrimmed.dropFirst(1 + name.count))
         return complete(before: rest, word: word)

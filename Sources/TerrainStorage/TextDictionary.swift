@@ -37,7 +37,8 @@ public final class TextDictionary: @unchecked Sendable {
   /// a leading 0).
   @exclusivity(unchecked) @usableFromInline package var ends: UnsafeMutablePointer<Int>
   private var endsCapacity: Int
-  private var cachedRanks: [UInt32]?
+  /// The ranks of `sortRanks`, binary then French.
+  private var cachedRanks: [[UInt32]?] = [nil, nil]
   private let ranksLock = SimpleLock()
 
   public init(capacity: Int = 16) {
@@ -102,7 +103,6 @@ public final class TextDictionary: @unchecked Sendable {
     append(p, n)
     strings.append(String(decoding: bytes, as: UTF8.self))
     slots[i] = tag | UInt64(code + 1)
-    cachedRanks = nil
     if strings.count * 2 > mask + 1 { rehash() }
     return UInt32(code)
   }
@@ -147,20 +147,77 @@ public final class TextDictionary: @unchecked Sendable {
     }
   }
 
-  /// For each code, its rank in binary (UTF-8 byte) order of the strings; equal strings
-  /// cannot occur, so ranks are distinct. Computed once per dictionary size.
+  /// For each code, its rank in `collation` order of the strings (binary: UTF-8 bytes; French:
+  /// the collation key of Collation.swift, then the bytes). Equal strings cannot occur, so
+  /// ranks are distinct and `<` on ranks is the collation's order: a sort or a top-N then
+  /// compares integers per row, never strings. Computed once per dictionary size and
+  /// collation.
   ///
   /// Safe to call from several threads at once (the first caller computes, the others wait).
-  public var sortRanks: [UInt32] {
+  public func sortRanks(_ collation: Collation) -> [UInt32] {
     ranksLock.lock()
     defer { ranksLock.unlock() }
-    if let r = cachedRanks, r.count == strings.count { return r }
-    var order = Array(0..<strings.count)
-    order.sort { bytesLess($0, $1) }
-    var ranks = [UInt32](repeating: 0, count: strings.count)
-    for (rank, code) in order.enumerated() { ranks[code] = UInt32(rank) }
-    cachedRanks = ranks
+    let slot = collation == .binary ? 0 : 1
+    if let r = cachedRanks[slot], r.count == strings.count { return r }
+    let n = strings.count
+    let order: [PrefixedCode]
+    switch collation {
+    case .binary:
+      order = sortedCodes(n, arena, start: { self.ends[$0 - 1] }, end: { self.ends[$0] }, tie: { _, _ in false })
+    case .french:
+      // One key per entry in one buffer, then a sort of the codes on their keys (equal keys:
+      // the bytes decide).
+      var keys: [UInt8] = []
+      keys.reserveCapacity(ends[n - 1] * 2 + n * 2)
+      var keyEnds = [Int](repeating: 0, count: n + 1)
+      let builder = CollationKeyBuilder()
+      for c in 0..<n {
+        let start = ends[c - 1]
+        builder.appendKey(of: UnsafeRawBufferPointer(start: arena + start, count: ends[c] - start), to: &keys)
+        keyEnds[c + 1] = keys.count
+      }
+      order = keys.withUnsafeBufferPointer { k in
+        guard let base = k.baseAddress else { return [] }
+        return sortedCodes(n, base, start: { keyEnds[$0] }, end: { keyEnds[$0 + 1] }, tie: { self.bytesLess($0, $1) })
+      }
+    }
+    var ranks = [UInt32](repeating: 0, count: n)
+    for (rank, item) in order.enumerated() where Int(item.code) < n { ranks[Int(item.code)] = UInt32(rank) }
+    cachedRanks[slot] = ranks
     return ranks
+  }
+
+  /// Codes `0..<n` in the byte order of their keys (key `c` = `base[start(c)..<end(c)]`, a
+  /// prefix first), `tie` deciding between equal keys. Each code carries its key's first 16
+  /// bytes as two big-endian words, so that most comparisons read no key.
+  private func sortedCodes(_ n: Int, _ base: UnsafePointer<UInt8>, start: (Int) -> Int, end: (Int) -> Int,
+    tie: (Int, Int) -> Bool) -> [PrefixedCode] {
+    var items = [PrefixedCode]()
+    items.reserveCapacity(n)
+    for c in 0..<n {
+      let s = start(c)
+      let len = end(c) - s
+      var hi: UInt64 = 0
+      var lo: UInt64 = 0
+      for k in 0..<8 { hi = hi << 8 | (k < len ? UInt64(base[s + k]) : 0) }
+      for k in 8..<16 { lo = lo << 8 | (k < len ? UInt64(base[s + k]) : 0) }
+      items.append(PrefixedCode(hi: hi, lo: lo, code: UInt32(truncatingIfNeeded: c)))
+    }
+    items.sort { x, y in
+      if x.hi != y.hi { return x.hi < y.hi }
+      if x.lo != y.lo { return x.lo < y.lo }
+      let a = Int(x.code)
+      let b = Int(y.code)
+      let sa = start(a)
+      let la = end(a) - sa
+      let sb = start(b)
+      let lb = end(b) - sb
+      let r = memcmp(base + sa, base + sb, min(la, lb))
+      if r != 0 { return r < 0 }
+      if la != lb { return la < lb }
+      return tie(a, b)
+    }
+    return items
   }
 
   /// Binary order of values `a` and `b`, on their bytes in the arena.
@@ -250,6 +307,13 @@ public final class TextDictionary: @unchecked Sendable {
     }
     return avalanche(h)
   }
+}
+
+/// A dictionary code with the first 16 bytes of its sort key, big-endian (see `sortRanks`).
+private struct PrefixedCode {
+  var hi: UInt64
+  var lo: UInt64
+  var code: UInt32
 }
 
 /// MurmurHash3's 64-bit finaliser: every input bit affects every output bit, so a hash table

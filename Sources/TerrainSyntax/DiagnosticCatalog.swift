@@ -225,6 +225,7 @@ extension DiagnosticMessage {
 
   public static let noHelpOn = DiagnosticMessage(.session, "no-help-on", "no help on `{}`")
   public static let unknownMode = DiagnosticMessage(.session, "unknown-mode", "unknown mode `{}`")
+  public static let unknownCollation = DiagnosticMessage(.session, "unknown-collation", "unknown collation `{}`")
   public static let maxrowsNeedsNumber = DiagnosticMessage(.session, "maxrows-needs-number", "`.maxrows` needs a number, 0 or more")
   public static let unknownCommand = DiagnosticMessage(.session, "unknown-command", "unknown command `.{}`")
   public static let usageNoArgument = DiagnosticMessage(.session, "usage-no-argument", "usage: .{} takes no argument")
@@ -467,6 +468,7 @@ extension DiagnosticText {
   public static let didYouMeanHelp = DiagnosticText(.help, "did-you-mean-help", "did you mean `.help {}`?")
   public static let helpListsTheTopics = DiagnosticText(.help, "help-lists-the-topics", "`.help` lists the topics")
   public static let modesList = DiagnosticText(.help, "modes-list", "modes: {}")
+  public static let collationsList = DiagnosticText(.help, "collations-list", "collations: fr (French order, the default), binary (code point order)")
   public static let didYouMeanCommand = DiagnosticText(.help, "did-you-mean-command", "did you mean `.{}`?")
   public static let helpListsThem = DiagnosticText(.help, "help-lists-them", "`.help` lists them")
   public static let noParametersInDotCommands = DiagnosticText(.help, "no-parameters-in-dot-commands", "parameters are used in statements, not in dot commands: write the path")

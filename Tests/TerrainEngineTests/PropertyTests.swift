@@ -213,7 +213,12 @@ final class PropertyTests: XCTestCase {
       return .int(Int64(seen.count + nums.count + ints.count + bools.count))
     case "min", "max":
       var best: Value = .null
-      for v in vs where best.isNull || Reference.compare(f == "min" ? "<" : ">", v, best) { best = v }
+      // Text in the session's collation (French by default, CollationTests.swift's reference).
+      func before(_ a: Value, _ b: Value) -> Bool {
+        if case .text(let x) = a, case .text(let y) = b { return f == "min" ? ReferenceCollation.less(x, y) : ReferenceCollation.less(y, x) }
+        return Reference.compare(f == "min" ? "<" : ">", a, b)
+      }
+      for v in vs where best.isNull || before(v, best) { best = v }
       return best
     default: break
     }

@@ -711,8 +711,14 @@ struct ExpressionGenerator {
 /// together), the window's order by the keys (nulls last in both directions, ties in input
 /// order), then each function over each partition's rows in that order.
 enum WindowReference {
-  /// The order of two values of one type (`Reference.compare`'s order; -0.0 equals 0.0).
+  /// The order of two values of one type (`Reference.compare`'s order; -0.0 equals 0.0), text
+  /// in the session's default collation, French (`ReferenceCollation`, CollationTests.swift).
   static func order(_ a: Value, _ b: Value) -> Int {
+    if case .text(let x) = a, case .text(let y) = b {
+      if ReferenceCollation.less(x, y) { return -1 }
+      if ReferenceCollation.less(y, x) { return 1 }
+      return 0
+    }
     if Reference.compare("<", a, b) { return -1 }
     if Reference.compare(">", a, b) { return 1 }
     return 0

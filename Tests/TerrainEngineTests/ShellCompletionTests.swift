@@ -64,6 +64,9 @@ final class ShellCompletionTests: XCTestCase {
     XCTAssertTrue(words("", ".").contains(".quit"))
     XCTAssertEqual(words(".mode ", "cs"), ["csv"])
     XCTAssertEqual(words(".timer ", "o"), ["on", "off"])
+    XCTAssertEqual(words(".collation ", ""), ["fr", "binary"])
+    XCTAssertEqual(words(".collation ", "b"), ["binary"])
+    XCTAssertEqual(words("", ".coll"), [".collation"])
     XCTAssertTrue(words(".help ", "agg").contains("aggregate"))
   }
 

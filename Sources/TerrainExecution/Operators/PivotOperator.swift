@@ -129,7 +129,8 @@ package struct ExecutingProbe: DataProbe {
 
   package init(cancel: CancellationFlag?) { self.cancel = cancel }
 
-  package func distinctValues(of column: Int, source: Table, sourceName: String, steps: [PlanStep], limit: Int) throws -> ProbedValues {
+  package func distinctValues(of column: Int, source: Table, sourceName: String, steps: [PlanStep], limit: Int,
+    collation: Collation) throws -> ProbedValues {
     let plan = QueryPlan(source: source, sourceName: sourceName, steps: steps, fieldsAfter: [source.fields])
     let rel = try Executor(cancel: cancel).run(plan)
     let col = try denseColumn(rel.columns[column], cancel: cancel)
@@ -137,7 +138,7 @@ package struct ExecutingProbe: DataProbe {
     let (_, firsts) = try groupRows([col], rowCount: rel.rowCount, cancel: cancel)
     if firsts.count > limit { return ProbedValues(values: [], distinctCount: firsts.count) }
     let distinct = try gatherColumn(col, IndexVector(ColumnBuffer(firsts)), cancel: cancel)
-    let order = try sortPermutation([(distinct, false)], rowCount: distinct.count, limit: nil, cancel: cancel)
+    let order = try sortPermutation([(distinct, false)], rowCount: distinct.count, limit: nil, collation: collation, cancel: cancel)
     return ProbedValues(values: order.map { distinct.value(at: Int($0)) }, distinctCount: firsts.count)
   }
 }

@@ -8,7 +8,8 @@ extension SortStep: PhysicalStep {
   package func run(_ input: Relation, _ executor: Executor) throws -> Relation {
     let compiler = ExpressionCompiler(relation: input)
     let columns = try keys.map { (try compiler.evaluateColumn($0.0, cancel: executor.cancel), $0.descending) }
-    let perm = try sortPermutation(columns, rowCount: input.rowCount, limit: limit, cancel: executor.cancel)
+    let perm = try sortPermutation(columns, rowCount: input.rowCount, limit: limit, collation: collation,
+      cancel: executor.cancel)
     return input.selecting(IndexVector(ColumnBuffer(perm)))
   }
 

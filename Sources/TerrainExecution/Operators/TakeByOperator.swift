@@ -55,14 +55,14 @@ extension TakeByStep: PhysicalStep {
 }
 
 /// One sort key as order-preserving words (ascending; complemented when descending), nulls
-/// apart — the order of `sort` (Sorting.swift), with text ranked by sorting the dictionary's
-/// values with `sortPermutation` itself, so that the collation is the sort's.
+/// apart — the order of `sort` (Sorting.swift), text by the dictionary's ranks in the
+/// collation (as `sort`).
 private struct GroupSortKey {
   var words: [UInt64]
   var valid: UnsafePointer<UInt8>?
   let column: Column
 
-  init(_ column: Column, descending: Bool, cancel: CancellationFlag?) throws {
+  init(_ column: Column, descending: Bool, collation: Collation, cancel: CancellationFlag?) throws {
     self.column = column
     let n = column.count
     var w = [UInt64](repeating: 0, count: n)
@@ -82,13 +82,10 @@ private struct GroupSortKey {
     case .bool(let b):
       for i in 0..<n { w[i] = UInt64(b.base[i]) }
     case .text(let codes, let dict):
-      let entries = Column(values: .text(ColumnBuffer((0..<UInt32(dict.count)).map { $0 }), dict), validity: nil)
-      let order = try sortPermutation([(entries, false)], rowCount: dict.count, limit: nil, cancel: cancel)
-      var rank = [UInt64](repeating: 0, count: dict.count)
-      for (r, code) in order.enumerated() { rank[Int(code)] = UInt64(r) }
+      let rank = dict.sortRanks(collation)
       for i in 0..<n {
         let c = Int(codes.base[i])
-        w[i] = c < rank.count ? rank[c] : 0
+        w[i] = c < rank.count ? UInt64(rank[c]) : 0
       }
     }
     if descending { for i in 0..<n { w[i] = ~w[i] } }
@@ -121,12 +118,12 @@ extension SortTakeByStep: PhysicalStep {
         .selecting(IndexVector(candidates))
       let subColumns = try sub.columns.map { try denseColumn($0, cancel: cancel) }
       let perm = try sortPermutation(zip(subColumns, sortColumns.map(\.1)).map { ($0, $1) }, rowCount: candidates.count,
-        limit: nil, cancel: cancel)
+        limit: nil, collation: collation, cancel: cancel)
       let out = ColumnBuffer<Int32>(zeroed: perm.count)
       for (i, p) in perm.enumerated() { out.base[i] = candidates.base[Int(p)] }
       return input.selecting(IndexVector(out))
     }
-    let perm = try sortPermutation(sortColumns, rowCount: n, limit: nil, cancel: cancel)
+    let perm = try sortPermutation(sortColumns, rowCount: n, limit: nil, collation: collation, cancel: cancel)
     let kept2 = perm.withUnsafeBufferPointer { firstPerGroup($0, ids: ids.base, groups: groups, limit: limit) }
     return input.selecting(IndexVector(kept2))
   }
@@ -135,7 +132,7 @@ extension SortTakeByStep: PhysicalStep {
   /// row of a group of at most `limit` rows, and for each larger group a bounded max-heap.
   private func heapCandidates(_ columns: [(Column, Bool)], ids: UnsafePointer<Int32>, sizes: [Int], rowCount n: Int,
     cancel: CancellationFlag?) throws -> ColumnBuffer<Int32> {
-    let encoded = try columns.map { try GroupSortKey($0.0, descending: $0.1, cancel: cancel) }
+    let encoded = try columns.map { try GroupSortKey($0.0, descending: $0.1, collation: collation, cancel: cancel) }
     // a before b in the sort's order (nulls last, ties by row).
     func less(_ a: Int32, _ b: Int32) -> Bool {
       let i = Int(a)

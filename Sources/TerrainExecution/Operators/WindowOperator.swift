@@ -122,7 +122,7 @@ extension WindowStep: PhysicalStep {
       columns.append(ColumnRef(column: try acc.finish(), indices: byPartition))
     }
     if !functions.isEmpty {
-      let keys = try order.map { encodeKey(try compiler.evaluateColumn($0.0, cancel: cancel), descending: $0.descending) }
+      let keys = try order.map { encodeKey(try compiler.evaluateColumn($0.0, cancel: cancel), descending: $0.descending, collation: collation) }
       let needPeers = functions.contains { $0.function.definition.needsPeers }
       let ordered = try windowOrder(ids, partitionCount: partitionCount, rowCount: n, keys: keys, peers: needPeers, cancel: cancel)
       let kernels = try functions.map { spec in

@@ -3,7 +3,8 @@ import TerrainSyntax
 import TerrainPlanner
 import TerrainExecution
 
-/// `min(x)`, `max(x)`: of any type (text by code point), NaN skipped.
+/// `min(x)`, `max(x)`: of any type (text in the session's collation, French by default), NaN
+/// skipped.
 struct MinMax: AggregateImplementation {
   let name: String
   let help: FunctionHelp
@@ -22,7 +23,7 @@ struct MinMax: AggregateImplementation {
   }
 
   func makeAccumulator(_ spec: AggregateSpec, groups: Int) -> Accumulator {
-    ExtremumAccumulator(groups: groups, type: spec.argument?.type ?? .int, wantMax: wantMax)
+    ExtremumAccumulator(groups: groups, type: spec.argument?.type ?? .int, wantMax: wantMax, collation: spec.collation)
   }
 }
 

@@ -63,8 +63,8 @@ struct Cumulative: WindowFunctionDefinition, WindowKernelBuilder {
       let m = kind == .max
       return RunningKernel(b, valid, rowCount, zero: 0, wrap: { .bool($0) }) { a, v, _ in m ? Swift.max(a, v) : Swift.min(a, v) }
     case (_, .text(let codes, let dict)):
-      // Codes compared by their rank in the text order (the order `sort` uses).
-      let ranks = dict.sortRanks
+      // Codes compared by their rank in the session's collation (the order `sort` uses).
+      let ranks = dict.sortRanks(spec.collation)
       let m = kind == .max
       return RunningKernel(codes, valid, rowCount, zero: 0, wrap: { .text($0, dict) }) { a, v, _ in
         let ra = Int(a) < ranks.count ? ranks[Int(a)] : 0

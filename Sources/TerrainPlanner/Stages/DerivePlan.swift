@@ -14,12 +14,16 @@ package struct WindowStep: LogicalStep {
   package var order: [(BoundExpr, descending: Bool)]
   package var aggregates: [AggregateSpec]
   package var functions: [WindowSpec]
+  /// The order of text in `order` (the session's when the pipeline was planned).
+  package var collation: Collation
 
-  package init(partition: [BoundExpr], order: [(BoundExpr, descending: Bool)], aggregates: [AggregateSpec], functions: [WindowSpec]) {
+  package init(partition: [BoundExpr], order: [(BoundExpr, descending: Bool)], aggregates: [AggregateSpec], functions: [WindowSpec],
+    collation: Collation = .default) {
     self.partition = partition
     self.order = order
     self.aggregates = aggregates
     self.functions = functions
+    self.collation = collation
   }
 
   /// Names of the computed columns in `.explain` (`a0`, `w0`, …).
@@ -58,7 +62,9 @@ extension DeriveStage: PlannableStage {
     let binder = p.binder
     let partition = try by.map { try binder.bind($0) }
     let order = try sort.map { (try binder.bind($0.expr), descending: $0.descending) }
-    let step = WindowStep(partition: partition, order: order, aggregates: collector.aggregates, functions: collector.functions)
+    let collation = p.planner.collation
+    let step = WindowStep(partition: partition, order: order, aggregates: collector.aggregates,
+      functions: collector.functions.map { var f = $0; f.collation = collation; return f }, collation: collation)
     // Placeholders become the window step's columns: aggregates first, then functions.
     let n = fields.count
     let slots = collector.slots

@@ -80,7 +80,7 @@ extension PivotStage: PlannableStage {
       throw Diagnostic(.pivotNoProbe, names.text, at: names.span, label: .needsTheData)
     }
     let probed = try probe.distinctValues(of: nameIndex, source: source, sourceName: p.sourceName, steps: p.before,
-      limit: pivotValueLimit)
+      limit: pivotValueLimit, collation: p.planner.collation)
     let columnsMade = probed.distinctCount * aggregates.count
     if probed.distinctCount > pivotValueLimit {
       throw Diagnostic(.pivotTooManyValues, names.text, grouped(columnsMade), names.text,

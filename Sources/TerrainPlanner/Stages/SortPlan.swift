@@ -1,15 +1,19 @@
 // `sort`: a stable sort, with the row count of a `take` right after it (top-N).
 
+import TerrainStorage
 import TerrainSyntax
 
-/// Sorts on `keys`; with `limit` when a `take` follows (top-N).
+/// Sorts on `keys`, text in `collation` order; with `limit` when a `take` follows (top-N).
 package struct SortStep: LogicalStep {
   package var keys: [(BoundExpr, descending: Bool)]
   package var limit: Int?
+  /// The session's collation when the pipeline was planned.
+  package var collation: Collation
 
-  package init(_ keys: [(BoundExpr, descending: Bool)], limit: Int?) {
+  package init(_ keys: [(BoundExpr, descending: Bool)], limit: Int?, collation: Collation) {
     self.keys = keys
     self.limit = limit
+    self.collation = collation
   }
 }
 
@@ -21,11 +25,12 @@ extension SortStage: PlannableStage {
     if let take = p.next?.stage as? TakeStage {
       // `take N by k`: the top N of each group, not a global limit (TakeByPlan.swift).
       guard take.by.isEmpty else {
-        p.emit(SortTakeByStep(bound, limit: try take.rowCount(binder), groupKeys: try take.groupKeys(binder)), fields: p.fields)
+        p.emit(SortTakeByStep(bound, limit: try take.rowCount(binder), groupKeys: try take.groupKeys(binder),
+          collation: p.planner.collation), fields: p.fields)
         return
       }
       limit = try take.rowCount(binder)
     }
-    p.emit(SortStep(bound, limit: limit), fields: p.fields)
+    p.emit(SortStep(bound, limit: limit, collation: p.planner.collation), fields: p.fields)
   }
 }

@@ -41,8 +41,10 @@ package struct StagePlanning {
     self.next = next
     self.source = source
     self.before = before
-    binder = ExpressionBinder(fields: fields, sourceName: sourceName, parameters: planner.parameters,
+    var binder = ExpressionBinder(fields: fields, sourceName: sourceName, parameters: planner.parameters,
       constants: planner.constants, functions: planner.functions, qualifier: sourceName)
+    binder.collation = planner.collation
+    self.binder = binder
   }
 
   /// Adds `step`, whose output columns are `fields`.

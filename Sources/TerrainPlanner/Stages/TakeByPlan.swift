@@ -22,11 +22,14 @@ package struct SortTakeByStep: LogicalStep {
   package var keys: [(BoundExpr, descending: Bool)]
   package var limit: Int
   package var groupKeys: [BoundExpr]
+  /// The order of text in `keys` (the session's when the pipeline was planned).
+  package var collation: Collation
 
-  package init(_ keys: [(BoundExpr, descending: Bool)], limit: Int, groupKeys: [BoundExpr]) {
+  package init(_ keys: [(BoundExpr, descending: Bool)], limit: Int, groupKeys: [BoundExpr], collation: Collation) {
     self.keys = keys
     self.limit = limit
     self.groupKeys = groupKeys
+    self.collation = collation
   }
 }
 
