@@ -7,6 +7,7 @@
 @_exported import struct TerrainStorage.Field
 @_exported import enum TerrainStorage.DataType
 @_exported import enum TerrainStorage.Value
+@_exported import enum TerrainStorage.CalendarDate
 @_exported import enum TerrainStorage.ColumnData
 @_exported import struct TerrainStorage.TableBuildError
 @_exported import class TerrainStorage.CancellationFlag

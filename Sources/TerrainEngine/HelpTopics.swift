@@ -56,8 +56,9 @@ private let scalarHelp: [HelpTopic] = FunctionRegistry.standard.scalars.map {
   ("case", "case when COND then V [when COND then V …] [else V] end", "the value of the first `when` whose condition is true (a null condition goes on), else the `else` value (null without one); the values share one type, int with float giving float; an error in a value counts only on the rows that take it", "from communes | select nom, taille = case when population >= 10000 then \"ville\" when population >= 2000 then \"bourg\" else \"village\" end | take 3"),
   ("like", "x like \"pattern\", x not like …, x ilike …", "text matching a pattern: `%` any text (empty too), `_` exactly one character (not one byte); the whole text must match; `ilike` ignores case; there is no escape character (test a literal % with contains)", "from communes | where nom like \"Saint-%\" and code_insee not like \"01%\" | select nom, code_insee | take 3"),
   ("ilike", "x ilike \"pattern\"", "`like` ignoring case (both sides lower-cased)", "from communes | where nom ilike \"%-SUR-%\" | select nom | take 3"),
+  ("dates", "d + n, d - n, d1 - d2, d >= \"2024-01-01\"", "the `date` type: `load` reads a column whose every value is `YYYY-MM-DD`, or every one `DD/MM/YYYY` (day first), as dates (one value that is not a real day, 31/02/2024, keeps the column text; `types = (d: date)` forces it, such values null); `d + n` and `d - n` add or take days, `d1 - d2` is an int of days; a date compares with a date or a text constant in either form; min, max, count, count_distinct, sort, by keys and windows work on dates, sum and avg do not; shown and exported as YYYY-MM-DD, `DD/MM/YYYY` with dialect = \"excel-fr\"", "from regions | select d = date(\"15/03/2024\") + 30, jours = date(\"2024-12-25\") - date(\"2024-03-15\") | take 1"),
 ].map {
-  HelpTopic(name: $0.0, kind: ["like", "ilike"].contains($0.0) ? "operator" : "function", synopsis: $0.1, text: $0.2, example: $0.3)
+  HelpTopic(name: $0.0, kind: ["like", "ilike", "dates"].contains($0.0) ? "operator" : "function", synopsis: $0.1, text: $0.2, example: $0.3)
 }
 
 private let aggregateHelp: [HelpTopic] = FunctionRegistry.standard.aggregates.map {

@@ -446,14 +446,14 @@ package final class ExtremumAccumulator: Accumulator {
     self.collation = collation
     seen = [UInt8](repeating: 0, count: groups)
     switch type {
-    case .int, .bool: ints = [Int64](repeating: 0, count: groups)
+    case .int, .bool, .date: ints = [Int64](repeating: 0, count: groups)
     case .float: floats = [Double](repeating: 0, count: groups)
     case .text: texts = [String?](repeating: nil, count: groups)
     }
   }
   package func add(_ v: Vec, count n: Int, groups g: UnsafePointer<Int32>) {
     switch type {
-    case .int: update(v, n, g, v.ints(), &ints) { $0 }
+    case .int, .date: update(v, n, g, v.ints(), &ints) { $0 }
     case .bool: update(v, n, g, v.bytes(), &ints) { Int64($0) }
     case .float:
       let a = v.floats()
@@ -494,7 +494,7 @@ package final class ExtremumAccumulator: Accumulator {
     guard let o = other as? ExtremumAccumulator else { return }
     for k in seen.indices where o.seen[k] != 0 {
       switch type {
-      case .int, .bool:
+      case .int, .bool, .date:
         if seen[k] == 0 || (wantMax ? o.ints[k] > ints[k] : o.ints[k] < ints[k]) { ints[k] = o.ints[k] }
       case .float:
         if seen[k] == 0 || (wantMax ? o.floats[k] > floats[k] : o.floats[k] < floats[k]) { floats[k] = o.floats[k] }
@@ -522,6 +522,7 @@ package final class ExtremumAccumulator: Accumulator {
     let validity: ColumnBuffer<UInt8>? = seen.contains(0) ? ColumnBuffer(seen) : nil
     switch type {
     case .int: return Column(values: .int(ColumnBuffer(ints)), validity: validity)
+    case .date: return Column(values: .date(ColumnBuffer(ints)), validity: validity)
     case .bool: return Column(values: .bool(ColumnBuffer(ints.map { UInt8(truncatingIfNeeded: $0) })), validity: validity)
     case .float: return Column(values: .float(ColumnBuffer(floats)), validity: validity)
     case .text: return Column.from(texts.map { $0.map(Value.text) ?? .null }, type: .text)

@@ -11,6 +11,7 @@ import TerrainPlanner
 
 extension ExpressionCompiler {
   package func arithmeticKernel(_ op: ArithmeticOp, _ a: BoundExpr, _ b: BoundExpr, type: DataType, span: Span) throws -> Kernel {
+    if type == .date { return try dateArithmeticKernel(op, a, b, span: span) }
     let fail = failures(at: span)
     let ka = try compile(a)
     if type == .float {

@@ -94,7 +94,7 @@ extension ExpressionCompiler {
     switch (try operand(a), try operand(b)) {
     case (.column(let ka), .constant(let c)):
       switch (c, a.type) {
-      case (.int(let k), .int): return compare(ka, op, k)
+      case (.int(let k), .int), (.date(let k), .date): return compare(ka, op, k)
       case (.float(let k), .float): return compare(ka, op, k)
       case (.bool(let k), .bool): return compare(ka, op, UInt8(k ? 1 : 0))
       case (.text(let s), .text):
@@ -146,7 +146,7 @@ extension ExpressionCompiler {
     binary(ka, kb, UInt8.self) { n, x, y, valid, o in
       let out = o.values
       switch type {
-      case .int: compareLoop(op, n, x.ints(), y.ints(), out)
+      case .int, .date: compareLoop(op, n, x.ints(), y.ints(), out)
       case .float: compareLoop(op, n, x.floats(), y.floats(), out)
       case .bool: compareLoop(op, n, x.bytes(), y.bytes(), out)
       case .text:
@@ -199,6 +199,7 @@ extension ExpressionCompiler {
     let present = values.filter { !$0.isNull }
     switch type {
     case .int: return membership(ka, present.compactMap { if case .int(let x) = $0 { return x } else { return nil } }, listHasNull, negated)
+    case .date: return membership(ka, present.compactMap { if case .date(let x) = $0 { return x } else { return nil } }, listHasNull, negated)
     case .float: return membership(ka, present.compactMap { if case .float(let x) = $0 { return x } else { return nil } }, listHasNull, negated)
     case .bool:
       return membership(ka, present.compactMap { if case .bool(let x) = $0 { return UInt8(x ? 1 : 0) } else { return nil } }, listHasNull, negated)

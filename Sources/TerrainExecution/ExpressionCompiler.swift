@@ -184,6 +184,7 @@ package final class ExpressionCompiler {
     }
     switch e.type {
     case .int: return Column(values: .int(ColumnBuffer(adopting: values.bindMemory(to: Int64.self, capacity: max(1, n)), count: n)), validity: valid)
+    case .date: return Column(values: .date(ColumnBuffer(adopting: values.bindMemory(to: Int64.self, capacity: max(1, n)), count: n)), validity: valid)
     case .float: return Column(values: .float(ColumnBuffer(adopting: values.bindMemory(to: Double.self, capacity: max(1, n)), count: n)), validity: valid)
     default: return Column(values: .bool(ColumnBuffer(adopting: values.bindMemory(to: UInt8.self, capacity: max(1, n)), count: n)), validity: valid)
     }
@@ -195,7 +196,7 @@ package final class ExpressionCompiler {
     let col = ref.column
     let validBase = col.validity?.base
     switch col.values {
-    case .int(let b): return sourceKernel(b.base, validBase, ref.indices, nil, col)
+    case .int(let b), .date(let b): return sourceKernel(b.base, validBase, ref.indices, nil, col)
     case .float(let b): return sourceKernel(b.base, validBase, ref.indices, nil, col)
     case .bool(let b): return sourceKernel(b.base, validBase, ref.indices, nil, col)
     case .text(let b, let d): return sourceKernel(b.base, validBase, ref.indices, d, col)
@@ -242,7 +243,7 @@ package final class ExpressionCompiler {
     let scratch = Scratch()
     var dict: TextDictionary?
     switch (v, t) {
-    case (.int(let x), _): scratch.ints().initialize(repeating: x, count: chunkSize)
+    case (.int(let x), _), (.date(let x), _): scratch.ints().initialize(repeating: x, count: chunkSize)
     case (.float(let x), _): scratch.floats().initialize(repeating: x, count: chunkSize)
     case (.bool(let x), _): scratch.bytes().initialize(repeating: x ? 1 : 0, count: chunkSize)
     case (.text(let s), _):
@@ -266,7 +267,7 @@ package final class ExpressionCompiler {
 /// Appends one chunk of a kernel's output to a column builder.
 package func appendChunk(_ v: Vec, count n: Int, type: DataType, to builder: ColumnBuilder, translator: TextTranslator) {
   switch type {
-  case .int:
+  case .int, .date:
     if let b = builder.intBuffer { copyChunk(v.ints(), v.validity, n, b, zero: 0) }
   case .float:
     if let b = builder.floatBuffer { copyChunk(v.floats(), v.validity, n, b, zero: 0) }

@@ -71,6 +71,14 @@ extension ExpressionCompiler {
         default: return nil
         }
       }
+    case (.date, .text):
+      return rowwiseKernel([ka], [.date], .text) { v in
+        if case .date(let d) = v[0] { return .text(CalendarDate.iso(d)) }
+        return .null
+      }
+    case (.text, .date):
+      // Either form; a text that is not a calendar date is null. Once per distinct string.
+      return textToValueKernel(ka, zero: Int64(0)) { CalendarDate.parse($0.trimmingCharacters(in: .whitespaces)) }
     case (_, .text):
       return numberTextKernel(ka, from: from)
     case (.int, .bool), (.float, .bool):
@@ -157,11 +165,11 @@ extension ExpressionCompiler {
         let r = active[i] != 0 ? try f(row) : .null
         outValid[i] = r.isNull ? 0 : 1
         switch (r, result) {
-        case (.int(let x), _): out.ints()[i] = x
+        case (.int(let x), _), (.date(let x), _): out.ints()[i] = x
         case (.float(let x), _): out.floats()[i] = x
         case (.bool(let x), _): out.bytes()[i] = x ? 1 : 0
         case (.text(let s), _): out.codes()[i] = dict?.intern(s) ?? 0
-        case (.null, .int): out.ints()[i] = 0
+        case (.null, .int), (.null, .date): out.ints()[i] = 0
         case (.null, .float): out.floats()[i] = 0
         case (.null, .bool): out.bytes()[i] = 0
         case (.null, .text): out.codes()[i] = 0
@@ -241,7 +249,7 @@ extension ExpressionCompiler {
       for k in ks.dropFirst() {
         let x = try k(start, n)
         switch type {
-        case .int:
+        case .int, .date:
           valid = foldExtreme(n, x.ints(), x.validity, out.ints(), valid, outValid) { least ? $0 < $1 : $0 > $1 }
         case .float:
           // `floatLess(x, cur)` for least, `floatLess(cur, x)` for greatest, without branches.
@@ -342,7 +350,7 @@ extension ExpressionCompiler {
         outValid[i] = vecs[k].validity?[i] ?? 1
       }
       switch type {
-      case .int: gatherPick(n, vecs.map { $0.ints() }, pick, scratch.ints())
+      case .int, .date: gatherPick(n, vecs.map { $0.ints() }, pick, scratch.ints())
       case .float: gatherPick(n, vecs.map { $0.floats() }, pick, scratch.floats())
       case .bool: gatherPick(n, vecs.map { $0.bytes() }, pick, scratch.bytes())
       case .text:
@@ -807,6 +815,7 @@ extension Vec {
     if let v = validity, v[i] == 0 { return .null }
     switch type {
     case .int: return .int(ints()[i])
+    case .date: return .date(ints()[i])
     case .float: return .float(floats()[i])
     case .bool: return .bool(bytes()[i] != 0)
     case .text:

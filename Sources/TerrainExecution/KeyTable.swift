@@ -35,7 +35,7 @@ package final class KeyNormalizer {
   package func normalize(_ v: Vec, count n: Int, into out: UnsafeMutablePointer<UInt64>, stride: Int, valid: UnsafeMutablePointer<UInt8>) {
     for i in 0..<n { valid[i] &= v.validity?[i] ?? 1 }
     switch type {
-    case .int:
+    case .int, .date:
       let a = v.ints()
       for i in 0..<n { out[i * stride] = UInt64(bitPattern: a[i]) }
     case .float:

@@ -149,6 +149,7 @@ package func gatherColumn(_ column: Column, _ idx: IndexVector, cancel: Cancella
   let values: ColumnValues
   switch column.values {
   case .int(let b): values = .int(gathered(b.base, 0))
+  case .date(let b): values = .date(gathered(b.base, 0))
   case .float(let b): values = .float(gathered(b.base, 0))
   case .bool(let b): values = .bool(gathered(b.base, 0))
   case .text(let b, let d): values = .text(gathered(b.base, 0), d)

@@ -101,7 +101,7 @@ private func topNOneKey(_ column: Column, descending: Bool, limit: Int, collatio
     }
   }
   switch column.values {
-  case .int(let b): scan(b.base, intWord, zoneMap: column.chunkRanges(b.base, intWord))
+  case .int(let b), .date(let b): scan(b.base, intWord, zoneMap: column.chunkRanges(b.base, intWord))
   case .float(let b): scan(b.base, floatWord, zoneMap: column.chunkRanges(b.base, floatWord))
   case .text(let b, let d):
     let ranks = d.sortRanks(collation)
@@ -138,7 +138,7 @@ package func encodeKey(_ column: Column, descending: Bool, collation: Collation)
   let n = column.count
   var words = [UInt64](repeating: 0, count: n)
   switch column.values {
-  case .int(let b):
+  case .int(let b), .date(let b):
     for i in 0..<n { words[i] = intWord(b.base[i]) }
   case .float(let b):
     // -0.0 sorts with 0.0; NaN after every number.

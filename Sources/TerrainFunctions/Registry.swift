@@ -28,6 +28,8 @@ extension FunctionRegistry {
       TextPart.left, TextPart.right, TextPart.lpad, TextPart.splitPart,
       RegexFunction.matches, RegexFunction.replace, RegexFunction.extract,
       Conversion.int, Conversion.float, Conversion.text,
+      DateParse(), DatePart.year, DatePart.month, DatePart.day, DatePart.quarter, DatePart.weekday, DateTrunc(), MakeDate(),
+      Today(),
     ] as [any ScalarFunctionImplementation],
     aggregates: [
       Count(), CountDistinct(), Sum(), Moment.avg, MinMax.min, MinMax.max, Median(), Quantile(), Moment.stddev,

@@ -144,6 +144,7 @@ public indirect enum BoundExpr: Sendable {
   public var canFail: Bool {
     switch self {
     case .arithmetic(let op, _, _, let t, _) where t == .int && op != .remainder: return true
+    case .arithmetic(_, _, _, let t, _) where t == .date: return true
     case .negate(_, let t, _) where t == .int: return true
     case .function(let f, let args, let t, _) where f.definition.canFail(args, type: t): return true
     case .cast(let a, let t) where t == .int && a.type == .float: return true

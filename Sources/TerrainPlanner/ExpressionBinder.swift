@@ -242,6 +242,11 @@ package struct ExpressionBinder {
       default:
         throw Diagnostic(.parameterNotBool, p, raw, at: span, label: .usedAsCondition)
       }
+    case .date:
+      // Beside a date: a date in either form, or a number of days (`d + $n`).
+      if let d = CalendarDate.parse(trimmed) { return .constant(.date(d), .date) }
+      if let v = Int64(trimmed) { return .constant(.int(v), .int) }
+      throw Diagnostic(.parameterNotDate, p, raw, at: span, label: .notADate, help: .dateForms)
     case nil:
       if let v = Int64(trimmed), !trimmed.hasPrefix("0") || trimmed == "0" { return .constant(.int(v), .int) }
       if let d = Double(trimmed), d.isFinite, !trimmed.hasPrefix("0") || trimmed.hasPrefix("0.") {
@@ -284,6 +289,7 @@ package struct ExpressionBinder {
       return .concat(x.type == .text ? x : .cast(x, .text), y.type == .text ? y : .cast(y, .text))
     case .add, .subtract, .multiply, .divide, .remainder:
       let (x, y) = try bindPair(a, b)
+      if let d = try bindDateArithmetic(op, x, y, a, b, span: span) { return d }
       if x.type == .text || y.type == .text, op == .add {
         throw Diagnostic(.plusCannotAddText, at: opSpan, label: .textOperand,
           help: .joinTextWithBars)
@@ -293,7 +299,8 @@ package struct ExpressionBinder {
       let t: DataType = (op == .divide || x.type == .float || y.type == .float) ? .float : .int
       return .arithmetic(ArithmeticOp(rawValue: op.rawValue) ?? .add, cast(x, t), cast(y, t), t, span: span)
     case .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual:
-      let (x, y) = try bindPair(a, b)
+      let (x0, y0) = try bindPair(a, b)
+      let (x, y) = try dateComparisonOperands(x0, y0, a, b)
       let t = try commonType(x.type, y.type, a, b, opSpan: opSpan, what: "compare")
       return .compare(CompareOp(rawValue: op.rawValue) ?? .equal, cast(x, t), cast(y, t))
     }
@@ -399,7 +406,7 @@ package struct ExpressionBinder {
     var others: [BoundExpr] = []
     var boundItems: [BoundExpr] = []
     for item in items {
-      let y = try bind(item, expected: x.type)
+      let y = try dateComparisonOperands(x, try bind(item, expected: x.type), a, item).1
       _ = try commonType(x.type, y.type, a, item, opSpan: item.span, what: "compare")
       boundItems.append(y)
     }

@@ -26,6 +26,7 @@ extension ExpressionBinder {
     case .float: return .constant(value, .float)
     case .text: return .constant(value, .text)
     case .bool: return .constant(value, .bool)
+    case .date: return .constant(value, .date)
     }
   }
 }

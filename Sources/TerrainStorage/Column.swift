@@ -8,6 +8,8 @@ public enum ColumnValues: @unchecked Sendable {
   case bool(ColumnBuffer<UInt8>)
   /// Codes into the dictionary.
   case text(ColumnBuffer<UInt32>, TextDictionary)
+  /// Days since 1970-01-01 (`DataType.date`); null slots hold 0.
+  case date(ColumnBuffer<Int64>)
 }
 
 /// An immutable column of `count` values of one type.
@@ -34,6 +36,7 @@ public final class Column: @unchecked Sendable {
     case .float(let b): count = b.count
     case .bool(let b): count = b.count
     case .text(let b, _): count = b.count
+    case .date(let b): count = b.count
     }
     self.validity = validity
   }
@@ -45,6 +48,7 @@ public final class Column: @unchecked Sendable {
     case .float: return .float
     case .bool: return .bool
     case .text: return .text
+    case .date: return .date
     }
   }
 
@@ -57,6 +61,7 @@ public final class Column: @unchecked Sendable {
     case .float(let b): head = .float(b.prefix(n))
     case .bool(let b): head = .bool(b.prefix(n))
     case .text(let b, let d): head = .text(b.prefix(n), d)
+    case .date(let b): head = .date(b.prefix(n))
     }
     return Column(values: head, validity: validity?.prefix(n))
   }
@@ -83,12 +88,20 @@ public final class Column: @unchecked Sendable {
     case .float(let b): return .float(b.base[i])
     case .bool(let b): return .bool(b.base[i] != 0)
     case .text(let b, let d): return .text(d.strings[Int(b.base[i])])
+    case .date(let b): return .date(b.base[i])
     }
   }
 
   /// The int at row `i`; nil when it is null, out of range, or the column is not of type `int`.
   public func int(at i: Int) -> Int64? {
     guard case .int(let b) = values, i >= 0 && i < count, isValid(i) else { return nil }
+    return b.base[i]
+  }
+
+  /// The date (days since 1970-01-01) at row `i`; nil when it is null, out of range, or the
+  /// column is not of type `date`.
+  public func date(at i: Int) -> Int64? {
+    guard case .date(let b) = values, i >= 0 && i < count, isValid(i) else { return nil }
     return b.base[i]
   }
 
@@ -121,6 +134,7 @@ public final class Column: @unchecked Sendable {
     case .int: return Column(values: .int(ColumnBuffer(zeroed: count)), validity: validity)
     case .float: return Column(values: .float(ColumnBuffer(zeroed: count)), validity: validity)
     case .bool: return Column(values: .bool(ColumnBuffer(zeroed: count)), validity: validity)
+    case .date: return Column(values: .date(ColumnBuffer(zeroed: count)), validity: validity)
     case .text:
       let d = TextDictionary()
       _ = d.intern("")
@@ -200,7 +214,7 @@ public final class ColumnBuilder {
 
   public init(type: DataType, capacity: Int = 1024, dictionary: TextDictionary? = nil) {
     self.type = type
-    ints = type == .int ? BufferBuilder(capacity: capacity) : nil
+    ints = type == .int || type == .date ? BufferBuilder(capacity: capacity) : nil
     floats = type == .float ? BufferBuilder(capacity: capacity) : nil
     bools = type == .bool ? BufferBuilder(capacity: capacity) : nil
     codes = type == .text ? BufferBuilder(capacity: capacity) : nil
@@ -247,6 +261,7 @@ public final class ColumnBuilder {
     case (.float(let x), .float): append(float: x)
     case (.bool(let x), .bool): append(bool: x)
     case (.text(let s), .text): append(text: s)
+    case (.date(let x), .date): append(int: x)
     default: appendNull()
     }
   }
@@ -263,6 +278,7 @@ public final class ColumnBuilder {
     case .int: return Column(values: .int(ints?.finish() ?? ColumnBuffer(zeroed: 0)), validity: valid)
     case .float: return Column(values: .float(floats?.finish() ?? ColumnBuffer(zeroed: 0)), validity: valid)
     case .bool: return Column(values: .bool(bools?.finish() ?? ColumnBuffer(zeroed: 0)), validity: valid)
+    case .date: return Column(values: .date(ints?.finish() ?? ColumnBuffer(zeroed: 0)), validity: valid)
     case .text:
       return Column(
         values: .text(codes?.finish() ?? ColumnBuffer(zeroed: 0), dictionary ?? TextDictionary()), validity: valid)

@@ -1,4 +1,4 @@
-// The four value types of the language, and a boxed scalar used outside hot loops.
+// The five value types of the language, and a boxed scalar used outside hot loops.
 
 /// The type of a column or of an expression.
 public enum DataType: String, Sendable, CaseIterable {
@@ -10,6 +10,8 @@ public enum DataType: String, Sendable, CaseIterable {
   case text
   /// Boolean.
   case bool
+  /// A calendar date: days since 1970-01-01 in an `Int64` (see `CalendarDate`).
+  case date
 
   /// Whether values of this type take part in arithmetic.
   public var isNumeric: Bool { self == .int || self == .float }
@@ -28,6 +30,8 @@ public enum Value: Hashable, Sendable, CustomStringConvertible {
   case text(String)
   /// A boolean.
   case bool(Bool)
+  /// A date: days since 1970-01-01.
+  case date(Int64)
 
   /// The value's type, or nil for null.
   public var type: DataType? {
@@ -37,6 +41,7 @@ public enum Value: Hashable, Sendable, CustomStringConvertible {
     case .float: return .float
     case .text: return .text
     case .bool: return .bool
+    case .date: return .date
     }
   }
 
@@ -51,6 +56,7 @@ public enum Value: Hashable, Sendable, CustomStringConvertible {
     case .float(let v): return formatFloat(v)
     case .text(let s): return s
     case .bool(let b): return b ? "true" : "false"
+    case .date(let d): return CalendarDate.iso(d)
     }
   }
 }

@@ -11,6 +11,8 @@ public enum ColumnData: Sendable, Equatable {
   case text([String?])
   /// Booleans.
   case bool([Bool?])
+  /// Dates, as days since 1970-01-01.
+  case date([Int64?])
 
   /// The type of the column built from these values.
   public var type: DataType {
@@ -19,6 +21,7 @@ public enum ColumnData: Sendable, Equatable {
     case .float: return .float
     case .text: return .text
     case .bool: return .bool
+    case .date: return .date
     }
   }
 
@@ -29,6 +32,7 @@ public enum ColumnData: Sendable, Equatable {
     case .float(let v): return v.count
     case .text(let v): return v.count
     case .bool(let v): return v.count
+    case .date(let v): return v.count
     }
   }
 
@@ -40,6 +44,7 @@ public enum ColumnData: Sendable, Equatable {
     case .float(let v): for x in v { if let x { b.append(float: x) } else { b.appendNull() } }
     case .text(let v): for x in v { if let x { b.append(text: x) } else { b.appendNull() } }
     case .bool(let v): for x in v { if let x { b.append(bool: x) } else { b.appendNull() } }
+    case .date(let v): for x in v { if let x { b.append(int: x) } else { b.appendNull() } }
     }
     return b.finish()
   }

@@ -167,6 +167,7 @@ final class CSVRealDataTests: XCTestCase {
             if case .float(let d) = v, let e = Double(raw) { ok = d.bitPattern == e.bitPattern } else { ok = false }
           case .text: ok = v == .text(raw)
           case .bool: ok = false
+          case .date: ok = CalendarDate.parse(raw).map { v == .date($0) } ?? false
           }
         }
         if !ok {
@@ -331,9 +332,18 @@ final class CSVRealDataTests: XCTestCase {
   func testBarometre() throws {
     let t = try load("barometre_transition.csv").table
     XCTAssertEqual(t.rowCount, 15_129)
-    for name in ["indic_id", "indic_nom", "maille", "enforce_zone_id", "code_zone", "metric_enforce_date"] {
+    for name in ["indic_id", "indic_nom", "maille", "enforce_zone_id", "code_zone"] {
       XCTAssertEqual(type(t, name), .text, name)
     }
+    // The dated series: every value `YYYY-MM-DD`, so a date column (checked with Python's
+    // datetime: 2011-01-01 … 2026-12-01, 167 distinct months, no null).
+    XCTAssertEqual(type(t, "metric_enforce_date"), .date)
+    let dates = try column(t, "metric_enforce_date")
+    let days = (0..<dates.count).compactMap { dates.date(at: $0) }
+    XCTAssertEqual(days.count, 15_129)
+    XCTAssertEqual(days.min().map(CalendarDate.iso), "2011-01-01")
+    XCTAssertEqual(days.max().map(CalendarDate.iso), "2026-12-01")
+    XCTAssertEqual(Set(days).count, 167)
     for name in ["indic_vi", "indic_va", "indic_vc", "indic_ta"] { XCTAssertEqual(type(t, name), .float, name) }
     let zones = Set(texts(try column(t, "code_zone")).compactMap { $0 })
     XCTAssertTrue(zones.isSuperset(of: ["01", "2A", "971", "84", "FR"]))

@@ -36,14 +36,15 @@ final class FunctionRegistryTests: XCTestCase {
     .text: [.text(""), .text("a"), .text("Évian-les-Bains"), .text("🙂x"), .text("  spaced  "), .text("-"), .text("12"),
       .text("1e400"), .null],
     .bool: [.bool(true), .bool(false), .null],
+    .date: [.date(CalendarDate.minDay), .date(CalendarDate.maxDay), .date(0), .date(-1), .null],
   ]
 
-  static let columnName: [DataType: String] = [.int: "i", .float: "f", .text: "s", .bool: "b"]
+  static let columnName: [DataType: String] = [.int: "i", .float: "f", .text: "s", .bool: "b", .date: "d"]
 
   /// A table with one column per type, each holding every extreme value of its type (repeated
   /// to the longest list).
   func extremeTable() -> Table {
-    let types: [DataType] = [.int, .float, .text, .bool]
+    let types: [DataType] = [.int, .float, .text, .bool, .date]
     let rows = types.map { Self.extremes[$0]?.count ?? 0 }.max() ?? 0
     let columns = types.map { t -> Column in
       let values = Self.extremes[t] ?? [.null]

@@ -38,6 +38,8 @@ final class PropertyTests: XCTestCase {
           continue
         }
         switch c.type {
+        case .date:
+          row.append(.date(Int64(rng.next() % 20_000)))
         case .int:
           if extremes && chance(0.02) {
             row.append(.int(pick([Int64.max, Int64.min, Int64.max - 1, Int64.min + 1, 3_037_000_500])))
@@ -203,7 +205,7 @@ final class PropertyTests: XCTestCase {
         switch v {
         case .text(let s): seen.insert(Array(s.utf8))
         case .float(let d): nums.insert(d == 0 ? 0 : d)
-        case .int(let i): ints.insert(i)
+        case .int(let i), .date(let i): ints.insert(i)
         case .bool(let b): bools.insert(b)
         case .null: break
         }

@@ -123,6 +123,7 @@ indirect enum RExpr {
     case .text(let s):
       return "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     case .bool(let b): return b ? "true" : "false"
+    case .date(let d): return "date(\"\(CalendarDate.iso(d))\")"
     }
   }
 }
@@ -306,6 +307,7 @@ enum Reference {
     case .int(let i): return String(i)
     case .float(let d): return formatFloat(d)
     case .bool(let b): return b ? "true" : "false"
+    case .date(let d): return CalendarDate.iso(d)
     case .null: return ""
     }
   }
@@ -529,6 +531,7 @@ struct ExpressionGenerator {
     case .float: return .literal(.float(pick([0.5, 2.5, -1.5, 1.25, 100.0, 0.1, 3.0, -0.0, 0.0, 1e6])), .float)
     case .text: return .literal(.text(pick(Self.textPool)), .text)
     case .bool: return .literal(.bool(chance(0.5)), .bool)
+    case .date: return .literal(.date(Int64(rng.next() % 20_000)), .date)
     }
   }
 
@@ -554,6 +557,7 @@ struct ExpressionGenerator {
     case .float: return genFloat(d)
     case .text: return genText(d)
     case .bool: return genBool(d)
+    case .date: return leaf(t)
     }
   }
 

@@ -147,7 +147,7 @@ final class ShellCompletionTests: XCTestCase {
     func words(_ before: String, _ word: String) -> [String] { planned.complete(before: before, word: word).list }
     XCTAssertEqual(words("from communes | select nom | where ", "po"), ["pow("], "population is gone after select")
     XCTAssertEqual(words("from communes | select nom | where ", "n"), ["nom", "not", "null"])
-    XCTAssertEqual(words("from communes | aggregate total = sum(population) by nom | sort ", "to"), ["total"])
+    XCTAssertEqual(words("from communes | aggregate total = sum(population) by nom | sort ", "to"), ["total", "today("])
     XCTAssertTrue(words("from communes | derive dd = 1 | where ", "d").contains("dd"))
     XCTAssertTrue(words("from communes | derive x = 1, y = ", "x").contains("x"), "a name the stage defines")
     // Not plannable (unknown table, a typo in an earlier stage): the statement's words.

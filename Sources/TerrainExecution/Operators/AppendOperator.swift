@@ -84,6 +84,9 @@ private func concatenate(_ a: Column?, _ n1: Int, _ b: Column?, _ n2: Int, type:
   case .int:
     func p(_ c: Column?) -> UnsafeMutablePointer<Int64>? { if case .int(let x) = c?.values { return x.base }; return nil }
     return Column(values: .int(joined(p(a), p(b))), validity: validity)
+  case .date:
+    func p(_ c: Column?) -> UnsafeMutablePointer<Int64>? { if case .date(let x) = c?.values { return x.base }; return nil }
+    return Column(values: .date(joined(p(a), p(b))), validity: validity)
   case .float:
     func p(_ c: Column?) -> UnsafeMutablePointer<Double>? { if case .float(let x) = c?.values { return x.base }; return nil }
     return Column(values: .float(joined(p(a), p(b))), validity: validity)

@@ -60,9 +60,14 @@ extension PivotStep: PhysicalStep {
         let c = Int(codes.base[r])
         out[r] = valid.map { $0[r] == 0 } ?? false ? nullAt : (c < byCode.count ? byCode[c] : -1)
       }
-    case .int(let b):
+    case .int(let b), .date(let b):
       var map: [Int64: Int32] = [:]
-      for (i, v) in values.enumerated() { if case .int(let x) = v { map[x] = Int32(i) } }
+      for (i, v) in values.enumerated() {
+        switch v {
+        case .int(let x), .date(let x): map[x] = Int32(i)
+        default: break
+        }
+      }
       for r in 0..<n { out[r] = valid.map { $0[r] == 0 } ?? false ? nullAt : (map[b.base[r]] ?? -1) }
     case .float(let b):
       func key(_ x: Double) -> UInt64 { x.isNaN ? UInt64.max : (x == 0 ? 0 : x).bitPattern }
@@ -108,6 +113,7 @@ private func scatter(_ source: Column, ids: UnsafePointer<Int32>, positions: [In
   }
   switch source.values {
   case .int(let b): return zip(spread(b.base), validity).map { Column(values: .int($0), validity: $1) }
+  case .date(let b): return zip(spread(b.base), validity).map { Column(values: .date($0), validity: $1) }
   case .float(let b): return zip(spread(b.base), validity).map { Column(values: .float($0), validity: $1) }
   case .bool(let b): return zip(spread(b.base), validity).map { Column(values: .bool($0), validity: $1) }
   case .text(let c, let d):

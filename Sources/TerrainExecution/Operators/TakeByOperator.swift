@@ -67,7 +67,7 @@ private struct GroupSortKey {
     let n = column.count
     var w = [UInt64](repeating: 0, count: n)
     switch column.values {
-    case .int(let b):
+    case .int(let b), .date(let b):
       for i in 0..<n { w[i] = UInt64(bitPattern: b.base[i]) ^ (1 << 63) }
     case .float(let b):
       for i in 0..<n {

@@ -72,6 +72,10 @@ private func interleave(_ sources: [Column], rowCount n: Int, type: DataType) ->
     let out = ColumnBuffer<Int64>(zeroed: total)
     for (j, s) in sources.enumerated() { if case .int(let b) = s.values { fill(out, j, b.base) } }
     return Column(values: .int(out), validity: validity)
+  case .date:
+    let out = ColumnBuffer<Int64>(zeroed: total)
+    for (j, s) in sources.enumerated() { if case .date(let b) = s.values { fill(out, j, b.base) } }
+    return Column(values: .date(out), validity: validity)
   case .float:
     let out = ColumnBuffer<Double>(zeroed: total)
     for (j, s) in sources.enumerated() {

@@ -53,6 +53,9 @@ struct Cumulative: WindowFunctionDefinition, WindowKernelBuilder {
     case (.min, .int(let b)), (.max, .int(let b)):
       let m = kind == .max
       return RunningKernel(b, valid, rowCount, zero: 0, wrap: { .int($0) }) { a, v, _ in (m ? v > a : v < a) ? v : a }
+    case (.min, .date(let b)), (.max, .date(let b)):
+      let m = kind == .max
+      return RunningKernel(b, valid, rowCount, zero: 0, wrap: { .date($0) }) { a, v, _ in (m ? v > a : v < a) ? v : a }
     case (.min, .float(let b)), (.max, .float(let b)):
       let m = kind == .max
       return RunningKernel(b, valid, rowCount, zero: 0, wrap: { .float($0) }, skipNaN: true) { a, v, _ in (m ? v > a : v < a) ? v : a }

@@ -62,6 +62,9 @@ private func withDefault(_ value: Column, _ fallback: Column, missing: ColumnBuf
   case (.int(let a), .int(let b)):
     let (v, valid) = typed(a.base, b.base, 0)
     return Column(values: .int(v), validity: valid)
+  case (.date(let a), .date(let b)):
+    let (v, valid) = typed(a.base, b.base, 0)
+    return Column(values: .date(v), validity: valid)
   case (.float(let a), .float(let b)):
     let (v, valid) = typed(a.base, b.base, 0)
     return Column(values: .float(v), validity: valid)

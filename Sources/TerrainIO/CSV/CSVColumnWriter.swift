@@ -32,6 +32,7 @@ private struct ColumnTarget {
   static let float: UInt8 = 1
   static let bool: UInt8 = 2
   static let text: UInt8 = 3
+  static let date: UInt8 = 4
 
   var kind: UInt8
   var decimal: UInt8
@@ -51,6 +52,7 @@ private enum ColumnStorage {
   case float(ColumnBuffer<Double>)
   case bool(ColumnBuffer<UInt8>)
   case text(ColumnBuffer<UInt32>, TextDictionary)
+  case date(ColumnBuffer<Int64>)
 }
 
 /// Typed buffers of exactly `rowCount` rows for every column, filled by `fill` at absolute
@@ -113,6 +115,7 @@ package final class CSVColumnWriter {
       case .int: storage.append(.int(ColumnBuffer<Int64>(zeroed: rowCount)))
       case .float: storage.append(.float(ColumnBuffer<Double>(zeroed: rowCount)))
       case .bool: storage.append(.bool(ColumnBuffer<UInt8>(zeroed: rowCount)))
+      case .date: storage.append(.date(ColumnBuffer<Int64>(zeroed: rowCount)))
       case .text:
         storage.append(.text(ColumnBuffer<UInt32>(zeroed: rowCount), TextDictionary(capacity: min(rowCount, 1024))))
       }
@@ -138,6 +141,8 @@ package final class CSVColumnWriter {
           target = ColumnTarget(kind: ColumnTarget.float, decimal: decimal, values: UnsafeMutableRawPointer(b.base))
         case .bool(let b):
           target = ColumnTarget(kind: ColumnTarget.bool, decimal: decimal, values: UnsafeMutableRawPointer(b.base))
+        case .date(let b):
+          target = ColumnTarget(kind: ColumnTarget.date, decimal: decimal, values: UnsafeMutableRawPointer(b.base))
         case .text(let b, let d):
           let dictionary = i == 0 ? d : TextDictionary(capacity: min(rowCount / count, 1024))
           target = ColumnTarget(
@@ -329,6 +334,13 @@ package final class CSVColumnWriter {
         } else {
           setNull(t, k, row)
         }
+      case ColumnTarget.date:
+        // Either form, spaces around allowed; a value that is not a calendar date is null.
+        if let v = parseDateField(base, n) {
+          t.pointee.values.assumingMemoryBound(to: Int64.self)[row] = v
+        } else {
+          setNull(t, k, row)
+        }
       default:
         t.pointee.values.assumingMemoryBound(to: UInt32.self)[row] = textCode(
           t, base, n, start: inPlace ? span.start : -1, p: p, hash: hashes[i])
@@ -370,6 +382,7 @@ package final class CSVColumnWriter {
       case .int(let b): values = .int(b)
       case .float(let b): values = .float(b)
       case .bool(let b): values = .bool(b)
+      case .date(let b): values = .date(b)
       case .text(let b, let d):
         // Null slots hold code 0, which must name a string.
         if d.count == 0 && rowCount > 0 { _ = d.intern("") }

@@ -387,6 +387,7 @@ private final class CSVReader {
     case .text: ok = true
     case .int: ok = shape.contains(.intSyntax)
     case .bool: ok = shape.contains(.bool) || shape.contains(.zeroOrOne)
+    case .date: ok = shape.contains(.dateShape)
     case .float:
       if !shape.contains(.pointNumber) { inference.pointOK = false }
       if !shape.contains(.commaNumber) { inference.commaOK = false }
@@ -402,6 +403,7 @@ private final class CSVReader {
     case .float: entry = mixedMarks ? .valueNotFloatMixedMarks : .valueNotFloat
     case .bool: entry = .valueNotBool
     case .text: entry = .valueNotText
+    case .date: entry = .valueNotDate
     }
     throw positioned(span.rawStart, in: p, end: end, from: start, entry, text, names[k])
   }

@@ -6,8 +6,8 @@ import TerrainSyntax
 
 /// What one field's text could be read as (a bit set).
 package struct FieldShape: OptionSet {
-  package let rawValue: UInt8
-  package init(rawValue: UInt8) { self.rawValue = rawValue }
+  package let rawValue: UInt16
+  package init(rawValue: UInt16) { self.rawValue = rawValue }
 
   /// Optional sign and digits, without a leading zero, fitting Int64.
   package static let int = FieldShape(rawValue: 1)
@@ -23,9 +23,15 @@ package struct FieldShape: OptionSet {
   package static let intSyntax = FieldShape(rawValue: 32)
   /// Exactly `0` or `1` (accepted by forced bool).
   package static let zeroOrOne = FieldShape(rawValue: 64)
+  /// A valid calendar date written `YYYY-MM-DD`.
+  package static let isoDate = FieldShape(rawValue: 128)
+  /// A valid calendar date written `DD/MM/YYYY` (day first, always).
+  package static let frenchDate = FieldShape(rawValue: 256)
+  /// Either date form, valid or not (`31/02/2024` too): accepted, as null, by forced date.
+  package static let dateShape = FieldShape(rawValue: 512)
 
   /// The shapes that count for inference.
-  package static let inferable: FieldShape = [.int, .pointNumber, .commaNumber, .bool]
+  package static let inferable: FieldShape = [.int, .pointNumber, .commaNumber, .bool, .isoDate, .frenchDate]
 }
 
 /// The shape of a non-null field's bytes. Spaces around a number or a boolean are allowed.
@@ -35,6 +41,13 @@ package func fieldShape(_ p: UnsafePointer<UInt8>, _ n: Int) -> FieldShape {
   while i < e && isCSVSpace(p[i]) { i += 1 }
   while e > i && isCSVSpace(p[e - 1]) { e -= 1 }
   if i == e { return [] }
+  if e - i == 10 && (p[i + 4] == UInt8(ascii: "-") || p[i + 2] == UInt8(ascii: "/")) {
+    // A date's shape. A column is a date column only when every value is a valid date of one
+    // form: `31/02/2024` keeps the whole column text (nothing is silently lost).
+    guard let parsed = CalendarDate.parseShape(UnsafeBufferPointer(start: p + i, count: 10)) else { return [] }
+    guard parsed.days != nil else { return .dateShape }
+    return parsed.form == .iso ? [.isoDate, .dateShape] : [.frenchDate, .dateShape]
+  }
   let c0 = p[i] | 0x20
   if c0 == UInt8(ascii: "t") || c0 == UInt8(ascii: "f") {
     return isBoolWord(p + i, e - i) ? .bool : []
@@ -81,6 +94,18 @@ package func fieldShape(_ p: UnsafePointer<UInt8>, _ n: Int) -> FieldShape {
   if i != e { return [] }
   if leadingZero { shape.insert(.leadingZero) }
   return shape
+}
+
+/// Parses a date field (spaces allowed around) in either form; nil when it is not a valid
+/// calendar date.
+@inline(__always)
+package func parseDateField(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int64? {
+  var i = 0
+  var e = n
+  while i < e && isCSVSpace(p[i]) { i += 1 }
+  while e > i && isCSVSpace(p[e - 1]) { e -= 1 }
+  guard e - i == 10 else { return nil }
+  return CalendarDate.parseShape(UnsafeBufferPointer(start: p + i, count: 10))?.days
 }
 
 /// Whether the bytes are `true` or `false`, any case.
@@ -205,6 +230,7 @@ package struct ColumnInference {
     if possible.contains(.pointNumber) && dialect.allowsDecimalPoint { return (.float, UInt8(ascii: ".")) }
     if possible.contains(.commaNumber) && dialect.allowsDecimalComma { return (.float, UInt8(ascii: ",")) }
     if possible.contains(.bool) { return (.bool, UInt8(ascii: ".")) }
+    if possible.contains(.isoDate) || possible.contains(.frenchDate) { return (.date, UInt8(ascii: ".")) }
     return (.text, UInt8(ascii: "."))
   }
 

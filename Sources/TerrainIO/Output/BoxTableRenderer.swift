@@ -49,6 +49,7 @@ package func boxCellText(_ v: Value) -> String {
   case .float(let x): return groupDigits(formatFloat(x))
   case .bool(let b): return b ? "true" : "false"
   case .text(let s): return escapeControls(s)
+  case .date(let d): return CalendarDate.iso(d)
   }
 }
 
@@ -113,7 +114,7 @@ package func renderBoxTable(_ table: Table, options: RenderOptions) -> String {
     let nameWidth = displayWidth(name)
     let typeName = options.typesRow ? field.type.rawValue : ""
     let natural = max(nameWidth, typeName.count, widest)
-    let numeric = field.type.isNumeric || options.rightAlignedColumns.contains(c)
+    let numeric = field.type.isNumeric || field.type == .date || options.rightAlignedColumns.contains(c)
     // Numbers are never cut, text shrinks to a few characters, names too.
     let minimum =
       numeric

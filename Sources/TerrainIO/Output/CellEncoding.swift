@@ -11,6 +11,8 @@ package struct ColumnReader {
     case float(UnsafeMutablePointer<Double>)
     case bool(UnsafeMutablePointer<UInt8>)
     case text(UnsafeMutablePointer<UInt32>, TextDictionary)
+    /// Days since 1970-01-01.
+    case date(UnsafeMutablePointer<Int64>)
   }
 
   package let data: Data
@@ -26,6 +28,7 @@ package struct ColumnReader {
     case .float(let b): data = .float(b.base)
     case .bool(let b): data = .bool(b.base)
     case .text(let b, let d): data = .text(b.base, d)
+    case .date(let b): data = .date(b.base)
     }
   }
 
@@ -237,6 +240,8 @@ package struct CellSlot {
     case text
     /// Text whose dictionary is encoded cell by cell (`column` indexes the table).
     case textDirect
+    /// Days since 1970-01-01, written `YYYY-MM-DD` (or `DD/MM/YYYY` in `excel-fr`).
+    case date
   }
 
   package var kind: Kind
@@ -264,9 +269,31 @@ package struct CellSlot {
       writeEncoded(i, to: out)
     case .textDirect:
       if case .text(let codes, let dict) = table.columns[column].values { writeCode(codes.base[i], dict, style: style, to: out) }
-    case .int, .float:
+    case .int, .float, .date:
       break
     }
+  }
+
+  /// Writes the date of row `i` (kind `.date` only): `YYYY-MM-DD`, or `DD/MM/YYYY` when
+  /// `french` — ten bytes, no allocation.
+  @inline(__always)
+  package func writeDate(_ i: Int, french: Bool, to out: ByteWriter) {
+    let (y, m, d) = CalendarDate.civil(values.assumingMemoryBound(to: Int64.self)[i])
+    guard y >= 0 && y <= 9999 else {
+      out.append(Array(String(y).utf8))
+      return
+    }
+    let p = out.reserve(10)
+    @inline(__always) func two(_ v: Int64, _ at: Int) {
+      p[at] = UInt8(48 + v / 10)
+      p[at + 1] = UInt8(48 + v % 10)
+    }
+    if french {
+      two(d, 0); p[2] = UInt8(ascii: "/"); two(m, 3); p[5] = UInt8(ascii: "/"); two(y / 100, 6); two(y % 100, 8)
+    } else {
+      two(y / 100, 0); two(y % 100, 2); p[4] = UInt8(ascii: "-"); two(m, 5); p[7] = UInt8(ascii: "-"); two(d, 8)
+    }
+    out.advance(10)
   }
 
   /// Writes the encoded text of row `i` (kind `.text` only); an unknown code writes nothing.
@@ -297,6 +324,8 @@ package struct CellSlot {
         return CellSlot(kind: .float, values: UnsafeRawPointer(b.base), validity: validity, column: c)
       case .bool(let b):
         return CellSlot(kind: .bool, values: UnsafeRawPointer(b.base), validity: validity, column: c)
+      case .date(let b):
+        return CellSlot(kind: .date, values: UnsafeRawPointer(b.base), validity: validity, column: c)
       case .text(let b, _):
         if c < encoded.count, let e = encoded[c] {
           return CellSlot(

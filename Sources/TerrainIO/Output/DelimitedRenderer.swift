@@ -9,6 +9,8 @@ package struct DelimitedFormat: Equatable {
   /// CSV quoting when true; TSV escapes (`\t`, `\n`, `\r`) when false.
   package var quoting = true
   package var decimalComma = false
+  /// Dates written `DD/MM/YYYY` (the `excel-fr` dialect) instead of `YYYY-MM-DD`.
+  package var frenchDates = false
   package var header = true
   /// Text written for a null.
   package var nullText = ""
@@ -63,6 +65,7 @@ package func writeDelimited(
   let quoteBlankRow = format.quoting && columnCount == 1 && nullBytes.isEmpty
   let decimalComma = format.decimalComma
   let crlf = format.crlf
+  let frenchDates = format.frenchDates
 
   try withExtendedLifetime((table, encoded)) {
     try nullBytes.withUnsafeBufferPointer { nullBuf in
@@ -88,6 +91,8 @@ package func writeDelimited(
                   } else {
                     numbers.writeFloat(v, decimalComma: decimalComma, to: out)
                   }
+                case .date:
+                  s.writeDate(i, french: frenchDates, to: out)
                 case .bool, .text, .textDirect:
                   s.writeBoolOrText(i, table: table, style: style, to: out)
                 }

@@ -105,6 +105,7 @@ public struct ExportOptions: Sendable, Equatable {
     if try checkedDialect() == "excel-fr" {
       if format != .tsv { f.separator = UInt8(ascii: ";") }
       f.decimalComma = true
+      f.frenchDates = true
       f.bom = true
       f.crlf = true
       f.header = true

@@ -61,6 +61,10 @@ package func writeJSON(_ table: Table, crlf: Bool = false, to out: ByteWriter, c
                   } else {
                     out.appendLiteral("null")
                   }
+                case .date:
+                  out.append(UInt8(ascii: "\""))
+                  s.writeDate(i, french: false, to: out)
+                  out.append(UInt8(ascii: "\""))
                 case .bool, .text, .textDirect:
                   s.writeBoolOrText(i, table: table, style: .json, to: out)
                 }

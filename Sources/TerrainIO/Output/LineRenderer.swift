@@ -28,6 +28,7 @@ package func renderLines(_ table: Table) -> String {
       case .float(let v): text = formatFloat(v)
       case .bool(let b): text = b ? "true" : "false"
       case .text(let s): text = escapeControls(s)
+      case .date(let d): text = CalendarDate.iso(d)
       }
       if !text.isEmpty {
         out += " "

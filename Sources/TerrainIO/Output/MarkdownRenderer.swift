@@ -24,6 +24,7 @@ private func markdownCell(_ r: ColumnReader, _ i: Int, _ format: MarkdownFormat,
   case .int(let p): return String(p[i])
   case .float(let p): return formatFloat(p[i], decimalComma: format.decimalComma)
   case .bool(let p): return p[i] != 0 ? "true" : "false"
+  case .date(let p): return CalendarDate.iso(p[i])
   case .text(let codes, let dict):
     let c = Int(codes[i])
     guard c < dict.count else { return "" }

@@ -29,6 +29,7 @@ func cell(_ column: Column, _ row: Int) -> String {
   case .float: return column.float(at: row).map { String($0) } ?? "null"
   case .text: return column.text(at: row) ?? "null"
   case .bool: return column.bool(at: row).map { String($0) } ?? "null"
+  case .date: return column.date(at: row).map(CalendarDate.iso) ?? "null"
   }
 }
 
