@@ -156,6 +156,11 @@ package func groupRows(_ keys: [Column], rowCount: Int, cancel: CancellationFlag
     let groupOf = smallRangeGroups(values, validity: keys[0].validity, rowCount: rowCount, into: out) {
     return (ids.finish(), groupOf)
   }
+  // Fast path: several text keys with small dictionaries (`by dep, classe`): each combination
+  // of codes, a null counting as one more value per key, has its own slot.
+  if keys.count > 1, let firstRows = composedCodeGroups(keys, rowCount: rowCount, into: out) {
+    return (ids.finish(), firstRows)
+  }
   let width = keys.count + 1
   let table = KeyTable(width: width)
   let normalizers = keys.map { KeyNormalizer(type: $0.type) }
@@ -190,6 +195,36 @@ package func groupRows(_ keys: [Column], rowCount: Int, cancel: CancellationFlag
     try cancel?.check()
   }
   return (ids.finish(), firstRows)
+}
+
+/// Groups rows by several text keys when the product of their dictionary sizes (plus one for
+/// null each) is small: slot = Σ (code + 1 or 0 for null) × stride, then one pass as for a
+/// single key. Returns the first row of each group, or nil when a key is not text or the slots
+/// would be too many.
+private func composedCodeGroups(_ keys: [Column], rowCount: Int, into out: UnsafeMutablePointer<Int32>) -> [Int32]? {
+  var codes: [UnsafeMutablePointer<UInt32>] = []
+  var valids: [UnsafeMutablePointer<UInt8>?] = []
+  var strides: [Int] = []
+  var slots = 1
+  for key in keys {
+    guard case .text(let c, let dict) = key.values else { return nil }
+    let (next, overflow) = slots.multipliedReportingOverflow(by: dict.count + 1)
+    guard !overflow, next <= max(1 << 16, rowCount * 2), next <= 1 << 24 else { return nil }
+    strides.append(slots)
+    slots = next
+    codes.append(c.base)
+    valids.append(key.validity?.base)
+  }
+  return withExtendedLifetime(keys) {
+    groupBySlot(rowCount: rowCount, slots: slots, validity: nil, into: out) { r in
+      var slot = 0
+      for k in 0..<codes.count {
+        let present = valids[k].map { $0[r] != 0 } ?? true
+        slot += present ? (Int(codes[k][r]) + 1) * strides[k] : 0
+      }
+      return slot
+    }
+  }
 }
 
 /// Groups rows by an int key whose values span at most a few million (years, counts, 0/1

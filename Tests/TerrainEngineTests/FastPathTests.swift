@@ -25,6 +25,39 @@ final class FastPathTests: XCTestCase {
     return (0..<t.rowCount).map { t.columns[0].value(at: $0) }
   }
 
+  // MARK: grouping by several text keys
+
+  /// `by a, b` on text keys with small dictionaries takes the composed-code path; the groups,
+  /// their first-appearance order and their counts must be those of a plain dictionary count,
+  /// nulls included as values of their own (and the hash path, forced by an int key, agrees).
+  func testGroupingBySeveralTextKeysMatchesAPlainCount() throws {
+    var rng = SystemRandomNumberGenerator()
+    let letters: [Value] = [.text("A"), .text("B"), .text("é"), .text(""), .null]
+    var a: [Value] = []
+    var b: [Value] = []
+    for _ in 0..<5_000 {
+      a.append(letters[Int.random(in: 0..<letters.count, using: &rng)])
+      b.append(letters[Int.random(in: 0..<3, using: &rng)] == .null ? .null : .text("x\(Int.random(in: 0..<40, using: &rng))"))
+    }
+    let s = session([("a", .text, a), ("b", .text, b), ("one", .int, a.map { _ in .int(1) })])
+    var order: [String] = []
+    var counts: [String: Int64] = [:]
+    for (x, y) in zip(a, b) {
+      let key = "\(x)|\(y)"
+      if counts[key] == nil { order.append(key) }
+      counts[key, default: 0] += 1
+    }
+    for query in ["from t | aggregate n = count() by a, b", "from t | aggregate n = count() by a, b, one"] {
+      let t = try s.query(query)
+      XCTAssertEqual(t.rowCount, order.count, query)
+      for r in 0..<t.rowCount {
+        let key = "\(t.columns[0].value(at: r))|\(t.columns[1].value(at: r))"
+        XCTAssertEqual(key, order[r], "\(query): group \(r) out of first-appearance order")
+        XCTAssertEqual(t.columns[t.fields.count - 1].value(at: r), .int(counts[key] ?? -1), "\(query): \(key)")
+      }
+    }
+  }
+
   // MARK: ||
 
   func testConcatOfTwoColumnsWithNullsAndEmptyStrings() throws {
