@@ -251,27 +251,6 @@ final class EmbeddingTests: XCTestCase {
   }
 
   private func runProcess(_ path: String, _ arguments: [String]) throws -> (out: String, err: String, status: Int32) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: path)
-    p.arguments = arguments
-    p.currentDirectoryURL = Self.root
-    let out = Pipe()
-    let err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    p.standardInput = FileHandle.nullDevice
-    try p.run()
-    // Read both pipes at once: a child filling one while we wait on the other would block.
-    final class Box: @unchecked Sendable { var data = Data() }
-    let e = Box()
-    let done = DispatchSemaphore(value: 0)
-    DispatchQueue.global().async {
-      e.data = err.fileHandleForReading.readDataToEndOfFile()
-      done.signal()
-    }
-    let o = out.fileHandleForReading.readDataToEndOfFile()
-    done.wait()
-    p.waitUntilExit()
-    return (String(decoding: o, as: UTF8.self), String(decoding: e.data, as: UTF8.self), p.terminationStatus)
+    try TestSupport.runProcess(URL(fileURLWithPath: path), arguments, in: Self.root)
   }
 }

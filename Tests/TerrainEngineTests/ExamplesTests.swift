@@ -16,31 +16,7 @@ final class ExamplesTests: XCTestCase {
 
   /// Runs terrain with `arguments` from the repository root; returns stdout, stderr, status.
   static func run(_ arguments: [String]) throws -> (out: String, err: String, status: Int32) {
-    let p = Process()
-    p.executableURL = try binary()
-    p.arguments = arguments
-    p.currentDirectoryURL = root
-    var env = ProcessInfo.processInfo.environment
-    env["NO_COLOR"] = "1"
-    p.environment = env
-    let out = Pipe()
-    let err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    p.standardInput = FileHandle.nullDevice
-    try p.run()
-    // Read both pipes at once: a child filling one while we wait on the other would block.
-    final class Box: @unchecked Sendable { var data = Data() }
-    let e = Box()
-    let done = DispatchSemaphore(value: 0)
-    DispatchQueue.global().async {
-      e.data = err.fileHandleForReading.readDataToEndOfFile()
-      done.signal()
-    }
-    let o = out.fileHandleForReading.readDataToEndOfFile()
-    done.wait()
-    p.waitUntilExit()
-    return (String(decoding: o, as: UTF8.self), String(decoding: e.data, as: UTF8.self), p.terminationStatus)
+    try TestSupport.runProcess(try binary(), arguments, in: root, environment: ["NO_COLOR": "1"])
   }
 
   func check(_ script: String, parameters: [String] = [], expected name: String? = nil) throws {

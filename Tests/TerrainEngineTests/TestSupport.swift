@@ -30,4 +30,41 @@ enum TestSupport {
     candidates.append(repositoryRoot.appendingPathComponent(".build/debug/terrain"))
     return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
   }()
+
+  /// Runs `executable` with `arguments` in `directory` (standard input: `stdin`, else nothing),
+  /// with the process's environment plus `environment`; returns its standard output, standard
+  /// error and exit status. Both pipes are read at once: a child filling one while the other is
+  /// waited on would block.
+  static func runProcess(
+    _ executable: URL, _ arguments: [String], in directory: URL, environment: [String: String] = [:],
+    stdin: String? = nil
+  ) throws -> (out: String, err: String, status: Int32) {
+    let p = Process()
+    p.executableURL = executable
+    p.arguments = arguments
+    p.currentDirectoryURL = directory
+    p.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+    let out = Pipe()
+    let err = Pipe()
+    let input = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    p.standardInput = stdin == nil ? FileHandle.nullDevice : input
+    try p.run()
+    if let stdin {
+      input.fileHandleForWriting.write(Data(stdin.utf8))
+      try input.fileHandleForWriting.close()
+    }
+    final class Box: @unchecked Sendable { var data = Data() }
+    let e = Box()
+    let done = DispatchSemaphore(value: 0)
+    DispatchQueue.global().async {
+      e.data = err.fileHandleForReading.readDataToEndOfFile()
+      done.signal()
+    }
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    done.wait()
+    p.waitUntilExit()
+    return (String(decoding: o, as: UTF8.self), String(decoding: e.data, as: UTF8.self), p.terminationStatus)
+  }
 }

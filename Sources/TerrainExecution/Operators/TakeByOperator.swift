@@ -54,46 +54,6 @@ extension TakeByStep: PhysicalStep {
   }
 }
 
-/// One sort key as order-preserving words (ascending; complemented when descending), nulls
-/// apart — the order of `sort` (Sorting.swift), text by the dictionary's ranks in the
-/// collation (as `sort`).
-private struct GroupSortKey {
-  var words: [UInt64]
-  var valid: UnsafePointer<UInt8>?
-  let column: Column
-
-  init(_ column: Column, descending: Bool, collation: Collation, cancel: CancellationFlag?) throws {
-    self.column = column
-    let n = column.count
-    var w = [UInt64](repeating: 0, count: n)
-    switch column.values {
-    case .int(let b), .date(let b):
-      for i in 0..<n { w[i] = UInt64(bitPattern: b.base[i]) ^ (1 << 63) }
-    case .float(let b):
-      for i in 0..<n {
-        let v = b.base[i]
-        if v.isNaN {
-          w[i] = UInt64.max
-        } else {
-          let bits = (v == 0 ? 0 : v).bitPattern
-          w[i] = bits >> 63 == 1 ? ~bits : bits | (1 << 63)
-        }
-      }
-    case .bool(let b):
-      for i in 0..<n { w[i] = UInt64(b.base[i]) }
-    case .text(let codes, let dict):
-      let rank = dict.sortRanks(collation)
-      for i in 0..<n {
-        let c = Int(codes.base[i])
-        w[i] = c < rank.count ? UInt64(rank[c]) : 0
-      }
-    }
-    if descending { for i in 0..<n { w[i] = ~w[i] } }
-    words = w
-    valid = column.validity.map { UnsafePointer($0.base) }
-  }
-}
-
 extension SortTakeByStep: PhysicalStep {
   package func run(_ input: Relation, _ executor: Executor) throws -> Relation {
     let n = input.rowCount
@@ -132,7 +92,7 @@ extension SortTakeByStep: PhysicalStep {
   /// row of a group of at most `limit` rows, and for each larger group a bounded max-heap.
   private func heapCandidates(_ columns: [(Column, Bool)], ids: UnsafePointer<Int32>, sizes: [Int], rowCount n: Int,
     cancel: CancellationFlag?) throws -> ColumnBuffer<Int32> {
-    let encoded = try columns.map { try GroupSortKey($0.0, descending: $0.1, collation: collation, cancel: cancel) }
+    let encoded = columns.map { encodeKey($0.0, descending: $0.1, collation: collation) }
     // a before b in the sort's order (nulls last, ties by row).
     func less(_ a: Int32, _ b: Int32) -> Bool {
       let i = Int(a)
