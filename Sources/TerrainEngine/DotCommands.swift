@@ -121,6 +121,7 @@ extension Session {
       switch catalog.origin(of: n) {
       case .file(let p)?, .lazyFile(let p)?: origins.append(.text(displayPath(p, in: workingDirectory)))
       case .query?: origins.append(.text("let"))
+      case .registered?: origins.append(.text("registered"))
       case nil: origins.append(.null)
       }
     }

@@ -135,7 +135,7 @@ public final class Session {
   /// Registers `table` under `name`, replacing any table of that name (as `let name = …` does).
   /// Statements read it as `from name`; `.tables` lists it like a `let`.
   public func register(_ table: Table, as name: String) {
-    catalog.set(name, table, origin: .query)
+    catalog.set(name, table, origin: .registered)
   }
 
   /// The table called `name`, or nil if there is none. A table registered from a file and not

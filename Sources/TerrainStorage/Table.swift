@@ -82,4 +82,6 @@ public enum TableOrigin: Sendable, Equatable {
   case lazyFile(String)
   /// Named with `let`.
   case query
+  /// Given by the program that embeds the engine (`Session.register(_:as:)`).
+  case registered
 }

@@ -113,6 +113,7 @@ final class EmbeddingTests: XCTestCase {
     XCTAssertTrue(wrote.hasPrefix("wrote 2 rows to "), wrote)
     guard case .output(let tables) = results[2].outcome else { return XCTFail("\(results[2].outcome)") }
     XCTAssertTrue(tables.contains("f.csv"), tables)
+    XCTAssertTrue(tables.contains("registered"), "a table from Swift says so in .tables: \(tables)")
     guard case .notice(let dropped) = results[3].outcome else { return XCTFail("\(results[3].outcome)") }
     XCTAssertEqual(dropped, "dropped f")
     // `run` prints again, through the closures it had before.
