@@ -25,7 +25,8 @@ struct Offset: WindowFunctionDefinition, WindowKernelBuilder {
     let x = try call.any(0)
     let n = call.args.count >= 2 ? try call.constantInt(1, minimum: 0, what: .theNumberOfRows) : 1
     guard call.args.count == 3 else { return BoundWindowCall(args: [x], parameters: [n], type: x.type) }
-    let d = try call.any(2, expected: x.type)
+    // A text constant default of a date (`lag(d, 1, "2024-01-01")`) is read as a date.
+    let (_, d) = try call.binder.dateComparisonOperands(x, try call.any(2, expected: x.type), call.args[0], call.args[2])
     let t = try call.binder.commonType(x.type, d.type, call.args[0], call.args[2], opSpan: call.args[2].span, what: "combine")
     return BoundWindowCall(args: [call.binder.cast(x, t), call.binder.cast(d, t)], parameters: [n], type: t)
   }
