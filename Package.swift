@@ -8,9 +8,9 @@ import PackageDescription
 //   TerrainIO        CSV reader, renderers, export writers
 //   TerrainPlanner   binding, types, plans
 //   TerrainExecution expression compiler, kernels, operators
-//   TerrainFunctions the scalar functions and aggregates: one definition each (binding, kernel, help)
-//   TerrainEngine    the session: catalog, statements, pilots and compare (the embeddable façade)
-//   TerrainShell     the shell's logic: completion, continuation, multi-line statements
+//   TerrainFunctions the scalar, aggregate and window functions: one definition each (binding, kernel, help)
+//   TerrainEngine    the session: catalog, statements, dot commands, pilots (the embeddable façade)
+//   TerrainShell     the shell's logic: the interactive loop, completion, multi-line statements
 //   terrain          the executable: readline, signals, arguments
 let language: [SwiftSetting] = [.swiftLanguageMode(.v5)]
 
