@@ -6,7 +6,7 @@ import PackageDescription
 //   TerrainStorage   columns, dictionaries, tables
 //   TerrainSyntax    lexer, parser, AST, spans, diagnostics
 //   TerrainIO        CSV reader, renderers, export writers
-//   TerrainPlanner   binding, types, plans
+//   TerrainPlanner   binding, types, plans; the stages (grammar and planning, `Grammar.terrain`)
 //   TerrainExecution expression compiler, kernels, operators
 //   TerrainFunctions the scalar, aggregate and window functions: one definition each (binding, kernel, help)
 //   TerrainEngine    the session: catalog, statements, dot commands, pilots (the embeddable façade)
@@ -22,6 +22,7 @@ let package = Package(
     .library(name: "TerrainEngine", targets: ["TerrainEngine"]),
     .library(name: "TerrainSyntax", targets: ["TerrainSyntax"]),
     .library(name: "TerrainIO", targets: ["TerrainIO"]),
+    .library(name: "TerrainPlanner", targets: ["TerrainPlanner"]),
     .library(name: "TerrainShell", targets: ["TerrainShell"]),
   ],
   dependencies: [

@@ -12,7 +12,10 @@ let package = Package(
   dependencies: [.package(name: "terrain", path: "..")],
   targets: [
     .executableTarget(
-      name: "FuzzParser", dependencies: [.product(name: "TerrainSyntax", package: "terrain")],
+      name: "FuzzParser",
+      dependencies: [
+        .product(name: "TerrainSyntax", package: "terrain"), .product(name: "TerrainPlanner", package: "terrain"),
+      ],
       swiftSettings: fuzzFlags),
     .executableTarget(
       name: "FuzzSession", dependencies: [.product(name: "TerrainEngine", package: "terrain")],

@@ -200,7 +200,7 @@ extension Session {
   }
 
   private func explainText(_ text: String) throws -> [String] {
-    let nodes = try Parser.parse(text)
+    let nodes = try Parser.parse(text, grammar: .terrain)
     let whole = Span(0, text.utf8.count)
     guard let node = nodes.first, nodes.count == 1 else { throw Diagnostic(.explainOneStatement, at: whole) }
     let pipeline: Pipeline

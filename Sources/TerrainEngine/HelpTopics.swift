@@ -124,7 +124,7 @@ package func helpText(_ topic: String?, at span: Span? = nil) throws -> String {
 /// Every help topic name (for tests and completion).
 var allHelpTopicNames: [String] { helpTopics.map(\.name) + Session.dotCommands.map { "." + $0.name } }
 
-/// The stages' entries, from their definitions (TerrainSyntax/Stages), in `stageSyntaxes` order.
-private let stageHelp: [HelpTopic] = stageSyntaxes.map {
+/// The stages' entries, from their definitions (TerrainPlanner/Stages), in `Grammar.terrain` order.
+private let stageHelp: [HelpTopic] = Grammar.terrain.stages.map {
   HelpTopic(name: $0.keyword, kind: "stage", synopsis: $0.help.synopsis, text: $0.help.text, example: $0.help.example)
 }

@@ -20,7 +20,7 @@ extension Session {
   /// nil otherwise (text that does not parse or plan, or a table still to be read from its file).
   /// The shell completes the columns of the stage being typed with it.
   package func outputColumns(of text: String) -> [String]? {
-    guard let nodes = try? Parser.parse(text), nodes.count == 1, let node = nodes.first else { return nil }
+    guard let nodes = try? Parser.parse(text, grammar: .terrain), nodes.count == 1, let node = nodes.first else { return nil }
     let pipeline: Pipeline
     switch node.statement {
     case .query(let p), .assign(_, let p): pipeline = p

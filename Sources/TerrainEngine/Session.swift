@@ -219,7 +219,7 @@ public final class Session {
     let source = SourceText(name: name, text: text)
     let statements: [StatementNode]
     do {
-      statements = try Parser.parse(text)
+      statements = try Parser.parse(text, grammar: .terrain)
     } catch {
       finished(nil, source, error)
       return false
@@ -247,7 +247,7 @@ public final class Session {
   /// Runs one pipeline and returns its rows. Throws the statement's error (its description is
   /// the message); `execute(_:)` gives it with its position.
   public func query(_ text: String) throws -> Table {
-    let nodes = try Parser.parse(text)
+    let nodes = try Parser.parse(text, grammar: .terrain)
     guard nodes.count == 1, case .query(let pipeline) = nodes[0].statement else {
       throw Diagnostic(.expectedOnePipeline)
     }

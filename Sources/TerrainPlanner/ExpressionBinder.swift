@@ -586,6 +586,6 @@ extension Value {
 package func unknownColumnError(_ name: String, at span: Span, in source: String, columns names: [String]) -> Diagnostic {
   var help: DiagnosticText? = closestName(to: name, in: names).map { .didYouMean($0) }
   if help == nil, names.count <= 12 { help = .columnsList(names.joined(separator: ", ")) }
-  if help == nil, Parser.stageKeywords.contains(name.lowercased()) { help = .newStageStartsWithBar }
+  if help == nil, Grammar.terrain.stageKeywords.contains(name.lowercased()) { help = .newStageStartsWithBar }
   return Diagnostic(.unknownColumn, name, source, at: span, label: .notFound, help: help)
 }

@@ -32,7 +32,7 @@ public struct ShellCompleter {
   public var pilotColumns: (() -> [String]?)?
 
   /// Keywords offered in expressions and after stage arguments (the grammar's and the stages').
-  public static let keywords = SyntaxWords.completion
+  public static let keywords = Grammar.terrain.completion
 
   public init(tableNames: @escaping () -> [String], columns: @escaping (String) -> [String]?) {
     self.tableNames = tableNames
@@ -57,7 +57,7 @@ public struct ShellCompleter {
 
   /// Candidates for `word`, typed after `before` (the whole statement so far, earlier lines included).
   public func complete(before: String, word: String) -> CompletionResult {
-    let scan = StatementScan(before)
+    let scan = StatementScan(before, grammar: .terrain)
     let currentLine = before.split(separator: "\n", omittingEmptySubsequences: false).last.map(String.init) ?? ""
     let lineTrimmed = currentLine.drop { $0 == " " || $0 == "\t" }
 
@@ -85,20 +85,20 @@ public struct ShellCompleter {
     // Inside quotes: file names after `load` and `export`.
     if scan.openString != nil {
       guard let w = scan.tokens.last?.word else { return .none }
-      return (["load"] + SyntaxWords.stagePathWords).contains(w.lowercased()) ? .files : .none
+      return (["load"] + Grammar.terrain.stagePathWords).contains(w.lowercased()) ? .files : .none
     }
 
     let words = scan.tokens
     guard let last = words.last else { return filtered(Parser.statementKeywords, word) }
     switch last.kind {
     case .symbol("|"):
-      return filtered(Parser.stageKeywords, word)
+      return filtered(Grammar.terrain.stageKeywords, word)
     case .identifier(let w, _):
       switch w.lowercased() {
       case "from", "pilots", "compare", "against": return filtered(tableNames(), word)
-      case let s where SyntaxWords.stageTableWords.contains(s): return filtered(tableNames(), word)
+      case let s where Grammar.terrain.stageTableWords.contains(s): return filtered(tableNames(), word)
       case "let", "load": return .none
-      case let s where SyntaxWords.stagePathWords.contains(s): return .none
+      case let s where Grammar.terrain.stagePathWords.contains(s): return .none
       default: break
       }
     case .symbol("="):
@@ -129,7 +129,7 @@ public struct ShellCompleter {
     let bytes = Array(before.utf8)
     let query = String(decoding: bytes[scan.statementStart..<pipe], as: UTF8.self)
     guard let known = queryColumns(query) else { return guess }
-    let stage = StatementScan(String(decoding: bytes[pipe...], as: UTF8.self))
+    let stage = StatementScan(String(decoding: bytes[pipe...], as: UTF8.self), grammar: .terrain)
     return known + statementColumns(stage.tokens).filter { !known.contains($0) }
   }
 
@@ -144,7 +144,7 @@ public struct ShellCompleter {
     for (i, t) in tokens.enumerated() {
       guard let w = t.word else { continue }
       let lw = w.lowercased()
-      if (lw == "from" || lw == "against" || SyntaxWords.stageTableWords.contains(lw)), i + 1 < tokens.count, let table = tokens[i + 1].word,
+      if (lw == "from" || lw == "against" || Grammar.terrain.stageTableWords.contains(lw)), i + 1 < tokens.count, let table = tokens[i + 1].word,
         let cols = columns(table)
       {
         cols.forEach(add)
@@ -155,7 +155,7 @@ public struct ShellCompleter {
       if i > 0, i + 1 < tokens.count, tokens[i + 1].isSymbol("=") {
         switch tokens[i - 1].kind {
         case .symbol(","): add(w)
-        case .identifier(let p, _) where SyntaxWords.definingWords.contains(p.lowercased()): add(w)
+        case .identifier(let p, _) where Grammar.terrain.definingWords.contains(p.lowercased()): add(w)
         default: break
         }
       }

@@ -175,7 +175,7 @@ public struct QueryContinuation {
   /// What a statement text that ran leaves to continue: its last statement, and whether it is a
   /// `compare` that peers may still follow. Nil when it holds none (comments only, or dot commands).
   static func previous(after text: String) -> (Previous, Bool)? {
-    guard let nodes = try? Parser.parse(text) else { return (.nothing, false) }
+    guard let nodes = try? Parser.parse(text, grammar: .terrain) else { return (.nothing, false) }
     guard let node = nodes.last(where: { if case .dot = $0.statement { return false } else { return true } })
     else { return nil }
     switch node.statement {

@@ -9,7 +9,7 @@ import TerrainSyntax
 /// token (`|`, `,`, an operator, a keyword such as `and`) that needs something after it. The
 /// syntax module answers (`StatementScan`), on the real lexer.
 public func statementNeedsMore(_ text: String) -> Bool {
-  StatementScan(text).needsMore
+  StatementScan(text, grammar: .terrain).needsMore
 }
 
 /// Gathers typed lines into statements.
@@ -77,7 +77,7 @@ public struct StatementAssembler {
   private mutating func settle(_ moreInputWaiting: Bool, into out: inout [String]) {
     let text = pendingText
     if statementNeedsMore(text) { return }
-    if moreInputWaiting && !StatementScan(text).endsWithSemicolon {
+    if moreInputWaiting && !StatementScan(text, grammar: .terrain).endsWithSemicolon {
       held = true
       return
     }
@@ -99,7 +99,7 @@ func isDotCommandLine(_ s: Substring) -> Bool {
 /// Whether `s` starts with a word a stage continues with (`by`, `sort` of `derive`, `on` of
 /// `join`): no statement starts with one, so such a line continues the one above.
 func startsWithClauseWord(_ s: Substring) -> Bool {
-  stageSyntaxes.contains { stage in stage.continuationWords.contains { startsWithWord(s, $0) } }
+  Grammar.terrain.stages.contains { stage in stage.continuationWords.contains { startsWithWord(s, $0) } }
 }
 
 func startsWithWord(_ s: Substring, _ word: String) -> Bool {

@@ -4,6 +4,11 @@
 public struct Name: Sendable, Equatable {
   public var text: String
   public var span: Span
+
+  package init(text: String, span: Span) {
+    self.text = text
+    self.span = span
+  }
 }
 
 /// Binary operators, by their source spelling.
@@ -127,8 +132,8 @@ public struct PathText: Sendable {
   public var span: Span
 }
 
-/// One `| stage` of a pipeline: a value of the stage's own type (Stages/, listed in
-/// `stageSyntaxes`).
+/// One `| stage` of a pipeline: a value of the stage's own type (one of the parser's
+/// `Grammar.stages`).
 public struct StageNode: Sendable {
   public var stage: any StageSyntax
   /// The whole stage, keyword included.

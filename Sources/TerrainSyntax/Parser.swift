@@ -10,32 +10,36 @@ public struct Parser {
   public static let maxDepth = 200
 
   public static let statementKeywords = ["from", "load", "let", "pilots", "compare"]
-  /// The stage keywords, in `.help` order (from `stageSyntaxes`).
-  public static let stageKeywords = stageSyntaxes.map { $0.keyword }
 
   private var tokens: [Token]
   var index = 0
   private var depth = 0
 
-  public init(tokens: [Token]) { self.tokens = tokens }
+  /// The stages this parser knows.
+  public let grammar: Grammar
 
-  /// Parses every statement of `text`.
-  public static func parse(_ text: String) throws -> [StatementNode] {
-    var parser = Parser(tokens: try Lexer.tokenize(text))
+  public init(tokens: [Token], grammar: Grammar) {
+    self.tokens = tokens
+    self.grammar = grammar
+  }
+
+  /// Parses every statement of `text`, with the stages of `grammar`.
+  public static func parse(_ text: String, grammar: Grammar) throws -> [StatementNode] {
+    var parser = Parser(tokens: try Lexer.tokenize(text), grammar: grammar)
     return try parser.parseScript()
   }
 
   // MARK: token helpers
 
-  var current: Token { tokens[min(index, tokens.count - 1)] }
+  package var current: Token { tokens[min(index, tokens.count - 1)] }
 
-  mutating func advance() -> Token {
+  package mutating func advance() -> Token {
     let t = current
     if index < tokens.count - 1 { index += 1 }
     return t
   }
 
-  mutating func skipNewlines() {
+  package mutating func skipNewlines() {
     while current.kind == .newline { index += 1 }
   }
 
@@ -51,7 +55,7 @@ public struct Parser {
     return advance()
   }
 
-  mutating func acceptSymbol(_ s: String) -> Bool {
+  package mutating func acceptSymbol(_ s: String) -> Bool {
     if current.isSymbol(s) {
       index += 1
       return true
@@ -60,11 +64,11 @@ public struct Parser {
   }
 
   /// Whether the token after the current one is the symbol `s` (`name =` in a list).
-  func nextIsSymbol(_ s: String) -> Bool {
+  package func nextIsSymbol(_ s: String) -> Bool {
     index + 1 < tokens.count && tokens[index + 1].isSymbol(s)
   }
 
-  mutating func acceptKeyword(_ k: String) -> Bool {
+  package mutating func acceptKeyword(_ k: String) -> Bool {
     if current.isKeyword(k) {
       index += 1
       return true
@@ -88,13 +92,13 @@ public struct Parser {
 
   /// `entry` with `arguments`, then a description of the current token (the entry's last
   /// `{}`, as in `expected `=` after `let t`, found `x``), at the current token.
-  func unexpected(_ entry: DiagnosticMessage, _ arguments: String..., help: DiagnosticText? = nil) -> Diagnostic {
+  package func unexpected(_ entry: DiagnosticMessage, _ arguments: String..., help: DiagnosticText? = nil) -> Diagnostic {
     let t = current
     let span = t.kind == .end || t.kind == .newline ? Span(t.span.start, t.span.start + 1) : t.span
     return Diagnostic(entry, arguments: arguments + [describe(t)], at: span, label: .unexpected, help: help)
   }
 
-  mutating func name(_ what: DiagnosticText) throws -> Name {
+  package mutating func name(_ what: DiagnosticText) throws -> Name {
     if case .identifier(let s, _) = current.kind {
       let t = advance()
       return Name(text: s, span: t.span)
@@ -141,7 +145,7 @@ public struct Parser {
       if case .identifier(let s, _) = current.kind {
         if let k = closestName(to: s, in: Parser.statementKeywords) {
           help = .didYouMean(k)
-        } else if Parser.stageKeywords.contains(s.lowercased()) {
+        } else if grammar.stageKeywords.contains(s.lowercased()) {
           help = .pipelineStartsWithFrom(s.lowercased())
         }
       }
@@ -167,7 +171,7 @@ public struct Parser {
 
   /// The file path of `load` or `export`: a string, a `$parameter`, or pieces of those joined
   /// with `||` (`"fiche_" || $siren || ".csv"`).
-  mutating func parsePath(after keyword: String, example: String) throws -> PathText {
+  package mutating func parsePath(after keyword: String, example: String) throws -> PathText {
     var pieces: [PathText.Piece] = []
     repeat {
       if !pieces.isEmpty { skipNewlines() }
@@ -193,7 +197,7 @@ public struct Parser {
     return PathText(pieces: pieces, span: span)
   }
 
-  mutating func parseWithOptions() throws -> [OptionItem] {
+  package mutating func parseWithOptions() throws -> [OptionItem] {
     guard acceptKeyword("with") else { return [] }
     _ = try expectSymbol("(", .openAfterWith)
     var items: [OptionItem] = []
@@ -295,14 +299,14 @@ public struct Parser {
   private mutating func parseStage() throws -> StageNode {
     let kw = current
     guard case .identifier(let word, false) = kw.kind else {
-      throw unexpected(.expectedStage, help: .stagesList(Parser.stageKeywords.joined(separator: ", ")))
+      throw unexpected(.expectedStage, help: .stagesList(grammar.stageKeywords.joined(separator: ", ")))
     }
     index += 1
-    guard let syntax = stageSyntax(forKeyword: word) else {
+    guard let syntax = grammar.stage(forKeyword: word) else {
       let lower = word.lowercased()
-      let help = stageSyntaxes.first { $0.otherNames.contains(lower) }?.otherNameHelp
-        ?? closestName(to: word, in: Parser.stageKeywords).map { .didYouMean($0) }
-        ?? .stagesList(Parser.stageKeywords.joined(separator: ", "))
+      let help = grammar.stages.first { $0.otherNames.contains(lower) }?.otherNameHelp
+        ?? closestName(to: word, in: grammar.stageKeywords).map { .didYouMean($0) }
+        ?? .stagesList(grammar.stageKeywords.joined(separator: ", "))
       throw Diagnostic(.unknownStage, word, at: kw.span, label: .notAStage, help: help)
     }
     let stage = try syntax.parse(&self)
@@ -311,7 +315,7 @@ public struct Parser {
 
   /// A clause keyword that continues a stage, on this line or at the start of the next
   /// (`by` of `aggregate`); consumed when present.
-  mutating func acceptClause(_ keyword: String) -> Bool {
+  package mutating func acceptClause(_ keyword: String) -> Bool {
     guard current.isKeyword(keyword) || (current.kind == .newline && peekPastNewlines().isKeyword(keyword)) else {
       return false
     }
@@ -321,7 +325,7 @@ public struct Parser {
   }
 
   /// `KEY [asc|desc], …` (of `sort`).
-  mutating func parseSortKeys() throws -> [SortKey] {
+  package mutating func parseSortKeys() throws -> [SortKey] {
     var keys: [SortKey] = []
     repeat {
       skipNewlines()
@@ -334,7 +338,7 @@ public struct Parser {
   }
 
   /// `a, b = expr, …`
-  mutating func parseNamedList(requireExplicit stage: String? = nil) throws -> [NamedExpr] {
+  package mutating func parseNamedList(requireExplicit stage: String? = nil) throws -> [NamedExpr] {
     var items: [NamedExpr] = []
     repeat {
       skipNewlines()
@@ -360,7 +364,7 @@ public struct Parser {
     return items
   }
 
-  mutating func parseNameList() throws -> [Name] {
+  package mutating func parseNameList() throws -> [Name] {
     var names: [Name] = []
     repeat {
       skipNewlines()

@@ -2,7 +2,8 @@
 // typed so far, answered on the real lexer (in its tolerant mode) and with the words the
 // grammar and the stages declare.
 
-/// The words after which a statement cannot end, and the words the shell offers on Tab.
+/// The grammar's own words (the stages' are in `Grammar`): the shell offers them on Tab, and a
+/// statement cannot end after the symbols.
 public enum SyntaxWords {
   /// Expression words (`and`, `in`, `is null`, …).
   public static let expression = ["and", "or", "not", "in", "between", "is", "null", "true", "false", "like", "ilike",
@@ -11,31 +12,10 @@ public enum SyntaxWords {
   /// `compare pilots on … against peers where …`.
   public static let statementClauses = ["as", "with", "against", "peers", "where", "key", "on"]
 
-  /// Keywords after which a statement cannot end: operators, statement keywords and clauses,
-  /// and each stage's keyword (unless it may stand alone) and continuation words.
-  public static let continuation: Set<String> = Set(
-    ["and", "or", "not", "in", "between", "is", "as", "with", "key", "against", "on", "where", "like", "ilike", "case",
-      "when", "then", "else"]
-      + Parser.statementKeywords
-      + stageSyntaxes.flatMap { ($0.mayEndAfterKeyword ? [] : [$0.keyword]) + $0.continuationWords })
-
   /// Symbols after which a statement cannot end.
   public static let continuationSymbols: Set<String> = [
     "|", ",", "=", "==", "!=", "<", "<=", ">", ">=", "+", "-", "*", "/", "%", "||", "(", ".",
   ]
-
-  /// Stage words followed by a table name (`join`).
-  public static let stageTableWords: [String] = stageSyntaxes.flatMap { $0.tableWords }
-  /// Stage words followed by a file path (`export`).
-  public static let stagePathWords: [String] = stageSyntaxes.flatMap { $0.pathWords }
-  /// Stage words followed by `name = …` items that define columns (`select`, `by`).
-  public static let definingWords: [String] = stageSyntaxes.flatMap { $0.definingWords }
-
-  /// Keywords offered in expressions and after stage arguments, without duplicates.
-  public static let completion: [String] = {
-    var seen = Set<String>()
-    return (expression + statementClauses + stageSyntaxes.flatMap { $0.completionWords }).filter { seen.insert($0).inserted }
-  }()
 }
 
 /// What the text typed so far holds at its end, from the tolerant lexer: the tokens of the
@@ -59,8 +39,11 @@ public struct StatementScan: Sendable {
   public var malformedAtEnd = false
   /// `case when …` opened in the current statement and not yet closed by `end`.
   public var openCases = 0
+  /// The stages the statement is read with (their words decide `needsMore`).
+  public let grammar: Grammar
 
-  public init(_ text: String) {
+  public init(_ text: String, grammar: Grammar) {
+    self.grammar = grammar
     let lexed = Lexer.scan(text)
     depth = lexed.depth
     openString = lexed.openString
@@ -103,7 +86,7 @@ public struct StatementScan: Sendable {
     guard let last = tokens.last, !malformedAtEnd else { return false }
     switch last.kind {
     case .symbol(let s): return SyntaxWords.continuationSymbols.contains(s)
-    case .identifier(let w, quoted: false): return SyntaxWords.continuation.contains(w.lowercased())
+    case .identifier(let w, quoted: false): return grammar.continuation.contains(w.lowercased())
     default: return false
     }
   }

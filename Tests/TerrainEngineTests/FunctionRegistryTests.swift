@@ -55,7 +55,7 @@ final class FunctionRegistryTests: XCTestCase {
 
   /// The expression of `from t | where TEXT`, parsed.
   func parse(_ text: String) throws -> Expr {
-    guard case .query(let p)? = try Parser.parse("from t | where " + text).first?.statement,
+    guard case .query(let p)? = try Parser.parse("from t | where " + text, grammar: .terrain).first?.statement,
       let stage = p.stages.first?.stage as? WhereStage else { throw Diagnostic(DiagnosticMessage(.syntax, "test-not-parsed", "not parsed: {}"), text, at: nil) }
     return stage.condition
   }

@@ -336,7 +336,7 @@ final class RobustnessTests: XCTestCase {
   func testFuzzRegressions() throws {
     let (s, box) = try makeSession()
     for input in Self.regressions { check(s, box, input) }
-    for input in Self.regressions { _ = try? Parser.parse(input) }
+    for input in Self.regressions { _ = try? Parser.parse(input, grammar: .terrain) }
   }
 
   static let regressions: [String] = [

@@ -14,12 +14,12 @@ final class StageRegistryTests: XCTestCase {
     let s = Session()
     try s.registerDirectory(HelpTests.datasets)
     var keywords = Set<String>()
-    for syntax in stageSyntaxes {
+    for syntax in Grammar.terrain.stages {
       XCTAssertTrue(keywords.insert(syntax.keyword).inserted, "`\(syntax.keyword)` registered twice")
       XCTAssertEqual(syntax.keyword, syntax.keyword.lowercased())
       XCTAssertTrue(syntax is any PlannableStage.Type, "`\(syntax.keyword)` has no planning (TerrainPlanner/Stages)")
       let example = syntax.help.example.replacingOccurrences(of: "/tmp/", with: NSTemporaryDirectory())
-      let nodes = try Parser.parse(example)
+      let nodes = try Parser.parse(example, grammar: .terrain)
       guard let node = nodes.first, case .query(let pipeline) = node.statement else {
         XCTFail("the example of `\(syntax.keyword)` is not a query")
         continue
@@ -30,13 +30,13 @@ final class StageRegistryTests: XCTestCase {
         XCTAssertTrue(step is any PhysicalStep, "\(type(of: step)) (from `\(syntax.keyword)`) has no operator")
       }
     }
-    XCTAssertEqual(Parser.stageKeywords, stageSyntaxes.map { $0.keyword })
+    XCTAssertEqual(Grammar.terrain.stageKeywords, Grammar.terrain.stages.map { $0.keyword })
   }
 
   func testStageWordsReachTheShell() {
-    for syntax in stageSyntaxes {
+    for syntax in Grammar.terrain.stages {
       XCTAssertEqual(statementNeedsMore("from communes | \(syntax.keyword)"), !syntax.mayEndAfterKeyword, syntax.keyword)
-      for w in syntax.continuationWords { XCTAssertTrue(SyntaxWords.continuation.contains(w), w) }
+      for w in syntax.continuationWords { XCTAssertTrue(Grammar.terrain.continuation.contains(w), w) }
       for w in syntax.completionWords { XCTAssertTrue(ShellCompleter.keywords.contains(w), w) }
     }
     XCTAssertEqual(ShellCompleter.keywords.count, Set(ShellCompleter.keywords).count)
@@ -45,7 +45,7 @@ final class StageRegistryTests: XCTestCase {
   func testUnknownStageHelpComesFromTheStages() {
     func help(_ text: String) -> String? {
       do {
-        _ = try Parser.parse(text)
+        _ = try Parser.parse(text, grammar: .terrain)
         return nil
       } catch let d as Diagnostic {
         return d.help
@@ -69,11 +69,11 @@ final class StageRegistryTests: XCTestCase {
     XCTAssertFalse(statementNeedsMore("from communes | where x <>"))
     XCTAssertTrue(statementNeedsMore("from communes | where nom == \"a\\q"))
     XCTAssertTrue(statementNeedsMore("from `communes"))
-    let scan = StatementScan("from a; from communes | where nom == \"Ly")
+    let scan = StatementScan("from a; from communes | where nom == \"Ly", grammar: .terrain)
     XCTAssertEqual(scan.openString?.start, 37)
     XCTAssertEqual(scan.statementStart, 7)
     XCTAssertEqual(scan.lastPipe, 22)
-    XCTAssertTrue(StatementScan("from a; # done").endsWithSemicolon)
+    XCTAssertTrue(StatementScan("from a; # done", grammar: .terrain).endsWithSemicolon)
     // An open `case` goes on to the next line until its `end` (a line ending with `case` too:
     // `when` may follow on the next; a column named `case` is backquoted there).
     XCTAssertTrue(statementNeedsMore("from communes | select t = case when population > 1000 then \"v\""))

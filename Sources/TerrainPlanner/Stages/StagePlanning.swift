@@ -1,4 +1,4 @@
-// How a stage is planned: each stage type of TerrainSyntax (Stages/) conforms to
+// How a stage is planned: each stage type (its grammar, `StageSyntax`) conforms to
 // `PlannableStage` in its own file here, beside the step it produces. The planner looks the
 // conformance up on the parsed node; `StageRegistryTests` checks that every registered stage
 // has one and that its steps run.

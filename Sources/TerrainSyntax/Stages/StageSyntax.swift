@@ -1,7 +1,8 @@
 // What a pipeline stage is to the syntax module: its keyword, its grammar, the words the shell
-// continues and completes after it, and its help. Each stage is one type in this folder, listed
-// once in `stageSyntaxes` (StageRegistry.swift); the planner adds its planning to the same
-// type (TerrainPlanner/Stages), and the executor runs the step that planning produces.
+// continues and completes after it, and its help. Each stage is one type, defined with its
+// planning in TerrainPlanner/Stages and listed once in `Grammar.terrain` (StageRegistry.swift
+// there); the parser is handed that table (`Grammar`), and the executor runs the step the
+// planning produces.
 
 /// The `.help` entry of a stage: `| take N`, what it does, and an example that runs on the
 /// bundled data.
@@ -21,7 +22,7 @@ public struct StageHelp: Sendable {
 public protocol StageSyntax: Sendable {
   /// The keyword after `|`, lower case.
   static var keyword: String { get }
-  /// Its `.help` entry (the stages are listed in `stageSyntaxes` order).
+  /// Its `.help` entry (in the order of `Grammar.stages`).
   static var help: StageHelp { get }
   /// Parses what follows the keyword (already consumed).
   static func parse(_ parser: inout Parser) throws -> Self

@@ -1,4 +1,8 @@
 // `| export "file" [with (…)]`: the sink that ends a pipeline.
+// `export "file" [with (…)]`: the sink; it adds no step, it sets where the rows are written.
+
+import TerrainSyntax
+import TerrainIO
 
 public struct ExportStage: StageSyntax {
   public var path: PathText
@@ -15,5 +19,17 @@ public struct ExportStage: StageSyntax {
   public static func parse(_ p: inout Parser) throws -> ExportStage {
     let path = try p.parsePath(after: "export", example: "export \"out.csv\"")
     return ExportStage(path: path, options: try p.parseWithOptions())
+  }
+}
+
+extension ExportStage: PlannableStage {
+  package func plan(_ p: inout StagePlanning) throws {
+    p.export = ExportSink(path: try p.planner.resolvePath(path), options: try p.planner.exportOptions(options), span: path.span)
+  }
+}
+
+extension PipelinePlanner {
+  fileprivate func exportOptions(_ items: [OptionItem]) throws -> ExportOptions {
+    try OptionBinder(parameters: parameters, constants: constants, functions: functions).bind(items, ExportOptions.schema, into: ExportOptions())
   }
 }

@@ -1,4 +1,8 @@
 // `| select col, name = EXPR, …`
+// `select`: a projection onto exactly the listed items.
+
+import TerrainStorage
+import TerrainSyntax
 
 public struct SelectStage: StageSyntax {
   public var items: [NamedExpr]
@@ -10,5 +14,12 @@ public struct SelectStage: StageSyntax {
 
   public static func parse(_ p: inout Parser) throws -> SelectStage {
     SelectStage(items: try p.parseNamedList())
+  }
+}
+
+extension SelectStage: PlannableStage {
+  package func plan(_ p: inout StagePlanning) throws {
+    let (exprs, names) = try p.planner.bindItems(items, p.binder)
+    p.emit(ProjectStep(exprs, names: names), fields: zip(names, exprs).map { Field(name: $0, type: $1.type) })
   }
 }

@@ -1,4 +1,7 @@
 // `| where CONDITION`
+// `where`: a filter step.
+
+import TerrainSyntax
 
 public struct WhereStage: StageSyntax {
   public var condition: Expr
@@ -12,5 +15,18 @@ public struct WhereStage: StageSyntax {
   public static func parse(_ p: inout Parser) throws -> WhereStage {
     p.skipNewlines()
     return WhereStage(condition: try p.parseExpr())
+  }
+}
+
+/// Keeps the rows where the predicate is true.
+package struct FilterStep: LogicalStep {
+  package var predicate: BoundExpr
+
+  package init(_ predicate: BoundExpr) { self.predicate = predicate }
+}
+
+extension WhereStage: PlannableStage {
+  package func plan(_ p: inout StagePlanning) throws {
+    p.emit(FilterStep(try p.binder.bindPredicate(condition)), fields: p.fields)
   }
 }

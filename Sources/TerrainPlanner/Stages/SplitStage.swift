@@ -1,4 +1,8 @@
 // `| split COL on "SEP"`
+// `split COL on "SEP"`: one row per part of a text column.
+
+import TerrainStorage
+import TerrainSyntax
 
 /// One row per part of a text column cut at a separator.
 public struct SplitStage: StageSyntax {
@@ -30,5 +34,28 @@ public struct SplitStage: StageSyntax {
         help: .splitExample(column.text, ","))
     }
     return SplitStage(column: column, separator: s, separatorSpan: t.span)
+  }
+}
+
+/// Column `column` (text) cut at `separator`, one row per part, the other columns repeated.
+package struct SplitStep: LogicalStep {
+  package var column: Int
+  package var separator: String
+
+  package init(column: Int, separator: String) {
+    self.column = column
+    self.separator = separator
+  }
+}
+
+extension SplitStage: PlannableStage {
+  package func plan(_ p: inout StagePlanning) throws {
+    let i = try p.column(column)
+    let t = p.fields[i].type
+    guard t == .text else {
+      throw Diagnostic(.splitNotText, column.text, t.rawValue, at: column.span, label: .typeNotText(t.rawValue),
+        help: .convertToTextFirst(column.text, column.text))
+    }
+    p.emit(SplitStep(column: i, separator: separator), fields: p.fields)
   }
 }

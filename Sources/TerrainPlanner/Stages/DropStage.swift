@@ -1,7 +1,20 @@
+// `| drop col, …`
 // `drop`: a projection onto the columns not listed.
 
 import TerrainStorage
 import TerrainSyntax
+
+public struct DropStage: StageSyntax {
+  public var columns: [Name]
+
+  public static let keyword = "drop"
+  public static let help = StageHelp(synopsis: "| drop col, …", text: "Removes columns.",
+    example: "from regions | drop superficie | take 3")
+
+  public static func parse(_ p: inout Parser) throws -> DropStage {
+    DropStage(columns: try p.parseNameList())
+  }
+}
 
 extension DropStage: PlannableStage {
   package func plan(_ p: inout StagePlanning) throws {
