@@ -12,23 +12,13 @@ import TerrainStorage
 import TerrainSyntax
 
 final class DuckDBAgreementTests: XCTestCase {
-  static let data = TestSupport.repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/data")
 
   /// Loaded once for all the tests of this class (the debug-build load takes seconds).
   nonisolated(unsafe) static var shared: Session?
 
   func session() throws -> Session {
     if let s = Self.shared { return s }
-    guard FileManager.default.fileExists(atPath: Self.data.appendingPathComponent("communes.csv").path) else {
-      throw XCTSkip("../shared/data not found: skipping the DuckDB agreement tests")
-    }
-    let s = Session()
-    var errors = ""
-    s.notify = { errors += $0 }
-    XCTAssertTrue(s.run("""
-      load "\(Self.data.path)/communes.csv" as c
-      load "\(Self.data.path)/epci.csv" as e
-      """), errors)
+    let s = try TestSupport.sharedDataSession(["communes.csv": "c", "epci.csv": "e"], skipping: "the DuckDB agreement tests")
     Self.shared = s
     return s
   }

@@ -8,18 +8,12 @@ import TerrainEngine
 import TerrainStorage
 
 final class ReshapeDuckDBAgreementTests: XCTestCase {
-  static let file = DuckDBAgreementTests.data.appendingPathComponent("fibre_ftth_communes_arcep_2017_2018.csv")
   nonisolated(unsafe) static var shared: Session?
 
   func session() throws -> Session {
     if let s = Self.shared { return s }
-    guard FileManager.default.fileExists(atPath: Self.file.path) else {
-      throw XCTSkip("../shared/data not found: skipping the DuckDB agreement tests of the reshaping stages")
-    }
-    let s = Session()
-    var errors = ""
-    s.notify = { errors += $0 }
-    XCTAssertTrue(s.run("load \"\(Self.file.path)\" as f"), errors)
+    let s = try TestSupport.sharedDataSession(["fibre_ftth_communes_arcep_2017_2018.csv": "f"],
+      skipping: "the DuckDB agreement tests of the reshaping stages")
     Self.shared = s
     return s
   }

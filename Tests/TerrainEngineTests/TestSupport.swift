@@ -2,6 +2,8 @@
 // that reads the bundled data or runs the binary (CLI, examples, the shell on a terminal).
 
 import Foundation
+import TerrainEngine
+import XCTest
 
 enum TestSupport {
   /// The repository's root folder (this file is `Tests/TerrainEngineTests/TestSupport.swift`).
@@ -66,5 +68,22 @@ enum TestSupport {
     done.wait()
     p.waitUntilExit()
     return (String(decoding: o, as: UTF8.self), String(decoding: e.data, as: UTF8.self), p.terminationStatus)
+  }
+
+  /// The project's real open data (`../shared/data`), read in place by the agreement tests.
+  static let sharedData = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/data")
+
+  /// A session holding `tables` (`file name in shared/data` → table name), or an `XCTSkip` that
+  /// says `what` is skipped when the data is absent; a load error fails the calling test.
+  static func sharedDataSession(_ tables: KeyValuePairs<String, String>, skipping what: String) throws -> Session {
+    for (file, _) in tables where !FileManager.default.fileExists(atPath: sharedData.appendingPathComponent(file).path) {
+      throw XCTSkip("../shared/data not found: skipping \(what)")
+    }
+    let s = Session()
+    var errors = ""
+    s.notify = { errors += $0 }
+    let script = tables.map { "load \"\(sharedData.appendingPathComponent($0.key).path)\" as \($0.value)" }.joined(separator: "\n")
+    XCTAssertTrue(s.run(script), errors)
+    return s
   }
 }

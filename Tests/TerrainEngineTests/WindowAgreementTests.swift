@@ -12,23 +12,14 @@ import TerrainStorage
 import TerrainSyntax
 
 final class WindowAgreementTests: XCTestCase {
-  static let data = TestSupport.repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/data")
 
   /// Loaded once for all the tests of this class.
   nonisolated(unsafe) static var shared: Session?
 
   func session() throws -> Session {
     if let s = Self.shared { return s }
-    guard FileManager.default.fileExists(atPath: Self.data.appendingPathComponent("communes.csv").path) else {
-      throw XCTSkip("../shared/data not found: skipping the window agreement tests with DuckDB")
-    }
-    let s = Session()
-    var errors = ""
-    s.notify = { errors += $0 }
-    XCTAssertTrue(s.run("""
-      load "\(Self.data.path)/communes.csv" as c
-      load "\(Self.data.path)/barometre_transition.csv" as b
-      """), errors)
+    let s = try TestSupport.sharedDataSession(["communes.csv": "c", "barometre_transition.csv": "b"],
+      skipping: "the window agreement tests with DuckDB")
     Self.shared = s
     return s
   }
