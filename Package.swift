@@ -5,13 +5,15 @@ import PackageDescription
 // direction). ARCHITECTURE.md describes each one.
 //   TerrainStorage   columns, dictionaries, tables
 //   TerrainSyntax    lexer, parser, AST, spans, diagnostics
-//   TerrainIO        CSV reader, renderers, export writers
+//   TerrainIO        file formats (a registry: CSV, xlsx, Arrow, Parquet…), renderers, export writers
 //   TerrainPlanner   binding, types, plans; the stages (grammar and planning, `Grammar.terrain`)
 //   TerrainExecution expression compiler, kernels, operators
 //   TerrainFunctions the scalar, aggregate and window functions: one definition each (binding, kernel, help)
 //   TerrainEngine    the session: catalog, statements, dot commands, pilots (the embeddable façade)
 //   TerrainShell     the shell's logic: the interactive loop, completion, multi-line statements
 //   terrain          the executable: readline, signals, arguments
+// ZIPFoundation reads and writes zip archives (zip files, xlsx workbooks); on Linux it brings
+// zlib as the module `CZlib` (Debian's zlib1g-dev), which TerrainIO also uses for gzip.
 let language: [SwiftSetting] = [.swiftLanguageMode(.v5)]
 
 let package = Package(
@@ -26,12 +28,14 @@ let package = Package(
     .library(name: "TerrainShell", targets: ["TerrainShell"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
   ],
   targets: [
     .target(name: "TerrainStorage", swiftSettings: language),
     .target(name: "TerrainSyntax", swiftSettings: language),
-    .target(name: "TerrainIO", dependencies: ["TerrainStorage", "TerrainSyntax"], swiftSettings: language),
+    .target(name: "TerrainIO", dependencies: ["TerrainStorage", "TerrainSyntax", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+      swiftSettings: language),
     .target(
       name: "TerrainPlanner", dependencies: ["TerrainStorage", "TerrainSyntax", "TerrainIO"], swiftSettings: language),
     .target(

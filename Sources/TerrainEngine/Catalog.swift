@@ -18,7 +18,7 @@ package final class Catalog {
   /// Names in registration order.
   package private(set) var names: [String] = []
   /// Loads a lazily registered file.
-  package var loader: (String) throws -> Table = { path in try loadCSV(path: path, options: CSVLoadOptions()).table }
+  package var loader: (String) throws -> Table = { path in try loadFile(path: path, options: LoadOptions()).table }
 
   package init() {}
 
@@ -28,15 +28,16 @@ package final class Catalog {
     entries[name] = Entry(table: table, origin: origin)
   }
 
-  /// Registers a CSV file to load on first use.
+  /// Registers a file to load on first use.
   package func register(_ name: String, lazyPath path: String) {
     if entries[name] == nil { names.append(name) }
     entries[name] = Entry(table: nil, origin: .lazyFile(path))
   }
 
-  /// Registers every `*.csv` of `directory`, named by file name without extension.
+  /// Registers every file of `directory` that `load` reads by its extension (`.csv`,
+  /// `.csv.gz`, `.xlsx`…), named by file name without its extensions.
   package func registerDirectory(_ directory: String) throws -> [String] {
-    let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.lowercased().hasSuffix(".csv") }.sorted()
+    let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { FormatRegistry.standard.loadableStem(of: $0) != nil }.sorted()
     var added: [String] = []
     for f in files {
       let name = tableName(forPath: f)
@@ -81,7 +82,8 @@ package final class Catalog {
 /// A table name for a file path: its base name without extension, with characters that are
 /// not letters, digits or `_` replaced by `_`.
 package func tableName(forPath path: String) -> String {
-  let base = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+  let last = (path as NSString).lastPathComponent
+  let base = FormatRegistry.standard.loadableStem(of: last) ?? (last as NSString).deletingPathExtension
   var out = String(base.map { $0.isLetter || $0.isNumber || $0 == "_" ? $0 : "_" })
   if out.isEmpty { out = "t" }
   if let f = out.first, f.isNumber { out = "t_" + out }

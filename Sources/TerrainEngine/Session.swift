@@ -272,7 +272,7 @@ public final class Session {
     case var d as Diagnostic:
       d.message = before + d.message
       return d
-    case let e as CSVError:
+    case let e as LoadError:
       return fileDiagnostic(e.entry, e.arguments, before + relativeToWorkingDirectory(e.description), at: span)
     case let e as ExportError:
       return fileDiagnostic(e.entry, e.arguments, before + relativeToWorkingDirectory(e.description), at: span)
@@ -283,7 +283,7 @@ public final class Session {
     }
   }
 
-  /// The diagnostic of a file's error (`CSVError`, `ExportError`): the identity of its catalog
+  /// The diagnostic of a file's error (`LoadError`, `ExportError`): the identity of its catalog
   /// entry, and `text`, the entry's message framed with the path and position.
   private func fileDiagnostic(
     _ entry: DiagnosticMessage, _ arguments: [String], _ text: String, at span: Span?, label: DiagnosticText? = nil
@@ -367,22 +367,29 @@ public final class Session {
     let path = try PipelinePlanner(tables: self, parameters: parameterValues, constants: KernelConstants(), functions: .standard,
       collation: collation).resolvePath(pathText)
     let pathSpan = pathText.span
-    let o = try csvOptions(options)
+    let o = try loadOptions(options)
+    let given = options.compactMap { LoadOptions.schema.option(named: $0.name.text)?.name }
     let name = alias?.text ?? tableName(forPath: path)
-    let result: CSVLoadResult
+    let result: LoadResult
     do {
-      result = try loadCSV(path: fileSystemPath(path), options: o, cancel: cancel)
-    } catch let e as CSVError {
-      throw fileDiagnostic(e.entry, e.arguments, relativeToWorkingDirectory(e.description), at: pathSpan, label: .notLoaded)
+      result = try loadFile(path: fileSystemPath(path), options: o, given: given, cancel: cancel)
+    } catch let e as LoadError {
+      // An option the format does not read: point at the option rather than the path.
+      let at = e.option.flatMap { option in
+        options.first { LoadOptions.schema.option(named: $0.name.text)?.name == option }?.name.span
+      } ?? pathSpan
+      throw fileDiagnostic(e.entry, e.arguments, relativeToWorkingDirectory(e.description), at: at, label: .notLoaded)
     }
+    let replacing = catalog.contains(name)
     catalog.set(name, result.table, origin: .file(path))
     for n in result.notices { notify("\(path): \(relativeToWorkingDirectory(n))\n") }
     let rows = result.table.rowCount
-    notify("loaded \(groupedCount(rows)) \(rows == 1 ? "row" : "rows") into \(name)\n")
+    let loaded = "loaded \(groupedCount(rows)) \(rows == 1 ? "row" : "rows")"
+    notify(replacing ? "replaced \(name): \(loaded)\n" : "\(loaded) into \(name)\n")
   }
 
-  private func csvOptions(_ items: [OptionItem]) throws -> CSVLoadOptions {
-    try OptionBinder(parameters: parameterValues, constants: KernelConstants(), functions: .standard).bind(items, CSVLoadOptions.schema, into: CSVLoadOptions())
+  private func loadOptions(_ items: [OptionItem]) throws -> LoadOptions {
+    try OptionBinder(parameters: parameterValues, constants: KernelConstants(), functions: .standard).bind(items, LoadOptions.schema, into: LoadOptions())
   }
 }
 
@@ -390,7 +397,7 @@ extension Session: TableProvider {
   package func table(named name: String, at span: Span) throws -> Table {
     do {
       if let t = try catalog.table(name) { return t }
-    } catch let e as CSVError {
+    } catch let e as LoadError {
       throw fileDiagnostic(e.entry, e.arguments, DiagnosticText.cannotLoadTable(name).string + relativeToWorkingDirectory(e.description), at: span)
     }
     let names = catalog.names

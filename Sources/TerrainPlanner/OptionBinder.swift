@@ -76,6 +76,7 @@ package struct OptionBinder {
       switch kind {
       case .text: return .text(try text(e))
       case .bool: return .bool(try bool(e))
+      case .integer: return .int(try integer(e))
       case .character: return .byte(try character(e, option: item.name.text))
       case .texts, .types: return .texts([])  // handled above
       }
@@ -108,6 +109,14 @@ package struct OptionBinder {
       throw Diagnostic(.expectedTrueOrFalse, at: e.span, label: .notABool)
     }
     return b
+  }
+
+  /// A whole-number option: `4`, or a parameter read as an integer.
+  package func integer(_ e: Expr) throws -> Int {
+    guard case .int(let n) = try constant(e, expected: .int), let m = Int(exactly: n) else {
+      throw Diagnostic(.expectedWholeNumber, at: e.span, label: .notAnInteger)
+    }
+    return m
   }
 
   /// One ASCII character; `"\t"` (a real tab or the two characters) and `"tab"` give a tab.

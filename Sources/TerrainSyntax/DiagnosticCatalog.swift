@@ -151,6 +151,7 @@ extension DiagnosticMessage {
   public static let optionValueNotConstant = DiagnosticMessage(.bind, "option-value-not-constant", "an option value must be a constant")
   public static let expectedTextInQuotes = DiagnosticMessage(.bind, "expected-text-in-quotes", "expected text in quotes")
   public static let expectedTrueOrFalse = DiagnosticMessage(.bind, "expected-true-or-false", "expected true or false")
+  public static let expectedWholeNumber = DiagnosticMessage(.bind, "expected-whole-number", "expected a whole number")
   public static let optionNotOneCharacter = DiagnosticMessage(.bind, "option-not-one-character", "`{}` must be a single character, not {}")
   public static let unknownTable = DiagnosticMessage(.bind, "unknown-table", "unknown table `{}`")
 
@@ -206,6 +207,25 @@ extension DiagnosticMessage {
   public static let valueNotBool = DiagnosticMessage(.load, "value-not-bool", "value \"{}\" is not a bool: column \"{}\" is forced to bool")
   public static let valueNotDate = DiagnosticMessage(.load, "value-not-date", "value \"{}\" is not a date (YYYY-MM-DD or DD/MM/YYYY): column \"{}\" is forced to date")
   public static let valueNotText = DiagnosticMessage(.load, "value-not-text", "value \"{}\" is not a text: column \"{}\" is forced to text")
+
+  // MARK: Formats: picking a reader or a writer
+
+  public static let unknownLoadFormat = DiagnosticMessage(.load, "unknown-format", "unknown format \"{}\"")
+  public static let formatNotReadable = DiagnosticMessage(.load, "format-not-readable", "terrain cannot read {} files")
+  public static let formatNotWritable = DiagnosticMessage(.export, "format-not-writable", "terrain cannot write {} files")
+  public static let unknownExportFormat = DiagnosticMessage(.export, "unknown-format", "unknown format \"{}\"")
+  public static let unknownExportExtension = DiagnosticMessage(.export, "unknown-extension", "cannot tell the format of \"{}\" from its extension: name it {}, or add `with (format = \"csv\")`")
+  public static let loadOptionDoesNotApply = DiagnosticMessage(.load, "option-does-not-apply", "option `{}` does not apply to {} files")
+  public static let skipNegative = DiagnosticMessage(.load, "skip-negative", "`skip` must be 0 or more")
+  public static let unsupportedThousands = DiagnosticMessage(.load, "unsupported-thousands", "`thousands` must be \" \", \".\", \"'\", \"_\" or \",\"")
+
+  // MARK: Compressed and archived files (gzip, zip)
+
+  // MARK: xlsx
+
+  // MARK: arrow
+
+  // MARK: parquet
 
   // MARK: Export: writing files
 
@@ -337,6 +357,8 @@ extension DiagnosticText {
   public static let unknown = DiagnosticText(.label, "unknown", "unknown")
   public static let notText = DiagnosticText(.label, "not-text", "not text")
   public static let notABool = DiagnosticText(.label, "not-a-bool", "not a bool")
+  public static let notAnInteger = DiagnosticText(.label, "not-an-integer", "not a whole number")
+  public static let unknownFormat = DiagnosticText(.label, "unknown-format", "unknown format")
   public static let notOneCharacter = DiagnosticText(.label, "not-one-character", "not one character")
   public static let badValue = DiagnosticText(.label, "bad-value", "bad value")
   public static let unsupportedSeparator = DiagnosticText(.label, "unsupported-separator", "unsupported separator")
@@ -468,6 +490,7 @@ extension DiagnosticText {
   public static let didYouMeanHelp = DiagnosticText(.help, "did-you-mean-help", "did you mean `.help {}`?")
   public static let helpListsTheTopics = DiagnosticText(.help, "help-lists-the-topics", "`.help` lists the topics")
   public static let modesList = DiagnosticText(.help, "modes-list", "modes: {}")
+  public static let formatsList = DiagnosticText(.help, "formats-list", "formats: {}")
   public static let collationsList = DiagnosticText(.help, "collations-list", "collations: fr (French order, the default), binary (code point order)")
   public static let didYouMeanCommand = DiagnosticText(.help, "did-you-mean-command", "did you mean `.{}`?")
   public static let helpListsThem = DiagnosticText(.help, "help-lists-them", "`.help` lists them")
@@ -531,16 +554,16 @@ extension DiagnosticText {
   public static let theExpression = DiagnosticText(.phrase, "the-expression", "the expression")
   public static let optionTextExample = DiagnosticText(.phrase, "option-text-example", "\"…\"")
   public static let optionBoolExample = DiagnosticText(.phrase, "option-bool-example", "true or false")
+  public static let optionIntegerExample = DiagnosticText(.phrase, "option-integer-example", "a whole number (4)")
   public static let optionCharacterExample = DiagnosticText(.phrase, "option-character-example", "one character in quotes")
   public static let optionTextsExample = DiagnosticText(.phrase, "option-texts-example", "a text or a list of texts (\"a\", \"b\")")
   public static let optionTypesExample = DiagnosticText(.phrase, "option-types-example", "a list (column: type, …)")
   public static let byteNumber = DiagnosticText(.phrase, "byte-number", "byte {}")
   public static let tsvFiles = DiagnosticText(.phrase, "tsv-files", ".tsv files (always tab-separated)")
-  public static let json = DiagnosticText(.phrase, "json", "JSON")
+  public static let formatFiles = DiagnosticText(.phrase, "format-files", "{} files")
   public static let jsonNumbers = DiagnosticText(.phrase, "json-numbers", "JSON (numbers always use `.`)")
   public static let jsonNulls = DiagnosticText(.phrase, "json-nulls", "JSON (nulls are `null`)")
   public static let jsonBOM = DiagnosticText(.phrase, "json-bom", "JSON (RFC 8259 forbids a byte order mark)")
-  public static let markdown = DiagnosticText(.phrase, "markdown", "Markdown")
   public static let markdownHeader = DiagnosticText(.phrase, "markdown-header", "Markdown (a Markdown table needs its header)")
   public static let cannotWrite = DiagnosticText(.phrase, "cannot-write", "cannot write: {}")
   public static let cannotWritePath = DiagnosticText(.phrase, "cannot-write-path", "cannot write {}: {}")

@@ -14,11 +14,11 @@ import TerrainSyntax
 /// size threshold and the rows per chunk.
 final class CSVParallelTests: XCTestCase {
   private enum Outcome {
-    case loaded(CSVLoadResult)
+    case loaded(LoadResult)
     case failed(String)
   }
 
-  private func load(_ text: String, parallel: Bool, _ configure: (inout CSVLoadOptions) -> Void = { _ in }) -> Outcome {
+  private func load(_ text: String, parallel: Bool, _ configure: (inout LoadOptions) -> Void = { _ in }) -> Outcome {
     let savedThreshold = csvParallelThreshold
     let savedRows = csvRowsPerCheckpoint
     defer {
@@ -27,12 +27,12 @@ final class CSVParallelTests: XCTestCase {
     }
     csvParallelThreshold = parallel ? 0 : Int.max
     csvRowsPerCheckpoint = parallel ? 3 : 1 << 16
-    var options = CSVLoadOptions()
+    var options = LoadOptions()
     configure(&options)
     let bytes = Array(text.utf8)
     do {
       return .loaded(try bytes.withUnsafeBytes { try loadCSV(bytes: $0, name: "t.csv", options: options) })
-    } catch let e as CSVError {
+    } catch let e as LoadError {
       return .failed("\(e.line):\(e.column): \(e.message)")
     } catch {
       return .failed("\(error)")
@@ -41,7 +41,7 @@ final class CSVParallelTests: XCTestCase {
 
   /// Loads `text` both ways and checks that the outcomes are the same.
   private func assertSame(
-    _ text: String, _ configure: (inout CSVLoadOptions) -> Void = { _ in }, file: StaticString = #filePath,
+    _ text: String, _ configure: (inout LoadOptions) -> Void = { _ in }, file: StaticString = #filePath,
     line: UInt = #line
   ) {
     let a = load(text, parallel: false, configure)

@@ -12,17 +12,17 @@ import TerrainSyntax
 final class CSVReaderTests: XCTestCase {
   // MARK: helpers
 
-  private func load(_ bytes: [UInt8], _ configure: (inout CSVLoadOptions) -> Void = { _ in }) throws -> CSVLoadResult {
-    var options = CSVLoadOptions()
+  private func load(_ bytes: [UInt8], _ configure: (inout LoadOptions) -> Void = { _ in }) throws -> LoadResult {
+    var options = LoadOptions()
     configure(&options)
     return try bytes.withUnsafeBytes { try loadCSV(bytes: $0, name: "t.csv", options: options) }
   }
 
-  private func load(_ text: String, _ configure: (inout CSVLoadOptions) -> Void = { _ in }) throws -> CSVLoadResult {
+  private func load(_ text: String, _ configure: (inout LoadOptions) -> Void = { _ in }) throws -> LoadResult {
     try load(Array(text.utf8), configure)
   }
 
-  private func table(_ text: String, _ configure: (inout CSVLoadOptions) -> Void = { _ in }) throws -> Table {
+  private func table(_ text: String, _ configure: (inout LoadOptions) -> Void = { _ in }) throws -> Table {
     try load(text, configure).table
   }
 
@@ -36,16 +36,16 @@ final class CSVReaderTests: XCTestCase {
 
   private func types(_ t: Table) -> [DataType] { t.fields.map(\.type) }
 
-  private func csvError(_ text: String, _ configure: (inout CSVLoadOptions) -> Void = { _ in }) -> CSVError? {
+  private func csvError(_ text: String, _ configure: (inout LoadOptions) -> Void = { _ in }) -> LoadError? {
     csvError(Array(text.utf8), configure)
   }
 
-  private func csvError(_ bytes: [UInt8], _ configure: (inout CSVLoadOptions) -> Void = { _ in }) -> CSVError? {
+  private func csvError(_ bytes: [UInt8], _ configure: (inout LoadOptions) -> Void = { _ in }) -> LoadError? {
     do {
       let r = try load(bytes, configure)
       XCTFail("expected an error, loaded \(r.table.rowCount) rows")
       return nil
-    } catch let e as CSVError {
+    } catch let e as LoadError {
       return e
     } catch {
       XCTFail("unexpected error \(error)")
@@ -420,26 +420,26 @@ final class CSVReaderTests: XCTestCase {
 
   func testFileErrors() throws {
     do {
-      _ = try loadCSV(path: "/nonexistent/x.csv", options: CSVLoadOptions())
+      _ = try loadCSV(path: "/nonexistent/x.csv", options: LoadOptions())
       XCTFail("loaded a missing file")
-    } catch let e as CSVError {
+    } catch let e as LoadError {
       XCTAssertEqual(e.line, 0)
       XCTAssertEqual(e.message, "cannot open \"/nonexistent/x.csv\": no such file")
       XCTAssertEqual(e.description, "cannot open \"/nonexistent/x.csv\": no such file")
     }
     let dir = FileManager.default.temporaryDirectory.path
-    XCTAssertThrowsError(try loadCSV(path: dir, options: CSVLoadOptions())) { error in
-      XCTAssertTrue((error as? CSVError)?.message.contains("directory") ?? false, "\(error)")
+    XCTAssertThrowsError(try loadCSV(path: dir, options: LoadOptions())) { error in
+      XCTAssertTrue((error as? LoadError)?.message.contains("directory") ?? false, "\(error)")
     }
     let file = FileManager.default.temporaryDirectory.appendingPathComponent("terrain-csv-\(getpid()).csv").path
     try "a;b\n1;2,5\n".write(toFile: file, atomically: true, encoding: .utf8)
     defer { try? FileManager.default.removeItem(atPath: file) }
-    let t = try loadCSV(path: file, options: CSVLoadOptions()).table
+    let t = try loadCSV(path: file, options: LoadOptions()).table
     XCTAssertEqual(values(t, "b"), [.float(2.5)])
     chmod(file, 0)
     if access(file, R_OK) != 0 {  // root reads anything
-      XCTAssertThrowsError(try loadCSV(path: file, options: CSVLoadOptions())) { error in
-        XCTAssertEqual((error as? CSVError)?.message, "cannot open \"\(file)\": permission denied")
+      XCTAssertThrowsError(try loadCSV(path: file, options: LoadOptions())) { error in
+        XCTAssertEqual((error as? LoadError)?.message, "cannot open \"\(file)\": permission denied")
       }
     }
   }
@@ -451,7 +451,7 @@ final class CSVReaderTests: XCTestCase {
     flag.cancel()
     let bytes = Array(csv.utf8)
     XCTAssertThrowsError(
-      try bytes.withUnsafeBytes { try loadCSV(bytes: $0, name: "t", options: CSVLoadOptions(), cancel: flag) }
+      try bytes.withUnsafeBytes { try loadCSV(bytes: $0, name: "t", options: LoadOptions(), cancel: flag) }
     ) { error in
       XCTAssertTrue(error is CancelledError)
     }
@@ -597,7 +597,7 @@ final class CSVReaderTests: XCTestCase {
   }
 
   func testMalformedInputsNeverCrash() throws {
-    // Short random byte strings: the reader either loads or throws a CSVError.
+    // Short random byte strings: the reader either loads or throws a LoadError.
     var rng = SystemRandomNumberGenerator()
     let alphabet: [UInt8] = Array("a1,;\"\n\r .-e0|\t".utf8) + [0xC3, 0xA9, 0xFF, 0x80]
     for _ in 0..<3000 {
@@ -606,7 +606,7 @@ final class CSVReaderTests: XCTestCase {
       do {
         let r = try load(bytes) { $0.skipBadRows = Bool.random(using: &rng) }
         for c in r.table.columns { XCTAssertEqual(c.count, r.table.rowCount) }
-      } catch is CSVError {
+      } catch is LoadError {
       }
     }
   }

@@ -28,11 +28,11 @@ final class CSVRealDataTests: XCTestCase {
   }
 
   /// Files loaded with default options, shared by the tests (debug builds are slow).
-  nonisolated(unsafe) private static var loaded: [String: CSVLoadResult] = [:]
+  nonisolated(unsafe) private static var loaded: [String: LoadResult] = [:]
 
-  private func load(_ file: String) throws -> CSVLoadResult {
+  private func load(_ file: String) throws -> LoadResult {
     if let r = CSVRealDataTests.loaded[file] { return r }
-    let r = try loadCSV(path: path(file), options: CSVLoadOptions())
+    let r = try loadCSV(path: path(file), options: LoadOptions())
     CSVRealDataTests.loaded[file] = r
     return r
   }
@@ -284,7 +284,7 @@ final class CSVRealDataTests: XCTestCase {
     guard let cp1252 = utf8.data(using: .windowsCP1252) else { throw XCTSkip("not representable in Windows-1252") }
     XCTAssertTrue(cp1252.contains(0xE9))  // é as one byte
     let converted = try cp1252.withUnsafeBytes {
-      try loadCSV(bytes: $0, name: "insee-1252.csv", options: CSVLoadOptions())
+      try loadCSV(bytes: $0, name: "insee-1252.csv", options: LoadOptions())
     }
     XCTAssertEqual(converted.notices, ["file is not valid UTF-8: read as Windows-1252"])
     let original = try load("populations_legales_2023_insee_brut.csv").table

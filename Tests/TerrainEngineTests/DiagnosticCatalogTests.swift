@@ -117,7 +117,7 @@ final class DiagnosticCatalogTests: XCTestCase {
     }
     for name in ["json", "markdown", "unknown", "example", "here"] { declared.insert(name) }
 
-    let callees = ["Diagnostic", "ExportOptionError", "OptionValueError", "ExportError", "CSVError", "fail", "positioned",
+    let callees = ["Diagnostic", "ExportOptionError", "OptionValueError", "ExportError", "LoadError", "fail", "positioned",
                    "unexpected", "typeError"]
     let call = try NSRegularExpression(pattern: #"\b(\#(callees.joined(separator: "|")))\("#)
     let member = try NSRegularExpression(pattern: #"(?:(?<![\w)\]"])\.|\bDiagnosticText\.)([A-Za-z_]\w*)"#)

@@ -164,15 +164,27 @@ final class ExportTests: XCTestCase {
     XCTAssertEqual(try text("y.markdown"), "|   v |\n|----:|\n| 1,5 |\n|   – |\n")
   }
 
-  func testFormatFromExtension() {
-    XCTAssertEqual(ExportFormat(path: "a/b.csv"), .csv)
-    XCTAssertEqual(ExportFormat(path: "b.TSV"), .tsv)
-    XCTAssertEqual(ExportFormat(path: "b.json"), .json)
-    XCTAssertEqual(ExportFormat(path: "b.md"), .markdown)
-    XCTAssertEqual(ExportFormat(path: "b.txt"), .csv)
-    XCTAssertEqual(ExportFormat(path: "b"), .csv)
-    XCTAssertEqual(ExportFormat(path: "dir.json/b"), .csv)
-    XCTAssertEqual(ExportFormat(path: ".json"), .csv)
+  func testFormatFromExtension() throws {
+    func name(_ p: String, _ o: ExportOptions = ExportOptions()) throws -> String { try exportFormat(for: p, options: o).name }
+    XCTAssertEqual(try name("a/b.csv"), "csv")
+    XCTAssertEqual(try name("b.TSV"), "tsv")
+    XCTAssertEqual(try name("b.json"), "json")
+    XCTAssertEqual(try name("b.md"), "markdown")
+    XCTAssertEqual(try name("b.txt"), "csv")
+    XCTAssertEqual(try name("/dev/null"), "csv", "a device gets CSV")
+    var forced = ExportOptions()
+    forced.format = "tsv"
+    XCTAssertEqual(try name("b.dat", forced), "tsv")
+    // Any other extension (or none) is an error listing the formats, never a CSV under a
+    // misleading name.
+    for bad in ["b", "dir.json/b", ".json", "b.xls", "b.csv.bak"] {
+      XCTAssertThrowsError(try name(path(bad)), bad) {
+        XCTAssertTrue("\($0)".contains("cannot tell the format"), "\($0)")
+        XCTAssertTrue("\($0)".contains("*.csv, *.tsv, *.md, *.json, or add `with (format = \"csv\")`"), "\($0)")
+      }
+    }
+    XCTAssertThrowsError(try exportTable(sampleTable(), to: path("b.xls"), options: ExportOptions()))
+    XCTAssertFalse(FileManager.default.fileExists(atPath: path("b.xls")))
   }
 
   // MARK: options
@@ -214,7 +226,7 @@ final class ExportTests: XCTestCase {
     XCTAssertThrowsError(try exportTable(sampleTable(), to: path("j.json"), options: j)) {
       let e = $0 as? ExportError
       XCTAssertEqual(e?.path, path("j.json"))
-      XCTAssertTrue(e?.description.contains("does not apply to JSON") ?? false)
+      XCTAssertTrue(e?.description.contains("does not apply to json files") ?? false)
     }
     XCTAssertEqual(try folderContents(), [])
   }

@@ -57,8 +57,8 @@ final class OptionTests: XCTestCase {
   }
 
   func testSchemasListTheirOptions() {
-    XCTAssertEqual(CSVLoadOptions.schema.names, ["sep", "header", "quote", "decimal", "encoding", "nulls", "types", "skip_bad_rows"])
-    XCTAssertEqual(ExportOptions.schema.names, ["sep", "decimal", "bom", "header", "null", "crlf", "dialect"])
-    XCTAssertEqual(CSVLoadOptions.schema.option(named: "SEPARATOR")?.name, "sep")
+    XCTAssertEqual(LoadOptions.schema.names, ["sep", "header", "quote", "decimal", "encoding", "nulls", "types", "skip_bad_rows", "format", "skip", "thousands", "sheet", "file"])
+    XCTAssertEqual(ExportOptions.schema.names, ["sep", "decimal", "bom", "header", "null", "crlf", "dialect", "format"])
+    XCTAssertEqual(LoadOptions.schema.option(named: "SEPARATOR")?.name, "sep")
   }
 }

@@ -70,6 +70,28 @@ enum TestSupport {
     return (String(decoding: o, as: UTF8.self), String(decoding: e.data, as: UTF8.self), p.terminationStatus)
   }
 
+  /// A Python interpreter that can import every module of `modules` (pyarrow, openpyxl,
+  /// polars, duckdb…), for tests that check our files with other tools' readers and theirs with
+  /// ours: `$TERRAIN_PYTHON` (what `.ci/run` sets up), else `python3` on the `PATH`.
+  ///
+  /// - Throws: `XCTSkip` saying which module is missing and how to install it.
+  static func python(modules: [String]) throws -> URL {
+    let env = ProcessInfo.processInfo.environment
+    var candidates: [String] = []
+    if let p = env["TERRAIN_PYTHON"], !p.isEmpty { candidates.append(p) }
+    for dir in (env["PATH"] ?? "/usr/bin:/bin").split(separator: ":") { candidates.append("\(dir)/python3") }
+    guard let python = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+      throw XCTSkip("python3 not found (set TERRAIN_PYTHON): skipping")
+    }
+    let url = URL(fileURLWithPath: python)
+    let script = modules.map { "import \($0)" }.joined(separator: "\n")
+    let r = try runProcess(url, ["-c", script], in: URL(fileURLWithPath: NSTemporaryDirectory()))
+    if r.status != 0 {
+      throw XCTSkip("\(python) cannot import \(modules.joined(separator: ", ")) (pip install them, or set TERRAIN_PYTHON): skipping")
+    }
+    return url
+  }
+
   /// The project's real open data (`../shared/data`), read in place by the agreement tests.
   static let sharedData = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/data")
 

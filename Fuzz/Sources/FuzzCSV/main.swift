@@ -1,13 +1,13 @@
 // Fuzz target (c): the CSV reader and its sniffer on arbitrary bytes.
 // The first byte picks forced options (or none: the sniffer decides everything); the
-// rest is the file. Any input must end in a table or a thrown CSVError.
+// rest is the file. Any input must end in a table or a thrown LoadError.
 import TerrainIO
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzCSV(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
   guard size > 0 else { return 0 }
   let selector = data[0]
-  var options = CSVLoadOptions()
+  var options = LoadOptions()
   if selector & 0x80 != 0 {  // forced options
     options.separator = [UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "\t"), UInt8(ascii: "|")][Int(selector & 3)]
     if selector & 0x04 != 0 { options.header = selector & 0x08 != 0 }

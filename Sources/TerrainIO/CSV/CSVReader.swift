@@ -19,20 +19,20 @@ import TerrainSyntax
 
 /// Loads the CSV file at `path` (a leading `~/` is the home folder).
 ///
-/// - Throws: `CSVError` when the file cannot be read or is malformed (nothing is loaded),
+/// - Throws: `LoadError` when the file cannot be read or is malformed (nothing is loaded),
 ///   `CancelledError` when `cancel` is set while loading.
-public func loadCSV(path: String, options: CSVLoadOptions, cancel: CancellationFlag? = nil) throws -> CSVLoadResult {
+public func loadCSV(path: String, options: LoadOptions, cancel: CancellationFlag? = nil) throws -> LoadResult {
   let raw = try readWholeFile(path: expandingHome(path))
   try checkMemoryFor(raw.count, path: path)
-  let result: CSVLoadResult
+  let result: LoadResult
   do {
     result = try CSVReader(name: path, options: options, cancel: cancel).load(raw)
-  } catch let error as CSVError where raw.fileShrank {
+  } catch let error as LoadError where raw.fileShrank {
     _ = error
-    throw CSVError(path: path, line: 0, column: 0, .fileShrank, path)
+    throw LoadError(path: path, line: 0, column: 0, .fileShrank, path)
   }
   if raw.fileShrank {
-    throw CSVError(path: path, line: 0, column: 0, .fileShrank, path)
+    throw LoadError(path: path, line: 0, column: 0, .fileShrank, path)
   }
   return result
 }
@@ -43,7 +43,7 @@ public func loadCSV(path: String, options: CSVLoadOptions, cancel: CancellationF
 package func checkMemoryFor(_ fileBytes: Int, path: String) throws {
   guard let available = availableMemory(), fileBytes > available else { return }
   func gb(_ n: Int) -> String { String(format: "%.1f GB", Double(n) / 1e9) }
-  throw CSVError(path: path, line: 0, column: 0,
+  throw LoadError(path: path, line: 0, column: 0,
     .notEnoughMemory, path, gb(fileBytes), gb(available))
 }
 
@@ -64,9 +64,9 @@ package func availableMemory() -> Int? {
 
 /// Loads CSV from bytes in memory; `name` stands for the file in errors.
 public func loadCSV(
-  bytes: UnsafeRawBufferPointer, name: String, options: CSVLoadOptions, cancel: CancellationFlag? = nil
-) throws -> CSVLoadResult {
-  try CSVReader(name: name, options: options, cancel: cancel).load(CSVBytes(borrowing: bytes))
+  bytes: UnsafeRawBufferPointer, name: String, options: LoadOptions, cancel: CancellationFlag? = nil
+) throws -> LoadResult {
+  try CSVReader(name: name, options: options, cancel: cancel).load(FileBytes(borrowing: bytes))
 }
 
 /// Rows per pass-2 chunk (a variable for tests).
@@ -81,23 +81,23 @@ private let rowsPerCancelCheck = 4096
 /// One load: options, the bytes, what the passes learn.
 private final class CSVReader {
   let name: String
-  let options: CSVLoadOptions
+  let options: LoadOptions
   let cancel: CancellationFlag?
   var notices: [String] = []
 
-  init(name: String, options: CSVLoadOptions, cancel: CancellationFlag?) {
+  init(name: String, options: LoadOptions, cancel: CancellationFlag?) {
     self.name = name
     self.options = options
     self.cancel = cancel
   }
 
-  func fail(_ entry: DiagnosticMessage, _ arguments: String...) -> CSVError {
-    var e = CSVError(path: name, line: 0, column: 0, entry)
+  func fail(_ entry: DiagnosticMessage, _ arguments: String...) -> LoadError {
+    var e = LoadError(path: name, line: 0, column: 0, entry)
     e.arguments = arguments
     return e
   }
 
-  func load(_ raw: CSVBytes) throws -> CSVLoadResult {
+  func load(_ raw: FileBytes) throws -> LoadResult {
     // Options.
     guard let encoding = CSVEncodingChoice(name: options.encoding) else {
       throw fail(.unknownEncoding, options.encoding ?? "")
@@ -139,7 +139,7 @@ private final class CSVReader {
     }
 
     // Dialect.
-    let nulls = NullMarkers(options.nulls ?? CSVLoadOptions.defaultNulls)
+    let nulls = NullMarkers(options.nulls ?? LoadOptions.defaultNulls)
     let separator = options.separator ?? declaredSeparator
       ?? sniffSeparator(p, start: first, end: end, quote: quote)
     var dialect = CSVDialect(separator: separator, quote: quote, header: true, forcedDecimal: options.decimal)
@@ -292,7 +292,7 @@ private final class CSVReader {
       notices.append(
         "skipped \(skipped.count) malformed row\(skipped.count == 1 ? "" : "s") (line\(skipped.count == 1 ? "" : "s") \(list))")
     }
-    return CSVLoadResult(table: Table(fields: fields, columns: columns, rowCount: rowCount), notices: notices)
+    return LoadResult(table: Table(fields: fields, columns: columns, rowCount: rowCount), notices: notices)
   }
 
   /// Reads records from `part.pos` until `limit` (or just past it: the record there ends
@@ -410,15 +410,15 @@ private final class CSVReader {
 
   private func positioned(
     _ offset: Int, in p: UnsafePointer<UInt8>, end: Int, from: Int, _ entry: DiagnosticMessage, _ arguments: String...
-  ) -> CSVError {
+  ) -> LoadError {
     positioned(offset, in: p, end: end, from: from, entry, arguments: arguments)
   }
 
   private func positioned(
     _ offset: Int, in p: UnsafePointer<UInt8>, end: Int, from: Int, _ entry: DiagnosticMessage, arguments: [String]
-  ) -> CSVError {
+  ) -> LoadError {
     let (line, column) = linePosition(of: offset, in: p, count: end, from: from)
-    var e = CSVError(path: name, line: line, column: column, entry)
+    var e = LoadError(path: name, line: line, column: column, entry)
     e.arguments = arguments
     return e
   }

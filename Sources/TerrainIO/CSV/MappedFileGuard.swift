@@ -49,7 +49,7 @@ private func busHandler(_ sig: Int32, _ info: UnsafeMutablePointer<siginfo_t>?, 
     let end = guardRanges[slot * 3 + 1]
     if start != 0 && address >= start && address < end {
       // Zeros from the faulting page to the end of the mapping: the file ends before it.
-      let page = csvPageSize
+      let page = filePageSize
       let pageStart = address / page * page
       let length = (end - pageStart + page - 1) / page * page
       let zero = mmap(UnsafeMutableRawPointer(bitPattern: pageStart), length, PROT_READ,

@@ -1,4 +1,4 @@
-// Getting a file's bytes into memory as UTF-8: reading, BOMs, UTF-8 validation, and
+// Getting a file's bytes as UTF-8: BOMs, UTF-8 validation, and
 // transcoding from Windows-1252 or UTF-16.
 
 #if canImport(Glibc)
@@ -10,145 +10,7 @@ import Dispatch
 import TerrainStorage
 import TerrainSyntax
 
-/// A byte buffer the reader works on: borrowed from the caller, owned (malloc'ed) and freed
-/// with the value, or a read-only private mapping of a file, unmapped with the value.
-package final class CSVBytes: @unchecked Sendable {
-  package let base: UnsafePointer<UInt8>
-  package let count: Int
-  private let owned: UnsafeMutableRawPointer?
-  /// Length of the mapping when the bytes are a mapped file.
-  private let mappedLength: Int
 
-  /// Borrows `buffer`, which must outlive this value.
-  package init(borrowing buffer: UnsafeRawBufferPointer) {
-    mappedLength = 0
-    if let b = buffer.baseAddress, buffer.count > 0 {
-      base = UnsafePointer(b.assumingMemoryBound(to: UInt8.self))
-      count = buffer.count
-      owned = nil
-    } else {
-      let p = allocateBytes(1)
-      base = UnsafePointer(p.assumingMemoryBound(to: UInt8.self))
-      count = 0
-      owned = p
-    }
-  }
-
-  /// Takes ownership of `memory` (from `malloc`), of which `count` bytes are used.
-  package init(adopting memory: UnsafeMutableRawPointer, count: Int) {
-    base = UnsafePointer(memory.assumingMemoryBound(to: UInt8.self))
-    self.count = count
-    owned = memory
-    mappedLength = 0
-  }
-
-  /// Takes ownership of a mapping of `count` bytes (from `mmap`).
-  package init(mapped memory: UnsafeMutableRawPointer, count: Int) {
-    base = UnsafePointer(memory.assumingMemoryBound(to: UInt8.self))
-    self.count = count
-    owned = nil
-    mappedLength = count
-    shrinkGuard = MappedFileGuard(base: memory, count: count)
-  }
-
-  /// Set for mapped files: notices the file getting shorter while it is read.
-  private var shrinkGuard: MappedFileGuard?
-
-  /// Whether the mapped file got shorter while it was read (the missing bytes read as zeros).
-  package var fileShrank: Bool { shrinkGuard?.truncated ?? false }
-
-  deinit {
-    if mappedLength > 0 {
-      shrinkGuard = nil  // unregister before the pages go away
-      munmap(UnsafeMutableRawPointer(mutating: base), mappedLength)
-    } else if let p = owned {
-      free(p)
-    }
-  }
-
-  package var buffer: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
-
-  /// Whether the bytes are a mapped file (whose pages can be dropped and read again).
-  package var isMapped: Bool { mappedLength > 0 }
-
-  /// Says that bytes `from..<to` will not be needed soon: a mapped file's whole pages in
-  /// that range leave the resident set (they stay in the page cache and are read back,
-  /// unchanged, if touched again). Does nothing for bytes in ordinary memory.
-  package func release(from: Int, to: Int) {
-    guard mappedLength > 0 else { return }
-    let page = csvPageSize
-    let a = (from + page - 1) / page * page
-    let b = min(to, count) / page * page
-    if b > a {
-      _ = madvise(UnsafeMutableRawPointer(mutating: base) + a, b - a, Int32(MADV_DONTNEED))
-    }
-  }
-}
-
-/// The memory page size.
-package let csvPageSize: Int = {
-  let s = sysconf(Int32(_SC_PAGESIZE))
-  return s > 0 ? s : 4096
-}()
-
-/// The bytes of the file at `path`: a mapping for regular files, else read into memory.
-/// Throws a `CSVError` at line 0 with a plain-words reason when the file cannot be read.
-package func readWholeFile(path: String) throws -> CSVBytes {
-  let fd = open(path, O_RDONLY)
-  if fd < 0 {
-    throw CSVError(path: path, line: 0, column: 0, .cannotOpen, path, describeErrno(errno))
-  }
-  defer { close(fd) }
-  var st = stat()
-  if fstat(fd, &st) != 0 {
-    throw CSVError(path: path, line: 0, column: 0, .cannotOpen, path, describeErrno(errno))
-  }
-  if (st.st_mode & S_IFMT) == S_IFDIR {
-    throw CSVError(path: path, line: 0, column: 0, .isADirectory, path)
-  }
-  // Regular files: mapped (read-only, private), so that pages are read in as the passes
-  // go and can leave memory once parsed, with no copy. Only with the SIGBUS guard installed
-  // (a process-wide opt-in): otherwise a file shrinking while mapped would kill the process,
-  // so the file is read into memory below.
-  if (st.st_mode & S_IFMT) == S_IFREG && st.st_size > 0 && mappedFileGuardInstalled {
-    let size = Int(st.st_size)
-    if let m = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), m != MAP_FAILED {
-      _ = madvise(m, size, Int32(MADV_SEQUENTIAL))
-      return CSVBytes(mapped: m, count: size)
-    }
-  }
-  // Otherwise one allocation of the known size; pipes and special files: grow.
-  var capacity = max(Int(st.st_size), 0) + 1
-  if capacity < 64 * 1024 && (st.st_mode & S_IFMT) != S_IFREG { capacity = 64 * 1024 }
-  var memory = allocateBytes(capacity)
-  var used = 0
-  while true {
-    if used == capacity {
-      capacity = capacity * 2
-      memory = reallocateBytes(memory, capacity)
-    }
-    let n = read(fd, memory + used, capacity - used)
-    if n < 0 {
-      if errno == EINTR { continue }
-      let reason = describeErrno(errno)
-      free(memory)
-      throw CSVError(path: path, line: 0, column: 0, .cannotRead, path, reason)
-    }
-    if n == 0 { break }
-    used += n
-  }
-  return CSVBytes(adopting: memory, count: used)
-}
-
-private func describeErrno(_ e: Int32) -> String {
-  switch e {
-  case ENOENT: return "no such file"
-  case EACCES, EPERM: return "permission denied"
-  case EISDIR: return "it is a directory"
-  case ENOTDIR: return "a part of the path is not a directory"
-  default: return String(cString: strerror(e))
-  }
-}
 
 /// The encoding a caller asked for.
 package enum CSVEncodingChoice {
@@ -177,8 +39,8 @@ package enum CSVEncodingChoice {
 
 /// Turns raw file bytes into UTF-8 without a BOM, adding a notice when it converted
 /// anything. Throws on invalid UTF-8 only when UTF-8 was forced.
-package func decodeToUTF8(_ raw: CSVBytes, encoding: CSVEncodingChoice, path: String, notices: inout [String]) throws
-  -> (bytes: CSVBytes, start: Int)
+package func decodeToUTF8(_ raw: FileBytes, encoding: CSVEncodingChoice, path: String, notices: inout [String]) throws
+  -> (bytes: FileBytes, start: Int)
 {
   let p = raw.base
   let n = raw.count
@@ -195,7 +57,7 @@ package func decodeToUTF8(_ raw: CSVBytes, encoding: CSVEncodingChoice, path: St
   guard let bad = firstInvalidUTF8InHalves(p + bom, n - bom) else { return (raw, bom) }
   if encoding == .utf8 {
     let (line, col) = linePosition(of: bad, in: p + bom, count: n - bom, from: 0)
-    throw CSVError(
+    throw LoadError(
       path: path, line: line, column: col,
       .invalidUTF8, String(p[bom + bad], radix: 16, uppercase: true))
   }
@@ -300,7 +162,7 @@ package func utf8Census(_ p: UnsafePointer<UInt8>, _ n: Int, from: Int) -> (mult
 
 /// Converts bytes that are mostly UTF-8: valid sequences are kept, every other byte is read
 /// as Windows-1252.
-package func repairUTF8(_ p: UnsafePointer<UInt8>, _ n: Int) -> CSVBytes {
+package func repairUTF8(_ p: UnsafePointer<UInt8>, _ n: Int) -> FileBytes {
   let memory = allocateBytes(n * 3)
   let out = memory.assumingMemoryBound(to: UInt8.self)
   var o = 0
@@ -316,7 +178,7 @@ package func repairUTF8(_ p: UnsafePointer<UInt8>, _ n: Int) -> CSVBytes {
       i += length
     }
   }
-  return CSVBytes(adopting: reallocateBytes(memory, o), count: o)
+  return FileBytes(adopting: reallocateBytes(memory, o), count: o)
 }
 
 /// Unicode scalars of Windows-1252 bytes 0x80–0x9F (the five unassigned bytes map to the
@@ -359,7 +221,7 @@ package func writeUTF8(_ scalar: UInt32, to out: UnsafeMutablePointer<UInt8>) ->
 }
 
 /// Converts Windows-1252 bytes to UTF-8 (exact size, one allocation).
-package func transcodeWindows1252(_ p: UnsafePointer<UInt8>, _ n: Int) -> CSVBytes {
+package func transcodeWindows1252(_ p: UnsafePointer<UInt8>, _ n: Int) -> FileBytes {
   var size = 0
   for i in 0..<n {
     let b = p[i]
@@ -377,12 +239,12 @@ package func transcodeWindows1252(_ p: UnsafePointer<UInt8>, _ n: Int) -> CSVByt
       o += writeUTF8(windows1252Scalar(b), to: out + o)
     }
   }
-  return CSVBytes(adopting: memory, count: o)
+  return FileBytes(adopting: memory, count: o)
 }
 
 /// Converts UTF-16 (after its BOM) to UTF-8; unpaired surrogates and a trailing odd byte
 /// become U+FFFD.
-package func transcodeUTF16(_ p: UnsafePointer<UInt8>, _ n: Int, bigEndian: Bool) -> CSVBytes {
+package func transcodeUTF16(_ p: UnsafePointer<UInt8>, _ n: Int, bigEndian: Bool) -> FileBytes {
   let units = n / 2
   let memory = allocateBytes(units * 3 + 4)
   let out = memory.assumingMemoryBound(to: UInt8.self)
@@ -415,7 +277,7 @@ package func transcodeUTF16(_ p: UnsafePointer<UInt8>, _ n: Int, bigEndian: Bool
     o += writeUTF8(scalar, to: out + o)
   }
   if n % 2 == 1 { o += writeUTF8(0xFFFD, to: out + o) }
-  return CSVBytes(adopting: memory, count: o)
+  return FileBytes(adopting: memory, count: o)
 }
 
 /// The 1-based line and character column of byte `offset` of `p`, counting lines from

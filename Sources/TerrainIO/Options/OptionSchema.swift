@@ -10,6 +10,7 @@ import TerrainSyntax
 public enum OptionValue: Sendable {
   case text(String)
   case bool(Bool)
+  case int(Int)
   /// A `character` option: one byte (`"\t"` and `"tab"` give a tab).
   case byte(UInt8)
   case texts([String])
@@ -21,6 +22,8 @@ public enum OptionValue: Sendable {
 public enum OptionKind: Sendable {
   case text
   case bool
+  /// A whole number (`skip = 4`), or a parameter holding one.
+  case integer
   /// One ASCII character in quotes (`sep = ";"`), or `"\t"` / `"tab"` for a tab.
   case character
   /// One text or a list of texts in brackets (`nulls = ("", "NA")`).
@@ -33,6 +36,7 @@ public enum OptionKind: Sendable {
     switch self {
     case .text: return .optionTextExample
     case .bool: return .optionBoolExample
+    case .integer: return .optionIntegerExample
     case .character: return .optionCharacterExample
     case .texts: return .optionTextsExample
     case .types: return .optionTypesExample

@@ -19,13 +19,13 @@ package func splitPath(_ path: String) -> (folder: String, name: String) {
   return (folder.isEmpty ? "/" : folder, name)
 }
 
-private func fileStatus(_ path: String, followLinks: Bool = true) -> stat? {
+package func fileStatus(_ path: String, followLinks: Bool = true) -> stat? {
   var st = stat()
   let r = followLinks ? stat(path, &st) : lstat(path, &st)
   return r == 0 ? st : nil
 }
 
-private func isKind(_ st: stat, _ kind: mode_t) -> Bool { (st.st_mode & S_IFMT) == kind }
+package func isKind(_ st: stat, _ kind: mode_t) -> Bool { (st.st_mode & S_IFMT) == kind }
 
 /// A random suffix for temporary names.
 private func randomSuffix() -> String {

@@ -1,5 +1,4 @@
-// `export "file" [with (…)]`: the options, the format picked from the extension, and the
-// atomic, streaming write.
+// The options of `export "file" [with (…)]` and the errors of an export.
 
 import TerrainStorage
 import TerrainSyntax
@@ -21,6 +20,8 @@ public struct ExportOptions: Sendable, Equatable {
   public var crlf: Bool?
   /// nil or `rfc4180` (`,` `.` LF, no BOM) or `excel-fr` (`;`, decimal comma, BOM, CRLF).
   public var dialect: String?
+  /// The format, by name (`format = "csv"`), instead of the one the extension picks.
+  public var format: String?
 
   public init() {}
 
@@ -71,39 +72,37 @@ public struct ExportOptions: Sendable, Equatable {
     return name
   }
 
-  /// Rejects unknown dialects, bad separators and options that mean nothing for `format`.
-  public func validate(for format: ExportFormat = .csv) throws {
+  /// The canonical names of the options that are set (`format` included).
+  package var givenNames: [String] {
+    var names: [String] = []
+    if format != nil { names.append("format") }
+    if separator != nil { names.append("sep") }
+    if decimalComma != nil { names.append("decimal") }
+    if bom != nil { names.append("bom") }
+    if header != nil { names.append("header") }
+    if null != nil { names.append("null") }
+    if crlf != nil { names.append("crlf") }
+    if dialect != nil { names.append("dialect") }
+    return names
+  }
+
+  /// Rejects unknown dialects, bad separators and options that mean nothing for `format`
+  /// (its own checks first, for their precise reasons; then any option it does not read).
+  package func validate(for format: FileFormat = .csv) throws {
     _ = try checkedDialect()
     if let s = separator { try ExportOptions.checkSeparator(s) }
-    func reject(_ option: String, _ why: DiagnosticText) throws {
-      throw ExportOptionError(.optionDoesNotApply, option, why.string)
-    }
-    switch format {
-    case .csv:
-      break
-    case .tsv:
-      if let s = separator, s != 0x09 { try reject("sep", .tsvFiles) }
-    case .json:
-      if separator != nil { try reject("sep", .json) }
-      if decimalComma != nil { try reject("decimal", .jsonNumbers) }
-      if header != nil { try reject("header", .json) }
-      if null != nil { try reject("null", .jsonNulls) }
-      if dialect != nil { try reject("dialect", .json) }
-      if bom == true { try reject("bom", .jsonBOM) }
-    case .markdown:
-      if separator != nil { try reject("sep", .markdown) }
-      if dialect != nil { try reject("dialect", .markdown) }
-      if header == false { try reject("header = false", .markdownHeader) }
+    try format.checkExport?(self)
+    for name in givenNames where name != "format" && !format.exportOptions.contains(name) {
+      throw ExportOptionError(.optionDoesNotApply, name, DiagnosticText.formatFiles(format.name).string)
     }
   }
 
-  /// The delimited-file settings for `format` (`.csv` or `.tsv`) after the dialect and the
+  /// The delimited-file settings (CSV, or TSV when `tsv`) after the dialect and the
   /// individual options are applied.
-  package func delimitedFormat(for format: ExportFormat) throws -> DelimitedFormat {
-    try validate(for: format)
-    var f: DelimitedFormat = format == .tsv ? .tsv : .csv
+  package func delimitedFormat(tsv: Bool) throws -> DelimitedFormat {
+    var f: DelimitedFormat = tsv ? .tsv : .csv
     if try checkedDialect() == "excel-fr" {
-      if format != .tsv { f.separator = UInt8(ascii: ";") }
+      if !tsv { f.separator = UInt8(ascii: ";") }
       f.decimalComma = true
       f.frenchDates = true
       f.bom = true
@@ -141,26 +140,6 @@ package func quotedText(_ s: String) -> String {
   "\"" + escapeControls(s).replacingAll("\"", with: "\\\"") + "\""
 }
 
-/// The kind of file an export writes, picked from the path's extension.
-public enum ExportFormat: Sendable, Equatable {
-  case csv, tsv, json, markdown
-
-  /// `.tsv`/`.tab` → tsv, `.json` → json, `.md`/`.markdown` → markdown, anything else → csv.
-  public init(path: String) {
-    let name = splitPath(path).name
-    guard let dot = name.lastIndex(of: "."), dot != name.startIndex else {
-      self = .csv
-      return
-    }
-    switch name[name.index(after: dot)...].lowercased() {
-    case "tsv", "tab": self = .tsv
-    case "json": self = .json
-    case "md", "markdown": self = .markdown
-    default: self = .csv
-    }
-  }
-}
-
 /// An export that could not be written; the previous file, if any, is unchanged. The reason is
 /// a catalog entry and its arguments.
 public struct ExportError: Error, CustomStringConvertible {
@@ -179,63 +158,6 @@ public struct ExportError: Error, CustomStringConvertible {
   public var message: String { entry.text(arguments) }
   public var description: String {
     path.isEmpty ? DiagnosticText.cannotWrite(message).string : DiagnosticText.cannotWritePath(path, message).string
-  }
-}
-
-/// Writes `table` to `path` in the format of its extension. The file is written to a
-/// temporary file beside `path` and renamed at the end: an error leaves any previous file
-/// intact and no temporary file. Returns the number of rows written.
-///
-/// - Throws: `ExportError` (bad option, missing folder, permission, disk full…) or
-///   `CancelledError` when `cancel` is set midway.
-public func exportTable(
-  _ table: Table, to path: String, options: ExportOptions, cancel: CancellationFlag? = nil
-) throws -> Int {
-  try exportTable(
-    table, to: path, options: options, cancel: cancel, bufferCapacity: 1 << 20, failAfterBytes: nil,
-    afterWrite: nil)
-}
-
-/// `exportTable` with test hooks: a small write buffer, a write failure past a byte count,
-/// a call after each write.
-package func exportTable(
-  _ table: Table, to path: String, options: ExportOptions, cancel: CancellationFlag?,
-  bufferCapacity: Int, failAfterBytes: Int?, afterWrite: ((Int) -> Void)?
-) throws -> Int {
-  // `~/…` is the home folder, as in `load`.
-  let path = expandingHome(path)
-  let format = ExportFormat(path: path)
-  do {
-    try options.validate(for: format)
-  } catch let e as ExportOptionError {
-    throw ExportError(path: path, e.entry, arguments: e.arguments)
-  }
-  switch format {
-  case .csv, .tsv:
-    let f = try options.delimitedFormat(for: format)
-    return try writeFileAtomically(
-      path: path, bufferCapacity: bufferCapacity, failAfterBytes: failAfterBytes, afterWrite: afterWrite
-    ) {
-      try writeDelimited(table, format: f, to: $0, cancel: cancel)
-    }
-  case .json:
-    let crlf = options.crlf ?? false
-    return try writeFileAtomically(
-      path: path, bufferCapacity: bufferCapacity, failAfterBytes: failAfterBytes, afterWrite: afterWrite
-    ) {
-      try writeJSON(table, crlf: crlf, to: $0, cancel: cancel)
-    }
-  case .markdown:
-    var f = MarkdownFormat()
-    f.decimalComma = options.decimalComma ?? false
-    f.nullText = options.null ?? ""
-    f.crlf = options.crlf ?? false
-    f.bom = options.bom ?? false
-    return try writeFileAtomically(
-      path: path, bufferCapacity: bufferCapacity, failAfterBytes: failAfterBytes, afterWrite: afterWrite
-    ) {
-      try writeMarkdown(table, format: f, to: $0, cancel: cancel)
-    }
   }
 }
 
@@ -267,8 +189,16 @@ extension ExportOptions {
       OptionSpec("dialect", .text, "\"rfc4180\" or \"excel-fr\"") { o, v in
         if case .text(let s) = v { o.dialect = s }
       },
+      OptionSpec("format", .text, "the format, instead of the extension's: " + FormatRegistry.standard.writableNames.joined(separator: ", ")) { o, v in
+        guard case .text(let s) = v else { return }
+        guard FormatRegistry.standard.format(named: s)?.writer != nil else {
+          throw OptionValueError(.unknownExportFormat, arguments: [s], label: .unknownFormat,
+            help: .formatsList(FormatRegistry.standard.writableNames.joined(separator: ", ")))
+        }
+        o.format = s.lowercased()
+      },
     ],
-    validate: { o in try exportChecked { try o.validate() } })
+    validate: { o in try exportChecked { _ = try o.checkedDialect() } })
 }
 
 /// Runs `body`, turning an `ExportOptionError` into the binder's `OptionValueError`.
