@@ -27,7 +27,7 @@ package let helpTopics: [HelpTopic] = [
     text: "Names the result of a pipeline as a table (prints nothing).",
     example: "let grandes = from communes | where population > 50000"),
   HelpTopic(name: "pilots", kind: "statement", synopsis: "pilots TABLE key COL = \"k1\", \"k2\" | pilots TABLE where EXPR",
-    text: "Names the pilot territories of the session.", example: "pilots epci key siren = \"200069177\", \"246900740\""),
+    text: "Names the pilot territories of the session.", example: "pilots epci key siren = \"244000675\", \"200066918\""),
   HelpTopic(name: "compare", kind: "statement", synopsis: "compare pilots on IND, name = EXPR, … [against peers where EXPR]",
     text: "One row per indicator: each pilot's value and rank among the peers, the peers' median, min, max, and the pooled value recomputed from the sums of its columns over the peers where it has a value. On screen each pilot's value has a bar placing it between the peers' min and max, and each row's numbers share one number of decimals (scientific notation below 1e-6 or from 1e15); csv, json and exports keep every digit.",
     example: "compare pilots on population, densite = population / superficie against peers where population between 50000 and 150000"),
@@ -52,7 +52,7 @@ private let scalarHelp: [HelpTopic] = FunctionRegistry.standard.scalars.map {
     example: $0.definition.help.example)
 } + [
   ("if", "if(cond, a, b)", "a where cond is true, else b (an error in the branch a row does not take is ignored)", "from communes | select taille = if(population > 10000, \"ville\", \"village\") | take 3"),
-  ("coalesce", "coalesce(a, b, …)", "first non-null argument (later ones count only where the earlier are null)", "from communes | select g = coalesce(conso_gaz_mwh, 0) | take 3"),
+  ("coalesce", "coalesce(a, b, …)", "first non-null argument (later ones count only where the earlier are null)", "from communes | where code_departement == \"976\" | select nom, pop = coalesce(pop_2021, population) | take 3"),
   ("case", "case when COND then V [when COND then V …] [else V] end", "the value of the first `when` whose condition is true (a null condition goes on), else the `else` value (null without one); the values share one type, int with float giving float; an error in a value counts only on the rows that take it", "from communes | select nom, taille = case when population >= 10000 then \"ville\" when population >= 2000 then \"bourg\" else \"village\" end | take 3"),
   ("like", "x like \"pattern\", x not like …, x ilike …", "text matching a pattern: `%` any text (empty too), `_` exactly one character (not one byte); the whole text must match; `ilike` ignores case; there is no escape character (test a literal % with contains)", "from communes | where nom like \"Saint-%\" and code_insee not like \"01%\" | select nom, code_insee | take 3"),
   ("ilike", "x ilike \"pattern\"", "`like` ignoring case (both sides lower-cased)", "from communes | where nom ilike \"%-SUR-%\" | select nom | take 3"),

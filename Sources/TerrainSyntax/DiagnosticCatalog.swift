@@ -425,7 +425,7 @@ extension DiagnosticText {
   public static let pivotExample = DiagnosticText(.help, "pivot-example", "e.g. pivot {} using count() by code_region")
   public static let pivotNameEach = DiagnosticText(.help, "pivot-name-each", "e.g. using n = count(), s = sum(population): the columns are then VALUE_n, VALUE_s")
   public static let splitExample = DiagnosticText(.help, "split-example", "e.g. split {} on \"{}\"")
-  public static let unpivotExample = DiagnosticText(.help, "unpivot-example", "e.g. unpivot conso_elec_mwh, conso_gaz_mwh into energie, mwh")
+  public static let unpivotExample = DiagnosticText(.help, "unpivot-example", "e.g. unpivot pop_2015, pop_2021 into recensement, habitants")
   public static let unpivotIntoExample = DiagnosticText(.help, "unpivot-into-example", "e.g. into {}, valeur")
 
   public static let exampleUnderscoreNumber = DiagnosticText(.help, "example-underscore-number", "e.g. 1_000_000")

@@ -48,7 +48,7 @@ func completionColumns(_ session: Session, _ name: String) -> [String]? {
 /// The version `--version` and the banner show.
 let terrainVersion = "0.1"
 
-/// `terrain 0.1 — 4 tables from datasets/ (communes, departements, epci, regions). .help for help.`
+/// `terrain 0.1 — 6 tables from datasets/ (barometre, communes, departements, epci, fibre, regions). .help for help.`
 func shellBanner(_ session: Session) -> String {
   let names = session.catalog.names
   guard !names.isEmpty else { return "terrain \(terrainVersion) — no tables yet: load \"file.csv\" to start. .help for help." }

@@ -49,16 +49,17 @@ final class ExamplesTests: XCTestCase {
     let text = String(decoding: data.dropFirst(3), as: UTF8.self)
     XCTAssertTrue(text.hasPrefix("indicator;"))
     XCTAssertTrue(text.contains("\r\n"))
-    XCTAssertTrue(text.contains(",") && !text.contains("73390.0"), "decimal comma expected:\n\(text)")
+    // The peers' median population, 74,190, written with a decimal comma.
+    XCTAssertTrue(text.contains(";74190,0;") && !text.contains("74190.0"), "decimal comma expected:\n\(text)")
   }
   func testParameterisedSheet() throws {
-    let sheet = Self.root.appendingPathComponent("examples/out/fiche_200069177.csv")
+    let sheet = Self.root.appendingPathComponent("examples/out/fiche_244000675.csv")
     try? FileManager.default.removeItem(at: sheet)
-    try check("fiche_pilote", parameters: ["siren=200069177"])
+    try check("fiche_pilote", parameters: ["siren=244000675"])
     // The per-pilot file, named from the parameter, in the Excel dialect.
     let data = try Data(contentsOf: sheet)
     XCTAssertEqual(Array(data.prefix(3)), [0xEF, 0xBB, 0xBF])
-    XCTAssertTrue(String(decoding: data.dropFirst(3), as: UTF8.self).hasPrefix("indicator;CA du Grand Auveran;"))
+    XCTAssertTrue(String(decoding: data.dropFirst(3), as: UTF8.self).hasPrefix("indicator;CA du Grand Dax;"))
   }
 
   func testParameterisedSheetNeedsItsParameter() throws {

@@ -110,9 +110,9 @@ final class RobustnessTests: XCTestCase {
       "from communes | aggregate n = count(), pop = sum(population), part = share(population) by code_departement | sort pop desc | take 3",
       "from epci | join departements on dep == departements.code_departement | select nom, nom_departements | take 3",
       "from communes | derive d = population / superficie | where d between 100 and 200 and nom is not null | distinct code_departement",
-      "from regions | select nom, x = round(pow(population, 0.5), 2), y = if(population > 1000000, \"big\", \"small\"), z = coalesce(conso_gaz_mwh, 0)",
+      "from regions | select nom, x = round(pow(population, 0.5), 2), y = if(population > 1000000, \"big\", \"small\"), z = coalesce(superficie, 0.0)",
       "from communes | where code_region in (\"84\", \"93\") | aggregate m = median(population), q = quantile(population, 0.9), sd = stddev(population) by code_region",
-      "pilots epci key siren = \"200069177\", \"200040046\", \"246900740\"\ncompare pilots on population, densite = population / superficie, share_ftth",
+      "pilots epci key siren = \"200069177\", \"244000675\", \"246900740\"\ncompare pilots on population, densite = population / superficie, share_ftth",
       "from t | select id, k2 = k * 2, s = substr(name, 1, 1) || upper(name)",
       ".tables", ".schema regions", ".describe regions", ".explain from regions | where population > 1 | select nom",
     ]

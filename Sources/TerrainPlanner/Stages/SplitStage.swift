@@ -17,7 +17,7 @@ public struct SplitStage: StageSyntax {
   public static let otherNameHelp = "use `split COL on \"SEP\"`"
   public static let help = StageHelp(synopsis: "| split COL on \"SEP\"",
     text: "One row per part of the text COL cut at SEP, the other columns repeated; an empty text gives one row with an empty part, a null one row with null.",
-    example: "from epci | take 2 | select siren, nom | split nom on \" \"")
+    example: "from communes | where code_insee == \"69123\" | select nom, codes_postaux | split codes_postaux on \"|\"")
 
   public static func parse(_ p: inout Parser) throws -> SplitStage {
     let column = try p.name(.aTextColumnAfterSplit)

@@ -25,7 +25,7 @@ public struct UnpivotStage: StageSyntax {
   public static let otherNameHelp = "use `unpivot COL, … into NAME, VALUE`"
   public static let help = StageHelp(synopsis: "| unpivot COL, … | PREFIX* into NAME, VALUE",
     text: "Wide to long: one row per input row and listed column, in that order, nulls kept; NAME (text) holds the column's name, VALUE its value, the other columns come first. `PREFIX*` lists every column starting with PREFIX, in table order. The listed columns must share a type (int and float give float).",
-    example: "from regions | select nom, conso_elec_mwh, conso_gaz_mwh | unpivot conso_* into energie, mwh | take 4")
+    example: "from regions | select nom, pop_2015, pop_2021 | unpivot pop_* into recensement, habitants | take 4")
 
   public static func parse(_ p: inout Parser) throws -> UnpivotStage {
     var items: [Item] = []
