@@ -20,8 +20,8 @@ package struct HelpTopic {
 package let helpTopics: [HelpTopic] = [
   HelpTopic(name: "from", kind: "statement", synopsis: "from TABLE | stage | …",
     text: "Starts a pipeline on a table; stages are chained with `|`.", example: "from regions | take 3"),
-  HelpTopic(name: "load", kind: "statement", synopsis: "load \"file.csv\" [as NAME] [with (sep = \";\", header = true, decimal = \",\", encoding = \"latin-1\", nulls = (\"NA\"), types = (code: text), skip_bad_rows = true)]",
-    text: "Reads a CSV file into a table, sniffing separator, header, decimal comma and encoding. The path may be a `$parameter`, or strings and parameters joined with `||` (load \"data/\" || $f); without `as`, the table is named after the file.",
+  HelpTopic(name: "load", kind: "statement", synopsis: "load \"file.csv\" [as NAME] [with (sep = \";\", header = true, decimal = \",\", encoding = \"latin-1\", nulls = (\"NA\"), types = (code: text), skip_bad_rows = true, skip = 4, thousands = \" \", format = \"csv\")]",
+    text: "Reads a file into a table: its format comes from `format`, else its content, else its extension (`.help formats`); delimited text is the default, with separator, header, decimal comma, encoding and digit groups (`1 234`) sniffed. `skip` jumps title lines before the header; an option the file's format does not read is an error. The path may be a `$parameter`, or strings and parameters joined with `||` (load \"data/\" || $f); without `as`, the table is named after the file; loading over a table replaces it and says so.",
     example: "load \"datasets/regions.csv\" as r"),
   HelpTopic(name: "let", kind: "statement", synopsis: "let NAME = PIPELINE",
     text: "Names the result of a pipeline as a table (prints nothing).",
@@ -43,7 +43,21 @@ package let helpTopics: [HelpTopic] = [
       `<` `>` `least` `greatest` on text compare code points whatever the collation. `.collation` alone shows the current one.
       """,
     example: "from communes | where code_departement == \"01\" | sort nom | take 5"),
+  formatsHelp,
 ] + stageHelp + scalarHelp + aggregateHelp + windowHelp
+
+/// The formats' entry comes from the registry: one line per format.
+private let formatsHelp = HelpTopic(
+  name: "formats", kind: "topic", synopsis: "load \"file.ext\" · export \"file.ext\" · with (format = \"…\")",
+  text: "The file formats `load` reads and `export` writes, picked by `format = \"…\"`, else (on load) the file's first bytes, else its extension; an export to another extension is an error.\n"
+    + FormatRegistry.standard.formats.map { f in
+      let ways = [f.reader != nil ? "load" : nil, f.writer != nil ? "export" : nil].compactMap { $0 }.joined(separator: ", ")
+      return "  \(f.name) (" + f.extensions.map { "." + $0 }.joined(separator: " ") + "; \(ways)): \(f.summary)"
+    }.joined(separator: "\n")
+    + (FormatRegistry.standard.containers.isEmpty ? "" : "\n  compressed or archived: "
+      + FormatRegistry.standard.containers.map { c in c.name + " (" + c.extensions.map { "." + $0 }.joined(separator: " ") + ")" }.joined(separator: ", ")
+      + ", around any readable format"),
+  example: "from regions | export \"/tmp/regions.md\"")
 
 /// The scalar functions' entries come from their definitions (`FunctionRegistry.standard`), then
 /// the two special forms.

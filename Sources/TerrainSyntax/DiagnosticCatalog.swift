@@ -218,6 +218,9 @@ extension DiagnosticMessage {
   public static let loadOptionDoesNotApply = DiagnosticMessage(.load, "option-does-not-apply", "option `{}` does not apply to {} files")
   public static let skipNegative = DiagnosticMessage(.load, "skip-negative", "`skip` must be 0 or more")
   public static let unsupportedThousands = DiagnosticMessage(.load, "unsupported-thousands", "`thousands` must be \" \", \".\", \"'\", \"_\" or \",\"")
+  public static let thousandsClash = DiagnosticMessage(.load, "thousands-clash", "`thousands` cannot be the separator or the decimal mark ({})")
+  public static let titleLinesBeforeHeader = DiagnosticMessage(.load, "title-lines-before-header", "row has {} fields but the first line has 1: title lines before the header? add `with (skip = {})`")
+  public static let skipPastEnd = DiagnosticMessage(.load, "skip-past-end", "`skip = {}` skips every line of the file")
 
   // MARK: Compressed and archived files (gzip, zip)
 
@@ -509,6 +512,11 @@ extension DiagnosticText {
   public static let putStagesBeforeExport = DiagnosticText(.help, "put-stages-before-export", "↑ recalls it: put the new stages before `export`")
   public static let queryNewTable = DiagnosticText(.help, "query-new-table", "query the new table with `from {} | …`, or ↑ to edit the whole statement")
   public static let compareAgainstPeers = DiagnosticText(.help, "compare-against-peers", "compare pilots on IND, … against peers where COND (on one line, or with `against` on the next)")
+
+  // MARK: Notes: what a statement says about how it did its work
+
+  public static let readDigitGroups = DiagnosticText(.note, "read-digit-groups", "numbers written with digit groups (1 234) read as numbers in: {}")
+  public static let oneColumnHint = DiagnosticText(.note, "one-column-hint", "warning: one column only, but the first line holds {}: is the separator {}? (`with (sep = …)`)")
 
   // MARK: Phrases: pieces of text given as arguments of a message
   public static let theNumberOfRows = DiagnosticText(.phrase, "the-number-of-rows", "the number of rows")

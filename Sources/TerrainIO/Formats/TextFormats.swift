@@ -6,7 +6,7 @@ import TerrainSyntax
 
 /// The `load` options of delimited text.
 private let delimitedLoadOptions: Set<String> = [
-  "sep", "header", "quote", "decimal", "encoding", "nulls", "types", "skip_bad_rows",
+  "sep", "header", "quote", "decimal", "encoding", "nulls", "types", "skip_bad_rows", "skip", "thousands",
 ]
 
 /// Reads delimited text; `defaultSeparator` applies when the user did not give `sep`.
