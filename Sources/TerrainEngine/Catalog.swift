@@ -38,6 +38,8 @@ package final class Catalog {
   /// `.csv.gz`, `.xlsx`…), named by file name without its extensions.
   package func registerDirectory(_ directory: String) throws -> [String] {
     let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { FormatRegistry.standard.loadableStem(of: $0) != nil }.sorted()
+      // Only files: a FIFO or a device among the data would block or never end on first use.
+      .filter { isRegularFile((directory as NSString).appendingPathComponent($0)) }
     var added: [String] = []
     for f in files {
       let name = tableName(forPath: f)
@@ -81,6 +83,12 @@ package final class Catalog {
 
 /// A table name for a file path: its base name without extension, with characters that are
 /// not letters, digits or `_` replaced by `_`.
+/// Whether `path` is a regular file (after following symbolic links).
+private func isRegularFile(_ path: String) -> Bool {
+  var st = stat()
+  return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
+}
+
 package func tableName(forPath path: String) -> String {
   let last = (path as NSString).lastPathComponent
   let base = FormatRegistry.standard.loadableStem(of: last) ?? (last as NSString).deletingPathExtension

@@ -113,8 +113,16 @@ extension Session {
     var rows: [Value] = []
     var cols: [Value] = []
     var origins: [Value] = []
+    var failures: [String] = []
     for n in catalog.names {
-      let t = try catalog.table(n)
+      // A file that cannot be loaded is listed without counts (and said why), not a failure
+      // of the whole listing.
+      var t: Table?
+      do {
+        t = try catalog.table(n)
+      } catch let e as LoadError {
+        failures.append(DiagnosticText.cannotLoadTable(n).string + relativeToWorkingDirectory(e.description))
+      }
       names.append(.text(n))
       rows.append(t.map { .int(Int64($0.rowCount)) } ?? .null)
       cols.append(t.map { .int(Int64($0.fields.count)) } ?? .null)
@@ -129,6 +137,7 @@ extension Session {
       Column.from(names, type: .text), Column.from(rows, type: .int), Column.from(cols, type: .int), Column.from(origins, type: .text),
     ])
     write(render(t, options: renderOptions))
+    for f in failures { notify(f + "\n") }
   }
 
   package func showSchema(_ name: String?, _ span: Span) throws {
@@ -177,14 +186,17 @@ extension Session {
 
   package func readScript(_ path: String, _ span: Span) throws {
     guard readDepth < 16 else { throw Diagnostic(.readTooDeep, at: span) }
-    guard let data = readTextFile(fileSystemPath(path)) else {
+    let text: String
+    do {
+      text = try readScriptText(path: fileSystemPath(path), cancel: cancel)
+    } catch let e as LoadError {
       // Dot commands are not statements: `$name` is not a parameter there.
-      throw Diagnostic(.cannotReadScript, path, at: span, label: .notRead,
+      throw Diagnostic(.cannotReadScript, path, e.reason, at: span, label: .notRead,
         help: path.hasPrefix("$") ? .noParametersInDotCommands : nil)
     }
     readDepth += 1
     defer { readDepth -= 1 }
-    if !run(String(decoding: data, as: UTF8.self), name: path) {
+    if !run(text, name: path) {
       throw Diagnostic(.stoppedAtError, path, at: span, label: .whileReading)
     }
   }

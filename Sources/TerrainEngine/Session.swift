@@ -66,7 +66,11 @@ public final class Session {
 
   /// An empty session: no table, no parameter. Installs nothing process-wide (see
   /// `installSignalHandlers()`).
-  public init() {}
+  public init() {
+    // Tables registered from a folder load on first use, stoppable by Ctrl-C like `load`.
+    let cancel = self.cancel
+    catalog.loader = { path in try loadFile(path: path, options: LoadOptions(), cancel: cancel).table }
+  }
 
   /// Registers the CSV files of a folder as tables named after the files, each read on first
   /// use. Returns the names added.

@@ -220,6 +220,9 @@ extension DiagnosticMessage {
   public static let unsupportedThousands = DiagnosticMessage(.load, "unsupported-thousands", "`thousands` must be \" \", \".\", \"'\", \"_\" or \",\"")
   public static let thousandsClash = DiagnosticMessage(.load, "thousands-clash", "`thousands` cannot be the separator or the decimal mark ({})")
   public static let titleLinesBeforeHeader = DiagnosticMessage(.load, "title-lines-before-header", "row has {} fields but the first line has 1: title lines before the header? add `with (skip = {})`")
+  public static let tooManyColumns = DiagnosticMessage(.load, "too-many-columns", "the first row has {} fields: more than the {} columns a table can have")
+  public static let streamExceedsMemory = DiagnosticMessage(.load, "stream-exceeds-memory", "\"{}\" goes on past {} and only {} of memory is left: not loaded")
+  public static let inputTooLarge = DiagnosticMessage(.load, "input-too-large", "\"{}\" is larger than {}: not read")
   public static let skipPastEnd = DiagnosticMessage(.load, "skip-past-end", "`skip = {}` skips every line of the file")
 
   // MARK: Compressed and archived files (gzip, zip)
@@ -254,7 +257,7 @@ extension DiagnosticMessage {
   public static let usageNoArgument = DiagnosticMessage(.session, "usage-no-argument", "usage: .{} takes no argument")
   public static let usage = DiagnosticMessage(.session, "usage", "usage: .{} {}")
   public static let readTooDeep = DiagnosticMessage(.session, "read-too-deep", "`.read` nested more than 16 deep")
-  public static let cannotReadScript = DiagnosticMessage(.session, "cannot-read-script", "cannot read \"{}\": no such file or not readable")
+  public static let cannotReadScript = DiagnosticMessage(.session, "cannot-read-script", "cannot read script \"{}\": {}")
   public static let stoppedAtError = DiagnosticMessage(.session, "stopped-at-error", "stopped at the error in {}")
   public static let explainOneStatement = DiagnosticMessage(.session, "explain-one-statement", "`.explain` takes one statement")
   public static let explainNeedsPipeline = DiagnosticMessage(.session, "explain-needs-pipeline", "`.explain` shows the plan of a pipeline")

@@ -59,7 +59,7 @@ final class ShellPTYTests: XCTestCase {
   func testColumnNameCompletes() throws {
     let s = try start()
     s.type("from communes | select nom, popu\t")
-    XCTAssertTrue(s.expect("select nom, population", timeout: 5), "screen:\n\(s.rawText)")
+    XCTAssertTrue(s.expect("select nom, population", timeout: 20), "screen:\n\(s.rawText)")
   }
 
   func testFilePathCompletesInsideQuotesAfterLoad() throws {
@@ -140,7 +140,7 @@ final class ShellPTYTests: XCTestCase {
     s.type("from petit | aggregate n = count()\r")
     XCTAssertTrue(s.expect("1 row", timeout: 10), "screen:\n\(s.rawText)")
     s.type(".tables\r")
-    XCTAssertTrue(s.expect("petit", timeout: 10), "screen:\n\(s.rawText)")
+    XCTAssertTrue(s.expect("petit", timeout: 60), "screen:\n\(s.rawText)")
     XCTAssertTrue(s.expect("terrain> ", timeout: 5))
     XCTAssertFalse(s.rawText.contains("gros  "), "the cancelled load must not leave a table:\n\(s.rawText)")
   }
