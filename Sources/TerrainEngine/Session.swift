@@ -43,6 +43,9 @@ public final class Session {
   /// statement fails with `cancelled: nothing was changed`. Each statement clears it when it
   /// starts.
   public let cancel = CancellationFlag()
+  /// Asked before each statement of a `run`: true stops there (the run returns false), for a
+  /// process told to terminate (SIGTERM, SIGHUP) while a script runs. nil: never.
+  public var shouldStop: (@Sendable () -> Bool)?
   /// Where `run` prints results (standard output by default).
   public var write: (String) -> Void = { FileHandle.standardOutput.write(Data($0.utf8)) }
   /// Where `run` prints notices and errors (standard error by default).
@@ -232,6 +235,9 @@ public final class Session {
       if quitRequested { return true }
       if printing && echo { write(statementText(node, source) + "\n") }
       cancel.reset()
+      // A termination signal between two statements: the next one does not start. (One that
+      // arrives after this check sets `cancel`, which the statement notices.)
+      if let stop = shouldStop, stop() { return false }
       let started = DispatchTime.now()
       do {
         try execute(node, source: source)

@@ -142,6 +142,9 @@ session.renderOptions.color = isatty(1) != 0 && ProcessInfo.processInfo.environm
 session.renderOptions.terminalWidth = terminalColumns()
 
 var ok = true
+let interactive = command.command == nil && command.scripts.isEmpty && isatty(0) != 0
+installTerminationHandlers(cancel: session.cancel, interactive: interactive)
+session.shouldStop = { terminationSignal.load(ordering: .relaxed) != 0 }
 if let c = command.command {
   ok = session.run(c, name: nil)
 } else if !command.scripts.isEmpty {
@@ -177,6 +180,7 @@ fflush(stdout)
 // Release the tables before leaving: costs little, and keeps LeakSanitizer's exit check
 // (which cannot follow references stored in enum payloads) quiet in sanitizer builds.
 session.catalog.removeAll()
+exitIfTerminated()
 exit(ok ? 0 : 1)
 
 /// Writes the UTF-8 bytes of `s` to `file`, NULs included.

@@ -117,6 +117,22 @@ final class ShellPTYTests: XCTestCase {
     XCTAssertFalse(s.rawText.contains("error"), "screen:\n\(s.rawText)")
   }
 
+  func testTerminationSignalsAtThePromptRestoreTheTerminal() throws {
+    for (sig, code) in [(SIGTERM, 143), (SIGHUP, 129), (SIGQUIT, 131)] {
+      let s = try start()
+      s.type("from regi")
+      XCTAssertTrue(s.expect("from regi", timeout: 5))
+      let raw = try XCTUnwrap(s.localModes())
+      XCTAssertEqual(raw & tcflag_t(ICANON), 0, "readline runs the terminal in raw mode")
+      kill(s.pid, sig)
+      XCTAssertEqual(s.waitForExit(timeout: 10), Int32(code), "signal \(sig); screen:\n\(s.rawText)")
+      let after = try XCTUnwrap(s.localModes())
+      XCTAssertNotEqual(after & tcflag_t(ICANON), 0, "signal \(sig): line mode is back")
+      XCTAssertNotEqual(after & tcflag_t(ECHO), 0, "signal \(sig): echo is back")
+      XCTAssertFalse(s.rawText.contains("Crash") || s.rawText.contains("Fatal"), s.rawText)
+    }
+  }
+
   func testCtrlCCancelsALongStatementAndKeepsTables() throws {
     // About 2.5 million rows, well over a second to load even in release builds.
     let big = home.appendingPathComponent("big.csv")
