@@ -321,6 +321,9 @@ public final class Session {
       let relation = try executor.run(plan)
       let table = try relation.materialize(cancel: cancel)
       if let sink = plan.export {
+        if let source = catalog.dataSourceTable(at: fileSystemPath(sink.path)) {
+          throw Diagnostic(.exportOverDataSource, sink.path, source, at: sink.span, label: .notWritten)
+        }
         do {
           let n = try exportTable(table, to: fileSystemPath(sink.path), options: sink.options, cancel: cancel)
           notify("wrote \(groupedCount(n)) \(n == 1 ? "row" : "rows") to \(sink.path)\n")

@@ -244,6 +244,8 @@ extension DiagnosticMessage {
   public static let emptyFileName = DiagnosticMessage(.export, "empty-file-name", "empty file name")
   public static let isAFolder = DiagnosticMessage(.export, "is-a-folder", "is a folder")
   public static let notAFileName = DiagnosticMessage(.export, "not-a-file-name", "not a file name")
+  public static let readOnlyFile = DiagnosticMessage(.export, "read-only-file", "the file is read-only: not replaced")
+  public static let exportOverDataSource = DiagnosticMessage(.export, "over-data-source", "\"{}\" is the data file of table `{}`: export it elsewhere")
   public static let folderDoesNotExist = DiagnosticMessage(.export, "folder-does-not-exist", "folder `{}` does not exist")
   public static let notAFolder = DiagnosticMessage(.export, "not-a-folder", "`{}` is not a folder")
 

@@ -144,6 +144,9 @@ session.renderOptions.terminalWidth = terminalColumns()
 var ok = true
 let interactive = command.command == nil && command.scripts.isEmpty && isatty(0) != 0
 installTerminationHandlers(cancel: session.cancel, interactive: interactive)
+// Past a file size limit (`ulimit -f`) a write fails with EFBIG, which exports and history
+// report, instead of the signal ending the process.
+signal(SIGXFSZ, SIG_IGN)
 session.shouldStop = { terminationSignal.load(ordering: .relaxed) != 0 }
 if let c = command.command {
   ok = session.run(c, name: nil)

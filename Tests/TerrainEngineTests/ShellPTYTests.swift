@@ -80,6 +80,53 @@ final class ShellPTYTests: XCTestCase {
     XCTAssertTrue(s.expect("terrain> ", timeout: 5), "screen:\n\(s.rawText)")
   }
 
+  func testAnEmptyHomeKeepsHistoryOutOfTheCurrentFolder() throws {
+    let here = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(".terrain_history")
+    let existed = FileManager.default.fileExists(atPath: here.path)
+    let s = try start(extra: ["HOME": "", "XDG_STATE_HOME": ""])
+    s.type("from regions | take 1\r")
+    XCTAssertTrue(s.expect("1 row", timeout: 10), "screen:\n\(s.rawText)")
+    s.type(".quit\r")
+    XCTAssertEqual(s.waitForExit(timeout: 5), 0)
+    if !existed { XCTAssertFalse(FileManager.default.fileExists(atPath: here.path), "history written to the current folder") }
+  }
+
+  func testHistoryPastAFileSizeLimitKeepsWholeEntries() throws {
+    // `ulimit -f 1` (1 KB): appends start failing part-way; every entry in the file is whole.
+    let binary = try XCTUnwrap(PTYSession.terrainBinary())
+    let env: [String: String] = [
+      "TERM": "xterm", "HOME": home.path, "XDG_STATE_HOME": home.appendingPathComponent("state").path,
+      "INPUTRC": "/dev/null", "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "LANG": "C.UTF-8",
+      "TERRAIN_DATASETS": PTYSession.repositoryRoot().appendingPathComponent("datasets").path,
+    ]
+    let s = try PTYSession(executable: "/bin/sh", arguments: ["-c", "ulimit -f 1 && exec \"$0\"", binary], environment: env)
+    sessions.append(s)
+    XCTAssertTrue(s.expect("terrain> ", timeout: 10), "screen:\n\(s.rawText)")
+    var typed: [String] = []
+    for i in 0..<20 {
+      let statement = "from regions | where nom != \"\(String(repeating: "x", count: 40 + i))\" | take 1"
+      typed.append(statement)
+      s.type(statement + "\r")
+      XCTAssertTrue(s.expect("1 row", timeout: 10), "screen:\n\(s.rawText)")
+    }
+    XCTAssertTrue(s.rawText.contains("warning: cannot write history"), "screen:\n\(s.rawText)")
+    s.type(".quit\r")
+    XCTAssertEqual(s.waitForExit(timeout: 5), 0, "the file size limit does not end terrain")
+    let file = home.appendingPathComponent("state/terrain/history")
+    let saved = try String(contentsOf: file, encoding: .utf8)
+    XCTAssertLessThanOrEqual(saved.utf8.count, 1024)
+    XCTAssertTrue(saved.hasSuffix("\n"), "no half entry at the end")
+    let lines = saved.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+    XCTAssertFalse(lines.isEmpty)
+    for (k, line) in lines.enumerated() {
+      if k % 2 == 0 {
+        XCTAssertTrue(line.hasPrefix("#") && line.dropFirst().allSatisfy(\.isNumber), "timestamp line: \(line)")
+      } else {
+        XCTAssertTrue(typed.contains(String(line)) || line == ".quit", "whole entry: \(line)")
+      }
+    }
+  }
+
   func testHistoryAcrossSessions() throws {
     let first = try start()
     first.type("from regions | take 1\r")
