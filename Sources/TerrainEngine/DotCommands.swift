@@ -46,6 +46,9 @@ extension Session {
       guard let n = Int(args[0]), n >= 0 else { throw Diagnostic(.maxrowsNeedsNumber, at: span) }
       s.renderOptions.maxRows = n
     },
+    DotCommand(name: "decimals", arguments: "[N|auto]",
+      help: "in table mode, every float column with N decimals; auto (the default) picks them per column; alone, shows it",
+      example: ".decimals 2", minArguments: 0, maxArguments: 1) { s, args, span in try s.setDecimals(args.first, span) },
     DotCommand(name: "timer", arguments: "on|off", help: "print `time: N ms` on stderr after each statement",
       example: ".timer on", minArguments: 1, maxArguments: 1) { s, args, span in s.timer = try onOff(args[0], span) },
     DotCommand(name: "echo", arguments: "on|off", help: "print each statement before its result",
@@ -141,7 +144,7 @@ extension Session {
         Column.from(t.columns.map { .int(Int64($0.nullCount)) }, type: .int),
       ])
       if name == nil { write("\(n)\n") }
-      write(render(schema, options: renderOptions))
+      write(render(schema, options: introspectionOptions))
     }
   }
 
@@ -165,14 +168,21 @@ extension Session {
       distinct.append(r.columns[0].value(at: 0))
       mins.append(.text(r.columns[1].value(at: 0).isNull ? "null" : r.columns[1].value(at: 0).description))
       maxs.append(.text(r.columns[2].value(at: 0).isNull ? "null" : r.columns[2].value(at: 0).description))
-      means.append(f.type.isNumeric ? r.columns[3].value(at: 0) : .null)
+      // A mean with the digits worth reading (about five significant ones), not 17 of them.
+      if f.type.isNumeric, let mean = r.columns[3].value(at: 0).numeric {
+        means.append(.text(screenNumber(mean, decimals: sharedDecimals([mean]), mark: renderOptions.decimalMark)))
+      } else {
+        means.append(.null)
+      }
     }
     let out = Table(names: ["column", "type", "nulls", "distinct", "min", "max", "mean"], columns: [
       Column.from(cols, type: .text), Column.from(types, type: .text), Column.from(nulls, type: .int),
       Column.from(distinct, type: .int), Column.from(mins, type: .text), Column.from(maxs, type: .text),
-      Column.from(means, type: .float),
+      Column.from(means, type: .text),
     ])
-    write(render(out, options: renderOptions))
+    var options = introspectionOptions
+    options.rightAlignedColumns = [6]
+    write(render(out, options: options))
   }
 
   package func readScript(_ path: String, _ span: Span) throws {
