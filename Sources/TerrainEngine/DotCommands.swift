@@ -152,6 +152,7 @@ extension Session {
     let t = try table(named: name, at: span)
     var cols: [Value] = [], types: [Value] = [], nulls: [Value] = [], distinct: [Value] = []
     var mins: [Value] = [], maxs: [Value] = [], means: [Value] = []
+    let onScreen = renderOptions.mode == .table
     for (i, f) in t.fields.enumerated() {
       let ref = Relation(table: t, name: name)
       let arg = BoundExpr.column(i, f.type)
@@ -168,17 +169,19 @@ extension Session {
       distinct.append(r.columns[0].value(at: 0))
       mins.append(.text(r.columns[1].value(at: 0).isNull ? "null" : r.columns[1].value(at: 0).description))
       maxs.append(.text(r.columns[2].value(at: 0).isNull ? "null" : r.columns[2].value(at: 0).description))
-      // A mean with the digits worth reading (about five significant ones), not 17 of them.
-      if f.type.isNumeric, let mean = r.columns[3].value(at: 0).numeric {
-        means.append(.text(screenNumber(mean, decimals: sharedDecimals([mean]), mark: renderOptions.decimalMark)))
+      // On screen, a mean with the digits worth reading (about five significant ones, each
+      // row its own scale), not 17 of them; the other modes keep every digit.
+      let mean = f.type.isNumeric ? r.columns[3].value(at: 0) : .null
+      if onScreen, let m = mean.numeric {
+        means.append(.text(screenNumber(m, decimals: sharedDecimals([m]), mark: renderOptions.decimalMark)))
       } else {
-        means.append(.null)
+        means.append(mean)
       }
     }
     let out = Table(names: ["column", "type", "nulls", "distinct", "min", "max", "mean"], columns: [
       Column.from(cols, type: .text), Column.from(types, type: .text), Column.from(nulls, type: .int),
       Column.from(distinct, type: .int), Column.from(mins, type: .text), Column.from(maxs, type: .text),
-      Column.from(means, type: .text),
+      Column.from(means, type: onScreen ? .text : .float),
     ])
     var options = introspectionOptions
     options.rightAlignedColumns = [6]

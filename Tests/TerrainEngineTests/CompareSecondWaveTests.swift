@@ -83,13 +83,18 @@ final class CompareSecondWaveTests: XCTestCase {
     XCTAssertEqual(cell(population, "pooled"), "17649818")
   }
 
-  func testNarrowTerminalShowsOneBlockPerPilotAndTheFooterUnderIt() throws {
+  /// The lines of the workshop's comparison on a terminal `width` wide, and the session.
+  func comparisonLines(width: Int) throws -> (Session, Screen, [String]) {
     let out = Screen()
-    let s = try session(out, width: 80)
+    let s = try session(out, width: width)
     XCTAssertTrue(s.run(Self.pilots))
     out.text = ""
     XCTAssertTrue(s.run(Self.comparison), out.text)
-    let lines = out.text.split(separator: "\n").map(String.init)
+    return (s, out, out.text.split(separator: "\n").map(String.init))
+  }
+
+  func testNarrowTerminalShowsOneBlockPerPilotAndTheFooterUnderIt() throws {
+    let (s, out, lines) = try comparisonLines(width: 80)
     for line in lines where line.contains("│") || line.contains("─") {
       XCTAssertLessThanOrEqual(displayWidth(line), 80, "wider than the terminal: \(line)")
     }
@@ -108,12 +113,7 @@ final class CompareSecondWaveTests: XCTestCase {
   }
 
   func testWideTerminalShowsThePilotsSideBySide() throws {
-    let out = Screen()
-    let s = try session(out, width: 250)
-    XCTAssertTrue(s.run(Self.pilots))
-    out.text = ""
-    XCTAssertTrue(s.run(Self.comparison), out.text)
-    let lines = out.text.split(separator: "\n").map(String.init)
+    let (_, out, lines) = try comparisonLines(width: 250)
     XCTAssertEqual(lines.filter { $0.hasPrefix("┌") }.count, 1, out.text)
     XCTAssertTrue(lines.contains { $0.contains("CA du Grand Dax") && $0.contains("CA Alès Agglomération") && $0.contains("… rank") }, out.text)
     let lastBox = try XCTUnwrap(lines.lastIndex { $0.hasPrefix("└") })

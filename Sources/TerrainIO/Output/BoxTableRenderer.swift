@@ -115,7 +115,8 @@ package func renderBoxTable(_ table: Table, options: RenderOptions) -> String {
       let v = column.value(at: i)
       let text: String
       if case .float(let x) = v {
-        text = screenNumber(x, decimals: decimals, mark: options.decimalMark)
+        // Chosen decimals never turn a value into a zero; `.decimals N` is taken as asked.
+        text = screenNumber(x, decimals: decimals, mark: options.decimalMark, keepTiny: options.decimals == nil)
       } else {
         text = boxCellText(v)
       }

@@ -45,10 +45,13 @@ package func sharedDecimals(_ values: [Double]) -> Int? {
 
 /// `v` on screen with `decimals` decimals (nil: its own shortest text), digits grouped by
 /// thin spaces, `mark` as the decimal mark, no minus sign on a zero (`-0.00` → `0.00`).
-/// Values from 1e15 up, NaN and infinities keep their shortest text.
-package func screenNumber(_ v: Double, decimals: Int?, mark: Character = ".") -> String {
+/// Values from 1e15 up, NaN and infinities keep their shortest text, and so does a value
+/// that the decimals would show as zero when `keepTiny` (`1e-05` beside `12.500`).
+package func screenNumber(_ v: Double, decimals: Int?, mark: Character = ".", keepTiny: Bool = false) -> String {
   let text: String
-  if let d = decimals, v.isFinite, v.magnitude < 1e15 {
+  if let d = decimals, v.isFinite, v.magnitude < 1e15,
+    !(keepTiny && v != 0 && v.magnitude < 0.5 * Foundation.pow(10, -Double(max(0, min(d, 15)))))
+  {
     text = unsignedZero(String(format: "%.\(max(0, min(d, 15)))f", v))
   } else {
     text = formatFloat(v)
