@@ -102,7 +102,10 @@ private func writeStreaming(_ table: Table, mode: OutputMode, wholeFloatsAsInteg
   case .csv: return try writeDelimited(table, format: csv, to: out, cancel: cancel)
   case .tsv: return try writeDelimited(table, format: tsv, to: out, cancel: cancel)
   case .json: return try writeJSON(table, wholeFloatsAsIntegers: wholeFloatsAsIntegers, to: out, cancel: cancel)
-  case .markdown, .table, .line: return try writeMarkdown(table, format: MarkdownFormat(), to: out, cancel: cancel)
+  case .markdown, .table, .line:
+    var markdown = MarkdownFormat()
+    markdown.wholeFloatsAsIntegers = wholeFloatsAsIntegers
+    return try writeMarkdown(table, format: markdown, to: out, cancel: cancel)
   }
 }
 
