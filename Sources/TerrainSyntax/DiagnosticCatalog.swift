@@ -233,6 +233,9 @@ extension DiagnosticMessage {
 
   // MARK: parquet
 
+  // MARK: compare
+  public static let decimalsNeedsNumber = DiagnosticMessage(.session, "decimals-needs-number", "`.decimals` needs a number from 0 to 15, or `auto`; found `{}`")
+
   // MARK: Export: writing files
 
   public static let sepNotOneCharacter = DiagnosticMessage(.export, "sep-not-one-character", "`sep` must be a single character, not {}")

@@ -23,7 +23,7 @@ final class ShellPTYTests: XCTestCase {
     if home.lastPathComponent.hasPrefix("terrain-pty-") { try? FileManager.default.removeItem(at: home) }
   }
 
-  private func start(noColor: Bool = false, extra: [String: String] = [:], columns: UInt16 = 160) throws -> PTYSession {
+  func start(noColor: Bool = false, extra: [String: String] = [:], columns: UInt16 = 160) throws -> PTYSession {
     var env: [String: String] = [
       "TERM": "xterm",
       "HOME": home.path,
