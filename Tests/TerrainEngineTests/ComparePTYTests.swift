@@ -16,8 +16,13 @@ extension ShellPTYTests {
     s.type(CompareSecondWaveTests.comparison.replacingOccurrences(of: "\n", with: " ") + "\r")
     XCTAssertTrue(s.expect("peers: 217 rows of epci", timeout: 20), "screen:\n\(s.rawText)")
     let screen = PTYSession.stripEscapes(Array(s.rawText.utf8)).replacingOccurrences(of: "\r", with: "")
-    guard let start = screen.range(of: "against peers where population between 50000 and 150000") else { return [] }
-    return screen[start.upperBound...].split(separator: "\n").map(String.init)
+    // The result starts at the line before its first box (a block's title, or the table's
+    // top). The echoed statement is not searched for: readline may wrap it at any column.
+    let lines = screen.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    guard let typed = lines.lastIndex(where: { $0.contains("compare pilots on") }),
+      let box = lines[typed...].firstIndex(where: { $0.hasPrefix("┌") })
+    else { return [] }
+    return Array(lines[max(typed + 1, box - 1)...])
   }
 
   func testCompareOnAnEightyColumnTerminalShowsOneBlockPerPilot() throws {
