@@ -128,8 +128,16 @@ do {
   exit(2)
 }
 // Written as bytes (not C strings): a NUL in a cell must not end the output there.
+// On a terminal, the modes other than the table (which escapes what it prints and colours
+// with escape sequences of its own) have the control characters of the data neutralised;
+// redirected to a file, results keep their bytes exactly.
+let resultsOnTerminal = isatty(1) != 0
 session.write = { s in
-  writeBytes(s, to: stdout)
+  if resultsOnTerminal && session.renderOptions.mode != .table {
+    writeBytes(neutraliseTerminalControls(s), to: stdout)
+  } else {
+    writeBytes(s, to: stdout)
+  }
 }
 session.notify = { s in
   fflush(stdout)

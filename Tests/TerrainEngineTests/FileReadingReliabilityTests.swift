@@ -158,4 +158,22 @@ final class FileReadingReliabilityTests: XCTestCase {
     XCTAssertTrue(err.contains("cannot load table `broken`"), err)
     XCTAssertTrue(err.contains("row has 3 fields, expected 2"), err)
   }
+
+  func testControlCharactersOfTheDataDoNotReachATerminal() throws {
+    try "v\nred \u{1B}[31mALERT\u{07}\nok\n".write(toFile: path("esc.csv"), atomically: true, encoding: .utf8)
+    let binary = try XCTUnwrap(PTYSession.terrainBinary(), "terrain binary not built")
+    for mode in ["markdown", "csv", "json"] {
+      let s = try PTYSession(
+        executable: binary, arguments: ["--mode", mode, "-c", "load \"\(path("esc.csv"))\"\nfrom esc"],
+        environment: ["TERM": "xterm", "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": dir.path])
+      defer { s.terminate() }
+      XCTAssertEqual(s.waitForExit(timeout: 20), 0, s.rawText)
+      let escaped = mode == "json" ? "red \\u001b[31mALERT\\u0007" : "red \\x1B[31mALERT\\x07"
+      XCTAssertTrue(s.rawText.contains(escaped), "\(mode): \(s.rawText.debugDescription)")
+      XCTAssertFalse(s.rawText.contains("\u{1B}[31m"), "\(mode): no raw escape")
+    }
+    // Redirected to a file (a pipe here), the bytes are kept exactly.
+    let r = try terrain(["--mode", "csv", "-c", "load \"esc.csv\"\nfrom esc"])
+    XCTAssertTrue(r.out.contains("red \u{1B}[31mALERT\u{07}"), r.out.debugDescription)
+  }
 }
