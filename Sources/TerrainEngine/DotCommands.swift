@@ -163,8 +163,11 @@ extension Session {
     var mins: [Value] = [], maxs: [Value] = [], means: [Value] = []
     let onScreen = renderOptions.mode == .table
     for (i, f) in t.fields.enumerated() {
-      let ref = Relation(table: t, name: name)
-      let arg = BoundExpr.column(i, f.type)
+      // One column at a time: a relation over the whole table per column would make a wide
+      // table's description quadratic in its columns.
+      try cancel.check()
+      let ref = Relation(table: Table(fields: [f], columns: [t.columns[i]], rowCount: t.rowCount), name: name)
+      let arg = BoundExpr.column(0, f.type)
       var specs = [
         AggregateSpec(function: .countDistinct, argument: arg, fraction: 0, resultType: .int, span: span),
         AggregateSpec(function: .min, argument: arg, fraction: 0, resultType: f.type, span: span, collation: collation),

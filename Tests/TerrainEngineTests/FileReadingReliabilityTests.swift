@@ -176,4 +176,22 @@ final class FileReadingReliabilityTests: XCTestCase {
     let r = try terrain(["--mode", "csv", "-c", "load \"esc.csv\"\nfrom esc"])
     XCTAssertTrue(r.out.contains("red \u{1B}[31mALERT\u{07}"), r.out.debugDescription)
   }
+
+  func testDescribingAWideTableIsLinearInItsColumns() throws {
+    // 20,000 columns: one relation per column over the whole table took a minute.
+    let count = 20_000
+    let header = (0..<count).map { "c\($0)" }.joined(separator: ",")
+    let row = (0..<count).map { String($0) }.joined(separator: ",")
+    try (header + "\n" + row + "\n").write(toFile: path("wide.csv"), atomically: true, encoding: .utf8)
+    let session = Session()
+    var out = ""
+    session.write = { out += $0 }
+    session.notify = { _ in }
+    session.workingDirectory = dir.path
+    session.renderOptions.mode = .csv
+    XCTAssertTrue(session.run("load \"wide.csv\"\n.describe wide"))
+    let lines = out.split(separator: "\n")
+    XCTAssertEqual(lines.count, count + 1)
+    XCTAssertEqual(lines.last, "c19999,int,0,1,19999,19999,19999.0")
+  }
 }
