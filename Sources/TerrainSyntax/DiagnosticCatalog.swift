@@ -246,7 +246,7 @@ extension DiagnosticMessage {
 
   // MARK: charts
   public static let unknownChartKind = DiagnosticMessage(.syntax, "unknown-chart-kind", "unknown chart `{}`")
-  public static let chartColumnCount = DiagnosticMessage(.bind, "chart-column-count", "`chart {}` draws two columns, {}, but {} given")
+  public static let chartColumnCount = DiagnosticMessage(.bind, "chart-column-count", "`chart {}` draws two columns ({}), not {}")
   public static let chartValueNotNumeric = DiagnosticMessage(.bind, "chart-value-not-numeric", "the {} of `chart {}` must be a number, but `{}` is {}")
   public static let chartXNotNumeric = DiagnosticMessage(.bind, "chart-x-not-numeric", "the X of `chart {}` must be a number or a date, but `{}` is {}")
   public static let chartMustBeLast = DiagnosticMessage(.bind, "chart-must-be-last", "`chart` must be the last stage")

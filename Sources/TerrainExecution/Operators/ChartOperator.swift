@@ -71,7 +71,8 @@ extension ChartSink {
     var notes: [String] = []
     if skipped > 0 {
       let columns = kind.isCategorical ? "`\(secondName)`" : "`\(firstName)`, `\(secondName)`"
-      notes.append(DiagnosticText.chartSkippedNulls(count(skipped, .chartOneRow, .chartRows), columns).string)
+      let rows = skipped == 1 ? DiagnosticText.chartOneRow.string : DiagnosticText.chartRows(groupedCount(skipped)).string
+      notes.append(DiagnosticText.chartSkippedNulls(rows, columns).string)
     }
     let total = data.count
     guard let path else {
@@ -93,13 +94,12 @@ extension ChartSink {
       out.append(drawing.text)
       return drawing.drawn
     }
-    let what = kind.isCategorical ? count(drawing.drawn, .chartOneBar, .chartBars) : count(drawing.drawn, .chartOnePoint, .chartPoints)
+    let n = drawing.drawn
+    let what = kind.isCategorical
+      ? (n == 1 ? DiagnosticText.chartOneBar.string : DiagnosticText.chartBars(groupedCount(n)).string)
+      : (n == 1 ? DiagnosticText.chartOnePoint.string : DiagnosticText.chartPoints(groupedCount(n)).string)
     notes.append(DiagnosticText.chartWrote(what, path).string)
     return ChartOutput(text: nil, notes: notes)
-  }
-
-  private func count(_ n: Int, _ one: DiagnosticText, _ many: DiagnosticText) -> String {
-    n == 1 ? one.string : many(groupedCount(n)).string
   }
 
   /// The line `.explain` shows for the sink.

@@ -67,13 +67,16 @@ package func numericAxis(_ values: [Double], count: Int, zero: Bool, group: Stri
   }
   let magnitude = pow(10, (log10(rough)).rounded(.down))
   let residual = rough / magnitude
-  let nice: Double = residual <= 1 ? 1 : residual <= 2 ? 2 : residual <= 2.5 ? 2.5 : residual <= 5 ? 5 : 10
+  var nice: Double = residual <= 1 ? 1 : residual <= 2 ? 2 : residual <= 2.5 ? 2.5 : residual <= 5 ? 5 : 10
+  // Years step by whole numbers: 1, 2, 5, 10, 20…
+  if years && nice == 2.5 { nice = 2 }
   var step = nice * magnitude
   if years { step = Swift.max(1, step.rounded()) }
   let first = (lo / step).rounded(.down)
   let last = (hi / step).rounded(.up)
   var decimals = Swift.max(0, -Int(log10(step).rounded(.down)))
   if nice == 2.5 && step < 10 { decimals += 1 }
+  if years { decimals = 0 }
   var ticks: [(Double, String)] = []
   var k = first
   while k <= last && ticks.count <= 1000 {
@@ -104,8 +107,8 @@ package func dateAxis(_ values: [Double], count: Int) -> ChartAxis {
   func pad(_ n: Int64) -> String { n < 10 ? "0\(n)" : "\(n)" }
   if span / 365.25 >= target * 0.8 || span > 3 * 365 {
     // Years: every 1, 2, 5, 10… years.
-    let years = span / 365.25 / target
-    let step = Int64([1, 2, 5, 10, 20, 50, 100, 200, 500, 1000].first { Double($0) >= years } ?? 1000)
+    let years = span / 365.25
+    let step = Int64([1, 2, 5, 10, 20, 50, 100, 200, 500, 1000].first { years / Double($0) <= target * 1.5 } ?? 1000)
     var y = (y0 / step) * step
     while y <= y1 + 1 && ticks.count <= 1000 {
       if let d = CalendarDate.days(year: y, month: 1, day: 1), Double(d) >= lo, Double(d) <= hi { ticks.append((Double(d), "\(y)")) }
@@ -113,8 +116,8 @@ package func dateAxis(_ values: [Double], count: Int) -> ChartAxis {
     }
   } else if span >= 45 {
     // Months: every 1, 2, 3, 6 months.
-    let months = span / 30.44 / target
-    let step = Int64([1, 2, 3, 6, 12].first { Double($0) >= months } ?? 12)
+    let months = span / 30.44
+    let step = Int64([1, 2, 3, 6, 12].first { months / Double($0) <= target * 1.5 } ?? 12)
     var index = y0 * 12 + (m0 - 1)
     index -= index % step
     while index <= y1 * 12 + m1 && ticks.count <= 1000 {
@@ -125,8 +128,7 @@ package func dateAxis(_ values: [Double], count: Int) -> ChartAxis {
       index += step
     }
   } else {
-    let days = span / target
-    let step = Int64([1, 2, 7, 14].first { Double($0) >= days } ?? 14)
+    let step = Int64([1, 2, 7, 14].first { span / Double($0) <= target * 1.5 } ?? 14)
     var d = lowDay
     while d <= highDay && ticks.count <= 1000 {
       if Double(d) >= lo && Double(d) <= hi { ticks.append((Double(d), CalendarDate.iso(d))) }

@@ -71,9 +71,16 @@ private func terminalBars(_ data: ChartData, width: Int) -> ChartDrawing {
   let values = ys.map { frenchNumber($0, decimals: decimals, group: terminalGroup) }
   let labels = data.labels.prefix(n).map { escapeControls($0) }
   let valueWidth = values.map(displayWidth).max() ?? 0
-  let labelWidth = min(labels.map(displayWidth).max() ?? 0, max(6, width / 3))
-  // label, space, [negative side], axis, positive side, space, value
-  let cells = max(8, width - labelWidth - 3 - valueWidth)
+  var labelWidth = min(labels.map(displayWidth).max() ?? 0, max(6, width / 3))
+  // label, space, [negative side], axis, positive side, space, value; on a narrow terminal
+  // the labels are cut further, then the values left out, so that bars keep some room.
+  var cells = width - labelWidth - 3 - valueWidth
+  if cells < 6 {
+    labelWidth = max(3, labelWidth - (6 - cells))
+    cells = width - labelWidth - 3 - valueWidth
+  }
+  let showValues = cells >= 6
+  if !showValues { cells = max(2, width - labelWidth - 2) }
   let lo = min(0, ys.min() ?? 0)
   let hi = max(0, ys.max() ?? 0)
   let span = hi > lo ? hi - lo : 1
@@ -84,7 +91,7 @@ private func terminalBars(_ data: ChartData, width: Int) -> ChartDrawing {
     let v = ys[i]
     var line = padded(truncateToWidth(labels[i], labelWidth), labelWidth) + " "
     if negativeCells > 0 { line += leftwardBar(v < 0 ? -v * scale : 0, room: negativeCells) }
-    line += "│" + rightwardBar(v > 0 ? v * scale : 0, room: cells - negativeCells) + " " + values[i]
+    line += "│" + rightwardBar(v > 0 ? v * scale : 0, room: cells - negativeCells) + (showValues ? " " + values[i] : "")
     out += line + "\n"
   }
   return ChartDrawing(text: out, drawn: n)

@@ -17,7 +17,7 @@ public struct ChartStage: StageSyntax {
   public static let keyword = "chart"
   public static let isSink = true
   public static let continuationWords = ["to"]
-  public static let completionWords = ChartKind.allCases.map(\.rawValue) + ["to"]
+  public static let completionWords = ChartKind.allCases.map(\.rawValue)
   public static let pathWords = ["to"]
   public static let otherNames = ["plot", "graph", "draw"]
   public static let otherNameHelp = DiagnosticText.chartExample("bar", "nom", "population")
