@@ -7,6 +7,7 @@
 import Foundation
 import TerrainEngine
 import TerrainIO
+import TerrainShell
 import TerrainStorage
 import TerrainSyntax
 import XCTest
@@ -141,6 +142,15 @@ final class ChartTests: XCTestCase {
     guard case .output(let text)? = results.last?.outcome else { return XCTFail("\(results)") }
     XCTAssertEqual(text.split(separator: "\n").count, 4)
     XCTAssertTrue(text.hasPrefix("population\nÎle-de-France"), text)
+  }
+
+  func testAPipeLineAfterAChartContinuesItsQuery() {
+    var c = QueryContinuation()
+    c.record("from epci | sort population desc | take 10 |\n  chart bar nom, population", continuing: false, succeeded: true)
+    XCTAssertEqual(c.action(for: "| take 3"), .run("from epci | sort population desc | take 10 | take 3", continuing: true))
+    c.record("from epci | sort population desc | take 10 | take 3", continuing: true, succeeded: true)
+    XCTAssertEqual(c.action(for: "| chart column nom, population"),
+      .run("from epci | sort population desc | take 10 | take 3 | chart column nom, population", continuing: true))
   }
 
   // MARK: SVG
