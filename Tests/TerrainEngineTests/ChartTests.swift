@@ -118,6 +118,28 @@ final class ChartTests: XCTestCase {
     }
   }
 
+  /// Values whose spans overflow, tiny ones, one value, equal values, no value: every kind
+  /// draws something in the terminal and a parsable SVG, without trapping.
+  func testExtremeValuesDrawSafely() throws {
+    let cases: [[Double]] = [[1e308, -1e308], [.greatestFiniteMagnitude, 0], [1e-300, 2e-300], [5], [3, 3, 3], [], [0, 0],
+      [-1e15, 2e15]]
+    for ys in cases {
+      for kind in ChartKind.allCases {
+        let data = ChartData(kind: kind, title: "t", xName: "x", yName: "y", labels: ys.map { "\($0)" },
+          xs: ys.indices.map { Double($0) * 1e307 }, ys: ys)
+        for width in [20, 80] {
+          let text = drawTerminalChart(data, width: width, height: 4).text
+          XCTAssertTrue(text.split(separator: "\n").allSatisfy { displayWidth(String($0)) <= width }, "\(kind) \(ys): \(text)")
+        }
+        let all = try parse(drawSVGChart(data).text)
+        XCTAssertEqual(elements(all, kind.isCategorical ? "bar" : "point").count, ys.count, "\(kind) \(ys)")
+      }
+    }
+    // Labels beyond the values (or values beyond the labels) are not indexed.
+    let uneven = ChartData(kind: .bar, title: "t", xName: "x", yName: "y", labels: ["a"], ys: [1, 2, 3])
+    XCTAssertEqual(uneven.count, 1)
+  }
+
   func testTooManyRowsAreLeftOutWithANote() throws {
     let s = Session()
     try s.registerDirectory(TestSupport.datasets.path)

@@ -81,8 +81,7 @@ extension ChartSink {
       return ChartOutput(text: drawing.text, notes: notes)
     }
     if kind.isCategorical && total > svgBarLimit {
-      data.labels = Array(data.labels.prefix(svgBarLimit))
-      data.ys = Array(data.ys.prefix(svgBarLimit))
+      data.keepFirst(svgBarLimit)
       notes.append(DiagnosticText.chartDrewFirst(groupedCount(svgBarLimit), groupedCount(total)).string)
     }
     if !kind.isCategorical && total > svgPointLimit {

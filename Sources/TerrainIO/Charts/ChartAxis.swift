@@ -27,13 +27,26 @@ package func frenchNumber(_ v: Double, decimals: Int, group: String, groupFour: 
   return out
 }
 
+/// `v` rounded by `rule` and clamped to `range`; NaN gives the lower bound. Positions computed
+/// from values go through it, so that extreme values (1e308, whose spans overflow) draw a
+/// meaningless but safe chart rather than trap.
+package func clampedInt(_ v: Double, _ range: ClosedRange<Int>, _ rule: FloatingPointRoundingRule = .toNearestOrAwayFromZero)
+  -> Int
+{
+  guard !v.isNaN else { return range.lowerBound }
+  let r = v.rounded(rule)
+  if r <= Double(range.lowerBound) { return range.lowerBound }
+  if r >= Double(range.upperBound) { return range.upperBound }
+  return Int(r)
+}
+
 /// The decimals that show a chart's values alike: none when all are whole, else about four
 /// significant digits of the largest (at least 1, at most 6).
 package func sharedDecimals(_ values: [Double]) -> Int {
   if values.allSatisfy({ $0 == $0.rounded() && Swift.abs($0) < 1e15 }) { return 0 }
   let largest = values.map { Swift.abs($0) }.max() ?? 0
   guard largest > 0, largest.isFinite else { return 1 }
-  return max(1, min(6, 3 - Int(log10(largest).rounded(.down))))
+  return max(1, min(6, 3 - clampedInt(log10(largest), -400...400, .down)))
 }
 
 /// An axis: the range it spans and its ticks, each with its label.
@@ -43,7 +56,8 @@ package struct ChartAxis: Sendable {
   package var ticks: [(value: Double, label: String)]
 
   /// Where `v` falls along the axis, from 0 (`lo`) to 1 (`hi`).
-  package func fraction(_ v: Double) -> Double { hi > lo ? (v - lo) / (hi - lo) : 0.5 }
+  /// (Halves first: the span of two finite values may overflow, never that of their halves.)
+  package func fraction(_ v: Double) -> Double { hi > lo ? (v / 2 - lo / 2) / (hi / 2 - lo / 2) : 0.5 }
 }
 
 /// A numeric axis over `values` with about `count` ticks at round values (1, 2, 2.5 or 5 times
@@ -74,7 +88,7 @@ package func numericAxis(_ values: [Double], count: Int, zero: Bool, group: Stri
   if years { step = Swift.max(1, step.rounded()) }
   let first = (lo / step).rounded(.down)
   let last = (hi / step).rounded(.up)
-  var decimals = Swift.max(0, -Int(log10(step).rounded(.down)))
+  var decimals = Swift.max(0, -clampedInt(log10(step), -400...400, .down))
   if nice == 2.5 && step < 10 { decimals += 1 }
   if years { decimals = 0 }
   var ticks: [(Double, String)] = []

@@ -30,11 +30,11 @@ package struct ChartData: Sendable {
   package var xName: String
   package var yName: String
   /// Bar and column charts: one label per bar, in row order.
-  package var labels: [String]
+  package private(set) var labels: [String]
   /// Line and scatter charts: X per point (days since 1970-01-01 when `xIsDate`).
-  package var xs: [Double]
+  package private(set) var xs: [Double]
   /// The values (bar, column) or Y (line, scatter): as many as `labels` or `xs`.
-  package var ys: [Double]
+  package private(set) var ys: [Double]
   /// X is a date column: ticks fall on years, months or days and read `2024`, `2024-03`.
   package var xIsDate: Bool
   /// X is an integer column: when every value lies in 1000…2999 they are years, written
@@ -47,15 +47,24 @@ package struct ChartData: Sendable {
     self.title = title
     self.xName = xName
     self.yName = yName
-    self.labels = labels
-    self.xs = xs
-    self.ys = ys
+    // As many labels (or X) as values: the renderers index them together.
+    let n = min(ys.count, kind.isCategorical ? labels.count : xs.count)
+    self.labels = kind.isCategorical ? Array(labels.prefix(n)) : []
+    self.xs = kind.isCategorical ? [] : Array(xs.prefix(n))
+    self.ys = Array(ys.prefix(n))
     self.xIsDate = xIsDate
     self.xIsInteger = xIsInteger
   }
 
   /// How many bars or points.
   package var count: Int { ys.count }
+
+  /// The first `n` bars or points only.
+  package mutating func keepFirst(_ n: Int) {
+    labels = Array(labels.prefix(n))
+    xs = Array(xs.prefix(n))
+    ys = Array(ys.prefix(n))
+  }
 
   /// Whether X holds years (integers, all from 1000 to 2999): no digit groups on that axis.
   package var xIsYears: Bool { xIsInteger && !xs.isEmpty && xs.allSatisfy { $0 >= 1000 && $0 <= 2999 } }

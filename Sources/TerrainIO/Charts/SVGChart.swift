@@ -145,7 +145,7 @@ private func svgBars(_ data: ChartData, width: Double, height: Int?) -> ChartDra
     svg.text(t.label, x: t.at, y: plotBottom + 16, cls: "tick-label", anchor: "middle")
   }
   // Labels one per row; when rows are lower than a line of text, every k-th.
-  let every = max(1, Int((svgFontSize + 2) / max(rowHeight, 0.1)) + ((svgFontSize + 2).truncatingRemainder(dividingBy: max(rowHeight, 0.1)) > 0 ? 1 : 0))
+  let every = clampedInt((svgFontSize + 2) / rowHeight, 1...max(1, n), .up)
   let barHeight = max(1, rowHeight * 0.72)
   for i in 0..<n {
     let v = data.ys[i]
@@ -183,7 +183,7 @@ private func svgColumns(_ data: ChartData, width: Double, height: Double) -> Cha
   // they would be closer than a line of text.
   let rotated = (labelWidths.max() ?? 0) > slot - 4
   let spacing = rotated ? slot * sin(Double.pi / 4) : slot
-  let every = rotated ? max(1, Int(((svgFontSize + 2) / max(spacing, 0.1)).rounded(.up))) : 1
+  let every = rotated ? clampedInt((svgFontSize + 2) / spacing, 1...max(1, n), .up) : 1
   if rotated, let first = labelWidths.first {
     left = max(left, first * cos(Double.pi / 4) - slot / 2 + 6)
   }

@@ -49,14 +49,14 @@ private let lowerEighths = [" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇"
 /// zero shows at least one eighth.
 private func rightwardBar(_ length: Double, room: Int) -> String {
   guard length > 0, room > 0 else { return "" }
-  let eighths = min(room * 8, max(1, Int((length * 8).rounded())))
+  let eighths = clampedInt(length * 8, 1...(room * 8))
   return String(repeating: "█", count: eighths / 8) + leftEighths[eighths % 8]
 }
 
 /// Exactly `room` cells: a bar growing left from the right edge over `length` cells, in halves.
 private func leftwardBar(_ length: Double, room: Int) -> String {
   guard room > 0 else { return "" }
-  let halves = length > 0 ? min(room * 2, max(1, Int((length * 2).rounded()))) : 0
+  let halves = length > 0 ? clampedInt(length * 2, 1...(room * 2)) : 0
   let used = halves / 2 + halves % 2
   return String(repeating: " ", count: room - used) + (halves % 2 == 1 ? "▐" : "") + String(repeating: "█", count: halves / 2)
 }
@@ -84,7 +84,7 @@ private func terminalBars(_ data: ChartData, width: Int) -> ChartDrawing {
   let lo = min(0, ys.min() ?? 0)
   let hi = max(0, ys.max() ?? 0)
   let span = hi > lo ? hi - lo : 1
-  let negativeCells = lo < 0 ? min(cells - 1, max(1, Int((Double(cells) * -lo / span).rounded()))) : 0
+  let negativeCells = lo < 0 ? clampedInt(Double(cells) * (-lo / span), 1...max(1, cells - 1)) : 0
   let scale = Double(cells) / span
   var out = ""
   for i in 0..<n {
@@ -104,11 +104,12 @@ private struct TerminalYAxis {
   var labels: [Int: String] = [:]
   var width = 0
 
-  /// `row(t)` gives the line of tick value `t` (nil: off the plot); a line keeps its first label.
-  init(_ axis: ChartAxis, rows: Int, row: (Double) -> Int?) {
+  /// `row(t)` gives the line of tick value `t` (nil: off the plot); a line keeps its first
+  /// label; labels are cut to `widest` cells.
+  init(_ axis: ChartAxis, rows: Int, widest: Int, row: (Double) -> Int?) {
     for t in axis.ticks {
       guard let r = row(t.value), r >= 0, r < rows, labels[r] == nil else { continue }
-      labels[r] = t.label
+      labels[r] = truncateToWidth(t.label, widest)
     }
     width = labels.values.map(displayWidth).max() ?? 0
   }
@@ -127,7 +128,7 @@ private struct TerminalYAxis {
 private func terminalColumns(_ data: ChartData, width: Int, height: Int) -> ChartDrawing {
   guard data.count > 0 else { return ChartDrawing(text: "", drawn: 0) }
   let all = numericAxis(data.ys, count: max(2, height / 3), zero: true, group: terminalGroup)
-  let labelGuess = all.ticks.map { displayWidth($0.label) }.max() ?? 0
+  let labelGuess = min(width / 2, all.ticks.map { displayWidth($0.label) }.max() ?? 0)
   let plotWidth = max(4, width - labelGuess - 2)
   let n = min(data.count, plotWidth / 2)
   let ys = Array(data.ys.prefix(n))
@@ -136,9 +137,10 @@ private func terminalColumns(_ data: ChartData, width: Int, height: Int) -> Char
   let columnWidth = max(1, slot - 1 - slot / 4)
   let unit = (axis.hi - axis.lo) / Double(height)
   // Lines above the zero line (the positive side), the rest below it.
-  let above = min(height, max(0, Int((axis.hi / unit).rounded())))
-  let yAxis = TerminalYAxis(axis, rows: height) { t in
-    t >= 0 ? above - 1 - Int((t / unit - 1e-9).rounded(.down)) : above + Int((-t / unit - 1e-9).rounded(.down))
+  let above = clampedInt(axis.hi / unit, 0...height)
+  let yAxis = TerminalYAxis(axis, rows: height, widest: labelGuess) { t in
+    t >= 0
+      ? above - 1 - clampedInt(t / unit - 1e-9, -1...height, .down) : above + clampedInt(-t / unit - 1e-9, 0...height, .down)
   }
   // The zero line is the bottom axis when no value is negative: its label goes there.
   let zeroOnAxis = above == height && yAxis.labels[height - 1] == nil
@@ -149,11 +151,11 @@ private func terminalColumns(_ data: ChartData, width: Int, height: Int) -> Char
       var cell = " "
       if r < above, v > 0 {
         let base = Double(above - r - 1) * unit
-        let eighths = min(8, max(0, Int(((v - base) / unit * 8).rounded())))
+        let eighths = clampedInt((v - base) / unit * 8, 0...8)
         cell = eighths == 0 && r == above - 1 ? "▁" : lowerEighths[eighths]
       } else if r >= above, v < 0 {
         let top = -Double(r - above) * unit
-        let halves = min(2, max(0, Int(((top - v) / unit * 2).rounded())))
+        let halves = clampedInt((top - v) / unit * 2, 0...2)
         cell = halves == 2 ? "█" : halves == 1 ? "▀" : (r == above ? "▔" : " ")
       }
       line += String(repeating: cell, count: columnWidth) + String(repeating: " ", count: slot - columnWidth)
@@ -204,14 +206,12 @@ private let quadrants = [" ", "▘", "▝", "▀", "▖", "▌", "▞", "▛", "
 private func terminalPlot(_ data: ChartData, width: Int, height: Int) -> ChartDrawing {
   guard data.count > 0 else { return ChartDrawing(text: "", drawn: 0) }
   let yAxisValues = numericAxis(data.ys, count: max(2, height / 3), zero: false, group: terminalGroup)
-  let labelGuess = yAxisValues.ticks.map { displayWidth($0.label) }.max() ?? 0
+  let labelGuess = min(width / 2, yAxisValues.ticks.map { displayWidth($0.label) }.max() ?? 0)
   let plotWidth = max(8, width - labelGuess - 2)
   let xs = xAxis(data, count: max(2, plotWidth / 14), group: terminalGroup)
   let (dotsWide, dotsHigh) = (plotWidth * 2, height * 2)
-  func column(_ x: Double) -> Int { min(dotsWide - 1, max(0, Int((xs.fraction(x) * Double(dotsWide - 1)).rounded()))) }
-  func row(_ y: Double) -> Int {
-    min(dotsHigh - 1, max(0, Int(((1 - yAxisValues.fraction(y)) * Double(dotsHigh - 1)).rounded())))
-  }
+  func column(_ x: Double) -> Int { clampedInt(xs.fraction(x) * Double(dotsWide - 1), 0...(dotsWide - 1)) }
+  func row(_ y: Double) -> Int { clampedInt((1 - yAxisValues.fraction(y)) * Double(dotsHigh - 1), 0...(dotsHigh - 1)) }
   var grid = [UInt8](repeating: 0, count: plotWidth * height)
   func set(_ px: Int, _ py: Int) {
     grid[(py / 2) * plotWidth + px / 2] |= UInt8(1 << ((py % 2) * 2 + px % 2))
@@ -248,7 +248,7 @@ private func terminalPlot(_ data: ChartData, width: Int, height: Int) -> ChartDr
       }
     }
   }
-  let yAxis = TerminalYAxis(yAxisValues, rows: height) { row($0) / 2 }
+  let yAxis = TerminalYAxis(yAxisValues, rows: height, widest: labelGuess) { row($0) / 2 }
   var out = ""
   for r in 0..<height {
     out += yAxis.prefix(r) + grid[(r * plotWidth)..<((r + 1) * plotWidth)].map { quadrants[Int($0)] }.joined() + "\n"
