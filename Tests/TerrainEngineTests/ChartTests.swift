@@ -17,6 +17,27 @@ import XCTest
 #endif
 
 final class ChartTests: XCTestCase {
+  /// What a session printed: results and notices.
+  private final class Printed {
+    var out = ""
+    var notes = ""
+  }
+
+  /// A session on the bundled data whose relative paths start in a new temporary folder
+  /// (removed after the test), and what it prints.
+  private func session() throws -> (Session, URL, Printed) {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("chart-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    addTeardownBlock { try? FileManager.default.removeItem(at: folder) }
+    let s = Session()
+    try s.registerDirectory(TestSupport.datasets.path)
+    s.workingDirectory = folder.path
+    let printed = Printed()
+    s.write = { printed.out += $0 }
+    s.notify = { printed.notes += $0 }
+    return (s, folder, printed)
+  }
+
   // MARK: numbers and axes
 
   func testFrenchNumbers() {
@@ -141,20 +162,14 @@ final class ChartTests: XCTestCase {
   }
 
   func testTooManyRowsAreLeftOutWithANote() throws {
-    let s = Session()
-    try s.registerDirectory(TestSupport.datasets.path)
-    var out = ""
-    var notes = ""
-    s.write = { out += $0 }
-    s.notify = { notes += $0 }
+    let (s, _, printed) = try session()
     XCTAssertTrue(s.run("from communes | chart bar nom, population"))
-    XCTAssertEqual(out.split(separator: "\n").count, 1 + terminalBarLimit)
-    XCTAssertEqual(notes, "chart: drew the first 100 of 34,875 rows (`| sort … | take N` chooses them)\n")
-    out = ""
-    notes = ""
+    XCTAssertEqual(printed.out.split(separator: "\n").count, 1 + terminalBarLimit)
+    XCTAssertEqual(printed.notes, "chart: drew the first 100 of 34,875 rows (`| sort … | take N` chooses them)\n")
+    (printed.out, printed.notes) = ("", "")
     XCTAssertTrue(s.run("from regions | chart column nom, population with (width = 30)"))
-    XCTAssertTrue(notes.hasPrefix("chart: drew the first "), notes)
-    XCTAssertTrue(out.split(separator: "\n").allSatisfy { displayWidth(String($0)) <= 30 }, out)
+    XCTAssertTrue(printed.notes.hasPrefix("chart: drew the first "), printed.notes)
+    XCTAssertTrue(printed.out.split(separator: "\n").allSatisfy { displayWidth(String($0)) <= 30 }, printed.out)
   }
 
   func testChartIsAnOutputOfExecute() throws {
@@ -307,19 +322,10 @@ final class ChartTests: XCTestCase {
   }
 
   func testSVGFileThroughTheSession() throws {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("chart-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: folder) }
-    let s = Session()
-    try s.registerDirectory(TestSupport.datasets.path)
-    s.workingDirectory = folder.path
-    var notes = ""
-    var out = ""
-    s.notify = { notes += $0 }
-    s.write = { out += $0 }
+    let (s, folder, printed) = try session()
     XCTAssertTrue(s.run("from epci | sort population desc | take 10 | chart bar nom, population to \"top.svg\" with (title = \"Les 10 EPCI les plus peuplés\")"))
-    XCTAssertEqual(out, "")
-    XCTAssertEqual(notes, "wrote a chart of 10 bars to top.svg\n")
+    XCTAssertEqual(printed.out, "")
+    XCTAssertEqual(printed.notes, "wrote a chart of 10 bars to top.svg\n")
     XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path), ["top.svg"], "no temporary file left")
     let svg = try String(contentsOf: folder.appendingPathComponent("top.svg"), encoding: .utf8)
     let all = try parse(svg)
@@ -340,13 +346,7 @@ final class ChartTests: XCTestCase {
       throw XCTSkip("rsvg-convert not found (Debian: apt-get install librsvg2-bin): SVG charts not rendered")
     }
     let python = try TestSupport.python(modules: ["zlib"])
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("chart-png-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: folder) }
-    let s = Session()
-    try s.registerDirectory(TestSupport.datasets.path)
-    s.workingDirectory = folder.path
-    s.notify = { _ in }
+    let (s, folder, _) = try session()
     let statements = [
       "from epci | sort population desc | take 10 | chart bar nom, population to \"bar.svg\"",
       "from regions | chart column nom, population to \"column.svg\"",
