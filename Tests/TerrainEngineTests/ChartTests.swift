@@ -190,6 +190,29 @@ final class ChartTests: XCTestCase {
       .run("from epci | sort population desc | take 10 | take 3 | chart column nom, population", continuing: true))
   }
 
+  func testTheShellCompletesChartWords() {
+    let completer = ShellCompleter(tableNames: { ["epci"] }, columns: { $0 == "epci" ? ["nom", "population"] : nil })
+    XCTAssertEqual(completer.complete(before: "from epci | ", word: "ch"), .words(["chart"]))
+    XCTAssertEqual(completer.complete(before: "from epci | chart ", word: ""), .words(["bar", "column", "line", "scatter"]))
+    XCTAssertEqual(completer.complete(before: "from epci | chart ", word: "sc"), .words(["scatter"]))
+    XCTAssertEqual(completer.complete(before: "from epci | chart bar nom, population to \"", word: "top"), .files)
+    guard case .words(let columns) = completer.complete(before: "from epci | chart bar nom, ", word: "po") else { return XCTFail() }
+    XCTAssertTrue(columns.contains("population"), "\(columns)")
+  }
+
+  func testTheTerminalWidthOfTheSession() throws {
+    let (s, _, printed) = try session()
+    s.renderOptions.terminalWidth = 44
+    XCTAssertTrue(s.run("from epci | sort population desc | take 5 | chart bar nom, population"))
+    let lines = printed.out.split(separator: "\n").map(String.init)
+    XCTAssertEqual(lines.count, 6)
+    XCTAssertEqual(lines.map(displayWidth).max(), 44, printed.out)
+    // `width` wins over the terminal's.
+    printed.out = ""
+    XCTAssertTrue(s.run("from epci | sort population desc | take 5 | chart bar nom, population with (width = 100)"))
+    XCTAssertEqual(printed.out.split(separator: "\n").map { displayWidth(String($0)) }.max(), 100, printed.out)
+  }
+
   // MARK: SVG
 
   /// The elements of an SVG document with their attributes and text.
