@@ -92,16 +92,17 @@ private struct SVGText {
 
 /// The ticks of `axis` placed along a line by `position`, thinned so that labels `gap` pixels
 /// wide or more apart do not overlap: each label is kept when its box starts after the last kept
-/// one ends. Returns the kept ticks with their positions.
-private func thinnedTicks(_ axis: ChartAxis, position: (Double) -> Double, size: (String) -> Double, gap: Double = 8)
-  -> [(value: Double, label: String, at: Double)]
-{
+/// one ends (and lies within `bounds`). Returns the kept ticks with their positions.
+private func thinnedTicks(
+  _ axis: ChartAxis, position: (Double) -> Double, size: (String) -> Double, gap: Double = 8,
+  bounds: ClosedRange<Double> = -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude
+) -> [(value: Double, label: String, at: Double)] {
   var kept: [(Double, String, Double)] = []
   var end = -Double.infinity
   for t in axis.ticks.sorted(by: { position($0.value) < position($1.value) }) {
     let at = position(t.value)
     let w = size(t.label)
-    if at - w / 2 < end + gap { continue }
+    if at - w / 2 < end + gap || at - w / 2 < bounds.lowerBound || at + w / 2 > bounds.upperBound { continue }
     kept.append((t.value, t.label, at))
     end = at + w / 2
   }
@@ -139,7 +140,7 @@ private func svgBars(_ data: ChartData, width: Double, height: Int?) -> ChartDra
   func x(_ v: Double) -> Double { left + axis.fraction(v) * (right - left) }
   var svg = SVGText()
   let plotBottom = top + rowHeight * Double(n)
-  let ticks = thinnedTicks(axis, position: x) { svgTextWidth($0) }
+  let ticks = thinnedTicks(axis, position: x, size: { svgTextWidth($0) }, bounds: 0...width)
   for t in ticks {
     svg.line(t.at, top, t.at, plotBottom, cls: "grid", stroke: svgPalette.grid)
     svg.text(t.label, x: t.at, y: plotBottom + 16, cls: "tick-label", anchor: "middle")
@@ -207,7 +208,8 @@ private func svgColumns(_ data: ChartData, width: Double, height: Double) -> Cha
     svg.rect(x: cx - barWidth / 2, y: y0, width: barWidth, height: y1 - y0, fill: v < 0 ? svgPalette.negative : svgPalette.main,
       tooltip: "\(data.labels[i]) : \(values[i])")
     if showValues {
-      svg.text(values[i], x: cx, y: v < 0 ? y1 + svgFontSize + 2 : y0 - 4, cls: "value-label", anchor: "middle")
+      // Above the bar, or above the zero line for a negative one (below it, the labels).
+      svg.text(values[i], x: cx, y: v < 0 ? y(0) - 4 : y0 - 4, cls: "value-label", anchor: "middle")
     }
     guard i % every == 0 else { continue }
     if rotated {
@@ -240,7 +242,7 @@ private func svgPlot(_ data: ChartData, width: Double, height: Double) -> ChartD
     svg.line(left, y(t.value), right, y(t.value), cls: "grid", stroke: svgPalette.grid)
     svg.text(t.label, x: left - 6, y: y(t.value) + svgFontSize * 0.35, cls: "tick-label", anchor: "end")
   }
-  for t in thinnedTicks(xs, position: x, size: { svgTextWidth($0) }) {
+  for t in thinnedTicks(xs, position: x, size: { svgTextWidth($0) }, bounds: 0...width) {
     svg.line(t.at, plotTop, t.at, plotBottom, cls: "grid", stroke: svgPalette.grid)
     svg.text(t.label, x: t.at, y: plotBottom + 18, cls: "tick-label", anchor: "middle")
   }

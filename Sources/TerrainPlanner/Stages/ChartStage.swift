@@ -8,10 +8,15 @@ import TerrainIO
 /// `| chart bar LABEL, VALUE`, `| chart column LABEL, VALUE`, `| chart line X, Y`,
 /// `| chart scatter X, Y`, drawn in the terminal, or written to an SVG file with `to "f.svg"`.
 public struct ChartStage: StageSyntax {
+  /// `bar`, `column`, `line` or `scatter`, and where it was written.
   public var kind: ChartKind
   public var kindSpan: Span
+  /// The columns as written: two are planned (LABEL, VALUE or X, Y); another count is an
+  /// error at planning, at the columns' span.
   public var columns: [Name]
+  /// `to "file.svg"`; nil: drawn in the terminal.
   public var path: PathText?
+  /// `with (title = …, width = …, height = …)`.
   public var options: [OptionItem]
 
   public static let keyword = "chart"
