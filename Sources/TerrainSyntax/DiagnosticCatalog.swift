@@ -601,6 +601,7 @@ extension DiagnosticText {
   public static let chartSkippedNulls = DiagnosticText(.note, "chart-skipped-nulls", "chart: left out {} with no value (null) in {}")
   public static let chartDrewFirst = DiagnosticText(.note, "chart-drew-first", "chart: drew the first {} of {} rows (`| sort … | take N` chooses them)")
   public static let chartWrote = DiagnosticText(.note, "chart-wrote", "wrote a chart of {} to {}")
+  public static let chartNothingToDraw = DiagnosticText(.note, "chart-nothing-to-draw", "chart: no row to draw")
   public static let chartRows = DiagnosticText(.phrase, "chart-rows", "{} rows")
   public static let chartOneRow = DiagnosticText(.phrase, "chart-one-row", "1 row")
   public static let chartBars = DiagnosticText(.phrase, "chart-bars", "{} bars")

@@ -75,6 +75,7 @@ extension ChartSink {
       notes.append(DiagnosticText.chartSkippedNulls(rows, columns).string)
     }
     let total = data.count
+    if total == 0 { notes.append(DiagnosticText.chartNothingToDraw.string) }
     guard let path else {
       let drawing = drawTerminalChart(data, width: options.width ?? width, height: options.height)
       if drawing.drawn < total { notes.append(DiagnosticText.chartDrewFirst(groupedCount(drawing.drawn), groupedCount(total)).string) }
