@@ -220,6 +220,9 @@ extension DiagnosticMessage {
   public static let unsupportedThousands = DiagnosticMessage(.load, "unsupported-thousands", "`thousands` must be \" \", \".\", \"'\", \"_\" or \",\"")
   public static let thousandsClash = DiagnosticMessage(.load, "thousands-clash", "`thousands` cannot be the separator or the decimal mark ({})")
   public static let titleLinesBeforeHeader = DiagnosticMessage(.load, "title-lines-before-header", "row has {} fields but the first line has 1: title lines before the header? add `with (skip = {})`")
+  public static let tooManyColumns = DiagnosticMessage(.load, "too-many-columns", "the first row has {} fields: more than the {} columns a table can have")
+  public static let streamExceedsMemory = DiagnosticMessage(.load, "stream-exceeds-memory", "\"{}\" goes on past {} and only {} of memory is left: not loaded")
+  public static let inputTooLarge = DiagnosticMessage(.load, "input-too-large", "\"{}\" is larger than {}: not read")
   public static let skipPastEnd = DiagnosticMessage(.load, "skip-past-end", "`skip = {}` skips every line of the file")
 
   // MARK: Compressed and archived files (gzip, zip)
@@ -229,6 +232,9 @@ extension DiagnosticMessage {
   // MARK: arrow
 
   // MARK: parquet
+
+  // MARK: compare
+  public static let decimalsNeedsNumber = DiagnosticMessage(.session, "decimals-needs-number", "`.decimals` needs a number from 0 to 15, or `auto`; found `{}`")
 
   // MARK: Export: writing files
 
@@ -241,6 +247,8 @@ extension DiagnosticMessage {
   public static let emptyFileName = DiagnosticMessage(.export, "empty-file-name", "empty file name")
   public static let isAFolder = DiagnosticMessage(.export, "is-a-folder", "is a folder")
   public static let notAFileName = DiagnosticMessage(.export, "not-a-file-name", "not a file name")
+  public static let readOnlyFile = DiagnosticMessage(.export, "read-only-file", "the file is read-only: not replaced")
+  public static let exportOverDataSource = DiagnosticMessage(.export, "over-data-source", "\"{}\" is the data file of table `{}`: export it elsewhere")
   public static let folderDoesNotExist = DiagnosticMessage(.export, "folder-does-not-exist", "folder `{}` does not exist")
   public static let notAFolder = DiagnosticMessage(.export, "not-a-folder", "`{}` is not a folder")
 
@@ -265,7 +273,7 @@ extension DiagnosticMessage {
   public static let usageNoArgument = DiagnosticMessage(.session, "usage-no-argument", "usage: .{} takes no argument")
   public static let usage = DiagnosticMessage(.session, "usage", "usage: .{} {}")
   public static let readTooDeep = DiagnosticMessage(.session, "read-too-deep", "`.read` nested more than 16 deep")
-  public static let cannotReadScript = DiagnosticMessage(.session, "cannot-read-script", "cannot read \"{}\": no such file or not readable")
+  public static let cannotReadScript = DiagnosticMessage(.session, "cannot-read-script", "cannot read script \"{}\": {}")
   public static let stoppedAtError = DiagnosticMessage(.session, "stopped-at-error", "stopped at the error in {}")
   public static let explainOneStatement = DiagnosticMessage(.session, "explain-one-statement", "`.explain` takes one statement")
   public static let explainNeedsPipeline = DiagnosticMessage(.session, "explain-needs-pipeline", "`.explain` shows the plan of a pipeline")

@@ -50,9 +50,9 @@ final class ChartTests: XCTestCase {
     XCTAssertEqual(frenchNumber(-0.0001, decimals: 2, group: " "), "0,00")
     XCTAssertEqual(frenchNumber(0.25, decimals: 2, group: " "), "0,25")
     XCTAssertEqual(frenchNumber(2e15, decimals: 0, group: " "), "2,000e+15")
-    XCTAssertEqual(sharedDecimals([1, 2, 3]), 0)
-    XCTAssertEqual(sharedDecimals([0.1834, 0.05]), 4)
-    XCTAssertEqual(sharedDecimals([1_411_571.5, 3]), 1)
+    XCTAssertEqual(chartDecimals([1, 2, 3]), 0)
+    XCTAssertEqual(chartDecimals([0.1834, 0.05]), 4)
+    XCTAssertEqual(chartDecimals([1_411_571.5, 3]), 1)
   }
 
   func testTicksAreRoundAndCoverTheValues() {

@@ -22,7 +22,7 @@ import TerrainSyntax
 /// - Throws: `LoadError` when the file cannot be read or is malformed (nothing is loaded),
 ///   `CancelledError` when `cancel` is set while loading.
 public func loadCSV(path: String, options: LoadOptions, cancel: CancellationFlag? = nil) throws -> LoadResult {
-  let raw = try readWholeFile(path: expandingHome(path))
+  let raw = try readWholeFile(path: expandingHome(path), cancel: cancel)
   try checkMemoryFor(raw.count, path: path)
   let result: LoadResult
   do {
@@ -35,31 +35,6 @@ public func loadCSV(path: String, options: LoadOptions, cancel: CancellationFlag
     throw LoadError(path: path, line: 0, column: 0, .fileShrank, path)
   }
   return result
-}
-
-/// Refuses a file whose columns cannot fit in the memory available (Linux's MemAvailable),
-/// with a clear error instead of the system killing terrain halfway. The columns take about
-/// as much memory as the file's text (8-byte numbers for 2–10 characters, 4-byte text codes).
-package func checkMemoryFor(_ fileBytes: Int, path: String) throws {
-  guard let available = availableMemory(), fileBytes > available else { return }
-  func gb(_ n: Int) -> String { String(format: "%.1f GB", Double(n) / 1e9) }
-  throw LoadError(path: path, line: 0, column: 0,
-    .notEnoughMemory, path, gb(fileBytes), gb(available))
-}
-
-/// MemAvailable from /proc/meminfo, in bytes (nil where unknown).
-package func availableMemory() -> Int? {
-  guard let f = fopen("/proc/meminfo", "r") else { return nil }
-  defer { fclose(f) }
-  var line = [CChar](repeating: 0, count: 256)
-  while fgets(&line, Int32(line.count), f) != nil {
-    let text = String(cString: line)
-    if text.hasPrefix("MemAvailable:") {
-      let digits = text.dropFirst("MemAvailable:".count).filter { $0.isNumber }
-      return Int(String(digits)).map { $0 * 1024 }
-    }
-  }
-  return nil
 }
 
 /// Loads CSV from bytes in memory; `name` stands for the file in errors.
@@ -77,6 +52,8 @@ nonisolated(unsafe) package var csvParallelThreshold = 4 << 20
 /// Parsed bytes of a mapped file are dropped from memory in steps of this size.
 private let releaseStep = 2 << 20
 private let rowsPerCancelCheck = 4096
+/// The most columns a loaded table may have (a 200 MB line of `1,` is not a header).
+package let maximumColumnCount = 1_000_000
 
 /// One load: options, the bytes, what the passes learn.
 private final class CSVReader {
@@ -168,6 +145,9 @@ private final class CSVReader {
       throw positioned(r0.unterminatedQuote, in: p, end: end, from: start, .unterminatedQuote, describe(quote))
     }
     let columnCount = r0.fieldCount
+    if columnCount > maximumColumnCount {
+      throw fail(.tooManyColumns, groupedCount(columnCount), groupedCount(maximumColumnCount))
+    }
     let spans = UnsafeMutablePointer<FieldSpan>.allocate(capacity: columnCount + 1)
     defer { spans.deallocate() }
     spans.initialize(repeating: FieldSpan(start: 0, end: 0, kind: 0), count: columnCount + 1)
@@ -491,30 +471,37 @@ private final class CSVReader {
   private func uniqueNames(_ raw: [String]) -> [String] {
     var taken = Set(raw.filter { !$0.isEmpty })
     var seen = Set<String>()
+    // The next suffix to try per base name, so that 20,000 copies of one name stay linear.
+    var nextSuffix: [String: Int] = [:]
     var result: [String] = []
+    result.reserveCapacity(raw.count)
     var renamed: [String] = []
+    var renamedCount = 0
+    func fresh(_ base: String, first: Int) -> String {
+      var n = max(first, nextSuffix[base] ?? first)
+      while taken.contains("\(base)_\(n)") || seen.contains("\(base)_\(n)") { n += 1 }
+      nextSuffix[base] = n + 1
+      return "\(base)_\(n)"
+    }
     for (k, name) in raw.enumerated() {
       var final = name
       if name.isEmpty {
         final = "column\(k + 1)"
-        var n = 2
-        while taken.contains(final) || seen.contains(final) {
-          final = "column\(k + 1)_\(n)"
-          n += 1
-        }
-        renamed.append("empty name → \(final)")
+        if taken.contains(final) || seen.contains(final) { final = fresh(final, first: 2) }
+        renamedCount += 1
+        if renamed.count < 5 { renamed.append("empty name → \(escapeControls(final))") }
       } else if seen.contains(name) {
-        var n = 2
-        while taken.contains("\(name)_\(n)") || seen.contains("\(name)_\(n)") { n += 1 }
-        final = "\(name)_\(n)"
-        renamed.append("duplicate \"\(name)\" → \(final)")
+        final = fresh(name, first: 2)
+        renamedCount += 1
+        if renamed.count < 5 { renamed.append("duplicate \"\(escapeControls(name))\" → \(escapeControls(final))") }
       }
       seen.insert(final)
       taken.insert(final)
       result.append(final)
     }
-    if !renamed.isEmpty {
-      notices.append("renamed column\(renamed.count == 1 ? "" : "s"): " + renamed.joined(separator: ", "))
+    if renamedCount > 0 {
+      let more = renamedCount > renamed.count ? ", and \(renamedCount - renamed.count) more" : ""
+      notices.append("renamed column\(renamedCount == 1 ? "" : "s"): " + renamed.joined(separator: ", ") + more)
     }
     return result
   }

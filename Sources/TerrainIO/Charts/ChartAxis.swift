@@ -42,7 +42,7 @@ package func clampedInt(_ v: Double, _ range: ClosedRange<Int>, _ rule: Floating
 
 /// The decimals that show a chart's values alike: none when all are whole, else about four
 /// significant digits of the largest (at least 1, at most 6).
-package func sharedDecimals(_ values: [Double]) -> Int {
+package func chartDecimals(_ values: [Double]) -> Int {
   if values.allSatisfy({ $0 == $0.rounded() && Swift.abs($0) < 1e15 }) { return 0 }
   let largest = values.map { Swift.abs($0) }.max() ?? 0
   guard largest > 0, largest.isFinite else { return 1 }
@@ -162,5 +162,5 @@ package func xLabel(_ x: Double, _ data: ChartData, group: String) -> String {
   if data.xIsDate, let day = Int64(exactly: x.rounded()), day >= CalendarDate.minDay, day <= CalendarDate.maxDay {
     return CalendarDate.iso(day)
   }
-  return frenchNumber(x, decimals: data.xIsInteger ? 0 : sharedDecimals([x]), group: group, groupFour: !data.xIsYears)
+  return frenchNumber(x, decimals: data.xIsInteger ? 0 : chartDecimals([x]), group: group, groupFour: !data.xIsYears)
 }

@@ -126,7 +126,7 @@ private let top = 48.0
 
 private func svgBars(_ data: ChartData, width: Double, height: Int?) -> ChartDrawing {
   let n = data.count
-  let decimals = sharedDecimals(data.ys)
+  let decimals = chartDecimals(data.ys)
   let values = data.ys.map { frenchNumber($0, decimals: decimals, group: group) }
   let labels = data.labels.map { cut($0, longestLabel) }
   let bottom = 56.0
@@ -171,7 +171,7 @@ private func svgBars(_ data: ChartData, width: Double, height: Int?) -> ChartDra
 
 private func svgColumns(_ data: ChartData, width: Double, height: Double) -> ChartDrawing {
   let n = data.count
-  let decimals = sharedDecimals(data.ys)
+  let decimals = chartDecimals(data.ys)
   let values = data.ys.map { frenchNumber($0, decimals: decimals, group: group) }
   let labels = data.labels.map { cut($0, longestLabel) }
   let axisProbe = numericAxis(data.ys, count: max(2, Int(height / 60)), zero: true, group: group)
@@ -248,7 +248,7 @@ private func svgPlot(_ data: ChartData, width: Double, height: Double) -> ChartD
   }
   svg.line(left, plotBottom, right, plotBottom, cls: "axis", stroke: svgPalette.axis)
   svg.line(left, plotTop, left, plotBottom, cls: "axis", stroke: svgPalette.axis)
-  let decimals = sharedDecimals(data.ys)
+  let decimals = chartDecimals(data.ys)
   func tooltip(_ i: Int) -> String {
     "\(xLabel(data.xs[i], data, group: group)) ; \(frenchNumber(data.ys[i], decimals: decimals, group: group))"
   }

@@ -67,7 +67,7 @@ private func terminalBars(_ data: ChartData, width: Int) -> ChartDrawing {
   let n = min(data.count, terminalBarLimit)
   guard n > 0 else { return ChartDrawing(text: "", drawn: 0) }
   let ys = Array(data.ys.prefix(n))
-  let decimals = sharedDecimals(ys)
+  let decimals = chartDecimals(ys)
   let values = ys.map { frenchNumber($0, decimals: decimals, group: terminalGroup) }
   let labels = data.labels.prefix(n).map { escapeControls($0) }
   let valueWidth = values.map(displayWidth).max() ?? 0
