@@ -246,6 +246,7 @@ extension Session {
     let (steps, depth) = explainSteps(plan.steps.indices.map { (plan.steps[$0], plan.fieldsAfter[$0].map(\.name)) }, depth: 1)
     lines += steps
     if let e = plan.export { lines.append(String(repeating: "  ", count: depth) + "→ Export \"\(e.path)\"") }
+    if let c = plan.chart { lines.append(String(repeating: "  ", count: depth) + c.explainLine) }
     return lines
   }
 }

@@ -314,6 +314,9 @@ public final class Session {
       if plan.export != nil {
         throw Diagnostic(.letCannotExport, at: name.span)
       }
+      if plan.chart != nil {
+        throw Diagnostic(.letCannotChart, at: name.span)
+      }
       let table = try executor.run(plan).materialize(cancel: cancel)
       catalog.set(name.text, table, origin: .query)
     case .query(let pipeline):
@@ -321,7 +324,7 @@ public final class Session {
       // A comparison shown as a table has its footer under the table, not before it.
       var footer: String?
       var runner = executor
-      if case .compare = pipeline.source, plan.export == nil, rowsSink == nil, renderOptions.mode == .table {
+      if case .compare = pipeline.source, plan.export == nil, plan.chart == nil, rowsSink == nil, renderOptions.mode == .table {
         runner = Executor(cancel: cancel, notify: { footer = (footer ?? "") + $0 })
       }
       let relation = try runner.run(plan)
@@ -339,6 +342,8 @@ public final class Session {
         } catch let e as ExportError {
           throw fileDiagnostic(e.entry, e.arguments, relativeToWorkingDirectory(e.description), at: sink.span, label: .notWritten)
         }
+      } else if let chart = plan.chart {
+        try drawChart(chart, table)
       } else if let sink = rowsSink {
         sink(table)
       } else if let fd = resultFileDescriptor, renderOptions.mode != .table, renderOptions.mode != .line,
@@ -353,6 +358,19 @@ public final class Session {
     case .dot(let name, let argument):
       try runDotCommand(name, argument, span: node.span, argumentStart: dotArgumentStart(node.span, name: name, in: source))
     }
+  }
+
+  /// Draws a `chart`: its lines through `write` (fitted to the terminal, 80 columns outside
+  /// one), or its SVG file; notes (rows left out, the file written) through `notify`.
+  private func drawChart(_ chart: ChartSink, _ table: Table) throws {
+    let output: ChartOutput
+    do {
+      output = try chart.draw(table, width: renderOptions.terminalWidth ?? 80, cancel: cancel, fileSystemPath: fileSystemPath)
+    } catch let e as ExportError {
+      throw fileDiagnostic(e.entry, e.arguments, relativeToWorkingDirectory(e.description), at: chart.span, label: .notWritten)
+    }
+    if let text = output.text { write(text) }
+    for note in output.notes { notify(note + "\n") }
   }
 
   /// Renders a result; `compare` results get their bars and `footer` (the peers' line) in

@@ -252,6 +252,17 @@ extension DiagnosticMessage {
   public static let folderDoesNotExist = DiagnosticMessage(.export, "folder-does-not-exist", "folder `{}` does not exist")
   public static let notAFolder = DiagnosticMessage(.export, "not-a-folder", "`{}` is not a folder")
 
+  // MARK: charts
+  public static let unknownChartKind = DiagnosticMessage(.syntax, "unknown-chart-kind", "unknown chart `{}`")
+  public static let chartColumnCount = DiagnosticMessage(.bind, "chart-column-count", "`chart {}` draws two columns ({}), not {}")
+  public static let chartValueNotNumeric = DiagnosticMessage(.bind, "chart-value-not-numeric", "the {} of `chart {}` must be a number, but `{}` is {}")
+  public static let chartXNotNumeric = DiagnosticMessage(.bind, "chart-x-not-numeric", "the X of `chart {}` must be a number or a date, but `{}` is {}")
+  public static let chartMustBeLast = DiagnosticMessage(.bind, "chart-must-be-last", "`chart` must be the last stage")
+  public static let chartNotSVG = DiagnosticMessage(.bind, "chart-not-svg", "`chart … to` writes SVG files, not \"{}\": end the name with `.svg`")
+  public static let chartSizeOutOfRange = DiagnosticMessage(.bind, "chart-size-out-of-range", "a chart's size must be from {} to {}, not {}")
+  public static let chartTooManyPoints = DiagnosticMessage(.run, "chart-too-many-points", "{} points are more than the {} an SVG chart draws")
+  public static let letCannotChart = DiagnosticMessage(.session, "let-cannot-chart", "`let` names a result; it cannot end with `chart`")
+
   // MARK: Session: statements of the session, dot commands, the shell
 
   public static let noHelpOn = DiagnosticMessage(.session, "no-help-on", "no help on `{}`")
@@ -584,4 +595,25 @@ extension DiagnosticText {
   public static let cannotWrite = DiagnosticText(.phrase, "cannot-write", "cannot write: {}")
   public static let cannotWritePath = DiagnosticText(.phrase, "cannot-write-path", "cannot write {}: {}")
   public static let cannotLoadTable = DiagnosticText(.phrase, "cannot-load-table", "cannot load table `{}`: ")
+
+  // MARK: charts (labels, helps, notes, phrases)
+  public static let notAChartKind = DiagnosticText(.label, "not-a-chart-kind", "not a chart")
+  public static let chartNeedsTwo = DiagnosticText(.label, "chart-needs-two", "needs two columns")
+  public static let afterChart = DiagnosticText(.label, "after-chart", "after chart")
+  public static let aChartKind = DiagnosticText(.phrase, "a-chart-kind", "a kind of chart after `chart` (bar, column, line, scatter)")
+  public static let chartKinds = DiagnosticText(.help, "chart-kinds", "`chart KIND …` where KIND is {}")
+  public static let chartExample = DiagnosticText(.help, "chart-example", "e.g. `| chart {} {}, {}`")
+  public static let chartSwapColumns = DiagnosticText(.help, "chart-swap-columns", "the label comes first: `chart {} {}, {}`")
+  public static let chartBarForText = DiagnosticText(.help, "chart-bar-for-text", "`chart bar {}, VALUE` draws one bar per label")
+  public static let chartTakeFirst = DiagnosticText(.help, "chart-take-first", "keep fewer rows first (`| take N`, `| aggregate … by …`), or draw it in the terminal")
+  public static let chartSkippedNulls = DiagnosticText(.note, "chart-skipped-nulls", "chart: left out {} with no value (null) in {}")
+  public static let chartDrewFirst = DiagnosticText(.note, "chart-drew-first", "chart: drew the first {} of {} rows (`| sort … | take N` chooses them)")
+  public static let chartWrote = DiagnosticText(.note, "chart-wrote", "wrote a chart of {} to {}")
+  public static let chartNothingToDraw = DiagnosticText(.note, "chart-nothing-to-draw", "chart: no row to draw")
+  public static let chartRows = DiagnosticText(.phrase, "chart-rows", "{} rows")
+  public static let chartOneRow = DiagnosticText(.phrase, "chart-one-row", "1 row")
+  public static let chartBars = DiagnosticText(.phrase, "chart-bars", "{} bars")
+  public static let chartOneBar = DiagnosticText(.phrase, "chart-one-bar", "1 bar")
+  public static let chartPoints = DiagnosticText(.phrase, "chart-points", "{} points")
+  public static let chartOnePoint = DiagnosticText(.phrase, "chart-one-point", "1 point")
 }

@@ -2,6 +2,7 @@
 // Ctrl-C, Ctrl-D and colour. Every wait is bounded, and the child is killed in teardown.
 
 import Foundation
+import TerrainSyntax
 import XCTest
 
 final class ShellPTYTests: XCTestCase {
@@ -60,6 +61,18 @@ final class ShellPTYTests: XCTestCase {
     let s = try start()
     s.type("from communes | select nom, popu\t")
     XCTAssertTrue(s.expect("select nom, population", timeout: 20), "screen:\n\(s.rawText)")
+  }
+
+  func testChartFitsTheTerminal() throws {
+    let s = try start(columns: 60)
+    s.type("from epci | sort population desc | take 3 | chart bar nom, population\r")
+    XCTAssertTrue(s.expect("Métropole de Lyon", timeout: 10), "screen:\n\(s.rawText)")
+    s.drain(for: 0.3)
+    let bars = PTYSession.stripEscapes(Array(s.rawText.utf8)).split(whereSeparator: { $0 == "\n" || $0 == "\r" })
+      .map(String.init).filter { $0.contains("│█") }
+    XCTAssertEqual(bars.count, 3, "screen:\n\(s.rawText)")
+    // The longest bar and its value end at the terminal's last column.
+    XCTAssertEqual(bars.map(displayWidth).max(), 60, bars.joined(separator: "\n"))
   }
 
   func testFilePathCompletesInsideQuotesAfterLoad() throws {
