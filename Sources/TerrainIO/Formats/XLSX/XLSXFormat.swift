@@ -1,0 +1,66 @@
+// Excel workbooks (`.xlsx`): `load` reads one sheet (the first, or `sheet = "…"`), `export`
+// writes one. Picked by extension: an xlsx is a zip archive, whose magic bytes belong to the
+// zip container.
+
+import TerrainStorage
+import TerrainSyntax
+
+extension FileFormat {
+  /// Excel workbooks (Office Open XML spreadsheets).
+  package static let xlsx = FileFormat(
+    name: "xlsx", extensions: ["xlsx"],
+    summary: "Excel workbook: one sheet (the first, or `sheet = \"…\"`), cells keep their types",
+    reader: { try readXLSX($0, $1, $2, $3) }, loadOptions: ["sheet", "skip", "header", "types", "nulls"])
+}
+
+/// Reads the sheet `options.sheet` (default: the first) of the workbook in `bytes`.
+///
+/// - Throws: `LoadError` naming the file, the part and the cell when it makes sense;
+///   `CancelledError`.
+func readXLSX(_ bytes: FileBytes, _ name: String, _ options: LoadOptions, _ cancel: CancellationFlag?) throws
+  -> LoadResult
+{
+  func loadError(_ f: XLSXFailure) -> LoadError {
+    var e = LoadError(path: name, line: 0, column: 0, f.entry)
+    e.arguments = f.arguments
+    return e
+  }
+  var reader: XLSXSheetReader?
+  do {
+    let workbook = try XLSXWorkbook(ByteView(base: bytes.base, count: bytes.count))
+    guard let first = workbook.sheets.first else { throw XLSXFailure.fail(.xlsxNoSheets) }
+    var sheet = first
+    if let wanted = options.sheet {
+      guard let found = workbook.sheets.first(where: { $0.name == wanted })
+        ?? workbook.sheets.first(where: { $0.name.lowercased() == wanted.lowercased() })
+      else {
+        throw XLSXFailure.fail(
+          .xlsxNoSuchSheet, wanted, workbook.sheets.map { "\"\($0.name)\"" }.joined(separator: ", "))
+      }
+      sheet = found
+    }
+    let zip = workbook.zip
+    guard let part = zip.member(sheet.part) else { throw XLSXFailure.fail(.xlsxMissingPart, sheet.part) }
+    let styles = try workbook.stylesPart.flatMap { zip.member($0) }.map { try CellStyles($0, zip: zip) } ?? CellStyles()
+    let nulls = NullMarkers(options.nulls ?? LoadOptions.defaultNulls)
+    let strings =
+      try workbook.sharedStringsPart.flatMap { zip.member($0) }.map {
+        try SharedStrings($0, zip: zip, nulls: nulls, cancel: cancel)
+      } ?? SharedStrings()
+    let r = XLSXSheetReader(
+      file: name, sheetName: sheet.name, options: options, strings: strings, styles: styles,
+      date1904: workbook.date1904, cancel: cancel)
+    reader = r
+    let xml = XMLTokenizer(part: part.name, source: try ZipMemberStream(part, in: zip))
+    let table = try r.read(xml)
+    return LoadResult(table: table, notices: r.notices)
+  } catch let f as XLSXFailure {
+    // Inside a sheet, say which cell the reading had reached.
+    if let r = reader, f.entry.id != DiagnosticMessage.xlsxAtCell.id, r.lastCell.row > 0 {
+      throw loadError(
+        XLSXFailure.fail(
+          .xlsxAtCell, f.entry.text(f.arguments), r.sheetName, cellName(r.lastCell.column, r.lastCell.row)))
+    }
+    throw loadError(f)
+  }
+}
