@@ -1,5 +1,5 @@
 // Excel workbooks (`.xlsx`): `load` reads one sheet (the first, or `sheet = "…"`), `export`
-// writes one. Picked by extension: an xlsx is a zip archive, whose magic bytes belong to the
+// writes one (XLSXWriter.swift). Picked by extension: an xlsx is a zip archive, whose magic bytes belong to the
 // zip container.
 
 import TerrainStorage
@@ -10,7 +10,8 @@ extension FileFormat {
   package static let xlsx = FileFormat(
     name: "xlsx", extensions: ["xlsx"],
     summary: "Excel workbook: one sheet (the first, or `sheet = \"…\"`), cells keep their types",
-    reader: { try readXLSX($0, $1, $2, $3) }, loadOptions: ["sheet", "skip", "header", "types", "nulls"])
+    reader: { try readXLSX($0, $1, $2, $3) }, loadOptions: ["sheet", "skip", "header", "types", "nulls"],
+    writer: { try writeXLSX($0, options: $1, to: $2, cancel: $3) }, exportOptions: ["header", "null"])
 }
 
 /// Reads the sheet `options.sheet` (default: the first) of the workbook in `bytes`.
