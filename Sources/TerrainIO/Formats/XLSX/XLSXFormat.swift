@@ -56,8 +56,11 @@ func readXLSX(_ bytes: FileBytes, _ name: String, _ options: LoadOptions, _ canc
     let table = try r.read(xml)
     return LoadResult(table: table, notices: r.notices)
   } catch let f as XLSXFailure {
-    // Inside a sheet, say which cell the reading had reached.
-    if let r = reader, f.entry.id != DiagnosticMessage.xlsxAtCell.id, r.lastCell.row > 0 {
+    // Malformed XML inside a sheet: say which cell the reading had reached (other errors
+    // in a sheet name their cell already).
+    let malformed = [DiagnosticMessage.xlsxXMLBadTag, .xlsxXMLBadEntity, .xlsxXMLTooLong, .xlsxXMLUnexpectedEnd,
+      .xlsxBadRowNumber, .xlsxInflateFailed, .xlsxMemberCut, .xlsxSizeMismatch, .xlsxBadCRC]
+    if let r = reader, malformed.contains(where: { $0.id == f.entry.id }), r.lastCell.row > 0 {
       throw loadError(
         XLSXFailure.fail(
           .xlsxAtCell, f.entry.text(f.arguments), r.sheetName, cellName(r.lastCell.column, r.lastCell.row)))
