@@ -68,3 +68,14 @@ func readXLSX(_ bytes: FileBytes, _ name: String, _ options: LoadOptions, _ canc
     throw loadError(f)
   }
 }
+
+/// Loads the first sheet (or `options.sheet`) of an xlsx workbook held in memory; `name`
+/// stands for the file in errors. What `load` does for a `.xlsx` file, for embedders and the
+/// fuzz target.
+///
+/// - Throws: `LoadError` (nothing is loaded) or `CancelledError`.
+public func loadXLSX(
+  bytes: UnsafeRawBufferPointer, name: String, options: LoadOptions, cancel: CancellationFlag? = nil
+) throws -> LoadResult {
+  try readXLSX(FileBytes(borrowing: bytes), name, options, cancel)
+}
