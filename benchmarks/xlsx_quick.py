@@ -7,7 +7,8 @@ on a quiet machine; the ratio to a peer in the same run is the figure that count
 
     python3 benchmarks/xlsx_quick.py TERRAIN_BIN DATA_DIR [N]   # DATA_DIR from gen.py; N = 1000000
 
-Needs polars, xlsxwriter, python_calamine (and pandas + openpyxl for their column) importable.
+Needs polars, xlsxwriter, python_calamine (and pandas + openpyxl, fastexcel for their columns)
+importable.
 Writes communes.xlsx and locaux_N.xlsx (with polars/xlsxwriter, timed: that is E2's peer) into
 DATA_DIR; reads ../shared/data/epcicom_dgcl_2026.xlsx for L3r when it is there.
 """
@@ -65,13 +66,18 @@ t_e2 = terrain_ms([f'load "{locaux_csv}" as locaux with (types = (commune: text,
                   + [f'from locaux | take 1000000 | export "{out}"'] * (R + 1))
 t_pl_w = once(lambda: locaux.head(1_000_000).write_excel(locaux_xlsx, autofit=False))
 rows.append(("E2 export 1M rows to xlsx", t_e2, {"polars (xlsxwriter)": t_pl_w}))
+print("E2", round(t_e2), round(t_pl_w), file=sys.stderr, flush=True)
 
 def load_row(label, path, pandas=True):
     t = terrain_ms([".timer on"] + [f'load "{path}" as t'] * (R + 1))
     peers = {
         "python-calamine": timed(lambda: python_calamine.CalamineWorkbook.from_path(path).get_sheet_by_index(0).to_python()),
-        "polars (calamine)": timed(lambda: pl.read_excel(path)),
     }
+    try:
+        import fastexcel  # what pl.read_excel reads with
+        peers["polars (calamine)"] = timed(lambda: pl.read_excel(path))
+    except ImportError:
+        print("!! fastexcel not importable: polars' read_excel skipped", file=sys.stderr)
     if pandas:
         try:
             import pandas as pd
@@ -79,6 +85,7 @@ def load_row(label, path, pandas=True):
         except ImportError:
             pass
     rows.append((label, t, peers))
+    print(label, round(t), {k: round(v) for k, v in peers.items()}, file=sys.stderr, flush=True)
 
 load_row("L3 load communes.xlsx (35,000 rows)", communes_xlsx)
 if os.path.exists(real):

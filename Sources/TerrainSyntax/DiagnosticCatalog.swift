@@ -246,6 +246,8 @@ extension DiagnosticMessage {
   public static let xlsxNoSheets = DiagnosticMessage(.load, "xlsx-no-sheets", "the workbook has no sheets")
   public static let xlsxNoSuchSheet = DiagnosticMessage(.load, "xlsx-no-such-sheet", "no sheet named \"{}\" (sheets: {})")
   public static let xlsxEmptySheet = DiagnosticMessage(.load, "xlsx-empty-sheet", "sheet \"{}\" is empty (after `skip`)")
+  public static let xlsxRowTooLong = DiagnosticMessage(.load, "xlsx-row-too-long", "row {} of `{}` holds more than 16,384 cells")
+  public static let xlsxPartTooLarge = DiagnosticMessage(.load, "xlsx-part-too-large", "`{}` inflates to more than the memory available can take: not loaded")
   public static let xlsxTooLarge = DiagnosticMessage(.load, "xlsx-too-large", "sheet \"{}\" holds more cells than the memory available can take: not loaded")
   public static let xlsxTooManyRows = DiagnosticMessage(.export, "xlsx-too-many-rows", "an xlsx sheet holds at most 1,048,575 rows under its header; the table has {}: export fewer rows (`take`) or to .csv")
   public static let xlsxTooManyColumns = DiagnosticMessage(.export, "xlsx-too-many-columns", "an xlsx sheet holds at most 16,384 columns; the table has {}")

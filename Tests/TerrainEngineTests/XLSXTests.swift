@@ -370,26 +370,18 @@ final class XLSXTests: XCTestCase {
       import zipfile
       with zipfile.ZipFile("nowb.xlsx", "w") as z:
           z.writestr("[Content_Types].xml", "<Types/>")
-      with zipfile.ZipFile("badxml.xlsx", "w") as z:
-          z.writestr("xl/workbook.xml", '<workbook><sheets><sheet name="S" r:id="x"/></sheets></workbook>')
-          z.writestr("xl/worksheets/sheet1.xml", '<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c></row><row r="2"><c r="A2"><v>2</v></c><c r="B2" <v>3</v></c></row></sheetData></worksheet>')
-      with zipfile.ZipFile("entity.xlsx", "w") as z:
-          z.writestr("xl/workbook.xml", '<workbook><sheets><sheet name="S"/></sheets></workbook>')
-          z.writestr("xl/worksheets/sheet1.xml", '<worksheet><sheetData><row><c t="inlineStr"><is><t>&bogus;</t></is></c></row></sheetData></worksheet>')
-      with zipfile.ZipFile("badref.xlsx", "w") as z:
-          z.writestr("xl/workbook.xml", '<workbook><sheets><sheet name="S"/></sheets></workbook>')
-          z.writestr("xl/worksheets/sheet1.xml", '<worksheet><sheetData><row><c r="ZZZZ1"><v>1</v></c></row></sheetData></worksheet>')
-      with zipfile.ZipFile("badsst.xlsx", "w") as z:
-          z.writestr("xl/workbook.xml", '<workbook><sheets><sheet name="S"/></sheets></workbook>')
-          z.writestr("xl/worksheets/sheet1.xml", '<worksheet><sheetData><row><c r="A1" t="s"><v>99999999999</v></c></row></sheetData></worksheet>')
-      with zipfile.ZipFile("badnum.xlsx", "w") as z:
-          z.writestr("xl/workbook.xml", '<workbook><sheets><sheet name="S"/></sheets></workbook>')
-          z.writestr("xl/worksheets/sheet1.xml", '<worksheet><sheetData><row><c r="A1" t="inlineStr"><is><t>h</t></is></c></row><row r="7"><c r="B7"><v>1x</v></c></row></sheetData></worksheet>')
-      with zipfile.ZipFile("empty.xlsx", "w") as z:
-          z.writestr("xl/workbook.xml", '<workbook><sheets><sheet name="Vide"/></sheets></workbook>')
-          z.writestr("xl/worksheets/sheet1.xml", '<worksheet><sheetData/></worksheet>')
-      with zipfile.ZipFile("nosheet.xlsx", "w") as z:
-          z.writestr("xl/workbook.xml", '<workbook><sheets/></workbook>')
+      def book(name, sheet, sheets='<sheet name="S"/>'):
+          with zipfile.ZipFile(name, "w") as z:
+              z.writestr("xl/workbook.xml", '<workbook><sheets>%s</sheets></workbook>' % sheets)
+              if sheet is not None:
+                  z.writestr("xl/worksheets/sheet1.xml", '<worksheet><sheetData>%s</sheetData></worksheet>' % sheet)
+      book("badxml.xlsx", '<row r="1"><c r="A1"><v>1</v></c></row><row r="2"><c r="A2"><v>2</v></c><c r="B2" <v>3</v></c></row>')
+      book("entity.xlsx", '<row><c t="inlineStr"><is><t>&bogus;</t></is></c></row>')
+      book("badref.xlsx", '<row><c r="ZZZZ1"><v>1</v></c></row>')
+      book("badsst.xlsx", '<row><c r="A1" t="s"><v>99999999999</v></c></row>')
+      book("badnum.xlsx", '<row><c r="A1" t="inlineStr"><is><t>h</t></is></c></row><row r="7"><c r="B7"><v>1x</v></c></row>')
+      book("empty.xlsx", '', '<sheet name="Vide"/>')
+      book("nosheet.xlsx", None, '')
       """)
     let cases: [(String, String)] = [
       ("text.xlsx", "not a zip archive"),

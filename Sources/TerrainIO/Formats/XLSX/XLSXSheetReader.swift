@@ -82,6 +82,7 @@ final class XLSXSheetReader {
   private let inlineBytes = BufferBuilder<UInt8>(capacity: 1 << 12)
   private let inlineEnds = BufferBuilder<Int>(capacity: 64)
   private let value = BufferBuilder<UInt8>(capacity: 256)
+  private let memoryLimit = xlsxMemoryLimit()
 
   init(
     file: String, sheetName: String, options: LoadOptions, strings: SharedStrings, styles: CellStyles, date1904: Bool,
@@ -215,12 +216,18 @@ final class XLSXSheetReader {
       case .text:
         if inValue || inText {
           try xml.appendDecoded(xml.textStart..<xml.textEnd, cdata: xml.textIsCDATA, to: value)
+          if value.count > XMLTokenizer.maxTokenBytes {
+            throw XLSXFailure.fail(.xlsxXMLTooLong, xml.part, String(xml.tokenOffset), String(XMLTokenizer.maxTokenBytes >> 20))
+          }
         }
       case .endOfPart:
         throw XLSXFailure.fail(.xlsxXMLUnexpectedEnd, xml.part, String(xml.tokenOffset))
       }
     }
     guard hasValue else { return }
+    if pendingColumn.count >= xlsxMaxColumns {
+      throw XLSXFailure.fail(.xlsxRowTooLong, String(row), xml.part)
+    }
     let (kind, payload) = try classify(type: type, style: style, cell: col, row: row, part: xml.part)
     if kind == CellKind.empty { return }
     pendingColumn.append(col)
@@ -244,6 +251,7 @@ final class XLSXSheetReader {
       decodeOfficeEscapes(value, from: 0)
       if nulls.isNull(value.base, value.count) { return (CellKind.empty, 0) }
       inlineBytes.append(value.base, value.count)
+      if inlineBytes.count > memoryLimit { throw XLSXFailure.fail(.xlsxTooLarge, sheetName) }
       inlineEnds.append(inlineBytes.count)
       return (CellKind.inline, UInt64(inlineEnds.count - 1))
     case UInt8(ascii: "b"):
@@ -336,7 +344,7 @@ final class XLSXSheetReader {
   /// billions of cells).
   private func checkMemory() throws {
     let bytes = rowCount * columns.count * 9 + inlineBytes.count
-    if let available = availableMemory(), bytes > available / 2 {
+    if bytes > memoryLimit {
       throw XLSXFailure.fail(.xlsxTooLarge, sheetName)
     }
   }

@@ -61,7 +61,7 @@ struct XLSXWorkbook {
       if xml.nameIs("workbookPr") {
         let v = try xml.attributeString("date1904")
         date1904 = v == "1" || v == "true"
-      } else if xml.nameIs("sheet") {
+      } else if xml.nameIs("sheet") && sheets.count < xlsxMaxStyles {
         index += 1
         let name = try xml.attributeString("name") ?? "Sheet\(index)"
         // The relationship (`r:id`), else the conventional part name.
@@ -80,7 +80,7 @@ struct XLSXWorkbook {
     while true {
       let event = try xml.next()
       if case .endOfPart = event { break }
-      guard case .start = event, xml.nameIs("Relationship") else { continue }
+      guard case .start = event, xml.nameIs("Relationship"), out.count < xlsxMaxStyles else { continue }
       guard let target = try xml.attributeString("Target") else { continue }
       if try xml.attributeString("TargetMode") == "External" { continue }
       out.append((try xml.attributeString("Id") ?? "", try xml.attributeString("Type") ?? "", resolve(target, in: folder)))
@@ -102,6 +102,13 @@ struct XLSXWorkbook {
     return parts.joined(separator: "/")
   }
 }
+
+/// Half the memory available: what the text of a workbook may take before it is refused
+/// (a small file can inflate to gigabytes).
+func xlsxMemoryLimit() -> Int { (availableMemory() ?? Int.max) / 2 }
+
+/// The most cell formats read from the styles part (Excel allows about 64,000).
+let xlsxMaxStyles = 1 << 20
 
 /// The shared strings of a workbook, in one arena: string `i` is
 /// `bytes[ends[i - 1]..<ends[i]]`.
@@ -131,6 +138,7 @@ final class SharedStrings {
     var phonetic = 0
     var start = 0
     var seen = 0
+    let limit = xlsxMemoryLimit()
     while true {
       let event = try xml.next()
       switch event {
@@ -165,7 +173,10 @@ final class SharedStrings {
           phonetic = max(0, phonetic - 1)
         }
       case .text:
-        if inText { try xml.appendDecoded(xml.textStart..<xml.textEnd, cdata: xml.textIsCDATA, to: bytes) }
+        if inText {
+          try xml.appendDecoded(xml.textStart..<xml.textEnd, cdata: xml.textIsCDATA, to: bytes)
+          if bytes.count > limit { throw XLSXFailure.fail(.xlsxPartTooLarge, member.name) }
+        }
       }
     }
   }
@@ -193,14 +204,13 @@ struct CellStyles {
       if case .endOfPart = event { break }
       if case .end = event, xml.nameIs("cellXfs") { inCellXfs = false }
       guard case .start = event else { continue }
-      if xml.nameIs("numFmt") {
+      if xml.nameIs("numFmt") && customDate.count < xlsxMaxStyles {
         if let id = try xml.attributeString("numFmtId").flatMap({ Int($0) }), let code = try xml.attributeString("formatCode") {
           customDate[id] = CellStyles.isDateFormat(code)
         }
       } else if xml.nameIs("cellXfs") {
         inCellXfs = !xml.selfClosing
-      } else if inCellXfs && xml.nameIs("xf") {
-        // Bounded by the part's size: each `<xf>` takes bytes of the file.
+      } else if inCellXfs && xml.nameIs("xf") && formats.count < xlsxMaxStyles {
         formats.append(try xml.attributeString("numFmtId").flatMap { Int($0) } ?? 0)
       }
     }

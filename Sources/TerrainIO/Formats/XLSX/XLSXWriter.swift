@@ -289,6 +289,13 @@ private final class SheetWriter {
         case .date(let b):
           reference()
           let day = b.base[i]
+          guard day >= CalendarDate.minDay && day <= CalendarDate.maxDay else {
+            // Not a date of years 1…9999 (computed out of range): its day number, unstyled.
+            xml.appendLiteral("\"><v>")
+            writeInt(day, to: xml)
+            xml.appendLiteral("</v></c>")
+            continue
+          }
           // 1900 dates: from 1 March 1900 Excel counts one day too many (its 29 February 1900).
           if day >= -25_508 {
             xml.appendLiteral("\" s=\"3\"><v>")

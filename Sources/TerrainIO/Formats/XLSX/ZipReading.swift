@@ -92,7 +92,7 @@ struct ZipDirectory {
     else { throw XLSXFailure.fail(.xlsxNoDirectory) }
     // ZIP64: a locator just before the record points at the 64-bit record.
     if total == 0xFFFF || cdSize == 0xFFFF_FFFF || cdOffset == 0xFFFF_FFFF, bytes.u32(eocd - 20) == 0x0706_4B50 {
-      guard let z = bytes.int64(eocd - 12), bytes.u32(z) == 0x0606_4B50, let t = bytes.int64(z + 32),
+      guard let z = bytes.int64(eocd - 12), z < bytes.count, bytes.u32(z) == 0x0606_4B50, let t = bytes.int64(z + 32),
         let s = bytes.int64(z + 40), let o = bytes.int64(z + 48)
       else { throw XLSXFailure.fail(.xlsxNoDirectory) }
       (total, cdSize, cdOffset) = (t, s, o)
