@@ -383,6 +383,10 @@ final class XLSXTests: XCTestCase {
       book("empty.xlsx", '', '<sheet name="Vide"/>')
       book("nosheet.xlsx", None, '')
       """)
+    // What the registry can ask to tell a workbook from another zip archive.
+    XCTAssertTrue(isXLSXWorkbook(try readWholeFile(path: path("good.xlsx"))))
+    XCTAssertFalse(isXLSXWorkbook(try readWholeFile(path: path("nowb.xlsx"))))
+    XCTAssertFalse(isXLSXWorkbook(try readWholeFile(path: path("text.xlsx"))))
     let cases: [(String, String)] = [
       ("text.xlsx", "not a zip archive"),
       ("locked.xlsx", "password-protected workbook or an old .xls file"),

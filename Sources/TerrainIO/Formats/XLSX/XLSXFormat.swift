@@ -28,7 +28,7 @@ func readXLSX(_ bytes: FileBytes, _ name: String, _ options: LoadOptions, _ canc
   }
   var reader: XLSXSheetReader?
   do {
-    let workbook = try XLSXWorkbook(ByteView(base: bytes.base, count: bytes.count))
+    let workbook = try XLSXWorkbook(XLSXByteView(base: bytes.base, count: bytes.count))
     guard let first = workbook.sheets.first else { throw XLSXFailure.fail(.xlsxNoSheets) }
     var sheet = first
     if let wanted = options.sheet {
@@ -52,7 +52,7 @@ func readXLSX(_ bytes: FileBytes, _ name: String, _ options: LoadOptions, _ canc
       file: name, sheetName: sheet.name, options: options, strings: strings, styles: styles,
       date1904: workbook.date1904, cancel: cancel)
     reader = r
-    let xml = XMLTokenizer(part: part.name, source: try ZipMemberStream(part, in: zip))
+    let xml = XMLTokenizer(part: part.name, source: try XLSXZipStream(part, in: zip))
     let table = try r.read(xml)
     return LoadResult(table: table, notices: r.notices)
   } catch let f as XLSXFailure {
@@ -78,4 +78,12 @@ public func loadXLSX(
   bytes: UnsafeRawBufferPointer, name: String, options: LoadOptions, cancel: CancellationFlag? = nil
 ) throws -> LoadResult {
   try readXLSX(FileBytes(borrowing: bytes), name, options, cancel)
+}
+
+/// Whether `bytes` are a zip archive holding an xlsx workbook (its directory names
+/// `xl/workbook.xml`): for the registry to hand such an archive to this format rather than to
+/// the zip container, whatever the file's name. Reads the zip directory only.
+package func isXLSXWorkbook(_ bytes: FileBytes) -> Bool {
+  guard let zip = try? XLSXZipDirectory(XLSXByteView(base: bytes.base, count: bytes.count)) else { return false }
+  return zip.member("xl/workbook.xml") != nil
 }

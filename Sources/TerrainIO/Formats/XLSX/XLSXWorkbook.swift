@@ -12,7 +12,7 @@ import TerrainSyntax
 
 /// An opened workbook: its zip directory and what its workbook part says.
 struct XLSXWorkbook {
-  let zip: ZipDirectory
+  let zip: XLSXZipDirectory
   /// The workbook part's name (`xl/workbook.xml`).
   let workbookPart: String
   /// The sheets, in workbook order: name and part (`xl/worksheets/sheet1.xml`).
@@ -26,8 +26,8 @@ struct XLSXWorkbook {
   /// Reads the package relationships, the workbook and its relationships.
   ///
   /// - Throws: `XLSXFailure` when a part is missing or malformed.
-  init(_ bytes: ByteView) throws {
-    zip = try ZipDirectory(bytes)
+  init(_ bytes: XLSXByteView) throws {
+    zip = try XLSXZipDirectory(bytes)
     // The main part: from the package relationships, else where Excel puts it.
     var main = "xl/workbook.xml"
     if let rels = zip.member("_rels/.rels") {
@@ -52,7 +52,7 @@ struct XLSXWorkbook {
     if sharedStringsPart == nil, zip.member("xl/sharedStrings.xml") != nil { sharedStringsPart = "xl/sharedStrings.xml" }
     if stylesPart == nil, zip.member("xl/styles.xml") != nil { stylesPart = "xl/styles.xml" }
 
-    let xml = XMLTokenizer(part: workbook.name, source: try ZipMemberStream(workbook, in: zip), initialCapacity: 64 << 10)
+    let xml = XMLTokenizer(part: workbook.name, source: try XLSXZipStream(workbook, in: zip), initialCapacity: 64 << 10)
     var index = 0
     while true {
       let event = try xml.next()
@@ -72,10 +72,10 @@ struct XLSXWorkbook {
   }
 
   /// The relationships of a `.rels` part: id, type and target (made absolute from `folder`).
-  static func relationships(_ member: ZipMember, zip: ZipDirectory, folder: String) throws
+  static func relationships(_ member: XLSXZipMember, zip: XLSXZipDirectory, folder: String) throws
     -> [(id: String, type: String, target: String)]
   {
-    let xml = XMLTokenizer(part: member.name, source: try ZipMemberStream(member, in: zip), initialCapacity: 16 << 10)
+    let xml = XMLTokenizer(part: member.name, source: try XLSXZipStream(member, in: zip), initialCapacity: 16 << 10)
     var out: [(String, String, String)] = []
     while true {
       let event = try xml.next()
@@ -131,8 +131,8 @@ final class SharedStrings {
 
   /// Reads the shared strings part: each `<si>` is its `<t>` texts concatenated (rich text
   /// runs), phonetic runs (`<rPh>`) left out.
-  init(_ member: ZipMember, zip: ZipDirectory, nulls: NullMarkers, cancel: CancellationFlag?) throws {
-    let xml = XMLTokenizer(part: member.name, source: try ZipMemberStream(member, in: zip))
+  init(_ member: XLSXZipMember, zip: XLSXZipDirectory, nulls: NullMarkers, cancel: CancellationFlag?) throws {
+    let xml = XMLTokenizer(part: member.name, source: try XLSXZipStream(member, in: zip))
     var inString = false
     var inText = false
     var phonetic = 0
@@ -194,8 +194,8 @@ struct CellStyles {
 
   init() {}
 
-  init(_ member: ZipMember, zip: ZipDirectory) throws {
-    let xml = XMLTokenizer(part: member.name, source: try ZipMemberStream(member, in: zip), initialCapacity: 64 << 10)
+  init(_ member: XLSXZipMember, zip: XLSXZipDirectory) throws {
+    let xml = XMLTokenizer(part: member.name, source: try XLSXZipStream(member, in: zip), initialCapacity: 64 << 10)
     var customDate: [Int: Bool] = [:]
     var inCellXfs = false
     var formats: [Int] = []

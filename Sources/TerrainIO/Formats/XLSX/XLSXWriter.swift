@@ -35,7 +35,7 @@ func writeXLSX(_ table: Table, options: ExportOptions, to out: ByteWriter, cance
     throw ExportOptionError(.xlsxTooManyRows, String(rows))
   }
   let sheet = SheetWriter(table: table, rows: rows, header: header, nullText: options.null)
-  let zip = ZipWriter(out)
+  let zip = XLSXZipWriter(out)
   zip.begin("[Content_Types].xml")
   zip.write(xlsxContentTypes)
   zip.end()
@@ -184,7 +184,7 @@ private final class SheetWriter {
 
   // MARK: the sheet
 
-  func write(to zip: ZipWriter, out: ByteWriter, cancel: CancellationFlag?) throws {
+  func write(to zip: XLSXZipWriter, out: ByteWriter, cancel: CancellationFlag?) throws {
     let columns = table.columns
     let xml = ByteWriter(capacity: 320 << 10)
     let lastRow = rows + (header ? 1 : 0)
@@ -384,7 +384,7 @@ private final class SheetWriter {
 
   // MARK: shared strings and styles
 
-  func writeSharedStrings(to zip: ZipWriter, out: ByteWriter, cancel: CancellationFlag?) throws {
+  func writeSharedStrings(to zip: XLSXZipWriter, out: ByteWriter, cancel: CancellationFlag?) throws {
     let xml = ByteWriter(capacity: 320 << 10)
     xml.append(
       """

@@ -21,7 +21,7 @@ struct XLSXFailure: Error {
 }
 
 /// One member of a zip archive, as its central directory describes it.
-struct ZipMember {
+struct XLSXZipMember {
   var name: String
   var method: UInt16
   var flags: UInt16
@@ -32,7 +32,7 @@ struct ZipMember {
 }
 
 /// Little-endian reads with bounds checks over the archive's bytes.
-struct ByteView {
+struct XLSXByteView {
   let base: UnsafePointer<UInt8>
   let count: Int
 
@@ -60,24 +60,24 @@ struct ByteView {
 }
 
 /// The members of a zip archive held in `bytes` (which must outlive it).
-struct ZipDirectory {
-  let bytes: ByteView
-  private(set) var members: [ZipMember] = []
+struct XLSXZipDirectory {
+  let bytes: XLSXByteView
+  private(set) var members: [XLSXZipMember] = []
   private var byName: [String: Int] = [:]
   private var byLowercasedName: [String: Int] = [:]
 
   /// Whether `bytes` start like an OLE compound file (`D0 CF 11 E0`): an encrypted
   /// (password-protected) workbook, or an old `.xls`.
-  static func isCompoundFile(_ bytes: ByteView) -> Bool {
+  static func isCompoundFile(_ bytes: XLSXByteView) -> Bool {
     bytes.u32(0) == 0xE011_CFD0
   }
 
   /// Reads the central directory.
   ///
   /// - Throws: `XLSXFailure` when the bytes are not a zip archive or it is truncated.
-  init(_ bytes: ByteView) throws {
+  init(_ bytes: XLSXByteView) throws {
     self.bytes = bytes
-    if ZipDirectory.isCompoundFile(bytes) { throw XLSXFailure.fail(.xlsxEncrypted) }
+    if XLSXZipDirectory.isCompoundFile(bytes) { throw XLSXFailure.fail(.xlsxEncrypted) }
     guard bytes.u32(0) == 0x0403_4B50 || bytes.u32(0) == 0x0605_4B50 else { throw XLSXFailure.fail(.xlsxNotAZip) }
     // The end-of-central-directory record: 22 bytes and a comment of at most 65,535.
     var eocd = -1
@@ -110,7 +110,7 @@ struct ZipDirectory {
         p + 46 + nameLength + extraLength + commentLength <= cdEnd
       else { throw XLSXFailure.fail(.xlsxDirectoryDamaged) }
       let name = String(decoding: UnsafeBufferPointer(start: bytes.base + p + 46, count: nameLength), as: UTF8.self)
-      var member = ZipMember(
+      var member = XLSXZipMember(
         name: name, method: method, flags: flags, crc: crc, compressedSize: Int(csize32), size: Int(size32),
         localHeaderOffset: Int(offset32))
       // The ZIP64 extra field holds, in order, the 32-bit fields that are all ones.
@@ -140,14 +140,14 @@ struct ZipDirectory {
 
   /// The member called `name` (a leading `/` ignored; case-insensitive when no exact match:
   /// some writers spell `xl/SharedStrings.xml`).
-  func member(_ name: String) -> ZipMember? {
+  func member(_ name: String) -> XLSXZipMember? {
     let n = name.hasPrefix("/") ? String(name.dropFirst()) : name
     if let i = byName[n] ?? byLowercasedName[n.lowercased()], members.indices.contains(i) { return members[i] }
     return nil
   }
 
   /// The compressed bytes of `m`: after its local header, checked to lie inside the archive.
-  func data(of m: ZipMember) throws -> UnsafeBufferPointer<UInt8> {
+  func data(of m: XLSXZipMember) throws -> UnsafeBufferPointer<UInt8> {
     let h = m.localHeaderOffset
     guard bytes.u32(h) == 0x0403_4B50, let n = bytes.u16(h + 26).map(Int.init), let e = bytes.u16(h + 28).map(Int.init)
     else { throw XLSXFailure.fail(.xlsxMemberOutside, m.name) }
@@ -160,8 +160,8 @@ struct ZipDirectory {
 
 /// The bytes of one member, inflated chunk by chunk into the caller's buffer; the CRC and the
 /// size are checked at the end.
-final class ZipMemberStream {
-  private let member: ZipMember
+final class XLSXZipStream {
+  private let member: XLSXZipMember
   private let input: UnsafeBufferPointer<UInt8>
   private var stream = z_stream()
   private var inflating = false
@@ -174,7 +174,7 @@ final class ZipMemberStream {
   ///
   /// - Throws: `XLSXFailure` for an encrypted member, an unknown compression method, or
   ///   data outside the archive.
-  init(_ member: ZipMember, in directory: ZipDirectory) throws {
+  init(_ member: XLSXZipMember, in directory: XLSXZipDirectory) throws {
     self.member = member
     if member.flags & 1 != 0 { throw XLSXFailure.fail(.xlsxEncrypted) }
     guard member.method == 0 || member.method == 8 else {
@@ -223,7 +223,7 @@ final class ZipMemberStream {
           remainingInput -= slice
         }
         let before = stream.avail_in
-        let status = inflate(&stream, Z_NO_FLUSH)
+        let status = CZlib.inflate(&stream, Z_NO_FLUSH)
         if status == Z_STREAM_END {
           n = capacity - Int(stream.avail_out)
           crc = CZlib.crc32(crc, out, UInt32(n))

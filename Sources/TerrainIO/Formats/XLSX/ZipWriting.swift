@@ -15,7 +15,7 @@ import TerrainStorage
 import TerrainSyntax
 
 /// Writes a zip archive into `out`.
-final class ZipWriter {
+final class XLSXZipWriter {
   private struct Entry {
     var name: [UInt8]
     var offset: Int
@@ -121,7 +121,7 @@ final class ZipWriter {
       let p = out.reserve(chunk)
       stream.next_out = p
       stream.avail_out = UInt32(chunk)
-      let status = deflate(&stream, flush)
+      let status = CZlib.deflate(&stream, flush)
       out.advance(chunk - Int(stream.avail_out))
       if flush == Z_FINISH {
         if status == Z_STREAM_END { return }
