@@ -255,7 +255,8 @@ final class XLSXSheetReader {
       inlineEnds.append(inlineBytes.count)
       return (CellKind.inline, UInt64(inlineEnds.count - 1))
     case UInt8(ascii: "b"):
-      let t = n == 1 && p[0] == UInt8(ascii: "1") || n == 4 && p[0] == UInt8(ascii: "t")
+      // `1`/`0`, or `true`/`TRUE` from some writers.
+      let t = n == 1 && p[0] == UInt8(ascii: "1") || n == 4 && p[0] | 0x20 == UInt8(ascii: "t")
       return (CellKind.bool, t ? 1 : 0)
     case UInt8(ascii: "e"):
       return (CellKind.empty, 0)
