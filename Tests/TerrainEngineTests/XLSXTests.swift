@@ -125,6 +125,9 @@ final class XLSXTests: XCTestCase {
     let plain = try loadFile(path: path("openpyxl.xlsx"), options: LoadOptions())
     XCTAssertEqual(plain.table.columnNames.first, "Population légale 2021 — titre fusionné")
     XCTAssertEqual(plain.table.rowCount, 5)
+    XCTAssertTrue(
+      plain.notices.contains { $0.hasPrefix("4 columns mix types, read as text: `column3` (numbers and texts), ") },
+      "\(plain.notices)")
   }
 
   func testXlsxwriterWorkbooksBothDateSystemsAndInlineStrings() throws {
@@ -220,7 +223,10 @@ final class XLSXTests: XCTestCase {
     XCTAssertEqual(t.row(1), [.bool(true), .text("2500"), .null, .date(CalendarDate.unchecked(year: 1900, month: 3, day: 1))])
     XCTAssertEqual(t.row(2), [.null, .text("Rich\rtexté"), .null, .date(CalendarDate.unchecked(year: 2023, month: 7, day: 14))])
     XCTAssertEqual(t.row(3), [.null, .text("a<b"), .text("1.25"), .date(CalendarDate.unchecked(year: 1900, month: 3, day: 1))])
-    XCTAssertTrue(r.notices.contains { $0.contains("`nom` mixes numbers and texts") }, "\(r.notices)")
+    XCTAssertEqual(
+      r.notices,
+      ["renamed column: empty name → column1",
+       "2 columns mix types, read as text: `nom` (numbers and texts), `jéour` (numbers and texts)"])
     // The 1904 system: serial 0 is 1 January 1904.
     try writeHandmade(
       "h1904.xlsx", sheet: "<worksheet><sheetData><row><c t=\"inlineStr\"><is><t>d</t></is></c></row><row><c s=\"3\"><v>0</v></c></row><row><c s=\"3\"><v>366.75</v></c></row></sheetData></worksheet>",
@@ -332,6 +338,28 @@ final class XLSXTests: XCTestCase {
     XCTAssertEqual(back.columns[4].boxedValues, [.float(1e-7), .float(2.125), .null, .float(123_456.789)])
   }
 
+  /// The ZIP64 records a sheet past 4 GB gets, on a small sheet: read by Python's zipfile
+  /// (which checks them), openpyxl and ours.
+  func testZip64MembersAreValid() throws {
+    xlsxAlwaysZip64 = true
+    defer { xlsxAlwaysZip64 = false }
+    let t = try Table(columns: [("n", .int((0..<3000).map { Int64($0) })), ("t", .text((0..<3000).map { "v\($0 % 7)" }))])
+    XCTAssertEqual(try exportTable(t, to: path("z64.xlsx"), options: ExportOptions()), 3000)
+    let out = try python(
+      ["openpyxl"],
+      """
+      import zipfile, openpyxl
+      z = zipfile.ZipFile("z64.xlsx")
+      assert z.testzip() is None
+      ws = openpyxl.load_workbook("z64.xlsx").active
+      print(ws.max_row, ws["A3001"].value, ws["B3001"].value)
+      """)
+    XCTAssertEqual(out.trimmingCharacters(in: .whitespacesAndNewlines), "3001 2999 v3")
+    let back = try loadFile(path: path("z64.xlsx"), options: LoadOptions()).table
+    XCTAssertEqual(back.columns[0].boxedValues, t.columns[0].boxedValues)
+    XCTAssertEqual(back.columns[1].boxedValues, t.columns[1].boxedValues)
+  }
+
   func testBundledDataRoundTrips() throws {
     let (s, printed) = session()
     let csv = TestSupport.datasets.appendingPathComponent("epci.csv").path
@@ -411,6 +439,20 @@ final class XLSXTests: XCTestCase {
       XCTAssertTrue(printed().contains(file), file)
       let kept = try XCTUnwrap(try s.table(named: "keep"))
       XCTAssertEqual(kept.columnNames.first, "siren", file)
+    }
+  }
+
+  func testCancelLeavesNothing() throws {
+    let t = try Table(columns: [("n", .int((0..<50_000).map { Int64($0) }))])
+    let cancel = CancellationFlag()
+    cancel.cancel()
+    XCTAssertThrowsError(try exportTable(t, to: path("c.xlsx"), options: ExportOptions(), cancel: cancel)) {
+      XCTAssertTrue($0 is CancelledError, "\($0)")
+    }
+    XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), [])
+    XCTAssertEqual(try exportTable(t, to: path("c.xlsx"), options: ExportOptions()), 50_000)
+    XCTAssertThrowsError(try loadFile(path: path("c.xlsx"), options: LoadOptions(), cancel: cancel)) {
+      XCTAssertTrue($0 is CancelledError, "\($0)")
     }
   }
 

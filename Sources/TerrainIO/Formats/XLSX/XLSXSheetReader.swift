@@ -403,8 +403,17 @@ final class XLSXSheetReader {
       fields.append(Field(name: name, type: column.type))
       built.append(column)
     }
+    if mixed.count == 1, let m = mixed.first {
+      notices.append("column \(m) mixes types: read as text")
+    } else if mixed.count > 1 {
+      let shown = mixed.count > 6 ? mixed.prefix(6).joined(separator: ", ") + ", …" : mixed.joined(separator: ", ")
+      notices.append("\(mixed.count) columns mix types, read as text: \(shown)")
+    }
     return Table(fields: fields, columns: built, rowCount: rowCount)
   }
+
+  /// The columns read as text because they mix types, with what they mix.
+  private var mixed: [String] = []
 
   private func has(_ c: SheetColumn, _ kind: UInt8) -> Bool { c.seen & (1 << kind) != 0 }
 
@@ -416,7 +425,7 @@ final class XLSXSheetReader {
     if has(c, CellKind.bool) { kinds.append("booleans") }
     if has(c, CellKind.date) { kinds.append("dates") }
     if kinds.count > 1 {
-      notices.append("column `\(name)` mixes \(kinds.joined(separator: " and ")): read as text")
+      mixed.append("`\(name)` (\(kinds.joined(separator: " and ")))")
       return .text
     }
     if has(c, CellKind.number) { return c.allWhole ? .int : .float }

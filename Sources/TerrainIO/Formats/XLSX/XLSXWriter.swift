@@ -20,6 +20,9 @@ private let styleInt = 2
 private let styleDate = 3
 private let firstFloatStyle = 4
 
+/// Test hook: every member written with ZIP64 records, as a sheet past 4 GB would be.
+nonisolated(unsafe) package var xlsxAlwaysZip64 = false
+
 /// Writes `table` as an xlsx workbook into `out`; returns the rows written.
 ///
 /// - Throws: `ExportOptionError` for a table Excel cannot hold (too many rows or columns, a
@@ -48,10 +51,10 @@ func writeXLSX(_ table: Table, options: ExportOptions, to out: ByteWriter, cance
   zip.begin("xl/_rels/workbook.xml.rels")
   zip.write(xlsxWorkbookRelationships)
   zip.end()
-  zip.begin("xl/worksheets/sheet1.xml", zip64: sheet.mayPass4GB)
+  zip.begin("xl/worksheets/sheet1.xml", zip64: sheet.mayPass4GB || xlsxAlwaysZip64)
   try sheet.write(to: zip, out: out, cancel: cancel)
   zip.end()
-  zip.begin("xl/sharedStrings.xml", zip64: sheet.stringsMayPass4GB)
+  zip.begin("xl/sharedStrings.xml", zip64: sheet.stringsMayPass4GB || xlsxAlwaysZip64)
   try sheet.writeSharedStrings(to: zip, out: out, cancel: cancel)
   zip.end()
   zip.begin("xl/styles.xml")
@@ -327,14 +330,10 @@ private final class SheetWriter {
         }
       }
       xml.appendLiteral("</row>")
-      if xml.count >= 256 << 10 {
-        zip.write(xml)
-        if i & 0x3FF == 0 { try checkpoint(out, cancel) }
-      }
+      try drain(xml, into: zip, out: out, cancel: cancel)
     }
     xml.appendLiteral("</sheetData></worksheet>")
-    zip.write(xml)
-    try checkpoint(out, cancel)
+    try drain(xml, into: zip, out: out, cancel: cancel, force: true)
   }
 
   /// The width of column `k`: its header and widest values (a sample of rows for numbers),
@@ -398,13 +397,20 @@ private final class SheetWriter {
       xml.appendLiteral(spaced ? "<si><t xml:space=\"preserve\">" : "<si><t>")
       appendEscapedText(s, to: xml)
       xml.appendLiteral("</t></si>")
-      if xml.count >= 256 << 10 {
-        zip.write(xml)
-        if code & 0x3FF == 0 { try checkpoint(out, cancel) }
-      }
+      try drain(xml, into: zip, out: out, cancel: cancel)
     }
     xml.appendLiteral("</sst>")
+    try drain(xml, into: zip, out: out, cancel: cancel, force: true)
+  }
+
+  /// Deflates `xml` into the archive once it holds 256 KB (or when `force`), checking for
+  /// Ctrl-C and write errors each time (every few thousand rows).
+  private func drain(
+    _ xml: ByteWriter, into zip: XLSXZipWriter, out: ByteWriter, cancel: CancellationFlag?, force: Bool = false
+  ) throws {
+    guard force || xml.count >= 256 << 10 else { return }
     zip.write(xml)
+    try checkpoint(out, cancel)
   }
 
   /// The styles part: fonts (regular, bold), the number formats of the float columns.
