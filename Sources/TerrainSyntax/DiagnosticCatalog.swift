@@ -229,6 +229,36 @@ extension DiagnosticMessage {
 
   // MARK: xlsx
 
+  public static let xlsxNotAZip = DiagnosticMessage(.load, "xlsx-not-a-zip", "not an xlsx workbook: the file is not a zip archive")
+  public static let xlsxEncrypted = DiagnosticMessage(.load, "xlsx-encrypted", "a password-protected workbook or an old .xls file (an OLE compound file): save it from Excel as .xlsx without a password")
+  public static let xlsxNoDirectory = DiagnosticMessage(.load, "xlsx-no-directory", "truncated or damaged archive: no zip directory at its end")
+  public static let xlsxDirectoryDamaged = DiagnosticMessage(.load, "xlsx-directory-damaged", "truncated or damaged archive: its zip directory is cut or damaged")
+  public static let xlsxMemberOutside = DiagnosticMessage(.load, "xlsx-member-outside", "truncated or damaged archive: part `{}` lies beyond the end of the file")
+  public static let xlsxMemberCut = DiagnosticMessage(.load, "xlsx-member-cut", "truncated or damaged archive: part `{}` is cut short")
+  public static let xlsxUnknownMethod = DiagnosticMessage(.load, "xlsx-unknown-method", "part `{}` is compressed with method {}, which terrain does not read")
+  public static let xlsxInflateFailed = DiagnosticMessage(.load, "xlsx-inflate-failed", "part `{}` is damaged: its compressed data is invalid")
+  public static let xlsxSizeMismatch = DiagnosticMessage(.load, "xlsx-size-mismatch", "part `{}` is damaged: its size differs from the one the archive gives")
+  public static let xlsxBadCRC = DiagnosticMessage(.load, "xlsx-bad-crc", "part `{}` is damaged: its checksum does not match")
+  public static let xlsxMissingPart = DiagnosticMessage(.load, "xlsx-missing-part", "not a complete xlsx workbook: part `{}` is missing")
+  public static let xlsxXMLUnexpectedEnd = DiagnosticMessage(.load, "xlsx-xml-unexpected-end", "malformed XML in `{}` at byte {}: the part ends inside a tag")
+  public static let xlsxXMLBadTag = DiagnosticMessage(.load, "xlsx-xml-bad-tag", "malformed XML in `{}` at byte {}: a broken tag")
+  public static let xlsxXMLBadEntity = DiagnosticMessage(.load, "xlsx-xml-bad-entity", "malformed XML in `{}` at byte {}: unknown entity `{}`")
+  public static let xlsxXMLTooLong = DiagnosticMessage(.load, "xlsx-xml-too-long", "malformed XML in `{}` at byte {}: a tag or text longer than {} MB")
+  public static let xlsxBadCellReference = DiagnosticMessage(.load, "xlsx-bad-cell-reference", "bad cell reference \"{}\" in `{}`")
+  public static let xlsxBadRowNumber = DiagnosticMessage(.load, "xlsx-bad-row-number", "bad row number in `{}`: \"{}\"")
+  public static let xlsxBadNumber = DiagnosticMessage(.load, "xlsx-bad-number", "cell {} of `{}` holds \"{}\", which is not a number")
+  public static let xlsxBadSharedString = DiagnosticMessage(.load, "xlsx-bad-shared-string", "cell {} of `{}` refers to shared string \"{}\" but the workbook has {}")
+  public static let xlsxAtCell = DiagnosticMessage(.load, "xlsx-at-cell", "{} (sheet \"{}\", cell {})")
+  public static let xlsxNoSheets = DiagnosticMessage(.load, "xlsx-no-sheets", "the workbook has no sheets")
+  public static let xlsxNoSuchSheet = DiagnosticMessage(.load, "xlsx-no-such-sheet", "no sheet named \"{}\" (sheets: {})")
+  public static let xlsxEmptySheet = DiagnosticMessage(.load, "xlsx-empty-sheet", "sheet \"{}\" is empty (after `skip`)")
+  public static let xlsxRowTooLong = DiagnosticMessage(.load, "xlsx-row-too-long", "row {} of `{}` holds more than 16,384 cells")
+  public static let xlsxPartTooLarge = DiagnosticMessage(.load, "xlsx-part-too-large", "`{}` inflates to more than the memory available can take: not loaded")
+  public static let xlsxTooLarge = DiagnosticMessage(.load, "xlsx-too-large", "sheet \"{}\" holds more cells than the memory available can take: not loaded")
+  public static let xlsxTooManyRows = DiagnosticMessage(.export, "xlsx-too-many-rows", "an xlsx sheet holds at most 1,048,575 rows under its header; the table has {}: export fewer rows (`take`) or to .csv")
+  public static let xlsxTooManyColumns = DiagnosticMessage(.export, "xlsx-too-many-columns", "an xlsx sheet holds at most 16,384 columns; the table has {}")
+  public static let xlsxTextTooLong = DiagnosticMessage(.export, "xlsx-text-too-long", "column `{}` holds a text of {} characters: an Excel cell holds at most 32,767")
+
   // MARK: arrow
 
   // MARK: parquet

@@ -27,6 +27,7 @@ package struct FormatRegistry: Sendable {
       .tsv,
       .markdown,
       .json,
+      .xlsx,
     ],
     containers: [
     ])
@@ -215,6 +216,9 @@ package func exportTable(
   } catch let e as ExportOptionError {
     throw ExportError(path: path, e.entry, arguments: e.arguments)
   }
+  var options = options
+  let name = splitPath(path).name
+  options.destinationStem = name.lastIndex(of: ".").map { String(name[..<$0]) } ?? name
   do {
     return try writeFileAtomically(
       path: path, bufferCapacity: bufferCapacity, failAfterBytes: failAfterBytes, afterWrite: afterWrite

@@ -97,9 +97,9 @@ private func cgroupRoom() -> Int? {
   guard let line = own.split(separator: "\n").first(where: { $0.hasPrefix("0::") }) else { return nil }
   let group = String(line.dropFirst(3))
   let base = "/sys/fs/cgroup" + (group == "/" ? "" : group)
-  guard let maxText = readSmallFile(base + "/memory.max")?.trimmingSpaces, maxText != "max",
+  guard let maxText = readSmallFile(base + "/memory.max")?.trimmingSpaces(), maxText != "max",
     let limit = Int(maxText),
-    let current = readSmallFile(base + "/memory.current").flatMap({ Int($0.trimmingSpaces) })
+    let current = readSmallFile(base + "/memory.current").flatMap({ Int($0.trimmingSpaces()) })
   else { return nil }
   return max(0, limit - current)
 }
@@ -111,10 +111,4 @@ private func readSmallFile(_ path: String) -> String? {
   var buffer = [UInt8](repeating: 0, count: 4096)
   let n = fread(&buffer, 1, buffer.count, f)
   return String(decoding: buffer.prefix(n), as: UTF8.self)
-}
-
-extension String {
-  fileprivate var trimmingSpaces: String {
-    String(self.drop(while: { $0 == " " || $0 == "\n" }).reversed().drop(while: { $0 == " " || $0 == "\n" }).reversed())
-  }
 }

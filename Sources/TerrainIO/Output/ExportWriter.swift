@@ -22,6 +22,10 @@ public struct ExportOptions: Sendable, Equatable {
   public var dialect: String?
   /// The format, by name (`format = "csv"`), instead of the one the extension picks.
   public var format: String?
+  /// The destination's file name without its extension (`comparatif` for
+  /// `out/comparatif.xlsx`), set by `exportTable` for formats that name something inside the
+  /// file after it (a workbook's sheet).
+  package var destinationStem: String?
   /// A float with no fractional part written as an integer (`137470`, not `137470,0`): set by
   /// the session for a `compare`, whose float columns mix int and float indicators; not an
   /// option of the language.
