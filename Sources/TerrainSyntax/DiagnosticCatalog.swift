@@ -246,6 +246,11 @@ extension DiagnosticMessage {
   public static let arrowUInt64TooLarge = DiagnosticMessage(.load, "arrow-uint64-too-large", "{}: value {} is beyond the 64-bit integer range")
   public static let arrowDateOutOfRange = DiagnosticMessage(.load, "arrow-date-out-of-range", "{}: a date beyond the years 1 to 9999")
   public static let arrowTooManyTexts = DiagnosticMessage(.export, "arrow-too-many-texts", "column `{}` has more distinct texts than an Arrow dictionary holds")
+  public static let sessionNotSessionFile = DiagnosticMessage(.load, "session-not-session-file", "\"{}\" is not a session file written by `.save`")
+  public static let sessionDamaged = DiagnosticMessage(.load, "session-damaged", "\"{}\" is damaged: {} cannot be read")
+  public static let sessionCompressedMember = DiagnosticMessage(.load, "session-compressed-member", "\"{}\": member {} is compressed (a session file stores its members uncompressed)")
+  public static let sessionMissingMember = DiagnosticMessage(.load, "session-missing-member", "\"{}\": the manifest names member {}, which is not in the file")
+  public static let sessionNewerFormat = DiagnosticMessage(.load, "session-newer-format", "\"{}\" was written by a newer terrain (session format {}): update terrain to open it")
 
   // MARK: parquet
 

@@ -38,6 +38,9 @@ struct Terrain: ParsableCommand {
   @Flag(help: "Start with no table.")
   var noData = false
 
+  @Option(help: ArgumentHelp("Restore the tables and pilots of a file written by `.save` before anything runs.", valueName: "file"))
+  var open: String?
+
   mutating func validate() throws {
     guard OutputMode(rawValue: mode) != nil else {
       throw ValidationError("unknown mode '\(mode)': use " + OutputMode.allCases.map(\.rawValue).joined(separator: ", "))
@@ -141,6 +144,11 @@ session.renderOptions.color = isatty(1) != 0 && ProcessInfo.processInfo.environm
 session.renderOptions.terminalWidth = terminalColumns()
 
 var ok = true
+if let file = command.open, !session.openSessionFile(file) {
+  fflush(stdout)
+  session.catalog.removeAll()
+  exit(1)
+}
 if let c = command.command {
   ok = session.run(c, name: nil)
 } else if !command.scripts.isEmpty {

@@ -12,14 +12,15 @@ import TerrainSyntax
 nonisolated(unsafe) package var arrowRowsPerBatch = 1 << 19
 
 /// A `ByteWriter` that counts the bytes written through it and, when asked, their CRC-32 (for
-/// a member of a zip archive).
+/// a member of a zip archive). Without a `ByteWriter`, it only counts: a dry run that measures
+/// what a writer would write.
 package final class CountingWriter {
-  package let out: ByteWriter
+  package let out: ByteWriter?
   package private(set) var position = 0
   package private(set) var crc: UInt = 0
   private let computesCRC: Bool
 
-  package init(_ out: ByteWriter, crc: Bool = false) {
+  package init(_ out: ByteWriter?, crc: Bool = false) {
     self.out = out
     computesCRC = crc
   }
@@ -27,7 +28,7 @@ package final class CountingWriter {
   package func write(_ p: UnsafeRawPointer, _ n: Int) {
     guard n > 0 else { return }
     let bytes = p.assumingMemoryBound(to: UInt8.self)
-    out.append(bytes, n)
+    out?.append(bytes, n)
     position += n
     guard computesCRC else { return }
     var done = 0
@@ -45,6 +46,12 @@ package final class CountingWriter {
   package func zeros(_ n: Int) {
     guard n > 0 else { return }
     write([UInt8](repeating: 0, count: n))
+  }
+
+  /// Stops on Ctrl-C or after a failed write.
+  package func checkpoint(_ cancel: CancellationFlag?) throws {
+    if let c = cancel, c.isCancelled { throw CancelledError() }
+    if let out, out.errorNumber != 0 { throw WriteFailure(errorNumber: out.errorNumber) }
   }
 
   /// Pads with zeros up to a multiple of `alignment` bytes.
@@ -89,9 +96,13 @@ private final class ArrowFileWriter {
   var dictionaryBlocks: [[UInt8]] = []
   var batchBlocks: [[UInt8]] = []
 
+  /// Where the file starts in `out` (a member of an archive starts after other bytes).
+  let origin: Int
+
   init(_ table: Table, _ out: CountingWriter) {
     self.table = table
     self.out = out
+    origin = out.position
     large = table.columns.map { c in
       guard case .text(_, let d) = c.values, d.count > 0 else { return false }
       return d.ends[d.count - 1] > Int(Int32.max)
@@ -107,14 +118,14 @@ private final class ArrowFileWriter {
         throw ExportOptionError(.arrowTooManyTexts, table.fields[c].name)
       }
       dictionaryBlocks.append(dictionaryBatch(c, d))
-      try checkpoint(out.out, cancel)
+      try out.checkpoint(cancel)
     }
     var start = 0
     repeat {
       let n = min(arrowRowsPerBatch, table.rowCount - start)
       batchBlocks.append(recordBatch(start, n))
       start += n
-      try checkpoint(out.out, cancel)
+      try out.checkpoint(cancel)
     } while start < table.rowCount
     // End of stream, then the footer, its length and the magic.
     out.write([0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0])
@@ -131,7 +142,7 @@ private final class ArrowFileWriter {
     out.write(footer)
     out.write(littleEndianBytes(Int32(truncatingIfNeeded: footer.count)))
     out.write(Array("ARROW1".utf8))
-    try checkpoint(out.out, cancel)
+    try out.checkpoint(cancel)
     return table.rowCount
   }
 
@@ -201,7 +212,7 @@ private final class ArrowFileWriter {
     b.add(2, offsetTo: header)
     let metadata = b.finish(root: b.endTable())
     // The metadata (its padding included) ends, and the body starts, at a multiple of 64.
-    let offset = out.position
+    let offset = out.position - origin
     let bodyStart = padded64(offset + 8 + metadata.count)
     let metadataLength = bodyStart - offset
     out.write([0xFF, 0xFF, 0xFF, 0xFF])
