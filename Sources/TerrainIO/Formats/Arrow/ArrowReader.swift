@@ -149,6 +149,7 @@ private final class ArrowReader {
         let part = "record batch \(b + 1), column \(column.name)"
         try fill(fills[c], column, batch, node: c, buffer: &cursor, views: &views, row: row, part: part)
       }
+      batch.release()
       row += batch.length
     }
     let fields = columns.map { Field(name: $0.name, type: $0.type.dataType) }

@@ -254,7 +254,9 @@ private func arrowType(_ tag: UInt8, _ table: FlatTable?, column: String, part: 
 }
 
 /// A record batch's metadata: its length, field nodes and buffers, checked against its body.
-struct ArrowBatch {
+/// Buffers compressed with LZ4 (Arrow's `LZ4_FRAME` body compression) are decoded on first use
+/// and kept until `release()`.
+final class ArrowBatch {
   let bytes: ArrowBytes
   let message: ArrowMessage
   let length: Int
@@ -262,14 +264,16 @@ struct ArrowBatch {
   let buffers: (start: Int, count: Int)
   let variadic: (start: Int, count: Int)?
   let table: FlatTable
-  let part: String
+  /// Whether the buffers are LZ4 frames, each after its uncompressed length.
+  let compressed: Bool
+  /// Decoded buffers by index: owned memory (freed by `release`) or a view of the file.
+  private var decoded: [Int: (base: UnsafePointer<UInt8>, count: Int, owned: Bool)] = [:]
 
   /// Reads the `RecordBatch` table `table` of `message`.
   init(_ table: FlatTable, message: ArrowMessage, bytes: ArrowBytes, part: String) throws {
     self.table = table
     self.message = message
     self.bytes = bytes
-    self.part = part
     let length = try flat(part) { Int(try table.scalar(0, Int64(0))) }
     guard length >= 0 else { throw ArrowFault(.arrowBadLength, part, String(length)) }
     self.length = length
@@ -278,8 +282,19 @@ struct ArrowBatch {
     variadic = try flat(part) { try table.vector(4, elementSize: 8) }
     if let compression = try flat(part, { try table.table(3) }) {
       let codec = try flat(part) { try compression.scalar(0, Int8(0)) }
-      throw ArrowFault(.arrowCompressed, part, codec == 1 ? "ZSTD" : "LZ4")
+      guard codec == 0 else { throw ArrowFault(.arrowCompressed, part, codec == 1 ? "ZSTD" : "codec \(codec)") }
+      compressed = true
+    } else {
+      compressed = false
     }
+  }
+
+  deinit { release() }
+
+  /// Frees the decoded buffers.
+  func release() {
+    for (_, d) in decoded where d.owned { UnsafeMutablePointer(mutating: d.base).deallocate() }
+    decoded = [:]
   }
 
   /// Node `i`: its length and null count.
@@ -302,6 +317,17 @@ struct ArrowBatch {
 
   /// Buffer `i`, checked to lie in the body, and at least `needed` bytes long.
   func buffer(_ i: Int, needed: Int, part: String) throws -> UnsafePointer<UInt8> {
+    let (p, length) = try resolve(i, part: part)
+    guard length >= needed else { throw ArrowFault(.arrowBufferTooShort, part, String(length), String(needed)) }
+    return p
+  }
+
+  /// The length in bytes of buffer `i` (decoded).
+  func bufferLength(_ i: Int, part: String) throws -> Int { try resolve(i, part: part).count }
+
+  /// Buffer `i`: where it lies in the file, or its decoded bytes.
+  private func resolve(_ i: Int, part: String) throws -> (base: UnsafePointer<UInt8>, count: Int) {
+    if let d = decoded[i] { return (d.base, d.count) }
     let (offset, length) = try flat(part) {
       (Int(try table.structField(buffers, stride: 16, index: i, offset: 0, as: Int64.self)),
         Int(try table.structField(buffers, stride: 16, index: i, offset: 8, as: Int64.self)))
@@ -309,13 +335,27 @@ struct ArrowBatch {
     guard offset >= 0, length >= 0, offset <= message.bodyLength, length <= message.bodyLength - offset,
       bytes.contains(message.bodyStart + offset, length)
     else { throw ArrowFault(.arrowBufferPastEnd, part) }
-    guard length >= needed else { throw ArrowFault(.arrowBufferTooShort, part, String(length), String(needed)) }
-    return bytes.base + message.bodyStart + offset
-  }
-
-  /// The length in bytes of buffer `i` (checked by `buffer`).
-  func bufferLength(_ i: Int, part: String) throws -> Int {
-    try flat(part) { Int(try table.structField(buffers, stride: 16, index: i, offset: 8, as: Int64.self)) }
+    let p = bytes.base + message.bodyStart + offset
+    guard compressed && length > 0 else { return (p, length) }
+    // The uncompressed length, then the frame (-1: the bytes as they are).
+    guard length >= 8 else { throw ArrowFault(.arrowMalformed, part) }
+    let size = Int(Int64(littleEndian: UnsafeRawPointer(p).loadUnaligned(as: Int64.self)))
+    if size == -1 {
+      decoded[i] = (p + 8, length - 8, false)
+      return (p + 8, length - 8)
+    }
+    // LZ4 expands at most about 255 times.
+    guard size >= 0, size / 255 <= length else { throw ArrowFault(.arrowCorruptCompression, part) }
+    if let available = availableMemory(), size > available {
+      throw ArrowFault(.notEnoughMemory, part, "\(size) bytes", "\(available) bytes")
+    }
+    let out = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, size))
+    guard decodeLZ4Frame(p + 8, count: length - 8, into: out, capacity: size) == size else {
+      out.deallocate()
+      throw ArrowFault(.arrowCorruptCompression, part)
+    }
+    decoded[i] = (UnsafePointer(out), size, true)
+    return (UnsafePointer(out), size)
   }
 }
 

@@ -107,7 +107,16 @@ private final class ArrowFileWriter {
       guard case .text(_, let d) = c.values, d.count > 0 else { return false }
       return d.ends[d.count - 1] > Int(Int32.max)
     }
+    kept = table.columns.map { c in
+      guard case .text(let codes, let d) = c.values, d.count > table.rowCount else { return nil }
+      return DictionarySubset(codes, d, validity: c.validity)
+    }
   }
+
+  /// Per text column whose dictionary holds more values than the table has rows (a few rows
+  /// taken from a large table): the values its rows use, written instead of the whole
+  /// dictionary. Other columns keep their dictionary and codes as they are.
+  var kept: [DictionarySubset?]
 
   func write(cancel: CancellationFlag?) throws -> Int {
     out.write(Array("ARROW1".utf8) + [0, 0])
@@ -250,6 +259,7 @@ private final class ArrowFileWriter {
 
   /// The dictionary of text column `c`: id `c`, offsets then bytes.
   func dictionaryBatch(_ c: Int, _ d: TextDictionary) -> [UInt8] {
+    if let subset = kept[c] { return dictionaryBatch(c, strings: subset.codes.map { d.bytes(of: $0) }) }
     let n = d.count
     let offsets: BodyBuffer
     if large[c] {
@@ -273,18 +283,46 @@ private final class ArrowFileWriter {
     }
   }
 
+  /// A dictionary batch of the texts `strings` (fewer than the table's rows).
+  func dictionaryBatch(_ c: Int, strings: [UnsafeRawBufferPointer]) -> [UInt8] {
+    var offsets: [UInt8] = littleEndianBytes(Int32(0))
+    var data: [UInt8] = []
+    for s in strings {
+      data += s
+      offsets += littleEndianBytes(Int32(truncatingIfNeeded: data.count))
+    }
+    let body: [BodyBuffer] = [.none, .packed(offsets), .packed(data)]
+    return message(header: ArrowMessageTag.dictionaryBatch, body: body) { b in
+      let batch = recordBatchTable(&b, length: strings.count, nodes: [(strings.count, 0)], buffers: body)
+      b.startTable()
+      b.add(0, Int64(c))
+      b.add(1, offsetTo: batch)
+      b.add(2, UInt8(0))
+      return b.endTable()
+    }
+  }
+
   /// Rows `start..<start + n` as one record batch.
   func recordBatch(_ start: Int, _ n: Int) -> [UInt8] {
     var nodes: [(Int, Int)] = []
     var body: [BodyBuffer] = []
-    for column in table.columns {
+    for (c, column) in table.columns.enumerated() {
       let (validity, nulls) = packValidity(column, start, n)
       nodes.append((n, nulls))
       body.append(validity)
       switch column.values {
       case .int(let v): body.append(.memory(UnsafeRawPointer(v.base + start), n * 8))
       case .float(let v): body.append(.memory(UnsafeRawPointer(v.base + start), n * 8))
-      case .text(let v, _): body.append(.memory(UnsafeRawPointer(v.base + start), n * 4))
+      case .text(let v, _):
+        if let subset = kept[c] {
+          var codes = [UInt8](repeating: 0, count: n * 4)
+          codes.withUnsafeMutableBytes { raw in
+            for i in 0..<n { raw.storeBytes(of: subset.newCode[Int(v.base[start + i])].littleEndian, toByteOffset: 4 * i, as: UInt32.self) }
+          }
+          body.append(.packed(codes))
+        } else {
+          body.append(.memory(UnsafeRawPointer(v.base + start), n * 4))
+        }
       case .bool(let v):
         var bits = [UInt8](repeating: 0, count: (n + 7) / 8)
         for i in 0..<n where v.base[start + i] != 0 { bits[i >> 3] |= 1 << UInt8(i & 7) }
@@ -314,6 +352,25 @@ private final class ArrowFileWriter {
       present += Int(x)
     }
     return present == n ? (.none, 0) : (.packed(bits), n - present)
+  }
+}
+
+/// The values of a dictionary that a column's rows use, in code order, and each old code's
+/// new one (0 for unused codes and null rows).
+private struct DictionarySubset {
+  var codes: [UInt32] = []
+  var newCode: [UInt32]
+
+  init(_ codes: ColumnBuffer<UInt32>, _ d: TextDictionary, validity: ColumnBuffer<UInt8>?) {
+    var used = [Bool](repeating: false, count: d.count)
+    for i in 0..<codes.count where validity.map({ $0.base[i] != 0 }) ?? true { used[Int(codes.base[i])] = true }
+    newCode = [UInt32](repeating: 0, count: d.count)
+    for c in 0..<d.count where used[c] {
+      newCode[c] = UInt32(truncatingIfNeeded: self.codes.count)
+      self.codes.append(UInt32(truncatingIfNeeded: c))
+    }
+    // Null rows hold code 0: it must name a value.
+    if self.codes.isEmpty && d.count > 0 { self.codes = [0] }
   }
 }
 
