@@ -31,7 +31,8 @@ def main():
                            capture_output=True, text=True)
         if r.returncode != 0:
             sys.exit(r.stderr)
-        times = [float(t) for t in re.findall(r"time: ([0-9.]+) ms", r.stderr)]
+        # The first time is `.timer on`'s own.
+        times = [float(t) for t in re.findall(r"time: ([0-9.]+) ms", r.stderr)][1:]
         load, save, opened = times[:runs], times[runs], times[runs + 1:2 * runs + 1]
         size = os.path.getsize(saved)
     csv_ms, open_ms = statistics.median(load), statistics.median(opened)

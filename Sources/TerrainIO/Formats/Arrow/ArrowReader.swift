@@ -8,6 +8,7 @@
 #elseif canImport(Darwin)
   import Darwin
 #endif
+import Dispatch
 import TerrainStorage
 import TerrainSyntax
 
@@ -15,9 +16,16 @@ import TerrainSyntax
 ///
 /// - Throws: `LoadError` naming the file and the part at fault (`record batch 3, column pop:
 ///   buffer past the end of the file`), or `CancelledError`.
-package func readArrow(_ file: FileBytes, name: String, cancel: CancellationFlag?) throws -> LoadResult {
+///
+/// - Parameter release: called with the byte range of each record batch once it is copied, so
+///   that the pages of a mapped file leave memory as the load goes (default: `file.release`).
+package func readArrow(
+  _ file: FileBytes, name: String, cancel: CancellationFlag?, release: ((Int, Int) -> Void)? = nil
+) throws -> LoadResult {
   do {
-    return try ArrowReader(ArrowBytes(base: file.base, count: file.count), name: name, cancel: cancel).read()
+    let reader = ArrowReader(ArrowBytes(base: file.base, count: file.count), name: name, cancel: cancel)
+    reader.release = release ?? { file.release(from: $0, to: $1) }
+    return try reader.read()
   } catch let f as ArrowFault {
     var e = LoadError(path: name, line: 0, column: 0, f.entry)
     e.arguments = f.arguments
@@ -54,6 +62,9 @@ private final class ColumnFill {
     floats = type == .float ? ColumnBuffer(zeroed: rows) : nil
     bools = type == .bool ? ColumnBuffer(zeroed: rows) : nil
     codes = type == .text ? ColumnBuffer(zeroed: rows) : nil
+    if let b = ints { adviseHugePages(b.base, rows * 8) }
+    if let b = floats { adviseHugePages(b.base, rows * 8) }
+    if let b = codes { adviseHugePages(b.base, rows * 4) }
   }
 
   /// The validity mask, made on first need with every row before `row` valid.
@@ -102,6 +113,8 @@ private final class ArrowReader {
   var dictionaries: [Int64: ArrowDictionary] = [:]
   var notices: [String] = []
 
+  var release: (Int, Int) -> Void = { _, _ in }
+
   init(_ bytes: ArrowBytes, name: String, cancel: CancellationFlag?) {
     self.bytes = bytes
     self.name = name
@@ -143,13 +156,22 @@ private final class ArrowReader {
     var row = 0
     for (b, batch) in batches.enumerated() {
       try cancel?.check()
-      var cursor = 0
-      var views = 0
-      for (c, column) in columns.enumerated() {
-        let part = "record batch \(b + 1), column \(column.name)"
-        try fill(fills[c], column, batch, node: c, buffer: &cursor, views: &views, row: row, part: part)
+      let starts = try layout(batch, part: "record batch \(b + 1)")
+      func fillColumn(_ c: Int) throws {
+        let part = "record batch \(b + 1), column \(columns[c].name)"
+        try fill(fills[c], columns[c], batch, node: c, start: starts[c], row: row, part: part)
+      }
+      if batch.compressed || columns.count < 2 || batch.length < 1 << 16 {
+        for c in columns.indices { try fillColumn(c) }
+      } else {
+        // Columns on both cores: each fills its own buffers; the batch and the dictionaries
+        // are only read (an uncompressed batch decodes nothing).
+        let errors = ErrorSlots(columns.count)
+        DispatchQueue.concurrentPerform(iterations: columns.count) { c in errors.run(c) { try fillColumn(c) } }
+        try errors.check()
       }
       batch.release()
+      release(batch.message.bodyStart, batch.message.bodyStart + batch.message.bodyLength)
       row += batch.length
     }
     let fields = columns.map { Field(name: $0.name, type: $0.type.dataType) }
@@ -171,7 +193,7 @@ private final class ArrowReader {
     let d = dictionaries[id] ?? ArrowDictionary()
     dictionaries[id] = d
     let node = try batch.node(0, part: part)
-    let valid = node.nulls > 0 ? try batch.buffer(0, needed: (node.length + 7) / 8, part: part) : nil
+    let valid = node.nulls > 0 ? try batch.buffer(0, needed: bitmapBytes(node.length), part: part) : nil
     var cursor = 1
     var views = 0
     let values = try textValues(column.type, batch, node.length, buffer: &cursor, views: &views, part: part)
@@ -190,29 +212,45 @@ private final class ArrowReader {
 
   // MARK: record batches
 
+  /// Where each column's buffers start in `batch`, and its number among the view fields.
+  func layout(_ batch: ArrowBatch, part: String) throws -> [(buffer: Int, view: Int)] {
+    var starts: [(buffer: Int, view: Int)] = []
+    var buffer = 0
+    var views = 0
+    for column in columns {
+      starts.append((buffer, views))
+      if column.dictionary != nil {
+        buffer += 2
+      } else {
+        buffer += column.type.bufferCount
+        if column.type == .utf8View {
+          buffer += try batch.variadicCount(views, part: part)
+          views += 1
+        }
+      }
+    }
+    return starts
+  }
+
   /// Fills rows `row..<row + batch.length` of `out` from field `node` of `batch`, whose
-  /// buffers start at `buffer` (advanced past them).
+  /// buffers start at `start.buffer`.
   func fill(
-    _ out: ColumnFill, _ column: ArrowColumn, _ batch: ArrowBatch, node: Int, buffer: inout Int, views: inout Int, row: Int,
+    _ out: ColumnFill, _ column: ArrowColumn, _ batch: ArrowBatch, node: Int, start: (buffer: Int, view: Int), row: Int,
     part: String
   ) throws {
     let (n, nulls) = try batch.node(node, part: part)
     guard n == batch.length else { throw ArrowFault(.arrowBadLength, part, String(n)) }
-    let first = buffer
+    let first = start.buffer
     if column.type == .null && column.dictionary == nil {
       // Every value null: no buffer.
       let v = out.mask(before: row)
       (v + row).initialize(repeating: 0, count: n)
       return
     }
-    buffer += column.dictionary == nil ? column.type.bufferCount : 2
-    if n == 0 {
-      if column.type == .utf8View && column.dictionary == nil { buffer += try batch.variadicCount(views, part: part); views += 1 }
-      return
-    }
+    if n == 0 { return }
     // Validity.
     if nulls > 0 {
-      let bits = try batch.buffer(first, needed: (n + 7) / 8, part: part)
+      let bits = try batch.buffer(first, needed: bitmapBytes(n), part: part)
       let v = out.mask(before: row) + row
       for i in 0..<n { v[i] = UInt8(truncatingIfNeeded: bits[i >> 3] >> UInt8(i & 7)) & 1 }
     } else if let v = out.validity {
@@ -224,7 +262,7 @@ private final class ArrowReader {
       let p = try batch.buffer(first + 1, needed: try checkedBytes(n, index.width, part: part), part: part)
       try fillCodes(out, d, p, index, row: row, n: n, nulls: nulls > 0, part: part)
     } else {
-      try fillValues(out, column.type, batch, first: first, n: n, row: row, views: &views, buffer: &buffer, part: part)
+      try fillValues(out, column.type, batch, first: first, n: n, row: row, view: start.view, part: part)
     }
     if nulls > 0 { out.zeroNulls(row, n) }
     try checkRange(out, column.type, row: row, n: n, part: part)
@@ -254,6 +292,7 @@ private final class ArrowReader {
       let code = d.codes[Int(k)]
       if code == nullCode {
         out.mask(before: row)[row + i] = 0
+        dst[i] = 0
       } else {
         dst[i] = code
       }
@@ -261,13 +300,12 @@ private final class ArrowReader {
   }
 
   func fillValues(
-    _ out: ColumnFill, _ type: ArrowType, _ batch: ArrowBatch, first: Int, n: Int, row: Int, views: inout Int,
-    buffer: inout Int, part: String
+    _ out: ColumnFill, _ type: ArrowType, _ batch: ArrowBatch, first: Int, n: Int, row: Int, view: Int, part: String
   ) throws {
     switch type {
     case .bool:
       guard let dst = out.bools?.base else { return }
-      let bits = try batch.buffer(first + 1, needed: (n + 7) / 8, part: part)
+      let bits = try batch.buffer(first + 1, needed: bitmapBytes(n), part: part)
       for i in 0..<n { dst[row + i] = UInt8(truncatingIfNeeded: bits[i >> 3] >> UInt8(i & 7)) & 1 }
     case .float(let bits):
       guard let dst = out.floats?.base else { return }
@@ -297,8 +335,8 @@ private final class ArrowReader {
     case .utf8, .utf8View:
       guard let dst = out.codes?.base, let d = out.dictionary else { return }
       var cursor = first + 1
+      var views = view
       let values = try textValues(type, batch, n, buffer: &cursor, views: &views, part: part)
-      buffer = cursor
       let valid = out.validity.map { $0.base + row }
       for i in 0..<n {
         if let v = valid, v[i] == 0 { continue }
@@ -337,7 +375,7 @@ private final class ArrowReader {
       let width = large ? 8 : 4
       defer { buffer += 2 }
       if n == 0 { return .offsets(nil, large: large, data: nil, dataLength: 0, part: part) }
-      let offsets = try batch.buffer(buffer, needed: try checkedBytes(n + 1, width, part: part), part: part)
+      let offsets = try batch.buffer(buffer, needed: try checkedBytes(n, width, part: part, plus: width), part: part)
       let data = try batch.buffer(buffer + 1, needed: 0, part: part)
       let length = try batch.bufferLength(buffer + 1, part: part)
       return .offsets(offsets, large: large, data: data, dataLength: length, part: part)
@@ -354,6 +392,29 @@ private final class ArrowReader {
     default:
       throw ArrowFault(.arrowMalformed, part)
     }
+  }
+}
+
+/// The first error of work spread over threads, by slot (the lowest slot's wins, so that the
+/// error does not depend on timing).
+private final class ErrorSlots: @unchecked Sendable {
+  private var errors: [Error?]
+  private let lock = SimpleLock()
+
+  init(_ n: Int) { errors = Array(repeating: nil, count: n) }
+
+  func run(_ slot: Int, _ body: () throws -> Void) {
+    do {
+      try body()
+    } catch {
+      lock.lock()
+      errors[slot] = error
+      lock.unlock()
+    }
+  }
+
+  func check() throws {
+    if let e = errors.compactMap({ $0 }).first { throw e }
   }
 }
 
@@ -398,6 +459,24 @@ private enum ArrowTexts {
     return UnsafeRawBufferPointer(start: p, count: n)
   }
 }
+
+/// Asks for transparent huge pages over the whole 2 MiB pages inside `bytes` bytes at `p`, not
+/// touched yet: a large column is then filled with one page fault per 2 MiB instead of one
+/// per 4 KiB (the copy into fresh memory is otherwise mostly page faults).
+private func adviseHugePages(_ p: UnsafeMutableRawPointer, _ bytes: Int) {
+  #if os(Linux)
+    let huge = 2 << 20
+    guard bytes >= 2 * huge else { return }
+    let start = (Int(bitPattern: p) + huge - 1) / huge * huge
+    let end = (Int(bitPattern: p) + bytes) / huge * huge
+    if end > start, let q = UnsafeMutableRawPointer(bitPattern: start) {
+      _ = madvise(q, end - start, Int32(MADV_HUGEPAGE))
+    }
+  #endif
+}
+
+/// Bytes of a bitmap of `n` bits (no overflow for any `n >= 0`).
+private func bitmapBytes(_ n: Int) -> Int { n / 8 + (n % 8 == 0 ? 0 : 1) }
 
 /// Bit `i` of a bitmap (least significant bit first).
 @inline(__always)

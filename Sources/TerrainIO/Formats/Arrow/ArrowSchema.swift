@@ -359,9 +359,10 @@ final class ArrowBatch {
   }
 }
 
-/// `n * size`, or a fault naming `part` when it overflows.
-func checkedBytes(_ n: Int, _ size: Int, part: String) throws -> Int {
+/// `n * size + plus`, or a fault naming `part` when it overflows.
+func checkedBytes(_ n: Int, _ size: Int, part: String, plus: Int = 0) throws -> Int {
   let (b, overflow) = n.multipliedReportingOverflow(by: size)
-  guard !overflow else { throw ArrowFault(.arrowBadLength, part, String(n)) }
-  return b
+  let (c, overflow2) = b.addingReportingOverflow(plus)
+  guard !overflow, !overflow2 else { throw ArrowFault(.arrowBadLength, part, String(n)) }
+  return c
 }

@@ -7,7 +7,9 @@
 // recurses: the Arrow reader walks the few levels of its schema itself.
 
 /// A malformed FlatBuffer: an offset or a length that leaves the buffer.
-package struct FlatBufferError: Error {}
+package struct FlatBufferError: Error {
+  package init() {}
+}
 
 /// A FlatBuffer in memory, `count` bytes at `base`, read with checks.
 package struct FlatBuffer {

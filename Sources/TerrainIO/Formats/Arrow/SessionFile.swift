@@ -59,7 +59,9 @@ package func readSessionFile(path: String, name: String, cancel: CancellationFla
   for m in members where m.name.hasSuffix(".arrow") {
     try cancel?.check()
     let bytes = FileBytes(borrowing: UnsafeRawBufferPointer(start: file.base + m.start, count: m.size))
-    tables[m.name] = try readArrow(bytes, name: name + "/" + m.name, cancel: cancel)
+    tables[m.name] = try readArrow(bytes, name: name + "/" + m.name, cancel: cancel) { a, b in
+      file.release(from: m.start + a, to: m.start + b)
+    }
   }
   if file.fileShrank { throw LoadError(path: name, line: 0, column: 0, .fileShrank, name) }
   return (manifestBytes, tables)
