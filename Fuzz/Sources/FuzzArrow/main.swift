@@ -5,8 +5,7 @@ import TerrainIO
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzArrow(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-  let bytes = FileBytes(borrowing: UnsafeRawBufferPointer(start: data, count: size))
-  _ = try? readArrow(bytes, name: "fuzz.arrow", cancel: nil)
+  _ = try? loadArrow(bytes: UnsafeRawBufferPointer(start: data, count: size), name: "fuzz.arrow")
   return 0
 }
 

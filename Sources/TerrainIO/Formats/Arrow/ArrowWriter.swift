@@ -15,16 +15,21 @@ nonisolated(unsafe) package var arrowRowsPerBatch = 1 << 19
 /// a member of a zip archive). Without a `ByteWriter`, it only counts: a dry run that measures
 /// what a writer would write.
 package final class CountingWriter {
+  /// Where the bytes go; nil for a dry run.
   package let out: ByteWriter?
+  /// Bytes written so far.
   package private(set) var position = 0
+  /// CRC-32 of the bytes written so far (when asked for).
   package private(set) var crc: UInt = 0
   private let computesCRC: Bool
 
+  /// Writes to `out` (nothing for nil), computing the CRC-32 when `crc` is true.
   package init(_ out: ByteWriter?, crc: Bool = false) {
     self.out = out
     computesCRC = crc
   }
 
+  /// Writes `n` bytes at `p`.
   package func write(_ p: UnsafeRawPointer, _ n: Int) {
     guard n > 0 else { return }
     let bytes = p.assumingMemoryBound(to: UInt8.self)
@@ -39,10 +44,12 @@ package final class CountingWriter {
     }
   }
 
+  /// Writes `bytes`.
   package func write(_ bytes: [UInt8]) {
     bytes.withUnsafeBytes { b in if let p = b.baseAddress { write(p, b.count) } }
   }
 
+  /// Writes `n` zero bytes.
   package func zeros(_ n: Int) {
     guard n > 0 else { return }
     write([UInt8](repeating: 0, count: n))

@@ -8,14 +8,18 @@
 
 /// A malformed FlatBuffer: an offset or a length that leaves the buffer.
 package struct FlatBufferError: Error {
+  /// The error (it carries nothing: the reader names the part of the file).
   package init() {}
 }
 
 /// A FlatBuffer in memory, `count` bytes at `base`, read with checks.
 package struct FlatBuffer {
+  /// The first byte.
   package let base: UnsafePointer<UInt8>
+  /// The number of bytes.
   package let count: Int
 
+  /// The `count` bytes at `base`, which must stay valid while the buffer is read.
   package init(base: UnsafePointer<UInt8>, count: Int) {
     self.base = base
     self.count = count
