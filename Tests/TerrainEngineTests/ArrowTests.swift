@@ -178,6 +178,12 @@ final class ArrowTests: XCTestCase {
                     'c': pl.Series(['u', 'v', 'u'], dtype=pl.Categorical)}).write_ipc('polars.arrow', compression='uncompressed')
       feather.write_feather(pa.table({'l': pa.array([[1], [2, 3]])}), 'list.arrow', compression='uncompressed')
       feather.write_feather(pa.table({'u': pa.array([2**63], pa.uint64())}), 'u64.arrow', compression='uncompressed')
+      d1 = pa.DictionaryArray.from_arrays(pa.array([0, 1, 0], pa.int32()), pa.array(['a', 'b']))
+      d2 = pa.DictionaryArray.from_arrays(pa.array([2, 1, 0], pa.int32()), pa.array(['a', 'b', 'c']))
+      s = pa.schema([('x', d1.type)])
+      with pa.ipc.new_file('delta.arrow', s, options=pa.ipc.IpcWriteOptions(emit_dictionary_deltas=True)) as w:
+          w.write_batch(pa.record_batch([d1], schema=s))
+          w.write_batch(pa.record_batch([d2], schema=s))
       """
     let r = try TestSupport.runProcess(python, ["-c", script], in: dir)
     XCTAssertEqual(r.status, 0, r.err)
@@ -202,6 +208,9 @@ final class ArrowTests: XCTestCase {
       XCTAssertEqual(t.column("ts")?.type, .date)
       XCTAssertEqual(result.notices, ["column `ts`: timestamps read as dates (the time of day is dropped)"])
     }
+    // A delta dictionary adds `c` to the first batch's `a`, `b`.
+    let delta = try loadFile(path: path("delta.arrow"), options: LoadOptions()).table
+    XCTAssertEqual(delta.columns[0].boxedValues, ["a", "b", "a", "c", "b", "a"].map(Value.text))
     let polars = try loadFile(path: path("polars.arrow"), options: LoadOptions()).table
     XCTAssertEqual(polars.columnTypes, [.int, .text, .text])
     XCTAssertEqual(polars.row(2), [.null, .text("y"), .text("u")])
