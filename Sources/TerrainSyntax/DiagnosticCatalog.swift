@@ -245,6 +245,7 @@ extension DiagnosticMessage {
   public static let arrowNoDictionary = DiagnosticMessage(.load, "arrow-no-dictionary", "{}: no dictionary with id {}")
   public static let arrowDictionaryReplaced = DiagnosticMessage(.load, "arrow-dictionary-replaced", "dictionary {} is given twice (an Arrow file cannot replace a dictionary)")
   public static let arrowUInt64TooLarge = DiagnosticMessage(.load, "arrow-uint64-too-large", "{}: value {} is beyond the 64-bit integer range")
+  public static let arrowTooManyRows = DiagnosticMessage(.load, "arrow-too-many-rows", "the file claims {} rows, more than its {} bytes can hold (only columns of the null type take no room)")
   public static let arrowDateOutOfRange = DiagnosticMessage(.load, "arrow-date-out-of-range", "{}: a date beyond the years 1 to 9999")
   public static let arrowTooManyTexts = DiagnosticMessage(.export, "arrow-too-many-texts", "column `{}` has more distinct texts than an Arrow dictionary holds")
   public static let sessionNotSessionFile = DiagnosticMessage(.load, "session-not-session-file", "\"{}\" is not a session file written by `.save`")

@@ -178,6 +178,7 @@ final class ArrowTests: XCTestCase {
                     'c': pl.Series(['u', 'v', 'u'], dtype=pl.Categorical)}).write_ipc('polars.arrow', compression='uncompressed')
       feather.write_feather(pa.table({'l': pa.array([[1], [2, 3]])}), 'list.arrow', compression='uncompressed')
       feather.write_feather(pa.table({'u': pa.array([2**63], pa.uint64())}), 'u64.arrow', compression='uncompressed')
+      feather.write_feather(pa.table({'n': pa.nulls(100000)}), 'nulls.arrow', compression='uncompressed')
       d1 = pa.DictionaryArray.from_arrays(pa.array([0, 1, 0], pa.int32()), pa.array(['a', 'b']))
       d2 = pa.DictionaryArray.from_arrays(pa.array([2, 1, 0], pa.int32()), pa.array(['a', 'b', 'c']))
       s = pa.schema([('x', d1.type)])
@@ -225,6 +226,8 @@ final class ArrowTests: XCTestCase {
     XCTAssertEqual(error("zstd.feather")?.entry.id, DiagnosticMessage.arrowCompressed.id)
     XCTAssertEqual(error("zstd.feather")?.message.contains("ZSTD"), true)
     XCTAssertEqual(error("list.arrow")?.message, "column `l` is of Arrow type list, which terrain does not load (it loads integers, floats, bools, strings, dates and timestamps)")
+    // Rows that take no room (a column of the null type) cannot be more than the bytes could hold.
+    XCTAssertEqual(error("nulls.arrow")?.entry.id, DiagnosticMessage.arrowTooManyRows.id)
     XCTAssertEqual(error("u64.arrow")?.message, "record batch 1, column u: value 9223372036854775808 is beyond the 64-bit integer range")
   }
 

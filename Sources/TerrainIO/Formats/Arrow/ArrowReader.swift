@@ -149,6 +149,12 @@ private final class ArrowReader {
       total = sum
       batches.append(batch)
     }
+    // Every column but those of the null type takes at least a bit a row in the file (up to
+    // 255 times less compressed): more rows than that can only be a made-up length, refused
+    // before anything is allocated for it.
+    let ratio = batches.contains(where: \.compressed) ? 8 * 255 : 8
+    let (bits, tooMany) = bytes.count.multipliedReportingOverflow(by: ratio)
+    if !tooMany && total > bits + (1 << 16) { throw ArrowFault(.arrowTooManyRows, String(total), String(bytes.count)) }
     // Every column takes at most 8 bytes a row (and a validity byte): refuse what cannot fit.
     let (need, overflow) = total.multipliedReportingOverflow(by: 9 * max(1, columns.count))
     try checkMemoryFor(overflow ? Int.max : need, path: name)
