@@ -26,5 +26,8 @@ let package = Package(
     .executableTarget(
       name: "FuzzXLSX", dependencies: [.product(name: "TerrainIO", package: "terrain")],
       swiftSettings: fuzzFlags),
+    .executableTarget(
+      name: "FuzzArrow", dependencies: [.product(name: "TerrainIO", package: "terrain")],
+      swiftSettings: fuzzFlags),
   ]
 )

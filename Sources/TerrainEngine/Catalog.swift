@@ -77,6 +77,21 @@ package final class Catalog {
     return t
   }
 
+  /// Replaces the tables by `tables`, in their order, each with `origin`; files registered
+  /// lazily and never read stay registered (after them) unless `tables` names them.
+  package func replaceTables(with tables: [(String, Table)], origin: TableOrigin) {
+    let incoming = Set(tables.map(\.0))
+    let kept = names.filter { entries[$0]?.table == nil && !incoming.contains($0) }
+    let keptEntries = kept.compactMap { n in entries[n].map { (n, $0) } }
+    entries.removeAll()
+    names.removeAll()
+    for (name, table) in tables { set(name, table, origin: origin) }
+    for (name, entry) in keptEntries {
+      names.append(name)
+      entries[name] = entry
+    }
+  }
+
   /// Forgets every table (used at exit so that leak checkers see all memory released).
   package func removeAll() {
     entries.removeAll()

@@ -76,6 +76,16 @@ extension Session {
       ])
       s.write(render(t, options: s.renderOptions))
     },
+    DotCommand(name: "save", arguments: "FILE",
+      help: "write every table in memory and the pilots to one file (a zip of Arrow IPC files), for `.open`",
+      example: ".save /tmp/travail.terrain", minArguments: 1, maxArguments: 1) { s, args, span in
+      try s.saveSession(args[0], span)
+    },
+    DotCommand(name: "open", arguments: "FILE",
+      help: "restore the tables and pilots of a file written by `.save`, in place of the session's (`terrain --open FILE` at start)",
+      example: ".open /tmp/travail.terrain", minArguments: 1, maxArguments: 1) { s, args, span in
+      try s.openSession(args[0], span)
+    },
     DotCommand(name: "collation", arguments: "[fr|binary]",
       help: "how text is sorted: fr (French order, the default) or binary (code points); alone, shows it (`.help collation`)",
       example: ".collation binary", minArguments: 0, maxArguments: 1) { s, args, span in

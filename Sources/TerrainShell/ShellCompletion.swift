@@ -65,12 +65,13 @@ public struct ShellCompleter {
     if scan.tokens.isEmpty && lineTrimmed.isEmpty && word.hasPrefix(".") {
       return filtered(Session.dotCommandNames.map { "." + $0 }, word)
     }
-    if isDotCommandLine(lineTrimmed), scan.openString == nil || lineTrimmed.hasPrefix(".read") {
+    if isDotCommandLine(lineTrimmed),
+      scan.openString == nil || [".read", ".save", ".open"].contains(where: { lineTrimmed.hasPrefix($0) }) {
       let name = lineTrimmed.dropFirst().prefix { $0.isLetter }.lowercased()
       let args = lineTrimmed.dropFirst(1 + name.count).split(separator: " ")
       switch name {
       case "schema", "describe", "drop": return args.isEmpty ? filtered(tableNames(), word) : .none
-      case "read": return .files
+      case "read", "save", "open": return .files
       case "help": return args.isEmpty ? filtered(Session.helpTopicNames, word) : .none
       case "mode": return args.isEmpty ? filtered(OutputMode.allCases.map(\.rawValue), word) : .none
       case "timer", "echo": return args.isEmpty ? filtered(["on", "off"], word) : .none

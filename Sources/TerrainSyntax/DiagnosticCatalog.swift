@@ -261,6 +261,35 @@ extension DiagnosticMessage {
 
   // MARK: arrow
 
+  public static let arrowNotArrow = DiagnosticMessage(.load, "arrow-not-arrow", "not an Arrow IPC file: it does not start and end with ARROW1 (Arrow streams and Feather v1 are not read)")
+  public static let arrowMalformed = DiagnosticMessage(.load, "arrow-malformed", "{}: malformed metadata")
+  public static let arrowMessagePastEnd = DiagnosticMessage(.load, "arrow-message-past-end", "{}: message past the end of the file")
+  public static let arrowBufferPastEnd = DiagnosticMessage(.load, "arrow-buffer-past-end", "{}: buffer past the end of the file")
+  public static let arrowBufferTooShort = DiagnosticMessage(.load, "arrow-buffer-too-short", "{}: buffer of {} bytes, {} needed")
+  public static let arrowWrongMessage = DiagnosticMessage(.load, "arrow-wrong-message", "{}: not a {} message")
+  public static let arrowBigEndian = DiagnosticMessage(.load, "arrow-big-endian", "big-endian Arrow files are not read")
+  public static let arrowDuplicateColumn = DiagnosticMessage(.load, "arrow-duplicate-column", "two columns are named `{}`")
+  public static let arrowUnsupportedType = DiagnosticMessage(.load, "arrow-unsupported-type", "column `{}` is of Arrow type {}, which terrain does not load (it loads integers, floats, bools, strings, dates and timestamps)")
+  public static let arrowDictionaryNotText = DiagnosticMessage(.load, "arrow-dictionary-not-text", "column `{}` is a dictionary of {} values: terrain loads dictionaries of strings only")
+  public static let arrowCompressed = DiagnosticMessage(.load, "arrow-compressed", "{}: buffers compressed with {}, which terrain does not read: write the file uncompressed or with LZ4 (pyarrow/Polars: compression=\"uncompressed\" or \"lz4\")")
+  public static let arrowCorruptCompression = DiagnosticMessage(.load, "arrow-corrupt-compression", "{}: a compressed buffer does not decode")
+  public static let arrowBadLength = DiagnosticMessage(.load, "arrow-bad-length", "{}: invalid length {}")
+  public static let arrowColumnCount = DiagnosticMessage(.load, "arrow-column-count", "{}: {} columns, the schema has {}")
+  public static let arrowBadOffsets = DiagnosticMessage(.load, "arrow-bad-offsets", "{}: text offsets out of order or past the data")
+  public static let arrowInvalidUTF8 = DiagnosticMessage(.load, "arrow-invalid-utf8", "{}: text that is not valid UTF-8")
+  public static let arrowIndexOutOfRange = DiagnosticMessage(.load, "arrow-index-out-of-range", "{}: dictionary index {} out of range (the dictionary has {} values)")
+  public static let arrowNoDictionary = DiagnosticMessage(.load, "arrow-no-dictionary", "{}: no dictionary with id {}")
+  public static let arrowDictionaryReplaced = DiagnosticMessage(.load, "arrow-dictionary-replaced", "dictionary {} is given twice (an Arrow file cannot replace a dictionary)")
+  public static let arrowUInt64TooLarge = DiagnosticMessage(.load, "arrow-uint64-too-large", "{}: value {} is beyond the 64-bit integer range")
+  public static let arrowTooManyRows = DiagnosticMessage(.load, "arrow-too-many-rows", "the file claims {} rows, more than its {} bytes can hold (only columns of the null type take no room)")
+  public static let arrowDateOutOfRange = DiagnosticMessage(.load, "arrow-date-out-of-range", "{}: a date beyond the years 1 to 9999")
+  public static let arrowTooManyTexts = DiagnosticMessage(.export, "arrow-too-many-texts", "column `{}` has more distinct texts than an Arrow dictionary holds")
+  public static let sessionNotSessionFile = DiagnosticMessage(.load, "session-not-session-file", "\"{}\" is not a session file written by `.save`")
+  public static let sessionDamaged = DiagnosticMessage(.load, "session-damaged", "\"{}\" is damaged: {} cannot be read")
+  public static let sessionCompressedMember = DiagnosticMessage(.load, "session-compressed-member", "\"{}\": member {} is compressed (a session file stores its members uncompressed)")
+  public static let sessionMissingMember = DiagnosticMessage(.load, "session-missing-member", "\"{}\": the manifest names member {}, which is not in the file")
+  public static let sessionNewerFormat = DiagnosticMessage(.load, "session-newer-format", "\"{}\" was written by a newer terrain (session format {}): update terrain to open it")
+
   // MARK: parquet
 
   // MARK: compare

@@ -38,6 +38,9 @@ struct Terrain: ParsableCommand {
   @Flag(help: "Start with no table.")
   var noData = false
 
+  @Option(help: ArgumentHelp("Restore the tables and pilots of a file written by `.save` before anything runs.", valueName: "file"))
+  var open: String?
+
   mutating func validate() throws {
     guard OutputMode(rawValue: mode) != nil else {
       throw ValidationError("unknown mode '\(mode)': use " + OutputMode.allCases.map(\.rawValue).joined(separator: ", "))
@@ -156,6 +159,11 @@ installTerminationHandlers(cancel: session.cancel, interactive: interactive)
 // report, instead of the signal ending the process.
 signal(SIGXFSZ, SIG_IGN)
 session.shouldStop = { terminationSignal.load(ordering: .relaxed) != 0 }
+if let file = command.open, !session.openSessionFile(file) {
+  fflush(stdout)
+  session.catalog.removeAll()
+  exit(1)
+}
 if let c = command.command {
   ok = session.run(c, name: nil)
 } else if !command.scripts.isEmpty {

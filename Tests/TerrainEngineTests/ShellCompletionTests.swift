@@ -74,6 +74,8 @@ final class ShellCompletionTests: XCTestCase {
     XCTAssertEqual(completer.complete(before: "load \"", word: "data/co"), .files)
     XCTAssertEqual(completer.complete(before: "from communes | export \"", word: "out"), .files)
     XCTAssertEqual(completer.complete(before: ".read ", word: "exa"), .files)
+    XCTAssertEqual(completer.complete(before: ".save ", word: "trav"), .files)
+    XCTAssertEqual(completer.complete(before: ".open \"", word: "trav"), .files)
     XCTAssertEqual(completer.complete(before: "from communes | where nom == \"", word: "Ly"), .none)
     XCTAssertEqual(completer.complete(before: "let ", word: "x"), .none)
   }

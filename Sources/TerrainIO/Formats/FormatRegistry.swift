@@ -28,6 +28,7 @@ package struct FormatRegistry: Sendable {
       .markdown,
       .json,
       .xlsx,
+      .arrow,
     ],
     containers: [
     ])
