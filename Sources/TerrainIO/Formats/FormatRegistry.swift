@@ -29,6 +29,8 @@ package struct FormatRegistry: Sendable {
       .json,
     ],
     containers: [
+      .gzip,
+      .zip,
     ])
 
   /// The format called `name` (case-insensitive).
@@ -123,7 +125,12 @@ package func loadFile(
   var accepted: Set<String> = ["format"]
   // One container at most: a .zip of .gz files is not something published data does.
   if let container = registry.container(for: bytes, name: name) {
-    (name, bytes) = try container.open(bytes, name, options, cancel)
+    do {
+      (name, bytes) = try container.open(bytes, name, options, cancel)
+    } catch let error as LoadError where file.fileShrank {
+      _ = error
+      throw LoadError(path: path, line: 0, column: 0, .fileShrank, path)
+    }
     accepted.formUnion(container.loadOptions)
   }
   let format: FileFormat
