@@ -71,8 +71,9 @@ package struct ZipArchive {
     self.name = name
   }
 
-  private func fail(_ entry: DiagnosticMessage, _ arguments: String...) -> LoadError {
-    var e = LoadError(path: name, line: 0, column: 0, entry)
+  /// An error about the archive, or about the member `path` (`archive.zip/communes.csv`).
+  private func fail(_ entry: DiagnosticMessage, _ arguments: String..., member path: String? = nil) -> LoadError {
+    var e = LoadError(path: path ?? name, line: 0, column: 0, entry)
     e.arguments = arguments
     return e
   }
@@ -164,37 +165,37 @@ package struct ZipArchive {
   package func extract(_ member: ZipMember, cancel: CancellationFlag?) throws -> FileBytes {
     let display = "\(name)/\(member.path)"
     // Bit 0: encrypted; bit 6: strong encryption; method 99: WinZip AES.
-    if member.flags & 0x41 != 0 || member.method == 99 { throw fail(.zipMemberEncrypted, display) }
-    guard member.method == 0 || member.method == 8 else { throw fail(.zipMemberMethod, display, String(member.method)) }
+    if member.flags & 0x41 != 0 || member.method == 99 { throw fail(.zipMemberEncrypted, display, member: display) }
+    guard member.method == 0 || member.method == 8 else { throw fail(.zipMemberMethod, display, String(member.method), member: display) }
     let h = member.headerOffset
     guard hasSignature(h, 0x0403_4B50), let nameLength = int(h + 26, 2), let extraLength = int(h + 28, 2) else {
-      throw fail(.zipLocalHeaderDamaged, display, String(h))
+      throw fail(.zipLocalHeaderDamaged, display, String(h), member: display)
     }
     guard let start = sum(h, 30, nameLength, extraLength), let end = sum(start, member.compressedSize),
       end <= bytes.count
-    else { throw fail(.zipDataOutside, display) }
+    else { throw fail(.zipDataOutside, display, member: display) }
     // The size the directory gives is checked before anything is allocated; the extraction
     // then stops as soon as the data passes it (the directory may lie).
     let limit = decompressionLimit()
     if member.size > limit {
-      throw fail(.notEnoughMemory, display, byteSizeText(member.size), byteSizeText(limit))
+      throw fail(.notEnoughMemory, display, byteSizeText(member.size), byteSizeText(limit), member: display)
     }
     let data = UnsafeBufferPointer(rebasing: bytes[start..<end])
     let out: FileBytes
     if member.method == 0 {
-      guard member.compressedSize == member.size else { throw fail(.zipSizeMismatch, display, byteSizeText(member.size)) }
+      guard member.compressedSize == member.size else { throw fail(.zipSizeMismatch, display, byteSizeText(member.size), member: display) }
       let memory = allocateBytes(member.size)
       if let source = data.baseAddress { memory.copyMemory(from: source, byteCount: data.count) }
       out = FileBytes(adopting: memory, count: member.size)
     } else {
       let sizeText = byteSizeText(member.size)
-      let target = InflateTarget(path: name, name: display, fileOffset: start, limit: member.size) { [name] in
-        LoadError(path: name, line: 0, column: 0, .zipSizeMismatch, display, sizeText)
+      let target = InflateTarget(path: display, name: display, fileOffset: start, limit: member.size) {
+        LoadError(path: display, line: 0, column: 0, .zipSizeMismatch, display, sizeText)
       }
       out = try inflate(data, wrapping: .raw, sizeHint: member.size, target: target, cancel: cancel)
-      guard out.count == member.size else { throw fail(.zipSizeMismatch, display, sizeText) }
+      guard out.count == member.size else { throw fail(.zipSizeMismatch, display, sizeText, member: display) }
     }
-    guard crc32Of(out.buffer) == member.crc else { throw fail(.zipChecksumMismatch, display) }
+    guard crc32Of(out.buffer) == member.crc else { throw fail(.zipChecksumMismatch, display, member: display) }
     return out
   }
 }
