@@ -120,6 +120,26 @@ package func loadFile(
 ) throws -> LoadResult {
   let file = try readWholeFile(path: expandingHome(path))
   try checkMemoryFor(file.count, path: path)
+  return try loadBytes(file, name: path, options: options, given: given, registry: registry, cancel: cancel)
+}
+
+/// Loads a file's bytes already in memory as `loadFile` loads a file: `name` picks the format
+/// by its extension when the bytes do not (`x.csv.gz`, `archive.zip`) and names the file in
+/// errors.
+///
+/// - Throws: `LoadError` (nothing is loaded) or `CancelledError`.
+public func loadBytes(
+  _ bytes: UnsafeRawBufferPointer, name: String, options: LoadOptions, given: [String] = [],
+  cancel: CancellationFlag? = nil
+) throws -> LoadResult {
+  try loadBytes(FileBytes(borrowing: bytes), name: name, options: options, given: given, registry: .standard, cancel: cancel)
+}
+
+/// The bytes of the file `path` (mapped or in memory) loaded with the formats of `registry`.
+private func loadBytes(
+  _ file: FileBytes, name path: String, options: LoadOptions, given: [String], registry: FormatRegistry,
+  cancel: CancellationFlag?
+) throws -> LoadResult {
   var name = path
   var bytes = file
   var accepted: Set<String> = ["format"]
