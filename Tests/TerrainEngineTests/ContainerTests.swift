@@ -15,13 +15,11 @@ final class ContainerTests: XCTestCase {
   var dir: URL!
 
   override func setUpWithError() throws {
-    dir = FileManager.default.temporaryDirectory.appendingPathComponent("terrain-containers-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    dir = try TestSupport.temporaryFolder("terrain-containers", for: self)
   }
 
-  override func tearDownWithError() throws {
+  override func tearDown() {
     decompressedSizeLimitForTests = nil
-    try? FileManager.default.removeItem(at: dir)
   }
 
   /// Runs `script` (Python, in the test folder) with the gzip and zipfile modules.

@@ -12,12 +12,7 @@ final class InstallTests: XCTestCase {
   var dir: URL!
 
   override func setUpWithError() throws {
-    dir = FileManager.default.temporaryDirectory.appendingPathComponent("terrain-install-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-  }
-
-  override func tearDownWithError() throws {
-    try? FileManager.default.removeItem(at: dir)
+    dir = try TestSupport.temporaryFolder("terrain-install", for: self)
   }
 
   /// Makes `path` (below the test folder), with a `communes.csv.gz` when `tables`.
