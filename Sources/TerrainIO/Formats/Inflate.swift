@@ -94,6 +94,7 @@ package func inflate(
   }
   var stream = z_stream()
   let bits: Int32 = wrapping == .gzip ? 31 : -15
+  // zlib's set-up fails only when its own few kilobytes cannot be allocated: out of memory.
   guard inflateInit2_(&stream, bits, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
     throw target.tooLarge()
   }
