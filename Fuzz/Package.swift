@@ -29,5 +29,8 @@ let package = Package(
     .executableTarget(
       name: "FuzzArrow", dependencies: [.product(name: "TerrainIO", package: "terrain")],
       swiftSettings: fuzzFlags),
+    .executableTarget(
+      name: "FuzzContainers", dependencies: [.product(name: "TerrainIO", package: "terrain")],
+      swiftSettings: fuzzFlags),
   ]
 )

@@ -227,6 +227,24 @@ extension DiagnosticMessage {
 
   // MARK: Compressed and archived files (gzip, zip)
 
+  public static let compressedTruncated = DiagnosticMessage(.load, "compressed-truncated", "\"{}\" is truncated: its compressed data stops at byte {}, before the end")
+  public static let compressedCorrupt = DiagnosticMessage(.load, "compressed-corrupt", "\"{}\" is corrupt at byte {}: {}")
+  public static let gzipTrailingData = DiagnosticMessage(.load, "gzip-trailing-data", "\"{}\" is corrupt at byte {}: data that is not gzip follows the compressed stream")
+  public static let decompressedTooLarge = DiagnosticMessage(.load, "decompressed-too-large", "\"{}\" decompresses to more than the {} of memory available: not loaded")
+  public static let zipNoEnd = DiagnosticMessage(.load, "zip-no-end", "\"{}\" is not a readable zip archive: it has no end-of-archive record (it is truncated, or not a zip)")
+  public static let zipDirectoryOutside = DiagnosticMessage(.load, "zip-directory-outside", "\"{}\" is not a readable zip archive: its directory lies outside the file (it is truncated?)")
+  public static let zipDirectoryDamaged = DiagnosticMessage(.load, "zip-directory-damaged", "\"{}\" is not a readable zip archive: entry {} of its directory is damaged")
+  public static let zipLocalHeaderDamaged = DiagnosticMessage(.load, "zip-local-header-damaged", "\"{}\" is damaged: its header at byte {} is missing or damaged")
+  public static let zipDataOutside = DiagnosticMessage(.load, "zip-data-outside", "\"{}\" is damaged: its data runs past the end of the archive (it is truncated?)")
+  public static let zipChecksumMismatch = DiagnosticMessage(.load, "zip-checksum-mismatch", "\"{}\" is damaged: its checksum does not match its content")
+  public static let zipSizeMismatch = DiagnosticMessage(.load, "zip-size-mismatch", "\"{}\" is damaged: its size is not the {} the archive's directory gives")
+  public static let zipMemberEncrypted = DiagnosticMessage(.load, "zip-member-encrypted", "\"{}\" is encrypted: terrain cannot read encrypted archives (extract it with its password first)")
+  public static let zipMemberMethod = DiagnosticMessage(.load, "zip-member-method", "\"{}\" is compressed with method {}: terrain reads stored and deflated members only")
+  public static let zipNoSuchMember = DiagnosticMessage(.load, "zip-no-such-member", "\"{}\" holds no file named \"{}\" (it holds {})")
+  public static let zipEmpty = DiagnosticMessage(.load, "zip-empty", "no delimited file in \"{}\": the archive is empty")
+  public static let zipNoDelimitedFile = DiagnosticMessage(.load, "zip-no-delimited-file", "no delimited file in \"{}\" (it holds {})")
+  public static let zipSeveralFiles = DiagnosticMessage(.load, "zip-several-files", "\"{}\" holds several files terrain reads ({}): choose one with `with (file = \"{}\")`")
+
   // MARK: xlsx
 
   public static let xlsxNotAZip = DiagnosticMessage(.load, "xlsx-not-a-zip", "not an xlsx workbook: the file is not a zip archive")

@@ -4,6 +4,7 @@ import ArgumentParser
 import Foundation
 import TerrainEngine
 import TerrainIO
+import TerrainShell
 import TerrainStorage
 import TerrainSyntax
 
@@ -32,7 +33,7 @@ struct Terrain: ParsableCommand {
   @Flag(help: "Print each statement before its result.")
   var echo = false
 
-  @Option(help: ArgumentHelp("Register the CSV files of this folder as tables (instead of the bundled datasets).", valueName: "dir"))
+  @Option(help: ArgumentHelp("Register the files of this folder that load reads (.csv, .csv.gz, .zip…) as tables (instead of the bundled datasets).", valueName: "dir"))
   var data: String?
 
   @Flag(help: "Start with no table.")
@@ -78,27 +79,15 @@ struct Terrain: ParsableCommand {
         throw ValidationError("--data: '\(data)' is not a folder")
       }
       try session.registerDirectory(data)
-    } else if !noData, let bundled = locateDatasets() {
+    } else if !noData,
+      let bundled = locateBundledDatasets(
+        environment: ProcessInfo.processInfo.environment, executable: runningExecutablePath(),
+        currentDirectory: FileManager.default.currentDirectoryPath)
+    {
       try session.registerDirectory(bundled)
     }
     return session
   }
-}
-
-/// The bundled `datasets/` folder: `$TERRAIN_DATASETS`, else beside the working directory,
-/// else up from the executable (`.build/release/terrain` → repository root).
-func locateDatasets() -> String? {
-  let fm = FileManager.default
-  if let env = ProcessInfo.processInfo.environment["TERRAIN_DATASETS"], fm.fileExists(atPath: env) { return env }
-  let cwd = fm.currentDirectoryPath + "/datasets"
-  if fm.fileExists(atPath: cwd + "/communes.csv") { return cwd }
-  var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-  for _ in 0..<6 {
-    let candidate = dir.appendingPathComponent("datasets")
-    if fm.fileExists(atPath: candidate.appendingPathComponent("communes.csv").path) { return candidate.path }
-    dir = dir.deletingLastPathComponent()
-  }
-  return nil
 }
 
 setvbuf(stdout, nil, _IOFBF, 1 << 16)

@@ -1,5 +1,5 @@
-// The bundled tables (`datasets/`): `build.py` rebuilds them byte for byte from the shared data
-// (and its `--gzip` output is deterministic), and what datasets/README.md promises holds when
+// The bundled tables (`datasets/*.csv.gz`): `build.py --gzip` rebuilds them byte for byte from
+// the shared data (so its output is deterministic), and what datasets/README.md promises holds when
 // terrain reads them: the aggregate tables are the sums of their communes, the EPCI's fibre
 // counts the sums of the `fibre` rows of their communes, the establishment sectors add up.
 
@@ -39,31 +39,23 @@ final class DatasetsTests: XCTestCase {
     XCTAssertEqual(run.status, 0, run.err)
   }
 
+  /// The bundled files are `build.py --gzip`'s output, byte for byte — so that output is
+  /// deterministic (no name, mtime 0 in the gzip header) — and decompress to exactly its
+  /// plain `.csv` output.
   func testBuildReproducesTheBundledFiles() throws {
-    let out = try temporaryFolder()
-    try build(["--out", out.path])
+    let (packed, plain) = (try temporaryFolder(), try temporaryFolder())
+    try build(["--gzip", "--out", packed.path])
     for name in Self.names {
-      let built = try Data(contentsOf: out.appendingPathComponent("\(name).csv"))
-      let bundled = try Data(contentsOf: TestSupport.datasets.appendingPathComponent("\(name).csv"))
-      XCTAssertTrue(built == bundled, "datasets/\(name).csv differs from what build.py writes: run python3 datasets/build.py")
+      let built = try Data(contentsOf: packed.appendingPathComponent("\(name).csv.gz"))
+      let bundled = try Data(contentsOf: TestSupport.datasets.appendingPathComponent("\(name).csv.gz"))
+      XCTAssertTrue(built == bundled, "datasets/\(name).csv.gz differs from what build.py writes: run python3 datasets/build.py --gzip")
+      // gzip header: magic, deflate, no flags (no file name), mtime 0.
+      XCTAssertEqual(Array(built.prefix(8)), [0x1F, 0x8B, 8, 0, 0, 0, 0, 0], name)
     }
     let bundled = try FileManager.default.contentsOfDirectory(atPath: TestSupport.datasets.path)
-      .filter { $0.hasSuffix(".csv") }.sorted()
-    XCTAssertEqual(bundled, Self.names.map { "\($0).csv" }, "every bundled table is built by build.py")
-  }
-
-  func testGzipOutputIsDeterministic() throws {
-    let (a, b) = (try temporaryFolder(), try temporaryFolder())
-    try build(["--gzip", "--out", a.path])
-    try build(["--gzip", "--out", b.path])
-    for name in Self.names {
-      let first = try Data(contentsOf: a.appendingPathComponent("\(name).csv.gz"))
-      let second = try Data(contentsOf: b.appendingPathComponent("\(name).csv.gz"))
-      XCTAssertTrue(first == second, "\(name).csv.gz differs between two runs")
-      // gzip header: magic, deflate, no flags (no file name), mtime 0.
-      XCTAssertEqual(Array(first.prefix(8)), [0x1F, 0x8B, 8, 0, 0, 0, 0, 0], name)
-    }
-    // The compressed bytes hold exactly the bundled file.
+      .filter { $0.contains(".csv") }.sorted()
+    XCTAssertEqual(bundled, Self.names.map { "\($0).csv.gz" }, "every bundled table is built by build.py, compressed")
+    try build(["--out", plain.path])
     let check = """
       import gzip, sys
       for name in sys.argv[3:]:
@@ -71,9 +63,9 @@ final class DatasetsTests: XCTestCase {
               if z.read() != f.read(): print(name)
       """
     let run = try TestSupport.runProcess(
-      try python(), ["-c", check, a.path, TestSupport.datasets.path] + Self.names, in: TestSupport.repositoryRoot)
+      try python(), ["-c", check, TestSupport.datasets.path, plain.path] + Self.names, in: TestSupport.repositoryRoot)
     XCTAssertEqual(run.status, 0, run.err)
-    XCTAssertEqual(run.out, "", "these .csv.gz do not decompress to the bundled .csv")
+    XCTAssertEqual(run.out, "", "these bundled .csv.gz do not decompress to build.py's plain .csv output")
   }
 
   /// The number of rows `statement` returns (a query whose rows are the mismatches).

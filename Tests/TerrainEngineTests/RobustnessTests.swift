@@ -201,9 +201,9 @@ final class RobustnessTests: XCTestCase {
       "let x = 1", "let from = from regions", "let x = from nope", "let 1x = from regions", "let x = from regions | export",
       "from regions | export", "from regions | export 1", "from regions | export \"\"", "load", "load 1", "load \"\"",
       "load \"/nonexistent/file.csv\"", "load \"/\"", "load \"/dev/null\"", "load \"/proc/self/mem\" as m",
-      "load \"datasets/regions.csv\" with (", "load \"datasets/regions.csv\" with (sep = )",
-      "load \"datasets/regions.csv\" with (sep = \";;\")", "load \"datasets/regions.csv\" with (nope = 1)",
-      "load \"datasets/regions.csv\" with (types = (nom: nope))", "load \"datasets/regions.csv\" as",
+      "load \"datasets/regions.csv.gz\" with (", "load \"datasets/regions.csv.gz\" with (sep = )",
+      "load \"datasets/regions.csv.gz\" with (sep = \";;\")", "load \"datasets/regions.csv.gz\" with (nope = 1)",
+      "load \"datasets/regions.csv.gz\" with (types = (nom: nope))", "load \"datasets/regions.csv.gz\" as",
       "pilots", "pilots regions", "pilots regions key", "pilots regions key nom =", "pilots nope key x = 1",
       "pilots regions where", "compare", "compare pilots", "compare pilots on", "compare pilots on nope",
       "from regions | where nom == 1", "from regions | where population == \"1\"", "from regions | where population + nom",
@@ -368,7 +368,7 @@ final class RobustnessTests: XCTestCase {
     let (s, box) = try makeSession()
     // An existing table, loaded, and one that `load … as` will try to replace.
     XCTAssertTrue(check(s, box, "from regions | take 1"))
-    XCTAssertTrue(check(s, box, "load \"\(Self.root.appendingPathComponent("datasets/departements.csv").path)\" as victim"))
+    XCTAssertTrue(check(s, box, "load \"\(Self.root.appendingPathComponent("datasets/departements.csv.gz").path)\" as victim"))
     let before = s.catalog.names
     let regionsRows = try XCTUnwrap(s.catalog.table("regions")).rowCount
     let victimRows = try XCTUnwrap(s.catalog.table("victim")).rowCount
@@ -432,7 +432,7 @@ final class RobustnessTests: XCTestCase {
         }
         // Restore the victim for the next case.
         if s.catalog.contains("victim"), try s.catalog.table("victim")?.rowCount != victimRows {
-          XCTAssertTrue(check(s, box, "load \"\(Self.root.appendingPathComponent("datasets/departements.csv").path)\" as victim"))
+          XCTAssertTrue(check(s, box, "load \"\(Self.root.appendingPathComponent("datasets/departements.csv.gz").path)\" as victim"))
         }
       }
     }

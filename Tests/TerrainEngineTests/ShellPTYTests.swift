@@ -270,7 +270,7 @@ final class ShellPTYTests: XCTestCase {
     XCTAssertFalse(s.rawTextSinceMark.contains("...>"), "screen:\n\(s.rawText)")
     enter(s, "\u{15}from nope", shows: ["unknown table `nope`"])
     enter(s, "| take 1", shows: ["error: nothing to continue: the previous statement failed"])
-    enter(s, "load \"\(PTYSession.repositoryRoot().path)/datasets/regions.csv\" as r", shows: ["loaded 18 rows into r"])
+    enter(s, "load \"\(PTYSession.repositoryRoot().path)/datasets/regions.csv.gz\" as r", shows: ["loaded 18 rows into r"])
     enter(s, "| take 1", shows: ["error: `load` takes no stages", "help: query the table with `from r | …`"])
   }
 

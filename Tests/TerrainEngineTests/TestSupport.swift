@@ -92,6 +92,14 @@ enum TestSupport {
     return url
   }
 
+  /// A new empty folder in the temporary directory, removed when `test` ends.
+  static func temporaryFolder(_ prefix: String, for test: XCTestCase) throws -> URL {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    test.addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
+    return dir
+  }
+
   /// The project's real open data (`../shared/data`), read in place by the agreement tests.
   static let sharedData = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/data")
 

@@ -124,7 +124,7 @@ final class WindowAgreementTests: XCTestCase {
     s.notify = { errors += $0 }
     s.renderOptions.mode = .csv
     XCTAssertTrue(s.run("""
-      load "\(TestSupport.datasets.path)/departements.csv" as d
+      load "\(TestSupport.datasets.path)/departements.csv.gz" as d
       from d | derive r = rank()
         by code_region
         sort population desc

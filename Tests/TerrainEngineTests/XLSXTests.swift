@@ -362,7 +362,7 @@ final class XLSXTests: XCTestCase {
 
   func testBundledDataRoundTrips() throws {
     let (s, printed) = session()
-    let csv = TestSupport.datasets.appendingPathComponent("epci.csv").path
+    let csv = TestSupport.datasets.appendingPathComponent("epci.csv.gz").path
     XCTAssertTrue(s.run("load \"\(csv)\" as epci\nfrom epci | export \"epci.xlsx\"\nload \"epci.xlsx\" as back"), printed())
     let a = try XCTUnwrap(try s.table(named: "epci"))
     let b = try XCTUnwrap(try s.table(named: "back"))
@@ -378,19 +378,26 @@ final class XLSXTests: XCTestCase {
 
   func testTheSheetIsNamedAfterTheFile() throws {
     let (s, printed) = session()
-    let csv = TestSupport.datasets.appendingPathComponent("regions.csv").path
+    let csv = TestSupport.datasets.appendingPathComponent("regions.csv.gz").path
     XCTAssertTrue(s.run("load \"\(csv)\" as r\nfrom r | export \"comparatif [v2].xlsx\""), printed())
     XCTAssertTrue(s.run("load \"comparatif [v2].xlsx\" as back with (sheet = \"comparatif v2\")"), printed())
     XCTAssertEqual(xlsxSheetName("a/b:c*?"), "a/b:c*?".filter { !"/:*?".contains($0) })
     XCTAssertEqual(xlsxSheetName(String(repeating: "é", count: 40)).count, 31)
     XCTAssertEqual(xlsxSheetName("[]"), "Sheet1")
+    // A workbook under another name is still read as one (it claims its zip bytes before the
+    // zip container would unwrap them).
+    XCTAssertTrue(s.run("from r | export \"wb.xlsx\""), printed())
+    let folder = s.workingDirectory ?? FileManager.default.currentDirectoryPath
+    try FileManager.default.copyItem(atPath: folder + "/wb.xlsx", toPath: folder + "/wb.zip")
+    XCTAssertTrue(s.run("load \"wb.zip\" as again"), printed())
+    XCTAssertEqual(try s.table(named: "again")?.rowCount, try s.table(named: "r")?.rowCount)
   }
 
   // MARK: bad files
 
   func testBadFilesAreRefusedAndTheSessionKept() throws {
     let (s, printed) = session()
-    XCTAssertTrue(s.run("load \"\(TestSupport.datasets.appendingPathComponent("epci.csv").path)\" as keep"), printed())
+    XCTAssertTrue(s.run("load \"\(TestSupport.datasets.appendingPathComponent("epci.csv.gz").path)\" as keep"), printed())
     try Data("code;nom\n1;a\n".utf8).write(to: dir.appendingPathComponent("text.xlsx"))
     try Data([0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1] + [UInt8](repeating: 0, count: 600)).write(to: dir.appendingPathComponent("locked.xlsx"))
     try exportTable(try Table(columns: [("a", .int(Array(0..<5000).map { Int64($0) }))]), to: path("good.xlsx"), options: ExportOptions())

@@ -47,6 +47,10 @@ package struct FileFormat: Sendable {
   /// Leading bytes that identify the format whatever the extension (`PAR1`, `ARROW1`…);
   /// empty for text formats.
   package var magic: [[UInt8]]
+  /// Recognises the format's files among bytes a container would also take (an xlsx
+  /// workbook is a zip archive): asked before any container unwraps the file. nil for formats
+  /// whose magic bytes are their own.
+  package var claims: (@Sendable (FileBytes) -> Bool)?
   /// Reads the format; nil for formats terrain only writes.
   package var reader: FormatReader?
   /// Writes the format; nil for formats terrain only reads.
@@ -63,6 +67,7 @@ package struct FileFormat: Sendable {
 
   package init(
     name: String, extensions: [String], summary: String, magic: [[UInt8]] = [],
+    claims: (@Sendable (FileBytes) -> Bool)? = nil,
     reader: FormatReader? = nil, loadOptions: Set<String> = [],
     writer: FormatWriter? = nil, exportOptions: Set<String> = [],
     checkExport: (@Sendable (ExportOptions) throws -> Void)? = nil
@@ -71,6 +76,7 @@ package struct FileFormat: Sendable {
     self.extensions = extensions
     self.summary = summary
     self.magic = magic
+    self.claims = claims
     self.reader = reader
     self.writer = writer
     self.loadOptions = loadOptions

@@ -31,6 +31,8 @@ package struct FormatRegistry: Sendable {
       .arrow,
     ],
     containers: [
+      .gzip,
+      .zip,
     ])
 
   /// The format called `name` (case-insensitive).
@@ -49,6 +51,12 @@ package struct FormatRegistry: Sendable {
   /// The format whose magic bytes start `bytes`.
   package func format(sniffing bytes: FileBytes) -> FileFormat? {
     formats.first { f in f.magic.contains { startsWith(bytes, $0) } }
+  }
+
+  /// The format that claims `bytes` although a container's magic would take them (see
+  /// `FileFormat.claims`).
+  package func claimingFormat(for bytes: FileBytes) -> FileFormat? {
+    formats.first { $0.claims?(bytes) == true }
   }
 
   /// The container wrapping `bytes`, by magic bytes, else by the extension of `name`.
@@ -120,12 +128,45 @@ package func loadFile(
 ) throws -> LoadResult {
   let file = try readWholeFile(path: expandingHome(path), cancel: cancel)
   try checkMemoryFor(file.count, path: path)
+  return try loadBytes(file, name: path, options: options, given: given, registry: registry, cancel: cancel)
+}
+
+/// Loads a file's bytes already in memory as `loadFile` loads a file: `name` picks the format
+/// by its extension when the bytes do not (`x.csv.gz`, `archive.zip`) and names the file in
+/// errors.
+///
+/// - Throws: `LoadError` (nothing is loaded) or `CancelledError`.
+public func loadBytes(
+  _ bytes: UnsafeRawBufferPointer, name: String, options: LoadOptions, given: [String] = [],
+  cancel: CancellationFlag? = nil
+) throws -> LoadResult {
+  try loadBytes(FileBytes(borrowing: bytes), name: name, options: options, given: given, registry: .standard, cancel: cancel)
+}
+
+/// The bytes of the file `path` (mapped or in memory) loaded with the formats of `registry`.
+private func loadBytes(
+  _ file: FileBytes, name path: String, options: LoadOptions, given: [String], registry: FormatRegistry,
+  cancel: CancellationFlag?
+) throws -> LoadResult {
   var name = path
   var bytes = file
   var accepted: Set<String> = ["format"]
+  // A format that recognises its own files inside a container's magic (an xlsx is a zip)
+  // takes them first; a forced format of that kind is read as it is.
+  let forced = options.format.flatMap { registry.format(named: $0) }
+  // (So is a file named for such a format: a damaged `.xlsx` gets the workbook's errors, not
+  // the zip container's.)
+  let named = registry.format(forPath: name)
+  let claimed = forced?.claims != nil
+    || (options.format == nil && (named?.claims != nil || registry.claimingFormat(for: bytes) != nil))
   // One container at most: a .zip of .gz files is not something published data does.
-  if let container = registry.container(for: bytes, name: name) {
-    (name, bytes) = try container.open(bytes, name, options, cancel)
+  if !claimed, let container = registry.container(for: bytes, name: name) {
+    do {
+      (name, bytes) = try container.open(bytes, name, options, cancel)
+    } catch let error as LoadError where file.fileShrank {
+      _ = error
+      throw LoadError(path: path, line: 0, column: 0, .fileShrank, path)
+    }
     accepted.formUnion(container.loadOptions)
   }
   let format: FileFormat
@@ -135,7 +176,8 @@ package func loadFile(
     }
     format = f
   } else {
-    format = registry.format(sniffing: bytes) ?? registry.format(forPath: name) ?? .csv
+    format = registry.claimingFormat(for: bytes) ?? registry.format(sniffing: bytes)
+      ?? registry.format(forPath: name) ?? .csv
   }
   guard let reader = format.reader else {
     throw LoadError(path: path, line: 0, column: 0, .formatNotReadable, format.name)

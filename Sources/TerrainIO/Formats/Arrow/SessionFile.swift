@@ -21,7 +21,7 @@ package func writeSessionFile(
 ) throws {
   do {
     _ = try writeFileAtomically(path: path) { out in
-      let zip = ZipWriter(out)
+      let zip = SessionZipWriter(out)
       zip.add("manifest.json", size: manifest.count, crc: crc32Of(manifest)) { $0.write(manifest) }
       for (member, table) in tables {
         // First pass: the size and CRC-32, writing nothing.
@@ -77,7 +77,7 @@ private func crc32Of(_ bytes: [UInt8]) -> UInt {
 }
 
 /// Writes a zip archive of stored members whose sizes and CRCs are known before their data.
-private final class ZipWriter {
+private final class SessionZipWriter {
   let out: CountingWriter
   var central: [UInt8] = []
   var count = 0
@@ -132,7 +132,7 @@ private func le32(_ v: Int) -> [UInt8] { littleEndianBytes(UInt32(truncatingIfNe
 private func le64(_ v: Int) -> [UInt8] { littleEndianBytes(UInt64(truncatingIfNeeded: v)) }
 
 /// A stored member of a zip archive: its name, where its data starts, its size and CRC-32.
-private struct ZipMember {
+private struct SessionZipMember {
   var name: String
   var start: Int
   var size: Int
@@ -140,7 +140,7 @@ private struct ZipMember {
 }
 
 /// The members of the zip archive in `file`, every offset checked against the file.
-private func zipMembers(_ file: FileBytes, name: String) throws -> [ZipMember] {
+private func zipMembers(_ file: FileBytes, name: String) throws -> [SessionZipMember] {
   let bytes = ArrowBytes(base: file.base, count: file.count)
   func damaged(_ part: String) -> LoadError { LoadError(path: name, line: 0, column: 0, .sessionDamaged, name, part) }
   func u16(_ at: Int) throws -> Int {
@@ -181,7 +181,7 @@ private func zipMembers(_ file: FileBytes, name: String) throws -> [ZipMember] {
     entries = try u64(record + 32)
     directory = try u64(record + 48)
   }
-  var members: [ZipMember] = []
+  var members: [SessionZipMember] = []
   var p = directory
   for _ in 0..<entries {
     guard try u32(p) == 0x0201_4B50 else { throw damaged("zip directory") }
@@ -215,7 +215,7 @@ private func zipMembers(_ file: FileBytes, name: String) throws -> [ZipMember] {
     let localExtra = try u16(local + 28)
     let start = local + 30 + localName + localExtra
     guard bytes.contains(start, size) else { throw damaged(memberName) }
-    members.append(ZipMember(name: memberName, start: start, size: size, crc: crc))
+    members.append(SessionZipMember(name: memberName, start: start, size: size, crc: crc))
     p += 46 + nameLength + extraLength + commentLength
   }
   return members

@@ -1,6 +1,6 @@
 // Excel workbooks (`.xlsx`): `load` reads one sheet (the first, or `sheet = "…"`), `export`
-// writes one (XLSXWriter.swift). Picked by extension: an xlsx is a zip archive, whose magic bytes belong to the
-// zip container.
+// writes one (XLSXWriter.swift). An xlsx is a zip archive: the format claims the archives whose
+// directory holds `xl/workbook.xml` before the zip container would unwrap them.
 
 import TerrainStorage
 import TerrainSyntax
@@ -10,6 +10,7 @@ extension FileFormat {
   package static let xlsx = FileFormat(
     name: "xlsx", extensions: ["xlsx"],
     summary: "Excel workbook: one sheet (the first, or `sheet = \"…\"`), cells keep their types",
+    claims: { isXLSXWorkbook($0) },
     reader: { try readXLSX($0, $1, $2, $3) }, loadOptions: ["sheet", "skip", "header", "types", "nulls"],
     writer: { try writeXLSX($0, options: $1, to: $2, cancel: $3) }, exportOptions: ["header", "null"])
 }

@@ -1,0 +1,35 @@
+// gzip-compressed files (`communes.csv.gz`): inflated into memory, then read by the format
+// of the name without `.gz`.
+
+import TerrainStorage
+import TerrainSyntax
+
+extension FileContainer {
+  /// gzip (RFC 1952). Members one after the other (`cat a.gz b.gz`) are one file; the
+  /// output is bounded by the memory available (`decompressionLimit()`), whatever the file
+  /// says its size is.
+  package static let gzip = FileContainer(name: "gzip", extensions: ["gz"], magic: [[0x1F, 0x8B]]) {
+    bytes, name, _, cancel in
+    let limit = decompressionLimit()
+    let target = InflateTarget(path: name, name: name, fileOffset: 0, limit: limit) {
+      LoadError(path: name, line: 0, column: 0, .decompressedTooLarge, name, byteSizeText(limit))
+    }
+    let inner = try inflate(bytes.buffer, wrapping: .gzip, sizeHint: gzipSizeHint(bytes.buffer), target: target, cancel: cancel)
+    return (gzipInnerName(name), inner)
+  }
+}
+
+/// The size the last member's trailer gives (ISIZE: the size modulo 2³², a hint only).
+private func gzipSizeHint(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+  guard bytes.count >= 18 else { return 0 }
+  var size = 0
+  for i in 1...4 { size = size << 8 | Int(bytes[bytes.count - i]) }
+  return size
+}
+
+/// `dir/communes.csv.gz` → `dir/communes.csv`; a name without `.gz` (a gzip file found by its
+/// content) is kept.
+package func gzipInnerName(_ name: String) -> String {
+  guard fileExtension(name) == "gz" else { return name }
+  return String(name.dropLast(3))
+}
