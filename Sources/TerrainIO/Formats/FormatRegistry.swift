@@ -27,6 +27,7 @@ package struct FormatRegistry: Sendable {
       .tsv,
       .markdown,
       .json,
+      .parquet,
     ],
     containers: [
     ])

@@ -43,6 +43,10 @@ public struct LoadOptions {
   /// Skip malformed rows (wrong number of fields, unterminated quote) instead of failing;
   /// a notice says how many were skipped.
   public var skipBadRows: Bool = false
+  /// The columns to load, in this order (`columns = ("code", "nom")`); nil = all of them.
+  /// Parquet reads only these (a nested column left out does not stop the load); delimited
+  /// text keeps only these.
+  public var columns: [String]? = nil
 
   public init() {}
 
@@ -166,6 +170,9 @@ extension LoadOptions {
       },
       OptionSpec("file", .text, "the file to read inside a .zip archive") { o, v in
         if case .text(let s) = v { o.file = s }
+      },
+      OptionSpec("columns", .texts, "the columns to load, in this order (default: all)") { o, v in
+        if case .texts(let list) = v { o.columns = list }
       },
     ])
 }
