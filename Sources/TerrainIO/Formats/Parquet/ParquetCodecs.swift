@@ -110,7 +110,7 @@ private func gunzip(_ source: UnsafePointer<UInt8>, _ count: Int, into target: U
 
 /// Compresses `count` bytes with zstd (level 1: fast, and about as small as snappy's double),
 /// appending the frame to `out`.
-package func zstdCompress(_ source: UnsafeRawPointer, _ count: Int, level: Int32 = 1, into out: inout [UInt8]) {
+package func zstdCompress(_ source: UnsafeRawPointer?, _ count: Int, level: Int32 = 1, into out: inout [UInt8]) {
   let bound = ZSTD_compressBound(count)
   let start = out.count
   out.append(contentsOf: repeatElement(0, count: bound))

@@ -14,5 +14,8 @@ extension FileFormat {
     reader: { bytes, name, options, cancel in
       try readParquet(bytes: bytes, name: name, options: options, cancel: cancel)
     },
-    loadOptions: ["columns"])
+    loadOptions: ["columns"],
+    writer: { table, _, out, cancel in
+      try writeParquet(table, to: out, cancel: cancel)
+    })
 }

@@ -608,7 +608,9 @@ private struct ChunkDecoder {
         for i in 0..<count { o[i] = UInt8(truncatingIfNeeded: l[i] & 1) }
       default: throw fail(.parquetUnsupportedEncoding, encodingName(encoding))
       }
-    case .byteArray, .fixedLenByteArray where column.kind == .code || column.physical == .byteArray:
+    case .byteArray:
+      try byteArrays(&c, encoding: encoding, count: count, into: target)
+    case .fixedLenByteArray where column.kind == .code:
       try byteArrays(&c, encoding: encoding, count: count, into: target)
     default:
       guard let width = column.physicalWidth else { throw fail(.parquetUnsupportedType, String(column.physical.rawValue)) }
