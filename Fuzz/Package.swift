@@ -23,5 +23,8 @@ let package = Package(
     .executableTarget(
       name: "FuzzCSV", dependencies: [.product(name: "TerrainIO", package: "terrain")],
       swiftSettings: fuzzFlags),
+    .executableTarget(
+      name: "FuzzParquet", dependencies: [.product(name: "TerrainIO", package: "terrain")],
+      swiftSettings: fuzzFlags),
   ]
 )

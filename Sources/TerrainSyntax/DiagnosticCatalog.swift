@@ -232,7 +232,7 @@ extension DiagnosticMessage {
   public static let parquetBadFooter = DiagnosticMessage(.load, "parquet-bad-footer", "\"{}\": malformed Parquet footer: {}")
   public static let parquetInChunk = DiagnosticMessage(.load, "parquet-in-chunk", "\"{}\", column `{}`, row group {}: {}")
   public static let parquetNestedColumn = DiagnosticMessage(.load, "parquet-nested-column", "\"{}\": column `{}` is nested (lists, maps and structs are not read): load the other columns with `columns = (…)`")
-  public static let parquetUnknownColumn = DiagnosticMessage(.load, "parquet-unknown-column", "columns: no column named \"{}\" (columns: {})")
+  public static let columnsUnknownColumn = DiagnosticMessage(.load, "columns-unknown-column", "columns: no column named \"{}\" (columns: {})")
   public static let parquetNotEnoughMemory = DiagnosticMessage(.load, "parquet-not-enough-memory", "\"{}\" holds {} rows needing {} of memory, but only {} is available: not loaded")
   public static let parquetRowCount = DiagnosticMessage(.load, "parquet-row-count", "the row groups hold {} rows in all, the footer says {}")
   public static let parquetThriftEnd = DiagnosticMessage(.load, "parquet-thrift-end", "the metadata ends in the middle of a value")

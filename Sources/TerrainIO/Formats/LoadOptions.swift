@@ -102,6 +102,24 @@ public struct LoadError: Error, CustomStringConvertible {
   }
 }
 
+/// The columns of `table` named by `wanted` (the `columns` load option), in that order.
+///
+/// - Throws: `LoadError` naming the first unknown column and listing the table's.
+package func keepColumns(_ table: Table, _ wanted: [String], path: String) throws -> Table {
+  var fields: [Field] = []
+  var columns: [Column] = []
+  for w in wanted {
+    guard let i = table.index(of: w) else {
+      var e = LoadError(path: path, line: 0, column: 0, .columnsUnknownColumn, w, table.columnNames.joined(separator: ", "))
+      e.option = "columns"
+      throw e
+    }
+    fields.append(table.fields[i])
+    columns.append(table.columns[i])
+  }
+  return Table(fields: fields, columns: columns, rowCount: table.rowCount)
+}
+
 extension LoadOptions {
   /// The options of `load … with (…)`.
   public static let schema = OptionSchema<LoadOptions>(

@@ -19,3 +19,14 @@ extension FileFormat {
       try writeParquet(table, to: out, cancel: cancel)
     })
 }
+
+/// Loads a Parquet file from bytes in memory; `name` stands for the file in errors (the
+/// `load` statement reads files through `loadFile`, this serves embedders and the fuzzer).
+///
+/// - Throws: `LoadError` naming the file and, for a column chunk, the column and the row
+///   group (nothing is loaded), or `CancelledError`.
+public func loadParquet(
+  bytes: UnsafeRawBufferPointer, name: String, options: LoadOptions, cancel: CancellationFlag? = nil
+) throws -> LoadResult {
+  try readParquet(bytes: FileBytes(borrowing: bytes), name: name, options: options, cancel: cancel)
+}

@@ -272,7 +272,7 @@ private func selectColumns(_ schema: [ParquetSchemaElement], name: String, wante
   if let wanted {
     for w in wanted {
       guard let t = tops.first(where: { schema[$0.index].name == w }) else {
-        var e = LoadError(path: name, line: 0, column: 0, .parquetUnknownColumn, w,
+        var e = LoadError(path: name, line: 0, column: 0, .columnsUnknownColumn, w,
           tops.map { schema[$0.index].name }.joined(separator: ", "))
         e.option = "columns"
         throw e
@@ -415,6 +415,8 @@ private struct ChunkDecoder {
 
   /// Decodes the chunk; returns the dictionary of its text values (text columns).
   mutating func decode(_ chunk: ParquetColumnChunk) throws -> TextDictionary? {
+    // An empty row group has nothing to read (writers leave its offsets at 0).
+    guard rows > 0 else { return nil }
     guard chunk.hasMetadata, !chunk.externalFile else { throw fail(.parquetMissingField, "meta_data") }
     guard chunk.type == column.physical.rawValue else {
       throw fail(.parquetValueOutOfRange, "type", String(chunk.type))
