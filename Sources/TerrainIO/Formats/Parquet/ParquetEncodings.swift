@@ -63,32 +63,47 @@ package struct PageCursor {
   }
 }
 
-/// Unpacks `count` values of `bitWidth` (0…32) bits, least significant bit first, from `p`,
-/// which holds at least `(count * bitWidth + 7) / 8` bytes.
+/// Unpacks `count` values of `bitWidth` (0…32) bits, least significant bit first, from the
+/// `available` bytes at `p`, which hold at least `(count * bitWidth + 7) / 8` of them.
 @inline(__always)
-private func unpack32(_ p: UnsafePointer<UInt8>, bitWidth: Int, count: Int, into out: UnsafeMutablePointer<UInt32>) {
+private func unpack<T: FixedWidthInteger>(
+  _ p: UnsafePointer<UInt8>, available: Int, bitWidth: Int, count: Int, into out: UnsafeMutablePointer<T>
+) {
   if bitWidth == 0 {
     out.update(repeating: 0, count: count)
     return
   }
   let mask: UInt64 = (1 << UInt64(bitWidth)) - 1
-  var buffer: UInt64 = 0
-  var bits = 0
-  var at = 0
-  for i in 0..<count {
-    while bits < bitWidth {
-      buffer |= UInt64(p[at]) << UInt64(bits)
+  let raw = UnsafeRawPointer(p)
+  // Values whose 8-byte window lies inside the bytes: one unaligned load each.
+  let fast = available >= 8 ? min(count, (available - 8) * 8 / bitWidth + 1) : 0
+  for i in 0..<fast {
+    let bit = i &* bitWidth
+    let w = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: bit >> 3, as: UInt64.self))
+    out[i] = T(truncatingIfNeeded: (w >> UInt64(bit & 7)) & mask)
+  }
+  // The last few, byte by byte.
+  for i in fast..<max(fast, count) {
+    let bit = i * bitWidth
+    var at = bit >> 3
+    var shift = bit & 7
+    var v: UInt64 = 0
+    var got = 0
+    while got < bitWidth {
+      v |= UInt64(p[at] >> UInt8(shift)) << UInt64(got)
+      got += 8 - shift
+      shift = 0
       at += 1
-      bits += 8
     }
-    out[i] = UInt32(truncatingIfNeeded: buffer & mask)
-    buffer >>= UInt64(bitWidth)
-    bits -= bitWidth
+    out[i] = T(truncatingIfNeeded: v & mask)
   }
 }
 
-/// Decodes `count` values of the RLE / bit-packed hybrid encoding of `bitWidth` (0…32) bits.
-package func decodeHybrid(_ c: inout PageCursor, bitWidth: Int, count: Int, into out: UnsafeMutablePointer<UInt32>) throws {
+/// Decodes `count` values of the RLE / bit-packed hybrid encoding of `bitWidth` (0…32) bits
+/// (levels into bytes, dictionary indices into 32-bit words).
+package func decodeHybrid<T: FixedWidthInteger>(
+  _ c: inout PageCursor, bitWidth: Int, count: Int, into out: UnsafeMutablePointer<T>
+) throws {
   guard bitWidth >= 0, bitWidth <= 32 else { throw c.short() }
   let byteWidth = (bitWidth + 7) / 8
   var done = 0
@@ -101,7 +116,7 @@ package func decodeHybrid(_ c: inout PageCursor, bitWidth: Int, count: Int, into
       var v: UInt32 = 0
       for k in 0..<byteWidth { v |= UInt32(p[k]) << UInt32(8 * k) }
       let n = Int(min(run, UInt64(count - done)))
-      (out + done).update(repeating: v, count: n)
+      (out + done).update(repeating: T(truncatingIfNeeded: v), count: n)
       done += n
     } else {
       // Groups of 8 bit-packed values; the last run may end with the page.
@@ -112,7 +127,7 @@ package func decodeHybrid(_ c: inout PageCursor, bitWidth: Int, count: Int, into
       let available = bitWidth == 0 ? Int(groups) * 8 : usable * 8 / bitWidth
       let n = min(available, count - done)
       let p = try c.take(usable)
-      unpack32(p, bitWidth: bitWidth, count: n, into: out + done)
+      unpack(p, available: usable, bitWidth: bitWidth, count: n, into: out + done)
       done += n
       if n == 0 { throw c.short() }
     }

@@ -111,16 +111,15 @@ package func readParquet(bytes: FileBytes, name: String, options: LoadOptions, c
   // A page may not claim more than half the memory left once the columns are there.
   let pageLimit = min(Int(Int32.max), max(1 << 20, ((available ?? Int.max) - need) / 2))
 
-  // The final buffers, filled in place by the chunk decoders.
-  let outputs = columns.map { c in allocateBytes(total * c.kind.size) }
-  let validities: [UnsafeMutablePointer<UInt8>?] = columns.map { c in
-    c.optional ? allocateBytes(total).bindMemory(to: UInt8.self, capacity: max(total, 1)) : nil
-  }
+  // The final buffers, filled in place by the chunk decoders; a validity mask only once a
+  // chunk meets a null.
+  let outputs = columns.map { c in allocateColumnMemory(total * c.kind.size) }
+  let validities = columns.map { _ in LazyValidity(count: total) }
   var handedOver = false
   defer {
     if !handedOver {
       for p in outputs { free(p) }
-      for v in validities { if let v { free(v) } }
+      for v in validities { v.discard() }
     }
   }
 
@@ -136,11 +135,16 @@ package func readParquet(bytes: FileBytes, name: String, options: LoadOptions, c
   dictionaries.initialize(repeating: nil)
   let faults = UnsafeMutableBufferPointer<Error?>.allocate(capacity: max(taskCount, 1))
   faults.initialize(repeating: nil)
+  let wroteValidity = UnsafeMutableBufferPointer<Bool>.allocate(capacity: max(taskCount, 1))
+  wroteValidity.initialize(repeating: false)
+  let pool = ScratchPool()
   defer {
     dictionaries.deinitialize()
     dictionaries.deallocate()
     faults.deinitialize()
     faults.deallocate()
+    wroteValidity.deallocate()
+    pool.releaseAll()
   }
   let failed = CancellationFlag()
   DispatchQueue.concurrentPerform(iterations: taskCount) { t in
@@ -148,19 +152,20 @@ package func readParquet(bytes: FileBytes, name: String, options: LoadOptions, c
     let g = t / columns.count
     let c = columns[t % columns.count]
     let group = meta.rowGroups[g]
-    let rows = Int(group.rowCount)
     let start = starts[g]
+    let validity = validities[t % columns.count]
+    let scratch = pool.take()
     var decoder = ChunkDecoder(
-      file: bytes, column: c, rows: rows,
-      output: outputs[t % columns.count] + start * c.kind.size,
-      validity: validities[t % columns.count].map { $0 + start }, pageLimit: pageLimit, cancel: cancel)
-    defer { decoder.release() }
+      file: bytes, column: c, rows: Int(group.rowCount), output: outputs[t % columns.count] + start * c.kind.size,
+      makeValidity: { validity.pointer() + start }, scratch: scratch, pageLimit: pageLimit, cancel: cancel)
     do {
       dictionaries[t] = try decoder.decode(group.columns[c.leaf])
+      wroteValidity[t] = decoder.validity != nil
     } catch {
       faults[t] = error
       failed.cancel()
     }
+    pool.give(scratch)
   }
   if let first = faults.first(where: { $0 != nil }), let error = first {
     if let f = error as? ParquetFault, let t = faults.firstIndex(where: { $0 != nil }) {
@@ -170,6 +175,13 @@ package func readParquet(bytes: FileBytes, name: String, options: LoadOptions, c
     throw error
   }
   try cancel?.check()
+  // Row groups without nulls in a column that has some elsewhere: all present.
+  for (ci, v) in validities.enumerated() {
+    guard let mask = v.allocated else { continue }
+    for g in meta.rowGroups.indices where !wroteValidity[g * columns.count + ci] {
+      (mask + starts[g]).update(repeating: 1, count: Int(meta.rowGroups[g].rowCount))
+    }
+  }
 
   // Text: the dictionaries of the row groups merged into one per column.
   var merged = [TextDictionary?](repeating: nil, count: columns.count)
@@ -180,7 +192,7 @@ package func readParquet(bytes: FileBytes, name: String, options: LoadOptions, c
       let codes = outputs[ci].bindMemory(to: UInt32.self, capacity: max(total, 1))
       mergedBuffer[ci] = mergeDictionaries(
         (0..<meta.rowGroups.count).map { dictionaries[$0 * columns.count + ci] }, codes: codes, starts: starts,
-        counts: meta.rowGroups.map { Int($0.rowCount) }, validity: validities[ci])
+        counts: meta.rowGroups.map { Int($0.rowCount) }, validity: validities[ci].allocated)
     }
   }
 
@@ -188,14 +200,7 @@ package func readParquet(bytes: FileBytes, name: String, options: LoadOptions, c
   var built: [Column] = []
   var notices: [String] = []
   for (i, c) in columns.enumerated() {
-    var validity: ColumnBuffer<UInt8>? = nil
-    if let v = validities[i] {
-      if (0..<total).contains(where: { v[$0] == 0 }) {
-        validity = ColumnBuffer(adopting: v, count: total)
-      } else {
-        free(v)
-      }
-    }
+    let validity = validities[i].allocated.map { ColumnBuffer(adopting: $0, count: total) }
     let values: ColumnValues
     switch (c.kind, c.type) {
     case (.int64, .date): values = .date(ColumnBuffer(adopting: outputs[i].bindMemory(to: Int64.self, capacity: max(total, 1)), count: total))
@@ -372,45 +377,113 @@ private struct Scratch {
   }
 }
 
+/// The scratch memory of one decoder, reused by the next chunk on the same core.
+private final class ScratchSet {
+  var page = Scratch()
+  var levels = Scratch()
+  var values = Scratch()
+  /// A dictionary page's values, converted to the output kind.
+  var dictionary = Scratch()
+
+  func release() {
+    page.release()
+    levels.release()
+    values.release()
+    dictionary.release()
+  }
+}
+
+/// Scratch sets handed from chunk to chunk (fresh memory for each chunk would be page
+/// faults and unmappings all along).
+private final class ScratchPool: @unchecked Sendable {
+  private let lock = SimpleLock()
+  private var free: [ScratchSet] = []
+  private var all: [ScratchSet] = []
+
+  func take() -> ScratchSet {
+    lock.withLock {
+      if let s = free.popLast() { return s }
+      let s = ScratchSet()
+      all.append(s)
+      return s
+    }
+  }
+
+  func give(_ s: ScratchSet) { lock.withLock { free.append(s) } }
+
+  func releaseAll() { lock.withLock { for s in all { s.release() } } }
+}
+
+/// A column's validity mask, allocated by the first chunk that meets a null.
+private final class LazyValidity: @unchecked Sendable {
+  private let lock = SimpleLock()
+  private let count: Int
+  private(set) var allocated: UnsafeMutablePointer<UInt8>? = nil
+
+  init(count: Int) { self.count = count }
+
+  /// The mask (its bytes are set by each chunk for its rows).
+  func pointer() -> UnsafeMutablePointer<UInt8> {
+    lock.withLock {
+      if let p = allocated { return p }
+      let p = allocateColumnMemory(count).bindMemory(to: UInt8.self, capacity: max(count, 1))
+      allocated = p
+      return p
+    }
+  }
+
+  func discard() {
+    if let p = allocated { free(p) }
+    allocated = nil
+  }
+}
+
+/// Memory for a column's buffer (freed with `free`): aligned on 2 MB and advised to use huge
+/// pages when large, which saves most of the page faults of filling it.
+private func allocateColumnMemory(_ bytes: Int) -> UnsafeMutableRawPointer {
+  let huge = 2 << 20
+  guard bytes >= 4 * huge else { return allocateBytes(bytes) }
+  var p: UnsafeMutableRawPointer? = nil
+  guard posix_memalign(&p, huge, bytes) == 0, let memory = p else { return allocateBytes(bytes) }
+  #if os(Linux)
+    _ = madvise(memory, bytes / huge * huge, 14)  // MADV_HUGEPAGE
+  #endif
+  return memory
+}
+
 /// Decodes one column chunk into its slice of the column's buffers.
 private struct ChunkDecoder {
   let file: FileBytes
   let column: ParquetColumn
   let rows: Int
-  /// The chunk's first row in the column's buffer, and in its validity (optional columns).
+  /// The chunk's first row in the column's buffer.
   let output: UnsafeMutableRawPointer
-  let validity: UnsafeMutablePointer<UInt8>?
+  /// The chunk's first row in the column's validity mask, allocating it (optional columns).
+  let makeValidity: () -> UnsafeMutablePointer<UInt8>
+  /// Set once a page of the chunk has a null: from then on every page writes its flags.
+  var validity: UnsafeMutablePointer<UInt8>? = nil
+  let scratch: ScratchSet
   let pageLimit: Int
   let cancel: CancellationFlag?
 
-  var page = Scratch()
-  var levels = Scratch()
-  var values = Scratch()
-  /// The dictionary page's values, converted to the output kind (codes of `local` for text).
-  var dictionary = Scratch()
   var dictionaryCount: Int? = nil
   /// Text values of this chunk, interned.
   var local: TextDictionary? = nil
 
   init(
     file: FileBytes, column: ParquetColumn, rows: Int, output: UnsafeMutableRawPointer,
-    validity: UnsafeMutablePointer<UInt8>?, pageLimit: Int, cancel: CancellationFlag?
+    makeValidity: @escaping () -> UnsafeMutablePointer<UInt8>, scratch: ScratchSet, pageLimit: Int,
+    cancel: CancellationFlag?
   ) {
     self.file = file
     self.column = column
     self.rows = rows
     self.output = output
-    self.validity = validity
+    self.makeValidity = makeValidity
+    self.scratch = scratch
     self.pageLimit = pageLimit
     self.cancel = cancel
     if column.kind == .code { local = TextDictionary() }
-  }
-
-  mutating func release() {
-    page.release()
-    levels.release()
-    values.release()
-    dictionary.release()
   }
 
   /// Decodes the chunk; returns the dictionary of its text values (text columns).
@@ -446,21 +519,25 @@ private struct ChunkDecoder {
       guard unpacked <= pageLimit else { throw fail(.parquetPageTooLarge, String(unpacked)) }
       switch ParquetPageType(rawValue: header.type) {
       case .dictionaryPage:
-        let p = page.ensure(unpacked).assumingMemoryBound(to: UInt8.self)
+        let p = scratch.page.ensure(unpacked).assumingMemoryBound(to: UInt8.self)
         try parquetDecompress(codec, body, size, into: p, expected: unpacked)
         try readDictionary(p, unpacked, count: Int(header.valueCount), encoding: header.encoding)
       case .dataPage:
         let n = Int(header.valueCount)
         guard n <= rows - done else { throw fail(.parquetValueCount, String(done + n), String(rows)) }
-        let p = page.ensure(unpacked).assumingMemoryBound(to: UInt8.self)
+        let p = scratch.page.ensure(unpacked).assumingMemoryBound(to: UInt8.self)
         try parquetDecompress(codec, body, size, into: p, expected: unpacked)
         var c = PageCursor(base: p, start: 0, end: unpacked, what: "definition levels", expected: n)
+        var flags: UnsafeMutablePointer<UInt8>? = nil
         var present = n
-        if let v = validity {
-          present = try definitionLevels(&c, n: n, v1Encoding: header.definitionEncoding, into: v + done)
+        if column.optional {
+          let f = scratch.levels.ensure(n).assumingMemoryBound(to: UInt8.self)
+          present = try definitionLevels(&c, n: n, v1Encoding: header.definitionEncoding, into: f)
+          flags = f
+          keepFlags(f, present: present, n: n, at: done)
         }
         c.what = "values"
-        try decodeValues(&c, encoding: header.encoding, present: present, n: n, at: done)
+        try decodeValues(&c, encoding: header.encoding, present: present, n: n, at: done, flags: flags)
         done += n
       case .dataPageV2:
         let n = Int(header.valueCount)
@@ -468,23 +545,27 @@ private struct ChunkDecoder {
         let levelBytes = Int(header.repetitionBytes) + Int(header.definitionBytes)
         guard levelBytes <= size, levelBytes <= unpacked else { throw fail(.parquetPageBeyondChunk, String(levelBytes)) }
         var present = n
-        if let v = validity {
+        var flags: UnsafeMutablePointer<UInt8>? = nil
+        if column.optional && (header.nullCount > 0 || validity != nil) {
           var c = PageCursor(
             base: body, start: Int(header.repetitionBytes), end: levelBytes, what: "definition levels", expected: n)
-          let levels = try hybridLevels(&c, n: n)
-          present = try flags(levels, n: n, into: v + done)
+          let f = scratch.levels.ensure(n).assumingMemoryBound(to: UInt8.self)
+          try decodeHybrid(&c, bitWidth: 1, count: n, into: f)
+          present = try countPresent(f, n: n)
+          flags = f
+          keepFlags(f, present: present, n: n, at: done)
         }
         let valuesSize = size - levelBytes
         let valuesUnpacked = unpacked - levelBytes
         var c: PageCursor
         if header.isCompressed && codec != .uncompressed {
-          let p = page.ensure(valuesUnpacked).assumingMemoryBound(to: UInt8.self)
+          let p = scratch.page.ensure(valuesUnpacked).assumingMemoryBound(to: UInt8.self)
           try parquetDecompress(codec, body + levelBytes, valuesSize, into: p, expected: valuesUnpacked)
           c = PageCursor(base: p, start: 0, end: valuesUnpacked, what: "values", expected: present)
         } else {
           c = PageCursor(base: body, start: levelBytes, end: size, what: "values", expected: present)
         }
-        try decodeValues(&c, encoding: header.encoding, present: present, n: n, at: done)
+        try decodeValues(&c, encoding: header.encoding, present: present, n: n, at: done, flags: flags)
         done += n
       default:
         continue  // index pages and unknown pages are skipped
@@ -495,43 +576,43 @@ private struct ChunkDecoder {
   }
 
   /// The definition levels of a v1 page (RLE with a length prefix, or the old BIT_PACKED),
-  /// as validity flags; returns the number of present values.
-  mutating func definitionLevels(_ c: inout PageCursor, n: Int, v1Encoding: Int32, into v: UnsafeMutablePointer<UInt8>) throws -> Int {
+  /// as flags (1 present, 0 null); returns the number of present values.
+  func definitionLevels(_ c: inout PageCursor, n: Int, v1Encoding: Int32, into f: UnsafeMutablePointer<UInt8>) throws -> Int {
     if v1Encoding == ParquetEncoding.bitPacked.rawValue {
       let p = try c.take((n + 7) / 8)
-      var present = 0
-      for i in 0..<n {
-        v[i] = (p[i >> 3] >> UInt8(i & 7)) & 1
-        present += Int(v[i])
-      }
-      return present
+      for i in 0..<n { f[i] = (p[i >> 3] >> UInt8(i & 7)) & 1 }
+      return try countPresent(f, n: n)
     }
     let length = Int(try c.uint32LE())
     guard length <= c.remaining else { throw c.short() }
     var sub = PageCursor(base: c.base, start: c.position, end: c.position + length, what: c.what, expected: n)
     c.position += length
-    let l = try hybridLevels(&sub, n: n)
-    return try flags(l, n: n, into: v)
+    try decodeHybrid(&sub, bitWidth: 1, count: n, into: f)
+    return try countPresent(f, n: n)
   }
 
-  mutating func hybridLevels(_ c: inout PageCursor, n: Int) throws -> UnsafeMutablePointer<UInt32> {
-    let l = levels.ensure(n * 4).assumingMemoryBound(to: UInt32.self)
-    try decodeHybrid(&c, bitWidth: 1, count: n, into: l)
-    return l
-  }
-
-  /// Levels 0 or 1 as flags; returns the number of ones.
-  func flags(_ l: UnsafeMutablePointer<UInt32>, n: Int, into v: UnsafeMutablePointer<UInt8>) throws -> Int {
+  /// The number of ones among `n` flags, each of which must be 0 or 1 (a flat column's
+  /// definition levels).
+  func countPresent(_ f: UnsafeMutablePointer<UInt8>, n: Int) throws -> Int {
     var present = 0
-    var bad: UInt32 = 0
+    var any: UInt8 = 0
     for i in 0..<n {
-      let x = l[i]
-      bad |= x
-      v[i] = UInt8(truncatingIfNeeded: x & 1)
-      present += Int(x & 1)
+      present &+= Int(f[i])
+      any |= f[i]
     }
-    guard bad <= 1 else { throw fail(.parquetBadLevels, String(bad), "1") }
+    guard any <= 1 else { throw fail(.parquetBadLevels, String(any), "1") }
     return present
+  }
+
+  /// Copies a page's flags into the column's validity once the chunk has met a null (the
+  /// rows before it then all present).
+  mutating func keepFlags(_ f: UnsafeMutablePointer<UInt8>, present: Int, n: Int, at: Int) {
+    if validity == nil && present < n {
+      let v = makeValidity()
+      v.update(repeating: 1, count: at)
+      validity = v
+    }
+    if let v = validity { (v + at).update(from: f, count: n) }
   }
 
   /// Reads a dictionary page (PLAIN values) into `dictionary`, in the output kind.
@@ -544,7 +625,7 @@ private struct ChunkDecoder {
     guard least == 0 ? count <= size * 8 : count <= size / least else {
       throw fail(.parquetPageEndsEarly, "values", String(count))
     }
-    let table = dictionary.ensure(count * column.kind.size)
+    let table = scratch.dictionary.ensure(count * column.kind.size)
     var c = PageCursor(base: p, start: 0, end: size, what: "values", expected: count)
     try plainValues(&c, encoding: .plain, count: count, into: table)
     dictionaryCount = count
@@ -552,14 +633,16 @@ private struct ChunkDecoder {
 
   /// Decodes the `present` values of a data page into the output at row `at`, then spreads
   /// them over the page's `n` rows by the validity flags.
-  mutating func decodeValues(_ c: inout PageCursor, encoding raw: Int32, present: Int, n: Int, at: Int) throws {
+  mutating func decodeValues(
+    _ c: inout PageCursor, encoding raw: Int32, present: Int, n: Int, at: Int, flags: UnsafeMutablePointer<UInt8>?
+  ) throws {
     guard let encoding = ParquetEncoding(rawValue: raw) else { throw fail(.parquetUnsupportedEncoding, String(raw)) }
     let size = column.kind.size
     let target = output + at * size
     if encoding == .plainDictionary || encoding == .rleDictionary {
-      guard let dictCount = dictionaryCount, let table = dictionary.base else { throw fail(.parquetNoDictionary) }
+      guard let dictCount = dictionaryCount, let table = scratch.dictionary.base else { throw fail(.parquetNoDictionary) }
       let width = Int(try c.byte())
-      let indices = values.ensure(present * 4).assumingMemoryBound(to: UInt32.self)
+      let indices = scratch.values.ensure(present * 4).assumingMemoryBound(to: UInt32.self)
       if present > 0 {
         try decodeHybrid(&c, bitWidth: width, count: present, into: indices)
       }
@@ -585,11 +668,11 @@ private struct ChunkDecoder {
     } else {
       try plainValues(&c, encoding: encoding, count: present, into: target)
     }
-    if present < n, let v = validity {
+    if present < n, let v = flags {
       switch column.kind {
-      case .int64, .double: spread(target.assumingMemoryBound(to: UInt64.self), present: present, n: n, flags: v + at)
-      case .code: spread(target.assumingMemoryBound(to: UInt32.self), present: present, n: n, flags: v + at)
-      case .bool: spread(target.assumingMemoryBound(to: UInt8.self), present: present, n: n, flags: v + at)
+      case .int64, .double: spread(target.assumingMemoryBound(to: UInt64.self), present: present, n: n, flags: v)
+      case .code: spread(target.assumingMemoryBound(to: UInt32.self), present: present, n: n, flags: v)
+      case .bool: spread(target.assumingMemoryBound(to: UInt8.self), present: present, n: n, flags: v)
       }
     }
   }
@@ -605,7 +688,7 @@ private struct ChunkDecoder {
         for i in 0..<count { o[i] = (p[i >> 3] >> UInt8(i & 7)) & 1 }
       case .rle:
         _ = try c.uint32LE()
-        let l = values.ensure(count * 4).assumingMemoryBound(to: UInt32.self)
+        let l = scratch.values.ensure(count * 4).assumingMemoryBound(to: UInt32.self)
         try decodeHybrid(&c, bitWidth: 1, count: count, into: l)
         for i in 0..<count { o[i] = UInt8(truncatingIfNeeded: l[i] & 1) }
       default: throw fail(.parquetUnsupportedEncoding, encodingName(encoding))
@@ -626,11 +709,11 @@ private struct ChunkDecoder {
         let (bytes, o) = count.multipliedReportingOverflow(by: width)
         guard !o, bytes <= c.remaining else { throw c.short() }
         let p = try c.take(bytes)
-        let s = values.ensure(bytes).assumingMemoryBound(to: UInt8.self)
+        let s = scratch.values.ensure(bytes).assumingMemoryBound(to: UInt8.self)
         unsplitByteStreams(p, count: count, width: width, into: s)
         source = UnsafeRawPointer(s)
       case .deltaBinaryPacked where column.physical == .int32 || column.physical == .int64:
-        let s = values.ensure(count * 8).assumingMemoryBound(to: Int64.self)
+        let s = scratch.values.ensure(count * 8).assumingMemoryBound(to: Int64.self)
         try decodeDeltaBinaryPacked(&c, count: count, into: s)
         if column.physical == .int32 {
           let narrow = UnsafeMutableRawPointer(s).assumingMemoryBound(to: Int32.self)
