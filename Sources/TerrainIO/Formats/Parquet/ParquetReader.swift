@@ -155,6 +155,7 @@ package func readParquet(bytes: FileBytes, name: String, options: LoadOptions, c
     let start = starts[g]
     let validity = validities[t % columns.count]
     let scratch = pool.take()
+    populate(outputs[t % columns.count] + start * c.kind.size, Int(group.rowCount) * c.kind.size)
     var decoder = ChunkDecoder(
       file: bytes, column: c, rows: Int(group.rowCount), output: outputs[t % columns.count] + start * c.kind.size,
       makeValidity: { validity.pointer() + start }, scratch: scratch, pageLimit: pageLimit, cancel: cancel)
@@ -438,17 +439,22 @@ private final class LazyValidity: @unchecked Sendable {
   }
 }
 
-/// Memory for a column's buffer (freed with `free`): aligned on 2 MB and advised to use huge
-/// pages when large, which saves most of the page faults of filling it.
-private func allocateColumnMemory(_ bytes: Int) -> UnsafeMutableRawPointer {
-  let huge = 2 << 20
-  guard bytes >= 4 * huge else { return allocateBytes(bytes) }
-  var p: UnsafeMutableRawPointer? = nil
-  guard posix_memalign(&p, huge, bytes) == 0, let memory = p else { return allocateBytes(bytes) }
+/// Memory for a column's buffer (freed with `free`).
+private func allocateColumnMemory(_ bytes: Int) -> UnsafeMutableRawPointer { allocateBytes(bytes) }
+
+/// Asks the system to back `bytes` bytes at `p` with memory now, in one call rather than one
+/// page fault per page as they are first written (Linux 5.14's MADV_POPULATE_WRITE; a
+/// harmless no-op elsewhere). Huge pages were measured slower here: they are compacted and
+/// cleared 2 MB at a time.
+private func populate(_ p: UnsafeMutableRawPointer, _ bytes: Int) {
   #if os(Linux)
-    _ = madvise(memory, bytes / huge * huge, 14)  // MADV_HUGEPAGE
+    let page = filePageSize
+    let start = (Int(bitPattern: p) + page - 1) / page * page
+    let end = (Int(bitPattern: p) + bytes) / page * page
+    if end - start >= 16 * page {
+      _ = madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, 23)
+    }
   #endif
-  return memory
 }
 
 /// Decodes one column chunk into its slice of the column's buffers.
