@@ -180,7 +180,7 @@ final class ExportTests: XCTestCase {
     for bad in ["b", "dir.json/b", ".json", "b.xls", "b.csv.bak"] {
       XCTAssertThrowsError(try name(path(bad)), bad) {
         XCTAssertTrue("\($0)".contains("cannot tell the format"), "\($0)")
-        XCTAssertTrue("\($0)".contains("*.csv, *.tsv, *.md, *.json, or add `with (format = \"csv\")`"), "\($0)")
+        XCTAssertTrue("\($0)".contains("*.csv, *.tsv, *.md, *.json, *.parquet, or add `with (format = \"csv\")`"), "\($0)")
       }
     }
     XCTAssertThrowsError(try exportTable(sampleTable(), to: path("b.xls"), options: ExportOptions()))

@@ -309,9 +309,12 @@ final class ParquetTests: XCTestCase {
     }
     // Through the language, and an option parquet does not read.
     let s = Session()
+    var messages = ""
+    s.notify = { messages += $0 }
     XCTAssertTrue(s.run("load \"\(path("nested.parquet"))\" as n with (columns = (\"a\"))"))
     XCTAssertEqual(try s.table(named: "n")?.columnNames, ["a"])
     XCTAssertFalse(s.run("load \"\(path("nested.parquet"))\" as m with (sep = \";\")"))
+    XCTAssertTrue(messages.contains("option `sep` does not apply to parquet files"), messages)
   }
 
   // MARK: corrupt and hostile files

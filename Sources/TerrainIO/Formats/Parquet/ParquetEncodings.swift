@@ -41,15 +41,8 @@ package struct PageCursor {
   }
 
   package mutating func uleb() throws -> UInt64 {
-    var result: UInt64 = 0
-    var shift: UInt64 = 0
-    while true {
-      let b = try byte()
-      if shift < 64 { result |= UInt64(b & 0x7F) << shift }
-      if b & 0x80 == 0 { return result }
-      shift += 7
-      if shift >= 70 { throw short() }
-    }
+    guard let v = readULEB128(base, &position, end) else { throw short() }
+    return v
   }
 
   package mutating func zigzag() throws -> Int64 {

@@ -79,20 +79,15 @@ package func writeParquet(_ table: Table, to out: ByteWriter, cancel: Cancellati
     w.int(1, Int64(physical(of: f.type).rawValue))
     w.int(3, 1)  // OPTIONAL
     w.string(4, f.name)
-    switch f.type {
-    case .text:
-      w.int(6, 0)  // UTF8
+    // The converted type and the logical type (a union of empty structs here).
+    let annotation: (converted: Int64, logical: Int16)? =
+      f.type == .text ? (0, 1) : f.type == .date ? (6, 6) : nil  // UTF8 / STRING, DATE / DATE
+    if let a = annotation {
+      w.int(6, a.converted)
       w.beginStruct(10)
-      w.beginStruct(1)  // STRING
+      w.beginStruct(a.logical)
       w.endStruct()
       w.endStruct()
-    case .date:
-      w.int(6, 6)  // DATE
-      w.beginStruct(10)
-      w.beginStruct(6)  // DATE
-      w.endStruct()
-      w.endStruct()
-    default: break
     }
     w.endStruct()
   }

@@ -18,6 +18,23 @@ package func fail(_ entry: DiagnosticMessage, _ arguments: String...) -> Parquet
   ParquetFault(entry: entry, arguments: arguments)
 }
 
+/// An unsigned LEB128 varint of at most 10 bytes at `base[position..<end]`, moving `position`
+/// past it; nil when the bytes end first or the varint is longer.
+@inline(__always)
+package func readULEB128(_ base: UnsafePointer<UInt8>, _ position: inout Int, _ end: Int) -> UInt64? {
+  var result: UInt64 = 0
+  var shift: UInt64 = 0
+  while position < end {
+    let b = base[position]
+    position += 1
+    if shift < 64 { result |= UInt64(b & 0x7F) << shift }
+    if b & 0x80 == 0 { return result }
+    shift += 7
+    if shift >= 70 { return nil }
+  }
+  return nil
+}
+
 /// The value types of the compact protocol (the low nibble of a field header).
 package enum ThriftType: UInt8 {
   case stop = 0, boolTrue = 1, boolFalse = 2, byte = 3, i16 = 4, i32 = 5, i64 = 6, double = 7
@@ -49,15 +66,8 @@ package struct ThriftReader {
 
   /// An unsigned LEB128 varint of at most 10 bytes.
   package mutating func varint() throws -> UInt64 {
-    var result: UInt64 = 0
-    var shift: UInt64 = 0
-    while true {
-      let b = try byte()
-      if shift < 64 { result |= UInt64(b & 0x7F) << shift }
-      if b & 0x80 == 0 { return result }
-      shift += 7
-      if shift >= 70 { throw fail(.parquetThriftEnd) }
-    }
+    guard let v = readULEB128(base, &position, end) else { throw fail(.parquetThriftEnd) }
+    return v
   }
 
   package mutating func i64() throws -> Int64 {
