@@ -317,6 +317,16 @@ final class ParquetTests: XCTestCase {
     XCTAssertTrue(messages.contains("option `sep` does not apply to parquet files"), messages)
   }
 
+  func testColumnsOptionForDelimitedText() throws {
+    try "code,nom,pop\n01001,A,10\n01002,B,20\n".write(toFile: path("c.csv"), atomically: true, encoding: .utf8)
+    let r = try load("c.csv", columns: ["pop", "code"])
+    XCTAssertEqual(r.table.columnNames, ["pop", "code"])
+    XCTAssertEqual(r.table.columns[1].boxedValues, [.text("01001"), .text("01002")])
+    XCTAssertThrowsError(try load("c.csv", columns: ["x"])) { e in
+      XCTAssertTrue("\(e)".contains("no column named \"x\" (columns: code, nom, pop)"), "\(e)")
+    }
+  }
+
   // MARK: corrupt and hostile files
 
   /// A small valid file written by terrain: column `n` (int) and `s` (text, dictionary).
