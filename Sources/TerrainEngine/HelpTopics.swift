@@ -21,7 +21,7 @@ package let helpTopics: [HelpTopic] = [
   HelpTopic(name: "from", kind: "statement", synopsis: "from TABLE | stage | …",
     text: "Starts a pipeline on a table; stages are chained with `|`.", example: "from regions | take 3"),
   HelpTopic(name: "load", kind: "statement", synopsis: "load \"file.csv\" [as NAME] [with (sep = \";\", header = true, decimal = \",\", encoding = \"latin-1\", nulls = (\"NA\"), types = (code: text), skip_bad_rows = true)]",
-    text: "Reads a CSV file into a table, sniffing separator, header, decimal comma and encoding. The path may be a `$parameter`, or strings and parameters joined with `||` (load \"data/\" || $f); without `as`, the table is named after the file.",
+    text: "Reads a CSV file into a table, sniffing separator, header, decimal comma and encoding. The path may be a `$parameter`, or strings and parameters joined with `||` (load \"data/\" || $f); without `as`, the table is named after the file. An Apache Parquet file (`.parquet`) loads its flat columns; `columns = (\"a\", \"b\")` loads only those, in that order.",
     example: "load \"datasets/regions.csv\" as r"),
   HelpTopic(name: "let", kind: "statement", synopsis: "let NAME = PIPELINE",
     text: "Names the result of a pipeline as a table (prints nothing).",

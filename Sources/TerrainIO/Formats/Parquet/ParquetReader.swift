@@ -104,7 +104,7 @@ package func readParquet(bytes: FileBytes, name: String, options: LoadOptions, c
   let (need, o) = total.multipliedReportingOverflow(by: max(perRow, 1))
   let available = availableMemory()
   if o || need > (available ?? Int.max) {
-    func gb(_ n: Int) -> String { o ? "more than 9 EB" : String(format: "%.1f GB", Double(n) / 1e9) }
+    func gb(_ n: Int) -> String { o ? "more than 9 EB" : "\((Double(n) / 1e8).rounded() / 10) GB" }
     throw LoadError(path: name, line: 0, column: 0, .parquetNotEnoughMemory, name, String(total), gb(need),
       gb(available ?? 0))
   }
@@ -839,10 +839,11 @@ private func spread<T: FixedWidthInteger>(_ p: UnsafeMutablePointer<T>, present:
   }
 }
 
-/// 10^scale as a Double (exact up to 10^22).
+/// 10^scale as a Double (exact up to 10^22; a hostile scale is clamped where the result is
+/// infinite or zero anyway).
 private func pow10(_ scale: Int32) -> Double {
   var d = 1.0
-  var s = scale
+  var s = min(max(scale, -400), 400)
   while s > 0 {
     d *= 10
     s -= 1
