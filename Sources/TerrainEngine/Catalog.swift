@@ -38,14 +38,25 @@ package final class Catalog {
   /// `.csv.gz`, `.xlsx`…), named by file name without its extensions.
   package func registerDirectory(_ directory: String) throws -> [String] {
     let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { FormatRegistry.standard.loadableStem(of: $0) != nil }.sorted()
+      // Only files: a FIFO or a device among the data would block or never end on first use.
+      .filter { isRegularFile((directory as NSString).appendingPathComponent($0)) }
     var added: [String] = []
     for f in files {
       let name = tableName(forPath: f)
-      register(name, lazyPath: (directory as NSString).appendingPathComponent(f))
+      let path = (directory as NSString).appendingPathComponent(f)
+      register(name, lazyPath: path)
+      dataSources[canonicalPath(path)] = name
       added.append(name)
     }
     return added
   }
+
+  /// The files registered from data folders (canonical paths) and their tables: `export`
+  /// refuses to replace them.
+  package private(set) var dataSources: [String: String] = [:]
+
+  /// The table whose data file `path` is, when `path` is one of the registered data files.
+  package func dataSourceTable(at path: String) -> String? { dataSources[canonicalPath(path)] }
 
   package func contains(_ name: String) -> Bool { entries[name] != nil }
 
@@ -81,6 +92,19 @@ package final class Catalog {
 
 /// A table name for a file path: its base name without extension, with characters that are
 /// not letters, digits or `_` replaced by `_`.
+/// `path` with symbolic links resolved (itself when it does not exist).
+private func canonicalPath(_ path: String) -> String {
+  guard let r = realpath(path, nil) else { return path }
+  defer { free(r) }
+  return String(cString: r)
+}
+
+/// Whether `path` is a regular file (after following symbolic links).
+private func isRegularFile(_ path: String) -> Bool {
+  var st = stat()
+  return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
+}
+
 package func tableName(forPath path: String) -> String {
   let last = (path as NSString).lastPathComponent
   let base = FormatRegistry.standard.loadableStem(of: last) ?? (last as NSString).deletingPathExtension

@@ -46,6 +46,9 @@ extension Session {
       guard let n = Int(args[0]), n >= 0 else { throw Diagnostic(.maxrowsNeedsNumber, at: span) }
       s.renderOptions.maxRows = n
     },
+    DotCommand(name: "decimals", arguments: "[N|auto]",
+      help: "in table mode, every float column with N decimals; auto (the default) picks them per column; alone, shows it",
+      example: ".decimals 2", minArguments: 0, maxArguments: 1) { s, args, span in try s.setDecimals(args.first, span) },
     DotCommand(name: "timer", arguments: "on|off", help: "print `time: N ms` on stderr after each statement",
       example: ".timer on", minArguments: 1, maxArguments: 1) { s, args, span in s.timer = try onOff(args[0], span) },
     DotCommand(name: "echo", arguments: "on|off", help: "print each statement before its result",
@@ -113,8 +116,16 @@ extension Session {
     var rows: [Value] = []
     var cols: [Value] = []
     var origins: [Value] = []
+    var failures: [String] = []
     for n in catalog.names {
-      let t = try catalog.table(n)
+      // A file that cannot be loaded is listed without counts (and said why), not a failure
+      // of the whole listing.
+      var t: Table?
+      do {
+        t = try catalog.table(n)
+      } catch let e as LoadError {
+        failures.append(DiagnosticText.cannotLoadTable(n).string + relativeToWorkingDirectory(e.description))
+      }
       names.append(.text(n))
       rows.append(t.map { .int(Int64($0.rowCount)) } ?? .null)
       cols.append(t.map { .int(Int64($0.fields.count)) } ?? .null)
@@ -129,6 +140,7 @@ extension Session {
       Column.from(names, type: .text), Column.from(rows, type: .int), Column.from(cols, type: .int), Column.from(origins, type: .text),
     ])
     write(render(t, options: renderOptions))
+    for f in failures { notify(f + "\n") }
   }
 
   package func showSchema(_ name: String?, _ span: Span) throws {
@@ -141,7 +153,7 @@ extension Session {
         Column.from(t.columns.map { .int(Int64($0.nullCount)) }, type: .int),
       ])
       if name == nil { write("\(n)\n") }
-      write(render(schema, options: renderOptions))
+      write(render(schema, options: introspectionOptions))
     }
   }
 
@@ -149,9 +161,13 @@ extension Session {
     let t = try table(named: name, at: span)
     var cols: [Value] = [], types: [Value] = [], nulls: [Value] = [], distinct: [Value] = []
     var mins: [Value] = [], maxs: [Value] = [], means: [Value] = []
+    let onScreen = renderOptions.mode == .table
     for (i, f) in t.fields.enumerated() {
-      let ref = Relation(table: t, name: name)
-      let arg = BoundExpr.column(i, f.type)
+      // One column at a time: a relation over the whole table per column would make a wide
+      // table's description quadratic in its columns.
+      try cancel.check()
+      let ref = Relation(table: Table(fields: [f], columns: [t.columns[i]], rowCount: t.rowCount), name: name)
+      let arg = BoundExpr.column(0, f.type)
       var specs = [
         AggregateSpec(function: .countDistinct, argument: arg, fraction: 0, resultType: .int, span: span),
         AggregateSpec(function: .min, argument: arg, fraction: 0, resultType: f.type, span: span, collation: collation),
@@ -165,26 +181,38 @@ extension Session {
       distinct.append(r.columns[0].value(at: 0))
       mins.append(.text(r.columns[1].value(at: 0).isNull ? "null" : r.columns[1].value(at: 0).description))
       maxs.append(.text(r.columns[2].value(at: 0).isNull ? "null" : r.columns[2].value(at: 0).description))
-      means.append(f.type.isNumeric ? r.columns[3].value(at: 0) : .null)
+      // On screen, a mean with the digits worth reading (about five significant ones, each
+      // row its own scale), not 17 of them; the other modes keep every digit.
+      let mean = f.type.isNumeric ? r.columns[3].value(at: 0) : .null
+      if onScreen, let m = mean.numeric {
+        means.append(.text(screenNumber(m, decimals: sharedDecimals([m]), mark: renderOptions.decimalMark)))
+      } else {
+        means.append(mean)
+      }
     }
     let out = Table(names: ["column", "type", "nulls", "distinct", "min", "max", "mean"], columns: [
       Column.from(cols, type: .text), Column.from(types, type: .text), Column.from(nulls, type: .int),
       Column.from(distinct, type: .int), Column.from(mins, type: .text), Column.from(maxs, type: .text),
-      Column.from(means, type: .float),
+      Column.from(means, type: onScreen ? .text : .float),
     ])
-    write(render(out, options: renderOptions))
+    var options = introspectionOptions
+    options.rightAlignedColumns = [6]
+    write(render(out, options: options))
   }
 
   package func readScript(_ path: String, _ span: Span) throws {
     guard readDepth < 16 else { throw Diagnostic(.readTooDeep, at: span) }
-    guard let data = readTextFile(fileSystemPath(path)) else {
+    let text: String
+    do {
+      text = try readScriptText(path: fileSystemPath(path), cancel: cancel)
+    } catch let e as LoadError {
       // Dot commands are not statements: `$name` is not a parameter there.
-      throw Diagnostic(.cannotReadScript, path, at: span, label: .notRead,
+      throw Diagnostic(.cannotReadScript, path, e.reason, at: span, label: .notRead,
         help: path.hasPrefix("$") ? .noParametersInDotCommands : nil)
     }
     readDepth += 1
     defer { readDepth -= 1 }
-    if !run(String(decoding: data, as: UTF8.self), name: path) {
+    if !run(text, name: path) {
       throw Diagnostic(.stoppedAtError, path, at: span, label: .whileReading)
     }
   }
@@ -218,6 +246,7 @@ extension Session {
     let (steps, depth) = explainSteps(plan.steps.indices.map { (plan.steps[$0], plan.fieldsAfter[$0].map(\.name)) }, depth: 1)
     lines += steps
     if let e = plan.export { lines.append(String(repeating: "  ", count: depth) + "→ Export \"\(e.path)\"") }
+    if let c = plan.chart { lines.append(String(repeating: "  ", count: depth) + c.explainLine) }
     return lines
   }
 }

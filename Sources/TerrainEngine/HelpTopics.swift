@@ -20,16 +20,16 @@ package struct HelpTopic {
 package let helpTopics: [HelpTopic] = [
   HelpTopic(name: "from", kind: "statement", synopsis: "from TABLE | stage | …",
     text: "Starts a pipeline on a table; stages are chained with `|`.", example: "from regions | take 3"),
-  HelpTopic(name: "load", kind: "statement", synopsis: "load \"file.csv\" [as NAME] [with (sep = \";\", header = true, decimal = \",\", encoding = \"latin-1\", nulls = (\"NA\"), types = (code: text), skip_bad_rows = true)]",
-    text: "Reads a CSV file into a table, sniffing separator, header, decimal comma and encoding. The path may be a `$parameter`, or strings and parameters joined with `||` (load \"data/\" || $f); without `as`, the table is named after the file. An Apache Parquet file (`.parquet`) loads its flat columns; `columns = (\"a\", \"b\")` loads only those, in that order.",
+  HelpTopic(name: "load", kind: "statement", synopsis: "load \"file.csv\" [as NAME] [with (sep = \";\", header = true, decimal = \",\", encoding = \"latin-1\", nulls = (\"NA\"), types = (code: text), skip_bad_rows = true, skip = 4, thousands = \" \", format = \"csv\")]",
+    text: "Reads a file into a table: its format comes from `format`, else its content, else its extension (`.help formats`); delimited text is the default, with separator, header, decimal comma, encoding and digit groups (`1 234`) sniffed. `skip` jumps title lines before the header; an option the file's format does not read is an error. The path may be a `$parameter`, or strings and parameters joined with `||` (load \"data/\" || $f); without `as`, the table is named after the file; loading over a table replaces it and says so. `columns = (\"a\", \"b\")` loads only those columns, in that order (a Parquet file then decodes only those).",
     example: "load \"datasets/regions.csv\" as r"),
   HelpTopic(name: "let", kind: "statement", synopsis: "let NAME = PIPELINE",
     text: "Names the result of a pipeline as a table (prints nothing).",
     example: "let grandes = from communes | where population > 50000"),
   HelpTopic(name: "pilots", kind: "statement", synopsis: "pilots TABLE key COL = \"k1\", \"k2\" | pilots TABLE where EXPR",
     text: "Names the pilot territories of the session.", example: "pilots epci key siren = \"244000675\", \"200066918\""),
-  HelpTopic(name: "compare", kind: "statement", synopsis: "compare pilots on IND, name = EXPR, … [against peers where EXPR]",
-    text: "One row per indicator: each pilot's value and rank among the peers, the peers' median, min, max, and the pooled value recomputed from the sums of its columns over the peers where it has a value. On screen each pilot's value has a bar placing it between the peers' min and max, and each row's numbers share one number of decimals (scientific notation below 1e-6 or from 1e15); csv, json and exports keep every digit.",
+  HelpTopic(name: "compare", kind: "statement", synopsis: "compare pilots on IND [asc], name = EXPR [asc], … [against peers where EXPR]",
+    text: "One row per indicator: each pilot's value and rank among the peers, the peers' median, min, max, and the pooled value recomputed from the sums of its columns over the peers where it has a value. Rank 1 is the highest value, or the lowest for an indicator followed by `asc` (lower is better: unemployment, vacancy, emissions); ties share the better rank; N counts the peers with a value (plus the pilot when it is not one of them). Columns: `indicator`, per pilot `<name>` (its value), `<name> rank` and `<name> of` (the rank and its N, two whole numbers: exports never hold a `5/8` a spreadsheet could read as a date), then `median`, `min`, `max`, `pooled`; two pilots with the same name get their key in brackets, `CC des Quatre Rivières (247000623)`, everywhere. On screen each value has a bar (6 cells) showing how good it is among the peers, empty at the worst and full at the best: linear between the peers' min and max (from the max to the min for `asc`), or by rank (full for rank 1, empty for the last) when the peers are skewed, their median in the outer fifth of the range; the footer under the table names those indicators. Each row's numbers share one number of decimals (scientific notation below 1e-6 or from 1e15; `.decimals N` fixes them). A terminal too narrow for the pilots side by side gets one block per pilot (indicator, value and bar, rank, median), then the peers' figures. csv, json and exports keep every digit, and int indicators stay whole numbers there.",
     example: "compare pilots on population, densite = population / superficie against peers where population between 50000 and 150000"),
   HelpTopic(name: "collation", kind: "topic", synopsis: ".collation [fr|binary]",
     text: """
@@ -43,7 +43,21 @@ package let helpTopics: [HelpTopic] = [
       `<` `>` `least` `greatest` on text compare code points whatever the collation. `.collation` alone shows the current one.
       """,
     example: "from communes | where code_departement == \"01\" | sort nom | take 5"),
+  formatsHelp,
 ] + stageHelp + scalarHelp + aggregateHelp + windowHelp
+
+/// The formats' entry comes from the registry: one line per format.
+private let formatsHelp = HelpTopic(
+  name: "formats", kind: "topic", synopsis: "load \"file.ext\" · export \"file.ext\" · with (format = \"…\")",
+  text: "The file formats `load` reads and `export` writes, picked by `format = \"…\"`, else (on load) the file's first bytes, else its extension; an export to another extension is an error.\n"
+    + FormatRegistry.standard.formats.map { f in
+      let ways = [f.reader != nil ? "load" : nil, f.writer != nil ? "export" : nil].compactMap { $0 }.joined(separator: ", ")
+      return "  \(f.name) (" + f.extensions.map { "." + $0 }.joined(separator: " ") + "; \(ways)): \(f.summary)"
+    }.joined(separator: "\n")
+    + (FormatRegistry.standard.containers.isEmpty ? "" : "\n  compressed or archived: "
+      + FormatRegistry.standard.containers.map { c in c.name + " (" + c.extensions.map { "." + $0 }.joined(separator: " ") + ")" }.joined(separator: ", ")
+      + ", around any readable format"),
+  example: "from regions | export \"/tmp/regions.md\"")
 
 /// The scalar functions' entries come from their definitions (`FunctionRegistry.standard`), then
 /// the two special forms.

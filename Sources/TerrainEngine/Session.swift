@@ -43,6 +43,9 @@ public final class Session {
   /// statement fails with `cancelled: nothing was changed`. Each statement clears it when it
   /// starts.
   public let cancel = CancellationFlag()
+  /// Asked before each statement of a `run`: true stops there (the run returns false), for a
+  /// process told to terminate (SIGTERM, SIGHUP) while a script runs. nil: never.
+  public var shouldStop: (@Sendable () -> Bool)?
   /// Where `run` prints results (standard output by default).
   public var write: (String) -> Void = { FileHandle.standardOutput.write(Data($0.utf8)) }
   /// Where `run` prints notices and errors (standard error by default).
@@ -66,7 +69,11 @@ public final class Session {
 
   /// An empty session: no table, no parameter. Installs nothing process-wide (see
   /// `installSignalHandlers()`).
-  public init() {}
+  public init() {
+    // Tables registered from a folder load on first use, stoppable by Ctrl-C like `load`.
+    let cancel = self.cancel
+    catalog.loader = { path in try loadFile(path: path, options: LoadOptions(), cancel: cancel).table }
+  }
 
   /// Registers the CSV files of a folder as tables named after the files, each read on first
   /// use. Returns the names added.
@@ -228,6 +235,9 @@ public final class Session {
       if quitRequested { return true }
       if printing && echo { write(statementText(node, source) + "\n") }
       cancel.reset()
+      // A termination signal between two statements: the next one does not start. (One that
+      // arrives after this check sets `cancel`, which the statement notices.)
+      if let stop = shouldStop, stop() { return false }
       let started = DispatchTime.now()
       do {
         try execute(node, source: source)
@@ -304,19 +314,36 @@ public final class Session {
       if plan.export != nil {
         throw Diagnostic(.letCannotExport, at: name.span)
       }
+      if plan.chart != nil {
+        throw Diagnostic(.letCannotChart, at: name.span)
+      }
       let table = try executor.run(plan).materialize(cancel: cancel)
       catalog.set(name.text, table, origin: .query)
     case .query(let pipeline):
       let plan = try planQuery(pipeline)
-      let relation = try executor.run(plan)
+      // A comparison shown as a table has its footer under the table, not before it.
+      var footer: String?
+      var runner = executor
+      if case .compare = pipeline.source, plan.export == nil, plan.chart == nil, rowsSink == nil, renderOptions.mode == .table {
+        runner = Executor(cancel: cancel, notify: { footer = (footer ?? "") + $0 })
+      }
+      let relation = try runner.run(plan)
       let table = try relation.materialize(cancel: cancel)
       if let sink = plan.export {
+        if let source = catalog.dataSourceTable(at: fileSystemPath(sink.path)) {
+          throw Diagnostic(.exportOverDataSource, sink.path, source, at: sink.span, label: .notWritten)
+        }
+        var options = sink.options
+        // A comparison's int indicators share float columns with the others: written whole.
+        if case .compare = pipeline.source { options.wholeFloatsAsIntegers = true }
         do {
-          let n = try exportTable(table, to: fileSystemPath(sink.path), options: sink.options, cancel: cancel)
+          let n = try exportTable(table, to: fileSystemPath(sink.path), options: options, cancel: cancel)
           notify("wrote \(groupedCount(n)) \(n == 1 ? "row" : "rows") to \(sink.path)\n")
         } catch let e as ExportError {
           throw fileDiagnostic(e.entry, e.arguments, relativeToWorkingDirectory(e.description), at: sink.span, label: .notWritten)
         }
+      } else if let chart = plan.chart {
+        try drawChart(chart, table)
       } else if let sink = rowsSink {
         sink(table)
       } else if let fd = resultFileDescriptor, renderOptions.mode != .table, renderOptions.mode != .line,
@@ -324,7 +351,7 @@ public final class Session {
         flush()
         try render(table, options: renderOptions, toFileDescriptor: fd, cancel: cancel)
       } else {
-        write(renderResult(table, pipeline: pipeline))
+        write(renderResult(table, pipeline: pipeline, footer: footer))
       }
     case .pilots(let p):
       try setPilots(p)
@@ -333,12 +360,31 @@ public final class Session {
     }
   }
 
-  /// Renders a result; `compare` results get their bars in table mode.
-  package func renderResult(_ table: Table, pipeline: Pipeline) -> String {
-    if case .compare = pipeline.source, renderOptions.mode == .table, let (shown, options) = compareDisplay(table) {
-      return render(shown, options: options)
+  /// Draws a `chart`: its lines through `write` (fitted to the terminal, 80 columns outside
+  /// one), or its SVG file; notes (rows left out, the file written) through `notify`.
+  private func drawChart(_ chart: ChartSink, _ table: Table) throws {
+    let output: ChartOutput
+    do {
+      output = try chart.draw(table, width: renderOptions.terminalWidth ?? 80, cancel: cancel, fileSystemPath: fileSystemPath)
+    } catch let e as ExportError {
+      throw fileDiagnostic(e.entry, e.arguments, relativeToWorkingDirectory(e.description), at: chart.span, label: .notWritten)
     }
-    return render(table, options: renderOptions)
+    if let text = output.text { write(text) }
+    for note in output.notes { notify(note + "\n") }
+  }
+
+  /// Renders a result; `compare` results get their bars and `footer` (the peers' line) in
+  /// table mode, and write their int indicators whole in the other modes.
+  package func renderResult(_ table: Table, pipeline: Pipeline, footer: String? = nil) -> String {
+    guard case .compare(let spec) = pipeline.source else { return render(table, options: renderOptions) }
+    if renderOptions.mode == .table {
+      let ascending = Set(zip(spec.indicators, spec.ascending).filter(\.1).map(\.0.name.text))
+      if let shown = compareDisplay(table, ascendingIndicators: ascending, footer: footer) { return shown }
+      return render(table, options: renderOptions) + (footer ?? "")
+    }
+    var options = renderOptions
+    options.wholeFloatsAsIntegers = true
+    return render(table, options: options)
   }
 
   /// The plan of `pipeline`, bound and checked; nothing runs (a `compare` is a `CompareStep`

@@ -23,14 +23,18 @@ package struct PilotSet {
 }
 
 /// `compare`: over the pilots' table, the comparison table of SPEC §5 (one row per indicator:
-/// `indicator`, per pilot its value and `<name> rank`, then `median`, `min`, `max`, `pooled`).
-/// Its operator runs `pilotValuesSteps`, then `peerSteps(pilotValue:)` built from those values
-/// (a rank counts the peers above the pilot's value), and announces the peer group.
+/// `indicator`, per pilot its value, `<name> rank` and `<name> of` (the rank and the N it is
+/// out of, two ints), then `median`, `min`, `max`, `pooled`). Its operator runs
+/// `pilotValuesSteps`, then `peerSteps(pilotValue:)` built from those values (a rank counts the
+/// peers better than the pilot's value: above it, or below it for an `asc` indicator), and
+/// announces the peer group.
 package struct CompareStep: LogicalStep {
   /// One indicator: its name (a row of the result) and its expression over the pilots' table.
   package struct Indicator {
     package var name: String
     package var expr: BoundExpr
+    /// `asc`: a lower value is better (rank 1 is the lowest).
+    package var ascending: Bool = false
   }
 
   package var pilots: PilotSet
@@ -61,12 +65,18 @@ package struct CompareStep: LogicalStep {
   package var outputFields: [Field] {
     var fields = [Field(name: "indicator", type: .text)]
     for n in pilots.displayNames {
-      fields += [Field(name: n, type: valueType), Field(name: "\(n) rank", type: .text)]
+      fields += [Field(name: n, type: valueType), Field(name: CompareStep.rankName(n), type: .int),
+        Field(name: CompareStep.ofName(n), type: .int)]
     }
     fields += [Field(name: "median", type: .float), Field(name: "min", type: valueType), Field(name: "max", type: valueType),
       Field(name: "pooled", type: .float)]
     return fields
   }
+
+  /// The name of the column holding a pilot's rank: `<name> rank`.
+  package static func rankName(_ pilot: String) -> String { pilot + " rank" }
+  /// The name of the column holding the number of peers a pilot's rank is out of: `<name> of`.
+  package static func ofName(_ pilot: String) -> String { pilot + " of" }
 
   /// The pilots' values: `where key in (…) | select key, indicators…` (one row per pilot found).
   package var pilotValuesSteps: [(PlanStep, [Field])] {
@@ -101,8 +111,9 @@ package struct CompareStep: LogicalStep {
     package var min: Int
     package var max: Int
     package var count: Int
-    /// Per pilot: the output counting peers above it (nil when the pilot's value is null).
-    package var above: [Int?]
+    /// Per pilot: the output counting the peers better than it, above its value or below it
+    /// for an `asc` indicator (nil when the pilot's value is null).
+    package var better: [Int?]
     /// The indicator over the table's columns; its columns are replaced by their sums.
     package var pooled: BoundExpr
     /// For each column the indicator reads, the output holding its sum over the peers whose
@@ -130,11 +141,11 @@ package struct CompareStep: LogicalStep {
       let lo = add(aggregates.min, e, e.type, "min_\(n)")
       let hi = add(aggregates.max, e, e.type, "max_\(n)")
       let count = add(aggregates.count, e, .int, "n_\(n)")
-      let above = pilots.keys.indices.map { p -> Int? in
+      let better = pilots.keys.indices.map { p -> Int? in
         guard let value = pilotValue(p, i) else { return nil }
-        let higher = BoundExpr.conditional(.compare(.greater, e, value), .constant(.int(1), .int),
+        let isBetter = BoundExpr.conditional(.compare(indicator.ascending ? .less : .greater, e, value), .constant(.int(1), .int),
           .constant(.int(0), .int), .int)
-        return add(aggregates.sum, higher, .int, "above_\(n)_\(p + 1)")
+        return add(aggregates.sum, isBetter, .int, "better_\(n)_\(p + 1)")
       }
       // Pooled: the indicator over the sums of the columns it reads, on the peers where it
       // has a value (the N of the ranks).
@@ -144,7 +155,7 @@ package struct CompareStep: LogicalStep {
         let whereDefined = BoundExpr.conditional(.isNull(e, negated: true), .column(c, f.type), .constant(.null, f.type), f.type)
         sums[c] = add(aggregates.sum, whereDefined, f.type, "sum_\(f.name)_\(n)")
       }
-      stats.append(IndicatorStats(name: n, median: median, min: lo, max: hi, count: count, above: above, pooled: e, sums: sums))
+      stats.append(IndicatorStats(name: n, median: median, min: lo, max: hi, count: count, better: better, pooled: e, sums: sums))
     }
     let outputs = specs.indices.map { BoundExpr.column($0, specs[$0].resultType) }
     let statFields = zip(specNames, specs).map { Field(name: $0, type: $1.resultType) }
@@ -189,7 +200,10 @@ extension PipelinePlanner {
     let aggregates = CompareStep.Aggregates(median: try aggregate("median"), min: try aggregate("min"), max: try aggregate("max"),
       count: try aggregate("count"), sum: try aggregate("sum"))
     let step = CompareStep(pilots: pilots, keyColumn: keyIndex,
-      indicators: zip(spec.indicators, bound).map { CompareStep.Indicator(name: $0.name.text, expr: $1) }, peers: peers,
+      indicators: spec.indicators.indices.map {
+        CompareStep.Indicator(name: spec.indicators[$0].name.text, expr: bound[$0],
+          ascending: spec.ascending.indices.contains($0) && spec.ascending[$0])
+      }, peers: peers,
       valueType: bound.allSatisfy { $0.type == .int } ? .int : .float, inputFields: table.fields, span: spec.span,
       aggregates: aggregates)
     let start = QueryPlan(source: table, sourceName: pilots.tableName, steps: [step],

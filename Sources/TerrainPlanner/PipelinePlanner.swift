@@ -51,9 +51,13 @@ package struct PipelinePlanner {
     var fieldsAfter = start.fieldsAfter
     var steps = start.steps
     var export: ExportSink?
+    var chart: ChartSink?
     for (position, node) in stages.enumerated() {
       if export != nil {
         throw Diagnostic(.exportMustBeLast, at: node.keywordSpan, label: .afterExport)
+      }
+      if chart != nil {
+        throw Diagnostic(.chartMustBeLast, at: node.keywordSpan, label: .afterChart)
       }
       guard let stage = node.stage as? any PlannableStage else {
         throw Diagnostic(.stageNotPlanned, node.keyword, at: node.keywordSpan, label: .notPlanned)
@@ -68,8 +72,11 @@ package struct PipelinePlanner {
         fieldsAfter.append(fields)
       }
       if let sink = planning.export { export = sink }
+      if let sink = planning.chart { chart = sink }
     }
-    return QueryPlan(source: start.source, sourceName: start.sourceName, steps: steps, fieldsAfter: fieldsAfter, export: export)
+    var plan = QueryPlan(source: start.source, sourceName: start.sourceName, steps: steps, fieldsAfter: fieldsAfter, export: export)
+    plan.chart = chart
+    return plan
   }
 
   func bindItems(_ items: [NamedExpr], _ binder: ExpressionBinder) throws -> ([BoundExpr], [String]) {

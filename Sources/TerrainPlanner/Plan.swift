@@ -32,6 +32,8 @@ package struct QueryPlan {
   package var fieldsAfter: [[Field]]
   /// The `export` sink, if any.
   package var export: ExportSink?
+  /// The `chart` sink, if any.
+  package var chart: ChartSink?
 
   package var outputFields: [Field] { fieldsAfter.last ?? source.fields }
 

@@ -98,6 +98,7 @@ public struct ShellCompleter {
       case "from", "pilots", "compare", "against": return filtered(tableNames(), word)
       case let s where Grammar.terrain.stageTableWords.contains(s): return filtered(tableNames(), word)
       case "let", "load": return .none
+      case ChartStage.keyword: return filtered(ChartKind.allCases.map(\.rawValue), word)
       case let s where Grammar.terrain.stagePathWords.contains(s): return .none
       default: break
       }

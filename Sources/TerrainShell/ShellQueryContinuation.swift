@@ -17,6 +17,8 @@
 //   something the user has moved away from).
 // - `load` and `pilots` take no stages, a query that ends with `export` can take no more, and
 //   `let t = from t …` read the table it replaced: a `|` line after them is refused, with why.
+// - A query that ends with `chart` continues without its chart (`| take 3` after
+//   `… | chart bar a, b` runs `… | take 3`): the chart is a view of the query.
 // - Dot commands are not statements: they leave the query being built alone, so `.schema` or
 //   `.timer on` can come between two steps; `.explain | STAGES` explains the query with them.
 // - A line starting with `against` gives the peers of a `compare` that has none yet (and no
@@ -190,6 +192,12 @@ public struct QueryContinuation {
     case .dot:
       return nil
     case .query(let pipeline):
+      if let last = pipeline.stages.last, last.stage is ChartStage {
+        // A chart is a view of its query: a `|` line continues the query it drew, without it.
+        var before = oneLine(text, Span(node.span.start, last.span.start))
+        while let c = before.last, c == " " || c == "\t" || c == "|" { before.removeLast() }
+        return (.query(before), peersMayFollow(pipeline))
+      }
       if pipeline.stages.last?.isSink == true { return (.closed(.export), false) }
       return (.query(oneLine(text, node.span)), peersMayFollow(pipeline))
     case .assign(let name, let pipeline):

@@ -17,13 +17,3 @@ public func resolvingPath(_ path: String, in directory: String?) -> String {
   return directory.hasSuffix("/") ? directory + path : directory + "/" + path
 }
 
-/// The whole content of the file at `path` (after `~` expansion), or nil when it cannot be
-/// opened or read. Reads pipes and devices too (`/dev/stdin`, a FIFO), not only regular files.
-public func readTextFile(_ path: String) -> Data? {
-  let real = expandingHome(path)
-  var isDirectory: ObjCBool = false
-  if FileManager.default.fileExists(atPath: real, isDirectory: &isDirectory), isDirectory.boolValue { return nil }
-  guard let handle = FileHandle(forReadingAtPath: real) else { return nil }
-  defer { try? handle.close() }
-  return (try? handle.readToEnd()) ?? Data()
-}

@@ -145,6 +145,9 @@ public struct StageNode: Sendable {
 /// `compare pilots on … [against peers where …]`.
 public struct CompareSource: Sendable {
   public var indicators: [NamedExpr]
+  /// Per indicator, whether it was followed by `asc` (a lower value is better: rank 1 is the
+  /// lowest); `desc`, the default, ranks the highest first.
+  public var ascending: [Bool]
   public var peers: Expr?
   public var span: Span
 }

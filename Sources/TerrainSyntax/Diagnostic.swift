@@ -124,13 +124,16 @@ public struct DiagnosticText: Sendable {
 
 /// `template` with `arguments` in place of its `{}`s, in order (a missing argument leaves `{}`).
 /// The one place catalog text is produced, where a translation will be looked up.
+/// `template` with its `{}`s replaced by `arguments` in order. Arguments often quote data (a
+/// CSV field, a column name from a file): their control characters are written as escapes, so
+/// a message can never drive the terminal it is printed on.
 private func fillTemplate(_ template: String, _ arguments: [String]) -> String {
   var out = ""
   var rest = Substring(template)
   var next = 0
   while let r = rest.range(of: "{}") {
     out += rest[..<r.lowerBound]
-    out += next < arguments.count ? arguments[next] : "{}"
+    out += next < arguments.count ? escapeControls(arguments[next]) : "{}"
     next += 1
     rest = rest[r.upperBound...]
   }

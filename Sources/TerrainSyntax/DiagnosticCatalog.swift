@@ -218,6 +218,12 @@ extension DiagnosticMessage {
   public static let loadOptionDoesNotApply = DiagnosticMessage(.load, "option-does-not-apply", "option `{}` does not apply to {} files")
   public static let skipNegative = DiagnosticMessage(.load, "skip-negative", "`skip` must be 0 or more")
   public static let unsupportedThousands = DiagnosticMessage(.load, "unsupported-thousands", "`thousands` must be \" \", \".\", \"'\", \"_\" or \",\"")
+  public static let thousandsClash = DiagnosticMessage(.load, "thousands-clash", "`thousands` cannot be the separator or the decimal mark ({})")
+  public static let titleLinesBeforeHeader = DiagnosticMessage(.load, "title-lines-before-header", "row has {} fields but the first line has 1: title lines before the header? add `with (skip = {})`")
+  public static let tooManyColumns = DiagnosticMessage(.load, "too-many-columns", "the first row has {} fields: more than the {} columns a table can have")
+  public static let streamExceedsMemory = DiagnosticMessage(.load, "stream-exceeds-memory", "\"{}\" goes on past {} and only {} of memory is left: not loaded")
+  public static let inputTooLarge = DiagnosticMessage(.load, "input-too-large", "\"{}\" is larger than {}: not read")
+  public static let skipPastEnd = DiagnosticMessage(.load, "skip-past-end", "`skip = {}` skips every line of the file")
 
   // MARK: Compressed and archived files (gzip, zip)
 
@@ -258,6 +264,9 @@ extension DiagnosticMessage {
   public static let parquetIntegerRange = DiagnosticMessage(.load, "parquet-integer-range", "value {} is beyond the 64-bit integer range")
   public static let parquetDateRange = DiagnosticMessage(.export, "parquet-date-range", "column `{}`: date {} cannot be written as a Parquet DATE (32-bit days)")
 
+  // MARK: compare
+  public static let decimalsNeedsNumber = DiagnosticMessage(.session, "decimals-needs-number", "`.decimals` needs a number from 0 to 15, or `auto`; found `{}`")
+
   // MARK: Export: writing files
 
   public static let sepNotOneCharacter = DiagnosticMessage(.export, "sep-not-one-character", "`sep` must be a single character, not {}")
@@ -269,8 +278,21 @@ extension DiagnosticMessage {
   public static let emptyFileName = DiagnosticMessage(.export, "empty-file-name", "empty file name")
   public static let isAFolder = DiagnosticMessage(.export, "is-a-folder", "is a folder")
   public static let notAFileName = DiagnosticMessage(.export, "not-a-file-name", "not a file name")
+  public static let readOnlyFile = DiagnosticMessage(.export, "read-only-file", "the file is read-only: not replaced")
+  public static let exportOverDataSource = DiagnosticMessage(.export, "over-data-source", "\"{}\" is the data file of table `{}`: export it elsewhere")
   public static let folderDoesNotExist = DiagnosticMessage(.export, "folder-does-not-exist", "folder `{}` does not exist")
   public static let notAFolder = DiagnosticMessage(.export, "not-a-folder", "`{}` is not a folder")
+
+  // MARK: charts
+  public static let unknownChartKind = DiagnosticMessage(.syntax, "unknown-chart-kind", "unknown chart `{}`")
+  public static let chartColumnCount = DiagnosticMessage(.bind, "chart-column-count", "`chart {}` draws two columns ({}), not {}")
+  public static let chartValueNotNumeric = DiagnosticMessage(.bind, "chart-value-not-numeric", "the {} of `chart {}` must be a number, but `{}` is {}")
+  public static let chartXNotNumeric = DiagnosticMessage(.bind, "chart-x-not-numeric", "the X of `chart {}` must be a number or a date, but `{}` is {}")
+  public static let chartMustBeLast = DiagnosticMessage(.bind, "chart-must-be-last", "`chart` must be the last stage")
+  public static let chartNotSVG = DiagnosticMessage(.bind, "chart-not-svg", "`chart … to` writes SVG files, not \"{}\": end the name with `.svg`")
+  public static let chartSizeOutOfRange = DiagnosticMessage(.bind, "chart-size-out-of-range", "a chart's size must be from {} to {}, not {}")
+  public static let chartTooManyPoints = DiagnosticMessage(.run, "chart-too-many-points", "{} points are more than the {} an SVG chart draws")
+  public static let letCannotChart = DiagnosticMessage(.session, "let-cannot-chart", "`let` names a result; it cannot end with `chart`")
 
   // MARK: Session: statements of the session, dot commands, the shell
 
@@ -282,7 +304,7 @@ extension DiagnosticMessage {
   public static let usageNoArgument = DiagnosticMessage(.session, "usage-no-argument", "usage: .{} takes no argument")
   public static let usage = DiagnosticMessage(.session, "usage", "usage: .{} {}")
   public static let readTooDeep = DiagnosticMessage(.session, "read-too-deep", "`.read` nested more than 16 deep")
-  public static let cannotReadScript = DiagnosticMessage(.session, "cannot-read-script", "cannot read \"{}\": no such file or not readable")
+  public static let cannotReadScript = DiagnosticMessage(.session, "cannot-read-script", "cannot read script \"{}\": {}")
   public static let stoppedAtError = DiagnosticMessage(.session, "stopped-at-error", "stopped at the error in {}")
   public static let explainOneStatement = DiagnosticMessage(.session, "explain-one-statement", "`.explain` takes one statement")
   public static let explainNeedsPipeline = DiagnosticMessage(.session, "explain-needs-pipeline", "`.explain` shows the plan of a pipeline")
@@ -541,6 +563,11 @@ extension DiagnosticText {
   public static let queryNewTable = DiagnosticText(.help, "query-new-table", "query the new table with `from {} | …`, or ↑ to edit the whole statement")
   public static let compareAgainstPeers = DiagnosticText(.help, "compare-against-peers", "compare pilots on IND, … against peers where COND (on one line, or with `against` on the next)")
 
+  // MARK: Notes: what a statement says about how it did its work
+
+  public static let readDigitGroups = DiagnosticText(.note, "read-digit-groups", "numbers written with digit groups (1 234) read as numbers in: {}")
+  public static let oneColumnHint = DiagnosticText(.note, "one-column-hint", "warning: one column only, but the first line holds {}: is the separator {}? (`with (sep = …)`)")
+
   // MARK: Phrases: pieces of text given as arguments of a message
   public static let theNumberOfRows = DiagnosticText(.phrase, "the-number-of-rows", "the number of rows")
   public static let theNumberOfBuckets = DiagnosticText(.phrase, "the-number-of-buckets", "the number of buckets")
@@ -599,4 +626,25 @@ extension DiagnosticText {
   public static let cannotWrite = DiagnosticText(.phrase, "cannot-write", "cannot write: {}")
   public static let cannotWritePath = DiagnosticText(.phrase, "cannot-write-path", "cannot write {}: {}")
   public static let cannotLoadTable = DiagnosticText(.phrase, "cannot-load-table", "cannot load table `{}`: ")
+
+  // MARK: charts (labels, helps, notes, phrases)
+  public static let notAChartKind = DiagnosticText(.label, "not-a-chart-kind", "not a chart")
+  public static let chartNeedsTwo = DiagnosticText(.label, "chart-needs-two", "needs two columns")
+  public static let afterChart = DiagnosticText(.label, "after-chart", "after chart")
+  public static let aChartKind = DiagnosticText(.phrase, "a-chart-kind", "a kind of chart after `chart` (bar, column, line, scatter)")
+  public static let chartKinds = DiagnosticText(.help, "chart-kinds", "`chart KIND …` where KIND is {}")
+  public static let chartExample = DiagnosticText(.help, "chart-example", "e.g. `| chart {} {}, {}`")
+  public static let chartSwapColumns = DiagnosticText(.help, "chart-swap-columns", "the label comes first: `chart {} {}, {}`")
+  public static let chartBarForText = DiagnosticText(.help, "chart-bar-for-text", "`chart bar {}, VALUE` draws one bar per label")
+  public static let chartTakeFirst = DiagnosticText(.help, "chart-take-first", "keep fewer rows first (`| take N`, `| aggregate … by …`), or draw it in the terminal")
+  public static let chartSkippedNulls = DiagnosticText(.note, "chart-skipped-nulls", "chart: left out {} with no value (null) in {}")
+  public static let chartDrewFirst = DiagnosticText(.note, "chart-drew-first", "chart: drew the first {} of {} rows (`| sort … | take N` chooses them)")
+  public static let chartWrote = DiagnosticText(.note, "chart-wrote", "wrote a chart of {} to {}")
+  public static let chartNothingToDraw = DiagnosticText(.note, "chart-nothing-to-draw", "chart: no row to draw")
+  public static let chartRows = DiagnosticText(.phrase, "chart-rows", "{} rows")
+  public static let chartOneRow = DiagnosticText(.phrase, "chart-one-row", "1 row")
+  public static let chartBars = DiagnosticText(.phrase, "chart-bars", "{} bars")
+  public static let chartOneBar = DiagnosticText(.phrase, "chart-one-bar", "1 bar")
+  public static let chartPoints = DiagnosticText(.phrase, "chart-points", "{} points")
+  public static let chartOnePoint = DiagnosticText(.phrase, "chart-one-point", "1 point")
 }

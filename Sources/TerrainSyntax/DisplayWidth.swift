@@ -93,3 +93,33 @@ public func escapeControls(_ s: String) -> String {
   }
   return out
 }
+
+/// `s` for a terminal: control characters other than line feeds and tabs (ESC, BEL, CR, C1…)
+/// written as escapes like `escapeControls` does, so that data printed in the csv, tsv,
+/// markdown, json or line modes cannot drive the terminal. Line feeds and tabs stay: they are
+/// the output's own structure.
+public func neutraliseTerminalControls(_ s: String) -> String {
+  var needs = false
+  var prevC2 = false
+  for b in s.utf8 {
+    if (b < 0x20 && b != 0x0A && b != 0x09) || b == 0x7F || (prevC2 && b >= 0x80 && b <= 0x9F) {
+      needs = true
+      break
+    }
+    prevC2 = b == 0xC2
+  }
+  if !needs { return s }
+  var out = ""
+  out.reserveCapacity(s.utf8.count + 8)
+  for u in s.unicodeScalars {
+    switch u.value {
+    case 0x0A, 0x09: out.unicodeScalars.append(u)
+    case 0x0D: out += "\\r"
+    case 0x00..<0x20, 0x7F, 0x80...0x9F:
+      let hex = String(u.value, radix: 16, uppercase: true)
+      out += "\\x" + (hex.count < 2 ? "0" + hex : hex)
+    default: out.unicodeScalars.append(u)
+    }
+  }
+  return out
+}

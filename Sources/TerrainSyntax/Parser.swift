@@ -281,8 +281,14 @@ public struct Parser {
     let start = advance().span.start  // compare
     guard acceptKeyword("pilots") else { throw unexpected(.expectedPilotsAfterCompare) }
     guard acceptKeyword("on") else { throw unexpected(.expectedOnAfterComparePilots) }
-    skipNewlines()
-    let items = try parseNamedList()
+    // `IND [asc|desc], …`: a named list whose items may each carry a direction.
+    var items: [NamedExpr] = []
+    var ascending: [Bool] = []
+    repeat {
+      skipNewlines()
+      items.append(try parseNamedItem(requireExplicit: nil))
+      if acceptKeyword("asc") { ascending.append(true) } else { _ = acceptKeyword("desc"); ascending.append(false) }
+    } while acceptSymbol(",")
     var peers: Expr?
     if current.isKeyword("against") || (current.kind == .newline && peekPastNewlines().isKeyword("against")) {
       skipNewlines()
@@ -293,7 +299,7 @@ public struct Parser {
         peers = try parseExpr()
       }
     }
-    return CompareSource(indicators: items, peers: peers, span: Span(start, tokens[max(0, index - 1)].span.end))
+    return CompareSource(indicators: items, ascending: ascending, peers: peers, span: Span(start, tokens[max(0, index - 1)].span.end))
   }
 
   private mutating func parseStage() throws -> StageNode {
@@ -342,26 +348,28 @@ public struct Parser {
     var items: [NamedExpr] = []
     repeat {
       skipNewlines()
-      if case .identifier(let s, _) = current.kind, index + 1 < tokens.count, tokens[index + 1].isSymbol("=") {
-        let t = advance()
-        index += 1  // =
-        skipNewlines()
-        items.append(NamedExpr(name: Name(text: s, span: t.span), expr: try parseExpr(), explicit: true))
-      } else {
-        let e = try parseExpr()
-        if case .column(let n, _) = e.kind {
-          if let stage {
-            throw Diagnostic(.stageNeedsName, stage, at: e.span, label: .noNameGiven,
-              help: .exampleNamedItem(stage, n.text, n.text))
-          }
-          items.append(NamedExpr(name: n, expr: e, explicit: false))
-        } else {
-          throw Diagnostic(.expressionNeedsName, at: e.span, label: .unnamed,
-            help: .writeNameEquals)
-        }
-      }
+      items.append(try parseNamedItem(requireExplicit: stage))
     } while acceptSymbol(",")
     return items
+  }
+
+  /// One item of a named list: `name = expr`, or a column alone (named after it) unless
+  /// `stage` requires every item to be named.
+  private mutating func parseNamedItem(requireExplicit stage: String?) throws -> NamedExpr {
+    if case .identifier(let s, _) = current.kind, index + 1 < tokens.count, tokens[index + 1].isSymbol("=") {
+      let t = advance()
+      index += 1  // =
+      skipNewlines()
+      return NamedExpr(name: Name(text: s, span: t.span), expr: try parseExpr(), explicit: true)
+    }
+    let e = try parseExpr()
+    guard case .column(let n, _) = e.kind else {
+      throw Diagnostic(.expressionNeedsName, at: e.span, label: .unnamed, help: .writeNameEquals)
+    }
+    if let stage {
+      throw Diagnostic(.stageNeedsName, stage, at: e.span, label: .noNameGiven, help: .exampleNamedItem(stage, n.text, n.text))
+    }
+    return NamedExpr(name: n, expr: e, explicit: false)
   }
 
   package mutating func parseNameList() throws -> [Name] {

@@ -74,7 +74,18 @@ final class LineEditor: LineReader {
     var waitMask = previous
     sigdelset(&waitMask, SIGINT)
     sigdelset(&waitMask, SIGWINCH)
+    for sig in terminationSignals(interactive: true) { sigdelset(&waitMask, sig) }
     while true {
+      if terminationSignal.load(ordering: .relaxed) != 0 {
+        // Leave the line and give the terminal back as it was (readline restores its modes).
+        rl_free_line_state()
+        rl_callback_sigcleanup()
+        rl_cleanup_after_signal()
+        rl_callback_handler_remove()
+        fputs("\n", shellScreen)
+        fflush(shellScreen)
+        return .endOfInput
+      }
       if interruptSeen.exchange(false, ordering: .relaxed) {
         rl_free_line_state()
         rl_callback_sigcleanup()

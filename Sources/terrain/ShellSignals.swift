@@ -1,4 +1,7 @@
-// Signals of the interactive shell: SIGINT (Ctrl-C) and SIGWINCH (terminal resized).
+// Signals: SIGINT (Ctrl-C) and SIGWINCH (terminal resized) in the interactive shell; SIGTERM,
+// SIGHUP and SIGQUIT everywhere, and SIGINT in scripts, end the process cleanly — the running
+// statement is cancelled (an export removes its temporary file), the terminal is restored,
+// and terrain exits with 128 + the signal's number. A second such signal ends it at once.
 //
 // The handlers only store to atomics: `interruptSeen` for the line editor, and the session's
 // cancellation flag, which long work polls between chunks.
@@ -20,6 +23,51 @@ let interruptSeen = Atomic<Bool>(false)
 let resizeSeen = Atomic<Bool>(false)
 /// The session's cancellation flag, unretained (the session outlives the shell).
 nonisolated(unsafe) private var cancelTarget: UnsafeMutableRawPointer?
+/// The termination signal received (0: none yet).
+let terminationSignal = Atomic<Int32>(0)
+
+/// The signals that end terrain cleanly: SIGTERM, SIGHUP, SIGQUIT, and SIGINT when not
+/// interactive (the shell gives Ctrl-C its own meaning).
+func terminationSignals(interactive: Bool) -> [Int32] {
+  interactive ? [SIGTERM, SIGHUP, SIGQUIT] : [SIGTERM, SIGHUP, SIGQUIT, SIGINT]
+}
+
+/// Installs the handlers of `terminationSignals(interactive:)`: the first such signal sets
+/// `terminationSignal` and cancels what `cancel` guards; a second one takes the signal's
+/// default action (the process ends at once).
+func installTerminationHandlers(cancel: CancellationFlag, interactive: Bool) {
+  terminationSignal.store(0, ordering: .relaxed)
+  if cancelTarget == nil { cancelTarget = Unmanaged.passRetained(cancel).toOpaque() }
+  var action = sigaction()
+  sigemptyset(&action.sa_mask)
+  action.sa_flags = Int32(SA_RESTART)
+  let handler: @convention(c) (Int32) -> Void = { sig in
+    let (exchanged, _) = terminationSignal.compareExchange(expected: 0, desired: sig, ordering: .relaxed)
+    if !exchanged {
+      signal(sig, SIG_DFL)
+      raise(sig)
+      return
+    }
+    if let p = cancelTarget {
+      Unmanaged<CancellationFlag>.fromOpaque(p)._withUnsafeGuaranteedRef { $0.cancel() }
+    }
+  }
+  #if canImport(Glibc)
+    action.__sigaction_handler.sa_handler = handler
+  #else
+    action.__sigaction_u.__sa_handler = handler
+  #endif
+  for sig in terminationSignals(interactive: interactive) { sigaction(sig, &action, nil) }
+}
+
+/// Exits with 128 + the termination signal's number when one was received.
+func exitIfTerminated() {
+  let sig = terminationSignal.load(ordering: .relaxed)
+  if sig != 0 {
+    fflush(stdout)
+    exit(128 + sig)
+  }
+}
 
 /// Installs the SIGINT and SIGWINCH handlers; Ctrl-C then sets `interruptSeen` and cancels
 /// whatever `cancel` guards.
@@ -27,7 +75,7 @@ func installShellSignalHandlers(cancel: CancellationFlag) {
   // Touch the atomics so that their lazy initialisation never runs inside a handler.
   interruptSeen.store(false, ordering: .relaxed)
   resizeSeen.store(false, ordering: .relaxed)
-  cancelTarget = Unmanaged.passRetained(cancel).toOpaque()
+  if cancelTarget == nil { cancelTarget = Unmanaged.passRetained(cancel).toOpaque() }
 
   var action = sigaction()
   sigemptyset(&action.sa_mask)
@@ -62,13 +110,14 @@ func installShellSignalHandlers(cancel: CancellationFlag) {
   sigaction(SIGWINCH, &winch, nil)
 }
 
-/// The signal set {SIGINT, SIGWINCH}, blocked while the line editor is between waits so that
+/// The signal set {SIGINT, SIGWINCH, and the termination signals}, blocked while the line editor is between waits so that
 /// a signal cannot slip in between checking the flags and sleeping.
 func shellSignalSet() -> sigset_t {
   var set = sigset_t()
   sigemptyset(&set)
   sigaddset(&set, SIGINT)
   sigaddset(&set, SIGWINCH)
+  for sig in terminationSignals(interactive: true) { sigaddset(&set, sig) }
   return set
 }
 

@@ -127,12 +127,21 @@ do {
   FileHandle.standardError.write(Data("terrain: \(Terrain.fullMessage(for: error))\n".utf8))
   exit(2)
 }
+// Written as bytes (not C strings): a NUL in a cell must not end the output there.
+// On a terminal, the modes other than the table (which escapes what it prints and colours
+// with escape sequences of its own) have the control characters of the data neutralised;
+// redirected to a file, results keep their bytes exactly.
+let resultsOnTerminal = isatty(1) != 0
 session.write = { s in
-  fputs(s, stdout)
+  if resultsOnTerminal && session.renderOptions.mode != .table {
+    writeBytes(neutraliseTerminalControls(s), to: stdout)
+  } else {
+    writeBytes(s, to: stdout)
+  }
 }
 session.notify = { s in
   fflush(stdout)
-  fputs(s, stderr)
+  writeBytes(s, to: stderr)
 }
 session.resultFileDescriptor = 1
 session.flush = { fflush(stdout) }
@@ -141,17 +150,26 @@ session.renderOptions.color = isatty(1) != 0 && ProcessInfo.processInfo.environm
 session.renderOptions.terminalWidth = terminalColumns()
 
 var ok = true
+let interactive = command.command == nil && command.scripts.isEmpty && isatty(0) != 0
+installTerminationHandlers(cancel: session.cancel, interactive: interactive)
+// Past a file size limit (`ulimit -f`) a write fails with EFBIG, which exports and history
+// report, instead of the signal ending the process.
+signal(SIGXFSZ, SIG_IGN)
+session.shouldStop = { terminationSignal.load(ordering: .relaxed) != 0 }
 if let c = command.command {
   ok = session.run(c, name: nil)
 } else if !command.scripts.isEmpty {
   // Every script is read before the first runs: a missing one is bad usage, with nothing done.
   var texts: [String] = []
   for path in command.scripts {
-    guard let data = readTextFile(path) else {
-      FileHandle.standardError.write(Data("terrain: cannot read script '\(path)'\n".utf8))
+    do {
+      texts.append(try readScriptText(path: path, cancel: session.cancel))
+    } catch let e as LoadError {
+      FileHandle.standardError.write(Data("terrain: \(DiagnosticMessage.cannotReadScript.text([path, e.reason]))\n".utf8))
       exit(2)
+    } catch {
+      exit(130)
     }
-    texts.append(String(decoding: data, as: UTF8.self))
   }
   for (path, text) in zip(command.scripts, texts) {
     ok = session.run(text, name: path)
@@ -160,11 +178,27 @@ if let c = command.command {
 } else if isatty(0) != 0 {
   runInteractiveShell(session)
 } else {
-  let input = FileHandle.standardInput.readDataToEndOfFile()
-  ok = session.run(String(decoding: input, as: UTF8.self), name: "<stdin>")
+  do {
+    ok = session.run(try readScriptText(path: "/dev/stdin", cancel: session.cancel), name: "<stdin>")
+  } catch let e as LoadError {
+    FileHandle.standardError.write(Data("terrain: \(DiagnosticMessage.cannotReadScript.text(["<stdin>", e.reason]))\n".utf8))
+    exit(2)
+  } catch {
+    exit(130)
+  }
 }
 fflush(stdout)
 // Release the tables before leaving: costs little, and keeps LeakSanitizer's exit check
 // (which cannot follow references stored in enum payloads) quiet in sanitizer builds.
 session.catalog.removeAll()
+exitIfTerminated()
 exit(ok ? 0 : 1)
+
+/// Writes the UTF-8 bytes of `s` to `file`, NULs included.
+func writeBytes(_ s: String, to file: UnsafeMutablePointer<FILE>) {
+  var text = s
+  text.withUTF8 { bytes in
+    guard let base = bytes.baseAddress else { return }
+    _ = fwrite(base, 1, bytes.count, file)
+  }
+}

@@ -624,4 +624,71 @@ final class CSVReaderTests: XCTestCase {
     let forced = csvError("x\n1.5\n1e400\n") { $0.types = ["x": .float] }
     XCTAssertEqual(forced?.line, 3, forced.map { "\($0)" } ?? "no error")
   }
+
+  // MARK: skip, digit groups, the one-column warning
+
+  func testSkipJumpsTitleLines() throws {
+    let text = "Couverture FttH\r\nSource : ARCEP, 2024\n\n\"a;b\" (note)\ncode;n\n01001;12\n01002;3\n"
+    let t = try table(text) { $0.skip = 4 }
+    XCTAssertEqual(t.fields.map(\.name), ["code", "n"])
+    XCTAssertEqual(values(t, "n"), [.int(12), .int(3)])
+    XCTAssertEqual(values(t, "code"), [.text("01001"), .text("01002")])
+    // Errors keep counting lines from the top of the file.
+    let e = csvError("titre\na,b\n1,2\n3\n") { $0.skip = 1 }
+    XCTAssertEqual(e?.line, 4)
+    let past = csvError("titre\na,b\n") { $0.skip = 2 }
+    XCTAssertEqual(past?.message, "`skip = 2` skips every line of the file")
+  }
+
+  func testDigitGroupsWithSpacesAreSniffed() throws {
+    // Space, no-break space (U+00A0) and narrow no-break space (U+202F) between groups.
+    let text = "commune;population;surface\nA;1 234;12,5\nB;12\u{00A0}345\u{00A0}678;1\u{202F}234,75\nC;987;3\n"
+    let r = try load(text)
+    XCTAssertEqual(types(r.table), [.text, .int, .float])
+    XCTAssertEqual(values(r.table, "population"), [.int(1234), .int(12_345_678), .int(987)])
+    XCTAssertEqual(values(r.table, "surface"), [.float(12.5), .float(1234.75), .float(3)])
+    XCTAssertEqual(r.notices, ["numbers written with digit groups (1 234) read as numbers in: population, surface"])
+  }
+
+  func testTextThatOnlyLooksGroupedStaysText() throws {
+    // Wrong group sizes, a leading zero, words: text, untouched.
+    let t = try table("a;b;c\n12 34;01 234;1 234 rue\n5;6;7\n")
+    XCTAssertEqual(types(t), [.text, .text, .text])
+    XCTAssertEqual(values(t, "a"), [.text("12 34"), .text("5")])
+    // A code column keeps its spaces too (its name says it is a code).
+    let siren = try table("siren;n\n200 069 193;1\n")
+    XCTAssertEqual(values(siren, "siren"), [.text("200 069 193")])
+  }
+
+  func testAnExplicitThousandsSeparator() throws {
+    let t = try table("a;b\n1.234;1.234.567,5\n12;3\n") { $0.thousands = "." }
+    XCTAssertEqual(types(t), [.int, .float])
+    XCTAssertEqual(values(t, "a"), [.int(1234), .int(12)])
+    XCTAssertEqual(values(t, "b"), [.float(1_234_567.5), .float(3)])
+    let apostrophe = try table("a\n1'234'000\n") { $0.thousands = "'" }
+    XCTAssertEqual(values(apostrophe, "a"), [.int(1_234_000)])
+    let clash = csvError("a;b\n1,5;2\n") {
+      $0.thousands = ","
+      $0.decimal = UInt8(ascii: ",")
+    }
+    XCTAssertEqual(clash?.entry.id, DiagnosticMessage.thousandsClash.id)
+  }
+
+  func testDigitGroupsInALargeFileAreReadOnBothLanes() throws {
+    var text = "n;x\n"
+    for i in 0..<300_000 { text += "\(i % 7 == 0 ? "1 000 000" : String(i));\(i)\n" }
+    let t = try table(text)
+    XCTAssertEqual(t.fields.map(\.type), [.int, .int])
+    let v = values(t, "n")
+    XCTAssertEqual(v[0], .int(1_000_000))
+    XCTAssertEqual(v[299_998], .int(299_998))
+    XCTAssertEqual(v[299_992], .int(1_000_000))
+  }
+
+  func testOneColumnWithAnotherSeparatorInItsHeaderWarns() throws {
+    let r = try load("REG;Région;DEP\n84;Auvergne;01\n") { $0.separator = UInt8(ascii: ",") }
+    XCTAssertEqual(r.table.fields.count, 1)
+    XCTAssertEqual(r.notices, ["warning: one column only, but the first line holds \";\": is the separator \";\"? (`with (sep = …)`)"])
+    XCTAssertEqual(try load("nom\nAlès\n").notices, [], "a real one-column file says nothing")
+  }
 }

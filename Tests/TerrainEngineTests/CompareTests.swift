@@ -84,7 +84,8 @@ final class CompareTests: XCTestCase {
     for (siren, name) in zip(pilots, names) {
       let v = population[siren] ?? 0
       let rank = peers.filter { $0 > v }.count + 1  // rank 1 = highest; ties share the smaller rank
-      XCTAssertEqual(t.column("\(name) rank")?.value(at: 0), .text("\(rank)/217"), name)
+      XCTAssertEqual(t.column("\(name) rank")?.value(at: 0), .int(Int64(rank)), name)
+      XCTAssertEqual(t.column("\(name) of")?.value(at: 0), .int(217), name)
       XCTAssertEqual(t.column(name)?.value(at: 0), .int(Int64(v)), name)
     }
   }

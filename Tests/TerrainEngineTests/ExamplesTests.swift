@@ -49,8 +49,12 @@ final class ExamplesTests: XCTestCase {
     let text = String(decoding: data.dropFirst(3), as: UTF8.self)
     XCTAssertTrue(text.hasPrefix("indicator;"))
     XCTAssertTrue(text.contains("\r\n"))
-    // The peers' median population, 74,190, written with a decimal comma.
-    XCTAssertTrue(text.contains(";74190,0;") && !text.contains("74190.0"), "decimal comma expected:\n\(text)")
+    // The peers' median population, 74,190, written whole (an int indicator beside float
+    // ones), the other figures with a decimal comma; ranks and their N as whole numbers.
+    XCTAssertTrue(text.contains(";74190;") && !text.contains("74190,0") && !text.contains("74190.0"), "whole number expected:\n\(text)")
+    XCTAssertTrue(text.contains(";158,86712571836034;"), "decimal comma expected:\n\(text)")
+    XCTAssertTrue(text.hasPrefix("indicator;CA du Grand Dax;CA du Grand Dax rank;CA du Grand Dax of;"), text)
+    XCTAssertTrue(text.contains("population;59038;162;217;"), text)
   }
   func testParameterisedSheet() throws {
     let sheet = Self.root.appendingPathComponent("examples/out/fiche_244000675.csv")

@@ -338,6 +338,35 @@ final class ExportTests: XCTestCase {
     XCTAssertEqual(try text("big.csv"), render(t, options: options(.csv)))
   }
 
+  // MARK: what an export may replace
+
+  func testAReadOnlyFileIsNotReplaced() throws {
+    try "old\n".write(toFile: path("ro.csv"), atomically: true, encoding: .utf8)
+    XCTAssertEqual(chmod(path("ro.csv"), 0o444), 0)
+    XCTAssertThrowsError(try exportTable(sampleTable(), to: path("ro.csv"), options: ExportOptions())) {
+      XCTAssertTrue("\($0)".contains("the file is read-only: not replaced"), "\($0)")
+    }
+    XCTAssertEqual(try text("ro.csv"), "old\n")
+    XCTAssertEqual(try folderContents(), ["ro.csv"], "no temporary file left")
+  }
+
+  func testTheDataFilesOfTheSessionAreNotReplaced() throws {
+    let data = dir.appendingPathComponent("data")
+    try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+    try "a\n1\n".write(to: data.appendingPathComponent("t.csv"), atomically: true, encoding: .utf8)
+    let session = Session()
+    var err = ""
+    session.notify = { err += $0 }
+    session.write = { _ in }
+    session.workingDirectory = dir.path
+    _ = try session.registerDirectory(data.path)
+    XCTAssertFalse(session.run("from t | derive b = a * 2 | export \"data/t.csv\"", name: "s.tq"))
+    XCTAssertTrue(err.contains("\"data/t.csv\" is the data file of table `t`: export it elsewhere"), err)
+    XCTAssertEqual(try String(contentsOf: data.appendingPathComponent("t.csv"), encoding: .utf8), "a\n1\n")
+    // Beside it is fine.
+    XCTAssertTrue(session.run("from t | export \"data/t2.csv\"", name: "s.tq"), err)
+  }
+
   // MARK: helpers
 
   func findPython() -> String? {

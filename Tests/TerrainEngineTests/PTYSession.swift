@@ -156,6 +156,13 @@ final class PTYSession {
     return exitStatus
   }
 
+  /// The terminal's line discipline flags (`c_lflag`: ICANON, ECHO…), read through the
+  /// master side, which shares them with the child's terminal.
+  func localModes() -> tcflag_t? {
+    var t = termios()
+    return tcgetattr(master, &t) == 0 ? t.c_lflag : nil
+  }
+
   /// Kills the child if it is still running.
   func terminate() {
     if exitStatus == nil {

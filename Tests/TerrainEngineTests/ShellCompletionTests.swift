@@ -170,7 +170,7 @@ final class ShellCompletionTests: XCTestCase {
     XCTAssertEqual(session.execute("pilots epci key siren = \"a\", \"c\"").last?.notices, ["2 pilots: Alpha, Gamma"])
     var notices: [String] = []
     session.notify = { notices.append($0) }
-    let comparison = ["indicator", "Alpha", "Alpha rank", "Gamma", "Gamma rank", "median", "min", "max", "pooled"]
+    let comparison = ["indicator", "Alpha", "Alpha rank", "Alpha of", "Gamma", "Gamma rank", "Gamma of", "median", "min", "max", "pooled"]
     XCTAssertEqual(session.outputColumns(of: "compare pilots on population, d = population / superficie"), comparison)
     XCTAssertEqual(session.outputColumns(of: "compare pilots on population against peers where population > 15 | select indicator, median"),
       ["indicator", "median"])
@@ -182,7 +182,7 @@ final class ShellCompletionTests: XCTestCase {
     planned.pilotColumns = { ["siren", "nom", "population", "superficie"] }
     func words(_ before: String, _ word: String) -> [String] { planned.complete(before: before, word: word).list }
     XCTAssertEqual(words("compare pilots on population | where ", "me"), ["median", "median("])
-    XCTAssertEqual(words("compare pilots on population | sort ", "Gamma"), ["Gamma", "Gamma rank"])
+    XCTAssertEqual(words("compare pilots on population | sort ", "Gamma"), ["Gamma", "Gamma rank", "Gamma of"])
     XCTAssertEqual(words("compare pilots on ", "popu"), ["population"], "the pilots' columns")
     // Line by line: `against` then `|` continue the `compare` before them.
     var c = QueryContinuation()
@@ -191,6 +191,6 @@ final class ShellCompletionTests: XCTestCase {
     XCTAssertEqual(c.completionContext("against peers where population > 15 | where "),
       "compare pilots on population against peers where population > 15 | where ")
     XCTAssertEqual(words(c.completionContext("against peers where population > 15 | where "), "po"), ["pooled", "pow("])
-    XCTAssertEqual(words(c.completionContext("| where "), "Al"), ["Alpha", "Alpha rank"])
+    XCTAssertEqual(words(c.completionContext("| where "), "Al"), ["Alpha", "Alpha rank", "Alpha of"])
   }
 }

@@ -2,6 +2,7 @@
 // Ctrl-C, Ctrl-D and colour. Every wait is bounded, and the child is killed in teardown.
 
 import Foundation
+import TerrainSyntax
 import XCTest
 
 final class ShellPTYTests: XCTestCase {
@@ -23,7 +24,7 @@ final class ShellPTYTests: XCTestCase {
     if home.lastPathComponent.hasPrefix("terrain-pty-") { try? FileManager.default.removeItem(at: home) }
   }
 
-  private func start(noColor: Bool = false, extra: [String: String] = [:], columns: UInt16 = 160) throws -> PTYSession {
+  func start(noColor: Bool = false, extra: [String: String] = [:], columns: UInt16 = 160) throws -> PTYSession {
     var env: [String: String] = [
       "TERM": "xterm",
       "HOME": home.path,
@@ -59,7 +60,19 @@ final class ShellPTYTests: XCTestCase {
   func testColumnNameCompletes() throws {
     let s = try start()
     s.type("from communes | select nom, popu\t")
-    XCTAssertTrue(s.expect("select nom, population", timeout: 5), "screen:\n\(s.rawText)")
+    XCTAssertTrue(s.expect("select nom, population", timeout: 20), "screen:\n\(s.rawText)")
+  }
+
+  func testChartFitsTheTerminal() throws {
+    let s = try start(columns: 60)
+    s.type("from epci | sort population desc | take 3 | chart bar nom, population\r")
+    XCTAssertTrue(s.expect("Métropole de Lyon", timeout: 10), "screen:\n\(s.rawText)")
+    s.drain(for: 0.3)
+    let bars = PTYSession.stripEscapes(Array(s.rawText.utf8)).split(whereSeparator: { $0 == "\n" || $0 == "\r" })
+      .map(String.init).filter { $0.contains("│█") }
+    XCTAssertEqual(bars.count, 3, "screen:\n\(s.rawText)")
+    // The longest bar and its value end at the terminal's last column.
+    XCTAssertEqual(bars.map(displayWidth).max(), 60, bars.joined(separator: "\n"))
   }
 
   func testFilePathCompletesInsideQuotesAfterLoad() throws {
@@ -78,6 +91,53 @@ final class ShellPTYTests: XCTestCase {
     s.type("take 2\r")
     XCTAssertTrue(s.expect("2 rows", timeout: 10), "screen:\n\(s.rawText)")
     XCTAssertTrue(s.expect("terrain> ", timeout: 5), "screen:\n\(s.rawText)")
+  }
+
+  func testAnEmptyHomeKeepsHistoryOutOfTheCurrentFolder() throws {
+    let here = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(".terrain_history")
+    let existed = FileManager.default.fileExists(atPath: here.path)
+    let s = try start(extra: ["HOME": "", "XDG_STATE_HOME": ""])
+    s.type("from regions | take 1\r")
+    XCTAssertTrue(s.expect("1 row", timeout: 10), "screen:\n\(s.rawText)")
+    s.type(".quit\r")
+    XCTAssertEqual(s.waitForExit(timeout: 5), 0)
+    if !existed { XCTAssertFalse(FileManager.default.fileExists(atPath: here.path), "history written to the current folder") }
+  }
+
+  func testHistoryPastAFileSizeLimitKeepsWholeEntries() throws {
+    // `ulimit -f 1` (1 KB): appends start failing part-way; every entry in the file is whole.
+    let binary = try XCTUnwrap(PTYSession.terrainBinary())
+    let env: [String: String] = [
+      "TERM": "xterm", "HOME": home.path, "XDG_STATE_HOME": home.appendingPathComponent("state").path,
+      "INPUTRC": "/dev/null", "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "LANG": "C.UTF-8",
+      "TERRAIN_DATASETS": PTYSession.repositoryRoot().appendingPathComponent("datasets").path,
+    ]
+    let s = try PTYSession(executable: "/bin/sh", arguments: ["-c", "ulimit -f 1 && exec \"$0\"", binary], environment: env)
+    sessions.append(s)
+    XCTAssertTrue(s.expect("terrain> ", timeout: 10), "screen:\n\(s.rawText)")
+    var typed: [String] = []
+    for i in 0..<20 {
+      let statement = "from regions | where nom != \"\(String(repeating: "x", count: 40 + i))\" | take 1"
+      typed.append(statement)
+      s.type(statement + "\r")
+      XCTAssertTrue(s.expect("1 row", timeout: 10), "screen:\n\(s.rawText)")
+    }
+    XCTAssertTrue(s.rawText.contains("warning: cannot write history"), "screen:\n\(s.rawText)")
+    s.type(".quit\r")
+    XCTAssertEqual(s.waitForExit(timeout: 5), 0, "the file size limit does not end terrain")
+    let file = home.appendingPathComponent("state/terrain/history")
+    let saved = try String(contentsOf: file, encoding: .utf8)
+    XCTAssertLessThanOrEqual(saved.utf8.count, 1024)
+    XCTAssertTrue(saved.hasSuffix("\n"), "no half entry at the end")
+    let lines = saved.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+    XCTAssertFalse(lines.isEmpty)
+    for (k, line) in lines.enumerated() {
+      if k % 2 == 0 {
+        XCTAssertTrue(line.hasPrefix("#") && line.dropFirst().allSatisfy(\.isNumber), "timestamp line: \(line)")
+      } else {
+        XCTAssertTrue(typed.contains(String(line)) || line == ".quit", "whole entry: \(line)")
+      }
+    }
   }
 
   func testHistoryAcrossSessions() throws {
@@ -117,6 +177,22 @@ final class ShellPTYTests: XCTestCase {
     XCTAssertFalse(s.rawText.contains("error"), "screen:\n\(s.rawText)")
   }
 
+  func testTerminationSignalsAtThePromptRestoreTheTerminal() throws {
+    for (sig, code) in [(SIGTERM, 143), (SIGHUP, 129), (SIGQUIT, 131)] {
+      let s = try start()
+      s.type("from regi")
+      XCTAssertTrue(s.expect("from regi", timeout: 5))
+      let raw = try XCTUnwrap(s.localModes())
+      XCTAssertEqual(raw & tcflag_t(ICANON), 0, "readline runs the terminal in raw mode")
+      kill(s.pid, sig)
+      XCTAssertEqual(s.waitForExit(timeout: 10), Int32(code), "signal \(sig); screen:\n\(s.rawText)")
+      let after = try XCTUnwrap(s.localModes())
+      XCTAssertNotEqual(after & tcflag_t(ICANON), 0, "signal \(sig): line mode is back")
+      XCTAssertNotEqual(after & tcflag_t(ECHO), 0, "signal \(sig): echo is back")
+      XCTAssertFalse(s.rawText.contains("Crash") || s.rawText.contains("Fatal"), s.rawText)
+    }
+  }
+
   func testCtrlCCancelsALongStatementAndKeepsTables() throws {
     // About 2.5 million rows, well over a second to load even in release builds.
     let big = home.appendingPathComponent("big.csv")
@@ -140,7 +216,7 @@ final class ShellPTYTests: XCTestCase {
     s.type("from petit | aggregate n = count()\r")
     XCTAssertTrue(s.expect("1 row", timeout: 10), "screen:\n\(s.rawText)")
     s.type(".tables\r")
-    XCTAssertTrue(s.expect("petit", timeout: 10), "screen:\n\(s.rawText)")
+    XCTAssertTrue(s.expect("petit", timeout: 60), "screen:\n\(s.rawText)")
     XCTAssertTrue(s.expect("terrain> ", timeout: 5))
     XCTAssertFalse(s.rawText.contains("gros  "), "the cancelled load must not leave a table:\n\(s.rawText)")
   }

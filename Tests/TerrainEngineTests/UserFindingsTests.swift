@@ -193,7 +193,7 @@ final class UserFindingsTests: XCTestCase {
       "s.tq:1:17: error: expected a file path after `export`: a string in quotes or a `$parameter`, found `out`")
     expectError(r, "load $f as $name", "s.tq:1:12: error: a table name cannot be a parameter")
     // Dot commands are not statements: no parameters there, and the error says so.
-    expectError(r, ".read $f", "s.tq:1:7: error: cannot read \"$f\": no such file or not readable")
+    expectError(r, ".read $f", "s.tq:1:7: error: cannot read script \"$f\": no such file")
     XCTAssertTrue(r.err.contains("parameters are used in statements, not in dot commands"), r.err)
   }
 

@@ -45,14 +45,17 @@ extension CompareStep: PhysicalStep {
       let n = stat(indicator.count)
       for (p, value) in pilotValues.enumerated() {
         let v = value[i]
-        builders[1 + 2 * p].append(valueType == .float ? (v.numeric.map(Value.float) ?? .null) : v)
-        if let above = indicator.above[p], case .int(let a) = stat(above), case .int(let count) = n, count > 0 {
-          builders[2 + 2 * p].append(text: "\(a + 1)/\(count)")
+        builders[1 + 3 * p].append(valueType == .float ? (v.numeric.map(Value.float) ?? .null) : v)
+        if let better = indicator.better[p], case .int(let b) = stat(better), case .int(let count) = n, count > 0 {
+          builders[2 + 3 * p].append(.int(b + 1))
+          // A pilot outside the peers is ranked as if it were one of them: among N + 1.
+          builders[3 + 3 * p].append(.int(outside.contains(p) ? count + 1 : count))
         } else {
-          builders[2 + 2 * p].appendNull()
+          builders[2 + 3 * p].appendNull()
+          builders[3 + 3 * p].appendNull()
         }
       }
-      let base = 1 + 2 * pilots.displayNames.count
+      let base = 1 + 3 * pilots.displayNames.count
       builders[base].append(stat(indicator.median))
       for (k, column) in [indicator.min, indicator.max].enumerated() {
         let v = stat(column)
@@ -93,6 +96,6 @@ extension CompareStep: PhysicalStep {
       return .column(names.count - 1, indicators[i].expr.type)
     }
     return ["1. the pilots' values"] + steps(pilotValuesSteps, input)
-      + ["2. the peers' figures (median, min, max, count, rows above each pilot, sums for pooled)"] + steps(peers.steps, names)
+      + ["2. the peers' figures (median, min, max, count, rows better than each pilot, sums for pooled)"] + steps(peers.steps, names)
   }
 }

@@ -101,8 +101,15 @@ package final class CSVColumnWriter {
     }
   }
 
-  /// - Parameter columns: each column's type and, for floats, its decimal mark.
-  package init(columns: [(DataType, UInt8)], rowCount: Int) {
+  /// How numbers written with digit groups are read (a value that does not parse as a
+  /// number is tried again without its groups).
+  private let grouping: DigitGrouping
+
+  /// - Parameters:
+  ///   - columns: each column's type and, for floats, its decimal mark.
+  ///   - grouping: how digit groups in numbers are recognised.
+  package init(columns: [(DataType, UInt8)], rowCount: Int, grouping: DigitGrouping = DigitGrouping(explicit: nil)) {
+    self.grouping = grouping
     self.rowCount = rowCount
     self.columns = columns
     columnCount = columns.count
@@ -271,6 +278,17 @@ package final class CSVColumnWriter {
     }
   }
 
+  /// `parse` applied to the field without its digit groups, when it is a number written with
+  /// them (`1 234,5`); nil otherwise. Fields longer than any such number are not tried.
+  @inline(never)
+  private func ungrouped<T>(_ p: UnsafePointer<UInt8>, _ n: Int, _ parse: (UnsafePointer<UInt8>, Int) -> T?) -> T? {
+    guard n <= 96 else { return nil }
+    return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: n) { buffer -> T? in
+      guard let out = buffer.baseAddress, let m = grouping.ungroup(p, n, into: out) else { return nil }
+      return parse(UnsafePointer(out), m)
+    }
+  }
+
   /// Parses field `k` of `rows` records from its consecutive `spans`, into rows
   /// `firstRow...`; returns the offset of the first number that does not fit the column's type
   /// (left null), or `Int.max`.
@@ -315,14 +333,14 @@ package final class CSVColumnWriter {
       }
       switch kind {
       case ColumnTarget.int:
-        if let v = parseInt64(base, n) {
+        if let v = parseInt64(base, n) ?? ungrouped(base, n, { parseInt64($0, $1) }) {
           t.pointee.values.assumingMemoryBound(to: Int64.self)[row] = v
         } else {
           setNull(t, k, row)
           unfit = min(unfit, span.start)
         }
       case ColumnTarget.float:
-        if let v = parseDouble(base, n, decimal: decimal) {
+        if let v = parseDouble(base, n, decimal: decimal) ?? ungrouped(base, n, { parseDouble($0, $1, decimal: decimal) }) {
           t.pointee.values.assumingMemoryBound(to: Double.self)[row] = v
         } else {
           setNull(t, k, row)

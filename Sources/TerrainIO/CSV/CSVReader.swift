@@ -22,7 +22,7 @@ import TerrainSyntax
 /// - Throws: `LoadError` when the file cannot be read or is malformed (nothing is loaded),
 ///   `CancelledError` when `cancel` is set while loading.
 public func loadCSV(path: String, options: LoadOptions, cancel: CancellationFlag? = nil) throws -> LoadResult {
-  let raw = try readWholeFile(path: expandingHome(path))
+  let raw = try readWholeFile(path: expandingHome(path), cancel: cancel)
   try checkMemoryFor(raw.count, path: path)
   let result: LoadResult
   do {
@@ -35,31 +35,6 @@ public func loadCSV(path: String, options: LoadOptions, cancel: CancellationFlag
     throw LoadError(path: path, line: 0, column: 0, .fileShrank, path)
   }
   return result
-}
-
-/// Refuses a file whose columns cannot fit in the memory available (Linux's MemAvailable),
-/// with a clear error instead of the system killing terrain halfway. The columns take about
-/// as much memory as the file's text (8-byte numbers for 2–10 characters, 4-byte text codes).
-package func checkMemoryFor(_ fileBytes: Int, path: String) throws {
-  guard let available = availableMemory(), fileBytes > available else { return }
-  func gb(_ n: Int) -> String { String(format: "%.1f GB", Double(n) / 1e9) }
-  throw LoadError(path: path, line: 0, column: 0,
-    .notEnoughMemory, path, gb(fileBytes), gb(available))
-}
-
-/// MemAvailable from /proc/meminfo, in bytes (nil where unknown).
-package func availableMemory() -> Int? {
-  guard let f = fopen("/proc/meminfo", "r") else { return nil }
-  defer { fclose(f) }
-  var line = [CChar](repeating: 0, count: 256)
-  while fgets(&line, Int32(line.count), f) != nil {
-    let text = String(cString: line)
-    if text.hasPrefix("MemAvailable:") {
-      let digits = text.dropFirst("MemAvailable:".count).filter { $0.isNumber }
-      return Int(String(digits)).map { $0 * 1024 }
-    }
-  }
-  return nil
 }
 
 /// Loads CSV from bytes in memory; `name` stands for the file in errors.
@@ -77,6 +52,8 @@ nonisolated(unsafe) package var csvParallelThreshold = 4 << 20
 /// Parsed bytes of a mapped file are dropped from memory in steps of this size.
 private let releaseStep = 2 << 20
 private let rowsPerCancelCheck = 4096
+/// The most columns a loaded table may have (a 200 MB line of `1,` is not a header).
+package let maximumColumnCount = 1_000_000
 
 /// One load: options, the bytes, what the passes learn.
 private final class CSVReader {
@@ -112,6 +89,11 @@ private final class CSVReader {
     if let d = options.decimal, d != UInt8(ascii: ".") && d != UInt8(ascii: ",") {
       throw fail(.badDecimalMark)
     }
+    let thousands = options.thousands.flatMap { $0.utf8.count == 1 ? $0.utf8.first : nil }
+    if let t = thousands, t == options.decimal || t == options.separator {
+      throw fail(.thousandsClash, describe(t))
+    }
+    let grouping = DigitGrouping(explicit: thousands)
 
     // Bytes as UTF-8.
     let (bytes, start) = try decodeToUTF8(raw, encoding: encoding, path: name, notices: &notices)
@@ -120,6 +102,15 @@ private final class CSVReader {
     let p = bytes.base
     let end = bytes.count
     var first = start
+    // `skip = N`: title lines before the header (raw lines: a quote there means nothing).
+    if let n = options.skip, n > 0 {
+      var skipped = 0
+      while skipped < n && first < end {
+        first = lineStart(after: first, p: p, end: end)
+        skipped += 1
+      }
+      if first >= end { throw fail(.skipPastEnd, String(n)) }
+    }
     while first < end && (p[first] == 0x0A || p[first] == 0x0D) { first += 1 }
     if first >= end { throw fail(.emptyFile) }
 
@@ -154,6 +145,9 @@ private final class CSVReader {
       throw positioned(r0.unterminatedQuote, in: p, end: end, from: start, .unterminatedQuote, describe(quote))
     }
     let columnCount = r0.fieldCount
+    if columnCount > maximumColumnCount {
+      throw fail(.tooManyColumns, groupedCount(columnCount), groupedCount(maximumColumnCount))
+    }
     let spans = UnsafeMutablePointer<FieldSpan>.allocate(capacity: columnCount + 1)
     defer { spans.deallocate() }
     spans.initialize(repeating: FieldSpan(start: 0, end: 0, kind: 0), count: columnCount + 1)
@@ -183,7 +177,8 @@ private final class CSVReader {
     // read from the line start after its middle, kept only if the first half ends there).
     let context = Pass1Context(
       scanner: scanner, columnCount: columnCount, forced: forced, names: names, nulls: nulls, dialect: dialect,
-      start: start, skipBadRows: options.skipBadRows)
+      start: start, skipBadRows: options.skipBadRows, grouping: grouping,
+      suggestSkip: options.skip == nil)
     let head = Pass1Part(columnCount: columnCount, forced: forced, from: dataStart)
     defer { head.free() }
     var split = end
@@ -232,7 +227,7 @@ private final class CSVReader {
     }
 
     // Pass 2: values, chunk by chunk; on both cores over two row ranges for larger files.
-    let writer = CSVColumnWriter(columns: outputs, rowCount: rowCount)
+    let writer = CSVColumnWriter(columns: outputs, rowCount: rowCount, grouping: grouping)
     let laneCount = end - dataStart >= csvParallelThreshold && checkpoints.count >= 2 ? 2 : 1
     let lanes = writer.makeLanes(laneCount)
     // Lane i takes checkpoints bounds[i]..<bounds[i + 1], about the same number of rows each.
@@ -286,6 +281,15 @@ private final class CSVReader {
     }
     let columns = writer.finish()
 
+    let groupedColumns = (0..<columnCount).filter { inference[$0].grouped && (fields[$0].type == .int || fields[$0].type == .float) }
+    if !groupedColumns.isEmpty {
+      let list = groupedColumns.prefix(6).map { names[$0] }.joined(separator: ", ") + (groupedColumns.count > 6 ? ", …" : "")
+      notices.append(DiagnosticText.readDigitGroups(list).string)
+    }
+    if columnCount == 1, let hint = likelySeparator(p, from: first, end: end, used: separator, quote: quote) {
+      notices.append(DiagnosticText.oneColumnHint(describe(hint), describe(hint)).string)
+    }
+
     if !skipped.isEmpty {
       let shown = lineNumbers(of: skipped.prefix(5).map(\.start), in: p, end: end, from: start)
       let list = shown.map(String.init).joined(separator: ", ") + (skipped.count > 5 ? ", …" : "")
@@ -310,6 +314,8 @@ private final class CSVReader {
     defer { spans.deallocate() }
     spans.initialize(repeating: FieldSpan(start: 0, end: 0, kind: 0), count: columnCount + 1)
     let scratch = ScratchBytes()
+    let groupScratch = ScratchBytes()
+    let grouping = c.grouping
     var active = part.active
     var rowCount = part.rowCount
     var pos = part.pos
@@ -346,6 +352,12 @@ private final class CSVReader {
           pos = r.next
           continue
         }
+        // A one-field first line followed by wider rows: title lines above the real header.
+        if columnCount == 1 && c.dialect.header && c.suggestSkip && r.fieldCount > 1 {
+          let line = linePosition(of: pos, in: p, count: end, from: c.start).line
+          throw positioned(pos, in: p, end: end, from: c.start, .titleLinesBeforeHeader,
+            arguments: [String(r.fieldCount), String(line - 1)])
+        }
         let at = r.fieldCount > columnCount ? spans[columnCount].rawStart : r.contentEnd
         let entry: DiagnosticMessage = c.dialect.header
           ? (r.fieldCount == 1 ? .oneFieldNotAsHeader : .fieldCountNotAsHeader)
@@ -361,7 +373,16 @@ private final class CSVReader {
         let span = spans[k]
         let b = fieldBytes(span, scanner: scanner, scratch: scratch)
         guard let base = b.baseAddress, !nulls.isNull(base, b.count) else { continue }
-        let shape = fieldShape(base, b.count)
+        var shape = fieldShape(base, b.count)
+        // `1 234`: a number once its digit groups are taken out (any field when the user named
+        // the separator, since `1.234` is also a number without it).
+        if grouping.explicit != nil || shape.isEmpty {
+          let out = groupScratch.reserve(b.count)
+          if let m = grouping.ungroup(base, b.count, into: out) {
+            let ungrouped = fieldShape(out, m)
+            if !ungrouped.isEmpty { shape = ungrouped.union(.grouped) }
+          }
+        }
         if let type = forced[k] {
           try check(shape, forced: type, column: k, names: c.names, span: span, value: b,
                     inference: &inference[k], dialect: c.dialect, p: p, end: end, start: c.start)
@@ -423,38 +444,64 @@ private final class CSVReader {
     return e
   }
 
+  /// The separator a one-column file probably has: the first of `;`, tab, `|`, `,` found
+  /// outside quotes on its first line, other than the one used.
+  private func likelySeparator(_ p: UnsafePointer<UInt8>, from: Int, end: Int, used: UInt8, quote: UInt8) -> UInt8? {
+    var counts: [UInt8: Int] = [:]
+    var inQuotes = false
+    var i = from
+    while i < end && p[i] != 0x0A && p[i] != 0x0D {
+      let b = p[i]
+      if b == quote {
+        inQuotes.toggle()
+      } else if !inQuotes && b != used && (b == UInt8(ascii: ";") || b == 9 || b == UInt8(ascii: "|") || b == UInt8(ascii: ",")) {
+        counts[b, default: 0] += 1
+      }
+      i += 1
+    }
+    return [UInt8(ascii: ";"), 9, UInt8(ascii: "|"), UInt8(ascii: ",")].first { counts[$0] != nil }
+  }
+
   private func describe(_ quote: UInt8) -> String {
-    quote == UInt8(ascii: "\"") ? "'\"'" : "\"\(Character(Unicode.Scalar(quote)))\""
+    if quote == 9 { return "\"\\t\"" }
+    return quote == UInt8(ascii: "\"") ? "'\"'" : "\"\(Character(Unicode.Scalar(quote)))\""
   }
 
   /// Names made unique: an empty name becomes `column<k>`, a repeated one `name_2`, `name_3`…
   private func uniqueNames(_ raw: [String]) -> [String] {
     var taken = Set(raw.filter { !$0.isEmpty })
     var seen = Set<String>()
+    // The next suffix to try per base name, so that 20,000 copies of one name stay linear.
+    var nextSuffix: [String: Int] = [:]
     var result: [String] = []
+    result.reserveCapacity(raw.count)
     var renamed: [String] = []
+    var renamedCount = 0
+    func fresh(_ base: String, first: Int) -> String {
+      var n = max(first, nextSuffix[base] ?? first)
+      while taken.contains("\(base)_\(n)") || seen.contains("\(base)_\(n)") { n += 1 }
+      nextSuffix[base] = n + 1
+      return "\(base)_\(n)"
+    }
     for (k, name) in raw.enumerated() {
       var final = name
       if name.isEmpty {
         final = "column\(k + 1)"
-        var n = 2
-        while taken.contains(final) || seen.contains(final) {
-          final = "column\(k + 1)_\(n)"
-          n += 1
-        }
-        renamed.append("empty name → \(final)")
+        if taken.contains(final) || seen.contains(final) { final = fresh(final, first: 2) }
+        renamedCount += 1
+        if renamed.count < 5 { renamed.append("empty name → \(escapeControls(final))") }
       } else if seen.contains(name) {
-        var n = 2
-        while taken.contains("\(name)_\(n)") || seen.contains("\(name)_\(n)") { n += 1 }
-        final = "\(name)_\(n)"
-        renamed.append("duplicate \"\(name)\" → \(final)")
+        final = fresh(name, first: 2)
+        renamedCount += 1
+        if renamed.count < 5 { renamed.append("duplicate \"\(escapeControls(name))\" → \(escapeControls(final))") }
       }
       seen.insert(final)
       taken.insert(final)
       result.append(final)
     }
-    if !renamed.isEmpty {
-      notices.append("renamed column\(renamed.count == 1 ? "" : "s"): " + renamed.joined(separator: ", "))
+    if renamedCount > 0 {
+      let more = renamedCount > renamed.count ? ", and \(renamedCount - renamed.count) more" : ""
+      notices.append("renamed column\(renamedCount == 1 ? "" : "s"): " + renamed.joined(separator: ", ") + more)
     }
     return result
   }
@@ -495,6 +542,10 @@ private struct Pass1Context {
   /// Where line 1 starts (for error positions).
   let start: Int
   let skipBadRows: Bool
+  /// How numbers with digit groups (`1 234`) are recognised.
+  let grouping: DigitGrouping
+  /// Whether a one-column header followed by wider rows suggests `skip` (not when given).
+  let suggestSkip: Bool
 }
 
 /// What pass 1 learns from one stretch of records.
@@ -530,6 +581,7 @@ private final class Pass1Part {
       inference[k].sawValue = a.sawValue || b.sawValue
       inference[k].pointOK = a.pointOK && b.pointOK
       inference[k].commaOK = a.commaOK && b.commaOK
+      inference[k].grouped = a.grouped || b.grouped
     }
     let rows = rowCount
     let skips = skipped.count

@@ -45,13 +45,13 @@ package func decodeToUTF8(_ raw: FileBytes, encoding: CSVEncodingChoice, path: S
   let p = raw.base
   let n = raw.count
   if encoding == .windows1252 {
-    return (transcodeWindows1252(p, n), 0)
+    return (try transcodeWindows1252(p, n, path: path), 0)
   }
   // UTF-16 with a BOM (Excel's "Unicode text").
   if encoding == .automatic && n >= 2 && ((p[0] == 0xFF && p[1] == 0xFE) || (p[0] == 0xFE && p[1] == 0xFF)) {
     let bigEndian = p[0] == 0xFE
     notices.append("file is UTF-16 (\(bigEndian ? "big" : "little")-endian): converted to UTF-8")
-    return (transcodeUTF16(p + 2, n - 2, bigEndian: bigEndian), 0)
+    return (try transcodeUTF16(p + 2, n - 2, bigEndian: bigEndian, path: path), 0)
   }
   let bom = n >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF ? 3 : 0
   guard let bad = firstInvalidUTF8InHalves(p + bom, n - bom) else { return (raw, bom) }
@@ -66,10 +66,10 @@ package func decodeToUTF8(_ raw: FileBytes, encoding: CSVEncodingChoice, path: S
   if census.multibyte > census.invalid {
     notices.append(
       "file is not valid UTF-8: \(census.invalid) byte\(census.invalid == 1 ? "" : "s") read as Windows-1252, the rest as UTF-8")
-    return (repairUTF8(p + bom, n - bom), 0)
+    return (try repairUTF8(p + bom, n - bom, path: path), 0)
   }
   notices.append("file is not valid UTF-8: read as Windows-1252")
-  return (transcodeWindows1252(p + bom, n - bom), 0)
+  return (try transcodeWindows1252(p + bom, n - bom, path: path), 0)
 }
 
 /// Length of the valid UTF-8 sequence starting at `p[i]` (1–4), or 0 when the bytes there
@@ -162,8 +162,10 @@ package func utf8Census(_ p: UnsafePointer<UInt8>, _ n: Int, from: Int) -> (mult
 
 /// Converts bytes that are mostly UTF-8: valid sequences are kept, every other byte is read
 /// as Windows-1252.
-package func repairUTF8(_ p: UnsafePointer<UInt8>, _ n: Int) -> FileBytes {
-  let memory = allocateBytes(n * 3)
+package func repairUTF8(_ p: UnsafePointer<UInt8>, _ n: Int, path: String) throws -> FileBytes {
+  let (size, overflow) = n.multipliedReportingOverflow(by: 3)
+  if overflow { throw notEnoughMemory(path: path, needed: n, available: availableMemory() ?? 0) }
+  let memory = try allocateInputBytes(size, path: path)
   let out = memory.assumingMemoryBound(to: UInt8.self)
   var o = 0
   var i = 0
@@ -178,7 +180,8 @@ package func repairUTF8(_ p: UnsafePointer<UInt8>, _ n: Int) -> FileBytes {
       i += length
     }
   }
-  return FileBytes(adopting: reallocateBytes(memory, o), count: o)
+  // Shrinking cannot fail in practice; if it does, the larger block is kept.
+  return FileBytes(adopting: (try? reallocateInputBytes(memory, o, path: path)) ?? memory, count: o)
 }
 
 /// Unicode scalars of Windows-1252 bytes 0x80–0x9F (the five unassigned bytes map to the
@@ -221,32 +224,47 @@ package func writeUTF8(_ scalar: UInt32, to out: UnsafeMutablePointer<UInt8>) ->
 }
 
 /// Converts Windows-1252 bytes to UTF-8 (exact size, one allocation).
-package func transcodeWindows1252(_ p: UnsafePointer<UInt8>, _ n: Int) -> FileBytes {
+package func transcodeWindows1252(_ p: UnsafePointer<UInt8>, _ n: Int, path: String) throws -> FileBytes {
+  // The output size, counted first so that the common case takes one allocation of the right
+  // size. The bytes may change between the two passes (a file edited while it loads): the
+  // second pass checks its room and grows the block rather than trusting the count.
   var size = 0
   for i in 0..<n {
     let b = p[i]
     size &+= b < 0x80 ? 1 : (windows1252Scalar(b) < 0x800 ? 2 : 3)
   }
-  let memory = allocateBytes(size)
-  let out = memory.assumingMemoryBound(to: UInt8.self)
+  var capacity = max(size, 4)
+  var memory = try allocateInputBytes(capacity, path: path)
   var o = 0
-  for i in 0..<n {
-    let b = p[i]
-    if b < 0x80 {
-      out[o] = b
-      o += 1
-    } else {
-      o += writeUTF8(windows1252Scalar(b), to: out + o)
+  do {
+    for i in 0..<n {
+      if capacity - o < 3 {
+        capacity = capacity + capacity / 2 + 4
+        memory = try reallocateInputBytes(memory, capacity, path: path)
+      }
+      let out = memory.assumingMemoryBound(to: UInt8.self)
+      let b = p[i]
+      if b < 0x80 {
+        out[o] = b
+        o += 1
+      } else {
+        o += writeUTF8(windows1252Scalar(b), to: out + o)
+      }
     }
+  } catch {
+    free(memory)
+    throw error
   }
   return FileBytes(adopting: memory, count: o)
 }
 
 /// Converts UTF-16 (after its BOM) to UTF-8; unpaired surrogates and a trailing odd byte
 /// become U+FFFD.
-package func transcodeUTF16(_ p: UnsafePointer<UInt8>, _ n: Int, bigEndian: Bool) -> FileBytes {
+package func transcodeUTF16(_ p: UnsafePointer<UInt8>, _ n: Int, bigEndian: Bool, path: String) throws -> FileBytes {
   let units = n / 2
-  let memory = allocateBytes(units * 3 + 4)
+  let (size, overflow) = units.multipliedReportingOverflow(by: 3)
+  if overflow { throw notEnoughMemory(path: path, needed: n, available: availableMemory() ?? 0) }
+  let memory = try allocateInputBytes(size + 4, path: path)
   let out = memory.assumingMemoryBound(to: UInt8.self)
   var o = 0
   @inline(__always) func unit(_ k: Int) -> UInt32 {

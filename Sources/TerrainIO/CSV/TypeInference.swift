@@ -29,6 +29,9 @@ package struct FieldShape: OptionSet {
   package static let frenchDate = FieldShape(rawValue: 256)
   /// Either date form, valid or not (`31/02/2024` too): accepted, as null, by forced date.
   package static let dateShape = FieldShape(rawValue: 512)
+  /// A number written with digit groups (`1 234`); the other bits are those of the number
+  /// without them.
+  package static let grouped = FieldShape(rawValue: 1024)
 
   /// The shapes that count for inference.
   package static let inferable: FieldShape = [.int, .pointNumber, .commaNumber, .bool, .isoDate, .frenchDate]
@@ -208,6 +211,8 @@ package struct ColumnInference {
   /// float columns).
   package var pointOK = true
   package var commaOK = true
+  /// Whether a value was written with digit groups (`1 234`).
+  package var grouped = false
 
   /// Whether more values can still change the decision.
   package var isOpen: Bool { !possible.isEmpty }
@@ -216,6 +221,7 @@ package struct ColumnInference {
   @inline(__always)
   package mutating func add(_ shape: FieldShape) {
     sawValue = true
+    if shape.contains(.grouped) { grouped = true }
     if shape.contains(.leadingZero) {
       possible = []
     } else {

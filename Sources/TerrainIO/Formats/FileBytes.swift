@@ -92,8 +92,15 @@ package let filePageSize: Int = {
 
 /// The bytes of the file at `path`: a mapping for regular files, else read into memory.
 /// Throws a `LoadError` at line 0 with a plain-words reason when the file cannot be read.
-package func readWholeFile(path: String) throws -> FileBytes {
-  let fd = open(path, O_RDONLY)
+///
+/// Never blocks beyond Ctrl-C and never takes more memory than there is: the file is opened
+/// without waiting (a FIFO with no writer yet does not hang `open`), a pipe, FIFO or device is
+/// read as data arrives, checking `cancel` between reads, and growing past the memory
+/// available (`/dev/zero`) is an error.
+///
+/// - Parameter limit: the most bytes to read; a longer file is an `inputTooLarge` error.
+package func readWholeFile(path: String, cancel: CancellationFlag? = nil, limit: Int? = nil) throws -> FileBytes {
+  let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
   if fd < 0 {
     throw LoadError(path: path, line: 0, column: 0, .cannotOpen, path, describeErrno(errno))
   }
@@ -105,11 +112,20 @@ package func readWholeFile(path: String) throws -> FileBytes {
   if (st.st_mode & S_IFMT) == S_IFDIR {
     throw LoadError(path: path, line: 0, column: 0, .isADirectory, path)
   }
+  let regular = (st.st_mode & S_IFMT) == S_IFREG
+  if regular {
+    // Ordinary blocking reads for files on disk.
+    let flags = fcntl(fd, F_GETFL)
+    if flags >= 0 { _ = fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) }
+  }
   // Regular files: mapped (read-only, private), so that pages are read in as the passes
   // go and can leave memory once parsed, with no copy. Only with the SIGBUS guard installed
   // (a process-wide opt-in): otherwise a file shrinking while mapped would kill the process,
   // so the file is read into memory below.
-  if (st.st_mode & S_IFMT) == S_IFREG && st.st_size > 0 && mappedFileGuardInstalled {
+  if let limit, regular, Int(st.st_size) > limit {
+    throw LoadError(path: path, line: 0, column: 0, .inputTooLarge, path, groupedByteCount(limit))
+  }
+  if regular && st.st_size > 0 && mappedFileGuardInstalled {
     let size = Int(st.st_size)
     if let m = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), m != MAP_FAILED {
       _ = madvise(m, size, Int32(MADV_SEQUENTIAL))
@@ -118,23 +134,46 @@ package func readWholeFile(path: String) throws -> FileBytes {
   }
   // Otherwise one allocation of the known size; pipes and special files: grow.
   var capacity = max(Int(st.st_size), 0) + 1
-  if capacity < 64 * 1024 && (st.st_mode & S_IFMT) != S_IFREG { capacity = 64 * 1024 }
-  var memory = allocateBytes(capacity)
+  if capacity < 64 * 1024 && !regular { capacity = 64 * 1024 }
+  var memory = try allocateInputBytes(capacity, path: path)
   var used = 0
-  while true {
-    if used == capacity {
-      capacity = capacity * 2
-      memory = reallocateBytes(memory, capacity)
+  do {
+    while true {
+      if cancel?.isCancelled == true { throw CancelledError() }
+      if used == capacity {
+        let (doubled, overflow) = capacity.multipliedReportingOverflow(by: 2)
+        let available = availableMemory()
+        if overflow || doubled > (available ?? Int.max) {
+          throw LoadError(path: path, line: 0, column: 0, .streamExceedsMemory, path, groupedByteCount(used),
+            groupedByteCount(available ?? 0))
+        }
+        memory = try reallocateInputBytes(memory, doubled, path: path)
+        capacity = doubled
+      }
+      if !regular {
+        // Wait for data (or the writer's end) a tenth of a second at a time.
+        var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        let ready = poll(&pfd, 1, 100)
+        if ready == 0 { continue }
+        if ready < 0 {
+          if errno == EINTR { continue }
+          throw LoadError(path: path, line: 0, column: 0, .cannotRead, path, describeErrno(errno))
+        }
+      }
+      let n = read(fd, memory + used, min(capacity - used, 1 << 24))
+      if n < 0 {
+        if errno == EINTR || errno == EAGAIN { continue }
+        throw LoadError(path: path, line: 0, column: 0, .cannotRead, path, describeErrno(errno))
+      }
+      if n == 0 { break }
+      used += n
+      if let limit, used > limit {
+        throw LoadError(path: path, line: 0, column: 0, .inputTooLarge, path, groupedByteCount(limit))
+      }
     }
-    let n = read(fd, memory + used, capacity - used)
-    if n < 0 {
-      if errno == EINTR { continue }
-      let reason = describeErrno(errno)
-      free(memory)
-      throw LoadError(path: path, line: 0, column: 0, .cannotRead, path, reason)
-    }
-    if n == 0 { break }
-    used += n
+  } catch {
+    free(memory)
+    throw error
   }
   return FileBytes(adopting: memory, count: used)
 }
@@ -147,5 +186,34 @@ package func describeErrno(_ e: Int32) -> String {
   case EISDIR: return "it is a directory"
   case ENOTDIR: return "a part of the path is not a directory"
   default: return String(cString: strerror(e))
+  }
+}
+
+/// `64 MB`, `1.5 GB`: a size for messages.
+package func groupedByteCount(_ n: Int) -> String {
+  n >= 1 << 30 ? String(format: "%.1f GB", Double(n) / Double(1 << 30)) : "\(n >> 20) MB"
+}
+
+/// The most a script file may hold.
+package let scriptSizeLimit = 64 << 20
+
+/// The text of the script at `path` (`.read`, `terrain script.tq`): read like a loaded file —
+/// bounded (`scriptSizeLimit`), cancellable, a FIFO or a pipe does not hang — and decoded as
+/// UTF-8 (invalid bytes become U+FFFD).
+///
+/// - Throws: `LoadError` saying why it cannot be read, or `CancelledError`.
+package func readScriptText(path: String, cancel: CancellationFlag? = nil) throws -> String {
+  let bytes = try readWholeFile(path: expandingHome(path), cancel: cancel, limit: scriptSizeLimit)
+  return withExtendedLifetime(bytes) { String(decoding: bytes.buffer, as: UTF8.self) }
+}
+
+extension LoadError {
+  /// Why the file could not be read, in a few words (`no such file`, `it is a directory`).
+  package var reason: String {
+    switch entry.id {
+    case DiagnosticMessage.cannotOpen.id, DiagnosticMessage.cannotRead.id: return arguments.last ?? message
+    case DiagnosticMessage.isADirectory.id: return describeErrno(EISDIR)
+    default: return message
+    }
   }
 }

@@ -117,7 +117,7 @@ public func loadFile(
 package func loadFile(
   path: String, options: LoadOptions, given: [String], registry: FormatRegistry, cancel: CancellationFlag?
 ) throws -> LoadResult {
-  let file = try readWholeFile(path: expandingHome(path))
+  let file = try readWholeFile(path: expandingHome(path), cancel: cancel)
   try checkMemoryFor(file.count, path: path)
   var name = path
   var bytes = file

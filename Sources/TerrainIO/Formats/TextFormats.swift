@@ -6,7 +6,7 @@ import TerrainSyntax
 
 /// The `load` options of delimited text.
 private let delimitedLoadOptions: Set<String> = [
-  "sep", "header", "quote", "decimal", "encoding", "nulls", "types", "skip_bad_rows", "columns",
+  "sep", "header", "quote", "decimal", "encoding", "nulls", "types", "skip_bad_rows", "skip", "thousands", "columns",
 ]
 
 /// Reads delimited text; `defaultSeparator` applies when the user did not give `sep`.
@@ -59,6 +59,7 @@ extension FileFormat {
       f.nullText = options.null ?? ""
       f.crlf = options.crlf ?? false
       f.bom = options.bom ?? false
+      f.wholeFloatsAsIntegers = options.wholeFloatsAsIntegers
       return try writeMarkdown(table, format: f, to: out, cancel: cancel)
     },
     exportOptions: ["decimal", "null", "crlf", "bom", "header"],
@@ -73,7 +74,8 @@ extension FileFormat {
     name: "json", extensions: ["json"],
     summary: "an array of objects, one per row (RFC 8259)",
     writer: { table, options, out, cancel in
-      try writeJSON(table, crlf: options.crlf ?? false, to: out, cancel: cancel)
+      try writeJSON(
+        table, crlf: options.crlf ?? false, wholeFloatsAsIntegers: options.wholeFloatsAsIntegers, to: out, cancel: cancel)
     },
     exportOptions: ["crlf", "bom"],
     checkExport: { o in

@@ -66,6 +66,9 @@ package func writeFileAtomically(
       // `/dev/stdout`, a named pipe: nothing to replace, write straight into it.
       return try writeDirectly(path: path, target: target, bufferCapacity: bufferCapacity, body: body)
     }
+    // A file marked read-only is not replaced behind its owner's back (the rename below would
+    // not ask the file's permissions, only the folder's).
+    if st.st_mode & 0o222 == 0 { throw fail(.readOnlyFile) }
     keepMode = st.st_mode & 0o7777
   }
 

@@ -103,9 +103,23 @@ package func renderBoxTable(_ table: Table, options: RenderOptions) -> String {
     var cells: [BoxCell] = []
     cells.reserveCapacity(shown.count)
     var widest = 0
+    // A float column's values share one number of decimals (`.decimals N`, or chosen for them).
+    var decimals: Int?
+    if field.type == .float {
+      decimals = options.decimals ?? sharedDecimals(shown.compactMap { i -> Double? in
+        if case .float(let x) = column.value(at: i) { return x }
+        return nil
+      })
+    }
     for i in shown {
       let v = column.value(at: i)
-      let text = boxCellText(v)
+      let text: String
+      if case .float(let x) = v {
+        // Chosen decimals never turn a value into a zero; `.decimals N` is taken as asked.
+        text = screenNumber(x, decimals: decimals, mark: options.decimalMark, keepTiny: options.decimals == nil)
+      } else {
+        text = boxCellText(v)
+      }
       let w = displayWidth(text)
       if w > widest { widest = w }
       cells.append(BoxCell(text: text, width: w, isNull: v.isNull))

@@ -16,6 +16,8 @@ package struct DelimitedFormat: Equatable {
   package var nullText = ""
   package var crlf = false
   package var bom = false
+  /// A float with no fractional part written as an integer (`137470`, not `137470.0`).
+  package var wholeFloatsAsIntegers = false
 
   package static let csv = DelimitedFormat()
   package static let tsv = DelimitedFormat(separator: 0x09, quoting: false)
@@ -66,6 +68,7 @@ package func writeDelimited(
   let decimalComma = format.decimalComma
   let crlf = format.crlf
   let frenchDates = format.frenchDates
+  let wholeFloats = format.wholeFloatsAsIntegers
 
   try withExtendedLifetime((table, encoded)) {
     try nullBytes.withUnsafeBufferPointer { nullBuf in
@@ -84,7 +87,9 @@ package func writeDelimited(
                   numbers.writeInt(s.values.assumingMemoryBound(to: Int64.self)[i], to: out)
                 case .float:
                   let v = s.values.assumingMemoryBound(to: Double.self)[i]
-                  if quoteFloats {
+                  if wholeFloats, let whole = wholeInteger(v) {
+                    numbers.writeInt(whole, to: out)
+                  } else if quoteFloats {
                     out.append(0x22)
                     numbers.writeFloat(v, decimalComma: decimalComma, to: out)
                     out.append(0x22)

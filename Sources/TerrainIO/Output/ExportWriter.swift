@@ -22,6 +22,10 @@ public struct ExportOptions: Sendable, Equatable {
   public var dialect: String?
   /// The format, by name (`format = "csv"`), instead of the one the extension picks.
   public var format: String?
+  /// A float with no fractional part written as an integer (`137470`, not `137470,0`): set by
+  /// the session for a `compare`, whose float columns mix int and float indicators; not an
+  /// option of the language.
+  package var wholeFloatsAsIntegers = false
 
   public init() {}
 
@@ -115,6 +119,7 @@ public struct ExportOptions: Sendable, Equatable {
     if let h = header { f.header = h }
     if let n = null { f.nullText = n }
     if let c = crlf { f.crlf = c }
+    f.wholeFloatsAsIntegers = wholeFloatsAsIntegers
     return f
   }
 }

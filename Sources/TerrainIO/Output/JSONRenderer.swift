@@ -10,8 +10,11 @@
 import TerrainStorage
 import TerrainSyntax
 
-/// Writes `table` as a JSON array of objects; returns the number of rows written.
-package func writeJSON(_ table: Table, crlf: Bool = false, to out: ByteWriter, cancel: CancellationFlag?) throws -> Int {
+/// Writes `table` as a JSON array of objects; returns the number of rows written. With
+/// `wholeFloatsAsIntegers`, a float with no fractional part is written as an integer.
+package func writeJSON(_ table: Table, crlf: Bool = false, wholeFloatsAsIntegers: Bool = false, to out: ByteWriter,
+  cancel: CancellationFlag?) throws -> Int
+{
   let n = safeRowCount(table)
   func endLine() {
     if crlf { out.append(0x0D, 0x0A) } else { out.append(0x0A) }
@@ -56,7 +59,9 @@ package func writeJSON(_ table: Table, crlf: Bool = false, to out: ByteWriter, c
                   numbers.writeInt(s.values.assumingMemoryBound(to: Int64.self)[i], to: out)
                 case .float:
                   let v = s.values.assumingMemoryBound(to: Double.self)[i]
-                  if v.isFinite {
+                  if wholeFloatsAsIntegers, let whole = wholeInteger(v) {
+                    numbers.writeInt(whole, to: out)
+                  } else if v.isFinite {
                     numbers.writeFloat(v, decimalComma: false, to: out)
                   } else {
                     out.appendLiteral("null")

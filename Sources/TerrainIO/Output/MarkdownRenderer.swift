@@ -16,13 +16,17 @@ package struct MarkdownFormat {
   package var nullText = ""
   package var crlf = false
   package var bom = false
+  /// A float with no fractional part written as an integer (`137470`, not `137470.0`).
+  package var wholeFloatsAsIntegers = false
 }
 
 private func markdownCell(_ r: ColumnReader, _ i: Int, _ format: MarkdownFormat, _ nullCell: String) -> String {
   if r.isNull(i) { return nullCell }
   switch r.data {
   case .int(let p): return String(p[i])
-  case .float(let p): return formatFloat(p[i], decimalComma: format.decimalComma)
+  case .float(let p):
+    if format.wholeFloatsAsIntegers, let whole = wholeInteger(p[i]) { return String(whole) }
+    return formatFloat(p[i], decimalComma: format.decimalComma)
   case .bool(let p): return p[i] != 0 ? "true" : "false"
   case .date(let p): return CalendarDate.iso(p[i])
   case .text(let codes, let dict):

@@ -206,6 +206,14 @@ package struct NumberWriter {
   }
 }
 
+/// `v` as an integer when it has no fractional part and is exactly an Int64 below 2^53 in
+/// magnitude (so that the integer is the float's own value); nil otherwise.
+@inline(__always)
+package func wholeInteger(_ v: Double) -> Int64? {
+  guard v.magnitude < 9_007_199_254_740_992, v == v.rounded(.towardZero) else { return nil }
+  return Int64(v)
+}
+
 /// Writes `n` as `String(n)` would (outside hot loops).
 package func writeInt(_ n: Int64, to out: ByteWriter) { NumberWriter().writeInt(n, to: out) }
 

@@ -41,6 +41,14 @@ public struct RenderOptions: Sendable {
   public var typesRow: Bool = true
   /// Table mode: columns (by position) right-aligned whatever their type; numbers always are.
   public var rightAlignedColumns: Set<Int> = []
+  /// Table mode: the decimals of every float column (`.decimals N`); nil: chosen per column
+  /// from the values shown (`sharedDecimals`). Other modes always write every digit.
+  public var decimals: Int? = nil
+  /// Table mode: the decimal mark of floats on screen (exports have their own `decimal`).
+  public var decimalMark: Character = "."
+  /// csv, tsv and json modes: a float with no fractional part written as an integer (`137470`,
+  /// not `137470.0`), for tables whose float columns mix int and float values (`compare`).
+  package var wholeFloatsAsIntegers = false
   public init() {}
 }
 
@@ -55,7 +63,7 @@ public func render(_ table: Table, options: RenderOptions) -> String {
   case .csv, .tsv, .markdown, .json:
     let out = ByteWriter(capacity: 4096)
     // Memory writes cannot fail and nothing cancels: the writers cannot throw here.
-    _ = try? writeStreaming(table, mode: options.mode, to: out, cancel: nil)
+    _ = try? writeStreaming(table, mode: options.mode, wholeFloatsAsIntegers: options.wholeFloatsAsIntegers, to: out, cancel: nil)
     return out.string()
   }
 }
@@ -74,7 +82,7 @@ public func render(_ table: Table, options: RenderOptions, toFileDescriptor fd: 
     out.append(renderLines(table))
   case .csv, .tsv, .markdown, .json:
     do {
-      _ = try writeStreaming(table, mode: options.mode, to: out, cancel: cancel)
+      _ = try writeStreaming(table, mode: options.mode, wholeFloatsAsIntegers: options.wholeFloatsAsIntegers, to: out, cancel: cancel)
     } catch let e as WriteFailure {
       throw ExportError(path: "<output>", .systemError, errorText(e.errorNumber))
     }
@@ -83,14 +91,21 @@ public func render(_ table: Table, options: RenderOptions, toFileDescriptor fd: 
   if out.errorNumber != 0 { throw ExportError(path: "<output>", .systemError, errorText(out.errorNumber)) }
 }
 
-private func writeStreaming(_ table: Table, mode: OutputMode, to out: ByteWriter, cancel: CancellationFlag?) throws
-  -> Int
+private func writeStreaming(_ table: Table, mode: OutputMode, wholeFloatsAsIntegers: Bool, to out: ByteWriter,
+  cancel: CancellationFlag?) throws -> Int
 {
+  var csv = DelimitedFormat.csv
+  var tsv = DelimitedFormat.tsv
+  csv.wholeFloatsAsIntegers = wholeFloatsAsIntegers
+  tsv.wholeFloatsAsIntegers = wholeFloatsAsIntegers
   switch mode {
-  case .csv: return try writeDelimited(table, format: .csv, to: out, cancel: cancel)
-  case .tsv: return try writeDelimited(table, format: .tsv, to: out, cancel: cancel)
-  case .json: return try writeJSON(table, to: out, cancel: cancel)
-  case .markdown, .table, .line: return try writeMarkdown(table, format: MarkdownFormat(), to: out, cancel: cancel)
+  case .csv: return try writeDelimited(table, format: csv, to: out, cancel: cancel)
+  case .tsv: return try writeDelimited(table, format: tsv, to: out, cancel: cancel)
+  case .json: return try writeJSON(table, wholeFloatsAsIntegers: wholeFloatsAsIntegers, to: out, cancel: cancel)
+  case .markdown, .table, .line:
+    var markdown = MarkdownFormat()
+    markdown.wholeFloatsAsIntegers = wholeFloatsAsIntegers
+    return try writeMarkdown(table, format: markdown, to: out, cancel: cancel)
   }
 }
 

@@ -32,6 +32,8 @@ package struct StagePlanning {
   package private(set) var steps: [(PlanStep, [Field])] = []
   /// Set by a sink (`export`).
   package var export: ExportSink?
+  /// Set by `chart`.
+  package var chart: ChartSink?
 
   package init(planner: PipelinePlanner, fields: [Field], sourceName: String, next: StageNode?, source: Table? = nil,
     before: [PlanStep] = []) {

@@ -21,5 +21,6 @@ extension Grammar {
     PivotStage.self,
     SplitStage.self,
     ExportStage.self,
+    ChartStage.self,
   ])
 }
