@@ -14,6 +14,7 @@ import PackageDescription
 //   terrain          the executable: readline, signals, arguments
 // ZIPFoundation reads and writes zip archives (zip files, xlsx workbooks); on Linux it brings
 // zlib as the module `CZlib` (Debian's zlib1g-dev), which TerrainIO also uses for gzip.
+// CZstd, CSnappy and CLZ4 are Debian's zstd, snappy and lz4 (the codecs of Parquet pages).
 let language: [SwiftSetting] = [.swiftLanguageMode(.v5)]
 
 let package = Package(
@@ -34,8 +35,17 @@ let package = Package(
   targets: [
     .target(name: "TerrainStorage", swiftSettings: language),
     .target(name: "TerrainSyntax", swiftSettings: language),
-    .target(name: "TerrainIO", dependencies: ["TerrainStorage", "TerrainSyntax", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+    .target(
+      name: "TerrainIO",
+      dependencies: [
+        "TerrainStorage", "TerrainSyntax", "CZstd", "CSnappy", "CLZ4",
+        .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+      ],
       swiftSettings: language),
+    // Compression codecs of Parquet pages (Debian's libraries, installed by .ci/run).
+    .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"]), .brew(["zstd"])]),
+    .systemLibrary(name: "CSnappy", providers: [.apt(["libsnappy-dev"]), .brew(["snappy"])]),
+    .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"]), .brew(["lz4"])]),
     .target(
       name: "TerrainPlanner", dependencies: ["TerrainStorage", "TerrainSyntax", "TerrainIO"], swiftSettings: language),
     .target(

@@ -32,5 +32,8 @@ let package = Package(
     .executableTarget(
       name: "FuzzContainers", dependencies: [.product(name: "TerrainIO", package: "terrain")],
       swiftSettings: fuzzFlags),
+    .executableTarget(
+      name: "FuzzParquet", dependencies: [.product(name: "TerrainIO", package: "terrain")],
+      swiftSettings: fuzzFlags),
   ]
 )

@@ -310,6 +310,37 @@ extension DiagnosticMessage {
 
   // MARK: parquet
 
+  public static let parquetNotParquet = DiagnosticMessage(.load, "parquet-not-parquet", "\"{}\" is not a Parquet file: it must start and end with \"PAR1\"")
+  public static let parquetTruncatedFooter = DiagnosticMessage(.load, "parquet-truncated-footer", "\"{}\" is a truncated Parquet file: its footer claims {} bytes of metadata, the file has {} before it")
+  public static let parquetBadFooter = DiagnosticMessage(.load, "parquet-bad-footer", "\"{}\": malformed Parquet footer: {}")
+  public static let parquetInChunk = DiagnosticMessage(.load, "parquet-in-chunk", "\"{}\", column `{}`, row group {}: {}")
+  public static let parquetNestedColumn = DiagnosticMessage(.load, "parquet-nested-column", "\"{}\": column `{}` is nested (lists, maps and structs are not read): load the other columns with `columns = (…)`")
+  public static let columnsUnknownColumn = DiagnosticMessage(.load, "columns-unknown-column", "columns: no column named \"{}\" (columns: {})")
+  public static let parquetNotEnoughMemory = DiagnosticMessage(.load, "parquet-not-enough-memory", "\"{}\" holds {} rows needing {} of memory, but only {} is available: not loaded")
+  public static let parquetRowCount = DiagnosticMessage(.load, "parquet-row-count", "the row groups hold {} rows in all, the footer says {}")
+  public static let parquetThriftEnd = DiagnosticMessage(.load, "parquet-thrift-end", "the metadata ends in the middle of a value")
+  public static let parquetThriftType = DiagnosticMessage(.load, "parquet-thrift-type", "the metadata holds a value of unknown or unexpected type {}")
+  public static let parquetThriftDepth = DiagnosticMessage(.load, "parquet-thrift-depth", "the metadata nests values deeper than {} levels")
+  public static let parquetThriftLength = DiagnosticMessage(.load, "parquet-thrift-length", "the metadata claims a length of {}, beyond its end")
+  public static let parquetMissingField = DiagnosticMessage(.load, "parquet-missing-field", "the required field `{}` is missing or invalid")
+  public static let parquetValueOutOfRange = DiagnosticMessage(.load, "parquet-value-out-of-range", "{} out of range: {}")
+  public static let parquetSchemaShape = DiagnosticMessage(.load, "parquet-schema-shape", "the schema does not match the row groups ({} leaf columns, a row group has {})")
+  public static let parquetUnsupportedType = DiagnosticMessage(.load, "parquet-unsupported-type", "unsupported physical type {}")
+  public static let parquetUnsupportedCodec = DiagnosticMessage(.load, "parquet-unsupported-codec", "compression {} is not supported (uncompressed, snappy, gzip, zstd and lz4_raw are)")
+  public static let parquetUnsupportedEncoding = DiagnosticMessage(.load, "parquet-unsupported-encoding", "encoding {} is not supported here")
+  public static let parquetChunkOutsideFile = DiagnosticMessage(.load, "parquet-chunk-outside-file", "its data (bytes {} to {}) lies outside the file ({} bytes)")
+  public static let parquetPageBeyondChunk = DiagnosticMessage(.load, "parquet-page-beyond-chunk", "a page claims {} bytes, beyond the end of its column chunk")
+  public static let parquetPageTooLarge = DiagnosticMessage(.load, "parquet-page-too-large", "a page claims to decompress to {} bytes, more than the memory available")
+  public static let parquetDecompressFailed = DiagnosticMessage(.load, "parquet-decompress-failed", "a {} page does not decompress")
+  public static let parquetDecompressedSize = DiagnosticMessage(.load, "parquet-decompressed-size", "a page decompresses to {} bytes, its header says {}")
+  public static let parquetDictionaryIndex = DiagnosticMessage(.load, "parquet-dictionary-index", "dictionary index {} out of range (the dictionary has {} values)")
+  public static let parquetNoDictionary = DiagnosticMessage(.load, "parquet-no-dictionary", "a dictionary-encoded page comes without a dictionary page")
+  public static let parquetValueCount = DiagnosticMessage(.load, "parquet-value-count", "its pages hold {} values, the row group has {} rows")
+  public static let parquetPageEndsEarly = DiagnosticMessage(.load, "parquet-page-ends-early", "a page's {} end before its {} values")
+  public static let parquetBadLevels = DiagnosticMessage(.load, "parquet-bad-levels", "a definition level {} above the column's maximum {}")
+  public static let parquetIntegerRange = DiagnosticMessage(.load, "parquet-integer-range", "value {} is beyond the 64-bit integer range")
+  public static let parquetDateRange = DiagnosticMessage(.export, "parquet-date-range", "column `{}`: date {} cannot be written as a Parquet DATE (32-bit days)")
+
   // MARK: compare
   public static let decimalsNeedsNumber = DiagnosticMessage(.session, "decimals-needs-number", "`.decimals` needs a number from 0 to 15, or `auto`; found `{}`")
 

@@ -29,6 +29,7 @@ package struct FormatRegistry: Sendable {
       .json,
       .xlsx,
       .arrow,
+      .parquet,
     ],
     containers: [
       .gzip,

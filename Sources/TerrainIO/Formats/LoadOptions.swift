@@ -43,6 +43,10 @@ public struct LoadOptions {
   /// Skip malformed rows (wrong number of fields, unterminated quote) instead of failing;
   /// a notice says how many were skipped.
   public var skipBadRows: Bool = false
+  /// The columns to load, in this order (`columns = ("code", "nom")`); nil = all of them.
+  /// Parquet reads only these (a nested column left out does not stop the load); delimited
+  /// text keeps only these.
+  public var columns: [String]? = nil
 
   public init() {}
 
@@ -96,6 +100,24 @@ public struct LoadError: Error, CustomStringConvertible {
     if message.contains("\"\(path)\"") { return message }
     return "\(path): \(message)"
   }
+}
+
+/// The columns of `table` named by `wanted` (the `columns` load option), in that order.
+///
+/// - Throws: `LoadError` naming the first unknown column and listing the table's.
+package func keepColumns(_ table: Table, _ wanted: [String], path: String) throws -> Table {
+  var fields: [Field] = []
+  var columns: [Column] = []
+  for w in wanted {
+    guard let i = table.index(of: w) else {
+      var e = LoadError(path: path, line: 0, column: 0, .columnsUnknownColumn, w, table.columnNames.joined(separator: ", "))
+      e.option = "columns"
+      throw e
+    }
+    fields.append(table.fields[i])
+    columns.append(table.columns[i])
+  }
+  return Table(fields: fields, columns: columns, rowCount: table.rowCount)
 }
 
 extension LoadOptions {
@@ -166,6 +188,9 @@ extension LoadOptions {
       },
       OptionSpec("file", .text, "the file to read inside a .zip archive") { o, v in
         if case .text(let s) = v { o.file = s }
+      },
+      OptionSpec("columns", .texts, "the columns to load, in this order (default: all)") { o, v in
+        if case .texts(let list) = v { o.columns = list }
       },
     ])
 }

@@ -6,7 +6,7 @@ import TerrainSyntax
 
 /// The `load` options of delimited text.
 private let delimitedLoadOptions: Set<String> = [
-  "sep", "header", "quote", "decimal", "encoding", "nulls", "types", "skip_bad_rows", "skip", "thousands",
+  "sep", "header", "quote", "decimal", "encoding", "nulls", "types", "skip_bad_rows", "skip", "thousands", "columns",
 ]
 
 /// Reads delimited text; `defaultSeparator` applies when the user did not give `sep`.
@@ -14,7 +14,9 @@ private func delimitedReader(defaultSeparator: UInt8?) -> FormatReader {
   { bytes, name, options, cancel in
     var o = options
     if o.separator == nil { o.separator = defaultSeparator }
-    return try loadCSV(bytes: UnsafeRawBufferPointer(bytes.buffer), name: name, options: o, cancel: cancel)
+    var result = try loadCSV(bytes: UnsafeRawBufferPointer(bytes.buffer), name: name, options: o, cancel: cancel)
+    if let wanted = o.columns { result.table = try keepColumns(result.table, wanted, path: name) }
+    return result
   }
 }
 

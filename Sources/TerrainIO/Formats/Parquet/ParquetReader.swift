@@ -1,0 +1,870 @@
+// Reads a Parquet file into a table: the footer, the flat columns of the schema (or those
+// `columns = (…)` names), then every column chunk of every row group on both cores, each
+// decoded straight into the column's final buffer. Text comes through dictionaries: a
+// dictionary page's values are interned once and its indices become codes, so a text value
+// is never made a string per row. Every offset and size of the metadata is checked against
+// the file before it is used, and nothing is allocated before the memory it needs is known
+// to be there.
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+import Dispatch
+import TerrainStorage
+import TerrainSyntax
+
+/// How a column's values are held in terrain.
+private enum OutputKind {
+  /// `Int64`: int and date columns.
+  case int64
+  case double
+  /// `UInt8` 0 or 1.
+  case bool
+  /// `UInt32` codes into a dictionary.
+  case code
+
+  var size: Int {
+    switch self {
+    case .int64, .double: return 8
+    case .bool: return 1
+    case .code: return 4
+    }
+  }
+}
+
+/// A flat column of the file that the load reads.
+private struct ParquetColumn {
+  var name: String
+  var element: ParquetSchemaElement
+  /// Its position among the leaves of the schema (and the column chunks of a row group).
+  var leaf: Int
+  var physical: ParquetPhysical
+  var type: DataType
+  var kind: OutputKind
+  var optional: Bool
+
+  /// Bytes of one value of the physical type (nil for BYTE_ARRAY).
+  var physicalWidth: Int? {
+    switch physical {
+    case .boolean: return nil
+    case .int32, .float: return 4
+    case .int64, .double: return 8
+    case .int96: return 12
+    case .byteArray: return nil
+    case .fixedLenByteArray: return Int(element.typeLength)
+    }
+  }
+}
+
+/// The `parquet` format's reader.
+package func readParquet(bytes: FileBytes, name: String, options: LoadOptions, cancel: CancellationFlag?) throws -> LoadResult {
+  let count = bytes.count
+  let base = bytes.base
+  let magic: [UInt8] = [0x50, 0x41, 0x52, 0x31]
+  func hasMagic(at o: Int) -> Bool { (0..<4).allSatisfy { base[o + $0] == magic[$0] } }
+  guard count >= 12, hasMagic(at: 0), hasMagic(at: count - 4) else {
+    throw LoadError(path: name, line: 0, column: 0, .parquetNotParquet, name)
+  }
+  let footerLength = Int(UInt32(littleEndian: UnsafeRawPointer(base + count - 8).loadUnaligned(as: UInt32.self)))
+  guard footerLength <= count - 12 else {
+    throw LoadError(path: name, line: 0, column: 0, .parquetTruncatedFooter, name, String(footerLength), String(count - 12))
+  }
+  let footerStart = count - 8 - footerLength
+  let meta: ParquetFileMetadata
+  do {
+    meta = try ParquetFileMetadata.read(base, start: footerStart, end: count - 8)
+  } catch let f as ParquetFault {
+    throw LoadError(path: name, line: 0, column: 0, .parquetBadFooter, name, f.entry.text(f.arguments))
+  }
+  let (columns, leafCount) = try selectColumns(meta.schema, name: name, wanted: options.columns)
+
+  // The row groups must agree with the schema and the footer's row count.
+  var total = 0
+  for g in meta.rowGroups {
+    guard g.columns.count == leafCount else {
+      throw LoadError(path: name, line: 0, column: 0, .parquetBadFooter, name,
+        DiagnosticMessage.parquetSchemaShape.text([String(leafCount), String(g.columns.count)]))
+    }
+    let (s, o) = total.addingReportingOverflow(Int(clamping: g.rowCount))
+    guard !o, g.rowCount <= Int64(Int.max) else {
+      throw LoadError(path: name, line: 0, column: 0, .parquetBadFooter, name,
+        DiagnosticMessage.parquetRowCount.text(["more than \(Int.max)", String(meta.rowCount)]))
+    }
+    total = s
+  }
+  guard Int64(total) == meta.rowCount else {
+    throw LoadError(path: name, line: 0, column: 0, .parquetBadFooter, name,
+      DiagnosticMessage.parquetRowCount.text([String(total), String(meta.rowCount)]))
+  }
+
+  // The memory the columns take, checked before any allocation.
+  let perRow = columns.reduce(0) { $0 + $1.kind.size + ($1.optional ? 1 : 0) }
+  let (need, o) = total.multipliedReportingOverflow(by: max(perRow, 1))
+  let available = availableMemory()
+  if o || need > (available ?? Int.max) {
+    func gb(_ n: Int) -> String { o ? "more than 9 EB" : "\((Double(n) / 1e8).rounded() / 10) GB" }
+    throw LoadError(path: name, line: 0, column: 0, .parquetNotEnoughMemory, name, String(total), gb(need),
+      gb(available ?? 0))
+  }
+  // A page may not claim more than half the memory left once the columns are there.
+  let pageLimit = min(Int(Int32.max), max(1 << 20, ((available ?? Int.max) - need) / 2))
+
+  // The final buffers, filled in place by the chunk decoders; a validity mask only once a
+  // chunk meets a null.
+  let outputs = columns.map { c in allocateColumnMemory(total * c.kind.size) }
+  let validities = columns.map { _ in LazyValidity(count: total) }
+  var handedOver = false
+  defer {
+    if !handedOver {
+      for p in outputs { free(p) }
+      for v in validities { v.discard() }
+    }
+  }
+
+  // One task per column chunk, row group by row group.
+  var starts: [Int] = []
+  var at = 0
+  for g in meta.rowGroups {
+    starts.append(at)
+    at += Int(g.rowCount)
+  }
+  let taskCount = meta.rowGroups.count * columns.count
+  let dictionaries = UnsafeMutableBufferPointer<TextDictionary?>.allocate(capacity: max(taskCount, 1))
+  dictionaries.initialize(repeating: nil)
+  let faults = UnsafeMutableBufferPointer<Error?>.allocate(capacity: max(taskCount, 1))
+  faults.initialize(repeating: nil)
+  let wroteValidity = UnsafeMutableBufferPointer<Bool>.allocate(capacity: max(taskCount, 1))
+  wroteValidity.initialize(repeating: false)
+  let pool = ScratchPool()
+  defer {
+    dictionaries.deinitialize()
+    dictionaries.deallocate()
+    faults.deinitialize()
+    faults.deallocate()
+    wroteValidity.deallocate()
+    pool.releaseAll()
+  }
+  let failed = CancellationFlag()
+  DispatchQueue.concurrentPerform(iterations: taskCount) { t in
+    if failed.isCancelled { return }
+    let g = t / columns.count
+    let c = columns[t % columns.count]
+    let group = meta.rowGroups[g]
+    let start = starts[g]
+    let validity = validities[t % columns.count]
+    let scratch = pool.take()
+    populate(outputs[t % columns.count] + start * c.kind.size, Int(group.rowCount) * c.kind.size)
+    var decoder = ChunkDecoder(
+      file: bytes, column: c, rows: Int(group.rowCount), output: outputs[t % columns.count] + start * c.kind.size,
+      makeValidity: { validity.pointer() + start }, scratch: scratch, pageLimit: pageLimit, cancel: cancel)
+    do {
+      dictionaries[t] = try decoder.decode(group.columns[c.leaf])
+      wroteValidity[t] = decoder.validity != nil
+    } catch {
+      faults[t] = error
+      failed.cancel()
+    }
+    pool.give(scratch)
+  }
+  if let first = faults.first(where: { $0 != nil }), let error = first {
+    if let f = error as? ParquetFault, let t = faults.firstIndex(where: { $0 != nil }) {
+      throw LoadError(path: name, line: 0, column: 0, .parquetInChunk, name, columns[t % columns.count].name,
+        String(t / columns.count), f.entry.text(f.arguments))
+    }
+    throw error
+  }
+  try cancel?.check()
+  // Row groups without nulls in a column that has some elsewhere: all present.
+  for (ci, v) in validities.enumerated() {
+    guard let mask = v.allocated else { continue }
+    for g in meta.rowGroups.indices where !wroteValidity[g * columns.count + ci] {
+      (mask + starts[g]).update(repeating: 1, count: Int(meta.rowGroups[g].rowCount))
+    }
+  }
+
+  // Text: the dictionaries of the row groups merged into one per column.
+  var merged = [TextDictionary?](repeating: nil, count: columns.count)
+  let textColumns = columns.indices.filter { columns[$0].kind == .code }
+  merged.withUnsafeMutableBufferPointer { mergedBuffer in
+    DispatchQueue.concurrentPerform(iterations: textColumns.count) { k in
+      let ci = textColumns[k]
+      let codes = outputs[ci].bindMemory(to: UInt32.self, capacity: max(total, 1))
+      mergedBuffer[ci] = mergeDictionaries(
+        (0..<meta.rowGroups.count).map { dictionaries[$0 * columns.count + ci] }, codes: codes, starts: starts,
+        counts: meta.rowGroups.map { Int($0.rowCount) }, validity: validities[ci].allocated)
+    }
+  }
+
+  var fields: [Field] = []
+  var built: [Column] = []
+  var notices: [String] = []
+  for (i, c) in columns.enumerated() {
+    let validity = validities[i].allocated.map { ColumnBuffer(adopting: $0, count: total) }
+    let values: ColumnValues
+    switch (c.kind, c.type) {
+    case (.int64, .date): values = .date(ColumnBuffer(adopting: outputs[i].bindMemory(to: Int64.self, capacity: max(total, 1)), count: total))
+    case (.int64, _): values = .int(ColumnBuffer(adopting: outputs[i].bindMemory(to: Int64.self, capacity: max(total, 1)), count: total))
+    case (.double, _): values = .float(ColumnBuffer(adopting: outputs[i].bindMemory(to: Double.self, capacity: max(total, 1)), count: total))
+    case (.bool, _): values = .bool(ColumnBuffer(adopting: outputs[i].bindMemory(to: UInt8.self, capacity: max(total, 1)), count: total))
+    case (.code, _):
+      values = .text(
+        ColumnBuffer(adopting: outputs[i].bindMemory(to: UInt32.self, capacity: max(total, 1)), count: total),
+        merged[i] ?? TextDictionary())
+    }
+    built.append(Column(values: values, validity: validity))
+    fields.append(Field(name: c.name, type: c.type))
+    switch (c.physical, c.element.meaning) {
+    case (.int96, _), (_, .timestamp):
+      notices.append("column \(c.name): timestamps read as dates (the time of day is dropped)")
+    default: break
+    }
+  }
+  handedOver = true
+  return LoadResult(table: Table(fields: fields, columns: built, rowCount: total), notices: notices)
+}
+
+/// The flat columns to read: all of them, or those of `wanted` in its order. A nested
+/// column is an error unless `wanted` leaves it out. Returns them and the number of leaves.
+private func selectColumns(_ schema: [ParquetSchemaElement], name: String, wanted: [String]?) throws
+  -> ([ParquetColumn], Int)
+{
+  // The root's children, each with its first leaf and whether it is flat. The tree is
+  // walked with an explicit stack (a hostile schema cannot recurse deeply).
+  struct Top {
+    var index: Int
+    var leaf: Int
+    var flat: Bool
+  }
+  var tops: [Top] = []
+  var leaves = 0
+  guard let root = schema.first else {
+    throw LoadError(path: name, line: 0, column: 0, .parquetBadFooter, name, DiagnosticMessage.parquetMissingField.text(["schema"]))
+  }
+  var i = 1
+  for _ in 0..<max(0, Int(root.childCount)) {
+    guard i < schema.count else { break }
+    let e = schema[i]
+    let top = Top(index: i, leaf: leaves, flat: e.childCount <= 0 && e.type != nil && e.repetition != 2)
+    // Walk the subtree: `pending` counts the nodes still to visit.
+    var pending = 1
+    while pending > 0 {
+      guard i < schema.count else {
+        throw LoadError(path: name, line: 0, column: 0, .parquetBadFooter, name,
+          DiagnosticMessage.parquetMissingField.text(["schema"]))
+      }
+      let n = schema[i]
+      pending -= 1
+      if n.childCount > 0 {
+        let (s, o) = pending.addingReportingOverflow(Int(n.childCount))
+        guard !o, s <= schema.count else {
+          throw LoadError(path: name, line: 0, column: 0, .parquetBadFooter, name,
+            DiagnosticMessage.parquetMissingField.text(["schema"]))
+        }
+        pending = s
+      } else {
+        leaves += 1
+      }
+      i += 1
+    }
+    tops.append(top)
+  }
+  guard i == schema.count else {
+    throw LoadError(path: name, line: 0, column: 0, .parquetBadFooter, name, DiagnosticMessage.parquetMissingField.text(["schema"]))
+  }
+
+  var chosen: [Top] = []
+  if let wanted {
+    for w in wanted {
+      guard let t = tops.first(where: { schema[$0.index].name == w }) else {
+        var e = LoadError(path: name, line: 0, column: 0, .columnsUnknownColumn, w,
+          tops.map { schema[$0.index].name }.joined(separator: ", "))
+        e.option = "columns"
+        throw e
+      }
+      chosen.append(t)
+    }
+  } else {
+    chosen = tops
+  }
+  var result: [ParquetColumn] = []
+  var used = Set<String>()
+  for t in chosen {
+    let e = schema[t.index]
+    guard t.flat, let raw = e.type, let physical = ParquetPhysical(rawValue: raw) else {
+      if t.flat, let raw = e.type {
+        throw LoadError(path: name, line: 0, column: 0, .parquetInChunk, name, e.name, "0",
+          DiagnosticMessage.parquetUnsupportedType.text([String(raw)]))
+      }
+      throw LoadError(path: name, line: 0, column: 0, .parquetNestedColumn, name, e.name)
+    }
+    if physical == .fixedLenByteArray && e.typeLength <= 0 {
+      throw LoadError(path: name, line: 0, column: 0, .parquetInChunk, name, e.name, "0",
+        DiagnosticMessage.parquetMissingField.text(["type_length"]))
+    }
+    let type: DataType
+    let kind: OutputKind
+    switch (physical, e.meaning) {
+    case (.boolean, _): (type, kind) = (.bool, .bool)
+    case (.int32, .date): (type, kind) = (.date, .int64)
+    case (.int64, .timestamp), (.int96, _): (type, kind) = (.date, .int64)
+    case (.int32, .decimal), (.int64, .decimal), (.byteArray, .decimal), (.fixedLenByteArray, .decimal),
+      (.fixedLenByteArray, .float16), (.float, _), (.double, _):
+      (type, kind) = (.float, .double)
+    case (.int32, _), (.int64, _): (type, kind) = (.int, .int64)
+    case (.byteArray, _), (.fixedLenByteArray, _): (type, kind) = (.text, .code)
+    }
+    // Duplicate names get a suffix, as the CSV reader does.
+    var final = e.name.isEmpty ? "column\(result.count + 1)" : e.name
+    var k = 2
+    while used.contains(final) {
+      final = "\(e.name)_\(k)"
+      k += 1
+    }
+    used.insert(final)
+    result.append(
+      ParquetColumn(name: final, element: e, leaf: t.leaf, physical: physical, type: type, kind: kind, optional: e.repetition == 1))
+  }
+  return (result, leaves)
+}
+
+/// Merges the dictionaries of a text column's row groups into the first one, rewriting the
+/// codes of the later row groups.
+private func mergeDictionaries(
+  _ locals: [TextDictionary?], codes: UnsafeMutablePointer<UInt32>, starts: [Int], counts: [Int],
+  validity: UnsafeMutablePointer<UInt8>?
+) -> TextDictionary {
+  var global: TextDictionary? = nil
+  for (g, local) in locals.enumerated() {
+    guard let local else { continue }
+    guard let into = global else {
+      global = local
+      continue
+    }
+    var map = [UInt32](repeating: 0, count: max(local.count, 1))
+    for c in 0..<local.count { map[c] = into.intern(bytes: local.bytes(of: UInt32(c))) }
+    let p = codes + starts[g]
+    map.withUnsafeBufferPointer { m in
+      if let v = validity.map({ $0 + starts[g] }) {
+        for i in 0..<counts[g] { p[i] = v[i] != 0 ? m[Int(p[i])] : 0 }
+      } else {
+        for i in 0..<counts[g] { p[i] = m[Int(p[i])] }
+      }
+    }
+  }
+  return global ?? TextDictionary()
+}
+
+/// Growable scratch memory of a chunk decoder.
+private struct Scratch {
+  var base: UnsafeMutableRawPointer? = nil
+  var capacity = 0
+
+  mutating func ensure(_ bytes: Int) -> UnsafeMutableRawPointer {
+    if let b = base, capacity >= bytes { return b }
+    if let b = base { free(b) }
+    let c = max(bytes, 4096)
+    let p = allocateBytes(c)
+    base = p
+    capacity = c
+    return p
+  }
+
+  mutating func release() {
+    if let b = base { free(b) }
+    base = nil
+    capacity = 0
+  }
+}
+
+/// The scratch memory of one decoder, reused by the next chunk on the same core.
+private final class ScratchSet {
+  var page = Scratch()
+  var levels = Scratch()
+  var values = Scratch()
+  /// A dictionary page's values, converted to the output kind.
+  var dictionary = Scratch()
+
+  func release() {
+    page.release()
+    levels.release()
+    values.release()
+    dictionary.release()
+  }
+}
+
+/// Scratch sets handed from chunk to chunk (fresh memory for each chunk would be page
+/// faults and unmappings all along).
+private final class ScratchPool: @unchecked Sendable {
+  private let lock = SimpleLock()
+  private var free: [ScratchSet] = []
+  private var all: [ScratchSet] = []
+
+  func take() -> ScratchSet {
+    lock.withLock {
+      if let s = free.popLast() { return s }
+      let s = ScratchSet()
+      all.append(s)
+      return s
+    }
+  }
+
+  func give(_ s: ScratchSet) { lock.withLock { free.append(s) } }
+
+  func releaseAll() { lock.withLock { for s in all { s.release() } } }
+}
+
+/// A column's validity mask, allocated by the first chunk that meets a null.
+private final class LazyValidity: @unchecked Sendable {
+  private let lock = SimpleLock()
+  private let count: Int
+  private(set) var allocated: UnsafeMutablePointer<UInt8>? = nil
+
+  init(count: Int) { self.count = count }
+
+  /// The mask (its bytes are set by each chunk for its rows).
+  func pointer() -> UnsafeMutablePointer<UInt8> {
+    lock.withLock {
+      if let p = allocated { return p }
+      let p = allocateColumnMemory(count).bindMemory(to: UInt8.self, capacity: max(count, 1))
+      allocated = p
+      return p
+    }
+  }
+
+  func discard() {
+    if let p = allocated { free(p) }
+    allocated = nil
+  }
+}
+
+/// Memory for a column's buffer (freed with `free`).
+private func allocateColumnMemory(_ bytes: Int) -> UnsafeMutableRawPointer { allocateBytes(bytes) }
+
+/// Asks the system to back `bytes` bytes at `p` with memory now, in one call rather than one
+/// page fault per page as they are first written (Linux 5.14's MADV_POPULATE_WRITE; a
+/// harmless no-op elsewhere). Huge pages were measured slower here: they are compacted and
+/// cleared 2 MB at a time.
+private func populate(_ p: UnsafeMutableRawPointer, _ bytes: Int) {
+  #if os(Linux)
+    let page = filePageSize
+    let start = (Int(bitPattern: p) + page - 1) / page * page
+    let end = (Int(bitPattern: p) + bytes) / page * page
+    if end - start >= 16 * page {
+      _ = madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, 23)
+    }
+  #endif
+}
+
+/// Decodes one column chunk into its slice of the column's buffers.
+private struct ChunkDecoder {
+  let file: FileBytes
+  let column: ParquetColumn
+  let rows: Int
+  /// The chunk's first row in the column's buffer.
+  let output: UnsafeMutableRawPointer
+  /// The chunk's first row in the column's validity mask, allocating it (optional columns).
+  let makeValidity: () -> UnsafeMutablePointer<UInt8>
+  /// Set once a page of the chunk has a null: from then on every page writes its flags.
+  var validity: UnsafeMutablePointer<UInt8>? = nil
+  let scratch: ScratchSet
+  let pageLimit: Int
+  let cancel: CancellationFlag?
+
+  var dictionaryCount: Int? = nil
+  /// Text values of this chunk, interned.
+  var local: TextDictionary? = nil
+
+  init(
+    file: FileBytes, column: ParquetColumn, rows: Int, output: UnsafeMutableRawPointer,
+    makeValidity: @escaping () -> UnsafeMutablePointer<UInt8>, scratch: ScratchSet, pageLimit: Int,
+    cancel: CancellationFlag?
+  ) {
+    self.file = file
+    self.column = column
+    self.rows = rows
+    self.output = output
+    self.makeValidity = makeValidity
+    self.scratch = scratch
+    self.pageLimit = pageLimit
+    self.cancel = cancel
+    if column.kind == .code { local = TextDictionary() }
+  }
+
+  /// Decodes the chunk; returns the dictionary of its text values (text columns).
+  mutating func decode(_ chunk: ParquetColumnChunk) throws -> TextDictionary? {
+    // An empty row group has nothing to read (writers leave its offsets at 0).
+    guard rows > 0 else { return nil }
+    guard chunk.hasMetadata, !chunk.externalFile else { throw fail(.parquetMissingField, "meta_data") }
+    guard chunk.type == column.physical.rawValue else {
+      throw fail(.parquetValueOutOfRange, "type", String(chunk.type))
+    }
+    guard let codec = ParquetCodec(rawValue: chunk.codec) else {
+      throw fail(.parquetUnsupportedCodec, String(chunk.codec))
+    }
+    var start = chunk.dataPageOffset
+    if let d = chunk.dictionaryPageOffset, d > 0, d < start { start = d }
+    let (stop, o) = start.addingReportingOverflow(chunk.totalCompressedSize)
+    guard !o, start >= 4, chunk.totalCompressedSize >= 0, stop <= Int64(file.count - 8) else {
+      throw fail(.parquetChunkOutsideFile, String(start), String(stop), String(file.count))
+    }
+    let base = file.base
+    var position = Int(start)
+    let end = Int(stop)
+    var done = 0
+    while done < rows {
+      try cancel?.check()
+      guard position < end else { break }
+      let header = try ParquetPageHeader.read(base, position: &position, end: end)
+      let size = Int(header.compressedSize)
+      guard size <= end - position else { throw fail(.parquetPageBeyondChunk, String(size)) }
+      let body = base + position
+      position += size
+      let unpacked = Int(header.uncompressedSize)
+      guard unpacked <= pageLimit else { throw fail(.parquetPageTooLarge, String(unpacked)) }
+      switch ParquetPageType(rawValue: header.type) {
+      case .dictionaryPage:
+        let p = scratch.page.ensure(unpacked).assumingMemoryBound(to: UInt8.self)
+        try parquetDecompress(codec, body, size, into: p, expected: unpacked)
+        try readDictionary(p, unpacked, count: Int(header.valueCount), encoding: header.encoding)
+      case .dataPage:
+        let n = Int(header.valueCount)
+        guard n <= rows - done else { throw fail(.parquetValueCount, String(done + n), String(rows)) }
+        let p = scratch.page.ensure(unpacked).assumingMemoryBound(to: UInt8.self)
+        try parquetDecompress(codec, body, size, into: p, expected: unpacked)
+        var c = PageCursor(base: p, start: 0, end: unpacked, what: "definition levels", expected: n)
+        var flags: UnsafeMutablePointer<UInt8>? = nil
+        var present = n
+        if column.optional {
+          let f = scratch.levels.ensure(n).assumingMemoryBound(to: UInt8.self)
+          present = try definitionLevels(&c, n: n, v1Encoding: header.definitionEncoding, into: f)
+          flags = f
+          keepFlags(f, present: present, n: n, at: done)
+        }
+        c.what = "values"
+        try decodeValues(&c, encoding: header.encoding, present: present, n: n, at: done, flags: flags)
+        done += n
+      case .dataPageV2:
+        let n = Int(header.valueCount)
+        guard n <= rows - done else { throw fail(.parquetValueCount, String(done + n), String(rows)) }
+        let levelBytes = Int(header.repetitionBytes) + Int(header.definitionBytes)
+        guard levelBytes <= size, levelBytes <= unpacked else { throw fail(.parquetPageBeyondChunk, String(levelBytes)) }
+        var present = n
+        var flags: UnsafeMutablePointer<UInt8>? = nil
+        if column.optional && (header.nullCount > 0 || validity != nil) {
+          var c = PageCursor(
+            base: body, start: Int(header.repetitionBytes), end: levelBytes, what: "definition levels", expected: n)
+          let f = scratch.levels.ensure(n).assumingMemoryBound(to: UInt8.self)
+          try decodeHybrid(&c, bitWidth: 1, count: n, into: f)
+          present = try countPresent(f, n: n)
+          flags = f
+          keepFlags(f, present: present, n: n, at: done)
+        }
+        let valuesSize = size - levelBytes
+        let valuesUnpacked = unpacked - levelBytes
+        var c: PageCursor
+        if header.isCompressed && codec != .uncompressed {
+          let p = scratch.page.ensure(valuesUnpacked).assumingMemoryBound(to: UInt8.self)
+          try parquetDecompress(codec, body + levelBytes, valuesSize, into: p, expected: valuesUnpacked)
+          c = PageCursor(base: p, start: 0, end: valuesUnpacked, what: "values", expected: present)
+        } else {
+          c = PageCursor(base: body, start: levelBytes, end: size, what: "values", expected: present)
+        }
+        try decodeValues(&c, encoding: header.encoding, present: present, n: n, at: done, flags: flags)
+        done += n
+      default:
+        continue  // index pages and unknown pages are skipped
+      }
+    }
+    guard done == rows else { throw fail(.parquetValueCount, String(done), String(rows)) }
+    return local
+  }
+
+  /// The definition levels of a v1 page (RLE with a length prefix, or the old BIT_PACKED),
+  /// as flags (1 present, 0 null); returns the number of present values.
+  func definitionLevels(_ c: inout PageCursor, n: Int, v1Encoding: Int32, into f: UnsafeMutablePointer<UInt8>) throws -> Int {
+    if v1Encoding == ParquetEncoding.bitPacked.rawValue {
+      let p = try c.take((n + 7) / 8)
+      for i in 0..<n { f[i] = (p[i >> 3] >> UInt8(i & 7)) & 1 }
+      return try countPresent(f, n: n)
+    }
+    let length = Int(try c.uint32LE())
+    guard length <= c.remaining else { throw c.short() }
+    var sub = PageCursor(base: c.base, start: c.position, end: c.position + length, what: c.what, expected: n)
+    c.position += length
+    try decodeHybrid(&sub, bitWidth: 1, count: n, into: f)
+    return try countPresent(f, n: n)
+  }
+
+  /// The number of ones among `n` flags, each of which must be 0 or 1 (a flat column's
+  /// definition levels).
+  func countPresent(_ f: UnsafeMutablePointer<UInt8>, n: Int) throws -> Int {
+    var present = 0
+    var any: UInt8 = 0
+    for i in 0..<n {
+      present &+= Int(f[i])
+      any |= f[i]
+    }
+    guard any <= 1 else { throw fail(.parquetBadLevels, String(any), "1") }
+    return present
+  }
+
+  /// Copies a page's flags into the column's validity once the chunk has met a null (the
+  /// rows before it then all present).
+  mutating func keepFlags(_ f: UnsafeMutablePointer<UInt8>, present: Int, n: Int, at: Int) {
+    if validity == nil && present < n {
+      let v = makeValidity()
+      v.update(repeating: 1, count: at)
+      validity = v
+    }
+    if let v = validity { (v + at).update(from: f, count: n) }
+  }
+
+  /// Reads a dictionary page (PLAIN values) into `dictionary`, in the output kind.
+  mutating func readDictionary(_ p: UnsafePointer<UInt8>, _ size: Int, count: Int, encoding: Int32) throws {
+    guard encoding == ParquetEncoding.plain.rawValue || encoding == ParquetEncoding.plainDictionary.rawValue else {
+      throw fail(.parquetUnsupportedEncoding, ParquetEncoding(rawValue: encoding).map(encodingName) ?? String(encoding))
+    }
+    // Every value takes at least a bit (booleans), four bytes (byte arrays) or its width.
+    let least = column.physical == .byteArray ? 4 : (column.physicalWidth ?? 0)
+    guard least == 0 ? count <= size * 8 : count <= size / least else {
+      throw fail(.parquetPageEndsEarly, "values", String(count))
+    }
+    let table = scratch.dictionary.ensure(count * column.kind.size)
+    var c = PageCursor(base: p, start: 0, end: size, what: "values", expected: count)
+    try plainValues(&c, encoding: .plain, count: count, into: table)
+    dictionaryCount = count
+  }
+
+  /// Decodes the `present` values of a data page into the output at row `at`, then spreads
+  /// them over the page's `n` rows by the validity flags.
+  mutating func decodeValues(
+    _ c: inout PageCursor, encoding raw: Int32, present: Int, n: Int, at: Int, flags: UnsafeMutablePointer<UInt8>?
+  ) throws {
+    guard let encoding = ParquetEncoding(rawValue: raw) else { throw fail(.parquetUnsupportedEncoding, String(raw)) }
+    let size = column.kind.size
+    let target = output + at * size
+    if encoding == .plainDictionary || encoding == .rleDictionary {
+      guard let dictCount = dictionaryCount, let table = scratch.dictionary.base else { throw fail(.parquetNoDictionary) }
+      let width = Int(try c.byte())
+      let indices = scratch.values.ensure(present * 4).assumingMemoryBound(to: UInt32.self)
+      if present > 0 {
+        try decodeHybrid(&c, bitWidth: width, count: present, into: indices)
+      }
+      var largest: UInt32 = 0
+      for i in 0..<present { largest = max(largest, indices[i]) }
+      if present > 0 && Int(largest) >= dictCount {
+        throw fail(.parquetDictionaryIndex, String(largest), String(dictCount))
+      }
+      switch column.kind {
+      case .int64, .double:
+        let t = table.assumingMemoryBound(to: UInt64.self)
+        let o = target.assumingMemoryBound(to: UInt64.self)
+        for i in 0..<present { o[i] = t[Int(indices[i])] }
+      case .code:
+        let t = table.assumingMemoryBound(to: UInt32.self)
+        let o = target.assumingMemoryBound(to: UInt32.self)
+        for i in 0..<present { o[i] = t[Int(indices[i])] }
+      case .bool:
+        let t = table.assumingMemoryBound(to: UInt8.self)
+        let o = target.assumingMemoryBound(to: UInt8.self)
+        for i in 0..<present { o[i] = t[Int(indices[i])] }
+      }
+    } else {
+      try plainValues(&c, encoding: encoding, count: present, into: target)
+    }
+    if present < n, let v = flags {
+      switch column.kind {
+      case .int64, .double: spread(target.assumingMemoryBound(to: UInt64.self), present: present, n: n, flags: v)
+      case .code: spread(target.assumingMemoryBound(to: UInt32.self), present: present, n: n, flags: v)
+      case .bool: spread(target.assumingMemoryBound(to: UInt8.self), present: present, n: n, flags: v)
+      }
+    }
+  }
+
+  /// Decodes `count` values stored without a dictionary into `target` (in the output kind).
+  mutating func plainValues(_ c: inout PageCursor, encoding: ParquetEncoding, count: Int, into target: UnsafeMutableRawPointer) throws {
+    switch column.physical {
+    case .boolean:
+      let o = target.assumingMemoryBound(to: UInt8.self)
+      switch encoding {
+      case .plain:
+        let p = try c.take((count + 7) / 8)
+        for i in 0..<count { o[i] = (p[i >> 3] >> UInt8(i & 7)) & 1 }
+      case .rle:
+        _ = try c.uint32LE()
+        let l = scratch.values.ensure(count * 4).assumingMemoryBound(to: UInt32.self)
+        try decodeHybrid(&c, bitWidth: 1, count: count, into: l)
+        for i in 0..<count { o[i] = UInt8(truncatingIfNeeded: l[i] & 1) }
+      default: throw fail(.parquetUnsupportedEncoding, encodingName(encoding))
+      }
+    case .byteArray:
+      try byteArrays(&c, encoding: encoding, count: count, into: target)
+    case .fixedLenByteArray where column.kind == .code:
+      try byteArrays(&c, encoding: encoding, count: count, into: target)
+    default:
+      guard let width = column.physicalWidth else { throw fail(.parquetUnsupportedType, String(column.physical.rawValue)) }
+      let source: UnsafeRawPointer
+      switch encoding {
+      case .plain:
+        let (bytes, o) = count.multipliedReportingOverflow(by: width)
+        guard !o, bytes <= c.remaining else { throw c.short() }
+        source = UnsafeRawPointer(try c.take(bytes))
+      case .byteStreamSplit:
+        let (bytes, o) = count.multipliedReportingOverflow(by: width)
+        guard !o, bytes <= c.remaining else { throw c.short() }
+        let p = try c.take(bytes)
+        let s = scratch.values.ensure(bytes).assumingMemoryBound(to: UInt8.self)
+        unsplitByteStreams(p, count: count, width: width, into: s)
+        source = UnsafeRawPointer(s)
+      case .deltaBinaryPacked where column.physical == .int32 || column.physical == .int64:
+        let s = scratch.values.ensure(count * 8).assumingMemoryBound(to: Int64.self)
+        try decodeDeltaBinaryPacked(&c, count: count, into: s)
+        if column.physical == .int32 {
+          let narrow = UnsafeMutableRawPointer(s).assumingMemoryBound(to: Int32.self)
+          for i in 0..<count { narrow[i] = Int32(truncatingIfNeeded: s[i]) }
+        }
+        source = UnsafeRawPointer(s)
+      default: throw fail(.parquetUnsupportedEncoding, encodingName(encoding))
+      }
+      try convertFixed(source, count: count, width: width, into: target)
+    }
+  }
+
+  /// Converts `count` fixed-width physical values to the output kind.
+  func convertFixed(_ s: UnsafeRawPointer, count: Int, width: Int, into target: UnsafeMutableRawPointer) throws {
+    let ints = target.assumingMemoryBound(to: Int64.self)
+    let doubles = target.assumingMemoryBound(to: Double.self)
+    func load<T>(_ i: Int, _: T.Type) -> T { s.loadUnaligned(fromByteOffset: i * MemoryLayout<T>.size, as: T.self) }
+    switch (column.physical, column.element.meaning) {
+    case (.int32, .decimal(let scale)):
+      let d = pow10(scale)
+      for i in 0..<count { doubles[i] = Double(load(i, Int32.self)) / d }
+    case (.int32, .integer(_, false)):
+      for i in 0..<count { ints[i] = Int64(UInt32(bitPattern: load(i, Int32.self))) }
+    case (.int32, _):
+      for i in 0..<count { ints[i] = Int64(load(i, Int32.self)) }
+    case (.int64, .decimal(let scale)):
+      let d = pow10(scale)
+      for i in 0..<count { doubles[i] = Double(load(i, Int64.self)) / d }
+    case (.int64, .timestamp(let unitsPerSecond)):
+      let perDay = unitsPerSecond * 86_400
+      for i in 0..<count {
+        let v = load(i, Int64.self)
+        let q = v / perDay
+        ints[i] = v % perDay < 0 ? q - 1 : q
+      }
+    case (.int64, .integer(_, false)):
+      var negative = false
+      for i in 0..<count {
+        let v = load(i, Int64.self)
+        negative = negative || v < 0
+        ints[i] = v
+      }
+      if negative, let i = (0..<count).first(where: { ints[$0] < 0 }) {
+        throw fail(.parquetIntegerRange, String(UInt64(bitPattern: ints[i])))
+      }
+    case (.int64, _):
+      if count > 0 { UnsafeMutableRawPointer(ints).copyMemory(from: s, byteCount: count * 8) }
+    case (.int96, _):
+      // Nanoseconds of the day, then the Julian day (2,440,588 is 1970-01-01).
+      for i in 0..<count {
+        let day = Int64(UInt32(littleEndian: s.loadUnaligned(fromByteOffset: i * 12 + 8, as: UInt32.self)))
+        ints[i] = day - 2_440_588
+      }
+    case (.float, _):
+      for i in 0..<count { doubles[i] = Double(load(i, Float.self)) }
+    case (.double, _):
+      if count > 0 { UnsafeMutableRawPointer(doubles).copyMemory(from: s, byteCount: count * 8) }
+    case (.fixedLenByteArray, .float16):
+      for i in 0..<count {
+        let bits = UInt16(littleEndian: s.loadUnaligned(fromByteOffset: i * width, as: UInt16.self))
+        doubles[i] = Double(Float16(bitPattern: bits))
+      }
+    case (.fixedLenByteArray, .decimal(let scale)):
+      let d = pow10(scale)
+      for i in 0..<count {
+        doubles[i] = bigEndianDecimal(s.assumingMemoryBound(to: UInt8.self) + i * width, width) / d
+      }
+    default:
+      throw fail(.parquetUnsupportedType, String(column.physical.rawValue))
+    }
+  }
+
+  /// Byte arrays: text (interned into the chunk's dictionary, codes out) or decimals.
+  mutating func byteArrays(_ c: inout PageCursor, encoding: ParquetEncoding, count: Int, into target: UnsafeMutableRawPointer) throws {
+    let fixed = column.physical == .fixedLenByteArray ? column.physicalWidth : nil
+    var i = 0
+    if column.kind == .code, let local {
+      let o = target.assumingMemoryBound(to: UInt32.self)
+      try forEachByteArray(encoding, &c, count: count, fixed: fixed) { b in
+        if let p = b.baseAddress, firstInvalidUTF8(p.assumingMemoryBound(to: UInt8.self), b.count) != nil {
+          o[i] = local.intern(String(decoding: b, as: UTF8.self))
+        } else {
+          o[i] = local.intern(bytes: b)
+        }
+        i += 1
+      }
+    } else if case .decimal(let scale) = column.element.meaning {
+      let d = pow10(scale)
+      let o = target.assumingMemoryBound(to: Double.self)
+      try forEachByteArray(encoding, &c, count: count, fixed: fixed) { b in
+        if let p = b.baseAddress {
+          o[i] = bigEndianDecimal(p.assumingMemoryBound(to: UInt8.self), b.count) / d
+        } else {
+          o[i] = 0
+        }
+        i += 1
+      }
+    } else {
+      throw fail(.parquetUnsupportedType, String(column.physical.rawValue))
+    }
+  }
+}
+
+/// Moves `present` packed values to the rows whose flag is 1 among `n`, zeros elsewhere
+/// (from the end, in place).
+private func spread<T: FixedWidthInteger>(_ p: UnsafeMutablePointer<T>, present: Int, n: Int, flags: UnsafePointer<UInt8>) {
+  var j = present - 1
+  var i = n - 1
+  while i >= 0 {
+    if flags[i] != 0 && j >= 0 {
+      p[i] = p[j]
+      j -= 1
+    } else {
+      p[i] = 0
+    }
+    i -= 1
+  }
+}
+
+/// 10^scale as a Double (exact up to 10^22; a hostile scale is clamped where the result is
+/// infinite or zero anyway).
+private func pow10(_ scale: Int32) -> Double {
+  var d = 1.0
+  var s = min(max(scale, -400), 400)
+  while s > 0 {
+    d *= 10
+    s -= 1
+  }
+  while s < 0 {
+    d /= 10
+    s += 1
+  }
+  return d
+}
+
+/// A big-endian two's complement integer of `n` bytes, as a Double.
+private func bigEndianDecimal(_ p: UnsafePointer<UInt8>, _ n: Int) -> Double {
+  guard n > 0 else { return 0 }
+  if n <= 8 {
+    var v: Int64 = p[0] & 0x80 != 0 ? -1 : 0
+    for k in 0..<n { v = (v << 8) | Int64(p[k]) }
+    return Double(v)
+  }
+  let negative = p[0] & 0x80 != 0
+  var v = 0.0
+  for k in 0..<n { v = v * 256 + Double(negative ? ~p[k] : p[k]) }
+  return negative ? -(v + 1) : v
+}
