@@ -67,11 +67,22 @@ public func truncateToWidth(_ s: String, _ width: Int) -> String {
 
 /// `s` with control characters written as escapes (`\n`, `\t`, `\r`, `\x1B`), so that it
 /// stays on one line and cannot drive the terminal.
-public func escapeControls(_ s: String) -> String {
+public func escapeControls(_ s: String) -> String { escapingControls(s, keepLayout: false) }
+
+/// `s` for a terminal: control characters other than line feeds and tabs (ESC, BEL, CR, C1…)
+/// written as escapes like `escapeControls` does, so that data printed in the csv, tsv,
+/// markdown, json or line modes cannot drive the terminal. Line feeds and tabs stay: they are
+/// the output's own structure.
+public func neutraliseTerminalControls(_ s: String) -> String { escapingControls(s, keepLayout: true) }
+
+/// `s` with its control characters written as escapes; `keepLayout` leaves line feeds and
+/// tabs as they are.
+private func escapingControls(_ s: String, keepLayout: Bool) -> String {
+  func isEscaped(_ b: UInt8) -> Bool { b < 0x20 && !(keepLayout && (b == 0x0A || b == 0x09)) || b == 0x7F }
   var needs = false
   var prevC2 = false
   for b in s.utf8 {
-    if b < 0x20 || b == 0x7F || (prevC2 && b >= 0x80 && b <= 0x9F) {
+    if isEscaped(b) || (prevC2 && b >= 0x80 && b <= 0x9F) {
       needs = true
       break
     }
@@ -82,6 +93,7 @@ public func escapeControls(_ s: String) -> String {
   out.reserveCapacity(s.utf8.count + 8)
   for u in s.unicodeScalars {
     switch u.value {
+    case 0x0A where keepLayout, 0x09 where keepLayout: out.unicodeScalars.append(u)
     case 0x0A: out += "\\n"
     case 0x09: out += "\\t"
     case 0x0D: out += "\\r"
@@ -94,32 +106,3 @@ public func escapeControls(_ s: String) -> String {
   return out
 }
 
-/// `s` for a terminal: control characters other than line feeds and tabs (ESC, BEL, CR, C1…)
-/// written as escapes like `escapeControls` does, so that data printed in the csv, tsv,
-/// markdown, json or line modes cannot drive the terminal. Line feeds and tabs stay: they are
-/// the output's own structure.
-public func neutraliseTerminalControls(_ s: String) -> String {
-  var needs = false
-  var prevC2 = false
-  for b in s.utf8 {
-    if (b < 0x20 && b != 0x0A && b != 0x09) || b == 0x7F || (prevC2 && b >= 0x80 && b <= 0x9F) {
-      needs = true
-      break
-    }
-    prevC2 = b == 0xC2
-  }
-  if !needs { return s }
-  var out = ""
-  out.reserveCapacity(s.utf8.count + 8)
-  for u in s.unicodeScalars {
-    switch u.value {
-    case 0x0A, 0x09: out.unicodeScalars.append(u)
-    case 0x0D: out += "\\r"
-    case 0x00..<0x20, 0x7F, 0x80...0x9F:
-      let hex = String(u.value, radix: 16, uppercase: true)
-      out += "\\x" + (hex.count < 2 ? "0" + hex : hex)
-    default: out.unicodeScalars.append(u)
-    }
-  }
-  return out
-}

@@ -22,19 +22,9 @@ import TerrainSyntax
 /// - Throws: `LoadError` when the file cannot be read or is malformed (nothing is loaded),
 ///   `CancelledError` when `cancel` is set while loading.
 public func loadCSV(path: String, options: LoadOptions, cancel: CancellationFlag? = nil) throws -> LoadResult {
-  let raw = try readWholeFile(path: expandingHome(path), cancel: cancel)
-  try checkMemoryFor(raw.count, path: path)
-  let result: LoadResult
-  do {
-    result = try CSVReader(name: path, options: options, cancel: cancel).load(raw)
-  } catch let error as LoadError where raw.fileShrank {
-    _ = error
-    throw LoadError(path: path, line: 0, column: 0, .fileShrank, path)
-  }
-  if raw.fileShrank {
-    throw LoadError(path: path, line: 0, column: 0, .fileShrank, path)
-  }
-  return result
+  var csv = options
+  csv.format = "csv"
+  return try loadFile(path: path, options: csv, cancel: cancel)
 }
 
 /// Loads CSV from bytes in memory; `name` stands for the file in errors.
