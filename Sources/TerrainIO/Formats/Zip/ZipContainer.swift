@@ -1,9 +1,10 @@
 // Zip archives holding a delimited file (`communes.zip`, as data.gouv.fr publishes): the
-// directory is read from the archive's end, one member is chosen (`with (file = "…")`, else
-// the only one a format reads), then copied or inflated into memory of bounded size and
+// directory is read from the archive's end by the shared zip layer (`ZipBytes`), one member
+// is chosen (`with (file = "…")`, else the only one a format reads), then copied or inflated into memory of bounded size and
 // checked against its size and CRC-32. Every offset and size read from the file is checked
 // before use: a truncated, damaged or hostile archive is an error naming it, never a crash,
-// a hang or an allocation of the size it claims.
+// a hang or an allocation of the size it claims. The zip layer's errors become the
+// container's messages here.
 //
 // (ZIPFoundation, which TerrainIO links for zlib, is not used to read: on Linux its inflate
 // loop never ends on a truncated member, and an encrypted member silently ends its listing.)
