@@ -29,7 +29,7 @@ func readXLSX(_ bytes: FileBytes, _ name: String, _ options: LoadOptions, _ canc
   }
   var reader: XLSXSheetReader?
   do {
-    let workbook = try XLSXWorkbook(XLSXByteView(base: bytes.base, count: bytes.count))
+    let workbook = try XLSXWorkbook(bytes.buffer)
     guard let first = workbook.sheets.first else { throw XLSXFailure.fail(.xlsxNoSheets) }
     var sheet = first
     if let wanted = options.sheet {
@@ -53,7 +53,7 @@ func readXLSX(_ bytes: FileBytes, _ name: String, _ options: LoadOptions, _ canc
       file: name, sheetName: sheet.name, options: options, strings: strings, styles: styles,
       date1904: workbook.date1904, cancel: cancel)
     reader = r
-    let xml = XMLTokenizer(part: part.name, source: try XLSXZipStream(part, in: zip))
+    let xml = XMLTokenizer(part: part.path, source: try zip.stream(part))
     let table = try r.read(xml)
     return LoadResult(table: table, notices: r.notices)
   } catch let f as XLSXFailure {
@@ -85,6 +85,6 @@ public func loadXLSX(
 /// `xl/workbook.xml`): for the registry to hand such an archive to this format rather than to
 /// the zip container, whatever the file's name. Reads the zip directory only.
 package func isXLSXWorkbook(_ bytes: FileBytes) -> Bool {
-  guard let zip = try? XLSXZipDirectory(XLSXByteView(base: bytes.base, count: bytes.count)) else { return false }
+  guard let zip = try? XLSXZipDirectory(bytes.buffer) else { return false }
   return zip.member("xl/workbook.xml") != nil
 }

@@ -26,7 +26,7 @@ struct XLSXWorkbook {
   /// Reads the package relationships, the workbook and its relationships.
   ///
   /// - Throws: `XLSXFailure` when a part is missing or malformed.
-  init(_ bytes: XLSXByteView) throws {
+  init(_ bytes: UnsafeBufferPointer<UInt8>) throws {
     zip = try XLSXZipDirectory(bytes)
     // The main part: from the package relationships, else where Excel puts it.
     var main = "xl/workbook.xml"
@@ -52,7 +52,7 @@ struct XLSXWorkbook {
     if sharedStringsPart == nil, zip.member("xl/sharedStrings.xml") != nil { sharedStringsPart = "xl/sharedStrings.xml" }
     if stylesPart == nil, zip.member("xl/styles.xml") != nil { stylesPart = "xl/styles.xml" }
 
-    let xml = XMLTokenizer(part: workbook.name, source: try XLSXZipStream(workbook, in: zip), initialCapacity: 64 << 10)
+    let xml = XMLTokenizer(part: workbook.path, source: try zip.stream(workbook), initialCapacity: 64 << 10)
     var index = 0
     while true {
       let event = try xml.next()
@@ -72,10 +72,10 @@ struct XLSXWorkbook {
   }
 
   /// The relationships of a `.rels` part: id, type and target (made absolute from `folder`).
-  static func relationships(_ member: XLSXZipMember, zip: XLSXZipDirectory, folder: String) throws
+  static func relationships(_ member: ZipMember, zip: XLSXZipDirectory, folder: String) throws
     -> [(id: String, type: String, target: String)]
   {
-    let xml = XMLTokenizer(part: member.name, source: try XLSXZipStream(member, in: zip), initialCapacity: 16 << 10)
+    let xml = XMLTokenizer(part: member.path, source: try zip.stream(member), initialCapacity: 16 << 10)
     var out: [(String, String, String)] = []
     while true {
       let event = try xml.next()
@@ -131,8 +131,8 @@ final class SharedStrings {
 
   /// Reads the shared strings part: each `<si>` is its `<t>` texts concatenated (rich text
   /// runs), phonetic runs (`<rPh>`) left out.
-  init(_ member: XLSXZipMember, zip: XLSXZipDirectory, nulls: NullMarkers, cancel: CancellationFlag?) throws {
-    let xml = XMLTokenizer(part: member.name, source: try XLSXZipStream(member, in: zip))
+  init(_ member: ZipMember, zip: XLSXZipDirectory, nulls: NullMarkers, cancel: CancellationFlag?) throws {
+    let xml = XMLTokenizer(part: member.path, source: try zip.stream(member))
     var inString = false
     var inText = false
     var phonetic = 0
@@ -175,7 +175,7 @@ final class SharedStrings {
       case .text:
         if inText {
           try xml.appendDecoded(xml.textStart..<xml.textEnd, cdata: xml.textIsCDATA, to: bytes)
-          if bytes.count > limit { throw XLSXFailure.fail(.xlsxPartTooLarge, member.name) }
+          if bytes.count > limit { throw XLSXFailure.fail(.xlsxPartTooLarge, member.path) }
         }
       }
     }
@@ -194,8 +194,8 @@ struct CellStyles {
 
   init() {}
 
-  init(_ member: XLSXZipMember, zip: XLSXZipDirectory) throws {
-    let xml = XMLTokenizer(part: member.name, source: try XLSXZipStream(member, in: zip), initialCapacity: 64 << 10)
+  init(_ member: ZipMember, zip: XLSXZipDirectory) throws {
+    let xml = XMLTokenizer(part: member.path, source: try zip.stream(member), initialCapacity: 64 << 10)
     var customDate: [Int: Bool] = [:]
     var inCellXfs = false
     var formats: [Int] = []

@@ -38,7 +38,7 @@ func writeXLSX(_ table: Table, options: ExportOptions, to out: ByteWriter, cance
     throw ExportOptionError(.xlsxTooManyRows, String(rows))
   }
   let sheet = SheetWriter(table: table, rows: rows, header: header, nullText: options.null)
-  let zip = XLSXZipWriter(out)
+  let zip = ZipWriter(out)
   zip.begin("[Content_Types].xml")
   zip.write(xlsxContentTypes)
   zip.end()
@@ -199,7 +199,7 @@ private final class SheetWriter {
 
   // MARK: the sheet
 
-  func write(to zip: XLSXZipWriter, out: ByteWriter, cancel: CancellationFlag?) throws {
+  func write(to zip: ZipWriter, out: ByteWriter, cancel: CancellationFlag?) throws {
     let columns = table.columns
     let xml = ByteWriter(capacity: 320 << 10)
     let lastRow = rows + (header ? 1 : 0)
@@ -395,7 +395,7 @@ private final class SheetWriter {
 
   // MARK: shared strings and styles
 
-  func writeSharedStrings(to zip: XLSXZipWriter, out: ByteWriter, cancel: CancellationFlag?) throws {
+  func writeSharedStrings(to zip: ZipWriter, out: ByteWriter, cancel: CancellationFlag?) throws {
     let xml = ByteWriter(capacity: 320 << 10)
     xml.append(
       """
@@ -418,7 +418,7 @@ private final class SheetWriter {
   /// Deflates `xml` into the archive once it holds 256 KB (or when `force`), checking for
   /// Ctrl-C and write errors each time (every few thousand rows).
   private func drain(
-    _ xml: ByteWriter, into zip: XLSXZipWriter, out: ByteWriter, cancel: CancellationFlag?, force: Bool = false
+    _ xml: ByteWriter, into zip: ZipWriter, out: ByteWriter, cancel: CancellationFlag?, force: Bool = false
   ) throws {
     guard force || xml.count >= 256 << 10 else { return }
     zip.write(xml)

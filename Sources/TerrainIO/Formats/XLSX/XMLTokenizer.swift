@@ -31,7 +31,7 @@ protocol XMLByteSource: AnyObject {
   func read(into: UnsafeMutablePointer<UInt8>, capacity: Int) throws -> Int
 }
 
-extension XLSXZipStream: XMLByteSource {}
+extension ZipMemberStream: XMLByteSource {}
 
 /// Pulls tokens from one XML part.
 final class XMLTokenizer {

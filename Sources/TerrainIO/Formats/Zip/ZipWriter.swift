@@ -1,9 +1,13 @@
-// Writing a zip archive straight into a `ByteWriter`, member by member, deflated with zlib as
-// the bytes come: each member's sizes and CRC go in a data descriptor after its data, so
-// nothing is held back in memory (a workbook of a million rows streams through a 256 KB
-// buffer). ZIP64 records are written for a member that may pass 4 GB and for an archive whose
-// directory lies beyond 4 GB. ZIPFoundation writes to files or to `Data` only, so it is not
-// used here: the `ByteWriter` already makes the export atomic.
+// The one zip writer (PKWARE APPNOTE), shared by the xlsx writer and `.save` session files:
+// it writes straight into a `ByteWriter`, member by member, either
+// - deflated with zlib as the bytes come, the sizes and CRC in a data descriptor after the
+//   data, so nothing is held back in memory (a workbook of a million rows streams through a
+//   256 KB buffer), or
+// - stored, the sizes and CRC known beforehand and written in the local header, the data
+//   starting at a chosen alignment (a padding extra field, as Android's zipalign does).
+// ZIP64 records are written for a member that may pass 4 GB and for an archive whose
+// directory lies beyond 4 GB or has 65,535 members or more. ZIPFoundation writes to files or
+// to `Data` only, so it is not used here: the `ByteWriter` already makes the export atomic.
 
 #if canImport(Glibc)
   import Glibc
@@ -12,13 +16,14 @@
 #endif
 import CZlib
 import TerrainStorage
-import TerrainSyntax
 
 /// Writes a zip archive into `out`.
-final class XLSXZipWriter {
+package final class ZipWriter {
   private struct Entry {
     var name: [UInt8]
     var offset: Int
+    var flags: Int
+    var method: Int
     var crc: UInt32 = 0
     var compressedSize = 0
     var size = 0
@@ -35,18 +40,24 @@ final class XLSXZipWriter {
   private var compressedStart = 0
   private let dosTime: UInt16
   private let dosDate: UInt16
-  /// The zlib level: 1 (fastest) — spreadsheets' XML compresses well at any level.
+  /// The zlib level of deflated members.
   private let level: Int32
 
-  init(_ out: ByteWriter, level: Int32 = 1) {
+  /// A writer into `out`, deflating at `level`; members are dated now, or 1980-01-01 when
+  /// `dated` is false (files that are the same for the same content).
+  package init(_ out: ByteWriter, level: Int32 = 1, dated: Bool = true) {
     self.out = out
     self.level = level
     start = out.totalBytes
-    var now = time(nil)
-    var t = tm()
-    localtime_r(&now, &t)
-    dosTime = UInt16(truncatingIfNeeded: t.tm_hour << 11 | t.tm_min << 5 | t.tm_sec / 2)
-    dosDate = UInt16(truncatingIfNeeded: max(0, t.tm_year - 80) << 9 | (t.tm_mon + 1) << 5 | t.tm_mday)
+    if dated {
+      var now = time(nil)
+      var t = tm()
+      localtime_r(&now, &t)
+      dosTime = UInt16(truncatingIfNeeded: t.tm_hour << 11 | t.tm_min << 5 | t.tm_sec / 2)
+      dosDate = UInt16(truncatingIfNeeded: max(0, t.tm_year - 80) << 9 | (t.tm_mon + 1) << 5 | t.tm_mday)
+    } else {
+      (dosTime, dosDate) = (0, 0x21)
+    }
   }
 
   deinit { if open { deflateEnd(&stream) } }
@@ -63,27 +74,36 @@ final class XLSXZipWriter {
     u32(v >> 32)
   }
 
-  /// Starts member `name`; `zip64` when its data may pass 4 GB.
-  func begin(_ name: String, zip64: Bool = false) {
-    entries.append(Entry(name: Array(name.utf8), offset: position, zip64: zip64))
+  /// The local header of the last entry: its CRC and sizes as `crc` and `sizes` (both sizes),
+  /// then `extra` written by `writeExtra`.
+  private func localHeader(crc: Int, sizes: Int, extraLength: Int, writeExtra: () -> Void) {
     let e = entries[entries.count - 1]
     u32(0x0403_4B50)
-    u16(zip64 ? 45 : 20)
-    u16(0x0808)  // data descriptor follows; UTF-8 names
-    u16(8)
+    u16(e.zip64 ? 45 : 20)
+    u16(e.flags)
+    u16(e.method)
     u16(Int(dosTime))
     u16(Int(dosDate))
-    u32(0)
-    u32(zip64 ? 0xFFFF_FFFF : 0)
-    u32(zip64 ? 0xFFFF_FFFF : 0)
+    u32(crc)
+    u32(sizes)
+    u32(sizes)
     u16(e.name.count)
-    u16(zip64 ? 20 : 0)
+    u16(extraLength)
     out.append(e.name)
-    if zip64 {
-      u16(1)
-      u16(16)
-      u64(0)
-      u64(0)
+    writeExtra()
+  }
+
+  /// Starts deflated member `name`, its sizes and CRC in a data descriptor; `zip64` when its
+  /// data may pass 4 GB. Its bytes are then given by `write`, and it ends with `end()`.
+  package func begin(_ name: String, zip64: Bool = false) {
+    entries.append(Entry(name: Array(name.utf8), offset: position, flags: 0x0808, method: 8, zip64: zip64))
+    localHeader(crc: 0, sizes: zip64 ? 0xFFFF_FFFF : 0, extraLength: zip64 ? 20 : 0) {
+      if zip64 {
+        u16(1)
+        u16(16)
+        u64(0)
+        u64(0)
+      }
     }
     stream = z_stream()
     _ = deflateInit2_(&stream, level, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
@@ -94,7 +114,7 @@ final class XLSXZipWriter {
   }
 
   /// Adds `n` bytes at `p` to the current member.
-  func write(_ p: UnsafePointer<UInt8>, _ n: Int) {
+  package func write(_ p: UnsafePointer<UInt8>, _ n: Int) {
     guard n > 0 else { return }
     crc = CZlib.crc32(crc, p, UInt32(n))
     size += n
@@ -104,13 +124,13 @@ final class XLSXZipWriter {
   }
 
   /// Adds the bytes of a memory `ByteWriter` to the current member and empties it.
-  func write(_ buffer: ByteWriter) {
+  package func write(_ buffer: ByteWriter) {
     write(buffer.base, buffer.count)
     buffer.reset()
   }
 
   /// Adds a text to the current member.
-  func write(_ s: String) {
+  package func write(_ s: String) {
     var s = s
     s.withUTF8 { if let b = $0.baseAddress { write(b, $0.count) } }
   }
@@ -131,8 +151,8 @@ final class XLSXZipWriter {
     }
   }
 
-  /// Ends the current member: the rest of its deflated data and its data descriptor.
-  func end() {
+  /// Ends the current deflated member: the rest of its data and its data descriptor.
+  package func end() {
     stream.avail_in = 0
     pump(Z_FINISH)
     deflateEnd(&stream)
@@ -153,16 +173,43 @@ final class XLSXZipWriter {
     }
   }
 
+  /// Adds stored member `name` of `size` bytes with checksum `crc`, whose data `body` writes
+  /// into the writer's `ByteWriter`; the data starts at a multiple of `alignment` bytes from
+  /// the archive's start.
+  package func addStored(_ name: String, size: Int, crc: UInt32, alignment: Int = 64, body: () throws -> Void) rethrows {
+    let offset = position
+    let large = size >= 0xFFFF_FFFF || offset >= 0xFFFF_FFFF
+    entries.append(
+      Entry(name: Array(name.utf8), offset: offset, flags: 0x0800, method: 0, crc: crc, compressedSize: size, size: size, zip64: large))
+    // ZIP64 extra field (both sizes), then the padding extra field (id 0xD935, Android's alignment).
+    let zip64Length = large ? 20 : 0
+    let headerEnd = offset + 30 + name.utf8.count + zip64Length + 6
+    let padding = alignment > 1 ? (alignment - headerEnd % alignment) % alignment : 0
+    localHeader(crc: Int(crc), sizes: large ? 0xFFFF_FFFF : size, extraLength: zip64Length + 6 + padding) {
+      if large {
+        u16(1)
+        u16(16)
+        u64(size)
+        u64(size)
+      }
+      u16(0xD935)
+      u16(2 + padding)
+      u16(alignment)
+      out.append(repeating: 0, count: padding)
+    }
+    try body()
+  }
+
   /// Writes the central directory and the end records.
-  func finish() {
+  package func finish() {
     let directoryStart = position
     for e in entries {
       let big = e.zip64 || e.size >= 0xFFFF_FFFF || e.compressedSize >= 0xFFFF_FFFF || e.offset >= 0xFFFF_FFFF
       u32(0x0201_4B50)
+      u16(45)
       u16(big ? 45 : 20)
-      u16(big ? 45 : 20)
-      u16(0x0808)
-      u16(8)
+      u16(e.flags)
+      u16(e.method)
       u16(Int(dosTime))
       u16(Int(dosDate))
       u32(Int(e.crc))
