@@ -17,11 +17,17 @@ extension ShellPTYTests {
     XCTAssertTrue(s.expect("peers: 217 rows of epci", timeout: 20), "screen:\n\(s.rawText)")
     let screen = PTYSession.stripEscapes(Array(s.rawText.utf8)).replacingOccurrences(of: "\r", with: "")
     // The result starts at the line before its first box (a block's title, or the table's
-    // top). The echoed statement is not searched for: readline may wrap it at any column.
+    // top). The echoed statement is not searched for: readline may wrap it at any column
     let lines = screen.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-    guard let typed = lines.lastIndex(where: { $0.contains("compare pilots on") }),
+    // (readline may also scroll it horizontally: `terrain> <nst peers where …`.) The line after
+    // the pilots' notice is the comparison's prompt.
+    guard let notice = lines.lastIndex(where: { $0.hasPrefix("4 pilots") }),
+      let typed = lines[notice...].firstIndex(where: { $0.hasPrefix("terrain> ") }),
       let box = lines[typed...].firstIndex(where: { $0.hasPrefix("┌") })
-    else { return [] }
+    else {
+      XCTFail("no result found; screen:\n\(screen)")
+      return []
+    }
     return Array(lines[max(typed + 1, box - 1)...])
   }
 
