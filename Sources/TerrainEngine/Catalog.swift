@@ -39,7 +39,9 @@ package final class Catalog {
   package func registerDirectory(_ directory: String) throws -> [String] {
     let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { FormatRegistry.standard.loadableStem(of: $0) != nil }.sorted()
       // Only files: a FIFO or a device among the data would block or never end on first use.
-      .filter { isRegularFile((directory as NSString).appendingPathComponent($0)) }
+      .filter { name in
+        fileStatus((directory as NSString).appendingPathComponent(name)).map { isKind($0, S_IFREG) } ?? false
+      }
     var added: [String] = []
     for f in files {
       let name = tableName(forPath: f)
@@ -114,11 +116,6 @@ private func canonicalPath(_ path: String) -> String {
   return String(cString: r)
 }
 
-/// Whether `path` is a regular file (after following symbolic links).
-private func isRegularFile(_ path: String) -> Bool {
-  var st = stat()
-  return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
-}
 
 package func tableName(forPath path: String) -> String {
   let last = (path as NSString).lastPathComponent
