@@ -91,7 +91,7 @@ final class ArrowTests: XCTestCase {
 
   func testOptionsThatDoNotApplyAreRefused() throws {
     _ = try exportTable(try everyType(), to: path("t.arrow"), options: ExportOptions())
-    let s = Session()
+    let s = Session.shell()
     let r = s.execute("load \"\(path("t.arrow"))\" with (sep = \";\")")
     XCTAssertEqual(r.last?.diagnostic?.id, "load.option-does-not-apply")
     let e = s.execute("from t | export \"\(path("u.arrow"))\" with (sep = \";\")")
@@ -298,7 +298,7 @@ final class ArrowTests: XCTestCase {
   // MARK: sessions
 
   func sessionWithTables() throws -> (Session, () -> String) {
-    let s = Session()
+    let s = Session.shell()
     var notices = ""
     s.notify = { notices += $0 }
     s.register(try everyType(rows: 30), as: "types")
@@ -315,7 +315,7 @@ final class ArrowTests: XCTestCase {
     XCTAssertNil(saved.last?.diagnostic)
     XCTAssertEqual(saved.last?.notices, ["saved 3 tables (35 rows) and 2 pilots to \(file)"])
 
-    let t = Session()
+    let t = Session.shell()
     t.register(try Table(columns: [("x", .int([1]))]), as: "ancienne")
     let opened = t.execute(".open \"\(file)\"")
     XCTAssertNil(opened.last?.diagnostic)
