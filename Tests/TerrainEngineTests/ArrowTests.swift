@@ -357,6 +357,17 @@ final class ArrowTests: XCTestCase {
       bad[at] = 0
       cases.append(("member magic", bad))
     }
+    // A letter changed inside a value, the structure intact: the member's CRC says so (without
+    // it, `Corse-du-Sud` would come back as `Corse-du-Sue`).
+    let value = Array("Corse-du-Sud".utf8)
+    let valueAt = try XCTUnwrap((0..<(good.count - value.count)).first { Array(good[$0..<($0 + value.count)]) == value })
+    var flipped = good
+    flipped[valueAt + 11] = UInt8(ascii: "e")
+    try Data(flipped).write(to: URL(fileURLWithPath: path("flipped.terrain")))
+    let flippedOpen = t.execute(".open \"\(path("flipped.terrain"))\"").last?.diagnostic
+    XCTAssertEqual(flippedOpen?.id, "load.session-damaged")
+    XCTAssertTrue(flippedOpen?.message.contains(".arrow cannot be read") == true, flippedOpen?.message ?? "")
+    XCTAssertEqual(t.tableNames, before)
     for (what, bytes) in cases {
       try Data(bytes).write(to: URL(fileURLWithPath: path("bad.terrain")))
       let r = t.execute(".open \"\(path("bad.terrain"))\"")
