@@ -71,6 +71,14 @@ public final class Session {
   package var dotCommands: (any DotCommandRunner)?
   /// Set while `execute` runs: receives a query's rows instead of their being printed.
   private var rowsSink: ((Table) -> Void)?
+  /// The last result a query showed (printed or given to `execute`), for `.check`.
+  package var lastResult: Table?
+  /// The lesson open (`.lesson`), if any.
+  package var lesson: LessonState?
+  /// The lessons' progress file (`LessonProgressStore`); nil: progress lasts the session.
+  public var lessonProgressPath: String?
+  /// The transcript being recorded (`.record FILE.md`), if any.
+  package var transcript: Transcript?
 
   /// An empty session: no table, no parameter. Installs nothing process-wide (see
   /// `installSignalHandlers()`).
@@ -217,7 +225,16 @@ public final class Session {
     rowsSink = nil
     defer { rowsSink = savedSink }
     return runStatements(text, name: name, printing: true) { node, source, error in
-      if let error { notify(source.render(diagnostic(for: error, span: node?.span))) }
+      guard let error else { return }
+      let rendered = source.render(diagnostic(for: error, span: node?.span))
+      if let transcript {
+        transcript.muted = true
+        defer { transcript.muted = false }
+        notify(rendered)
+        transcript.error(rendered)
+      } else {
+        notify(rendered)
+      }
     }
   }
 
@@ -232,13 +249,41 @@ public final class Session {
     let statements: [StatementNode]
     do {
       statements = try Parser.parse(text, grammar: .terrain)
+      // Every parameter the statements use must be defined before the first one runs.
+      try checkParametersDefined(text)
     } catch {
+      if printing { transcript?.statement(text) }
       finished(nil, source, error)
+      saveTranscript()
       return false
     }
     for node in statements {
       if quitRequested { return true }
-      if printing && echo { write(statementText(node, source) + "\n") }
+      // The transcript gets the statement, then what it printed (its own wrappers of `write`
+      // and `notify`, which record only at this `.read` depth: deeper statements record
+      // themselves).
+      let (savedWrite, savedNotify) = (write, notify)
+      if printing, let transcript, !isRecordCommand(node) {
+        let depth = readDepth
+        transcript.statement(statementText(node, source))
+        write = { [unowned self] text in
+          savedWrite(text)
+          if self.readDepth == depth { transcript.output(text) }
+        }
+        notify = { [unowned self] text in
+          savedNotify(text)
+          if self.readDepth == depth { transcript.notice(text) }
+        }
+      }
+      defer {
+        (write, notify) = (savedWrite, savedNotify)
+        if readDepth == 0 { saveTranscript() }
+      }
+      if printing && echo {
+        transcript?.muted = true
+        write(statementText(node, source) + "\n")
+        transcript?.muted = false
+      }
       cancel.reset()
       // A termination signal between two statements: the next one does not start. (One that
       // arrives after this check sets `cancel`, which the statement notices.)
@@ -350,13 +395,21 @@ public final class Session {
       } else if let chart = plan.chart {
         try drawChart(chart, table)
       } else if let sink = rowsSink {
+        lastResult = table
         sink(table)
-      } else if let fd = resultFileDescriptor, renderOptions.mode != .table, renderOptions.mode != .line,
-        table.rowCount > 10_000 {
-        flush()
-        try render(table, options: renderOptions, toFileDescriptor: fd, cancel: cancel)
       } else {
-        write(renderResult(table, pipeline: pipeline, footer: footer))
+        lastResult = table
+        if let transcript {
+          transcript.table(transcriptMarkdown(table, pipeline: pipeline))
+          transcript.muted = true
+        }
+        defer { transcript?.muted = false }
+        if let fd = resultFileDescriptor, renderOptions.mode != .table, renderOptions.mode != .line, table.rowCount > 10_000 {
+          flush()
+          try render(table, options: renderOptions, toFileDescriptor: fd, cancel: cancel)
+        } else {
+          write(renderResult(table, pipeline: pipeline, footer: footer))
+        }
       }
     case .pilots(let p):
       try setPilots(p)
