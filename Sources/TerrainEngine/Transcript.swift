@@ -135,7 +135,7 @@ extension Session {
     } catch let e as LoadError {
       throw Diagnostic(.cannotStartTranscript, argument, e.reason, at: span, help: .recordOff)
     } catch let e as ExportError {
-      throw Diagnostic(.cannotStartTranscript, argument, relativeToWorkingDirectory(e.description), at: span, help: .recordOff)
+      throw fileDiagnostic(e.entry, e.arguments, relativeToWorkingDirectory(e.description), at: span, label: .notWritten)
     }
     notify(DiagnosticText.recordingTo(argument).string + "\n")
   }

@@ -116,10 +116,11 @@ package func parseLesson(_ text: String, name: String, grammar: Grammar = .terra
     let padded = blanked(c.solution)
     let nodes = try Parser.parse(padded, grammar: grammar)
     let lastEnd = c.solution.last?.upperBound ?? first.upperBound
-    guard let node = nodes.first else { throw Diagnostic(.lessonEmptySolution, at: Span(first.lowerBound, lastEnd)) }
+    let start = firstNonBlank(first)
+    guard let node = nodes.first else { throw Diagnostic(.lessonEmptySolution, at: Span(start, lastEnd)) }
     guard nodes.count == 1, case .query(let pipeline) = node.statement,
       !pipeline.stages.contains(where: { ["export", "chart"].contains(type(of: $0.stage).keyword) })
-    else { throw Diagnostic(.lessonSolutionNotPipeline, at: Span(first.lowerBound, lastEnd)) }
+    else { throw Diagnostic(.lessonSolutionNotPipeline, at: Span(start, lastEnd)) }
     if exercises.contains(where: { $0.title == c.title }) { throw Diagnostic(.lessonTitleTwice, c.title, at: c.span) }
     // The solution as shown: its lines without their indentation, continuation lines indented
     // by two spaces; trailing comment lines left out.

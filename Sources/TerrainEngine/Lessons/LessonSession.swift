@@ -134,8 +134,9 @@ extension Session {
     if !state.solved.contains(state.exercise.title) { state.solved.append(state.exercise.title) }
     saveProgress(state)
     let count = state.lesson.exercises.count
-    let args = [String(state.index + 1), String(count), String(state.solved.count), String(count)]
-    let done: DiagnosticText = state.index + 1 < count ? .lessonRightAnswer.with(args) : .lessonRightAnswerLast.with(args)
+    let (n, total, solved) = (String(state.index + 1), String(count), String(state.solved.count))
+    let done: DiagnosticText = state.index + 1 < count
+      ? .lessonRightAnswer(n, total, solved, total) : .lessonRightAnswerLast(n, total, solved, total)
     write(done.string + "\n")
   }
 

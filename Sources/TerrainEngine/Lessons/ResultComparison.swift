@@ -15,6 +15,12 @@ package struct RowDifference: Equatable, Sendable {
   package var expectedRow: Int
   /// The columns, 0-based, whose cells differ.
   package var columns: [Int]
+
+  package init(actualRow: Int, expectedRow: Int, columns: [Int]) {
+    self.actualRow = actualRow
+    self.expectedRow = expectedRow
+    self.columns = columns
+  }
 }
 
 /// How two results differ, in the terms `.check` shows them.
