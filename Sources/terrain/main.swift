@@ -166,11 +166,15 @@ if let file = command.open, !session.openSessionFile(file) {
 }
 if let file = command.lesson {
   // A lesson that cannot be read is bad usage; one that does not open (an error in it) fails.
-  guard FileManager.default.isReadableFile(atPath: file) else {
-    let reason = FileManager.default.fileExists(atPath: file) ? "permission denied" : "no such file"
+  var isFolder: ObjCBool = false
+  let exists = FileManager.default.fileExists(atPath: file, isDirectory: &isFolder)
+  guard exists, !isFolder.boolValue, FileManager.default.isReadableFile(atPath: file) else {
+    let reason = !exists ? "no such file" : isFolder.boolValue ? "it is a folder" : "permission denied"
     FileHandle.standardError.write(Data("terrain: \(DiagnosticMessage.cannotReadLesson.text([file, reason]))\n".utf8))
     exit(2)
   }
+  // In the shell, the banner comes first, then the exercise, then the prompt.
+  if interactive { showBanner(session) }
   if !session.run(".lesson " + quotedArgument(file), name: nil) {
     fflush(stdout)
     session.catalog.removeAll()
@@ -197,7 +201,7 @@ if let c = command.command {
     if !ok || session.quitRequested { break }
   }
 } else if isatty(0) != 0 {
-  runInteractiveShell(session)
+  runInteractiveShell(session, bannerShown: command.lesson != nil)
 } else {
   do {
     ok = session.run(try readScriptText(path: "/dev/stdin", cancel: session.cancel), name: "<stdin>")

@@ -159,6 +159,21 @@ final class LessonTests: XCTestCase {
 
   // MARK: the example lesson, on the bundled data
 
+  private var folders: [URL] = []
+
+  override func tearDown() {
+    folders.forEach { try? FileManager.default.removeItem(at: $0) }
+    folders = []
+  }
+
+  /// A new empty folder, removed after the test.
+  private func temporaryFolder() throws -> URL {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("terrain-lesson-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    folders.append(folder)
+    return folder
+  }
+
   /// A session on the bundled tables, printing into `out` and `err`.
   final class Captured {
     let session = Session()
@@ -285,9 +300,7 @@ final class LessonTests: XCTestCase {
   }
 
   func testProgressIsKeptInTheStateFolder() throws {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("terrain-lesson-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: folder) }
+    let folder = try temporaryFolder()
     let lessonFile = folder.appendingPathComponent("l.lesson")
     try """
       let petites = from regions | where population < 500000
@@ -333,9 +346,7 @@ final class LessonTests: XCTestCase {
   }
 
   func testSetupErrorsAndSolutionErrorsPointIntoTheLesson() throws {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("terrain-lesson-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: folder) }
+    let folder = try temporaryFolder()
     let broken = folder.appendingPathComponent("broken.lesson")
     try "# setup\nfrom nope\n\nexercise \"Un\"\n  solution from regions\n".write(to: broken, atomically: true, encoding: .utf8)
     let c = try Captured()
