@@ -178,7 +178,8 @@ public final class Session {
 
   /// Runs every statement of `text` in order and returns what each gave, one result per
   /// statement run. It stops at the first error, whose result (a `.diagnostic`) is the last:
-  /// a parse error gives a single result and runs nothing. Nothing is printed: results, notices
+  /// a parse error gives a single result and runs nothing, and so does a `$parameter` used
+  /// without being defined (one error naming every such parameter). Nothing is printed: results, notices
   /// and dot commands' text are in the results; `.echo` and `.timer` apply to `run` only.
   /// Positions are relative to `text` (without a leading byte-order mark, which is skipped).
   public func execute(_ text: String) -> [StatementResult] {
@@ -218,7 +219,9 @@ public final class Session {
 
   /// Runs every statement of `text` in order, printing results through `write` and notices
   /// through `notify`. On the first error, prints it through `notify` (located in `name`, a file
-  /// name, or as interactive input when nil) and returns false.
+  /// name, or as interactive input when nil) and returns false. Parameters are checked before
+  /// the first statement runs, as parsing is. With `.record` on, each statement and what it gave
+  /// go to the transcript too.
   @discardableResult
   public func run(_ text: String, name: String? = nil) -> Bool {
     let savedSink = rowsSink
