@@ -348,7 +348,7 @@ public final class Session {
 
   /// The diagnostic of a file's error (`LoadError`, `ExportError`): the identity of its catalog
   /// entry, and `text`, the entry's message framed with the path and position.
-  func fileDiagnostic(
+  package func fileDiagnostic(
     _ entry: DiagnosticMessage, _ arguments: [String], _ text: String, at span: Span?, label: DiagnosticText? = nil
   ) -> Diagnostic {
     var d = Diagnostic(entry, arguments: arguments, at: span, label: label)

@@ -104,42 +104,6 @@ package func withoutEscapes(_ text: String) -> String {
 }
 
 extension Session {
-  /// `.record FILE.md` starts a transcript (continuing the file if it exists), `.record off`
-  /// stops it, `.record` alone says where it goes.
-  package func recordCommand(_ argument: String?, _ span: Span) throws {
-    guard let argument else {
-      let text = transcript.map { DiagnosticText.recordingTo($0.name) } ?? .notRecording
-      return notify(text.string + "\n")
-    }
-    if argument.lowercased() == "off" {
-      guard let t = transcript else { return notify(DiagnosticText.notRecording.string + "\n") }
-      transcript = nil
-      do {
-        try t.save()
-      } catch let e as ExportError {
-        throw Diagnostic(.transcriptNotWritten, t.name, relativeToWorkingDirectory(e.description), at: span)
-      }
-      return notify(DiagnosticText.recordingStopped(t.name).string + "\n")
-    }
-    // A recording to another file ends the current one first.
-    if let t = transcript {
-      transcript = nil
-      try? t.save()
-    }
-    let formatter = DateFormatter()
-    formatter.locale = Locale(identifier: "en_US_POSIX")
-    formatter.dateFormat = "yyyy-MM-dd HH:mm"
-    do {
-      transcript = try Transcript(name: argument, path: fileSystemPath(argument),
-        heading: DiagnosticText.transcriptHeading(formatter.string(from: Date())).string)
-    } catch let e as LoadError {
-      throw Diagnostic(.cannotStartTranscript, argument, e.reason, at: span, help: .recordOff)
-    } catch let e as ExportError {
-      throw fileDiagnostic(e.entry, e.arguments, relativeToWorkingDirectory(e.description), at: span, label: .notWritten)
-    }
-    notify(DiagnosticText.recordingTo(argument).string + "\n")
-  }
-
   /// Whether `node` is a `.record` command (not itself recorded).
   func isRecordCommand(_ node: StatementNode) -> Bool {
     if case .dot(let name, _) = node.statement { return name.lowercased() == "record" }

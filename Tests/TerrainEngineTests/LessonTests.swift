@@ -5,6 +5,7 @@
 import Foundation
 import XCTest
 import TerrainEngine
+import TerrainShell
 import TerrainStorage
 import TerrainSyntax
 
@@ -73,7 +74,7 @@ final class LessonTests: XCTestCase {
   }
 
   func testTheDiffAsShown() throws {
-    let s = Session()
+    let s = Session.shell()
     s.renderOptions.mode = .csv
     let expected = try Table(columns: [("k", .text(["a", "b", "c", "d"])), ("x", .int([1, 2, 3, 4]))])
     let actual = try Table(columns: [("k", .text(["e", "b", "a"])), ("x", .int([5, 20, 1]))])
@@ -176,7 +177,7 @@ final class LessonTests: XCTestCase {
 
   /// A session on the bundled tables, printing into `out` and `err`.
   final class Captured {
-    let session = Session()
+    let session = Session.shell()
     var out = ""
     var err = ""
     init() throws {

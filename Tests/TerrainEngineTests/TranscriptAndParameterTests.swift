@@ -5,6 +5,7 @@
 import Foundation
 import XCTest
 import TerrainEngine
+import TerrainShell
 
 final class TranscriptAndParameterTests: XCTestCase {
   private var folder = URL(fileURLWithPath: "/nonexistent")
@@ -19,7 +20,7 @@ final class TranscriptAndParameterTests: XCTestCase {
   }
 
   private func session() throws -> (Session, () -> (out: String, err: String)) {
-    let s = Session()
+    let s = Session.shell()
     final class Box { var out = "", err = "" }
     let box = Box()
     s.write = { box.out += $0 }

@@ -51,6 +51,28 @@ package struct Lesson: Sendable {
   package var solutionTexts: [String]
 }
 
+/// The lesson open in a session and where the participant stands in it.
+package final class LessonState {
+  package let lesson: Lesson
+  /// The lesson file's absolute path: its key in the progress file.
+  package let key: String
+  /// The exercise shown (0-based).
+  package var index: Int
+  /// How many hints of the current exercise `.hint` has shown.
+  package var hintsShown = 0
+  /// The titles of the exercises solved, in the order they were.
+  package var solved: [String]
+
+  package init(lesson: Lesson, key: String, index: Int, solved: [String]) {
+    self.lesson = lesson
+    self.key = key
+    self.index = index
+    self.solved = solved
+  }
+
+  package var exercise: Exercise { lesson.exercises[index] }
+}
+
 /// The three words that structure a lesson file.
 private enum LessonWord: String {
   case exercise, hint, solution

@@ -1,4 +1,6 @@
-// The lesson commands of a session: `.lesson`, `.check`, `.hint`, `.solution`, `.next`.
+// The lesson commands of the shell: `.lesson`, `.check`, `.hint`, `.solution`, `.next`, over the
+// lesson state a session holds (`Session.lesson`) and the comparison of TerrainEngine's
+// `ResultComparison.swift`.
 // What they print is the lessons' interface (catalog texts, on standard output like other dot
 // commands' text); a wrong answer is not an error: `.check` shows how the results differ.
 
@@ -7,28 +9,7 @@ import TerrainStorage
 import TerrainSyntax
 import TerrainIO
 import TerrainExecution
-
-/// The lesson open in a session and where the participant stands in it.
-package final class LessonState {
-  package let lesson: Lesson
-  /// The lesson file's absolute path: its key in the progress file.
-  package let key: String
-  /// The exercise shown (0-based).
-  package var index: Int
-  /// How many hints of the current exercise `.hint` has shown.
-  package var hintsShown = 0
-  /// The titles of the exercises solved, in the order they were.
-  package var solved: [String]
-
-  package init(lesson: Lesson, key: String, index: Int, solved: [String]) {
-    self.lesson = lesson
-    self.key = key
-    self.index = index
-    self.solved = solved
-  }
-
-  package var exercise: Exercise { lesson.exercises[index] }
-}
+import TerrainEngine
 
 extension Session {
   /// How many rows of each kind, and how many differing rows, `.check` lists.

@@ -1,36 +1,10 @@
-// Parameters in the shell: `.param NAME VALUE`, `.param` (the list), and the check that a
-// script's parameters are all defined before its first statement runs.
+// The check that a text's parameters are all defined before its first statement runs (`run`
+// and `execute` call it after parsing).
 
 import TerrainStorage
 import TerrainSyntax
-import TerrainIO
 
 extension Session {
-  /// `.param`: lists the parameters; `.param NAME` shows one; `.param NAME VALUE…` sets `$NAME`
-  /// to the text VALUE (the words joined by a space, quotes removed), exactly as `-p NAME=VALUE`.
-  package func parameterCommand(_ arguments: [String], _ span: Span) throws {
-    guard let first = arguments.first else {
-      guard !parameterValues.isEmpty else { return notify(DiagnosticText.noParameters.string + "\n") }
-      let names = parameterValues.keys.sorted()
-      let values = parameters
-      let t = Table(names: ["parameter", "value"], columns: [
-        Column.from(names.map { .text("$" + $0) }, type: .text),
-        Column.from(names.map { .text(values[$0] ?? "") }, type: .text),
-      ])
-      var options = renderOptions
-      options.typesRow = false
-      return write(render(t, options: options))
-    }
-    var name = first
-    if name.hasPrefix("$") { name.removeFirst() }
-    guard isParameterName(name) else { throw Diagnostic(.notAParameterName, first, at: span, help: .paramExample) }
-    guard arguments.count > 1 else {
-      guard let value = parameters[name] else { throw Diagnostic(.noSuchParameter, name, at: span, help: .paramList) }
-      return write("$\(name) = \(value)\n")
-    }
-    setParameter(name, text: arguments.dropFirst().joined(separator: " "))
-  }
-
   /// Throws when `text` uses parameters that are not defined where they are used: one
   /// diagnostic naming all of them, at the first use of the first (and each other's first use
   /// labelled). A `.param NAME …` line of the text defines NAME for the lines after it.
