@@ -29,13 +29,20 @@ package final class Transcript {
 
   /// Starts a transcript into `path`, continuing the file if it exists; writes it at once, so
   /// that a file that cannot be written is reported now.
-  /// - Throws: `LoadError` when the existing file cannot be read, `ExportError` when it cannot be written.
+  /// - Throws: `LoadError` when the existing file cannot be read, `TranscriptFileNotText` when it
+  ///   is not UTF-8 text, `ExportError` when it cannot be written.
   package init(name: String, path: String, heading: String) throws {
     self.name = name
     self.path = path
     var existing = ""
     if FileManager.default.fileExists(atPath: path) {
-      existing = try readScriptText(path: path)
+      // Read within the scripts' size limit; continued only if it is text (a transcript never
+      // rewrites a file whose bytes it would change).
+      let text = try readScriptText(path: path)
+      guard let data = FileManager.default.contents(atPath: path), let exact = String(data: data, encoding: .utf8), exact == text else {
+        throw TranscriptFileNotText()
+      }
+      existing = exact
     }
     previous = existing
     body = existing.isEmpty ? "# \(heading)\n" : (existing.hasSuffix("\n") ? "" : "\n") + "\n---\n\n## \(heading)\n"
@@ -96,6 +103,9 @@ package final class Transcript {
     return fence + info + "\n" + content + fence + "\n"
   }
 }
+
+/// The file named for a transcript exists and is not UTF-8 text: it is not continued.
+package struct TranscriptFileNotText: Error {}
 
 /// `text` without ANSI escape sequences (colours of the screen).
 package func withoutEscapes(_ text: String) -> String {

@@ -64,6 +64,8 @@ extension Session {
         heading: DiagnosticText.transcriptHeading(formatter.string(from: Date())).string)
     } catch let e as LoadError {
       throw Diagnostic(.cannotStartTranscript, argument, e.reason, at: span, help: .recordOff)
+    } catch is TranscriptFileNotText {
+      throw Diagnostic(.cannotStartTranscript, argument, DiagnosticText.transcriptNotText.string, at: span, help: .recordOff)
     } catch let e as ExportError {
       throw fileDiagnostic(e.entry, e.arguments, relativeToWorkingDirectory(e.description), at: span, label: .notWritten)
     }

@@ -784,5 +784,6 @@ extension DiagnosticText {
   public static let recordingStopped = DiagnosticText(.note, "recording-stopped", "stopped recording to {}")
   public static let notRecording = DiagnosticText(.note, "not-recording", "not recording")
   public static let transcriptHeading = DiagnosticText(.phrase, "transcript-heading", "terrain transcript, {}")
+  public static let transcriptNotText = DiagnosticText(.phrase, "transcript-not-text", "it exists and is not text (a transcript continues a Markdown file)")
   public static let transcriptRowsShown = DiagnosticText(.phrase, "transcript-rows-shown", "*{} rows; the first {} are shown.*")
 }

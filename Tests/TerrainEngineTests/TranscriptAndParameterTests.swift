@@ -111,6 +111,12 @@ final class TranscriptAndParameterTests: XCTestCase {
     XCTAssertFalse(s.run(".record absent/t.md"))
     XCTAssertTrue(output().err.contains("folder `absent` does not exist"), output().err)
     XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("absent").path))
+    // A file that is not text is never continued (nor changed).
+    let binary = Data([0x50, 0x4B, 0x03, 0x04, 0xFF, 0xFE, 0x00, 0x80])
+    try binary.write(to: folder.appendingPathComponent("classeur.xlsx"))
+    XCTAssertFalse(s.run(".record classeur.xlsx"))
+    XCTAssertTrue(output().err.contains("cannot record to classeur.xlsx: it exists and is not text"), output().err)
+    XCTAssertEqual(try Data(contentsOf: folder.appendingPathComponent("classeur.xlsx")), binary)
     // The folder goes away while recording: the transcript stops with a warning, and the
     // statements still run.
     let sub = folder.appendingPathComponent("sub")
