@@ -405,6 +405,12 @@ extension DiagnosticMessage {
   public static let nothingAfterExport = DiagnosticMessage(.session, "nothing-after-export", "nothing can follow `export`: the previous query ended by writing its file")
   public static let selfReferenceTwice = DiagnosticMessage(.session, "self-reference-twice", "cannot add stages to `let {} = …`: it read the `{}` it replaced, so running it again would apply its stages twice")
   public static let nothingToContinueAgainst = DiagnosticMessage(.session, "nothing-to-continue-against", "nothing to continue: a line starting with `against` gives the peers of the previous `compare`")
+
+  // MARK: sql
+  public static let sqlStageNotCompiled = DiagnosticMessage(.bind, "sql-stage-not-compiled", "`{}` cannot be compiled to SQL: {}")
+  public static let sqlFunctionNotCompiled = DiagnosticMessage(.bind, "sql-function-not-compiled", "`{}` cannot be compiled to SQL: {}")
+  public static let sqlTableNotInDatabase = DiagnosticMessage(.bind, "sql-table-not-in-database", "table `{}` is not in the database the statement is compiled for")
+  public static let sqlNeedsOnePipeline = DiagnosticMessage(.session, "sql-needs-one-pipeline", "`.sql` takes one pipeline statement (`from …`)")
 }
 
 extension DiagnosticText {
@@ -724,4 +730,14 @@ extension DiagnosticText {
   public static let chartOneBar = DiagnosticText(.phrase, "chart-one-bar", "1 bar")
   public static let chartPoints = DiagnosticText(.phrase, "chart-points", "{} points")
   public static let chartOnePoint = DiagnosticText(.phrase, "chart-one-point", "1 point")
+
+  // MARK: sql (labels, helps, phrases)
+  public static let notInSQL = DiagnosticText(.label, "not-in-sql", "not expressible in SQL")
+  public static let sqlRunInTerrain = DiagnosticText(.help, "sql-run-in-terrain", "run it in terrain: bring the database's rows into memory first (`let t = from …`), then continue from `t`")
+  public static let sqlReasonCompare = DiagnosticText(.phrase, "sql-reason-compare", "the pilots and their peers live in the session")
+  public static let sqlReasonExport = DiagnosticText(.phrase, "sql-reason-export", "terrain writes the file, not the database")
+  public static let sqlReasonChart = DiagnosticText(.phrase, "sql-reason-chart", "terrain draws the chart, not the database")
+  public static let sqlReasonUnknown = DiagnosticText(.phrase, "sql-reason-unknown", "terrain has no PostgreSQL form for it")
+  public static let sqlReasonDigits = DiagnosticText(.phrase, "sql-reason-digits", "its number of digits must be a constant")
+  public static let sqlReasonEmptySeparator = DiagnosticText(.phrase, "sql-reason-empty-separator", "PostgreSQL's `split_part` does not cut between characters")
 }
