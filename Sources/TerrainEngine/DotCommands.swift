@@ -60,6 +60,9 @@ extension Session {
     DotCommand(name: "explain", arguments: "STATEMENT", help: "the optimised plan and the compiled expressions",
       example: ".explain from communes | where population > 10000 | aggregate n = count() by code_departement",
       minArguments: 1, maxArguments: Int.max) { s, args, span in try s.explain(args.joined(separator: " "), span) },
+    DotCommand(name: "sql", arguments: "STATEMENT", help: "the PostgreSQL statement a pipeline compiles to, printed, not run (`.help sql`)",
+      example: ".sql from communes | where population > 10000 | aggregate n = count() by code_departement",
+      minArguments: 1, maxArguments: Int.max) { s, args, span in try s.showSQL(args.joined(separator: " "), span) },
     DotCommand(name: "drop", arguments: "TABLE", help: "forget a table",
       example: ".drop communes", minArguments: 1, maxArguments: 1) { s, args, span in
       guard s.catalog.drop(args[0]) else {

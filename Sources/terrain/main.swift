@@ -42,6 +42,9 @@ struct Terrain: ParsableCommand {
   @Option(help: ArgumentHelp("Restore the tables and pilots of a file written by `.save` before anything runs.", valueName: "file"))
   var open: String?
 
+  @Flag(help: "Print the PostgreSQL statement of each statement of the scripts instead of running them (`load` still reads its file; tables keep their names).")
+  var sql = false
+
   mutating func validate() throws {
     guard OutputMode(rawValue: mode) != nil else {
       throw ValidationError("unknown mode '\(mode)': use " + OutputMode.allCases.map(\.rawValue).joined(separator: ", "))
@@ -61,6 +64,9 @@ struct Terrain: ParsableCommand {
     if data != nil && noData { throw ValidationError("--data and --no-data cannot be used together") }
     if command != nil && !scripts.isEmpty {
       throw ValidationError("-c and script files cannot be used together: put the statements in a script, or run them one after the other")
+    }
+    if sql && scripts.isEmpty && command == nil {
+      throw ValidationError("--sql needs a script (terrain --sql FILE.tq) or -c")
     }
   }
 
@@ -154,7 +160,7 @@ if let file = command.open, !session.openSessionFile(file) {
   exit(1)
 }
 if let c = command.command {
-  ok = session.run(c, name: nil)
+  ok = command.sql ? session.printSQL(of: c, name: nil) : session.run(c, name: nil)
 } else if !command.scripts.isEmpty {
   // Every script is read before the first runs: a missing one is bad usage, with nothing done.
   var texts: [String] = []
@@ -169,6 +175,10 @@ if let c = command.command {
     }
   }
   for (path, text) in zip(command.scripts, texts) {
+    if command.sql {
+      ok = session.printSQL(of: text, name: path) && ok
+      continue
+    }
     ok = session.run(text, name: path)
     if !ok || session.quitRequested { break }
   }
