@@ -36,6 +36,16 @@ func literal(_ v: Value, _ t: DataType, bare: Bool = false) -> String {
 /// Whether a SQL text needs no brackets as an operand (a name, a number, a quoted constant).
 private func isAtom(_ s: String) -> Bool {
   if s.hasPrefix("(") && s.hasSuffix(")") && balanced(s) { return true }
+  // A call: `count(*)`, `min(t0."x")`.
+  if s.hasSuffix(")"), let open = s.firstIndex(of: "("), open > s.startIndex,
+    s[..<open].allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }), balanced(String(s[open...])) {
+    return true
+  }
+  // A cast of an atom: `t0."population"::float8`.
+  if let r = s.range(of: "::", options: .backwards), s[r.upperBound...].allSatisfy({ $0.isLetter || $0.isNumber }),
+    !s[..<r.lowerBound].isEmpty, isAtom(String(s[..<r.lowerBound])) {
+    return true
+  }
   return !s.contains { " +-*/%<>=|,:".contains($0) } || (s.hasPrefix("'") && s.hasSuffix("'") && !s.dropFirst().dropLast().contains("'"))
 }
 
@@ -120,8 +130,8 @@ extension SQLCompiler {
       return castSQL(try s(a), from: a.type, to: t)
     case .arithmetic(let op, let a, let b, let t, _):
       // One side's type gives the other's: `x + 1` stays a bigint operation.
-      let x = a.isConstant && !b.isConstant ? bareOperand(a) : paren(try s(a))
-      let y = b.isConstant && !a.isConstant ? bareOperand(b) : paren(try s(b))
+      let x = a.isConstant && !b.isConstant ? try bareOperand(a, columns) : paren(try s(a))
+      let y = b.isConstant && !a.isConstant ? try bareOperand(b, columns) : paren(try s(b))
       switch (op, t) {
       case (.divide, _):
         // `/` is float division (the binder made both sides floats); `x / 0` is null.
@@ -142,8 +152,8 @@ extension SQLCompiler {
     case .negate(let a, _, _):
       return "- \(paren(try s(a)))"
     case .compare(let op, let a, let b):
-      let x = a.isConstant && !b.isConstant ? bareOperand(a) : paren(try s(a))
-      let y = b.isConstant && !a.isConstant ? bareOperand(b) : paren(try s(b))
+      let x = a.isConstant && !b.isConstant ? try bareOperand(a, columns) : paren(try s(a))
+      let y = b.isConstant && !a.isConstant ? try bareOperand(b, columns) : paren(try s(b))
       let sqlOp: String
       switch op {
       case .equal: sqlOp = "="
@@ -178,9 +188,9 @@ extension SQLCompiler {
   }
 
   /// A constant operand whose partner gives the type.
-  func bareOperand(_ e: BoundExpr) -> String {
+  mutating func bareOperand(_ e: BoundExpr, _ columns: [SQLColumn]) throws -> String {
     if case .constant(let v, let t) = e { return literal(v, t, bare: true) }
-    return "NULL"
+    return paren(try sql(e, columns))
   }
 
   /// An integer argument PostgreSQL takes as an int4 (`left(s, 2)`), or its SQL.

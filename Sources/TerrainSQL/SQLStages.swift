@@ -70,6 +70,7 @@ struct SQLCompiler {
       try apply(step)
       i += 1
     }
+    let body = render(block, final: true)
     var notes = ["-- terrain: \(plan.sourceName), \(plan.steps.count) step\(plan.steps.count == 1 ? "" : "s"), compiled to PostgreSQL"]
     if !tracksOrder {
       notes.append("-- rows that tie in terrain's order come in the server's order (the tables have no row order)")
@@ -77,7 +78,6 @@ struct SQLCompiler {
     if textOrderedAfter {
       notes.append("-- text is ordered by code points here (no French collation on the server): terrain orders the result after")
     }
-    let body = render(block, final: true)
     return CompiledSQL(sql: (notes + Array(Set(collectedNotes)).sorted()).joined(separator: "\n") + "\n" + body,
       textOrderedAfter: textOrderedAfter, fields: plan.outputFields)
   }

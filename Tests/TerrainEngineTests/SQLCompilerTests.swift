@@ -29,10 +29,13 @@ struct PostgresForTests {
     return PostgresForTests(conninfo: c, psql: p)
   }
 
+  /// How psql writes a null (its CSV writes an empty text and a null alike).
+  static let null = "<terrain-null>"
+
   /// Runs `command` (SQL or a psql backslash command); its CSV output.
   @discardableResult
   func run(_ command: String) throws -> String {
-    let r = try TestSupport.runProcess(psql, [conninfo, "-X", "-q", "-v", "ON_ERROR_STOP=1", "--csv", "-c", command],
+    let r = try TestSupport.runProcess(psql, [conninfo, "-X", "-q", "-v", "ON_ERROR_STOP=1", "--csv", "-P", "null=\(Self.null)", "-c", command],
       in: FileManager.default.temporaryDirectory, environment: ["PGOPTIONS": "-c client_min_messages=warning"])
     guard r.status == 0 else { throw PostgresError(message: r.err, command: command) }
     return r.out
@@ -65,7 +68,7 @@ struct PostgresForTests {
   }
 }
 
-/// psql's CSV: each cell's text, nil for a null (an unquoted empty field; `""` is an empty text).
+/// psql's CSV: each cell's text, nil for a null (written `PostgresForTests.null`).
 func parsePsqlCSV(_ text: String) -> [[String?]] {
   var rows: [[String?]] = []
   var row: [String?] = []
@@ -74,7 +77,7 @@ func parsePsqlCSV(_ text: String) -> [[String?]] {
   var inQuotes = false
   var chars = Array(text)[...]
   func endCell() {
-    row.append(cell.isEmpty && !quoted ? nil : cell)
+    row.append(cell == PostgresForTests.null && !quoted ? nil : cell)
     cell = ""
     quoted = false
   }
@@ -118,7 +121,7 @@ final class SQLCompilerTests: XCTestCase {
   nonisolated(unsafe) static var sharedSession: Session?
   nonisolated(unsafe) static var loadedServer: String?
   static let schema = "terrain_sql_test"
-  static let smallTables = ["t", "dep", "rs", "rs2", "rs3", "dates", "w"]
+  static let smallTables = ["t", "dep", "rs", "rs2", "rs3", "dates", "w", "collation"]
   static let bundledTables = ["communes", "departements", "epci", "regions", "fibre", "barometre"]
 
   func session() throws -> Session {
@@ -222,6 +225,45 @@ final class SQLCompilerTests: XCTestCase {
     }
   }
 
+  func testDotSQLPrintsTheStatementAndPointsErrorsIntoIt() throws {
+    let s = Session()
+    var out = ""
+    var err = ""
+    s.write = { out += $0 }
+    s.notify = { err += $0 }
+    _ = try s.registerDirectory(TestSupport.datasets.path)
+    XCTAssertTrue(s.run(".sql from regions | where population > 1000000 | select nom"))
+    XCTAssertTrue(out.contains("FROM \"regions\" AS t0\nWHERE (t0.\"population\" > 1000000)"), out)
+    XCTAssertTrue(out.hasSuffix(";\n"), out)
+    XCTAssertFalse(s.run(".sql from regions | derive m = median(population) by code_region"))
+    XCTAssertTrue(err.contains("`median` cannot be compiled to SQL"), err)
+    XCTAssertTrue(err.contains("^^^^^^^^^^^^^^^^^^ not expressible in SQL"), err)
+  }
+
+  func testCommandLinePrintsTheSQLOfEachStatement() throws {
+    guard let terrain = TestSupport.terrainBinary else { throw XCTSkip("terrain is not built") }
+    let folder = try TestSupport.temporaryFolder("terrain-sql-cli", for: self)
+    let data = TestSupport.repositoryRoot.appendingPathComponent("Tests/TerrainEngineTests/Golden/data/t.csv")
+    let script = folder.appendingPathComponent("s.tq")
+    try """
+      load "\(data.path)" as t
+      let grands = from t | where x > 0 | select id, grp, x
+      from grands | aggregate n = count() by grp | export "out.csv"
+      from grands | join left regions on grp == regions.code_region | take 2
+      """.write(to: script, atomically: true, encoding: .utf8)
+    let r = try TestSupport.runProcess(terrain, ["--sql", script.path], in: folder)
+    XCTAssertEqual(r.status, 0, r.err)
+    XCTAssertTrue(r.out.contains("CREATE TEMPORARY TABLE \"grands\" AS\n"), r.out)
+    XCTAssertTrue(r.out.contains("FROM \"grands\" AS t0\nGROUP BY t0.\"grp\""), r.out)
+    XCTAssertTrue(r.out.contains("-- export \"out.csv\""), r.out)
+    XCTAssertTrue(r.out.contains("LEFT JOIN \"regions\" AS j1"), r.out)
+    XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("out.csv").path), "nothing runs")
+    try "from t | take 1\npilots t key id = 1\nfrom t | select id\n".write(to: script, atomically: true, encoding: .utf8)
+    let bad = try TestSupport.runProcess(terrain, ["--sql", script.path, "--no-data"], in: folder)
+    XCTAssertEqual(bad.status, 1)
+    XCTAssertTrue(bad.err.contains("unknown table `t`"), bad.err)
+  }
+
   // MARK: equivalence with PostgreSQL
 
   /// Statements over the bundled tables and the golden tests' small tables.
@@ -275,7 +317,7 @@ final class SQLCompilerTests: XCTestCase {
     "from communes | derive prev = lag(population), next = lead(population, 2, 0), f = first(nom), l = last(nom) by code_departement sort population desc | select code_insee, prev, next, f, l | take 300",
     "from communes | derive cs = cumsum(population), cmi = cummin(superficie), cma = cummax(nom) by code_departement sort code_insee | select code_insee, cs, cmi, cma | take 300",
     "from communes | derive rs = rolling_sum(population, 3), ra = rolling_avg(superficie, 5) by code_departement sort code_insee | select code_insee, rs, ra | take 300",
-    "from communes | derive part = population / sum(population) by code_departement, n = count() by code_departement | select code_insee, part | take 100",
+    "from communes | derive part = population / sum(population), n = count() by code_departement | select code_insee, part, n | take 100",
     "from communes | derive part = share(population), tot = sum(population), m = max(nom), a = avg(superficie) by code_region | select code_insee, part, tot, m, a | take 100",
     "from communes | derive r = row_number() sort population desc | where r <= 10 | select nom, r",
     "from communes | aggregate p = sum(population) by code_departement | derive r = rank() sort p desc | sort r | take 10",
@@ -299,6 +341,17 @@ final class SQLCompilerTests: XCTestCase {
     "from communes | where code_region == \"84\" | pivot code_departement using count() by code_region",
     "from rs | select id, s | split s on \"|\"",
     "from communes | where code_departement == \"01\" | select code_insee, codes_postaux | split codes_postaux on \"|\" | take 100",
+    // text order (French collation), min/max of text, bools
+    "from communes | sort nom | select nom",
+    "from collation | sort s | select s",
+    "from collation | sort s desc | select s",
+    "from collation | aggregate mn = min(s), mx = max(s), n = count_distinct(s)",
+    "from communes | aggregate mn = min(nom), mx = max(nom) by code_region",
+    "from epci | sort nom desc | select nom",
+    "from t | aggregate a = min(flag), b = max(flag), n = count(flag) by grp",
+    "from t | select id, name, up = name < \"b\", g = greatest(name, \"beta\") | sort id",
+    "from w | derive c = cummax(s), r = rank() by g sort s | select id, c, r",
+    "from fibre | where locaux > 0 | derive t = locaux_fibre / locaux | sort t desc, code_insee | take 50 | select code_insee, t",
     // dates
     "from barometre | where date >= \"2020-01-01\" | select indicateur, date, y = year(date), m = month(date), d = day(date), q = quarter(date), w = weekday(date) | take 200",
     "from barometre | select date, t = date_trunc(\"quarter\", date), tm = date_trunc(\"month\", date), ty = date_trunc(\"year\", date), p = date + 30, diff = date - date(\"2020-01-01\") | take 200",
@@ -343,6 +396,21 @@ final class SQLCompilerTests: XCTestCase {
       }
     }
     XCTAssertTrue(failures.isEmpty, "\(failures.count) of \(Self.equivalence.count) differ:\n\n" + failures.joined(separator: "\n\n"))
+  }
+
+  /// Integer overflow is an error in both: terrain's at the span, PostgreSQL's "bigint out of range".
+  func testIntegerOverflowFailsInBoth() throws {
+    let (pg, s) = try prepareServer()
+    for text in ["from communes | select x = population * 9223372036854775807", "from communes | aggregate s = sum(population * 1000000000000000)",
+      "from communes | derive c = cumsum(population * 1000000000000000) sort code_insee"] {
+      XCTAssertThrowsError(try s.query(text), text)
+      let compiled = try compileToSQL(try plan(text, in: s), options: SQLOptions()) {
+        SQLSource(relation: "\(quoteSQLIdentifier(Self.schema)).\(quoteSQLIdentifier($0))", rowOrder: "terrain_row")
+      }
+      XCTAssertThrowsError(try pg.run(compiled.sql), text) { e in
+        XCTAssertTrue("\(e)".contains("out of range"), "\(e)")
+      }
+    }
   }
 
   /// nil when `got` (psql's CSV, header first) holds `expected`'s names and values in order.
