@@ -115,8 +115,11 @@ struct SQLColumn {
 
 /// The relational form of one SELECT.
 struct SelectBlock {
-  /// The FROM clause (a table, a subquery with its alias, a join).
+  /// The FROM clause (a table, a subquery with its alias, a join); a subquery is written
+  /// `⟦alias⟧` here and kept in `subqueries` until rendering, which keeps only the columns
+  /// the outer SELECT reads.
   var from: String
+  var subqueries: [(alias: String, block: SelectBlock)] = []
   var filters: [String] = []
   /// GROUP BY expressions; `aggregated` without keys is one group.
   var groupBy: [String] = []

@@ -80,11 +80,15 @@ func castSQL(_ value: String, from: DataType, to: DataType) -> String {
   case (.float, .int): return "trunc(\(x))::bigint"
   case (.int, .bool), (.float, .bool): return "(\(x) <> 0)"
   case (.text, .int):
+    // Out of range is null too (PostgreSQL's cast fails): checked on the numeric value.
     let t = "btrim(\(value))"
-    return "CASE WHEN \(t) ~ '^[+-]?[0-9]+$' THEN \(t)::bigint WHEN \(t) ~ '\(floatPattern)' THEN trunc(\(t)::float8)::bigint END"
+    return "CASE WHEN \(t) ~ '^[+-]?[0-9]+$' AND abs(\(t)::numeric) <= 9223372036854775807 THEN \(t)::bigint "
+      + "WHEN \(t) ~ '\(floatPattern)' AND abs(\(t)::numeric) < 9.2e18 THEN trunc(\(t)::numeric)::bigint END"
   case (.text, .float):
+    // "inf", "nan" and "1e400" are not numbers in terrain (null); a tiny value is 0.
     let t = "replace(btrim(\(value)), ',', '.')"
-    return "CASE WHEN \(t) ~ '\(floatPattern)' THEN \(t)::float8 END"
+    return "CASE WHEN \(t) ~ '\(floatPattern)' THEN CASE WHEN abs(\(t)::numeric) >= 1.7976931348623157e308 THEN NULL "
+      + "WHEN abs(\(t)::numeric) < 1e-300 THEN 0::float8 ELSE \(t)::float8 END END"
   case (.text, .bool):
     return "CASE lower(\(value)) WHEN 'true' THEN TRUE WHEN 'false' THEN FALSE END"
   case (.text, .date):
@@ -130,7 +134,8 @@ extension SQLCompiler {
       return castSQL(try s(a), from: a.type, to: t)
     case .arithmetic(let op, let a, let b, let t, _):
       // One side's type gives the other's: `x + 1` stays a bigint operation.
-      let x = a.isConstant && !b.isConstant ? try bareOperand(a, columns) : paren(try s(a))
+      var x = a.isConstant && !b.isConstant ? try bareOperand(a, columns) : paren(try s(a))
+      if a.isConstant && b.isConstant && e.canFail { x = unfoldable(x) }
       let y = b.isConstant && !a.isConstant ? try bareOperand(b, columns) : paren(try s(b))
       switch (op, t) {
       case (.divide, _):
@@ -150,7 +155,7 @@ extension SQLCompiler {
         return "\(x) \(op.rawValue) \(y)"
       }
     case .negate(let a, _, _):
-      return "- \(paren(try s(a)))"
+      return "- \(a.isConstant && e.canFail ? unfoldable(try s(a)) : paren(try s(a)))"
     case .compare(let op, let a, let b):
       let x = a.isConstant && !b.isConstant ? try bareOperand(a, columns) : paren(try s(a))
       let y = b.isConstant && !a.isConstant ? try bareOperand(b, columns) : paren(try s(b))
@@ -173,7 +178,7 @@ extension SQLCompiler {
       return "\(paren(try s(a))) \(negated ? "NOT " : "")IN (\(items))"
     case .concat(let a, let b): return "\(paren(try s(a))) || \(paren(try s(b)))"
     case .function(let f, let args, let t, let span):
-      return try function(f.rawValue, args, type: t, span: span, columns)
+      return try function(f, args, type: t, span: span, columns)
     case .conditional(let c, let a, let b, _):
       return "CASE WHEN \(try s(c)) THEN \(try s(a)) ELSE \(try s(b)) END"
     case .coalesce(let args, _):
@@ -187,6 +192,12 @@ extension SQLCompiler {
     }
   }
 
+  /// A constant that PostgreSQL does not fold while planning (`+ 0 * pg_backend_pid()`, a
+  /// stable function): an error of a constant operation (`9223372036854775807 + 1`) then
+  /// happens only on the rows that compute it, as in terrain (a branch of `if` not taken
+  /// raises nothing), not when the statement is planned.
+  func unfoldable(_ x: String) -> String { "(\(paren(x)) + 0 * pg_backend_pid())" }
+
   /// A constant operand whose partner gives the type.
   mutating func bareOperand(_ e: BoundExpr, _ columns: [SQLColumn]) throws -> String {
     if case .constant(let v, let t) = e { return literal(v, t, bare: true) }
@@ -199,8 +210,12 @@ extension SQLCompiler {
     return "(\(try sql(e, columns)))::int4"
   }
 
-  mutating func function(_ name: String, _ args: [BoundExpr], type: DataType, span: Span, _ columns: [SQLColumn]) throws -> String {
-    let a = try args.map { try sql($0, columns) }
+  mutating func function(_ f: ScalarFunction, _ args: [BoundExpr], type: DataType, span: Span, _ columns: [SQLColumn]) throws -> String {
+    let name = f.rawValue
+    var a = try args.map { try sql($0, columns) }
+    if let first = args.first, first.type.isNumeric, args.allSatisfy(\.isConstant), f.definition.canFail(args, type: type) {
+      a[0] = unfoldable(a[0])
+    }
     func arg(_ i: Int) -> String { i < a.count ? a[i] : "NULL" }
     func notCompiled(_ reason: DiagnosticText) -> Diagnostic {
       Diagnostic(.sqlFunctionNotCompiled, name, reason.string, at: span, label: .notInSQL, help: .sqlRunInTerrain)

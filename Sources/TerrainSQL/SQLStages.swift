@@ -154,10 +154,10 @@ struct SQLCompiler {
       order.append(OrderKey(sql: "\(alias).\(quoteSQLIdentifier(n))", descending: key.descending, collation: key.collation,
         hidden: key.hidden))
     }
-    let sub = render(inner, final: false)
-    block = SelectBlock(from: "(\n" + indent(sub) + "\n) AS \(alias)",
+    block = SelectBlock(from: "⟦\(alias)⟧",
       columns: block.columns.map { SQLColumn(sql: "\(alias).\(quoteSQLIdentifier($0.name))", name: $0.name, type: $0.type) },
       order: order)
+    block.subqueries = [(alias, inner)]
   }
 
   func indent(_ s: String) -> String {
@@ -196,7 +196,16 @@ struct SQLCompiler {
       lines.append("ORDER BY " + b.order.map { orderSQL($0) }.joined(separator: ", "))
     }
     if let n = b.limit { lines.append("LIMIT \(n)") }
-    return (b.notes + lines).joined(separator: "\n")
+    var text = (b.notes + lines).joined(separator: "\n")
+    // Each subquery keeps the columns the text around it reads (`s1."nom"`), its GROUP BY,
+    // WHERE and LIMIT unchanged, so its rows are the same.
+    for (alias, inner) in b.subqueries {
+      var pruned = inner
+      pruned.columns = inner.columns.filter { text.contains("\(alias).\(quoteSQLIdentifier($0.name))") }
+      let sub = render(pruned, final: false)
+      text = text.replacingOccurrences(of: "⟦\(alias)⟧", with: "(\n" + indent(sub) + "\n) AS \(alias)")
+    }
+    return text
   }
 
   // MARK: steps

@@ -398,6 +398,45 @@ final class SQLCompilerTests: XCTestCase {
     XCTAssertTrue(failures.isEmpty, "\(failures.count) of \(Self.equivalence.count) differ:\n\n" + failures.joined(separator: "\n\n"))
   }
 
+  /// The golden files' queries over the same tables (the bundled ones and the small test tables
+  /// loaded under their file names), run in memory and in PostgreSQL. A query terrain rejects,
+  /// or one SQL cannot express (an error from the compiler), is counted, not compared.
+  func testGoldenQueriesGiveTheSameAnswersInPostgreSQL() throws {
+    let (pg, s) = try prepareServer()
+    let names = Set(Self.bundledTables + Self.smallTables)
+    let folder = TestSupport.repositoryRoot.appendingPathComponent("Tests/TerrainEngineTests/Golden")
+    let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".test") }.sorted()
+    var failures: [String] = []
+    var compared = 0
+    var notExpressible: [String] = []
+    for file in files {
+      let golden = try GoldenFile(name: file, text: try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8))
+      for record in golden.records where record.kind == .query {
+        let text = record.text
+        let words = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
+        guard words.count > 1, words[0] == "from", names.contains(String(words[1])),
+          !text.contains("$"), !text.contains("export"), !text.contains("chart"), !text.contains("today()") else { continue }
+        guard let expected = try? s.query(text) else { continue }
+        do {
+          let compiled = try compileToSQL(try plan(text, in: s), options: SQLOptions()) {
+            SQLSource(relation: "\(quoteSQLIdentifier(Self.schema)).\(quoteSQLIdentifier($0))", rowOrder: "terrain_row")
+          }
+          compared += 1
+          if let problem = compare(expected, parsePsqlCSV(try pg.run(compiled.sql)), orderedAfter: false) {
+            failures.append("\(file):\(record.textLine): \(text)\n  \(problem)\n\(compiled.sql)")
+          }
+        } catch let d as Diagnostic where d.id == DiagnosticMessage.sqlFunctionNotCompiled.id || d.id == DiagnosticMessage.sqlStageNotCompiled.id {
+          notExpressible.append(text)
+        } catch {
+          failures.append("\(file):\(record.textLine): \(text)\n  \(error)")
+        }
+      }
+    }
+    XCTAssertGreaterThan(compared, 50, "golden queries compared")
+    XCTAssertTrue(failures.isEmpty, "\(failures.count) of \(compared) differ:\n\n" + failures.joined(separator: "\n\n"))
+    print("SQL equivalence: \(compared) golden queries compared, \(notExpressible.count) not expressible in SQL: \(notExpressible)")
+  }
+
   /// Integer overflow is an error in both: terrain's at the span, PostgreSQL's "bigint out of range".
   func testIntegerOverflowFailsInBoth() throws {
     let (pg, s) = try prepareServer()
