@@ -51,9 +51,8 @@ package let helpTopics: [HelpTopic] = [
       aggregate, a window after an aggregate). The answers are terrain's: `/` is float division and `x / 0` null \
       (NULLIF), round is half away from zero, nulls come last in both directions, integer overflow is an error, \
       text casts that fail give null, dates follow terrain's rules, text sorts in French order through the ICU \
-      collation "fr-FR-x-icu" (equality stays exact). Not compiled, with an error at the call: median, quantile and \
-      count_distinct inside a windowed derive, round with digits that are not a constant, split_part with an empty \
-      separator, compare, pilots, chart and export to a file. Regular expressions run as PostgreSQL's (POSIX) where \
+      collation "fr-FR-x-icu" (equality stays exact). Not compiled, with an error at the call: round with digits \
+      that are not a constant, split_part with an empty separator, compare, pilots, chart and export to a file. Regular expressions run as PostgreSQL's (POSIX) where \
       terrain's are ICU's. Tables keep their names; `terrain --sql FILE.tq` prints each statement's SQL (a `let` as \
       CREATE TEMPORARY TABLE) for a database team to run; the SQL is plain PostgreSQL, which Citus runs as it is.
       """,

@@ -48,9 +48,16 @@ package struct SQLOptions: Sendable {
   /// The server's collation for French order (`fr-FR-x-icu` when it has ICU), or nil.
   package var frenchCollation: String?
 
-  package init(frenchCollation: String? = "fr-FR-x-icu") {
+  package init(frenchCollation: String? = SQLOptions.icuFrench) {
     self.frenchCollation = frenchCollation
   }
+
+  /// PostgreSQL's ICU collation for French (servers built with ICU have it).
+  package static let icuFrench = "fr-FR-x-icu"
+
+  /// A query whose one row says whether the server has `icuFrench` (no row: it has not; then
+  /// compile with `frenchCollation: nil` and order text after the result comes back).
+  package static let icuFrenchProbe = "SELECT collname FROM pg_collation WHERE collname = 'fr-FR-x-icu'"
 }
 
 /// The SQL of one pipeline and what the caller must still do with its result.

@@ -355,6 +355,25 @@ extension SQLCompiler {
     }
   }
 
+  /// `median`/`quantile` over the row's group in a `derive` (PostgreSQL has no ordered-set
+  /// aggregate as a window): the same rows grouped by the partition in a subquery, joined back
+  /// on the partition keys (`IS NOT DISTINCT FROM`: a null key is a group too). Returns the
+  /// value's SQL in the current SELECT.
+  mutating func groupedQuantile(_ s: AggregateSpec, partition: [String]) throws -> String {
+    let alias = nextAlias("g")
+    var grouped = block
+    grouped.columns = partition.enumerated().map { SQLColumn(sql: $1, name: "__key\($0 + 1)", type: .int) }
+    let (agg, _) = try aggregateSQL(s, filter: nil)
+    grouped.columns.append(SQLColumn(sql: agg, name: "__value", type: .float, aggregated: true))
+    grouped.groupBy = partition
+    grouped.aggregated = true
+    grouped.order = []
+    let on = partition.enumerated().map { "\($1) IS NOT DISTINCT FROM \(alias).\(quoteSQLIdentifier("__key\($0 + 1)"))" }
+    block.from += "\n  LEFT JOIN ⟦\(alias)⟧ ON " + (on.isEmpty ? "TRUE" : on.joined(separator: " AND "))
+    block.subqueries.append((alias, grouped))
+    return "\(alias).\(quoteSQLIdentifier("__value"))"
+  }
+
   /// min/max: text in the collation's order, bools as `bool_and`/`bool_or`.
   mutating func extreme(_ s: AggregateSpec, _ x: String, _ f: String) throws -> String {
     let isMin = s.function.rawValue == "min"
@@ -387,6 +406,19 @@ extension SQLCompiler {
     }
     for s in w.aggregates {
       let name = s.function.rawValue
+      if name == "count_distinct", let e = s.argument {
+        // No `count(DISTINCT x) OVER` in PostgreSQL: the distinct values (null as one) are the
+        // dense rank upwards plus the dense rank downwards minus one, less one if a null is there.
+        let x = try sql(e, block.columns)
+        let key = e.type == .text ? "\(paren(x)) COLLATE \"C\"" : x
+        add("(dense_rank() \(over("ORDER BY \(key) NULLS LAST")) + dense_rank() \(over("ORDER BY \(key) DESC NULLS FIRST")) - 1 "
+          + "- max(CASE WHEN \(paren(x)) IS NULL THEN 1 ELSE 0 END) \(over()))::bigint", .int)
+        continue
+      }
+      if name == "median" || name == "quantile" {
+        add(try groupedQuantile(s, partition: partition), s.resultType)
+        continue
+      }
       guard ["count", "sum", "avg", "stddev", "min", "max"].contains(name) else {
         throw Diagnostic(.sqlFunctionNotCompiled, name, DiagnosticText.sqlReasonUnknown.string, at: s.span, label: .notInSQL,
           help: .sqlRunInTerrain)
