@@ -445,7 +445,7 @@ extension SQLCompiler {
       // Ties share a rank: only the window's own keys order them.
       case "rank", "dense_rank": add("\(f.function.rawValue)() \(over(windowOrder(keys, tieBreakers: false)))", .int)
       case "percent_rank": add("percent_rank() \(over(windowOrder(keys, tieBreakers: false)))", .float)
-      case "ntile": add("ntile(\(param(0))) \(over(ordered))", .int)
+      case "ntile": add("(ntile(\(param(0))) \(over(ordered)))::bigint", .int)
       case "lag", "lead":
         let d = f.args.count > 1 ? ", \(arg(1))" : ""
         add("\(f.function.rawValue)(\(arg(0)), \(param(0))\(d)) \(over(ordered))", f.resultType)
