@@ -241,14 +241,7 @@ extension Session {
   }
 
   private func explainText(_ text: String) throws -> [String] {
-    let nodes = try Parser.parse(text, grammar: .terrain)
-    let whole = Span(0, text.utf8.count)
-    guard let node = nodes.first, nodes.count == 1 else { throw Diagnostic(.explainOneStatement, at: whole) }
-    let pipeline: Pipeline
-    switch node.statement {
-    case .query(let p), .assign(_, let p): pipeline = p
-    default: throw Diagnostic(.explainNeedsPipeline, at: whole)
-    }
+    let (_, pipeline) = try onePipeline(text, else: .explainOneStatement, .explainNeedsPipeline)
     let plan = try planQuery(pipeline)
     return explainLines(plan, name: plan.sourceName)
   }

@@ -23,18 +23,24 @@ extension Session {
   /// starts in the source (errors in it are moved there).
   package func showSQL(_ text: String, _ span: Span) throws {
     do {
-      let nodes = try Parser.parse(text, grammar: .terrain)
-      let whole = Span(0, text.utf8.count)
-      guard let node = nodes.first, nodes.count == 1 else { throw Diagnostic(.sqlNeedsOnePipeline, at: whole) }
-      let pipeline: Pipeline
-      switch node.statement {
-      case .query(let p), .assign(_, let p): pipeline = p
-      default: throw Diagnostic(.sqlNeedsOnePipeline, at: whole)
-      }
+      let (node, pipeline) = try onePipeline(text, else: .sqlNeedsOnePipeline, .sqlNeedsOnePipeline)
       write(try sqlText(of: try planQuery(pipeline), at: node.span) + ";\n")
     } catch var d as Diagnostic {
       d.span = d.span.map { Span($0.start + span.start, $0.end + span.start) }
       throw d
+    }
+  }
+
+  /// The one statement of `text`, a pipeline (`from …` or `let NAME = from …`); else
+  /// `notOne` (several statements, or none) or `notPipeline`, over the whole text.
+  package func onePipeline(_ text: String, else notOne: DiagnosticMessage, _ notPipeline: DiagnosticMessage) throws
+    -> (StatementNode, Pipeline) {
+    let nodes = try Parser.parse(text, grammar: .terrain)
+    let whole = Span(0, text.utf8.count)
+    guard let node = nodes.first, nodes.count == 1 else { throw Diagnostic(notOne, at: whole) }
+    switch node.statement {
+    case .query(let p), .assign(_, let p): return (node, p)
+    default: throw Diagnostic(notPipeline, at: whole)
     }
   }
 
@@ -45,11 +51,10 @@ extension Session {
   /// run (`.collation`). A statement that cannot be compiled is reported (in `name`) and the
   /// others still printed; returns false if one was.
   package func printSQL(of text: String, name: String?) -> Bool {
-    let text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
-    let source = SourceText(name: name, text: text)
+    let (source, parsed) = parseScript(text, name: name)
     let statements: [StatementNode]
     do {
-      statements = try Parser.parse(text, grammar: .terrain)
+      statements = try parsed.get()
     } catch {
       notify(source.render(diagnostic(for: error, span: nil)))
       return false

@@ -6,7 +6,7 @@ import TerrainSyntax
 import TerrainPlanner
 
 /// The PostgreSQL type of a terrain type.
-func sqlType(_ t: DataType) -> String {
+package func sqlType(_ t: DataType) -> String {
   switch t {
   case .int: return "bigint"
   case .float: return "double precision"

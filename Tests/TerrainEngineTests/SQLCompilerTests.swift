@@ -50,21 +50,11 @@ struct PostgresForTests {
   /// Creates `schema.name` with terrain's column types and a `terrain_row` numbering the rows
   /// in file order, and copies `csv` (written by terrain's export) into it.
   func load(_ table: Table, name: String, schema: String, csv: URL) throws {
-    let columns = table.fields.map { quoteSQLIdentifier($0.name) + " " + sqlTypeName($0.type) }.joined(separator: ", ")
+    let columns = table.fields.map { quoteSQLIdentifier($0.name) + " " + sqlType($0.type) }.joined(separator: ", ")
     let relation = "\(quoteSQLIdentifier(schema)).\(quoteSQLIdentifier(name))"
     try run("CREATE TABLE \(relation) (\(columns), terrain_row bigserial)")
     let list = table.fields.map { quoteSQLIdentifier($0.name) }.joined(separator: ", ")
     try run("\\copy \(relation) (\(list)) FROM '\(csv.path)' WITH (FORMAT csv, HEADER true)")
-  }
-
-  func sqlTypeName(_ t: DataType) -> String {
-    switch t {
-    case .int: return "bigint"
-    case .float: return "double precision"
-    case .text: return "text"
-    case .bool: return "boolean"
-    case .date: return "date"
-    }
   }
 }
 
