@@ -131,7 +131,7 @@ extension SQLCompiler {
     case .constant(let v, let t):
       return literal(v, t)
     case .cast(let a, let t):
-      return castSQL(try s(a), from: a.type, to: t)
+      return castNoted(try s(a), from: a.type, to: t)
     case .arithmetic(let op, let a, let b, let t, _):
       // One side's type gives the other's: `x + 1` stays a bigint operation.
       var x = a.isConstant && !b.isConstant ? try bareOperand(a, columns) : paren(try s(a))
@@ -140,6 +140,7 @@ extension SQLCompiler {
       switch (op, t) {
       case (.divide, _):
         // `/` is float division (the binder made both sides floats); `x / 0` is null.
+        note("`/` divides floats and `x / 0` is null, as in terrain: NULLIF(divisor, 0)")
         return "\(x) / NULLIF(\(y), 0)"
       case (.remainder, .int):
         return "\(x) % NULLIF(\(y), 0)"
@@ -167,13 +168,18 @@ extension SQLCompiler {
       }
       // `<` `>` on text compare code points in terrain whatever the collation; equality is exact
       // (deterministic collations compare bytes).
-      if a.type == .text && op != .equal && op != .notEqual { return "\(x) COLLATE \"C\" \(sqlOp) \(y)" }
+      if a.type == .text && op != .equal && op != .notEqual {
+        note("`<` `>` on text compare code points, as in terrain: COLLATE \"C\"")
+        return "\(x) COLLATE \"C\" \(sqlOp) \(y)"
+      }
+      if a.type == .text { textEquality() }
       return "\(x) \(sqlOp) \(y)"
     case .and(let a, let b): return "\(paren(try s(a))) AND \(paren(try s(b)))"
     case .or(let a, let b): return "\(paren(try s(a))) OR \(paren(try s(b)))"
     case .not(let a): return "NOT \(paren(try s(a)))"
     case .isNull(let a, let negated): return "\(paren(try s(a))) IS \(negated ? "NOT " : "")NULL"
     case .inList(let a, let values, let negated):
+      if a.type == .text { textEquality() }
       let items = values.map { literal($0, a.type, bare: true) }.joined(separator: ", ")
       return "\(paren(try s(a))) \(negated ? "NOT " : "")IN (\(items))"
     case .concat(let a, let b): return "\(paren(try s(a))) || \(paren(try s(b)))"
@@ -190,6 +196,14 @@ extension SQLCompiler {
       // terrain's patterns have no escape character: `ESCAPE ''` turns PostgreSQL's off.
       return "\(paren(try s(a))) \(negated ? "NOT " : "")\(ci ? "ILIKE" : "LIKE") \(paren(try s(p))) ESCAPE ''"
     }
+  }
+
+  /// `castSQL`, with a note in the SQL where text is read as a number, bool or date.
+  mutating func castNoted(_ value: String, from: DataType, to: DataType) -> String {
+    if from == .text && to != .text {
+      note("text that is not a \(to == .date ? "date" : to == .bool ? "bool" : "number") gives null, as in terrain (a PostgreSQL cast would fail)")
+    }
+    return castSQL(value, from: from, to: to)
   }
 
   /// A constant that PostgreSQL does not fold while planning (`+ 0 * pg_backend_pid()`, a
@@ -228,6 +242,7 @@ extension SQLCompiler {
         // numeric's round is half away from zero; the bigint cast raises an overflow.
         return digits >= 0 ? arg(0) : "round(\(paren(arg(0)))::numeric, \(digits))::bigint"
       }
+      note("round is half away from zero on the float's binary value, as in terrain (PostgreSQL's round of a float is half to even)")
       return roundHalfAway(arg(0), digits: digits)
     case "floor", "ceil": return type == .int ? arg(0) : "\(name)(\(arg(0)))"
     case "sqrt": return "CASE WHEN \(paren(arg(0))) >= 0 THEN sqrt(\(arg(0))) END"
@@ -280,10 +295,8 @@ extension SQLCompiler {
       // The whole pattern in a group of its own: group 0 is element 1, group g element g + 1.
       let g = args.count > 2 ? "(\(try intArgument(args[2], columns)) + 1)" : "1"
       return "(regexp_match(\(arg(0)), '(' || \(paren(arg(1))) || ')'))[\(g)]"
-    case "int", "float", "text":
-      return castSQL(arg(0), from: args.first?.type ?? .text, to: type)
-    case "date":
-      return (args.first?.type ?? .text) == .date ? arg(0) : dateFromText("btrim(\(arg(0)))")
+    case "int", "float", "text", "date":
+      return castNoted(arg(0), from: args.first?.type ?? .text, to: type)
     case "year", "month", "day", "quarter":
       return "extract(\(name) from \(arg(0)))::bigint"
     case "weekday": return "extract(isodow from \(arg(0)))::bigint"
@@ -340,7 +353,10 @@ extension SQLCompiler {
     case "count": return ("count(\(x))\(f)", false)
     case "count_distinct": return ("count(DISTINCT \(x))\(f)", false)
     // A sum of bigints is a numeric in PostgreSQL: the cast back raises terrain's overflow.
-    case "sum": return (argType == .int ? "sum(\(x))\(f)::bigint" : "sum(\(x))\(f)", false)
+    case "sum":
+      guard argType == .int else { return ("sum(\(x))\(f)", false) }
+      note("a sum of bigints is a numeric in PostgreSQL: cast back to bigint, an overflow is an error as in terrain")
+      return ("sum(\(x))\(f)::bigint", false)
     case "avg": return ("avg(\(x))\(f)::float8", false)
     case "stddev": return ("stddev_samp(\(x))\(f)::float8", false)
     case "min", "max": return (try extreme(s, x, f), false)

@@ -87,6 +87,11 @@ struct SQLCompiler {
 
   mutating func note(_ s: String) { collectedNotes.append("-- " + s) }
 
+  /// Text compared for equality (`==`, `in`, a join, a group, distinct): exact in both, said once.
+  mutating func textEquality() {
+    note("text equality (==, in, joins, groups, distinct) is exact, as in terrain: PostgreSQL's deterministic collations compare bytes")
+  }
+
   mutating func apply(_ step: PlanStep) throws {
     switch step {
     case let s as FilterStep:
@@ -278,6 +283,7 @@ struct SQLCompiler {
     if block.aggregated || block.hasWindow || block.limit != nil { wrap() }
     let first = keys.isEmpty ? nil : ordinal()
     let keySQL = try keys.map { try sql($0, block.columns) }
+    if keys.contains(where: { $0.type == .text }) { textEquality() }
     var inputs = zip(keys, keySQL).map { SQLColumn(sql: $1, name: "", type: $0.type) }
     for s in specs {
       let (text, windowed) = try aggregateSQL(s, filter: nil)
@@ -337,6 +343,7 @@ struct SQLCompiler {
     let rightColumns = s.table.fields.map { SQLColumn(sql: "\(alias).\(quoteSQLIdentifier($0.name))", name: $0.name, type: $0.type) }
     var conditions: [String] = []
     for (l, r) in zip(s.probeKeys, s.buildKeys) {
+      if l.type == .text { textEquality() }
       // `=` never matches a null key, as terrain's hash join; text keys compare byte for byte.
       conditions.append("\(try sql(l, block.columns)) = \(try sql(r, rightColumns))")
     }
