@@ -166,6 +166,23 @@ final class SQLCompilerTests: XCTestCase {
     XCTAssertTrue(c.sql.contains("sum(t0.\"population\")::bigint"), "overflow kept as an error: \(c.sql)")
   }
 
+  func testWindowsShareTheSelectUntilAFilterReadsThem() throws {
+    let one = try compile("from regions | derive r = rank() sort population desc | select nom, r | sort r")
+    XCTAssertEqual(selectCount(one.sql), 1, one.sql)
+    XCTAssertTrue(one.sql.contains("rank() OVER (ORDER BY t0.\"population\" DESC NULLS LAST)"), one.sql)
+    let two = try compile("from regions | derive r = rank() sort population desc | where r <= 3")
+    XCTAssertEqual(selectCount(two.sql), 2, two.sql)
+    let median = try compile("from communes | derive m = median(population) by code_region | select code_insee, m")
+    XCTAssertTrue(median.sql.contains("percentile_cont(0.5) WITHIN GROUP"), median.sql)
+    XCTAssertTrue(median.sql.contains("IS NOT DISTINCT FROM g1.\"__key1\""), median.sql)
+  }
+
+  func testAppendIsAUnionInOrder() throws {
+    let c = try compile("from regions | select nom | append departements | select nom", ordered: true)
+    XCTAssertTrue(c.sql.contains("UNION ALL"), c.sql)
+    XCTAssertTrue(c.sql.contains("ORDER BY u2.\"__part\" NULLS LAST, u2.\"__ordinal\" NULLS LAST"), c.sql)
+  }
+
   func testTakeThenFilterNeedsASubquery() throws {
     let c = try compile("from communes | take 10 | where population > 1000")
     XCTAssertEqual(selectCount(c.sql), 2, c.sql)
