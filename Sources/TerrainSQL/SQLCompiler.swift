@@ -68,8 +68,24 @@ package struct CompiledSQL: Sendable {
   /// French collation was available: the server used code point order, so the caller must
   /// apply the order in terrain after the result comes back.
   package var textOrderedAfter: Bool
+  /// When `textOrderedAfter`: the keys to sort the rows that come back by, stably, in terrain
+  /// (output columns; the server ordered their text by code points, and ties are already in
+  /// terrain's order). nil when sorting again cannot give terrain's answer — text was ordered
+  /// before the end (a `take` after a `sort` on text, a window ordered by text, `min`/`max` of
+  /// text) or a key is not an output column: run such a statement in terrain, or on a server
+  /// with the ICU collation.
+  package var localOrder: [SQLLocalSortKey]?
   /// The output columns, as terrain names and types them.
   package var fields: [Field]
+}
+
+/// One key of the order to apply in terrain to the rows a statement returns.
+package struct SQLLocalSortKey: Sendable, Equatable {
+  /// The output column.
+  package var column: Int
+  package var descending: Bool
+  /// The order of text (nil for other types).
+  package var collation: Collation?
 }
 
 /// The SQL relation of each terrain table name: `tableName(name)` gives it quoted, or nil

@@ -79,7 +79,31 @@ struct SQLCompiler {
       notes.append("-- text is ordered by code points here (no French collation on the server): terrain orders the result after")
     }
     return CompiledSQL(sql: (notes + Array(Set(collectedNotes)).sorted()).joined(separator: "\n") + "\n" + body,
-      textOrderedAfter: textOrderedAfter, fields: plan.outputFields)
+      textOrderedAfter: textOrderedAfter, localOrder: textOrderedAfter ? localOrder() : nil, fields: plan.outputFields)
+  }
+
+  /// Whether text was ordered in code points elsewhere than in the final ORDER BY (a window,
+  /// min/max, a take after a sort): then the rows themselves are not terrain's.
+  var textOrderChangesRows = false
+
+  /// The final order as output columns, for the caller to sort again in terrain (stably) when
+  /// the server had no French collation; nil when that cannot give terrain's answer.
+  func localOrder() -> [SQLLocalSortKey]? {
+    if textOrderChangesRows { return nil }
+    // The keys up to the first tie breaker that is not text (the row order: the server's order
+    // of the ties is then terrain's); a text key after it could not be sorted again.
+    var keys: [SQLLocalSortKey] = []
+    var tail = false
+    for key in block.order {
+      if key.hidden && key.collation == nil { tail = true }
+      if tail {
+        if key.collation != nil { return nil }
+        continue
+      }
+      guard let i = block.columns.firstIndex(where: { $0.sql == key.sql }) else { return nil }
+      keys.append(SQLLocalSortKey(column: i, descending: key.descending, collation: key.collation))
+    }
+    return keys
   }
 
   /// Notes gathered while compiling expressions (how a rule is kept).
@@ -170,20 +194,22 @@ struct SQLCompiler {
   }
 
   /// The SQL of an order key in ORDER BY (`x COLLATE "fr-FR-x-icu" DESC NULLS LAST`).
-  mutating func orderSQL(_ key: OrderKey) -> String {
+  mutating func orderSQL(_ key: OrderKey, final: Bool = false) -> String {
     var s = key.sql
-    if let c = key.collation { s = "(\(s)) COLLATE " + collationName(c) }
+    if let c = key.collation { s = "(\(s)) COLLATE " + collationName(c, final: final) }
     return s + (key.descending ? " DESC" : "") + " NULLS LAST"
   }
 
   /// The server's name of a collation; French without an ICU collation is code points, and
   /// the result is ordered after.
-  mutating func collationName(_ c: Collation) -> String {
+  mutating func collationName(_ c: Collation, final: Bool = false) -> String {
     switch c {
     case .binary: return "\"C\""
     case .french:
       if let f = options.frenchCollation { return quoteSQLIdentifier(f) }
       textOrderedAfter = true
+      // Only the final ORDER BY can be applied again to the rows that come back.
+      if !final { textOrderChangesRows = true }
       return "\"C\""
     }
   }
@@ -198,7 +224,7 @@ struct SQLCompiler {
     if !b.filters.isEmpty { lines.append("WHERE " + b.filters.map { "(\($0))" }.joined(separator: "\n  AND ")) }
     if !b.groupBy.isEmpty { lines.append("GROUP BY " + b.groupBy.joined(separator: ", ")) }
     if (final || b.limit != nil) && !b.order.isEmpty {
-      lines.append("ORDER BY " + b.order.map { orderSQL($0) }.joined(separator: ", "))
+      lines.append("ORDER BY " + b.order.map { orderSQL($0, final: final && b.limit == nil) }.joined(separator: ", "))
     }
     if let n = b.limit { lines.append("LIMIT \(n)") }
     var text = (b.notes + lines).joined(separator: "\n")

@@ -471,6 +471,53 @@ final class SQLCompilerTests: XCTestCase {
     print("SQL equivalence: \(compared) golden queries compared, \(notExpressible.count) not expressible in SQL: \(notExpressible)")
   }
 
+  /// A server without the ICU collation: text ordered by code points there, then sorted again
+  /// in terrain by `localOrder` (stably), gives terrain's order; where sorting again cannot,
+  /// `localOrder` is nil.
+  func testTextOrderAppliedAfterTheResultComesBack() throws {
+    let (pg, s) = try prepareServer()
+    let texts = ["from communes | where code_departement == \"01\" | sort nom | select nom, population",
+      "from communes | sort code_region, nom desc | select code_region, nom | take 2000",
+      "from collation | derive big = id > 50 | sort s | sort big | select s, big"]
+    for text in [texts[0], texts[2]] {
+      let expected = try s.query(text)
+      let compiled = try compileToSQL(try plan(text, in: s), options: SQLOptions(frenchCollation: nil)) {
+        SQLSource(relation: "\(quoteSQLIdentifier(Self.schema)).\(quoteSQLIdentifier($0))", rowOrder: "terrain_row")
+      }
+      XCTAssertTrue(compiled.textOrderedAfter, text)
+      guard let keys = compiled.localOrder else { XCTFail("no local order: \(text)"); continue }
+      let rows = Array(parsePsqlCSV(try pg.run(compiled.sql)).dropFirst())
+      let sorted = stableSorted(rows, keys, types: expected.fields.map(\.type))
+      XCTAssertNil(compare(expected, [expected.fields.map(\.name)] + sorted, orderedAfter: true), text)
+    }
+    let limited = try compileToSQL(try plan(texts[1], in: s), options: SQLOptions(frenchCollation: nil)) { SQLSource(relation: $0) }
+    XCTAssertTrue(limited.textOrderedAfter)
+    XCTAssertNil(limited.localOrder, "a take after a text sort picks other rows")
+    let windowed = try compileToSQL(try plan("from regions | derive r = rank() sort nom", in: s), options: SQLOptions(frenchCollation: nil)) {
+      SQLSource(relation: $0)
+    }
+    XCTAssertNil(windowed.localOrder)
+  }
+
+  func stableSorted(_ rows: [[String?]], _ keys: [SQLLocalSortKey], types: [DataType]) -> [[String?]] {
+    func less(_ a: String?, _ b: String?, _ key: SQLLocalSortKey) -> Bool? {
+      guard let a else { return b == nil ? nil : false }
+      guard let b else { return true }
+      if a == b { return nil }
+      let ascending: Bool
+      if let c = key.collation { ascending = c.less(a, b) } else if types[key.column] == .text || types[key.column] == .bool { ascending = a < b } else {
+        ascending = (Double(a) ?? 0) < (Double(b) ?? 0)
+      }
+      return key.descending ? !ascending : ascending
+    }
+    return rows.enumerated().sorted { x, y in
+      for k in keys {
+        if let l = less(x.element[k.column], y.element[k.column], k) { return l }
+      }
+      return x.offset < y.offset
+    }.map(\.element)
+  }
+
   /// Integer overflow is an error in both: terrain's at the span, PostgreSQL's "bigint out of range".
   func testIntegerOverflowFailsInBoth() throws {
     let (pg, s) = try prepareServer()
