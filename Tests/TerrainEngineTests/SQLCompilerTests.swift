@@ -418,9 +418,7 @@ final class SQLCompilerTests: XCTestCase {
     for text in Self.equivalence {
       do {
         let expected = try s.query(text)
-        let compiled = try compileToSQL(try plan(text, in: s), options: SQLOptions(frenchCollation: icu ? "fr-FR-x-icu" : nil)) {
-          SQLSource(relation: "\(quoteSQLIdentifier(Self.schema)).\(quoteSQLIdentifier($0))", rowOrder: "terrain_row")
-        }
+        let compiled = try onServer(text, s, SQLOptions(frenchCollation: icu ? "fr-FR-x-icu" : nil))
         let got = parsePsqlCSV(try pg.run(compiled.sql))
         if let problem = compare(expected, got, orderedAfter: compiled.textOrderedAfter) {
           failures.append("\(text)\n  \(problem)\n\(compiled.sql)")
@@ -452,9 +450,7 @@ final class SQLCompilerTests: XCTestCase {
           !text.contains("$"), !text.contains("export"), !text.contains("chart"), !text.contains("today()") else { continue }
         guard let expected = try? s.query(text) else { continue }
         do {
-          let compiled = try compileToSQL(try plan(text, in: s), options: SQLOptions()) {
-            SQLSource(relation: "\(quoteSQLIdentifier(Self.schema)).\(quoteSQLIdentifier($0))", rowOrder: "terrain_row")
-          }
+          let compiled = try onServer(text, s, SQLOptions())
           compared += 1
           if let problem = compare(expected, parsePsqlCSV(try pg.run(compiled.sql)), orderedAfter: false) {
             failures.append("\(file):\(record.textLine): \(text)\n  \(problem)\n\(compiled.sql)")
@@ -481,9 +477,7 @@ final class SQLCompilerTests: XCTestCase {
       "from collation | derive big = id > 50 | sort s | sort big | select s, big"]
     for text in [texts[0], texts[2]] {
       let expected = try s.query(text)
-      let compiled = try compileToSQL(try plan(text, in: s), options: SQLOptions(frenchCollation: nil)) {
-        SQLSource(relation: "\(quoteSQLIdentifier(Self.schema)).\(quoteSQLIdentifier($0))", rowOrder: "terrain_row")
-      }
+      let compiled = try onServer(text, s, SQLOptions(frenchCollation: nil))
       XCTAssertTrue(compiled.textOrderedAfter, text)
       guard let keys = compiled.localOrder else { XCTFail("no local order: \(text)"); continue }
       let rows = Array(parsePsqlCSV(try pg.run(compiled.sql)).dropFirst())
@@ -497,6 +491,13 @@ final class SQLCompilerTests: XCTestCase {
       SQLSource(relation: $0)
     }
     XCTAssertNil(windowed.localOrder)
+  }
+
+  /// `text` compiled for the test tables of the server (in `schema`, with their row order).
+  func onServer(_ text: String, _ s: Session, _ options: SQLOptions) throws -> CompiledSQL {
+    try compileToSQL(try plan(text, in: s), options: options) {
+      SQLSource(relation: "\(quoteSQLIdentifier(Self.schema)).\(quoteSQLIdentifier($0))", rowOrder: "terrain_row")
+    }
   }
 
   func stableSorted(_ rows: [[String?]], _ keys: [SQLLocalSortKey], types: [DataType]) -> [[String?]] {
@@ -524,9 +525,7 @@ final class SQLCompilerTests: XCTestCase {
     for text in ["from communes | select x = population * 9223372036854775807", "from communes | aggregate s = sum(population * 1000000000000000)",
       "from communes | derive c = cumsum(population * 1000000000000000) sort code_insee"] {
       XCTAssertThrowsError(try s.query(text), text)
-      let compiled = try compileToSQL(try plan(text, in: s), options: SQLOptions()) {
-        SQLSource(relation: "\(quoteSQLIdentifier(Self.schema)).\(quoteSQLIdentifier($0))", rowOrder: "terrain_row")
-      }
+      let compiled = try onServer(text, s, SQLOptions())
       XCTAssertThrowsError(try pg.run(compiled.sql), text) { e in
         XCTAssertTrue("\(e)".contains("out of range"), "\(e)")
       }
