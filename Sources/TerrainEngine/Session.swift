@@ -7,6 +7,7 @@ import TerrainIO
 import TerrainPlanner
 import TerrainExecution
 import TerrainFunctions
+import TerrainPostgres
 
 /// Everything one user's shell, script run or embedding program holds: tables, parameters,
 /// settings.
@@ -66,6 +67,13 @@ public final class Session {
   package var readDepth = 0
   /// Set while `execute` runs: receives a query's rows instead of their being printed.
   private var rowsSink: ((Table) -> Void)?
+  /// The PostgreSQL databases attached (`attach … as NAME`), by name.
+  package var attachments: [String: Attachment] = [:]
+  /// How an attached table is read by the planning under way (see `planReadingAttached`);
+  /// outside one, `.schema`/`.describe` read every column.
+  package var attachedReading: AttachedReading = .fetch(columns: nil)
+  /// The attached tables fetched by the planning under way (nil outside one: nothing kept).
+  package var attachedFetched: [String: Table]?
 
   /// An empty session: no table, no parameter. Installs nothing process-wide (see
   /// `installSignalHandlers()`).
@@ -329,7 +337,9 @@ public final class Session {
       }
       let relation = try runner.run(plan)
       let table = try relation.materialize(cancel: cancel)
-      if let sink = plan.export {
+      if let sink = plan.export, exportsToAttached(sink.path) {
+        try exportToAttached(table, path: sink.path, options: sink.options, span: sink.span)
+      } else if let sink = plan.export {
         if let source = catalog.dataSourceTable(at: fileSystemPath(sink.path)) {
           throw Diagnostic(.exportOverDataSource, sink.path, source, at: sink.span, label: .notWritten)
         }
@@ -355,6 +365,8 @@ public final class Session {
       }
     case .pilots(let p):
       try setPilots(p)
+    case .attach(let conninfo, let name, let options):
+      try attach(conninfo, name: name, options: options, span: node.span)
     case .dot(let name, let argument):
       try runDotCommand(name, argument, span: node.span, argumentStart: dotArgumentStart(node.span, name: name, in: source))
     }
@@ -391,6 +403,14 @@ public final class Session {
   /// over the pilots' table, run by its operator), except that `pivot` asks the probe for the
   /// values that name its columns.
   package func planQuery(_ pipeline: Pipeline) throws -> QueryPlan {
+    if attachedFetched == nil, readsAttached(pipeline) {
+      return try planReadingAttached(pipeline) { try planQueryReading(pipeline) }
+    }
+    return try planQueryReading(pipeline)
+  }
+
+  /// `planQuery(_:)` with attached tables read as `attachedReading` says.
+  package func planQueryReading(_ pipeline: Pipeline) throws -> QueryPlan {
     let planner = PipelinePlanner(tables: self, parameters: parameterValues, constants: KernelConstants(), functions: .standard,
       probe: ExecutingProbe(cancel: cancel), collation: collation)
     switch pipeline.source {
@@ -441,6 +461,9 @@ public final class Session {
 
 extension Session: TableProvider {
   package func table(named name: String, at span: Span) throws -> Table {
+    if let (a, t) = try attachedTable(name, at: span) {
+      return try readAttached(a, t, qualifiedName: name, at: span)
+    }
     do {
       if let t = try catalog.table(name) { return t }
     } catch let e as LoadError {

@@ -405,6 +405,25 @@ extension DiagnosticMessage {
   public static let nothingAfterExport = DiagnosticMessage(.session, "nothing-after-export", "nothing can follow `export`: the previous query ended by writing its file")
   public static let selfReferenceTwice = DiagnosticMessage(.session, "self-reference-twice", "cannot add stages to `let {} = …`: it read the `{}` it replaced, so running it again would apply its stages twice")
   public static let nothingToContinueAgainst = DiagnosticMessage(.session, "nothing-to-continue-against", "nothing to continue: a line starting with `against` gives the peers of the previous `compare`")
+
+  // MARK: postgres
+  public static let expectedConninfo = DiagnosticMessage(.syntax, "expected-conninfo", "expected a connection string after `attach`, found {}")
+  public static let expectedAsAfterAttach = DiagnosticMessage(.syntax, "expected-as-after-attach", "expected `as NAME` after `attach \"…\"`, found {}")
+  public static let pgCannotConnect = DiagnosticMessage(.session, "pg-cannot-connect", "cannot connect to PostgreSQL at `{}`: {}")
+  public static let pgConnectionLost = DiagnosticMessage(.session, "pg-connection-lost", "the connection to PostgreSQL ({}) was lost: {}")
+  public static let pgServerError = DiagnosticMessage(.session, "pg-server-error", "PostgreSQL: {}")
+  public static let pgStatementTimeout = DiagnosticMessage(.session, "pg-statement-timeout", "PostgreSQL stopped the statement at its time limit: {}")
+  public static let pgMissingTable = DiagnosticMessage(.session, "pg-missing-table", "PostgreSQL: {}")
+  public static let pgPermissionDenied = DiagnosticMessage(.session, "pg-permission-denied", "PostgreSQL refused: {}")
+  public static let pgCorruptCopy = DiagnosticMessage(.load, "pg-corrupt-copy", "malformed COPY data from PostgreSQL at row {}: {}")
+  public static let pgResultTooLarge = DiagnosticMessage(.load, "pg-result-too-large", "the result does not fit in the memory available (stopped after {} rows)")
+  public static let pgTableExists = DiagnosticMessage(.export, "pg-table-exists", "table `{}` already exists in schema `{}`")
+  public static let pgDateRange = DiagnosticMessage(.export, "pg-date-range", "column `{}`: date {} is beyond PostgreSQL's dates")
+  public static let pgBadExportMode = DiagnosticMessage(.export, "pg-bad-export-mode", "`mode` must be \"create\", \"replace\" or \"append\", not {}")
+  public static let pgExportOption = DiagnosticMessage(.export, "pg-export-option", "`{}` does not apply to an export to PostgreSQL (only `mode` does)")
+  public static let notAttached = DiagnosticMessage(.session, "not-attached", "no attached database `{}`")
+  public static let pgUnknownTable = DiagnosticMessage(.bind, "pg-unknown-table", "no table `{}` in the attached database `{}` (schema `{}`)")
+  public static let pgUnknownSchema = DiagnosticMessage(.session, "pg-unknown-schema", "no schema `{}` in the database at `{}`")
 }
 
 extension DiagnosticText {
@@ -724,4 +743,22 @@ extension DiagnosticText {
   public static let chartOneBar = DiagnosticText(.phrase, "chart-one-bar", "1 bar")
   public static let chartPoints = DiagnosticText(.phrase, "chart-points", "{} points")
   public static let chartOnePoint = DiagnosticText(.phrase, "chart-one-point", "1 point")
+
+  // MARK: postgres (helps, phrases)
+  public static let pgConnectHelp = DiagnosticText(.help, "pg-connect-help", "a URI `postgresql://user@host:5432/db` or `host=… dbname=… user=…`; a password comes from `~/.pgpass` or PGPASSWORD")
+  public static let pgReconnectHelp = DiagnosticText(.help, "pg-reconnect-help", "the next statement reconnects; nothing was changed")
+  public static let pgTimeoutHelp = DiagnosticText(.help, "pg-timeout-help", "filter or aggregate first, or ask for a longer `statement_timeout` (`options=-cstatement_timeout=…` in the connection string)")
+  public static let pgMissingTableHelp = DiagnosticText(.help, "pg-missing-table-help", "the table may have been dropped since `attach`: `attach` again to list the tables anew")
+  public static let pgPermissionHelp = DiagnosticText(.help, "pg-permission-help", "the database's owner can `grant select` (or `create`) to the role you connect as")
+  public static let pgExportModes = DiagnosticText(.help, "pg-export-modes", "`with (mode = \"replace\")` replaces it, `with (mode = \"append\")` adds the rows")
+  public static let attachedList = DiagnosticText(.help, "attached-list", "attached: {}")
+  public static let attachExample = DiagnosticText(.help, "attach-example", "e.g. `attach \"postgresql://user@host/db\" as pg`")
+  public static let pgCopyTruncated = DiagnosticText(.phrase, "pg-copy-truncated", "the data stops before its end")
+  public static let pgCopyAfterTrailer = DiagnosticText(.phrase, "pg-copy-after-trailer", "data after the end marker")
+  public static let pgCopyBadSignature = DiagnosticText(.phrase, "pg-copy-bad-signature", "not a binary COPY header")
+  public static let pgCopyHasOids = DiagnosticText(.phrase, "pg-copy-has-oids", "rows with OIDs are not read")
+  public static let pgCopyBadLength = DiagnosticText(.phrase, "pg-copy-bad-length", "a field length that does not fit its type")
+  public static let pgCopyFieldCount = DiagnosticText(.phrase, "pg-copy-field-count", "{} fields where {} were expected")
+  public static let pgCopyBadNumeric = DiagnosticText(.phrase, "pg-copy-bad-numeric", "a malformed numeric")
+  public static let pgCopyBadText = DiagnosticText(.phrase, "pg-copy-bad-text", "text that is not UTF-8")
 }
