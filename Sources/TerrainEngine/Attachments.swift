@@ -113,6 +113,9 @@ extension Session {
     attachments.keys.sorted().flatMap { n in attachments[n].map { a in a.tables.map { n + "." + $0.name } } ?? [] }
   }
 
+  /// The session's tables and the attached ones (`pg.table`), for completion.
+  package var completionTableNames: [String] { catalog.names + attachedTableNames }
+
   /// The columns of an attached table `pg.table` (nil for another name), for completion.
   package func attachedColumns(_ name: String) -> [String]? {
     guard let found = try? attachedTable(name, at: Span(0, 0)) else { return nil }
@@ -139,6 +142,7 @@ extension Session {
     if let cached = attachedFetched?[qualifiedName] { return cached }
     let sql = "select " + columns.map { quoteIdentifier($0.name) }.joined(separator: ", ")
       + " from " + quoteIdentifier(a.schema) + "." + quoteIdentifier(t.name)
+    attachedQueriesSent.append(sql)
     let table = try placed(at: span) {
       try a.connection.fetch(sql: sql, cancel: cancel, notices: { [unowned self] in self.notify("\(qualifiedName): \($0)\n") })
     }
@@ -154,6 +158,7 @@ extension Session {
   func planReadingAttached(_ pipeline: Pipeline, _ plan: () throws -> QueryPlan) throws -> QueryPlan {
     let saved = attachedReading
     attachedFetched = [:]
+    attachedQueriesSent = []
     defer {
       attachedReading = saved
       attachedFetched = nil

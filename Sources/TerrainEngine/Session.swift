@@ -74,6 +74,8 @@ public final class Session {
   package var attachedReading: AttachedReading = .fetch(columns: nil)
   /// The attached tables fetched by the planning under way (nil outside one: nothing kept).
   package var attachedFetched: [String: Table]?
+  /// The SELECTs sent to attached databases by the last pipeline planned (what was fetched).
+  package var attachedQueriesSent: [String] = []
 
   /// An empty session: no table, no parameter. Installs nothing process-wide (see
   /// `installSignalHandlers()`).

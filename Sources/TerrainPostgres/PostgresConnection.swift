@@ -20,6 +20,9 @@ package final class PostgresConnection {
   private var conn: OpaquePointer
   /// The connection string as given (it may hold a password: never shown; see `displayName`).
   package let conninfo: String
+  /// Whether `PQcancel` was sent for the statement under way (its "canceling statement"
+  /// error is then the user's cancellation, not a timeout). Cleared by each `send`.
+  private(set) var cancelRequested = false
   /// `user@host:port/dbname` as the server was reached (no password), for messages and `.tables`.
   package private(set) var displayName: String
 
@@ -33,7 +36,7 @@ package final class PostgresConnection {
     displayName = redactedConninfo(conninfo)
     guard PQstatus(c) == CONNECTION_OK else {
       let reason = errorText(PQerrorMessage(c))
-      PQfinish(c)
+      // Every stored property is set: `deinit` runs and closes `conn`.
       throw Diagnostic(.pgCannotConnect, redactedConninfo(conninfo), reason, help: .pgConnectHelp)
     }
     displayName = describeConnection(c)
@@ -80,6 +83,7 @@ package final class PostgresConnection {
 
   /// Sends one statement without waiting for its result.
   func send(_ sql: String, _ parameters: [String] = []) throws {
+    cancelRequested = false
     let sent: Int32
     if parameters.isEmpty {
       sent = PQsendQuery(conn, sql)
@@ -99,12 +103,11 @@ package final class PostgresConnection {
   /// sends `PQcancel` once, then the server's answer is awaited). Stops at a COPY result (the
   /// caller transfers the data) or when there is none left; the first error result becomes a
   /// diagnostic once every result is read.
-  func collectResults(cancel: CancellationFlag?, stopAtCopy: Bool = false, cancelSent initiallySent: Bool = false) throws -> [OpaquePointer] {
+  func collectResults(cancel: CancellationFlag?, stopAtCopy: Bool = false) throws -> [OpaquePointer] {
     var results: [OpaquePointer] = []
     var failure: Error?
-    var cancelSent = initiallySent
     while true {
-      try waitUntilNotBusy(cancel: cancel, cancelSent: &cancelSent)
+      try waitUntilNotBusy(cancel: cancel)
       guard let r = PQgetResult(conn) else { break }
       let status = PQresultStatus(r)
       if status == PGRES_COPY_OUT || status == PGRES_COPY_IN {
@@ -117,7 +120,7 @@ package final class PostgresConnection {
         break
       }
       if status == PGRES_FATAL_ERROR || status == PGRES_BAD_RESPONSE {
-        if failure == nil { failure = serverError(r, cancelled: cancelSent) }
+        if failure == nil { failure = serverError(r) }
         PQclear(r)
       } else {
         results.append(r)
@@ -132,12 +135,9 @@ package final class PostgresConnection {
   }
 
   /// Reads what the server sent until a result is complete, every 100 ms checking `cancel`.
-  func waitUntilNotBusy(cancel: CancellationFlag?, cancelSent: inout Bool) throws {
+  func waitUntilNotBusy(cancel: CancellationFlag?) throws {
     while PQisBusy(conn) != 0 {
-      if let cancel, cancel.isCancelled, !cancelSent {
-        cancelSent = true
-        sendCancel()
-      }
+      if let cancel, cancel.isCancelled, !cancelRequested { sendCancel() }
       try waitForInput(timeoutMilliseconds: 100)
       guard PQconsumeInput(conn) == 1 else { throw lostOrFailed() }
     }
@@ -153,6 +153,7 @@ package final class PostgresConnection {
 
   /// Asks the server to stop the statement running (`PQcancel`, over a second connection).
   func sendCancel() {
+    cancelRequested = true
     guard let c = PQgetCancel(conn) else { return }
     defer { PQfreeCancel(c) }
     var buffer = [CChar](repeating: 0, count: 256)
@@ -171,14 +172,14 @@ package final class PostgresConnection {
   /// The diagnostic of an error result: its SQLSTATE picks the message (a missing table, a
   /// refused permission, a statement timeout, a lost connection), the server's text follows.
   /// A cancellation the session asked for is `CancelledError`.
-  func serverError(_ r: OpaquePointer, cancelled: Bool) -> Error {
+  func serverError(_ r: OpaquePointer) -> Error {
     let state = field(r, diagSQLState) ?? ""
     var message = field(r, diagPrimary) ?? errorText(PQresultErrorMessage(r))
     if message.isEmpty { message = errorText(PQerrorMessage(conn)) }
     if let detail = field(r, diagDetail) { message += " (\(detail))" }
     switch state {
     case "57014":
-      if cancelled { return CancelledError() }
+      if cancelRequested { return CancelledError() }
       return Diagnostic(.pgStatementTimeout, message, help: .pgTimeoutHelp)
     case "42P01", "3F000": return Diagnostic(.pgMissingTable, message, help: .pgMissingTableHelp)
     case "42501": return Diagnostic(.pgPermissionDenied, message, help: .pgPermissionHelp)
@@ -200,8 +201,7 @@ package final class PostgresConnection {
 
   /// Discards whatever results are left (after an error in the middle of a transfer).
   func drainResults() {
-    var cancelSent = true
-    while (try? waitUntilNotBusy(cancel: nil, cancelSent: &cancelSent)) != nil, let r = PQgetResult(conn) {
+    while (try? waitUntilNotBusy(cancel: nil)) != nil, let r = PQgetResult(conn) {
       let status = PQresultStatus(r)
       PQclear(r)
       if status == PGRES_COPY_IN { _ = PQputCopyEnd(conn, "aborted") }

@@ -108,7 +108,6 @@ extension PostgresConnection {
       : String(body)
     var decoder = CopyBinaryDecoder(types: wire)
     try send("copy (\(select)) to stdout (format binary)")
-    var cancelSent = false
     let started = try collectResults(cancel: cancel, stopAtCopy: true)
     started.forEach { PQclear($0) }
     var failure: Error?
@@ -127,13 +126,10 @@ extension PostgresConnection {
           }
         } catch {
           failure = error
-          if !cancelSent { cancelSent = true; sendCancel() }
+          if !cancelRequested { sendCancel() }
         }
       } else if n == 0 {
-        if let cancel, cancel.isCancelled, !cancelSent {
-          cancelSent = true
-          sendCancel()
-        }
+        if let cancel, cancel.isCancelled, !cancelRequested { sendCancel() }
         try waitForInput(timeoutMilliseconds: 100)
         guard PQconsumeInput(handle) == 1 else { throw lostOrFailed() }
       } else if n == -1 {
@@ -143,7 +139,7 @@ extension PostgresConnection {
       }
     }
     do {
-      let finished = try collectResults(cancel: cancel, stopAtCopy: false, cancelSent: cancelSent)
+      let finished = try collectResults(cancel: cancel)
       finished.forEach { PQclear($0) }
     } catch {
       throw failure ?? error
