@@ -111,7 +111,10 @@ extension PostgresConnection {
     let started = try collectResults(cancel: cancel, stopAtCopy: true)
     started.forEach { PQclear($0) }
     var failure: Error?
+    // Checked every 64 MB received: the columns take about what arrives (8-byte values for
+    // 4–8-byte fields, 4-byte codes for text), and a result may take half of what is left.
     let memoryLimit = availableMemory() ?? Int.max
+    var checkedAt = 0
     while true {
       var buffer: UnsafeMutablePointer<CChar>?
       let n = PQgetCopyData(handle, &buffer, 1)
@@ -120,9 +123,9 @@ extension PostgresConnection {
         guard failure == nil else { continue }
         do {
           try decoder.feed(UnsafeRawBufferPointer(start: buffer, count: Int(n)))
-          // The columns take about what arrived (8-byte values for 4–8-byte fields, codes).
-          if decoder.rows & 0xFFFF == 0, decoder.bytesReceived > memoryLimit / 2 {
-            throw Diagnostic(.pgResultTooLarge, String(decoder.rows))
+          if decoder.bytesReceived - checkedAt > 1 << 26 {
+            checkedAt = decoder.bytesReceived
+            if decoder.bytesReceived > memoryLimit / 2 { throw Diagnostic(.pgResultTooLarge, String(decoder.rows)) }
           }
         } catch {
           failure = error

@@ -6,6 +6,7 @@ import XCTest
 import TerrainStorage
 import TerrainEngine
 import TerrainPostgres
+import TerrainShell
 
 final class PostgresTests: XCTestCase {
   /// A session with the bundled tables and the test server attached as `pg` (schema public:
@@ -94,9 +95,27 @@ final class PostgresTests: XCTestCase {
     let r = s.execute("from pg.comunes")
     XCTAssertEqual(r.last?.diagnostic?.id, "bind.pg-unknown-table")
     XCTAssertEqual(r.last?.diagnostic?.help, "did you mean `pg.communes`?")
-    // Completion sees them.
-    XCTAssertTrue(s.completionTableNames.contains("pg.communes"))
-    XCTAssertEqual(s.attachedColumns("pgb.regions")?.first, "code_region")
+    // Completion offers them and their columns, without fetching rows.
+    var completer = ShellCompleter(tableNames: { s.completionTableNames }, columns: { s.attachedColumns($0) })
+    completer.queryColumns = { s.outputColumns(of: $0) }
+    XCTAssertEqual(completer.complete(before: "from ", word: "pgb.reg"), .words(["pgb.regions"]))
+    XCTAssertEqual(completer.complete(before: "from communes | join ", word: "pg.ep"), .words(["pg.epci"]))
+    guard case .words(let columns) = completer.complete(before: "from pgb.regions | where ", word: "code_r") else {
+      return XCTFail("no columns completed")
+    }
+    XCTAssertTrue(columns.contains("code_region"), "\(columns)")
+    XCTAssertEqual(s.outputColumns(of: "from pgb.regions | select code_region, n = nom"), ["code_region", "n"])
+    XCTAssertEqual(s.attachedQueriesSent, [])
+  }
+
+  func testAttachSyntaxErrors() throws {
+    let s = Session()
+    XCTAssertEqual(errorID(s, "attach 12 as pg"), "syntax.expected-conninfo")
+    XCTAssertEqual(errorID(s, "attach \"host=/nowhere\""), "syntax.expected-as-after-attach")
+    XCTAssertEqual(errorID(s, "attach \"host=/nowhere\" as pg with (shema = \"x\")"), "bind.unknown-option")
+    XCTAssertEqual(errorID(s, ".detach pg"), "session.not-attached")
+    // Without a database attached as `pg`, `pg.x` is an unknown table and `export "pg.x"` a file.
+    XCTAssertEqual(errorID(s, "from pg.communes"), "bind.unknown-table")
   }
 
   // MARK: transfer in
