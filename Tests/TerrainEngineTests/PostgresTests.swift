@@ -296,41 +296,37 @@ final class PostgresTests: XCTestCase {
     return nil
   }
 
-  func testConnectionKilledMidTransfer() throws {
+  /// Runs `from pg.trickle | aggregate n = count()` in a session with the test server
+  /// attached, calling `during` with the server process's id (and the session's cancel flag)
+  /// from another thread 0.1 s after
+  /// its COPY shows on the server. Returns the session, its results and an admin connection.
+  private func runTrickle(during: @escaping @Sendable (String, PostgresConnection, CancellationFlag) -> Void) throws
+    -> (Session, [StatementResult], PostgresConnection) {
     let admin = try TestSupport.postgresAdmin()
     try slowStream(admin)
-    defer { _ = try? admin.query("drop view if exists public.trickle") }
+    addTeardownBlock { _ = try? admin.query("drop view if exists public.trickle") }
     let s = try attachedSession()
-    try expectOK(s, "attach \"\(try TestSupport.postgres())\" as pg")
-    let killer = Thread {
+    let flag = s.cancel
+    let watcher = Thread {
       if let pid = try? self.waitForCopy(admin) {
         Thread.sleep(forTimeInterval: 0.1)
-        _ = try? admin.query("select pg_terminate_backend(\(pid))")
+        during(pid, admin, flag)
       }
     }
-    killer.start()
-    let r = s.execute("from pg.trickle | aggregate n = count()")
+    watcher.start()
+    return (s, s.execute("from pg.trickle | aggregate n = count()"), admin)
+  }
+
+  func testConnectionKilledMidTransfer() throws {
+    let (s, r, _) = try runTrickle { pid, admin, _ in _ = try? admin.query("select pg_terminate_backend(\(pid))") }
     XCTAssertEqual(r.last?.diagnostic?.id, "session.pg-connection-lost", r.last?.diagnostic?.message ?? "no error")
     // The next statement reconnects.
     XCTAssertEqual(try table(s, "from pg.regions | aggregate n = count()").columns[0].int(at: 0), 18)
   }
 
   func testCancelStopsTheServerAndKeepsTheSession() throws {
-    let admin = try TestSupport.postgresAdmin()
-    try slowStream(admin)
-    defer { _ = try? admin.query("drop view if exists public.trickle") }
-    let s = try attachedSession()
-    try expectOK(s, "attach \"\(try TestSupport.postgres())\" as pg")
-    let flag = s.cancel
-    let canceller = Thread {
-      if (try? self.waitForCopy(admin)) != nil {
-        Thread.sleep(forTimeInterval: 0.1)
-        flag.cancel()
-      }
-    }
-    canceller.start()
     let started = Date()
-    let r = s.execute("from pg.trickle | aggregate n = count()")
+    let (s, r, admin) = try runTrickle { _, _, cancel in cancel.cancel() }
     XCTAssertEqual(r.last?.diagnostic?.id, "session.cancelled", r.last?.diagnostic?.message ?? "no error")
     XCTAssertLessThan(Date().timeIntervalSince(started), 15)
     // Nothing left running on the server, and the same connection answers.
