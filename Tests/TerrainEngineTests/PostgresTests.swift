@@ -162,6 +162,27 @@ final class PostgresTests: XCTestCase {
     ])
   }
 
+  /// `numeric` values of every size and scale decode to the double PostgreSQL's own
+  /// `numeric → float8` cast gives (the nearest one).
+  func testNumericsDecodeToTheNearestDouble() throws {
+    let admin = try TestSupport.postgresAdmin()
+    try admin.query("drop table if exists public.numerics")
+    try admin.query("""
+      create table public.numerics as
+        select n, n::float8 as f from (
+          select round((random() * 10 ^ (g % 40 - 12))::numeric, g % 15) * (case when g % 3 = 0 then -1 else 1 end) as n
+          from generate_series(1, 3000) g) t
+        union all
+        select x, x::float8 from (values (0::numeric), (1e-30), (123456789012345678901234567890.123), (0.1),
+          (1e300), (-1e-300), (9007199254740993), (99999999.99999999)) v(x)
+      """)
+    defer { _ = try? admin.query("drop table if exists public.numerics") }
+    let s = try attachedSession()
+    let t = try table(s, "from pg.numerics | where n != f or n is null | aggregate bad = count()")
+    XCTAssertEqual(t.columns[0].int(at: 0), 0)
+    XCTAssertEqual(try table(s, "from pg.numerics | aggregate n = count()").columns[0].int(at: 0), 3008)
+  }
+
   func testPipelinesOverAttachedTablesAgreeWithTheBundledTables() throws {
     let s = try attachedSession()
     let pipelines = [
