@@ -355,6 +355,35 @@ final class PostgresTests: XCTestCase {
     XCTAssertEqual(try table(s, "from pg.regions | aggregate n = count()").columns[0].int(at: 0), 18)
   }
 
+  /// Ctrl-C in the real shell while rows stream from the server: the statement is cancelled on
+  /// the server, and the shell and its connection go on.
+  func testCtrlCInTheShellCancelsOnTheServer() throws {
+    let pg = try TestSupport.postgres()
+    let binary = try XCTUnwrap(PTYSession.terrainBinary(), "the terrain binary is not built (swift build)")
+    let admin = try TestSupport.postgresAdmin()
+    try slowStream(admin)
+    defer { _ = try? admin.query("drop view if exists public.trickle") }
+    let home = try TestSupport.temporaryFolder("terrain-pg-pty", for: self)
+    let s = try PTYSession(executable: binary, environment: [
+      "TERM": "xterm", "HOME": home.path, "XDG_STATE_HOME": home.path, "INPUTRC": "/dev/null", "LANG": "C.UTF-8",
+      "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+      "TERRAIN_DATASETS": TestSupport.datasets.path,
+    ])
+    defer { s.terminate() }
+    XCTAssertTrue(s.expect("terrain> ", timeout: 10), "screen:\n\(s.rawText)")
+    s.type("attach \"\(pg)\" as pg\r")
+    XCTAssertTrue(s.expect("attached pg", timeout: 10), "screen:\n\(s.rawText)")
+    s.type("from pg.trickle | aggregate n = count()\r")
+    XCTAssertNotNil(try waitForCopy(admin), "the COPY never started; screen:\n\(s.rawText)")
+    s.type("\u{03}")
+    XCTAssertTrue(s.expect("cancelled", timeout: 10), "screen:\n\(s.rawText)")
+    XCTAssertTrue(s.expect("terrain> ", timeout: 5), "screen:\n\(s.rawText)")
+    s.type("from pg.regions | aggregate n = count()\r")
+    XCTAssertTrue(s.expect("1 row", timeout: 10), "screen:\n\(s.rawText)")
+    XCTAssertEqual(try admin.query(
+      "select count(*) from pg_stat_activity where query like 'copy (select %trickle%' and state = 'active'").first?.first, "0")
+  }
+
   // MARK: the decoder on hostile streams (no server)
 
   func testTruncatedOrCorruptCopyStreamsAreErrors() throws {
