@@ -286,6 +286,9 @@ final class PostgresTests: XCTestCase {
     let denied = s.execute("from r.epci | take 1")
     XCTAssertEqual(denied.last?.diagnostic?.id, "session.pg-permission-denied")
     XCTAssertEqual(errorID(s, "from regions | export \"r.nope\""), "session.pg-permission-denied")
+    XCTAssertEqual(try admin.query("select to_regclass('public.nope') is null").first?.first, "t")
+    // A schema that does not exist.
+    XCTAssertEqual(errorID(s, "attach \"\(pg)\" as z with (schema = \"nulle_part\")"), "session.pg-unknown-schema")
     // A statement timeout.
     try admin.query("create or replace view public.slow as select pg_sleep(3)::text as x")
     defer { _ = try? admin.query("drop view if exists public.slow") }
