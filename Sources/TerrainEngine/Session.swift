@@ -7,6 +7,7 @@ import TerrainIO
 import TerrainPlanner
 import TerrainExecution
 import TerrainFunctions
+import TerrainPostgres
 
 /// Everything one user's shell, script run or embedding program holds: tables, parameters,
 /// settings.
@@ -79,6 +80,15 @@ public final class Session {
   public var lessonProgressPath: String?
   /// The transcript being recorded (`.record FILE.md`), if any.
   package var transcript: Transcript?
+  /// The PostgreSQL databases attached (`attach … as NAME`), by name.
+  package var attachments: [String: Attachment] = [:]
+  /// How an attached table is read by the planning under way (see `planReadingAttached`);
+  /// outside one, `.schema`/`.describe` read every column.
+  package var attachedReading: AttachedReading = .fetch(columns: nil)
+  /// The attached tables fetched by the planning under way (nil outside one: nothing kept).
+  package var attachedFetched: [String: Table]?
+  /// The SELECTs sent to attached databases by the last pipeline planned (what was fetched).
+  package var attachedQueriesSent: [String] = []
 
   /// An empty session: no table, no parameter. Installs nothing process-wide (see
   /// `installSignalHandlers()`).
@@ -387,7 +397,9 @@ public final class Session {
       }
       let relation = try runner.run(plan)
       let table = try relation.materialize(cancel: cancel)
-      if let sink = plan.export {
+      if let sink = plan.export, exportsToAttached(sink.path) {
+        try exportToAttached(table, path: sink.path, options: sink.options, span: sink.span)
+      } else if let sink = plan.export {
         if let source = catalog.dataSourceTable(at: fileSystemPath(sink.path)) {
           throw Diagnostic(.exportOverDataSource, sink.path, source, at: sink.span, label: .notWritten)
         }
@@ -421,6 +433,8 @@ public final class Session {
       }
     case .pilots(let p):
       try setPilots(p)
+    case .attach(let conninfo, let name, let options):
+      try attach(conninfo, name: name, options: options, span: node.span)
     case .dot(let name, let argument):
       guard let dotCommands else { throw Diagnostic(.dotCommandOutsideShell, name, at: node.span, label: .notACommand) }
       try dotCommands.runDotCommand(name, argument, span: node.span,
@@ -459,6 +473,14 @@ public final class Session {
   /// over the pilots' table, run by its operator), except that `pivot` asks the probe for the
   /// values that name its columns.
   package func planQuery(_ pipeline: Pipeline) throws -> QueryPlan {
+    if attachedFetched == nil, readsAttached(pipeline) {
+      return try planReadingAttached(pipeline) { try planQueryReading(pipeline) }
+    }
+    return try planQueryReading(pipeline)
+  }
+
+  /// `planQuery(_:)` with attached tables read as `attachedReading` says.
+  package func planQueryReading(_ pipeline: Pipeline) throws -> QueryPlan {
     let planner = PipelinePlanner(tables: self, parameters: parameterValues, constants: KernelConstants(), functions: .standard,
       probe: ExecutingProbe(cancel: cancel), collation: collation)
     switch pipeline.source {
@@ -509,6 +531,9 @@ public final class Session {
 
 extension Session: TableProvider {
   package func table(named name: String, at span: Span) throws -> Table {
+    if let (a, t) = try attachedTable(name, at: span) {
+      return try readAttached(a, t, qualifiedName: name, at: span)
+    }
     do {
       if let t = try catalog.table(name) { return t }
     } catch let e as LoadError {

@@ -76,6 +76,8 @@ package struct ShellCommands: DotCommandRunner {
       }
       s.notify("dropped \(args[0])\n")
     },
+    DotCommand(name: "detach", arguments: "NAME", help: "forget a database attached by `attach … as NAME` (its tables are no longer `NAME.table`)",
+      example: ".detach pg", minArguments: 1, maxArguments: 1) { s, args, span in try s.detach(args[0], span: span) },
     DotCommand(name: "pilots", arguments: "", help: "the pilot territories and their display names",
       example: ".pilots", minArguments: 0, maxArguments: 0) { s, _, _ in
       guard let p = s.pilots else { return s.notify("no pilots yet: `pilots TABLE key COLUMN = …`\n") }
@@ -188,6 +190,14 @@ extension Session {
       case nil: origins.append(.null)
       }
     }
+    // Attached tables: their row counts are the server's to give (not counted here).
+    for name in attachedTableNames {
+      guard let (a, t) = try? attachedTable(name, at: Span(0, 0)) else { continue }
+      names.append(.text(name))
+      rows.append(.null)
+      cols.append(.int(Int64(t.columns.count)))
+      origins.append(.text("postgresql \(a.connection.displayName) schema \(a.schema)"))
+    }
     let t = Table(names: ["table", "rows", "columns", "source"], columns: [
       Column.from(names, type: .text), Column.from(rows, type: .int), Column.from(cols, type: .int), Column.from(origins, type: .text),
     ])
@@ -196,8 +206,19 @@ extension Session {
   }
 
   package func showSchema(_ name: String?, _ span: Span) throws {
-    let names = name.map { [$0] } ?? catalog.names
+    let names = name.map { [$0] } ?? (catalog.names + attachedTableNames)
     for n in names {
+      if let (_, t) = try attachedTable(n, at: span) {
+        // An attached table: its columns as terrain reads them and as PostgreSQL declares them.
+        let schema = Table(names: ["column", "type", "postgresql"], columns: [
+          Column.from(t.columns.map { .text($0.name) }, type: .text),
+          Column.from(t.columns.map { .text($0.terrainType.rawValue) }, type: .text),
+          Column.from(t.columns.map { .text($0.typeName) }, type: .text),
+        ])
+        if name == nil { write("\(n)\n") }
+        write(render(schema, options: introspectionOptions))
+        continue
+      }
       let t = try table(named: n, at: span)
       let schema = Table(names: ["column", "type", "nulls"], columns: [
         Column.from(t.fields.map { .text($0.name) }, type: .text),
