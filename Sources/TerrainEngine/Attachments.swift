@@ -17,6 +17,8 @@ package final class Attachment {
   package let connection: PostgresConnection
   package let schema: String
   package var tables: [PostgresTable]
+  /// Whether the server has the ICU French collation, once asked (`hasICUFrench`).
+  var icuFrenchKnown: Bool?
 
   init(name: String, connection: PostgresConnection, schema: String, tables: [PostgresTable]) {
     self.name = name
@@ -74,7 +76,7 @@ extension Session {
   }
 
   /// `.detach NAME`: forgets an attached database (and closes its connection).
-  func detach(_ name: String, span: Span) throws {
+  package func detach(_ name: String, span: Span) throws {
     guard attachments.removeValue(forKey: name) != nil else {
       throw Diagnostic(.notAttached, name, at: span,
         help: attachments.isEmpty ? nil : .attachedList(attachments.keys.sorted().joined(separator: ", ")))
@@ -96,7 +98,7 @@ extension Session {
 
   /// The attached database and table of `pg.table`, or nil when `name` is not of that form or
   /// `pg` is not attached. - Throws: `pg-unknown-table` when `pg` is attached but has no such table.
-  func attachedTable(_ name: String, at span: Span) throws -> (Attachment, PostgresTable)? {
+  package func attachedTable(_ name: String, at span: Span) throws -> (Attachment, PostgresTable)? {
     guard let dot = name.firstIndex(of: "."), let a = attachments[String(name[..<dot])] else { return nil }
     let tableName = String(name[name.index(after: dot)...])
     guard let t = a.table(tableName) else {

@@ -474,6 +474,7 @@ public final class Session {
   /// values that name its columns.
   package func planQuery(_ pipeline: Pipeline) throws -> QueryPlan {
     if attachedFetched == nil, readsAttached(pipeline) {
+      if let pushed = try pushedDownPlan(pipeline, { try planQueryReading(pipeline) }) { return pushed }
       return try planReadingAttached(pipeline) { try planQueryReading(pipeline) }
     }
     return try planQueryReading(pipeline)

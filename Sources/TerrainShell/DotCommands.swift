@@ -302,6 +302,7 @@ extension Session {
 
   private func explainText(_ text: String) throws -> [String] {
     let (_, pipeline) = try onePipeline(text, else: .explainOneStatement, .explainNeedsPipeline)
+    if let remote = try explainPushedDown(pipeline) { return remote }
     let plan = try planQuery(pipeline)
     return explainLines(plan, name: plan.sourceName)
   }

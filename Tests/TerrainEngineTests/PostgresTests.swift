@@ -13,7 +13,7 @@ final class PostgresTests: XCTestCase {
   /// the real files) and `pgb` (schema bundled: the bundled tables, loaded by PostgreSQL).
   private func attachedSession(_ conninfo: String? = nil) throws -> Session {
     let pg = try conninfo ?? TestSupport.postgres()
-    let s = Session()
+    let s = Session.shell()
     try s.registerDirectory(TestSupport.datasets.path)
     s.notify = { _ in }
     s.write = { _ in }
@@ -63,7 +63,7 @@ final class PostgresTests: XCTestCase {
       let db = TestSupport.conninfoValue(pg, "dbname"), let user = TestSupport.conninfoValue(pg, "user")
     else { return XCTFail("unexpected TERRAIN_TEST_PG: \(pg)") }
     let encodedHost = host.replacingOccurrences(of: "/", with: "%2F")
-    let s = Session()
+    let s = Session.shell()
     let first = try expectOK(s, "attach \"\(pg)\" as a")
     let second = try expectOK(s, "attach \"postgresql://\(user)@/\(db)?host=\(encodedHost)&port=\(port)\" as b")
     XCTAssertTrue(first.last?.notices.first?.contains(" tables of schema public at postgres@") ?? false && first.last?.notices.first?.hasPrefix("attached a: ") ?? false, "\(first)")
@@ -109,7 +109,7 @@ final class PostgresTests: XCTestCase {
   }
 
   func testAttachSyntaxErrors() throws {
-    let s = Session()
+    let s = Session.shell()
     XCTAssertEqual(errorID(s, "attach 12 as pg"), "syntax.expected-conninfo")
     XCTAssertEqual(errorID(s, "attach \"host=/nowhere\""), "syntax.expected-as-after-attach")
     XCTAssertEqual(errorID(s, "attach \"host=/nowhere\" as pg with (shema = \"x\")"), "bind.unknown-option")
@@ -208,14 +208,28 @@ final class PostgresTests: XCTestCase {
     XCTAssertEqual(grandes.columns[0].int(at: 0), expected.columns[0].int(at: 0))
   }
 
-  /// Only the columns a pipeline names are fetched; a pipeline that passes the others through
-  /// gets them all.
-  func testOnlyTheColumnsReadAreFetched() throws {
+  /// A pipeline whose tables are all in one attached database runs there, as one statement
+  /// (only its result comes back); one that mixes in a local table fetches only the attached
+  /// columns it names, and one that passes the others through gets them all.
+  func testPushDownAndTheColumnsFetched() throws {
     let s = try attachedSession()
     _ = try table(s, "from pgb.communes | where population > 100000 | select nom")
-    XCTAssertEqual(s.attachedQueriesSent, [#"select "nom", "population" from "bundled"."communes""#])
-    _ = try table(s, "from pgb.communes | aggregate n = count()")
-    XCTAssertEqual(s.attachedQueriesSent, [#"select "code_insee" from "bundled"."communes""#])
+    XCTAssertEqual(s.attachedQueriesSent.count, 1)
+    let sent = s.attachedQueriesSent.first ?? ""
+    XCTAssertTrue(sent.contains(#"WHERE (t0."population" > 100000)"#), sent)
+    XCTAssertFalse(sent.contains("code_insee"), sent)
+    let counted = try table(s, "from pgb.communes | aggregate n = count()")
+    XCTAssertEqual(counted.rowCount, 1)
+    XCTAssertTrue(s.attachedQueriesSent.first?.contains("count(*)") == true, s.attachedQueriesSent.first ?? "")
+    // `.explain` shows the statement, and runs nothing.
+    guard case .output(let explained)? = s.execute(".explain from pgb.communes | aggregate n = count()").last?.outcome else {
+      return XCTFail("no .explain output")
+    }
+    XCTAssertTrue(explained.contains("Remote pgb (PostgreSQL)"), explained)
+    // Mixed: the attached side's named columns only, the join and aggregate in memory.
+    let mixed = try table(s, "from pgb.communes | join departements on code_departement | aggregate n = count()")
+    XCTAssertEqual(s.attachedQueriesSent, [#"select "code_departement" from "bundled"."communes""#])
+    XCTAssertEqual(mixed.columns[0].int(at: 0), try table(s, "from communes | join departements on code_departement | aggregate n = count()").columns[0].int(at: 0))
     let all = try table(s, "from pgb.regions | where nom == \"Corse\"")
     XCTAssertEqual(all.fields.count, try table(s, "from regions").fields.count)
     XCTAssertEqual(s.attachedQueriesSent.count, 1)
@@ -312,7 +326,7 @@ final class PostgresTests: XCTestCase {
   private func waitForCopy(_ admin: PostgresConnection) throws -> String? {
     for _ in 0..<200 {
       if let pid = try admin.query(
-        "select pid::text from pg_stat_activity where query like 'copy (select %trickle%' and pid <> pg_backend_pid()").first?.first {
+        "select pid::text from pg_stat_activity where query like 'copy (%trickle%' and pid <> pg_backend_pid()").first?.first {
         return pid
       }
       Thread.sleep(forTimeInterval: 0.02)
@@ -354,7 +368,7 @@ final class PostgresTests: XCTestCase {
     XCTAssertEqual(r.last?.diagnostic?.id, "session.cancelled", r.last?.diagnostic?.message ?? "no error")
     XCTAssertLessThan(Date().timeIntervalSince(started), 15)
     // Nothing left running on the server, and the same connection answers.
-    XCTAssertEqual(try admin.query("select count(*) from pg_stat_activity where query like 'copy (select %trickle%' and state = 'active' and pid <> pg_backend_pid()").first?.first, "0")
+    XCTAssertEqual(try admin.query("select count(*) from pg_stat_activity where query like 'copy (%trickle%' and state = 'active' and pid <> pg_backend_pid()").first?.first, "0")
     XCTAssertEqual(try table(s, "from pg.regions | aggregate n = count()").columns[0].int(at: 0), 18)
   }
 
@@ -384,7 +398,7 @@ final class PostgresTests: XCTestCase {
     s.type("from pg.regions | aggregate n = count()\r")
     XCTAssertTrue(s.expect("1 row", timeout: 10), "screen:\n\(s.rawText)")
     XCTAssertEqual(try admin.query(
-      "select count(*) from pg_stat_activity where query like 'copy (select %trickle%' and state = 'active'").first?.first, "0")
+      "select count(*) from pg_stat_activity where query like 'copy (%trickle%' and state = 'active'").first?.first, "0")
   }
 
   // MARK: the decoder on hostile streams (no server)
