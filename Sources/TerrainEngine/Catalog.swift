@@ -136,13 +136,19 @@ package final class Catalog {
     return try scan(name, d, columns: columns ?? Set(d.file.fields.indices), parts: parts, cancel: cancel)
   }
 
-  /// Decodes what `scanTable` needs. Parts are skipped only when no column the statement reads
-  /// is decoded yet: once one is, the others are decoded whole and kept (so that the
-  /// statements after find them), and the statement's `where` runs on them in memory.
+  /// Whether one of `columns` of the deferred table `name` is decoded already.
+  package func hasDecoded(_ name: String, anyOf columns: Set<Int>) -> Bool {
+    guard let d = entries[name]?.deferred else { return false }
+    return columns.contains { d.decoded.indices.contains($0) && d.decoded[$0] != nil }
+  }
+
+  /// Decodes what `scanTable` needs: with `parts`, those columns of those parts, kept by
+  /// nobody (the session asks for parts only while none of the columns is decoded:
+  /// `hasDecoded`); without, the columns still missing, whole, kept for the statements after.
   private func scan(_ name: String, _ d: DeferredColumns, columns: Set<Int>, parts: [Int]?, cancel: CancellationFlag?) throws -> Table {
     let wanted = columns.sorted()
     let missing = wanted.filter { d.decoded[$0] == nil }
-    if let parts, parts.count < d.file.partRowCounts.count, missing.count == wanted.count {
+    if let parts, parts.count < d.file.partRowCounts.count {
       let got = try d.file.decode(columns: wanted, parts: parts, cancel: cancel)
       let rows = parts.reduce(0) { $0 + d.file.partRowCounts[$1] }
       let decoded = Dictionary(uniqueKeysWithValues: zip(wanted, got))

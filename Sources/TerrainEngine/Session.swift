@@ -429,8 +429,12 @@ public final class Session {
       filters.append(f.predicate)
     }
     let count = file.partRowCounts.count
-    // A condition that can fail must meet every row, as it would in memory.
-    guard !filters.isEmpty, !filters.contains(where: \.canFail) else { return (columns, nil, count) }
+    // A condition that can fail must meet every row, as it would in memory; and once a
+    // column the statement reads is decoded, the others are decoded whole and kept, and the
+    // condition runs in memory (see `Catalog.scanTable`).
+    guard !filters.isEmpty, !filters.contains(where: \.canFail), !catalog.hasDecoded(plan.sourceName, anyOf: columns) else {
+      return (columns, nil, count)
+    }
     let parts = partsToScan(filters, table: file)
     return (columns, parts.count < count ? parts : nil, count)
   }
