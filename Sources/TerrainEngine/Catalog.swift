@@ -152,7 +152,7 @@ package final class Catalog {
       let got = try d.file.decode(columns: wanted, parts: parts, cancel: cancel)
       let rows = parts.reduce(0) { $0 + d.file.partRowCounts[$1] }
       let decoded = Dictionary(uniqueKeysWithValues: zip(wanted, got))
-      let out = d.file.fields.indices.map { decoded[$0] ?? Catalog.placeholder(d.file.fields[$0].type, rows) }
+      let out = d.file.fields.indices.map { decoded[$0] ?? d.placeholder($0, rows: rows) }
       return Table(fields: d.file.fields, columns: out, rowCount: rows)
     }
     if !missing.isEmpty {
@@ -160,7 +160,7 @@ package final class Catalog {
       for (k, c) in missing.enumerated() { d.decoded[c] = got[k] }
     }
     let rows = d.file.rowCount
-    let out = d.file.fields.indices.map { i in d.decoded[i] ?? d.placeholder(i) }
+    let out = d.file.fields.indices.map { i in d.decoded[i] ?? d.placeholder(i, rows: rows) }
     let table = Table(fields: d.file.fields, columns: out, rowCount: rows)
     // Every column decoded: the entry becomes an ordinary table and the file is let go.
     if d.decoded.allSatisfy({ $0 != nil }), var entry = entries[name], entry.deferred === d {
@@ -200,31 +200,32 @@ package final class Catalog {
 }
 
 /// The columns of a deferred catalog entry decoded so far, and the placeholders that stand
-/// for the others in the plans that do not read them.
+/// for the others in the plans that do not read them: all null, over zero pages that are
+/// never touched (so they cost no memory and no time, whatever the row count).
 package final class DeferredColumns {
   package let file: any DeferredTable
   package var decoded: [Column?]
-  private var placeholders: [Column?]
+  private lazy var zeros = ZeroPages(byteCount: file.rowCount * 8)
 
   init(_ file: any DeferredTable) {
     self.file = file
     decoded = Array(repeating: nil, count: file.fields.count)
-    placeholders = Array(repeating: nil, count: file.fields.count)
   }
 
-  /// The placeholder of column `i` (made once).
-  func placeholder(_ i: Int) -> Column {
-    if let p = placeholders[i] { return p }
-    let p = Catalog.placeholder(file.fields[i].type, file.rowCount)
-    placeholders[i] = p
-    return p
+  /// A placeholder of `rows` rows (at most the table's) for column `i`.
+  func placeholder(_ i: Int, rows: Int) -> Column {
+    let validity = ColumnBuffer<UInt8>(zeros: zeros, count: rows)
+    switch file.fields[i].type {
+    case .int: return Column(values: .int(ColumnBuffer(zeros: zeros, count: rows)), validity: validity)
+    case .float: return Column(values: .float(ColumnBuffer(zeros: zeros, count: rows)), validity: validity)
+    case .bool: return Column(values: .bool(ColumnBuffer(zeros: zeros, count: rows)), validity: validity)
+    case .date: return Column(values: .date(ColumnBuffer(zeros: zeros, count: rows)), validity: validity)
+    case .text:
+      let d = TextDictionary()
+      _ = d.intern("")
+      return Column(values: .text(ColumnBuffer(zeros: zeros, count: rows), d), validity: validity)
+    }
   }
-}
-
-extension Catalog {
-  /// A column that stands for one no step reads: all null, its zeroed memory never touched
-  /// (so never really allocated by the system).
-  fileprivate static func placeholder(_ type: DataType, _ rows: Int) -> Column { Column.nulls(type, count: rows) }
 }
 
 /// A table name for a file path: its base name without extension, with characters that are
