@@ -239,7 +239,14 @@ package final class ParquetTable: DeferredTable, @unchecked Sendable {
       pool.give(scratch)
     }
     if parallel {
-      DispatchQueue.concurrentPerform(iterations: taskCount, execute: task)
+      // The largest chunks first: the two cores then end together (three chunks of one row
+      // group would otherwise leave the largest to run alone last).
+      let order = (0..<taskCount).sorted { a, b in
+        let x = self.meta.rowGroups[groups[a / columns.count]].columns[columns[a % columns.count].leaf].totalCompressedSize
+        let y = self.meta.rowGroups[groups[b / columns.count]].columns[columns[b % columns.count].leaf].totalCompressedSize
+        return x != y ? x > y : a < b
+      }
+      DispatchQueue.concurrentPerform(iterations: taskCount) { task(order[$0]) }
     } else {
       for t in 0..<taskCount { task(t) }
     }
