@@ -576,6 +576,20 @@ def build_table(engines, results, n):
 
 
 # ------------------------------------------------------------------ main
+def peer_configs(peers):
+    """Each peer's configurations: (label, engine argument of peers.py, environment)."""
+    configs = []
+    for p in peers:
+        if p == "duckdb":
+            configs += [("duckdb 1t", "duckdb1", {}), ("duckdb 2t", "duckdb2", {})]
+        elif p == "polars":
+            configs += [("polars 1t", "polars1", {"POLARS_MAX_THREADS": "1"}),
+                        ("polars 2t", "polars2", {"POLARS_MAX_THREADS": "2"})]
+        else:
+            configs.append((p, p, {}))
+    return configs
+
+
 # ------------------------------------------------------------------ L2 / Q1p (Parquet)
 Q1P = QUERIES["Q1"].replace("from locaux", "from lp")
 
@@ -622,17 +636,10 @@ def run_parquet_wave(args, binpath, peers, timeout):
         loud("writing the Parquet file failed: L2/Q1p skipped")
         return [], []
     path = os.path.join(DATA, f"locaux_{args.n}.parquet")
-    configs = []
     for peer in peers:
-        if peer == "duckdb":
-            configs += [("duckdb 1t", "duckdb1", {}), ("duckdb 2t", "duckdb2", {})]
-        elif peer == "polars":
-            configs += [("polars 1t", "polars1", {"POLARS_MAX_THREADS": "1"}),
-                        ("polars 2t", "polars2", {"POLARS_MAX_THREADS": "2"})]
-        elif peer == "pandas":
-            configs.append(("pandas", "pandas", {}))
-        else:
-            log(f"{peer}: no Parquet reader here, skipped for L2/Q1p")
+        if peer == "sqlite":
+            log("sqlite: no Parquet reader, skipped for L2/Q1p")
+    configs = peer_configs([p for p in peers if p != "sqlite"])
     rounds = {}
     for _ in range(args.rounds):
         rounds.setdefault("terrain", []).append(run_terrain_parquet(binpath, path, args.runs, timeout))
@@ -742,15 +749,7 @@ def main():
         _, problems = run_parquet_wave(args, binpath, peers, timeout)
         sys.exit(1 if problems else 0)
 
-    configs = []
-    for p in peers:
-        if p == "duckdb":
-            configs += [("duckdb 1t", "duckdb1", {}), ("duckdb 2t", "duckdb2", {})]
-        elif p == "polars":
-            configs += [("polars 1t", "polars1", {"POLARS_MAX_THREADS": "1"}),
-                        ("polars 2t", "polars2", {"POLARS_MAX_THREADS": "2"})]
-        else:
-            configs.append((p, p, {}))
+    configs = peer_configs(peers)
 
     rounds = {}  # label -> list of per-round results
     for rnd in range(args.rounds):
