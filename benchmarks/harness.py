@@ -576,6 +576,112 @@ def build_table(engines, results, n):
 
 
 # ------------------------------------------------------------------ main
+def peer_configs(peers):
+    """Each peer's configurations: (label, engine argument of peers.py, environment)."""
+    configs = []
+    for p in peers:
+        if p == "duckdb":
+            configs += [("duckdb 1t", "duckdb1", {}), ("duckdb 2t", "duckdb2", {})]
+        elif p == "polars":
+            configs += [("polars 1t", "polars1", {"POLARS_MAX_THREADS": "1"}),
+                        ("polars 2t", "polars2", {"POLARS_MAX_THREADS": "2"})]
+        else:
+            configs.append((p, p, {}))
+    return configs
+
+
+# ------------------------------------------------------------------ L2 / Q1p (Parquet)
+Q1P = QUERIES["Q1"].replace("from locaux", "from lp")
+
+
+def parquet_terrain_script(path, runs):
+    """L2: `load` then `let lp_all = from lp`, which decodes every column (`load` alone reads
+    the footer: each statement decodes the columns it reads). Q1p: `load` then Q1, the first
+    pair printed (checked). Each measure is the sum of its two statements' times."""
+    lines = [".timer on"]
+    for _ in range(runs + 1):
+        lines += [f'load "{path}" as lp', "let lp_all = from lp"]
+    lines += [f'load "{path}" as lp', Q1P]
+    for i in range(runs):
+        lines += [f'load "{path}" as lp', f"let bench_q1p_{i} = {Q1P}"]
+    return "\n".join(lines) + "\n"
+
+
+def run_terrain_parquet(binpath, path, runs, timeout):
+    res = {"engine": "terrain", "times": {}, "results": {}, "errors": []}
+    p = subprocess.run([binpath, "--no-data", "--mode", "csv", "-c", parquet_terrain_script(path, runs)],
+                       capture_output=True, text=True, timeout=timeout)
+    times = [float(x) for x in re.findall(r"^time: ([0-9.]+) ms", p.stderr, re.M)]
+    pairs = [times[i] + times[i + 1] for i in range(0, len(times) - 1, 2)]
+    if p.returncode != 0 or len(pairs) != 2 * (runs + 1):
+        res["errors"].append(f"terrain parquet script: exit {p.returncode}: {p.stderr.strip().splitlines()[-1:]}")
+        return res
+    res["times"]["L2"] = pairs[1:runs + 1]
+    res["times"]["Q1p"] = pairs[runs + 2:]
+    m = re.search(r"loaded ([0-9,]+) rows", p.stderr)
+    res["results"]["L2"] = int(m.group(1).replace(",", "")) if m else None
+    body = [l for l in p.stdout.splitlines() if l.strip()]
+    res["results"]["Q1p"] = int(body[body.index("n") + 1]) if "n" in body else None
+    return res
+
+
+def run_parquet_wave(args, binpath, peers, timeout):
+    """`--parquet`: L2 and Q1p on `locaux_<N>.parquet` (gen.py --parquet), terrain and each
+    peer in its own process; answers (row count, Q1's count) checked across engines."""
+    if not os.path.exists(VPY):
+        loud("no virtual environment with pyarrow: the Parquet file cannot be written; L2/Q1p skipped")
+        return [], []
+    r = subprocess.run([VPY, os.path.join(HERE, "gen.py"), DATA, str(args.n), "--parquet"])
+    if r.returncode != 0:
+        loud("writing the Parquet file failed: L2/Q1p skipped")
+        return [], []
+    path = os.path.join(DATA, f"locaux_{args.n}.parquet")
+    for peer in peers:
+        if peer == "sqlite":
+            log("sqlite: no Parquet reader, skipped for L2/Q1p")
+    configs = peer_configs([p for p in peers if p != "sqlite"])
+    rounds = {}
+    for _ in range(args.rounds):
+        rounds.setdefault("terrain", []).append(run_terrain_parquet(binpath, path, args.runs, timeout))
+        for label, eng, env in configs:
+            out = os.path.join(tempfile.gettempdir(), f"terrain-bench-pq-{eng}-{os.getpid()}.json")
+            log(f"{label}: L2/Q1p")
+            pr = subprocess.run([VPY, os.path.join(HERE, "peers.py"), "parquet", eng, path, str(args.runs), out],
+                                env=dict(os.environ, **env), timeout=timeout)
+            if pr.returncode != 0 or not os.path.exists(out):
+                loud(f"{label} failed on L2/Q1p: skipped")
+                continue
+            with open(out) as f:
+                rounds.setdefault(label, []).append(json.load(f))
+            os.remove(out)
+    engines = [e for e in ["terrain"] + [c[0] for c in configs] if e in rounds]
+    best = {e: {k: min((statistics.median(r["times"][k]) for r in rounds[e] if r["times"].get(k)), default=None)
+                for k in ("L2", "Q1p")} for e in engines}
+    problems = [x for r in rounds["terrain"] for x in r["errors"]]
+    want = rounds["terrain"][0]["results"]
+    for e in engines[1:]:
+        for k in ("L2", "Q1p"):
+            got = rounds[e][0]["results"].get(k)
+            if got != want.get(k):
+                problems.append(f"{k}: terrain {want.get(k)} vs {e} {got}")
+    head = "| | " + " | ".join(engines) + " | best peer | terrain ÷ best |"
+    lines = [head, "|" + "---|" * (len(engines) + 3)]
+    for k, label in (("L2", "L2 load Parquet (every column)"), ("Q1p", "Q1p load + Q1")):
+        peer_times = [best[e][k] for e in engines[1:] if best[e][k] is not None]
+        fastest = min(peer_times) if peer_times else None
+        t = best["terrain"][k]
+        ratio = f"{t / fastest:.2f}" if t is not None and fastest else "–"
+        lines.append(f"| {label} | " + " | ".join(fmt_ms(best[e][k]) for e in engines)
+                     + f" | {fmt_ms(fastest)} | {ratio} |")
+    print()
+    print(f"Parquet, N = {args.n:,} rows ({os.path.getsize(path) / 1e6:.0f} MB, zstd, row groups of 1,000,000), "
+          f"median of {args.runs} runs after one warm-up, milliseconds")
+    print("\n".join(lines))
+    for x in problems:
+        loud("L2/Q1p: " + x)
+    return lines, problems
+
+
 def main():
     ap = argparse.ArgumentParser(prog="benchmarks/run", description=__doc__)
     ap.add_argument("--n", type=int, default=1_000_000, help="rows of locaux (default 1,000,000)")
@@ -589,6 +695,8 @@ def main():
     ap.add_argument("--terrain-bin", help="use this terrain binary instead of building one")
     ap.add_argument("--terrain-rev", help="label for the terrain binary given with --terrain-bin (e.g. its commit)")
     ap.add_argument("--no-write", action="store_true", help="do not update benchmarks/RESULTS.md")
+    ap.add_argument("--parquet", action="store_true",
+                    help="only L2 and Q1p (load locaux_<N>.parquet; Q1 straight on it), terrain and its peers")
     ap.add_argument("--assemble", action="store_true",
                     help="only rewrite RESULTS.md from results/N*.md and results/notes.md (after editing the notes)")
     args = ap.parse_args()
@@ -637,16 +745,11 @@ def main():
 
     binpath = build_terrain(args)
     timeout = 300 if args.smoke else max(1800, args.n // 2000)
+    if args.parquet:
+        _, problems = run_parquet_wave(args, binpath, peers, timeout)
+        sys.exit(1 if problems else 0)
 
-    configs = []
-    for p in peers:
-        if p == "duckdb":
-            configs += [("duckdb 1t", "duckdb1", {}), ("duckdb 2t", "duckdb2", {})]
-        elif p == "polars":
-            configs += [("polars 1t", "polars1", {"POLARS_MAX_THREADS": "1"}),
-                        ("polars 2t", "polars2", {"POLARS_MAX_THREADS": "2"})]
-        else:
-            configs.append((p, p, {}))
+    configs = peer_configs(peers)
 
     rounds = {}  # label -> list of per-round results
     for rnd in range(args.rounds):

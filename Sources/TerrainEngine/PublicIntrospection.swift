@@ -35,11 +35,11 @@ extension Session {
       }
       return (try? planQueryReading(pipeline))?.outputFields.map(\.name)
     }
-    guard catalog.isLoaded(source) else { return nil }
+    guard catalog.isOpen(source) else { return nil }
     for stage in pipeline.stages {
       if stage.stage.tablesRead.contains(where: { !catalog.isLoaded($0.text) }) { return nil }
       if stage.isSink { return nil }
     }
-    return (try? planQuery(pipeline))?.outputFields.map(\.name)
+    return (try? planQuery(pipeline, decoding: false))?.outputFields.map(\.name)
   }
 }

@@ -174,15 +174,16 @@ extension Session {
     for n in catalog.names {
       // A file that cannot be loaded is listed without counts (and said why), not a failure
       // of the whole listing.
-      var t: Table?
+      // (A file whose columns are decoded on demand is counted from its footer.)
+      var t: (rows: Int, columns: Int)?
       do {
-        t = try catalog.table(n)
+        t = try catalog.shape(n)
       } catch let e as LoadError {
         failures.append(DiagnosticText.cannotLoadTable(n).string + relativeToWorkingDirectory(e.description))
       }
       names.append(.text(n))
-      rows.append(t.map { .int(Int64($0.rowCount)) } ?? .null)
-      cols.append(t.map { .int(Int64($0.fields.count)) } ?? .null)
+      rows.append(t.map { .int(Int64($0.rows)) } ?? .null)
+      cols.append(t.map { .int(Int64($0.columns)) } ?? .null)
       switch catalog.origin(of: n) {
       case .file(let p)?, .lazyFile(let p)?: origins.append(.text(displayPath(p, in: workingDirectory)))
       case .query?: origins.append(.text("let"))
@@ -303,8 +304,24 @@ extension Session {
   private func explainText(_ text: String) throws -> [String] {
     let (_, pipeline) = try onePipeline(text, else: .explainOneStatement, .explainNeedsPipeline)
     if let remote = try explainPushedDown(pipeline) { return remote }
-    let plan = try planQuery(pipeline)
-    return explainLines(plan, name: plan.sourceName)
+    let plan = try planQuery(pipeline, decoding: false)
+    var lines = explainLines(plan, name: plan.sourceName)
+    if case .table = pipeline.source, let file = try catalog.deferredFile(plan.sourceName) {
+      lines.insert("  " + scanLine(try scanOf(plan), file), at: 1)
+    }
+    return lines
+  }
+
+  /// What a statement reads of a file decoded on demand: `reads parquet: columns 3 of 10
+  /// (ftth, debit, annee); row groups 2 of 10 (8 skipped by their statistics)`.
+  private func scanLine(_ scan: (columns: Set<Int>, parts: [Int]?, partCount: Int), _ file: any DeferredTable) -> String {
+    let names = scan.columns.sorted().map { file.fields[$0].name }
+    let read = scan.parts?.count ?? scan.partCount
+    let skipped = scan.partCount - read
+    return "reads \(file.formatName): columns \(names.count) of \(file.fields.count)"
+      + (names.isEmpty ? "" : " (\(names.joined(separator: ", ")))")
+      + "; row groups \(read) of \(scan.partCount)"
+      + (skipped > 0 ? " (\(skipped) skipped by their statistics)" : "")
   }
 
   /// `Scan …` then one indented line per operator of `plan` (and the sub-plans a step runs).
