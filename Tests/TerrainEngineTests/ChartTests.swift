@@ -360,6 +360,47 @@ final class ChartTests: XCTestCase {
     XCTAssertEqual(try String(contentsOf: folder.appendingPathComponent("top.svg"), encoding: .utf8), svg)
   }
 
+  /// A Python script (standard library only) that decodes the PNG file `argv[1]` (8-bit RGB or
+  /// RGBA) and prints its number of pixels, how many are near the colour `argv[2]` (`#RRGGBB`),
+  /// and how many are neither that nor white.
+  static let pngColourCount = """
+    import struct, sys, zlib
+    data = open(sys.argv[1], 'rb').read()
+    want = bytes.fromhex(sys.argv[2].lstrip('#'))
+    assert data[:8] == b'\\x89PNG\\r\\n\\x1a\\n'
+    pos, idat = 8, b''
+    while pos < len(data):
+        n, kind = struct.unpack('>I4s', data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + n]
+        if kind == b'IHDR': w, h, depth, colour = struct.unpack('>IIBB', body[:10])
+        if kind == b'IDAT': idat += body
+        pos += 12 + n
+    assert depth == 8 and colour in (2, 6), (depth, colour)
+    bpp = 4 if colour == 6 else 3
+    raw, stride, rows, prev = zlib.decompress(idat), w * bpp, [], bytearray(w * bpp)
+    for y in range(h):
+        f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for i in range(stride):
+            a = line[i - bpp] if i >= bpp else 0
+            b, c = prev[i], prev[i - bpp] if i >= bpp else 0
+            if f == 1: line[i] = (line[i] + a) & 255
+            elif f == 2: line[i] = (line[i] + b) & 255
+            elif f == 3: line[i] = (line[i] + (a + b) // 2) & 255
+            elif f == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        rows.append(line)
+        prev = line
+    blue = other = 0
+    for line in rows:
+        for x in range(0, stride, bpp):
+            r, g, b = line[x], line[x + 1], line[x + 2]
+            if abs(r - want[0]) < 40 and abs(g - want[1]) < 40 and abs(b - want[2]) < 40: blue += 1
+            elif (r, g, b) != (255, 255, 255): other += 1
+    print(w * h, blue, other)
+    """
+
   /// Renders the four kinds with `rsvg-convert` and checks, by decoding the PNG (Python's
   /// standard library), that the marks are there in the palette's blue.
   func testSVGRendersToANonBlankPicture() throws {
@@ -376,49 +417,13 @@ final class ChartTests: XCTestCase {
       "from barometre | where maille == \"NAT\" and indicateur == \"IND-208\" | chart line date, valeur to \"line.svg\"",
       "from communes | where code_departement == \"69\" | chart scatter superficie, population to \"scatter.svg\"",
     ]
-    let script = """
-      import struct, sys, zlib
-      data = open(sys.argv[1], 'rb').read()
-      assert data[:8] == b'\\x89PNG\\r\\n\\x1a\\n'
-      pos, idat = 8, b''
-      while pos < len(data):
-          n, kind = struct.unpack('>I4s', data[pos:pos + 8])
-          body = data[pos + 8:pos + 8 + n]
-          if kind == b'IHDR': w, h, depth, colour = struct.unpack('>IIBB', body[:10])
-          if kind == b'IDAT': idat += body
-          pos += 12 + n
-      assert depth == 8 and colour in (2, 6), (depth, colour)
-      bpp = 4 if colour == 6 else 3
-      raw, stride, rows, prev = zlib.decompress(idat), w * bpp, [], bytearray(w * bpp)
-      for y in range(h):
-          f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
-          for i in range(stride):
-              a = line[i - bpp] if i >= bpp else 0
-              b, c = prev[i], prev[i - bpp] if i >= bpp else 0
-              if f == 1: line[i] = (line[i] + a) & 255
-              elif f == 2: line[i] = (line[i] + b) & 255
-              elif f == 3: line[i] = (line[i] + (a + b) // 2) & 255
-              elif f == 4:
-                  p = a + b - c
-                  pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-                  line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
-          rows.append(line)
-          prev = line
-      blue = other = 0
-      for line in rows:
-          for x in range(0, stride, bpp):
-              r, g, b = line[x], line[x + 1], line[x + 2]
-              if abs(r - 0x00) < 40 and abs(g - 0x72) < 40 and abs(b - 0xB2) < 40: blue += 1
-              elif (r, g, b) != (255, 255, 255): other += 1
-      print(w * h, blue, other)
-      """
     for (statement, name) in zip(statements, ["bar", "column", "line", "scatter"]) {
       XCTAssertTrue(s.run(statement), statement)
       let svg = folder.appendingPathComponent("\(name).svg").path
       let png = folder.appendingPathComponent("\(name).png").path
       let r = try TestSupport.runProcess(URL(fileURLWithPath: rsvg), ["-w", "400", svg, "-o", png], in: folder)
       XCTAssertEqual(r.status, 0, "rsvg-convert: \(r.err)")
-      let counts = try TestSupport.runProcess(python, ["-c", script, png], in: folder)
+      let counts = try TestSupport.runProcess(python, ["-c", Self.pngColourCount, png, "#0072B2"], in: folder)
       XCTAssertEqual(counts.status, 0, counts.err)
       let numbers = counts.out.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
       XCTAssertEqual(numbers.count, 3, counts.out)

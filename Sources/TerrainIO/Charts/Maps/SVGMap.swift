@@ -95,7 +95,7 @@ package func drawSVGMap(_ map: MapData, width: Int? = nil, height: Int? = nil) -
   var mapHeight = main.isEmpty ? 0 : spanY * scale
   let listedCount = map.listed.count + map.listedWithoutValue.count
   let listedLines = listedCount == 0 ? 0 : listedCount + 1
-  let below = (insets.isEmpty ? 0 : insetSize + 28) + Double(listedLines) * 18 + 40
+  let below = (insets.isEmpty ? 0 : insetSize + 28) + Double(listedLines) * 18 + 40 + (map.source == nil ? 0 : 13)
   if let height {
     let available = Double(max(150, min(height, chartSizeLimit))) - top - below
     if available > 20 && mapHeight > available {
@@ -179,9 +179,12 @@ package func drawSVGMap(_ map: MapData, width: Int? = nil, height: Int? = nil) -
     body += "<rect class=\"legend-swatch no-value\" x=\"\(px(lx))\" y=\"\(px(ly))\" width=\"18\" height=\"14\" fill=\"url(#no-value)\" stroke=\"#888888\" stroke-width=\"0.5\"/>"
       + "<text class=\"legend-label\" x=\"\(px(lx + 26))\" y=\"\(px(ly + 11))\">sans valeur (\(without))</text>\n"
   }
-  // The source line.
-  let sourceLine = (map.source.map { "Source : \($0) — " } ?? "") + "Fond de carte : \(map.outlines.attribution)"
-  body += "<text class=\"source\" x=\"\(px(left))\" y=\"\(px(h - 12))\" font-size=\"10\" fill=\"#555555\">\(xmlEscaped(cutText(sourceLine, Int((w - 32) / (10 * svgCharWidth)))))</text>\n"
+  // The source lines: the data's (when given), then the outlines'.
+  let sourceLines = (map.source.map { ["Source : \($0)"] } ?? []) + ["Fond de carte : \(map.outlines.attribution)"]
+  for (i, line) in sourceLines.enumerated() {
+    let at = h - 12 - Double(sourceLines.count - 1 - i) * 13
+    body += "<text class=\"source\" x=\"\(px(left))\" y=\"\(px(at))\" font-size=\"10\" fill=\"#555555\">\(xmlEscaped(cutText(line, Int((w - 32) / (10 * svgCharWidth)))))</text>\n"
+  }
 
   let shownTitle = cutText(map.title, Int((w - 20) / (titleSize * svgCharWidth)))
   let text = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
