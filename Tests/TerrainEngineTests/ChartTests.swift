@@ -193,7 +193,7 @@ final class ChartTests: XCTestCase {
   func testTheShellCompletesChartWords() {
     let completer = ShellCompleter(tableNames: { ["epci"] }, columns: { $0 == "epci" ? ["nom", "population"] : nil })
     XCTAssertEqual(completer.complete(before: "from epci | ", word: "ch"), .words(["chart"]))
-    XCTAssertEqual(completer.complete(before: "from epci | chart ", word: ""), .words(["bar", "column", "line", "scatter"]))
+    XCTAssertEqual(completer.complete(before: "from epci | chart ", word: ""), .words(["bar", "column", "line", "scatter", "map"]))
     XCTAssertEqual(completer.complete(before: "from epci | chart ", word: "sc"), .words(["scatter"]))
     XCTAssertEqual(completer.complete(before: "from epci | chart bar nom, population to \"", word: "top"), .files)
     guard case .words(let columns) = completer.complete(before: "from epci | chart bar nom, ", word: "po") else { return XCTFail() }

@@ -180,7 +180,7 @@ extension ChartSink {
     let listed = map.listed + map.listedWithoutValue
     if !listed.isEmpty && path != nil {
       let names = listed.map { "\($0.name) (\($0.code))" }.joined(separator: ", ")
-      notes.append(DiagnosticText.chartMapListed(DiagnosticText.chartMapTerritories(groupedCount(listed.count), level.plural).string, names).string)
+      notes.append(DiagnosticText.chartMapListed(level.count(listed.count), names).string)
     }
     if !rows.contains(where: { $0.value != nil }) { notes.append(DiagnosticText.chartNothingToDraw.string) }
     guard let path else {
@@ -196,7 +196,8 @@ extension ChartSink {
       out.append(drawing.text)
       return drawing.drawn
     }
-    let what = DiagnosticText.chartMapTerritories(groupedCount(drawing.drawn), options.outlines == nil ? level.plural : "territories").string
+    let what = options.outlines == nil ? level.count(drawing.drawn)
+      : DiagnosticText.chartMapTerritories(groupedCount(drawing.drawn), drawing.drawn == 1 ? "territory" : "territories").string
     notes.append(DiagnosticText.chartMapWroteMap(what, path).string)
     return ChartOutput(text: nil, notes: notes)
   }

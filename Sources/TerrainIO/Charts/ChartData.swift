@@ -17,8 +17,8 @@ public enum ChartKind: String, CaseIterable, Sendable {
   /// A choropleth: one territory (département or région code) per row, coloured by its value.
   case map
 
-  /// Whether the first column names categories (bar, column) rather than being a numeric axis.
-  public var isCategorical: Bool { self == .bar || self == .column }
+  /// Whether the first column names categories (bar, column; map: territory codes) rather than being a numeric axis.
+  public var isCategorical: Bool { self == .bar || self == .column || self == .map }
 
   /// What the two columns are called in messages and `.help`: `LABEL, VALUE` or `X, Y`.
   public var columnRoles: (String, String) { self == .map ? ("CODE", "VALUE") : isCategorical ? ("LABEL", "VALUE") : ("X", "Y") }

@@ -17,6 +17,11 @@ public enum MapLevel: String, CaseIterable, Sendable {
   /// The word in messages and legends.
   package var plural: String { self == .departement ? "départements" : "régions" }
 
+  /// `n` territories of this level, as a message says it: `1 région`, `96 départements`.
+  package func count(_ n: Int) -> String {
+    "\(groupedCount(n)) " + (n == 1 ? (self == .departement ? "département" : "région") : plural)
+  }
+
   /// The overseas territories of this level (codes and names): they have no bundled outline,
   /// so their values are listed under the map.
   package var overseas: [(code: String, name: String)] {
