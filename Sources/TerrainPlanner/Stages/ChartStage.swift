@@ -35,8 +35,9 @@ public struct ChartStage: StageSyntax {
       + "`map` draws a choropleth of départements (CODE `01`…`95`, `2A`, `2B`; a whole number 1 is `01`) or régions (`11`…`94`), found from the codes (or `level = \"departement\"|\"region\"`), on the bundled IGN outlines in Lambert-93: "
       + "`classes` (2–9, default 5) cut by `method` = \"quantile\" (default), \"equal\" or \"jenks\"; a sequential colour-blind-safe palette, diverging (reds, blues) when the values straddle 0; "
       + "territories without a value hatched grey; overseas values (971…976) listed under the map; a code matching no outline is a warning; one row per territory. "
-      + "In the terminal it is drawn with half blocks in colour (a ranked bar chart without colours), legend under it; in SVG with a legend, `source = \"…\"` at the bottom. `outlines = \"f.geojson\"` uses other outlines (a `code` property per feature).",
-    example: "from epci | sort population desc | take 10 | chart bar nom, population\nfrom departements | derive densite = population / superficie | chart map code_departement, densite to \"densite.svg\"")
+      + "In the terminal it is drawn with half blocks in colour (a ranked bar chart without colours), legend under it; in SVG with a legend, `source = \"…\"` at the bottom. `outlines = \"f.geojson\"` uses other outlines (a `code` property per feature). "
+      + "E.g. `from departements | chart map code_departement, share_ftth to \"fibre.svg\" with (classes = 4, method = \"jenks\")`.",
+    example: "from epci | sort population desc | take 10 | chart bar nom, population")
 
   public static func parse(_ p: inout Parser) throws -> ChartStage {
     let kindToken = p.current
