@@ -737,6 +737,7 @@ extension DiagnosticText {
   public static let chartPoints = DiagnosticText(.phrase, "chart-points", "{} points")
   public static let chartOnePoint = DiagnosticText(.phrase, "chart-one-point", "1 point")
   // maps
+  public static let chartMapCodeRepeated = DiagnosticText(.label, "chart-map-code-repeated", "`{}` on {} rows")
   public static let chartMapAggregate = DiagnosticText(.help, "chart-map-aggregate", "keep one row per territory first: `| where date = …` or `| aggregate {} = mean({}) by {}`")
   public static let chartMapOutlinesHelp = DiagnosticText(.help, "chart-map-outlines-help", "reinstall terrain with its datasets, set TERRAIN_DATASETS to the datasets folder, or give `with (outlines = \"file.geojson\")`")
   public static let chartMapUnknownCodes = DiagnosticText(.note, "chart-map-unknown-codes", "warning: chart map: {} {} no outline of the {}: {}")

@@ -145,8 +145,8 @@ extension ChartSink {
       rows.append((code, value))
     }
     if let repeated = rows.first(where: { (count[$0.code] ?? 0) > 1 }) {
-      throw Diagnostic(.chartMapDuplicateCode, repeated.code, groupedCount(count[repeated.code] ?? 0), at: span, label: .notWritten,
-        help: .chartMapAggregate(secondName, secondName, firstName))
+      throw Diagnostic(.chartMapDuplicateCode, repeated.code, groupedCount(count[repeated.code] ?? 0), at: firstSpan ?? span,
+        label: .chartMapCodeRepeated(repeated.code, groupedCount(count[repeated.code] ?? 0)), help: .chartMapAggregate(secondName, secondName, firstName))
     }
     return (rows, noCode)
   }

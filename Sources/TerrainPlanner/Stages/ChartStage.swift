@@ -71,6 +71,8 @@ package struct ChartSink {
   package var options: ChartOptions
   /// The stage, or its path when there is one: where errors of the drawing point.
   package var span: Span
+  /// The first column (a map's codes) as written: where errors about codes point.
+  package var firstSpan: Span?
 
   package init(kind: ChartKind, first: Int, second: Int, firstName: String, secondName: String, path: String?, options: ChartOptions,
     span: Span) {
@@ -132,5 +134,6 @@ extension ChartStage: PlannableStage {
     }
     p.chart = ChartSink(kind: kind, first: a, second: b, firstName: columns[0].text, secondName: columns[1].text, path: file,
       options: options, span: path?.span ?? kindSpan)
+    p.chart?.firstSpan = columns[0].span
   }
 }

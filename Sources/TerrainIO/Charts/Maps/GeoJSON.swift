@@ -12,9 +12,9 @@ import TerrainStorage
 import TerrainSyntax
 
 /// The largest outline file read (bytes, after decompression).
-package let geoJSONSizeLimit = 64 << 20
+package let geoJSONSizeLimit = 32 << 20
 /// The most positions (points of rings) read from one outline file.
-package let geoJSONPointLimit = 4_000_000
+package let geoJSONPointLimit = 2_000_000
 /// The deepest nesting of arrays and objects read.
 private let jsonDepthLimit = 64
 
@@ -262,6 +262,9 @@ package func readGeoJSONOutlines(_ bytes: UnsafeBufferPointer<UInt8>, path: Stri
   guard bytes.count <= geoJSONSizeLimit else {
     throw LoadError(path: path, line: 0, column: 0, .inputTooLarge, path, groupedByteCount(geoJSONSizeLimit))
   }
+  // The tree of values takes up to about 24 times the text (a 9-byte `[1.5,2.5]` becomes two
+  // 9-byte values and an array): refused beforehand when that is more than the memory left.
+  try checkMemoryFor(bytes.count * 24, path: path)
   var reader = JSONReader(bytes)
   let document: JSON
   do {

@@ -88,7 +88,7 @@ package func drawTerminalMap(_ map: MapData, width: Int, height: Int? = nil, col
     lines.append("classes (\(map.methodLabel)) :")
     let counts = map.classCounts
     for i in map.classes.uppers.indices { lines.append("  \(i + 1). \(map.classLabel(i, group: group)) (\(counts[i]))") }
-    let without = map.withoutValue.map { "\($0.name) (\($0.code))" } + map.listedWithoutValue.map { "\($0.name) (\($0.code))" }
+    let without = (map.withoutValue.map { "\($0.name) (\($0.code))" } + map.listedWithoutValue.map { "\($0.name) (\($0.code))" }).map(escapeControls)
     if !without.isEmpty { lines += wrapped("sans valeur :", without, width: width) }
     return ChartDrawing(text: lines.map { $0 + "\n" }.joined(), drawn: min(ranked.count, terminalBarLimit))
   }
@@ -140,7 +140,7 @@ package func drawTerminalMap(_ map: MapData, width: Int, height: Int? = nil, col
   let without = map.withoutValue
   if !without.isEmpty {
     lines.append(swatch(mapNoValueColour, colours) + " sans valeur (\(without.count))")
-    lines += wrapped("  ", without.map { "\($0.name) (\($0.code))" }, width: width)
+    lines += wrapped("  ", without.map { escapeControls("\($0.name) (\($0.code))") }, width: width)
   }
   // Territories not on the map: inset outlines and overseas values, listed with their colour.
   let offMap = insets.map { p in (p.territory.name, p.territory.code, map.values[p.territory.code]) }
@@ -150,7 +150,7 @@ package func drawTerminalMap(_ map: MapData, width: Int, height: Int? = nil, col
     for (name, code, value) in offMap {
       let shown = value.map { frenchNumber($0, decimals: decimals, group: group) } ?? "sans valeur"
       let colour = value.map { map.classes.colours[map.classes.index(of: $0)] } ?? mapNoValueColour
-      lines.append(swatch(colour, colours) + " \(escapeControls(name)) (\(code)) : \(shown)")
+      lines.append(swatch(colour, colours) + " \(escapeControls("\(name) (\(code))")) : \(shown)")
     }
   }
   return ChartDrawing(text: lines.map { $0 + "\n" }.joined(), drawn: main.count + offMap.count)
