@@ -18,22 +18,10 @@ import XCTest
 #endif
 
 final class ChartMapTests: XCTestCase {
-  private final class Printed {
-    var out = ""
-    var notes = ""
-  }
-
   /// A session on the bundled data (and its outlines) whose relative paths start in a new
   /// temporary folder, and what it prints.
-  private func session() throws -> (Session, URL, Printed) {
-    let folder = try TestSupport.temporaryFolder("map", for: self)
-    let s = Session()
-    try s.registerDirectory(TestSupport.datasets.path)
-    s.workingDirectory = folder.path
-    let printed = Printed()
-    s.write = { printed.out += $0 }
-    s.notify = { printed.notes += $0 }
-    return (s, folder, printed)
+  private func session() throws -> (Session, URL, TestSupport.Printed) {
+    try TestSupport.bundledSession("map", for: self)
   }
 
   /// The elements of an SVG document with their attributes, in order; fails the test when the
@@ -222,11 +210,7 @@ final class ChartMapTests: XCTestCase {
   }
 
   func testSVGMapRendersToANonBlankPicture() throws {
-    let env = ProcessInfo.processInfo.environment
-    let dirs = (env["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map(String.init)
-    guard let rsvg = dirs.map({ $0 + "/rsvg-convert" }).first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-      throw XCTSkip("rsvg-convert not found (Debian: apt-get install librsvg2-bin): SVG maps not rendered")
-    }
+    let rsvg = try TestSupport.rsvgConvert()
     let python = try TestSupport.python(modules: ["zlib"])
     let (s, folder, printed) = try session()
     XCTAssertTrue(s.run("from departements | chart map code_departement, share_ftth to \"f.svg\""), printed.notes)
@@ -234,7 +218,7 @@ final class ChartMapTests: XCTestCase {
     // The darkest class's colour, from the legend.
     let darkest = elements(svg).filter { $0.1["class"] == "legend-swatch" }.compactMap { $0.1["fill"] }.filter { $0.hasPrefix("#") }.last ?? ""
     let png = folder.appendingPathComponent("f.png").path
-    let r = try TestSupport.runProcess(URL(fileURLWithPath: rsvg), ["-w", "400", folder.appendingPathComponent("f.svg").path, "-o", png], in: folder)
+    let r = try TestSupport.runProcess(rsvg, ["-w", "400", folder.appendingPathComponent("f.svg").path, "-o", png], in: folder)
     XCTAssertEqual(r.status, 0, "rsvg-convert: \(r.err)")
     let counts = try TestSupport.runProcess(python, ["-c", ChartTests.pngColourCount, png, darkest], in: folder)
     XCTAssertEqual(counts.status, 0, counts.err)
@@ -320,23 +304,19 @@ final class ChartMapTests: XCTestCase {
 
   func testTextValueColumnAndOtherMistakesAreErrors() throws {
     let (s, _, printed) = try session()
-    XCTAssertFalse(s.run("from departements | chart map code_departement, nom"))
-    XCTAssertTrue(printed.notes.contains("the VALUE of `chart map` must be a number, but `nom` is text"), printed.notes)
-    printed.notes = ""
-    XCTAssertFalse(s.run("from departements | chart map superficie, population"))
-    XCTAssertTrue(printed.notes.contains("the CODE of `chart map` must be text or a whole number"), printed.notes)
-    printed.notes = ""
-    XCTAssertFalse(s.run("from communes | chart map code_departement, population"))
-    XCTAssertTrue(printed.notes.contains("one value per territory, but code `01` has"), printed.notes)
-    printed.notes = ""
-    XCTAssertFalse(s.run("from departements | chart map code_departement, population with (classes = 12)"))
-    XCTAssertTrue(printed.notes.contains("a map has from 2 to 9 classes, not 12"), printed.notes)
-    printed.notes = ""
-    XCTAssertFalse(s.run("from departements | chart map code_departement, population with (method = \"kmeans\")"))
-    XCTAssertTrue(printed.notes.contains("unknown class method \"kmeans\""), printed.notes)
-    printed.notes = ""
-    XCTAssertFalse(s.run("from departements | chart bar nom, population with (classes = 3)"))
-    XCTAssertTrue(printed.notes.contains("`classes` is an option of `chart map` only"), printed.notes)
+    let cases = [
+      ("from departements | chart map code_departement, nom", "the VALUE of `chart map` must be a number, but `nom` is text"),
+      ("from departements | chart map superficie, population", "the CODE of `chart map` must be text or a whole number"),
+      ("from communes | chart map code_departement, population", "one value per territory, but code `01` has"),
+      ("from departements | chart map code_departement, population with (classes = 12)", "a map has from 2 to 9 classes, not 12"),
+      ("from departements | chart map code_departement, population with (method = \"kmeans\")", "unknown class method \"kmeans\""),
+      ("from departements | chart bar nom, population with (classes = 3)", "`classes` is an option of `chart map` only"),
+    ]
+    for (statement, message) in cases {
+      printed.notes = ""
+      XCTAssertFalse(s.run(statement), statement)
+      XCTAssertTrue(printed.notes.contains(message), "\(statement):\n\(printed.notes)")
+    }
   }
 
   func testUnknownCodeWarnsAndIntegerCodesArePadded() throws {

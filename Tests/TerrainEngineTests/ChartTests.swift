@@ -17,25 +17,10 @@ import XCTest
 #endif
 
 final class ChartTests: XCTestCase {
-  /// What a session printed: results and notices.
-  private final class Printed {
-    var out = ""
-    var notes = ""
-  }
-
   /// A session on the bundled data whose relative paths start in a new temporary folder
   /// (removed after the test), and what it prints.
-  private func session() throws -> (Session, URL, Printed) {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("chart-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    addTeardownBlock { try? FileManager.default.removeItem(at: folder) }
-    let s = Session()
-    try s.registerDirectory(TestSupport.datasets.path)
-    s.workingDirectory = folder.path
-    let printed = Printed()
-    s.write = { printed.out += $0 }
-    s.notify = { printed.notes += $0 }
-    return (s, folder, printed)
+  private func session() throws -> (Session, URL, TestSupport.Printed) {
+    try TestSupport.bundledSession("chart", for: self)
   }
 
   // MARK: numbers and axes
@@ -404,11 +389,7 @@ final class ChartTests: XCTestCase {
   /// Renders the four kinds with `rsvg-convert` and checks, by decoding the PNG (Python's
   /// standard library), that the marks are there in the palette's blue.
   func testSVGRendersToANonBlankPicture() throws {
-    let env = ProcessInfo.processInfo.environment
-    let dirs = (env["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map(String.init)
-    guard let rsvg = dirs.map({ $0 + "/rsvg-convert" }).first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-      throw XCTSkip("rsvg-convert not found (Debian: apt-get install librsvg2-bin): SVG charts not rendered")
-    }
+    let rsvg = try TestSupport.rsvgConvert()
     let python = try TestSupport.python(modules: ["zlib"])
     let (s, folder, _) = try session()
     let statements = [
@@ -421,7 +402,7 @@ final class ChartTests: XCTestCase {
       XCTAssertTrue(s.run(statement), statement)
       let svg = folder.appendingPathComponent("\(name).svg").path
       let png = folder.appendingPathComponent("\(name).png").path
-      let r = try TestSupport.runProcess(URL(fileURLWithPath: rsvg), ["-w", "400", svg, "-o", png], in: folder)
+      let r = try TestSupport.runProcess(rsvg, ["-w", "400", svg, "-o", png], in: folder)
       XCTAssertEqual(r.status, 0, "rsvg-convert: \(r.err)")
       let counts = try TestSupport.runProcess(python, ["-c", Self.pngColourCount, png, "#0072B2"], in: folder)
       XCTAssertEqual(counts.status, 0, counts.err)
