@@ -302,6 +302,35 @@ final class ChartMapTests: XCTestCase {
     XCTAssertTrue(s.run("from departements | chart map code_departement, population to \"ok.svg\""), printed.notes)
   }
 
+  /// Every truncation of a valid file and every byte of it replaced by a few others is
+  /// either read or a `LoadError` naming the file: never a trap.
+  func testDamagedGeoJSONNeverTraps() throws {
+    let text = #"{"type":"FeatureCollection","features":[{"type":"Feature","id":7,"properties":{"code":"2A","nom":"Corse-\u00e9\ud83d\ude00"},"#
+      + #""geometry":{"type":"MultiPolygon","coordinates":[[[[8.5,41.5],[9.5,41.5],[9,42.5],[8.5,41.5]]]]}}]}"#
+    let valid = Array(text.utf8)
+    let outlines = try valid.withUnsafeBufferPointer { try readGeoJSONOutlines($0, path: "t.geojson", attribution: "t") }
+    XCTAssertEqual(outlines.territories.map(\.code), ["2A"])
+    XCTAssertEqual(outlines.territories.first?.name, "Corse-é😀")
+    var variants: [[UInt8]] = (0..<valid.count).map { Array(valid.prefix($0)) }
+    for i in valid.indices {
+      for b: UInt8 in [0x00, 0x22, 0x5B, 0x7D, 0x2C, 0x2D, 0x45, 0xFF] {
+        var v = valid
+        v[i] = b
+        variants.append(v)
+      }
+    }
+    var errors = 0
+    for v in variants {
+      do {
+        _ = try v.withUnsafeBufferPointer { try readGeoJSONOutlines($0, path: "t.geojson", attribution: "t") }
+      } catch let e as LoadError {
+        errors += 1
+        XCTAssertTrue(e.description.contains("t.geojson"), e.description)
+      }
+    }
+    XCTAssertGreaterThan(errors, valid.count)
+  }
+
   func testTextValueColumnAndOtherMistakesAreErrors() throws {
     let (s, _, printed) = try session()
     let cases = [
