@@ -276,6 +276,16 @@ final class ChartMapTests: XCTestCase {
     XCTAssertTrue(ranked[1].hasPrefix("1. Île-de-France (11)"), printed.out)
     XCTAssertTrue(ranked.contains("classes (quantiles) :"), printed.out)
     XCTAssertTrue(ranked.contains { $0.contains("Mayotte (06)") })
+    // Every line fits narrow widths too, in every mode.
+    for colours in [TerminalColours.trueColour, .palette256, .none] {
+      s.terminalColours = colours
+      for width in [20, 33] {
+        printed.out = ""
+        XCTAssertTrue(s.run("from departements | where code_region != \"84\" | chart map code_departement, population with (width = \(width))"))
+        let shown = printed.out.split(separator: "\n").map { $0.replacingOccurrences(of: "\u{1B}\\[[0-9;]*m", with: "", options: .regularExpression) }
+        XCTAssertTrue(shown.allSatisfy { displayWidth($0) <= width }, "\(colours) at \(width):\n" + shown.joined(separator: "\n"))
+      }
+    }
   }
 
   // MARK: errors and warnings

@@ -81,8 +81,14 @@ package struct MapData: Sendable {
   /// Territories of the outlines without a value.
   package var withoutValue: [MapTerritory] { outlines.territories.filter { values[$0.code] == nil } }
 
-  /// The decimals the legend and the values are written with.
-  package var decimals: Int { chartDecimals(Array(values.values) + listed.map(\.value)) }
+  /// The decimals the legend and the values are written with: those of the values, and one
+  /// for small whole numbers whose class bounds fall between them (quantiles of 0…8: `1,5`).
+  package var decimals: Int {
+    let data = Array(values.values) + listed.map(\.value)
+    let d = chartDecimals(data)
+    let small = (data.map { Swift.abs($0) }.max() ?? 0) < 100
+    return d == 0 && small && classes.uppers.contains { $0 != $0.rounded() } ? 1 : d
+  }
 
   /// How many drawn or listed values fall in each class.
   package var classCounts: [Int] {

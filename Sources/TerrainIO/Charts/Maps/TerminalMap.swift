@@ -66,7 +66,7 @@ private func wrapped(_ lead: String, _ words: [String], width: Int) -> [String] 
     }
   }
   lines.append(line)
-  return lines
+  return lines.map { truncateToWidth($0, width) }
 }
 
 /// `map` in the terminal, `width` columns (at least 20), the map at most `height` lines.
@@ -85,9 +85,9 @@ package func drawTerminalMap(_ map: MapData, width: Int, height: Int? = nil, col
       ys: ranked.map(\.1))
     let drawing = drawTerminalChart(bars, width: width)
     lines += drawing.text.split(separator: "\n", omittingEmptySubsequences: false).dropFirst().dropLast().map(String.init)
-    lines.append("classes (\(map.methodLabel)) :")
+    lines.append(truncateToWidth("classes (\(map.methodLabel)) :", width))
     let counts = map.classCounts
-    for i in map.classes.uppers.indices { lines.append("  \(i + 1). \(map.classLabel(i, group: group)) (\(counts[i]))") }
+    for i in map.classes.uppers.indices { lines.append(truncateToWidth("  \(i + 1). \(map.classLabel(i, group: group)) (\(counts[i]))", width)) }
     let without = (map.withoutValue.map { "\($0.name) (\($0.code))" } + map.listedWithoutValue.map { "\($0.name) (\($0.code))" }).map(escapeControls)
     if !without.isEmpty { lines += wrapped("sans valeur :", without, width: width) }
     return ChartDrawing(text: lines.map { $0 + "\n" }.joined(), drawn: min(ranked.count, terminalBarLimit))
@@ -132,14 +132,14 @@ package func drawTerminalMap(_ map: MapData, width: Int, height: Int? = nil, col
     }
   }
   // The legend under the map.
-  lines.append("\(escapeControls(map.valueName)) — \(map.methodLabel)")
+  lines.append(truncateToWidth("\(escapeControls(map.valueName)) — \(map.methodLabel)", width))
   let counts = map.classCounts
   for i in map.classes.uppers.indices {
-    lines.append(swatch(map.classes.colours[i], colours) + " " + map.classLabel(i, group: group) + " (\(counts[i]))")
+    lines.append(swatch(map.classes.colours[i], colours) + " " + truncateToWidth(map.classLabel(i, group: group) + " (\(counts[i]))", width - 3))
   }
   let without = map.withoutValue
   if !without.isEmpty {
-    lines.append(swatch(mapNoValueColour, colours) + " sans valeur (\(without.count))")
+    lines.append(swatch(mapNoValueColour, colours) + " " + truncateToWidth("sans valeur (\(without.count))", width - 3))
     lines += wrapped("  ", without.map { escapeControls("\($0.name) (\($0.code))") }, width: width)
   }
   // Territories not on the map: inset outlines and overseas values, listed with their colour.
@@ -150,7 +150,7 @@ package func drawTerminalMap(_ map: MapData, width: Int, height: Int? = nil, col
     for (name, code, value) in offMap {
       let shown = value.map { frenchNumber($0, decimals: decimals, group: group) } ?? "sans valeur"
       let colour = value.map { map.classes.colours[map.classes.index(of: $0)] } ?? mapNoValueColour
-      lines.append(swatch(colour, colours) + " \(escapeControls("\(name) (\(code))")) : \(shown)")
+      lines.append(swatch(colour, colours) + " " + truncateToWidth(escapeControls("\(name) (\(code))") + " : \(shown)", width - 3))
     }
   }
   return ChartDrawing(text: lines.map { $0 + "\n" }.joined(), drawn: main.count + offMap.count)
