@@ -65,7 +65,7 @@ struct Terrain: ParsableCommand {
   }
 
   func makeSession() throws -> Session {
-    let session = Session()
+    let session = Session.shell()
     session.renderOptions.mode = OutputMode(rawValue: mode) ?? .table
     session.echo = echo
     for p in parameter {

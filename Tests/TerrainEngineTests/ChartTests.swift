@@ -158,7 +158,7 @@ final class ChartTests: XCTestCase {
   }
 
   func testChartIsAnOutputOfExecute() throws {
-    let s = Session()
+    let s = Session.shell()
     try s.registerDirectory(TestSupport.datasets.path)
     let results = s.execute("from regions | sort population desc | take 3 | chart bar nom, population")
     guard case .output(let text)? = results.last?.outcome else { return XCTFail("\(results)") }

@@ -3,6 +3,7 @@
 
 import Foundation
 import TerrainEngine
+import TerrainShell
 import XCTest
 
 enum TestSupport {
@@ -109,7 +110,7 @@ enum TestSupport {
     for (file, _) in tables where !FileManager.default.fileExists(atPath: sharedData.appendingPathComponent(file).path) {
       throw XCTSkip("../shared/data not found: skipping \(what)")
     }
-    let s = Session()
+    let s = Session.shell()
     var errors = ""
     s.notify = { errors += $0 }
     let script = tables.map { "load \"\(sharedData.appendingPathComponent($0.key).path)\" as \($0.value)" }.joined(separator: "\n")
@@ -127,7 +128,7 @@ enum TestSupport {
   /// paths start in a new temporary folder (removed after `test`), and what it prints.
   static func bundledSession(_ prefix: String, for test: XCTestCase) throws -> (Session, URL, Printed) {
     let folder = try temporaryFolder(prefix, for: test)
-    let s = Session()
+    let s = Session.shell()
     try s.registerDirectory(datasets.path)
     s.workingDirectory = folder.path
     let printed = Printed()

@@ -7,6 +7,7 @@ import TerrainIO
 import TerrainPlanner
 import TerrainExecution
 import TerrainFunctions
+import TerrainEngine
 
 /// One help entry.
 package struct HelpTopic {
@@ -98,7 +99,7 @@ package func helpText(_ topic: String?, at span: Span? = nil) throws -> String {
     s += "windows:    " + helpTopics.filter { $0.kind == "window" }.map(\.name).joined(separator: ", ")
       + " (in derive … by … sort …)\n"
     s += "operators:  + - * / % == != < <= > >= and or not in between is null || like ilike\n"
-    s += "commands:   " + Session.dotCommands.map { "." + $0.name }.joined(separator: " ") + "\n"
+    s += "commands:   " + ShellCommands.all.map { "." + $0.name }.joined(separator: " ") + "\n"
     s += "lines:      a statement goes on while a line ends with | or , or a bracket or quote is open, or the\n"
     s += "            next line starts with |; `;` ends it. At the prompt, a line starting with | adds its stages\n"
     s += "            to the previous query and runs it again: from communes, then | where population > 10000\n"
@@ -107,7 +108,7 @@ package func helpText(_ topic: String?, at span: Span? = nil) throws -> String {
     return s
   }
   let t = raw.hasPrefix(".") ? String(raw.dropFirst()).lowercased() : raw.lowercased()
-  if raw.hasPrefix(".") || helpTopics.first(where: { $0.name == t }) == nil, let c = Session.dotCommands.first(where: { $0.name == t }) {
+  if raw.hasPrefix(".") || helpTopics.first(where: { $0.name == t }) == nil, let c = ShellCommands.all.first(where: { $0.name == t }) {
     return ".\(c.name)\(c.arguments.isEmpty ? "" : " " + c.arguments)\n  \(c.help)\n  example: \(c.example)\n"
   }
   // The groups of the overview, each listed with one line per topic.
@@ -120,12 +121,12 @@ package func helpText(_ topic: String?, at span: Span? = nil) throws -> String {
     return helpTopics.filter(inGroup).map { "\($0.synopsis)  — \($0.text)" }.joined(separator: "\n") + "\n"
   }
   if t == "commands" {
-    return Session.dotCommands.map { ".\($0.name)\($0.arguments.isEmpty ? "" : " " + $0.arguments)  — \($0.help)" }
+    return ShellCommands.all.map { ".\($0.name)\($0.arguments.isEmpty ? "" : " " + $0.arguments)  — \($0.help)" }
       .joined(separator: "\n") + "\n"
   }
   guard let h = helpTopics.first(where: { $0.name == t }) else {
     // An unknown topic is an error like any bad argument (stderr, exit code 1 in a script).
-    let commands = Session.dotCommands.map(\.name)
+    let commands = ShellCommands.all.map(\.name)
     let suggestion = raw.hasPrefix(".")
       ? closestName(to: t, in: commands).map { "." + $0 }
       : closestName(to: t, in: helpTopics.map(\.name) + commands + ["statements", "stages", "functions", "aggregates", "windows", "commands"])
@@ -136,7 +137,7 @@ package func helpText(_ topic: String?, at span: Span? = nil) throws -> String {
 }
 
 /// Every help topic name (for tests and completion).
-var allHelpTopicNames: [String] { helpTopics.map(\.name) + Session.dotCommands.map { "." + $0.name } }
+package var allHelpTopicNames: [String] { helpTopics.map(\.name) + ShellCommands.all.map { "." + $0.name } }
 
 /// The stages' entries, from their definitions (TerrainPlanner/Stages), in `Grammar.terrain` order.
 private let stageHelp: [HelpTopic] = Grammar.terrain.stages.map {
