@@ -66,6 +66,15 @@ public final class Session {
   /// a file as it was written (paths under this folder are shown relative to it).
   public var workingDirectory: String?
   package var readDepth = 0
+  /// Folders holding the outlines `chart map` draws (`departements.geojson.gz`,
+  /// `regions.geojson.gz`), searched in order; `registerDirectory` adds the `contours`
+  /// folder of a data folder that has one.
+  public var outlineFolders: [String] = []
+  /// The colours of `chart map` in the terminal; nil: none without `renderOptions.color`, else
+  /// true colour when `COLORTERM` says `truecolor` or `24bit`, else the 256-colour palette.
+  public var terminalColours: TerminalColours?
+  /// Outlines read by `chart map`, kept for the session.
+  private var outlineCache: [MapOutlineSource: MapOutlines] = [:]
   /// What runs the `.name argument` lines of scripts: the shell's commands (TerrainShell's
   /// `Session.shell()` installs them); nil, the default of an embedded session, makes such a
   /// line an error saying the command belongs to the shell.
@@ -102,7 +111,16 @@ public final class Session {
   /// Registers the CSV files of a folder as tables named after the files, each read on first
   /// use. Returns the names added.
   @discardableResult
-  public func registerDirectory(_ path: String) throws -> [String] { try catalog.registerDirectory(fileSystemPath(path)) }
+  public func registerDirectory(_ path: String) throws -> [String] {
+    let folder = fileSystemPath(path)
+    let added = try catalog.registerDirectory(folder)
+    let contours = (folder as NSString).appendingPathComponent("contours")
+    var isFolder: ObjCBool = false
+    if FileManager.default.fileExists(atPath: contours, isDirectory: &isFolder), isFolder.boolValue, !outlineFolders.contains(contours) {
+      outlineFolders.append(contours)
+    }
+    return added
+  }
 
   /// `path` for the file system: a relative path starts from `workingDirectory`.
   package func fileSystemPath(_ path: String) -> String { resolvingPath(path, in: workingDirectory) }
@@ -448,12 +466,37 @@ public final class Session {
   private func drawChart(_ chart: ChartSink, _ table: Table) throws {
     let output: ChartOutput
     do {
-      output = try chart.draw(table, width: renderOptions.terminalWidth ?? 80, cancel: cancel, fileSystemPath: fileSystemPath)
+      if chart.kind == .map {
+        output = try chart.drawMap(table, width: renderOptions.terminalWidth ?? 80, colours: mapColours, cancel: cancel,
+          fileSystemPath: fileSystemPath, outlines: mapOutlines)
+      } else {
+        output = try chart.draw(table, width: renderOptions.terminalWidth ?? 80, cancel: cancel, fileSystemPath: fileSystemPath)
+      }
     } catch let e as ExportError {
+      throw fileDiagnostic(e.entry, e.arguments, relativeToWorkingDirectory(e.description), at: chart.span, label: .notWritten)
+    } catch let e as LoadError {
       throw fileDiagnostic(e.entry, e.arguments, relativeToWorkingDirectory(e.description), at: chart.span, label: .notWritten)
     }
     if let text = output.text { write(text) }
     for note in output.notes { notify(note + "\n") }
+  }
+
+  /// The colours of a map drawn in the terminal (`terminalColours`, else from the render
+  /// options and `COLORTERM`).
+  private var mapColours: TerminalColours {
+    if let terminalColours { return terminalColours }
+    guard renderOptions.color else { return .none }
+    let colourTerm = (ProcessInfo.processInfo.environment["COLORTERM"] ?? "").lowercased()
+    return colourTerm.contains("truecolor") || colourTerm.contains("24bit") ? .trueColour : .palette256
+  }
+
+  /// The outlines of `source`, read once per session (nil: the bundled ones are not installed).
+  private func mapOutlines(_ source: MapOutlineSource) throws -> MapOutlines? {
+    if let known = outlineCache[source] { return known }
+    guard let outlines = try loadMapOutlines(source, folders: outlineFolders, cancel: cancel) else { return nil }
+    // A user's file may change between statements; the bundled sets do not.
+    if case .bundled = source { outlineCache[source] = outlines }
+    return outlines
   }
 
   /// Renders a result; `compare` results get their bars and `footer` (the peers' line) in

@@ -371,6 +371,18 @@ extension DiagnosticMessage {
   public static let chartTooManyPoints = DiagnosticMessage(.run, "chart-too-many-points", "{} points are more than the {} an SVG chart draws")
   public static let letCannotChart = DiagnosticMessage(.session, "let-cannot-chart", "`let` names a result; it cannot end with `chart`")
 
+  // MARK: maps
+  public static let chartMapOnlyOption = DiagnosticMessage(.bind, "chart-map-only-option", "`{}` is an option of `chart map` only, not of `chart {}`")
+  public static let chartMapClassCount = DiagnosticMessage(.bind, "chart-map-class-count", "a map has from {} to {} classes, not {}")
+  public static let chartMapUnknownMethod = DiagnosticMessage(.bind, "chart-map-unknown-method", "unknown class method \"{}\": use {}")
+  public static let chartMapUnknownLevel = DiagnosticMessage(.bind, "chart-map-unknown-level", "unknown map level \"{}\": use {}")
+  public static let chartMapCodeType = DiagnosticMessage(.bind, "chart-map-code-type", "the CODE of `chart map` must be text or a whole number, but `{}` is {}")
+  public static let chartMapOutlinesNotGeoJSON = DiagnosticMessage(.bind, "chart-map-outlines-not-geojson", "`outlines` names a GeoJSON file (`.geojson`, `.json`, maybe `.gz`), not \"{}\"")
+  public static let chartMapDuplicateCode = DiagnosticMessage(.run, "chart-map-duplicate-code", "`chart map` draws one value per territory, but code `{}` has {} rows")
+  public static let chartMapNoOutlines = DiagnosticMessage(.run, "chart-map-no-outlines", "the outlines of the {} are not installed: no {} in the datasets' `contours` folder")
+  public static let mapOutlinesNotJSON = DiagnosticMessage(.load, "map-outlines-not-json", "\"{}\" is not valid GeoJSON: {} at byte {}")
+  public static let mapOutlinesNotGeoJSON = DiagnosticMessage(.load, "map-outlines-not-geojson", "\"{}\" is not a GeoJSON collection of outlines: {}")
+
   // MARK: Session: statements of the session, dot commands, the shell
 
   public static let noHelpOn = DiagnosticMessage(.session, "no-help-on", "no help on `{}`")
@@ -757,7 +769,7 @@ extension DiagnosticText {
   public static let notAChartKind = DiagnosticText(.label, "not-a-chart-kind", "not a chart")
   public static let chartNeedsTwo = DiagnosticText(.label, "chart-needs-two", "needs two columns")
   public static let afterChart = DiagnosticText(.label, "after-chart", "after chart")
-  public static let aChartKind = DiagnosticText(.phrase, "a-chart-kind", "a kind of chart after `chart` (bar, column, line, scatter)")
+  public static let aChartKind = DiagnosticText(.phrase, "a-chart-kind", "a kind of chart after `chart` (bar, column, line, scatter, map)")
   public static let chartKinds = DiagnosticText(.help, "chart-kinds", "`chart KIND …` where KIND is {}")
   public static let chartExample = DiagnosticText(.help, "chart-example", "e.g. `| chart {} {}, {}`")
   public static let chartSwapColumns = DiagnosticText(.help, "chart-swap-columns", "the label comes first: `chart {} {}, {}`")
@@ -835,4 +847,14 @@ extension DiagnosticText {
   public static let pgCopyFieldCount = DiagnosticText(.phrase, "pg-copy-field-count", "{} fields where {} were expected")
   public static let pgCopyBadNumeric = DiagnosticText(.phrase, "pg-copy-bad-numeric", "a malformed numeric")
   public static let pgCopyBadText = DiagnosticText(.phrase, "pg-copy-bad-text", "text that is not UTF-8")
+  // maps
+  public static let chartMapCodeRepeated = DiagnosticText(.label, "chart-map-code-repeated", "`{}` on {} rows")
+  public static let chartMapAggregate = DiagnosticText(.help, "chart-map-aggregate", "keep one row per territory first: `| where date = …` or `| aggregate {} = mean({}) by {}`")
+  public static let chartMapOutlinesHelp = DiagnosticText(.help, "chart-map-outlines-help", "reinstall terrain with its datasets, set TERRAIN_DATASETS to the datasets folder, or give `with (outlines = \"file.geojson\")`")
+  public static let chartMapUnknownCodes = DiagnosticText(.note, "chart-map-unknown-codes", "warning: chart map: {} {} no outline of the {}: {}")
+  public static let chartMapTerritories = DiagnosticText(.phrase, "chart-map-territories", "{} {}")
+  public static let chartMapCodeMatches = DiagnosticText(.phrase, "chart-map-code-matches", "code matches")
+  public static let chartMapCodesMatch = DiagnosticText(.phrase, "chart-map-codes-match", "codes match")
+  public static let chartMapWroteMap = DiagnosticText(.note, "chart-map-wrote", "wrote a map of {} to {}")
+  public static let chartMapListed = DiagnosticText(.note, "chart-map-listed", "chart map: {} without an outline listed under the map: {}")
 }
