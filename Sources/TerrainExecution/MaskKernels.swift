@@ -94,8 +94,8 @@ extension ExpressionCompiler {
     case .constant(let v, _):
       let truth: UInt8 = v == .bool(true) ? 1 : 0
       return { _, n, out, combine in combineMask(combine, n, out) { _ in truth } }
-    case .and(let a, let b):
-      return junction(isAnd: true, try maskKernel(a), try maskKernel(b))
+    case .and:
+      return try conjunction(e)
     case .or(let a, let b):
       return junction(isAnd: false, try maskKernel(a), try maskKernel(b))
     default:
@@ -150,6 +150,92 @@ extension ExpressionCompiler {
     }
   }
 
+  /// An `and` chain: its comparisons of a column with a constant fused into one loop per chunk
+  /// (groups of up to three; see `RangeLeaf`), the other conditions after them, combined into
+  /// the same mask. Only column reads are fused, and they cannot fail, so the conditions that
+  /// can still raise an error do so on the same rows as before.
+  private func conjunction(_ e: BoundExpr) throws -> MaskKernel {
+    var terms: [BoundExpr] = []
+    flattenAnd(e, into: &terms)
+    var ranges: [RangeLeaf] = []
+    var others: [BoundExpr] = []
+    for t in terms {
+      if let leaf = try rangeLeaf(t) { ranges.append(leaf) } else { others.append(t) }
+    }
+    var kernels: [MaskKernel] = []
+    if ranges.count >= 2 {
+      var i = 0
+      while i < ranges.count {
+        let group = Array(ranges[i..<min(i + 3, ranges.count)])
+        // A last group of one takes the plain comparison kernel.
+        kernels.append(group.count == 1 ? group[0].single : fusedRanges(group))
+        i += 3
+      }
+    } else {
+      others = terms
+    }
+    for t in others { kernels.append(try maskKernel(t)) }
+    guard var k = kernels.first else { return { _, n, out, combine in combineMask(combine, n, out) { _ in 1 } } }
+    for next in kernels.dropFirst() { k = junction(isAnd: true, k, next) }
+    return k
+  }
+
+  /// The terms of `a and b and …`, left to right.
+  private func flattenAnd(_ e: BoundExpr, into terms: inout [BoundExpr]) {
+    if case .and(let a, let b) = e {
+      flattenAnd(a, into: &terms)
+      flattenAnd(b, into: &terms)
+    } else {
+      terms.append(e)
+    }
+  }
+
+  /// `column op constant` on an int, date or float column as a closed range of the column's
+  /// values; nil for anything else (`!=`, a NaN or infinite float bound, a range that is empty
+  /// at the ends of Int64, a computed operand).
+  private func rangeLeaf(_ e: BoundExpr) throws -> RangeLeaf? {
+    guard case .compare(var op, var a, var b) = e else { return nil }
+    if a.constantValue != nil, b.constantValue == nil {
+      swap(&a, &b)
+      op = op.swapped
+    }
+    guard case .column = a, let c = b.constantValue else { return nil }
+    let single = try predicate(e).mask
+    switch (c, a.type) {
+    case (.int(let k), .int), (.date(let k), .date):
+      let low: Int64, high: Int64
+      switch op {
+      case .equal: (low, high) = (k, k)
+      case .notEqual: return nil
+      case .less:
+        guard k > Int64.min else { return nil }
+        (low, high) = (Int64.min, k - 1)
+      case .lessEqual: (low, high) = (Int64.min, k)
+      case .greater:
+        guard k < Int64.max else { return nil }
+        (low, high) = (k + 1, Int64.max)
+      case .greaterEqual: (low, high) = (k, Int64.max)
+      }
+      return RangeLeaf(kernel: try compile(a), single: single, isFloat: false, intLow: low,
+        intWidth: UInt64(bitPattern: high &- low), floatLow: 0, floatHigh: 0)
+    case (.float(let k), .float):
+      guard k.isFinite else { return nil }
+      let low: Double, high: Double
+      switch op {
+      case .equal: (low, high) = (k, k)
+      case .notEqual: return nil
+      case .less: (low, high) = (-.infinity, k.nextDown)
+      case .lessEqual: (low, high) = (-.infinity, k)
+      case .greater: (low, high) = (k.nextUp, .infinity)
+      case .greaterEqual: (low, high) = (k, .infinity)
+      }
+      return RangeLeaf(kernel: try compile(a), single: single, isFloat: true, intLow: 0, intWidth: 0,
+        floatLow: low, floatHigh: high)
+    default:
+      return nil
+    }
+  }
+
   /// `a and b` / `a or b` on masks. The right side combines into the left's mask in place;
   /// only an `and` inside an `or` (or the dual) needs a mask of its own.
   private func junction(isAnd: Bool, _ ka: @escaping MaskKernel, _ kb: @escaping MaskKernel) -> MaskKernel {
@@ -166,6 +252,103 @@ extension ExpressionCompiler {
         combineMask(combine, n, out) { own[$0] }
       }
     }
+  }
+}
+
+/// A comparison of a column with a constant as a closed range: an int or date `x` is in it
+/// when `UInt64(x - intLow) <= intWidth` (wrapping arithmetic: exact over all of Int64), a
+/// float when `floatLow <= x <= floatHigh` (false on NaN, as every ordered comparison is;
+/// `x > c` is `x >= c.nextUp` on floats). So any two or three such comparisons, whatever their
+/// operators, make one loop specialised by the columns' types only.
+private struct RangeLeaf {
+  let kernel: Kernel
+  /// The comparison's own mask kernel, for a group of one.
+  let single: MaskKernel
+  let isFloat: Bool
+  let intLow: Int64
+  let intWidth: UInt64
+  let floatLow: Double
+  let floatHigh: Double
+}
+
+/// One leaf's test over a chunk of its column.
+private protocol RangeTest {
+  init(_ leaf: RangeLeaf, _ x: Vec)
+  func test(_ i: Int) -> UInt8
+}
+
+private struct IntRangeTest: RangeTest {
+  let p: UnsafePointer<Int64>
+  let low: Int64
+  let width: UInt64
+  init(_ leaf: RangeLeaf, _ x: Vec) {
+    p = x.ints()
+    low = leaf.intLow
+    width = leaf.intWidth
+  }
+  @inline(__always) func test(_ i: Int) -> UInt8 { UInt64(bitPattern: p[i] &- low) <= width ? 1 : 0 }
+}
+
+private struct FloatRangeTest: RangeTest {
+  let p: UnsafePointer<Double>
+  let low: Double
+  let high: Double
+  init(_ leaf: RangeLeaf, _ x: Vec) {
+    p = x.floats()
+    low = leaf.floatLow
+    high = leaf.floatHigh
+  }
+  @inline(__always) func test(_ i: Int) -> UInt8 { (p[i] >= low ? 1 : 0) & (p[i] <= high ? 1 : 0) }
+}
+
+/// The mask kernel of two or three range leaves and-ed together, in one loop per chunk (a
+/// column without nulls takes `allValid` as its validity: no branch on its presence).
+private func fusedRanges(_ leaves: [RangeLeaf]) -> MaskKernel {
+  let t = leaves.map(\.isFloat)
+  switch leaves.count {
+  case 2:
+    switch (t[0], t[1]) {
+    case (false, false): return fused2(IntRangeTest.self, IntRangeTest.self, leaves)
+    case (false, true): return fused2(IntRangeTest.self, FloatRangeTest.self, leaves)
+    case (true, false): return fused2(FloatRangeTest.self, IntRangeTest.self, leaves)
+    case (true, true): return fused2(FloatRangeTest.self, FloatRangeTest.self, leaves)
+    }
+  default:
+    switch (t[0], t[1]) {
+    case (false, false): return fused3(IntRangeTest.self, IntRangeTest.self, leaves)
+    case (false, true): return fused3(IntRangeTest.self, FloatRangeTest.self, leaves)
+    case (true, false): return fused3(FloatRangeTest.self, IntRangeTest.self, leaves)
+    case (true, true): return fused3(FloatRangeTest.self, FloatRangeTest.self, leaves)
+    }
+  }
+}
+
+private func fused2<A: RangeTest, B: RangeTest>(_: A.Type, _: B.Type, _ leaves: [RangeLeaf]) -> MaskKernel {
+  let (la, lb) = (leaves[0], leaves[1])
+  return { start, n, out, combine in
+    let x = try la.kernel(start, n)
+    let y = try lb.kernel(start, n)
+    let a = A(la, x), b = B(lb, y)
+    let va = x.validity ?? UnsafePointer(allValid), vb = y.validity ?? UnsafePointer(allValid)
+    combineMask(combine, n, out) { a.test($0) & b.test($0) & va[$0] & vb[$0] }
+  }
+}
+
+/// `fused2` of the first two leaves' types, then the third's chosen here.
+private func fused3<A: RangeTest, B: RangeTest>(_: A.Type, _: B.Type, _ leaves: [RangeLeaf]) -> MaskKernel {
+  leaves[2].isFloat ? fused3(A.self, B.self, FloatRangeTest.self, leaves) : fused3(A.self, B.self, IntRangeTest.self, leaves)
+}
+
+private func fused3<A: RangeTest, B: RangeTest, C: RangeTest>(_: A.Type, _: B.Type, _: C.Type, _ leaves: [RangeLeaf]) -> MaskKernel {
+  let (la, lb, lc) = (leaves[0], leaves[1], leaves[2])
+  return { start, n, out, combine in
+    let x = try la.kernel(start, n)
+    let y = try lb.kernel(start, n)
+    let z = try lc.kernel(start, n)
+    let a = A(la, x), b = B(lb, y), c = C(lc, z)
+    let va = x.validity ?? UnsafePointer(allValid), vb = y.validity ?? UnsafePointer(allValid)
+    let vc = z.validity ?? UnsafePointer(allValid)
+    combineMask(combine, n, out) { a.test($0) & b.test($0) & c.test($0) & va[$0] & vb[$0] & vc[$0] }
   }
 }
 
