@@ -301,55 +301,64 @@ private struct FloatRangeTest: RangeTest {
   @inline(__always) func test(_ i: Int) -> UInt8 { (p[i] >= low ? 1 : 0) & (p[i] <= high ? 1 : 0) }
 }
 
-/// The mask kernel of two or three range leaves and-ed together, in one loop per chunk (a
-/// column without nulls takes `allValid` as its validity: no branch on its presence).
+/// The mask kernel of two or three range leaves and-ed together, in one loop per chunk. Each
+/// type combination is spelled out so that every loop is specialised (a generic closure left
+/// unspecialised calls its tests through witness tables and is not vectorised).
 private func fusedRanges(_ leaves: [RangeLeaf]) -> MaskKernel {
+  typealias I = IntRangeTest
+  typealias F = FloatRangeTest
   let t = leaves.map(\.isFloat)
-  switch leaves.count {
-  case 2:
+  if leaves.count == 2 {
     switch (t[0], t[1]) {
-    case (false, false): return fused2(IntRangeTest.self, IntRangeTest.self, leaves)
-    case (false, true): return fused2(IntRangeTest.self, FloatRangeTest.self, leaves)
-    case (true, false): return fused2(FloatRangeTest.self, IntRangeTest.self, leaves)
-    case (true, true): return fused2(FloatRangeTest.self, FloatRangeTest.self, leaves)
+    case (false, false): return fused(I.self, I.self, nil as I.Type?, leaves)
+    case (false, true): return fused(I.self, F.self, nil as I.Type?, leaves)
+    case (true, false): return fused(F.self, I.self, nil as I.Type?, leaves)
+    case (true, true): return fused(F.self, F.self, nil as I.Type?, leaves)
     }
-  default:
-    switch (t[0], t[1]) {
-    case (false, false): return fused3(IntRangeTest.self, IntRangeTest.self, leaves)
-    case (false, true): return fused3(IntRangeTest.self, FloatRangeTest.self, leaves)
-    case (true, false): return fused3(FloatRangeTest.self, IntRangeTest.self, leaves)
-    case (true, true): return fused3(FloatRangeTest.self, FloatRangeTest.self, leaves)
-    }
+  }
+  switch (t[0], t[1], t[2]) {
+  case (false, false, false): return fused(I.self, I.self, I.self, leaves)
+  case (false, false, true): return fused(I.self, I.self, F.self, leaves)
+  case (false, true, false): return fused(I.self, F.self, I.self, leaves)
+  case (false, true, true): return fused(I.self, F.self, F.self, leaves)
+  case (true, false, false): return fused(F.self, I.self, I.self, leaves)
+  case (true, false, true): return fused(F.self, I.self, F.self, leaves)
+  case (true, true, false): return fused(F.self, F.self, I.self, leaves)
+  case (true, true, true): return fused(F.self, F.self, F.self, leaves)
   }
 }
 
-private func fused2<A: RangeTest, B: RangeTest>(_: A.Type, _: B.Type, _ leaves: [RangeLeaf]) -> MaskKernel {
-  let (la, lb) = (leaves[0], leaves[1])
+/// Two leaves (`c` nil) or three in one loop; the leaves' validities are and-ed first into one
+/// chunk (a column without nulls adds none), so the loop reads one validity byte per row.
+private func fused<A: RangeTest, B: RangeTest, C: RangeTest>(_: A.Type, _: B.Type, _ c: C.Type?, _ leaves: [RangeLeaf]) -> MaskKernel {
+  let la = leaves[0], lb = leaves[1]
+  let lc = c == nil ? nil : leaves[2]
+  let merged = Output<UInt8>()
   return { start, n, out, combine in
     let x = try la.kernel(start, n)
     let y = try lb.kernel(start, n)
+    let z = try lc?.kernel(start, n)
+    let m = merged.values
+    let valid = andValidity(andValidity(x.validity, y.validity, n, m), z?.validity, n, m) ?? UnsafePointer(allValid)
     let a = A(la, x), b = B(lb, y)
-    let va = x.validity ?? UnsafePointer(allValid), vb = y.validity ?? UnsafePointer(allValid)
-    combineMask(combine, n, out) { a.test($0) & b.test($0) & va[$0] & vb[$0] }
+    if let lc, let z {
+      let c = C(lc, z)
+      combineMask(combine, n, out) { a.test($0) & b.test($0) & c.test($0) & valid[$0] }
+    } else {
+      combineMask(combine, n, out) { a.test($0) & b.test($0) & valid[$0] }
+    }
   }
 }
 
-/// `fused2` of the first two leaves' types, then the third's chosen here.
-private func fused3<A: RangeTest, B: RangeTest>(_: A.Type, _: B.Type, _ leaves: [RangeLeaf]) -> MaskKernel {
-  leaves[2].isFloat ? fused3(A.self, B.self, FloatRangeTest.self, leaves) : fused3(A.self, B.self, IntRangeTest.self, leaves)
-}
-
-private func fused3<A: RangeTest, B: RangeTest, C: RangeTest>(_: A.Type, _: B.Type, _: C.Type, _ leaves: [RangeLeaf]) -> MaskKernel {
-  let (la, lb, lc) = (leaves[0], leaves[1], leaves[2])
-  return { start, n, out, combine in
-    let x = try la.kernel(start, n)
-    let y = try lb.kernel(start, n)
-    let z = try lc.kernel(start, n)
-    let a = A(la, x), b = B(lb, y), c = C(lc, z)
-    let va = x.validity ?? UnsafePointer(allValid), vb = y.validity ?? UnsafePointer(allValid)
-    let vc = z.validity ?? UnsafePointer(allValid)
-    combineMask(combine, n, out) { a.test($0) & b.test($0) & c.test($0) & va[$0] & vb[$0] & vc[$0] }
-  }
+/// The validity of rows present in both `a` and `b` (nil: every row), written into `m` when
+/// both have one (`a` may already be `m`).
+@inline(__always)
+private func andValidity(_ a: UnsafePointer<UInt8>?, _ b: UnsafePointer<UInt8>?, _ n: Int, _ m: UnsafeMutablePointer<UInt8>) -> UnsafePointer<UInt8>? {
+  guard let b else { return a }
+  guard let a else { return b }
+  if a != UnsafePointer(m) { m.update(from: a, count: n) }
+  combineMask(.and, n, m) { b[$0] }
+  return UnsafePointer(m)
 }
 
 extension CompareOp {
