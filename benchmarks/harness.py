@@ -717,19 +717,11 @@ def main():
             out = os.path.join(tempfile.gettempdir(), f"terrain-bench-{eng}-{os.getpid()}.json")
             exp = os.path.join(tempfile.gettempdir(), f"terrain-bench-{eng}-{os.getpid()}.csv")
             log(f"{label}: running")
-            e = dict(os.environ, **env)
-            try:
-                pr = subprocess.run([VPY, os.path.join(HERE, "peers.py"), eng, locaux, communes, str(args.runs), exp,
-                                     out, ",".join(QNAMES)], env=e, timeout=timeout)
-                ok = pr.returncode == 0 and os.path.exists(out)
-            except subprocess.TimeoutExpired:
-                ok = False
-            if not ok:
+            d = harness_extra.run_json([VPY, os.path.join(HERE, "peers.py"), eng, locaux, communes, str(args.runs), exp,
+                                        out, ",".join(QNAMES)], out, timeout, env=dict(os.environ, **env))
+            if d is None:
                 loud(f"{label} failed: skipped")
                 continue
-            with open(out) as f:
-                d = json.load(f)
-            os.remove(out)
             d["rss_mib"] = d.get("rss_after_load_mib")
             rounds.setdefault(label, []).append(d)
     terrains = [("terrain", binpath)] + ([baseline] if baseline and baseline[0] in rounds else [])

@@ -196,17 +196,11 @@ def run_xlsx(terrains, data, communes_csv, locaux, runs, timeout, py, have, log,
             log(f"{label}: L3/E2 (xlsx)")
             out = os.path.join(work, f"{eng}.json")
             exp = os.path.join(work, f"e2_{eng}.xlsx")
-            try:
-                r = subprocess.run([py, os.path.join(HERE, "peers_xlsx.py"), eng, communes_xlsx, locaux, str(runs), exp,
-                                    out], timeout=timeout)
-                ok = r.returncode == 0 and os.path.exists(out)
-            except subprocess.TimeoutExpired:
-                ok = False
-            if not ok:
+            d = run_json([py, os.path.join(HERE, "peers_xlsx.py"), eng, communes_xlsx, locaux, str(runs), exp, out],
+                         out, timeout)
+            if d is None:
                 loud(f"xlsx peer {label} failed: skipped")
                 continue
-            with open(out) as f:
-                d = json.load(f)
             for k in ("skipped_L3", "skipped_E2"):
                 if k in d:
                     loud(f"{label}: {k[-2:]} skipped ({d[k]})")
@@ -238,6 +232,21 @@ def run_xlsx(terrains, data, communes_csv, locaux, runs, timeout, py, have, log,
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return results, mismatches, errors
+
+
+def run_json(cmd, out, timeout, env=None):
+    """Runs a peer process that writes its results as JSON into `out`; returns them (and
+    removes the file), or None when it fails, times out or writes nothing."""
+    try:
+        r = subprocess.run(cmd, env=env, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return None
+    if r.returncode != 0 or not os.path.exists(out):
+        return None
+    with open(out) as f:
+        d = json.load(f)
+    os.remove(out)
+    return d
 
 
 def count_rows(csv_path):
@@ -277,7 +286,7 @@ def run_postgres(terrains, log, loud):
     and psql (\\timing) — that part is to be written with the feature, against its syntax."""
     missing = [label for label, binpath in terrains if not terrain_has_attach(binpath)]
     if missing:
-        reason = f"skipped: {', '.join(missing)} has no `attach` (PostgreSQL support has not landed)"
+        reason = f"skipped: no `attach` in {', '.join(missing)} (PostgreSQL support has not landed)"
         loud(f"P1/P2 {reason}")
         return {"P1": reason, "P2": reason}
     reason = "skipped: terrain has `attach`, but the harness's PostgreSQL runner is not written yet"
