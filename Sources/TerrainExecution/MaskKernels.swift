@@ -168,7 +168,7 @@ extension ExpressionCompiler {
       while i < ranges.count {
         let group = Array(ranges[i..<min(i + 3, ranges.count)])
         // A last group of one takes the plain comparison kernel.
-        kernels.append(group.count == 1 ? group[0].single : fusedRanges(group))
+        kernels.append(group.count == 1 ? group[0].single : fusedRanges(group).mask)
         i += 3
       }
     } else {
@@ -178,6 +178,22 @@ extension ExpressionCompiler {
     guard var k = kernels.first else { return { _, n, out, combine in combineMask(combine, n, out) { _ in 1 } } }
     for next in kernels.dropFirst() { k = junction(isAnd: true, k, next) }
     return k
+  }
+
+  /// A counter of the rows where `e` is true, when `e` is an `and` of two or three comparisons
+  /// of a column with a constant: the fused loop sums its truth values instead of writing a
+  /// mask (`where … | aggregate n = count()` reads the columns once and writes nothing); nil
+  /// for any other condition.
+  package func compileCount(_ e: BoundExpr) throws -> CountKernel? {
+    var terms: [BoundExpr] = []
+    flattenAnd(ExpressionCompiler.fold(e), into: &terms)
+    guard terms.count == 2 || terms.count == 3 else { return nil }
+    var leaves: [RangeLeaf] = []
+    for t in terms {
+      guard let leaf = try rangeLeaf(t) else { return nil }
+      leaves.append(leaf)
+    }
+    return fusedRanges(leaves).count
   }
 
   /// The terms of `a and b and …`, left to right.
@@ -301,10 +317,13 @@ private struct FloatRangeTest: RangeTest {
   @inline(__always) func test(_ i: Int) -> UInt8 { (p[i] >= low ? 1 : 0) & (p[i] <= high ? 1 : 0) }
 }
 
-/// The mask kernel of two or three range leaves and-ed together, in one loop per chunk. Each
+/// The rows of `[start, start + count)` where a condition is true.
+package typealias CountKernel = (_ start: Int, _ count: Int) throws -> Int
+
+/// The kernels of two or three range leaves and-ed together, in one loop per chunk. Each
 /// type combination is spelled out so that every loop is specialised (a generic closure left
 /// unspecialised calls its tests through witness tables and is not vectorised).
-private func fusedRanges(_ leaves: [RangeLeaf]) -> MaskKernel {
+private func fusedRanges(_ leaves: [RangeLeaf]) -> (mask: MaskKernel, count: CountKernel) {
   typealias I = IntRangeTest
   typealias F = FloatRangeTest
   let t = leaves.map(\.isFloat)
@@ -328,26 +347,44 @@ private func fusedRanges(_ leaves: [RangeLeaf]) -> MaskKernel {
   }
 }
 
-/// Two leaves (`c` nil) or three in one loop; the leaves' validities are and-ed first into one
-/// chunk (a column without nulls adds none), so the loop reads one validity byte per row.
-private func fused<A: RangeTest, B: RangeTest, C: RangeTest>(_: A.Type, _: B.Type, _ c: C.Type?, _ leaves: [RangeLeaf]) -> MaskKernel {
+/// Two leaves (`c` nil) or three in one loop, as a mask or as a count; the leaves' validities
+/// are and-ed first into one chunk (a column without nulls adds none), so the loop reads one
+/// validity byte per row.
+private func fused<A: RangeTest, B: RangeTest, C: RangeTest>(_: A.Type, _: B.Type, _ c: C.Type?, _ leaves: [RangeLeaf])
+  -> (mask: MaskKernel, count: CountKernel)
+{
   let la = leaves[0], lb = leaves[1]
   let lc = c == nil ? nil : leaves[2]
   let merged = Output<UInt8>()
-  return { start, n, out, combine in
+  /// The three tests (the third nil for two leaves) and the merged validity of one chunk.
+  func chunk(_ start: Int, _ n: Int) throws -> (A, B, C?, UnsafePointer<UInt8>) {
     let x = try la.kernel(start, n)
     let y = try lb.kernel(start, n)
     let z = try lc?.kernel(start, n)
     let m = merged.values
     let valid = andValidity(andValidity(x.validity, y.validity, n, m), z?.validity, n, m) ?? UnsafePointer(allValid)
-    let a = A(la, x), b = B(lb, y)
-    if let lc, let z {
-      let c = C(lc, z)
+    let c: C? = if let lc, let z { C(lc, z) } else { nil }
+    return (A(la, x), B(lb, y), c, valid)
+  }
+  let mask: MaskKernel = { start, n, out, combine in
+    let (a, b, c, valid) = try chunk(start, n)
+    if let c {
       combineMask(combine, n, out) { a.test($0) & b.test($0) & c.test($0) & valid[$0] }
     } else {
       combineMask(combine, n, out) { a.test($0) & b.test($0) & valid[$0] }
     }
   }
+  let count: CountKernel = { start, n in
+    let (a, b, c, valid) = try chunk(start, n)
+    var total = 0
+    if let c {
+      for i in 0..<n { total &+= Int(a.test(i) & b.test(i) & c.test(i) & valid[i]) }
+    } else {
+      for i in 0..<n { total &+= Int(a.test(i) & b.test(i) & valid[i]) }
+    }
+    return total
+  }
+  return (mask, count)
 }
 
 /// The validity of rows present in both `a` and `b` (nil: every row), written into `m` when
