@@ -94,6 +94,76 @@ public final class TextDictionary: @unchecked Sendable {
     return insert(bytes, p, n, tag: tag, slot: i)
   }
 
+  /// `intern(bytes:hash:)` for values read from input: a value that does not fit in the memory
+  /// available throws `AllocationFailure` (the dictionary unchanged) instead of stopping the
+  /// process.
+  @inlinable
+  package func checkedIntern(bytes: UnsafeRawBufferPointer, hash h: UInt64) throws -> UInt32 {
+    let n = bytes.count
+    let p = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
+    let tag = h & 0xFFFF_FFFF_0000_0000
+    var i = Int(truncatingIfNeeded: h) & mask
+    while true {
+      let e = slots[i]
+      if e == 0 { break }
+      if e & 0xFFFF_FFFF_0000_0000 == tag {
+        let code = Int(truncatingIfNeeded: e & 0xFFFF_FFFF) - 1
+        if matches(code, p, n) { return UInt32(code) }
+      }
+      i = (i + 1) & mask
+    }
+    try makeRoom(forValueOf: n)
+    return insert(bytes, p, n, tag: tag, slot: i)
+  }
+
+  /// `checkedIntern(bytes:hash:)` computing the hash.
+  package func checkedIntern(bytes: UnsafeRawBufferPointer) throws -> UInt32 {
+    try checkedIntern(bytes: bytes, hash: TextDictionary.hash(bytes))
+  }
+
+  /// Grows, after checking that the memory is there, everything that adding a value of `n` bytes may grow
+  /// (the arena, the ends, the slots, the strings), so that `insert` then allocates nothing
+  /// but the value's own `String`, which is probed first.
+  @usableFromInline
+  package func makeRoom(forValueOf n: Int) throws {
+    let code = strings.count
+    let start = ends[code - 1]
+    let (needed, overflow) = start.addingReportingOverflow(n)
+    if overflow { throw AllocationFailure(bytes: Int.max) }
+    if needed > arenaCapacity {
+      var c = arenaCapacity
+      while c < needed {
+        let (doubled, o) = c.multipliedReportingOverflow(by: 2)
+        if o { throw AllocationFailure(bytes: Int.max) }
+        c = doubled
+      }
+      try probeRoom(for: c)
+      let fresh = UnsafeMutablePointer<UInt8>.allocate(capacity: c)
+      fresh.update(from: arena, count: start)
+      arena.deallocate()
+      arena = fresh
+      arenaCapacity = c
+    }
+    if code == endsCapacity {
+      let c = endsCapacity * 2
+      try probeRoom(for: try byteCount(c + 1, of: Int.self))
+      let fresh = UnsafeMutablePointer<Int>.allocate(capacity: c + 1)
+      fresh.update(from: ends - 1, count: code + 1)
+      (ends - 1).deallocate()
+      ends = fresh + 1
+      endsCapacity = c
+    }
+    if (code + 1) * 2 > mask + 1 {
+      // The rehash after this insert doubles the slots.
+      try probeRoom(for: try byteCount((mask + 1) * 2, of: UInt64.self))
+    }
+    if code == strings.capacity {
+      try probeRoom(for: try byteCount(Swift.max(16, code * 2), of: String.self))
+    }
+    // A String longer than 15 bytes takes a heap allocation of about its size.
+    if n > 15 { try probeRoom(for: n + 32) }
+  }
+
   /// Adds a value that `intern(bytes:hash:)` did not find; `slot` is the empty slot it ended on.
   @usableFromInline
   package func insert(_ bytes: UnsafeRawBufferPointer, _ p: UnsafePointer<UInt8>?, _ n: Int, tag: UInt64, slot i: Int)
