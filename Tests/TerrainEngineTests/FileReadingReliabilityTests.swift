@@ -104,6 +104,7 @@ final class FileReadingReliabilityTests: XCTestCase {
     bytes.initialize(repeating: UInt8(ascii: "a"), count: n)
     bytes[0] = 0xE9  // not UTF-8: the whole file goes through the transcoder
     let stop = CancellationFlag()
+    let stopped = DispatchSemaphore(value: 0)
     let flipper = Thread {
       var k = 1
       while !stop.isCancelled {
@@ -111,13 +112,19 @@ final class FileReadingReliabilityTests: XCTestCase {
         k = (k &* 1_103_515_245 &+ 12345) & (n - 1)
         if k == 0 { k = 1 }
       }
+      stopped.signal()
+    }
+    // The flipper must be done before `bytes` is freed (it was not waited for: on a loaded
+    // machine it still wrote after the deallocation, SIGSEGV in the test process).
+    defer {
+      stop.cancel()
+      stopped.wait()
     }
     flipper.start()
     for _ in 0..<30 {
       let out = try? transcodeWindows1252(bytes, n, path: "race.csv")
       XCTAssertLessThanOrEqual(out?.count ?? 0, 3 * n)
     }
-    stop.cancel()
   }
 
   func testManyDuplicateNamesLoadInLinearTime() throws {
