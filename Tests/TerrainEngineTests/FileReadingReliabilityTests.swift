@@ -127,6 +127,27 @@ final class FileReadingReliabilityTests: XCTestCase {
     }
   }
 
+  func testResultsThatCannotBeWrittenAreAFailure() throws {
+    // Found by the fault campaign: in table mode, and for results of up to 10,000 rows in the
+    // other modes, stdout on a full device exited 0 with nothing written.
+    let binary = try XCTUnwrap(TestSupport.terrainBinary, "terrain binary not built")
+    let full = try XCTUnwrap(FileHandle(forWritingAtPath: "/dev/full"))
+    for mode in ["table", "csv", "tsv", "markdown", "json"] {
+      let p = Process()
+      p.executableURL = binary
+      p.arguments = ["--mode", mode, "-c", "from regions | select nom, population"]
+      p.environment = ProcessInfo.processInfo.environment.merging(["TERRAIN_DATASETS": TestSupport.datasets.path]) { $1 }
+      p.standardOutput = full
+      let err = Pipe()
+      p.standardError = err
+      try p.run()
+      let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+      p.waitUntilExit()
+      XCTAssertEqual(p.terminationStatus, 1, "mode \(mode): \(message)")
+      XCTAssertTrue(message.contains("cannot write <stdout>: No space left on device"), "mode \(mode): \(message)")
+    }
+  }
+
   func testManyDuplicateNamesLoadInLinearTime() throws {
     let count = 100_000
     let header = Array(repeating: "a", count: count).joined(separator: ",")
