@@ -492,8 +492,11 @@ class Campaign:
             # nothing that touches files
             if any(w in body.lower() for w in (b"load", b"export", b".read", b".save", b".open", b" to ", b"pilots", b".quit")):
                 body = body.replace(b"load", b"from").replace(b"export", b"take 1")
-            status, out, err, hung = self.run([self.bin, "-c", (prelude + body).decode("utf-8", "replace")],
-                                              cwd=self.work, timeout=30)
+            # through a script file: a NUL byte cannot be a command-line argument
+            script = os.path.join(self.work, "mutated.tq")
+            with open(script, "wb") as h:
+                h.write(prelude + body)
+            status, out, err, hung = self.run([self.bin, script], cwd=self.work, timeout=30)
             ok = not hung and not self.crashed(status, err) and status in (0, 1)
             self.record("mutated statements", ok, "rc=%s hung=%s stmt=%r %s" % (status, hung, body[:300], err[-200:]))
 

@@ -6,6 +6,9 @@
   import Darwin
 #endif
 
+/// Serialises the checked growth of dictionaries (see `TextDictionary.makeRoom`).
+package let dictionaryGrowthLock = SimpleLock()
+
 /// An append-only set of distinct strings, each with a dense code (`0..<count`).
 ///
 /// Equality is byte equality of the UTF-8 forms (not Unicode canonical equivalence), as
@@ -44,20 +47,21 @@ public final class TextDictionary: @unchecked Sendable {
   public init(capacity: Int = 16) {
     var size = 16
     while size < capacity * 2 { size *= 2 }
-    slots = UnsafeMutablePointer<UInt64>.allocate(capacity: size)
+    slots = allocateBytes(size * 8).bindMemory(to: UInt64.self, capacity: size)
     slots.initialize(repeating: 0, count: size)
     mask = size - 1
     arenaCapacity = 256
-    arena = UnsafeMutablePointer<UInt8>.allocate(capacity: arenaCapacity)
+    arena = allocateBytes(arenaCapacity).bindMemory(to: UInt8.self, capacity: arenaCapacity)
     endsCapacity = 16
-    ends = UnsafeMutablePointer<Int>.allocate(capacity: endsCapacity + 1) + 1
+    ends = allocateBytes((endsCapacity + 1) * 8).bindMemory(to: Int.self, capacity: endsCapacity + 1) + 1
     ends[-1] = 0
   }
 
   deinit {
-    slots.deallocate()
-    arena.deallocate()
-    (ends - 1).deallocate()
+    // All three come from `malloc` (so that growth can be a checked `malloc` too).
+    free(slots)
+    free(arena)
+    free(ends - 1)
   }
 
   /// Number of distinct strings.
@@ -112,7 +116,11 @@ public final class TextDictionary: @unchecked Sendable {
       }
       i = (i + 1) & mask
     }
-    try makeRoom(forValueOf: n)
+    if try makeRoom(forValueOf: n) {
+      // The slots were doubled: the value's empty slot is found again.
+      i = Int(truncatingIfNeeded: h) & mask
+      while slots[i] != 0 { i = (i + 1) & mask }
+    }
     return insert(bytes, p, n, tag: tag, slot: i)
   }
 
@@ -121,15 +129,27 @@ public final class TextDictionary: @unchecked Sendable {
     try checkedIntern(bytes: bytes, hash: TextDictionary.hash(bytes))
   }
 
-  /// Grows, after checking that the memory is there, everything that adding a value of `n` bytes may grow
-  /// (the arena, the ends, the slots, the strings), so that `insert` then allocates nothing
-  /// but the value's own `String`, which is probed first.
+  /// Grows, after checking that the memory is there, everything that adding a value of `n`
+  /// bytes may grow (the arena, the ends, the slots, the strings), so that `insert` then
+  /// allocates nothing but the value's own `String`, which is probed first. Each check and its
+  /// allocation happen under one lock shared by all dictionaries, so that the lanes of a load
+  /// growing their dictionaries at once cannot both pass a check for the same memory. True
+  /// when the slots were doubled (the caller's empty slot is then stale).
   @usableFromInline
-  package func makeRoom(forValueOf n: Int) throws {
+  package func makeRoom(forValueOf n: Int) throws -> Bool {
     let code = strings.count
     let start = ends[code - 1]
     let (needed, overflow) = start.addingReportingOverflow(n)
     if overflow { throw AllocationFailure(bytes: Int.max) }
+    let growsSlots = (code + 1) * 2 > mask + 1
+    let growsStrings = code == strings.capacity
+    // A value's own `String` (a heap block of about its size past 15 bytes) is probed when it
+    // is long; short ones are left to the next growth's check (probing each would cost a
+    // `malloc` per distinct value).
+    let longValue = n > 4096
+    guard needed > arenaCapacity || code == endsCapacity || growsSlots || growsStrings || longValue else { return false }
+    dictionaryGrowthLock.lock()
+    defer { dictionaryGrowthLock.unlock() }
     if needed > arenaCapacity {
       var c = arenaCapacity
       while c < needed {
@@ -137,31 +157,32 @@ public final class TextDictionary: @unchecked Sendable {
         if o { throw AllocationFailure(bytes: Int.max) }
         c = doubled
       }
-      try probeRoom(for: c)
-      let fresh = UnsafeMutablePointer<UInt8>.allocate(capacity: c)
+      let fresh = try allocateCheckedBytes(c).bindMemory(to: UInt8.self, capacity: c)
       fresh.update(from: arena, count: start)
-      arena.deallocate()
+      free(arena)
       arena = fresh
       arenaCapacity = c
     }
     if code == endsCapacity {
       let c = endsCapacity * 2
-      try probeRoom(for: try byteCount(c + 1, of: Int.self))
-      let fresh = UnsafeMutablePointer<Int>.allocate(capacity: c + 1)
+      let fresh = try allocateCheckedBytes(try byteCount(c + 1, of: Int.self)).bindMemory(to: Int.self, capacity: c + 1)
       fresh.update(from: ends - 1, count: code + 1)
-      (ends - 1).deallocate()
+      free(ends - 1)
       ends = fresh + 1
       endsCapacity = c
     }
-    if (code + 1) * 2 > mask + 1 {
-      // The rehash after this insert doubles the slots.
-      try probeRoom(for: try byteCount((mask + 1) * 2, of: UInt64.self))
+    if growsStrings {
+      let c = Swift.max(16, code * 2)
+      try probeRoom(for: try byteCount(c, of: String.self))
+      strings.reserveCapacity(c)
     }
-    if code == strings.capacity {
-      try probeRoom(for: try byteCount(Swift.max(16, code * 2), of: String.self))
+    if growsSlots {
+      // The rehash `insert` would do after adding the value, done now.
+      let size = (mask + 1) * 2
+      rehash(into: try allocateCheckedBytes(try byteCount(size, of: UInt64.self)).bindMemory(to: UInt64.self, capacity: size), size: size)
     }
-    // A String longer than 15 bytes takes a heap allocation of about its size.
-    if n > 15 { try probeRoom(for: n + 32) }
+    if longValue { try probeRoom(for: n + 32) }
+    return growsSlots
   }
 
   /// Adds a value that `intern(bytes:hash:)` did not find; `slot` is the empty slot it ended on.
@@ -316,18 +337,18 @@ public final class TextDictionary: @unchecked Sendable {
     if start + n > arenaCapacity {
       var c = arenaCapacity * 2
       while c < start + n { c *= 2 }
-      let fresh = UnsafeMutablePointer<UInt8>.allocate(capacity: c)
+      let fresh = allocateBytes(c).bindMemory(to: UInt8.self, capacity: c)
       fresh.update(from: arena, count: start)
-      arena.deallocate()
+      free(arena)
       arena = fresh
       arenaCapacity = c
     }
     if let p = p, n > 0 { (arena + start).update(from: p, count: n) }
     if code == endsCapacity {
       let c = endsCapacity * 2
-      let fresh = UnsafeMutablePointer<Int>.allocate(capacity: c + 1)
+      let fresh = allocateBytes((c + 1) * 8).bindMemory(to: Int.self, capacity: c + 1)
       fresh.update(from: ends - 1, count: code + 1)
-      (ends - 1).deallocate()
+      free(ends - 1)
       ends = fresh + 1
       endsCapacity = c
     }
@@ -336,7 +357,11 @@ public final class TextDictionary: @unchecked Sendable {
 
   private func rehash() {
     let size = (mask + 1) * 2
-    let fresh = UnsafeMutablePointer<UInt64>.allocate(capacity: size)
+    rehash(into: allocateBytes(size * 8).bindMemory(to: UInt64.self, capacity: size), size: size)
+  }
+
+  /// Moves every code into `fresh`, `size` slots from `malloc`, which become the slots.
+  private func rehash(into fresh: UnsafeMutablePointer<UInt64>, size: Int) {
     fresh.initialize(repeating: 0, count: size)
     let newMask = size - 1
     for code in 0..<strings.count {
@@ -346,7 +371,7 @@ public final class TextDictionary: @unchecked Sendable {
       while fresh[i] != 0 { i = (i + 1) & newMask }
       fresh[i] = (h & 0xFFFF_FFFF_0000_0000) | UInt64(code + 1)
     }
-    slots.deallocate()
+    free(slots)
     slots = fresh
     mask = newMask
   }

@@ -123,6 +123,9 @@ do {
 // On a terminal, the modes other than the table (which escapes what it prints and colours
 // with escape sequences of its own) have the control characters of the data neutralised;
 // redirected to a file, results keep their bytes exactly.
+/// The first error (an `errno`) met writing results to the standard output; 0 while none.
+nonisolated(unsafe) var resultsWriteError: Int32 = 0
+
 let resultsOnTerminal = isatty(1) != 0
 session.write = { s in
   if resultsOnTerminal && session.renderOptions.mode != .table {
@@ -200,9 +203,6 @@ if resultsWriteError != 0 {
 session.catalog.removeAll()
 exitIfTerminated()
 exit(ok ? 0 : 1)
-
-/// The first error (an `errno`) met writing results to the standard output; 0 while none.
-nonisolated(unsafe) var resultsWriteError: Int32 = 0
 
 /// Writes the UTF-8 bytes of `s` to `file`, NULs included; a short write to the standard
 /// output records its error in `resultsWriteError`.
