@@ -12,7 +12,12 @@
 package struct AllocationFailure: Error, Sendable {
   /// The bytes asked for.
   package let bytes: Int
-  package init(bytes: Int) { self.bytes = bytes }
+  /// The memory available when it was refused, when known.
+  package let available: Int?
+  package init(bytes: Int, available: Int? = nil) {
+    self.bytes = bytes
+    self.available = available
+  }
 }
 
 /// Allocations at least this large are first compared with `availableMemory()` (reading it
@@ -45,7 +50,7 @@ package func availableMemory() -> Int? {
 package func checkRoom(for bytes: Int) throws {
   if bytes < 0 { throw AllocationFailure(bytes: Int.max) }
   if bytes >= checkedAllocationThreshold, let available = availableMemory(), bytes > available {
-    throw AllocationFailure(bytes: bytes)
+    throw AllocationFailure(bytes: bytes, available: available)
   }
 }
 

@@ -175,6 +175,12 @@ public final class TextDictionary: @unchecked Sendable {
       let c = Swift.max(16, code * 2)
       try probeRoom(for: try byteCount(c, of: String.self))
       strings.reserveCapacity(c)
+      // Until the next doubling, as many values come as there are: their `String`s (heap
+      // blocks past 15 bytes, each allocated unchecked) take about what the values so far
+      // took in the arena, plus a block header each. Checked against the memory available
+      // once here rather than value by value.
+      let (estimate, overflow) = start.addingReportingOverflow(code &* 48)
+      if !overflow { try checkRoom(for: estimate) }
     }
     if growsSlots {
       // The rehash `insert` would do after adding the value, done now.

@@ -41,16 +41,17 @@ package func failingAllocationsAsLoadErrors<T>(path: String, _ body: () throws -
   do {
     return try body()
   } catch let failure as AllocationFailure {
-    throw outOfMemory(path: path, block: failure.bytes)
+    throw outOfMemory(path: path, block: failure.bytes, available: failure.available)
   }
 }
 
-/// The error of a load that needed a block of `block` bytes the memory could not give.
-package func outOfMemory(path: String, block: Int) -> LoadError {
+/// The error of a load that needed a block of `block` bytes the memory could not give;
+/// `available`: the memory there was then (else what there is now).
+package func outOfMemory(path: String, block: Int, available: Int? = nil) -> LoadError {
   func size(_ n: Int) -> String {
     n >= 1_000_000_000 ? String(format: "%.1f GB", Double(n) / 1e9) : String(format: "%.0f MB", (Double(n) / 1e6).rounded(.up))
   }
-  return LoadError(path: path, line: 0, column: 0, .loadOutOfMemory, path, size(block), size(availableMemory() ?? 0))
+  return LoadError(path: path, line: 0, column: 0, .loadOutOfMemory, path, size(block), size(available ?? availableMemory() ?? 0))
 }
 
 /// Grows (or shrinks) memory from `allocateInputBytes`; on failure `memory` is still valid
