@@ -293,10 +293,12 @@ class Campaign:
                 for limit in limits:
                     args = ["prlimit", "--as=%d" % self.bytes_of(limit), "--", self.bin, "--no-data"]
                     args += ["-c", stmt] if stmt is not None else []
-                    status, out, err, hung = self.run(args, cwd=self.work, timeout=120,
+                    status, out, err, hung = self.run(args, cwd=self.work, timeout=300,
                                                       stdin=open(stdin, "rb") if stdin else subprocess.DEVNULL)
                     text = err.decode("utf-8", "replace")
-                    ok = not hung and not self.crashed(status, err) and status in (0, 1)
+                    # a script that cannot be read is bad usage: exit 2 with its reason
+                    allowed = (0, 1, 2) if stmt is None else (0, 1)
+                    ok = not hung and not self.crashed(status, err) and status in allowed
                     self.record("memory limits (prlimit --as)", ok, "%s under %s: rc=%s hung=%s %s" % (
                         label, limit, status, hung, text[-240:]))
 

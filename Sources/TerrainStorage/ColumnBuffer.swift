@@ -140,12 +140,7 @@ public final class BufferBuilder<Element> {
     let (needed, overflow) = used.addingReportingOverflow(n)
     if overflow { throw AllocationFailure(bytes: Int.max) }
     guard needed > capacity else { return }
-    var newCap = capacity
-    while newCap < needed {
-      let (doubled, o) = newCap.multipliedReportingOverflow(by: 2)
-      if o { throw AllocationFailure(bytes: Int.max) }
-      newCap = doubled
-    }
+    let newCap = try doubledCapacity(capacity, toHold: needed)
     let bytes = try byteCount(newCap, of: Element.self)
     base = try reallocateCheckedBytes(UnsafeMutableRawPointer(base), bytes)
       .bindMemory(to: Element.self, capacity: newCap)

@@ -77,6 +77,17 @@ package func byteCount<T>(_ count: Int, of _: T.Type) throws -> Int {
   return bytes
 }
 
+/// `capacity` doubled until it holds `needed`, or `AllocationFailure` when that overflows.
+package func doubledCapacity(_ capacity: Int, toHold needed: Int) throws -> Int {
+  var c = Swift.max(1, capacity)
+  while c < needed {
+    let (doubled, overflow) = c.multipliedReportingOverflow(by: 2)
+    if overflow { throw AllocationFailure(bytes: Int.max) }
+    c = doubled
+  }
+  return c
+}
+
 /// Checks that `bytes` more bytes can be taken, by asking the allocator for them and giving
 /// them back: for memory that Swift allocates itself (a `String`, an `Array`'s growth), whose
 /// failure would stop the process.

@@ -79,23 +79,31 @@ public final class TextDictionary: @unchecked Sendable {
     intern(bytes: bytes, hash: TextDictionary.hash(bytes))
   }
 
+  /// The code of the value of `n` bytes at `p` whose hash is `h`, or -1 and the empty slot
+  /// where it would go.
+  @inlinable @inline(__always)
+  package func lookUp(_ p: UnsafePointer<UInt8>?, _ n: Int, hash h: UInt64) -> (code: Int, slot: Int) {
+    let tag = h & 0xFFFF_FFFF_0000_0000
+    var i = Int(truncatingIfNeeded: h) & mask
+    while true {
+      let e = slots[i]
+      if e == 0 { return (-1, i) }
+      if e & 0xFFFF_FFFF_0000_0000 == tag {
+        let code = Int(truncatingIfNeeded: e & 0xFFFF_FFFF) - 1
+        if matches(code, p, n) { return (code, i) }
+      }
+      i = (i + 1) & mask
+    }
+  }
+
   /// `intern(bytes:)` given the bytes' `TextDictionary.hash`.
   @inlinable @inline(__always)
   package func intern(bytes: UnsafeRawBufferPointer, hash h: UInt64) -> UInt32 {
     let n = bytes.count
     let p = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
-    let tag = h & 0xFFFF_FFFF_0000_0000
-    var i = Int(truncatingIfNeeded: h) & mask
-    while true {
-      let e = slots[i]
-      if e == 0 { break }
-      if e & 0xFFFF_FFFF_0000_0000 == tag {
-        let code = Int(truncatingIfNeeded: e & 0xFFFF_FFFF) - 1
-        if matches(code, p, n) { return UInt32(code) }
-      }
-      i = (i + 1) & mask
-    }
-    return insert(bytes, p, n, tag: tag, slot: i)
+    let found = lookUp(p, n, hash: h)
+    if found.code >= 0 { return UInt32(found.code) }
+    return insert(bytes, p, n, tag: h & 0xFFFF_FFFF_0000_0000, slot: found.slot)
   }
 
   /// `intern(bytes:hash:)` for values read from input: a value that does not fit in the memory
@@ -105,23 +113,11 @@ public final class TextDictionary: @unchecked Sendable {
   package func checkedIntern(bytes: UnsafeRawBufferPointer, hash h: UInt64) throws -> UInt32 {
     let n = bytes.count
     let p = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
-    let tag = h & 0xFFFF_FFFF_0000_0000
-    var i = Int(truncatingIfNeeded: h) & mask
-    while true {
-      let e = slots[i]
-      if e == 0 { break }
-      if e & 0xFFFF_FFFF_0000_0000 == tag {
-        let code = Int(truncatingIfNeeded: e & 0xFFFF_FFFF) - 1
-        if matches(code, p, n) { return UInt32(code) }
-      }
-      i = (i + 1) & mask
-    }
-    if try makeRoom(forValueOf: n) {
-      // The slots were doubled: the value's empty slot is found again.
-      i = Int(truncatingIfNeeded: h) & mask
-      while slots[i] != 0 { i = (i + 1) & mask }
-    }
-    return insert(bytes, p, n, tag: tag, slot: i)
+    var found = lookUp(p, n, hash: h)
+    if found.code >= 0 { return UInt32(found.code) }
+    // The slots doubled: the value's empty slot is found again.
+    if try makeRoom(forValueOf: n) { found = lookUp(p, n, hash: h) }
+    return insert(bytes, p, n, tag: h & 0xFFFF_FFFF_0000_0000, slot: found.slot)
   }
 
   /// `checkedIntern(bytes:hash:)` computing the hash.
@@ -151,12 +147,7 @@ public final class TextDictionary: @unchecked Sendable {
     dictionaryGrowthLock.lock()
     defer { dictionaryGrowthLock.unlock() }
     if needed > arenaCapacity {
-      var c = arenaCapacity
-      while c < needed {
-        let (doubled, o) = c.multipliedReportingOverflow(by: 2)
-        if o { throw AllocationFailure(bytes: Int.max) }
-        c = doubled
-      }
+      let c = try doubledCapacity(arenaCapacity, toHold: needed)
       let fresh = try allocateCheckedBytes(c).bindMemory(to: UInt8.self, capacity: c)
       fresh.update(from: arena, count: start)
       free(arena)

@@ -218,12 +218,7 @@ package final class ScratchBytes {
   /// unchanged) when that is beyond the memory available.
   package func reserve(_ n: Int) throws -> UnsafeMutablePointer<UInt8> {
     if n > capacity {
-      var c = capacity
-      while c < n {
-        let (doubled, overflow) = c.multipliedReportingOverflow(by: 2)
-        if overflow { throw AllocationFailure(bytes: Int.max) }
-        c = doubled
-      }
+      let c = try doubledCapacity(capacity, toHold: n)
       base = try reallocateCheckedBytes(UnsafeMutableRawPointer(base), c).assumingMemoryBound(to: UInt8.self)
       capacity = c
     }
