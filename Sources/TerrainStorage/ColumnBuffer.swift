@@ -55,6 +55,15 @@ public final class ColumnBuffer<Element>: @unchecked Sendable {
     self.init(adopting: raw.bindMemory(to: Element.self, capacity: max(1, count)), count: count)
   }
 
+  /// A zero-filled buffer of `count` elements, or `AllocationFailure` when that is beyond the
+  /// memory available (for buffers whose size comes from input).
+  package convenience init(checkedZeroed count: Int) throws {
+    let bytes = try byteCount(count, of: Element.self)
+    try checkRoom(for: bytes)
+    guard let raw = calloc(1, bytes) else { throw AllocationFailure(bytes: bytes) }
+    self.init(adopting: raw.bindMemory(to: Element.self, capacity: max(1, count)), count: count)
+  }
+
   /// A buffer holding a copy of `elements`.
   ///
   /// Inlinable so that callers in other modules get a copy specialised to their collection
@@ -131,6 +140,19 @@ public final class BufferBuilder<Element> {
     var newCap = capacity
     while newCap < minimum { newCap = newCap * 2 }
     base = reallocateBytes(base, newCap * MemoryLayout<Element>.stride).bindMemory(to: Element.self, capacity: newCap)
+    capacity = newCap
+  }
+
+  /// Makes room for `n` more elements, or throws `AllocationFailure` (the builder unchanged)
+  /// when that is beyond the memory available: for builders sized by input.
+  package func checkedReserve(_ n: Int) throws {
+    let (needed, overflow) = used.addingReportingOverflow(n)
+    if overflow { throw AllocationFailure(bytes: Int.max) }
+    guard needed > capacity else { return }
+    let newCap = try doubledCapacity(capacity, toHold: needed)
+    let bytes = try byteCount(newCap, of: Element.self)
+    base = try reallocateCheckedBytes(UnsafeMutableRawPointer(base), bytes)
+      .bindMemory(to: Element.self, capacity: newCap)
     capacity = newCap
   }
 

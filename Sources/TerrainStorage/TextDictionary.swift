@@ -6,6 +6,9 @@
   import Darwin
 #endif
 
+/// Serialises the checked growth of dictionaries (see `TextDictionary.makeRoom`).
+package let dictionaryGrowthLock = SimpleLock()
+
 /// An append-only set of distinct strings, each with a dense code (`0..<count`).
 ///
 /// Equality is byte equality of the UTF-8 forms (not Unicode canonical equivalence), as
@@ -44,20 +47,21 @@ public final class TextDictionary: @unchecked Sendable {
   public init(capacity: Int = 16) {
     var size = 16
     while size < capacity * 2 { size *= 2 }
-    slots = UnsafeMutablePointer<UInt64>.allocate(capacity: size)
+    slots = allocateBytes(size * 8).bindMemory(to: UInt64.self, capacity: size)
     slots.initialize(repeating: 0, count: size)
     mask = size - 1
     arenaCapacity = 256
-    arena = UnsafeMutablePointer<UInt8>.allocate(capacity: arenaCapacity)
+    arena = allocateBytes(arenaCapacity).bindMemory(to: UInt8.self, capacity: arenaCapacity)
     endsCapacity = 16
-    ends = UnsafeMutablePointer<Int>.allocate(capacity: endsCapacity + 1) + 1
+    ends = allocateBytes((endsCapacity + 1) * 8).bindMemory(to: Int.self, capacity: endsCapacity + 1) + 1
     ends[-1] = 0
   }
 
   deinit {
-    slots.deallocate()
-    arena.deallocate()
-    (ends - 1).deallocate()
+    // All three come from `malloc` (so that growth can be a checked `malloc` too).
+    free(slots)
+    free(arena)
+    free(ends - 1)
   }
 
   /// Number of distinct strings.
@@ -75,23 +79,107 @@ public final class TextDictionary: @unchecked Sendable {
     intern(bytes: bytes, hash: TextDictionary.hash(bytes))
   }
 
+  /// The code of the value of `n` bytes at `p` whose hash is `h`, or -1 and the empty slot
+  /// where it would go.
+  @inlinable @inline(__always)
+  package func lookUp(_ p: UnsafePointer<UInt8>?, _ n: Int, hash h: UInt64) -> (code: Int, slot: Int) {
+    let tag = h & 0xFFFF_FFFF_0000_0000
+    var i = Int(truncatingIfNeeded: h) & mask
+    while true {
+      let e = slots[i]
+      if e == 0 { return (-1, i) }
+      if e & 0xFFFF_FFFF_0000_0000 == tag {
+        let code = Int(truncatingIfNeeded: e & 0xFFFF_FFFF) - 1
+        if matches(code, p, n) { return (code, i) }
+      }
+      i = (i + 1) & mask
+    }
+  }
+
   /// `intern(bytes:)` given the bytes' `TextDictionary.hash`.
   @inlinable @inline(__always)
   package func intern(bytes: UnsafeRawBufferPointer, hash h: UInt64) -> UInt32 {
     let n = bytes.count
     let p = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
-    let tag = h & 0xFFFF_FFFF_0000_0000
-    var i = Int(truncatingIfNeeded: h) & mask
-    while true {
-      let e = slots[i]
-      if e == 0 { break }
-      if e & 0xFFFF_FFFF_0000_0000 == tag {
-        let code = Int(truncatingIfNeeded: e & 0xFFFF_FFFF) - 1
-        if matches(code, p, n) { return UInt32(code) }
-      }
-      i = (i + 1) & mask
+    let found = lookUp(p, n, hash: h)
+    if found.code >= 0 { return UInt32(found.code) }
+    return insert(bytes, p, n, tag: h & 0xFFFF_FFFF_0000_0000, slot: found.slot)
+  }
+
+  /// `intern(bytes:hash:)` for values read from input: a value that does not fit in the memory
+  /// available throws `AllocationFailure` (the dictionary unchanged) instead of stopping the
+  /// process.
+  @inlinable
+  package func checkedIntern(bytes: UnsafeRawBufferPointer, hash h: UInt64) throws -> UInt32 {
+    let n = bytes.count
+    let p = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
+    var found = lookUp(p, n, hash: h)
+    if found.code >= 0 { return UInt32(found.code) }
+    // The slots doubled: the value's empty slot is found again.
+    if try makeRoom(forValueOf: n) { found = lookUp(p, n, hash: h) }
+    return insert(bytes, p, n, tag: h & 0xFFFF_FFFF_0000_0000, slot: found.slot)
+  }
+
+  /// `checkedIntern(bytes:hash:)` computing the hash.
+  package func checkedIntern(bytes: UnsafeRawBufferPointer) throws -> UInt32 {
+    try checkedIntern(bytes: bytes, hash: TextDictionary.hash(bytes))
+  }
+
+  /// Grows, after checking that the memory is there, everything that adding a value of `n`
+  /// bytes may grow (the arena, the ends, the slots, the strings), so that `insert` then
+  /// allocates nothing but the value's own `String`, which is probed first. Each check and its
+  /// allocation happen under one lock shared by all dictionaries, so that the lanes of a load
+  /// growing their dictionaries at once cannot both pass a check for the same memory. True
+  /// when the slots were doubled (the caller's empty slot is then stale).
+  @usableFromInline
+  package func makeRoom(forValueOf n: Int) throws -> Bool {
+    let code = strings.count
+    let start = ends[code - 1]
+    let (needed, overflow) = start.addingReportingOverflow(n)
+    if overflow { throw AllocationFailure(bytes: Int.max) }
+    let growsSlots = (code + 1) * 2 > mask + 1
+    let growsStrings = code == strings.capacity
+    // A value's own `String` (a heap block of about its size past 15 bytes) is probed when it
+    // is long; short ones are left to the next growth's check (probing each would cost a
+    // `malloc` per distinct value).
+    let longValue = n > 4096
+    guard needed > arenaCapacity || code == endsCapacity || growsSlots || growsStrings || longValue else { return false }
+    dictionaryGrowthLock.lock()
+    defer { dictionaryGrowthLock.unlock() }
+    if needed > arenaCapacity {
+      let c = try doubledCapacity(arenaCapacity, toHold: needed)
+      let fresh = try allocateCheckedBytes(c).bindMemory(to: UInt8.self, capacity: c)
+      fresh.update(from: arena, count: start)
+      free(arena)
+      arena = fresh
+      arenaCapacity = c
     }
-    return insert(bytes, p, n, tag: tag, slot: i)
+    if code == endsCapacity {
+      let c = endsCapacity * 2
+      let fresh = try allocateCheckedBytes(try byteCount(c + 1, of: Int.self)).bindMemory(to: Int.self, capacity: c + 1)
+      fresh.update(from: ends - 1, count: code + 1)
+      free(ends - 1)
+      ends = fresh + 1
+      endsCapacity = c
+    }
+    if growsStrings {
+      let c = Swift.max(16, code * 2)
+      try probeRoom(for: try byteCount(c, of: String.self))
+      strings.reserveCapacity(c)
+      // Until the next doubling, as many values come as there are: their `String`s (heap
+      // blocks past 15 bytes, each allocated unchecked) take about what the values so far
+      // took in the arena, plus a block header each. Checked against the memory available
+      // once here rather than value by value.
+      let (estimate, overflow) = start.addingReportingOverflow(code &* 48)
+      if !overflow { try checkRoom(for: estimate) }
+    }
+    if growsSlots {
+      // The rehash `insert` would do after adding the value, done now.
+      let size = (mask + 1) * 2
+      rehash(into: try allocateCheckedBytes(try byteCount(size, of: UInt64.self)).bindMemory(to: UInt64.self, capacity: size), size: size)
+    }
+    if longValue { try probeRoom(for: n + 32) }
+    return growsSlots
   }
 
   /// Adds a value that `intern(bytes:hash:)` did not find; `slot` is the empty slot it ended on.
@@ -246,18 +334,18 @@ public final class TextDictionary: @unchecked Sendable {
     if start + n > arenaCapacity {
       var c = arenaCapacity * 2
       while c < start + n { c *= 2 }
-      let fresh = UnsafeMutablePointer<UInt8>.allocate(capacity: c)
+      let fresh = allocateBytes(c).bindMemory(to: UInt8.self, capacity: c)
       fresh.update(from: arena, count: start)
-      arena.deallocate()
+      free(arena)
       arena = fresh
       arenaCapacity = c
     }
     if let p = p, n > 0 { (arena + start).update(from: p, count: n) }
     if code == endsCapacity {
       let c = endsCapacity * 2
-      let fresh = UnsafeMutablePointer<Int>.allocate(capacity: c + 1)
+      let fresh = allocateBytes((c + 1) * 8).bindMemory(to: Int.self, capacity: c + 1)
       fresh.update(from: ends - 1, count: code + 1)
-      (ends - 1).deallocate()
+      free(ends - 1)
       ends = fresh + 1
       endsCapacity = c
     }
@@ -266,7 +354,11 @@ public final class TextDictionary: @unchecked Sendable {
 
   private func rehash() {
     let size = (mask + 1) * 2
-    let fresh = UnsafeMutablePointer<UInt64>.allocate(capacity: size)
+    rehash(into: allocateBytes(size * 8).bindMemory(to: UInt64.self, capacity: size), size: size)
+  }
+
+  /// Moves every code into `fresh`, `size` slots from `malloc`, which become the slots.
+  private func rehash(into fresh: UnsafeMutablePointer<UInt64>, size: Int) {
     fresh.initialize(repeating: 0, count: size)
     let newMask = size - 1
     for code in 0..<strings.count {
@@ -276,7 +368,7 @@ public final class TextDictionary: @unchecked Sendable {
       while fresh[i] != 0 { i = (i + 1) & newMask }
       fresh[i] = (h & 0xFFFF_FFFF_0000_0000) | UInt64(code + 1)
     }
-    slots.deallocate()
+    free(slots)
     slots = fresh
     mask = newMask
   }

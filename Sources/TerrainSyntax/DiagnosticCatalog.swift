@@ -188,6 +188,8 @@ extension DiagnosticMessage {
   public static let invalidUTF8 = DiagnosticMessage(.load, "invalid-utf8", "invalid UTF-8 byte 0x{} (the file may be encoded as windows-1252)")
   public static let fileShrank = DiagnosticMessage(.load, "file-shrank", "\"{}\" changed (got shorter) while it was read: nothing loaded")
   public static let notEnoughMemory = DiagnosticMessage(.load, "not-enough-memory", "\"{}\" is {} but only {} of memory is available: not loaded")
+  // MARK: reliability (memory while loading)
+  public static let loadOutOfMemory = DiagnosticMessage(.load, "load-out-of-memory", "\"{}\" needs more memory than is available (a block of {} did not fit, {} left): not loaded")
   public static let unknownEncoding = DiagnosticMessage(.load, "unknown-encoding", "unknown encoding \"{}\" (use \"utf-8\" or \"windows-1252\")")
   public static let badQuote = DiagnosticMessage(.load, "bad-quote", "the quote must be an ASCII character other than a line end")
   public static let badSeparator = DiagnosticMessage(.load, "bad-separator", "the separator must be an ASCII character other than a line end or the quote")

@@ -146,6 +146,9 @@ do {
 // On a terminal, the modes other than the table (which escapes what it prints and colours
 // with escape sequences of its own) have the control characters of the data neutralised;
 // redirected to a file, results keep their bytes exactly.
+/// The first error (an `errno`) met writing results to the standard output; 0 while none.
+nonisolated(unsafe) var resultsWriteError: Int32 = 0
+
 let resultsOnTerminal = isatty(1) != 0
 session.write = { s in
   if resultsOnTerminal && session.renderOptions.mode != .table {
@@ -229,7 +232,17 @@ if let c = command.command {
     exit(130)
   }
 }
-fflush(stdout)
+// A result that could not be written (a full disk, a closed pipe's reader gone) is a failure,
+// not a silent loss: the table mode and results of up to 10,000 rows go through `fwrite`.
+if fflush(stdout) != 0 && resultsWriteError == 0 { resultsWriteError = errno }
+if resultsWriteError == 0 && ferror(stdout) != 0 { resultsWriteError = EIO }
+if resultsWriteError != 0 {
+  let reason = String(cString: strerror(resultsWriteError))
+  FileHandle.standardError.write(Data("terrain: \(DiagnosticText.cannotWritePath("<stdout>", reason).string)\n".utf8))
+  session.catalog.removeAll()
+  exitIfTerminated()
+  exit(1)
+}
 // Release the tables before leaving: costs little, and keeps LeakSanitizer's exit check
 // (which cannot follow references stored in enum payloads) quiet in sanitizer builds.
 session.catalog.removeAll()
@@ -241,11 +254,14 @@ func quotedArgument(_ text: String) -> String {
   text.contains(where: { $0 == " " || $0 == "\t" || $0 == "\"" || $0 == "'" }) ? "\"" + text + "\"" : text
 }
 
-/// Writes the UTF-8 bytes of `s` to `file`, NULs included.
+/// Writes the UTF-8 bytes of `s` to `file`, NULs included; a short write to the standard
+/// output records its error in `resultsWriteError`.
 func writeBytes(_ s: String, to file: UnsafeMutablePointer<FILE>) {
   var text = s
   text.withUTF8 { bytes in
     guard let base = bytes.baseAddress else { return }
-    _ = fwrite(base, 1, bytes.count, file)
+    if fwrite(base, 1, bytes.count, file) < bytes.count && file == stdout && resultsWriteError == 0 {
+      resultsWriteError = errno
+    }
   }
 }

@@ -108,7 +108,9 @@ package final class CSVColumnWriter {
   /// - Parameters:
   ///   - columns: each column's type and, for floats, its decimal mark.
   ///   - grouping: how digit groups in numbers are recognised.
-  package init(columns: [(DataType, UInt8)], rowCount: Int, grouping: DigitGrouping = DigitGrouping(explicit: nil)) {
+  ///
+  /// Throws `AllocationFailure` when the columns do not fit in the memory available.
+  package init(columns: [(DataType, UInt8)], rowCount: Int, grouping: DigitGrouping = DigitGrouping(explicit: nil)) throws {
     self.grouping = grouping
     self.rowCount = rowCount
     self.columns = columns
@@ -119,12 +121,12 @@ package final class CSVColumnWriter {
     pthread_mutex_init(lock, nil)
     for (type, _) in columns {
       switch type {
-      case .int: storage.append(.int(ColumnBuffer<Int64>(zeroed: rowCount)))
-      case .float: storage.append(.float(ColumnBuffer<Double>(zeroed: rowCount)))
-      case .bool: storage.append(.bool(ColumnBuffer<UInt8>(zeroed: rowCount)))
-      case .date: storage.append(.date(ColumnBuffer<Int64>(zeroed: rowCount)))
+      case .int: storage.append(.int(try ColumnBuffer<Int64>(checkedZeroed: rowCount)))
+      case .float: storage.append(.float(try ColumnBuffer<Double>(checkedZeroed: rowCount)))
+      case .bool: storage.append(.bool(try ColumnBuffer<UInt8>(checkedZeroed: rowCount)))
+      case .date: storage.append(.date(try ColumnBuffer<Int64>(checkedZeroed: rowCount)))
       case .text:
-        storage.append(.text(ColumnBuffer<UInt32>(zeroed: rowCount), TextDictionary(capacity: min(rowCount, 1024))))
+        storage.append(.text(try ColumnBuffer<UInt32>(checkedZeroed: rowCount), TextDictionary(capacity: min(rowCount, 1024))))
       }
     }
   }
@@ -164,21 +166,21 @@ package final class CSVColumnWriter {
   }
 
   /// Marks row `row` of column `k` null, allocating the column's mask on its first null.
-  private func setNull(_ t: UnsafeMutablePointer<ColumnTarget>, _ k: Int, _ row: Int) {
+  private func setNull(_ t: UnsafeMutablePointer<ColumnTarget>, _ k: Int, _ row: Int) throws {
     if let v = t.pointee.validity {
       v[row] = 0
       return
     }
     pthread_mutex_lock(lock)
+    defer { pthread_mutex_unlock(lock) }
     let mask: ColumnBuffer<UInt8>
     if let m = validity[k] {
       mask = m
     } else {
-      mask = ColumnBuffer<UInt8>(zeroed: rowCount)
+      mask = try ColumnBuffer<UInt8>(checkedZeroed: rowCount)
       memset(mask.base, 1, rowCount)
       validity[k] = mask
     }
-    pthread_mutex_unlock(lock)
     t.pointee.validity = mask.base
     mask.base[row] = 0
   }
@@ -186,7 +188,7 @@ package final class CSVColumnWriter {
   /// Gives every lane after the first its final codes: its new strings go into the final
   /// dictionary in the lane's code order (so in file order), and its rows' codes are
   /// rewritten. Null slots keep code 0. Call once every lane has finished.
-  package func merge() {
+  package func merge() throws {
     guard lanes.count > 1 else { return }
     var jobs: [(UnsafeMutablePointer<UInt32>, [UInt32], Int, Int, UnsafeMutablePointer<UInt8>?)] = []
     for k in 0..<columnCount {
@@ -196,7 +198,8 @@ package final class CSVColumnWriter {
         var remap = [UInt32](repeating: 0, count: d.count)
         var identity = true
         for (code, s) in d.strings.enumerated() {
-          let c = final.intern(s)
+          var s = s
+          let c = try s.withUTF8 { try final.checkedIntern(bytes: UnsafeRawBufferPointer($0)) }
           remap[code] = c
           if c != UInt32(code) { identity = false }
         }
@@ -239,9 +242,11 @@ package final class CSVColumnWriter {
     let end = scanner.end
     let fieldsPerRecord = columnCount + 1
     let batchRows = max(16, min(256, 48 * 1024 / (fieldsPerRecord * MemoryLayout<FieldSpan>.stride)))
-    let spans = UnsafeMutablePointer<FieldSpan>.allocate(capacity: batchRows * fieldsPerRecord)
+    // 16 rows of a million columns take 384 MB: checked, like the columns.
+    let spanBytes = try byteCount(batchRows * fieldsPerRecord, of: FieldSpan.self)
+    let spans = try allocateCheckedBytes(spanBytes).bindMemory(to: FieldSpan.self, capacity: batchRows * fieldsPerRecord)
     spans.initialize(repeating: FieldSpan(start: 0, end: 0, kind: 0), count: batchRows * fieldsPerRecord)
-    defer { spans.deallocate() }
+    defer { free(spans) }
     // The hashes of a text column's batch, and where its prefetching reads go.
     let hashes = UnsafeMutablePointer<UInt64>.allocate(capacity: batchRows)
     hashes.initialize(repeating: 0, count: batchRows)
@@ -270,7 +275,7 @@ package final class CSVColumnWriter {
       }
       if cancel?.isCancelled == true { throw CancelledError() }
       for k in 0..<columnCount {
-        let unfit = parseColumn(lane.targets + k, k, spans: spans + k * batchRows, rows: batch, firstRow: row,
+        let unfit = try parseColumn(lane.targets + k, k, spans: spans + k * batchRows, rows: batch, firstRow: row,
                                 scanner: scanner, nulls: nulls, scratch: scratch, hashes: hashes, probes: probes)
         if unfit < lane.firstUnfit.offset { lane.firstUnfit = (unfit, k) }
       }
@@ -296,7 +301,7 @@ package final class CSVColumnWriter {
     _ t: UnsafeMutablePointer<ColumnTarget>, _ k: Int, spans: UnsafeMutablePointer<FieldSpan>, rows: Int, firstRow: Int, scanner: CSVScanner,
     nulls: NullMarkers, scratch: ScratchBytes, hashes: UnsafeMutablePointer<UInt64>,
     probes: UnsafeMutablePointer<UInt64>
-  ) -> Int {
+  ) throws -> Int {
     var unfit = Int.max
     let p = scanner.p
     let kind = t.pointee.kind
@@ -323,12 +328,12 @@ package final class CSVColumnWriter {
         base = p + span.start
         n = span.end - span.start
       } else {
-        let out = scratch.reserve(span.end - span.start)
+        let out = try scratch.reserve(span.end - span.start)
         n = scanner.unescape(span, into: out)
         base = UnsafePointer(out)
       }
       if nulls.isNull(base, n) {
-        setNull(t, k, row)
+        try setNull(t, k, row)
         continue
       }
       switch kind {
@@ -336,31 +341,31 @@ package final class CSVColumnWriter {
         if let v = parseInt64(base, n) ?? ungrouped(base, n, { parseInt64($0, $1) }) {
           t.pointee.values.assumingMemoryBound(to: Int64.self)[row] = v
         } else {
-          setNull(t, k, row)
+          try setNull(t, k, row)
           unfit = min(unfit, span.start)
         }
       case ColumnTarget.float:
         if let v = parseDouble(base, n, decimal: decimal) ?? ungrouped(base, n, { parseDouble($0, $1, decimal: decimal) }) {
           t.pointee.values.assumingMemoryBound(to: Double.self)[row] = v
         } else {
-          setNull(t, k, row)
+          try setNull(t, k, row)
           unfit = min(unfit, span.start)
         }
       case ColumnTarget.bool:
         if let v = parseBool(base, n) {
           t.pointee.values.assumingMemoryBound(to: UInt8.self)[row] = v ? 1 : 0
         } else {
-          setNull(t, k, row)
+          try setNull(t, k, row)
         }
       case ColumnTarget.date:
         // Either form, spaces around allowed; a value that is not a calendar date is null.
         if let v = parseDateField(base, n) {
           t.pointee.values.assumingMemoryBound(to: Int64.self)[row] = v
         } else {
-          setNull(t, k, row)
+          try setNull(t, k, row)
         }
       default:
-        t.pointee.values.assumingMemoryBound(to: UInt32.self)[row] = textCode(
+        t.pointee.values.assumingMemoryBound(to: UInt32.self)[row] = try textCode(
           t, base, n, start: inPlace ? span.start : -1, p: p, hash: hashes[i])
       }
     }
@@ -373,7 +378,7 @@ package final class CSVColumnWriter {
   private func textCode(
     _ t: UnsafeMutablePointer<ColumnTarget>, _ base: UnsafePointer<UInt8>, _ n: Int, start: Int, p: UnsafePointer<UInt8>,
     hash: UInt64
-  ) -> UInt32 {
+  ) throws -> UInt32 {
     let inPlace = start >= 0
     if inPlace && t.pointee.lastStart >= 0 && t.pointee.lastLength == n
       && sameBytes(p + t.pointee.lastStart, base, n)
@@ -383,7 +388,9 @@ package final class CSVColumnWriter {
     var code: UInt32 = 0
     if let d = t.pointee.dictionary {
       let bytes = UnsafeRawBufferPointer(start: base, count: n)
-      code = d._withUnsafeGuaranteedRef { inPlace ? $0.intern(bytes: bytes, hash: hash) : $0.intern(bytes: bytes) }
+      code = try d._withUnsafeGuaranteedRef {
+        try inPlace ? $0.checkedIntern(bytes: bytes, hash: hash) : $0.checkedIntern(bytes: bytes)
+      }
     }
     t.pointee.lastStart = start
     t.pointee.lastLength = n

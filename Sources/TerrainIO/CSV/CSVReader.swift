@@ -64,7 +64,13 @@ private final class CSVReader {
     return e
   }
 
+  /// The table of `raw`; a buffer that the file's content would grow beyond the memory
+  /// available ends the load with an error naming the file, not a stop of the process.
   func load(_ raw: FileBytes) throws -> LoadResult {
+    try failingAllocationsAsLoadErrors(path: name) { try loadUnchecked(raw) }
+  }
+
+  private func loadUnchecked(_ raw: FileBytes) throws -> LoadResult {
     // Options.
     guard let encoding = CSVEncodingChoice(name: options.encoding) else {
       throw fail(.unknownEncoding, options.encoding ?? "")
@@ -124,7 +130,7 @@ private final class CSVReader {
     let separator = options.separator ?? declaredSeparator
       ?? sniffSeparator(p, start: first, end: end, quote: quote)
     var dialect = CSVDialect(separator: separator, quote: quote, header: true, forcedDecimal: options.decimal)
-    dialect.header = options.header ?? sniffHeader(p, start: first, end: end, dialect: dialect, nulls: nulls)
+    dialect.header = try options.header ?? sniffHeader(p, start: first, end: end, dialect: dialect, nulls: nulls)
     let scanner = CSVScanner(p: p, end: end, separator: separator, quote: quote)
     let scratch = ScratchBytes()
 
@@ -145,7 +151,7 @@ private final class CSVReader {
     var rawNames: [String] = []
     for k in 0..<columnCount {
       if dialect.header {
-        let b = fieldBytes(spans[k], scanner: scanner, scratch: scratch)
+        let b = try fieldBytes(spans[k], scanner: scanner, scratch: scratch)
         rawNames.append(trimmed(String(decoding: UnsafeRawBufferPointer(b), as: UTF8.self)))
       } else {
         rawNames.append("column\(k + 1)")
@@ -217,7 +223,7 @@ private final class CSVReader {
     }
 
     // Pass 2: values, chunk by chunk; on both cores over two row ranges for larger files.
-    let writer = CSVColumnWriter(columns: outputs, rowCount: rowCount, grouping: grouping)
+    let writer = try CSVColumnWriter(columns: outputs, rowCount: rowCount, grouping: grouping)
     let laneCount = end - dataStart >= csvParallelThreshold && checkpoints.count >= 2 ? 2 : 1
     let lanes = writer.makeLanes(laneCount)
     // Lane i takes checkpoints bounds[i]..<bounds[i + 1], about the same number of rows each.
@@ -259,7 +265,7 @@ private final class CSVReader {
         }
       }
       if let error = errors.compactMap({ $0 }).first { throw error }
-      writer.merge()
+      try writer.merge()
     }
     // A number pass 1 read as such but beyond its type's range (`1e400`): an error at it,
     // not a silent null.
@@ -361,13 +367,13 @@ private final class CSVReader {
       var closed = false
       for k in active {
         let span = spans[k]
-        let b = fieldBytes(span, scanner: scanner, scratch: scratch)
+        let b = try fieldBytes(span, scanner: scanner, scratch: scratch)
         guard let base = b.baseAddress, !nulls.isNull(base, b.count) else { continue }
         var shape = fieldShape(base, b.count)
         // `1 234`: a number once its digit groups are taken out (any field when the user named
         // the separator, since `1.234` is also a number without it).
         if grouping.explicit != nil || shape.isEmpty {
-          let out = groupScratch.reserve(b.count)
+          let out = try groupScratch.reserve(b.count)
           if let m = grouping.ungroup(base, b.count, into: out) {
             let ungrouped = fieldShape(out, m)
             if !ungrouped.isEmpty { shape = ungrouped.union(.grouped) }

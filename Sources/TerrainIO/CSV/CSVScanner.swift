@@ -214,12 +214,12 @@ package final class ScratchBytes {
 
   deinit { free(base) }
 
-  /// Makes room for `n` bytes and returns the buffer.
-  package func reserve(_ n: Int) -> UnsafeMutablePointer<UInt8> {
+  /// Makes room for `n` bytes and returns the buffer; throws `AllocationFailure` (the buffer
+  /// unchanged) when that is beyond the memory available.
+  package func reserve(_ n: Int) throws -> UnsafeMutablePointer<UInt8> {
     if n > capacity {
-      var c = capacity
-      while c < n { c *= 2 }
-      base = reallocateBytes(UnsafeMutableRawPointer(base), c).assumingMemoryBound(to: UInt8.self)
+      let c = try doubledCapacity(capacity, toHold: n)
+      base = try reallocateCheckedBytes(UnsafeMutableRawPointer(base), c).assumingMemoryBound(to: UInt8.self)
       capacity = c
     }
     return base
@@ -228,9 +228,9 @@ package final class ScratchBytes {
 
 /// The bytes of a field's value: the span itself, or its unescaped copy in `scratch`.
 @inline(__always)
-package func fieldBytes(_ span: FieldSpan, scanner: CSVScanner, scratch: ScratchBytes) -> UnsafeBufferPointer<UInt8> {
+package func fieldBytes(_ span: FieldSpan, scanner: CSVScanner, scratch: ScratchBytes) throws -> UnsafeBufferPointer<UInt8> {
   if span.kind == FieldSpan.escaped {
-    let out = scratch.reserve(span.end - span.start)
+    let out = try scratch.reserve(span.end - span.start)
     let n = scanner.unescape(span, into: out)
     return UnsafeBufferPointer(start: out, count: n)
   }

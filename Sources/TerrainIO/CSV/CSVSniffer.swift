@@ -58,7 +58,7 @@ package func sniffSeparator(_ p: UnsafePointer<UInt8>, start: Int, end: Int, quo
 /// a number or a boolean (a data row); yes otherwise (all text: names, most likely).
 package func sniffHeader(
   _ p: UnsafePointer<UInt8>, start: Int, end: Int, dialect: CSVDialect, nulls: NullMarkers
-) -> Bool {
+) throws -> Bool {
   let scanner = CSVScanner(p: p, end: end, separator: dialect.separator, quote: dialect.quote)
   let scratch = ScratchBytes()
   var pos = start
@@ -73,6 +73,9 @@ package func sniffHeader(
       return scanner.scanRecord(at: pos, spans: b, capacity: buf.count)
     }
     if r.fieldCount > spans.count {
+      // More fields than a table may have columns: the load refuses the file afterwards.
+      if r.fieldCount > maximumColumnCount { return true }
+      try probeRoom(for: try byteCount(r.fieldCount, of: FieldSpan.self))
       spans = [FieldSpan](repeating: FieldSpan(start: 0, end: 0, kind: 0), count: r.fieldCount)
       r = spans.withUnsafeMutableBufferPointer { buf -> ScannedRecord in
         guard let b = buf.baseAddress else { return r }
@@ -83,7 +86,7 @@ package func sniffHeader(
     pos = r.next
     if r.fieldCount == 0 { continue }
     for k in 0..<r.fieldCount {
-      let bytes = fieldBytes(spans[k], scanner: scanner, scratch: scratch)
+      let bytes = try fieldBytes(spans[k], scanner: scanner, scratch: scratch)
       guard let base = bytes.baseAddress else { continue }
       let isNull = nulls.isNull(base, bytes.count)
       if records == 0 {

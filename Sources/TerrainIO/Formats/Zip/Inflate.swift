@@ -88,7 +88,8 @@ package func inflate(
   let plausible = min(max(sizeHint, 0), expandable.overflow ? Int.max : expandable.partialValue)
   // One byte beyond the limit tells "exactly the limit" from "more than the limit".
   let ceiling = target.limit == Int.max ? Int.max : target.limit + 1
-  let out = GrowingBuffer(capacity: min(max(plausible, 64 << 10), ceiling))
+  // A block the memory cannot give is the member being too large, not a stop of the process.
+  guard let out = try? GrowingBuffer(capacity: min(max(plausible, 64 << 10), ceiling)) else { throw target.tooLarge() }
   guard let base = input.baseAddress, !input.isEmpty else {
     throw LoadError(path: target.path, line: 0, column: 0, .compressedTruncated, target.name, String(target.fileOffset))
   }
@@ -115,7 +116,11 @@ package func inflate(
     if out.used == out.capacity {
       guard out.capacity < ceiling else { throw target.tooLarge() }
       let doubled = out.capacity.multipliedReportingOverflow(by: 2)
-      out.resize(min(doubled.overflow ? Int.max : doubled.partialValue, ceiling))
+      do {
+        try out.resize(min(doubled.overflow ? Int.max : doubled.partialValue, ceiling))
+      } catch {
+        throw target.tooLarge()
+      }
     }
     let room = min(out.capacity - out.used, zlibPiece)
     stream.next_out = out.memory.assumingMemoryBound(to: UInt8.self) + out.used
@@ -159,19 +164,21 @@ private final class GrowingBuffer {
   var used = 0
   private var taken = false
 
-  init(capacity: Int) {
+  /// Throws `AllocationFailure` when the memory cannot give `capacity` bytes.
+  init(capacity: Int) throws {
     self.capacity = max(capacity, 1)
-    memory = allocateBytes(self.capacity)
+    memory = try allocateCheckedBytes(self.capacity)
   }
 
-  func resize(_ newCapacity: Int) {
-    memory = reallocateBytes(memory, newCapacity)
+  /// Grows (or shrinks) to `newCapacity` bytes; on `AllocationFailure` nothing changes.
+  func resize(_ newCapacity: Int) throws {
+    memory = try reallocateCheckedBytes(memory, newCapacity)
     capacity = newCapacity
   }
 
   /// The bytes written, owned by a `FileBytes` (the unused end is given back when large).
   func take() -> FileBytes {
-    if capacity - used > used / 8 + 4096 { resize(max(used, 1)) }
+    if capacity - used > used / 8 + 4096 { try? resize(max(used, 1)) }
     taken = true
     return FileBytes(adopting: memory, count: used)
   }

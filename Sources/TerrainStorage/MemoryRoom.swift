@@ -1,0 +1,154 @@
+// How much memory the process may still take, and allocations that fail as a thrown
+// `AllocationFailure` instead of stopping the process (for buffers sized by input).
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// An allocation of `bytes` bytes that was refused: more than the memory available, or the
+/// system allocator failed. Readers turn it into their own error naming the file.
+package struct AllocationFailure: Error, Sendable {
+  /// The bytes asked for.
+  package let bytes: Int
+  /// The memory available when it was refused, when known.
+  package let available: Int?
+  package init(bytes: Int, available: Int? = nil) {
+    self.bytes = bytes
+    self.available = available
+  }
+}
+
+/// Allocations at least this large are first compared with `availableMemory()` (reading it
+/// costs a few /proc reads, so small ones only rely on the allocator's own failure); a
+/// variable for tests.
+nonisolated(unsafe) package var checkedAllocationThreshold = 64 << 20
+
+/// When set, what `availableMemory()` answers (for tests: a load under a small budget).
+nonisolated(unsafe) package var availableMemoryOverride: Int? = nil
+
+/// The memory terrain can still take, in bytes: the least of Linux's MemAvailable, the room
+/// left under the address-space limit (`ulimit -v`, RLIMIT_AS) and the room left in the
+/// process's cgroup (`memory.max` − `memory.current`, as in a container). nil where none of
+/// them is known.
+package func availableMemory() -> Int? {
+  if let forced = availableMemoryOverride { return forced }
+  var limits: [Int] = []
+  if let m = meminfoAvailable() { limits.append(m) }
+  var rl = rlimit()
+  if getrlimit(Int32(RLIMIT_AS.rawValue), &rl) == 0, rl.rlim_cur != rlim_t.max, let used = addressSpaceInUse() {
+    let cap = rl.rlim_cur > UInt(Int.max) ? Int.max : Int(rl.rlim_cur)
+    limits.append(max(0, cap - used))
+  }
+  if let room = cgroupRoom() { limits.append(room) }
+  return limits.min()
+}
+
+/// Throws when `bytes` is beyond the memory available (checked for large sizes only).
+@inline(never)
+package func checkRoom(for bytes: Int) throws {
+  if bytes < 0 { throw AllocationFailure(bytes: Int.max) }
+  if bytes >= checkedAllocationThreshold, let available = availableMemory(), bytes > available {
+    throw AllocationFailure(bytes: bytes, available: available)
+  }
+}
+
+/// `bytes` bytes from `malloc` (at least one), or `AllocationFailure` when they are beyond the
+/// memory available or `malloc` fails.
+package func allocateCheckedBytes(_ bytes: Int) throws -> UnsafeMutableRawPointer {
+  try checkRoom(for: bytes)
+  guard let p = malloc(max(1, bytes)) else { throw AllocationFailure(bytes: bytes) }
+  return p
+}
+
+/// `realloc` of memory from `allocateCheckedBytes`; on failure `p` is unchanged and still the
+/// caller's to free.
+package func reallocateCheckedBytes(_ p: UnsafeMutableRawPointer, _ bytes: Int) throws -> UnsafeMutableRawPointer {
+  try checkRoom(for: bytes)
+  guard let q = realloc(p, max(1, bytes)) else { throw AllocationFailure(bytes: bytes) }
+  return q
+}
+
+/// The byte size of `count` values of `T`, or `AllocationFailure` when it overflows.
+package func byteCount<T>(_ count: Int, of _: T.Type) throws -> Int {
+  let (bytes, overflow) = max(1, count).multipliedReportingOverflow(by: MemoryLayout<T>.stride)
+  if overflow || count < 0 { throw AllocationFailure(bytes: Int.max) }
+  return bytes
+}
+
+/// `capacity` doubled until it holds `needed`, or `AllocationFailure` when that overflows.
+package func doubledCapacity(_ capacity: Int, toHold needed: Int) throws -> Int {
+  var c = Swift.max(1, capacity)
+  while c < needed {
+    let (doubled, overflow) = c.multipliedReportingOverflow(by: 2)
+    if overflow { throw AllocationFailure(bytes: Int.max) }
+    c = doubled
+  }
+  return c
+}
+
+/// Checks that `bytes` more bytes can be taken, by asking the allocator for them and giving
+/// them back: for memory that Swift allocates itself (a `String`, an `Array`'s growth), whose
+/// failure would stop the process.
+package func probeRoom(for bytes: Int) throws {
+  try checkRoom(for: bytes)
+  guard let p = malloc(max(1, bytes)) else { throw AllocationFailure(bytes: bytes) }
+  free(p)
+}
+
+/// MemAvailable from /proc/meminfo, in bytes.
+private func meminfoAvailable() -> Int? {
+  procField("/proc/meminfo", "MemAvailable:").map { $0 &* 1024 }
+}
+
+/// The process's virtual memory size (VmSize), in bytes.
+private func addressSpaceInUse() -> Int? {
+  procField("/proc/self/status", "VmSize:").map { $0 &* 1024 }
+}
+
+/// The number after `key` on its line of a /proc file.
+private func procField(_ path: String, _ key: String) -> Int? {
+  guard let f = fopen(path, "r") else { return nil }
+  defer { fclose(f) }
+  var line = [CChar](repeating: 0, count: 256)
+  while fgets(&line, Int32(line.count), f) != nil {
+    let text = String(cString: line)
+    if text.hasPrefix(key) {
+      let digits = text.dropFirst(key.count).filter { $0.isNumber }
+      return Int(String(digits.prefix(18)))
+    }
+  }
+  return nil
+}
+
+/// Room left in the cgroup (v2) the process runs in, when it has a memory limit.
+private func cgroupRoom() -> Int? {
+  guard let own = readSmallFile("/proc/self/cgroup") else { return nil }
+  // v2: a single line `0::/path`.
+  guard let line = own.split(separator: "\n").first(where: { $0.hasPrefix("0::") }) else { return nil }
+  let group = String(line.dropFirst(3))
+  let base = "/sys/fs/cgroup" + (group == "/" ? "" : group)
+  guard let maxText = readSmallFile(base + "/memory.max").map(trimmedLine), maxText != "max",
+    let limit = Int(maxText),
+    let current = readSmallFile(base + "/memory.current").flatMap({ Int(trimmedLine($0)) })
+  else { return nil }
+  return max(0, limit - current)
+}
+
+/// `text` without leading and trailing spaces and line breaks.
+private func trimmedLine(_ text: String) -> String {
+  var sub = Substring(text)
+  while let f = sub.first, f == " " || f == "\t" || f == "\n" || f == "\r" { sub = sub.dropFirst() }
+  while let l = sub.last, l == " " || l == "\t" || l == "\n" || l == "\r" { sub = sub.dropLast() }
+  return String(sub)
+}
+
+/// The text of a small file (a few KB at most), or nil.
+private func readSmallFile(_ path: String) -> String? {
+  guard let f = fopen(path, "r") else { return nil }
+  defer { fclose(f) }
+  var buffer = [UInt8](repeating: 0, count: 4096)
+  let n = fread(&buffer, 1, buffer.count, f)
+  return String(decoding: buffer.prefix(n), as: UTF8.self)
+}

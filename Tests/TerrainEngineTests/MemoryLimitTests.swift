@@ -1,0 +1,79 @@
+// Buffers grown by input fail as load errors, not as a stop of the process (issue 17): the
+// CSV reader's columns, field scratch and text dictionaries under a memory budget
+// forced small, and the storage's checked allocations themselves.
+
+import Foundation
+import XCTest
+
+import TerrainIO
+import TerrainStorage
+
+final class MemoryLimitTests: XCTestCase {
+  override func tearDown() {
+    availableMemoryOverride = nil
+    checkedAllocationThreshold = 64 << 20
+  }
+
+  /// Loads `text` as a CSV named `name` with every allocation checked against `budget` bytes.
+  private func load(_ text: String, name: String, budget: Int) throws -> LoadResult {
+    availableMemoryOverride = budget
+    checkedAllocationThreshold = 0
+    defer {
+      availableMemoryOverride = nil
+      checkedAllocationThreshold = 64 << 20
+    }
+    var bytes = Array(text.utf8)
+    return try bytes.withUnsafeMutableBytes {
+      try loadCSV(bytes: UnsafeRawBufferPointer($0), name: name, options: LoadOptions())
+    }
+  }
+
+  private func assertOutOfMemory(_ text: String, _ name: String, file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertThrowsError(try load(text, name: name, budget: 2_000_000), file: file, line: line) { error in
+      let message = "\(error)"
+      XCTAssertTrue(message.contains("\"\(name)\" needs more memory than is available"), message, file: file, line: line)
+      XCTAssertTrue(message.hasSuffix("not loaded"), message, file: file, line: line)
+    }
+  }
+
+  func testColumnsBeyondTheMemoryAreAnError() throws {
+    // 600,000 rows of two int columns: 9.6 MB of column buffers from a 2.4 MB file.
+    let text = "a,b\n" + String(repeating: "1,2\n", count: 600_000)
+    assertOutOfMemory(text, "columns.csv")
+    // The same file within its budget loads.
+    XCTAssertEqual(try load(text, name: "columns.csv", budget: 64_000_000).table.rowCount, 600_000)
+  }
+
+  func testAQuotedFieldBeyondTheMemoryIsAnError() {
+    // One quoted field of 3 MB with doubled quotes: its unescaped copy grows past the budget.
+    let text = "a\n\"" + String(repeating: "x\"\"", count: 1_000_000) + "\"\n"
+    assertOutOfMemory(text, "quoted.csv")
+  }
+
+  func testDistinctTextBeyondTheMemoryIsAnError() {
+    // 150,000 distinct 20-byte values: the dictionary's arena and strings outgrow 2 MB.
+    var text = "s\n"
+    text.reserveCapacity(150_000 * 21 + 2)
+    for i in 0..<150_000 { text += String(format: "value-%014d\n", i) }
+    assertOutOfMemory(text, "distinct.csv")
+  }
+
+  func testCheckedAllocationsRefuseImpossibleSizes() throws {
+    XCTAssertThrowsError(try ColumnBuffer<Int64>(checkedZeroed: Int.max / 4))
+    XCTAssertThrowsError(try ColumnBuffer<Int64>(checkedZeroed: 1 << 60))
+    let builder = BufferBuilder<Int64>(capacity: 16)
+    XCTAssertThrowsError(try builder.checkedReserve(Int.max))
+    XCTAssertThrowsError(try builder.checkedReserve(1 << 58))
+    builder.append(7)
+    XCTAssertEqual(builder.count, 1)
+    let d = TextDictionary()
+    let code = try "abc".utf8CString.withUnsafeBytes { try d.checkedIntern(bytes: UnsafeRawBufferPointer(rebasing: $0.dropLast())) }
+    XCTAssertEqual(d.strings[Int(code)], "abc")
+    availableMemoryOverride = 1000
+    checkedAllocationThreshold = 0
+    XCTAssertThrowsError(try String(repeating: "y", count: 5000).utf8CString.withUnsafeBytes {
+      try d.checkedIntern(bytes: UnsafeRawBufferPointer(rebasing: $0.dropLast()))
+    })
+    XCTAssertEqual(d.count, 1, "a refused value leaves the dictionary unchanged")
+  }
+}
