@@ -66,11 +66,11 @@ extension Session {
         throw Diagnostic(.unknownTable, args[0], at: span,
           help: closestName(to: args[0], in: s.catalog.names).map { .didYouMean($0) })
       }
-      s.notify("dropped \(args[0])\n")
+      s.notify(DiagnosticText.droppedTable(args[0]).string + "\n")
     },
     DotCommand(name: "pilots", arguments: "", help: "the pilot territories and their display names",
       example: ".pilots", minArguments: 0, maxArguments: 0) { s, _, _ in
-      guard let p = s.pilots else { return s.notify("no pilots yet: `pilots TABLE key COLUMN = …`\n") }
+      guard let p = s.pilots else { return s.notify(DiagnosticText.noPilotsYetNotice.string + "\n") }
       let t = Table(names: [p.keyColumn, "name"], columns: [
         Column.from(p.keys, type: p.keys.first?.type ?? .text), Column.from(p.displayNames.map(Value.text), type: .text),
       ])
@@ -89,12 +89,15 @@ extension Session {
     DotCommand(name: "collation", arguments: "[fr|binary]",
       help: "how text is sorted: fr (French order, the default) or binary (code points); alone, shows it (`.help collation`)",
       example: ".collation binary", minArguments: 0, maxArguments: 1) { s, args, span in
-      guard let name = args.first else { return s.write("collation: \(s.collation.rawValue)\n") }
+      guard let name = args.first else { return s.write(DiagnosticText.collationIs(s.collation.rawValue).string + "\n") }
       guard let c = Collation(rawValue: name.lowercased()) else {
         throw Diagnostic(.unknownCollation, name, at: span, help: .collationsList)
       }
       s.collation = c
     },
+    DotCommand(name: "lang", arguments: "[fr|en]",
+      help: "the language of messages, notices and help: fr (français) or en (English); alone, shows it",
+      example: ".lang fr", minArguments: 0, maxArguments: 1) { s, args, span in try s.setLanguage(args.first, span) },
     DotCommand(name: "quit", arguments: "", help: "leave terrain", example: ".quit", minArguments: 0, maxArguments: 0) { s, _, _ in
       s.quitRequested = true
     },

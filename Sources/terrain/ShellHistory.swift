@@ -9,6 +9,7 @@
 import CReadline
 import Foundation
 import TerrainShell
+import TerrainSyntax
 
 final class ShellHistory: StatementHistory {
   static let cap: Int32 = 5_000
@@ -66,7 +67,7 @@ final class ShellHistory: StatementHistory {
     if failure != 0 && !warned {
       warned = true
       let reason = String(cString: strerror(failure))
-      warn("warning: cannot write history to \(path): \(reason) (history is kept for this session only)\n")
+      warn(DiagnosticText.historyNotWritten(path, reason).string + "\n")
     }
   }
 

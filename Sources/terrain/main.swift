@@ -66,6 +66,7 @@ struct Terrain: ParsableCommand {
 
   func makeSession() throws -> Session {
     let session = Session()
+    session.language = MessageLanguage(environment: ProcessInfo.processInfo.environment)
     session.renderOptions.mode = OutputMode(rawValue: mode) ?? .table
     session.echo = echo
     for p in parameter {
