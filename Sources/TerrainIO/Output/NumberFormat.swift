@@ -263,10 +263,10 @@ package func formatFloat(_ v: Double, decimalComma: Bool) -> String {
 
 /// A count for humans in the current language (`MessageLanguage.current`): `1 row`, `0 rows`,
 /// `34 875 rows`; in French `0 ligne`, `1 ligne`, `2 lignes` (0 and 1 take the singular).
-/// `one` and `other` are catalog texts with one `{}`, the grouped number.
+/// `one` and `other` are catalog texts: the word after the grouped number.
 public func formatCount(_ n: Int, _ one: DiagnosticText, _ other: DiagnosticText) -> String {
   let singular = MessageLanguage.current == .french ? n.magnitude <= 1 : n == 1
-  return (singular ? one : other)(groupDigits(String(n))).string
+  return groupDigits(String(n)) + " " + (singular ? one : other).string
 }
 
 extension String {
