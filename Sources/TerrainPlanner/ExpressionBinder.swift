@@ -433,6 +433,7 @@ package struct ExpressionBinder {
       }
       return try bindAggregate(agg, name, args, span: span)
     }
+    // The special forms (`FunctionRegistry.specialForms`).
     switch name.text {
     case "if":
       try arity(name, args, 3)
@@ -455,8 +456,7 @@ package struct ExpressionBinder {
       break
     }
     guard let f = functions.scalar(named: name.text) else {
-      let all = functions.scalars.map(\.rawValue) + functions.aggregates.map(\.rawValue) + functions.windows.map(\.rawValue)
-        + ["if", "coalesce"]
+      let all = functions.callableNames + functions.windows.map(\.rawValue)
       throw Diagnostic(.unknownFunction, name.text, at: name.span, label: .notAFunction,
         help: closestName(to: name.text, in: all).map { .didYouMean($0) } ?? .helpFunctionsListsThem)
     }
