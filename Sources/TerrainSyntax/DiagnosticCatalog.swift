@@ -766,4 +766,17 @@ extension DiagnosticText {
   public static let spinnerRunning = DiagnosticText(.phrase, "spinner-running", "running")
   public static let historyNotWritten = DiagnosticText(.note, "history-not-written", "warning: cannot write history to {}: {} (history is kept for this session only)")
   public static let languagesList = DiagnosticText(.help, "languages-list", "`.lang fr` (français) or `.lang en` (English)")
+
+  // MARK: habits from other tools (SQL, dplyr, pandas): helps on the errors they cause
+  public static let sqlAsPipeline = DiagnosticText(.help, "sql-as-pipeline", "terrain writes a query as a pipeline: `{}`")
+  public static let sqlShape = DiagnosticText(.help, "sql-shape", "a query is a pipeline: `from TABLE | where … | select …` (SQL's SELECT … FROM … WHERE …)")
+  public static let useAndNotAmpersands = DiagnosticText(.help, "use-and-not-ampersands", "write `and` (and `or` for `||` between conditions)")
+  public static let useOrNotBars = DiagnosticText(.help, "use-or-not-bars", "between conditions, write `or`: `||` joins texts")
+  public static let nameWithEquals = DiagnosticText(.help, "name-with-equals", "terrain names a column with `=`, the name first: `{} = {}`")
+  public static let nameFirst = DiagnosticText(.help, "name-first", "terrain names a column with `=`, the name first: `NAME = expression`")
+  public static let sqlGroupBy = DiagnosticText(.help, "sql-group-by", "the keys follow `by`, without `group`: `aggregate … by KEY`")
+  public static let sqlOrderBy = DiagnosticText(.help, "sql-order-by", "sorting is a stage of its own: `| sort KEY [desc]`")
+  public static let sqlLimit = DiagnosticText(.help, "sql-limit", "keeping the first rows is a stage of its own: `| take N`")
+  public static let sqlHaving = DiagnosticText(.help, "sql-having", "filter the groups with a stage after the aggregate: `| where CONDITION`")
+  public static let joinedColumnIs = DiagnosticText(.help, "joined-column-is", "after the join, `{}` is the column `{}`")
 }

@@ -15,7 +15,7 @@
 package let frenchCatalog: [String: String] = {
   var table: [String: String] = [:]
   for part in [frenchSyntax, frenchBind, frenchRun, frenchLoad, frenchFormats, frenchExport, frenchSession, frenchLabels,
-    frenchHelps, frenchNotesAndPhrases, frenchLessons]
+    frenchHelps, frenchNotesAndPhrases, frenchHabits, frenchLessons]
   {
     table.merge(part) { first, _ in first }
   }
@@ -25,7 +25,7 @@ package let frenchCatalog: [String: String] = {
 /// The French parts, for the test that no key is given twice.
 package let frenchCatalogParts: [[String: String]] = [
   frenchSyntax, frenchBind, frenchRun, frenchLoad, frenchFormats, frenchExport, frenchSession, frenchLabels, frenchHelps,
-  frenchNotesAndPhrases, frenchLessons,
+  frenchNotesAndPhrases, frenchHabits, frenchLessons,
 ]
 
 // MARK: Syntax: lexing and parsing
@@ -765,6 +765,21 @@ private let frenchNotesAndPhrases: [String: String] = [
   "phrase.spinner-loading": "chargement de {}",
   "phrase.spinner-running": "calcul",
   "note.history-not-written": "avertissement : impossible d'écrire l'historique dans {} : {} (l'historique n'est gardé que pour cette session)",
+]
+
+// MARK: habits from other tools
+private let frenchHabits: [String: String] = [
+  "help.sql-as-pipeline": "terrain écrit une requête comme un pipeline : `{}`",
+  "help.sql-shape": "une requête est un pipeline : `from TABLE | where … | select …` (le SELECT … FROM … WHERE … de SQL)",
+  "help.use-and-not-ampersands": "écrivez `and` (et `or` pour `||` entre des conditions)",
+  "help.use-or-not-bars": "entre des conditions, écrivez `or` : `||` joint des textes",
+  "help.name-with-equals": "terrain nomme une colonne avec `=`, le nom d'abord : `{} = {}`",
+  "help.name-first": "terrain nomme une colonne avec `=`, le nom d'abord : `NOM = expression`",
+  "help.sql-group-by": "les clés suivent `by`, sans `group` : `aggregate … by CLE`",
+  "help.sql-order-by": "trier est une étape à part : `| sort CLE [desc]`",
+  "help.sql-limit": "garder les premières lignes est une étape à part : `| take N`",
+  "help.sql-having": "filtrez les groupes par une étape après l'agrégat : `| where CONDITION`",
+  "help.joined-column-is": "après la jointure, `{}` est la colonne `{}`",
 ]
 
 // MARK: lessons
