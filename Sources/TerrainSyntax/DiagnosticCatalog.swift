@@ -765,6 +765,8 @@ extension DiagnosticText {
   public static let spinnerLoading = DiagnosticText(.phrase, "spinner-loading", "loading {}")
   public static let spinnerRunning = DiagnosticText(.phrase, "spinner-running", "running")
   public static let historyNotWritten = DiagnosticText(.note, "history-not-written", "warning: cannot write history to {}: {} (history is kept for this session only)")
+  public static let peersTitle = DiagnosticText(.phrase, "peers-title", "peers")
+  public static let barsByRank = DiagnosticText(.note, "bars-by-rank", "bars by rank (skewed peers): {}")
   public static let languagesList = DiagnosticText(.help, "languages-list", "`.lang fr` (français) or `.lang en` (English)")
 
   // MARK: habits from other tools (SQL, dplyr, pandas): helps on the errors they cause

@@ -764,6 +764,8 @@ private let frenchNotesAndPhrases: [String: String] = [
   "phrase.banner-from": " de {}",
   "phrase.spinner-loading": "chargement de {}",
   "phrase.spinner-running": "calcul",
+  "phrase.peers-title": "pairs",
+  "note.bars-by-rank": "barres selon le rang (pairs asymétriques) : {}",
   "note.history-not-written": "avertissement : impossible d'écrire l'historique dans {} : {} (l'historique n'est gardé que pour cette session)",
 ]
 
