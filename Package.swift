@@ -9,8 +9,8 @@ import PackageDescription
 //   TerrainPlanner   binding, types, plans; the stages (grammar and planning, `Grammar.terrain`)
 //   TerrainExecution expression compiler, kernels, operators
 //   TerrainFunctions the scalar, aggregate and window functions: one definition each (binding, kernel, help)
-//   TerrainEngine    the session: catalog, statements, dot commands, pilots (the embeddable façade)
-//   TerrainShell     the shell's logic: the interactive loop, completion, multi-line statements
+//   TerrainEngine    the session: catalog, statements, pilots (the embeddable façade)
+//   TerrainShell     the shell's logic: dot commands, help, the interactive loop, completion, multi-line statements
 //   terrain          the executable: readline, signals, arguments
 // ZIPFoundation reads and writes zip archives (zip files, xlsx workbooks); on Linux it brings
 // zlib as the module `CZlib` (Debian's zlib1g-dev), which TerrainIO also uses for gzip.

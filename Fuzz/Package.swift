@@ -18,7 +18,8 @@ let package = Package(
       ],
       swiftSettings: fuzzFlags),
     .executableTarget(
-      name: "FuzzSession", dependencies: [.product(name: "TerrainEngine", package: "terrain")],
+      name: "FuzzSession",
+      dependencies: [.product(name: "TerrainEngine", package: "terrain"), .product(name: "TerrainShell", package: "terrain")],
       swiftSettings: fuzzFlags),
     .executableTarget(
       name: "FuzzCSV", dependencies: [.product(name: "TerrainIO", package: "terrain")],

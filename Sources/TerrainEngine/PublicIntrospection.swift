@@ -7,14 +7,6 @@ import TerrainPlanner
 import TerrainExecution
 
 extension Session {
-  /// Names of the dot commands, without the leading `.`, in `.help` order.
-  package static var dotCommandNames: [String] { dotCommands.map(\.name) }
-
-  /// Every `.help` topic: statements, stages, functions, aggregates and dot commands (with `.`).
-  package static var helpTopicNames: [String] { allHelpTopicNames }
-}
-
-extension Session {
   /// The columns coming out of `text` when it is a query (`from …`, `compare …`,
   /// `let t = from …`) over tables already in memory, found by planning it without running it;
   /// nil otherwise (text that does not parse or plan, or a table still to be read from its file).

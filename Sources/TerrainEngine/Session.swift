@@ -12,7 +12,8 @@ import TerrainFunctions
 /// settings.
 ///
 /// A program embedding terrain runs statements with `execute(_:)`, which returns what each
-/// statement gave (a `Table`, a notice, a dot command's text, or a `StatementDiagnostic`) and
+/// statement gave (a `Table`, a notice, a dot command's text when the session has the shell's
+/// commands — TerrainShell's `Session.shell()` — or a `StatementDiagnostic`) and
 /// prints nothing. The shell and scripts use `run(_:name:)`, the same statements printed through
 /// `write` (results) and `notify` (notices and errors). A statement that fails changes no
 /// table. A session is used from one thread at a time; only `cancel` may be used from another.
@@ -68,12 +69,16 @@ public final class Session {
   /// The pilot territories set by `pilots`.
   package internal(set) var pilots: PilotSet?
   /// Set by `.quit`.
-  package internal(set) var quitRequested = false
+  package var quitRequested = false
   /// The folder that relative paths start from in `load`, `export`, `.read` and
   /// `registerDirectory`; nil: the process's current directory. Notices and errors still name
   /// a file as it was written (paths under this folder are shown relative to it).
   public var workingDirectory: String?
   package var readDepth = 0
+  /// What runs the `.name argument` lines of scripts: the shell's commands (TerrainShell's
+  /// `Session.shell()` installs them); nil, the default of an embedded session, makes such a
+  /// line an error saying the command belongs to the shell.
+  package var dotCommands: (any DotCommandRunner)?
   /// Set while `execute` runs: receives a query's rows instead of their being printed.
   private var rowsSink: ((Table) -> Void)?
 
@@ -91,11 +96,11 @@ public final class Session {
   public func registerDirectory(_ path: String) throws -> [String] { try catalog.registerDirectory(fileSystemPath(path)) }
 
   /// `path` for the file system: a relative path starts from `workingDirectory`.
-  func fileSystemPath(_ path: String) -> String { resolvingPath(path, in: workingDirectory) }
+  package func fileSystemPath(_ path: String) -> String { resolvingPath(path, in: workingDirectory) }
 
   /// `text` (a notice or an error naming files) with the paths under `workingDirectory` written
   /// relative to it, as they were typed; unchanged when there is no working directory.
-  func relativeToWorkingDirectory(_ text: String) -> String {
+  package func relativeToWorkingDirectory(_ text: String) -> String {
     guard let directory = workingDirectory, !directory.isEmpty else { return text }
     return text.replacingOccurrences(of: directory.hasSuffix("/") ? directory : directory + "/", with: "")
   }
@@ -379,7 +384,9 @@ public final class Session {
     case .pilots(let p):
       try setPilots(p)
     case .dot(let name, let argument):
-      try runDotCommand(name, argument, span: node.span, argumentStart: dotArgumentStart(node.span, name: name, in: source))
+      guard let dotCommands else { throw Diagnostic(.dotCommandOutsideShell, name, at: node.span, label: .notACommand) }
+      try dotCommands.runDotCommand(name, argument, span: node.span,
+        argumentStart: dotArgumentStart(node.span, name: name, in: source), in: self)
     }
   }
 

@@ -63,7 +63,7 @@ public struct ShellCompleter {
 
     // Dot commands: `.na` at the start of a statement line, then their arguments.
     if scan.tokens.isEmpty && lineTrimmed.isEmpty && word.hasPrefix(".") {
-      return filtered(Session.dotCommandNames.map { "." + $0 }, word)
+      return filtered(ShellCommands.all.map { "." + $0.name }, word)
     }
     if isDotCommandLine(lineTrimmed),
       scan.openString == nil || [".read", ".save", ".open"].contains(where: { lineTrimmed.hasPrefix($0) }) {
@@ -72,7 +72,7 @@ public struct ShellCompleter {
       switch name {
       case "schema", "describe", "drop": return args.isEmpty ? filtered(tableNames(), word) : .none
       case "read", "save", "open": return .files
-      case "help": return args.isEmpty ? filtered(Session.helpTopicNames, word) : .none
+      case "help": return args.isEmpty ? filtered(allHelpTopicNames, word) : .none
       case "mode": return args.isEmpty ? filtered(OutputMode.allCases.map(\.rawValue), word) : .none
       case "timer", "echo": return args.isEmpty ? filtered(["on", "off"], word) : .none
       case "collation": return args.isEmpty ? filtered(Collation.allCases.map(\.rawValue), word) : .none

@@ -378,6 +378,7 @@ extension DiagnosticMessage {
   public static let unknownCollation = DiagnosticMessage(.session, "unknown-collation", "unknown collation `{}`")
   public static let maxrowsNeedsNumber = DiagnosticMessage(.session, "maxrows-needs-number", "`.maxrows` needs a number, 0 or more")
   public static let unknownCommand = DiagnosticMessage(.session, "unknown-command", "unknown command `.{}`")
+  public static let dotCommandOutsideShell = DiagnosticMessage(.session, "dot-command-outside-shell", "`.{}` is a command of the terrain shell, not of an embedded session")
   public static let usageNoArgument = DiagnosticMessage(.session, "usage-no-argument", "usage: .{} takes no argument")
   public static let usage = DiagnosticMessage(.session, "usage", "usage: .{} {}")
   public static let readTooDeep = DiagnosticMessage(.session, "read-too-deep", "`.read` nested more than 16 deep")

@@ -412,6 +412,7 @@ private let frenchSession: [String: String] = [
   "session.self-reference-twice": "impossible d'ajouter des étapes à `let {} = …` : elle lisait la `{}` qu'elle a remplacée, la relancer appliquerait donc ses étapes deux fois",
   "session.nothing-to-continue-against": "rien à continuer : une ligne qui commence par `against` donne les pairs du `compare` précédent",
   "session.unknown-language": "langue inconnue `{}`",
+  "session.dot-command-outside-shell": "`.{}` est une commande du shell terrain, pas d'une session intégrée",
 ]
 
 // MARK: Labels: the short text under a caret

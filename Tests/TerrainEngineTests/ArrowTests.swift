@@ -91,7 +91,7 @@ final class ArrowTests: XCTestCase {
 
   func testOptionsThatDoNotApplyAreRefused() throws {
     _ = try exportTable(try everyType(), to: path("t.arrow"), options: ExportOptions())
-    let s = Session()
+    let s = Session.shell()
     let r = s.execute("load \"\(path("t.arrow"))\" with (sep = \";\")")
     XCTAssertEqual(r.last?.diagnostic?.id, "load.option-does-not-apply")
     let e = s.execute("from t | export \"\(path("u.arrow"))\" with (sep = \";\")")
@@ -298,7 +298,7 @@ final class ArrowTests: XCTestCase {
   // MARK: sessions
 
   func sessionWithTables() throws -> (Session, () -> String) {
-    let s = Session()
+    let s = Session.shell()
     var notices = ""
     s.notify = { notices += $0 }
     s.register(try everyType(rows: 30), as: "types")
@@ -315,7 +315,7 @@ final class ArrowTests: XCTestCase {
     XCTAssertNil(saved.last?.diagnostic)
     XCTAssertEqual(saved.last?.notices, ["saved 3 tables (35 rows) and 2 pilots to \(file)"])
 
-    let t = Session()
+    let t = Session.shell()
     t.register(try Table(columns: [("x", .int([1]))]), as: "ancienne")
     let opened = t.execute(".open \"\(file)\"")
     XCTAssertNil(opened.last?.diagnostic)
@@ -357,6 +357,17 @@ final class ArrowTests: XCTestCase {
       bad[at] = 0
       cases.append(("member magic", bad))
     }
+    // A letter changed inside a value, the structure intact: the member's CRC says so (without
+    // it, `Corse-du-Sud` would come back as `Corse-du-Sue`).
+    let value = Array("Corse-du-Sud".utf8)
+    let valueAt = try XCTUnwrap((0..<(good.count - value.count)).first { Array(good[$0..<($0 + value.count)]) == value })
+    var flipped = good
+    flipped[valueAt + 11] = UInt8(ascii: "e")
+    try Data(flipped).write(to: URL(fileURLWithPath: path("flipped.terrain")))
+    let flippedOpen = t.execute(".open \"\(path("flipped.terrain"))\"").last?.diagnostic
+    XCTAssertEqual(flippedOpen?.id, "load.session-damaged")
+    XCTAssertTrue(flippedOpen?.message.contains(".arrow cannot be read") == true, flippedOpen?.message ?? "")
+    XCTAssertEqual(t.tableNames, before)
     for (what, bytes) in cases {
       try Data(bytes).write(to: URL(fileURLWithPath: path("bad.terrain")))
       let r = t.execute(".open \"\(path("bad.terrain"))\"")

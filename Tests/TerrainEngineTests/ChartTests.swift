@@ -29,7 +29,7 @@ final class ChartTests: XCTestCase {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("chart-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     addTeardownBlock { try? FileManager.default.removeItem(at: folder) }
-    let s = Session()
+    let s = Session.shell()
     try s.registerDirectory(TestSupport.datasets.path)
     s.workingDirectory = folder.path
     let printed = Printed()
@@ -173,7 +173,7 @@ final class ChartTests: XCTestCase {
   }
 
   func testChartIsAnOutputOfExecute() throws {
-    let s = Session()
+    let s = Session.shell()
     try s.registerDirectory(TestSupport.datasets.path)
     let results = s.execute("from regions | sort population desc | take 3 | chart bar nom, population")
     guard case .output(let text)? = results.last?.outcome else { return XCTFail("\(results)") }

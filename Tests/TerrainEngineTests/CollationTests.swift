@@ -196,7 +196,7 @@ final class CollationTests: XCTestCase {
       texts.append(rng.next() % 10 == 0 ? .null : .text(pool[Int(rng.next() % UInt64(pool.count))]))
       groups.append(.int(Int64(rng.next() % 3)))
     }
-    let s = Session()
+    let s = Session.shell()
     s.catalog.set("t", Table(names: ["id", "s", "g"], columns: [
       Column.from((0..<n).map { .int(Int64($0)) }, type: .int), Column.from(texts, type: .text), Column.from(groups, type: .int),
     ]), origin: .query)
@@ -254,7 +254,7 @@ final class CollationTests: XCTestCase {
   }
 
   func testCollationCommand() throws {
-    let s = Session()
+    let s = Session.shell()
     var out = ""
     var err = ""
     s.write = { out += $0 }

@@ -136,7 +136,7 @@ final class CompareSecondWaveTests: XCTestCase {
 
   func testFloatColumnSharesItsDecimalsAndDecimalsFixesThem() throws {
     let out = Screen()
-    let s = Session()
+    let s = Session.shell()
     s.write = { [unowned out] in out.text += $0 }
     s.notify = { [unowned out] in out.text += $0 }
     s.register(try Table(columns: [("x", .float([8_293_506.511485045, 8_123_645.8])), ("r", .float([0.125, 2.5]))]), as: "t")
@@ -163,7 +163,7 @@ final class CompareSecondWaveTests: XCTestCase {
 
   func testSchemaAndDescribeOfAWideTableShowEveryRowOutsideATerminal() throws {
     let out = Screen()
-    let s = Session()
+    let s = Session.shell()
     s.write = { [unowned out] in out.text += $0 }
     s.notify = { _ in }
     // 56 columns; c0's mean is 506.05416 (written 506.05415999999997 before).

@@ -15,7 +15,7 @@ final class CompareTests: XCTestCase {
   static let realEPCI = root.deletingLastPathComponent().appendingPathComponent("shared/data/epci.csv")
 
   func session(_ setup: String) throws -> Session {
-    let s = Session()
+    let s = Session.shell()
     var errors = ""
     s.notify = { errors += $0 }
     s.write = { _ in }
@@ -191,7 +191,7 @@ final class Screen {
 
   /// A session on `datasets` writing here, notices dropped.
   func session(datasets: String) throws -> Session {
-    let s = Session()
+    let s = Session.shell()
     s.write = { [unowned self] in self.text += $0 }
     s.notify = { _ in }
     try s.registerDirectory(datasets)

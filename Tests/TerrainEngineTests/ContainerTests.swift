@@ -46,7 +46,7 @@ final class ContainerTests: XCTestCase {
   /// A session with a table `keep` (2 rows), to check that failed loads leave it alone.
   private func sessionWithATable() throws -> Session {
     try "a\n1\n2\n".write(to: dir.appendingPathComponent("keep.csv"), atomically: true, encoding: .utf8)
-    let s = Session()
+    let s = Session.shell()
     XCTAssertTrue(run("load \"keep.csv\"", in: s).ok)
     return s
   }
@@ -71,8 +71,8 @@ final class ContainerTests: XCTestCase {
     let latin1 = try XCTUnwrap(text.data(using: .windowsCP1252))
     try latin1.write(to: dir.appendingPathComponent("communes.csv"))
     try python("import gzip; open('communes.csv.gz','wb').write(gzip.compress(open('communes.csv','rb').read(), mtime=0))")
-    let plain = run("load \"communes.csv\" as a\nfrom a", in: Session())
-    let s = Session()
+    let plain = run("load \"communes.csv\" as a\nfrom a", in: Session.shell())
+    let s = Session.shell()
     let packed = run("load \"communes.csv.gz\"\nfrom communes", in: s)
     XCTAssertTrue(packed.ok, packed.err)
     XCTAssertEqual(packed.out, plain.out)
@@ -90,7 +90,7 @@ final class ContainerTests: XCTestCase {
       import gzip
       open('parts.csv.gz','wb').write(gzip.compress(b'a,b\\n1,x\\n', mtime=0) + gzip.compress(b'2,y\\n3,z\\n', mtime=0) + b'\\0' * 8)
       """)
-    let r = run("load \"parts.csv.gz\"\nfrom parts | aggregate n = count(), s = sum(a)", in: Session())
+    let r = run("load \"parts.csv.gz\"\nfrom parts | aggregate n = count(), s = sum(a)", in: Session.shell())
     XCTAssertTrue(r.ok, r.err)
     XCTAssertEqual(r.out, "n,s\n3,6\n")
   }
@@ -98,7 +98,7 @@ final class ContainerTests: XCTestCase {
   /// A gzip file without `.gz` is found by its magic bytes.
   func testAGzipFileIsFoundByItsContent() throws {
     try python("import gzip; open('hidden.csv','wb').write(gzip.compress(b'a\\n5\\n', mtime=0))")
-    let r = run("load \"hidden.csv\"\nfrom hidden", in: Session())
+    let r = run("load \"hidden.csv\"\nfrom hidden", in: Session.shell())
     XCTAssertTrue(r.ok, r.err)
     XCTAssertEqual(r.out, "a\n5\n")
   }
@@ -158,7 +158,7 @@ final class ContainerTests: XCTestCase {
       open('data/communes.csv.gz','wb').write(gzip.compress(b'code,pop\\n01001,832\\n', mtime=0))
       with zipfile.ZipFile('data/epci.zip','w') as z: z.writestr('epci.csv', 'siren\\n200069177\\n')
       """)
-    let s = Session()
+    let s = Session.shell()
     XCTAssertEqual(try s.registerDirectory(data.path), ["communes", "epci"])
     let r = run("from communes\nfrom epci", in: s)
     XCTAssertTrue(r.ok, r.err)
@@ -176,7 +176,7 @@ final class ContainerTests: XCTestCase {
           z.writestr('LISEZMOI.pdf', '%PDF')
           z.writestr('__MACOSX/data/._communes.csv', 'junk')
       """)
-    let s = Session()
+    let s = Session.shell()
     let r = run("load \"archive.zip\"\nfrom archive", in: s)
     XCTAssertTrue(r.ok, r.err)
     XCTAssertEqual(r.out, "code,pop\n01001,832.0\n01002,1.5\n")
@@ -193,7 +193,7 @@ final class ContainerTests: XCTestCase {
       """)
     try assertRefused(
       "two.zip", "\"two.zip\" holds several files terrain reads (stored.csv, sub/deflated.tsv): choose one with `with (file = \"stored.csv\")`")
-    let s = Session()
+    let s = Session.shell()
     var r = run("load \"two.zip\" as s with (file = \"stored.csv\")\nfrom s | aggregate n = sum(a)", in: s)
     XCTAssertTrue(r.ok, r.err)
     XCTAssertEqual(r.out, "n\n3\n")
@@ -235,7 +235,7 @@ final class ContainerTests: XCTestCase {
       end = struct.pack('<IHHHHIIH', 0x06054b50, 0xffff, 0xffff, 0xffff, 0xffff, 0xffffffff, 0xffffffff, 0)
       open('big.zip','wb').write(local + data + cd + z64 + locator + end)
       """)
-    let r = run("load \"big.zip\"\nfrom big | aggregate s = sum(b)", in: Session())
+    let r = run("load \"big.zip\"\nfrom big | aggregate s = sum(b)", in: Session.shell())
     XCTAssertTrue(r.ok, r.err)
     XCTAssertEqual(r.out, "s\n6\n")
   }

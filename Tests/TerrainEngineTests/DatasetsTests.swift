@@ -79,7 +79,7 @@ final class DatasetsTests: XCTestCase {
   }
 
   func testAggregatesAreTheSumsOfTheirCommunes() throws {
-    let s = Session()
+    let s = Session.shell()
     try s.registerDirectory(TestSupport.datasets.path)
     // Every sum as documented, recomputed by terrain; `is distinct` written out (null = null).
     let ints = ["population", "population_totale", "pop_2015", "pop_2021", "naissances_2022", "deces_2022", "menages_2021",

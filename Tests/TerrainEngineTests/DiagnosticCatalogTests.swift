@@ -179,7 +179,7 @@ final class DiagnosticCatalogTests: XCTestCase {
 
   /// `execute` gives each error's identity with it.
   func testStatementDiagnosticsCarryTheirIdentity() throws {
-    let s = Session()
+    let s = Session.shell()
     s.register(try Table(columns: [("code", .text(["01", "02"])), ("x", .int([1, 2]))]), as: "t")
     let cases: [(String, String)] = [
       ("from nope", "bind.unknown-table"),

@@ -8,6 +8,7 @@ import XCTest
 import TerrainEngine
 import TerrainIO
 import TerrainPlanner
+import TerrainShell
 
 #if canImport(Glibc)
   import Glibc
@@ -36,9 +37,11 @@ final class EmbeddingTests: XCTestCase {
     return dir
   }
 
-  /// A session with `t(nom, code, x)` registered, that fails the test if it prints anything.
-  private func session() throws -> Session {
+  /// A session with `t(nom, code, x)` registered, that fails the test if it prints anything;
+  /// with the shell's dot commands (which an embedded session does not have) unless told not to.
+  private func session(dotCommands: Bool = true) throws -> Session {
     let s = Session()
+    if dotCommands { s.dotCommands = ShellCommands() }
     s.write = { XCTFail("execute printed a result: \($0)") }
     s.notify = { XCTFail("execute printed a notice: \($0)") }
     s.register(try Table(columns: [
@@ -202,6 +205,17 @@ final class EmbeddingTests: XCTestCase {
   }
 
   // MARK: process-wide state
+
+  /// Dot commands belong to the shell: a session of its own has none, and says so at the line.
+  func testAnEmbeddedSessionHasNoDotCommands() throws {
+    let s = try session(dotCommands: false)
+    let results = s.execute("from t | take 1\n.tables")
+    XCTAssertEqual(results.count, 2)
+    let d = try XCTUnwrap(results.last?.diagnostic)
+    XCTAssertEqual(d.id, "session.dot-command-outside-shell")
+    XCTAssertEqual(d.message, "`.tables` is a command of the terrain shell, not of an embedded session")
+    XCTAssertEqual(d.line, 2)
+  }
 
   /// A plain session loading a file installs no SIGBUS handler (the handler in place, the Swift
   /// runtime's or none, is the same after); only `installSignalHandlers()` does.

@@ -356,7 +356,7 @@ final class ExportTests: XCTestCase {
     let data = dir.appendingPathComponent("data")
     try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
     try "a\n1\n".write(to: data.appendingPathComponent("t.csv"), atomically: true, encoding: .utf8)
-    let session = Session()
+    let session = Session.shell()
     var err = ""
     session.notify = { err += $0 }
     session.write = { _ in }

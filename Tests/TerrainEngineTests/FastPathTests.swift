@@ -15,7 +15,7 @@ import TerrainSyntax
 final class FastPathTests: XCTestCase {
   /// A session holding `t` with the given text and number columns.
   func session(_ columns: [(String, DataType, [Value])]) -> Session {
-    let s = Session()
+    let s = Session.shell()
     s.catalog.set("t", Table(names: columns.map(\.0), columns: columns.map { Column.from($0.2, type: $0.1) }), origin: .query)
     return s
   }

@@ -147,7 +147,7 @@ final class FileReadingReliabilityTests: XCTestCase {
     try "a,b\n1,2\n".write(toFile: path("ok.csv"), atomically: true, encoding: .utf8)
     try "a,b\n1,2,3\n".write(toFile: path("broken.csv"), atomically: true, encoding: .utf8)
     XCTAssertEqual(mkfifo(path("pipe.csv"), 0o600), 0)
-    let session = Session()
+    let session = Session.shell()
     var out = ""
     var err = ""
     session.write = { out += $0 }
@@ -183,7 +183,7 @@ final class FileReadingReliabilityTests: XCTestCase {
     let header = (0..<count).map { "c\($0)" }.joined(separator: ",")
     let row = (0..<count).map { String($0) }.joined(separator: ",")
     try (header + "\n" + row + "\n").write(toFile: path("wide.csv"), atomically: true, encoding: .utf8)
-    let session = Session()
+    let session = Session.shell()
     var out = ""
     session.write = { out += $0 }
     session.notify = { _ in }

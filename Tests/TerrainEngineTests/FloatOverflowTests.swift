@@ -15,7 +15,7 @@ import TerrainSyntax
 final class FloatOverflowTests: XCTestCase {
   /// A session with table `t`: `g` (int group), `x` (float, given), `k` (int row number).
   func session(_ xs: [Double?], groups: [Int64]? = nil) -> Session {
-    let s = Session()
+    let s = Session.shell()
     let g = groups ?? xs.map { _ in 0 }
     let table = Table(names: ["g", "x", "k"], columns: [
       Column.from(g.map(Value.int), type: .int),

@@ -25,7 +25,7 @@ final class FormatRegistryTests: XCTestCase {
 
   /// Runs `script` in a new session (working directory: the test folder); returns whether it
   /// succeeded, what it printed and what it said (notices, errors).
-  private func run(_ script: String, session: Session = Session()) -> (ok: Bool, out: String, err: String) {
+  private func run(_ script: String, session: Session = Session.shell()) -> (ok: Bool, out: String, err: String) {
     var out = ""
     var err = ""
     session.write = { out += $0 }
@@ -51,7 +51,7 @@ final class FormatRegistryTests: XCTestCase {
 
   func testAnOptionTheFormatDoesNotReadIsAnErrorAtTheOption() throws {
     try "a,b\n1,2\n".write(toFile: path("x.csv"), atomically: true, encoding: .utf8)
-    let session = Session()
+    let session = Session.shell()
     let r = run("load \"x.csv\" with (header = true, sheet = \"Feuil1\")", session: session)
     XCTAssertFalse(r.ok)
     XCTAssertTrue(r.err.contains("s.tq:1:35: error: x.csv: option `sheet` does not apply to csv files"), r.err)
@@ -61,7 +61,7 @@ final class FormatRegistryTests: XCTestCase {
   func testReplacingATableSaysSo() throws {
     try "a,b\n1,2\n".write(toFile: path("x.csv"), atomically: true, encoding: .utf8)
     try "a,b\n1,2\n3,4\n".write(toFile: path("y.csv"), atomically: true, encoding: .utf8)
-    let session = Session()
+    let session = Session.shell()
     let first = run("load \"x.csv\"", session: session)
     XCTAssertEqual(first.err, "loaded 1 row into x\n")
     let second = run("load \"y.csv\" as x", session: session)
@@ -69,7 +69,7 @@ final class FormatRegistryTests: XCTestCase {
   }
 
   func testAnExportWithAnUnknownExtensionWritesNothing() throws {
-    let session = Session()
+    let session = Session.shell()
     session.catalog.set("t", Table(names: ["a"], columns: [Column.from([.int(1)], type: .int)]), origin: .query)
     let r = run("from t | export \"out.xls\"", session: session)
     XCTAssertFalse(r.ok)
@@ -81,7 +81,7 @@ final class FormatRegistryTests: XCTestCase {
   }
 
   func testAnExportOptionTheFormatDoesNotWriteIsAnError() {
-    let session = Session()
+    let session = Session.shell()
     session.catalog.set("t", Table(names: ["a"], columns: [Column.from([.int(1)], type: .int)]), origin: .query)
     let r = run("from t | export \"out.json\" with (dialect = \"excel-fr\")", session: session)
     XCTAssertFalse(r.ok)
@@ -92,7 +92,7 @@ final class FormatRegistryTests: XCTestCase {
     for f in ["a.csv", "b.tsv", "notes.md", "README"] {
       try "x\n1\n".write(toFile: path(f), atomically: true, encoding: .utf8)
     }
-    let session = Session()
+    let session = Session.shell()
     XCTAssertEqual(try session.catalog.registerDirectory(dir.path).sorted(), ["a", "b"])
   }
 }

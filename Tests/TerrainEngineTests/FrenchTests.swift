@@ -7,6 +7,7 @@ import XCTest
 import TerrainEngine
 import TerrainIO
 import TerrainPlanner
+import TerrainShell
 import TerrainStorage
 import TerrainSyntax
 
@@ -60,7 +61,7 @@ final class FrenchTests: XCTestCase {
   }
 
   func session() -> (Session, () -> String) {
-    let s = Session()
+    let s = Session.shell()
     var out = ""
     s.write = { out += $0 }
     s.notify = { out += $0 }
@@ -145,13 +146,13 @@ final class FrenchTests: XCTestCase {
     for t in helpTopics {
       XCTAssertNotNil(frenchHelp[t.kind + "." + t.name], "`.help \(t.name)`: no French text `\(t.kind).\(t.name)` in HelpFrench.swift")
     }
-    for c in Session.dotCommands {
+    for c in ShellCommands.all {
       XCTAssertNotNil(frenchHelp["command." + c.name], "`.\(c.name)`: no French text `command.\(c.name)` in HelpFrench.swift")
     }
     for f in FormatRegistry.standard.formats {
       XCTAssertNotNil(frenchHelp["format." + f.name], "format \(f.name): no French text `format.\(f.name)` in HelpFrench.swift")
     }
-    let known = Set(helpTopics.map { $0.kind + "." + $0.name } + Session.dotCommands.map { "command." + $0.name }
+    let known = Set(helpTopics.map { $0.kind + "." + $0.name } + ShellCommands.all.map { "command." + $0.name }
       + FormatRegistry.standard.formats.map { "format." + $0.name })
     for key in frenchHelp.keys { XCTAssertTrue(known.contains(key), "\(key): French help for no topic") }
   }

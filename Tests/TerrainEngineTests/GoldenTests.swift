@@ -112,7 +112,7 @@ struct GoldenTests {
       var stderr = ""
     }
     let streams = Streams()
-    let session = Session()
+    let session = Session.shell()
     session.workingDirectory = directory.path
     session.write = { streams.stdout += $0 }
     session.notify = { streams.stderr += $0 }

@@ -8,12 +8,13 @@ import TerrainIO
 import TerrainPlanner
 import TerrainStorage
 import TerrainSyntax
+import TerrainShell
 
 final class HelpTests: XCTestCase {
   static let datasets = TestSupport.datasets.path
 
   func bundledSession() throws -> (Session, () -> String) {
-    let s = Session()
+    let s = Session.shell()
     var out = ""
     s.write = { out += $0 }
     s.notify = { out += $0 }
@@ -35,8 +36,8 @@ final class HelpTests: XCTestCase {
     let (s, output) = try bundledSession()
     XCTAssertTrue(s.run("pilots epci key siren = \"200069177\""))
     // `.drop` last: it forgets a table the others use.
-    let commands = Session.dotCommands.filter { !["read", "quit", "drop"].contains($0.name) }
-      + Session.dotCommands.filter { $0.name == "drop" }
+    let commands = ShellCommands.all.filter { !["read", "quit", "drop"].contains($0.name) }
+      + ShellCommands.all.filter { $0.name == "drop" }
     for command in commands {
       XCTAssertTrue(s.run(command.example, name: "help .\(command.name)"), "`\(command.example)` fails:\n\(output())")
     }

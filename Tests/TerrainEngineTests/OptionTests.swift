@@ -12,7 +12,7 @@ import TerrainSyntax
 
 final class OptionTests: XCTestCase {
   private func failure(_ text: String, parameters: [String: String] = [:]) -> String {
-    let session = Session()
+    let session = Session.shell()
     var err = ""
     session.notify = { err += $0 }
     session.write = { _ in }
@@ -48,7 +48,7 @@ final class OptionTests: XCTestCase {
     defer { try? FileManager.default.removeItem(at: dir) }
     let path = dir.appendingPathComponent("x.csv").path
     try "a|b\n1|2\n".write(toFile: path, atomically: true, encoding: .utf8)
-    let session = Session()
+    let session = Session.shell()
     session.notify = { _ in }
     session.write = { _ in }
     session.parameters = ["s": "|", "h": "true"]

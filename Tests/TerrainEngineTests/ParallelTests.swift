@@ -29,7 +29,7 @@ final class ParallelTests: XCTestCase {
       Column.from(ids, type: .int), Column.from(ks, type: .int), Column.from(xs, type: .float),
       Column.from(ys, type: .int), Column.from(ts, type: .text),
     ])
-    let s = Session()
+    let s = Session.shell()
     s.catalog.set("t", t, origin: .query)
     s.catalog.set("u", Table(names: ["t", "label"], columns: [
       Column.from([.text("a"), .text("é"), .text("é"), .text("zz"), .null], type: .text),
@@ -80,7 +80,7 @@ final class ParallelTests: XCTestCase {
   /// `where` + whole-table `aggregate` runs as one masked pass; rows the condition removes must
   /// not raise errors (here: overflow) nor count.
   func testMaskedAggregateSeesOnlyKeptRows() throws {
-    let s = Session()
+    let s = Session.shell()
     s.catalog.set("big", Table(names: ["v"], columns: [
       Column.from([.int(1), .int(Int64.max), .int(2), .null, .int(3)], type: .int),
     ]), origin: .query)

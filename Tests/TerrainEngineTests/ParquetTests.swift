@@ -212,7 +212,7 @@ final class ParquetTests: XCTestCase {
     """
 
   func testOurFilesReadByPyArrowDuckDBAndPolars() throws {
-    let s = Session()
+    let s = Session.shell()
     let t = try Table(columns: [
       ("n", .int([1, nil, -3, Int64.max, Int64.min, 0])),
       ("x", .float([1.5, nil, -0.0, 1e300, -2.25, 3])),
@@ -273,7 +273,7 @@ final class ParquetTests: XCTestCase {
   }
 
   func testRealDataRoundTrips() throws {
-    let s = Session()
+    let s = Session.shell()
     let source = TestSupport.repositoryRoot.appendingPathComponent("datasets/communes.csv.gz").path
     XCTAssertTrue(s.run("load \"\(source)\" as c\nfrom c | export \"\(path("communes.parquet"))\"\nload \"\(path("communes.parquet"))\" as p"))
     let a = try XCTUnwrap(try s.table(named: "c"))
@@ -308,7 +308,7 @@ final class ParquetTests: XCTestCase {
       XCTAssertTrue("\(e)".contains("no column named \"zz\" (columns: a, l, st, s)"), "\(e)")
     }
     // Through the language, and an option parquet does not read.
-    let s = Session()
+    let s = Session.shell()
     var messages = ""
     s.notify = { messages += $0 }
     XCTAssertTrue(s.run("load \"\(path("nested.parquet"))\" as n with (columns = (\"a\"))"))
@@ -341,7 +341,7 @@ final class ParquetTests: XCTestCase {
   func assertRefused(_ bytes: [UInt8], _ parts: [String], file: StaticString = #filePath, line: UInt = #line) throws {
     let f = path("bad-\(UUID().uuidString).parquet")
     try Data(bytes).write(to: URL(fileURLWithPath: f))
-    let s = Session()
+    let s = Session.shell()
     var messages = ""
     s.notify = { messages += $0 }
     s.register(try Table(columns: [("k", .int([7]))]), as: "keep")

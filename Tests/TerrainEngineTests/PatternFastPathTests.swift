@@ -23,7 +23,7 @@ final class PatternFastPathTests: XCTestCase {
 
   /// `t` with `id`, `s` cycling through `texts`, and `p` holding `pattern` on every row.
   func session(rows: Int, pattern: String) -> Session {
-    let s = Session()
+    let s = Session.shell()
     let texts = Self.texts
     s.catalog.set("t", Table(names: ["id", "s", "p"], columns: [
       Column.from((0..<rows).map { .int(Int64($0)) }, type: .int),
@@ -91,7 +91,7 @@ final class PatternFastPathTests: XCTestCase {
 
   func testTextFunctionsConstantArgumentsAgreeWithRowByRow() throws {
     let rows = 400
-    let s = Session()
+    let s = Session.shell()
     let texts = Self.texts
     let ns: [Int64] = [-9_223_372_036_854_775_808, -5, -2, -1, 0, 1, 2, 3, 9, 9_223_372_036_854_775_807]
     for n in ns {

@@ -133,7 +133,7 @@ final class PropertyTests: XCTestCase {
     let started = Date()
     for (tableName, rows, extremes, count) in [("t", 4500, false, 560), ("w", 2300, true, 200)] {
       let (data, table) = Self.makeTable(rows: rows, extremes: extremes, rng: &rng)
-      let session = Session()
+      let session = Session.shell()
       session.catalog.set(tableName, table, origin: .query)
       var gen = ExpressionGenerator(seed: rng.next(), columns: Self.columns)
       gen.extremes = extremes
@@ -249,7 +249,7 @@ final class PropertyTests: XCTestCase {
     let seed = Self.seed &+ 1
     var rng = SplitMix64(seed: seed)
     let (data, table) = Self.makeTable(rows: 5000, extremes: false, rng: &rng)
-    let session = Session()
+    let session = Session.shell()
     session.catalog.set("t", table, origin: .query)
     var failures: [String] = []
     let functions = ["sum", "avg", "min", "max", "count", "count_distinct", "median", "stddev", "quantile"]
@@ -329,7 +329,7 @@ extension PropertyTests {
     let seed = Self.seed &+ 2
     var rng = SplitMix64(seed: seed)
     let (data, table) = Self.makeTable(rows: 2200, extremes: false, rng: &rng)
-    let session = Session()
+    let session = Session.shell()
     session.catalog.set("t", table, origin: .query)
     func pick<T>(_ xs: [T]) -> T { xs[Int(rng.next() % UInt64(xs.count))] }
     let names = Self.columns.map(\.name)
@@ -445,7 +445,7 @@ extension PropertyTests {
 
 final class EngineRegressionTests: XCTestCase {
   func value(_ expr: String) throws -> Result<Value, Error> {
-    let session = Session()
+    let session = Session.shell()
     session.catalog.set("one", Table(names: ["id"], columns: [Column.from([.int(1)], type: .int)]), origin: .query)
     return Result { try session.query("from one | select r = \(expr)").columns[0].value(at: 0) }
   }
@@ -480,7 +480,7 @@ final class EngineRegressionTests: XCTestCase {
 
   func testGreatestWithNaNDoesNotDependOnOrder() throws {
     // NaN comes from a table (no expression makes one from finite values: that is an overflow).
-    let session = Session()
+    let session = Session.shell()
     session.catalog.set("one", Table(names: ["nan"], columns: [Column.from([.float(.nan)], type: .float)]), origin: .query)
     func value(_ expr: String) -> Result<Value, Error> {
       Result { try session.query("from one | select r = \(expr)").columns[0].value(at: 0) }

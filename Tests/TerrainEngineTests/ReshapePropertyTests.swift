@@ -67,7 +67,7 @@ final class ReshapePropertyTests: XCTestCase {
   }
 
   func session(_ table: Table) -> Session {
-    let s = Session()
+    let s = Session.shell()
     s.catalog.set("t", table, origin: .query)
     return s
   }

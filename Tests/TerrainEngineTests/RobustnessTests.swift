@@ -27,7 +27,7 @@ final class RobustnessTests: XCTestCase {
 
   /// A session on the bundled data, with two small tables of its own.
   func makeSession() throws -> (Session, Box) {
-    let s = Session()
+    let s = Session.shell()
     try s.registerDirectory(Self.root.appendingPathComponent("datasets").path)
     s.catalog.set("t", Table(names: ["id", "k", "name"], columns: [
       Column.from((0..<6).map { .int(Int64($0)) }, type: .int),

@@ -74,7 +74,7 @@ final class ShellCompletionTests: XCTestCase {
     }
     XCTAssertTrue(words("from communes | select x = ", "ca").contains("case"))
     XCTAssertEqual(Set(words("from communes | ", "")), Set(Grammar.terrain.stageKeywords))
-    XCTAssertEqual(Set(words("", ".")), Set(Session.dotCommands.map { "." + $0.name }))
+    XCTAssertEqual(Set(words("", ".")), Set(ShellCommands.all.map { "." + $0.name }))
     XCTAssertEqual(Set(words("load \"x.csv\" with (", "")), Set(LoadOptions.schema.names))
     XCTAssertEqual(Set(words("load \"x.csv\" with (sep = \";\", ", "")), Set(LoadOptions.schema.names))
     XCTAssertEqual(words("load \"x.csv\" with (sep = \";\", ", "hea"), ["header"])
@@ -166,7 +166,7 @@ final class ShellCompletionTests: XCTestCase {
   /// With a planner, a stage completes the columns of the query before it: after `select nom`
   /// only `nom`, after an `aggregate` its outputs, plus names the stage itself defines.
   func testColumnsFollowThePlannedQuery() throws {
-    let session = Session()
+    let session = Session.shell()
     session.catalog.set("communes", Table(names: ["code_insee", "nom", "population"], columns: [
       Column.from([.text("01001")], type: .text), Column.from([.text("A")], type: .text), Column.from([.int(1)], type: .int),
     ]), origin: .query)
@@ -189,7 +189,7 @@ final class ShellCompletionTests: XCTestCase {
   /// (typed in one statement, or continued line by line, `against` included) lists the
   /// comparison's columns; inside the `compare`, the pilots' table's.
   func testCompareColumnsArePlannedWithoutRunning() throws {
-    let session = Session()
+    let session = Session.shell()
     session.register(try Table(columns: [
       ("siren", .text(["a", "b", "c"])), ("nom", .text(["Alpha", "Beta", "Gamma"])), ("population", .int([10, 20, 30])),
       ("superficie", .float([1, 2, 3])),

@@ -228,7 +228,7 @@ final class ShellContinuationTests: XCTestCase {
   }
 
   func testHelpOverviewSaysWhatALineStartingWithPipeDoes() {
-    let s = Session()
+    let s = Session.shell()
     var out = ""
     s.write = { out += $0 }
     XCTAssertTrue(s.run(".help"))
@@ -241,7 +241,7 @@ final class ShellContinuationTests: XCTestCase {
   private static let root = TestSupport.repositoryRoot
 
   func testScriptLineStartingWithPipeJoinsTheStatementAbove() throws {
-    let s = Session()
+    let s = Session.shell()
     try s.registerDirectory(Self.root.appendingPathComponent("datasets").path)
     s.renderOptions.mode = .csv
     var out = ""

@@ -26,7 +26,7 @@ final class ShellLoopTests: XCTestCase {
   }
 
   private func run(_ events: [LineEvent]) -> (out: String, err: String, screen: String, history: [String], reader: ScriptedReader) {
-    let session = Session()
+    let session = Session.shell()
     var out = ""
     var err = ""
     var screen = ""

@@ -20,7 +20,7 @@ final class ShrinkingFileTests: XCTestCase {
     let path = dir.appendingPathComponent("big.csv").path
     var text = "id,name,value\n"
     for i in 0..<300_000 { text += "\(i),name\(i % 977),\(Double(i) / 7)\n" }
-    let s = Session()
+    let s = Session.shell()
     var errors = ""
     s.notify = { errors += $0 }
     s.catalog.set("kept", Table(names: ["x"], columns: [Column.from([.int(1), .int(2)], type: .int)]), origin: .query)

@@ -11,7 +11,7 @@ import XCTest
 
 final class StageRegistryTests: XCTestCase {
   func testEveryStageIsPlannedAndEveryStepHasAnOperator() throws {
-    let s = Session()
+    let s = Session.shell()
     try s.registerDirectory(HelpTests.datasets)
     var keywords = Set<String>()
     for syntax in Grammar.terrain.stages {

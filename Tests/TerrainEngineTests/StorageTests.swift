@@ -41,7 +41,7 @@ final class StorageTests: XCTestCase {
 
   /// `take` after a filter and after a join keeps the right rows (prefixes of index vectors).
   func testTakeOfSelections() throws {
-    let session = Session()
+    let session = Session.shell()
     let rows = (0..<5000).map { "\($0),\($0 % 7 == 0 ? "" : String($0 % 3))" }.joined(separator: "\n")
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("terrain-take-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

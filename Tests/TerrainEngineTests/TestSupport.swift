@@ -111,7 +111,7 @@ enum TestSupport {
     for (file, _) in tables where !FileManager.default.fileExists(atPath: sharedData.appendingPathComponent(file).path) {
       throw XCTSkip("../shared/data not found: skipping \(what)")
     }
-    let s = Session()
+    let s = Session.shell()
     var errors = ""
     s.notify = { errors += $0 }
     let script = tables.map { "load \"\(sharedData.appendingPathComponent($0.key).path)\" as \($0.value)" }.joined(separator: "\n")

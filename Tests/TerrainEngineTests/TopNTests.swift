@@ -23,7 +23,7 @@ final class TopNTests: XCTestCase {
       let f: Value = next() % 11 == 0 ? .null : next() % 97 == 0 ? .float(.nan) : .float(Double(next() % 1000) / 8 - 40)
       floats.append(f)
     }
-    let s = Session()
+    let s = Session.shell()
     s.catalog.set("t", Table(names: ["i", "f", "id"], columns: [
       Column.from(ints, type: .int), Column.from(floats, type: .float), Column.from((0..<n).map { .int(Int64($0)) }, type: .int),
     ]), origin: .query)

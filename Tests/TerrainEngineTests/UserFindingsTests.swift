@@ -14,7 +14,7 @@ import TerrainSyntax
 final class UserFindingsTests: XCTestCase {
   /// A session on a small table `t`, with results and notices captured separately.
   final class Run {
-    let session = Session()
+    let session = Session.shell()
     var out = ""
     var err = ""
 

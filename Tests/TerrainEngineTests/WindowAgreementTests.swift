@@ -117,7 +117,7 @@ final class WindowAgreementTests: XCTestCase {
   }
 
   func testByAndSortOnTheNextLineOfAScript() throws {
-    let s = Session()
+    let s = Session.shell()
     var out = ""
     var errors = ""
     s.write = { out += $0 }

@@ -19,7 +19,7 @@ struct WorkingDirectoryTests {
     try "from in | take 1\n".write(to: directory.appendingPathComponent("sub/script.tq"), atomically: true, encoding: .utf8)
     let before = fm.currentDirectoryPath
 
-    let session = Session()
+    let session = Session.shell()
     session.workingDirectory = directory.path
     session.renderOptions.mode = .csv
     var out = ""

@@ -37,7 +37,7 @@ final class XLSXTests: XCTestCase {
 
   /// A session working in the test folder, with what it prints.
   func session() -> (Session, () -> String) {
-    let s = Session()
+    let s = Session.shell()
     s.workingDirectory = dir.path
     final class Box: @unchecked Sendable { var text = "" }
     let box = Box()

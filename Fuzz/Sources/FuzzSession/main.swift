@@ -3,12 +3,13 @@
 // skipped; the process also runs with its working directory in a fresh temporary folder.
 import Foundation
 import TerrainEngine
+import TerrainShell
 
 nonisolated(unsafe) var session: Session? = nil
 nonisolated(unsafe) var runs = 0
 
 func makeSession() -> Session {
-  let s = Session()
+  let s = Session.shell()  // with the dot commands, which the fuzzer exercises too
   s.write = { _ in }
   s.notify = { _ in }
   do {

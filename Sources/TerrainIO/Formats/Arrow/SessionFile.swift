@@ -58,6 +58,11 @@ package func readSessionFile(path: String, name: String, cancel: CancellationFla
   var tables: [String: LoadResult] = [:]
   for m in members where m.name.hasSuffix(".arrow") {
     try cancel?.check()
+    // A bit flipped in a value would read as another value: every member is checked whole.
+    let raw = UnsafeBufferPointer(start: file.base + m.start, count: m.size)
+    guard crc32Of(raw) == m.crc else {
+      throw LoadError(path: name, line: 0, column: 0, .sessionDamaged, name, m.name)
+    }
     let bytes = FileBytes(borrowing: UnsafeRawBufferPointer(start: file.base + m.start, count: m.size))
     tables[m.name] = try readArrow(bytes, name: name + "/" + m.name, cancel: cancel) { a, b in
       file.release(from: m.start + a, to: m.start + b)

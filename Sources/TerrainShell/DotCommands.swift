@@ -1,5 +1,6 @@
-// Dot commands: shell settings and introspection, kept in one table from which `.help` and
-// the argument checks are derived.
+// Dot commands: the shell's settings and introspection, kept in one table from which `.help`,
+// completion and the argument checks are derived. The engine knows none of them: a session runs
+// `.name argument` lines through the `DotCommandRunner` it is given (`Session.shell()`).
 
 import Foundation
 import TerrainStorage
@@ -7,6 +8,7 @@ import TerrainSyntax
 import TerrainIO
 import TerrainPlanner
 import TerrainExecution
+import TerrainEngine
 
 /// One dot command: its name, argument synopsis, one-line help and handler.
 package struct DotCommand {
@@ -21,9 +23,12 @@ package struct DotCommand {
   package var run: (Session, [String], Span) throws -> Void
 }
 
-extension Session {
+/// The shell's dot commands as a session's `DotCommandRunner`.
+package struct ShellCommands: DotCommandRunner {
+  package init() {}
+
   /// Every dot command, in `.help` order.
-  package static let dotCommands: [DotCommand] = [
+  package static let all: [DotCommand] = [
     DotCommand(name: "help", arguments: "[TOPIC]", help: "overview, or help on a stage, function, statement or dot command",
       example: ".help aggregate", minArguments: 0, maxArguments: 1) { s, args, span in
       s.write(try helpText(args.first, at: span))
@@ -103,13 +108,13 @@ extension Session {
     },
   ]
 
-  /// Runs `.name argument`; `span` covers the whole command, `argumentStart` is the byte offset
-  /// of the argument in the source, so that errors can point into it.
-  package func runDotCommand(_ name: String, _ argument: String, span: Span, argumentStart: Int) throws {
+  /// Runs `.name argument` in `session`; `span` covers the whole command, `argumentStart` is the
+  /// byte offset of the argument in the source, so that errors can point into it.
+  package func runDotCommand(_ name: String, _ argument: String, span: Span, argumentStart: Int, in session: Session) throws {
     let lowered = name.lowercased()
-    guard let command = Session.dotCommands.first(where: { $0.name == lowered }) ?? (lowered == "exit" ? Session.dotCommands.last : nil) else {
+    guard let command = Self.all.first(where: { $0.name == lowered }) ?? (lowered == "exit" ? Self.all.last : nil) else {
       throw Diagnostic(.unknownCommand, name, at: span, label: .notACommand,
-        help: closestName(to: name, in: Session.dotCommands.map(\.name)).map { .didYouMeanCommand($0) } ?? .helpListsThem)
+        help: closestName(to: name, in: Self.all.map(\.name)).map { .didYouMeanCommand($0) } ?? .helpListsThem)
     }
     let args = command.maxArguments == Int.max ? (argument.isEmpty ? [] : [argument]) : splitArguments(argument).map(unquote)
     guard args.count >= command.minArguments && args.count <= command.maxArguments else {
@@ -119,7 +124,18 @@ extension Session {
     }
     // Errors about the argument point at it.
     let argumentSpan = argument.isEmpty ? span : Span(argumentStart, argumentStart + argument.utf8.count)
-    try command.run(self, args, argumentSpan)
+    try command.run(session, args, argumentSpan)
+  }
+}
+
+extension Session {
+  /// A session for the shell and scripts: the engine's, with the shell's dot commands
+  /// (`.tables`, `.mode csv`, `.help`, …), which a plain `Session()` does not run. A program
+  /// embedding terrain that wants them imports TerrainShell and starts from this.
+  public static func shell() -> Session {
+    let session = Session()
+    session.dotCommands = ShellCommands()
+    return session
   }
 
   // MARK: handlers
@@ -308,17 +324,4 @@ package func splitArguments(_ s: String) -> [String] {
   }
   if !cur.isEmpty { out.append(cur) }
   return out
-}
-
-/// The byte offset where the argument of the dot command at `span` starts: after the dot, the
-/// name and the blanks that follow it.
-package func dotArgumentStart(_ span: Span, name: String, in source: SourceText) -> Int {
-  let bytes = source.text.utf8
-  var offset = min(span.start + 1 + name.utf8.count, bytes.count)
-  var i = bytes.index(bytes.startIndex, offsetBy: offset)
-  while i < bytes.endIndex, bytes[i] == UInt8(ascii: " ") || bytes[i] == UInt8(ascii: "\t") {
-    offset += 1
-    i = bytes.index(after: i)
-  }
-  return offset
 }

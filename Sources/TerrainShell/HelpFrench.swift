@@ -9,6 +9,7 @@
 // defined, its French line here under the same key. The lesson commands go under
 // `// MARK: lessons` (`command.lesson`, `command.check`, …).
 
+import TerrainEngine
 import TerrainSyntax
 
 /// The French explanations of the help topics, dot commands and formats.

@@ -1,5 +1,6 @@
 // `.lang [fr|en]`: the language of the session's messages, notices and help.
 
+import TerrainEngine
 import TerrainSyntax
 
 extension Session {

@@ -4,6 +4,7 @@
 import TerrainStorage
 import TerrainSyntax
 import TerrainIO
+import TerrainEngine
 
 extension Session {
   /// `.decimals [N|auto]`: fixes the decimals of float columns in table mode, goes back to

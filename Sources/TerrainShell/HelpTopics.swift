@@ -7,6 +7,7 @@ import TerrainIO
 import TerrainPlanner
 import TerrainExecution
 import TerrainFunctions
+import TerrainEngine
 
 /// One help entry.
 package struct HelpTopic {
@@ -102,10 +103,10 @@ package func helpText(_ topic: String?, at span: Span? = nil) throws -> String {
     return HelpWords.overview(
       stages: helpTopics.filter { $0.kind == "stage" }.map(\.name), functions: helpTopics.filter { $0.kind == "function" }.map(\.name),
       aggregates: helpTopics.filter { $0.kind == "aggregate" }.map(\.name), windows: helpTopics.filter { $0.kind == "window" }.map(\.name),
-      commands: Session.dotCommands.map { "." + $0.name })
+      commands: ShellCommands.all.map { "." + $0.name })
   }
   let t = raw.hasPrefix(".") ? String(raw.dropFirst()).lowercased() : raw.lowercased()
-  if raw.hasPrefix(".") || helpTopics.first(where: { $0.name == t }) == nil, let c = Session.dotCommands.first(where: { $0.name == t }) {
+  if raw.hasPrefix(".") || helpTopics.first(where: { $0.name == t }) == nil, let c = ShellCommands.all.first(where: { $0.name == t }) {
     return ".\(c.name)\(c.arguments.isEmpty ? "" : " " + c.arguments)\n  \(helpText(kind: "command", name: c.name, english: c.help))\n"
       + "  \(HelpWords.example) \(c.example)\n"
   }
@@ -119,14 +120,14 @@ package func helpText(_ topic: String?, at span: Span? = nil) throws -> String {
     return helpTopics.filter(inGroup).map { "\($0.synopsis)  — \(localizedText($0))" }.joined(separator: "\n") + "\n"
   }
   if t == "commands" {
-    return Session.dotCommands.map {
+    return ShellCommands.all.map {
       ".\($0.name)\($0.arguments.isEmpty ? "" : " " + $0.arguments)  — \(helpText(kind: "command", name: $0.name, english: $0.help))"
     }
       .joined(separator: "\n") + "\n"
   }
   guard let h = helpTopics.first(where: { $0.name == t }) else {
     // An unknown topic is an error like any bad argument (stderr, exit code 1 in a script).
-    let commands = Session.dotCommands.map(\.name)
+    let commands = ShellCommands.all.map(\.name)
     let suggestion = raw.hasPrefix(".")
       ? closestName(to: t, in: commands).map { "." + $0 }
       : closestName(to: t, in: helpTopics.map(\.name) + commands + ["statements", "stages", "functions", "aggregates", "windows", "commands"])
@@ -137,7 +138,7 @@ package func helpText(_ topic: String?, at span: Span? = nil) throws -> String {
 }
 
 /// Every help topic name (for tests and completion).
-var allHelpTopicNames: [String] { helpTopics.map(\.name) + Session.dotCommands.map { "." + $0.name } }
+package var allHelpTopicNames: [String] { helpTopics.map(\.name) + ShellCommands.all.map { "." + $0.name } }
 
 /// The stages' entries, from their definitions (TerrainPlanner/Stages), in `Grammar.terrain` order.
 private let stageHelp: [HelpTopic] = Grammar.terrain.stages.map {
