@@ -217,7 +217,7 @@ package func readParquet(bytes: FileBytes, name: String, options: LoadOptions, c
     fields.append(Field(name: c.name, type: c.type))
     switch (c.physical, c.element.meaning) {
     case (.int96, _), (_, .timestamp):
-      notices.append("column \(c.name): timestamps read as dates (the time of day is dropped)")
+      notices.append(DiagnosticText.timestampsAsDates(c.name).string)
     default: break
     }
   }
