@@ -41,40 +41,19 @@ package enum HelpWords {
 
   /// The page of `.help` alone: the lists given, with the words of the current language.
   package static func overview(stages: [String], functions: [String], aggregates: [String], windows: [String], commands: [String]) -> String {
-    let list = { (names: [String]) in names.joined(separator: ", ") }
-    if MessageLanguage.current == .french {
-      var s = "terrain — explorer des données territoriales avec des pipelines.\n\n"
-      s += "  from communes | where code_departement == \"69\" | aggregate n = count() by epci | sort n desc | take 5\n\n"
-      s += "instructions : from, load, let, pilots, compare\n"
-      s += "étapes :       " + list(stages) + "\n"
-      s += "fonctions :    " + list(functions) + "\n"
-      s += "agrégats :     " + list(aggregates) + "\n"
-      s += "fenêtres :     " + list(windows) + " (dans derive … by … sort …)\n"
-      s += "opérateurs :   + - * / % == != < <= > >= and or not in between is null || like ilike\n"
-      s += "commandes :    " + commands.joined(separator: " ") + "\n"
-      s += "lignes :       une instruction continue tant qu'une ligne finit par | ou , ou qu'une parenthèse ou un\n"
-      s += "               guillemet est ouvert, ou que la ligne suivante commence par | ; `;` la termine. À l'invite,\n"
-      s += "               une ligne qui commence par | ajoute ses étapes à la requête précédente et la relance :\n"
-      s += "               from communes, puis | where population > 10000\n"
-      s += "\n.help SUJET pour le détail et un exemple, par ex. .help aggregate ; .help stages (ou statements,\n"
-      s += "functions, aggregates, windows, commands) liste un groupe ; .lang en : English\n"
-      return s
-    }
-    var s = "terrain — explore territorial data with pipelines.\n\n"
+    let w = MessageLanguage.current == .french ? OverviewWords.french : OverviewWords.english
+    let width = w.labels.map(\.count).max() ?? 0
+    func line(_ label: String, _ text: String) -> String { label + String(repeating: " ", count: width - label.count + 1) + text + "\n" }
+    var s = w.intro + "\n\n"
     s += "  from communes | where code_departement == \"69\" | aggregate n = count() by epci | sort n desc | take 5\n\n"
-    s += "statements: from, load, let, pilots, compare\n"
-    s += "stages:     " + list(stages) + "\n"
-    s += "functions:  " + list(functions) + "\n"
-    s += "aggregates: " + list(aggregates) + "\n"
-    s += "windows:    " + list(windows) + " (in derive … by … sort …)\n"
-    s += "operators:  + - * / % == != < <= > >= and or not in between is null || like ilike\n"
-    s += "commands:   " + commands.joined(separator: " ") + "\n"
-    s += "lines:      a statement goes on while a line ends with | or , or a bracket or quote is open, or the\n"
-    s += "            next line starts with |; `;` ends it. At the prompt, a line starting with | adds its stages\n"
-    s += "            to the previous query and runs it again: from communes, then | where population > 10000\n"
-    s += "\n.help TOPIC for details and an example, e.g. .help aggregate; .help stages (or statements, functions,\n"
-    s += "aggregates, windows, commands) lists a group; .lang fr: français\n"
-    return s
+    let lists = [
+      "from, load, let, pilots, compare", stages.joined(separator: ", "), functions.joined(separator: ", "),
+      aggregates.joined(separator: ", "), windows.joined(separator: ", ") + w.windowsNote,
+      "+ - * / % == != < <= > >= and or not in between is null || like ilike", commands.joined(separator: " "),
+    ]
+    for (label, text) in zip(w.labels, lists + [w.lines.first ?? ""]) { s += line(label, text) }
+    for rest in w.lines.dropFirst() { s += String(repeating: " ", count: width + 1) + rest + "\n" }
+    return s + "\n" + w.outro.joined(separator: "\n") + "\n"
   }
 
   /// `(stage)`, `(fonction)`: the kind of a topic as its page shows it.
@@ -227,3 +206,42 @@ private let frenchFormatHelp: [String: String] = [
 /// The French of the lesson commands' help (`command.lesson`, `command.check`, `command.hint`,
 /// `command.next`, `command.solution`, `command.record`, `command.param`).
 private let frenchLessonHelp: [String: String] = [:]
+
+/// The words of the `.help` overview in one language: the labels of its lines (statements,
+/// stages, functions, aggregates, windows, operators, commands, lines) and its prose.
+private struct OverviewWords {
+  var intro: String
+  var labels: [String]
+  var windowsNote: String
+  var lines: [String]
+  var outro: [String]
+
+  static let english = OverviewWords(
+    intro: "terrain — explore territorial data with pipelines.",
+    labels: ["statements:", "stages:", "functions:", "aggregates:", "windows:", "operators:", "commands:", "lines:"],
+    windowsNote: " (in derive … by … sort …)",
+    lines: [
+      "a statement goes on while a line ends with | or , or a bracket or quote is open, or the",
+      "next line starts with |; `;` ends it. At the prompt, a line starting with | adds its stages",
+      "to the previous query and runs it again: from communes, then | where population > 10000",
+    ],
+    outro: [
+      ".help TOPIC for details and an example, e.g. .help aggregate; .help stages (or statements, functions,",
+      "aggregates, windows, commands) lists a group; .lang fr: français",
+    ])
+
+  static let french = OverviewWords(
+    intro: "terrain — explorer des données territoriales avec des pipelines.",
+    labels: ["instructions :", "étapes :", "fonctions :", "agrégats :", "fenêtres :", "opérateurs :", "commandes :", "lignes :"],
+    windowsNote: " (dans derive … by … sort …)",
+    lines: [
+      "une instruction continue tant qu'une ligne finit par | ou , ou qu'une parenthèse ou un",
+      "guillemet est ouvert, ou que la ligne suivante commence par | ; `;` la termine. À l'invite,",
+      "une ligne qui commence par | ajoute ses étapes à la requête précédente et la relance :",
+      "from communes, puis | where population > 10000",
+    ],
+    outro: [
+      ".help SUJET pour le détail et un exemple, par ex. .help aggregate ; .help stages (ou statements,",
+      "functions, aggregates, windows, commands) liste un groupe ; .lang en : English",
+    ])
+}
