@@ -81,6 +81,14 @@ public final class Session {
   package var dotCommands: (any DotCommandRunner)?
   /// Set while `execute` runs: receives a query's rows instead of their being printed.
   private var rowsSink: ((Table) -> Void)?
+  /// The last result a query showed (printed or given to `execute`), for `.check`.
+  package var lastResult: Table?
+  /// The lesson open (`.lesson`), if any.
+  package var lesson: LessonState?
+  /// The lessons' progress file (`LessonProgressStore`); nil: progress lasts the session.
+  public var lessonProgressPath: String?
+  /// The transcript being recorded (`.record FILE.md`), if any.
+  package var transcript: Transcript?
 
   /// An empty session: no table, no parameter. Installs nothing process-wide (see
   /// `installSignalHandlers()`).
@@ -180,7 +188,8 @@ public final class Session {
 
   /// Runs every statement of `text` in order and returns what each gave, one result per
   /// statement run. It stops at the first error, whose result (a `.diagnostic`) is the last:
-  /// a parse error gives a single result and runs nothing. Nothing is printed: results, notices
+  /// a parse error gives a single result and runs nothing, and so does a `$parameter` used
+  /// without being defined (one error naming every such parameter). Nothing is printed: results, notices
   /// and dot commands' text are in the results; `.echo` and `.timer` apply to `run` only.
   /// Positions are relative to `text` (without a leading byte-order mark, which is skipped).
   public func execute(_ text: String) -> [StatementResult] {
@@ -220,7 +229,9 @@ public final class Session {
 
   /// Runs every statement of `text` in order, printing results through `write` and notices
   /// through `notify`. On the first error, prints it through `notify` (located in `name`, a file
-  /// name, or as interactive input when nil) and returns false.
+  /// name, or as interactive input when nil) and returns false. Parameters are checked before
+  /// the first statement runs, as parsing is. With `.record` on, each statement and what it gave
+  /// go to the transcript too.
   @discardableResult
   public func run(_ text: String, name: String? = nil) -> Bool {
     let savedSink = rowsSink
@@ -228,7 +239,16 @@ public final class Session {
     defer { rowsSink = savedSink }
     return speaking {
       runStatements(text, name: name, printing: true) { node, source, error in
-        if let error { notify(source.render(diagnostic(for: error, span: node?.span))) }
+        guard let error else { return }
+        let rendered = source.render(diagnostic(for: error, span: node?.span))
+        if let transcript {
+          transcript.muted = true
+          defer { transcript.muted = false }
+          notify(rendered)
+          transcript.error(rendered)
+        } else {
+          notify(rendered)
+        }
       }
     }
   }
@@ -244,13 +264,41 @@ public final class Session {
     let statements: [StatementNode]
     do {
       statements = try Parser.parse(text, grammar: .terrain)
+      // Every parameter the statements use must be defined before the first one runs.
+      try checkParametersDefined(text)
     } catch {
+      if printing { transcript?.statement(text) }
       finished(nil, source, error)
+      saveTranscript()
       return false
     }
     for node in statements {
       if quitRequested { return true }
-      if printing && echo { write(statementText(node, source) + "\n") }
+      // The transcript gets the statement, then what it printed (its own wrappers of `write`
+      // and `notify`, which record only at this `.read` depth: deeper statements record
+      // themselves).
+      let (savedWrite, savedNotify) = (write, notify)
+      if printing, let transcript, !isRecordCommand(node) {
+        let depth = readDepth
+        transcript.statement(statementText(node, source))
+        write = { [unowned self] text in
+          savedWrite(text)
+          if self.readDepth == depth { transcript.output(text) }
+        }
+        notify = { [unowned self] text in
+          savedNotify(text)
+          if self.readDepth == depth { transcript.notice(text) }
+        }
+      }
+      defer {
+        (write, notify) = (savedWrite, savedNotify)
+        if readDepth == 0 { saveTranscript() }
+      }
+      if printing && echo {
+        transcript?.muted = true
+        write(statementText(node, source) + "\n")
+        transcript?.muted = false
+      }
       cancel.reset()
       // A termination signal between two statements: the next one does not start. (One that
       // arrives after this check sets `cancel`, which the statement notices.)
@@ -323,7 +371,7 @@ public final class Session {
 
   /// The diagnostic of a file's error (`LoadError`, `ExportError`): the identity of its catalog
   /// entry, and `text`, the entry's message framed with the path and position.
-  func fileDiagnostic(
+  package func fileDiagnostic(
     _ entry: DiagnosticMessage, _ arguments: [String], _ text: String, at span: Span?, label: DiagnosticText? = nil
   ) -> Diagnostic {
     var d = Diagnostic(entry, arguments: arguments, at: span, label: label)
@@ -373,13 +421,21 @@ public final class Session {
       } else if let chart = plan.chart {
         try drawChart(chart, table)
       } else if let sink = rowsSink {
+        lastResult = table
         sink(table)
-      } else if let fd = resultFileDescriptor, renderOptions.mode != .table, renderOptions.mode != .line,
-        table.rowCount > 10_000 {
-        flush()
-        try render(table, options: renderOptions, toFileDescriptor: fd, cancel: cancel)
       } else {
-        write(renderResult(table, pipeline: pipeline, footer: footer))
+        lastResult = table
+        if let transcript {
+          transcript.table(transcriptMarkdown(table, pipeline: pipeline))
+          transcript.muted = true
+        }
+        defer { transcript?.muted = false }
+        if let fd = resultFileDescriptor, renderOptions.mode != .table, renderOptions.mode != .line, table.rowCount > 10_000 {
+          flush()
+          try render(table, options: renderOptions, toFileDescriptor: fd, cancel: cancel)
+        } else {
+          write(renderResult(table, pipeline: pipeline, footer: footer))
+        }
       }
     case .pilots(let p):
       try setPilots(p)

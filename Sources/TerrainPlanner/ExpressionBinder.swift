@@ -226,7 +226,7 @@ package struct ExpressionBinder {
   private func bindParameter(_ p: String, expected: DataType?, span: Span) throws -> BoundExpr {
     guard let parameter = parameters[p] else {
       throw Diagnostic(.undefinedParameter, p, at: span, label: .notDefined,
-        help: .defineParameter(p))
+        help: .defineParameter(p, p))
     }
     let raw: String
     switch parameter {

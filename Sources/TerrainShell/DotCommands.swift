@@ -100,6 +100,29 @@ package struct ShellCommands: DotCommandRunner {
       }
       s.collation = c
     },
+    DotCommand(name: "param", arguments: "[NAME [VALUE]]",
+      help: "set the parameter $NAME to the text VALUE (as -p NAME=VALUE); NAME alone shows it; alone, lists them",
+      example: ".param siren 244000675", minArguments: 0, maxArguments: Int.max - 1) { s, args, span in
+      try s.parameterCommand(args, span)
+    },
+    DotCommand(name: "record", arguments: "[FILE.md|off]",
+      help: "write every statement and its result to FILE.md as Markdown until `.record off` (an existing file is continued)",
+      example: ".record /tmp/atelier.md", minArguments: 0, maxArguments: 1) { s, args, span in
+      try s.recordCommand(args.first, span)
+    },
+    DotCommand(name: "lesson", arguments: "[FILE]",
+      help: "open a lesson file and show its current exercise (`.help lessons`); alone, shows the exercise again",
+      example: ".lesson examples/exercices.lesson", minArguments: 0, maxArguments: 1) { s, args, span in
+      try s.lessonCommand(args.first, span)
+    },
+    DotCommand(name: "check", arguments: "", help: "compare the last result with the exercise's solution: ✓, or what differs",
+      example: ".check", minArguments: 0, maxArguments: 0) { s, _, span in try s.checkCommand(span) },
+    DotCommand(name: "hint", arguments: "", help: "the exercise's next hint",
+      example: ".hint", minArguments: 0, maxArguments: 0) { s, _, span in try s.hintCommand(span) },
+    DotCommand(name: "solution", arguments: "", help: "the exercise's solution",
+      example: ".solution", minArguments: 0, maxArguments: 0) { s, _, span in try s.solutionCommand(span) },
+    DotCommand(name: "next", arguments: "", help: "the lesson's next exercise",
+      example: ".next", minArguments: 0, maxArguments: 0) { s, _, span in try s.nextCommand(span) },
     DotCommand(name: "lang", arguments: "[fr|en]",
       help: "the language of messages, notices and help: fr (français) or en (English); alone, shows it",
       example: ".lang fr", minArguments: 0, maxArguments: 1) { s, args, span in try s.setLanguage(args.first, span) },

@@ -205,7 +205,16 @@ private let frenchFormatHelp: [String: String] = [
 // MARK: lessons
 /// The French of the lesson commands' help (`command.lesson`, `command.check`, `command.hint`,
 /// `command.next`, `command.solution`, `command.record`, `command.param`).
-private let frenchLessonHelp: [String: String] = [:]
+private let frenchLessonHelp: [String: String] = [
+  "topic.lessons": "Un fichier de leçon contient des exercices, chacun avec un titre, des indices en nombre quelconque et une solution : `exercise \"Les EPCI de plus de 100 000 habitants\"`, puis des lignes `hint \"filtrez avec where\"`, puis `solution from epci | where population > 100000 | aggregate n = count()` (la solution continue sur les lignes suivantes jusqu'à une ligne vide ou au prochain `exercise`, `hint` ou `solution`). Les lignes qui commencent par `#` sont des commentaires ; les instructions avant le premier exercice (`pilots …`, `let …`, `load …`) préparent la leçon et s'exécutent à son ouverture. `.lesson FICHIER` (ou `terrain --lesson FICHIER`) l'ouvre à l'exercice où vous l'aviez laissée ; vous tapez des pipelines, et `.check` compare votre dernier résultat à celui de la solution : colonnes par position (les noms ne comptent pas), lignes dans n'importe quel ordre sauf si la solution trie, nombres égaux à 1e-9 près en relatif. Il répond ✓, ou montre ce qui diffère : un mauvais nombre de colonnes, les lignes manquantes, les lignes en trop, les cellules différentes. `.hint` montre l'indice suivant, `.solution` la solution, `.next` passe à la suite. La progression est gardée dans le dossier d'état ($XDG_STATE_HOME/terrain/lessons.json, sinon ~/.terrain_lessons.json).",
+  "command.param": "donne au paramètre $NOM le texte VALEUR (comme -p NOM=VALEUR) ; NOM seul le montre ; seul, les liste",
+  "command.record": "écrit chaque instruction et son résultat dans FICHIER.md en Markdown jusqu'à `.record off` (un fichier existant est continué)",
+  "command.lesson": "ouvre un fichier de leçon et montre son exercice courant (`.help lessons`) ; seul, remontre l'exercice",
+  "command.check": "compare le dernier résultat à la solution de l'exercice : ✓, ou ce qui diffère",
+  "command.hint": "l'indice suivant de l'exercice",
+  "command.solution": "la solution de l'exercice",
+  "command.next": "l'exercice suivant de la leçon",
+]
 
 /// The words of the `.help` overview in one language: the labels of its lines (statements,
 /// stages, functions, aggregates, windows, operators, commands, lines) and its prose.

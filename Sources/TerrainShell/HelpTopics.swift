@@ -45,6 +45,7 @@ package let helpTopics: [HelpTopic] = [
       """,
     example: "from communes | where code_departement == \"01\" | sort nom | take 5"),
   formatsHelp,
+  lessonsHelp,
 ] + stageHelp + scalarHelp + aggregateHelp + windowHelp
 
 /// The formats' entry comes from the registry: one line per format.

@@ -66,12 +66,12 @@ public struct ShellCompleter {
       return filtered(ShellCommands.all.map { "." + $0.name }, word)
     }
     if isDotCommandLine(lineTrimmed),
-      scan.openString == nil || [".read", ".save", ".open"].contains(where: { lineTrimmed.hasPrefix($0) }) {
+      scan.openString == nil || [".read", ".save", ".open", ".lesson", ".record"].contains(where: { lineTrimmed.hasPrefix($0) }) {
       let name = lineTrimmed.dropFirst().prefix { $0.isLetter }.lowercased()
       let args = lineTrimmed.dropFirst(1 + name.count).split(separator: " ")
       switch name {
       case "schema", "describe", "drop": return args.isEmpty ? filtered(tableNames(), word) : .none
-      case "read", "save", "open": return .files
+      case "read", "save", "open", "lesson", "record": return .files
       case "help": return args.isEmpty ? filtered(allHelpTopicNames, word) : .none
       case "mode": return args.isEmpty ? filtered(OutputMode.allCases.map(\.rawValue), word) : .none
       case "timer", "echo": return args.isEmpty ? filtered(["on", "off"], word) : .none

@@ -282,7 +282,8 @@ public struct SourceText: Sendable {
       let (ln, c) = location(of: l.span.start)
       let t = self.line(ln)
       out += "\(pad) ╰─ \(ln):\(c)\n"
-      out += "\(String(ln).count > gutter.count ? String(ln) : gutter) │ \(t)\n"
+      let number = String(ln)
+      out += "\(String(repeating: " ", count: max(0, gutter.count - number.count)))\(number) │ \(t)\n"
       out += "\(pad) │ \(caretLine(l.span, onLine: ln, t)) \(l.text)\n"
     }
     for n in d.notes { out += "\(pad) = \(note) \(n)\n" }

@@ -11,11 +11,12 @@ import TerrainShell
 /// output, or standard error when results are redirected, so a file gets results only.
 let shellScreen: UnsafeMutablePointer<FILE> = isatty(1) != 0 ? stdout : stderr
 
-func runInteractiveShell(_ session: Session) {
+/// Runs the shell; `bannerShown` when the banner was printed already (before a lesson's
+/// first exercise).
+func runInteractiveShell(_ session: Session, bannerShown: Bool = false) {
   let env = ProcessInfo.processInfo.environment
   session.renderOptions.color = isatty(1) != 0 && env["NO_COLOR"] == nil
-  fputs(shellBanner(session) + "\n", shellScreen)
-  fflush(shellScreen)
+  if !bannerShown { showBanner(session) }
 
   let history = ShellHistory(warn: session.notify)
   history.load()
@@ -31,6 +32,12 @@ func runInteractiveShell(_ session: Session) {
     screen: { fputs($0, shellScreen) }, terminalWidth: terminalColumns, afterStatement: { fflush(stdout) })
   loop.run()
   fflush(stdout)
+}
+
+/// Prints the shell's banner on its screen.
+func showBanner(_ session: Session) {
+  fputs(shellBanner(session) + "\n", shellScreen)
+  fflush(shellScreen)
 }
 
 /// The columns of `name` for completion. A table registered but not loaded yet is loaded only

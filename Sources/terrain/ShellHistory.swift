@@ -1,13 +1,14 @@
 // Persistent history: one entry per statement, capped, safe with two shells open.
 //
-// The file is `$XDG_STATE_HOME/terrain/history`, else `$HOME/.terrain_history` (absolute
-// folders only; with neither, history lasts the session). Each statement is
+// The file is `$XDG_STATE_HOME/terrain/history`, else `$HOME/.terrain_history` (`stateFilePath`,
+// absolute folders only; with neither, history lasts the session). Each statement is
 // appended (with readline's timestamp lines, so that a multi-line statement reads back as one
 // entry) and the file is truncated to the cap, both under an exclusive `flock` on a lock file
 // beside it, so concurrent shells interleave whole entries and never truncate under each other.
 
 import CReadline
 import Foundation
+import TerrainIO
 import TerrainShell
 import TerrainSyntax
 
@@ -21,21 +22,7 @@ final class ShellHistory: StatementHistory {
 
   init(environment: [String: String] = ProcessInfo.processInfo.environment, warn: @escaping (String) -> Void) {
     self.warn = warn
-    // Only absolute folders: an empty or relative HOME would put the history in whatever folder
-    // terrain happens to run in.
-    func absolute(_ name: String) -> String? {
-      guard let v = environment[name], v.hasPrefix("/") else { return nil }
-      return v
-    }
-    if let state = absolute("XDG_STATE_HOME") {
-      let dir = (state as NSString).appendingPathComponent("terrain")
-      try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-      path = (dir as NSString).appendingPathComponent("history")
-    } else if let home = absolute("HOME") ?? (environment["HOME"] == nil ? NSHomeDirectoryOrNil() : nil) {
-      path = (home as NSString).appendingPathComponent(".terrain_history")
-    } else {
-      path = nil
-    }
+    path = stateFilePath(named: "history", environment: environment)
   }
 
   /// Configures readline's history and reads the file.
@@ -103,17 +90,6 @@ final class ShellHistory: StatementHistory {
 
   private func withLock(_ body: () -> Void) {
     guard let lockPath else { return body() }
-    let fd = open(lockPath, O_RDWR | O_CREAT, 0o600)
-    if fd < 0 { return body() }
-    defer { close(fd) }
-    while flock(fd, LOCK_EX) != 0 && errno == EINTR {}
-    body()
-    flock(fd, LOCK_UN)
+    withFileLock(lockPath, body)
   }
-}
-
-/// The user's home folder from the password database (when HOME is not set at all).
-private func NSHomeDirectoryOrNil() -> String? {
-  let h = NSHomeDirectory()
-  return h.hasPrefix("/") ? h : nil
 }

@@ -42,6 +42,9 @@ struct Terrain: ParsableCommand {
   @Option(help: ArgumentHelp("Restore the tables and pilots of a file written by `.save` before anything runs.", valueName: "file"))
   var open: String?
 
+  @Option(help: ArgumentHelp("Open a lesson file (exercises checked by `.check`) before anything runs: `.help lessons`.", valueName: "file"))
+  var lesson: String?
+
   mutating func validate() throws {
     guard OutputMode(rawValue: mode) != nil else {
       throw ValidationError("unknown mode '\(mode)': use " + OutputMode.allCases.map(\.rawValue).joined(separator: ", "))
@@ -57,6 +60,13 @@ struct Terrain: ParsableCommand {
       guard isParameterName(name) else {
         throw ValidationError("parameter '\(p)': '\(name)' is not a name (letters, digits and _), so $\(name) could not use it")
       }
+    }
+    // One value per name: a second `-p NAME=…` is a mistake, not an override.
+    var seen: [String: String] = [:]
+    for p in parameter {
+      let name = String(p.prefix { $0 != "=" })
+      if let earlier = seen[name] { throw ValidationError(DiagnosticMessage.parameterGivenTwice.text([name, earlier, p])) }
+      seen[name] = p
     }
     if data != nil && noData { throw ValidationError("--data and --no-data cannot be used together") }
     if command != nil && !scripts.isEmpty {
@@ -149,10 +159,28 @@ installTerminationHandlers(cancel: session.cancel, interactive: interactive)
 // report, instead of the signal ending the process.
 signal(SIGXFSZ, SIG_IGN)
 session.shouldStop = { terminationSignal.load(ordering: .relaxed) != 0 }
+session.lessonProgressPath = stateFilePath(named: "lessons.json", environment: ProcessInfo.processInfo.environment)
 if let file = command.open, !session.openSessionFile(file) {
   fflush(stdout)
   session.catalog.removeAll()
   exit(1)
+}
+if let file = command.lesson {
+  // A lesson that cannot be read is bad usage; one that does not open (an error in it) fails.
+  var isFolder: ObjCBool = false
+  let exists = FileManager.default.fileExists(atPath: file, isDirectory: &isFolder)
+  guard exists, !isFolder.boolValue, FileManager.default.isReadableFile(atPath: file) else {
+    let reason = !exists ? "no such file" : isFolder.boolValue ? "it is a folder" : "permission denied"
+    FileHandle.standardError.write(Data("terrain: \(DiagnosticMessage.cannotReadLesson.text([file, reason]))\n".utf8))
+    exit(2)
+  }
+  // In the shell, the banner comes first, then the exercise, then the prompt.
+  if interactive { showBanner(session) }
+  if !session.run(".lesson " + quotedArgument(file), name: nil) {
+    fflush(stdout)
+    session.catalog.removeAll()
+    exit(1)
+  }
 }
 if let c = command.command {
   ok = session.run(c, name: nil)
@@ -174,7 +202,7 @@ if let c = command.command {
     if !ok || session.quitRequested { break }
   }
 } else if isatty(0) != 0 {
-  runInteractiveShell(session)
+  runInteractiveShell(session, bannerShown: command.lesson != nil)
 } else {
   do {
     ok = session.run(try readScriptText(path: "/dev/stdin", cancel: session.cancel), name: "<stdin>")
@@ -191,6 +219,11 @@ fflush(stdout)
 session.catalog.removeAll()
 exitIfTerminated()
 exit(ok ? 0 : 1)
+
+/// `text` as one argument of a dot command: in double quotes when it holds a blank or a quote.
+func quotedArgument(_ text: String) -> String {
+  text.contains(where: { $0 == " " || $0 == "\t" || $0 == "\"" || $0 == "'" }) ? "\"" + text + "\"" : text
+}
 
 /// Writes the UTF-8 bytes of `s` to `file`, NULs included.
 func writeBytes(_ s: String, to file: UnsafeMutablePointer<FILE>) {

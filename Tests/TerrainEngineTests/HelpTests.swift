@@ -38,9 +38,14 @@ final class HelpTests: XCTestCase {
     // `.drop` last: it forgets a table the others use.
     let commands = ShellCommands.all.filter { !["read", "quit", "drop"].contains($0.name) }
       + ShellCommands.all.filter { $0.name == "drop" }
+    // `.lesson examples/…` from the repository; `.check` compares a result shown after it.
+    s.workingDirectory = TestSupport.repositoryRoot.path
     for command in commands {
-      XCTAssertTrue(s.run(command.example, name: "help .\(command.name)"), "`\(command.example)` fails:\n\(output())")
+      if command.name == "check" { XCTAssertTrue(s.run("from epci | take 1"), output()) }
+      let example = command.example.replacingOccurrences(of: "/tmp/", with: NSTemporaryDirectory())
+      XCTAssertTrue(s.run(example, name: "help .\(command.name)"), "`\(example)` fails:\n\(output())")
     }
+    XCTAssertTrue(s.run(".record off"), output())
   }
 
   func testHelpCoversEveryStageFunctionAndAggregate() {

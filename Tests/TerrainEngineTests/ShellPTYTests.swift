@@ -6,7 +6,7 @@ import TerrainSyntax
 import XCTest
 
 final class ShellPTYTests: XCTestCase {
-  private var home = URL(fileURLWithPath: "/nonexistent")
+  var home = URL(fileURLWithPath: "/nonexistent")
   private var sessions: [PTYSession] = []
 
   override func setUpWithError() throws {
@@ -24,7 +24,7 @@ final class ShellPTYTests: XCTestCase {
     if home.lastPathComponent.hasPrefix("terrain-pty-") { try? FileManager.default.removeItem(at: home) }
   }
 
-  func start(noColor: Bool = false, extra: [String: String] = [:], columns: UInt16 = 160) throws -> PTYSession {
+  func start(noColor: Bool = false, extra: [String: String] = [:], columns: UInt16 = 160, arguments: [String] = []) throws -> PTYSession {
     var env: [String: String] = [
       "TERM": "xterm",
       "HOME": home.path,
@@ -37,7 +37,7 @@ final class ShellPTYTests: XCTestCase {
     if noColor { env["NO_COLOR"] = "1" }
     env.merge(extra) { $1 }
     let binary = try XCTUnwrap(PTYSession.terrainBinary())
-    let s = try PTYSession(executable: binary, environment: env, columns: columns)
+    let s = try PTYSession(executable: binary, arguments: arguments, environment: env, columns: columns)
     sessions.append(s)
     XCTAssertTrue(s.expect("terrain> ", timeout: 10), "no prompt; screen:\n\(s.rawText)")
     return s

@@ -177,7 +177,7 @@ final class UserFindingsTests: XCTestCase {
   func testUndefinedParameterInAPathIsReportedAtItsSpan() throws {
     let r = try Run()
     expectError(r, "load $nope", "s.tq:1:6: error: undefined parameter `$nope`")
-    XCTAssertTrue(r.err.contains("= help: define it on the command line with `-p nope=VALUE`"), r.err)
+    XCTAssertTrue(r.err.contains("= help: define it with `-p nope=VALUE` on the command line, or `.param nope VALUE` in the shell"), r.err)
     expectError(r, "from t | export \"a_\" || $nope || \".csv\"", "s.tq:1:25: error: undefined parameter `$nope`")
     XCTAssertTrue(r.err.contains("│                         ^^^^^ not defined"), r.err)
   }

@@ -1,5 +1,5 @@
 // Fuzz target (b): parse + bind + run against a small fixed catalog.
-// Inputs that could touch the file system (`load`, `export`, `.read`, `.save`, `.open`, `pilots` files) are
+// Inputs that could touch the file system (`load`, `export`, `.read`, `.save`, `.open`, `.record`, `.lesson`, `pilots` files) are
 // skipped; the process also runs with its working directory in a fresh temporary folder.
 import Foundation
 import TerrainEngine
@@ -45,7 +45,7 @@ public func setUp(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePoint
 public func fuzzSession(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
   let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
   let lower = text.lowercased()
-  for banned in ["load", "export", ".read", ".save", ".open", "pilots", ".quit"] where lower.contains(banned) { return -1 }
+  for banned in ["load", "export", ".read", ".save", ".open", ".record", ".lesson", "pilots", ".quit"] where lower.contains(banned) { return -1 }
   // A fresh session now and then so that `let` and `.drop` cannot wear the catalog out,
   // while state still carries over between a few inputs.
   if session == nil || runs % 64 == 0 { session = makeSession() }
