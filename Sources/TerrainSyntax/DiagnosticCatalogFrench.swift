@@ -600,7 +600,7 @@ private let frenchHelps: [String: String] = [
   "help.use-aggregate-or-by": "utilisez un agrégat comme `sum({})`, ou ajoutez-la après `by`",
   "help.columns-list": "colonnes : {}",
   "help.new-stage-starts-with-bar": "une nouvelle étape commence par `|`",
-  "help.define-parameter": "définissez-le en ligne de commande avec `-p {}=VALEUR`",
+  "help.define-parameter": "définissez-le avec `-p {}=VALEUR` en ligne de commande, ou `.param {} VALEUR` dans le shell",
   "help.join-text-with-bars": "pour joindre du texte, utilisez `||`",
   "help.column-is-text-quote": "`{}` est du texte : écrivez la valeur entre guillemets, \"{}\"",
   "help.column-is-number": "`{}` est un nombre : comparez-la avec un nombre, ou convertissez avec `text(…)`",

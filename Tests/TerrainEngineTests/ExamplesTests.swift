@@ -81,7 +81,7 @@ final class ExamplesTests: XCTestCase {
     let (_, err, status) = try Self.run(["examples/fiche_pilote.tq"], french: true)
     XCTAssertEqual(status, 1)
     XCTAssertTrue(err.contains("examples/fiche_pilote.tq:7:28: erreur : paramètre non défini `$siren`"), err)
-    XCTAssertTrue(err.contains("= aide : définissez-le en ligne de commande avec `-p siren=VALEUR`"), err)
+    XCTAssertTrue(err.contains("= aide : définissez-le avec `-p siren=VALEUR` en ligne de commande, ou `.param siren VALEUR` dans le shell"), err)
   }
 
   func testParameterisedSheetNeedsItsParameter() throws {
