@@ -9,6 +9,7 @@ import PackageDescription
 //   TerrainPlanner   binding, types, plans; the stages (grammar and planning, `Grammar.terrain`)
 //   TerrainExecution expression compiler, kernels, operators
 //   TerrainFunctions the scalar, aggregate and window functions: one definition each (binding, kernel, help)
+//   TerrainSQL       a plan lowered to one PostgreSQL statement (beside execution: it reads plans only)
 //   TerrainEngine    the session: catalog, statements, pilots (the embeddable façade)
 //   TerrainShell     the shell's logic: dot commands, help, the interactive loop, completion, multi-line statements
 //   terrain          the executable: readline, signals, arguments
@@ -55,8 +56,12 @@ let package = Package(
       name: "TerrainFunctions", dependencies: ["TerrainStorage", "TerrainSyntax", "TerrainPlanner", "TerrainExecution"],
       swiftSettings: language),
     .target(
+      name: "TerrainSQL", dependencies: ["TerrainStorage", "TerrainSyntax", "TerrainPlanner"], swiftSettings: language),
+    .target(
       name: "TerrainEngine",
-      dependencies: ["TerrainStorage", "TerrainSyntax", "TerrainIO", "TerrainPlanner", "TerrainExecution", "TerrainFunctions"],
+      dependencies: [
+        "TerrainStorage", "TerrainSyntax", "TerrainIO", "TerrainPlanner", "TerrainExecution", "TerrainFunctions", "TerrainSQL",
+      ],
       swiftSettings: language),
     .target(
       name: "TerrainShell", dependencies: ["TerrainSyntax", "TerrainIO", "TerrainPlanner", "TerrainFunctions", "TerrainEngine"],
@@ -83,7 +88,7 @@ let package = Package(
       name: "TerrainEngineTests",
       dependencies: [
         "TerrainStorage", "TerrainSyntax", "TerrainIO", "TerrainPlanner", "TerrainExecution", "TerrainFunctions",
-        "TerrainEngine", "TerrainShell",
+        "TerrainEngine", "TerrainShell", "TerrainSQL",
       ],
       // Golden scripts and their data are read in place by the tests.
       exclude: ["Golden"],

@@ -258,14 +258,12 @@ public final class Session {
   /// if it failed (and with a nil node for a parse error). `printing` adds `run`'s echo and timer.
   private func runStatements(_ text: String, name: String?, printing: Bool,
     finished: (_ node: StatementNode?, _ source: SourceText, _ error: Error?) -> Void) -> Bool {
-    // A script saved by Windows Notepad starts with a byte-order mark: not part of the statement.
-    let text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
-    let source = SourceText(name: name, text: text)
+    let (source, parsed) = parseScript(text, name: name)
     let statements: [StatementNode]
     do {
-      statements = try Parser.parse(text, grammar: .terrain)
+      statements = try parsed.get()
       // Every parameter the statements use must be defined before the first one runs.
-      try checkParametersDefined(text)
+      try checkParametersDefined(source.text)
     } catch {
       if printing { transcript?.statement(text) }
       finished(nil, source, error)
@@ -317,6 +315,13 @@ public final class Session {
       }
     }
     return true
+  }
+
+  /// The statements of a script (`name`, nil for interactive input) and its text for messages.
+  /// A script saved by Windows Notepad starts with a byte-order mark: not part of the statement.
+  package func parseScript(_ text: String, name: String?) -> (SourceText, Result<[StatementNode], Error>) {
+    let text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
+    return (SourceText(name: name, text: text), Result { try Parser.parse(text, grammar: .terrain) })
   }
 
   /// Runs one pipeline and returns its rows. Throws the statement's error (its description is

@@ -65,6 +65,9 @@ package struct ShellCommands: DotCommandRunner {
     DotCommand(name: "explain", arguments: "STATEMENT", help: "the optimised plan and the compiled expressions",
       example: ".explain from communes | where population > 10000 | aggregate n = count() by code_departement",
       minArguments: 1, maxArguments: Int.max) { s, args, span in try s.explain(args.joined(separator: " "), span) },
+    DotCommand(name: "sql", arguments: "STATEMENT", help: "the PostgreSQL statement a pipeline compiles to, printed, not run (`.help sql`)",
+      example: ".sql from communes | where population > 10000 | aggregate n = count() by code_departement",
+      minArguments: 1, maxArguments: Int.max) { s, args, span in try s.showSQL(args.joined(separator: " "), span) },
     DotCommand(name: "drop", arguments: "TABLE", help: "forget a table",
       example: ".drop communes", minArguments: 1, maxArguments: 1) { s, args, span in
       guard s.catalog.drop(args[0]) else {
@@ -280,14 +283,7 @@ extension Session {
   }
 
   private func explainText(_ text: String) throws -> [String] {
-    let nodes = try Parser.parse(text, grammar: .terrain)
-    let whole = Span(0, text.utf8.count)
-    guard let node = nodes.first, nodes.count == 1 else { throw Diagnostic(.explainOneStatement, at: whole) }
-    let pipeline: Pipeline
-    switch node.statement {
-    case .query(let p), .assign(_, let p): pipeline = p
-    default: throw Diagnostic(.explainNeedsPipeline, at: whole)
-    }
+    let (_, pipeline) = try onePipeline(text, else: .explainOneStatement, .explainNeedsPipeline)
     let plan = try planQuery(pipeline)
     return explainLines(plan, name: plan.sourceName)
   }

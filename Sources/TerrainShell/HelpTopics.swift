@@ -44,6 +44,20 @@ package let helpTopics: [HelpTopic] = [
       `<` `>` `least` `greatest` on text compare code points whatever the collation. `.collation` alone shows the current one.
       """,
     example: "from communes | where code_departement == \"01\" | sort nom | take 5"),
+  HelpTopic(name: "sql", kind: "topic", synopsis: ".sql STATEMENT · terrain --sql FILE.tq",
+    text: """
+      A pipeline compiled to one PostgreSQL statement (printed, not run): where, select, derive (windows \
+      included), drop, aggregate, join, sort, take (with by), distinct, append, unpivot, pivot and split become \
+      one SELECT, with subqueries only where a stage cannot share the SELECT before it (a where after a take or an \
+      aggregate, a window after an aggregate). The answers are terrain's: `/` is float division and `x / 0` null \
+      (NULLIF), round is half away from zero, nulls come last in both directions, integer overflow is an error, \
+      text casts that fail give null, dates follow terrain's rules, text sorts in French order through the ICU \
+      collation "fr-FR-x-icu" (equality stays exact). Not compiled, with an error at the call: round with digits \
+      that are not a constant, split_part with an empty separator, compare, pilots, chart and export to a file. Regular expressions run as PostgreSQL's (POSIX) where \
+      terrain's are ICU's. Tables keep their names; `terrain --sql FILE.tq` prints each statement's SQL (a `let` as \
+      CREATE TEMPORARY TABLE) for a database team to run; the SQL is plain PostgreSQL, which Citus runs as it is.
+      """,
+    example: ".sql from communes | where population > 10000 | aggregate n = count() by code_departement"),
   formatsHelp,
   lessonsHelp,
 ] + stageHelp + scalarHelp + aggregateHelp + windowHelp

@@ -434,6 +434,11 @@ extension DiagnosticMessage {
   public static let progressNotSaved = DiagnosticMessage(.session, "progress-not-saved", "warning: progress not saved: {}", severity: .warning)
   public static let transcriptNotWritten = DiagnosticMessage(.session, "transcript-not-written", "warning: transcript {} not updated, recording stopped: {}", severity: .warning)
   public static let cannotStartTranscript = DiagnosticMessage(.session, "cannot-start-transcript", "cannot record to {}: {}")
+  // MARK: sql
+  public static let sqlStageNotCompiled = DiagnosticMessage(.bind, "sql-stage-not-compiled", "`{}` cannot be compiled to SQL: {}")
+  public static let sqlFunctionNotCompiled = DiagnosticMessage(.bind, "sql-function-not-compiled", "`{}` cannot be compiled to SQL: {}")
+  public static let sqlTableNotInDatabase = DiagnosticMessage(.bind, "sql-table-not-in-database", "table `{}` is not in the database the statement is compiled for")
+  public static let sqlNeedsOnePipeline = DiagnosticMessage(.session, "sql-needs-one-pipeline", "`.sql` takes one pipeline statement (`from …`)")
 }
 
 extension DiagnosticText {
@@ -862,4 +867,13 @@ extension DiagnosticText {
   public static let transcriptHeading = DiagnosticText(.phrase, "transcript-heading", "terrain transcript, {}")
   public static let transcriptNotText = DiagnosticText(.phrase, "transcript-not-text", "it exists and is not text (a transcript continues a Markdown file)")
   public static let transcriptRowsShown = DiagnosticText(.phrase, "transcript-rows-shown", "*{} rows; the first {} are shown.*")
+  // MARK: sql (labels, helps, phrases)
+  public static let notInSQL = DiagnosticText(.label, "not-in-sql", "not expressible in SQL")
+  public static let sqlRunInTerrain = DiagnosticText(.help, "sql-run-in-terrain", "run it in terrain: bring the database's rows into memory first (`let t = from …`), then continue from `t`")
+  public static let sqlReasonCompare = DiagnosticText(.phrase, "sql-reason-compare", "the pilots and their peers live in the session")
+  public static let sqlReasonExport = DiagnosticText(.phrase, "sql-reason-export", "terrain writes the file, not the database")
+  public static let sqlReasonChart = DiagnosticText(.phrase, "sql-reason-chart", "terrain draws the chart, not the database")
+  public static let sqlReasonUnknown = DiagnosticText(.phrase, "sql-reason-unknown", "terrain has no PostgreSQL form for it")
+  public static let sqlReasonDigits = DiagnosticText(.phrase, "sql-reason-digits", "its number of digits must be a constant")
+  public static let sqlReasonEmptySeparator = DiagnosticText(.phrase, "sql-reason-empty-separator", "PostgreSQL's `split_part` does not cut between characters")
 }

@@ -44,6 +44,8 @@ struct Terrain: ParsableCommand {
 
   @Option(help: ArgumentHelp("Open a lesson file (exercises checked by `.check`) before anything runs: `.help lessons`.", valueName: "file"))
   var lesson: String?
+  @Flag(help: "Print the PostgreSQL statement of each statement of the scripts instead of running them (`load` still reads its file; tables keep their names).")
+  var sql = false
 
   mutating func validate() throws {
     guard OutputMode(rawValue: mode) != nil else {
@@ -71,6 +73,9 @@ struct Terrain: ParsableCommand {
     if data != nil && noData { throw ValidationError("--data and --no-data cannot be used together") }
     if command != nil && !scripts.isEmpty {
       throw ValidationError("-c and script files cannot be used together: put the statements in a script, or run them one after the other")
+    }
+    if sql && scripts.isEmpty && command == nil {
+      throw ValidationError("--sql needs a script (terrain --sql FILE.tq) or -c")
     }
   }
 
@@ -183,7 +188,7 @@ if let file = command.lesson {
   }
 }
 if let c = command.command {
-  ok = session.run(c, name: nil)
+  ok = command.sql ? session.printSQL(of: c, name: nil) : session.run(c, name: nil)
 } else if !command.scripts.isEmpty {
   // Every script is read before the first runs: a missing one is bad usage, with nothing done.
   var texts: [String] = []
@@ -198,6 +203,10 @@ if let c = command.command {
     }
   }
   for (path, text) in zip(command.scripts, texts) {
+    if command.sql {
+      ok = session.printSQL(of: text, name: path) && ok
+      continue
+    }
     ok = session.run(text, name: path)
     if !ok || session.quitRequested { break }
   }
