@@ -15,7 +15,7 @@
 package let frenchCatalog: [String: String] = {
   var table: [String: String] = [:]
   for part in [frenchSyntax, frenchBind, frenchRun, frenchLoad, frenchFormats, frenchExport, frenchSession, frenchLabels,
-    frenchHelps, frenchNotesAndPhrases, frenchHabits, frenchLessons]
+    frenchHelps, frenchNotesAndPhrases, frenchSQL, frenchHabits, frenchLessons]
   {
     table.merge(part) { first, _ in first }
   }
@@ -25,7 +25,7 @@ package let frenchCatalog: [String: String] = {
 /// The French parts, for the test that no key is given twice.
 package let frenchCatalogParts: [[String: String]] = [
   frenchSyntax, frenchBind, frenchRun, frenchLoad, frenchFormats, frenchExport, frenchSession, frenchLabels, frenchHelps,
-  frenchNotesAndPhrases, frenchHabits, frenchLessons,
+  frenchNotesAndPhrases, frenchSQL, frenchHabits, frenchLessons,
 ]
 
 // MARK: Syntax: lexing and parsing
@@ -786,6 +786,22 @@ private let frenchNotesAndPhrases: [String: String] = [
   "phrase.bytes-word": "octets",
   "phrase.spinner-cancel": "Ctrl-C pour annuler",
   "note.history-not-written": "avertissement : impossible d'écrire l'historique dans {} : {} (l'historique n'est gardé que pour cette session)",
+]
+
+// MARK: sql
+private let frenchSQL: [String: String] = [
+  "bind.sql-stage-not-compiled": "`{}` ne se compile pas en SQL : {}",
+  "bind.sql-function-not-compiled": "`{}` ne se compile pas en SQL : {}",
+  "bind.sql-table-not-in-database": "la table `{}` n'est pas dans la base pour laquelle l'instruction est compilée",
+  "session.sql-needs-one-pipeline": "`.sql` prend une seule instruction pipeline (`from …`)",
+  "label.not-in-sql": "pas exprimable en SQL",
+  "help.sql-run-in-terrain": "exécutez-le dans terrain : amenez d'abord les lignes de la base en mémoire (`let t = from …`), puis continuez depuis `t`",
+  "phrase.sql-reason-compare": "les pilotes et leurs pairs vivent dans la session",
+  "phrase.sql-reason-export": "c'est terrain qui écrit le fichier, pas la base",
+  "phrase.sql-reason-chart": "c'est terrain qui dessine le graphique, pas la base",
+  "phrase.sql-reason-unknown": "terrain n'en a pas de forme PostgreSQL",
+  "phrase.sql-reason-digits": "son nombre de chiffres doit être une constante",
+  "phrase.sql-reason-empty-separator": "le `split_part` de PostgreSQL ne coupe pas entre les caractères",
 ]
 
 // MARK: habits from other tools
