@@ -9,6 +9,7 @@ import PackageDescription
 //   TerrainPlanner   binding, types, plans; the stages (grammar and planning, `Grammar.terrain`)
 //   TerrainExecution expression compiler, kernels, operators
 //   TerrainFunctions the scalar, aggregate and window functions: one definition each (binding, kernel, help)
+//   TerrainPostgres  PostgreSQL through libpq (CLibPQ): connection, COPY binary in and out, catalog
 //   TerrainSQL       a plan lowered to one PostgreSQL statement (beside execution: it reads plans only)
 //   TerrainEngine    the session: catalog, statements, pilots (the embeddable façade)
 //   TerrainShell     the shell's logic: dot commands, help, the interactive loop, completion, multi-line statements
@@ -16,6 +17,7 @@ import PackageDescription
 // ZIPFoundation reads and writes zip archives (zip files, xlsx workbooks); on Linux it brings
 // zlib as the module `CZlib` (Debian's zlib1g-dev), which TerrainIO also uses for gzip.
 // CZstd, CSnappy and CLZ4 are Debian's zstd, snappy and lz4 (the codecs of Parquet pages).
+// CLibPQ is Debian's libpq-dev (PostgreSQL's client library, for `attach`).
 let language: [SwiftSetting] = [.swiftLanguageMode(.v5)]
 
 let package = Package(
@@ -55,12 +57,16 @@ let package = Package(
     .target(
       name: "TerrainFunctions", dependencies: ["TerrainStorage", "TerrainSyntax", "TerrainPlanner", "TerrainExecution"],
       swiftSettings: language),
+    .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"]), .brew(["libpq"])]),
+    .target(
+      name: "TerrainPostgres", dependencies: ["TerrainStorage", "TerrainSyntax", "TerrainIO", "CLibPQ"], swiftSettings: language),
     .target(
       name: "TerrainSQL", dependencies: ["TerrainStorage", "TerrainSyntax", "TerrainPlanner"], swiftSettings: language),
     .target(
       name: "TerrainEngine",
       dependencies: [
         "TerrainStorage", "TerrainSyntax", "TerrainIO", "TerrainPlanner", "TerrainExecution", "TerrainFunctions", "TerrainSQL",
+        "TerrainPostgres",
       ],
       swiftSettings: language),
     .target(
@@ -88,7 +94,7 @@ let package = Package(
       name: "TerrainEngineTests",
       dependencies: [
         "TerrainStorage", "TerrainSyntax", "TerrainIO", "TerrainPlanner", "TerrainExecution", "TerrainFunctions",
-        "TerrainEngine", "TerrainShell", "TerrainSQL",
+        "TerrainEngine", "TerrainShell", "TerrainSQL", "TerrainPostgres",
       ],
       // Golden scripts and their data are read in place by the tests.
       exclude: ["Golden"],

@@ -199,5 +199,27 @@ def ensure(outdir, n, quiet=False):
     return cpath, lpath
 
 
+def ensure_parquet(outdir, n, quiet=False):
+    """L2/Q1p: `locaux_<n>.parquet`, the CSV's rows written by pyarrow (zstd, row groups of
+    1,000,000 rows, pyarrow's defaults otherwise: dictionary pages, statistics); `commune` and
+    `dep` read as text, as every engine reads them."""
+    _, lpath = ensure(outdir, n, quiet)
+    ppath = os.path.join(outdir, f"locaux_{n}.parquet")
+    if not os.path.exists(ppath):
+        import pyarrow.csv as pacsv
+        import pyarrow.parquet as pq
+        import pyarrow as pa
+        if not quiet:
+            print(f"generating {ppath} (pyarrow {pa.__version__}, zstd, row groups of 1,000,000)", file=sys.stderr)
+        table = pacsv.read_csv(lpath, convert_options=pacsv.ConvertOptions(
+            column_types={"commune": pa.string(), "dep": pa.string()}))
+        pq.write_table(table, ppath + ".tmp", compression="zstd", row_group_size=1_000_000)
+        os.replace(ppath + ".tmp", ppath)
+    return ppath
+
+
 if __name__ == "__main__":
-    ensure(sys.argv[1], int(sys.argv[2]))
+    if "--parquet" in sys.argv[3:]:
+        ensure_parquet(sys.argv[1], int(sys.argv[2]))
+    else:
+        ensure(sys.argv[1], int(sys.argv[2]))

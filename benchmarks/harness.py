@@ -19,12 +19,14 @@ import tempfile
 import threading
 import time
 
+import harness_extra
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 DATA = os.path.join(HERE, "data")
 VENV = os.path.join(HERE, ".venv")
 VPY = os.path.join(VENV, "bin", "python")
-PEER_PACKAGES = ["duckdb", "polars", "pandas", "pyarrow", "numpy"]
+PEER_PACKAGES = ["duckdb", "polars", "pandas", "pyarrow", "numpy"] + harness_extra.XLSX_PACKAGES
 ALL_PEERS = ["duckdb", "polars", "pandas", "sqlite"]
 
 QUERIES = {
@@ -95,7 +97,7 @@ def ensure_venv():
             loud("python3 -m venv failed: no peers available (install python3-venv)")
             return set()
     have = importable()
-    missing = [p for p in PEER_PACKAGES if p not in have]
+    missing = [p for p in PEER_PACKAGES if module_name(p) not in have]
     if missing:
         log(f"pip install {' '.join(missing)} into {VENV}")
         r = subprocess.run([VPY, "-m", "pip", "install", "--quiet", *missing])
@@ -107,11 +109,17 @@ def ensure_venv():
     return have
 
 
-def importable():
+def module_name(package):
+    """The import name of a pip package (python-calamine -> python_calamine)."""
+    return package.replace("-", "_")
+
+
+def importable(py=None):
+    mods = [module_name(p) for p in PEER_PACKAGES]
     code = ("import importlib.util,json;print(json.dumps([m for m in %r if importlib.util.find_spec(m)]))"
-            % (PEER_PACKAGES,))
+            % (mods,))
     try:
-        out = subprocess.run([VPY, "-c", code], capture_output=True, text=True, timeout=60).stdout
+        out = subprocess.run([py or VPY, "-c", code], capture_output=True, text=True, timeout=60).stdout
         return set(json.loads(out))
     except Exception:
         return set()
@@ -523,12 +531,26 @@ def geomean(xs):
     return math.exp(sum(math.log(x) for x in xs) / len(xs)) if xs else None
 
 
+def baseline_ratio(key, vals, base, first, med):
+    """terrain ÷ the baseline terrain on one row (the geomean row: geomean of the per-query ratios)."""
+    if key == "GM":
+        rs = [med("terrain", q) / med(base, q) for q in first if med("terrain", q) and med(base, q)]
+        r = geomean(rs) if len(rs) == len(first) else None
+    else:
+        r = vals["terrain"] / vals[base] if vals.get("terrain") and vals.get(base) else None
+    return f"{r:.2f}" if r is not None else "—"
+
+
 def build_table(engines, results, n):
-    """Markdown table: rows L1, Q1..Q8, geomean, E1, RSS; columns engines + best peer + ratio."""
-    peers = [e for e in engines if e != "terrain"]
+    """Markdown table: rows L1, Q1..Q8, geomean, E1, RSS; columns engines + best peer + ratio
+    (+ terrain ÷ the baseline commit's terrain, with --baseline)."""
+    peers = [e for e in engines if not e.startswith("terrain")]
+    base = next((e for e in engines if e.startswith("terrain @")), None)
     hdr = ["", *engines]
     if peers:
         hdr += ["best peer", "terrain ÷ best"]
+    if base:
+        hdr += [f"terrain ÷ {base[len('terrain '):]}"]
     rows = []
 
     def med(e, key):
@@ -569,13 +591,138 @@ def build_table(engines, results, n):
                 row += [f"{fmt_ms(best)} ({be})", f"{ratio:.2f}" if ratio is not None else "—"]
             else:
                 row += ["—", "—"]
+        if base:
+            row.append(baseline_ratio(key, vals, base, first, med))
         rows.append(row)
     lines = ["| " + " | ".join(hdr) + " |", "|" + "---|" * len(hdr)]
     lines += ["| " + " | ".join(r) + " |" for r in rows]
     return "\n".join(lines), ratios
 
 
+# ------------------------------------------------------------------ smoke: peers without network
+def smoke_peers(args):
+    """--smoke runs every peer the Python at hand can import (no pip, no network), one timed run,
+    so that CI checks each peer's answer checker on tiny data; --peers narrows the list."""
+    args.runs = 1
+    return ALL_PEERS if args.peers is None else [p for p in args.peers.split(",") if p]
+
+
+def smoke_python():
+    """The interpreter for the peers in --smoke: the harness's venv when it exists, else
+    $TERRAIN_PYTHON, else the Python running the harness (CI puts its venv first on the PATH)."""
+    for py in (VPY, os.environ.get("TERRAIN_PYTHON"), sys.executable):
+        if py and os.path.exists(py):
+            return py, importable(py)
+    return sys.executable, set()
+
+
 # ------------------------------------------------------------------ main
+def peer_configs(peers):
+    """Each peer's configurations: (label, engine argument of peers.py, environment)."""
+    configs = []
+    for p in peers:
+        if p == "duckdb":
+            configs += [("duckdb 1t", "duckdb1", {}), ("duckdb 2t", "duckdb2", {})]
+        elif p == "polars":
+            configs += [("polars 1t", "polars1", {"POLARS_MAX_THREADS": "1"}),
+                        ("polars 2t", "polars2", {"POLARS_MAX_THREADS": "2"})]
+        else:
+            configs.append((p, p, {}))
+    return configs
+
+
+# ------------------------------------------------------------------ L2 / Q1p (Parquet)
+Q1P = QUERIES["Q1"].replace("from locaux", "from lp")
+
+
+def parquet_terrain_script(path, runs):
+    """L2: `load` then `let lp_all = from lp`, which decodes every column (`load` alone reads
+    the footer: each statement decodes the columns it reads). Q1p: `load` then Q1, the first
+    pair printed (checked). Each measure is the sum of its two statements' times."""
+    lines = [".timer on"]
+    for _ in range(runs + 1):
+        lines += [f'load "{path}" as lp', "let lp_all = from lp"]
+    lines += [f'load "{path}" as lp', Q1P]
+    for i in range(runs):
+        lines += [f'load "{path}" as lp', f"let bench_q1p_{i} = {Q1P}"]
+    return "\n".join(lines) + "\n"
+
+
+def run_terrain_parquet(binpath, path, runs, timeout):
+    res = {"engine": "terrain", "times": {}, "results": {}, "errors": []}
+    p = subprocess.run([binpath, "--no-data", "--mode", "csv", "-c", parquet_terrain_script(path, runs)],
+                       capture_output=True, text=True, timeout=timeout)
+    times = [float(x) for x in re.findall(r"^time: ([0-9.]+) ms", p.stderr, re.M)]
+    pairs = [times[i] + times[i + 1] for i in range(0, len(times) - 1, 2)]
+    if p.returncode != 0 or len(pairs) != 2 * (runs + 1):
+        res["errors"].append(f"terrain parquet script: exit {p.returncode}: {p.stderr.strip().splitlines()[-1:]}")
+        return res
+    res["times"]["L2"] = pairs[1:runs + 1]
+    res["times"]["Q1p"] = pairs[runs + 2:]
+    m = re.search(r"loaded ([0-9,]+) rows", p.stderr)
+    res["results"]["L2"] = int(m.group(1).replace(",", "")) if m else None
+    body = [l for l in p.stdout.splitlines() if l.strip()]
+    res["results"]["Q1p"] = int(body[body.index("n") + 1]) if "n" in body else None
+    return res
+
+
+def run_parquet_wave(args, binpath, peers, timeout):
+    """`--parquet`: L2 and Q1p on `locaux_<N>.parquet` (gen.py --parquet), terrain and each
+    peer in its own process; answers (row count, Q1's count) checked across engines."""
+    if not os.path.exists(VPY):
+        loud("no virtual environment with pyarrow: the Parquet file cannot be written; L2/Q1p skipped")
+        return [], []
+    r = subprocess.run([VPY, os.path.join(HERE, "gen.py"), DATA, str(args.n), "--parquet"])
+    if r.returncode != 0:
+        loud("writing the Parquet file failed: L2/Q1p skipped")
+        return [], []
+    path = os.path.join(DATA, f"locaux_{args.n}.parquet")
+    for peer in peers:
+        if peer == "sqlite":
+            log("sqlite: no Parquet reader, skipped for L2/Q1p")
+    configs = peer_configs([p for p in peers if p != "sqlite"])
+    rounds = {}
+    for _ in range(args.rounds):
+        rounds.setdefault("terrain", []).append(run_terrain_parquet(binpath, path, args.runs, timeout))
+        for label, eng, env in configs:
+            out = os.path.join(tempfile.gettempdir(), f"terrain-bench-pq-{eng}-{os.getpid()}.json")
+            log(f"{label}: L2/Q1p")
+            pr = subprocess.run([VPY, os.path.join(HERE, "peers.py"), "parquet", eng, path, str(args.runs), out],
+                                env=dict(os.environ, **env), timeout=timeout)
+            if pr.returncode != 0 or not os.path.exists(out):
+                loud(f"{label} failed on L2/Q1p: skipped")
+                continue
+            with open(out) as f:
+                rounds.setdefault(label, []).append(json.load(f))
+            os.remove(out)
+    engines = [e for e in ["terrain"] + [c[0] for c in configs] if e in rounds]
+    best = {e: {k: min((statistics.median(r["times"][k]) for r in rounds[e] if r["times"].get(k)), default=None)
+                for k in ("L2", "Q1p")} for e in engines}
+    problems = [x for r in rounds["terrain"] for x in r["errors"]]
+    want = rounds["terrain"][0]["results"]
+    for e in engines[1:]:
+        for k in ("L2", "Q1p"):
+            got = rounds[e][0]["results"].get(k)
+            if got != want.get(k):
+                problems.append(f"{k}: terrain {want.get(k)} vs {e} {got}")
+    head = "| | " + " | ".join(engines) + " | best peer | terrain ÷ best |"
+    lines = [head, "|" + "---|" * (len(engines) + 3)]
+    for k, label in (("L2", "L2 load Parquet (every column)"), ("Q1p", "Q1p load + Q1")):
+        peer_times = [best[e][k] for e in engines[1:] if best[e][k] is not None]
+        fastest = min(peer_times) if peer_times else None
+        t = best["terrain"][k]
+        ratio = f"{t / fastest:.2f}" if t is not None and fastest else "–"
+        lines.append(f"| {label} | " + " | ".join(fmt_ms(best[e][k]) for e in engines)
+                     + f" | {fmt_ms(fastest)} | {ratio} |")
+    print()
+    print(f"Parquet, N = {args.n:,} rows ({os.path.getsize(path) / 1e6:.0f} MB, zstd, row groups of 1,000,000), "
+          f"median of {args.runs} runs after one warm-up, milliseconds")
+    print("\n".join(lines))
+    for x in problems:
+        loud("L2/Q1p: " + x)
+    return lines, problems
+
+
 def main():
     ap = argparse.ArgumentParser(prog="benchmarks/run", description=__doc__)
     ap.add_argument("--n", type=int, default=1_000_000, help="rows of locaux (default 1,000,000)")
@@ -588,7 +735,12 @@ def main():
                     help="queries to run, e.g. Q1-Q8 (an older binary without the second wave) or Q9,Q12 (default Q1-Q13)")
     ap.add_argument("--terrain-bin", help="use this terrain binary instead of building one")
     ap.add_argument("--terrain-rev", help="label for the terrain binary given with --terrain-bin (e.g. its commit)")
+    ap.add_argument("--baseline", metavar="COMMIT",
+                    help="also build COMMIT of terrain (release, its own worktree and build folder) and run it "
+                         "side by side: one more column and the ratio to it")
     ap.add_argument("--no-write", action="store_true", help="do not update benchmarks/RESULTS.md")
+    ap.add_argument("--parquet", action="store_true",
+                    help="only L2 and Q1p (load locaux_<N>.parquet; Q1 straight on it), terrain and its peers")
     ap.add_argument("--assemble", action="store_true",
                     help="only rewrite RESULTS.md from results/N*.md and results/notes.md (after editing the notes)")
     args = ap.parse_args()
@@ -602,7 +754,7 @@ def main():
     if args.smoke:
         args.n = 20_000 if args.n == 1_000_000 else args.n
         args.runs = min(args.runs, 3)
-        peers = []
+        peers = smoke_peers(args)
     else:
         peers = ALL_PEERS if args.peers is None else [p for p in args.peers.split(",") if p]
         for p in peers:
@@ -612,12 +764,16 @@ def main():
         log("sqlite: skipped (in-memory SQLite is run at N ≤ 1,000,000 only)")
         peers = [p for p in peers if p != "sqlite"]
 
+    global VPY
     have = set()
-    if peers:
+    if args.smoke:
+        VPY, have = smoke_python()
+    elif peers:
         have = ensure_venv()
+    if peers:
         for p, mods in (("duckdb", ["duckdb"]), ("polars", ["polars"]), ("pandas", ["pandas"]), ("sqlite", [])):
             if p in peers and any(m not in have for m in mods):
-                loud(f"peer {p} unavailable (pip could not install {', '.join(mods)}): skipped")
+                loud(f"peer {p} unavailable ({', '.join(mods)} not importable{'' if args.smoke else ' after pip install'}): skipped")
                 peers = [x for x in peers if x != p]
         if "sqlite" in peers and not os.path.exists(VPY):
             peers.remove("sqlite")
@@ -637,16 +793,18 @@ def main():
 
     binpath = build_terrain(args)
     timeout = 300 if args.smoke else max(1800, args.n // 2000)
-
-    configs = []
-    for p in peers:
-        if p == "duckdb":
-            configs += [("duckdb 1t", "duckdb1", {}), ("duckdb 2t", "duckdb2", {})]
-        elif p == "polars":
-            configs += [("polars 1t", "polars1", {"POLARS_MAX_THREADS": "1"}),
-                        ("polars 2t", "polars2", {"POLARS_MAX_THREADS": "2"})]
+    if args.parquet:
+        _, problems = run_parquet_wave(args, binpath, peers, timeout)
+        sys.exit(1 if problems else 0)
+    baseline, base_errors = None, []
+    if args.baseline:
+        bbin, bshort = harness_extra.build_baseline(args.baseline, log, loud)
+        if bbin:
+            baseline = (f"terrain @{bshort}", bbin)
         else:
-            configs.append((p, p, {}))
+            base_errors.append(f"--baseline {args.baseline}: could not be built")
+
+    configs = peer_configs(peers)
 
     rounds = {}  # label -> list of per-round results
     for rnd in range(args.rounds):
@@ -656,34 +814,33 @@ def main():
         rounds.setdefault("terrain", []).append(t)
         if t["errors"]:
             break  # terrain failed: no point in another round
+        if baseline:
+            rounds.setdefault(baseline[0], []).append(run_terrain(baseline[1], locaux, communes, args.runs, timeout))
         for label, eng, env in configs:
             out = os.path.join(tempfile.gettempdir(), f"terrain-bench-{eng}-{os.getpid()}.json")
             exp = os.path.join(tempfile.gettempdir(), f"terrain-bench-{eng}-{os.getpid()}.csv")
             log(f"{label}: running")
-            e = dict(os.environ, **env)
-            try:
-                pr = subprocess.run([VPY, os.path.join(HERE, "peers.py"), eng, locaux, communes, str(args.runs), exp,
-                                     out, ",".join(QNAMES)], env=e, timeout=timeout)
-                ok = pr.returncode == 0 and os.path.exists(out)
-            except subprocess.TimeoutExpired:
-                ok = False
-            if not ok:
+            d = harness_extra.run_json([VPY, os.path.join(HERE, "peers.py"), eng, locaux, communes, str(args.runs), exp,
+                                        out, ",".join(QNAMES)], out, timeout, env=dict(os.environ, **env))
+            if d is None:
                 loud(f"{label} failed: skipped")
                 continue
-            with open(out) as f:
-                d = json.load(f)
-            os.remove(out)
             d["rss_mib"] = d.get("rss_after_load_mib")
             rounds.setdefault(label, []).append(d)
-    engines = ["terrain"] + [lbl for lbl, _, _ in configs if lbl in rounds]
+    terrains = [("terrain", binpath)] + ([baseline] if baseline and baseline[0] in rounds else [])
+    engines = [lbl for lbl, _ in terrains] + [lbl for lbl, _, _ in configs if lbl in rounds]
     results = {lbl: merge_rounds(rs) for lbl, rs in rounds.items()}
-    results["terrain"]["rss_mib"] = terrain_rss(binpath, locaux, communes, timeout)
+    for lbl, b in terrains:
+        results[lbl]["rss_mib"] = terrain_rss(b, locaux, communes, timeout)
     rev = args.terrain_rev or (subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"],
                                               capture_output=True, text=True).stdout.strip() or "?")
     results["terrain"]["version"] = f"terrain {rev}"
+    if len(terrains) > 1:
+        results[terrains[1][0]]["version"] = terrains[1][0]
 
     # checks
-    failures = list(results["terrain"]["errors"])
+    failures = list(results["terrain"]["errors"]) + base_errors
+    failures += [f"{lbl}: {e}" for lbl, _ in terrains[1:] for e in results[lbl]["errors"]]
     mismatches = []
     tres = results["terrain"]["results"]
     refs = [(lbl + (f" (round {i + 1})" if len(rounds[lbl]) > 1 else ""), r["results"])
@@ -703,7 +860,10 @@ def main():
     if not mismatches and refs and not failures:
         log(f"answers check: terrain = {', '.join(l for l, _ in refs)} on {', '.join(QNAMES)}")
 
+    extra, extra_bad = run_extra_rows(args, terrains, results, have, locaux, communes, timeout)
+    mismatches += extra_bad
     table, ratios = build_table(engines, results, args.n)
+    table += "\n\n" + extra
     print()
     print(f"N = {args.n:,} rows, median of {args.runs} runs after one warm-up"
           f"{f' (least disturbed of {args.rounds} rounds)' if args.rounds > 1 else ''}, milliseconds")
@@ -721,6 +881,29 @@ def main():
 
     if failures or mismatches:
         sys.exit(1)
+
+
+def run_extra_rows(args, terrains, results, have, locaux, communes, timeout):
+    """The second wave's rows beside the main table (harness_extra): Q1's bandwidth floor,
+    L3/E2 (xlsx) and P1/P2 (PostgreSQL). Returns (markdown text, mismatches)."""
+    parts, bad = [], []
+    q1 = results["terrain"].get("times", {}).get("Q1")
+    floor = harness_extra.run_floor(args.n, args.runs, log, loud) if "Q1" in QNAMES else None
+    if "Q1" in QNAMES:
+        parts.append(harness_extra.floor_line(floor, statistics.median(q1) if q1 else None))
+    xres, xbad, xerr = harness_extra.run_xlsx(terrains, DATA, communes, locaux, args.runs, timeout, VPY, have,
+                                              log, loud)
+    bad += xbad + xerr
+    for m in xbad:
+        loud("MISMATCH " + m)
+    pg = harness_extra.run_postgres(terrains, log, loud)
+    if xres:
+        text, _ = harness_extra.xlsx_table(xres, [lbl for lbl, _ in terrains], pg)
+        parts.append(text)
+    else:
+        parts.append("L3/E2 (xlsx): not measured (see the lines above).\n" +
+                     "\n".join(f"{k}: {v}." for k, v in pg.items()))
+    return "\n\n".join(parts), bad
 
 
 def write_results(args, engines, results, table, ratios, mismatches, failures):

@@ -289,5 +289,66 @@ def main():
         json.dump(res, f)
 
 
+# ------------------------------------------------------------------ L2 / Q1p (Parquet)
+Q1P_WHERE = "ftth = 1 AND debit > 500 AND annee >= 1990"
+
+
+def parquet_l2(engine, path):
+    """L2: the whole file into memory; returns its row count."""
+    if engine.startswith("duckdb"):
+        con = parquet_l2.con
+        con.execute("DROP TABLE IF EXISTS lp")
+        con.execute(f"CREATE TABLE lp AS SELECT * FROM read_parquet('{path}')")
+        return con.execute("SELECT count(*) FROM lp").fetchone()[0]
+    if engine.startswith("polars"):
+        import polars as pl
+        return pl.read_parquet(path).height
+    import pandas as pd
+    return len(pd.read_parquet(path))
+
+
+def parquet_q1p(engine, path):
+    """Q1p: Q1 straight on the file (each engine reads only what the query needs)."""
+    if engine.startswith("duckdb"):
+        return parquet_l2.con.execute(f"SELECT count(*) FROM read_parquet('{path}') WHERE {Q1P_WHERE}").fetchone()[0]
+    if engine.startswith("polars"):
+        import polars as pl
+        return pl.scan_parquet(path).filter(
+            (pl.col("ftth") == 1) & (pl.col("debit") > 500) & (pl.col("annee") >= 1990)).select(pl.len()).collect().item()
+    import pandas as pd
+    d = pd.read_parquet(path, columns=["ftth", "debit", "annee"])
+    return int(((d["ftth"] == 1) & (d["debit"] > 500) & (d["annee"] >= 1990)).sum())
+
+
+def parquet_main(engine, path, runs, out):
+    """`peers.py parquet ENGINE FILE RUNS OUT_JSON`: L2 and Q1p, one warm-up then RUNS timed."""
+    if engine.startswith("duckdb"):
+        import duckdb
+        parquet_l2.con = duckdb.connect(":memory:")
+        parquet_l2.con.execute(f"SET threads = {int(engine[-1])}")
+        version = f"duckdb {duckdb.__version__}"
+    elif engine.startswith("polars"):
+        import polars as pl
+        version = f"polars {pl.__version__}"
+    else:
+        import pandas as pd
+        import pyarrow as pa
+        version = f"pandas {pd.__version__} (pyarrow {pa.__version__})"
+    res = {"engine": engine, "version": version, "times": {}, "results": {}}
+    for key, f in (("L2", parquet_l2), ("Q1p", parquet_q1p)):
+        res["results"][key] = norm(f(engine, path))
+        ts = []
+        for _ in range(runs):
+            t = time.perf_counter()
+            f(engine, path)
+            ts.append((time.perf_counter() - t) * 1000)
+        res["times"][key] = ts
+    with open(out, "w") as fh:
+        json.dump(res, fh)
+
+
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) > 1 and sys.argv[1] == "parquet":
+        parquet_main(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5])
+    else:
+        main()

@@ -6,7 +6,8 @@
     python3 datasets/build.py --gzip                   # .csv.gz instead of .csv
 
 It reads the files of the shared data folder (see its README.md for their provenance)
-and writes six tables: communes, epci, departements, regions, fibre, barometre.
+and writes six tables: communes, epci, departements, regions, fibre, barometre, and the
+outlines of départements and régions for `chart map` (contours/, copied byte for byte).
 Nothing is invented: every value is copied from a source file, or is a sum, a count
 or a ratio of copied values, as documented in datasets/README.md.
 
@@ -127,6 +128,49 @@ def write_table(out, name, header, rows, compress):
             f.write(data)
     os.replace(path + ".tmp", path)
     return path
+
+
+# Outlines for `chart map`: the shared GeoJSON files, byte for byte (checked to be GeoJSON
+# FeatureCollections of the expected codes), written as contours/NAME.geojson[.gz].
+CONTOURS = [
+    ("departements", "contours_departements_ign_2018_simplifies.geojson", 96),
+    ("regions", "contours_regions_ign_2018_simplifies.geojson", 13),
+]
+
+
+def write_contours(source, out, compress):
+    """Copies the outlines (byte-identical; gzip without name and mtime 0 when compressed)."""
+    import json
+    written = []
+    for name, file_name, expected in CONTOURS:
+        path = os.path.join(source, file_name)
+        try:
+            with open(path, "rb") as f:
+                data = f.read()
+        except OSError as e:
+            raise BuildError(f"{path}: {e.strerror}") from e
+        try:
+            document = json.loads(data.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as e:
+            raise BuildError(f"{path}: not JSON: {e}") from e
+        features = document.get("features") if isinstance(document, dict) else None
+        check(document.get("type") == "FeatureCollection" and isinstance(features, list),
+              f"{path}: not a GeoJSON FeatureCollection")
+        codes = [str(f.get("properties", {}).get("code", "")) for f in features]
+        check(len(codes) == expected and len(set(codes)) == expected and all(codes),
+              f"{path}: {len(codes)} features with distinct codes, expected {expected}")
+        folder = os.path.join(out, "contours")
+        os.makedirs(folder, exist_ok=True)
+        target = os.path.join(folder, name + (".geojson.gz" if compress else ".geojson"))
+        with open(target + ".tmp", "wb") as raw:
+            if compress:
+                with gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=9, mtime=0) as z:
+                    z.write(data)
+            else:
+                raw.write(data)
+        os.replace(target + ".tmp", target)
+        written.append((target, len(codes)))
+    return written
 
 
 def check(condition, message):
@@ -504,6 +548,8 @@ def main(argv):
         for name, header, rows in tables:
             path = write_table(args.out, name, header, rows, args.gzip)
             print(f"{os.path.basename(path)}: {len(rows)} rows, {len(header)} columns")
+        for path, count in write_contours(args.source, args.out, args.gzip):
+            print(f"contours/{os.path.basename(path)}: {count} outlines")
     except BuildError as e:
         print(f"build.py: error: {e}", file=sys.stderr)
         return 1

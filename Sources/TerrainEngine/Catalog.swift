@@ -10,15 +10,19 @@ import TerrainExecution
 /// Named tables of a session, in registration order.
 package final class Catalog {
   package struct Entry {
+    /// The table, once every column is in memory.
     package var table: Table?
     package var origin: TableOrigin
+    /// A file opened with its columns decoded as statements read them (Parquet), until they
+    /// all are.
+    package var deferred: DeferredColumns?
   }
 
   private var entries: [String: Entry] = [:]
   /// Names in registration order.
   package private(set) var names: [String] = []
-  /// Loads a lazily registered file.
-  package var loader: (String) throws -> Table = { path in try loadFile(path: path, options: LoadOptions()).table }
+  /// Opens a lazily registered file: read whole, or its columns left to decode on demand.
+  package var loader: (String) throws -> OpenedFile = { path in try openFile(path: path, options: LoadOptions()) }
 
   package init() {}
 
@@ -26,6 +30,12 @@ package final class Catalog {
   package func set(_ name: String, _ table: Table, origin: TableOrigin) {
     if entries[name] == nil { names.append(name) }
     entries[name] = Entry(table: table, origin: origin)
+  }
+
+  /// Registers a file opened with its columns to decode on demand (`load "x.parquet"`).
+  package func set(_ name: String, deferred file: any DeferredTable, origin: TableOrigin) {
+    if entries[name] == nil { names.append(name) }
+    entries[name] = Entry(table: nil, origin: origin, deferred: DeferredColumns(file))
   }
 
   /// Registers a file to load on first use.
@@ -64,26 +74,108 @@ package final class Catalog {
 
   package func origin(of name: String) -> TableOrigin? { entries[name]?.origin }
 
-  /// Whether the table is in memory (not only registered).
+  /// Whether the table is in memory (not only registered), all its columns decoded.
   package func isLoaded(_ name: String) -> Bool { entries[name]?.table != nil }
 
-  /// The table, loading it if it was registered lazily.
+  /// Whether the table is loaded or opened (its columns known, some perhaps still to
+  /// decode): a file registered lazily and never read is neither.
+  package func isOpen(_ name: String) -> Bool { entries[name].map { $0.table != nil || $0.deferred != nil } ?? false }
+
+  /// The table, loading it if it was registered lazily and decoding every column still to
+  /// decode.
   package func table(_ name: String) throws -> Table? {
-    guard var entry = entries[name] else { return nil }
+    try open(name)
+    guard let entry = entries[name] else { return nil }
     if let t = entry.table { return t }
-    guard case .lazyFile(let path) = entry.origin else { return nil }
-    let t = try loader(path)
-    entry.table = t
+    guard let d = entry.deferred else { return nil }
+    return try scan(name, d, columns: Set(d.file.fields.indices), parts: nil, cancel: cancel)
+  }
+
+  /// Cancels the decoding of columns (the session's flag).
+  package var cancel: CancellationFlag?
+
+  /// Reads a lazily registered file now: whole, or its footer (a deferred table).
+  private func open(_ name: String) throws {
+    guard var entry = entries[name], entry.table == nil, entry.deferred == nil,
+      case .lazyFile(let path) = entry.origin else { return }
+    switch try loader(path) {
+    case .loaded(let result): entry.table = result.table
+    case .deferred(let file): entry.deferred = DeferredColumns(file)
+    }
     entry.origin = .file(path)
     entries[name] = entry
-    return t
+  }
+
+  /// The file behind `name` when its columns are decoded on demand (a lazily registered
+  /// file is opened first); nil for a table in memory.
+  package func deferredFile(_ name: String) throws -> (any DeferredTable)? {
+    try open(name)
+    guard let entry = entries[name], entry.table == nil else { return nil }
+    return entry.deferred?.file
+  }
+
+  /// The number of rows and columns of `name`, decoding nothing (a lazily registered file is
+  /// opened, which reads a Parquet file's footer only).
+  package func shape(_ name: String) throws -> (rows: Int, columns: Int)? {
+    try open(name)
+    guard let entry = entries[name] else { return nil }
+    if let t = entry.table { return (t.rowCount, t.columnCount) }
+    return entry.deferred.map { ($0.file.rowCount, $0.file.fields.count) }
+  }
+
+  /// The table `name` with its fields, the columns `columns` decoded and the others left as
+  /// placeholders that must not be read (all when `columns` is nil): the source a plan
+  /// runs on once it is known to read only `columns`. With `parts`, the rows are those of
+  /// these parts (row groups) only, and nothing is kept; without, the columns decoded are
+  /// kept for the statements after. Decoding is on demand only for deferred entries.
+  package func scanTable(_ name: String, columns: Set<Int>?, parts: [Int]?) throws -> Table? {
+    try open(name)
+    guard let entry = entries[name] else { return nil }
+    if let t = entry.table { return t }
+    guard let d = entry.deferred else { return nil }
+    return try scan(name, d, columns: columns ?? Set(d.file.fields.indices), parts: parts, cancel: cancel)
+  }
+
+  /// Whether one of `columns` of the deferred table `name` is decoded already.
+  package func hasDecoded(_ name: String, anyOf columns: Set<Int>) -> Bool {
+    guard let d = entries[name]?.deferred else { return false }
+    return columns.contains { d.decoded.indices.contains($0) && d.decoded[$0] != nil }
+  }
+
+  /// Decodes what `scanTable` needs: with `parts`, those columns of those parts, kept by
+  /// nobody (the session asks for parts only while none of the columns is decoded:
+  /// `hasDecoded`); without, the columns still missing, whole, kept for the statements after.
+  private func scan(_ name: String, _ d: DeferredColumns, columns: Set<Int>, parts: [Int]?, cancel: CancellationFlag?) throws -> Table {
+    let wanted = columns.sorted()
+    let missing = wanted.filter { d.decoded[$0] == nil }
+    if let parts, parts.count < d.file.partRowCounts.count {
+      let got = try d.file.decode(columns: wanted, parts: parts, cancel: cancel)
+      let rows = parts.reduce(0) { $0 + d.file.partRowCounts[$1] }
+      let decoded = Dictionary(uniqueKeysWithValues: zip(wanted, got))
+      let out = d.file.fields.indices.map { decoded[$0] ?? d.placeholder($0, rows: rows) }
+      return Table(fields: d.file.fields, columns: out, rowCount: rows)
+    }
+    if !missing.isEmpty {
+      let got = try d.file.decode(columns: missing, parts: nil, cancel: cancel)
+      for (k, c) in missing.enumerated() { d.decoded[c] = got[k] }
+    }
+    let rows = d.file.rowCount
+    let out = d.file.fields.indices.map { i in d.decoded[i] ?? d.placeholder(i, rows: rows) }
+    let table = Table(fields: d.file.fields, columns: out, rowCount: rows)
+    // Every column decoded: the entry becomes an ordinary table and the file is let go.
+    if d.decoded.allSatisfy({ $0 != nil }), var entry = entries[name], entry.deferred === d {
+      entry.table = table
+      entry.deferred = nil
+      entries[name] = entry
+    }
+    return table
   }
 
   /// Replaces the tables by `tables`, in their order, each with `origin`; files registered
   /// lazily and never read stay registered (after them) unless `tables` names them.
   package func replaceTables(with tables: [(String, Table)], origin: TableOrigin) {
     let incoming = Set(tables.map(\.0))
-    let kept = names.filter { entries[$0]?.table == nil && !incoming.contains($0) }
+    let kept = names.filter { entries[$0]?.table == nil && entries[$0]?.deferred == nil && !incoming.contains($0) }
     let keptEntries = kept.compactMap { n in entries[n].map { (n, $0) } }
     entries.removeAll()
     names.removeAll()
@@ -104,6 +196,35 @@ package final class Catalog {
     guard entries.removeValue(forKey: name) != nil else { return false }
     names.removeAll { $0 == name }
     return true
+  }
+}
+
+/// The columns of a deferred catalog entry decoded so far, and the placeholders that stand
+/// for the others in the plans that do not read them: all null, over zero pages that are
+/// never touched (so they cost no memory and no time, whatever the row count).
+package final class DeferredColumns {
+  package let file: any DeferredTable
+  package var decoded: [Column?]
+  private lazy var zeros = ZeroPages(byteCount: file.rowCount * 8)
+
+  init(_ file: any DeferredTable) {
+    self.file = file
+    decoded = Array(repeating: nil, count: file.fields.count)
+  }
+
+  /// A placeholder of `rows` rows (at most the table's) for column `i`.
+  func placeholder(_ i: Int, rows: Int) -> Column {
+    let validity = ColumnBuffer<UInt8>(zeros: zeros, count: rows)
+    switch file.fields[i].type {
+    case .int: return Column(values: .int(ColumnBuffer(zeros: zeros, count: rows)), validity: validity)
+    case .float: return Column(values: .float(ColumnBuffer(zeros: zeros, count: rows)), validity: validity)
+    case .bool: return Column(values: .bool(ColumnBuffer(zeros: zeros, count: rows)), validity: validity)
+    case .date: return Column(values: .date(ColumnBuffer(zeros: zeros, count: rows)), validity: validity)
+    case .text:
+      let d = TextDictionary()
+      _ = d.intern("")
+      return Column(values: .text(ColumnBuffer(zeros: zeros, count: rows), d), validity: validity)
+    }
   }
 }
 

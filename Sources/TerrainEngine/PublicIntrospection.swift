@@ -23,11 +23,23 @@ extension Session {
     case .table(let name): source = name.text
     case .compare: source = pilots?.tableName ?? ""
     }
-    guard catalog.isLoaded(source) else { return nil }
+    // Attached tables: planned over their columns only (nothing is fetched for completion).
+    if readsAttached(pipeline) {
+      guard !pipeline.stages.contains(where: \.isSink) else { return nil }
+      let saved = attachedReading
+      attachedReading = .schemaOnly(columns: nil)
+      attachedFetched = [:]
+      defer {
+        attachedReading = saved
+        attachedFetched = nil
+      }
+      return (try? planQueryReading(pipeline))?.outputFields.map(\.name)
+    }
+    guard catalog.isOpen(source) else { return nil }
     for stage in pipeline.stages {
       if stage.stage.tablesRead.contains(where: { !catalog.isLoaded($0.text) }) { return nil }
       if stage.isSink { return nil }
     }
-    return (try? planQuery(pipeline))?.outputFields.map(\.name)
+    return (try? planQuery(pipeline, decoding: false))?.outputFields.map(\.name)
   }
 }

@@ -8,10 +8,15 @@ import TerrainPlanner
 import TerrainSQL
 
 extension Session {
-  /// The SQL relation of a table of the session: its bare name, quoted (a table of the session
-  /// is taken to exist under the same name in the database).
+  /// The SQL relation of a table: for an attached one (`pg.communes`), its schema and name in
+  /// that database; for a table of the session, its bare name, quoted (taken to exist under the
+  /// same name in the database the SQL is meant for).
   package func sqlSource(_ name: String) -> SQLSource? {
-    SQLSource(relation: quoteSQLIdentifier(name))
+    if let dot = name.firstIndex(of: "."), let a = attachments[String(name[..<dot])],
+      let t = a.table(String(name[name.index(after: dot)...])) {
+      return SQLSource(relation: quoteSQLIdentifier(a.schema) + "." + quoteSQLIdentifier(t.name))
+    }
+    return SQLSource(relation: quoteSQLIdentifier(name))
   }
 
   /// The SQL of one pipeline, as `.sql` prints it.
@@ -24,7 +29,7 @@ extension Session {
   package func showSQL(_ text: String, _ span: Span) throws {
     do {
       let (node, pipeline) = try onePipeline(text, else: .sqlNeedsOnePipeline, .sqlNeedsOnePipeline)
-      write(try sqlText(of: try planQuery(pipeline), at: node.span) + ";\n")
+      write(try sqlText(of: try planWithoutReading(pipeline), at: node.span) + ";\n")
     } catch var d as Diagnostic {
       d.span = d.span.map { Span($0.start + span.start, $0.end + span.start) }
       throw d
@@ -63,17 +68,17 @@ extension Session {
     for node in statements {
       do {
         switch node.statement {
-        case .load, .dot:
+        case .load, .dot, .attach:
           try execute(node, source: source)
         case .pilots:
           throw Diagnostic(.sqlStageNotCompiled, "pilots", DiagnosticText.sqlReasonCompare.string, at: node.span, label: .notInSQL)
         case .assign(let n, let pipeline):
-          let plan = try planQuery(pipeline)
+          let plan = try planWithoutReading(pipeline)
           write("CREATE TEMPORARY TABLE \(quoteSQLIdentifier(n.text)) AS\n" + (try sqlText(of: plan, at: node.span)) + ";\n\n")
           let fields = plan.outputFields
           catalog.set(n.text, Table(names: fields.map(\.name), columns: fields.map { Column.nulls($0.type, count: 0) }), origin: .query)
         case .query(let pipeline):
-          var plan = try planQuery(pipeline)
+          var plan = try planWithoutReading(pipeline)
           var header = ""
           if let sink = plan.export {
             header = "-- export \"\(sink.path)\": terrain writes the file; the rows are those of:\n"

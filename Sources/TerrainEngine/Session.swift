@@ -7,6 +7,7 @@ import TerrainIO
 import TerrainPlanner
 import TerrainExecution
 import TerrainFunctions
+import TerrainPostgres
 
 /// Everything one user's shell, script run or embedding program holds: tables, parameters,
 /// settings.
@@ -75,6 +76,15 @@ public final class Session {
   /// a file as it was written (paths under this folder are shown relative to it).
   public var workingDirectory: String?
   package var readDepth = 0
+  /// Folders holding the outlines `chart map` draws (`departements.geojson.gz`,
+  /// `regions.geojson.gz`), searched in order; `registerDirectory` adds the `contours`
+  /// folder of a data folder that has one.
+  public var outlineFolders: [String] = []
+  /// The colours of `chart map` in the terminal; nil: none without `renderOptions.color`, else
+  /// true colour when `COLORTERM` says `truecolor` or `24bit`, else the 256-colour palette.
+  public var terminalColours: TerminalColours?
+  /// Outlines read by `chart map`, kept for the session.
+  private var outlineCache: [MapOutlineSource: MapOutlines] = [:]
   /// What runs the `.name argument` lines of scripts: the shell's commands (TerrainShell's
   /// `Session.shell()` installs them); nil, the default of an embedded session, makes such a
   /// line an error saying the command belongs to the shell.
@@ -89,19 +99,38 @@ public final class Session {
   public var lessonProgressPath: String?
   /// The transcript being recorded (`.record FILE.md`), if any.
   package var transcript: Transcript?
+  /// The PostgreSQL databases attached (`attach … as NAME`), by name.
+  package var attachments: [String: Attachment] = [:]
+  /// How an attached table is read by the planning under way (see `planReadingAttached`);
+  /// outside one, `.schema`/`.describe` read every column.
+  package var attachedReading: AttachedReading = .fetch(columns: nil)
+  /// The attached tables fetched by the planning under way (nil outside one: nothing kept).
+  package var attachedFetched: [String: Table]?
+  /// The SELECTs sent to attached databases by the last pipeline planned (what was fetched).
+  package var attachedQueriesSent: [String] = []
 
   /// An empty session: no table, no parameter. Installs nothing process-wide (see
   /// `installSignalHandlers()`).
   public init() {
     // Tables registered from a folder load on first use, stoppable by Ctrl-C like `load`.
     let cancel = self.cancel
-    catalog.loader = { path in try loadFile(path: path, options: LoadOptions(), cancel: cancel).table }
+    catalog.loader = { path in try openFile(path: path, options: LoadOptions(), cancel: cancel) }
+    catalog.cancel = cancel
   }
 
   /// Registers the CSV files of a folder as tables named after the files, each read on first
   /// use. Returns the names added.
   @discardableResult
-  public func registerDirectory(_ path: String) throws -> [String] { try catalog.registerDirectory(fileSystemPath(path)) }
+  public func registerDirectory(_ path: String) throws -> [String] {
+    let folder = fileSystemPath(path)
+    let added = try catalog.registerDirectory(folder)
+    let contours = (folder as NSString).appendingPathComponent("contours")
+    var isFolder: ObjCBool = false
+    if FileManager.default.fileExists(atPath: contours, isDirectory: &isFolder), isFolder.boolValue, !outlineFolders.contains(contours) {
+      outlineFolders.append(contours)
+    }
+    return added
+  }
 
   /// `path` for the file system: a relative path starts from `workingDirectory`.
   package func fileSystemPath(_ path: String) -> String { resolvingPath(path, in: workingDirectory) }
@@ -410,7 +439,9 @@ public final class Session {
       }
       let relation = try runner.run(plan)
       let table = try relation.materialize(cancel: cancel)
-      if let sink = plan.export {
+      if let sink = plan.export, exportsToAttached(sink.path) {
+        try exportToAttached(table, path: sink.path, options: sink.options, span: sink.span)
+      } else if let sink = plan.export {
         if let source = catalog.dataSourceTable(at: fileSystemPath(sink.path)) {
           throw Diagnostic(.exportOverDataSource, sink.path, source, at: sink.span, label: .notWritten)
         }
@@ -444,6 +475,8 @@ public final class Session {
       }
     case .pilots(let p):
       try setPilots(p)
+    case .attach(let conninfo, let name, let options):
+      try attach(conninfo, name: name, options: options, span: node.span)
     case .dot(let name, let argument):
       guard let dotCommands else { throw Diagnostic(.dotCommandOutsideShell, name, at: node.span, label: .notACommand) }
       try dotCommands.runDotCommand(name, argument, span: node.span,
@@ -456,12 +489,37 @@ public final class Session {
   private func drawChart(_ chart: ChartSink, _ table: Table) throws {
     let output: ChartOutput
     do {
-      output = try chart.draw(table, width: renderOptions.terminalWidth ?? 80, cancel: cancel, fileSystemPath: fileSystemPath)
+      if chart.kind == .map {
+        output = try chart.drawMap(table, width: renderOptions.terminalWidth ?? 80, colours: mapColours, cancel: cancel,
+          fileSystemPath: fileSystemPath, outlines: mapOutlines)
+      } else {
+        output = try chart.draw(table, width: renderOptions.terminalWidth ?? 80, cancel: cancel, fileSystemPath: fileSystemPath)
+      }
     } catch let e as ExportError {
+      throw fileDiagnostic(e.entry, e.arguments, relativeToWorkingDirectory(e.description), at: chart.span, label: .notWritten)
+    } catch let e as LoadError {
       throw fileDiagnostic(e.entry, e.arguments, relativeToWorkingDirectory(e.description), at: chart.span, label: .notWritten)
     }
     if let text = output.text { write(text) }
     for note in output.notes { notify(note + "\n") }
+  }
+
+  /// The colours of a map drawn in the terminal (`terminalColours`, else from the render
+  /// options and `COLORTERM`).
+  private var mapColours: TerminalColours {
+    if let terminalColours { return terminalColours }
+    guard renderOptions.color else { return .none }
+    let colourTerm = (ProcessInfo.processInfo.environment["COLORTERM"] ?? "").lowercased()
+    return colourTerm.contains("truecolor") || colourTerm.contains("24bit") ? .trueColour : .palette256
+  }
+
+  /// The outlines of `source`, read once per session (nil: the bundled ones are not installed).
+  private func mapOutlines(_ source: MapOutlineSource) throws -> MapOutlines? {
+    if let known = outlineCache[source] { return known }
+    guard let outlines = try loadMapOutlines(source, folders: outlineFolders, cancel: cancel) else { return nil }
+    // A user's file may change between statements; the bundled sets do not.
+    if case .bundled = source { outlineCache[source] = outlines }
+    return outlines
   }
 
   /// Renders a result; `compare` results get their bars and `footer` (the peers' line) in
@@ -481,16 +539,62 @@ public final class Session {
   /// The plan of `pipeline`, bound and checked; nothing runs (a `compare` is a `CompareStep`
   /// over the pilots' table, run by its operator), except that `pivot` asks the probe for the
   /// values that name its columns.
-  package func planQuery(_ pipeline: Pipeline) throws -> QueryPlan {
+  ///
+  /// A source whose columns are decoded on demand (`load "x.parquet"`) is planned over its
+  /// fields; then, when `decoding`, only the columns the plan reads are decoded (`scan`), and
+  /// only the row groups its leading `where` may keep rows of. Without `decoding` (`.explain`,
+  /// completion) nothing is read beyond the footer. A pipeline over attached tables runs in
+  /// its database when it can (`pushedDownPlan`), else reads the columns it names.
+  package func planQuery(_ pipeline: Pipeline, decoding: Bool = true) throws -> QueryPlan {
+    if attachedFetched == nil, readsAttached(pipeline) {
+      if let pushed = try pushedDownPlan(pipeline, { try planQueryReading(pipeline) }) { return pushed }
+      return try planReadingAttached(pipeline) { try planQueryReading(pipeline) }
+    }
+    return try planQueryReading(pipeline, decoding: decoding)
+  }
+
+  /// `planQuery(_:decoding:)` with attached tables read as `attachedReading` says.
+  package func planQueryReading(_ pipeline: Pipeline, decoding: Bool = true) throws -> QueryPlan {
     let planner = PipelinePlanner(tables: self, parameters: parameterValues, constants: KernelConstants(), functions: .standard,
       probe: ExecutingProbe(cancel: cancel), collation: collation)
     switch pipeline.source {
     case .table(let name):
+      // `pivot` reads data while planning: its source is decoded whole first.
+      if try deferredFile(name.text, at: name.span) != nil, !pipeline.stages.contains(where: { $0.stage is PivotStage }) {
+        var plan = try planner.plan(pipeline, source: try scanTable(name.text, at: name.span, columns: [], parts: nil),
+          sourceName: name.text)
+        if decoding {
+          let scan = try scanOf(plan)
+          plan.source = try scanTable(name.text, at: name.span, columns: scan.columns, parts: scan.parts)
+        }
+        return plan
+      }
       let t = try table(named: name.text, at: name.span)
       return try planner.plan(pipeline, source: t, sourceName: name.text)
     case .compare(let spec):
       return try planner.plan(pipeline, compare: spec, pilots: pilots)
     }
+  }
+
+  /// What a plan over a deferred table reads of it: the columns (`sourceColumnsRead`) and the
+  /// row groups its leading `where` steps may keep rows of (nil: all).
+  package func scanOf(_ plan: QueryPlan) throws -> (columns: Set<Int>, parts: [Int]?, partCount: Int) {
+    let columns = plan.sourceColumnsRead
+    guard let file = try catalog.deferredFile(plan.sourceName) else { return (columns, nil, 0) }
+    var filters: [BoundExpr] = []
+    for step in plan.steps {
+      guard let f = step as? FilterStep else { break }
+      filters.append(f.predicate)
+    }
+    let count = file.partRowCounts.count
+    // A condition that can fail must meet every row, as it would in memory; and once a
+    // column the statement reads is decoded, the others are decoded whole and kept, and the
+    // condition runs in memory (see `Catalog.scanTable`).
+    guard !filters.isEmpty, !filters.contains(where: \.canFail), !catalog.hasDecoded(plan.sourceName, anyOf: columns) else {
+      return (columns, nil, count)
+    }
+    let parts = partsToScan(filters, table: file)
+    return (columns, parts.count < count ? parts : nil, count)
   }
 
   /// `planQuery(_:)`: planning announces nothing (a `compare` announces its peers when it
@@ -507,9 +611,9 @@ public final class Session {
     let o = try loadOptions(options)
     let given = options.compactMap { LoadOptions.schema.option(named: $0.name.text)?.name }
     let name = alias?.text ?? tableName(forPath: path)
-    let result: LoadResult
+    let opened: OpenedFile
     do {
-      result = try loadFile(path: fileSystemPath(path), options: o, given: given, cancel: cancel)
+      opened = try openFile(path: fileSystemPath(path), options: o, given: given, cancel: cancel)
     } catch let e as LoadError {
       // An option the format does not read: point at the option rather than the path.
       let at = e.option.flatMap { option in
@@ -518,9 +622,18 @@ public final class Session {
       throw fileDiagnostic(e.entry, e.arguments, relativeToWorkingDirectory(e.description), at: at, label: .notLoaded)
     }
     let replacing = catalog.contains(name)
-    catalog.set(name, result.table, origin: .file(path))
-    for n in result.notices { notify("\(path): \(relativeToWorkingDirectory(n))\n") }
-    let rows = result.table.rowCount
+    let notices: [String]
+    let rows: Int
+    switch opened {
+    case .loaded(let result):
+      catalog.set(name, result.table, origin: .file(path))
+      (notices, rows) = (result.notices, result.table.rowCount)
+    case .deferred(let file):
+      // Only the footer is read: each statement decodes the columns it reads (`planQuery`).
+      catalog.set(name, deferred: file, origin: .file(path))
+      (notices, rows) = (file.notices, file.rowCount)
+    }
+    for n in notices { notify("\(path): \(relativeToWorkingDirectory(n))\n") }
     let loaded = formatCount(rows, .oneRowCount, .rowsCount)
     notify((replacing ? DiagnosticText.replacedLoaded(name, loaded) : .loadedInto(loaded, name)).string + "\n")
   }
@@ -532,14 +645,38 @@ public final class Session {
 
 extension Session: TableProvider {
   package func table(named name: String, at span: Span) throws -> Table {
+    if let (a, t) = try attachedTable(name, at: span) {
+      return try readAttached(a, t, qualifiedName: name, at: span)
+    }
+    if let t = try reading(name, at: span, { try catalog.table(name) }) { return t }
+    throw unknownTable(name, at: span)
+  }
+
+  /// The file behind `name` when its columns are decoded on demand, else nil.
+  func deferredFile(_ name: String, at span: Span) throws -> (any DeferredTable)? {
+    try reading(name, at: span) { try catalog.deferredFile(name) }
+  }
+
+  /// `name` with the columns `columns` decoded (see `Catalog.scanTable`).
+  func scanTable(_ name: String, at span: Span, columns: Set<Int>, parts: [Int]?) throws -> Table {
+    if let t = try reading(name, at: span, { try catalog.scanTable(name, columns: columns, parts: parts) }) { return t }
+    throw unknownTable(name, at: span)
+  }
+
+  /// `body`'s result, a file's error made a diagnostic at `span` (`cannot load table …`).
+  private func reading<T>(_ name: String, at span: Span, _ body: () throws -> T) throws -> T {
     do {
-      if let t = try catalog.table(name) { return t }
+      return try body()
     } catch let e as LoadError {
       throw fileDiagnostic(e.entry, e.arguments, DiagnosticText.cannotLoadTable(name).string + relativeToWorkingDirectory(e.description), at: span)
     }
+  }
+
+  /// The error for a table that does not exist, with a suggestion.
+  private func unknownTable(_ name: String, at span: Span) -> Diagnostic {
     let names = catalog.names
     var help: DiagnosticText? = closestName(to: name, in: names).map { .didYouMean($0) }
     if help == nil { help = names.isEmpty ? .noTableYet : .tablesList(names.joined(separator: ", ")) }
-    throw Diagnostic(.unknownTable, name, at: span, label: .noSuchTable, help: help)
+    return Diagnostic(.unknownTable, name, at: span, label: .noSuchTable, help: help)
   }
 }

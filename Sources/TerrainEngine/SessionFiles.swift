@@ -25,7 +25,7 @@ extension Session {
     var entries: [[String: Any]] = []
     var members = Set<String>()
     var rows = 0
-    for name in catalog.names where catalog.isLoaded(name) {
+    for name in catalog.names where catalog.isOpen(name) {
       guard let table = try catalog.table(name) else { continue }
       var member = memberName(for: name, index: tables.count)
       if !members.insert(member).inserted { member = "table\(tables.count + 1).arrow" }

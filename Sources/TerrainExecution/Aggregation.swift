@@ -83,6 +83,7 @@ package func aggregateWhere(_ relation: Relation, predicate: BoundExpr, specs: [
 }
 
 private func maskedAggregate(_ relation: Relation, predicate: BoundExpr, specs: [AggregateSpec], cancel: CancellationFlag?) throws -> Relation {
+  if let counted = try countedWhere(relation, predicate: predicate, specs: specs, cancel: cancel) { return counted }
   let ranges = try specs.allSatisfy({ try makeAccumulator($0, groups: 0).isMergeable }) ? workerRanges(relation.rowCount) : [0..<relation.rowCount]
   let parts = try runRanges(ranges) { _, range -> [Accumulator] in
     let compiler = ExpressionCompiler(relation: relation)
@@ -119,6 +120,25 @@ private func maskedAggregate(_ relation: Relation, predicate: BoundExpr, specs: 
     fields.append(Field(name: "agg\(i)", type: spec.resultType))
     columns.append(ColumnRef(column: try first.finish(), indices: nil))
   }
+  return Relation(fields: fields, columns: columns, rowCount: 1, sourceName: relation.sourceName)
+}
+
+/// `where C | aggregate n = count(), …` with only `count()`s, when `C` has a fused counter
+/// (`compileCount`): the rows are counted in the condition's own loop, no mask written; nil
+/// when it does not apply.
+private func countedWhere(_ relation: Relation, predicate: BoundExpr, specs: [AggregateSpec], cancel: CancellationFlag?) throws -> Relation? {
+  guard !specs.isEmpty, specs.allSatisfy({ $0.argument == nil && $0.resultType == .int }),
+    try ExpressionCompiler(relation: relation).compileCount(predicate) != nil
+  else { return nil }
+  let parts = try runRanges(workerRanges(relation.rowCount)) { _, range -> Int64 in
+    guard let counter = try ExpressionCompiler(relation: relation).compileCount(predicate) else { return 0 }
+    var total: Int64 = 0
+    try forEachChunkRange(range, cancel: cancel) { start, n in total &+= Int64(try counter(start, n)) }
+    return total
+  }
+  let n = parts.reduce(0, &+)
+  let fields = specs.indices.map { Field(name: "agg\($0)", type: .int) }
+  let columns = specs.map { _ in ColumnRef(column: Column(values: .int(ColumnBuffer([n])), validity: nil), indices: nil) }
   return Relation(fields: fields, columns: columns, rowCount: 1, sourceName: relation.sourceName)
 }
 

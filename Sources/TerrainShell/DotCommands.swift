@@ -76,6 +76,8 @@ package struct ShellCommands: DotCommandRunner {
       }
       s.notify(DiagnosticText.droppedTable(args[0]).string + "\n")
     },
+    DotCommand(name: "detach", arguments: "NAME", help: "forget a database attached by `attach … as NAME` (its tables are no longer `NAME.table`)",
+      example: ".detach pg", minArguments: 1, maxArguments: 1) { s, args, span in try s.detach(args[0], span: span) },
     DotCommand(name: "pilots", arguments: "", help: "the pilot territories and their display names",
       example: ".pilots", minArguments: 0, maxArguments: 0) { s, _, _ in
       guard let p = s.pilots else { return s.notify(DiagnosticText.noPilotsYetNotice.string + "\n") }
@@ -175,21 +177,30 @@ extension Session {
     for n in catalog.names {
       // A file that cannot be loaded is listed without counts (and said why), not a failure
       // of the whole listing.
-      var t: Table?
+      // (A file whose columns are decoded on demand is counted from its footer.)
+      var t: (rows: Int, columns: Int)?
       do {
-        t = try catalog.table(n)
+        t = try catalog.shape(n)
       } catch let e as LoadError {
         failures.append(DiagnosticText.cannotLoadTable(n).string + relativeToWorkingDirectory(e.description))
       }
       names.append(.text(n))
-      rows.append(t.map { .int(Int64($0.rowCount)) } ?? .null)
-      cols.append(t.map { .int(Int64($0.fields.count)) } ?? .null)
+      rows.append(t.map { .int(Int64($0.rows)) } ?? .null)
+      cols.append(t.map { .int(Int64($0.columns)) } ?? .null)
       switch catalog.origin(of: n) {
       case .file(let p)?, .lazyFile(let p)?: origins.append(.text(displayPath(p, in: workingDirectory)))
       case .query?: origins.append(.text("let"))
       case .registered?: origins.append(.text("registered"))
       case nil: origins.append(.null)
       }
+    }
+    // Attached tables: their row counts are the server's to give (not counted here).
+    for name in attachedTableNames {
+      guard let (a, t) = try? attachedTable(name, at: Span(0, 0)) else { continue }
+      names.append(.text(name))
+      rows.append(.null)
+      cols.append(.int(Int64(t.columns.count)))
+      origins.append(.text("postgresql \(a.connection.displayName) schema \(a.schema)"))
     }
     let t = Table(names: ["table", "rows", "columns", "source"], columns: [
       Column.from(names, type: .text), Column.from(rows, type: .int), Column.from(cols, type: .int), Column.from(origins, type: .text),
@@ -199,8 +210,19 @@ extension Session {
   }
 
   package func showSchema(_ name: String?, _ span: Span) throws {
-    let names = name.map { [$0] } ?? catalog.names
+    let names = name.map { [$0] } ?? (catalog.names + attachedTableNames)
     for n in names {
+      if let (_, t) = try attachedTable(n, at: span) {
+        // An attached table: its columns as terrain reads them and as PostgreSQL declares them.
+        let schema = Table(names: ["column", "type", "postgresql"], columns: [
+          Column.from(t.columns.map { .text($0.name) }, type: .text),
+          Column.from(t.columns.map { .text($0.terrainType.rawValue) }, type: .text),
+          Column.from(t.columns.map { .text($0.typeName) }, type: .text),
+        ])
+        if name == nil { write("\(n)\n") }
+        write(render(schema, options: introspectionOptions))
+        continue
+      }
       let t = try table(named: n, at: span)
       let schema = Table(names: ["column", "type", "nulls"], columns: [
         Column.from(t.fields.map { .text($0.name) }, type: .text),
@@ -284,8 +306,25 @@ extension Session {
 
   private func explainText(_ text: String) throws -> [String] {
     let (_, pipeline) = try onePipeline(text, else: .explainOneStatement, .explainNeedsPipeline)
-    let plan = try planQuery(pipeline)
-    return explainLines(plan, name: plan.sourceName)
+    if let remote = try explainPushedDown(pipeline) { return remote }
+    let plan = try planQuery(pipeline, decoding: false)
+    var lines = explainLines(plan, name: plan.sourceName)
+    if case .table = pipeline.source, let file = try catalog.deferredFile(plan.sourceName) {
+      lines.insert("  " + scanLine(try scanOf(plan), file), at: 1)
+    }
+    return lines
+  }
+
+  /// What a statement reads of a file decoded on demand: `reads parquet: columns 3 of 10
+  /// (ftth, debit, annee); row groups 2 of 10 (8 skipped by their statistics)`.
+  private func scanLine(_ scan: (columns: Set<Int>, parts: [Int]?, partCount: Int), _ file: any DeferredTable) -> String {
+    let names = scan.columns.sorted().map { file.fields[$0].name }
+    let read = scan.parts?.count ?? scan.partCount
+    let skipped = scan.partCount - read
+    return "reads \(file.formatName): columns \(names.count) of \(file.fields.count)"
+      + (names.isEmpty ? "" : " (\(names.joined(separator: ", ")))")
+      + "; row groups \(read) of \(scan.partCount)"
+      + (skipped > 0 ? " (\(skipped) skipped by their statistics)" : "")
   }
 
   /// `Scan …` then one indented line per operator of `plan` (and the sub-plans a step runs).

@@ -189,6 +189,9 @@ public struct QueryContinuation {
       return (.closed(.load(table: name)), false)
     case .pilots:
       return (.closed(.pilots), false)
+    case .attach:
+      // Nothing a `|` line could continue: it starts a query anew (`from NAME.table | …`).
+      return (.nothing, false)
     case .dot:
       return nil
     case .query(let pipeline):

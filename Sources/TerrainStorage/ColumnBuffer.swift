@@ -34,6 +34,15 @@ public final class ColumnBuffer<Element>: @unchecked Sendable {
     self.owner = owner
   }
 
+  /// `count` zeros in `pages`' memory (shared by any number of buffers of any type; never
+  /// written).
+  ///
+  /// - Precondition: `count * MemoryLayout<Element>.stride <= pages.byteCount`.
+  package convenience init(zeros pages: ZeroPages, count: Int) {
+    precondition(count <= pages.byteCount / max(1, MemoryLayout<Element>.stride))
+    self.init(viewing: pages.base.bindMemory(to: Element.self, capacity: max(1, count)), count: count, owner: pages)
+  }
+
   /// The first `n` elements (all of them when `n >= count`), sharing this buffer's memory.
   public func prefix(_ n: Int) -> ColumnBuffer<Element> {
     ColumnBuffer(viewing: base, count: max(0, min(n, count)), owner: self)
@@ -172,5 +181,32 @@ public final class BufferBuilder<Element> {
     capacity = 16
     used = 0
     return buffer
+  }
+}
+
+/// Zeroed, read-only memory mapped from the system and never touched: it costs address space
+/// only (every page reads as the shared zero page). Stands behind buffers that must have a
+/// length but are never read, such as the placeholders of columns a statement does not read.
+package final class ZeroPages: @unchecked Sendable {
+  package let base: UnsafeMutableRawPointer
+  package let byteCount: Int
+  private let mapped: Bool
+
+  /// At least `byteCount` zero bytes.
+  package init(byteCount: Int) {
+    let size = max(byteCount, 1)
+    if let m = mmap(nil, size, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0), m != MAP_FAILED {
+      base = m
+      mapped = true
+    } else {
+      guard let raw = calloc(1, size) else { fatalError("terrain: out of memory (\(size) bytes)") }
+      base = raw
+      mapped = false
+    }
+    self.byteCount = size
+  }
+
+  deinit {
+    if mapped { munmap(base, byteCount) } else { free(base) }
   }
 }

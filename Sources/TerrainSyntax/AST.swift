@@ -177,6 +177,9 @@ public enum Statement: Sendable {
   case assign(Name, Pipeline)
   case query(Pipeline)
   case pilots(PilotsStatement)
+  /// `attach "CONNINFO" as NAME [with (schema = "public")]`: a PostgreSQL database whose
+  /// tables are then `NAME.table`.
+  case attach(conninfo: PathText, name: Name, options: [OptionItem])
   /// `.name rest-of-line`.
   case dot(name: String, argument: String)
 }

@@ -15,7 +15,7 @@
 package let frenchCatalog: [String: String] = {
   var table: [String: String] = [:]
   for part in [frenchSyntax, frenchBind, frenchRun, frenchLoad, frenchFormats, frenchExport, frenchSession, frenchLabels,
-    frenchHelps, frenchNotesAndPhrases, frenchSQL, frenchHabits, frenchLessons]
+    frenchHelps, frenchNotesAndPhrases, frenchSQL, frenchMapsAndPostgreSQL, frenchHabits, frenchLessons]
   {
     table.merge(part) { first, _ in first }
   }
@@ -25,7 +25,7 @@ package let frenchCatalog: [String: String] = {
 /// The French parts, for the test that no key is given twice.
 package let frenchCatalogParts: [[String: String]] = [
   frenchSyntax, frenchBind, frenchRun, frenchLoad, frenchFormats, frenchExport, frenchSession, frenchLabels, frenchHelps,
-  frenchNotesAndPhrases, frenchSQL, frenchHabits, frenchLessons,
+  frenchNotesAndPhrases, frenchSQL, frenchMapsAndPostgreSQL, frenchHabits, frenchLessons,
 ]
 
 // MARK: Syntax: lexing and parsing
@@ -802,6 +802,62 @@ private let frenchSQL: [String: String] = [
   "phrase.sql-reason-unknown": "terrain n'en a pas de forme PostgreSQL",
   "phrase.sql-reason-digits": "son nombre de chiffres doit être une constante",
   "phrase.sql-reason-empty-separator": "le `split_part` de PostgreSQL ne coupe pas entre les caractères",
+]
+
+// MARK: maps and PostgreSQL
+private let frenchMapsAndPostgreSQL: [String: String] = [
+  "bind.chart-map-only-option": "`{}` est une option de `chart map` seulement, pas de `chart {}`",
+  "bind.chart-map-class-count": "une carte a de {} à {} classes, pas {}",
+  "bind.chart-map-unknown-method": "méthode de classes inconnue \"{}\" : utilisez {}",
+  "bind.chart-map-unknown-level": "niveau de carte inconnu \"{}\" : utilisez {}",
+  "bind.chart-map-code-type": "le CODE de `chart map` doit être du texte ou un nombre entier, mais `{}` est {}",
+  "bind.chart-map-outlines-not-geojson": "`outlines` nomme un fichier GeoJSON (`.geojson`, `.json`, éventuellement `.gz`), pas \"{}\"",
+  "run.chart-map-duplicate-code": "`chart map` dessine une valeur par territoire, mais le code `{}` a {} lignes",
+  "run.chart-map-no-outlines": "les contours des {} ne sont pas installés : pas de {} dans le dossier `contours` des datasets",
+  "load.map-outlines-not-json": "\"{}\" n'est pas du GeoJSON valide : {} à l'octet {}",
+  "load.map-outlines-not-geojson": "\"{}\" n'est pas une collection GeoJSON de contours : {}",
+  "syntax.expected-conninfo": "chaîne de connexion attendue après `attach`, trouvé {}",
+  "syntax.expected-as-after-attach": "`as NOM` attendu après `attach \"…\"`, trouvé {}",
+  "session.pg-cannot-connect": "impossible de se connecter à PostgreSQL à `{}` : {}",
+  "session.pg-connection-lost": "la connexion à PostgreSQL ({}) a été perdue : {}",
+  "session.pg-server-error": "PostgreSQL : {}",
+  "session.pg-statement-timeout": "PostgreSQL a arrêté l'instruction à sa limite de temps : {}",
+  "session.pg-missing-table": "PostgreSQL : {}",
+  "session.pg-permission-denied": "PostgreSQL a refusé : {}",
+  "load.pg-corrupt-copy": "données COPY mal formées de PostgreSQL à la ligne {} : {}",
+  "load.pg-result-too-large": "le résultat ne tient pas dans la mémoire disponible (arrêt après {} lignes)",
+  "export.pg-table-exists": "la table `{}` existe déjà dans le schéma `{}`",
+  "export.pg-date-range": "colonne `{}` : la date {} dépasse les dates de PostgreSQL",
+  "export.pg-bad-export-mode": "`mode` doit être \"create\", \"replace\" ou \"append\", pas {}",
+  "export.pg-export-option": "`{}` ne s'applique pas à un export vers PostgreSQL (seul `mode` s'applique)",
+  "session.not-attached": "pas de base attachée `{}`",
+  "bind.pg-unknown-table": "pas de table `{}` dans la base attachée `{}` (schéma `{}`)",
+  "session.pg-unknown-schema": "pas de schéma `{}` dans la base à `{}`",
+  "help.pg-connect-help": "une URI `postgresql://user@host:5432/db` ou `host=… dbname=… user=…` ; un mot de passe vient de `~/.pgpass` ou de PGPASSWORD",
+  "help.pg-reconnect-help": "l'instruction suivante se reconnecte ; rien n'a été modifié",
+  "help.pg-timeout-help": "filtrez ou agrégez d'abord, ou demandez un `statement_timeout` plus long (`options=-cstatement_timeout=…` dans la chaîne de connexion)",
+  "help.pg-missing-table-help": "la table a peut-être été supprimée depuis `attach` : refaites `attach` pour relister les tables",
+  "help.pg-permission-help": "le propriétaire de la base peut faire `grant select` (ou `create`) au rôle avec lequel vous vous connectez",
+  "help.pg-export-modes": "`with (mode = \"replace\")` la remplace, `with (mode = \"append\")` ajoute les lignes",
+  "help.attached-list": "attachées : {}",
+  "help.attach-example": "par ex. `attach \"postgresql://user@host/db\" as pg`",
+  "phrase.pg-copy-truncated": "les données s'arrêtent avant leur fin",
+  "phrase.pg-copy-after-trailer": "des données après le marqueur de fin",
+  "phrase.pg-copy-bad-signature": "pas un en-tête COPY binaire",
+  "phrase.pg-copy-has-oids": "les lignes avec OID ne sont pas lues",
+  "phrase.pg-copy-bad-length": "une longueur de champ qui ne convient pas à son type",
+  "phrase.pg-copy-field-count": "{} champs là où {} étaient attendus",
+  "phrase.pg-copy-bad-numeric": "un numeric mal formé",
+  "phrase.pg-copy-bad-text": "du texte qui n'est pas de l'UTF-8",
+  "label.chart-map-code-repeated": "`{}` sur {} lignes",
+  "help.chart-map-aggregate": "gardez d'abord une ligne par territoire : `| where date = …` ou `| aggregate {} = mean({}) by {}`",
+  "help.chart-map-outlines-help": "réinstallez terrain avec ses datasets, donnez à TERRAIN_DATASETS le dossier des datasets, ou indiquez `with (outlines = \"fichier.geojson\")`",
+  "note.chart-map-unknown-codes": "avertissement : chart map : {} {} aucun contour des {} : {}",
+  "phrase.chart-map-territories": "{} {}",
+  "phrase.chart-map-code-matches": "code ne correspond à",
+  "phrase.chart-map-codes-match": "codes ne correspondent à",
+  "note.chart-map-wrote": "carte de {} écrite dans {}",
+  "note.chart-map-listed": "chart map : {} sans contour listés sous la carte : {}",
 ]
 
 // MARK: habits from other tools

@@ -9,7 +9,7 @@ public struct Parser {
   /// Deepest expression nesting accepted before a clear error (keeps recursion bounded).
   public static let maxDepth = 200
 
-  public static let statementKeywords = ["from", "load", "let", "pilots", "compare"]
+  public static let statementKeywords = ["from", "load", "let", "pilots", "compare", "attach"]
 
   private(set) var tokens: [Token]
   var index = 0
@@ -138,6 +138,8 @@ public struct Parser {
       stmt = .assign(n, try parsePipeline())
     } else if acceptKeyword("pilots") {
       stmt = .pilots(try parsePilots())
+    } else if acceptKeyword("attach") {
+      stmt = try parseAttach()
     } else if current.isKeyword("from") || current.isKeyword("compare") {
       stmt = .query(try parsePipeline())
     } else {
@@ -169,6 +171,29 @@ public struct Parser {
     }
     let options = try parseWithOptions()
     return .load(path: path, alias: alias, options: options)
+  }
+
+  /// `attach "CONNINFO" as NAME [with (…)]` (after `attach`).
+  private mutating func parseAttach() throws -> Statement {
+    switch current.kind {
+    case .string, .parameter: break
+    default: throw unexpected(.expectedConninfo, help: .attachExample)
+    }
+    let conninfo = try parsePath(after: "attach", example: "attach \"postgresql://user@host/db\" as pg")
+    guard acceptKeyword("as") else { throw unexpected(.expectedAsAfterAttach, help: .attachExample) }
+    let name = try name(.tableNameAfterAs)
+    return .attach(conninfo: conninfo, name: name, options: try parseWithOptions())
+  }
+
+  /// A table name where a pipeline reads one (`from`, `join`, `append`): `communes`, or
+  /// `pg.communes` for a table of an attached database (one name, its span over both parts).
+  package mutating func tableName(_ what: DiagnosticText) throws -> Name {
+    let first = try name(what)
+    guard current.isSymbol("."), current.span.start == first.span.end, index + 1 < tokens.count,
+      case .identifier(let s, _) = tokens[index + 1].kind, tokens[index + 1].span.start == current.span.end
+    else { return first }
+    index += 2
+    return Name(text: first.text + "." + s, span: first.span.merged(tokens[index - 1].span))
   }
 
   /// The file path of `load` or `export`: a string, a `$parameter`, or pieces of those joined
@@ -259,7 +284,7 @@ public struct Parser {
     let start = current.span.start
     let source: PipelineSource
     if acceptKeyword("from") {
-      source = .table(try name(.tableNameAfterFrom))
+      source = .table(try tableName(.tableNameAfterFrom))
     } else if current.isKeyword("compare") {
       source = .compare(try parseCompare())
     } else {
@@ -611,6 +636,13 @@ public struct Parser {
       if current.isSymbol("."), index + 1 < tokens.count, case .identifier(let col, _) = tokens[index + 1].kind {
         index += 1
         let c = advance()
+        // `pg.communes.population`: a column of an attached database's table.
+        if current.isSymbol("."), index + 1 < tokens.count, case .identifier(let third, _) = tokens[index + 1].kind {
+          index += 1
+          let d = advance()
+          return Expr(kind: .column(Name(text: third, span: d.span), table: Name(text: word + "." + col, span: t.span.merged(c.span))),
+            span: t.span.merged(d.span))
+        }
         return Expr(kind: .column(Name(text: col, span: c.span), table: Name(text: word, span: t.span)),
           span: t.span.merged(c.span))
       }

@@ -21,7 +21,7 @@ func runInteractiveShell(_ session: Session, bannerShown: Bool = false) {
   let history = ShellHistory(warn: session.notify)
   history.load()
   var completer = ShellCompleter(
-    tableNames: { session.catalog.names },
+    tableNames: { session.completionTableNames },
     columns: { name in completionColumns(session, name) })
   completer.queryColumns = { text in session.outputColumns(of: text) }
   completer.pilotColumns = { session.pilots.flatMap { completionColumns(session, $0.tableName) } }
@@ -43,6 +43,7 @@ func showBanner(_ session: Session) {
 /// The columns of `name` for completion. A table registered but not loaded yet is loaded only
 /// when its file is small (the bundled ones are), so Tab never stalls on a big file.
 func completionColumns(_ session: Session, _ name: String) -> [String]? {
+  if let attached = session.attachedColumns(name) { return attached }
   if !session.catalog.isLoaded(name) {
     guard case .lazyFile(let path)? = session.catalog.origin(of: name),
       let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber,

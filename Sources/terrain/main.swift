@@ -102,6 +102,14 @@ struct Terrain: ParsableCommand {
     {
       try session.registerDirectory(bundled)
     }
+    // `chart map` finds the bundled outlines even when the tables come from elsewhere.
+    if let bundled = locateBundledDatasets(
+      environment: ProcessInfo.processInfo.environment, executable: runningExecutablePath(),
+      currentDirectory: FileManager.default.currentDirectoryPath)
+    {
+      let contours = (bundled as NSString).appendingPathComponent("contours")
+      if !session.outlineFolders.contains(contours) { session.outlineFolders.append(contours) }
+    }
     return session
   }
 }

@@ -17,25 +17,10 @@ import XCTest
 #endif
 
 final class ChartTests: XCTestCase {
-  /// What a session printed: results and notices.
-  private final class Printed {
-    var out = ""
-    var notes = ""
-  }
-
   /// A session on the bundled data whose relative paths start in a new temporary folder
   /// (removed after the test), and what it prints.
-  private func session() throws -> (Session, URL, Printed) {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("chart-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    addTeardownBlock { try? FileManager.default.removeItem(at: folder) }
-    let s = Session.shell()
-    try s.registerDirectory(TestSupport.datasets.path)
-    s.workingDirectory = folder.path
-    let printed = Printed()
-    s.write = { printed.out += $0 }
-    s.notify = { printed.notes += $0 }
-    return (s, folder, printed)
+  private func session() throws -> (Session, URL, TestSupport.Printed) {
+    try TestSupport.bundledSession("chart", for: self)
   }
 
   // MARK: numbers and axes
@@ -193,7 +178,7 @@ final class ChartTests: XCTestCase {
   func testTheShellCompletesChartWords() {
     let completer = ShellCompleter(tableNames: { ["epci"] }, columns: { $0 == "epci" ? ["nom", "population"] : nil })
     XCTAssertEqual(completer.complete(before: "from epci | ", word: "ch"), .words(["chart"]))
-    XCTAssertEqual(completer.complete(before: "from epci | chart ", word: ""), .words(["bar", "column", "line", "scatter"]))
+    XCTAssertEqual(completer.complete(before: "from epci | chart ", word: ""), .words(["bar", "column", "line", "scatter", "map"]))
     XCTAssertEqual(completer.complete(before: "from epci | chart ", word: "sc"), .words(["scatter"]))
     XCTAssertEqual(completer.complete(before: "from epci | chart bar nom, population to \"", word: "top"), .files)
     guard case .words(let columns) = completer.complete(before: "from epci | chart bar nom, ", word: "po") else { return XCTFail() }
@@ -360,14 +345,51 @@ final class ChartTests: XCTestCase {
     XCTAssertEqual(try String(contentsOf: folder.appendingPathComponent("top.svg"), encoding: .utf8), svg)
   }
 
+  /// A Python script (standard library only) that decodes the PNG file `argv[1]` (8-bit RGB or
+  /// RGBA) and prints its number of pixels, how many are near the colour `argv[2]` (`#RRGGBB`),
+  /// and how many are neither that nor white.
+  static let pngColourCount = """
+    import struct, sys, zlib
+    data = open(sys.argv[1], 'rb').read()
+    want = bytes.fromhex(sys.argv[2].lstrip('#'))
+    assert data[:8] == b'\\x89PNG\\r\\n\\x1a\\n'
+    pos, idat = 8, b''
+    while pos < len(data):
+        n, kind = struct.unpack('>I4s', data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + n]
+        if kind == b'IHDR': w, h, depth, colour = struct.unpack('>IIBB', body[:10])
+        if kind == b'IDAT': idat += body
+        pos += 12 + n
+    assert depth == 8 and colour in (2, 6), (depth, colour)
+    bpp = 4 if colour == 6 else 3
+    raw, stride, rows, prev = zlib.decompress(idat), w * bpp, [], bytearray(w * bpp)
+    for y in range(h):
+        f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for i in range(stride):
+            a = line[i - bpp] if i >= bpp else 0
+            b, c = prev[i], prev[i - bpp] if i >= bpp else 0
+            if f == 1: line[i] = (line[i] + a) & 255
+            elif f == 2: line[i] = (line[i] + b) & 255
+            elif f == 3: line[i] = (line[i] + (a + b) // 2) & 255
+            elif f == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        rows.append(line)
+        prev = line
+    blue = other = 0
+    for line in rows:
+        for x in range(0, stride, bpp):
+            r, g, b = line[x], line[x + 1], line[x + 2]
+            if abs(r - want[0]) < 40 and abs(g - want[1]) < 40 and abs(b - want[2]) < 40: blue += 1
+            elif (r, g, b) != (255, 255, 255): other += 1
+    print(w * h, blue, other)
+    """
+
   /// Renders the four kinds with `rsvg-convert` and checks, by decoding the PNG (Python's
   /// standard library), that the marks are there in the palette's blue.
   func testSVGRendersToANonBlankPicture() throws {
-    let env = ProcessInfo.processInfo.environment
-    let dirs = (env["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map(String.init)
-    guard let rsvg = dirs.map({ $0 + "/rsvg-convert" }).first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-      throw XCTSkip("rsvg-convert not found (Debian: apt-get install librsvg2-bin): SVG charts not rendered")
-    }
+    let rsvg = try TestSupport.rsvgConvert()
     let python = try TestSupport.python(modules: ["zlib"])
     let (s, folder, _) = try session()
     let statements = [
@@ -376,49 +398,13 @@ final class ChartTests: XCTestCase {
       "from barometre | where maille == \"NAT\" and indicateur == \"IND-208\" | chart line date, valeur to \"line.svg\"",
       "from communes | where code_departement == \"69\" | chart scatter superficie, population to \"scatter.svg\"",
     ]
-    let script = """
-      import struct, sys, zlib
-      data = open(sys.argv[1], 'rb').read()
-      assert data[:8] == b'\\x89PNG\\r\\n\\x1a\\n'
-      pos, idat = 8, b''
-      while pos < len(data):
-          n, kind = struct.unpack('>I4s', data[pos:pos + 8])
-          body = data[pos + 8:pos + 8 + n]
-          if kind == b'IHDR': w, h, depth, colour = struct.unpack('>IIBB', body[:10])
-          if kind == b'IDAT': idat += body
-          pos += 12 + n
-      assert depth == 8 and colour in (2, 6), (depth, colour)
-      bpp = 4 if colour == 6 else 3
-      raw, stride, rows, prev = zlib.decompress(idat), w * bpp, [], bytearray(w * bpp)
-      for y in range(h):
-          f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
-          for i in range(stride):
-              a = line[i - bpp] if i >= bpp else 0
-              b, c = prev[i], prev[i - bpp] if i >= bpp else 0
-              if f == 1: line[i] = (line[i] + a) & 255
-              elif f == 2: line[i] = (line[i] + b) & 255
-              elif f == 3: line[i] = (line[i] + (a + b) // 2) & 255
-              elif f == 4:
-                  p = a + b - c
-                  pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-                  line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
-          rows.append(line)
-          prev = line
-      blue = other = 0
-      for line in rows:
-          for x in range(0, stride, bpp):
-              r, g, b = line[x], line[x + 1], line[x + 2]
-              if abs(r - 0x00) < 40 and abs(g - 0x72) < 40 and abs(b - 0xB2) < 40: blue += 1
-              elif (r, g, b) != (255, 255, 255): other += 1
-      print(w * h, blue, other)
-      """
     for (statement, name) in zip(statements, ["bar", "column", "line", "scatter"]) {
       XCTAssertTrue(s.run(statement), statement)
       let svg = folder.appendingPathComponent("\(name).svg").path
       let png = folder.appendingPathComponent("\(name).png").path
-      let r = try TestSupport.runProcess(URL(fileURLWithPath: rsvg), ["-w", "400", svg, "-o", png], in: folder)
+      let r = try TestSupport.runProcess(rsvg, ["-w", "400", svg, "-o", png], in: folder)
       XCTAssertEqual(r.status, 0, "rsvg-convert: \(r.err)")
-      let counts = try TestSupport.runProcess(python, ["-c", script, png], in: folder)
+      let counts = try TestSupport.runProcess(python, ["-c", Self.pngColourCount, png, "#0072B2"], in: folder)
       XCTAssertEqual(counts.status, 0, counts.err)
       let numbers = counts.out.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
       XCTAssertEqual(numbers.count, 3, counts.out)

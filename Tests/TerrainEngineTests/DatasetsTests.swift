@@ -52,6 +52,12 @@ final class DatasetsTests: XCTestCase {
       // gzip header: magic, deflate, no flags (no file name), mtime 0.
       XCTAssertEqual(Array(built.prefix(8)), [0x1F, 0x8B, 8, 0, 0, 0, 0, 0], name)
     }
+    // The outlines of `chart map`: the shared GeoJSON files, byte for byte, compressed.
+    for name in ["departements", "regions"] {
+      let built = try Data(contentsOf: packed.appendingPathComponent("contours/\(name).geojson.gz"))
+      let bundled = try Data(contentsOf: TestSupport.datasets.appendingPathComponent("contours/\(name).geojson.gz"))
+      XCTAssertTrue(built == bundled, "datasets/contours/\(name).geojson.gz differs from what build.py writes")
+    }
     let bundled = try FileManager.default.contentsOfDirectory(atPath: TestSupport.datasets.path)
       .filter { $0.contains(".csv") }.sorted()
     XCTAssertEqual(bundled, Self.names.map { "\($0).csv.gz" }, "every bundled table is built by build.py, compressed")

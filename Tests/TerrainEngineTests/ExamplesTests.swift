@@ -58,6 +58,14 @@ final class ExamplesTests: XCTestCase {
     XCTAssertTrue(text.contains(";158,86712571836034;"), "decimal comma expected:\n\(text)")
     XCTAssertTrue(text.hasPrefix("indicator;CA du Grand Dax;CA du Grand Dax rank;CA du Grand Dax of;"), text)
     XCTAssertTrue(text.contains("population;59038;162;217;"), text)
+    // The two maps: every département drawn; the pilots' four coloured, the others hatched.
+    for (file, coloured) in [("carte_fibre.svg", 96), ("carte_pilotes.svg", 4)] {
+      let svg = try String(contentsOf: Self.root.appendingPathComponent("examples/out/\(file)"), encoding: .utf8)
+      XCTAssertEqual(svg.components(separatedBy: "<path class=\"territory\"").count - 1, 96, file)
+      let colouredPaths = try NSRegularExpression(pattern: "<path class=\"territory\" data-code=\"[0-9AB]+\" data-class=")
+        .numberOfMatches(in: svg, range: NSRange(svg.startIndex..., in: svg))
+      XCTAssertEqual(colouredPaths, coloured, file)
+    }
   }
   func testParameterisedSheet() throws {
     let sheet = Self.root.appendingPathComponent("examples/out/fiche_244000675.csv")

@@ -27,7 +27,13 @@ final class HelpTests: XCTestCase {
     let (s, output) = try bundledSession()
     XCTAssertTrue(s.run("pilots epci key siren = \"200069177\", \"246900740\""), output())
     for topic in helpTopics {
-      let ok = s.run(topic.example.replacingOccurrences(of: "/tmp/", with: NSTemporaryDirectory()), name: "help \(topic.name)")
+      var example = topic.example
+      // `attach` needs a server: the test one when there is one (TestSupport.postgres()).
+      if topic.name == "attach" {
+        guard let pg = try? TestSupport.postgres() else { continue }
+        example = example.replacingOccurrences(of: "postgresql://user@host/db", with: pg)
+      }
+      let ok = s.run(example.replacingOccurrences(of: "/tmp/", with: NSTemporaryDirectory()), name: "help \(topic.name)")
       XCTAssertTrue(ok, "example of `.help \(topic.name)` fails:\n\(output())")
     }
   }
@@ -42,6 +48,11 @@ final class HelpTests: XCTestCase {
     s.workingDirectory = TestSupport.repositoryRoot.path
     for command in commands {
       if command.name == "check" { XCTAssertTrue(s.run("from epci | take 1"), output()) }
+      // `.detach pg` needs a database attached as pg: the test server's, when there is one.
+      if command.name == "detach" {
+        guard let pg = try? TestSupport.postgres() else { continue }
+        XCTAssertTrue(s.run("attach \"\(pg)\" as pg"), output())
+      }
       let example = command.example.replacingOccurrences(of: "/tmp/", with: NSTemporaryDirectory())
       XCTAssertTrue(s.run(example, name: "help .\(command.name)"), "`\(example)` fails:\n\(output())")
     }

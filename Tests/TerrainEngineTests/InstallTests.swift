@@ -62,7 +62,9 @@ final class InstallTests: XCTestCase {
     let installed = prefix.appendingPathComponent("bin/terrain")
     XCTAssertTrue(FileManager.default.isExecutableFile(atPath: installed.path))
     let tables = try FileManager.default.contentsOfDirectory(atPath: prefix.appendingPathComponent("share/terrain/datasets").path)
-    XCTAssertEqual(Set(tables), Set(DatasetsTests.names.map { "\($0).csv.gz" } + ["README.md"]))
+    XCTAssertEqual(Set(tables), Set(DatasetsTests.names.map { "\($0).csv.gz" } + ["README.md", "contours"]))
+    let contours = try FileManager.default.contentsOfDirectory(atPath: prefix.appendingPathComponent("share/terrain/datasets/contours").path)
+    XCTAssertEqual(Set(contours), ["departements.geojson.gz", "regions.geojson.gz"])
 
     let elsewhere = try folder("elsewhere")
     let r = try TestSupport.runProcess(
@@ -70,5 +72,17 @@ final class InstallTests: XCTestCase {
       in: URL(fileURLWithPath: elsewhere), environment: ["TERRAIN_DATASETS": ""])
     XCTAssertEqual(r.status, 0, r.err)
     XCTAssertEqual(r.out, "n\n34875\nn\n18\n")
+    // The installed binary finds the outlines of `chart map`, even with `--no-data`.
+    let map = try TestSupport.runProcess(
+      installed, ["-c", "from departements | chart map code_departement, population to \"m.svg\""],
+      in: URL(fileURLWithPath: elsewhere), environment: ["TERRAIN_DATASETS": ""])
+    XCTAssertEqual(map.status, 0, map.err)
+    XCTAssertTrue(map.err.contains("wrote a map of 96 départements to m.svg"), map.err)
+    try "code,v\n01,1\n2A,2\n".write(toFile: elsewhere + "/v.csv", atomically: true, encoding: .utf8)
+    let noData = try TestSupport.runProcess(
+      installed, ["--no-data", "-c", "load \"v.csv\" as v\nfrom v | chart map code, v to \"n.svg\""],
+      in: URL(fileURLWithPath: elsewhere), environment: ["TERRAIN_DATASETS": ""])
+    XCTAssertEqual(noData.status, 0, noData.err)
+    XCTAssertTrue(noData.err.contains("wrote a map of 96 départements to n.svg"), noData.err)
   }
 }

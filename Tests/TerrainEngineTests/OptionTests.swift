@@ -58,7 +58,7 @@ final class OptionTests: XCTestCase {
 
   func testSchemasListTheirOptions() {
     XCTAssertEqual(LoadOptions.schema.names, ["sep", "header", "quote", "decimal", "encoding", "nulls", "types", "skip_bad_rows", "format", "skip", "thousands", "sheet", "file", "columns"])
-    XCTAssertEqual(ExportOptions.schema.names, ["sep", "decimal", "bom", "header", "null", "crlf", "dialect", "format"])
+    XCTAssertEqual(ExportOptions.schema.names, ["sep", "decimal", "bom", "header", "null", "crlf", "dialect", "format", "mode"])
     XCTAssertEqual(LoadOptions.schema.option(named: "SEPARATOR")?.name, "sep")
   }
 }

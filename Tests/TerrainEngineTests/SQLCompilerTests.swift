@@ -116,7 +116,7 @@ final class SQLCompilerTests: XCTestCase {
 
   func session() throws -> Session {
     if let s = Self.sharedSession { return s }
-    let s = Session()
+    let s = Session.shell()
     s.write = { _ in }
     s.notify = { _ in }
     _ = try s.registerDirectory(TestSupport.datasets.path)
@@ -234,7 +234,7 @@ final class SQLCompilerTests: XCTestCase {
   }
 
   func testDotSQLPrintsTheStatementAndPointsErrorsIntoIt() throws {
-    let s = Session()
+    let s = Session.shell()
     var out = ""
     var err = ""
     s.write = { out += $0 }

@@ -3,6 +3,7 @@
 
 import Foundation
 import TerrainEngine
+import TerrainShell
 import XCTest
 
 enum TestSupport {
@@ -117,5 +118,35 @@ enum TestSupport {
     let script = tables.map { "load \"\(sharedData.appendingPathComponent($0.key).path)\" as \($0.value)" }.joined(separator: "\n")
     XCTAssertTrue(s.run(script), errors)
     return s
+  }
+
+  /// What a session printed: results (`write`) and notices (`notify`).
+  final class Printed {
+    var out = ""
+    var notes = ""
+  }
+
+  /// A session on the bundled data (tables and the outlines of `chart map`) whose relative
+  /// paths start in a new temporary folder (removed after `test`), and what it prints.
+  static func bundledSession(_ prefix: String, for test: XCTestCase) throws -> (Session, URL, Printed) {
+    let folder = try temporaryFolder(prefix, for: test)
+    let s = Session.shell()
+    try s.registerDirectory(datasets.path)
+    s.workingDirectory = folder.path
+    let printed = Printed()
+    s.write = { printed.out += $0 }
+    s.notify = { printed.notes += $0 }
+    return (s, folder, printed)
+  }
+
+  /// `rsvg-convert` on the `PATH`.
+  ///
+  /// - Throws: `XCTSkip` saying how to install it when there is none.
+  static func rsvgConvert() throws -> URL {
+    let dirs = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map(String.init)
+    guard let rsvg = dirs.map({ $0 + "/rsvg-convert" }).first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+      throw XCTSkip("rsvg-convert not found (Debian: apt-get install librsvg2-bin): SVG not rendered")
+    }
+    return URL(fileURLWithPath: rsvg)
   }
 }

@@ -107,3 +107,98 @@ extension ChartSink {
     "→ Chart \(kind.rawValue) \(firstName), \(secondName)" + (path.map { " to \"\($0)\"" } ?? "")
   }
 }
+
+// MARK: maps
+
+extension ChartSink {
+  /// The (normalised code, value) of `table`'s rows for `chart map`, and how many rows had no
+  /// code. A null value keeps its territory without a value (hatched).
+  ///
+  /// - Throws: `chartMapDuplicateCode` when a code has several rows.
+  package func mapRows(_ table: Table, cancel: CancellationFlag?) throws -> (rows: [(code: String, value: Double?)], noCode: Int) {
+    guard first < table.columns.count, second < table.columns.count else { return ([], 0) }
+    let codes = table.columns[first]
+    let values = table.columns[second]
+    var rows: [(code: String, value: Double?)] = []
+    var count: [String: Int] = [:]
+    var noCode = 0
+    for i in 0..<table.rowCount {
+      if i % 65_536 == 0 { try cancel?.check() }
+      let raw: String?
+      switch codes.type {
+      case .text: raw = codes.text(at: i)
+      case .int: raw = codes.int(at: i).map { String($0) }
+      default: raw = nil
+      }
+      guard let raw else {
+        noCode += 1
+        continue
+      }
+      let code = normalisedMapCode(raw)
+      let value: Double?
+      switch values.type {
+      case .int: value = values.int(at: i).map(Double.init)
+      case .float: value = values.float(at: i).flatMap { $0.isFinite ? $0 : nil }
+      default: value = nil
+      }
+      count[code, default: 0] += 1
+      rows.append((code, value))
+    }
+    if let repeated = rows.first(where: { (count[$0.code] ?? 0) > 1 }) {
+      throw Diagnostic(.chartMapDuplicateCode, repeated.code, groupedCount(count[repeated.code] ?? 0), at: firstSpan ?? span,
+        label: .chartMapCodeRepeated(repeated.code, groupedCount(count[repeated.code] ?? 0)), help: .chartMapAggregate(secondName, secondName, firstName))
+    }
+    return (rows, noCode)
+  }
+
+  /// Draws `table`'s rows as a map: in the terminal (`width` columns, in `colours`), or into
+  /// the SVG file. `outlines` gives the outlines of a source (nil when not installed).
+  package func drawMap(
+    _ table: Table, width: Int, colours: TerminalColours, cancel: CancellationFlag?, fileSystemPath: (String) -> String,
+    outlines: (MapOutlineSource) throws -> MapOutlines?
+  ) throws -> ChartOutput {
+    let (rows, noCode) = try mapRows(table, cancel: cancel)
+    var notes: [String] = []
+    if noCode > 0 {
+      let what = noCode == 1 ? DiagnosticText.chartOneRow.string : DiagnosticText.chartRows(groupedCount(noCode)).string
+      notes.append(DiagnosticText.chartSkippedNulls(what, "`\(firstName)`").string)
+    }
+    let level = options.level ?? detectMapLevel(rows.map(\.code))
+    let source: MapOutlineSource = options.outlines.map { .file(fileSystemPath($0)) } ?? .bundled(level)
+    guard let shapes = try outlines(source) else {
+      throw Diagnostic(.chartMapNoOutlines, level.plural, "\(level.fileStem).geojson.gz", at: span, label: .notWritten,
+        help: .chartMapOutlinesHelp)
+    }
+    let (map, unknownCodes) = prepareMap(rows: rows, outlines: shapes, level: level, title: title, valueName: secondName,
+      source: options.source, classes: options.classes ?? mapDefaultClasses, method: options.method ?? .quantile)
+    if !unknownCodes.isEmpty {
+      let shown = unknownCodes.prefix(10).map { "`\(escapeControls($0))`" }.joined(separator: ", ") + (unknownCodes.count > 10 ? ", …" : "")
+      let what = unknownCodes.count == 1 ? DiagnosticText.chartMapCodeMatches.string : DiagnosticText.chartMapCodesMatch.string
+      let territories = options.outlines == nil ? level.plural : "outlines of \(shapes.attribution)"
+      notes.append(DiagnosticText.chartMapUnknownCodes(groupedCount(unknownCodes.count), what, territories, shown).string)
+    }
+    let listed = map.listed + map.listedWithoutValue
+    if !listed.isEmpty && path != nil {
+      let names = listed.map { "\($0.name) (\($0.code))" }.joined(separator: ", ")
+      notes.append(DiagnosticText.chartMapListed(level.count(listed.count), names).string)
+    }
+    if !rows.contains(where: { $0.value != nil }) { notes.append(DiagnosticText.chartNothingToDraw.string) }
+    guard let path else {
+      let drawing = drawTerminalMap(map, width: options.width ?? width, height: options.height, colours: colours)
+      let total = map.values.count + map.listed.count
+      if colours == .none && drawing.drawn < total {
+        notes.append(DiagnosticText.chartDrewFirst(groupedCount(drawing.drawn), groupedCount(total)).string)
+      }
+      return ChartOutput(text: drawing.text, notes: notes)
+    }
+    let drawing = drawSVGMap(map, width: options.width, height: options.height)
+    _ = try writeFileAtomically(path: fileSystemPath(path)) { out in
+      out.append(drawing.text)
+      return drawing.drawn
+    }
+    let what = options.outlines == nil ? level.count(drawing.drawn)
+      : DiagnosticText.chartMapTerritories(groupedCount(drawing.drawn), drawing.drawn == 1 ? "territory" : "territories").string
+    notes.append(DiagnosticText.chartMapWroteMap(what, path).string)
+    return ChartOutput(text: nil, notes: notes)
+  }
+}

@@ -14,12 +14,14 @@ public enum ChartKind: String, CaseIterable, Sendable {
   case line
   /// Y against a numeric or date X, one dot per row.
   case scatter
+  /// A choropleth: one territory (département or région code) per row, coloured by its value.
+  case map
 
-  /// Whether the first column names categories (bar, column) rather than being a numeric axis.
-  public var isCategorical: Bool { self == .bar || self == .column }
+  /// Whether the first column names categories (bar, column; map: territory codes) rather than being a numeric axis.
+  public var isCategorical: Bool { self == .bar || self == .column || self == .map }
 
   /// What the two columns are called in messages and `.help`: `LABEL, VALUE` or `X, Y`.
-  public var columnRoles: (String, String) { isCategorical ? ("LABEL", "VALUE") : ("X", "Y") }
+  public var columnRoles: (String, String) { self == .map ? ("CODE", "VALUE") : isCategorical ? ("LABEL", "VALUE") : ("X", "Y") }
 }
 
 /// The values a chart draws, rows with a null (or non-finite) value already left out.
@@ -86,9 +88,23 @@ public struct ChartOptions: Sendable {
   /// Terminal: lines of the plot (column, line, scatter); SVG: pixels.
   public var height: Int?
 
+  /// `chart map`: the number of classes (nil: 5).
+  public var classes: Int?
+  /// `chart map`: how the classes are cut (nil: quantiles).
+  public var method: MapClassMethod?
+  /// `chart map`: départements or régions (nil: found from the codes).
+  public var level: MapLevel?
+  /// `chart map`: the data's source, written at the bottom of the SVG.
+  public var source: String?
+  /// `chart map`: a GeoJSON file of outlines to use instead of the bundled ones.
+  public var outlines: String?
+
   public init() {}
 
-  /// `title`, `width`, `height`.
+  /// The options only `chart map` reads.
+  public static let mapOnly: Set<String> = ["classes", "method", "level", "source", "outlines"]
+
+  /// `title`, `width`, `height`; for maps `classes`, `method`, `level`, `source`, `outlines`.
   public static let schema = OptionSchema<ChartOptions>(statement: "chart", options: [
     OptionSpec("title", .text, "the chart's title (default: the value column's name)") { o, v in
       if case .text(let s) = v { o.title = s }
@@ -98,6 +114,35 @@ public struct ChartOptions: Sendable {
     },
     OptionSpec("height", .integer, "lines of the plot in the terminal (default 12), pixels in an SVG (default: fitted)") { o, v in
       if case .int(let n) = v { o.height = try checkedSize(n) }
+    },
+    OptionSpec("classes", .integer, "map: the number of classes, 2 to 9 (default 5)") { o, v in
+      guard case .int(let n) = v else { return }
+      guard mapClassRange.contains(n) else {
+        throw OptionValueError(.chartMapClassCount, arguments: [String(mapClassRange.lowerBound), String(mapClassRange.upperBound), String(n)],
+          label: .outOfRange)
+      }
+      o.classes = n
+    },
+    OptionSpec("method", .text, "map: \"quantile\" (default), \"equal\" or \"jenks\"") { o, v in
+      guard case .text(let s) = v else { return }
+      guard let m = MapClassMethod(rawValue: s.lowercased()) else {
+        throw OptionValueError(.chartMapUnknownMethod, arguments: [s, MapClassMethod.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")])
+      }
+      o.method = m
+    },
+    OptionSpec("level", .text, "map: \"departement\" or \"region\" (default: found from the codes)") { o, v in
+      guard case .text(let s) = v else { return }
+      let folded = s.lowercased().replacingOccurrences(of: "é", with: "e")
+      guard let l = MapLevel(rawValue: folded.hasSuffix("s") ? String(folded.dropLast()) : folded) else {
+        throw OptionValueError(.chartMapUnknownLevel, arguments: [s, MapLevel.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")])
+      }
+      o.level = l
+    },
+    OptionSpec("source", .text, "map: the data's source, written under the map (SVG)") { o, v in
+      if case .text(let s) = v { o.source = s }
+    },
+    OptionSpec("outlines", .text, "map: a GeoJSON file of outlines with a `code` property (default: the bundled départements or régions)") { o, v in
+      if case .text(let s) = v { o.outlines = s }
     },
   ])
 }

@@ -43,13 +43,8 @@ package func xmlEscaped(_ s: String) -> String {
   return out
 }
 
-/// `s` cut to `characters` with `…` when longer.
-private func cut(_ s: String, _ characters: Int) -> String {
-  s.count <= characters ? s : String(s.prefix(max(1, characters - 1))) + "…"
-}
-
 /// A coordinate written with one decimal.
-private func px(_ v: Double) -> String {
+package func px(_ v: Double) -> String {
   let s = String(format: "%.1f", v.isFinite ? v : 0)
   return s.hasSuffix(".0") ? String(s.dropLast(2)) : s
 }
@@ -79,7 +74,7 @@ private struct SVGText {
 
   /// The whole document: `width` × `height` pixels, a white background, `title` at the top.
   func document(width: Double, height: Double, title: String) -> String {
-    let shown = cut(title, Int((width - 20) / (titleSize * svgCharWidth)))
+    let shown = cutText(title, Int((width - 20) / (titleSize * svgCharWidth)))
     return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
       + "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(px(width))\" height=\"\(px(height))\" viewBox=\"0 0 \(px(width)) \(px(height))\" "
       + "font-family=\"DejaVu Sans, Arial, Helvetica, sans-serif\" font-size=\"\(px(svgFontSize))\" fill=\"\(svgPalette.text)\">\n"
@@ -114,7 +109,7 @@ private func thinnedTicks(
 package func drawSVGChart(_ data: ChartData, width: Int? = nil, height: Int? = nil) -> ChartDrawing {
   let w = Double(max(200, min(width ?? 800, chartSizeLimit)))
   switch data.kind {
-  case .bar: return svgBars(data, width: w, height: height)
+  case .bar, .map: return svgBars(data, width: w, height: height)
   case .column: return svgColumns(data, width: w, height: Double(max(150, min(height ?? 500, chartSizeLimit))))
   case .line, .scatter: return svgPlot(data, width: w, height: Double(max(150, min(height ?? 500, chartSizeLimit))))
   }
@@ -128,7 +123,7 @@ private func svgBars(_ data: ChartData, width: Double, height: Int?) -> ChartDra
   let n = data.count
   let decimals = chartDecimals(data.ys)
   let values = data.ys.map { frenchNumber($0, decimals: decimals, group: group) }
-  let labels = data.labels.map { cut($0, longestLabel) }
+  let labels = data.labels.map { cutText($0, longestLabel) }
   let bottom = 56.0
   let h = Double(height.map { max(150, min($0, chartSizeLimit)) } ?? Int(top + bottom + Double(max(1, n)) * 24))
   let rowHeight = (h - top - bottom) / Double(max(1, n))
@@ -156,7 +151,7 @@ private func svgBars(_ data: ChartData, width: Double, height: Int?) -> ChartDra
       fill: v < 0 ? svgPalette.negative : svgPalette.main, tooltip: "\(data.labels[i]) : \(values[i])")
     let middle = y + rowHeight / 2 + svgFontSize * 0.35
     if i % every == 0 {
-      let shown = cut(labels[i], max(1, Int(labelWidth / (svgFontSize * svgCharWidth))))
+      let shown = cutText(labels[i], max(1, Int(labelWidth / (svgFontSize * svgCharWidth))))
       svg.text(shown, x: left - 8, y: middle, cls: "category-label", anchor: "end")
       svg.text(values[i], x: max(x1, x(0)) + 4, y: middle, cls: "value-label")
     }
@@ -173,7 +168,7 @@ private func svgColumns(_ data: ChartData, width: Double, height: Double) -> Cha
   let n = data.count
   let decimals = chartDecimals(data.ys)
   let values = data.ys.map { frenchNumber($0, decimals: decimals, group: group) }
-  let labels = data.labels.map { cut($0, longestLabel) }
+  let labels = data.labels.map { cutText($0, longestLabel) }
   let axisProbe = numericAxis(data.ys, count: max(2, Int(height / 60)), zero: true, group: group)
   let tickWidth = axisProbe.ticks.map { svgTextWidth($0.label) }.max() ?? 0
   var left = 14 + 16 + tickWidth + 8

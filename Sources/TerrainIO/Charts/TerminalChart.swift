@@ -20,7 +20,7 @@ package func drawTerminalChart(_ data: ChartData, width: Int, height: Int? = nil
   let height = max(3, min(height ?? 12, chartSizeLimit))
   var drawing: ChartDrawing
   switch data.kind {
-  case .bar: drawing = terminalBars(data, width: width)
+  case .bar, .map: drawing = terminalBars(data, width: width)
   case .column: drawing = terminalColumns(data, width: width, height: height)
   case .line, .scatter: drawing = terminalPlot(data, width: width, height: height)
   }

@@ -53,6 +53,9 @@ package struct FileFormat: Sendable {
   package var claims: (@Sendable (FileBytes) -> Bool)?
   /// Reads the format; nil for formats terrain only writes.
   package var reader: FormatReader?
+  /// Opens the format's files with their columns decoded on demand (`openFile`); nil for
+  /// formats read whole.
+  package var opener: FormatOpener?
   /// Writes the format; nil for formats terrain only reads.
   package var writer: FormatWriter?
   /// The canonical names of the `load` options the reader honours (`format` is always
@@ -68,7 +71,7 @@ package struct FileFormat: Sendable {
   package init(
     name: String, extensions: [String], summary: String, magic: [[UInt8]] = [],
     claims: (@Sendable (FileBytes) -> Bool)? = nil,
-    reader: FormatReader? = nil, loadOptions: Set<String> = [],
+    reader: FormatReader? = nil, opener: FormatOpener? = nil, loadOptions: Set<String> = [],
     writer: FormatWriter? = nil, exportOptions: Set<String> = [],
     checkExport: (@Sendable (ExportOptions) throws -> Void)? = nil
   ) {
@@ -78,6 +81,7 @@ package struct FileFormat: Sendable {
     self.magic = magic
     self.claims = claims
     self.reader = reader
+    self.opener = opener
     self.writer = writer
     self.loadOptions = loadOptions
     self.exportOptions = exportOptions

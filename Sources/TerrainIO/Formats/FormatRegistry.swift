@@ -149,6 +149,31 @@ private func loadBytes(
   _ file: FileBytes, name path: String, options: LoadOptions, given: [String], registry: FormatRegistry,
   cancel: CancellationFlag?
 ) throws -> LoadResult {
+  guard case .loaded(let result) = try readBytes(file, name: path, options: options, given: given, registry: registry,
+    deferring: false, cancel: cancel)
+  else { throw LoadError(path: path, line: 0, column: 0, .formatNotReadable, path) }
+  return result
+}
+
+/// Opens the file at `path` as `loadFile` loads it, except that a format that can decode its
+/// columns on demand (Parquet) reads only its footer now: the file is then kept (mapped) in
+/// the `DeferredTable` returned, which decodes what the statements read.
+///
+/// - Throws: `LoadError` (nothing is loaded) or `CancelledError`.
+package func openFile(
+  path: String, options: LoadOptions, given: [String] = [], cancel: CancellationFlag? = nil
+) throws -> OpenedFile {
+  let file = try readWholeFile(path: expandingHome(path), cancel: cancel)
+  try checkMemoryFor(file.count, path: path)
+  return try readBytes(file, name: path, options: options, given: given, registry: .standard, deferring: true, cancel: cancel)
+}
+
+/// The one path of `loadFile` and `openFile`: the container, the format, the options it
+/// honours, then its reader (or its opener when `deferring` and it has one).
+private func readBytes(
+  _ file: FileBytes, name path: String, options: LoadOptions, given: [String], registry: FormatRegistry,
+  deferring: Bool, cancel: CancellationFlag?
+) throws -> OpenedFile {
   var name = path
   var bytes = file
   var accepted: Set<String> = ["format"]
@@ -189,9 +214,13 @@ private func loadBytes(
     e.option = stray
     throw e
   }
-  let result: LoadResult
+  let result: OpenedFile
   do {
-    result = try reader(bytes, name, options, cancel)
+    if deferring, let opener = format.opener {
+      result = .deferred(try opener(bytes, name, options, cancel))
+    } else {
+      result = .loaded(try reader(bytes, name, options, cancel))
+    }
   } catch let error as LoadError where file.fileShrank {
     _ = error
     throw LoadError(path: path, line: 0, column: 0, .fileShrank, path)

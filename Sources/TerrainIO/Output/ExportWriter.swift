@@ -22,6 +22,9 @@ public struct ExportOptions: Sendable, Equatable {
   public var dialect: String?
   /// The format, by name (`format = "csv"`), instead of the one the extension picks.
   public var format: String?
+  /// For an export to an attached database (`export "pg.table"`): `create` (the default: an
+  /// error if the table exists), `replace` or `append`. No file format reads it.
+  public var mode: String?
   /// The destination's file name without its extension (`comparatif` for
   /// `out/comparatif.xlsx`), set by `exportTable` for formats that name something inside the
   /// file after it (a workbook's sheet).
@@ -91,6 +94,7 @@ public struct ExportOptions: Sendable, Equatable {
     if null != nil { names.append("null") }
     if crlf != nil { names.append("crlf") }
     if dialect != nil { names.append("dialect") }
+    if mode != nil { names.append("mode") }
     return names
   }
 
@@ -205,6 +209,13 @@ extension ExportOptions {
             help: .formatsList(FormatRegistry.standard.writableNames.joined(separator: ", ")))
         }
         o.format = s.lowercased()
+      },
+      OptionSpec("mode", .text, "for an attached database's table (`export \"pg.t\"`): \"create\" (the default), \"replace\" or \"append\"") { o, v in
+        guard case .text(let s) = v else { return }
+        guard ["create", "replace", "append"].contains(s.lowercased()) else {
+          throw OptionValueError(.pgBadExportMode, arguments: [quotedText(s)])
+        }
+        o.mode = s.lowercased()
       },
     ],
     validate: { o in try exportChecked { _ = try o.checkedDialect() } })

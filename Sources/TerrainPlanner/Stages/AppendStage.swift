@@ -19,7 +19,7 @@ public struct AppendStage: StageSyntax {
   public var tablesRead: [Name] { [table] }
 
   public static func parse(_ p: inout Parser) throws -> AppendStage {
-    AppendStage(table: try p.name(.aTableNameAfterAppend))
+    AppendStage(table: try p.tableName(.aTableNameAfterAppend))
   }
 }
 

@@ -27,11 +27,16 @@ public struct ChartStage: StageSyntax {
   public static let otherNames = ["plot", "graph", "draw"]
   public static let otherNameHelp = DiagnosticText.chartExample("bar", "nom", "population")
   public static let help = StageHelp(
-    synopsis: "| chart bar|column LABEL, VALUE · | chart line|scatter X, Y [to \"file.svg\"] [with (title, width, height)]",
+    synopsis: "| chart bar|column LABEL, VALUE · | chart line|scatter X, Y · | chart map CODE, VALUE [to \"file.svg\"] [with (title, width, height, …)]",
     text: "Draws the rows: `bar` one horizontal bar per row (label on the left, value on the right), `column` one vertical bar per row, `line` Y against X (a number or a date) joined in X order, `scatter` one dot per row. "
       + "In the terminal it uses block characters fitted to its width (80 outside one), at most 100 bars (`column`: as many as fit), and says how many it drew; bars start from zero, so negative values go left (down). "
       + "Rows with a null value are left out with a note. With `to \"file.svg\"` it writes an SVG (title, axes, ticks in French number format, colours that stay readable in print) atomically, like `export`. "
-      + "Options: `title` (default: the value column's name), `width` and `height` (terminal: columns and plot lines; SVG: pixels).",
+      + "Options: `title` (default: the value column's name), `width` and `height` (terminal: columns and plot lines; SVG: pixels). "
+      + "`map` draws a choropleth of départements (CODE `01`…`95`, `2A`, `2B`; a whole number 1 is `01`) or régions (`11`…`94`), found from the codes (or `level = \"departement\"|\"region\"`), on the bundled IGN outlines in Lambert-93: "
+      + "`classes` (2–9, default 5) cut by `method` = \"quantile\" (default), \"equal\" or \"jenks\"; a sequential colour-blind-safe palette, diverging (reds, blues) when the values straddle 0; "
+      + "territories without a value hatched grey; overseas values (971…976) listed under the map; a code matching no outline is a warning; one row per territory. "
+      + "In the terminal it is drawn with half blocks in colour (a ranked bar chart without colours), legend under it; in SVG with a legend, `source = \"…\"` at the bottom. `outlines = \"f.geojson\"` uses other outlines (a `code` property per feature). "
+      + "E.g. `from departements | chart map code_departement, share_ftth to \"fibre.svg\" with (classes = 4, method = \"jenks\")`.",
     example: "from epci | sort population desc | take 10 | chart bar nom, population")
 
   public static func parse(_ p: inout Parser) throws -> ChartStage {
@@ -66,6 +71,8 @@ package struct ChartSink {
   package var options: ChartOptions
   /// The stage, or its path when there is one: where errors of the drawing point.
   package var span: Span
+  /// The first column (a map's codes) as written: where errors about codes point.
+  package var firstSpan: Span?
 
   package init(kind: ChartKind, first: Int, second: Int, firstName: String, secondName: String, path: String?, options: ChartOptions,
     span: Span) {
@@ -93,12 +100,15 @@ extension ChartStage: PlannableStage {
     }
     let (a, b) = (try p.column(columns[0]), try p.column(columns[1]))
     let (typeA, typeB) = (p.fields[a].type, p.fields[b].type)
-    if !kind.isCategorical && !(typeA.isNumeric || typeA == .date) {
+    if kind == .map && typeA != .text && typeA != .int {
+      throw Diagnostic(.chartMapCodeType, columns[0].text, typeA.rawValue, at: columns[0].span, label: .isType(columns[0].text, typeA.rawValue))
+    }
+    if !kind.isCategorical && kind != .map && !(typeA.isNumeric || typeA == .date) {
       throw Diagnostic(.chartXNotNumeric, kind.rawValue, columns[0].text, typeA.rawValue, at: columns[0].span,
         label: .isType(columns[0].text, typeA.rawValue), help: .chartBarForText(columns[0].text))
     }
     guard typeB.isNumeric else {
-      let swap: DiagnosticText? = kind.isCategorical && typeA.isNumeric
+      let swap: DiagnosticText? = (kind.isCategorical || kind == .map) && typeA.isNumeric
         ? .chartSwapColumns(kind.rawValue, columns[1].text, columns[0].text) : nil
       throw Diagnostic(.chartValueNotNumeric, secondRole, kind.rawValue, columns[1].text, typeB.rawValue, at: columns[1].span,
         label: .isType(columns[1].text, typeB.rawValue), help: swap)
@@ -112,8 +122,18 @@ extension ChartStage: PlannableStage {
       file = resolved
     }
     let options = try OptionBinder(parameters: p.planner.parameters, constants: p.planner.constants, functions: p.planner.functions)
-      .bind(options, ChartOptions.schema, into: ChartOptions())
+      .bind(self.options, ChartOptions.schema, into: ChartOptions())
+    if kind != .map, let item = self.options.first(where: { ChartOptions.mapOnly.contains($0.name.text.lowercased()) }) {
+      throw Diagnostic(.chartMapOnlyOption, item.name.text, kind.rawValue, at: item.name.span, label: .badValue)
+    }
+    if let outlines = options.outlines, let item = self.options.first(where: { $0.name.text.lowercased() == "outlines" }) {
+      let lower = outlines.lowercased()
+      guard [".geojson", ".json", ".geojson.gz", ".json.gz"].contains(where: { lower.hasSuffix($0) }) else {
+        throw Diagnostic(.chartMapOutlinesNotGeoJSON, outlines, at: item.name.span, label: .badValue)
+      }
+    }
     p.chart = ChartSink(kind: kind, first: a, second: b, firstName: columns[0].text, secondName: columns[1].text, path: file,
       options: options, span: path?.span ?? kindSpan)
+    p.chart?.firstSpan = columns[0].span
   }
 }

@@ -14,7 +14,7 @@ public struct ExportStage: StageSyntax {
   public static let completionWords = ["with"]
   public static let pathWords = ["export"]
   public static let help = StageHelp(synopsis: "| export \"file.csv\" [with (dialect = \"excel-fr\", sep, decimal, bom, header, null, format)]",
-    text: "Writes the rows atomically (.xlsx: one sheet, bold frozen header, typed cells), in the format of the extension (`.help formats`; another extension is an error) or of `format = \"…\"`. The path may be a `$parameter`, or strings and parameters joined with `||`: export \"fiche_\" || $siren || \".csv\".", example: "from regions | export \"/tmp/regions.csv\" with (dialect = \"excel-fr\")")
+    text: "Writes the rows atomically (.xlsx: one sheet, bold frozen header, typed cells), in the format of the extension (`.help formats`; another extension is an error) or of `format = \"…\"`. The path may be a `$parameter`, or strings and parameters joined with `||`: export \"fiche_\" || $siren || \".csv\". With a database attached as pg, export \"pg.t\" writes its table t in one transaction: created, or with (mode = \"replace\") or (mode = \"append\") (`.help attach`).", example: "from regions | export \"/tmp/regions.csv\" with (dialect = \"excel-fr\")")
 
   public static func parse(_ p: inout Parser) throws -> ExportStage {
     let path = try p.parsePath(after: "export", example: "export \"out.csv\"")

@@ -21,7 +21,7 @@ public struct JoinStage: StageSyntax {
 
   public static func parse(_ p: inout Parser) throws -> JoinStage {
     let left = p.acceptKeyword("left")
-    let table = try p.name(.tableNameAfterJoin)
+    let table = try p.tableName(.tableNameAfterJoin)
     guard p.acceptKeyword("on") else {
       throw p.unexpected(.expectedOnAfterJoin, table.text, help: .exampleJoinOn)
     }

@@ -14,6 +14,7 @@ extension FileFormat {
     reader: { bytes, name, options, cancel in
       try readParquet(bytes: bytes, name: name, options: options, cancel: cancel)
     },
+    opener: { bytes, name, options, _ in try ParquetTable(bytes: bytes, name: name, options: options) },
     loadOptions: ["columns"],
     writer: { table, _, out, cancel in
       try writeParquet(table, to: out, cancel: cancel)

@@ -65,6 +65,9 @@ package struct ParquetStatistics {
   package var min: [UInt8]? = nil
   package var max: [UInt8]? = nil
   package var nullCount: Int64? = nil
+  /// Whether `min`/`max` come from the deprecated fields, ordered as signed values for every
+  /// physical type (so wrong for text and unsigned integers).
+  package var legacyBounds = false
 }
 
 /// One column of one row group (parquet.thrift `ColumnChunk` with its `ColumnMetaData`).
@@ -91,6 +94,9 @@ package struct ParquetFileMetadata {
   package var schema: [ParquetSchemaElement] = []
   package var rowCount: Int64 = -1
   package var rowGroups: [ParquetRowGroup] = []
+  /// Per leaf column, whether `column_orders` declares the type's own order for its
+  /// `min_value`/`max_value` (without it their order is undefined); empty when absent.
+  package var typeDefinedOrder: [Bool] = []
 
   /// Reads it from the compact-protocol bytes `base[start..<end]`.
   package static func read(_ base: UnsafePointer<UInt8>, start: Int, end: Int) throws -> ParquetFileMetadata {
@@ -112,6 +118,16 @@ package struct ParquetFileMetadata {
         try r.readList { r, et in
           guard et == .structure else { throw fail(.parquetThriftType, String(et.rawValue)) }
           m.rowGroups.append(try readRowGroup(&r))
+        }
+      case (7, .list):
+        try r.readList { r, et in
+          guard et == .structure else { throw fail(.parquetThriftType, String(et.rawValue)) }
+          var typeOrder = false
+          try r.readStruct { r, id, t in
+            if id == 1, t == .structure { typeOrder = true }
+            try r.skip(t)
+          }
+          m.typeDefinedOrder.append(typeOrder)
         }
       default: try r.skip(t)
       }
@@ -283,10 +299,14 @@ package struct ParquetFileMetadata {
       default: try r.skip(t)
       }
     }
-    // The legacy fields are signed-ordered for every type: only trusted when the new ones
-    // are absent, and terrain uses statistics only for numbers, where both agree.
-    if s.min == nil { s.min = legacyMin }
-    if s.max == nil { s.max = legacyMax }
+    // The legacy fields are signed-ordered for every type: used only when both new ones are
+    // absent, and flagged, so that row-group skipping reads them only where signed order is
+    // the type's own (signed integers, floats, dates).
+    if s.min == nil && s.max == nil && (legacyMin != nil || legacyMax != nil) {
+      s.min = legacyMin
+      s.max = legacyMax
+      s.legacyBounds = true
+    }
     return s
   }
 }

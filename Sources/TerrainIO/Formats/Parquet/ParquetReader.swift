@@ -58,171 +58,325 @@ private struct ParquetColumn {
   }
 }
 
-/// The `parquet` format's reader.
+/// The `parquet` format's reader: every column the load names, decoded now.
 package func readParquet(bytes: FileBytes, name: String, options: LoadOptions, cancel: CancellationFlag?) throws -> LoadResult {
-  let count = bytes.count
-  let base = bytes.base
-  let magic: [UInt8] = [0x50, 0x41, 0x52, 0x31]
-  func hasMagic(at o: Int) -> Bool { (0..<4).allSatisfy { base[o + $0] == magic[$0] } }
-  guard count >= 12, hasMagic(at: 0), hasMagic(at: count - 4) else {
-    throw LoadError(path: name, line: 0, column: 0, .parquetNotParquet, name)
-  }
-  let footerLength = Int(UInt32(littleEndian: UnsafeRawPointer(base + count - 8).loadUnaligned(as: UInt32.self)))
-  guard footerLength <= count - 12 else {
-    throw LoadError(path: name, line: 0, column: 0, .parquetTruncatedFooter, name, String(footerLength), String(count - 12))
-  }
-  let footerStart = count - 8 - footerLength
-  let meta: ParquetFileMetadata
-  do {
-    meta = try ParquetFileMetadata.read(base, start: footerStart, end: count - 8)
-  } catch let f as ParquetFault {
-    throw LoadError(path: name, line: 0, column: 0, .parquetBadFooter, name, f.entry.text(f.arguments))
-  }
-  let (columns, leafCount) = try selectColumns(meta.schema, name: name, wanted: options.columns)
+  let file = try ParquetTable(bytes: bytes, name: name, options: options)
+  let columns = try file.decode(columns: Array(file.fields.indices), parts: nil, cancel: cancel)
+  return LoadResult(table: Table(fields: file.fields, columns: columns, rowCount: file.rowCount), notices: file.notices)
+}
 
-  // The row groups must agree with the schema and the footer's row count.
-  var total = 0
-  for g in meta.rowGroups {
-    guard g.columns.count == leafCount else {
-      throw LoadError(path: name, line: 0, column: 0, .parquetBadFooter, name,
-        DiagnosticMessage.parquetSchemaShape.text([String(leafCount), String(g.columns.count)]))
+/// A Parquet file opened for reading: the footer read and checked, the flat columns to read
+/// chosen (all, or those of `columns = (…)`); column chunks are decoded on demand
+/// (`decode`), any subset of the columns for any subset of the row groups, on both cores.
+/// It keeps the file's bytes; a mapped file's pages are released as each chunk is decoded.
+package final class ParquetTable: DeferredTable, @unchecked Sendable {
+  /// The file as the user wrote it, for messages.
+  package let name: String
+  private let bytes: FileBytes
+  private let meta: ParquetFileMetadata
+  private let columns: [ParquetColumn]
+  package let fields: [Field]
+  package let rowCount: Int
+  package let partRowCounts: [Int]
+  package let notices: [String]
+  package var formatName: String { "parquet" }
+
+  /// Reads and checks the footer of `bytes`; decodes no column.
+  ///
+  /// - Throws: `LoadError` naming the file (a malformed footer, a nested or unknown column
+  ///   among those to read).
+  package init(bytes: FileBytes, name: String, options: LoadOptions) throws {
+    let count = bytes.count
+    let base = bytes.base
+    let magic: [UInt8] = [0x50, 0x41, 0x52, 0x31]
+    func hasMagic(at o: Int) -> Bool { (0..<4).allSatisfy { base[o + $0] == magic[$0] } }
+    guard count >= 12, hasMagic(at: 0), hasMagic(at: count - 4) else {
+      throw LoadError(path: name, line: 0, column: 0, .parquetNotParquet, name)
     }
-    let (s, o) = total.addingReportingOverflow(Int(clamping: g.rowCount))
-    guard !o, g.rowCount <= Int64(Int.max) else {
-      throw LoadError(path: name, line: 0, column: 0, .parquetBadFooter, name,
-        DiagnosticMessage.parquetRowCount.text(["more than \(Int.max)", String(meta.rowCount)]))
+    let footerLength = Int(UInt32(littleEndian: UnsafeRawPointer(base + count - 8).loadUnaligned(as: UInt32.self)))
+    guard footerLength <= count - 12 else {
+      throw LoadError(path: name, line: 0, column: 0, .parquetTruncatedFooter, name, String(footerLength), String(count - 12))
     }
-    total = s
-  }
-  guard Int64(total) == meta.rowCount else {
-    throw LoadError(path: name, line: 0, column: 0, .parquetBadFooter, name,
-      DiagnosticMessage.parquetRowCount.text([String(total), String(meta.rowCount)]))
-  }
-
-  // The memory the columns take, checked before any allocation.
-  let perRow = columns.reduce(0) { $0 + $1.kind.size + ($1.optional ? 1 : 0) }
-  let (need, o) = total.multipliedReportingOverflow(by: max(perRow, 1))
-  let available = availableMemory()
-  if o || need > (available ?? Int.max) {
-    func gb(_ n: Int) -> String { o ? "more than 9 EB" : "\((Double(n) / 1e8).rounded() / 10) GB" }
-    throw LoadError(path: name, line: 0, column: 0, .parquetNotEnoughMemory, name, String(total), gb(need),
-      gb(available ?? 0))
-  }
-  // A page may not claim more than half the memory left once the columns are there.
-  let pageLimit = min(Int(Int32.max), max(1 << 20, ((available ?? Int.max) - need) / 2))
-
-  // The final buffers, filled in place by the chunk decoders; a validity mask only once a
-  // chunk meets a null.
-  let outputs = columns.map { c in allocateColumnMemory(total * c.kind.size) }
-  let validities = columns.map { _ in LazyValidity(count: total) }
-  var handedOver = false
-  defer {
-    if !handedOver {
-      for p in outputs { free(p) }
-      for v in validities { v.discard() }
-    }
-  }
-
-  // One task per column chunk, row group by row group.
-  var starts: [Int] = []
-  var at = 0
-  for g in meta.rowGroups {
-    starts.append(at)
-    at += Int(g.rowCount)
-  }
-  let taskCount = meta.rowGroups.count * columns.count
-  let dictionaries = UnsafeMutableBufferPointer<TextDictionary?>.allocate(capacity: max(taskCount, 1))
-  dictionaries.initialize(repeating: nil)
-  let faults = UnsafeMutableBufferPointer<Error?>.allocate(capacity: max(taskCount, 1))
-  faults.initialize(repeating: nil)
-  let wroteValidity = UnsafeMutableBufferPointer<Bool>.allocate(capacity: max(taskCount, 1))
-  wroteValidity.initialize(repeating: false)
-  let pool = ScratchPool()
-  defer {
-    dictionaries.deinitialize()
-    dictionaries.deallocate()
-    faults.deinitialize()
-    faults.deallocate()
-    wroteValidity.deallocate()
-    pool.releaseAll()
-  }
-  let failed = CancellationFlag()
-  DispatchQueue.concurrentPerform(iterations: taskCount) { t in
-    if failed.isCancelled { return }
-    let g = t / columns.count
-    let c = columns[t % columns.count]
-    let group = meta.rowGroups[g]
-    let start = starts[g]
-    let validity = validities[t % columns.count]
-    let scratch = pool.take()
-    populate(outputs[t % columns.count] + start * c.kind.size, Int(group.rowCount) * c.kind.size)
-    var decoder = ChunkDecoder(
-      file: bytes, column: c, rows: Int(group.rowCount), output: outputs[t % columns.count] + start * c.kind.size,
-      makeValidity: { validity.pointer() + start }, scratch: scratch, pageLimit: pageLimit, cancel: cancel)
+    let footerStart = count - 8 - footerLength
+    let meta: ParquetFileMetadata
     do {
-      dictionaries[t] = try decoder.decode(group.columns[c.leaf])
-      wroteValidity[t] = decoder.validity != nil
-    } catch {
-      faults[t] = error
-      failed.cancel()
+      meta = try ParquetFileMetadata.read(base, start: footerStart, end: count - 8)
+    } catch let f as ParquetFault {
+      throw LoadError(path: name, line: 0, column: 0, .parquetBadFooter, name, f.entry.text(f.arguments))
     }
-    pool.give(scratch)
-  }
-  if let first = faults.first(where: { $0 != nil }), let error = first {
-    if let f = error as? ParquetFault, let t = faults.firstIndex(where: { $0 != nil }) {
-      throw LoadError(path: name, line: 0, column: 0, .parquetInChunk, name, columns[t % columns.count].name,
-        String(t / columns.count), f.entry.text(f.arguments))
+    let (columns, leafCount) = try selectColumns(meta.schema, name: name, wanted: options.columns)
+
+    // The row groups must agree with the schema and the footer's row count.
+    var total = 0
+    for g in meta.rowGroups {
+      guard g.columns.count == leafCount else {
+        throw LoadError(path: name, line: 0, column: 0, .parquetBadFooter, name,
+          DiagnosticMessage.parquetSchemaShape.text([String(leafCount), String(g.columns.count)]))
+      }
+      let (s, o) = total.addingReportingOverflow(Int(clamping: g.rowCount))
+      guard !o, g.rowCount <= Int64(Int.max) else {
+        throw LoadError(path: name, line: 0, column: 0, .parquetBadFooter, name,
+          DiagnosticMessage.parquetRowCount.text(["more than \(Int.max)", String(meta.rowCount)]))
+      }
+      total = s
     }
-    throw error
-  }
-  try cancel?.check()
-  // Row groups without nulls in a column that has some elsewhere: all present.
-  for (ci, v) in validities.enumerated() {
-    guard let mask = v.allocated else { continue }
-    for g in meta.rowGroups.indices where !wroteValidity[g * columns.count + ci] {
-      (mask + starts[g]).update(repeating: 1, count: Int(meta.rowGroups[g].rowCount))
+    guard Int64(total) == meta.rowCount else {
+      throw LoadError(path: name, line: 0, column: 0, .parquetBadFooter, name,
+        DiagnosticMessage.parquetRowCount.text([String(total), String(meta.rowCount)]))
+    }
+    self.name = name
+    self.bytes = bytes
+    self.meta = meta
+    self.columns = columns
+    self.rowCount = total
+    self.partRowCounts = meta.rowGroups.map { Int($0.rowCount) }
+    self.fields = columns.map { Field(name: $0.name, type: $0.type) }
+    self.notices = columns.compactMap { c in
+      switch (c.physical, c.element.meaning) {
+      case (.int96, _), (_, .timestamp): return DiagnosticText.timestampsAsDates(c.name).string
+      default: return nil
+      }
     }
   }
 
-  // Text: the dictionaries of the row groups merged into one per column.
-  var merged = [TextDictionary?](repeating: nil, count: columns.count)
-  let textColumns = columns.indices.filter { columns[$0].kind == .code }
-  merged.withUnsafeMutableBufferPointer { mergedBuffer in
-    DispatchQueue.concurrentPerform(iterations: textColumns.count) { k in
-      let ci = textColumns[k]
-      let codes = outputs[ci].bindMemory(to: UInt32.self, capacity: max(total, 1))
-      mergedBuffer[ci] = mergeDictionaries(
-        (0..<meta.rowGroups.count).map { dictionaries[$0 * columns.count + ci] }, codes: codes, starts: starts,
-        counts: meta.rowGroups.map { Int($0.rowCount) }, validity: validities[ci].allocated)
+  /// Decodes `wanted` (indices into `fields`) for the row groups `parts` (all when nil), each
+  /// column chunk straight into its slice of the column's final buffer, the chunks on both
+  /// cores (one at a time when `parallel` is false, for tests).
+  package func decode(columns wanted: [Int], parts: [Int]?, cancel: CancellationFlag?) throws -> [Column] {
+    try decode(columns: wanted, parts: parts, parallel: true, cancel: cancel)
+  }
+
+  /// `decode(columns:parts:cancel:)`, on one core when `parallel` is false.
+  package func decode(columns wanted: [Int], parts: [Int]?, parallel: Bool, cancel: CancellationFlag?) throws -> [Column] {
+    do {
+      let result = try decodeChunks(wanted.map { columns[$0] }, groups: parts ?? Array(meta.rowGroups.indices), parallel: parallel,
+        cancel: cancel)
+      if bytes.fileShrank { throw LoadError(path: name, line: 0, column: 0, .fileShrank, name) }
+      return result
+    } catch let error as LoadError where bytes.fileShrank {
+      _ = error
+      throw LoadError(path: name, line: 0, column: 0, .fileShrank, name)
     }
   }
 
-  var fields: [Field] = []
-  var built: [Column] = []
-  var notices: [String] = []
-  for (i, c) in columns.enumerated() {
-    let validity = validities[i].allocated.map { ColumnBuffer(adopting: $0, count: total) }
-    let values: ColumnValues
-    switch (c.kind, c.type) {
-    case (.int64, .date): values = .date(ColumnBuffer(adopting: outputs[i].bindMemory(to: Int64.self, capacity: max(total, 1)), count: total))
-    case (.int64, _): values = .int(ColumnBuffer(adopting: outputs[i].bindMemory(to: Int64.self, capacity: max(total, 1)), count: total))
-    case (.double, _): values = .float(ColumnBuffer(adopting: outputs[i].bindMemory(to: Double.self, capacity: max(total, 1)), count: total))
-    case (.bool, _): values = .bool(ColumnBuffer(adopting: outputs[i].bindMemory(to: UInt8.self, capacity: max(total, 1)), count: total))
-    case (.code, _):
-      values = .text(
-        ColumnBuffer(adopting: outputs[i].bindMemory(to: UInt32.self, capacity: max(total, 1)), count: total),
-        merged[i] ?? TextDictionary())
+  private func decodeChunks(_ columns: [ParquetColumn], groups: [Int], parallel: Bool, cancel: CancellationFlag?) throws -> [Column] {
+    // The rows of the chosen row groups, end to end.
+    var starts: [Int] = []
+    var total = 0
+    for g in groups {
+      guard meta.rowGroups.indices.contains(g) else { continue }
+      starts.append(total)
+      total += Int(meta.rowGroups[g].rowCount)
     }
-    built.append(Column(values: values, validity: validity))
-    fields.append(Field(name: c.name, type: c.type))
-    switch (c.physical, c.element.meaning) {
-    case (.int96, _), (_, .timestamp):
-      notices.append(DiagnosticText.timestampsAsDates(c.name).string)
-    default: break
+    let groups = groups.filter { meta.rowGroups.indices.contains($0) }
+    let counts = groups.map { Int(meta.rowGroups[$0].rowCount) }
+
+    // The memory the columns take, checked before any allocation.
+    let perRow = columns.reduce(0) { $0 + $1.kind.size + ($1.optional ? 1 : 0) }
+    let (need, o) = total.multipliedReportingOverflow(by: max(perRow, 1))
+    let available = availableMemory()
+    if o || need > (available ?? Int.max) {
+      func gb(_ n: Int) -> String { o ? "more than 9 EB" : "\((Double(n) / 1e8).rounded() / 10) GB" }
+      throw LoadError(path: name, line: 0, column: 0, .parquetNotEnoughMemory, name, String(total), gb(need),
+        gb(available ?? 0))
     }
+    // A page may not claim more than half the memory left once the columns are there.
+    let pageLimit = min(Int(Int32.max), max(1 << 20, ((available ?? Int.max) - need) / 2))
+
+    // The final buffers, filled in place by the chunk decoders; a validity mask only once a
+    // chunk meets a null.
+    let outputs = columns.map { c in allocateColumnMemory(total * c.kind.size) }
+    let validities = columns.map { _ in LazyValidity(count: total) }
+    var handedOver = false
+    defer {
+      if !handedOver {
+        for p in outputs { free(p) }
+        for v in validities { v.discard() }
+      }
+    }
+
+    // One task per column chunk, row group by row group.
+    let taskCount = groups.count * columns.count
+    let dictionaries = UnsafeMutableBufferPointer<TextDictionary?>.allocate(capacity: max(taskCount, 1))
+    dictionaries.initialize(repeating: nil)
+    let faults = UnsafeMutableBufferPointer<Error?>.allocate(capacity: max(taskCount, 1))
+    faults.initialize(repeating: nil)
+    let wroteValidity = UnsafeMutableBufferPointer<Bool>.allocate(capacity: max(taskCount, 1))
+    wroteValidity.initialize(repeating: false)
+    let pool = ScratchPool()
+    defer {
+      dictionaries.deinitialize()
+      dictionaries.deallocate()
+      faults.deinitialize()
+      faults.deallocate()
+      wroteValidity.deallocate()
+      pool.releaseAll()
+    }
+    let failed = CancellationFlag()
+    let file = bytes
+    let task = { (t: Int) in
+      if failed.isCancelled { return }
+      let k = t / columns.count
+      let c = columns[t % columns.count]
+      let group = self.meta.rowGroups[groups[k]]
+      let start = starts[k]
+      let validity = validities[t % columns.count]
+      let scratch = pool.take()
+      populate(outputs[t % columns.count] + start * c.kind.size, counts[k] * c.kind.size)
+      var decoder = ChunkDecoder(
+        file: file, column: c, rows: counts[k], output: outputs[t % columns.count] + start * c.kind.size,
+        makeValidity: { validity.pointer() + start }, scratch: scratch, pageLimit: pageLimit, cancel: cancel)
+      do {
+        let chunk = group.columns[c.leaf]
+        dictionaries[t] = try decoder.decode(chunk)
+        wroteValidity[t] = decoder.validity != nil
+        // Its pages of the file are not needed again soon (a later decode reads them back).
+        if let range = self.chunkByteRange(chunk) { file.release(from: range.lowerBound, to: range.upperBound) }
+      } catch {
+        faults[t] = error
+        failed.cancel()
+      }
+      pool.give(scratch)
+    }
+    if parallel {
+      // The largest chunks first: the two cores then end together (three chunks of one row
+      // group would otherwise leave the largest to run alone last).
+      let order = (0..<taskCount).sorted { a, b in
+        let x = self.meta.rowGroups[groups[a / columns.count]].columns[columns[a % columns.count].leaf].totalCompressedSize
+        let y = self.meta.rowGroups[groups[b / columns.count]].columns[columns[b % columns.count].leaf].totalCompressedSize
+        return x != y ? x > y : a < b
+      }
+      DispatchQueue.concurrentPerform(iterations: taskCount) { task(order[$0]) }
+    } else {
+      for t in 0..<taskCount { task(t) }
+    }
+    if let t = faults.firstIndex(where: { $0 != nil }), let error = faults[t] {
+      if let f = error as? ParquetFault {
+        throw LoadError(path: name, line: 0, column: 0, .parquetInChunk, name, columns[t % columns.count].name,
+          String(groups[t / columns.count]), f.entry.text(f.arguments))
+      }
+      throw error
+    }
+    try cancel?.check()
+    // Row groups without nulls in a column that has some elsewhere: all present.
+    for (ci, v) in validities.enumerated() {
+      guard let mask = v.allocated else { continue }
+      for k in groups.indices where !wroteValidity[k * columns.count + ci] {
+        (mask + starts[k]).update(repeating: 1, count: counts[k])
+      }
+    }
+
+    // Text: the dictionaries of the row groups merged into one per column.
+    var merged = [TextDictionary?](repeating: nil, count: columns.count)
+    let textColumns = columns.indices.filter { columns[$0].kind == .code }
+    merged.withUnsafeMutableBufferPointer { mergedBuffer in
+      DispatchQueue.concurrentPerform(iterations: textColumns.count) { k in
+        let ci = textColumns[k]
+        let codes = outputs[ci].bindMemory(to: UInt32.self, capacity: max(total, 1))
+        mergedBuffer[ci] = mergeDictionaries(
+          groups.indices.map { dictionaries[$0 * columns.count + ci] }, codes: codes, starts: starts,
+          counts: counts, validity: validities[ci].allocated)
+      }
+    }
+
+    var built: [Column] = []
+    for (i, c) in columns.enumerated() {
+      let validity = validities[i].allocated.map { ColumnBuffer(adopting: $0, count: total) }
+      let values: ColumnValues
+      switch (c.kind, c.type) {
+      case (.int64, .date): values = .date(ColumnBuffer(adopting: outputs[i].bindMemory(to: Int64.self, capacity: max(total, 1)), count: total))
+      case (.int64, _): values = .int(ColumnBuffer(adopting: outputs[i].bindMemory(to: Int64.self, capacity: max(total, 1)), count: total))
+      case (.double, _): values = .float(ColumnBuffer(adopting: outputs[i].bindMemory(to: Double.self, capacity: max(total, 1)), count: total))
+      case (.bool, _): values = .bool(ColumnBuffer(adopting: outputs[i].bindMemory(to: UInt8.self, capacity: max(total, 1)), count: total))
+      case (.code, _):
+        values = .text(
+          ColumnBuffer(adopting: outputs[i].bindMemory(to: UInt32.self, capacity: max(total, 1)), count: total),
+          merged[i] ?? TextDictionary())
+      }
+      built.append(Column(values: values, validity: validity))
+    }
+    handedOver = true
+    return built
   }
-  handedOver = true
-  return LoadResult(table: Table(fields: fields, columns: built, rowCount: total), notices: notices)
+
+  /// The bytes of a column chunk in the file, when its offsets are sound.
+  private func chunkByteRange(_ chunk: ParquetColumnChunk) -> Range<Int>? {
+    var start = chunk.dataPageOffset
+    if let d = chunk.dictionaryPageOffset, d > 0, d < start { start = d }
+    let (stop, o) = start.addingReportingOverflow(chunk.totalCompressedSize)
+    guard !o, start >= 0, start <= stop, stop <= Int64(bytes.count) else { return nil }
+    return Int(start)..<Int(stop)
+  }
+
+  /// What the statistics of row group `part` say of column `column` (see `ColumnBounds`).
+  /// Bounds are given only where their order is terrain's: signed integers, dates, floats
+  /// (never a NaN bound; NaN values fail every comparison but `!=`), and text whose bounds
+  /// are the type's own order (`column_orders`, not the deprecated signed fields) and valid
+  /// UTF-8; not for booleans, unsigned integers, decimals, half floats or INT96.
+  package func bounds(column: Int, part: Int) -> ColumnBounds? {
+    guard columns.indices.contains(column), meta.rowGroups.indices.contains(part) else { return nil }
+    let c = columns[column]
+    let group = meta.rowGroups[part]
+    guard group.columns.indices.contains(c.leaf) else { return nil }
+    let stats = group.columns[c.leaf].statistics
+    let rows = Int(group.rowCount)
+    let nulls = stats.nullCount.flatMap { $0 >= 0 && $0 <= Int64(rows) ? Int($0) : nil }
+    var low: Value? = nil
+    var high: Value? = nil
+    if let a = stats.min, let b = stats.max {
+      let typeOrder = meta.typeDefinedOrder.indices.contains(c.leaf) && meta.typeDefinedOrder[c.leaf]
+      (low, high) = (boundValue(a, c, typeOrder: typeOrder, legacy: stats.legacyBounds), boundValue(b, c, typeOrder: typeOrder, legacy: stats.legacyBounds))
+      if low == nil || high == nil || !boundsOrdered(low, high) { (low, high) = (nil, nil) }
+    }
+    return ColumnBounds(min: low, max: high, nullCount: nulls, rowCount: rows)
+  }
+}
+
+/// A statistics bound (PLAIN bytes of the physical type) as terrain reads the value, when its
+/// order is terrain's (see `ParquetTable.bounds`).
+private func boundValue(_ b: [UInt8], _ c: ParquetColumn, typeOrder: Bool, legacy: Bool) -> Value? {
+  func little<T: FixedWidthInteger>(_: T.Type) -> T? {
+    guard b.count == MemoryLayout<T>.size else { return nil }
+    return b.reversed().reduce(T(0)) { ($0 << 8) | T($1) }
+  }
+  switch (c.physical, c.element.meaning) {
+  case (.int32, .date): return little(UInt32.self).map { .date(Int64(Int32(bitPattern: $0))) }
+  case (.int32, .none), (.int32, .integer(_, true)): return little(UInt32.self).map { .int(Int64(Int32(bitPattern: $0))) }
+  case (.int64, .none), (.int64, .integer(_, true)): return little(UInt64.self).map { .int(Int64(bitPattern: $0)) }
+  case (.int64, .timestamp(let unitsPerSecond)):
+    // Days by flooring, as the reader does: a monotone map, so bounds stay bounds.
+    guard let v = little(UInt64.self).map({ Int64(bitPattern: $0) }) else { return nil }
+    let perDay = unitsPerSecond * 86_400
+    guard perDay > 0 else { return nil }
+    let q = v / perDay
+    return .date(v % perDay < 0 ? q - 1 : q)
+  case (.float, .none):
+    guard let bits = little(UInt32.self) else { return nil }
+    let f = Float(bitPattern: bits)
+    return f.isNaN ? nil : .float(Double(f))
+  case (.double, .none):
+    guard let bits = little(UInt64.self) else { return nil }
+    let d = Double(bitPattern: bits)
+    return d.isNaN ? nil : .float(d)
+  case (.byteArray, .none), (.byteArray, .string), (.fixedLenByteArray, .none), (.fixedLenByteArray, .string):
+    // Unsigned byte order (the type's own) only; the reader keeps valid UTF-8 as it is.
+    guard typeOrder, !legacy, c.kind == .code else { return nil }
+    return b.withUnsafeBufferPointer { p -> Value? in
+      guard let base = p.baseAddress else { return .text("") }
+      return firstInvalidUTF8(base, p.count) == nil ? .text(String(decoding: p, as: UTF8.self)) : nil
+    }
+  default: return nil
+  }
+}
+
+/// Whether `low <= high` (bounds the other way round say nothing).
+private func boundsOrdered(_ low: Value?, _ high: Value?) -> Bool {
+  switch (low, high) {
+  case (.int(let a)?, .int(let b)?), (.date(let a)?, .date(let b)?): return a <= b
+  case (.float(let a)?, .float(let b)?): return a <= b
+  case (.text(let a)?, .text(let b)?): return !Array(b.utf8).lexicographicallyPrecedes(Array(a.utf8))
+  default: return false
+  }
 }
 
 /// The flat columns to read: all of them, or those of `wanted` in its order. A nested
@@ -652,10 +806,14 @@ private struct ChunkDecoder {
       if present > 0 {
         try decodeHybrid(&c, bitWidth: width, count: present, into: indices)
       }
-      var largest: UInt32 = 0
-      for i in 0..<present { largest = max(largest, indices[i]) }
-      if present > 0 && Int(largest) >= dictCount {
-        throw fail(.parquetDictionaryIndex, String(largest), String(dictCount))
+      // Indices of `width` bits are all in range when the dictionary has 2^width values or
+      // more (the usual case): no pass to check them.
+      if width > 32 || dictCount < 1 << width {
+        var largest: UInt32 = 0
+        for i in 0..<present { largest = max(largest, indices[i]) }
+        if present > 0 && Int(largest) >= dictCount {
+          throw fail(.parquetDictionaryIndex, String(largest), String(dictCount))
+        }
       }
       switch column.kind {
       case .int64, .double:

@@ -1,0 +1,66 @@
+// A file opened for reading whose columns are decoded when a statement needs them (Parquet):
+// what the session's catalog holds for `load "x.parquet"` until every column is in memory.
+
+import TerrainStorage
+
+/// A table whose schema and row count are known and whose columns are decoded on demand, in
+/// whole or for some of its parts (Parquet row groups), each part with statistics that can
+/// rule out a filter without decoding it.
+///
+/// The catalog keeps the columns decoded so far; the planner says which columns a statement
+/// reads (`QueryPlan.sourceColumnsRead`) and execution which parts its first `where` may
+/// match (`partsToScan`). An implementation keeps the file's bytes (a mapping) until it is
+/// released, and may be read from several threads.
+package protocol DeferredTable: AnyObject, Sendable {
+  /// The columns' names and types, in order.
+  var fields: [Field] { get }
+  /// The number of rows.
+  var rowCount: Int { get }
+  /// The rows of each part, in order (their sum is `rowCount`).
+  var partRowCounts: [Int] { get }
+  /// What the load says besides its row count (`timestamps read as dates…`).
+  var notices: [String] { get }
+  /// The format's name, for `.explain` (`parquet`).
+  var formatName: String { get }
+  /// What the file's statistics say of column `column` in part `part`, or nil when they say
+  /// nothing usable.
+  func bounds(column: Int, part: Int) -> ColumnBounds?
+  /// Decodes the columns `columns` (indices into `fields`) for the parts `parts` (all when
+  /// nil), in order: the result has the rows of those parts, end to end.
+  ///
+  /// - Throws: `LoadError` naming the file and the place (column, row group), or
+  ///   `CancelledError`.
+  func decode(columns: [Int], parts: [Int]?, cancel: CancellationFlag?) throws -> [Column]
+}
+
+/// What a file's statistics prove about one column of one part: every present value `v`
+/// satisfies `min <= v <= max` in terrain's order for the type (numbers by value, dates by
+/// day, text in code point order, which is UTF-8 byte order), and the part holds `nullCount`
+/// nulls out of `rowCount` rows. A bound is nil when the file does not give it exactly enough
+/// (a NaN bound, an undefined order, unsigned or decimal values).
+package struct ColumnBounds: Sendable, Equatable {
+  package var min: Value?
+  package var max: Value?
+  package var nullCount: Int?
+  package var rowCount: Int
+
+  package init(min: Value?, max: Value?, nullCount: Int?, rowCount: Int) {
+    self.min = min
+    self.max = max
+    self.nullCount = nullCount
+    self.rowCount = rowCount
+  }
+}
+
+/// Reads a format's file as a `DeferredTable` (its footer checked, no column decoded).
+/// Same parameters as `FormatReader`.
+package typealias FormatOpener = @Sendable (
+  _ bytes: FileBytes, _ name: String, _ options: LoadOptions, _ cancel: CancellationFlag?
+) throws -> any DeferredTable
+
+/// A file as `openFile` gives it: loaded whole, or opened with its columns to decode on
+/// demand (formats with an opener).
+package enum OpenedFile {
+  case loaded(LoadResult)
+  case deferred(any DeferredTable)
+}
