@@ -16,7 +16,7 @@ final class FusedConditionTests: XCTestCase {
     let seed = PropertyTests.seed &+ 16
     var rng = SplitMix64(seed: seed)
     let (data, table) = PropertyTests.makeTable(rows: 3000, extremes: true, rng: &rng)
-    let session = Session()
+    let session = Session.shell()
     session.catalog.set("w", table, origin: .query)
     func pick<T>(_ xs: [T]) -> T { xs[Int(rng.next() % UInt64(xs.count))] }
     let ints: [Int64] = [0, 1, -1, 7, -30, 30, 31, -31, Int64.max, Int64.max - 1, Int64.min + 1, 3_037_000_500]

@@ -27,7 +27,7 @@ final class ParquetScanTests: XCTestCase {
 
   /// A session with `run`'s output and notices collected.
   func session() -> (Session, () -> String, () -> String) {
-    let s = Session()
+    let s = Session.shell()
     let out = Box()
     let notes = Box()
     s.write = { out.text += $0 }
@@ -141,7 +141,7 @@ final class ParquetScanTests: XCTestCase {
   func testRowGroupsExcludedByStatisticsAreSkippedWithTheSameAnswers() throws {
     let f = try statisticsFile()
     // The reference: the same file read whole, registered as a table in memory.
-    let whole = Session()
+    let whole = Session.shell()
     whole.register(try loadFile(path: f, options: LoadOptions()).table, as: "t")
     let cases: [(String, Int)] = [
       // (statement after `from t | `, row groups read of 10)
