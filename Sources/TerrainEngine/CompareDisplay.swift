@@ -132,7 +132,7 @@ struct CompareLayout {
   var scaleNote: String? {
     let names = table.fields.isEmpty ? [] : (0..<table.rowCount).filter { byRank[$0] }.map { table.columns[0].value(at: $0).description }
     guard !names.isEmpty else { return nil }
-    return "bars by rank (skewed peers): " + names.joined(separator: ", ")
+    return DiagnosticText.barsByRank(names.joined(separator: ", ")).string
   }
 
   /// The side-by-side table: `indicator`, per pilot its value with a bar and `… rank` (`r/N`),
@@ -179,7 +179,7 @@ struct CompareLayout {
       builder.add(f.name, rows.map { text(c, $0) }, rightAligned: true)
     }
     let (t, o) = builder.finish(rowCount: table.rowCount)
-    result.append(("peers", t, o))
+    result.append((DiagnosticText.peersTitle.string, t, o))
     return result
   }
 }

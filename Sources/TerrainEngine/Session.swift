@@ -40,6 +40,16 @@ public final class Session {
   /// default, `.collation binary` for code point order. Given to the planner as a value with
   /// each statement (a statement planned before a change keeps the order it was planned with).
   public var collation: Collation = .default
+  /// The language of messages, notices and `.help`: English unless set (the shell sets it from
+  /// `LC_ALL`, `LC_MESSAGES` or `LANG`; `.lang fr` in a session). French also writes floats
+  /// with a decimal comma on screen in table mode (csv, json and exports keep the dot). The
+  /// language is made current (`MessageLanguage.current`) while the session runs statements.
+  public var language: MessageLanguage = .english {
+    didSet {
+      renderOptions.decimalMark = language == .french ? "," : "."
+      MessageLanguage.current = language
+    }
+  }
   /// Cancels the statement running: call `cancel.cancel()` from another thread (the flag is
   /// `Sendable`; take it from the session first). Long work polls it between chunks and the
   /// statement fails with `cancelled: nothing was changed`. Each statement clears it when it
@@ -221,7 +231,7 @@ public final class Session {
     notify = { notices += $0 }
     rowsSink = { rows = $0 }
     defer { (write, notify, rowsSink) = (savedWrite, savedNotify, savedSink) }
-    _ = runStatements(text, name: nil, printing: false) { node, source, error in
+    _ = speaking { runStatements(text, name: nil, printing: false) { node, source, error in
       let lines = notices.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
       let noticeLines = lines.last == "" ? Array(lines.dropLast()) : lines
       let outcome: StatementResult.Outcome
@@ -242,7 +252,7 @@ public final class Session {
       rows = nil
       output = ""
       notices = ""
-    }
+    } }
     return results
   }
 
@@ -256,16 +266,18 @@ public final class Session {
     let savedSink = rowsSink
     rowsSink = nil
     defer { rowsSink = savedSink }
-    return runStatements(text, name: name, printing: true) { node, source, error in
-      guard let error else { return }
-      let rendered = source.render(diagnostic(for: error, span: node?.span))
-      if let transcript {
-        transcript.muted = true
-        defer { transcript.muted = false }
-        notify(rendered)
-        transcript.error(rendered)
-      } else {
-        notify(rendered)
+    return speaking {
+      runStatements(text, name: name, printing: true) { node, source, error in
+        guard let error else { return }
+        let rendered = source.render(diagnostic(for: error, span: node?.span))
+        if let transcript {
+          transcript.muted = true
+          defer { transcript.muted = false }
+          notify(rendered)
+          transcript.error(rendered)
+        } else {
+          notify(rendered)
+        }
       }
     }
   }
@@ -328,7 +340,7 @@ public final class Session {
       finished(node, source, nil)
       if printing && timer {
         let ms = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e6
-        notify(String(format: "time: %.3f ms\n", ms))
+        notify(DiagnosticText.timeMs(String(format: "%.3f", ms)).string + "\n")
       }
     }
     return true
@@ -344,6 +356,17 @@ public final class Session {
   /// Runs one pipeline and returns its rows. Throws the statement's error (its description is
   /// the message); `execute(_:)` gives it with its position.
   public func query(_ text: String) throws -> Table {
+    try speaking { try runQuery(text) }
+  }
+
+  /// Runs `body` with the session's language current; it stays current afterwards, for what the
+  /// shell says between statements.
+  private func speaking<T>(_ body: () throws -> T) rethrows -> T {
+    MessageLanguage.current = language
+    return try body()
+  }
+
+  private func runQuery(_ text: String) throws -> Table {
     let nodes = try Parser.parse(text, grammar: .terrain)
     guard nodes.count == 1, case .query(let pipeline) = nodes[0].statement else {
       throw Diagnostic(.expectedOnePipeline)
@@ -427,7 +450,7 @@ public final class Session {
         if case .compare = pipeline.source { options.wholeFloatsAsIntegers = true }
         do {
           let n = try exportTable(table, to: fileSystemPath(sink.path), options: options, cancel: cancel)
-          notify("wrote \(groupedCount(n)) \(n == 1 ? "row" : "rows") to \(sink.path)\n")
+          notify(DiagnosticText.wroteRows(formatCount(n, .oneRowCount, .rowsCount), sink.path).string + "\n")
         } catch let e as ExportError {
           throw fileDiagnostic(e.entry, e.arguments, relativeToWorkingDirectory(e.description), at: sink.span, label: .notWritten)
         }
@@ -611,8 +634,8 @@ public final class Session {
       (notices, rows) = (file.notices, file.rowCount)
     }
     for n in notices { notify("\(path): \(relativeToWorkingDirectory(n))\n") }
-    let loaded = "loaded \(groupedCount(rows)) \(rows == 1 ? "row" : "rows")"
-    notify(replacing ? "replaced \(name): \(loaded)\n" : "\(loaded) into \(name)\n")
+    let loaded = formatCount(rows, .oneRowCount, .rowsCount)
+    notify((replacing ? DiagnosticText.replacedLoaded(name, loaded) : .loadedInto(loaded, name)).string + "\n")
   }
 
   private func loadOptions(_ items: [OptionItem]) throws -> LoadOptions {

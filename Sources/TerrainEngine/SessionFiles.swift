@@ -48,9 +48,9 @@ extension Session {
     } catch let e as ExportError {
       throw fileDiagnostic(e.entry, e.arguments, relativeToWorkingDirectory(e.description), at: span, label: .notWritten)
     }
-    let what = "\(tables.count) \(tables.count == 1 ? "table" : "tables") (\(groupedCount(rows)) \(rows == 1 ? "row" : "rows"))"
-    let pilotsSaved = pilots.map { " and \($0.keys.count) pilot\($0.keys.count == 1 ? "" : "s")" } ?? ""
-    notify("saved \(what)\(pilotsSaved) to \(path)\n")
+    let pilotsSaved = pilots.map { DiagnosticText.andPilots(formatCount($0.keys.count, .onePilotCount, .pilotsCount)).string } ?? ""
+    notify(DiagnosticText.savedSession(formatCount(tables.count, .oneTableCount, .tablesCount), formatCount(rows, .oneRowCount, .rowsCount),
+      pilotsSaved, path).string + "\n")
   }
 
   /// `.open FILE`: nothing changes unless the whole file reads.
@@ -65,8 +65,8 @@ extension Session {
     pilots = restored.pilots
     let list = restored.tables.map { "\($0.0) (\(groupedCount($0.1.rowCount)))" }.joined(separator: ", ")
     let count = restored.tables.count
-    let pilotsRestored = restored.pilots.map { " and \($0.keys.count) pilot\($0.keys.count == 1 ? "" : "s")" } ?? ""
-    notify("restored \(count) \(count == 1 ? "table" : "tables")\(count > 0 ? ": " + list : "")\(pilotsRestored) from \(path)\n")
+    let pilotsRestored = restored.pilots.map { DiagnosticText.andPilots(formatCount($0.keys.count, .onePilotCount, .pilotsCount)).string } ?? ""
+    notify(DiagnosticText.restoredSession(formatCount(count, .oneTableCount, .tablesCount), count > 0 ? ": " + list : "", pilotsRestored, path).string + "\n")
   }
 
   /// `terrain --open FILE`: `.open FILE`, its error printed through `notify`. Returns whether

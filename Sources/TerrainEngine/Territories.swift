@@ -55,7 +55,7 @@ extension Session {
       return keyColumn.value(at: r).description
     }, keys: keys)
     pilots = PilotSet(tableName: p.table.text, keyColumn: keyName, keys: keys, displayNames: names)
-    notify("\(rows.count) pilot\(rows.count == 1 ? "" : "s"): \(names.joined(separator: ", "))\n")
+    notify(DiagnosticText.pilotsSet(formatCount(rows.count, .onePilotCount, .pilotsCount), names.joined(separator: ", ")).string + "\n")
   }
 
   /// The pilots' display names made unique (SPEC §5): a name that two pilots share, or that

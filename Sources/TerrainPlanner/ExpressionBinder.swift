@@ -71,8 +71,11 @@ package struct ExpressionBinder {
   package func bindPredicate(_ e: Expr) throws -> BoundExpr {
     let b = try bind(e)
     guard b.type == .bool else {
+      // `c1 || c2` (SQL's string concatenation read as C's or): the condition is text.
+      var bars = false
+      if case .binary(.concat, _, _, _) = e.kind { bars = true }
       throw Diagnostic(.conditionNotBool, "\(b.type)", at: e.span,
-        label: .typeNotBool("\(b.type)"), help: .compareIt(snippet(e)))
+        label: .typeNotBool("\(b.type)"), help: bars ? .useOrNotBars : .compareIt(snippet(e)))
     }
     return b
   }
@@ -197,7 +200,12 @@ package struct ExpressionBinder {
   private func bindColumn(_ name: Name, table: Name?, span: Span) throws -> BoundExpr {
     if let table {
       guard let q = qualifier, q == table.text else {
-        let where_: DiagnosticText = qualifier.map { .onlyQualifier($0) } ?? .columnsWithoutTable
+        var where_: DiagnosticText = qualifier.map { .onlyQualifier($0) } ?? .columnsWithoutTable
+        // After a join, the right table's columns are named without it (`population_epci` when
+        // the name clashed, else as they were): say which one exists.
+        if let joined = ["\(name.text)_\(table.text)", name.text].first(where: { n in fields.contains { $0.name == n } }) {
+          where_ = .joinedColumnIs(table.text + "." + name.text, joined)
+        }
         throw Diagnostic(.unknownQualifier, table.text, table.text, name.text, at: table.span,
           label: .notInScope, help: where_)
       }
@@ -433,6 +441,7 @@ package struct ExpressionBinder {
       }
       return try bindAggregate(agg, name, args, span: span)
     }
+    // The special forms (`FunctionRegistry.specialForms`).
     switch name.text {
     case "if":
       try arity(name, args, 3)
@@ -455,8 +464,7 @@ package struct ExpressionBinder {
       break
     }
     guard let f = functions.scalar(named: name.text) else {
-      let all = functions.scalars.map(\.rawValue) + functions.aggregates.map(\.rawValue) + functions.windows.map(\.rawValue)
-        + ["if", "coalesce"]
+      let all = functions.callableNames + functions.windows.map(\.rawValue)
       throw Diagnostic(.unknownFunction, name.text, at: name.span, label: .notAFunction,
         help: closestName(to: name.text, in: all).map { .didYouMean($0) } ?? .helpFunctionsListsThem)
     }

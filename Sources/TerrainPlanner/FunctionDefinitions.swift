@@ -100,6 +100,17 @@ public struct AggregateFunction: Sendable {
 
 /// The scalar functions and aggregates a binder knows, in `.help` order.
 package struct FunctionRegistry: Sendable {
+  /// The calls the binder handles itself rather than through a definition (`if(c, a, b)`,
+  /// `coalesce(a, b, …)`): callable like functions, so listed with them by completion and by
+  /// the suggestions for an unknown function.
+  package static let specialForms = ["if", "coalesce"]
+
+  /// Every name that can be called outside a window: scalar functions, aggregates and the
+  /// special forms, in `.help` order.
+  package var callableNames: [String] {
+    scalars.map(\.rawValue) + FunctionRegistry.specialForms + aggregates.map(\.rawValue)
+  }
+
   package let scalars: [ScalarFunction]
   package let aggregates: [AggregateFunction]
   /// The window functions (`rank()`, `lag(x)`, …), allowed only in a windowed `derive`.

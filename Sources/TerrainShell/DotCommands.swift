@@ -74,13 +74,13 @@ package struct ShellCommands: DotCommandRunner {
         throw Diagnostic(.unknownTable, args[0], at: span,
           help: closestName(to: args[0], in: s.catalog.names).map { .didYouMean($0) })
       }
-      s.notify("dropped \(args[0])\n")
+      s.notify(DiagnosticText.droppedTable(args[0]).string + "\n")
     },
     DotCommand(name: "detach", arguments: "NAME", help: "forget a database attached by `attach … as NAME` (its tables are no longer `NAME.table`)",
       example: ".detach pg", minArguments: 1, maxArguments: 1) { s, args, span in try s.detach(args[0], span: span) },
     DotCommand(name: "pilots", arguments: "", help: "the pilot territories and their display names",
       example: ".pilots", minArguments: 0, maxArguments: 0) { s, _, _ in
-      guard let p = s.pilots else { return s.notify("no pilots yet: `pilots TABLE key COLUMN = …`\n") }
+      guard let p = s.pilots else { return s.notify(DiagnosticText.noPilotsYetNotice.string + "\n") }
       let t = Table(names: [p.keyColumn, "name"], columns: [
         Column.from(p.keys, type: p.keys.first?.type ?? .text), Column.from(p.displayNames.map(Value.text), type: .text),
       ])
@@ -99,7 +99,7 @@ package struct ShellCommands: DotCommandRunner {
     DotCommand(name: "collation", arguments: "[fr|binary]",
       help: "how text is sorted: fr (French order, the default) or binary (code points); alone, shows it (`.help collation`)",
       example: ".collation binary", minArguments: 0, maxArguments: 1) { s, args, span in
-      guard let name = args.first else { return s.write("collation: \(s.collation.rawValue)\n") }
+      guard let name = args.first else { return s.write(DiagnosticText.collationIs(s.collation.rawValue).string + "\n") }
       guard let c = Collation(rawValue: name.lowercased()) else {
         throw Diagnostic(.unknownCollation, name, at: span, help: .collationsList)
       }
@@ -128,6 +128,9 @@ package struct ShellCommands: DotCommandRunner {
       example: ".solution", minArguments: 0, maxArguments: 0) { s, _, span in try s.solutionCommand(span) },
     DotCommand(name: "next", arguments: "", help: "the lesson's next exercise",
       example: ".next", minArguments: 0, maxArguments: 0) { s, _, span in try s.nextCommand(span) },
+    DotCommand(name: "lang", arguments: "[fr|en]",
+      help: "the language of messages, notices and help: fr (français) or en (English); alone, shows it",
+      example: ".lang fr", minArguments: 0, maxArguments: 1) { s, args, span in try s.setLanguage(args.first, span) },
     DotCommand(name: "quit", arguments: "", help: "leave terrain", example: ".quit", minArguments: 0, maxArguments: 0) { s, _, _ in
       s.quitRequested = true
     },

@@ -68,15 +68,25 @@ package let helpTopics: [HelpTopic] = [
 /// The formats' entry comes from the registry: one line per format.
 private let formatsHelp = HelpTopic(
   name: "formats", kind: "topic", synopsis: "load \"file.ext\" · export \"file.ext\" · with (format = \"…\")",
-  text: "The file formats `load` reads and `export` writes, picked by `format = \"…\"`, else (on load) the file's first bytes, else its extension; an export to another extension is an error.\n"
+  text: formatsText(), example: "from regions | export \"/tmp/regions.md\"")
+
+/// The text of `.help formats` in the current language, one line per format of the registry.
+private func formatsText() -> String {
+  helpText(kind: "topic", name: "formats", english: "The file formats `load` reads and `export` writes, picked by `format = \"…\"`, else (on load) the file's first bytes, else its extension; an export to another extension is an error.") + "\n"
     + FormatRegistry.standard.formats.map { f in
       let ways = [f.reader != nil ? "load" : nil, f.writer != nil ? "export" : nil].compactMap { $0 }.joined(separator: ", ")
-      return "  \(f.name) (" + f.extensions.map { "." + $0 }.joined(separator: " ") + "; \(ways)): \(f.summary)"
+      return "  \(f.name) (" + f.extensions.map { "." + $0 }.joined(separator: " ") + "; \(ways)): "
+        + helpText(kind: "format", name: f.name, english: f.summary)
     }.joined(separator: "\n")
-    + (FormatRegistry.standard.containers.isEmpty ? "" : "\n  compressed or archived: "
+    + (FormatRegistry.standard.containers.isEmpty ? "" : "\n  " + HelpWords.compressedOrArchived + " "
       + FormatRegistry.standard.containers.map { c in c.name + " (" + c.extensions.map { "." + $0 }.joined(separator: " ") + ")" }.joined(separator: ", ")
-      + ", around any readable format"),
-  example: "from regions | export \"/tmp/regions.md\"")
+      + HelpWords.aroundAnyFormat)
+}
+
+/// A topic's text in the current language.
+private func localizedText(_ h: HelpTopic) -> String {
+  h.kind == "topic" && h.name == "formats" ? formatsText() : helpText(kind: h.kind, name: h.name, english: h.text)
+}
 
 /// The scalar functions' entries come from their definitions (`FunctionRegistry.standard`), then
 /// the two special forms.
@@ -108,26 +118,15 @@ private let windowHelp: [HelpTopic] = FunctionRegistry.standard.windows.map {
 /// The `.help` text: the overview, or one topic; an unknown topic is an error at `span`.
 package func helpText(_ topic: String?, at span: Span? = nil) throws -> String {
   guard let raw = topic else {
-    var s = "terrain — explore territorial data with pipelines.\n\n"
-    s += "  from communes | where code_departement == \"69\" | aggregate n = count() by epci | sort n desc | take 5\n\n"
-    s += "statements: from, load, let, pilots, compare, attach\n"
-    s += "stages:     " + helpTopics.filter { $0.kind == "stage" }.map(\.name).joined(separator: ", ") + "\n"
-    s += "functions:  " + helpTopics.filter { $0.kind == "function" }.map(\.name).joined(separator: ", ") + "\n"
-    s += "aggregates: " + helpTopics.filter { $0.kind == "aggregate" }.map(\.name).joined(separator: ", ") + "\n"
-    s += "windows:    " + helpTopics.filter { $0.kind == "window" }.map(\.name).joined(separator: ", ")
-      + " (in derive … by … sort …)\n"
-    s += "operators:  + - * / % == != < <= > >= and or not in between is null || like ilike\n"
-    s += "commands:   " + ShellCommands.all.map { "." + $0.name }.joined(separator: " ") + "\n"
-    s += "lines:      a statement goes on while a line ends with | or , or a bracket or quote is open, or the\n"
-    s += "            next line starts with |; `;` ends it. At the prompt, a line starting with | adds its stages\n"
-    s += "            to the previous query and runs it again: from communes, then | where population > 10000\n"
-    s += "\n.help TOPIC for details and an example, e.g. .help aggregate; .help stages (or statements, functions,\n"
-    s += "aggregates, windows, commands) lists a group\n"
-    return s
+    return HelpWords.overview(
+      stages: helpTopics.filter { $0.kind == "stage" }.map(\.name), functions: helpTopics.filter { $0.kind == "function" }.map(\.name),
+      aggregates: helpTopics.filter { $0.kind == "aggregate" }.map(\.name), windows: helpTopics.filter { $0.kind == "window" }.map(\.name),
+      commands: ShellCommands.all.map { "." + $0.name })
   }
   let t = raw.hasPrefix(".") ? String(raw.dropFirst()).lowercased() : raw.lowercased()
   if raw.hasPrefix(".") || helpTopics.first(where: { $0.name == t }) == nil, let c = ShellCommands.all.first(where: { $0.name == t }) {
-    return ".\(c.name)\(c.arguments.isEmpty ? "" : " " + c.arguments)\n  \(c.help)\n  example: \(c.example)\n"
+    return ".\(c.name)\(c.arguments.isEmpty ? "" : " " + c.arguments)\n  \(helpText(kind: "command", name: c.name, english: c.help))\n"
+      + "  \(HelpWords.example) \(c.example)\n"
   }
   // The groups of the overview, each listed with one line per topic.
   let groups: [String: (HelpTopic) -> Bool] = [
@@ -136,10 +135,12 @@ package func helpText(_ topic: String?, at span: Span? = nil) throws -> String {
     "aggregates": { $0.kind == "aggregate" }, "windows": { $0.kind == "window" },
   ]
   if let inGroup = groups[t] {
-    return helpTopics.filter(inGroup).map { "\($0.synopsis)  — \($0.text)" }.joined(separator: "\n") + "\n"
+    return helpTopics.filter(inGroup).map { "\($0.synopsis)  — \(localizedText($0))" }.joined(separator: "\n") + "\n"
   }
   if t == "commands" {
-    return ShellCommands.all.map { ".\($0.name)\($0.arguments.isEmpty ? "" : " " + $0.arguments)  — \($0.help)" }
+    return ShellCommands.all.map {
+      ".\($0.name)\($0.arguments.isEmpty ? "" : " " + $0.arguments)  — \(helpText(kind: "command", name: $0.name, english: $0.help))"
+    }
       .joined(separator: "\n") + "\n"
   }
   guard let h = helpTopics.first(where: { $0.name == t }) else {
@@ -151,7 +152,7 @@ package func helpText(_ topic: String?, at span: Span? = nil) throws -> String {
     throw Diagnostic(.noHelpOn, raw, at: span, label: .unknownTopic,
       help: suggestion.map { .didYouMeanHelp($0) } ?? .helpListsTheTopics)
   }
-  return "\(h.synopsis)   (\(h.kind))\n  \(h.text)\n  example: \(h.example)\n"
+  return "\(h.synopsis)   (\(HelpWords.kind(h.kind)))\n  \(localizedText(h))\n  \(HelpWords.example) \(h.example)\n"
 }
 
 /// Every help topic name (for tests and completion).

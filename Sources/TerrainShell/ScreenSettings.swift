@@ -11,7 +11,7 @@ extension Session {
   /// choosing them per column, or (alone) shows the setting.
   func setDecimals(_ argument: String?, _ span: Span) throws {
     guard let argument else {
-      return write("decimals: \(renderOptions.decimals.map(String.init) ?? "auto")\n")
+      return write(DiagnosticText.decimalsAre(renderOptions.decimals.map(String.init) ?? "auto").string + "\n")
     }
     if argument.lowercased() == "auto" {
       renderOptions.decimals = nil

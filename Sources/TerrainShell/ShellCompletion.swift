@@ -4,6 +4,7 @@ import TerrainEngine
 import TerrainFunctions
 import TerrainIO
 import TerrainPlanner
+import TerrainStorage
 import TerrainSyntax
 
 /// What to offer for the word under the cursor.
@@ -39,11 +40,10 @@ public struct ShellCompleter {
     self.columns = columns
   }
 
-  /// Function names, each followed by `(`.
-  public static var functionCandidates: [String] {
-    let functions = FunctionRegistry.standard
-    return functions.scalars.map { $0.rawValue + "(" } + functions.aggregates.map { $0.rawValue + "(" }
-  }
+  /// Function names, each followed by `(`: every name the registry can call (scalars, the
+  /// special forms `if` and `coalesce`, aggregates), so that a new function is completed
+  /// without a change here.
+  public static var functionCandidates: [String] { FunctionRegistry.standard.callableNames.map { $0 + "(" } }
 
   /// Window function names (`rank(`, `lag(`), offered in a `derive` stage only.
   public static var windowCandidates: [String] { FunctionRegistry.standard.windows.map { $0.rawValue + "(" } }
@@ -75,7 +75,8 @@ public struct ShellCompleter {
       case "help": return args.isEmpty ? filtered(allHelpTopicNames, word) : .none
       case "mode": return args.isEmpty ? filtered(OutputMode.allCases.map(\.rawValue), word) : .none
       case "timer", "echo": return args.isEmpty ? filtered(["on", "off"], word) : .none
-      case "collation": return args.isEmpty ? filtered(["fr", "binary"], word) : .none
+      case "collation": return args.isEmpty ? filtered(Collation.allCases.map(\.rawValue), word) : .none
+      case "lang": return args.isEmpty ? filtered(MessageLanguage.allCases.map(\.rawValue), word) : .none
       case "explain":
         let rest = String(lineTrimmed.dropFirst(1 + name.count))
         return complete(before: rest, word: word)
@@ -91,6 +92,8 @@ public struct ShellCompleter {
 
     let words = scan.tokens
     guard let last = words.last else { return filtered(Parser.statementKeywords, word) }
+    // An option name inside `with (…)`: the options of the statement or stage it belongs to.
+    if let options = optionNames(words) { return filtered(options, word) }
     switch last.kind {
     case .symbol("|"):
       return filtered(Grammar.terrain.stageKeywords, word)
@@ -163,6 +166,40 @@ public struct ShellCompleter {
       }
     }
     return out
+  }
+
+  /// The option names `with (` offers, when the word being typed is an option name: after
+  /// `with (` or after a `,` that ends an option's value, inside the brackets. The statement or
+  /// stage that owns the `with` decides (`load`, `export`, `chart`).
+  func optionNames(_ tokens: [Token]) -> [String]? {
+    guard let last = tokens.last, last.isSymbol("(") || last.isSymbol(",") else { return nil }
+    // Find the `with (` whose bracket is still open, at depth 0 of that bracket.
+    var depth = 0
+    var i = tokens.count - 1
+    while i >= 1 {
+      let t = tokens[i]
+      if t.isSymbol(")") {
+        depth += 1
+      } else if t.isSymbol("(") {
+        if depth == 0 {
+          guard tokens[i - 1].word?.lowercased() == "with" else { return nil }
+          break
+        }
+        depth -= 1
+      }
+      i -= 1
+    }
+    guard i >= 1 else { return nil }
+    // The nearest statement or stage keyword before `with`.
+    for t in tokens[..<(i - 1)].reversed() {
+      switch t.word?.lowercased() {
+      case "load"?: return LoadOptions.schema.names
+      case "export"?: return ExportOptions.schema.names
+      case ChartStage.keyword?: return ChartOptions.schema.names
+      default: continue
+      }
+    }
+    return nil
   }
 
   private func filtered(_ candidates: [String], _ prefix: String) -> CompletionResult {

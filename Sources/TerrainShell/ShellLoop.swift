@@ -4,6 +4,7 @@
 
 import Foundation
 import TerrainEngine
+import TerrainSyntax
 
 /// What one call to `LineReader.readLine` got.
 public enum LineEvent: Equatable, Sendable {
@@ -148,7 +149,7 @@ public func progressLabel(_ statement: String) -> String {
   if trimmed.lowercased().hasPrefix("load"), let q = trimmed.firstIndex(where: { $0 == "\"" || $0 == "'" }) {
     let rest = trimmed[trimmed.index(after: q)...]
     let path = rest.prefix { $0 != "\"" && $0 != "'" }
-    return "loading \((String(path) as NSString).lastPathComponent)"
+    return DiagnosticText.spinnerLoading((String(path) as NSString).lastPathComponent).string
   }
-  return "running"
+  return DiagnosticText.spinnerRunning.string
 }

@@ -65,7 +65,9 @@ public struct DiagnosticMessage: Sendable {
   }
 
   /// The text with `arguments` in place of the `{}`s, in order (a missing argument leaves `{}`).
-  public func text(_ arguments: [String]) -> String { fillTemplate(template, arguments) }
+  public func text(_ arguments: [String]) -> String {
+    fillTemplate(MessageLanguage.template(id.description, english: template), arguments)
+  }
 
   /// How many `{}` the template has: the number of arguments a use must give.
   public var placeholderCount: Int { countPlaceholders(template) }
@@ -115,15 +117,13 @@ public struct DiagnosticText: Sendable {
   /// The text, arguments in place.
   public var string: String {
     assert(arguments.count == placeholderCount, "\(key): \(arguments.count) arguments for \(template)")
-    return fillTemplate(template, arguments)
+    return fillTemplate(MessageLanguage.template(key, english: template), arguments)
   }
 
   /// How many `{}` the template has.
   public var placeholderCount: Int { countPlaceholders(template) }
 }
 
-/// `template` with `arguments` in place of its `{}`s, in order (a missing argument leaves `{}`).
-/// The one place catalog text is produced, where a translation will be looked up.
 /// `template` with its `{}`s replaced by `arguments` in order. Arguments often quote data (a
 /// CSV field, a column name from a file): their control characters are written as escapes, so
 /// a message can never drive the terminal it is printed on.
@@ -255,11 +255,14 @@ public struct SourceText: Sendable {
   /// Columns count characters; carets are placed by display width (a wide character takes two
   /// cells, a combining accent none), so they stand under the span on a terminal.
   public func render(_ d: Diagnostic) -> String {
-    let severity = d.severity.rawValue
+    // `error:`, `note:`: words of the current language (`erreur :`).
+    let severity = (d.severity == .error ? DiagnosticText.errorWord : .warningWord).string
+    let note = DiagnosticText.noteWord.string
+    let help = DiagnosticText.helpWord.string
     guard let span = d.span else {
-      var out = (name.map { "\($0): " } ?? "") + "\(severity): \(d.message)\n"
-      for n in d.notes { out += "  = note: \(n)\n" }
-      for h in d.helps { out += "  = help: \(h)\n" }
+      var out = (name.map { "\($0): " } ?? "") + "\(severity) \(d.message)\n"
+      for n in d.notes { out += "  = \(note) \(n)\n" }
+      for h in d.helps { out += "  = \(help) \(h)\n" }
       return out
     }
     let (lineNo, col) = location(of: span.start)
@@ -268,9 +271,9 @@ public struct SourceText: Sendable {
     let pad = String(repeating: " ", count: gutter.count)
     var out: String
     if let name {
-      out = "\(name):\(lineNo):\(col): \(severity): \(d.message)\n"
+      out = "\(name):\(lineNo):\(col): \(severity) \(d.message)\n"
     } else {
-      out = "\(severity): \(d.message)\n"
+      out = "\(severity) \(d.message)\n"
       out += "\(pad) ╭─ \(lineNo):\(col)\n"
     }
     out += "\(gutter) │ \(text)\n"
@@ -283,8 +286,8 @@ public struct SourceText: Sendable {
       out += "\(String(repeating: " ", count: max(0, gutter.count - number.count)))\(number) │ \(t)\n"
       out += "\(pad) │ \(caretLine(l.span, onLine: ln, t)) \(l.text)\n"
     }
-    for n in d.notes { out += "\(pad) = note: \(n)\n" }
-    for h in d.helps { out += "\(pad) = help: \(h)\n" }
+    for n in d.notes { out += "\(pad) = \(note) \(n)\n" }
+    for h in d.helps { out += "\(pad) = \(help) \(h)\n" }
     return out
   }
 

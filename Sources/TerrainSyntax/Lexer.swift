@@ -328,7 +328,11 @@ public struct Lexer {
     var end = pos + 1
     while end < bytes.count && (bytes[end] & 0xC0) == 0x80 { end += 1 }
     pos = end
-    throw Diagnostic(.unexpectedCharacter, text(start, end), at: Span(start, end), label: .notUnderstoodHere)
+    // `&&` (C, JavaScript, pandas' `&`): terrain's `and`.
+    let ampersand = bytes[start] == UInt8(ascii: "&")
+    if ampersand && end < bytes.count && bytes[end] == UInt8(ascii: "&") { end += 1 }
+    throw Diagnostic(.unexpectedCharacter, text(start, end), at: Span(start, end), label: .notUnderstoodHere,
+      help: ampersand ? .useAndNotAmpersands : nil)
   }
 }
 

@@ -11,7 +11,7 @@ public struct Parser {
 
   public static let statementKeywords = ["from", "load", "let", "pilots", "compare", "attach"]
 
-  private var tokens: [Token]
+  private(set) var tokens: [Token]
   var index = 0
   private var depth = 0
 
@@ -117,7 +117,7 @@ public struct Parser {
       // A statement ends at `;`, a line end or the end.
       if current.isSymbol(";") || current.kind == .newline || current.kind == .end { continue }
       if case .dotCommand = current.kind { continue }
-      throw unexpected(.expectedEndOfStatement, help: .stagesAreChained)
+      throw unexpected(.expectedEndOfStatement, help: habitHelpAtEndOfStatement() ?? .stagesAreChained)
     }
     return out
   }
@@ -145,7 +145,9 @@ public struct Parser {
     } else {
       var help: DiagnosticText? = nil
       if case .identifier(let s, _) = current.kind {
-        if let k = closestName(to: s, in: Parser.statementKeywords) {
+        if s.lowercased() == "select" {
+          help = sqlHelp()
+        } else if let k = closestName(to: s, in: Parser.statementKeywords) {
           help = .didYouMean(k)
         } else if grammar.stageKeywords.contains(s.lowercased()) {
           help = .pipelineStartsWithFrom(s.lowercased())
@@ -470,8 +472,11 @@ public struct Parser {
       skipNewlines()
       let rhs = try parseAdditive()
       if case .symbol(let s2) = current.kind, let op2 = BinaryOperator(rawValue: s2), op2.isComparison {
+        // `a > 1 || b == 2`: `||` joins texts, so it took `1 || b` as one operand.
+        var bars = false
+        if case .binary(.concat, _, _, _) = rhs.kind { bars = true }
         throw Diagnostic(.chainedComparison, at: current.span, label: .secondComparison,
-          help: .combineWithAnd)
+          help: bars ? .useOrNotBars : .combineWithAnd)
       }
       return Expr(kind: .binary(op, lhs, rhs, operatorSpan: t.span), span: lhs.span.merged(rhs.span))
     }

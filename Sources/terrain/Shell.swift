@@ -59,7 +59,7 @@ let terrainVersion = "0.1"
 /// `terrain 0.1 — 6 tables from datasets/ (barometre, communes, departements, epci, fibre, regions). .help for help.`
 func shellBanner(_ session: Session) -> String {
   let names = session.catalog.names
-  guard !names.isEmpty else { return "terrain \(terrainVersion) — no tables yet: load \"file.csv\" to start. .help for help." }
+  guard !names.isEmpty else { return DiagnosticText.bannerNoTables(terrainVersion).string }
   var folders = Set<String>()
   for n in names {
     switch session.catalog.origin(of: n) {
@@ -68,7 +68,7 @@ func shellBanner(_ session: Session) -> String {
     default: break
     }
   }
-  let from = folders.count == 1 ? " from \(folders.first ?? "")" : ""
+  let from = folders.count == 1 ? DiagnosticText.bannerFrom(folders.first ?? "").string : ""
   let shown = names.count > 6 ? names.prefix(5).joined(separator: ", ") + ", …" : names.joined(separator: ", ")
-  return "terrain \(terrainVersion) — \(names.count) \(names.count == 1 ? "table" : "tables")\(from) (\(shown)). .help for help."
+  return DiagnosticText.bannerTables(terrainVersion, formatCount(names.count, .oneTableCount, .tablesCount), from, shown).string
 }

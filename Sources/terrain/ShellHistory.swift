@@ -10,6 +10,7 @@ import CReadline
 import Foundation
 import TerrainIO
 import TerrainShell
+import TerrainSyntax
 
 final class ShellHistory: StatementHistory {
   static let cap: Int32 = 5_000
@@ -53,7 +54,7 @@ final class ShellHistory: StatementHistory {
     if failure != 0 && !warned {
       warned = true
       let reason = String(cString: strerror(failure))
-      warn("warning: cannot write history to \(path): \(reason) (history is kept for this session only)\n")
+      warn(DiagnosticText.historyNotWritten(path, reason).string + "\n")
     }
   }
 

@@ -2,6 +2,7 @@
 // shell on a terminal only; never in scripts or pipes).
 
 import Foundation
+import TerrainSyntax
 import TerrainShell
 
 /// A spinner with the elapsed time, drawn on stderr from a timer while work runs, and erased
@@ -36,7 +37,7 @@ final class ProgressIndicator: ProgressDisplay, @unchecked Sendable {
     guard active, g == generation else { return }
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
     let frame = Self.frames[Int(seconds * 10) % Self.frames.count]
-    fputs("\r\(frame) \(label) \(String(format: "%.1f", seconds)) s — Ctrl-C to cancel\u{1B}[K", stderr)
+    fputs("\r\(frame) \(label) \(String(format: "%.1f", seconds)) s — \(DiagnosticText.spinnerCancel.string)\u{1B}[K", stderr)
     fflush(stderr)
     shown = true
     DispatchQueue.global().asyncAfter(deadline: .now() + 0.1) { [weak self] in self?.tick(g, started, label) }

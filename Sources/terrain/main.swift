@@ -81,6 +81,7 @@ struct Terrain: ParsableCommand {
 
   func makeSession() throws -> Session {
     let session = Session.shell()
+    session.language = MessageLanguage(environment: ProcessInfo.processInfo.environment)
     session.renderOptions.mode = OutputMode(rawValue: mode) ?? .table
     session.echo = echo
     for p in parameter {

@@ -150,7 +150,7 @@ final class ChartTests: XCTestCase {
     let (s, _, printed) = try session()
     XCTAssertTrue(s.run("from communes | chart bar nom, population"))
     XCTAssertEqual(printed.out.split(separator: "\n").count, 1 + terminalBarLimit)
-    XCTAssertEqual(printed.notes, "chart: drew the first 100 of 34,875 rows (`| sort … | take N` chooses them)\n")
+    XCTAssertEqual(printed.notes, "chart: drew the first 100 of 34\u{2009}875 rows (`| sort … | take N` chooses them)\n")
     (printed.out, printed.notes) = ("", "")
     XCTAssertTrue(s.run("from regions | chart column nom, population with (width = 30)"))
     XCTAssertTrue(printed.notes.hasPrefix("chart: drew the first "), printed.notes)

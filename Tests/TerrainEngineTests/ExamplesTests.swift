@@ -15,16 +15,19 @@ final class ExamplesTests: XCTestCase {
   }
 
   /// Runs terrain with `arguments` from the repository root; returns stdout, stderr, status.
-  static func run(_ arguments: [String]) throws -> (out: String, err: String, status: Int32) {
-    try TestSupport.runProcess(try binary(), arguments, in: root, environment: ["NO_COLOR": "1"])
+  static func run(_ arguments: [String], french: Bool = false) throws -> (out: String, err: String, status: Int32) {
+    try TestSupport.runProcess(try binary(), arguments, in: root,
+      environment: ["NO_COLOR": "1"].merging(french ? ["LANG": "fr_FR.UTF-8"] : [:]) { a, _ in a })
   }
 
-  func check(_ script: String, parameters: [String] = [], expected name: String? = nil) throws {
+  /// Runs `examples/SCRIPT.tq` and compares its output with `SCRIPT.expected`, or with French
+  /// messages (`LANG=fr_FR.UTF-8`) with `SCRIPT.fr.expected`.
+  func check(_ script: String, parameters: [String] = [], expected name: String? = nil, french: Bool = false) throws {
     try FileManager.default.createDirectory(at: Self.root.appendingPathComponent("examples/out"), withIntermediateDirectories: true)
-    let (out, err, status) = try Self.run(parameters.flatMap { ["-p", $0] } + ["examples/\(script).tq"])
+    let (out, err, status) = try Self.run(parameters.flatMap { ["-p", $0] } + ["examples/\(script).tq"], french: french)
     XCTAssertEqual(status, 0, "examples/\(script).tq failed:\n\(err)")
     let actual = out + "-- stderr --\n" + err
-    let expectedURL = Self.root.appendingPathComponent("examples/\(name ?? script).expected")
+    let expectedURL = Self.root.appendingPathComponent("examples/\(name ?? script)\(french ? ".fr" : "").expected")
     if ProcessInfo.processInfo.environment["TERRAIN_UPDATE_GOLDEN"] == "1" {
       try actual.write(to: expectedURL, atomically: true, encoding: .utf8)
       return
@@ -72,6 +75,21 @@ final class ExamplesTests: XCTestCase {
     let data = try Data(contentsOf: sheet)
     XCTAssertEqual(Array(data.prefix(3)), [0xEF, 0xBB, 0xBF])
     XCTAssertTrue(String(decoding: data.dropFirst(3), as: UTF8.self).hasPrefix("indicator;CA du Grand Dax;"))
+  }
+
+  /// The same scripts with French messages: notices, counts, decimal commas on screen.
+  func testExamplesInFrench() throws {
+    for script in ["jour1_decouverte", "jour2_indicateurs", "jour3_pilotes", "jour4_restitution"] {
+      try check(script, french: true)
+    }
+    try check("fiche_pilote", parameters: ["siren=244000675"], french: true)
+  }
+
+  func testParameterisedSheetNeedsItsParameterInFrench() throws {
+    let (_, err, status) = try Self.run(["examples/fiche_pilote.tq"], french: true)
+    XCTAssertEqual(status, 1)
+    XCTAssertTrue(err.contains("examples/fiche_pilote.tq:7:28: erreur : paramètre non défini `$siren`"), err)
+    XCTAssertTrue(err.contains("= aide : définissez-le avec `-p siren=VALEUR` en ligne de commande, ou `.param siren VALEUR` dans le shell"), err)
   }
 
   func testParameterisedSheetNeedsItsParameter() throws {

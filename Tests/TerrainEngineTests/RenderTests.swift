@@ -199,9 +199,9 @@ final class RenderTests: XCTestCase {
     XCTAssertEqual(groupDigits("NaN"), "NaN")
     XCTAssertEqual(groupDigits("-inf"), "-inf")
     XCTAssertEqual(groupDigits("9223372036854775807"), "9\u{2009}223\u{2009}372\u{2009}036\u{2009}854\u{2009}775\u{2009}807")
-    XCTAssertEqual(formatCount(1, "row"), "1 row")
-    XCTAssertEqual(formatCount(0, "row"), "0 rows")
-    XCTAssertEqual(formatCount(34875, "row"), "34\u{2009}875 rows")
+    XCTAssertEqual(formatCount(1, .oneRowCount, .rowsCount), "1 row")
+    XCTAssertEqual(formatCount(0, .oneRowCount, .rowsCount), "0 rows")
+    XCTAssertEqual(formatCount(34875, .oneRowCount, .rowsCount), "34\u{2009}875 rows")
   }
 
   func testDisplayWidth() {

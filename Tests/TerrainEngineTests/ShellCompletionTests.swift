@@ -59,6 +59,32 @@ final class ShellCompletionTests: XCTestCase {
     XCTAssertTrue(words("from communes | where population > 3 ", "an").contains("and"))
   }
 
+  /// The completion lists are the registries': every callable function (the special forms
+  /// `if` and `coalesce` too) and every function help topic, every window function in a
+  /// derive, every stage, every dot command, every option of load, export and chart.
+  func testCompletionListsMatchTheRegistries() {
+    let functions = Set(words("from communes | derive x = ", "").filter { $0.hasSuffix("(") }.map { String($0.dropLast()) })
+    let registry = FunctionRegistry.standard
+    XCTAssertEqual(functions, Set(registry.scalars.map(\.rawValue) + registry.aggregates.map(\.rawValue) + ["if", "coalesce"]
+      + registry.windows.map(\.rawValue)))
+    XCTAssertEqual(words("from communes | select x = ", "coal"), ["coalesce("])
+    for topic in helpTopics where topic.kind == "function" || topic.kind == "aggregate" || topic.kind == "window" {
+      guard topic.name != "case" else { continue }  // `case … end` is a keyword, completed as one
+      XCTAssertTrue(functions.contains(topic.name), "`.help \(topic.name)` documents a function Tab does not complete")
+    }
+    XCTAssertTrue(words("from communes | select x = ", "ca").contains("case"))
+    XCTAssertEqual(Set(words("from communes | ", "")), Set(Grammar.terrain.stageKeywords))
+    XCTAssertEqual(Set(words("", ".")), Set(ShellCommands.all.map { "." + $0.name }))
+    XCTAssertEqual(Set(words("load \"x.csv\" with (", "")), Set(LoadOptions.schema.names))
+    XCTAssertEqual(Set(words("load \"x.csv\" with (sep = \";\", ", "")), Set(LoadOptions.schema.names))
+    XCTAssertEqual(words("load \"x.csv\" with (sep = \";\", ", "hea"), ["header"])
+    XCTAssertEqual(Set(words("from communes | export \"x.csv\" with (", "")), Set(ExportOptions.schema.names))
+    XCTAssertEqual(Set(words("from communes | chart bar nom, population with (", "")), Set(ChartOptions.schema.names))
+    // Inside a list value, not an option name.
+    XCTAssertFalse(words("load \"x.csv\" with (nulls = (\"NA\", ", "").contains("sep"))
+    XCTAssertEqual(words(".lang ", ""), ["en", "fr"])
+  }
+
   func testDotCommands() {
     XCTAssertEqual(words("", ".sch"), [".schema"])
     XCTAssertTrue(words("", ".").contains(".quit"))

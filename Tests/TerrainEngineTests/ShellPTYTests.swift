@@ -49,6 +49,27 @@ final class ShellPTYTests: XCTestCase {
     XCTAssertTrue(s.rawText.contains(".help for help"), s.rawText)
   }
 
+  /// With a French locale the banner, errors, notices, counts and decimals are French; `.lang en`
+  /// switches back in the same session.
+  func testFrenchPromptMessages() throws {
+    let s = try start(noColor: true, extra: ["LANG": "fr_FR.UTF-8"])
+    XCTAssertTrue(s.rawText.contains("tables de datasets/"), s.rawText)
+    XCTAssertTrue(s.rawText.contains(".help pour l'aide"), s.rawText)
+    s.type("| take 1\r")
+    XCTAssertTrue(s.expect("erreur : rien à continuer", timeout: 5), "screen:\n\(s.rawText)")
+    s.type("from regions | where nomm == 1\r")
+    XCTAssertTrue(s.expect("erreur : colonne inconnue `nomm` dans `regions`", timeout: 10), "screen:\n\(s.rawText)")
+    XCTAssertTrue(s.expect("= aide : vouliez-vous dire `nom` ?", timeout: 5), "screen:\n\(s.rawText)")
+    s.type("from regions | aggregate m = avg(2.5) | take 1\r")
+    XCTAssertTrue(s.expect("2,5", timeout: 10), "screen:\n\(s.rawText)")
+    XCTAssertTrue(s.expect("1 ligne", timeout: 5), "screen:\n\(s.rawText)")
+    s.type(".lang\r")
+    XCTAssertTrue(s.expect("langue : fr", timeout: 5), "screen:\n\(s.rawText)")
+    s.type(".lang en\r")
+    s.type("from regions | where nomm == 1\r")
+    XCTAssertTrue(s.expect("error: unknown column `nomm` in `regions`", timeout: 10), "screen:\n\(s.rawText)")
+  }
+
   func testTableNameCompletes() throws {
     let s = try start()
     s.type("from com\t")
@@ -298,7 +319,7 @@ final class ShellPTYTests: XCTestCase {
     let s = try start(noColor: true)
     enter(s, "pilots epci key siren = \"200066918\", \"244000675\"", shows: ["2 pilots"])
     // As in the specification's sketch: the peers on the next line.
-    enter(s, "compare pilots on population, densite = population / superficie", shows: ["peers: 1,255 rows of epci"])
+    enter(s, "compare pilots on population, densite = population / superficie", shows: ["peers: 1255 rows of epci"])
     s.type("  against ")
     XCTAssertTrue(s.expect("   ...>   against ", timeout: 5), "screen:\n\(s.rawText)")
     enter(s, "peers where population between 50000 and 150000", shows: ["2 indicators · peers: 217 rows of epci"])

@@ -46,7 +46,9 @@ enum TestSupport {
     p.executableURL = executable
     p.arguments = arguments
     p.currentDirectoryURL = directory
-    p.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+    // The messages' language comes from the test, never from the machine's locale.
+    let inherited = ProcessInfo.processInfo.environment.filter { !["LANG", "LC_ALL", "LC_MESSAGES"].contains($0.key) }
+    p.environment = inherited.merging(environment) { _, new in new }
     let out = Pipe()
     let err = Pipe()
     let input = Pipe()

@@ -4,6 +4,7 @@
 
 import TerrainStorage
 import TerrainSyntax
+import TerrainIO
 import TerrainPlanner
 
 extension CompareStep: PhysicalStep {
@@ -65,11 +66,11 @@ extension CompareStep: PhysicalStep {
         ExpressionCompiler.fold(indicator.pooled.replacingColumns { c, t in .constant(indicator.sums[c].map(stat) ?? .null, t) }))
       builders[base + 3].append(pooled.numeric.map(Value.float) ?? .null)
     }
-    var line = "\(indicators.count) indicator\(indicators.count == 1 ? "" : "s") · peers: "
-      + "\(groupedCount(peerCount)) row\(peerCount == 1 ? "" : "s") of \(pilots.tableName)"
+    var line = DiagnosticText.comparePeers(formatCount(indicators.count, .oneIndicatorCount, .indicatorsCount),
+      formatCount(peerCount, .oneRowCount, .rowsCount), pilots.tableName).string
     let outsideNames = outside.compactMap { pilots.displayNames.indices.contains($0) ? pilots.displayNames[$0] : nil }
     if !outsideNames.isEmpty {
-      line += " · not among the peers (ranked as if they were): " + outsideNames.joined(separator: ", ")
+      line += DiagnosticText.compareOutsidePeers(outsideNames.joined(separator: ", ")).string
     }
     executor.notify?(line + "\n")
     return Relation(table: Table(fields: fields, columns: builders.map { $0.finish() }, rowCount: indicators.count), name: "compare")

@@ -289,8 +289,7 @@ private final class CSVReader {
     if !skipped.isEmpty {
       let shown = lineNumbers(of: skipped.prefix(5).map(\.start), in: p, end: end, from: start)
       let list = shown.map(String.init).joined(separator: ", ") + (skipped.count > 5 ? ", …" : "")
-      notices.append(
-        "skipped \(skipped.count) malformed row\(skipped.count == 1 ? "" : "s") (line\(skipped.count == 1 ? "" : "s") \(list))")
+      notices.append((skipped.count == 1 ? DiagnosticText.skippedMalformedRow(list) : .skippedMalformedRows(groupedCount(skipped.count), list)).string)
     }
     return LoadResult(table: Table(fields: fields, columns: columns, rowCount: rowCount), notices: notices)
   }
@@ -485,19 +484,20 @@ private final class CSVReader {
         final = "column\(k + 1)"
         if taken.contains(final) || seen.contains(final) { final = fresh(final, first: 2) }
         renamedCount += 1
-        if renamed.count < 5 { renamed.append("empty name → \(escapeControls(final))") }
+        if renamed.count < 5 { renamed.append(DiagnosticText.renamedEmptyName(final).string) }
       } else if seen.contains(name) {
         final = fresh(name, first: 2)
         renamedCount += 1
-        if renamed.count < 5 { renamed.append("duplicate \"\(escapeControls(name))\" → \(escapeControls(final))") }
+        if renamed.count < 5 { renamed.append(DiagnosticText.renamedDuplicate(name, final).string) }
       }
       seen.insert(final)
       taken.insert(final)
       result.append(final)
     }
     if renamedCount > 0 {
-      let more = renamedCount > renamed.count ? ", and \(renamedCount - renamed.count) more" : ""
-      notices.append("renamed column\(renamedCount == 1 ? "" : "s"): " + renamed.joined(separator: ", ") + more)
+      let more = renamedCount > renamed.count ? DiagnosticText.andMore(String(renamedCount - renamed.count)).string : ""
+      let list = renamed.joined(separator: ", ") + more
+      notices.append((renamedCount == 1 ? DiagnosticText.renamedColumn(list) : .renamedColumns(list)).string)
     }
     return result
   }

@@ -50,7 +50,7 @@ package func decodeToUTF8(_ raw: FileBytes, encoding: CSVEncodingChoice, path: S
   // UTF-16 with a BOM (Excel's "Unicode text").
   if encoding == .automatic && n >= 2 && ((p[0] == 0xFF && p[1] == 0xFE) || (p[0] == 0xFE && p[1] == 0xFF)) {
     let bigEndian = p[0] == 0xFE
-    notices.append("file is UTF-16 (\(bigEndian ? "big" : "little")-endian): converted to UTF-8")
+    notices.append(DiagnosticText.convertedFromUTF16(bigEndian ? "big-endian" : "little-endian").string)
     return (try transcodeUTF16(p + 2, n - 2, bigEndian: bigEndian, path: path), 0)
   }
   let bom = n >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF ? 3 : 0
@@ -64,11 +64,10 @@ package func decodeToUTF8(_ raw: FileBytes, encoding: CSVEncodingChoice, path: S
   // Mostly UTF-8 with a few stray bytes (files pasted together): repair only those bytes.
   let census = utf8Census(p, n, from: bom)
   if census.multibyte > census.invalid {
-    notices.append(
-      "file is not valid UTF-8: \(census.invalid) byte\(census.invalid == 1 ? "" : "s") read as Windows-1252, the rest as UTF-8")
+    notices.append(DiagnosticText.someBytesAsWindows1252(formatCount(census.invalid, .oneByteWord, .bytesWord)).string)
     return (try repairUTF8(p + bom, n - bom, path: path), 0)
   }
-  notices.append("file is not valid UTF-8: read as Windows-1252")
+  notices.append(DiagnosticText.readAsWindows1252.string)
   return (try transcodeWindows1252(p + bom, n - bom, path: path), 0)
 }
 

@@ -81,7 +81,7 @@ package func fitWidths(natural: [Int], minimum: [Int], budget: Int) -> [Int] {
 
 package func renderBoxTable(_ table: Table, options: RenderOptions) -> String {
   let n = safeRowCount(table)
-  let footerText = formatCount(n, "row")
+  let footerText = formatCount(n, .oneRowCount, .rowsCount)
   if table.fields.isEmpty {
     return options.footer ? footerText + "\n" : ""
   }
@@ -189,7 +189,7 @@ package func renderBoxTable(_ table: Table, options: RenderOptions) -> String {
   }
 
   // The elision line must fit inside the box: widen the last column if it does not.
-  let elision = hiddenRows > 0 ? "… " + formatCount(hiddenRows, "row") + " …" : ""
+  let elision = hiddenRows > 0 ? "… " + formatCount(hiddenRows, .oneRowCount, .rowsCount) + " …" : ""
   if hiddenRows > 0, let last = columns.indices.last {
     let inner = columns.reduce(0) { $0 + $1.width + 3 } - 1
     let needed = displayWidth(elision) + 2
@@ -250,7 +250,7 @@ package func renderBoxTable(_ table: Table, options: RenderOptions) -> String {
   rule("└", "┴", "┘")
   if options.footer {
     out += footerText
-    if hiddenColumns > 0 { out += " (" + formatCount(hiddenColumns, "column") + " not shown)" }
+    if hiddenColumns > 0 { out += " " + DiagnosticText.columnsNotShown(formatCount(hiddenColumns, .oneColumnCount, .columnsCount)).string }
     out += "\n"
   }
   return out

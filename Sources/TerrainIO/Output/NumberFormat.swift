@@ -261,42 +261,12 @@ package func formatFloat(_ v: Double, decimalComma: Bool) -> String {
   return decimalComma ? s.replacingAll(".", with: ",") : s
 }
 
-/// The thin space (U+2009) that groups digits in the terminal table.
-package let thinSpace: Character = "\u{2009}"
-
-/// Groups the integer digits of a number's text by three with thin spaces when it has at
-/// least five of them (`1 411 571`, `74 925`, `12 345.5`), so that years and small counts
-/// stay as they are (`2024`). Exponent forms, `NaN` and `inf` are returned unchanged.
-public func groupDigits(_ s: String) -> String {
-  var sign = Substring("")
-  var rest = Substring(s)
-  if rest.first == "-" || rest.first == "+" {
-    sign = rest.prefix(1)
-    rest = rest.dropFirst()
-  }
-  var intPart = rest
-  var tail = Substring("")
-  if let dot = rest.firstIndex(where: { $0 == "." || $0 == "," }) {
-    intPart = rest[..<dot]
-    tail = rest[dot...]
-  }
-  guard intPart.count >= 5, intPart.allSatisfy({ $0.isASCII && $0.isNumber }),
-    tail.dropFirst().allSatisfy({ $0.isASCII && $0.isNumber })
-  else { return s }
-  var out = String(sign)
-  let digits = Array(intPart)
-  for (i, d) in digits.enumerated() {
-    if i > 0 && (digits.count - i) % 3 == 0 { out.append(thinSpace) }
-    out.append(d)
-  }
-  out += tail
-  return out
-}
-
-/// A row or column count for humans: `1 row`, `0 rows`, `34 875 rows`.
-public func formatCount(_ n: Int, _ singular: String, _ plural: String? = nil) -> String {
-  let word = n == 1 ? singular : (plural ?? singular + "s")
-  return groupDigits(String(n)) + " " + word
+/// A count for humans in the current language (`MessageLanguage.current`): `1 row`, `0 rows`,
+/// `34 875 rows`; in French `0 ligne`, `1 ligne`, `2 lignes` (0 and 1 take the singular).
+/// `one` and `other` are catalog texts: the word after the grouped number.
+public func formatCount(_ n: Int, _ one: DiagnosticText, _ other: DiagnosticText) -> String {
+  let singular = MessageLanguage.current == .french ? n.magnitude <= 1 : n == 1
+  return groupDigits(String(n)) + " " + (singular ? one : other).string
 }
 
 extension String {

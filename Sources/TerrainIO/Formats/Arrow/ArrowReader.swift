@@ -162,7 +162,7 @@ private final class ArrowReader {
     for (c, column) in columns.enumerated() {
       if column.dictionary == nil && column.type.dataType == .text { fills[c].dictionary = TextDictionary() }
       if case .timestamp = column.type {
-        notices.append("column `\(column.name)`: timestamps read as dates (the time of day is dropped)")
+        notices.append(DiagnosticText.timestampsAsDates(column.name).string)
       }
     }
     var row = 0

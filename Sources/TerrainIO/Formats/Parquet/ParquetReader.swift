@@ -133,7 +133,7 @@ package final class ParquetTable: DeferredTable, @unchecked Sendable {
     self.fields = columns.map { Field(name: $0.name, type: $0.type) }
     self.notices = columns.compactMap { c in
       switch (c.physical, c.element.meaning) {
-      case (.int96, _), (_, .timestamp): return "column \(c.name): timestamps read as dates (the time of day is dropped)"
+      case (.int96, _), (_, .timestamp): return DiagnosticText.timestampsAsDates(c.name).string
       default: return nil
       }
     }

@@ -404,10 +404,10 @@ final class XLSXSheetReader {
       built.append(column)
     }
     if mixed.count == 1, let m = mixed.first {
-      notices.append("column \(m) mixes types: read as text")
+      notices.append(DiagnosticText.columnMixesTypes(m).string)
     } else if mixed.count > 1 {
       let shown = mixed.count > 6 ? mixed.prefix(6).joined(separator: ", ") + ", …" : mixed.joined(separator: ", ")
-      notices.append("\(mixed.count) columns mix types, read as text: \(shown)")
+      notices.append(DiagnosticText.columnsMixTypes(String(mixed.count), shown).string)
     }
     return Table(fields: fields, columns: built, rowCount: rowCount)
   }
@@ -431,7 +431,7 @@ final class XLSXSheetReader {
     if has(c, CellKind.number) { return c.allWhole ? .int : .float }
     if has(c, CellKind.bool) { return .bool }
     if has(c, CellKind.date) {
-      if c.hasTime { notices.append("column `\(name)` holds times of day: only the dates are kept") }
+      if c.hasTime { notices.append(DiagnosticText.timesOfDayDropped(name).string) }
       return .date
     }
     return .text
@@ -555,12 +555,13 @@ final class XLSXSheetReader {
           n += 1
         } while given.contains(final) || seen.contains(final)
       }
-      if final != name { renamed.append(name.isEmpty ? "empty name → \(final)" : "duplicate \"\(name)\" → \(final)") }
+      if final != name { renamed.append((name.isEmpty ? DiagnosticText.renamedEmptyName(final) : .renamedDuplicate(name, final)).string) }
       seen.insert(final)
       return final
     }
     if !renamed.isEmpty {
-      notices.append("renamed column\(renamed.count == 1 ? "" : "s"): " + renamed.joined(separator: ", "))
+      let list = renamed.joined(separator: ", ")
+      notices.append((renamed.count == 1 ? DiagnosticText.renamedColumn(list) : .renamedColumns(list)).string)
     }
     return names
   }
