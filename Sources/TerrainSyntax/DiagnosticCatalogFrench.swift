@@ -214,6 +214,7 @@ private let frenchLoad: [String: String] = [
   "load.cannot-read": "impossible de lire \"{}\" : {}",
   "load.invalid-utf8": "octet UTF-8 invalide 0x{} (le fichier est peut-être en windows-1252)",
   "load.file-shrank": "\"{}\" a changé (raccourci) pendant sa lecture : rien n'est chargé",
+  "load.load-out-of-memory": "\"{}\" demande plus de mémoire que disponible (un bloc de {} ne tenait pas, {} restants) : rien n'est chargé",
   "load.not-enough-memory": "\"{}\" fait {} mais seuls {} de mémoire sont disponibles : non chargé",
   "load.unknown-encoding": "encodage inconnu \"{}\" (utilisez \"utf-8\" ou \"windows-1252\")",
   "load.bad-quote": "le guillemet doit être un caractère ASCII autre qu'une fin de ligne",
