@@ -18,35 +18,15 @@ extension Session {
   ///
   /// - Throws: the pipeline's own name and type errors (found before anything is sent), and
   ///   the server's errors at the statement.
-  func pushedDownPlan(_ pipeline: Pipeline, _ plan: () throws -> QueryPlan) throws -> QueryPlan? {
+  func pushedDownPlan(_ pipeline: Pipeline) throws -> QueryPlan? {
     guard let attachment = pushDownCandidate(pipeline), case .table(let source) = pipeline.source else { return nil }
-    let database = attachment.name
-
     // Planned over the tables' columns only: every error is found before a row is read.
-    let saved = attachedReading
-    attachedReading = .schemaOnly(columns: nil)
-    attachedFetched = [:]
-    defer {
-      attachedReading = saved
-      attachedFetched = nil
-    }
-    let schemaPlan = try plan()
-    var sqlPlan = schemaPlan
-    sqlPlan.export = nil
-    sqlPlan.chart = nil
-    let french = collation == .french && attachment.hasICUFrench
-    let compiled: CompiledSQL
-    do {
-      compiled = try compileToSQL(sqlPlan, at: nil, options: SQLOptions(frenchCollation: french ? SQLOptions.icuFrench : nil),
-        source: { self.sqlSource($0) })
-    } catch is Diagnostic {
-      return nil
-    }
-    if compiled.textOrderedAfter { return nil }
+    let schemaPlan = try planWithoutReading(pipeline)
+    guard let compiled = compiledSQL(of: schemaPlan, for: attachment) else { return nil }
     attachedQueriesSent = [compiled.sql]
     let fetched = try placed(at: pipeline.stages.first?.span ?? source.span) {
       try attachment.connection.fetch(sql: compiled.sql, cancel: cancel,
-        notices: { [unowned self] in self.notify("\(database): \($0)\n") })
+        notices: { [unowned self] in self.notify("\(attachment.name): \($0)\n") })
     }
     let fields = schemaPlan.outputFields
     guard fetched.fields.count == fields.count,
@@ -57,11 +37,9 @@ extension Session {
     pushed.chart = schemaPlan.chart
     return pushed
   }
-}
 
-extension Session {
-  /// The plan of `pipeline` with its attached tables read as their columns only: what `.sql`
-  /// and `terrain --sql` compile, nothing fetched or run on the server.
+  /// The plan of `pipeline` with its attached tables read as their columns only: what `.sql`,
+  /// `terrain --sql`, completion and push-down plan over, nothing fetched or run on the server.
   package func planWithoutReading(_ pipeline: Pipeline) throws -> QueryPlan {
     guard attachedFetched == nil, readsAttached(pipeline) else { return try planQuery(pipeline) }
     let saved = attachedReading
@@ -74,15 +52,10 @@ extension Session {
     return try planQueryReading(pipeline)
   }
 
-  /// `.explain`'s lines for a pipeline that runs inside its database: the statement sent; nil
-  /// when `pipeline` runs in memory (in part or whole).
-  package func explainPushedDown(_ pipeline: Pipeline) throws -> [String]? {
-    guard readsAttached(pipeline) else { return nil }
-    let plan = try planWithoutReading(pipeline)
-    guard case .table(let source) = pipeline.source,
-      let database = source.text.firstIndex(of: ".").map({ String(source.text[..<$0]) }),
-      let attachment = attachments[database], pushDownCandidate(pipeline) == attachment
-    else { return nil }
+  /// The SQL that runs `plan` (its sinks left to terrain) inside `attachment`'s database, in
+  /// the French order through the server's ICU collation when the session sorts that way; nil
+  /// when SQL cannot express it or the server cannot order it as terrain would.
+  func compiledSQL(of plan: QueryPlan, for attachment: Attachment) -> CompiledSQL? {
     var sqlPlan = plan
     sqlPlan.export = nil
     sqlPlan.chart = nil
@@ -90,7 +63,16 @@ extension Session {
     guard let compiled = try? compileToSQL(sqlPlan, at: nil, options: SQLOptions(frenchCollation: french ? SQLOptions.icuFrench : nil),
       source: { self.sqlSource($0) }), !compiled.textOrderedAfter
     else { return nil }
-    var lines = ["Remote \(database) (PostgreSQL): the whole pipeline, one statement"]
+    return compiled
+  }
+
+  /// `.explain`'s lines for a pipeline that runs inside its database: the statement sent; nil
+  /// when `pipeline` runs in memory (in part or whole).
+  package func explainPushedDown(_ pipeline: Pipeline) throws -> [String]? {
+    guard let attachment = pushDownCandidate(pipeline) else { return nil }
+    let plan = try planWithoutReading(pipeline)
+    guard let compiled = compiledSQL(of: plan, for: attachment) else { return nil }
+    var lines = ["Remote \(attachment.name) (PostgreSQL): the whole pipeline, one statement"]
     lines += compiled.sql.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }
     if let e = plan.export { lines.append("  → Export \"\(e.path)\"") }
     if let c = plan.chart { lines.append("  " + c.explainLine) }
@@ -100,18 +82,13 @@ extension Session {
   /// The one attached database every table of `pipeline` is in, when there is one and the
   /// pipeline has no `pivot` (whose columns come from the data); nil otherwise.
   func pushDownCandidate(_ pipeline: Pipeline) -> Attachment? {
-    var names = pipeline.stages.flatMap { $0.stage.tablesRead.map(\.text) }
     guard case .table(let source) = pipeline.source else { return nil }
-    names.append(source.text)
+    let names = pipeline.stages.flatMap { $0.stage.tablesRead.map(\.text) } + [source.text]
     let databases = Set(names.map { n in n.firstIndex(of: ".").map { String(n[..<$0]) } ?? "" })
     guard databases.count == 1, let database = databases.first, let attachment = attachments[database] else { return nil }
     guard !pipeline.stages.contains(where: { type(of: $0.stage).keyword == "pivot" }) else { return nil }
     return attachment
   }
-}
-
-extension Attachment: Equatable {
-  package static func == (a: Attachment, b: Attachment) -> Bool { a === b }
 }
 
 extension Attachment {

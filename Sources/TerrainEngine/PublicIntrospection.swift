@@ -26,14 +26,7 @@ extension Session {
     // Attached tables: planned over their columns only (nothing is fetched for completion).
     if readsAttached(pipeline) {
       guard !pipeline.stages.contains(where: \.isSink) else { return nil }
-      let saved = attachedReading
-      attachedReading = .schemaOnly(columns: nil)
-      attachedFetched = [:]
-      defer {
-        attachedReading = saved
-        attachedFetched = nil
-      }
-      return (try? planQueryReading(pipeline))?.outputFields.map(\.name)
+      return (try? planWithoutReading(pipeline))?.outputFields.map(\.name)
     }
     guard catalog.isOpen(source) else { return nil }
     for stage in pipeline.stages {

@@ -547,7 +547,7 @@ public final class Session {
   /// its database when it can (`pushedDownPlan`), else reads the columns it names.
   package func planQuery(_ pipeline: Pipeline, decoding: Bool = true) throws -> QueryPlan {
     if attachedFetched == nil, readsAttached(pipeline) {
-      if let pushed = try pushedDownPlan(pipeline, { try planQueryReading(pipeline) }) { return pushed }
+      if let pushed = try pushedDownPlan(pipeline) { return pushed }
       return try planReadingAttached(pipeline) { try planQueryReading(pipeline) }
     }
     return try planQueryReading(pipeline, decoding: decoding)
