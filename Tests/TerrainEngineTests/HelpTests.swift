@@ -27,13 +27,14 @@ final class HelpTests: XCTestCase {
     let (s, output) = try bundledSession()
     XCTAssertTrue(s.run("pilots epci key siren = \"200069177\", \"246900740\""), output())
     for topic in helpTopics {
-      var example = topic.example
-      // `attach` needs a server: the test one when there is one (TestSupport.postgres()).
+      // Files the examples write go to the temporary folder; then `attach` gets the test
+      // server when there is one (TestSupport.postgres()), whose socket path is left as it is.
+      var example = topic.example.replacingOccurrences(of: "/tmp/", with: NSTemporaryDirectory())
       if topic.name == "attach" {
         guard let pg = try? TestSupport.postgres() else { continue }
         example = example.replacingOccurrences(of: "postgresql://user@host/db", with: pg)
       }
-      let ok = s.run(example.replacingOccurrences(of: "/tmp/", with: NSTemporaryDirectory()), name: "help \(topic.name)")
+      let ok = s.run(example, name: "help \(topic.name)")
       XCTAssertTrue(ok, "example of `.help \(topic.name)` fails:\n\(output())")
     }
   }
