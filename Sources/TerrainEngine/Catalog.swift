@@ -146,13 +146,23 @@ package final class Catalog {
   /// nobody (the session asks for parts only while none of the columns is decoded:
   /// `hasDecoded`); without, the columns still missing, whole, kept for the statements after.
   private func scan(_ name: String, _ d: DeferredColumns, columns: Set<Int>, parts: [Int]?, cancel: CancellationFlag?) throws -> Table {
+    // Columns and placeholders whose memory is refused are the file's load error (not enough
+    // memory), as when it is loaded whole; the entry keeps what was decoded before.
+    var path = name
+    if case .file(let p)? = entries[name]?.origin { path = p }
+    return try failingAllocationsAsLoadErrors(path: path) {
+      try scanUnchecked(name, d, columns: columns, parts: parts, cancel: cancel)
+    }
+  }
+
+  private func scanUnchecked(_ name: String, _ d: DeferredColumns, columns: Set<Int>, parts: [Int]?, cancel: CancellationFlag?) throws -> Table {
     let wanted = columns.sorted()
     let missing = wanted.filter { d.decoded[$0] == nil }
     if let parts, parts.count < d.file.partRowCounts.count {
       let got = try d.file.decode(columns: wanted, parts: parts, cancel: cancel)
       let rows = parts.reduce(0) { $0 + d.file.partRowCounts[$1] }
       let decoded = Dictionary(uniqueKeysWithValues: zip(wanted, got))
-      let out = d.file.fields.indices.map { decoded[$0] ?? d.placeholder($0, rows: rows) }
+      let out = try d.file.fields.indices.map { try decoded[$0] ?? d.placeholder($0, rows: rows) }
       return Table(fields: d.file.fields, columns: out, rowCount: rows)
     }
     if !missing.isEmpty {
@@ -160,7 +170,7 @@ package final class Catalog {
       for (k, c) in missing.enumerated() { d.decoded[c] = got[k] }
     }
     let rows = d.file.rowCount
-    let out = d.file.fields.indices.map { i in d.decoded[i] ?? d.placeholder(i, rows: rows) }
+    let out = try d.file.fields.indices.map { i in try d.decoded[i] ?? d.placeholder(i, rows: rows) }
     let table = Table(fields: d.file.fields, columns: out, rowCount: rows)
     // Every column decoded: the entry becomes an ordinary table and the file is let go.
     if d.decoded.allSatisfy({ $0 != nil }), var entry = entries[name], entry.deferred === d {
@@ -205,15 +215,26 @@ package final class Catalog {
 package final class DeferredColumns {
   package let file: any DeferredTable
   package var decoded: [Column?]
-  private lazy var zeros = ZeroPages(byteCount: file.rowCount * 8)
+  /// The zero pages behind the placeholders (8 bytes a row), mapped on first need.
+  private var zeros: ZeroPages?
 
   init(_ file: any DeferredTable) {
     self.file = file
     decoded = Array(repeating: nil, count: file.fields.count)
   }
 
-  /// A placeholder of `rows` rows (at most the table's) for column `i`.
-  func placeholder(_ i: Int, rows: Int) -> Column {
+  /// A placeholder of `rows` rows (at most the table's) for column `i`; `AllocationFailure`
+  /// when the address space cannot hold the table's zero pages.
+  func placeholder(_ i: Int, rows: Int) throws -> Column {
+    let zeros: ZeroPages
+    if let z = self.zeros {
+      zeros = z
+    } else {
+      let (bytes, overflow) = file.rowCount.multipliedReportingOverflow(by: 8)
+      if overflow { throw AllocationFailure(bytes: Int.max) }
+      zeros = try ZeroPages(byteCount: bytes)
+      self.zeros = zeros
+    }
     let validity = ColumnBuffer<UInt8>(zeros: zeros, count: rows)
     switch file.fields[i].type {
     case .int: return Column(values: .int(ColumnBuffer(zeros: zeros, count: rows)), validity: validity)

@@ -42,7 +42,7 @@ package func runRanges<T>(_ ranges: [Range<Int>], _ body: (Int, Range<Int>) thro
     results.deallocate()
   }
   withoutActuallyEscaping(body) { body in
-    DispatchQueue.concurrentPerform(iterations: ranges.count) { i in
+    performConcurrently(iterations: ranges.count) { i in
       results[i] = Result { try body(i, ranges[i]) }
     }
   }

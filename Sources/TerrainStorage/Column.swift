@@ -223,6 +223,20 @@ public final class ColumnBuilder {
 
   public var count: Int { validity.count }
 
+  /// Makes room for `n` more values, or throws `AllocationFailure` (nothing appended) when
+  /// the memory cannot give it: for builders sized by input, which then append up to `n`
+  /// values without growing. The validity mask, made at the first null (a byte a row), is
+  /// checked by a probe of its size.
+  package func checkedReserve(_ n: Int) throws {
+    try ints?.checkedReserve(n)
+    try floats?.checkedReserve(n)
+    try bools?.checkedReserve(n)
+    try codes?.checkedReserve(n)
+    let (rows, overflow) = count.addingReportingOverflow(n)
+    if overflow { throw AllocationFailure(bytes: Int.max) }
+    try probeRoom(for: rows)
+  }
+
   public func appendNull() {
     ints?.append(0)
     floats?.append(0)

@@ -48,7 +48,9 @@ public final class ColumnBuffer<Element>: @unchecked Sendable {
     ColumnBuffer(viewing: base, count: max(0, min(n, count)), owner: self)
   }
 
-  /// A zero-filled buffer of `count` elements.
+  /// A zero-filled buffer of `count` elements. Stops the process when the memory cannot give
+  /// it: for sizes that do not come from input (results of statements, small buffers);
+  /// buffers sized by a file use `init(checkedZeroed:)`, which throws instead.
   public convenience init(zeroed count: Int) {
     let bytes = max(1, count * MemoryLayout<Element>.stride)
     guard let raw = calloc(1, bytes) else { fatalError("terrain: out of memory (\(bytes) bytes)") }
@@ -145,6 +147,7 @@ public final class BufferBuilder<Element> {
 
   /// Makes room for `n` more elements, or throws `AllocationFailure` (the builder unchanged)
   /// when that is beyond the memory available: for builders sized by input.
+  @usableFromInline
   package func checkedReserve(_ n: Int) throws {
     let (needed, overflow) = used.addingReportingOverflow(n)
     if overflow { throw AllocationFailure(bytes: Int.max) }
@@ -154,6 +157,22 @@ public final class BufferBuilder<Element> {
     base = try reallocateCheckedBytes(UnsafeMutableRawPointer(base), bytes)
       .bindMemory(to: Element.self, capacity: newCap)
     capacity = newCap
+  }
+
+  /// Appends `v`, or throws `AllocationFailure` (the builder unchanged) when the growth this
+  /// needs is refused: the append of builders sized by input.
+  @inlinable
+  package func checkedAppend(_ v: Element) throws {
+    if used == capacity { try checkedReserve(1) }
+    base[used] = v
+    used += 1
+  }
+
+  /// `tail(reserving:)` whose growth throws `AllocationFailure` instead of stopping the process.
+  @inlinable
+  package func checkedTail(reserving n: Int) throws -> UnsafeMutablePointer<Element> {
+    if n > capacity - used { try checkedReserve(n) }
+    return base + used
   }
 
   /// Makes room for `n` more elements.
@@ -214,14 +233,20 @@ package final class ZeroPages: @unchecked Sendable {
   package let byteCount: Int
   private let mapped: Bool
 
-  /// At least `byteCount` zero bytes.
-  package init(byteCount: Int) {
+  /// At least `byteCount` zero bytes, or `AllocationFailure` when even the address space for
+  /// them is refused (under `ulimit -v`, mapped pages count though never touched). Only the
+  /// address-space limit is checked (the pages take no memory): pages that would take the
+  /// last of it, leaving no room for the worker threads' stacks, are refused too.
+  package init(byteCount: Int) throws {
     let size = max(byteCount, 1)
+    if let room = addressSpaceRoom(), size > room - threadStackReserve {
+      throw AllocationFailure(bytes: size, available: max(0, room - threadStackReserve))
+    }
     if let m = mmap(nil, size, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0), m != MAP_FAILED {
       base = m
       mapped = true
     } else {
-      guard let raw = calloc(1, size) else { fatalError("terrain: out of memory (\(size) bytes)") }
+      guard let raw = calloc(1, size) else { throw AllocationFailure(bytes: size, available: availableMemory()) }
       base = raw
       mapped = false
     }

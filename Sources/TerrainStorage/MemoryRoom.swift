@@ -6,6 +6,7 @@
 #elseif canImport(Darwin)
   import Darwin
 #endif
+import Dispatch
 
 /// An allocation of `bytes` bytes that was refused: more than the memory available, or the
 /// system allocator failed. Readers turn it into their own error naming the file.
@@ -36,11 +37,7 @@ package func availableMemory() -> Int? {
   if let forced = availableMemoryOverride { return forced }
   var limits: [Int] = []
   if let m = meminfoAvailable() { limits.append(m) }
-  var rl = rlimit()
-  if getrlimit(Int32(RLIMIT_AS.rawValue), &rl) == 0, rl.rlim_cur != rlim_t.max, let used = addressSpaceInUse() {
-    let cap = rl.rlim_cur > UInt(Int.max) ? Int.max : Int(rl.rlim_cur)
-    limits.append(max(0, cap - used))
-  }
+  if let room = addressSpaceRoom() { limits.append(max(0, room)) }
   if let room = cgroupRoom() { limits.append(room) }
   return limits.min()
 }
@@ -151,4 +148,42 @@ private func readSmallFile(_ path: String) -> String? {
   var buffer = [UInt8](repeating: 0, count: 4096)
   let n = fread(&buffer, 1, buffer.count, f)
   return String(decoding: buffer.prefix(n), as: UTF8.self)
+}
+
+// MARK: - Address space and worker threads
+
+/// Address space kept free for the stacks of worker threads (libdispatch's workers reserve
+/// 8 MB each; a few of them, and the allocator's arenas).
+package let threadStackReserve = 64 << 20
+
+/// The room left under the address-space limit (`ulimit -v`, RLIMIT_AS), in bytes; nil when
+/// there is no limit (or it cannot be read).
+package func addressSpaceRoom() -> Int? {
+  var rl = rlimit()
+  guard getrlimit(Int32(RLIMIT_AS.rawValue), &rl) == 0, rl.rlim_cur != rlim_t.max, let used = addressSpaceInUse() else {
+    return nil
+  }
+  let cap = rl.rlim_cur > UInt(Int.max) ? Int.max : Int(rl.rlim_cur)
+  return cap - used
+}
+
+/// Whether new threads can get their stacks: false when the address space left under
+/// RLIMIT_AS is less than `threadStackReserve`. (libdispatch, when `pthread_create` fails
+/// for want of address space, sleeps and retries for ever: `concurrentPerform` would hang
+/// the statement, and Ctrl-C could not stop it.)
+package func threadsCanStart() -> Bool {
+  guard let room = addressSpaceRoom() else { return true }
+  return room >= threadStackReserve
+}
+
+/// `performConcurrently(iterations:execute:)`, or the iterations one after the
+/// other on the calling thread when new threads could not start (`threadsCanStart()`): under
+/// an address-space limit nearly reached, a slower statement rather than one that never ends.
+/// Every parallel loop of terrain goes through it.
+package func performConcurrently(iterations: Int, execute body: (Int) -> Void) {
+  if iterations <= 1 || !threadsCanStart() {
+    for i in 0..<max(0, iterations) { body(i) }
+    return
+  }
+  DispatchQueue.concurrentPerform(iterations: iterations, execute: body)
 }

@@ -219,7 +219,7 @@ package final class CSVColumnWriter {
       }
     }
     if jobs.count > 1 && rowCount >= 1 << 16 {
-      DispatchQueue.concurrentPerform(iterations: jobs.count, execute: run)
+      performConcurrently(iterations: jobs.count, execute: run)
     } else {
       for j in 0..<jobs.count { run(j) }
     }

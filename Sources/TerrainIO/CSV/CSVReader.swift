@@ -185,7 +185,7 @@ private final class CSVReader {
     if split < end {
       let tail = Pass1Part(columnCount: columnCount, forced: forced, from: split)
       defer { tail.free() }
-      DispatchQueue.concurrentPerform(iterations: 2) { i in
+      performConcurrently(iterations: 2) { i in
         let part = i == 0 ? head : tail
         do { try self.scanRecords(part, limit: i == 0 ? split : end, context: context) } catch { part.error = error }
       }
@@ -260,7 +260,7 @@ private final class CSVReader {
       var errors = [Error?](repeating: nil, count: laneCount)
       errors.withUnsafeMutableBufferPointer { errs in
         let e = errs
-        DispatchQueue.concurrentPerform(iterations: laneCount) { l in
+        performConcurrently(iterations: laneCount) { l in
           do { try runLane(l) } catch { e[l] = error }
         }
       }

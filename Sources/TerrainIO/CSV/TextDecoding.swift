@@ -125,7 +125,7 @@ package func firstInvalidUTF8InHalves(_ p: UnsafePointer<UInt8>, _ n: Int) -> In
   guard n >= csvParallelThreshold, m < limit else { return firstInvalidUTF8(p, n) }
   var found: (Int?, Int?) = (nil, nil)
   withUnsafeMutablePointer(to: &found) { out in
-    DispatchQueue.concurrentPerform(iterations: 2) { i in
+    performConcurrently(iterations: 2) { i in
       if i == 0 {
         out.pointee.0 = firstInvalidUTF8(p, m)
       } else {

@@ -216,10 +216,10 @@ private func readBytes(
   }
   let result: OpenedFile
   do {
-    if deferring, let opener = format.opener {
-      result = .deferred(try opener(bytes, name, options, cancel))
-    } else {
-      result = .loaded(try reader(bytes, name, options, cancel))
+    // Any format's allocation the memory refuses is the file's error, never a stop.
+    result = try failingAllocationsAsLoadErrors(path: path) {
+      if deferring, let opener = format.opener { return .deferred(try opener(bytes, name, options, cancel)) }
+      return .loaded(try reader(bytes, name, options, cancel))
     }
   } catch let error as LoadError where file.fileShrank {
     _ = error

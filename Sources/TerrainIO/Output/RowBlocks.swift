@@ -55,10 +55,14 @@ package func writeRowBlocks(
       let next = batch + 1
       let group = DispatchGroup()
       let stop = (cancel?.isCancelled ?? false) || out.errorNumber != 0
-      if next < batchCount && !stop {
+      // Without room for a thread's stack, the next batch is formatted after this one is
+      // written, on this thread (libdispatch would wait for a thread for ever).
+      let overlap = threadsCanStart()
+      if next < batchCount && !stop && overlap {
         DispatchQueue.global().async(group: group) { job.format(batch: next, into: 1 - set) }
       }
       for b in 0..<job.blockCount(batch) { out.append(contentsOf: job.buffers[set][b]) }
+      if next < batchCount && !stop && !overlap { job.format(batch: next, into: 1 - set) }
       group.wait()
       try checkpoint(out, cancel)
       batch = next
@@ -91,7 +95,7 @@ private final class BatchJob: @unchecked Sendable {
   /// Formats batch `batch` into buffer set `set`, one block per core.
   func format(batch: Int, into set: Int) {
     let base = batch * blocksPerBatch * rowBlockSize
-    DispatchQueue.concurrentPerform(iterations: blockCount(batch)) { b in
+    performConcurrently(iterations: blockCount(batch)) { b in
       let lo = base + b * rowBlockSize
       let hi = min(rowCount, lo + rowBlockSize)
       let buffer = buffers[set][b]

@@ -61,22 +61,23 @@ private final class ColumnFill {
   var dictionary: TextDictionary?
   var validity: ColumnBuffer<UInt8>?
 
-  init(type: DataType, rows: Int) {
+  /// - Throws: `AllocationFailure` when the memory cannot give the column.
+  init(type: DataType, rows: Int) throws {
     self.type = type
     self.rows = rows
-    ints = type == .int || type == .date ? ColumnBuffer(zeroed: rows) : nil
-    floats = type == .float ? ColumnBuffer(zeroed: rows) : nil
-    bools = type == .bool ? ColumnBuffer(zeroed: rows) : nil
-    codes = type == .text ? ColumnBuffer(zeroed: rows) : nil
+    ints = type == .int || type == .date ? try ColumnBuffer(checkedZeroed: rows) : nil
+    floats = type == .float ? try ColumnBuffer(checkedZeroed: rows) : nil
+    bools = type == .bool ? try ColumnBuffer(checkedZeroed: rows) : nil
+    codes = type == .text ? try ColumnBuffer(checkedZeroed: rows) : nil
     if let b = ints { adviseHugePages(b.base, rows * 8) }
     if let b = floats { adviseHugePages(b.base, rows * 8) }
     if let b = codes { adviseHugePages(b.base, rows * 4) }
   }
 
   /// The validity mask, made on first need with every row before `row` valid.
-  func mask(before row: Int) -> UnsafeMutablePointer<UInt8> {
+  func mask(before row: Int) throws -> UnsafeMutablePointer<UInt8> {
     if let v = validity { return v.base }
-    let v = ColumnBuffer<UInt8>(zeroed: rows)
+    let v = try ColumnBuffer<UInt8>(checkedZeroed: rows)
     v.base.initialize(repeating: 1, count: row)
     validity = v
     return v.base
@@ -158,7 +159,7 @@ private final class ArrowReader {
     // Every column takes at most 8 bytes a row (and a validity byte): refuse what cannot fit.
     let (need, overflow) = total.multipliedReportingOverflow(by: 9 * max(1, columns.count))
     try checkMemoryFor(overflow ? Int.max : need, path: name)
-    let fills = columns.map { ColumnFill(type: $0.type.dataType, rows: total) }
+    let fills = try columns.map { try ColumnFill(type: $0.type.dataType, rows: total) }
     for (c, column) in columns.enumerated() {
       if column.dictionary == nil && column.type.dataType == .text { fills[c].dictionary = TextDictionary() }
       if case .timestamp = column.type {
@@ -179,7 +180,7 @@ private final class ArrowReader {
         // Columns on both cores: each fills its own buffers; the batch and the dictionaries
         // are only read (an uncompressed batch decodes nothing).
         let errors = ErrorSlots(columns.count)
-        DispatchQueue.concurrentPerform(iterations: columns.count) { c in errors.run(c) { try fillColumn(c) } }
+        performConcurrently(iterations: columns.count) { c in errors.run(c) { try fillColumn(c) } }
         try errors.check()
       }
       batch.release()
@@ -255,7 +256,7 @@ private final class ArrowReader {
     let first = start.buffer
     if column.type == .null && column.dictionary == nil {
       // Every value null: no buffer.
-      let v = out.mask(before: row)
+      let v = try out.mask(before: row)
       (v + row).initialize(repeating: 0, count: n)
       return
     }
@@ -263,7 +264,7 @@ private final class ArrowReader {
     // Validity.
     if nulls > 0 {
       let bits = try batch.buffer(first, needed: bitmapBytes(n), part: part)
-      let v = out.mask(before: row) + row
+      let v = try out.mask(before: row) + row
       for i in 0..<n { v[i] = UInt8(truncatingIfNeeded: bits[i >> 3] >> UInt8(i & 7)) & 1 }
     } else if let v = out.validity {
       (v.base + row).initialize(repeating: 1, count: n)
@@ -303,7 +304,7 @@ private final class ArrowReader {
       guard k >= 0 && k < Int64(count) else { throw ArrowFault(.arrowIndexOutOfRange, part, String(k), String(count)) }
       let code = d.codes[Int(k)]
       if code == nullCode {
-        out.mask(before: row)[row + i] = 0
+        try out.mask(before: row)[row + i] = 0
         dst[i] = 0
       } else {
         dst[i] = code

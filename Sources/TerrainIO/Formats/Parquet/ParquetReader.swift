@@ -185,7 +185,7 @@ package final class ParquetTable: DeferredTable, @unchecked Sendable {
 
     // The final buffers, filled in place by the chunk decoders; a validity mask only once a
     // chunk meets a null.
-    let outputs = columns.map { c in allocateColumnMemory(total * c.kind.size) }
+    let outputs = try allocateColumnMemory(sizes: columns.map { total * $0.kind.size })
     let validities = columns.map { _ in LazyValidity(count: total) }
     var handedOver = false
     defer {
@@ -225,7 +225,7 @@ package final class ParquetTable: DeferredTable, @unchecked Sendable {
       populate(outputs[t % columns.count] + start * c.kind.size, counts[k] * c.kind.size)
       var decoder = ChunkDecoder(
         file: file, column: c, rows: counts[k], output: outputs[t % columns.count] + start * c.kind.size,
-        makeValidity: { validity.pointer() + start }, scratch: scratch, pageLimit: pageLimit, cancel: cancel)
+        makeValidity: { try validity.pointer() + start }, scratch: scratch, pageLimit: pageLimit, cancel: cancel)
       do {
         let chunk = group.columns[c.leaf]
         dictionaries[t] = try decoder.decode(chunk)
@@ -246,7 +246,7 @@ package final class ParquetTable: DeferredTable, @unchecked Sendable {
         let y = self.meta.rowGroups[groups[b / columns.count]].columns[columns[b % columns.count].leaf].totalCompressedSize
         return x != y ? x > y : a < b
       }
-      DispatchQueue.concurrentPerform(iterations: taskCount) { task(order[$0]) }
+      performConcurrently(iterations: taskCount) { task(order[$0]) }
     } else {
       for t in 0..<taskCount { task(t) }
     }
@@ -270,7 +270,7 @@ package final class ParquetTable: DeferredTable, @unchecked Sendable {
     var merged = [TextDictionary?](repeating: nil, count: columns.count)
     let textColumns = columns.indices.filter { columns[$0].kind == .code }
     merged.withUnsafeMutableBufferPointer { mergedBuffer in
-      DispatchQueue.concurrentPerform(iterations: textColumns.count) { k in
+      performConcurrently(iterations: textColumns.count) { k in
         let ci = textColumns[k]
         let codes = outputs[ci].bindMemory(to: UInt32.self, capacity: max(total, 1))
         mergedBuffer[ci] = mergeDictionaries(
@@ -515,11 +515,14 @@ private struct Scratch {
   var base: UnsafeMutableRawPointer? = nil
   var capacity = 0
 
-  mutating func ensure(_ bytes: Int) -> UnsafeMutableRawPointer {
+  /// At least `bytes` bytes (the contents not kept); `AllocationFailure` when refused.
+  mutating func ensure(_ bytes: Int) throws -> UnsafeMutableRawPointer {
     if let b = base, capacity >= bytes { return b }
     if let b = base { free(b) }
+    base = nil
+    capacity = 0
     let c = max(bytes, 4096)
-    let p = allocateBytes(c)
+    let p = try allocateCheckedBytes(c)
     base = p
     capacity = c
     return p
@@ -578,10 +581,10 @@ private final class LazyValidity: @unchecked Sendable {
   init(count: Int) { self.count = count }
 
   /// The mask (its bytes are set by each chunk for its rows).
-  func pointer() -> UnsafeMutablePointer<UInt8> {
-    lock.withLock {
+  func pointer() throws -> UnsafeMutablePointer<UInt8> {
+    try lock.withLock {
       if let p = allocated { return p }
-      let p = allocateColumnMemory(count).bindMemory(to: UInt8.self, capacity: max(count, 1))
+      let p = try allocateColumnMemory(count).bindMemory(to: UInt8.self, capacity: max(count, 1))
       allocated = p
       return p
     }
@@ -593,8 +596,20 @@ private final class LazyValidity: @unchecked Sendable {
   }
 }
 
-/// Memory for a column's buffer (freed with `free`).
-private func allocateColumnMemory(_ bytes: Int) -> UnsafeMutableRawPointer { allocateBytes(bytes) }
+/// Memory for a column's buffer (freed with `free`); `AllocationFailure` when refused.
+private func allocateColumnMemory(_ bytes: Int) throws -> UnsafeMutableRawPointer { try allocateCheckedBytes(bytes) }
+
+/// One buffer of each size in `sizes`, or `AllocationFailure` with none of them kept.
+private func allocateColumnMemory(sizes: [Int]) throws -> [UnsafeMutableRawPointer] {
+  var out: [UnsafeMutableRawPointer] = []
+  do {
+    for size in sizes { out.append(try allocateColumnMemory(size)) }
+  } catch {
+    for p in out { free(p) }
+    throw error
+  }
+  return out
+}
 
 /// Asks the system to back `bytes` bytes at `p` with memory now, in one call rather than one
 /// page fault per page as they are first written (Linux 5.14's MADV_POPULATE_WRITE; a
@@ -619,7 +634,7 @@ private struct ChunkDecoder {
   /// The chunk's first row in the column's buffer.
   let output: UnsafeMutableRawPointer
   /// The chunk's first row in the column's validity mask, allocating it (optional columns).
-  let makeValidity: () -> UnsafeMutablePointer<UInt8>
+  let makeValidity: () throws -> UnsafeMutablePointer<UInt8>
   /// Set once a page of the chunk has a null: from then on every page writes its flags.
   var validity: UnsafeMutablePointer<UInt8>? = nil
   let scratch: ScratchSet
@@ -632,7 +647,7 @@ private struct ChunkDecoder {
 
   init(
     file: FileBytes, column: ParquetColumn, rows: Int, output: UnsafeMutableRawPointer,
-    makeValidity: @escaping () -> UnsafeMutablePointer<UInt8>, scratch: ScratchSet, pageLimit: Int,
+    makeValidity: @escaping () throws -> UnsafeMutablePointer<UInt8>, scratch: ScratchSet, pageLimit: Int,
     cancel: CancellationFlag?
   ) {
     self.file = file
@@ -679,22 +694,22 @@ private struct ChunkDecoder {
       guard unpacked <= pageLimit else { throw fail(.parquetPageTooLarge, String(unpacked)) }
       switch ParquetPageType(rawValue: header.type) {
       case .dictionaryPage:
-        let p = scratch.page.ensure(unpacked).assumingMemoryBound(to: UInt8.self)
+        let p = try scratch.page.ensure(unpacked).assumingMemoryBound(to: UInt8.self)
         try parquetDecompress(codec, body, size, into: p, expected: unpacked)
         try readDictionary(p, unpacked, count: Int(header.valueCount), encoding: header.encoding)
       case .dataPage:
         let n = Int(header.valueCount)
         guard n <= rows - done else { throw fail(.parquetValueCount, String(done + n), String(rows)) }
-        let p = scratch.page.ensure(unpacked).assumingMemoryBound(to: UInt8.self)
+        let p = try scratch.page.ensure(unpacked).assumingMemoryBound(to: UInt8.self)
         try parquetDecompress(codec, body, size, into: p, expected: unpacked)
         var c = PageCursor(base: p, start: 0, end: unpacked, what: "definition levels", expected: n)
         var flags: UnsafeMutablePointer<UInt8>? = nil
         var present = n
         if column.optional {
-          let f = scratch.levels.ensure(n).assumingMemoryBound(to: UInt8.self)
+          let f = try scratch.levels.ensure(n).assumingMemoryBound(to: UInt8.self)
           present = try definitionLevels(&c, n: n, v1Encoding: header.definitionEncoding, into: f)
           flags = f
-          keepFlags(f, present: present, n: n, at: done)
+          try keepFlags(f, present: present, n: n, at: done)
         }
         c.what = "values"
         try decodeValues(&c, encoding: header.encoding, present: present, n: n, at: done, flags: flags)
@@ -709,17 +724,17 @@ private struct ChunkDecoder {
         if column.optional && (header.nullCount > 0 || validity != nil) {
           var c = PageCursor(
             base: body, start: Int(header.repetitionBytes), end: levelBytes, what: "definition levels", expected: n)
-          let f = scratch.levels.ensure(n).assumingMemoryBound(to: UInt8.self)
+          let f = try scratch.levels.ensure(n).assumingMemoryBound(to: UInt8.self)
           try decodeHybrid(&c, bitWidth: 1, count: n, into: f)
           present = try countPresent(f, n: n)
           flags = f
-          keepFlags(f, present: present, n: n, at: done)
+          try keepFlags(f, present: present, n: n, at: done)
         }
         let valuesSize = size - levelBytes
         let valuesUnpacked = unpacked - levelBytes
         var c: PageCursor
         if header.isCompressed && codec != .uncompressed {
-          let p = scratch.page.ensure(valuesUnpacked).assumingMemoryBound(to: UInt8.self)
+          let p = try scratch.page.ensure(valuesUnpacked).assumingMemoryBound(to: UInt8.self)
           try parquetDecompress(codec, body + levelBytes, valuesSize, into: p, expected: valuesUnpacked)
           c = PageCursor(base: p, start: 0, end: valuesUnpacked, what: "values", expected: present)
         } else {
@@ -766,9 +781,9 @@ private struct ChunkDecoder {
 
   /// Copies a page's flags into the column's validity once the chunk has met a null (the
   /// rows before it then all present).
-  mutating func keepFlags(_ f: UnsafeMutablePointer<UInt8>, present: Int, n: Int, at: Int) {
+  mutating func keepFlags(_ f: UnsafeMutablePointer<UInt8>, present: Int, n: Int, at: Int) throws {
     if validity == nil && present < n {
-      let v = makeValidity()
+      let v = try makeValidity()
       v.update(repeating: 1, count: at)
       validity = v
     }
@@ -785,7 +800,7 @@ private struct ChunkDecoder {
     guard least == 0 ? count <= size * 8 : count <= size / least else {
       throw fail(.parquetPageEndsEarly, "values", String(count))
     }
-    let table = scratch.dictionary.ensure(count * column.kind.size)
+    let table = try scratch.dictionary.ensure(count * column.kind.size)
     var c = PageCursor(base: p, start: 0, end: size, what: "values", expected: count)
     try plainValues(&c, encoding: .plain, count: count, into: table)
     dictionaryCount = count
@@ -802,7 +817,7 @@ private struct ChunkDecoder {
     if encoding == .plainDictionary || encoding == .rleDictionary {
       guard let dictCount = dictionaryCount, let table = scratch.dictionary.base else { throw fail(.parquetNoDictionary) }
       let width = Int(try c.byte())
-      let indices = scratch.values.ensure(present * 4).assumingMemoryBound(to: UInt32.self)
+      let indices = try scratch.values.ensure(present * 4).assumingMemoryBound(to: UInt32.self)
       if present > 0 {
         try decodeHybrid(&c, bitWidth: width, count: present, into: indices)
       }
@@ -852,7 +867,7 @@ private struct ChunkDecoder {
         for i in 0..<count { o[i] = (p[i >> 3] >> UInt8(i & 7)) & 1 }
       case .rle:
         _ = try c.uint32LE()
-        let l = scratch.values.ensure(count * 4).assumingMemoryBound(to: UInt32.self)
+        let l = try scratch.values.ensure(count * 4).assumingMemoryBound(to: UInt32.self)
         try decodeHybrid(&c, bitWidth: 1, count: count, into: l)
         for i in 0..<count { o[i] = UInt8(truncatingIfNeeded: l[i] & 1) }
       default: throw fail(.parquetUnsupportedEncoding, encodingName(encoding))
@@ -873,11 +888,11 @@ private struct ChunkDecoder {
         let (bytes, o) = count.multipliedReportingOverflow(by: width)
         guard !o, bytes <= c.remaining else { throw c.short() }
         let p = try c.take(bytes)
-        let s = scratch.values.ensure(bytes).assumingMemoryBound(to: UInt8.self)
+        let s = try scratch.values.ensure(bytes).assumingMemoryBound(to: UInt8.self)
         unsplitByteStreams(p, count: count, width: width, into: s)
         source = UnsafeRawPointer(s)
       case .deltaBinaryPacked where column.physical == .int32 || column.physical == .int64:
-        let s = scratch.values.ensure(count * 8).assumingMemoryBound(to: Int64.self)
+        let s = try scratch.values.ensure(count * 8).assumingMemoryBound(to: Int64.self)
         try decodeDeltaBinaryPacked(&c, count: count, into: s)
         if column.physical == .int32 {
           let narrow = UnsafeMutableRawPointer(s).assumingMemoryBound(to: Int32.self)

@@ -52,7 +52,7 @@ package func writeParquet(_ table: Table, to out: ByteWriter, cancel: Cancellati
     var encoded = [EncodedChunk](repeating: EncodedChunk(), count: table.columnCount)
     let from = start
     encoded.withUnsafeMutableBufferPointer { e in
-      DispatchQueue.concurrentPerform(iterations: table.columnCount) { c in
+      performConcurrently(iterations: table.columnCount) { c in
         e[c] = encodeChunk(table.columns[c], from: from, count: rows)
       }
     }

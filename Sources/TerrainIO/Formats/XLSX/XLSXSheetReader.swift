@@ -47,10 +47,13 @@ final class SheetColumn {
   /// The header's text.
   var header: String = ""
 
-  init(sheetColumn: Int, rows: Int) {
+  /// - Throws: `AllocationFailure` when the memory cannot hold `rows` cells.
+  init(sheetColumn: Int, rows: Int) throws {
     self.sheetColumn = sheetColumn
-    kinds = BufferBuilder(capacity: max(1024, rows))
-    payloads = BufferBuilder(capacity: max(1024, rows))
+    kinds = BufferBuilder(capacity: 1024)
+    payloads = BufferBuilder(capacity: 1024)
+    try kinds.checkedReserve(rows)
+    try payloads.checkedReserve(rows)
     kinds.append(repeating: CellKind.empty, count: rows)
     payloads.append(repeating: 0, count: rows)
   }
@@ -250,9 +253,9 @@ final class XLSXSheetReader {
     case UInt8(ascii: "S"), UInt8(ascii: "i"):  // str (a formula's text), inlineStr
       decodeOfficeEscapes(value, from: 0)
       if nulls.isNull(value.base, value.count) { return (CellKind.empty, 0) }
-      inlineBytes.append(value.base, value.count)
+      try inlineBytes.append(value.base, value.count)
       if inlineBytes.count > memoryLimit { throw XLSXFailure.fail(.xlsxTooLarge, sheetName) }
-      inlineEnds.append(inlineBytes.count)
+      try inlineEnds.checkedAppend(inlineBytes.count)
       return (CellKind.inline, UInt64(inlineEnds.count - 1))
     case UInt8(ascii: "b"):
       // `1`/`0`, or `true`/`TRUE` from some writers.
@@ -303,7 +306,7 @@ final class XLSXSheetReader {
       headerDone = true
       if options.header != false {
         for (k, col) in pendingColumn.enumerated() {
-          let slot = self.slot(col)
+          let slot = try self.slot(col)
           slot.header = cellText(pendingKind[k], pendingPayload[k])
         }
         return
@@ -311,13 +314,13 @@ final class XLSXSheetReader {
     }
     let index = rowCount
     // New columns first (filled with nulls up to this row), then one empty cell everywhere.
-    for col in pendingColumn where slotOf[col] < 0 { _ = slot(col) }
+    for col in pendingColumn where slotOf[col] < 0 { _ = try slot(col) }
     for c in columns {
-      c.kinds.append(CellKind.empty)
-      c.payloads.append(0)
+      try c.kinds.checkedAppend(CellKind.empty)
+      try c.payloads.checkedAppend(0)
     }
     for (k, col) in pendingColumn.enumerated() {
-      let c = slot(col)
+      let c = try slot(col)
       var kind = pendingKind[k]
       let payload = pendingPayload[k]
       if kind == CellKind.number {
@@ -333,7 +336,7 @@ final class XLSXSheetReader {
       c.kinds[index] = kind
       c.payloads[index] = payload
     }
-    rowNumbers.append(row)
+    try rowNumbers.checkedAppend(row)
     rowCount += 1
     if rowCount & 0xFFF == 0 {
       try cancel?.check()
@@ -351,10 +354,10 @@ final class XLSXSheetReader {
   }
 
   /// The column of sheet column `col`, made (with nulls for the rows before) if new.
-  private func slot(_ col: Int) -> SheetColumn {
+  private func slot(_ col: Int) throws -> SheetColumn {
     let s = Int(slotOf[col])
     if s >= 0 { return columns[s] }
-    let c = SheetColumn(sheetColumn: col, rows: rowCount)
+    let c = try SheetColumn(sheetColumn: col, rows: rowCount)
     slotOf[col] = Int32(columns.count)
     columns.append(c)
     return c
@@ -440,7 +443,8 @@ final class XLSXSheetReader {
   /// The column of `c`'s cells as `forced` (or its inferred type).
   private func build(_ c: SheetColumn, name: String, forced: DataType?) throws -> Column {
     let type = forced ?? inferredType(c, name: name)
-    let b = ColumnBuilder(type: type, capacity: max(rowCount, 1))
+    let b = ColumnBuilder(type: type)
+    try b.checkedReserve(rowCount)
     let kinds = c.kinds.base
     let payloads = c.payloads.base
     func refuse(_ i: Int, _ entry: DiagnosticMessage) -> Error {

@@ -148,7 +148,7 @@ final class SharedStrings {
         if xml.nameIs("si") {
           inString = true
           start = bytes.count
-          if xml.selfClosing { finishString(start, nulls) }
+          if xml.selfClosing { try finishString(start, nulls) }
         } else if xml.nameIs("t") {
           inText = inString && phonetic == 0 && !xml.selfClosing
         } else if xml.nameIs("rPh") && !xml.selfClosing {
@@ -157,13 +157,13 @@ final class SharedStrings {
           // A capacity hint only, bounded: the file does not decide an allocation.
           if let n = parseInt64(xml.buffer + r.lowerBound, r.count), n > 0 {
             let hint = Int(min(n, 1 << 20))
-            ends.reserve(hint)
-            isNull.reserve(hint)
+            try ends.checkedReserve(hint)
+            try isNull.checkedReserve(hint)
           }
         }
       case .end:
         if xml.nameIs("si") {
-          if inString { finishString(start, nulls) }
+          if inString { try finishString(start, nulls) }
           inString = false
           seen += 1
           if seen & 0xFFFF == 0 { try cancel?.check() }
@@ -181,10 +181,10 @@ final class SharedStrings {
     }
   }
 
-  private func finishString(_ start: Int, _ nulls: NullMarkers) {
+  private func finishString(_ start: Int, _ nulls: NullMarkers) throws {
     decodeOfficeEscapes(bytes, from: start)
-    ends.append(bytes.count)
-    isNull.append(nulls.isNull(bytes.base + start, bytes.count - start) ? 1 : 0)
+    try ends.checkedAppend(bytes.count)
+    try isNull.checkedAppend(nulls.isNull(bytes.base + start, bytes.count - start) ? 1 : 0)
   }
 }
 

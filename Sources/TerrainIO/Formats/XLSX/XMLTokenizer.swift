@@ -322,20 +322,20 @@ final class XMLTokenizer {
     while i < e {
       let b = p[i]
       if b == UInt8(ascii: "&") && !cdata {
-        out.append(p + run, i - run)
+        try out.append(p + run, i - run)
         guard let semi = (i + 1..<min(e, i + 12)).first(where: { p[$0] == UInt8(ascii: ";") }) else {
           throw XLSXFailure.fail(.xlsxXMLBadEntity, part, String(base + i), entityText(i, e))
         }
         guard let scalar = entityScalar(i + 1, semi) else {
           throw XLSXFailure.fail(.xlsxXMLBadEntity, part, String(base + i), entityText(i, e))
         }
-        let w = out.tail(reserving: 4)
+        let w = try out.checkedTail(reserving: 4)
         out.advance(by: writeUTF8(scalar, to: w))
         i = semi + 1
         run = i
       } else if b == 0x0D {
-        out.append(p + run, i - run)
-        out.append(byte: 0x0A)
+        try out.append(p + run, i - run)
+        try out.append(byte: 0x0A)
         i += 1
         if i < e && p[i] == 0x0A { i += 1 }
         run = i
@@ -343,7 +343,7 @@ final class XMLTokenizer {
         i += 1
       }
     }
-    out.append(p + run, e - run)
+    try out.append(p + run, e - run)
   }
 
   private func entityText(_ i: Int, _ e: Int) -> String {
@@ -423,17 +423,17 @@ func decodeOfficeEscapes(_ out: BufferBuilder<UInt8>, from: Int) {
 }
 
 extension BufferBuilder where Element == UInt8 {
-  /// Appends `n` bytes from `p`.
+  /// Appends `n` bytes from `p`; `AllocationFailure` when the memory refuses the growth.
   @inline(__always)
-  func append(_ p: UnsafePointer<UInt8>, _ n: Int) {
+  func append(_ p: UnsafePointer<UInt8>, _ n: Int) throws {
     guard n > 0 else { return }
-    tail(reserving: n).update(from: p, count: n)
+    try checkedTail(reserving: n).update(from: p, count: n)
     advance(by: n)
   }
 
-  /// Appends one byte.
+  /// Appends one byte; `AllocationFailure` when the memory refuses the growth.
   @inline(__always)
-  func append(byte b: UInt8) { append(b) }
+  func append(byte b: UInt8) throws { try checkedAppend(b) }
 
   /// The bytes as a String.
   var string: String { String(decoding: UnsafeBufferPointer(start: base, count: count), as: UTF8.self) }
