@@ -36,7 +36,9 @@ package func readArrow(
 /// Reads an Arrow IPC file from bytes in memory (for programs and fuzzers; `load` maps the
 /// file); `name` stands for the file in errors.
 public func loadArrow(bytes: UnsafeRawBufferPointer, name: String, cancel: CancellationFlag? = nil) throws -> LoadResult {
-  try readArrow(FileBytes(borrowing: bytes), name: name, cancel: cancel)
+  try failingAllocationsAsLoadErrors(path: name) {
+    try readArrow(FileBytes(borrowing: bytes), name: name, cancel: cancel)
+  }
 }
 
 /// The values of one dictionary id: the texts, and for each Arrow index its code (or

@@ -29,5 +29,7 @@ extension FileFormat {
 public func loadParquet(
   bytes: UnsafeRawBufferPointer, name: String, options: LoadOptions, cancel: CancellationFlag? = nil
 ) throws -> LoadResult {
-  try readParquet(bytes: FileBytes(borrowing: bytes), name: name, options: options, cancel: cancel)
+  try failingAllocationsAsLoadErrors(path: name) {
+    try readParquet(bytes: FileBytes(borrowing: bytes), name: name, options: options, cancel: cancel)
+  }
 }

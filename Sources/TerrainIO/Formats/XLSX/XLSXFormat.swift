@@ -78,7 +78,9 @@ func readXLSX(_ bytes: FileBytes, _ name: String, _ options: LoadOptions, _ canc
 public func loadXLSX(
   bytes: UnsafeRawBufferPointer, name: String, options: LoadOptions, cancel: CancellationFlag? = nil
 ) throws -> LoadResult {
-  try readXLSX(FileBytes(borrowing: bytes), name, options, cancel)
+  try failingAllocationsAsLoadErrors(path: name) {
+    try readXLSX(FileBytes(borrowing: bytes), name, options, cancel)
+  }
 }
 
 /// Whether `bytes` are a zip archive holding an xlsx workbook (its directory names
