@@ -11,30 +11,14 @@ let package = Package(
   platforms: [.macOS(.v15)],
   dependencies: [.package(name: "terrain", path: "..")],
   targets: [
+    // Every target in one executable: `FuzzTerrain TARGET [libFuzzer arguments…]` (Driver.swift).
     .executableTarget(
-      name: "FuzzParser",
+      name: "FuzzTerrain",
       dependencies: [
         .product(name: "TerrainSyntax", package: "terrain"), .product(name: "TerrainPlanner", package: "terrain"),
+        .product(name: "TerrainIO", package: "terrain"), .product(name: "TerrainEngine", package: "terrain"),
+        .product(name: "TerrainShell", package: "terrain"),
       ],
-      swiftSettings: fuzzFlags),
-    .executableTarget(
-      name: "FuzzSession",
-      dependencies: [.product(name: "TerrainEngine", package: "terrain"), .product(name: "TerrainShell", package: "terrain")],
-      swiftSettings: fuzzFlags),
-    .executableTarget(
-      name: "FuzzCSV", dependencies: [.product(name: "TerrainIO", package: "terrain")],
-      swiftSettings: fuzzFlags),
-    .executableTarget(
-      name: "FuzzXLSX", dependencies: [.product(name: "TerrainIO", package: "terrain")],
-      swiftSettings: fuzzFlags),
-    .executableTarget(
-      name: "FuzzArrow", dependencies: [.product(name: "TerrainIO", package: "terrain")],
-      swiftSettings: fuzzFlags),
-    .executableTarget(
-      name: "FuzzContainers", dependencies: [.product(name: "TerrainIO", package: "terrain")],
-      swiftSettings: fuzzFlags),
-    .executableTarget(
-      name: "FuzzParquet", dependencies: [.product(name: "TerrainIO", package: "terrain")],
       swiftSettings: fuzzFlags),
   ]
 )

@@ -85,7 +85,16 @@ extension Session {
 
   /// Reads the session file at `file` (`name` as the user wrote it) entirely.
   private func readSession(_ file: String, name: String) throws -> (tables: [(String, Table)], pilots: PilotSet?) {
-    let (bytes, members) = try readSessionFile(path: file, name: name, cancel: cancel)
+    try Session.readSession(try readWholeFile(path: file), name: name, cancel: cancel)
+  }
+
+  /// The tables and pilots of a session file's bytes (`name` in errors): what `.open` reads.
+  ///
+  /// - Throws: `LoadError` naming the file and the part, or `CancelledError`.
+  package static func readSession(_ file: FileBytes, name: String, cancel: CancellationFlag?) throws
+    -> (tables: [(String, Table)], pilots: PilotSet?)
+  {
+    let (bytes, members) = try readSessionFile(file, name: name, cancel: cancel)
     func damaged() -> LoadError { LoadError(path: name, line: 0, column: 0, .sessionDamaged, name, "manifest.json") }
     guard let manifest = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
       manifest["format"] as? String == "terrain-session", let version = manifest["version"] as? Int,

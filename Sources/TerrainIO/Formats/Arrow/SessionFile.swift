@@ -46,7 +46,13 @@ package func writeSessionFile(
 package func readSessionFile(path: String, name: String, cancel: CancellationFlag?) throws
   -> (manifest: [UInt8], tables: [String: LoadResult])
 {
-  let file = try readWholeFile(path: path)
+  try readSessionFile(try readWholeFile(path: path), name: name, cancel: cancel)
+}
+
+/// `readSessionFile(path:name:cancel:)` on a session file's bytes already read or mapped.
+package func readSessionFile(_ file: FileBytes, name: String, cancel: CancellationFlag?) throws
+  -> (manifest: [UInt8], tables: [String: LoadResult])
+{
   let members = try zipMembers(file, name: name)
   guard let manifest = members.first(where: { $0.name == "manifest.json" }) else {
     throw LoadError(path: name, line: 0, column: 0, .sessionNotSessionFile, name)

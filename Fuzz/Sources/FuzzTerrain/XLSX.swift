@@ -44,8 +44,7 @@ private func storedZip(_ parts: [(String, [UInt8])]) -> [UInt8] {
   return out
 }
 
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzXLSX(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+func fuzzXLSX(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
   guard size > 0 else { return 0 }
   let selector = data[0]
   var options = LoadOptions()
@@ -72,17 +71,4 @@ public func fuzzXLSX(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     _ = try? loadXLSX(bytes: raw, name: "fuzz.xlsx", options: options)
   }
   return 0
-}
-
-// SwiftPM links an executable with `--defsym main=FuzzXLSX_main`; hand over to libFuzzer's driver.
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(
-  _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-  _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt) -> CInt
-
-@_cdecl("FuzzXLSX_main")
-public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-  var argc = argc
-  var argv = argv
-  return LLVMFuzzerRunDriver(&argc, &argv, fuzzXLSX)
 }

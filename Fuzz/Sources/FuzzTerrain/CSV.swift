@@ -3,8 +3,7 @@
 // rest is the file. Any input must end in a table or a thrown LoadError.
 import TerrainIO
 
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzCSV(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+func fuzzCSV(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
   guard size > 0 else { return 0 }
   let selector = data[0]
   var options = LoadOptions()
@@ -18,17 +17,4 @@ public func fuzzCSV(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
   let body = UnsafeRawBufferPointer(start: data + 1, count: size - 1)
   _ = try? loadCSV(bytes: body, name: "fuzz.csv", options: options)
   return 0
-}
-
-// SwiftPM links an executable with `--defsym main=FuzzCSV_main`; hand over to libFuzzer's driver.
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(
-  _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-  _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt) -> CInt
-
-@_cdecl("FuzzCSV_main")
-public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-  var argc = argc
-  var argv = argv
-  return LLVMFuzzerRunDriver(&argc, &argv, fuzzCSV)
 }

@@ -6,8 +6,7 @@
 // and by what deflate can expand the input to).
 import TerrainIO
 
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzContainers(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+func fuzzContainers(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
   guard size > 0 else { return 0 }
   let selector = data[0]
   var options = LoadOptions()
@@ -16,17 +15,4 @@ public func fuzzContainers(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
   let body = UnsafeRawBufferPointer(start: data + 1, count: size - 1)
   _ = try? loadBytes(body, name: name, options: options, given: options.file == nil ? [] : ["file"])
   return 0
-}
-
-// SwiftPM links an executable with `--defsym main=FuzzContainers_main`; hand over to libFuzzer's driver.
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(
-  _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-  _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt) -> CInt
-
-@_cdecl("FuzzContainers_main")
-public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-  var argc = argc
-  var argv = argv
-  return LLVMFuzzerRunDriver(&argc, &argv, fuzzContainers)
 }

@@ -30,19 +30,18 @@ func makeSession() -> Session {
   return s
 }
 
-@_cdecl("LLVMFuzzerInitialize")
-public func setUp(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>) -> CInt {
+/// Before the session target runs: a fresh temporary working folder, and the session dropped
+/// at exit.
+func setUpSession() {
   let dir = FileManager.default.temporaryDirectory.appendingPathComponent("terrain-fuzz-\(getpid())").path
   try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
   _ = FileManager.default.changeCurrentDirectoryPath(dir)
   // Drop the tables before LeakSanitizer's check at exit: it does not see the text
   // dictionaries of live tables (FUZZING.md, finding 1) and would report them as leaked.
   atexit { session = nil }
-  return 0
 }
 
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzSession(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+func fuzzSession(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
   let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
   let lower = text.lowercased()
   for banned in ["load", "export", ".read", ".save", ".open", ".record", ".lesson", "pilots", ".quit"] where lower.contains(banned) { return -1 }
@@ -52,17 +51,4 @@ public func fuzzSession(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
   runs += 1
   _ = session!.run(text, name: "fuzz.tq")
   return 0
-}
-
-// SwiftPM links an executable with `--defsym main=FuzzSession_main`; hand over to libFuzzer's driver.
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(
-  _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-  _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt) -> CInt
-
-@_cdecl("FuzzSession_main")
-public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-  var argc = argc
-  var argv = argv
-  return LLVMFuzzerRunDriver(&argc, &argv, fuzzSession)
 }
