@@ -23,6 +23,14 @@ public enum MessageLanguage: String, Sendable, CaseIterable {
 
   /// The language messages are produced in now, in this process. A `Session` sets it to its own
   /// while it runs statements (and `.lang` changes it); worker threads read it.
+  ///
+  /// It is one value for the whole process, not one per session or per thread: right for the
+  /// shell (one session), but an embedding program should know that two sessions of
+  /// different languages running statements at the same time on two threads each set it
+  /// for the other too, so that one's messages may come out in the other's language (never
+  /// a wrong message or a crash: only its language). Such a program runs the sessions of
+  /// one language at a time (or all in one language); messages already produced — the
+  /// text of a `Diagnostic` or of a `StatementResult` — keep the language they were made in.
   public static var current: MessageLanguage {
     get { languageLock.withLock { currentLanguage } }
     set { languageLock.withLock { currentLanguage = newValue } }
