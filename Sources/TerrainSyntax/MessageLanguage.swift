@@ -29,8 +29,7 @@ public enum MessageLanguage: String, Sendable, CaseIterable {
   /// different languages running statements at the same time on two threads each set it
   /// for the other too, so that one's messages may come out in the other's language (never
   /// a wrong message or a crash: only its language). Such a program runs the sessions of
-  /// one language at a time (or all in one language); messages already produced — the
-  /// text of a `Diagnostic` or of a `StatementResult` — keep the language they were made in.
+  /// one language at a time, or gives them all the same language.
   public static var current: MessageLanguage {
     get { languageLock.withLock { currentLanguage } }
     set { languageLock.withLock { currentLanguage = newValue } }
