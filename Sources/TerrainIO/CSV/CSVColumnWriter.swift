@@ -63,14 +63,17 @@ private struct ColumnTarget {
   var lastStart: Int = -1
   var lastLength: Int = 0
   var lastCode: UInt32 = 0
-  /// A text column's recent short values (larger loads only; see `ShortValue`).
+  /// A text column's recent short values (larger loads only; see `ShortValue`), and the
+  /// allocation it lies in (aligned up to a cache line).
   var cache: UnsafeMutablePointer<ShortValue>?
+  var cacheAllocation: UnsafeMutableRawPointer?
 }
 
-/// One entry of a text column's direct-mapped cache of values of at most 16 bytes, taken as
-/// two words: a value met again costs one look-up and two compares instead of its hash and
-/// the dictionary's probes (a column of communes has tens of thousands of values, and its
-/// dictionary's slots, ends and bytes are each a cache miss away).
+/// One entry of a text column's two-way set-associative cache of values of at most 16 bytes,
+/// taken as two words: a value met again costs one cache line and two compares instead of its
+/// hash and the dictionary's probes (a column of communes has tens of thousands of values, and
+/// its dictionary's slots, ends and bytes are each a cache miss away). A set is two entries in
+/// one 64-byte line, the most recently added first.
 struct ShortValue {
   /// The value's bytes, little-endian, zero past its length.
   var low: UInt64 = 0
@@ -79,9 +82,11 @@ struct ShortValue {
   var code: UInt32 = 0
   /// Its length plus one; 0 for an empty entry.
   var length: UInt32 = 0
+  /// Pads an entry to 32 bytes, so that a set fills one cache line.
+  var spare: UInt64 = 0
 }
 
-/// Entries of a text column's `ShortValue` cache, per lane.
+/// Sets of a text column's `ShortValue` cache, per lane (two entries each: 1 MiB).
 private let shortValueCacheBits = 14
 
 /// One output column as it is kept alive and finally handed over.
@@ -136,7 +141,7 @@ package final class CSVColumnWriter {
     deinit {
       for k in 0..<columnCount {
         targets[k].dictionary?.release()
-        targets[k].cache.map { free($0) }
+        targets[k].cacheAllocation.map { free($0) }
       }
       targets.deinitialize(count: columnCount)
       targets.deallocate()
@@ -215,11 +220,15 @@ package final class CSVColumnWriter {
         (targets + k).initialize(to: target)
         targets[k].checked = checked[k]
         if target.kind == ColumnTarget.text && rowCount >= 1 << 16 && textColumns <= 64 {
-          // 384 KB of zeros (empty entries), touched only where values land; a wide file's
+          // 1 MiB of zeros (empty entries), touched only where values land; a wide file's
           // text columns go without (the memory would grow with the number of columns).
-          let entries = 1 << shortValueCacheBits
-          targets[k].cache = calloc(entries, MemoryLayout<ShortValue>.stride)?
-            .bindMemory(to: ShortValue.self, capacity: entries)
+          let entries = 2 << shortValueCacheBits
+          let bytes = entries * MemoryLayout<ShortValue>.stride + 64
+          if (try? checkRoom(for: bytes)) != nil, let raw = calloc(1, bytes) {
+            let aligned = (Int(bitPattern: raw) + 63) & ~63
+            targets[k].cacheAllocation = raw
+            targets[k].cache = UnsafeMutableRawPointer(bitPattern: aligned)?.bindMemory(to: ShortValue.self, capacity: entries)
+          }
         }
       }
       lanes.append(Lane(index: i, targets: targets, columnCount: columnCount))
@@ -445,7 +454,9 @@ package final class CSVColumnWriter {
           unfit = min(unfit, span.start)
         }
       case ColumnTarget.float:
-        if let v = parseDouble(base, n, decimal: decimal) {
+        if let v = parsePlainDecimal(base, n, decimal: decimal) {
+          t.pointee.values.assumingMemoryBound(to: Double.self)[row] = v
+        } else if let v = parseDouble(base, n, decimal: decimal) {
           if t.pointee.checked && !isPlainNumber(base, n) { throw contradiction() }
           t.pointee.values.assumingMemoryBound(to: Double.self)[row] = v
         } else if let v = ungrouped(base, n, {
@@ -510,10 +521,16 @@ package final class CSVColumnWriter {
         } else if n < 16 {
           high &= (1 &<< UInt64(8 * (n - 8))) &- 1
         }
-        let slot = Int(truncatingIfNeeded: ((low ^ (high &* 0x9E37_79B9_7F4A_7C15) ^ UInt64(n)) &* 0xFF51_AFD7_ED55_8CCD) >> shift)
-        let e = cache[slot]
-        if e.length == UInt32(n + 1) && e.low == low && e.high == high {
+        let set = cache + 2 * Int(truncatingIfNeeded: ((low ^ (high &* 0x9E37_79B9_7F4A_7C15) ^ UInt64(n)) &* 0xFF51_AFD7_ED55_8CCD) >> shift)
+        let length = UInt32(n + 1)
+        let e = set[0]
+        if e.length == length && e.low == low && e.high == high {
           codes[row] = e.code
+          continue
+        }
+        let f = set[1]
+        if f.length == length && f.low == low && f.high == high {
+          codes[row] = f.code
           continue
         }
         var code: UInt32 = 0
@@ -521,7 +538,8 @@ package final class CSVColumnWriter {
           let bytes = UnsafeRawBufferPointer(start: base, count: n)
           code = try d._withUnsafeGuaranteedRef { try $0.checkedIntern(bytes: bytes, hash: TextDictionary.hash(bytes)) }
         }
-        cache[slot] = ShortValue(low: low, high: high, code: code, length: UInt32(n + 1))
+        set[1] = e
+        set[0] = ShortValue(low: low, high: high, code: code, length: length)
         codes[row] = code
         continue
       }

@@ -37,6 +37,14 @@ public func loadCSV(
   try CSVReader(name: name, options: options, cancel: cancel).load(FileBytes(borrowing: bytes))
 }
 
+/// Loads CSV from `bytes` as the format registry hands them over: a mapped file's pages then
+/// leave memory once parsed (borrowed bytes stay until the caller frees them).
+package func loadCSV(
+  fileBytes bytes: FileBytes, name: String, options: LoadOptions, cancel: CancellationFlag? = nil
+) throws -> LoadResult {
+  try CSVReader(name: name, options: options, cancel: cancel).load(bytes)
+}
+
 /// Rows per pass-2 chunk (a variable for tests).
 nonisolated(unsafe) package var csvRowsPerCheckpoint = 1 << 16
 /// Files from this size on are read on two threads (below, threads cost more than they
@@ -188,7 +196,7 @@ private final class CSVReader {
         scanner: scanner, columnCount: columnCount, forced: forced, names: names, nulls: nulls, dialect: dialect,
         start: start, skipBadRows: options.skipBadRows, grouping: grouping,
         suggestSkip: options.skip == nil, sampleRows: speculate ? max(1, csvInferenceSampleRows) : Int.max,
-        codeNamed: codeNamed)
+        codeNamed: codeNamed, bytes: bytes)
       let head = Pass1Part(columnCount: columnCount, forced: forced, from: dataStart)
       defer { head.free() }
       var split = end
@@ -355,11 +363,16 @@ private final class CSVReader {
     }
     let rowsPerCheckpoint = csvRowsPerCheckpoint
     var sinceCheck = 0
+    var released = pos
     while pos < limit {
       sinceCheck += 1
       if sinceCheck >= rowsPerCancelCheck {
         sinceCheck = 0
         if cancel?.isCancelled == true { throw CancelledError() }
+        if pos - released >= releaseStep {
+          c.bytes.release(from: released, to: pos)
+          released = pos
+        }
       }
       if active.isEmpty, let plain = scanner.plainRecord(at: pos), plain.fieldCount == columnCount {
         // Nothing left to infer or check: the record is only counted.
@@ -595,6 +608,10 @@ private struct Pass1Context {
   let sampleRows: Int
   /// Columns whose name makes an int column text (`looksLikeCodeName`): always inferred.
   let codeNamed: [Bool]
+  /// The bytes read, whose pages behind each part leave memory as it goes (a mapped file's:
+  /// pass 2 reads them back from the page cache), so that the file and the columns are not
+  /// all in memory at once.
+  let bytes: FileBytes
 
   /// Whether column `k`, inferred as `inference` says so far, can be left to pass 2 to check:
   /// not forced, not named like a code, and read as int or float.
