@@ -11,22 +11,29 @@ import TerrainSyntax
 /// The reader's two-thread path (both passes split in two, one text dictionary per range
 /// merged at the end) must give exactly what the one-thread path gives: rows, types, values,
 /// nulls, text codes, notices and errors. Small files are forced through it by lowering the
-/// size threshold and the rows per chunk.
+/// size threshold and the rows per chunk. Likewise, int and float types taken from a sample
+/// and checked in pass 2 (the sample lowered to two rows) must give exactly what inferring
+/// every value gives.
 final class CSVParallelTests: XCTestCase {
   private enum Outcome {
     case loaded(LoadResult)
     case failed(String)
   }
 
-  private func load(_ text: String, parallel: Bool, _ configure: (inout LoadOptions) -> Void = { _ in }) -> Outcome {
+  private func load(
+    _ text: String, parallel: Bool, sampleRows: Int = Int.max, _ configure: (inout LoadOptions) -> Void = { _ in }
+  ) -> Outcome {
     let savedThreshold = csvParallelThreshold
     let savedRows = csvRowsPerCheckpoint
+    let savedSample = csvInferenceSampleRows
     defer {
       csvParallelThreshold = savedThreshold
       csvRowsPerCheckpoint = savedRows
+      csvInferenceSampleRows = savedSample
     }
     csvParallelThreshold = parallel ? 0 : Int.max
     csvRowsPerCheckpoint = parallel ? 3 : 1 << 16
+    csvInferenceSampleRows = sampleRows
     var options = LoadOptions()
     configure(&options)
     let bytes = Array(text.utf8)
@@ -39,13 +46,20 @@ final class CSVParallelTests: XCTestCase {
     }
   }
 
-  /// Loads `text` both ways and checks that the outcomes are the same.
+  /// Loads `text` on one thread inferring every value, then on two threads, and with types
+  /// from a sample of `sampleRows` rows on one and two threads, and checks that the outcomes
+  /// are the same.
   private func assertSame(
-    _ text: String, _ configure: (inout LoadOptions) -> Void = { _ in }, file: StaticString = #filePath,
+    _ text: String, sampleRows: Int = 2, _ configure: (inout LoadOptions) -> Void = { _ in }, file: StaticString = #filePath,
     line: UInt = #line
   ) {
     let a = load(text, parallel: false, configure)
-    let b = load(text, parallel: true, configure)
+    for (parallel, sample) in [(true, Int.max), (false, sampleRows), (true, sampleRows)] {
+      assertSameOutcome(a, load(text, parallel: parallel, sampleRows: sample, configure), text, file: file, line: line)
+    }
+  }
+
+  private func assertSameOutcome(_ a: Outcome, _ b: Outcome, _ text: String, file: StaticString, line: UInt) {
     switch (a, b) {
     case (.failed(let x), .failed(let y)):
       XCTAssertEqual(x, y, text, file: file, line: line)
@@ -66,7 +80,7 @@ final class CSVParallelTests: XCTestCase {
         }
       }
     default:
-      XCTFail("one-thread: \(a), two threads: \(b)\n\(text)", file: file, line: line)
+      XCTFail("one thread, full inference: \(a), other: \(b)\n\(text)", file: file, line: line)
     }
   }
 
@@ -89,6 +103,86 @@ final class CSVParallelTests: XCTestCase {
       }
       assertSame(csv)
       assertSame(csv) { $0.types = ["n": .text] }
+    }
+  }
+
+  func testSampledTypesAreThoseOfFullInference() {
+    // Rows 0..<200 of an int column `i` and a float column `f`, then one late value.
+    func file(late: String, column: Int, header: String = "i,f,t", separator: String = ",", at: Int = 170) -> String {
+      var csv = header.replacingOccurrences(of: ",", with: separator) + "\n"
+      for r in 0..<200 {
+        var fields = ["\(r * 37 - 900)", "\(Double(r) / 4 - 3)", "w\(r % 5)"]
+        if separator == ";" { fields[1] = fields[1].replacingOccurrences(of: ".", with: ",") }
+        if r == at { fields[column] = late }
+        csv += fields.joined(separator: separator) + "\n"
+      }
+      return csv
+    }
+    let late = [
+      "text", "2.5", "007", "-01", "+5", "-0", "0", "01.5", "0.5", "-0.25", "1e5", "1E-3", "123e-45678", "1e400", "1,5",
+      "99999999999999999999", "9223372036854775807", "-9223372036854775808", "9223372036854775808", "", "NA", " 12 ",
+      "\"12\"", "\"1\"\"2\"", "1 234", "1 234,5", "1 234.5", "\u{A0}007\u{A0}", "\u{A0}12\u{A0}", "12\u{202F}345",
+      "true", "2024-01-31", "31/01/2024", ".5", "5.", "-", ".", "e5", "0x10", "1_000", "١٢",
+    ]
+    for value in late {
+      for column in 0..<2 {
+        for at in [2, 170] {
+          assertSame(file(late: value, column: column, at: at))
+          assertSame(file(late: value, column: column, at: at), sampleRows: 50)
+        }
+      }
+      assertSame(file(late: value, column: 1, separator: ";"))
+      assertSame(file(late: value, column: 0, header: "code_i,f,t"))
+      assertSame(file(late: value, column: 1)) { $0.nulls = ["NA"] }
+      assertSame(file(late: value, column: 0)) { $0.types = ["f": .float] }
+      assertSame(file(late: value, column: 0)) { $0.thousands = "_" }
+      assertSame(file(late: value, column: 1)) { $0.encoding = "windows-1252" }
+    }
+    // Nulls only in the sample: the column is inferred from the values after it.
+    var csv = "a,b\n"
+    for r in 0..<100 { csv += "\(r),\(r < 10 ? "" : String(r % 3))\n" }
+    assertSame(csv)
+    assertSame(csv + "9,x\n")
+  }
+
+  func testShortTextCacheOnALargeFile() {
+    // From 65,536 rows on, text values of up to 16 bytes go through a per-lane cache: many
+    // distinct values (evictions), every length around 8 and 16, escaped and null values,
+    // and short values in the last 16 bytes of the file.
+    let pool = [
+      "", "a", "ab", "abcdefg", "abcdefgh", "abcdefghi", "abcdefghijklmno", "abcdefghijklmnop", "abcdefghijklmnopq",
+      "NA", "é", "éé€", "\"a,b\"", "\"x \"\"y\"\"\"", "habitation", "professionnel", "mixte",
+    ]
+    var csv = "i,s\n"
+    var expected: [String?] = []
+    for r in 0..<70_003 {
+      let v = r % 3 == 0 ? "v\(r * 7919 % 40_000)" : pool[r % pool.count]
+      csv += "\(r),\(v)\n"
+      switch v {
+      case "", "NA": expected.append(nil)
+      case "\"a,b\"": expected.append("a,b")
+      case "\"x \"\"y\"\"\"": expected.append("x \"y\"")
+      default: expected.append(v)
+      }
+    }
+    csv += "70003,ab"
+    expected.append("ab")
+    for parallel in [false, true] {
+      guard case .loaded(let r) = load(csv, parallel: parallel) else {
+        XCTFail("not loaded")
+        return
+      }
+      let column = r.table.columns[1]
+      let got: [String?] = (0..<column.count).map {
+        if case .text(let s) = column.value(at: $0) { return s }
+        return nil
+      }
+      XCTAssertEqual(got, expected)
+      if case .text(_, let d) = column.values {
+        var seen = Set<String>()
+        let firstOccurrences = expected.compactMap { $0 }.filter { seen.insert($0).inserted }
+        XCTAssertEqual(d.strings.filter { !$0.isEmpty }, firstOccurrences)
+      }
     }
   }
 

@@ -554,6 +554,22 @@ final class CSVReaderTests: XCTestCase {
         return parseDouble(base, b.count, decimal: UInt8(ascii: ","))
       }
       XCTAssertEqual(comma?.bitPattern, expected.bitPattern, s)
+      // The plain-decimal fast path: the same value or nil, never another one, and nil on a
+      // leading zero (the value's shape is then inference's to judge).
+      for (text, mark) in [(s, UInt8(ascii: ".")), (s.replacingOccurrences(of: ".", with: ","), UInt8(ascii: ","))] {
+        var plain = Array(text.utf8)
+        let fast = plain.withUnsafeMutableBufferPointer { b -> Double? in
+          guard let base = b.baseAddress else { return nil }
+          return parsePlainDecimal(base, b.count, decimal: mark)
+        }
+        if let fast { XCTAssertEqual(fast.bitPattern, expected.bitPattern, text) }
+        let digits = text.drop { $0 == "-" }
+        if digits.count > 1 && digits.first == "0" && digits.dropFirst().first?.isNumber == true { XCTAssertNil(fast, text) }
+        let simple = text.allSatisfy { $0.isNumber || $0 == "-" || $0 == Character(Unicode.Scalar(mark)) }
+          && text.filter(\.isNumber).count <= 15 && !text.hasPrefix("0") && !text.hasPrefix("-0")
+          && text.last?.isNumber == true && text.drop { $0 == "-" }.first?.isNumber == true
+        if simple { XCTAssertNotNil(fast, text) }
+      }
     }
   }
 

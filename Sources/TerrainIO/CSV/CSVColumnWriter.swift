@@ -9,6 +9,22 @@ import Dispatch
 import TerrainStorage
 import TerrainSyntax
 
+/// Whether a number that `parseInt64` or `parseDouble` accepted has the shape that type
+/// inference gives that type (`fieldShape`): no leading zero (`007`, `01.5` are codes, read as
+/// text) and not ten characters with a `-` fifth (`123e-45678`, which inference takes for a
+/// date's shape and rejects). Cheap enough to run on every value of a column typed from a
+/// sample.
+@inline(__always)
+func isPlainNumber(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+  var i = 0
+  var e = n
+  while i < e && isCSVSpace(p[i]) { i += 1 }
+  while e > i && isCSVSpace(p[e - 1]) { e -= 1 }
+  if e - i == 10 && p[i + 4] == UInt8(ascii: "-") { return false }
+  if i < e && (p[i] == UInt8(ascii: "-") || p[i] == UInt8(ascii: "+")) { i += 1 }
+  return !(i + 1 < e && p[i] == UInt8(ascii: "0") && p[i + 1] &- 0x30 <= 9)
+}
+
 /// A record that pass 1 skipped (with `skipBadRows`), so that pass 2 skips it too.
 package struct SkippedRecord {
   /// Where the record starts.
@@ -36,6 +52,9 @@ private struct ColumnTarget {
 
   var kind: UInt8
   var decimal: UInt8
+  /// Whether the column's type came from a sample (int or float): a value that does not have
+  /// the type's exact syntax then throws `InferenceContradicted`.
+  var checked = false
   var values: UnsafeMutableRawPointer
   var validity: UnsafeMutablePointer<UInt8>?
   var dictionary: Unmanaged<TextDictionary>?
@@ -44,7 +63,31 @@ private struct ColumnTarget {
   var lastStart: Int = -1
   var lastLength: Int = 0
   var lastCode: UInt32 = 0
+  /// A text column's recent short values (larger loads only; see `ShortValue`), and the
+  /// allocation it lies in (aligned up to a cache line).
+  var cache: UnsafeMutablePointer<ShortValue>?
+  var cacheAllocation: UnsafeMutableRawPointer?
 }
+
+/// One entry of a text column's two-way set-associative cache of values of at most 16 bytes,
+/// taken as two words: a value met again costs one cache line and two compares instead of its
+/// hash and the dictionary's probes (a column of communes has tens of thousands of values, and
+/// its dictionary's slots, ends and bytes are each a cache miss away). A set is two entries in
+/// one 64-byte line, the most recently added first.
+struct ShortValue {
+  /// The value's bytes, little-endian, zero past its length.
+  var low: UInt64 = 0
+  var high: UInt64 = 0
+  /// Its code in the lane's dictionary.
+  var code: UInt32 = 0
+  /// Its length plus one; 0 for an empty entry.
+  var length: UInt32 = 0
+  /// Pads an entry to 32 bytes, so that a set fills one cache line.
+  var spare: UInt64 = 0
+}
+
+/// Sets of a text column's `ShortValue` cache, per lane (two entries each: 1 MiB).
+private let shortValueCacheBits = 14
 
 /// One output column as it is kept alive and finally handed over.
 private enum ColumnStorage {
@@ -85,16 +128,20 @@ package final class CSVColumnWriter {
     /// The first field (byte offset, column) whose number syntax pass 1 accepted but whose
     /// value does not fit the column's type (`1e400` in a float column); `Int.max` if none.
     package var firstUnfit = (offset: Int.max, column: 0)
+    /// Per column: whether a checked column had a value written with digit groups.
+    fileprivate var grouped: [Bool]
 
     fileprivate init(index: Int, targets: UnsafeMutablePointer<ColumnTarget>, columnCount: Int) {
       self.index = index
       self.targets = targets
       self.columnCount = columnCount
+      grouped = [Bool](repeating: false, count: columnCount)
     }
 
     deinit {
       for k in 0..<columnCount {
         targets[k].dictionary?.release()
+        targets[k].cacheAllocation.map { free($0) }
       }
       targets.deinitialize(count: columnCount)
       targets.deallocate()
@@ -104,14 +151,25 @@ package final class CSVColumnWriter {
   /// How numbers written with digit groups are read (a value that does not parse as a
   /// number is tried again without its groups).
   private let grouping: DigitGrouping
+  /// Per column: whether its values are checked against a sampled type (see `ColumnTarget.checked`).
+  private let checked: [Bool]
+  /// Set when a lane met a value contradicting a sampled type: the other lanes stop too.
+  private let contradicted = CancellationFlag()
 
   /// - Parameters:
   ///   - columns: each column's type and, for floats, its decimal mark.
   ///   - grouping: how digit groups in numbers are recognised.
+  ///   - checked: per column (all false when empty), whether its int or float type came from
+  ///     a sample: `fill` then throws `InferenceContradicted` at the first value that full
+  ///     inference would not have read as that type.
   ///
   /// Throws `AllocationFailure` when the columns do not fit in the memory available.
-  package init(columns: [(DataType, UInt8)], rowCount: Int, grouping: DigitGrouping = DigitGrouping(explicit: nil)) throws {
+  package init(
+    columns: [(DataType, UInt8)], rowCount: Int, grouping: DigitGrouping = DigitGrouping(explicit: nil),
+    checked: [Bool] = []
+  ) throws {
     self.grouping = grouping
+    self.checked = checked.count == columns.count ? checked : [Bool](repeating: false, count: columns.count)
     self.rowCount = rowCount
     self.columns = columns
     columnCount = columns.count
@@ -139,6 +197,7 @@ package final class CSVColumnWriter {
 
   /// Creates `count` lanes (lane `i` is `lanes[i]`, in file order); call once, before `fill`.
   package func makeLanes(_ count: Int) -> [Lane] {
+    let textColumns = columns.filter { $0.0 == .text }.count
     for i in 0..<max(1, count) {
       let targets = UnsafeMutablePointer<ColumnTarget>.allocate(capacity: max(1, columnCount))
       for (k, (_, decimal)) in columns.enumerated() {
@@ -159,6 +218,18 @@ package final class CSVColumnWriter {
             dictionary: Unmanaged.passRetained(dictionary))
         }
         (targets + k).initialize(to: target)
+        targets[k].checked = checked[k]
+        if target.kind == ColumnTarget.text && rowCount >= 1 << 16 && textColumns <= 64 {
+          // 1 MiB of zeros (empty entries), touched only where values land; a wide file's
+          // text columns go without (the memory would grow with the number of columns).
+          let entries = 2 << shortValueCacheBits
+          let bytes = entries * MemoryLayout<ShortValue>.stride + 64
+          if (try? checkRoom(for: bytes)) != nil, let raw = calloc(1, bytes) {
+            let aligned = (Int(bitPattern: raw) + 63) & ~63
+            targets[k].cacheAllocation = raw
+            targets[k].cache = UnsafeMutableRawPointer(bitPattern: aligned)?.bindMemory(to: ShortValue.self, capacity: entries)
+          }
+        }
       }
       lanes.append(Lane(index: i, targets: targets, columnCount: columnCount))
     }
@@ -256,6 +327,7 @@ package final class CSVColumnWriter {
       hashes.deallocate()
       probes.deallocate()
     }
+    prefault(lane, rows: firstRow..<(firstRow + count))
     var pos = from
     var row = firstRow
     let lastRow = firstRow + count
@@ -274,13 +346,40 @@ package final class CSVColumnWriter {
         if r.fieldCount > 0 { batch += 1 }
       }
       if cancel?.isCancelled == true { throw CancelledError() }
+      if contradicted.isCancelled { throw InferenceContradicted() }
       for k in 0..<columnCount {
-        let unfit = try parseColumn(lane.targets + k, k, spans: spans + k * batchRows, rows: batch, firstRow: row,
+        let unfit = try parseColumn(lane, k, spans: spans + k * batchRows, rows: batch, firstRow: row,
                                 scanner: scanner, nulls: nulls, scratch: scratch, hashes: hashes, probes: probes)
         if unfit < lane.firstUnfit.offset { lane.firstUnfit = (unfit, k) }
       }
       row += batch
     }
+  }
+
+  /// Backs the rows `rows` of every column of `lane` with memory in one call per column
+  /// (Linux 5.14's MADV_POPULATE_WRITE), rather than one page fault per 4 KiB page as the
+  /// values are first written: on this kind of virtual machine a fault costs more than
+  /// parsing the page's values. A no-op elsewhere, and for short ranges.
+  private func prefault(_ lane: Lane, rows: Range<Int>) {
+    #if os(Linux)
+      let page = filePageSize
+      for k in 0..<columnCount {
+        let t = lane.targets[k]
+        let width: Int
+        switch t.kind {
+        case ColumnTarget.bool: width = 1
+        case ColumnTarget.text: width = 4
+        default: width = 8
+        }
+        let from = Int(bitPattern: t.values) + rows.lowerBound * width
+        let to = Int(bitPattern: t.values) + rows.upperBound * width
+        let start = (from + page - 1) / page * page
+        let stop = to / page * page
+        if stop - start >= 16 * page, let q = UnsafeMutableRawPointer(bitPattern: start) {
+          _ = madvise(q, stop - start, 23)
+        }
+      }
+    #endif
   }
 
   /// `parse` applied to the field without its digit groups, when it is a number written with
@@ -298,14 +397,19 @@ package final class CSVColumnWriter {
   /// `firstRow...`; returns the offset of the first number that does not fit the column's type
   /// (left null), or `Int.max`.
   private func parseColumn(
-    _ t: UnsafeMutablePointer<ColumnTarget>, _ k: Int, spans: UnsafeMutablePointer<FieldSpan>, rows: Int, firstRow: Int, scanner: CSVScanner,
+    _ lane: Lane, _ k: Int, spans: UnsafeMutablePointer<FieldSpan>, rows: Int, firstRow: Int, scanner: CSVScanner,
     nulls: NullMarkers, scratch: ScratchBytes, hashes: UnsafeMutablePointer<UInt64>,
     probes: UnsafeMutablePointer<UInt64>
   ) throws -> Int {
     var unfit = Int.max
+    let t = lane.targets + k
     let p = scanner.p
     let kind = t.pointee.kind
     let decimal = t.pointee.decimal
+    if kind == ColumnTarget.text, let cache = t.pointee.cache {
+      try parseShortText(t, k, cache, spans: spans, rows: rows, firstRow: firstRow, scanner: scanner, nulls: nulls, scratch: scratch)
+      return unfit
+    }
     if kind == ColumnTarget.text, let d = t.pointee.dictionary {
       // The hashes of the whole batch first, each reading its first dictionary slot, so that
       // the slots' cache misses overlap instead of coming one by one in the look-ups.
@@ -338,16 +442,30 @@ package final class CSVColumnWriter {
       }
       switch kind {
       case ColumnTarget.int:
-        if let v = parseInt64(base, n) ?? ungrouped(base, n, { parseInt64($0, $1) }) {
+        if let v = parseInt64(base, n) {
+          if t.pointee.checked && !isPlainNumber(base, n) { throw contradiction() }
+          t.pointee.values.assumingMemoryBound(to: Int64.self)[row] = v
+        } else if let v = ungrouped(base, n, { t.pointee.checked && !isPlainNumber($0, $1) ? nil : parseInt64($0, $1) }) {
+          if t.pointee.checked { lane.grouped[k] = true }
           t.pointee.values.assumingMemoryBound(to: Int64.self)[row] = v
         } else {
+          if t.pointee.checked { throw contradiction() }
           try setNull(t, k, row)
           unfit = min(unfit, span.start)
         }
       case ColumnTarget.float:
-        if let v = parseDouble(base, n, decimal: decimal) ?? ungrouped(base, n, { parseDouble($0, $1, decimal: decimal) }) {
+        if let v = parsePlainDecimal(base, n, decimal: decimal) {
+          t.pointee.values.assumingMemoryBound(to: Double.self)[row] = v
+        } else if let v = parseDouble(base, n, decimal: decimal) {
+          if t.pointee.checked && !isPlainNumber(base, n) { throw contradiction() }
+          t.pointee.values.assumingMemoryBound(to: Double.self)[row] = v
+        } else if let v = ungrouped(base, n, {
+          t.pointee.checked && !isPlainNumber($0, $1) ? nil : parseDouble($0, $1, decimal: decimal)
+        }) {
+          if t.pointee.checked { lane.grouped[k] = true }
           t.pointee.values.assumingMemoryBound(to: Double.self)[row] = v
         } else {
+          if t.pointee.checked { throw contradiction() }
           try setNull(t, k, row)
           unfit = min(unfit, span.start)
         }
@@ -370,6 +488,79 @@ package final class CSVColumnWriter {
       }
     }
     return unfit
+  }
+
+  /// `parseColumn` for a text column with a `ShortValue` cache: values of at most 16 bytes in
+  /// place are looked up there first, the others as without it.
+  private func parseShortText(
+    _ t: UnsafeMutablePointer<ColumnTarget>, _ k: Int, _ cache: UnsafeMutablePointer<ShortValue>,
+    spans: UnsafeMutablePointer<FieldSpan>, rows: Int, firstRow: Int, scanner: CSVScanner, nulls: NullMarkers,
+    scratch: ScratchBytes
+  ) throws {
+    let p = scanner.p
+    let end = scanner.end
+    let codes = t.pointee.values.assumingMemoryBound(to: UInt32.self)
+    let shift = UInt64(64 - shortValueCacheBits)
+    for i in 0..<rows {
+      let span = spans[i]
+      let row = firstRow + i
+      let n = span.end - span.start
+      if span.kind != FieldSpan.escaped && n <= 16 && span.start + 16 <= end {
+        let base = p + span.start
+        if nulls.isNull(base, n) {
+          try setNull(t, k, row)
+          continue
+        }
+        // The value's bytes as two words, zero past its length (16 bytes are readable).
+        let raw = UnsafeRawPointer(base)
+        var low = raw.loadUnaligned(as: UInt64.self).littleEndian
+        var high = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self).littleEndian
+        if n < 8 {
+          low &= (1 &<< UInt64(8 * n)) &- 1
+          high = 0
+        } else if n < 16 {
+          high &= (1 &<< UInt64(8 * (n - 8))) &- 1
+        }
+        let set = cache + 2 * Int(truncatingIfNeeded: ((low ^ (high &* 0x9E37_79B9_7F4A_7C15) ^ UInt64(n)) &* 0xFF51_AFD7_ED55_8CCD) >> shift)
+        let length = UInt32(n + 1)
+        let e = set[0]
+        if e.length == length && e.low == low && e.high == high {
+          codes[row] = e.code
+          continue
+        }
+        let f = set[1]
+        if f.length == length && f.low == low && f.high == high {
+          codes[row] = f.code
+          continue
+        }
+        var code: UInt32 = 0
+        if let d = t.pointee.dictionary {
+          let bytes = UnsafeRawBufferPointer(start: base, count: n)
+          code = try d._withUnsafeGuaranteedRef { try $0.checkedIntern(bytes: bytes, hash: TextDictionary.hash(bytes)) }
+        }
+        set[1] = e
+        set[0] = ShortValue(low: low, high: high, code: code, length: length)
+        codes[row] = code
+        continue
+      }
+      let base: UnsafePointer<UInt8>
+      let m: Int
+      let inPlace = span.kind != FieldSpan.escaped
+      if inPlace {
+        base = p + span.start
+        m = n
+      } else {
+        let out = try scratch.reserve(n)
+        m = scanner.unescape(span, into: out)
+        base = UnsafePointer(out)
+      }
+      if nulls.isNull(base, m) {
+        try setNull(t, k, row)
+        continue
+      }
+      let hash = inPlace ? TextDictionary.hash(UnsafeRawBufferPointer(start: base, count: m)) : 0
+      codes[row] = try textCode(t, base, m, start: inPlace ? span.start : -1, p: p, hash: hash)
+    }
   }
 
   /// The code of a text value; `start` is its offset in the file, or -1 when the bytes are
@@ -396,6 +587,18 @@ package final class CSVColumnWriter {
     t.pointee.lastLength = n
     t.pointee.lastCode = code
     return code
+  }
+
+  /// Notes that a value contradicts its column's sampled type, so that every lane stops.
+  private func contradiction() -> InferenceContradicted {
+    contradicted.cancel()
+    return InferenceContradicted()
+  }
+
+  /// Whether a checked column (`checked`) had a value written with digit groups; call after
+  /// every lane has finished.
+  package func readGroups(_ k: Int) -> Bool {
+    lanes.contains { $0.grouped.indices.contains(k) && $0.grouped[k] }
   }
 
   /// The finished columns (the writer must not be used afterwards).

@@ -1,7 +1,10 @@
 // `load`: reading a CSV file into a columnar table in two passes over its bytes.
 //
 // The file is mapped, not copied. Pass 1 finds the records, checks their field counts and
-// infers each column's type from all of its values. Pass 2 parses every field straight into
+// infers each column's type from its values: a column that reads as int or float after a
+// sample of rows is no longer inferred there, pass 2 checks each of its values instead, and
+// the first value that would have changed the type starts the load again with every value
+// inferred (so the types are always those of full inference). Pass 2 parses every field straight into
 // preallocated typed buffers (rows are written at their index, chunk by chunk from
 // checkpoints taken in pass 1), dropping the parsed pages of the mapping as it goes. From
 // 4 MB on, both passes run on two threads over the two halves of the file, with the same
@@ -34,11 +37,22 @@ public func loadCSV(
   try CSVReader(name: name, options: options, cancel: cancel).load(FileBytes(borrowing: bytes))
 }
 
+/// Loads CSV from `bytes` as the format registry hands them over: a mapped file's pages then
+/// leave memory once parsed (borrowed bytes stay until the caller frees them).
+package func loadCSV(
+  fileBytes bytes: FileBytes, name: String, options: LoadOptions, cancel: CancellationFlag? = nil
+) throws -> LoadResult {
+  try CSVReader(name: name, options: options, cancel: cancel).load(bytes)
+}
+
 /// Rows per pass-2 chunk (a variable for tests).
 nonisolated(unsafe) package var csvRowsPerCheckpoint = 1 << 16
 /// Files from this size on are read on two threads (below, threads cost more than they
 /// save); a variable for tests.
 nonisolated(unsafe) package var csvParallelThreshold = 4 << 20
+/// Rows read before an int or float column's type is settled and left to pass 2 to check
+/// (a variable for tests; `Int.max` infers every value in pass 1).
+nonisolated(unsafe) package var csvInferenceSampleRows = 10_000
 /// Parsed bytes of a mapped file are dropped from memory in steps of this size.
 private let releaseStep = 2 << 20
 private let rowsPerCancelCheck = 4096
@@ -169,129 +183,157 @@ private final class CSVReader {
       forced[k] = type
     }
 
-    // Pass 1: records, field counts, types; on both cores for larger files (the second half
-    // read from the line start after its middle, kept only if the first half ends there).
-    let context = Pass1Context(
-      scanner: scanner, columnCount: columnCount, forced: forced, names: names, nulls: nulls, dialect: dialect,
-      start: start, skipBadRows: options.skipBadRows, grouping: grouping,
-      suggestSkip: options.skip == nil)
-    let head = Pass1Part(columnCount: columnCount, forced: forced, from: dataStart)
-    defer { head.free() }
-    var split = end
-    // A forced float column's check depends on the values before it: read in order then.
-    if end - dataStart >= csvParallelThreshold && !forced.contains(.float) {
-      split = lineStart(after: dataStart + (end - dataStart) / 2, p: p, end: end)
-    }
-    if split < end {
-      let tail = Pass1Part(columnCount: columnCount, forced: forced, from: split)
-      defer { tail.free() }
-      performConcurrently(iterations: 2) { i in
-        let part = i == 0 ? head : tail
-        do { try self.scanRecords(part, limit: i == 0 ? split : end, context: context) } catch { part.error = error }
+    // Names that say "code" keep the column text when its values are all int, so such a
+    // column's type cannot be checked value by value in pass 2: inferred in full.
+    let codeNamed = names.map(looksLikeCodeName)
+    /// Passes 1 and 2 over the data rows; with `speculate`, int and float columns are
+    /// inferred from a sample and checked in pass 2 (`InferenceContradicted` when a value
+    /// does not fit).
+    func readRows(speculate: Bool) throws -> LoadResult {
+      // Pass 1: records, field counts, types; on both cores for larger files (the second half
+      // read from the line start after its middle, kept only if the first half ends there).
+      let context = Pass1Context(
+        scanner: scanner, columnCount: columnCount, forced: forced, names: names, nulls: nulls, dialect: dialect,
+        start: start, skipBadRows: options.skipBadRows, grouping: grouping,
+        suggestSkip: options.skip == nil, sampleRows: speculate ? max(1, csvInferenceSampleRows) : Int.max,
+        codeNamed: codeNamed, bytes: bytes)
+      let head = Pass1Part(columnCount: columnCount, forced: forced, from: dataStart)
+      defer { head.free() }
+      var split = end
+      // A forced float column's check depends on the values before it: read in order then.
+      if end - dataStart >= csvParallelThreshold && !forced.contains(.float) {
+        split = lineStart(after: dataStart + (end - dataStart) / 2, p: p, end: end)
       }
-      if let error = head.error { throw error }
-      if head.pos == split {
-        if let error = tail.error { throw error }
-        head.append(tail)
+      if split < end {
+        let tail = Pass1Part(columnCount: columnCount, forced: forced, from: split)
+        defer { tail.free() }
+        performConcurrently(iterations: 2) { i in
+          let part = i == 0 ? head : tail
+          do { try self.scanRecords(part, limit: i == 0 ? split : end, context: context) } catch { part.error = error }
+        }
+        if let error = head.error { throw error }
+        if head.pos == split {
+          if let error = tail.error { throw error }
+          head.append(tail)
+        } else {
+          // The middle was inside a quoted field: read the rest in order.
+          try scanRecords(head, limit: end, context: context)
+        }
       } else {
-        // The middle was inside a quoted field: read the rest in order.
         try scanRecords(head, limit: end, context: context)
       }
-    } else {
-      try scanRecords(head, limit: end, context: context)
-    }
-    let inference = head.inference
-    let skipped = head.skipped
-    let checkpoints = head.checkpoints
-    let rowCount = head.rowCount
+      let inference = head.inference
+      let skipped = head.skipped
+      let checkpoints = head.checkpoints
+      let rowCount = head.rowCount
+      let sampled = head.sampled
 
-    // Types.
-    var fields: [Field] = []
-    var outputs: [(DataType, UInt8)] = []
-    for k in 0..<columnCount {
-      var type: DataType
-      var decimal = UInt8(ascii: ".")
-      if let f = forced[k] {
-        type = f
-        if f == .float { decimal = inference[k].forcedFloatDecimal(dialect: dialect) }
+      // Types.
+      var fields: [Field] = []
+      var outputs: [(DataType, UInt8)] = []
+      var checked: [Bool] = []
+      for k in 0..<columnCount {
+        var type: DataType
+        var decimal = UInt8(ascii: ".")
+        if let f = forced[k] {
+          type = f
+          if f == .float { decimal = inference[k].forcedFloatDecimal(dialect: dialect) }
+        } else {
+          (type, decimal) = inference[k].decide(dialect: dialect)
+          if type == .int && codeNamed[k] { type = .text }
+        }
+        fields.append(Field(name: names[k], type: type))
+        outputs.append((type, decimal))
+        // A column left after the sample is int or float (or text, which no value can change).
+        checked.append(sampled[k] && (type == .int || type == .float))
+      }
+
+      // Pass 2: values, chunk by chunk; on both cores over two row ranges for larger files.
+      let writer = try CSVColumnWriter(columns: outputs, rowCount: rowCount, grouping: grouping, checked: checked)
+      let laneCount = end - dataStart >= csvParallelThreshold && checkpoints.count >= 2 ? 2 : 1
+      let lanes = writer.makeLanes(laneCount)
+      // Lane i takes checkpoints bounds[i]..<bounds[i + 1], about the same number of rows each.
+      var bounds = [0]
+      for i in 1..<laneCount {
+        let target = rowCount * i / laneCount
+        var c = bounds[i - 1] + 1
+        while c + 1 < checkpoints.count && checkpoints[c].row < target { c += 1 }
+        bounds.append(c)
+      }
+      bounds.append(checkpoints.count)
+      let runLane = { (l: Int) throws in
+        let lane = lanes[l]
+        let laneScratch = l == 0 ? scratch : ScratchBytes()
+        var released = bounds[l] < checkpoints.count ? checkpoints[bounds[l]].offset : end
+        for i in bounds[l]..<bounds[l + 1] {
+          let c = checkpoints[i]
+          let next = i + 1 < checkpoints.count ? checkpoints[i + 1] : nil
+          let rows = (next?.row ?? rowCount) - c.row
+          try writer.fill(
+            lane: lane, scanner: scanner, from: c.offset, firstRow: c.row, count: rows, skipped: skipped,
+            skippedIndex: c.skipped, nulls: nulls, scratch: laneScratch, cancel: self.cancel)
+          // Parsed bytes leave memory (a mapped file's pages only).
+          let upTo = next?.offset ?? end
+          if upTo - released >= releaseStep || next == nil {
+            bytes.release(from: released, to: upTo)
+            released = upTo
+          }
+        }
+      }
+      if laneCount == 1 {
+        try runLane(0)
       } else {
-        (type, decimal) = inference[k].decide(dialect: dialect)
-        if type == .int && looksLikeCodeName(names[k]) { type = .text }
-      }
-      fields.append(Field(name: names[k], type: type))
-      outputs.append((type, decimal))
-    }
-
-    // Pass 2: values, chunk by chunk; on both cores over two row ranges for larger files.
-    let writer = try CSVColumnWriter(columns: outputs, rowCount: rowCount, grouping: grouping)
-    let laneCount = end - dataStart >= csvParallelThreshold && checkpoints.count >= 2 ? 2 : 1
-    let lanes = writer.makeLanes(laneCount)
-    // Lane i takes checkpoints bounds[i]..<bounds[i + 1], about the same number of rows each.
-    var bounds = [0]
-    for i in 1..<laneCount {
-      let target = rowCount * i / laneCount
-      var c = bounds[i - 1] + 1
-      while c + 1 < checkpoints.count && checkpoints[c].row < target { c += 1 }
-      bounds.append(c)
-    }
-    bounds.append(checkpoints.count)
-    let runLane = { (l: Int) throws in
-      let lane = lanes[l]
-      let laneScratch = l == 0 ? scratch : ScratchBytes()
-      var released = bounds[l] < checkpoints.count ? checkpoints[bounds[l]].offset : end
-      for i in bounds[l]..<bounds[l + 1] {
-        let c = checkpoints[i]
-        let next = i + 1 < checkpoints.count ? checkpoints[i + 1] : nil
-        let rows = (next?.row ?? rowCount) - c.row
-        try writer.fill(
-          lane: lane, scanner: scanner, from: c.offset, firstRow: c.row, count: rows, skipped: skipped,
-          skippedIndex: c.skipped, nulls: nulls, scratch: laneScratch, cancel: self.cancel)
-        // Parsed bytes leave memory (a mapped file's pages only).
-        let upTo = next?.offset ?? end
-        if upTo - released >= releaseStep || next == nil {
-          bytes.release(from: released, to: upTo)
-          released = upTo
+        var errors = [Error?](repeating: nil, count: laneCount)
+        errors.withUnsafeMutableBufferPointer { errs in
+          let e = errs
+          performConcurrently(iterations: laneCount) { l in
+            do { try runLane(l) } catch { e[l] = error }
+          }
         }
+        let thrown = errors.compactMap { $0 }
+        if let error = thrown.first(where: { !($0 is InferenceContradicted) }) ?? thrown.first { throw error }
+        try writer.merge()
+      }
+      // A number pass 1 read as such but beyond its type's range (`1e400`): an error at it,
+      // not a silent null.
+      if let unfit = lanes.map(\.firstUnfit).min(by: { $0.offset < $1.offset }), unfit.offset != Int.max {
+        let column = names.indices.contains(unfit.column) ? names[unfit.column] : "?"
+        let entry: DiagnosticMessage = fields.indices.contains(unfit.column) && fields[unfit.column].type == .int
+          ? .integerBeyondRange : .floatBeyondRange
+        throw positioned(unfit.offset, in: p, end: end, from: start, entry, column)
+      }
+      let columns = writer.finish()
+
+      let groupedColumns = (0..<columnCount).filter {
+        (inference[$0].grouped || writer.readGroups($0)) && (fields[$0].type == .int || fields[$0].type == .float)
+      }
+      if !groupedColumns.isEmpty {
+        let list = groupedColumns.prefix(6).map { names[$0] }.joined(separator: ", ") + (groupedColumns.count > 6 ? ", …" : "")
+        notices.append(DiagnosticText.readDigitGroups(list).string)
+      }
+      if columnCount == 1, let hint = likelySeparator(p, from: first, end: end, used: separator, quote: quote) {
+        notices.append(DiagnosticText.oneColumnHint(describe(hint), describe(hint)).string)
+      }
+
+      if !skipped.isEmpty {
+        let shown = lineNumbers(of: skipped.prefix(5).map(\.start), in: p, end: end, from: start)
+        let list = shown.map(String.init).joined(separator: ", ") + (skipped.count > 5 ? ", …" : "")
+        notices.append((skipped.count == 1 ? DiagnosticText.skippedMalformedRow(list) : .skippedMalformedRows(groupedCount(skipped.count), list)).string)
+      }
+      return LoadResult(table: Table(fields: fields, columns: columns, rowCount: rowCount), notices: notices)
+    }
+
+    // Sampling needs every value's shape to be checkable by pass 2's parsers alone (digit
+    // groups named by the user change how every field is read: inferred in full).
+    var speculate = grouping.explicit == nil && csvInferenceSampleRows < Int.max
+    while true {
+      do {
+        return try readRows(speculate: speculate)
+      } catch is InferenceContradicted where speculate {
+        // A value after the sample does not fit the sampled type: every value inferred.
+        speculate = false
       }
     }
-    if laneCount == 1 {
-      try runLane(0)
-    } else {
-      var errors = [Error?](repeating: nil, count: laneCount)
-      errors.withUnsafeMutableBufferPointer { errs in
-        let e = errs
-        performConcurrently(iterations: laneCount) { l in
-          do { try runLane(l) } catch { e[l] = error }
-        }
-      }
-      if let error = errors.compactMap({ $0 }).first { throw error }
-      try writer.merge()
-    }
-    // A number pass 1 read as such but beyond its type's range (`1e400`): an error at it,
-    // not a silent null.
-    if let unfit = lanes.map(\.firstUnfit).min(by: { $0.offset < $1.offset }), unfit.offset != Int.max {
-      let column = names.indices.contains(unfit.column) ? names[unfit.column] : "?"
-      let entry: DiagnosticMessage = fields.indices.contains(unfit.column) && fields[unfit.column].type == .int
-        ? .integerBeyondRange : .floatBeyondRange
-      throw positioned(unfit.offset, in: p, end: end, from: start, entry, column)
-    }
-    let columns = writer.finish()
-
-    let groupedColumns = (0..<columnCount).filter { inference[$0].grouped && (fields[$0].type == .int || fields[$0].type == .float) }
-    if !groupedColumns.isEmpty {
-      let list = groupedColumns.prefix(6).map { names[$0] }.joined(separator: ", ") + (groupedColumns.count > 6 ? ", …" : "")
-      notices.append(DiagnosticText.readDigitGroups(list).string)
-    }
-    if columnCount == 1, let hint = likelySeparator(p, from: first, end: end, used: separator, quote: quote) {
-      notices.append(DiagnosticText.oneColumnHint(describe(hint), describe(hint)).string)
-    }
-
-    if !skipped.isEmpty {
-      let shown = lineNumbers(of: skipped.prefix(5).map(\.start), in: p, end: end, from: start)
-      let list = shown.map(String.init).joined(separator: ", ") + (skipped.count > 5 ? ", …" : "")
-      notices.append((skipped.count == 1 ? DiagnosticText.skippedMalformedRow(list) : .skippedMalformedRows(groupedCount(skipped.count), list)).string)
-    }
-    return LoadResult(table: Table(fields: fields, columns: columns, rowCount: rowCount), notices: notices)
   }
 
   /// Reads records from `part.pos` until `limit` (or just past it: the record there ends
@@ -321,11 +363,25 @@ private final class CSVReader {
     }
     let rowsPerCheckpoint = csvRowsPerCheckpoint
     var sinceCheck = 0
+    var released = pos
     while pos < limit {
       sinceCheck += 1
       if sinceCheck >= rowsPerCancelCheck {
         sinceCheck = 0
         if cancel?.isCancelled == true { throw CancelledError() }
+        if pos - released >= releaseStep {
+          c.bytes.release(from: released, to: pos)
+          released = pos
+        }
+      }
+      if active.isEmpty, let plain = scanner.plainRecord(at: pos), plain.fieldCount == columnCount {
+        // Nothing left to infer or check: the record is only counted.
+        if rowCount % rowsPerCheckpoint == 0 {
+          part.checkpoints.append(RowCheckpoint(offset: pos, row: rowCount, skipped: part.skipped.count))
+        }
+        rowCount += 1
+        pos = plain.next
+        continue
       }
       let r = scanner.scanRecord(at: pos, spans: spans, capacity: columnCount + 1)
       if r.fieldCount == 0 {
@@ -389,6 +445,11 @@ private final class CSVReader {
       if closed { active = active.filter { forced[$0] != nil || inference[$0].isOpen } }
       rowCount += 1
       pos = r.next
+      if rowCount == c.sampleRows {
+        // The sample is read: int and float columns are now pass 2's to check.
+        for k in active where c.settles(k, inference[k]) { part.sampled[k] = true }
+        active = active.filter { !part.sampled[$0] }
+      }
     }
   }
 
@@ -542,6 +603,23 @@ private struct Pass1Context {
   let grouping: DigitGrouping
   /// Whether a one-column header followed by wider rows suggests `skip` (not when given).
   let suggestSkip: Bool
+  /// Rows of a part after which its int and float columns are no longer inferred (`Int.max`:
+  /// every value inferred).
+  let sampleRows: Int
+  /// Columns whose name makes an int column text (`looksLikeCodeName`): always inferred.
+  let codeNamed: [Bool]
+  /// The bytes read, whose pages behind each part leave memory as it goes (a mapped file's:
+  /// pass 2 reads them back from the page cache), so that the file and the columns are not
+  /// all in memory at once.
+  let bytes: FileBytes
+
+  /// Whether column `k`, inferred as `inference` says so far, can be left to pass 2 to check:
+  /// not forced, not named like a code, and read as int or float.
+  func settles(_ k: Int, _ inference: ColumnInference) -> Bool {
+    guard forced[k] == nil, !codeNamed[k], inference.sawValue else { return false }
+    let type = inference.decide(dialect: dialect).0
+    return type == .int || type == .float
+  }
 }
 
 /// What pass 1 learns from one stretch of records.
@@ -550,6 +628,8 @@ private final class Pass1Part {
   let columnCount: Int
   /// Columns whose values still need reading.
   var active: [Int]
+  /// Columns whose type was settled after the sample (checked by pass 2).
+  var sampled: [Bool]
   var skipped: [SkippedRecord] = []
   /// Rows counted from the part's start.
   var checkpoints: [RowCheckpoint] = []
@@ -563,6 +643,7 @@ private final class Pass1Part {
     inference = UnsafeMutablePointer<ColumnInference>.allocate(capacity: columnCount + 1)
     inference.initialize(repeating: ColumnInference(), count: columnCount + 1)
     active = (0..<columnCount).filter { forced[$0] != .text }
+    sampled = [Bool](repeating: false, count: columnCount)
     pos = from
   }
 
@@ -578,6 +659,7 @@ private final class Pass1Part {
       inference[k].pointOK = a.pointOK && b.pointOK
       inference[k].commaOK = a.commaOK && b.commaOK
       inference[k].grouped = a.grouped || b.grouped
+      sampled[k] = sampled[k] || next.sampled[k]
     }
     let rows = rowCount
     let skips = skipped.count
@@ -588,6 +670,12 @@ private final class Pass1Part {
     rowCount += next.rowCount
     pos = next.pos
   }
+}
+
+/// A value after the sample does not have the type the sample gave its column: the load
+/// starts again with every value inferred.
+package struct InferenceContradicted: Error {
+  package init() {}
 }
 
 /// The start of the line after the line end at or after `from` (`end` when none).

@@ -152,6 +152,59 @@ package func parseDouble(_ p: UnsafePointer<UInt8>, _ n: Int, decimal: UInt8) ->
   return strtodCLocale(p + begin, e - begin, decimal: decimal)
 }
 
+/// `parseDouble` for the common plain decimal — `[-]digits[mark digits]`, no spaces, at most
+/// 15 digits in all, no leading zero — in one pass with no checks per digit (15 digits are an
+/// exact Double, so the result is the same correctly rounded quotient `parseDouble` computes);
+/// nil for anything else, which `parseDouble` then reads. A value it accepts also has the shape
+/// type inference gives a float (`isPlainNumber`).
+@inline(__always)
+package func parsePlainDecimal(_ p: UnsafePointer<UInt8>, _ n: Int, decimal: UInt8) -> Double? {
+  var i = 0
+  let negative = n > 0 && p[0] == UInt8(ascii: "-")
+  if negative { i = 1 }
+  let s = i
+  var m: UInt64 = 0
+  while i < n {
+    let d = p[i] &- 0x30
+    if d > 9 { break }
+    m = m &* 10 &+ UInt64(d)
+    i += 1
+  }
+  let intDigits = i - s
+  if intDigits == 0 || intDigits > 15 || (intDigits > 1 && p[s] == UInt8(ascii: "0")) { return nil }
+  if i == n { return negative ? -Double(m) : Double(m) }
+  guard p[i] == decimal else { return nil }
+  i += 1
+  let f = i
+  while i < n {
+    let d = p[i] &- 0x30
+    if d > 9 { return nil }
+    m = m &* 10 &+ UInt64(d)
+    i += 1
+  }
+  let fraction = i - f
+  if fraction == 0 || intDigits + fraction > 15 { return nil }
+  let scale: Double
+  switch fraction {
+  case 1: scale = 1e1
+  case 2: scale = 1e2
+  case 3: scale = 1e3
+  case 4: scale = 1e4
+  case 5: scale = 1e5
+  case 6: scale = 1e6
+  case 7: scale = 1e7
+  case 8: scale = 1e8
+  case 9: scale = 1e9
+  case 10: scale = 1e10
+  case 11: scale = 1e11
+  case 12: scale = 1e12
+  case 13: scale = 1e13
+  default: scale = 1e14
+  }
+  let v = Double(m) / scale
+  return negative ? -v : v
+}
+
 /// The C locale, so that `strtod` reads `.` whatever `setlocale` said.
 nonisolated(unsafe) private let cNumericLocale = newlocale(Int32(1 << LC_NUMERIC), "C", nil)
 

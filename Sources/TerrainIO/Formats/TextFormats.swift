@@ -14,7 +14,7 @@ private func delimitedReader(defaultSeparator: UInt8?) -> FormatReader {
   { bytes, name, options, cancel in
     var o = options
     if o.separator == nil { o.separator = defaultSeparator }
-    var result = try loadCSV(bytes: UnsafeRawBufferPointer(bytes.buffer), name: name, options: o, cancel: cancel)
+    var result = try loadCSV(fileBytes: bytes, name: name, options: o, cancel: cancel)
     if let wanted = o.columns { result.table = try keepColumns(result.table, wanted, path: name) }
     return result
   }
