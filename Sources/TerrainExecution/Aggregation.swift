@@ -167,7 +167,17 @@ package func maskedSum<T>(_ a: UnsafePointer<T>, _ valid: UnsafePointer<UInt8>, 
     s0 += term(i)
     i += 1
   }
-  for j in 0..<n { c &+= Int(valid[j] & 1) }
+  // The count eight validity bytes at a time: each byte's low bit, summed by one multiplication.
+  var j = 0
+  while j + 8 <= n {
+    let w = UnsafeRawPointer(valid + j).loadUnaligned(as: UInt64.self) & 0x0101_0101_0101_0101
+    c &+= Int(truncatingIfNeeded: (w &* 0x0101_0101_0101_0101) >> 56)
+    j += 8
+  }
+  while j < n {
+    c &+= Int(valid[j] & 1)
+    j += 1
+  }
   return ((s0 + s1) + (s2 + s3), Int64(c))
 }
 
