@@ -738,6 +738,8 @@ def main():
     ap.add_argument("--baseline", metavar="COMMIT",
                     help="also build COMMIT of terrain (release, its own worktree and build folder) and run it "
                          "side by side: one more column and the ratio to it")
+    ap.add_argument("--no-xlsx", action="store_true",
+                    help="skip the L3/E2 (xlsx) rows, whose peers take minutes (for runs about the queries)")
     ap.add_argument("--no-write", action="store_true", help="do not update benchmarks/RESULTS.md")
     ap.add_argument("--parquet", action="store_true",
                     help="only L2 and Q1p (load locaux_<N>.parquet; Q1 straight on it), terrain and its peers")
@@ -891,8 +893,12 @@ def run_extra_rows(args, terrains, results, have, locaux, communes, timeout):
     floor = harness_extra.run_floor(args.n, args.runs, log, loud) if "Q1" in QNAMES else None
     if "Q1" in QNAMES:
         parts.append(harness_extra.floor_line(floor, statistics.median(q1) if q1 else None))
-    xres, xbad, xerr = harness_extra.run_xlsx(terrains, DATA, communes, locaux, args.runs, timeout, VPY, have,
-                                              log, loud)
+    if args.no_xlsx:
+        loud("L3/E2 skipped (--no-xlsx)")
+        xres, xbad, xerr = None, [], []
+    else:
+        xres, xbad, xerr = harness_extra.run_xlsx(terrains, DATA, communes, locaux, args.runs, timeout, VPY, have,
+                                                  log, loud)
     bad += xbad + xerr
     for m in xbad:
         loud("MISMATCH " + m)

@@ -142,8 +142,9 @@ private func countedWhere(_ relation: Relation, predicate: BoundExpr, specs: [Ag
   return Relation(fields: fields, columns: columns, rowCount: 1, sourceName: relation.sourceName)
 }
 
-/// The sum of the present values of a chunk and their count, with four independent partial
-/// sums so that the additions overlap.
+/// The sum of the present values of a chunk and their count, with eight independent partial
+/// sums so that the additions overlap (four two-lane vectors: with two, each iteration waited
+/// on the latency of the previous iteration's additions).
 ///
 /// Branch-free: an absent value is replaced by +0.0 by and-ing its bits with a mask made from
 /// the validity byte (a branch per row mispredicts on a mask such as a filter's, and a
@@ -153,22 +154,36 @@ package func maskedSum<T>(_ a: UnsafePointer<T>, _ valid: UnsafePointer<UInt8>, 
   @inline(__always) func term(_ i: Int) -> Double {
     Double(bitPattern: f(a[i]).bitPattern & (0 &- UInt64(valid[i] & 1)))
   }
-  var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+  var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0, s4 = 0.0, s5 = 0.0, s6 = 0.0, s7 = 0.0
   var c = 0
   var i = 0
-  while i + 4 <= n {
+  while i + 8 <= n {
     s0 += term(i)
     s1 += term(i + 1)
     s2 += term(i + 2)
     s3 += term(i + 3)
-    i += 4
+    s4 += term(i + 4)
+    s5 += term(i + 5)
+    s6 += term(i + 6)
+    s7 += term(i + 7)
+    i += 8
   }
   while i < n {
     s0 += term(i)
     i += 1
   }
-  for j in 0..<n { c &+= Int(valid[j] & 1) }
-  return ((s0 + s1) + (s2 + s3), Int64(c))
+  // The count eight validity bytes at a time: each byte's low bit, summed by one multiplication.
+  var j = 0
+  while j + 8 <= n {
+    let w = UnsafeRawPointer(valid + j).loadUnaligned(as: UInt64.self) & 0x0101_0101_0101_0101
+    c &+= Int(truncatingIfNeeded: (w &* 0x0101_0101_0101_0101) >> 56)
+    j += 8
+  }
+  while j < n {
+    c &+= Int(valid[j] & 1)
+    j += 1
+  }
+  return (((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)), Int64(c))
 }
 
 /// `chunkSize` group ids of 0.

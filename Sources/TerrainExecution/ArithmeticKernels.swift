@@ -51,10 +51,12 @@ extension ExpressionCompiler {
           if op == .divide {
             // Rows x / 0 raise the flag too; the exact test below leaves them out (they are null).
             bad = checkedZipLoop(n, xa, yb, out) { $0 / $1 }
+            // x / ±0 is never finite (±inf or NaN), so without the flag no divisor is zero.
+            if bad != 0 { valid = nullWhereZero(n, valid, yb, into: o.validity) }
           } else {
             zipLoop(n, xa, yb, out) { $1 == 0 ? 0 : $0.truncatingRemainder(dividingBy: $1) }
+            valid = nullWhereZero(n, valid, yb, into: o.validity)
           }
-          valid = nullWhereZero(n, valid, yb, into: o.validity)
         }
         try fail.checkFloat(bad, n, out, valid, xa, yb, what: op.symbol)
         return valid

@@ -67,6 +67,16 @@ package final class TextCodeTable<R> {
   }
 }
 
+/// The one code whose entry in `table` is 1, or nil when none or several are.
+private func soleTrueCode(_ table: [UInt8]) -> UInt32? {
+  var found: UInt32? = nil
+  for (c, v) in table.enumerated() where v != 0 {
+    if found != nil { return nil }
+    found = UInt32(truncatingIfNeeded: c)
+  }
+  return found
+}
+
 /// `out[i] = table[codes[i]]`, with codes outside the table (only in null slots) giving `fallback`.
 @inline(__always)
 package func lookupLoop<R>(_ n: Int, _ codes: UnsafePointer<UInt32>, _ table: [R], _ fallback: R, _ out: UnsafeMutablePointer<R>) {
@@ -129,14 +139,28 @@ extension ExpressionCompiler {
   }
 
   /// A text test computed once per distinct string (`table`: 0/1 per dictionary code).
+  ///
+  /// When one code only passes (`type == "habitation"`), the test is a comparison with that
+  /// code, a loop LLVM vectorises (the table look-up is a load per row).
   package func lookup(_ ka: @escaping Kernel, _ table: TextCodeTable<UInt8>) -> Predicate {
-    .truth { start, n, out, combine in
+    var checked: (ObjectIdentifier, Int)? = nil
+    var onlyCode: UInt32? = nil
+    return .truth { start, n, out, combine in
       let x = try ka(start, n)
       guard let d = x.dictionary else {
         combineMask(combine, n, out) { _ in 0 }
         return x.validity
       }
-      combineLookup(combine, n, x.codes(), x.validity, table.table(for: d), out)
+      let t = table.table(for: d)
+      if checked?.0 != ObjectIdentifier(d) || checked?.1 != t.count {
+        checked = (ObjectIdentifier(d), t.count)
+        onlyCode = soleTrueCode(t)
+      }
+      if let k = onlyCode {
+        combineTest(combine, n, x.codes(), x.validity, out) { $0 == k ? 1 : 0 }
+      } else {
+        combineLookup(combine, n, x.codes(), x.validity, t, out)
+      }
       return x.validity
     }
   }

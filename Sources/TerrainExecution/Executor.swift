@@ -63,11 +63,43 @@ package struct Executor {
         i += 2
         continue
       }
+      // `[where C |] select … | sort k | take N` with `k` a selected int/float value: the top
+      // rows found in one pass over the input, the selection computed on them only.
+      if let (top, next) = try selectedTop(steps, at: i, rel) {
+        rel = top
+        i = next
+        continue
+      }
+      // `join` then `aggregate` by columns of the joined table: one grouped pass over the
+      // pipeline's rows when each finds exactly one joined row (JoinAggregate.swift).
+      if i + 1 < steps.count, let join = steps[i] as? JoinStep, let aggregate = steps[i + 1] as? AggregateStep,
+        let grouped = try joinedAggregate(rel, join: join, aggregate: aggregate, cancel: cancel) {
+        rel = try project(grouped, aggregate.outputs, aggregate.names)
+        i += 2
+        continue
+      }
       rel = try physical(steps[i]).run(rel, self)
       try cancel?.check()
       i += 1
     }
     return rel
+  }
+
+  /// Runs `[where C |] select/derive … | sort k | take N` from step `i` as one top-N pass
+  /// (`filteredTopRows`) when `k` is one of the selected values and no selected value can fail
+  /// (they are computed on the N kept rows only); the result and the index of the step after
+  /// the sort, or nil.
+  private func selectedTop(_ steps: [PlanStep], at i: Int, _ rel: Relation) throws -> (Relation, Int)? {
+    let filter = steps[i] as? FilterStep
+    let j = filter == nil ? i : i + 1
+    guard j + 1 < steps.count, let select = steps[j] as? ProjectStep, let sort = steps[j + 1] as? SortStep,
+      let limit = sort.limit, sort.keys.count == 1, case .column(let k, _) = sort.keys[0].0, k < select.exprs.count,
+      !select.exprs.contains(where: { $0.canFail }),
+      let rows = try filteredTopRows(rel, predicate: filter?.predicate, key: select.exprs[k],
+        descending: sort.keys[0].descending, limit: limit, cancel: cancel)
+    else { return nil }
+    let top = rel.selecting(IndexVector(ColumnBuffer(rows)))
+    return (try project(top, select.exprs, select.names), j + 2)
   }
 
   /// `exprs` over `rel`, named `names` (a bare column is passed through, not copied).

@@ -70,34 +70,19 @@ private func topNOneKey(_ column: Column, descending: Bool, limit: Int, collatio
   var heap: [TopEntry] = []
   heap.reserveCapacity(limit + 1)
   func scan<T>(_ base: UnsafeMutablePointer<T>, _ word: (T) -> UInt64, zoneMap: ChunkRanges? = nil) {
-    var chunkEnd = 0
-    var r = 0
-    while r < column.count {
-      if r == chunkEnd {
-        chunkEnd = min(column.count, r + chunkSize)
-        // Skip a chunk whose best present value cannot beat the worst kept row: a later row
-        // with an equal key loses the tie, and nulls come last.
-        if let zoneMap, heap.count == limit, let worst = heap.first, worst.null == 0 {
-          let c = r / chunkSize
-          let best = descending ? ~zoneMap.high[c] : zoneMap.low[c]
-          let empty = zoneMap.low[c] > zoneMap.high[c]
-          if empty || best >= worst.word {
-            r = chunkEnd
-            continue
-          }
-        }
+    var start = 0
+    while start < column.count {
+      let n = min(chunkSize, column.count - start)
+      defer { start += n }
+      // Skip a chunk whose best present value cannot beat the worst kept row: a later row
+      // with an equal key loses the tie, and nulls come last.
+      if let zoneMap, heap.count == limit, let worst = heap.first, worst.null == 0 {
+        let c = start / chunkSize
+        let best = descending ? ~zoneMap.high[c] : zoneMap.low[c]
+        let empty = zoneMap.low[c] > zoneMap.high[c]
+        if empty || best >= worst.word { continue }
       }
-      let isNull: UInt8 = (valid?[r] ?? 1) == 0 ? 1 : 0
-      let e = TopEntry(null: isNull, word: isNull == 1 ? 0 : word(base[r]) ^ flip, row: Int32(truncatingIfNeeded: r))
-      r += 1
-      if heap.count == limit {
-        guard let worst = heap.first, e < worst else { continue }
-        heap[0] = e
-        siftDown(&heap, 0)
-      } else {
-        heap.append(e)
-        siftUp(&heap, heap.count - 1)
-      }
+      offer(&heap, limit, start, n, base + start, valid.map { UnsafePointer($0 + start) }, nil, flip, word)
     }
   }
   switch column.values {
@@ -272,5 +257,113 @@ package func collationOrder(of codes: [UInt32], in dictionary: TextDictionary, _
     let ra = Int(a) < ranks.count ? ranks[Int(a)] : UInt32.max
     let rb = Int(b) < ranks.count ? ranks[Int(b)] : UInt32.max
     return ra != rb ? ra < rb : a < b
+  }
+}
+
+/// The rows of `rel` that `[where predicate |] … | sort key | take limit` keeps, in sort order
+/// (ties by row, nulls last, as `sortPermutation`), without materialising the kept rows or the
+/// key: each worker runs the condition's mask and the key chunk by chunk over its rows and
+/// keeps a bounded heap, most rows rejected by one comparison with the worst kept. The key
+/// must be an int, date or float expression that cannot fail (it runs on the rows the
+/// condition removes too); nil when it does not apply.
+package func filteredTopRows(_ rel: Relation, predicate: BoundExpr?, key: BoundExpr, descending: Bool, limit: Int,
+  cancel: CancellationFlag?) throws -> [Int32]? {
+  guard limit >= 0, limit < rel.rowCount / 4, !key.canFail, rel.rowCount < Int(Int32.max) else { return nil }
+  let type = key.type
+  guard type == .int || type == .date || type == .float else { return nil }
+  let flip: UInt64 = descending ? UInt64.max : 0
+  let parts = try runRanges(workerRanges(rel.rowCount)) { _, range -> [TopEntry] in
+    let compiler = ExpressionCompiler(relation: rel)
+    let condition = try predicate.map { try compiler.compileMask($0) }
+    let keyKernel = try compiler.compile(key)
+    let mask = UnsafeMutablePointer<UInt8>.allocate(capacity: chunkSize)
+    let candidates = UnsafeMutablePointer<UInt8>.allocate(capacity: chunkSize)
+    defer {
+      mask.deallocate()
+      candidates.deallocate()
+    }
+    var heap: [TopEntry] = []
+    heap.reserveCapacity(limit + 1)
+    try forEachChunkRange(range, cancel: cancel) { start, n in
+      if let condition { try condition(start, n, mask, .assign) }
+      let kept: UnsafePointer<UInt8>? = condition == nil ? nil : UnsafePointer(mask)
+      let v = try keyKernel(start, n)
+      var offered = kept
+      if heap.count == limit, let worst = heap.first, worst.null == 0 {
+        markCandidates(n, type, v, kept, worst.word, descending: descending, into: candidates)
+        offered = UnsafePointer(candidates)
+      }
+      if type == .float {
+        offer(&heap, limit, start, n, v.floats(), v.validity, offered, flip, floatWord)
+      } else {
+        offer(&heap, limit, start, n, v.ints(), v.validity, offered, flip, intWord)
+      }
+    }
+    return heap
+  }
+  return Array(parts.joined().sorted(by: <).prefix(limit).map(\.row))
+}
+
+/// Marks in `out` the rows of a chunk of computed keys `v` that are kept, present and would
+/// enter a full heap whose worst key word is `worst` (present): below it in sort order (an equal
+/// key loses the tie, its row being later). The test runs in the values' own domain, without
+/// branches, so LLVM vectorises it — a branch per row on the condition's mask mispredicts on
+/// an unsorted mask. Equivalent to comparing `floatWord`/`intWord` words: `-0.0` equals `0.0`,
+/// and NaN (the largest word) comes last ascending and first descending.
+private func markCandidates(_ n: Int, _ type: DataType, _ v: Vec, _ kept: UnsafePointer<UInt8>?, _ worst: UInt64,
+  descending: Bool, into out: UnsafeMutablePointer<UInt8>) {
+  let u = descending ? ~worst : worst  // the worst value's own word
+  let valid = v.validity
+  if type == .float {
+    let x = v.floats()
+    if u == UInt64.max {  // the worst is NaN
+      if descending { mark(n, kept, valid, out) { _ in false } } else { mark(n, kept, valid, out) { !x[$0].isNaN } }
+      return
+    }
+    let tv = Double(bitPattern: u >> 63 == 1 ? u & ~(1 << 63) : ~u)
+    if descending { mark(n, kept, valid, out) { !(x[$0] <= tv) } } else { mark(n, kept, valid, out) { x[$0] < tv } }
+  } else {
+    let a = v.ints()
+    let tv = Int64(bitPattern: u ^ (1 << 63))
+    if descending { mark(n, kept, valid, out) { a[$0] > tv } } else { mark(n, kept, valid, out) { a[$0] < tv } }
+  }
+}
+
+/// `out[i] = kept[i] & valid[i] & beats(i)`, absent masks counting as all ones.
+@inline(__always)
+private func mark(_ n: Int, _ kept: UnsafePointer<UInt8>?, _ valid: UnsafePointer<UInt8>?,
+  _ out: UnsafeMutablePointer<UInt8>, _ beats: (Int) -> Bool) {
+  switch (kept, valid) {
+  case (let k?, let v?): for i in 0..<n { out[i] = k[i] & v[i] & (beats(i) ? 1 : 0) }
+  case (let k?, nil): for i in 0..<n { out[i] = k[i] & (beats(i) ? 1 : 0) }
+  case (nil, let v?): for i in 0..<n { out[i] = v[i] & (beats(i) ? 1 : 0) }
+  case (nil, nil): for i in 0..<n { out[i] = beats(i) ? 1 : 0 }
+  }
+}
+
+/// Offers the kept rows of one chunk (`kept` nil: all of them) to a bounded max-heap of the
+/// `limit` best entries.
+@inline(__always)
+private func offer<T>(_ heap: inout [TopEntry], _ limit: Int, _ start: Int, _ n: Int, _ values: UnsafePointer<T>,
+  _ valid: UnsafePointer<UInt8>?, _ kept: UnsafePointer<UInt8>?, _ flip: UInt64, _ word: (T) -> UInt64) {
+  var i = 0
+  while i < n {
+    // Eight rows at a time past a run of rows not kept (candidates are rare).
+    if let kept, i + 8 <= n, UnsafeRawPointer(kept + i).loadUnaligned(as: UInt64.self) == 0 {
+      i += 8
+      continue
+    }
+    defer { i += 1 }
+    if let kept, kept[i] == 0 { continue }
+    let isNull: UInt8 = (valid?[i] ?? 1) == 0 ? 1 : 0
+    let e = TopEntry(null: isNull, word: isNull == 1 ? 0 : word(values[i]) ^ flip, row: Int32(truncatingIfNeeded: start + i))
+    if heap.count == limit {
+      guard let worst = heap.first, e < worst else { continue }
+      heap[0] = e
+      siftDown(&heap, 0)
+    } else {
+      heap.append(e)
+      siftUp(&heap, heap.count - 1)
+    }
   }
 }
