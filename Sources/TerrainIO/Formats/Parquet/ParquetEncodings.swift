@@ -68,9 +68,31 @@ private func unpack<T: FixedWidthInteger>(
   }
   let mask: UInt64 = (1 << UInt64(bitWidth)) - 1
   let raw = UnsafeRawPointer(p)
-  // Values whose 8-byte window lies inside the bytes: one unaligned load each.
+  // Whole groups of 8 values (`bitWidth` bytes each) whose last 8-byte window lies inside the
+  // bytes, by a loop specialised for the width (its shifts and offsets constants).
+  let groups = available >= 8 ? min(count / 8, (available - 8) / bitWidth) : 0
+  switch bitWidth {
+  case 1: unpackGroups(raw, groups: groups, width: 1, into: out)
+  case 2: unpackGroups(raw, groups: groups, width: 2, into: out)
+  case 3: unpackGroups(raw, groups: groups, width: 3, into: out)
+  case 4: unpackGroups(raw, groups: groups, width: 4, into: out)
+  case 5: unpackGroups(raw, groups: groups, width: 5, into: out)
+  case 6: unpackGroups(raw, groups: groups, width: 6, into: out)
+  case 7: unpackGroups(raw, groups: groups, width: 7, into: out)
+  case 8: unpackGroups(raw, groups: groups, width: 8, into: out)
+  case 9: unpackGroups(raw, groups: groups, width: 9, into: out)
+  case 10: unpackGroups(raw, groups: groups, width: 10, into: out)
+  case 11: unpackGroups(raw, groups: groups, width: 11, into: out)
+  case 12: unpackGroups(raw, groups: groups, width: 12, into: out)
+  case 13: unpackGroups(raw, groups: groups, width: 13, into: out)
+  case 14: unpackGroups(raw, groups: groups, width: 14, into: out)
+  case 15: unpackGroups(raw, groups: groups, width: 15, into: out)
+  case 16: unpackGroups(raw, groups: groups, width: 16, into: out)
+  default: unpackGroups(raw, groups: groups, width: bitWidth, into: out)
+  }
+  // Then values whose 8-byte window lies inside the bytes: one unaligned load each.
   let fast = available >= 8 ? min(count, (available - 8) * 8 / bitWidth + 1) : 0
-  for i in 0..<fast {
+  for i in min(groups * 8, fast)..<fast {
     let bit = i &* bitWidth
     let w = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: bit >> 3, as: UInt64.self))
     out[i] = T(truncatingIfNeeded: (w >> UInt64(bit & 7)) & mask)
@@ -89,6 +111,31 @@ private func unpack<T: FixedWidthInteger>(
       at += 1
     }
     out[i] = T(truncatingIfNeeded: v & mask)
+  }
+}
+
+/// Unpacks `groups` groups of 8 values of `width` (1…32) bits; every group's bytes and the 8
+/// bytes after its last value's first byte are readable. Inlined with a constant `width`, the
+/// eight values of a group are eight loads and shifts by constants.
+@inline(__always)
+private func unpackGroups<T: FixedWidthInteger>(_ raw: UnsafeRawPointer, groups: Int, width: Int, into out: UnsafeMutablePointer<T>) {
+  let mask: UInt64 = (1 << UInt64(width)) - 1
+  for g in 0..<groups {
+    let at = g &* width
+    let o = out + g &* 8
+    @inline(__always) func value(_ k: Int) -> T {
+      let bit = k &* width
+      let w = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: at &+ bit >> 3, as: UInt64.self))
+      return T(truncatingIfNeeded: (w >> UInt64(bit & 7)) & mask)
+    }
+    o[0] = value(0)
+    o[1] = value(1)
+    o[2] = value(2)
+    o[3] = value(3)
+    o[4] = value(4)
+    o[5] = value(5)
+    o[6] = value(6)
+    o[7] = value(7)
   }
 }
 
