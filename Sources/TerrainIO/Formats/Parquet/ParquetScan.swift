@@ -9,7 +9,7 @@ import Dispatch
 import TerrainStorage
 
 /// The rows a batch aims at: whole pages of its first column until at least this many.
-private let batchRows = 1 << 16
+private let defaultBatchRows = 1 << 16
 
 extension ParquetTable {
   /// Calls `body` with the columns `wanted` (indices into `fields`) of successive batches of
@@ -23,6 +23,15 @@ extension ParquetTable {
   package func scan(
     columns wanted: [Int], parts: [Int]?, cancel: CancellationFlag?, _ body: @escaping @Sendable ([Column], Int) throws -> Void
   ) throws {
+    try scan(columns: wanted, parts: parts, batchRows: defaultBatchRows, cancel: cancel, body)
+  }
+
+  /// `scan(columns:parts:cancel:_:)` with batches of at least `batchRows` rows (but whole
+  /// pages of the first column, within one row group), for tests.
+  package func scan(
+    columns wanted: [Int], parts: [Int]?, batchRows: Int, cancel: CancellationFlag?,
+    _ body: @escaping @Sendable ([Column], Int) throws -> Void
+  ) throws {
     let groups = (parts ?? Array(meta.rowGroups.indices)).filter { meta.rowGroups.indices.contains($0) }
     let chosen = wanted.map { columns[$0] }
     if chosen.isEmpty || chosen.contains(where: { $0.kind == .code }) {
@@ -30,11 +39,11 @@ extension ParquetTable {
       try body(try decode(columns: wanted, parts: parts, cancel: cancel), rows)
       return
     }
-    try checkingShrink { try scanBatches(chosen, groups: groups, cancel: cancel, body) }
+    try checkingShrink { try scanBatches(chosen, groups: groups, batchRows: batchRows, cancel: cancel, body) }
   }
 
   private func scanBatches(
-    _ chosen: [ParquetColumn], groups: [Int], cancel: CancellationFlag?, _ body: @escaping @Sendable ([Column], Int) throws -> Void
+    _ chosen: [ParquetColumn], groups: [Int], batchRows: Int, cancel: CancellationFlag?, _ body: @escaping @Sendable ([Column], Int) throws -> Void
   ) throws {
     // The pages of every chunk, from their headers (no page decoded yet).
     let available = availableMemory()
