@@ -68,7 +68,7 @@ package func readParquet(bytes: FileBytes, name: String, options: LoadOptions, c
 /// A Parquet file opened for reading: the footer read and checked, the flat columns to read
 /// chosen (all, or those of `columns = (…)`); column chunks are decoded on demand
 /// (`decode`), any subset of the columns for any subset of the row groups, on both cores.
-/// It keeps the file's bytes; a mapped file's pages are released as each chunk is decoded.
+/// It keeps the file's bytes; a mapped file's pages are released once the chunks read are decoded.
 package final class ParquetTable: DeferredTable, @unchecked Sendable {
   /// The file as the user wrote it, for messages.
   package let name: String
@@ -245,8 +245,6 @@ package final class ParquetTable: DeferredTable, @unchecked Sendable {
         let chunk = group.columns[c.leaf]
         dictionaries[t] = try decoder.decode(chunk)
         wroteValidity[t] = decoder.validity != nil
-        // Its pages of the file are not needed again soon (a later decode reads them back).
-        if let range = self.chunkByteRange(chunk) { file.release(from: range.lowerBound, to: range.upperBound) }
       } catch {
         faults[t] = error
         failed.cancel()
@@ -264,6 +262,13 @@ package final class ParquetTable: DeferredTable, @unchecked Sendable {
       DispatchQueue.concurrentPerform(iterations: taskCount) { task(order[$0]) }
     } else {
       for t in 0..<taskCount { task(t) }
+    }
+    // The chunks' pages of the file are not needed again soon (a later decode reads them
+    // back): released once the cores are done (dropping pages while the other core decodes
+    // interrupts it to flush its address translations).
+    for t in 0..<taskCount {
+      let chunk = meta.rowGroups[groups[t / columns.count]].columns[columns[t % columns.count].leaf]
+      if let range = chunkByteRange(chunk) { file.release(from: range.lowerBound, to: range.upperBound) }
     }
     if let t = faults.firstIndex(where: { $0 != nil }), let error = faults[t] {
       throw located(error, column: columns[t % columns.count], group: groups[t / columns.count])
@@ -298,7 +303,7 @@ package final class ParquetTable: DeferredTable, @unchecked Sendable {
   }
 
   /// The bytes of a column chunk in the file, when its offsets are sound.
-  private func chunkByteRange(_ chunk: ParquetColumnChunk) -> Range<Int>? {
+  func chunkByteRange(_ chunk: ParquetColumnChunk) -> Range<Int>? {
     var start = chunk.dataPageOffset
     if let d = chunk.dictionaryPageOffset, d > 0, d < start { start = d }
     let (stop, o) = start.addingReportingOverflow(chunk.totalCompressedSize)

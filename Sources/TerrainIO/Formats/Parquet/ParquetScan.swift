@@ -122,6 +122,12 @@ extension ParquetTable {
         failed.cancel()
       }
     }
+    // The chunks' pages of the file are not needed again soon.
+    for g in groups {
+      for c in chosen {
+        if let range = chunkByteRange(meta.rowGroups[g].columns[c.leaf]) { file.release(from: range.lowerBound, to: range.upperBound) }
+      }
+    }
     if let error = firstError.error { throw error }
     try cancel?.check()
   }
