@@ -145,16 +145,13 @@ package func decodeHybrid<T: FixedWidthInteger>(
   _ c: inout PageCursor, bitWidth: Int, count: Int, into out: UnsafeMutablePointer<T>
 ) throws {
   guard bitWidth >= 0, bitWidth <= 32 else { throw c.short() }
-  let byteWidth = (bitWidth + 7) / 8
   var done = 0
   while done < count {
     let header = try c.uleb()
     if header & 1 == 0 {
       // A run of one value.
       let run = header >> 1
-      let p = try c.take(byteWidth)
-      var v: UInt32 = 0
-      for k in 0..<byteWidth { v |= UInt32(p[k]) << UInt32(8 * k) }
+      let v = try runValue(&c, bitWidth: bitWidth)
       let n = Int(min(run, UInt64(count - done)))
       (out + done).update(repeating: T(truncatingIfNeeded: v), count: n)
       done += n
@@ -172,6 +169,18 @@ package func decodeHybrid<T: FixedWidthInteger>(
       if n == 0 { throw c.short() }
     }
   }
+}
+
+/// The value of an RLE run: `bitWidth` bits in whole little-endian bytes, the bits above them
+/// zero (a wider value is an error: dictionary indices of `bitWidth` bits are not checked
+/// against a dictionary of 2^bitWidth values or more).
+@inline(__always)
+private func runValue(_ c: inout PageCursor, bitWidth: Int) throws -> UInt32 {
+  let p = try c.take((bitWidth + 7) / 8)
+  var v: UInt32 = 0
+  for k in 0..<(bitWidth + 7) / 8 { v |= UInt32(p[k]) << UInt32(8 * k) }
+  guard bitWidth >= 32 || v >> UInt32(bitWidth) == 0 else { throw fail(.parquetValueOutOfRange, "a run's value", String(v)) }
+  return v
 }
 
 /// Decodes a DELTA_BINARY_PACKED stream of exactly `count` values (its header must say so).
