@@ -659,8 +659,9 @@ def run_terrain_parquet(binpath, path, runs, timeout):
         return res
     res["times"]["L2"] = pairs[1:runs + 1]
     res["times"]["Q1p"] = pairs[runs + 2:]
-    m = re.search(r"loaded ([0-9,]+) rows", p.stderr)
-    res["results"]["L2"] = int(m.group(1).replace(",", "")) if m else None
+    # Digit groups as terrain prints them (thin spaces) or with commas.
+    m = re.search(r"loaded ([0-9][0-9,\u2009\u202f\u00a0 ]*) rows", p.stderr)
+    res["results"]["L2"] = int(re.sub(r"[^0-9]", "", m.group(1))) if m else None
     body = [l for l in p.stdout.splitlines() if l.strip()]
     res["results"]["Q1p"] = int(body[body.index("n") + 1]) if "n" in body else None
     return res

@@ -136,6 +136,25 @@ package final class Catalog {
     return try scan(name, d, columns: columns ?? Set(d.file.fields.indices), parts: parts, cancel: cancel)
   }
 
+  /// The deferred table `name` read batch by batch (`DeferredTable.scan`): each batch a table
+  /// of the columns `columns` of the parts `parts` (all when nil), the other columns
+  /// placeholders; nil when `name` is not a deferred table. Nothing is kept.
+  package func batchSource(_ name: String, columns: Set<Int>, parts: [Int]?) throws -> BatchedSource? {
+    try open(name)
+    guard let entry = entries[name], entry.table == nil, let d = entry.deferred else { return nil }
+    let file = d.file
+    let wanted = columns.sorted()
+    let zeros = try d.zeros()
+    let cancel = self.cancel
+    return { body in
+      try file.scan(columns: wanted, parts: parts, cancel: cancel) { got, rows in
+        var out = file.fields.map { DeferredColumns.placeholder($0.type, rows: rows, zeros: zeros) }
+        for (k, c) in wanted.enumerated() { out[c] = got[k] }
+        try body(Table(fields: file.fields, columns: out, rowCount: rows))
+      }
+    }
+  }
+
   /// Whether one of `columns` of the deferred table `name` is decoded already.
   package func hasDecoded(_ name: String, anyOf columns: Set<Int>) -> Bool {
     guard let d = entries[name]?.deferred else { return false }
@@ -216,27 +235,34 @@ package final class DeferredColumns {
   package let file: any DeferredTable
   package var decoded: [Column?]
   /// The zero pages behind the placeholders (8 bytes a row), mapped on first need.
-  private var zeros: ZeroPages?
+  private var mappedZeros: ZeroPages?
 
   init(_ file: any DeferredTable) {
     self.file = file
     decoded = Array(repeating: nil, count: file.fields.count)
   }
 
-  /// A placeholder of `rows` rows (at most the table's) for column `i`; `AllocationFailure`
+  /// The zero pages behind the placeholders, mapped on first need; `AllocationFailure`
   /// when the address space cannot hold the table's zero pages.
+  package func zeros() throws -> ZeroPages {
+    if let z = mappedZeros { return z }
+    let (bytes, overflow) = file.rowCount.multipliedReportingOverflow(by: 8)
+    if overflow { throw AllocationFailure(bytes: Int.max) }
+    let z = try ZeroPages(byteCount: bytes)
+    mappedZeros = z
+    return z
+  }
+
+  /// A placeholder of `rows` rows (at most the table's) for column `i`; `AllocationFailure`
+  /// when the zero pages cannot be mapped.
   func placeholder(_ i: Int, rows: Int) throws -> Column {
-    let zeros: ZeroPages
-    if let z = self.zeros {
-      zeros = z
-    } else {
-      let (bytes, overflow) = file.rowCount.multipliedReportingOverflow(by: 8)
-      if overflow { throw AllocationFailure(bytes: Int.max) }
-      zeros = try ZeroPages(byteCount: bytes)
-      self.zeros = zeros
-    }
+    Self.placeholder(file.fields[i].type, rows: rows, zeros: try zeros())
+  }
+
+  /// A placeholder of `rows` rows of type `type` over `zeros` (at least 8 bytes per row).
+  static func placeholder(_ type: DataType, rows: Int, zeros: ZeroPages) -> Column {
     let validity = ColumnBuffer<UInt8>(zeros: zeros, count: rows)
-    switch file.fields[i].type {
+    switch type {
     case .int: return Column(values: .int(ColumnBuffer(zeros: zeros, count: rows)), validity: validity)
     case .float: return Column(values: .float(ColumnBuffer(zeros: zeros, count: rows)), validity: validity)
     case .bool: return Column(values: .bool(ColumnBuffer(zeros: zeros, count: rows)), validity: validity)

@@ -565,6 +565,14 @@ public final class Session {
           sourceName: name.text)
         if decoding {
           let scan = try scanOf(plan)
+          // A plan that only counts rows reads the file batch by batch, never a whole column.
+          if countsRowsOnly(plan.steps, over: Relation(table: plan.source, name: plan.sourceName)),
+            !catalog.hasDecoded(name.text, anyOf: scan.columns),
+            let source = try reading(name.text, at: name.span, { try catalog.batchSource(name.text, columns: scan.columns, parts: scan.parts) }) {
+            let (table, span) = (name.text, name.span)
+            plan.batches = { body in try self.reading(table, at: span) { try source(body) } }
+            return plan
+          }
           plan.source = try scanTable(name.text, at: name.span, columns: scan.columns, parts: scan.parts)
         }
         return plan

@@ -127,19 +127,67 @@ private func maskedAggregate(_ relation: Relation, predicate: BoundExpr, specs: 
 /// (`compileCount`): the rows are counted in the condition's own loop, no mask written; nil
 /// when it does not apply.
 private func countedWhere(_ relation: Relation, predicate: BoundExpr, specs: [AggregateSpec], cancel: CancellationFlag?) throws -> Relation? {
-  guard !specs.isEmpty, specs.allSatisfy({ $0.argument == nil && $0.resultType == .int }),
-    try ExpressionCompiler(relation: relation).compileCount(predicate) != nil
-  else { return nil }
+  guard countsOnly(specs), try ExpressionCompiler(relation: relation).compileCount(predicate) != nil else { return nil }
   let parts = try runRanges(workerRanges(relation.rowCount)) { _, range -> Int64 in
-    guard let counter = try ExpressionCompiler(relation: relation).compileCount(predicate) else { return 0 }
-    var total: Int64 = 0
-    try forEachChunkRange(range, cancel: cancel) { start, n in total &+= Int64(try counter(start, n)) }
-    return total
+    try countRows(relation, predicate: predicate, in: range, cancel: cancel)
   }
-  let n = parts.reduce(0, &+)
+  return countsRelation(parts.reduce(0, &+), specs: specs, sourceName: relation.sourceName)
+}
+
+/// Whether `specs` are `count()`s only.
+private func countsOnly(_ specs: [AggregateSpec]) -> Bool {
+  !specs.isEmpty && specs.allSatisfy { $0.argument == nil && $0.resultType == .int }
+}
+
+/// The rows of `range` where `predicate` is true, by its fused counter (`compileCount`), on
+/// this thread.
+private func countRows(_ relation: Relation, predicate: BoundExpr, in range: Range<Int>, cancel: CancellationFlag?) throws -> Int64 {
+  guard let counter = try ExpressionCompiler(relation: relation).compileCount(predicate) else {
+    throw Diagnostic(.noOperator, "count without a fused counter")
+  }
+  var total: Int64 = 0
+  try forEachChunkRange(range, cancel: cancel) { start, n in total &+= Int64(try counter(start, n)) }
+  return total
+}
+
+/// The one-row result of `aggregate` with the `count()`s `specs`, each `n`.
+private func countsRelation(_ n: Int64, specs: [AggregateSpec], sourceName: String) -> Relation {
   let fields = specs.indices.map { Field(name: "agg\($0)", type: .int) }
   let columns = specs.map { _ in ColumnRef(column: Column(values: .int(ColumnBuffer([n])), validity: nil), indices: nil) }
-  return Relation(fields: fields, columns: columns, rowCount: 1, sourceName: relation.sourceName)
+  return Relation(fields: fields, columns: columns, rowCount: 1, sourceName: sourceName)
+}
+
+/// Whether `steps` start with `where C | aggregate …` of `count()`s only, `C` having a fused
+/// counter over `relation`'s columns (`compileCount`): such a plan reads its source's rows
+/// once and keeps none of them, so it can run over a source read batch by batch
+/// (`QueryPlan.batches`, `countInBatches`).
+package func countsRowsOnly(_ steps: [PlanStep], over relation: Relation) -> Bool {
+  guard steps.count >= 2, fusesAsMaskedAggregate(steps[0], steps[1]), let filter = steps[0] as? FilterStep,
+    let aggregate = steps[1] as? AggregateStep, countsOnly(aggregate.specs)
+  else { return false }
+  return (try? ExpressionCompiler(relation: relation).compileCount(filter.predicate)) != nil
+}
+
+/// The result of `aggregate` (its `count()`s) after `where predicate` over a source read batch
+/// by batch: each batch counted on the thread that read it.
+package func countInBatches(_ batches: BatchedSource, predicate: BoundExpr, specs: [AggregateSpec], sourceName: String,
+  cancel: CancellationFlag?) throws -> Relation {
+  let total = LockedCount()
+  try batches { table in
+    let relation = Relation(table: table, name: sourceName)
+    total.add(try countRows(relation, predicate: predicate, in: 0..<relation.rowCount, cancel: cancel))
+  }
+  return countsRelation(total.value, specs: specs, sourceName: sourceName)
+}
+
+/// A count added to from several threads.
+private final class LockedCount: @unchecked Sendable {
+  private let lock = SimpleLock()
+  private var n: Int64 = 0
+
+  func add(_ k: Int64) { lock.withLock { n &+= k } }
+
+  var value: Int64 { lock.withLock { n } }
 }
 
 /// The sum of the present values of a chunk and their count, with eight independent partial

@@ -46,7 +46,16 @@ package struct Executor {
 
   /// The rows of `plan` (before any export).
   package func run(_ plan: QueryPlan) throws -> Relation {
-    try run(plan.steps, on: Relation(table: plan.source, name: plan.sourceName))
+    let source = Relation(table: plan.source, name: plan.sourceName)
+    // A source read batch by batch: the plan counts rows (`countsRowsOnly`, checked when the
+    // batches were chosen), batch by batch.
+    if let batches = plan.batches, countsRowsOnly(plan.steps, over: source), let filter = plan.steps[0] as? FilterStep,
+      let aggregate = plan.steps[1] as? AggregateStep {
+      let totals = try countInBatches(batches, predicate: filter.predicate, specs: aggregate.specs, sourceName: plan.sourceName,
+        cancel: cancel)
+      return try run(Array(plan.steps.dropFirst(2)), on: try project(totals, aggregate.outputs, aggregate.names))
+    }
+    return try run(plan.steps, on: source)
   }
 
   /// The rows of `steps` run over `input` (an operator runs its sub-plans with it).

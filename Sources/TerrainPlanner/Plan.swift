@@ -24,8 +24,15 @@ package struct ProjectStep: LogicalStep {
 }
 
 /// A pipeline ready to run: a source table and steps, each with its output field names.
+/// A source read batch by batch: calls its argument with each batch as a table (possibly from
+/// several threads at once, in any order), which must not be kept once it returns.
+package typealias BatchedSource = (_ body: @escaping @Sendable (Table) throws -> Void) throws -> Void
+
 package struct QueryPlan {
   package var source: Table
+  /// The source read batch by batch instead, for a plan that counts its rows only
+  /// (`countsRowsOnly`): `source` then holds placeholders, never read.
+  package var batches: BatchedSource?
   package var sourceName: String
   package var steps: [PlanStep]
   /// Field names after each step (index 0 = the source's).

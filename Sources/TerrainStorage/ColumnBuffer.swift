@@ -28,7 +28,9 @@ public final class ColumnBuffer<Element>: @unchecked Sendable {
     self.owner = nil
   }
 
-  private init(viewing base: UnsafeMutablePointer<Element>, count: Int, owner: AnyObject) {
+  /// Views `count` elements at `base`, memory that `owner` keeps alive (and may reuse once
+  /// this buffer is let go: the caller says how long the view is valid).
+  package init(viewing base: UnsafeMutablePointer<Element>, count: Int, owner: AnyObject) {
     self.base = base
     self.count = count
     self.owner = owner

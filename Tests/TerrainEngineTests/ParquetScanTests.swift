@@ -39,21 +39,24 @@ final class ParquetScanTests: XCTestCase {
 
   /// Our own file of three columns, then the body of column `c`'s first page overwritten:
   /// decoding `c` fails, the others are intact.
-  func fileWithCorruptColumnC() throws -> String {
+  func fileWithCorruptColumnC() throws -> String { try fileWithCorruptColumn(2, name: "corrupt.parquet") }
+
+  /// `fileWithCorruptColumnC` with column `column` (0 a, 1 b, 2 c) corrupt instead.
+  func fileWithCorruptColumn(_ column: Int, name: String) throws -> String {
     let n = 5000
     let t = try Table(columns: [
       ("a", .int((0..<n).map { Int64($0) })),
       ("b", .float((0..<n).map { Double($0) / 4 })),
       ("c", .text((0..<n).map { "texte \($0 % 17)" })),
     ])
-    let f = path("corrupt.parquet")
+    let f = path(name)
     _ = try exportTable(t, to: f, options: ExportOptions())
     var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: f)))
     try bytes.withUnsafeBufferPointer { b in
       let base = try XCTUnwrap(b.baseAddress)
       let footerLength = Int(bytes[bytes.count - 8]) | Int(bytes[bytes.count - 7]) << 8 | Int(bytes[bytes.count - 6]) << 16
       let meta = try ParquetFileMetadata.read(base, start: bytes.count - 8 - footerLength, end: bytes.count - 8)
-      let chunk = meta.rowGroups[0].columns[2]
+      let chunk = meta.rowGroups[0].columns[column]
       var position = Int(chunk.dictionaryPageOffset ?? chunk.dataPageOffset)
       let header = try ParquetPageHeader.read(base, position: &position, end: bytes.count)
       corrupt = (position, Int(header.compressedSize))
@@ -242,6 +245,93 @@ final class ParquetScanTests: XCTestCase {
         XCTAssertTrue(sameValue(some[2].value(at: k * 100 + r), parallel[1].value(at: g * 100 + r)))
       }
     }
+  }
+
+  /// pyarrow's file of 4 row groups of 3,000 rows whose columns cut their pages at different
+  /// rows (tiny pages, written 100 rows at a time): `a` ints 0…4 (dictionary), `b` floats
+  /// whose dictionary overflows (plain pages after dictionary pages), `c` ints with nulls,
+  /// `t` text.
+  func pagesFile() throws -> String {
+    let python = try TestSupport.python(modules: ["pyarrow"])
+    let f = path("pages.parquet")
+    let script = """
+      import sys, pyarrow as pa, pyarrow.parquet as pq
+      n = 12000
+      a = [(i * 7) % 5 for i in range(n)]
+      b = [None if i % 31 == 4 else (i * 37 % 1009) / 4 for i in range(n)]
+      c = [None if i % 11 == 0 else (i * 13) % 1000 for i in range(n)]
+      t = ["t%d" % (i % 7) for i in range(n)]
+      table = pa.table({"a": pa.array(a, pa.int64()), "b": pa.array(b, pa.float64()), "c": pa.array(c, pa.int32()),
+                        "t": pa.array(t, pa.string())})
+      pq.write_table(table, sys.argv[1], row_group_size=3000, compression="zstd", data_page_size=300,
+                     write_batch_size=100, dictionary_pagesize_limit=600)
+      """
+    let scriptFile = dir.appendingPathComponent("pages.py")
+    try script.write(to: scriptFile, atomically: true, encoding: .utf8)
+    let r = try TestSupport.runProcess(python, [scriptFile.path, f], in: dir)
+    XCTAssertEqual(r.status, 0, r.err)
+    return f
+  }
+
+  func testCountsReadBatchByBatchEqualAFullLoad() throws {
+    let f = try pagesFile()
+    let whole = Session.shell()
+    whole.register(try loadFile(path: f, options: LoadOptions()).table, as: "t")
+    let conditions = [
+      "a == 2 and b > 100", "a >= 1 and b < 200.5 and c > 100", "c >= 500 and a <= 3", "b >= 0 and c < 1000",
+      "a > 9 and c > 0", "a >= 0 and c >= 0 and b >= 0",
+      // Statistics: only some row groups may hold rows.
+      "c > 998 and a == 4",
+    ]
+    for condition in conditions {
+      let q = "from t | where \(condition) | aggregate n = count(), m = count()"
+      let (lazy, _, notes) = session()
+      XCTAssertTrue(lazy.run("load \"\(f)\" as t"), notes())
+      let got = try lazy.query(q)
+      let expected = try whole.query(q)
+      XCTAssertEqual(got.columns[0].int(at: 0), expected.columns[0].int(at: 0), q)
+      XCTAssertEqual(got.columns[1].int(at: 0), expected.columns[0].int(at: 0), q)
+    }
+    // The batches of the file hold every row once, with the values a whole decode gives.
+    let file = try ParquetTable(bytes: readWholeFile(path: f), name: "pages.parquet", options: LoadOptions())
+    let decoded = try file.decode(columns: [0, 1, 2], parts: [3, 1], cancel: nil)
+    let seen = Seen()
+    // Batches of a few pages: the columns' pages overlap each batch's ends differently.
+    try file.scan(columns: [2, 0, 1], parts: [3, 1], batchRows: 250, cancel: nil) { columns, rows in
+      XCTAssertEqual(columns.count, 3)
+      var rowsOf: [[Value]] = []
+      for r in 0..<rows { rowsOf.append([columns[1].value(at: r), columns[2].value(at: r), columns[0].value(at: r)]) }
+      seen.add(rowsOf)
+    }
+    let expectedRows = (0..<6000).map { r in decoded.map { $0.value(at: r) } }
+    XCTAssertEqual(seen.rows.count, 6000)
+    XCTAssertEqual(Set(seen.rows.map { "\($0)" }), Set(expectedRows.map { "\($0)" }))
+    // A statement that decodes a column first: the count then runs in memory, same answer.
+    let (s, _, notes) = session()
+    XCTAssertTrue(s.run("load \"\(f)\" as t\nlet m = from t | aggregate x = max(a)"), notes())
+    let q = "from t | where a == 2 and b > 100 | aggregate n = count()"
+    XCTAssertEqual(try s.query(q).columns[0].int(at: 0), try whole.query(q).columns[0].int(at: 0))
+  }
+
+  final class Seen: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var rows: [[Value]] = []
+    func add(_ r: [[Value]]) { lock.withLock { rows += r } }
+  }
+
+  func testACorruptPageMetWhileCountingNamesItsColumnAndRowGroup() throws {
+    let f = try fileWithCorruptColumnC()
+    let (s, _, notes) = session()
+    XCTAssertTrue(s.run("load \"\(f)\" as t"), notes())
+    // Its corrupt column is not read.
+    XCTAssertEqual(try s.query("from t | where a >= 10 and b > 3 | aggregate n = count()").columns[0].int(at: 0), 4987)
+    let g = try fileWithCorruptColumn(1, name: "corrupt-b.parquet")
+    XCTAssertTrue(s.run("load \"\(g)\" as u"), notes())
+    XCTAssertFalse(s.run("from u | where a >= 10 and b > 3 | aggregate n = count()"))
+    XCTAssertTrue(notes().contains("column `b`, row group 0"), notes())
+    XCTAssertTrue(notes().contains("cannot load table `u`"), notes())
+    // The session goes on; a count over the intact columns answers.
+    XCTAssertEqual(try s.query("from u | where a >= 10 and a < 20 | aggregate n = count()").columns[0].int(at: 0), 10)
   }
 
   /// Equal values, NaN equal to NaN.

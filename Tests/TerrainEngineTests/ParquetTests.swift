@@ -495,6 +495,45 @@ final class ParquetTests: XCTestCase {
     XCTAssertEqual(try loadFile(path: f, options: LoadOptions()).table.columns[0].boxedValues, [.int(0)])
   }
 
+  func testARunValueWiderThanItsBitWidthIsAnError() throws {
+    // A dictionary page of two INT64 values (11, 22), then a data page of 10 rows: levels one
+    // run of ones, indices of 1 bit one run of value `run` (one byte).
+    func file(run: UInt8) -> [UInt8] {
+      var dictionary = ThriftWriter()
+      dictionary.beginStruct()
+      dictionary.int(1, 2)
+      dictionary.int(2, 16)
+      dictionary.int(3, 16)
+      dictionary.beginStruct(7)
+      dictionary.int(1, 2)
+      dictionary.int(2, 0)
+      dictionary.endStruct()
+      dictionary.endStruct()
+      let values: [UInt8] = [11, 0, 0, 0, 0, 0, 0, 0, 22, 0, 0, 0, 0, 0, 0, 0]
+      let body: [UInt8] = [2, 0, 0, 0, 20, 1] + [1, 20, run]
+      var data = ThriftWriter()
+      data.beginStruct()
+      data.int(1, 0)
+      data.int(2, Int64(body.count))
+      data.int(3, Int64(body.count))
+      data.beginStruct(5)
+      data.int(1, 10)
+      data.int(2, 8)
+      data.int(3, 3)
+      data.int(4, 3)
+      data.endStruct()
+      data.endStruct()
+      let pages = dictionary.bytes + values + data.bytes + body
+      return handMade(pages: pages, footer: footer(rows: 10, offset: 4, size: Int64(pages.count)))
+    }
+    let f = path("runs.parquet")
+    try Data(file(run: 1)).write(to: URL(fileURLWithPath: f))
+    XCTAssertEqual(try loadFile(path: f, options: LoadOptions()).table.columns[0].boxedValues, Array(repeating: .int(22), count: 10))
+    // Index 3 of 1 bit: an error, not a read past the dictionary (which has 2 = 2^1 values, so
+    // its indices are not checked one by one).
+    try assertRefused(file(run: 3), ["column `x`, row group 0", "a run's value out of range: 3"])
+  }
+
   func testDeepThriftNestingIsBounded() throws {
     // A footer of structs nested 10,000 deep.
     var bytes = Array("PAR1".utf8)

@@ -31,6 +31,24 @@ package protocol DeferredTable: AnyObject, Sendable {
   /// - Throws: `LoadError` naming the file and the place (column, row group), or
   ///   `CancelledError`.
   func decode(columns: [Int], parts: [Int]?, cancel: CancellationFlag?) throws -> [Column]
+  /// Calls `body` with the columns `columns` of successive batches of rows of the parts
+  /// `parts` (all when nil) and each batch's row count, possibly from several threads at once
+  /// and in any order; the batches together hold every row of those parts once. The columns
+  /// may view memory reused once `body` returns: `body` must not keep them.
+  ///
+  /// - Throws: as `decode`, or `body`'s error.
+  func scan(columns: [Int], parts: [Int]?, cancel: CancellationFlag?, _ body: @escaping @Sendable ([Column], Int) throws -> Void)
+    throws
+}
+
+extension DeferredTable {
+  /// One batch: the columns decoded whole.
+  package func scan(
+    columns: [Int], parts: [Int]?, cancel: CancellationFlag?, _ body: @escaping @Sendable ([Column], Int) throws -> Void
+  ) throws {
+    let rows = (parts ?? Array(partRowCounts.indices)).reduce(0) { $0 + (partRowCounts.indices.contains($1) ? partRowCounts[$1] : 0) }
+    try body(try decode(columns: columns, parts: parts, cancel: cancel), rows)
+  }
 }
 
 /// What a file's statistics prove about one column of one part: every present value `v`

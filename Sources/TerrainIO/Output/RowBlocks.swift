@@ -14,8 +14,8 @@ import TerrainSyntax
 /// Rows per block formatted by one worker.
 package let rowBlockSize = 16_384
 
-/// Number of cores to format on (at most 8).
-private let formattingWorkers: Int = {
+/// Number of cores to format (or decode) on (at most 8).
+let formattingWorkers: Int = {
   let n = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
   return max(1, min(8, n))
 }()

@@ -9,9 +9,10 @@ import CZstd
 
 /// Decompresses `count` bytes at `source` with `codec` into `target`, which holds exactly
 /// `expected` bytes: the result must fill it exactly.
+/// `context` (zstd only) is reused from page to page rather than made for each.
 package func parquetDecompress(
   _ codec: ParquetCodec, _ source: UnsafePointer<UInt8>, _ count: Int, into target: UnsafeMutablePointer<UInt8>,
-  expected: Int
+  expected: Int, context: ZstdContext? = nil
 ) throws {
   switch codec {
   case .uncompressed:
@@ -23,7 +24,12 @@ package func parquetDecompress(
     if stated != ZSTD_CONTENTSIZE_UNKNOWN && stated != ZSTD_CONTENTSIZE_ERROR && stated != UInt64(expected) {
       throw fail(.parquetDecompressedSize, String(stated), String(expected))
     }
-    let n = ZSTD_decompress(target, expected, source, count)
+    let n: Int
+    if let d = context?.decompression {
+      n = ZSTD_decompressDCtx(d, target, expected, source, count)
+    } else {
+      n = ZSTD_decompress(target, expected, source, count)
+    }
     if ZSTD_isError(n) != 0 { throw fail(.parquetDecompressFailed, codec.name) }
     guard n == expected else { throw fail(.parquetDecompressedSize, String(n), String(expected)) }
   case .snappy:
@@ -55,6 +61,27 @@ package func parquetDecompress(
   case .lzo, .brotli, .lz4:
     throw fail(.parquetUnsupportedCodec, codec.name)
   }
+}
+
+/// A zstd decompression context, made on first use (`decompression`) and freed by `release`
+/// (making one for each page costs its allocation and set-up every time).
+package final class ZstdContext {
+  private var context: OpaquePointer? = nil
+
+  package init() {}
+
+  /// The context (nil if zstd could not make one: the caller then decompresses without).
+  package var decompression: OpaquePointer? {
+    if context == nil { context = ZSTD_createDCtx() }
+    return context
+  }
+
+  package func release() {
+    if let c = context { ZSTD_freeDCtx(c) }
+    context = nil
+  }
+
+  deinit { release() }
 }
 
 /// Inflates gzip (or zlib) data into exactly `expected` bytes.

@@ -68,9 +68,31 @@ private func unpack<T: FixedWidthInteger>(
   }
   let mask: UInt64 = (1 << UInt64(bitWidth)) - 1
   let raw = UnsafeRawPointer(p)
-  // Values whose 8-byte window lies inside the bytes: one unaligned load each.
+  // Whole groups of 8 values (`bitWidth` bytes each) whose last 8-byte window lies inside the
+  // bytes, by a loop specialised for the width (its shifts and offsets constants).
+  let groups = available >= 8 ? min(count / 8, (available - 8) / bitWidth) : 0
+  switch bitWidth {
+  case 1: unpackGroups(raw, groups: groups, width: 1, into: out)
+  case 2: unpackGroups(raw, groups: groups, width: 2, into: out)
+  case 3: unpackGroups(raw, groups: groups, width: 3, into: out)
+  case 4: unpackGroups(raw, groups: groups, width: 4, into: out)
+  case 5: unpackGroups(raw, groups: groups, width: 5, into: out)
+  case 6: unpackGroups(raw, groups: groups, width: 6, into: out)
+  case 7: unpackGroups(raw, groups: groups, width: 7, into: out)
+  case 8: unpackGroups(raw, groups: groups, width: 8, into: out)
+  case 9: unpackGroups(raw, groups: groups, width: 9, into: out)
+  case 10: unpackGroups(raw, groups: groups, width: 10, into: out)
+  case 11: unpackGroups(raw, groups: groups, width: 11, into: out)
+  case 12: unpackGroups(raw, groups: groups, width: 12, into: out)
+  case 13: unpackGroups(raw, groups: groups, width: 13, into: out)
+  case 14: unpackGroups(raw, groups: groups, width: 14, into: out)
+  case 15: unpackGroups(raw, groups: groups, width: 15, into: out)
+  case 16: unpackGroups(raw, groups: groups, width: 16, into: out)
+  default: unpackGroups(raw, groups: groups, width: bitWidth, into: out)
+  }
+  // Then values whose 8-byte window lies inside the bytes: one unaligned load each.
   let fast = available >= 8 ? min(count, (available - 8) * 8 / bitWidth + 1) : 0
-  for i in 0..<fast {
+  for i in min(groups * 8, fast)..<fast {
     let bit = i &* bitWidth
     let w = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: bit >> 3, as: UInt64.self))
     out[i] = T(truncatingIfNeeded: (w >> UInt64(bit & 7)) & mask)
@@ -92,22 +114,44 @@ private func unpack<T: FixedWidthInteger>(
   }
 }
 
+/// Unpacks `groups` groups of 8 values of `width` (1…32) bits; every group's bytes and the 8
+/// bytes after its last value's first byte are readable. Inlined with a constant `width`, the
+/// eight values of a group are eight loads and shifts by constants.
+@inline(__always)
+private func unpackGroups<T: FixedWidthInteger>(_ raw: UnsafeRawPointer, groups: Int, width: Int, into out: UnsafeMutablePointer<T>) {
+  let mask: UInt64 = (1 << UInt64(width)) - 1
+  for g in 0..<groups {
+    let at = g &* width
+    let o = out + g &* 8
+    @inline(__always) func value(_ k: Int) -> T {
+      let bit = k &* width
+      let w = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: at &+ bit >> 3, as: UInt64.self))
+      return T(truncatingIfNeeded: (w >> UInt64(bit & 7)) & mask)
+    }
+    o[0] = value(0)
+    o[1] = value(1)
+    o[2] = value(2)
+    o[3] = value(3)
+    o[4] = value(4)
+    o[5] = value(5)
+    o[6] = value(6)
+    o[7] = value(7)
+  }
+}
+
 /// Decodes `count` values of the RLE / bit-packed hybrid encoding of `bitWidth` (0…32) bits
 /// (levels into bytes, dictionary indices into 32-bit words).
 package func decodeHybrid<T: FixedWidthInteger>(
   _ c: inout PageCursor, bitWidth: Int, count: Int, into out: UnsafeMutablePointer<T>
 ) throws {
   guard bitWidth >= 0, bitWidth <= 32 else { throw c.short() }
-  let byteWidth = (bitWidth + 7) / 8
   var done = 0
   while done < count {
     let header = try c.uleb()
     if header & 1 == 0 {
       // A run of one value.
       let run = header >> 1
-      let p = try c.take(byteWidth)
-      var v: UInt32 = 0
-      for k in 0..<byteWidth { v |= UInt32(p[k]) << UInt32(8 * k) }
+      let v = try runValue(&c, bitWidth: bitWidth)
       let n = Int(min(run, UInt64(count - done)))
       (out + done).update(repeating: T(truncatingIfNeeded: v), count: n)
       done += n
@@ -125,6 +169,18 @@ package func decodeHybrid<T: FixedWidthInteger>(
       if n == 0 { throw c.short() }
     }
   }
+}
+
+/// The value of an RLE run: `bitWidth` bits in whole little-endian bytes, the bits above them
+/// zero (a wider value is an error: dictionary indices of `bitWidth` bits are not checked
+/// against a dictionary of 2^bitWidth values or more).
+@inline(__always)
+private func runValue(_ c: inout PageCursor, bitWidth: Int) throws -> UInt32 {
+  let p = try c.take((bitWidth + 7) / 8)
+  var v: UInt32 = 0
+  for k in 0..<(bitWidth + 7) / 8 { v |= UInt32(p[k]) << UInt32(8 * k) }
+  guard bitWidth >= 32 || v >> UInt32(bitWidth) == 0 else { throw fail(.parquetValueOutOfRange, "a run's value", String(v)) }
+  return v
 }
 
 /// Decodes a DELTA_BINARY_PACKED stream of exactly `count` values (its header must say so).

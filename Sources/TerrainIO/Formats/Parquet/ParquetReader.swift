@@ -16,7 +16,7 @@ import TerrainStorage
 import TerrainSyntax
 
 /// How a column's values are held in terrain.
-private enum OutputKind {
+enum OutputKind {
   /// `Int64`: int and date columns.
   case int64
   case double
@@ -35,7 +35,7 @@ private enum OutputKind {
 }
 
 /// A flat column of the file that the load reads.
-private struct ParquetColumn {
+struct ParquetColumn {
   var name: String
   var element: ParquetSchemaElement
   /// Its position among the leaves of the schema (and the column chunks of a row group).
@@ -68,13 +68,13 @@ package func readParquet(bytes: FileBytes, name: String, options: LoadOptions, c
 /// A Parquet file opened for reading: the footer read and checked, the flat columns to read
 /// chosen (all, or those of `columns = (…)`); column chunks are decoded on demand
 /// (`decode`), any subset of the columns for any subset of the row groups, on both cores.
-/// It keeps the file's bytes; a mapped file's pages are released as each chunk is decoded.
+/// It keeps the file's bytes; a mapped file's pages are released once the chunks read are decoded.
 package final class ParquetTable: DeferredTable, @unchecked Sendable {
   /// The file as the user wrote it, for messages.
   package let name: String
-  private let bytes: FileBytes
-  private let meta: ParquetFileMetadata
-  private let columns: [ParquetColumn]
+  let bytes: FileBytes
+  let meta: ParquetFileMetadata
+  let columns: [ParquetColumn]
   package let fields: [Field]
   package let rowCount: Int
   package let partRowCounts: [Int]
@@ -148,15 +148,30 @@ package final class ParquetTable: DeferredTable, @unchecked Sendable {
 
   /// `decode(columns:parts:cancel:)`, on one core when `parallel` is false.
   package func decode(columns wanted: [Int], parts: [Int]?, parallel: Bool, cancel: CancellationFlag?) throws -> [Column] {
-    do {
-      let result = try decodeChunks(wanted.map { columns[$0] }, groups: parts ?? Array(meta.rowGroups.indices), parallel: parallel,
+    try checkingShrink {
+      try decodeChunks(wanted.map { columns[$0] }, groups: parts ?? Array(meta.rowGroups.indices), parallel: parallel,
         cancel: cancel)
+    }
+  }
+
+  /// `body`'s result, unless the file shrank under it (its mapping then reads zeros): that
+  /// error instead of whatever the zeros made.
+  func checkingShrink<T>(_ body: () throws -> T) throws -> T {
+    do {
+      let result = try body()
       if bytes.fileShrank { throw LoadError(path: name, line: 0, column: 0, .fileShrank, name) }
       return result
     } catch let error as LoadError where bytes.fileShrank {
       _ = error
       throw LoadError(path: name, line: 0, column: 0, .fileShrank, name)
     }
+  }
+
+  /// `error` from decoding column `column` of row group `group`, as the load reports it
+  /// (naming the file, the column and the row group).
+  func located(_ error: Error, column: ParquetColumn, group: Int) -> Error {
+    guard let f = error as? ParquetFault else { return error }
+    return LoadError(path: name, line: 0, column: 0, .parquetInChunk, name, column.name, String(group), f.entry.text(f.arguments))
   }
 
   private func decodeChunks(_ columns: [ParquetColumn], groups: [Int], parallel: Bool, cancel: CancellationFlag?) throws -> [Column] {
@@ -203,7 +218,7 @@ package final class ParquetTable: DeferredTable, @unchecked Sendable {
     faults.initialize(repeating: nil)
     let wroteValidity = UnsafeMutableBufferPointer<Bool>.allocate(capacity: max(taskCount, 1))
     wroteValidity.initialize(repeating: false)
-    let pool = ScratchPool()
+    let pool = ReusePool { ScratchSet() }
     defer {
       dictionaries.deinitialize()
       dictionaries.deallocate()
@@ -230,8 +245,6 @@ package final class ParquetTable: DeferredTable, @unchecked Sendable {
         let chunk = group.columns[c.leaf]
         dictionaries[t] = try decoder.decode(chunk)
         wroteValidity[t] = decoder.validity != nil
-        // Its pages of the file are not needed again soon (a later decode reads them back).
-        if let range = self.chunkByteRange(chunk) { file.release(from: range.lowerBound, to: range.upperBound) }
       } catch {
         faults[t] = error
         failed.cancel()
@@ -250,12 +263,15 @@ package final class ParquetTable: DeferredTable, @unchecked Sendable {
     } else {
       for t in 0..<taskCount { task(t) }
     }
+    // The chunks' pages of the file are not needed again soon (a later decode reads them
+    // back): released once the cores are done (dropping pages while the other core decodes
+    // interrupts it to flush its address translations).
+    for t in 0..<taskCount {
+      let chunk = meta.rowGroups[groups[t / columns.count]].columns[columns[t % columns.count].leaf]
+      if let range = chunkByteRange(chunk) { file.release(from: range.lowerBound, to: range.upperBound) }
+    }
     if let t = faults.firstIndex(where: { $0 != nil }), let error = faults[t] {
-      if let f = error as? ParquetFault {
-        throw LoadError(path: name, line: 0, column: 0, .parquetInChunk, name, columns[t % columns.count].name,
-          String(groups[t / columns.count]), f.entry.text(f.arguments))
-      }
-      throw error
+      throw located(error, column: columns[t % columns.count], group: groups[t / columns.count])
     }
     try cancel?.check()
     // Row groups without nulls in a column that has some elsewhere: all present.
@@ -279,28 +295,15 @@ package final class ParquetTable: DeferredTable, @unchecked Sendable {
       }
     }
 
-    var built: [Column] = []
-    for (i, c) in columns.enumerated() {
-      let validity = validities[i].allocated.map { ColumnBuffer(adopting: $0, count: total) }
-      let values: ColumnValues
-      switch (c.kind, c.type) {
-      case (.int64, .date): values = .date(ColumnBuffer(adopting: outputs[i].bindMemory(to: Int64.self, capacity: max(total, 1)), count: total))
-      case (.int64, _): values = .int(ColumnBuffer(adopting: outputs[i].bindMemory(to: Int64.self, capacity: max(total, 1)), count: total))
-      case (.double, _): values = .float(ColumnBuffer(adopting: outputs[i].bindMemory(to: Double.self, capacity: max(total, 1)), count: total))
-      case (.bool, _): values = .bool(ColumnBuffer(adopting: outputs[i].bindMemory(to: UInt8.self, capacity: max(total, 1)), count: total))
-      case (.code, _):
-        values = .text(
-          ColumnBuffer(adopting: outputs[i].bindMemory(to: UInt32.self, capacity: max(total, 1)), count: total),
-          merged[i] ?? TextDictionary())
-      }
-      built.append(Column(values: values, validity: validity))
+    let built = columns.enumerated().map { i, c in
+      makeColumn(c, values: outputs[i], validity: validities[i].allocated, count: total, dictionary: merged[i])
     }
     handedOver = true
     return built
   }
 
   /// The bytes of a column chunk in the file, when its offsets are sound.
-  private func chunkByteRange(_ chunk: ParquetColumnChunk) -> Range<Int>? {
+  func chunkByteRange(_ chunk: ParquetColumnChunk) -> Range<Int>? {
     var start = chunk.dataPageOffset
     if let d = chunk.dictionaryPageOffset, d > 0, d < start { start = d }
     let (stop, o) = start.addingReportingOverflow(chunk.totalCompressedSize)
@@ -511,7 +514,7 @@ private func mergeDictionaries(
 }
 
 /// Growable scratch memory of a chunk decoder.
-private struct Scratch {
+struct Scratch {
   var base: UnsafeMutableRawPointer? = nil
   var capacity = 0
 
@@ -536,38 +539,49 @@ private struct Scratch {
 }
 
 /// The scratch memory of one decoder, reused by the next chunk on the same core.
-private final class ScratchSet {
+final class ScratchSet: Releasable {
   var page = Scratch()
   var levels = Scratch()
   var values = Scratch()
   /// A dictionary page's values, converted to the output kind.
   var dictionary = Scratch()
+  /// A zstd decompression context, made on first use and reused for every page.
+  var zstd = ZstdContext()
 
   func release() {
     page.release()
     levels.release()
     values.release()
     dictionary.release()
+    zstd.release()
   }
 }
 
-/// Scratch sets handed from chunk to chunk (fresh memory for each chunk would be page
-/// faults and unmappings all along).
-private final class ScratchPool: @unchecked Sendable {
-  private let lock = SimpleLock()
-  private var free: [ScratchSet] = []
-  private var all: [ScratchSet] = []
+/// Memory that can be given back to the system.
+protocol Releasable: AnyObject {
+  func release()
+}
 
-  func take() -> ScratchSet {
+/// Scratch memory handed from task to task (fresh memory for each chunk would be page faults
+/// and unmappings all along): `take` one, `give` it back, `releaseAll` at the end.
+final class ReusePool<Item: Releasable>: @unchecked Sendable {
+  private let lock = SimpleLock()
+  private let make: () -> Item
+  private var free: [Item] = []
+  private var all: [Item] = []
+
+  init(_ make: @escaping () -> Item) { self.make = make }
+
+  func take() -> Item {
     lock.withLock {
       if let s = free.popLast() { return s }
-      let s = ScratchSet()
+      let s = make()
       all.append(s)
       return s
     }
   }
 
-  func give(_ s: ScratchSet) { lock.withLock { free.append(s) } }
+  func give(_ s: Item) { lock.withLock { free.append(s) } }
 
   func releaseAll() { lock.withLock { for s in all { s.release() } } }
 }
@@ -626,8 +640,79 @@ private func populate(_ p: UnsafeMutableRawPointer, _ bytes: Int) {
   #endif
 }
 
+/// A page of a column chunk, as its header says (`indexPages`).
+struct PageRef {
+  var header: ParquetPageHeader
+  /// Where its body starts in the file.
+  var body: Int
+  var codec: ParquetCodec
+  /// A data page's first row in the chunk and its number of rows (0 and the value count for
+  /// a dictionary page).
+  var firstRow: Int
+  var rows: Int
+  /// A data page's dictionary: the index (among the chunk's pages) of the last dictionary
+  /// page before it, if any.
+  var dictionary: Int?
+
+  var isDictionary: Bool { header.type == ParquetPageType.dictionaryPage.rawValue }
+}
+
+/// The dictionary and data pages of a column chunk of `rows` rows, from their headers (no
+/// page is decompressed): each checked to lie inside the chunk, to decompress to at most
+/// `pageLimit` bytes, and the data pages to hold exactly the chunk's rows. Index pages and
+/// unknown pages are left out.
+func indexPages(file: FileBytes, column: ParquetColumn, chunk: ParquetColumnChunk, rows: Int, pageLimit: Int, cancel: CancellationFlag?)
+  throws -> [PageRef]
+{
+  // An empty row group has nothing to read (writers leave its offsets at 0).
+  guard rows > 0 else { return [] }
+  guard chunk.hasMetadata, !chunk.externalFile else { throw fail(.parquetMissingField, "meta_data") }
+  guard chunk.type == column.physical.rawValue else {
+    throw fail(.parquetValueOutOfRange, "type", String(chunk.type))
+  }
+  guard let codec = ParquetCodec(rawValue: chunk.codec) else {
+    throw fail(.parquetUnsupportedCodec, String(chunk.codec))
+  }
+  var start = chunk.dataPageOffset
+  if let d = chunk.dictionaryPageOffset, d > 0, d < start { start = d }
+  let (stop, o) = start.addingReportingOverflow(chunk.totalCompressedSize)
+  guard !o, start >= 4, chunk.totalCompressedSize >= 0, stop <= Int64(file.count - 8) else {
+    throw fail(.parquetChunkOutsideFile, String(start), String(stop), String(file.count))
+  }
+  let base = file.base
+  var position = Int(start)
+  let end = Int(stop)
+  var done = 0
+  var pages: [PageRef] = []
+  var dictionary: Int? = nil
+  while done < rows {
+    try cancel?.check()
+    guard position < end else { break }
+    let header = try ParquetPageHeader.read(base, position: &position, end: end)
+    let size = Int(header.compressedSize)
+    guard size <= end - position else { throw fail(.parquetPageBeyondChunk, String(size)) }
+    let body = position
+    position += size
+    guard Int(header.uncompressedSize) <= pageLimit else { throw fail(.parquetPageTooLarge, String(header.uncompressedSize)) }
+    switch ParquetPageType(rawValue: header.type) {
+    case .dictionaryPage:
+      dictionary = pages.count
+      pages.append(PageRef(header: header, body: body, codec: codec, firstRow: 0, rows: Int(header.valueCount), dictionary: nil))
+    case .dataPage, .dataPageV2:
+      let n = Int(header.valueCount)
+      guard n >= 0, n <= rows - done else { throw fail(.parquetValueCount, String(done + n), String(rows)) }
+      pages.append(PageRef(header: header, body: body, codec: codec, firstRow: done, rows: n, dictionary: dictionary))
+      done += n
+    default:
+      continue  // index pages and unknown pages are skipped
+    }
+  }
+  guard done == rows else { throw fail(.parquetValueCount, String(done), String(rows)) }
+  return pages
+}
+
 /// Decodes one column chunk into its slice of the column's buffers.
-private struct ChunkDecoder {
+struct ChunkDecoder {
   let file: FileBytes
   let column: ParquetColumn
   let rows: Int
@@ -663,91 +748,69 @@ private struct ChunkDecoder {
 
   /// Decodes the chunk; returns the dictionary of its text values (text columns).
   mutating func decode(_ chunk: ParquetColumnChunk) throws -> TextDictionary? {
-    // An empty row group has nothing to read (writers leave its offsets at 0).
-    guard rows > 0 else { return nil }
-    guard chunk.hasMetadata, !chunk.externalFile else { throw fail(.parquetMissingField, "meta_data") }
-    guard chunk.type == column.physical.rawValue else {
-      throw fail(.parquetValueOutOfRange, "type", String(chunk.type))
-    }
-    guard let codec = ParquetCodec(rawValue: chunk.codec) else {
-      throw fail(.parquetUnsupportedCodec, String(chunk.codec))
-    }
-    var start = chunk.dataPageOffset
-    if let d = chunk.dictionaryPageOffset, d > 0, d < start { start = d }
-    let (stop, o) = start.addingReportingOverflow(chunk.totalCompressedSize)
-    guard !o, start >= 4, chunk.totalCompressedSize >= 0, stop <= Int64(file.count - 8) else {
-      throw fail(.parquetChunkOutsideFile, String(start), String(stop), String(file.count))
-    }
-    let base = file.base
-    var position = Int(start)
-    let end = Int(stop)
-    var done = 0
-    while done < rows {
+    let pages = try indexPages(file: file, column: column, chunk: chunk, rows: rows, pageLimit: pageLimit, cancel: cancel)
+    for p in pages {
       try cancel?.check()
-      guard position < end else { break }
-      let header = try ParquetPageHeader.read(base, position: &position, end: end)
-      let size = Int(header.compressedSize)
-      guard size <= end - position else { throw fail(.parquetPageBeyondChunk, String(size)) }
-      let body = base + position
-      position += size
-      let unpacked = Int(header.uncompressedSize)
-      guard unpacked <= pageLimit else { throw fail(.parquetPageTooLarge, String(unpacked)) }
-      switch ParquetPageType(rawValue: header.type) {
-      case .dictionaryPage:
-        let p = try scratch.page.ensure(unpacked).assumingMemoryBound(to: UInt8.self)
-        try parquetDecompress(codec, body, size, into: p, expected: unpacked)
-        try readDictionary(p, unpacked, count: Int(header.valueCount), encoding: header.encoding)
-      case .dataPage:
-        let n = Int(header.valueCount)
-        guard n <= rows - done else { throw fail(.parquetValueCount, String(done + n), String(rows)) }
-        let p = try scratch.page.ensure(unpacked).assumingMemoryBound(to: UInt8.self)
-        try parquetDecompress(codec, body, size, into: p, expected: unpacked)
-        var c = PageCursor(base: p, start: 0, end: unpacked, what: "definition levels", expected: n)
-        var flags: UnsafeMutablePointer<UInt8>? = nil
-        var present = n
-        if column.optional {
-          let f = try scratch.levels.ensure(n).assumingMemoryBound(to: UInt8.self)
-          present = try definitionLevels(&c, n: n, v1Encoding: header.definitionEncoding, into: f)
-          flags = f
-          try keepFlags(f, present: present, n: n, at: done)
-        }
-        c.what = "values"
-        try decodeValues(&c, encoding: header.encoding, present: present, n: n, at: done, flags: flags)
-        done += n
-      case .dataPageV2:
-        let n = Int(header.valueCount)
-        guard n <= rows - done else { throw fail(.parquetValueCount, String(done + n), String(rows)) }
-        let levelBytes = Int(header.repetitionBytes) + Int(header.definitionBytes)
-        guard levelBytes <= size, levelBytes <= unpacked else { throw fail(.parquetPageBeyondChunk, String(levelBytes)) }
-        var present = n
-        var flags: UnsafeMutablePointer<UInt8>? = nil
-        if column.optional && (header.nullCount > 0 || validity != nil) {
-          var c = PageCursor(
-            base: body, start: Int(header.repetitionBytes), end: levelBytes, what: "definition levels", expected: n)
-          let f = try scratch.levels.ensure(n).assumingMemoryBound(to: UInt8.self)
-          try decodeHybrid(&c, bitWidth: 1, count: n, into: f)
-          present = try countPresent(f, n: n)
-          flags = f
-          try keepFlags(f, present: present, n: n, at: done)
-        }
-        let valuesSize = size - levelBytes
-        let valuesUnpacked = unpacked - levelBytes
-        var c: PageCursor
-        if header.isCompressed && codec != .uncompressed {
-          let p = try scratch.page.ensure(valuesUnpacked).assumingMemoryBound(to: UInt8.self)
-          try parquetDecompress(codec, body + levelBytes, valuesSize, into: p, expected: valuesUnpacked)
-          c = PageCursor(base: p, start: 0, end: valuesUnpacked, what: "values", expected: present)
-        } else {
-          c = PageCursor(base: body, start: levelBytes, end: size, what: "values", expected: present)
-        }
-        try decodeValues(&c, encoding: header.encoding, present: present, n: n, at: done, flags: flags)
-        done += n
-      default:
-        continue  // index pages and unknown pages are skipped
-      }
+      try decodePage(p, at: p.firstRow)
     }
-    guard done == rows else { throw fail(.parquetValueCount, String(done), String(rows)) }
     return local
+  }
+
+  /// Decodes page `p` of the chunk: a dictionary page into the dictionary, a data page's rows
+  /// into the output from row `at`.
+  mutating func decodePage(_ p: PageRef, at done: Int) throws {
+    let header = p.header
+    let size = Int(header.compressedSize)
+    let unpacked = Int(header.uncompressedSize)
+    let body = file.base + p.body
+    let codec = p.codec
+    let n = p.rows
+    switch ParquetPageType(rawValue: header.type) {
+    case .dictionaryPage:
+      let q = try scratch.page.ensure(unpacked).assumingMemoryBound(to: UInt8.self)
+      try parquetDecompress(codec, body, size, into: q, expected: unpacked, context: scratch.zstd)
+      try readDictionary(q, unpacked, count: Int(header.valueCount), encoding: header.encoding)
+    case .dataPage:
+      let q = try scratch.page.ensure(unpacked).assumingMemoryBound(to: UInt8.self)
+      try parquetDecompress(codec, body, size, into: q, expected: unpacked, context: scratch.zstd)
+      var c = PageCursor(base: q, start: 0, end: unpacked, what: "definition levels", expected: n)
+      var flags: UnsafeMutablePointer<UInt8>? = nil
+      var present = n
+      if column.optional {
+        let f = try scratch.levels.ensure(n).assumingMemoryBound(to: UInt8.self)
+        present = try definitionLevels(&c, n: n, v1Encoding: header.definitionEncoding, into: f)
+        flags = present < n ? f : nil
+        try keepFlags(flags, present: present, n: n, at: done)
+      }
+      c.what = "values"
+      try decodeValues(&c, encoding: header.encoding, present: present, n: n, at: done, flags: flags)
+    case .dataPageV2:
+      let levelBytes = Int(header.repetitionBytes) + Int(header.definitionBytes)
+      guard levelBytes <= size, levelBytes <= unpacked else { throw fail(.parquetPageBeyondChunk, String(levelBytes)) }
+      var present = n
+      var flags: UnsafeMutablePointer<UInt8>? = nil
+      if column.optional && (header.nullCount > 0 || validity != nil) {
+        var c = PageCursor(
+          base: body, start: Int(header.repetitionBytes), end: levelBytes, what: "definition levels", expected: n)
+        let f = try scratch.levels.ensure(n).assumingMemoryBound(to: UInt8.self)
+        present = try levelFlags(&c, n: n, into: f)
+        flags = present < n ? f : nil
+        try keepFlags(flags, present: present, n: n, at: done)
+      }
+      let valuesSize = size - levelBytes
+      let valuesUnpacked = unpacked - levelBytes
+      var c: PageCursor
+      if header.isCompressed && codec != .uncompressed {
+        let q = try scratch.page.ensure(valuesUnpacked).assumingMemoryBound(to: UInt8.self)
+        try parquetDecompress(codec, body + levelBytes, valuesSize, into: q, expected: valuesUnpacked, context: scratch.zstd)
+        c = PageCursor(base: q, start: 0, end: valuesUnpacked, what: "values", expected: present)
+      } else {
+        c = PageCursor(base: body, start: levelBytes, end: size, what: "values", expected: present)
+      }
+      try decodeValues(&c, encoding: header.encoding, present: present, n: n, at: done, flags: flags)
+    default:
+      break  // index pages and unknown pages are not indexed
+    }
   }
 
   /// The definition levels of a v1 page (RLE with a length prefix, or the old BIT_PACKED),
@@ -762,7 +825,19 @@ private struct ChunkDecoder {
     guard length <= c.remaining else { throw c.short() }
     var sub = PageCursor(base: c.base, start: c.position, end: c.position + length, what: c.what, expected: n)
     c.position += length
-    try decodeHybrid(&sub, bitWidth: 1, count: n, into: f)
+    return try levelFlags(&sub, n: n, into: f)
+  }
+
+  /// `n` definition levels of the RLE / bit-packed hybrid encoding as flags in `f`; returns
+  /// the number present. When they are one run of ones (no null: the usual page) `f` is not
+  /// written.
+  func levelFlags(_ c: inout PageCursor, n: Int, into f: UnsafeMutablePointer<UInt8>) throws -> Int {
+    var peek = c
+    if n > 0, let header = try? peek.uleb(), header & 1 == 0, header >> 1 >= UInt64(n), let v = try? peek.byte(), v == 1 {
+      c = peek
+      return n
+    }
+    try decodeHybrid(&c, bitWidth: 1, count: n, into: f)
     return try countPresent(f, n: n)
   }
 
@@ -780,14 +855,15 @@ private struct ChunkDecoder {
   }
 
   /// Copies a page's flags into the column's validity once the chunk has met a null (the
-  /// rows before it then all present).
-  mutating func keepFlags(_ f: UnsafeMutablePointer<UInt8>, present: Int, n: Int, at: Int) throws {
+  /// rows before it then all present); `f` nil: all present.
+  mutating func keepFlags(_ f: UnsafeMutablePointer<UInt8>?, present: Int, n: Int, at: Int) throws {
     if validity == nil && present < n {
       let v = try makeValidity()
       v.update(repeating: 1, count: at)
       validity = v
     }
-    if let v = validity { (v + at).update(from: f, count: n) }
+    guard let v = validity else { return }
+    if let f { (v + at).update(from: f, count: n) } else { (v + at).update(repeating: 1, count: n) }
   }
 
   /// Reads a dictionary page (PLAIN values) into `dictionary`, in the output kind.
@@ -817,7 +893,9 @@ private struct ChunkDecoder {
     if encoding == .plainDictionary || encoding == .rleDictionary {
       guard let dictCount = dictionaryCount, let table = scratch.dictionary.base else { throw fail(.parquetNoDictionary) }
       let width = Int(try c.byte())
-      let indices = try scratch.values.ensure(present * 4).assumingMemoryBound(to: UInt32.self)
+      // One more index than the values: the spreading gather below reads one past them.
+      let indices = try scratch.values.ensure((present + 1) * 4).assumingMemoryBound(to: UInt32.self)
+      indices[present] = 0
       if present > 0 {
         try decodeHybrid(&c, bitWidth: width, count: present, into: indices)
       }
@@ -830,20 +908,14 @@ private struct ChunkDecoder {
           throw fail(.parquetDictionaryIndex, String(largest), String(dictCount))
         }
       }
+      // With nulls, the values go straight to their rows (no spreading after).
+      let spreading = present < n && dictCount > 0 ? flags : nil
       switch column.kind {
-      case .int64, .double:
-        let t = table.assumingMemoryBound(to: UInt64.self)
-        let o = target.assumingMemoryBound(to: UInt64.self)
-        for i in 0..<present { o[i] = t[Int(indices[i])] }
-      case .code:
-        let t = table.assumingMemoryBound(to: UInt32.self)
-        let o = target.assumingMemoryBound(to: UInt32.self)
-        for i in 0..<present { o[i] = t[Int(indices[i])] }
-      case .bool:
-        let t = table.assumingMemoryBound(to: UInt8.self)
-        let o = target.assumingMemoryBound(to: UInt8.self)
-        for i in 0..<present { o[i] = t[Int(indices[i])] }
+      case .int64, .double: gather(table, indices, present: present, n: n, flags: spreading, into: target, as: UInt64.self)
+      case .code: gather(table, indices, present: present, n: n, flags: spreading, into: target, as: UInt32.self)
+      case .bool: gather(table, indices, present: present, n: n, flags: spreading, into: target, as: UInt8.self)
       }
+      if spreading != nil { return }
     } else {
       try plainValues(&c, encoding: encoding, count: present, into: target)
     }
@@ -996,6 +1068,28 @@ private struct ChunkDecoder {
   }
 }
 
+/// The dictionary values of `indices` (checked in range) into `target`: the `present` first
+/// rows, or with `flags` (0 or 1 each, `present` ones; `indices` readable one past `present`,
+/// the dictionary not empty) the `n` rows, zero where the flag is 0.
+@inline(__always)
+private func gather<T: FixedWidthInteger>(
+  _ table: UnsafeMutableRawPointer, _ indices: UnsafePointer<UInt32>, present: Int, n: Int, flags: UnsafePointer<UInt8>?,
+  into target: UnsafeMutableRawPointer, as _: T.Type
+) {
+  let t = table.assumingMemoryBound(to: T.self)
+  let o = target.assumingMemoryBound(to: T.self)
+  guard let flags else {
+    for i in 0..<present { o[i] = t[Int(indices[i])] }
+    return
+  }
+  var j = 0
+  for i in 0..<n {
+    let f = flags[i]
+    o[i] = t[Int(indices[j])] & (0 &- T(truncatingIfNeeded: f))
+    j &+= Int(f)
+  }
+}
+
 /// Moves `present` packed values to the rows whose flag is 1 among `n`, zeros elsewhere
 /// (from the end, in place).
 private func spread<T: FixedWidthInteger>(_ p: UnsafeMutablePointer<T>, present: Int, n: Int, flags: UnsafePointer<UInt8>) {
@@ -1026,6 +1120,29 @@ private func pow10(_ scale: Int32) -> Double {
     s += 1
   }
   return d
+}
+
+/// A column of `count` values of `c`'s kind at `values` (and its validity flags, if any): the
+/// column owns that memory (it came from `malloc`) when `owner` is nil, else views memory that
+/// `owner` keeps.
+func makeColumn(
+  _ c: ParquetColumn, values: UnsafeMutableRawPointer, validity: UnsafeMutablePointer<UInt8>?, count: Int,
+  dictionary: TextDictionary? = nil, owner: AnyObject? = nil
+) -> Column {
+  func buffer<T>(_ p: UnsafeMutableRawPointer, _: T.Type) -> ColumnBuffer<T> {
+    let typed = p.bindMemory(to: T.self, capacity: max(count, 1))
+    if let owner { return ColumnBuffer(viewing: typed, count: count, owner: owner) }
+    return ColumnBuffer(adopting: typed, count: count)
+  }
+  let typed: ColumnValues
+  switch (c.kind, c.type) {
+  case (.int64, .date): typed = .date(buffer(values, Int64.self))
+  case (.int64, _): typed = .int(buffer(values, Int64.self))
+  case (.double, _): typed = .float(buffer(values, Double.self))
+  case (.bool, _): typed = .bool(buffer(values, UInt8.self))
+  case (.code, _): typed = .text(buffer(values, UInt32.self), dictionary ?? TextDictionary())
+  }
+  return Column(values: typed, validity: validity.map { buffer(UnsafeMutableRawPointer($0), UInt8.self) })
 }
 
 /// A big-endian two's complement integer of `n` bytes, as a Double.
