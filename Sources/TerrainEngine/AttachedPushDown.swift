@@ -118,6 +118,8 @@ extension Session {
     guard let compiled = compiledSQL(of: plan, for: attachment) else { return nil }
     var lines = ["Remote \(attachment.name) (PostgreSQL): the whole pipeline, one statement"]
     lines += compiled.sql.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }
+    let parts = scanParts(of: plan, in: attachment).count
+    if parts > 1 { lines.append("  (read in \(parts) parts at once: ranges of the table's pages by ctid, one connection each)") }
     if let e = plan.export { lines.append("  → Export \"\(e.path)\"") }
     if let c = plan.chart { lines.append("  " + c.explainLine) }
     return lines

@@ -26,7 +26,7 @@ package struct CopyBinaryDecoder {
   private var hashes: [UInt64] = []
   private var probes: [UInt64] = []
   /// Bytes gathered before a batch is decoded.
-  static let batchBytes = 1 << 18
+  package static let batchBytes = 1 << 18
   private var headerRead = false
   private var trailerRead = false
   /// Rows decoded so far.
