@@ -20,13 +20,14 @@ import threading
 import time
 
 import harness_extra
+import harness_pg
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 DATA = os.path.join(HERE, "data")
 VENV = os.path.join(HERE, ".venv")
 VPY = os.path.join(VENV, "bin", "python")
-PEER_PACKAGES = ["duckdb", "polars", "pandas", "pyarrow", "numpy"] + harness_extra.XLSX_PACKAGES
+PEER_PACKAGES = ["duckdb", "polars", "pandas", "pyarrow", "numpy"] + harness_extra.XLSX_PACKAGES + harness_pg.PG_PACKAGES
 ALL_PEERS = ["duckdb", "polars", "pandas", "sqlite"]
 
 QUERIES = {
@@ -110,8 +111,8 @@ def ensure_venv():
 
 
 def module_name(package):
-    """The import name of a pip package (python-calamine -> python_calamine)."""
-    return package.replace("-", "_")
+    """The import name of a pip package (python-calamine -> python_calamine, psycopg[binary] -> psycopg)."""
+    return re.sub(r"\[.*\]$", "", package).replace("-", "_")
 
 
 def importable(py=None):
@@ -285,13 +286,23 @@ def split_results(stdout):
             if lines[i].strip():
                 body.append(lines[i])
             i += 1
-        rows = parse_csv_rows(body)
-        if q in GROUPED:
-            out[q] = [[r[0]] + [parse_field(x) for x in r[1:]] for r in rows]
-        else:
-            out[q] = [[x if HEADERS[q][j] in ("commune", "dep") else parse_field(x) for j, x in enumerate(r)]
-                      for r in rows]
+        out[q] = typed_rows(q, parse_csv_rows(body))
     return out
+
+
+def typed_rows(q, rows):
+    """A query's CSV rows (header dropped) with numbers parsed; group keys and codes kept as text."""
+    if q in GROUPED:
+        return [[r[0]] + [parse_field(x) for x in r[1:]] for r in rows]
+    return [[x if HEADERS[q][j] in ("commune", "dep") else parse_field(x) for j, x in enumerate(r)] for r in rows]
+
+
+def rows_of(q, lines):
+    """One query's result printed as CSV (its header, then its rows), as typed_rows gives it."""
+    rows = [r for r in parse_csv_rows([l for l in lines if l.strip()])]
+    if rows and rows[0] == HEADERS[q]:
+        rows = rows[1:]
+    return typed_rows(q, rows)
 
 
 def merge_rounds(rs):
@@ -744,6 +755,9 @@ def main():
     ap.add_argument("--no-write", action="store_true", help="do not update benchmarks/RESULTS.md")
     ap.add_argument("--parquet", action="store_true",
                     help="only L2 and Q1p (load locaux_<N>.parquet; Q1 straight on it), terrain and its peers")
+    ap.add_argument("--postgres", action="store_true",
+                    help="only P1 and P2 (a local PostgreSQL: pull a 6-column table; Q1–Q8 pushed down vs psql)")
+    ap.add_argument("--show-sql", action="store_true", help="with --postgres: print the SQL terrain sends for Q1–Q8")
     ap.add_argument("--assemble", action="store_true",
                     help="only rewrite RESULTS.md from results/N*.md and results/notes.md (after editing the notes)")
     args = ap.parse_args()
@@ -798,6 +812,14 @@ def main():
     timeout = 300 if args.smoke else max(1800, args.n // 2000)
     if args.parquet:
         _, problems = run_parquet_wave(args, binpath, peers, timeout)
+        sys.exit(1 if problems else 0)
+    if args.postgres:
+        text, problems = run_postgres_rows(args, [("terrain", binpath)], have, locaux, communes, timeout)
+        print()
+        print(f"N = {args.n:,} rows (load average {args.load_start:.2f} at the start, {os.getloadavg()[0]:.2f} at the end)")
+        print(text)
+        if problems:
+            print("PROBLEMS:\n  " + "\n  ".join(problems))
         sys.exit(1 if problems else 0)
     baseline, base_errors = None, []
     if args.baseline:
@@ -903,14 +925,29 @@ def run_extra_rows(args, terrains, results, have, locaux, communes, timeout):
     bad += xbad + xerr
     for m in xbad:
         loud("MISMATCH " + m)
-    pg = harness_extra.run_postgres(terrains, log, loud)
     if xres:
-        text, _ = harness_extra.xlsx_table(xres, [lbl for lbl, _ in terrains], pg)
+        text, _ = harness_extra.xlsx_table(xres, [lbl for lbl, _ in terrains])
         parts.append(text)
     else:
-        parts.append("L3/E2 (xlsx): not measured (see the lines above).\n" +
-                     "\n".join(f"{k}: {v}." for k, v in pg.items()))
-    return "\n\n".join(parts), bad
+        parts.append("L3/E2 (xlsx): not measured (see the lines above).")
+    pg_text, pg_bad = run_postgres_rows(args, terrains, have, locaux, communes, timeout)
+    parts.append(pg_text)
+    return "\n\n".join(parts), bad + pg_bad
+
+
+def run_postgres_rows(args, terrains, have, locaux, communes, timeout):
+    """P1/P2 (harness_pg): markdown text and the mismatches and errors (which fail the run)."""
+    import peers
+    text, mism, errs, sent = harness_pg.run_postgres(
+        terrains, locaux, communes, QUERIES, peers.SQL, args.runs, args.rounds, timeout, VPY, have, args.smoke,
+        rows_of, compare, log, loud)
+    for e in errs:
+        loud("P1/P2: " + e)
+    if getattr(args, "show_sql", False):
+        for label, qs in sent.items():
+            for q, sql in qs.items():
+                log(f"{label} {q} sends:\n{sql}")
+    return text, mism + errs
 
 
 def write_results(args, engines, results, table, ratios, mismatches, failures):

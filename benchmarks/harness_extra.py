@@ -4,8 +4,7 @@
 - `run_floor`: the memory-bandwidth floor of Q1 (floor.c, built here);
 - `run_xlsx`: L3 (load communes.xlsx) and E2 (export 1M rows to xlsx) for terrain and the
   xlsx peers (peers_xlsx.py), with their answers checked;
-- `run_postgres`: P1/P2, skipped with a visible line until terrain has `attach` (the hook for
-  when it lands is `terrain_attach_script`).
+- (P1/P2, PostgreSQL, are in harness_pg.py.)
 
 Standard library only, like harness.py; the peers run in the harness's virtual environment.
 """
@@ -254,50 +253,10 @@ def count_rows(csv_path):
         return sum(1 for _ in f) - 1
 
 
-# ------------------------------------------------------------------ P1 / P2 (PostgreSQL)
-def terrain_has_attach(binpath):
-    """True when this terrain binary knows `attach` (it has a help topic for it)."""
-    try:
-        p = subprocess.run([binpath, "--no-data", "-c", ".help attach"], capture_output=True, text=True, timeout=60)
-        return p.returncode == 0
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-
-
-def terrain_attach_script(dsn, queries, runs):
-    """The hook for P1/P2 once `attach` lands: P1 pulls the attached table into memory
-    (`let` materialises it), P2 runs each Q on the attached table (pushed down to PostgreSQL),
-    one warm-up printed as CSV for the check and R timed runs. `queries` maps Qn to its text
-    over `locaux`; the attached table is `pg.locaux`."""
-    lines = [".timer on", f'attach "{dsn}" as pg']
-    lines += ["let pulled = from pg.locaux"] * (runs + 1)
-    for q, text in queries.items():
-        sql_text = text.replace("from locaux", "from pg.locaux", 1)
-        lines.append(sql_text)
-        lines += [f"let p2_{q.lower()}_{i} = {sql_text}" for i in range(runs)]
-    return "\n".join(lines) + "\n"
-
-
-def run_postgres(terrains, log, loud):
-    """P1/P2: skipped with a visible line while terrain has no `attach`; returns the reason per
-    row ({"P1": reason, "P2": reason}) for the table. When `attach` lands, this function starts
-    a throwaway PostgreSQL (initdb + pg_ctl on a Unix socket in a temporary folder), COPYs the
-    generated locaux in, and runs terrain_attach_script against connectorx, psycopg binary COPY
-    and psql (\\timing) — that part is to be written with the feature, against its syntax."""
-    missing = [label for label, binpath in terrains if not terrain_has_attach(binpath)]
-    if missing:
-        reason = f"skipped: no `attach` in {', '.join(missing)} (PostgreSQL support has not landed)"
-        loud(f"P1/P2 {reason}")
-        return {"P1": reason, "P2": reason}
-    reason = "skipped: terrain has `attach`, but the harness's PostgreSQL runner is not written yet"
-    loud(f"P1/P2 {reason} (see harness_extra.run_postgres)")
-    return {"P1": reason, "P2": reason}
-
-
 # ------------------------------------------------------------------ the second-wave table
-def xlsx_table(results, terrain_labels, postgres):
+def xlsx_table(results, terrain_labels):
     """Markdown table of L3 and E2 (medians, ms) per engine, with terrain ÷ the row's target
-    peer (L3: calamine; E2: xlsxwriter), then the P1/P2 lines."""
+    peer (L3: calamine; E2: xlsxwriter)."""
     engines = [l for l in results]
     target = {"L3": "python-calamine", "E2": "polars (calamine / xlsxwriter)"}
     hdr = ["", *engines, "terrain ÷ target peer"]
@@ -314,7 +273,4 @@ def xlsx_table(results, terrain_labels, postgres):
     text = "\n".join(lines)
     text += ("\n\nL3 target ≤ 1.0 of calamine, E2 ≤ 0.5 of xlsxwriter; the peers' E2 and openpyxl's L3 are "
              "timed once or twice (they take seconds to minutes).")
-    for key in ("P1", "P2"):
-        if postgres.get(key):
-            text += f"\n{key}: {postgres[key]}."
     return text, ratios

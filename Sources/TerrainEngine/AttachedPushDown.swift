@@ -6,6 +6,7 @@
 import TerrainStorage
 import TerrainSyntax
 import TerrainPlanner
+import TerrainExecution
 import TerrainSQL
 import TerrainPostgres
 
@@ -23,10 +24,15 @@ extension Session {
     // Planned over the tables' columns only: every error is found before a row is read.
     let schemaPlan = try planWithoutReading(pipeline)
     guard let compiled = compiledSQL(of: schemaPlan, for: attachment) else { return nil }
-    attachedQueriesSent = [compiled.sql]
+    let parts = scanParts(of: schemaPlan, in: attachment)
+    attachedQueriesSent = parts.isEmpty ? [compiled.sql] : parts
     let fetched = try placed(at: pipeline.stages.first?.span ?? source.span) {
-      try attachment.connection.fetch(sql: compiled.sql, cancel: cancel,
-        notices: { [unowned self] in self.notify("\(attachment.name): \($0)\n") })
+      let notices: (String) -> Void = { [unowned self] in self.notify("\(attachment.name): \($0)\n") }
+      if parts.count > 1 {
+        return try attachment.connection.fetchParts(parts, whole: compiled.sql,
+          helpers: attachment.helperConnections(parts.count - 1), cancel: cancel, notices: notices)
+      }
+      return try attachment.connection.fetch(sql: compiled.sql, cancel: cancel, notices: notices)
     }
     let fields = schemaPlan.outputFields
     guard fetched.fields.count == fields.count,
@@ -52,16 +58,54 @@ extension Session {
     return try planQueryReading(pipeline)
   }
 
+  /// A scan of one large table, with only `where` and `select`/`derive` after it (stages that
+  /// take each row on its own): its statement once per range of the table's pages
+  /// (`ctid`), to be read at once on several connections (`fetchParts`), the server scanning
+  /// each range in its own process. Empty when the plan is not such a scan, the table is not a
+  /// plain table, the server has no TID range scan (before PostgreSQL 14), one range would be
+  /// under 8 MB, or the machine has one core.
+  func scanParts(of plan: QueryPlan, in attachment: Attachment) -> [String] {
+    let count = min(workerCount, 4)
+    guard count > 1, plan.export == nil, plan.chart == nil,
+      plan.steps.allSatisfy({ $0 is FilterStep || $0 is ProjectStep }),
+      let dot = plan.sourceName.firstIndex(of: "."),
+      let table = attachment.table(String(plan.sourceName[plan.sourceName.index(after: dot)...])),
+      let row = (try? attachment.connection.query("""
+        select c.relkind::text, pg_catalog.pg_relation_size(c.oid) / current_setting('block_size')::int8,
+          current_setting('server_version_num')::int8
+        from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = $1 and c.relname = $2
+        """, [attachment.schema, table.name], cancel: cancel))?.first, row.count == 3,
+      row[0] == "r", let pages = row[1].flatMap({ Int($0) }), let version = row[2].flatMap({ Int($0) }),
+      version >= 140_000, pages / count >= 1024
+    else { return [] }
+    let relation = quoteSQLIdentifier(attachment.schema) + "." + quoteSQLIdentifier(table.name)
+    var parts: [String] = []
+    for k in 0..<count {
+      // Page bounds: the first range open below, the last open above (pages added since the
+      // size was read are still read).
+      var bounds: [String] = []
+      if k > 0 { bounds.append("ctid >= '(\(pages / count * k),0)'::tid") }
+      if k < count - 1 { bounds.append("ctid < '(\(pages / count * (k + 1)),0)'::tid") }
+      let range = "(SELECT * FROM \(relation) WHERE \(bounds.joined(separator: " AND ")))"
+      guard let c = compiledSQL(of: plan, for: attachment, relation: range) else { return [] }
+      parts.append(c.sql)
+    }
+    return parts
+  }
+
   /// The SQL that runs `plan` (its sinks left to terrain) inside `attachment`'s database, in
   /// the French order through the server's ICU collation when the session sorts that way; nil
-  /// when SQL cannot express it or the server cannot order it as terrain would.
-  func compiledSQL(of plan: QueryPlan, for attachment: Attachment) -> CompiledSQL? {
+  /// when SQL cannot express it or the server cannot order it as terrain would. `relation`,
+  /// when given, is read in place of the plan's source table (a range of its rows).
+  func compiledSQL(of plan: QueryPlan, for attachment: Attachment, relation: String? = nil) -> CompiledSQL? {
     var sqlPlan = plan
     sqlPlan.export = nil
     sqlPlan.chart = nil
     let french = collation == .french && attachment.hasICUFrench
     guard let compiled = try? compileToSQL(sqlPlan, at: nil, options: SQLOptions(frenchCollation: french ? SQLOptions.icuFrench : nil),
-      source: { self.sqlSource($0) }), !compiled.textOrderedAfter
+      source: { name in relation.flatMap { name == plan.sourceName ? SQLSource(relation: $0) : nil } ?? self.sqlSource(name) }),
+      !compiled.textOrderedAfter
     else { return nil }
     return compiled
   }
@@ -74,6 +118,8 @@ extension Session {
     guard let compiled = compiledSQL(of: plan, for: attachment) else { return nil }
     var lines = ["Remote \(attachment.name) (PostgreSQL): the whole pipeline, one statement"]
     lines += compiled.sql.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }
+    let parts = scanParts(of: plan, in: attachment).count
+    if parts > 1 { lines.append("  (read in \(parts) parts at once: ranges of the table's pages by ctid, one connection each)") }
     if let e = plan.export { lines.append("  → Export \"\(e.path)\"") }
     if let c = plan.chart { lines.append("  " + c.explainLine) }
     return lines
@@ -92,6 +138,13 @@ extension Session {
 }
 
 extension Attachment {
+  /// `count` more connections to the same database (opened once, kept while attached), for
+  /// reading the parts of a scan at once; fewer when one cannot be opened.
+  func helperConnections(_ count: Int) -> [PostgresConnection] {
+    while helpers.count < count, let c = try? PostgresConnection(conninfo: connection.conninfo) { helpers.append(c) }
+    return Array(helpers.prefix(count))
+  }
+
   /// Whether the server has the ICU French collation (`fr-FR-x-icu`), asked once.
   var hasICUFrench: Bool {
     if let known = icuFrenchKnown { return known }

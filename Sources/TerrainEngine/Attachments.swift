@@ -19,6 +19,9 @@ package final class Attachment {
   package var tables: [PostgresTable]
   /// Whether the server has the ICU French collation, once asked (`hasICUFrench`).
   var icuFrenchKnown: Bool?
+  /// More connections to the same database, for reading a large scan in parts at once
+  /// (`helperConnections`).
+  var helpers: [PostgresConnection] = []
 
   init(name: String, connection: PostgresConnection, schema: String, tables: [PostgresTable]) {
     self.name = name

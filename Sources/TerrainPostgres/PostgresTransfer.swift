@@ -3,6 +3,7 @@
 // transaction, and the tables of a schema with their columns.
 
 import CLibPQ
+import Dispatch
 import TerrainStorage
 import TerrainSyntax
 import TerrainIO
@@ -80,6 +81,12 @@ extension PostgresConnection {
   /// - Throws: a `Diagnostic` for a server error (at no span: the caller places it), a lost
   ///   connection, a malformed stream or a result larger than the memory available.
   package func fetch(sql: String, cancel: CancellationFlag? = nil, notices: ((String) -> Void)? = nil) throws -> Table {
+    try fetch(sql: sql, cancel: cancel, notices: notices, memoryShare: 1)
+  }
+
+  /// `fetch`, checking the result against `1 / memoryShare` of what it may take (the parts of
+  /// `fetchParts`, decoded at once, share the memory).
+  private func fetch(sql: String, cancel: CancellationFlag?, notices: ((String) -> Void)?, memoryShare: Int) throws -> Table {
     try ensureOpen()
     var body = Substring(sql)
     while let last = body.last, last == ";" || last == " " || last == "\n" || last == "\t" { body = body.dropLast() }
@@ -113,7 +120,7 @@ extension PostgresConnection {
     var failure: Error?
     // Checked every 64 MB received: the columns take about what arrives (8-byte values for
     // 4–8-byte fields, 4-byte codes for text), and a result may take half of what is left.
-    let memoryLimit = availableMemory() ?? Int.max
+    let memoryLimit = (availableMemory() ?? Int.max) / max(1, memoryShare)
     var checkedAt = 0
     while true {
       var buffer: UnsafeMutablePointer<CChar>?
@@ -150,6 +157,74 @@ extension PostgresConnection {
     if let failure { throw failure }
     let decoded = try decoder.finish()
     return Table(fields: zip(columns, decoded).map { Field(name: $0.name, type: $1.type) }, columns: decoded, rowCount: decoder.rows)
+  }
+
+  /// The rows of the SELECTs `parts` (the same columns; in practice one scan split into ctid
+  /// ranges), the first read on this connection and each other on the `helpers` connection of
+  /// its rank, all at once and each decoded on its own thread, then put one after the other.
+  /// The parts see one snapshot: this connection exports its snapshot in a REPEATABLE READ
+  /// transaction and the helpers' transactions take it (`SET TRANSACTION SNAPSHOT`), so the
+  /// result is what one statement would have read. Every transaction ends before returning.
+  ///
+  /// - Throws: as `fetch` (the first part's error when several fail), or a `Diagnostic` when the
+  ///   snapshot cannot be shared (a server that cannot export one: the caller may read in one part).
+  package func fetchParts(_ parts: [String], whole: String, helpers: [PostgresConnection], cancel: CancellationFlag? = nil,
+    notices: ((String) -> Void)? = nil) throws -> Table {
+    let connections = [self] + helpers.prefix(max(0, parts.count - 1))
+    guard parts.count > 1, connections.count == parts.count else {
+      return try fetch(sql: whole, cancel: cancel, notices: notices)
+    }
+    var begun: [PostgresConnection] = []
+    defer {
+      for c in begun where PQstatus(c.handle) == CONNECTION_OK {
+        c.drainResults()
+        _ = try? c.query("rollback")
+      }
+    }
+    do {
+      for c in connections {
+        try c.ensureOpen()
+        try c.query("begin isolation level repeatable read read only", cancel: cancel)
+        begun.append(c)
+      }
+      guard let snapshot = try query("select pg_catalog.pg_export_snapshot()", cancel: cancel).first?.first ?? nil else {
+        throw lostOrFailed()
+      }
+      for c in connections.dropFirst() {
+        try c.query("set transaction snapshot " + quoteLiteral(snapshot), cancel: cancel)
+      }
+    } catch let d as Diagnostic {
+      // No shared snapshot (a standby before PostgreSQL 10, a helper lost…): one statement.
+      for c in begun where PQstatus(c.handle) == CONNECTION_OK {
+        c.drainResults()
+        _ = try? c.query("rollback")
+      }
+      begun = []
+      _ = d
+      return try fetch(sql: whole, cancel: cancel, notices: notices)
+    }
+    var tables = [Table?](repeating: nil, count: parts.count)
+    var errors = [Error?](repeating: nil, count: parts.count)
+    var messages = [[String]](repeating: [], count: parts.count)
+    let lock = SimpleLock()
+    DispatchQueue.concurrentPerform(iterations: parts.count) { i in
+      var said: [String] = []
+      let result = Result {
+        try connections[i].fetch(sql: parts[i], cancel: cancel, notices: { said.append($0) }, memoryShare: parts.count)
+      }
+      lock.lock()
+      defer { lock.unlock() }
+      switch result {
+      case .success(let t): tables[i] = t
+      case .failure(let e): errors[i] = e
+      }
+      messages[i] = said
+    }
+    if let e = errors.compactMap({ $0 }).first { throw e }
+    for c in connections { try c.query("commit", cancel: cancel) }
+    begun = []
+    messages.first?.forEach { notices?($0) }
+    return try concatenated(tables.compactMap { $0 })
   }
 
   /// The result columns of `sql` (prepared, not run).
@@ -238,6 +313,24 @@ extension PostgresConnection {
     }
     if let aborted { throw aborted }
   }
+}
+
+/// The rows of `tables` (the same fields) one after the other.
+private func concatenated(_ tables: [Table]) throws -> Table {
+  guard var whole = tables.first else { return Table(fields: [], columns: [], rowCount: 0) }
+  for t in tables.dropFirst() {
+    guard t.columns.count == whole.columns.count else {
+      throw Diagnostic(.pgCorruptCopy, String(whole.rowCount + 1),
+        DiagnosticText.pgCopyFieldCount(String(t.columns.count), String(whole.columns.count)).string)
+    }
+    let (n, overflow) = whole.rowCount.addingReportingOverflow(t.rowCount)
+    guard !overflow else { throw Diagnostic(.pgResultTooLarge, String(whole.rowCount)) }
+    let columns = zip(whole.fields.indices, zip(whole.columns, t.columns)).map { i, pair in
+      concatenatedColumn(pair.0, whole.rowCount, pair.1, t.rowCount, type: whole.fields[i].type)
+    }
+    whole = Table(fields: whole.fields, columns: columns, rowCount: n)
+  }
+  return whole
 }
 
 /// The PostgreSQL type a terrain column is written as.

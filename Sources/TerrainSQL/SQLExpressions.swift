@@ -139,7 +139,13 @@ extension SQLCompiler {
       let y = b.isConstant && !a.isConstant ? try bareOperand(b, columns) : paren(try s(b))
       switch (op, t) {
       case (.divide, _):
-        // `/` is float division (the binder made both sides floats); `x / 0` is null.
+        // `/` is float division (the binder made both sides floats); `x / 0` is null. A divisor
+        // that is a constant other than 0 needs no NULLIF (the statement reads as a person's).
+        switch b.constantValue {
+        case .float(let d)? where d != 0 && d.isFinite: return "\(x) / \(y)"
+        case .int(let d)? where d != 0: return "\(x) / \(y)"
+        default: break
+        }
         note("`/` divides floats and `x / 0` is null, as in terrain: NULLIF(divisor, 0)")
         return "\(x) / NULLIF(\(y), 0)"
       case (.remainder, .int):

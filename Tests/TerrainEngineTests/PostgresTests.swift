@@ -6,6 +6,7 @@ import XCTest
 import TerrainStorage
 import TerrainEngine
 import TerrainPostgres
+import TerrainExecution
 import TerrainShell
 
 final class PostgresTests: XCTestCase {
@@ -236,6 +237,42 @@ final class PostgresTests: XCTestCase {
     XCTAssertTrue(s.attachedQueriesSent[0].contains(#""nb_epci_siege""#) || s.attachedQueriesSent[0].contains(#""code_region""#))
   }
 
+  func testLargeScanIsReadInPartsAsOneStatementWould() throws {
+    // A plain table over 8 MB per part, read with only `where` and `derive`: one statement per
+    // range of pages, on as many connections, concatenated in the table's order.
+    let admin = try TestSupport.postgresAdmin()
+    _ = try admin.query("drop table if exists public.big_scan")
+    _ = try admin.query("""
+      create table public.big_scan as select g as id, md5(g::text) as t,
+        case when g % 10 = 0 then null else g * 0.5 end as f from generate_series(1, 500000) g
+      """)
+    defer { _ = try? admin.query("drop table if exists public.big_scan") }
+    let pages = (try admin.query("select pg_relation_size('public.big_scan') / 8192").first?.first ?? nil).flatMap { Int($0) } ?? 0
+    let version = (try admin.query("select current_setting('server_version_num')").first?.first ?? nil).flatMap { Int($0) } ?? 0
+    let s = try attachedSession()
+    let t = try table(s, "from pg.big_scan | where id % 3 != 0 | derive g = f * 2")
+    let partCount = min(workerCount, 4)
+    if partCount > 1, pages / partCount >= 1024, version >= 140_000 {
+      XCTAssertEqual(s.attachedQueriesSent.count, partCount)
+      XCTAssertTrue(s.attachedQueriesSent.allSatisfy { $0.contains("ctid") }, "\(s.attachedQueriesSent)")
+    }
+    let expected = try admin.query("""
+      select count(*), sum(id), count(f), sum(f * 2), count(distinct t) from public.big_scan where id % 3 <> 0
+      """).first ?? []
+    XCTAssertEqual(t.fields.map(\.name), ["id", "t", "f", "g"])
+    XCTAssertEqual(String(t.rowCount), expected[0] ?? "")
+    let ids = (0..<t.rowCount).compactMap { t.columns[0].int(at: $0) }
+    XCTAssertEqual(String(ids.reduce(0, +)), expected[1] ?? "")
+    XCTAssertEqual(ids, ids.sorted(), "the parts come in the table's order")
+    let g = (0..<t.rowCount).compactMap { t.columns[3].float(at: $0) }
+    XCTAssertEqual(String(g.count), expected[2] ?? "")
+    XCTAssertEqual(g.reduce(0, +), Double(expected[3] ?? "") ?? -1, accuracy: 1e-6 * g.reduce(0, +))
+    XCTAssertEqual(Set((0..<t.rowCount).compactMap { t.columns[1].text(at: $0) }).count, Int(expected[4] ?? "") ?? -1)
+    // Not a plain scan (an aggregate): one statement.
+    _ = try table(s, "from pg.big_scan | aggregate n = count()")
+    XCTAssertEqual(s.attachedQueriesSent.count, 1)
+  }
+
   // MARK: transfer out
 
   func testExportCreateReplaceAppendRoundTrip() throws {
@@ -403,6 +440,40 @@ final class PostgresTests: XCTestCase {
 
   // MARK: the decoder on hostile streams (no server)
 
+  func testLongStreamsDecodeInBatchesWithNullsAndAnySplit() throws {
+    // Past one batch (256 KB): every type the batches decode column by column, with nulls.
+    let n = 30_000
+    var ints: [Int64?] = []
+    var floats: [Double?] = []
+    var texts: [String?] = []
+    var bools: [Bool?] = []
+    for i in 0..<n {
+      let big: Int64 = Int64(i) * 1_000_003 - 7
+      ints.append(i % 11 == 0 ? nil : big)
+      floats.append(i % 13 == 0 ? nil : Double(i) / 7)
+      let text: String = i % 5 == 0 ? "é\(i % 997)" : "commune \(i % 3001)"
+      texts.append(i % 17 == 0 ? nil : text)
+      bools.append(i % 19 == 0 ? nil : i % 2 == 0)
+    }
+    let table = try Table(columns: [("i", .int(ints)), ("f", .float(floats)), ("t", .text(texts)), ("b", .bool(bools))])
+    var encoder = CopyBinaryEncoder(table: table)
+    var stream: [UInt8] = []
+    while let piece = try encoder.next(maxBytes: 1 << 16) { stream += piece }
+    XCTAssertGreaterThan(stream.count, 2 * CopyBinaryDecoder.batchBytes)
+    for split in [1_000, 65_536, 262_144, stream.count] {
+      var d = CopyBinaryDecoder(types: [.int8, .float8, .text(trimPadding: false), .bool])
+      var at = 0
+      while at < stream.count {
+        let end = min(stream.count, at + split)
+        try stream[at..<end].withUnsafeBytes { try d.feed($0) }
+        at = end
+      }
+      let columns = try d.finish()
+      XCTAssertEqual(d.rows, n)
+      XCTAssertEqual(columns.map(\.boxedValues), table.columns.map(\.boxedValues), "split \(split)")
+    }
+  }
+
   func testTruncatedOrCorruptCopyStreamsAreErrors() throws {
     let table = try Table(columns: [
       ("i", .int([1, -2, 3])), ("f", .float([0.5, -1e10, 3])), ("t", .text(["a", "éé", ""])),
@@ -441,9 +512,9 @@ final class PostgresTests: XCTestCase {
     var wrongSignature = stream
     wrongSignature[0] = UInt8(ascii: "X")
     var d1 = CopyBinaryDecoder(types: types)
-    XCTAssertThrowsError(try wrongSignature.withUnsafeBytes { try d1.feed($0) })
+    XCTAssertThrowsError(try wrongSignature.withUnsafeBytes { try d1.feed($0); _ = try d1.finish() })
     var d2 = CopyBinaryDecoder(types: [.int8, .float8])
-    XCTAssertThrowsError(try stream.withUnsafeBytes { try d2.feed($0) }) { e in
+    XCTAssertThrowsError(try stream.withUnsafeBytes { try d2.feed($0); _ = try d2.finish() }) { e in
       XCTAssertTrue("\(e)".contains("3 fields where 2 were expected"), "\(e)")
     }
     // A field length beyond the data, a negative length, a wrong fixed size, bytes after the end.
@@ -453,14 +524,14 @@ final class PostgresTests: XCTestCase {
       try d3.feed($0); _ = try d3.finish()
     })
     var d4 = CopyBinaryDecoder(types: [.int4])
-    XCTAssertThrowsError(try (header + [0, 1, 0xFF, 0xFF, 0xFF, 0xF0]).withUnsafeBytes { try d4.feed($0) })
+    XCTAssertThrowsError(try (header + [0, 1, 0xFF, 0xFF, 0xFF, 0xF0]).withUnsafeBytes { try d4.feed($0); _ = try d4.finish() })
     var d5 = CopyBinaryDecoder(types: [.int4])
     XCTAssertThrowsError(try (header + [0, 1, 0x7F, 0xFF, 0xFF, 0xFF]).withUnsafeBytes { try d5.feed($0); _ = try d5.finish() })
     var d6 = CopyBinaryDecoder(types: [.int4])
     XCTAssertThrowsError(try (header + [0xFF, 0xFF, 0]).withUnsafeBytes { try d6.feed($0); _ = try d6.finish() })
     // Text that is not UTF-8, a malformed numeric.
     var d7 = CopyBinaryDecoder(types: [.text(trimPadding: false)])
-    XCTAssertThrowsError(try (header + [0, 1, 0, 0, 0, 1, 0xC3, 0xFF, 0xFF]).withUnsafeBytes { try d7.feed($0) })
+    XCTAssertThrowsError(try (header + [0, 1, 0, 0, 0, 1, 0xC3, 0xFF, 0xFF]).withUnsafeBytes { try d7.feed($0); _ = try d7.finish() })
     var d8 = CopyBinaryDecoder(types: [.numeric(asInt: false)])
     XCTAssertThrowsError(try (header + [0, 1, 0, 0, 0, 10, 0, 1, 0, 0, 0x12, 0x34, 0, 0, 0x27, 0x10, 0xFF, 0xFF]).withUnsafeBytes {
       try d8.feed($0); _ = try d8.finish()

@@ -159,6 +159,13 @@ final class SQLCompilerTests: XCTestCase {
     XCTAssertFalse(c.textOrderedAfter)
   }
 
+  func testAConstantDivisorOtherThanZeroNeedsNoNullif() throws {
+    let c = try compile("from communes | derive a = population / 100, b = population / 0, c = superficie / 2.5, d = 1 / superficie")
+    let body = c.sql.split(separator: "\n").filter { !$0.hasPrefix("--") }.joined(separator: "\n")
+    XCTAssertEqual(body.components(separatedBy: "NULLIF(").count - 1, 2, "only `/ 0` and `/ superficie`: \(c.sql)")
+    XCTAssertTrue(body.contains("NULLIF(0") || body.contains("NULLIF('0"), c.sql)
+  }
+
   func testAggregateThenFilterNeedsASubquery() throws {
     let c = try compile("from communes | aggregate n = count(), p = sum(population) by code_departement | where n > 500 | sort p desc")
     XCTAssertEqual(selectCount(c.sql), 2, c.sql)
