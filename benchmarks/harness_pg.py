@@ -18,8 +18,8 @@
   text column.
 - P2: Q1–Q8 on `pg.locaux` (each checked to be pushed down whole: `.explain` shows one
   statement sent), against the peers' SQL (peers.py) typed into psql with `\\timing`; answers
-  compared as the main table's are. Per query, terrain's process then psql's, one warm-up then
-  R timed runs each, so that both meet the same machine.
+  compared as the main table's are. Per query, terrain's process then psql's (psql's first in
+  every other round), one warm-up then R timed runs each, so that both meet the same machine.
 
 Standard library only, like harness.py.
 """
@@ -344,20 +344,20 @@ def measure(dsn, terrains, locaux, queries, peer_sql, runs, rounds, timeout, py,
                 p1.setdefault(label, []).append(json.load(f))
             os.remove(out)
         for q in P2_QUERIES:
-            for label, binpath in terrains:
+            # terrain then psql, psql first in every other round (neither always meets the
+            # machine as the other left it)
+            runners = [(label, lambda b=binpath: terrain_p2(b, dsn, q, queries, runs, timeout)) for label, binpath in terrains]
+            runners.append(("psql", lambda: psql_p2(dsn, q, peer_sql[q], runs, timeout)))
+            if rnd % 2 == 1:
+                runners.reverse()
+            for label, run in runners:
                 log(f"{label}: P2 {q}")
-                r = terrain_p2(binpath, dsn, q, queries, runs, timeout)
+                r = run()
                 if "error" in r:
                     errors.append(f"{label}: P2 {r['error']}")
                     continue
                 p2.setdefault(label, {}).setdefault(q, []).append(r["times"])
                 answers.setdefault(label, {}).setdefault(q, rows_of(q, r["stdout"].splitlines()))
-            r = psql_p2(dsn, q, peer_sql[q], runs, timeout)
-            if "error" in r:
-                errors.append(f"psql: P2 {r['error']}")
-                continue
-            p2.setdefault("psql", {}).setdefault(q, []).append(r["times"])
-            answers.setdefault("psql", {}).setdefault(q, rows_of(q, r["stdout"].splitlines()))
     # checks
     ref_label = terrains[0][0]
     p1_ref = p1.get(ref_label, [{}])[0].get("answer")

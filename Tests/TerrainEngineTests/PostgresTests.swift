@@ -461,17 +461,23 @@ final class PostgresTests: XCTestCase {
     while let piece = try encoder.next(maxBytes: 1 << 16) { stream += piece }
     XCTAssertGreaterThan(stream.count, 2 * CopyBinaryDecoder.batchBytes)
     for split in [1_000, 65_536, 262_144, stream.count] {
-      var d = CopyBinaryDecoder(types: [.int8, .float8, .text(trimPadding: false), .bool])
-      var at = 0
-      while at < stream.count {
-        let end = min(stream.count, at + split)
-        try stream[at..<end].withUnsafeBytes { try d.feed($0) }
-        at = end
-      }
-      let columns = try d.finish()
-      XCTAssertEqual(d.rows, n)
+      let (columns, rows) = try decodeInPieces(stream, [.int8, .float8, .text(trimPadding: false), .bool], split)
+      XCTAssertEqual(rows, n)
       XCTAssertEqual(columns.map(\.boxedValues), table.columns.map(\.boxedValues), "split \(split)")
     }
+  }
+
+  /// `stream` fed to a decoder of `types` in pieces of `split` bytes: the columns and rows.
+  private func decodeInPieces(_ stream: [UInt8], _ types: [PostgresWireType], _ split: Int) throws -> ([Column], Int) {
+    var d = CopyBinaryDecoder(types: types)
+    var at = 0
+    while at < stream.count {
+      let end = min(stream.count, at + split)
+      try stream[at..<end].withUnsafeBytes { try d.feed($0) }
+      at = end
+    }
+    let columns = try d.finish()
+    return (columns, d.rows)
   }
 
   func testTruncatedOrCorruptCopyStreamsAreErrors() throws {
@@ -484,14 +490,7 @@ final class PostgresTests: XCTestCase {
     let types: [PostgresWireType] = [.int8, .float8, .text(trimPadding: false)]
     // The whole stream, in any split, decodes to the table.
     for split in [1, 2, 3, 7, 19, stream.count] {
-      var d = CopyBinaryDecoder(types: types)
-      var at = 0
-      while at < stream.count {
-        let end = min(stream.count, at + split)
-        try stream[at..<end].withUnsafeBytes { try d.feed($0) }
-        at = end
-      }
-      let columns = try d.finish()
+      let (columns, _) = try decodeInPieces(stream, types, split)
       XCTAssertEqual(columns.map(\.boxedValues), table.columns.map(\.boxedValues))
     }
     // Every truncation is an error (at the end, when the trailer never came).
