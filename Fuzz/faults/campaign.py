@@ -336,6 +336,14 @@ class Campaign:
                             "w.write(b'a\\n')\n"
                             "[w.write(b'1234567\\n'*(1<<17)) for _ in range(2048)]\n"
                             "w.close();z.close()", path("bomb.zip")], check=False)
+        if not os.path.exists(path("shared.xlsx")):
+            # xlsx: 4 M distinct shared strings (19 MB), and a sheet of 3 M rows deflated to 490 KB
+            subprocess.run(["python3", "-c", XLSX_MEMORY_INPUTS, path("shared.xlsx"), path("rows.xlsx")], check=False)
+        if not os.path.exists(path("nulls.parquet")):
+            # 20 M rows of 10 null columns, written by terrain itself: a deferred table whose
+            # placeholders take 160 MB of address space (the hang of reliability3)
+            subprocess.run([self.bin, "--no-data", "-c", 'load "%s" as t\nfrom t | export "%s"' % (
+                path("commas.csv"), path("nulls.parquet"))], check=False, env=self.env)
         cases = [
             ("load /dev/zero", 'load "/dev/zero" as z', None),
             ("200 MB line of 1,", 'load "%s"' % path("ones.csv"), None),
@@ -346,6 +354,9 @@ class Campaign:
             ("300 MB quoted field", 'load "%s"' % path("quoted.csv"), None),
             ("gzip bomb", 'load "%s"' % path("bomb.csv.gz"), None),
             ("zip bomb", 'load "%s"' % path("bomb.zip"), None),
+            ("xlsx of 4M shared strings", 'load "%s"' % path("shared.xlsx"), None),
+            ("xlsx of 3M rows in 490 KB", 'load "%s" as t\nfrom t | aggregate n = count()' % path("rows.xlsx"), None),
+            ("20M-row Parquet, count()", 'load "%s" as t\nfrom t | aggregate n = count()' % path("nulls.parquet"), None),
             ("big CSV", 'load "%s"' % self.big, None),
             ("big windows-1252 CSV", 'load "%s" with (encoding = "windows-1252")' % self.big1252, None),
             (".read /dev/zero", '.read "/dev/zero"', None),
@@ -594,6 +605,37 @@ class Campaign:
                 if f:
                     print("FOUND [%s] %s" % (cat, f))
 
+
+# Writes argv[1], an xlsx of 4 M distinct shared strings, and argv[2], a sheet of 3 M rows
+# deflated to about 490 KB (Python's zipfile only).
+XLSX_MEMORY_INPUTS = r"""
+import sys, zipfile
+def workbook(path, sheet, shared=None):
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        z.writestr("xl/workbook.xml", '<workbook><sheets><sheet name="S"/></sheets></workbook>')
+        with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as f:
+            for c in sheet(): f.write(c)
+        if shared:
+            with z.open("xl/sharedStrings.xml", "w", force_zip64=True) as f:
+                for c in shared(): f.write(c)
+def strings():
+    yield b"<sst>"
+    for i in range(0, 4000000, 1000):
+        yield b"".join(b"<si><t>value number %d with some padding text</t></si>" % j for j in range(i, i + 1000))
+    yield b"</sst>"
+def uses():
+    yield b"<worksheet><sheetData>"
+    for i in range(0, 4000000, 1000):
+        yield b"".join(b'<row><c t="s"><v>%d</v></c></row>' % j for j in range(i, i + 1000))
+    yield b"</sheetData></worksheet>"
+def rows():
+    yield b"<worksheet><sheetData>"
+    chunk = b"<row><c><v>1</v></c><c><v>2</v></c><c><v>3</v></c></row>" * 1000
+    for _ in range(3000): yield chunk
+    yield b"</sheetData></worksheet>"
+workbook(sys.argv[1], uses, strings)
+workbook(sys.argv[2], rows)
+"""
 
 CATEGORIES = ["disk_full", "kill9", "signals_script", "signals_pty", "memory", "changing_files", "fifos",
               "statements", "readers", "valgrind"]

@@ -100,6 +100,8 @@ final class XMLTokenizer {
         guard capacity < XMLTokenizer.maxTokenBytes else {
           throw XLSXFailure.fail(.xlsxXMLTooLong, part, String(base), String(XMLTokenizer.maxTokenBytes >> 20))
         }
+        // Up to 64 MB: the memory is probed first, so that a refusal is an error.
+        try probeRoom(for: capacity * 2)
         let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2)
         bigger.update(from: buffer, count: end)
         buffer.deallocate()
