@@ -72,7 +72,7 @@ extension ParquetTable {
       var start = 0
       for p in pages[k][0].data {
         let end = p.firstRow + p.rows
-        guard end - start >= batchRows || end == rows else { continue }
+        guard end - start >= batchRows || (end == rows && end > start) else { continue }
         batches.append((k, start, end))
         for ci in chosen.indices { widest[ci] = max(widest[ci], pages[k][ci].span(start, end).count) }
         start = end
