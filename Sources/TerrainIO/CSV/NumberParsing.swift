@@ -184,23 +184,9 @@ package func parsePlainDecimal(_ p: UnsafePointer<UInt8>, _ n: Int, decimal: UIn
   }
   let fraction = i - f
   if fraction == 0 || intDigits + fraction > 15 { return nil }
-  let scale: Double
-  switch fraction {
-  case 1: scale = 1e1
-  case 2: scale = 1e2
-  case 3: scale = 1e3
-  case 4: scale = 1e4
-  case 5: scale = 1e5
-  case 6: scale = 1e6
-  case 7: scale = 1e7
-  case 8: scale = 1e8
-  case 9: scale = 1e9
-  case 10: scale = 1e10
-  case 11: scale = 1e11
-  case 12: scale = 1e12
-  case 13: scale = 1e13
-  default: scale = 1e14
-  }
+  // 10^fraction, exact (every power of ten up to 1e22 is a Double).
+  var scale = 10.0
+  for _ in 1..<fraction { scale *= 10 }
   let v = Double(m) / scale
   return negative ? -v : v
 }
