@@ -176,7 +176,7 @@ package func threadsCanStart() -> Bool {
   return room >= threadStackReserve
 }
 
-/// `performConcurrently(iterations:execute:)`, or the iterations one after the
+/// `DispatchQueue.concurrentPerform(iterations:execute:)`, or the iterations one after the
 /// other on the calling thread when new threads could not start (`threadsCanStart()`): under
 /// an address-space limit nearly reached, a slower statement rather than one that never ends.
 /// Every parallel loop of terrain goes through it.
