@@ -116,6 +116,7 @@ struct Terrain: ParsableCommand {
 
 setvbuf(stdout, nil, _IOFBF, 1 << 16)
 // The command owns the process: a file shrinking while `load` maps it is an error, not SIGBUS.
+configureAllocator()
 installSignalHandlers()
 let command: Terrain
 do {
