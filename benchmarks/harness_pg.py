@@ -312,6 +312,17 @@ def measure(dsn, terrains, locaux, queries, peer_sql, runs, rounds, timeout, py,
             loud(f"P1 peer {label} unavailable ({', '.join(missing)} not importable): skipped")
         else:
             peers.append((label, eng))
+    # A baseline commit from before `attach` has no P rows: skipped with a visible line (the
+    # terrain being measured must attach, else it is an error like any other).
+    kept = []
+    for k, (label, binpath) in enumerate(terrains):
+        p = subprocess.run([binpath, "--no-data", "-c", attach_line(dsn)], capture_output=True, text=True,
+                           timeout=timeout)
+        if p.returncode == 0 or k == 0:
+            kept.append((label, binpath))
+        else:
+            loud(f"P1/P2: {label} cannot attach a database (a commit from before `attach`): skipped")
+    terrains = kept
     # pushed down?
     sent = {}
     for label, binpath in terrains:
