@@ -1,4 +1,3 @@
-import Foundation
 import Glibc
 
 /// How the `terrain` process asks glibc's malloc for memory, set once before anything runs.
@@ -17,9 +16,8 @@ import Glibc
 /// `GLIBC_TUNABLES` set by the user wins, since it is read before this runs and the values are
 /// only applied when it is absent.
 func configureAllocator() {
-  let environment = ProcessInfo.processInfo.environment
-  if environment["TERRAIN_MALLOC"] == "default" { return }
-  if let tunables = environment["GLIBC_TUNABLES"], tunables.contains("glibc.malloc.") { return }
+  if let choice = getenv("TERRAIN_MALLOC"), String(cString: choice) == "default" { return }
+  if let tunables = getenv("GLIBC_TUNABLES"), String(cString: tunables).contains("glibc.malloc.") { return }
   _ = glibcMallopt(mallocMmapThreshold, 256 << 20)
   _ = glibcMallopt(mallocTrimThreshold, 512 << 20)
 }
