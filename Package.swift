@@ -17,6 +17,7 @@ import PackageDescription
 // ZIPFoundation reads and writes zip archives (zip files, xlsx workbooks); on Linux it brings
 // zlib as the module `CZlib` (Debian's zlib1g-dev), which TerrainIO also uses for gzip.
 // CZstd, CSnappy and CLZ4 are Debian's zstd, snappy and lz4 (the codecs of Parquet pages).
+// CVectorKernels holds the few float kernels that need AVX2 to be fast (with a baseline twin).
 // CLibPQ is Debian's libpq-dev (PostgreSQL's client library, for `attach`).
 let language: [SwiftSetting] = [.swiftLanguageMode(.v5)]
 
@@ -51,8 +52,11 @@ let package = Package(
     .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"]), .brew(["lz4"])]),
     .target(
       name: "TerrainPlanner", dependencies: ["TerrainStorage", "TerrainSyntax", "TerrainIO"], swiftSettings: language),
+    // Float kernels compiled for baseline x86-64 and for AVX2, chosen at run time (C: Swift has
+    // no per-function target features).
+    .target(name: "CVectorKernels"),
     .target(
-      name: "TerrainExecution", dependencies: ["TerrainStorage", "TerrainSyntax", "TerrainPlanner"],
+      name: "TerrainExecution", dependencies: ["TerrainStorage", "TerrainSyntax", "TerrainPlanner", "CVectorKernels"],
       swiftSettings: language),
     .target(
       name: "TerrainFunctions", dependencies: ["TerrainStorage", "TerrainSyntax", "TerrainPlanner", "TerrainExecution"],
@@ -94,7 +98,7 @@ let package = Package(
       name: "TerrainEngineTests",
       dependencies: [
         "TerrainStorage", "TerrainSyntax", "TerrainIO", "TerrainPlanner", "TerrainExecution", "TerrainFunctions",
-        "TerrainEngine", "TerrainShell", "TerrainSQL", "TerrainPostgres",
+        "TerrainEngine", "TerrainShell", "TerrainSQL", "TerrainPostgres", "CVectorKernels",
       ],
       // Golden scripts and their data are read in place by the tests.
       exclude: ["Golden"],

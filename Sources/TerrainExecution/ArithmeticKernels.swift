@@ -8,6 +8,7 @@
 import TerrainStorage
 import TerrainSyntax
 import TerrainPlanner
+import CVectorKernels
 
 extension ExpressionCompiler {
   package func arithmeticKernel(_ op: ArithmeticOp, _ a: BoundExpr, _ b: BoundExpr, type: DataType, span: Span) throws -> Kernel {
@@ -22,16 +23,12 @@ extension ExpressionCompiler {
           let xa = x.floats()
           let out = o.values
           var bad: UInt64 = 0
-          switch op {
-          case .add where checked: bad = checkedMapLoop(n, xa, out) { $0 + c }
-          case .subtract where checked: bad = checkedMapLoop(n, xa, out) { $0 - c }
-          case .multiply where checked: bad = checkedMapLoop(n, xa, out) { $0 * c }
-          case .divide where checked: bad = checkedMapLoop(n, xa, out) { $0 / c }
-          case .add: mapLoop(n, xa, out) { $0 + c }
-          case .subtract: mapLoop(n, xa, out) { $0 - c }
-          case .multiply: mapLoop(n, xa, out) { $0 * c }
-          case .divide: mapLoop(n, xa, out) { $0 / c }
-          case .remainder: mapLoop(n, xa, out) { $0.truncatingRemainder(dividingBy: c) }
+          if let vectorOp = op.vectorKernelOp {
+            // AVX2 when the processor has it; the flag only matters when `c` can overflow.
+            let flag = terrain_f64_map_constant(vectorOp, n, xa, c, out)
+            if checked { bad = flag }
+          } else {
+            mapLoop(n, xa, out) { $0.truncatingRemainder(dividingBy: c) }
           }
           try fail.checkFloat(bad, n, out, x.validity, xa, what: op.symbol)
           return x.validity
@@ -43,20 +40,15 @@ extension ExpressionCompiler {
         let out = o.values
         var valid = validIn
         var bad: UInt64 = 0
-        switch op {
-        case .add: bad = checkedZipLoop(n, xa, yb, out) { $0 + $1 }
-        case .subtract: bad = checkedZipLoop(n, xa, yb, out) { $0 - $1 }
-        case .multiply: bad = checkedZipLoop(n, xa, yb, out) { $0 * $1 }
-        case .divide, .remainder:
-          if op == .divide {
-            // Rows x / 0 raise the flag too; the exact test below leaves them out (they are null).
-            bad = checkedZipLoop(n, xa, yb, out) { $0 / $1 }
-            // x / ±0 is never finite (±inf or NaN), so without the flag no divisor is zero.
-            if bad != 0 { valid = nullWhereZero(n, valid, yb, into: o.validity) }
-          } else {
-            zipLoop(n, xa, yb, out) { $1 == 0 ? 0 : $0.truncatingRemainder(dividingBy: $1) }
-            valid = nullWhereZero(n, valid, yb, into: o.validity)
-          }
+        if let vectorOp = op.vectorKernelOp {
+          // AVX2 when the processor has it. For `/`, rows x / 0 raise the flag too; the exact
+          // test below leaves them out (they are null).
+          bad = terrain_f64_zip(vectorOp, n, xa, yb, out)
+          // x / ±0 is never finite (±inf or NaN), so without the flag no divisor is zero.
+          if op == .divide, bad != 0 { valid = nullWhereZero(n, valid, yb, into: o.validity) }
+        } else {
+          zipLoop(n, xa, yb, out) { $1 == 0 ? 0 : $0.truncatingRemainder(dividingBy: $1) }
+          valid = nullWhereZero(n, valid, yb, into: o.validity)
         }
         try fail.checkFloat(bad, n, out, valid, xa, yb, what: op.symbol)
         return valid
@@ -161,19 +153,6 @@ package func checkedMapLoop(_ n: Int, _ a: UnsafePointer<Double>, _ out: UnsafeM
   return bad
 }
 
-/// `zipLoop` with the same non-finite flag as `checkedMapLoop`.
-@inline(__always)
-package func checkedZipLoop(_ n: Int, _ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>,
-  _ f: (Double, Double) -> Double) -> UInt64 {
-  var bad: UInt64 = 0
-  for i in 0..<n {
-    let r = f(a[i], b[i])
-    out[i] = r
-    bad |= nonFiniteBits(r)
-  }
-  return bad
-}
-
 /// Whether some present row has a non-finite result from finite inputs `x` (and `y` when given):
 /// the exact test, run only on chunks where the loop's flag is up (an overflow, a non-finite
 /// input, or a division by zero), branch-free so that such chunks stay cheap.
@@ -202,6 +181,17 @@ package func constantCanOverflow(_ op: ArithmeticOp, _ c: Double) -> Bool {
 }
 
 extension ArithmeticOp {
+  /// The operation of the float kernels of CVectorKernels, nil for `%` (done in Swift).
+  var vectorKernelOp: terrain_f64_op? {
+    switch self {
+    case .add: return TERRAIN_F64_ADD
+    case .subtract: return TERRAIN_F64_SUBTRACT
+    case .multiply: return TERRAIN_F64_MULTIPLY
+    case .divide: return TERRAIN_F64_DIVIDE
+    case .remainder: return nil
+    }
+  }
+
   /// The operator as written, in backquotes (for messages).
   package var symbol: String {
     switch self {

@@ -105,7 +105,10 @@ final class FileReadingReliabilityTests: XCTestCase {
     bytes[0] = 0xE9  // not UTF-8: the whole file goes through the transcoder
     let stop = CancellationFlag()
     let stopped = DispatchSemaphore(value: 0)
+    // The address as an integer: the thread rebuilds the pointer (a pointer is not Sendable).
+    let address = UInt(bitPattern: bytes)
     let flipper = Thread {
+      guard let bytes = UnsafeMutablePointer<UInt8>(bitPattern: address) else { return }
       var k = 1
       while !stop.isCancelled {
         bytes[k] = bytes[k] == 0x80 ? UInt8(ascii: "a") : 0x80

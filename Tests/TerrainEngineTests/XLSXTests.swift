@@ -400,7 +400,7 @@ final class XLSXTests: XCTestCase {
     XCTAssertTrue(s.run("load \"\(TestSupport.datasets.appendingPathComponent("epci.csv.gz").path)\" as keep"), printed())
     try Data("code;nom\n1;a\n".utf8).write(to: dir.appendingPathComponent("text.xlsx"))
     try Data([0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1] + [UInt8](repeating: 0, count: 600)).write(to: dir.appendingPathComponent("locked.xlsx"))
-    try exportTable(try Table(columns: [("a", .int(Array(0..<5000).map { Int64($0) }))]), to: path("good.xlsx"), options: ExportOptions())
+    _ = try exportTable(try Table(columns: [("a", .int(Array(0..<5000).map { Int64($0) }))]), to: path("good.xlsx"), options: ExportOptions())
     let good = try Data(contentsOf: dir.appendingPathComponent("good.xlsx"))
     try good.prefix(good.count / 2).write(to: dir.appendingPathComponent("cut.xlsx"))
     try good.prefix(good.count - 30).write(to: dir.appendingPathComponent("cutend.xlsx"))

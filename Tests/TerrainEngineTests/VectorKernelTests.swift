@@ -1,0 +1,129 @@
+// The float kernels of CVectorKernels: the AVX2 forms give the same bits as the baseline forms
+// and as the Swift loops they replaced, on values chosen to hit every edge (NaN, ±inf, ±0,
+// subnormals, huge and tiny magnitudes, masked rows holding infinities) and on lengths that
+// leave every possible tail.
+
+import XCTest
+import CVectorKernels
+import TerrainExecution
+
+final class VectorKernelTests: XCTestCase {
+  override func tearDown() {
+    terrain_vector_kernels_force_baseline(0)
+    super.tearDown()
+  }
+
+  /// Values from a fixed-seed generator, a fifth of them edge values.
+  private func values(_ n: Int, seed: UInt64) -> [Double] {
+    var state = seed
+    func next() -> UInt64 {
+      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      return state >> 11
+    }
+    let edges: [Double] = [
+      0, -0.0, .infinity, -.infinity, .nan, 1e308, -1e308, .leastNonzeroMagnitude, -.leastNonzeroMagnitude, 2.2250738585072014e-308, 1, -1, 3, 0.1,
+    ]
+    return (0..<n).map { _ in
+      let r = next()
+      if r % 5 == 0 { return edges[Int(r / 5 % UInt64(edges.count))] }
+      return Double(Int64(r % 2_000_001) - 1_000_000) / Double(1 + r % 977)
+    }
+  }
+
+  private func validity(_ n: Int, seed: UInt64) -> [UInt8] {
+    var state = seed
+    return (0..<n).map { _ in
+      state = state &* 2_862_933_555_777_941_757 &+ 3_037_000_493
+      // Bytes other than 0 and 1 too: only the low bit counts.
+      return UInt8(truncatingIfNeeded: state >> 56) & 0x03
+    }
+  }
+
+  private func sameBits(_ a: [Double], _ b: [Double], file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertEqual(a.count, b.count, file: file, line: line)
+    for i in a.indices where a[i].bitPattern != b[i].bitPattern && !(a[i].isNaN && b[i].isNaN) {
+      XCTFail("row \(i): \(a[i]) != \(b[i])", file: file, line: line)
+      return
+    }
+  }
+
+  private let lengths = [0, 1, 3, 4, 5, 7, 8, 9, 31, 32, 33, 63, 2047, 2048]
+  private let ops: [(terrain_f64_op, (Double, Double) -> Double)] = [
+    (TERRAIN_F64_ADD, { $0 + $1 }), (TERRAIN_F64_SUBTRACT, { $0 - $1 }),
+    (TERRAIN_F64_MULTIPLY, { $0 * $1 }), (TERRAIN_F64_DIVIDE, { $0 / $1 }),
+  ]
+
+  /// Runs `body` with the processor's own choice of forms, then with the baseline forced.
+  private func bothForms<R>(_ body: () -> R) -> (chosen: R, baseline: R) {
+    terrain_vector_kernels_force_baseline(0)
+    let chosen = body()
+    terrain_vector_kernels_force_baseline(1)
+    let baseline = body()
+    terrain_vector_kernels_force_baseline(0)
+    return (chosen, baseline)
+  }
+
+  func testZipAndMapMatchSwiftBitForBit() {
+    if terrain_vector_kernels_avx2() == 0 { print("VectorKernelTests: no AVX2 here, only the baseline forms are compared with Swift") }
+    for n in lengths {
+      let a = values(n, seed: UInt64(n) &+ 1)
+      let b = values(n, seed: UInt64(n) &+ 99)
+      for (op, f) in ops {
+        let expected = zip(a, b).map(f)
+        let expectedFlag = expected.reduce(UInt64(0)) { $0 | ($1 - $1).bitPattern }
+        let (chosen, baseline) = bothForms { () -> ([Double], UInt64) in
+          var out = [Double](repeating: 7, count: n)
+          let flag = terrain_f64_zip(op, n, a, b, &out)
+          return (out, flag)
+        }
+        sameBits(chosen.0, expected)
+        sameBits(baseline.0, expected)
+        XCTAssertEqual(chosen.1 != 0, expectedFlag != 0, "zip op \(op.rawValue) n \(n)")
+        XCTAssertEqual(baseline.1 != 0, expectedFlag != 0, "zip op \(op.rawValue) n \(n)")
+        for c in [1.1, -0.0, 0.0, 1e300, .infinity, .nan, 3] {
+          let expected = a.map { f($0, c) }
+          let expectedFlag = expected.reduce(UInt64(0)) { $0 | ($1 - $1).bitPattern }
+          let (chosen, baseline) = bothForms { () -> ([Double], UInt64) in
+            var out = [Double](repeating: 7, count: n)
+            let flag = terrain_f64_map_constant(op, n, a, c, &out)
+            return (out, flag)
+          }
+          sameBits(chosen.0, expected)
+          sameBits(baseline.0, expected)
+          XCTAssertEqual(chosen.1 != 0, expectedFlag != 0, "map op \(op.rawValue) c \(c) n \(n)")
+          XCTAssertEqual(baseline.1 != 0, expectedFlag != 0, "map op \(op.rawValue) c \(c) n \(n)")
+        }
+      }
+    }
+  }
+
+  func testMaskedSumMatchesTheSwiftLoopBitForBit() {
+    for n in lengths + [4096 + 13] {
+      // Finite values (a sum with ±inf/NaN is compared by class only), and the same with edges.
+      let finite = values(n, seed: UInt64(n) &+ 5).map { $0.isFinite ? $0 : 12.5 }
+      for a in [finite, values(n, seed: UInt64(n) &+ 7)] {
+        let valid = validity(n, seed: UInt64(n) &+ 3)
+        let expected = a.withUnsafeBufferPointer { ap in
+          valid.withUnsafeBufferPointer { vp -> (Double, Int64) in
+            guard let pa = ap.baseAddress, let pv = vp.baseAddress else { return (0, 0) }
+            return maskedSum(pa, pv, n) { $0 }
+          }
+        }
+        let (chosen, baseline) = bothForms { () -> (Double, Int64) in
+          var sum = 0.0
+          var count: Int64 = 0
+          terrain_f64_masked_sum(n, a, valid, &sum, &count)
+          return (sum, count)
+        }
+        for got in [chosen, baseline] {
+          XCTAssertEqual(got.1, expected.1, "count, n \(n)")
+          if expected.0.isNaN {
+            XCTAssertTrue(got.0.isNaN, "n \(n)")
+          } else {
+            XCTAssertEqual(got.0.bitPattern, expected.0.bitPattern, "n \(n): \(got.0) vs \(expected.0)")
+          }
+        }
+      }
+    }
+  }
+}
