@@ -72,11 +72,29 @@ static void masked_sum_baseline(long n, const double *a, const uint8_t *valid, d
   *count = c;
 }
 
+static inline int leaf_holds(const terrain_range_leaf *leaf, long i) {
+  if (leaf->is_float) {
+    double v = ((const double *)leaf->values)[i];
+    return (v >= leaf->float_low) & (v <= leaf->float_high);
+  }
+  int64_t v = ((const int64_t *)leaf->values)[i];
+  return ((uint64_t)v - (uint64_t)leaf->int_low) <= leaf->int_width;
+}
+
+static long count_ranges_rows(long from, long n, const uint8_t *valid, const terrain_range_leaf *a,
+  const terrain_range_leaf *b, const terrain_range_leaf *c) {
+  long total = 0;
+  for (long i = from; i < n; i++) {
+    total += (valid[i] & 1) & leaf_holds(a, i) & leaf_holds(b, i) & (c ? leaf_holds(c, i) : 1);
+  }
+  return total;
+}
+
 // ---------------------------------------------------------------- AVX2 forms
 
 #if TERRAIN_HAVE_AVX2_FORMS
 
-#define TERRAIN_AVX2 __attribute__((target("avx2")))
+#define TERRAIN_AVX2 __attribute__((target("avx2,popcnt")))
 
 // Four results at a time; the flag is the OR of (r - r), as in the baseline.
 #define TERRAIN_AVX2_LOOP(VEXPR, SEXPR)                                      \
@@ -162,6 +180,49 @@ TERRAIN_AVX2 static void masked_sum_avx2(long n, const double *a, const uint8_t 
   *count = c;
 }
 
+// One bit per row of the 64 rows at `base` where `leaf` holds.
+TERRAIN_AVX2 static inline uint64_t leaf_bits64(const terrain_range_leaf *leaf, long base) {
+  uint64_t bits = 0;
+  if (leaf->is_float) {
+    const double *p = (const double *)leaf->values + base;
+    const __m256d lo = _mm256_set1_pd(leaf->float_low), hi = _mm256_set1_pd(leaf->float_high);
+    for (int k = 0; k < 16; k++) {
+      __m256d v = _mm256_loadu_pd(p + 4 * k);
+      __m256d in = _mm256_and_pd(_mm256_cmp_pd(v, lo, _CMP_GE_OQ), _mm256_cmp_pd(v, hi, _CMP_LE_OQ));
+      bits |= (uint64_t)_mm256_movemask_pd(in) << (4 * k);
+    }
+  } else {
+    // Unsigned v - low <= width, as a signed comparison of both sides with the sign bit flipped.
+    const int64_t *p = (const int64_t *)leaf->values + base;
+    const __m256i sign = _mm256_set1_epi64x((long long)0x8000000000000000ULL);
+    const __m256i low = _mm256_set1_epi64x((long long)leaf->int_low);
+    const __m256i width = _mm256_xor_si256(_mm256_set1_epi64x((long long)leaf->int_width), sign);
+    for (int k = 0; k < 16; k++) {
+      __m256i d = _mm256_xor_si256(_mm256_sub_epi64(_mm256_loadu_si256((const __m256i *)(p + 4 * k)), low), sign);
+      __m256i out = _mm256_cmpgt_epi64(d, width);
+      bits |= (uint64_t)(~_mm256_movemask_pd(_mm256_castsi256_pd(out)) & 0xF) << (4 * k);
+    }
+  }
+  return bits;
+}
+
+TERRAIN_AVX2 static long count_ranges_avx2(long n, const uint8_t *valid, const terrain_range_leaf *a,
+  const terrain_range_leaf *b, const terrain_range_leaf *c) {
+  long total = 0;
+  long i = 0;
+  for (; i + 64 <= n; i += 64) {
+    // Each validity byte's low bit, moved to the byte's top bit for movemask.
+    __m256i v0 = _mm256_slli_epi16(_mm256_loadu_si256((const __m256i *)(valid + i)), 7);
+    __m256i v1 = _mm256_slli_epi16(_mm256_loadu_si256((const __m256i *)(valid + i + 32)), 7);
+    uint64_t bits = (uint64_t)(uint32_t)_mm256_movemask_epi8(v0) | ((uint64_t)(uint32_t)_mm256_movemask_epi8(v1) << 32);
+    bits &= leaf_bits64(a, i);
+    bits &= leaf_bits64(b, i);
+    if (c) bits &= leaf_bits64(c, i);
+    total += __builtin_popcountll(bits);
+  }
+  return total + count_ranges_rows(i, n, valid, a, b, c);
+}
+
 #endif
 
 // ---------------------------------------------------------------- dispatch
@@ -209,4 +270,12 @@ void terrain_f64_masked_sum(long n, const double *a, const uint8_t *valid, doubl
   }
 #endif
   masked_sum_baseline(n, a, valid, sum, count);
+}
+
+long terrain_count_ranges(long n, const uint8_t *valid, const terrain_range_leaf *a, const terrain_range_leaf *b,
+  const terrain_range_leaf *c) {
+#if TERRAIN_HAVE_AVX2_FORMS
+  if (use_avx2()) return count_ranges_avx2(n, valid, a, b, c);
+#endif
+  return count_ranges_rows(0, n, valid, a, b, c);
 }

@@ -126,4 +126,52 @@ final class VectorKernelTests: XCTestCase {
       }
     }
   }
+
+  func testRangeCountsMatchARowByRowCount() {
+    let intEdges: [Int64] = [.min, .min + 1, -1, 0, 1, 1989, 1990, 1991, .max - 1, .max]
+    for n in lengths + [64, 65, 127, 128, 129, 4096 + 7] {
+      var state = UInt64(n) &+ 11
+      func next() -> UInt64 {
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        return state >> 7
+      }
+      let ints: [Int64] = (0..<n).map { _ in
+        let r = next()
+        return r % 4 == 0 ? intEdges[Int(r / 4 % UInt64(intEdges.count))] : 1900 + Int64(r % 125)
+      }
+      let ints2: [Int64] = (0..<n).map { _ in Int64(next() % 3) - 1 }
+      let floats = values(n, seed: UInt64(n) &+ 17)
+      let valid = validity(n, seed: UInt64(n) &+ 19)
+      // (low, width) pairs: a plain range, one that wraps (v >= .min + 1 is width .max - 1…), a point.
+      let intRanges: [(Int64, UInt64)] = [(1990, UInt64(bitPattern: Int64.max &- 1990)), (.min, UInt64.max), (0, 0), (-1, 1),
+        (.min + 1, UInt64(bitPattern: Int64.max) &* 2), (.max, 0)]
+      let floatRanges: [(Double, Double)] = [(500.nextUp, .infinity), (-.infinity, 0), (-0.0, 0.0), (1, -1), (-.infinity, .infinity)]
+      ints.withUnsafeBufferPointer { ip in
+        ints2.withUnsafeBufferPointer { jp in
+          floats.withUnsafeBufferPointer { fp in
+            guard let ip = ip.baseAddress, let jp = jp.baseAddress, let fp = fp.baseAddress else { return }
+            for (low, width) in intRanges {
+              for (flo, fhi) in floatRanges {
+                var a = terrain_range_leaf(values: ip, is_float: 0, int_low: low, int_width: width, float_low: 0, float_high: 0)
+                var b = terrain_range_leaf(values: fp, is_float: 1, int_low: 0, int_width: 0, float_low: flo, float_high: fhi)
+                var c = terrain_range_leaf(values: jp, is_float: 0, int_low: 0, int_width: 0, float_low: 0, float_high: 0)
+                var expectedTwo = 0, expectedThree = 0
+                for i in 0..<n where valid[i] & 1 == 1 && UInt64(bitPattern: ints[i] &- low) <= width && floats[i] >= flo && floats[i] <= fhi {
+                  expectedTwo += 1
+                  if ints2[i] == 0 { expectedThree += 1 }
+                }
+                let (chosen, baseline) = bothForms { () -> (Int, Int) in
+                  (terrain_count_ranges(n, valid, &a, &b, nil), terrain_count_ranges(n, valid, &b, &a, &c))
+                }
+                XCTAssertEqual(chosen.0, expectedTwo, "n \(n) int \(low)+\(width) float \(flo)…\(fhi)")
+                XCTAssertEqual(baseline.0, expectedTwo, "n \(n) int \(low)+\(width) float \(flo)…\(fhi)")
+                XCTAssertEqual(chosen.1, expectedThree, "n \(n) int \(low)+\(width) float \(flo)…\(fhi)")
+                XCTAssertEqual(baseline.1, expectedThree, "n \(n) int \(low)+\(width) float \(flo)…\(fhi)")
+              }
+            }
+          }
+        }
+      }
+    }
+  }
 }

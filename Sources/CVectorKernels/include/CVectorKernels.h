@@ -30,6 +30,23 @@ uint64_t terrain_f64_map_constant(terrain_f64_op op, long n, const double *a, do
 /// +0.0 (its bits are and-ed away), so an infinite value in a masked row changes nothing.
 void terrain_f64_masked_sum(long n, const double *a, const uint8_t *valid, double *sum, int64_t *count);
 
+/// One test of `terrain_count_ranges`: an int column's value v holds when
+/// (uint64_t)(v - int_low) <= int_width (a closed range, wrapping subtraction), a float column's
+/// when float_low <= v && v <= float_high (never for NaN).
+typedef struct {
+  const void *values;
+  int is_float;
+  int64_t int_low;
+  uint64_t int_width;
+  double float_low;
+  double float_high;
+} terrain_range_leaf;
+
+/// The rows i < n where valid[i] has its low bit set and `a`, `b` and (when not NULL) `c` all
+/// hold.
+long terrain_count_ranges(long n, const uint8_t *valid, const terrain_range_leaf *a, const terrain_range_leaf *b,
+  const terrain_range_leaf *c);
+
 /// Whether the AVX2 forms are in use (for `.explain`-like diagnostics and tests); 0 or 1.
 int terrain_vector_kernels_avx2(void);
 
