@@ -63,44 +63,53 @@ final class VectorKernelTests: XCTestCase {
     return (chosen, baseline)
   }
 
+  /// Runs a kernel writing `expected.count` results and its non-finite flag in both forms, and
+  /// checks both against `expected` (bits) and its flag.
+  private func checkBothForms(_ expected: [Double], _ what: String, _ kernel: (UnsafeMutablePointer<Double>) -> UInt64) {
+    let expectedFlag = expected.reduce(UInt64(0)) { $0 | ($1 - $1).bitPattern }
+    let (chosen, baseline) = bothForms { () -> ([Double], UInt64) in
+      var out = [Double](repeating: 7, count: expected.count + 1)
+      let flag = kernel(&out)
+      return (Array(out.prefix(expected.count)), flag)
+    }
+    for (form, got) in [("chosen", chosen), ("baseline", baseline)] {
+      sameBits(got.0, expected)
+      XCTAssertEqual(got.1 != 0, expectedFlag != 0, "\(what), \(form) form")
+    }
+  }
+
   func testZipAndMapMatchSwiftBitForBit() {
     if terrain_vector_kernels_avx2() == 0 { print("VectorKernelTests: no AVX2 here, only the baseline forms are compared with Swift") }
     for n in lengths {
       let a = values(n, seed: UInt64(n) &+ 1)
       let b = values(n, seed: UInt64(n) &+ 99)
       for (op, f) in ops {
-        let expected = zip(a, b).map(f)
-        let expectedFlag = expected.reduce(UInt64(0)) { $0 | ($1 - $1).bitPattern }
-        let (chosen, baseline) = bothForms { () -> ([Double], UInt64) in
-          var out = [Double](repeating: 7, count: n)
-          let flag = terrain_f64_zip(op, n, a, b, &out)
-          return (out, flag)
-        }
-        sameBits(chosen.0, expected)
-        sameBits(baseline.0, expected)
-        XCTAssertEqual(chosen.1 != 0, expectedFlag != 0, "zip op \(op.rawValue) n \(n)")
-        XCTAssertEqual(baseline.1 != 0, expectedFlag != 0, "zip op \(op.rawValue) n \(n)")
+        checkBothForms(zip(a, b).map(f), "zip op \(op.rawValue) n \(n)") { terrain_f64_zip(op, n, a, b, $0) }
         for c in [1.1, -0.0, 0.0, 1e300, .infinity, .nan, 3] {
-          let expected = a.map { f($0, c) }
-          let expectedFlag = expected.reduce(UInt64(0)) { $0 | ($1 - $1).bitPattern }
-          let (chosen, baseline) = bothForms { () -> ([Double], UInt64) in
-            var out = [Double](repeating: 7, count: n)
-            let flag = terrain_f64_map_constant(op, n, a, c, &out)
-            return (out, flag)
-          }
-          sameBits(chosen.0, expected)
-          sameBits(baseline.0, expected)
-          XCTAssertEqual(chosen.1 != 0, expectedFlag != 0, "map op \(op.rawValue) c \(c) n \(n)")
-          XCTAssertEqual(baseline.1 != 0, expectedFlag != 0, "map op \(op.rawValue) c \(c) n \(n)")
+          checkBothForms(a.map { f($0, c) }, "map op \(op.rawValue) c \(c) n \(n)") { terrain_f64_map_constant(op, n, a, c, $0) }
         }
       }
     }
   }
 
   func testMaskedSumMatchesTheSwiftLoopBitForBit() {
+    // The order of additions, spelled out: 1e16 in sum 0, a 1 in each other sum, and the ninth
+    // row (past the last multiple of 8) in sum 0, where 1e16 + 1 rounds back to 1e16.
+    let ordered = [1e16, 1, 1, 1, 1, 1, 1, 1, 1]
+    let (chosen, baseline) = bothForms { () -> Double in
+      var sum = 0.0
+      var count: Int64 = 0
+      terrain_f64_masked_sum(9, ordered, [UInt8](repeating: 1, count: 9), &sum, &count)
+      return sum
+    }
+    XCTAssertEqual(chosen, 10_000_000_000_000_006)
+    XCTAssertEqual(baseline, 10_000_000_000_000_006)
     for n in lengths + [4096 + 13] {
-      // Finite values (a sum with ±inf/NaN is compared by class only), and the same with edges.
-      let finite = values(n, seed: UInt64(n) &+ 5).map { $0.isFinite ? $0 : 12.5 }
+      // Moderate values of mixed magnitudes (where the order of additions shows in the last
+      // bits), and the same with edges (±inf, NaN and 1e308 swamp the rest).
+      let finite = values(n, seed: UInt64(n) &+ 5).enumerated().map { i, v in
+        (v.magnitude < 1e300 ? v : 12.5) * [1.0, 1e-3, 3, 0.1, 7, 1e2, 0.5][i % 7]
+      }
       for a in [finite, values(n, seed: UInt64(n) &+ 7)] {
         let valid = validity(n, seed: UInt64(n) &+ 3)
         let expected = a.withUnsafeBufferPointer { ap in
