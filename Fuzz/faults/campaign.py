@@ -567,6 +567,94 @@ class Campaign:
                 self.record("readers: truncated/mutated " + fmt, ok, "%s rc=%s hung=%s named=%s %s" % (
                     kind, status, hung, named, err[-200:]))
 
+    # -- 9b. PostgreSQL connections broken mid-transfer ------------------------------------------
+    def postgres(self):
+        """`attach` through scripts/pg-fault-proxy.py, which cuts the connection (both ends
+        closed), stalls it (silent, sockets open) or freezes the server (a stall, and later
+        connections — the cancel request's too — accepted and ignored) after a random number of
+        the server's bytes, during attach, a pushed-down aggregate, a pull of 400,000 rows into
+        memory, and an export into the database. A cut must end the script with an error naming
+        the connection (or 0 when the cut came after the last byte needed); a stall or a freeze
+        must end within seconds of SIGINT with status 130 (or 0/1 when it had finished)."""
+        cluster = os.environ.get("TERRAIN_TEST_PG_DIR")
+        conninfo = os.environ.get("TERRAIN_TEST_PG")
+        started = None
+        if not (cluster and conninfo):
+            p = subprocess.run([os.path.join(ROOT, "scripts", "pg-test-cluster"), "start"], capture_output=True, text=True)
+            if p.returncode != 0:
+                print("postgres: no PostgreSQL cluster (%s), category skipped" % p.stderr.strip()[-200:], file=sys.stderr)
+                return
+            env = dict(line.replace("export ", "", 1).split("=", 1) for line in p.stdout.splitlines() if line.startswith("export "))
+            conninfo = env["TERRAIN_TEST_PG"].strip("'")
+            cluster = started = env["TERRAIN_TEST_PG_DIR"].strip("'")
+        try:
+            fields = dict(f.split("=", 1) for f in conninfo.split())
+            host, port, db = fields["host"], fields["port"], fields.get("dbname", "terrain")
+            subprocess.run(["psql", "-X", "-q", conninfo, "-c",
+                            "drop table if exists fault_big; create table fault_big as select g as id, g * 1.5 as x, "
+                            "'v' || (g % 1000) as t, date '2020-01-01' + (g % 900) as d from generate_series(1, 400000) g"],
+                           check=True, capture_output=True)
+            proxy_dir = tempfile.mkdtemp(prefix="pgproxy-", dir="/tmp")  # a short path: Unix sockets
+            os.chmod(proxy_dir, 0o755)
+            via = "host=%s port=%s dbname=%s user=%s" % (proxy_dir, port, db, fields.get("user", "postgres"))
+            scripts = {
+                "attach": 'attach "%s" as pg\n.tables' % via,
+                "pushed-down": 'attach "%s" as pg\nfrom pg.fault_big | aggregate n = count(), s = sum(x) by t | sort t | take 3' % via,
+                "pull": 'attach "%s" as pg\nlet t = from pg.fault_big\nfrom t | aggregate n = count()' % via,
+                "export": 'attach "%s" as pg\nfrom communes | take 20000 | export "pg.fault_out" with (mode = "replace")' % via,
+            }
+            for rep in range(self.n(60)):
+                for what, script in scripts.items():
+                    for mode in ("cut", "stall", "freeze"):
+                        self.postgres_case(proxy_dir, cluster, port, what, script, mode)
+            shutil.rmtree(proxy_dir, ignore_errors=True)
+        finally:
+            if started:
+                subprocess.run([os.path.join(ROOT, "scripts", "pg-test-cluster"), "stop", started], capture_output=True)
+
+    def postgres_case(self, proxy_dir, cluster, port, what, script, mode):
+        after = int(self.rng.choice([self.rng.randrange(0, 2000), self.rng.randrange(0, 200000), self.rng.randrange(0, 8000000)]))
+        connection = self.rng.choice([0, 1, 2, 3])
+        proxy = subprocess.Popen([sys.executable, os.path.join(ROOT, "scripts", "pg-fault-proxy.py"), "--listen", proxy_dir,
+                                  "--upstream", cluster, "--port", port, "--mode", mode, "--after", str(after),
+                                  "--connection", str(connection)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        try:
+            proxy.stdout.readline()  # "ready"
+            d = self.fresh("pg")
+            with open(os.path.join(d, "s.tq"), "w") as f:
+                f.write(script + "\n")
+            p = subprocess.Popen([self.bin, "s.tq"], cwd=d, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            interrupted = None
+            try:
+                _, err = p.communicate(timeout=20 if mode == "cut" else 3)
+                hung = False
+            except subprocess.TimeoutExpired:
+                hung = mode == "cut"
+                err = b""
+                if not hung:
+                    p.send_signal(signal.SIGINT)
+                    interrupted = time.time()
+                    try:
+                        _, err = p.communicate(timeout=15)
+                    except subprocess.TimeoutExpired:
+                        hung = True
+                if hung:
+                    p.kill()
+                    _, err = p.communicate()
+            status = p.returncode
+            text = err.decode("utf-8", "replace")
+            if interrupted is not None:
+                good = status in (130, 0, 1) and not hung
+            else:
+                good = status in (0, 1) and (status == 0 or "PostgreSQL" in text or "pg" in text)
+            ok = good and not hung and not self.crashed(status, err)
+            self.record("postgres: connection %s during %s" % (mode, what), ok, "after %d bytes of connection %d: rc=%s hung=%s %s" % (
+                after, connection, status, hung, text[-300:]))
+            shutil.rmtree(d, ignore_errors=True)
+        finally:
+            proxy.kill()
+            proxy.wait()
+
     # -- 10. valgrind -----------------------------------------------------------------------
     def valgrind(self):
         if not shutil.which("valgrind"):
@@ -638,7 +726,7 @@ workbook(sys.argv[2], rows)
 """
 
 CATEGORIES = ["disk_full", "kill9", "signals_script", "signals_pty", "memory", "changing_files", "fifos",
-              "statements", "readers", "valgrind"]
+              "statements", "readers", "postgres", "valgrind"]
 
 def main():
     ap = argparse.ArgumentParser()

@@ -141,7 +141,7 @@ extension Attachment {
   /// `count` more connections to the same database (opened once, kept while attached), for
   /// reading the parts of a scan at once; fewer when one cannot be opened.
   func helperConnections(_ count: Int) -> [PostgresConnection] {
-    while helpers.count < count, let c = try? PostgresConnection(conninfo: connection.conninfo) { helpers.append(c) }
+    while helpers.count < count, let c = try? PostgresConnection(conninfo: connection.conninfo, cancel: connection.interrupt) { helpers.append(c) }
     return Array(helpers.prefix(count))
   }
 

@@ -67,7 +67,7 @@ extension Session {
       collation: collation).resolvePath(conninfoText)
     let o = try OptionBinder(parameters: parameterValues, constants: KernelConstants(), functions: .standard)
       .bind(options, AttachOptions.schema, into: AttachOptions())
-    let connection = try placed(at: conninfoText.span) { try PostgresConnection(conninfo: conninfo) }
+    let connection = try placed(at: conninfoText.span) { try PostgresConnection(conninfo: conninfo, cancel: cancel) }
     guard try placed(at: span, { try connection.schemaExists(o.schema) }) else {
       throw Diagnostic(.pgUnknownSchema, o.schema, connection.displayName, at: options.first?.name.span ?? span)
     }

@@ -8,6 +8,7 @@
   import Darwin
 #endif
 import CLibPQ
+import Dispatch
 import TerrainStorage
 import TerrainSyntax
 
@@ -25,35 +26,67 @@ package final class PostgresConnection {
   private(set) var cancelRequested = false
   /// `user@host:port/dbname` as the server was reached (no password), for messages and `.tables`.
   package private(set) var displayName: String
+  /// The session's Ctrl-C flag (the `cancel` given to `init`): calls given no flag of their own
+  /// (a `rollback` after an error) send no cancel request when it is set, but wait for a
+  /// silent server no longer than `silenceLimitNanoseconds`.
+  package let interrupt: CancellationFlag?
 
-  /// Connects. - Throws: a `Diagnostic` (`pg-cannot-connect`) with libpq's reason.
-  package init(conninfo: String) throws {
+  /// Connects, checking `cancel` (Ctrl-C) every 100 ms while the server is reached: a host that
+  /// does not answer cannot hold the session.
+  /// - Throws: a `Diagnostic` (`pg-cannot-connect`) with libpq's reason; `CancelledError`.
+  package init(conninfo: String, cancel: CancellationFlag? = nil) throws {
     self.conninfo = conninfo
-    guard let c = PQconnectdb(conninfo) else {
+    interrupt = cancel
+    // UTF-8 as a connection parameter (later keywords override what the string says), so no
+    // blocking `SET` follows the connection; `PQresetStart` reuses it.
+    let started: OpaquePointer? = ["dbname", "client_encoding"].withCStrings { keywords in
+      [conninfo, "UTF8"].withCStrings { values in PQconnectStartParams(keywords, values, 1) }
+    }
+    guard let c = started else {
       throw Diagnostic(.pgCannotConnect, redactedConninfo(conninfo), "out of memory")
     }
     conn = c
     displayName = redactedConninfo(conninfo)
-    guard PQstatus(c) == CONNECTION_OK else {
-      let reason = errorText(PQerrorMessage(c))
-      // Every stored property is set: `deinit` runs and closes `conn`.
-      throw Diagnostic(.pgCannotConnect, redactedConninfo(conninfo), reason, help: .pgConnectHelp)
+    // Every stored property is set from here: a throw runs `deinit`, which closes `conn`.
+    guard PQstatus(c) != CONNECTION_BAD, try pollUntilConnected(cancel: cancel, step: PQconnectPoll) else {
+      throw Diagnostic(.pgCannotConnect, redactedConninfo(conninfo), errorText(PQerrorMessage(c)), help: .pgConnectHelp)
     }
     displayName = describeConnection(c)
-    _ = PQsetClientEncoding(c, "UTF8")
   }
 
   deinit { PQfinish(conn) }
 
-  /// Reopens a connection the server or the network dropped; nothing when it is fine.
-  /// - Throws: `pg-connection-lost` when it cannot be reopened.
-  package func ensureOpen() throws {
+  /// Reopens a connection the server or the network dropped (or that a silent server made us
+  /// give up); nothing when it is fine. Checks `cancel` as `init` does.
+  /// - Throws: `pg-connection-lost` when it cannot be reopened; `CancelledError`.
+  package func ensureOpen(cancel: CancellationFlag? = nil) throws {
     guard PQstatus(conn) != CONNECTION_OK else { return }
-    PQreset(conn)
-    guard PQstatus(conn) == CONNECTION_OK else {
+    guard PQresetStart(conn) == 1, try pollUntilConnected(cancel: cancel, step: PQresetPoll) else {
       throw Diagnostic(.pgConnectionLost, displayName, errorText(PQerrorMessage(conn)), help: .pgReconnectHelp)
     }
-    _ = PQsetClientEncoding(conn, "UTF8")
+  }
+
+  /// Drives libpq's non-blocking connection (`PQconnectPoll`/`PQresetPoll` as `step`): waits in
+  /// slices of 100 ms for the socket to be ready as the last step asked, checking `cancel`
+  /// between them. Whether the connection is open (false: failed, see `PQerrorMessage`).
+  private func pollUntilConnected(cancel: CancellationFlag?, step: (OpaquePointer?) -> PostgresPollingStatusType) throws -> Bool {
+    var state = PGRES_POLLING_WRITING
+    while true {
+      switch state {
+      case PGRES_POLLING_OK: return true
+      case PGRES_POLLING_FAILED: return false
+      default: break
+      }
+      let socket = PQsocket(conn)
+      guard socket >= 0 else { return false }
+      var ready = false
+      while !ready {
+        if cancel?.isCancelled == true { throw CancelledError() }
+        var p = pollfd(fd: socket, events: Int16(state == PGRES_POLLING_READING ? POLLIN : POLLOUT), revents: 0)
+        ready = poll(&p, 1, 100) != 0
+      }
+      state = step(conn)
+    }
   }
 
   /// The libpq handle, for the transfers of this module.
@@ -65,7 +98,7 @@ package final class PostgresConnection {
   /// (nil for null), for the catalog queries and commands (`BEGIN`, `DROP TABLE`…).
   @discardableResult
   package func query(_ sql: String, _ parameters: [String] = [], cancel: CancellationFlag? = nil) throws -> [[String?]] {
-    try ensureOpen()
+    try ensureOpen(cancel: cancel)
     try send(sql, parameters)
     let results = try collectResults(cancel: cancel)
     var rows: [[String?]] = []
@@ -83,7 +116,7 @@ package final class PostgresConnection {
 
   /// Sends one statement without waiting for its result.
   func send(_ sql: String, _ parameters: [String] = []) throws {
-    cancelRequested = false
+    beginStatement()
     let sent: Int32
     if parameters.isEmpty {
       sent = PQsendQuery(conn, sql)
@@ -97,6 +130,12 @@ package final class PostgresConnection {
       }
     }
     guard sent == 1 else { throw lostOrFailed() }
+  }
+
+  /// Forgets the previous statement's cancel request; called before sending each command.
+  func beginStatement() {
+    cancelRequested = false
+    cancelSentAt = nil
   }
 
   /// Waits for the results of the statement sent, polling `cancel` every 100 ms (a set flag
@@ -137,27 +176,76 @@ package final class PostgresConnection {
   /// Reads what the server sent until a result is complete, every 100 ms checking `cancel`.
   func waitUntilNotBusy(cancel: CancellationFlag?) throws {
     while PQisBusy(conn) != 0 {
-      if let cancel, cancel.isCancelled, !cancelRequested { sendCancel() }
-      try waitForInput(timeoutMilliseconds: 100)
+      try waitForServer(cancel: cancel)
       guard PQconsumeInput(conn) == 1 else { throw lostOrFailed() }
     }
   }
 
-  /// Waits until the connection's socket is readable or `timeoutMilliseconds` have passed.
-  func waitForInput(timeoutMilliseconds: Int32) throws {
+  /// How long the server has to end a statement once asked to cancel it (or, for `drainResults`,
+  /// to send what is left) before the connection is given up: a server or a network that went
+  /// silent must not hold the session after Ctrl-C.
+  static let silenceLimitNanoseconds: UInt64 = 3_000_000_000
+
+  /// When the cancel request of the statement under way was sent (monotonic), nil before.
+  private var cancelSentAt: UInt64?
+  /// The latest moment `drainResults` waits until, nil outside it.
+  private var drainDeadline: UInt64?
+
+  /// Waits up to 100 ms for the server to send something. Sends the cancel request once
+  /// `cancel` is set; when the server has not ended the statement `silenceLimitNanoseconds`
+  /// later, closes the connection's socket (the next statement reconnects) and throws
+  /// `CancelledError`.
+  func waitForServer(cancel: CancellationFlag?) throws {
+    if let cancel, cancel.isCancelled, !cancelRequested {
+      sendCancel()
+    } else if cancel == nil, cancelSentAt == nil, interrupt?.isCancelled == true {
+      cancelSentAt = monotonicNanoseconds()
+    }
+    try checkSilence()
+    try waitForInput(timeoutMilliseconds: 100)
+  }
+
+  /// Gives the connection up when the server has been silent too long: a cancel request sent
+  /// more than `silenceLimitNanoseconds` ago (`CancelledError`), or `drainResults`'s deadline
+  /// passed (`pg-connection-lost`).
+  func checkSilence() throws {
+    let now = monotonicNanoseconds()
+    if let sent = cancelSentAt, now &- sent > Self.silenceLimitNanoseconds {
+      abandon()
+      throw CancelledError()
+    }
+    if let deadline = drainDeadline, now > deadline {
+      abandon()
+      throw lostOrFailed()
+    }
+  }
+
+  /// Waits until the connection's socket is readable (or, with `writing`, writable too) or
+  /// `timeoutMilliseconds` have passed.
+  func waitForInput(timeoutMilliseconds: Int32, writing: Bool = false) throws {
     let socket = PQsocket(conn)
     guard socket >= 0 else { throw lostOrFailed() }
-    var p = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+    var p = pollfd(fd: socket, events: Int16(writing ? POLLIN | POLLOUT : POLLIN), revents: 0)
     _ = poll(&p, 1, timeoutMilliseconds)
   }
 
-  /// Asks the server to stop the statement running (`PQcancel`, over a second connection).
+  /// Asks the server to stop the statement running: `PQcancel` opens a second connection and
+  /// waits for the server to take the request, so it runs on another thread (a server that
+  /// hangs would hold it for ever); the statement's own wait is bounded by `waitForServer`.
   func sendCancel() {
     cancelRequested = true
+    cancelSentAt = monotonicNanoseconds()
     guard let c = PQgetCancel(conn) else { return }
-    defer { PQfreeCancel(c) }
-    var buffer = [CChar](repeating: 0, count: 256)
-    _ = PQcancel(c, &buffer, Int32(buffer.count))
+    let request = CancelRequest(c)
+    DispatchQueue.global().async { request.send() }
+  }
+
+  /// Gives up the connection: its socket is shut, so libpq sees it closed, the statement ends
+  /// with an error and the next one reconnects (`ensureOpen`).
+  func abandon() {
+    let socket = PQsocket(conn)
+    if socket >= 0 { _ = shutdown(socket, Int32(SHUT_RDWR)) }
+    _ = PQconsumeInput(conn)
   }
 
   /// The error of a failed send or read: a lost connection, or libpq's message.
@@ -200,7 +288,10 @@ package final class PostgresConnection {
   }
 
   /// Discards whatever results are left (after an error in the middle of a transfer).
+  /// Waits at most `silenceLimitNanoseconds` for them, then gives the connection up.
   func drainResults() {
+    drainDeadline = monotonicNanoseconds() &+ Self.silenceLimitNanoseconds
+    defer { drainDeadline = nil }
     while (try? waitUntilNotBusy(cancel: nil)) != nil, let r = PQgetResult(conn) {
       let status = PQresultStatus(r)
       PQclear(r)
@@ -208,6 +299,38 @@ package final class PostgresConnection {
       if status == PGRES_COPY_OUT { break }
     }
   }
+}
+
+/// A `PGcancel` sent from another thread, freed once sent.
+private final class CancelRequest: @unchecked Sendable {
+  private let cancel: OpaquePointer
+
+  init(_ cancel: OpaquePointer) { self.cancel = cancel }
+
+  deinit { PQfreeCancel(cancel) }
+
+  func send() {
+    var buffer = [CChar](repeating: 0, count: 256)
+    _ = PQcancel(cancel, &buffer, Int32(buffer.count))
+  }
+}
+
+extension Array where Element == String {
+  /// The strings as a NULL-terminated array of C strings, for libpq's keyword/value calls.
+  fileprivate func withCStrings<R>(_ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> R) -> R {
+    var copies: [UnsafeMutablePointer<CChar>?] = map { strdup($0) } + [nil]
+    defer { copies.forEach { free($0) } }
+    return copies.withUnsafeMutableBufferPointer { buffer in
+      buffer.withMemoryRebound(to: UnsafePointer<CChar>?.self) { body(UnsafePointer($0.baseAddress)) }
+    }
+  }
+}
+
+/// Nanoseconds of the monotonic clock.
+private func monotonicNanoseconds() -> UInt64 {
+  var t = timespec()
+  clock_gettime(CLOCK_MONOTONIC, &t)
+  return UInt64(max(0, t.tv_sec)) &* 1_000_000_000 &+ UInt64(max(0, t.tv_nsec))
 }
 
 // The error fields of `PQresultErrorField` (postgres_ext.h's PG_DIAG_* are character macros,

@@ -87,7 +87,7 @@ extension PostgresConnection {
   /// `fetch`, checking the result against `1 / memoryShare` of what it may take (the parts of
   /// `fetchParts`, decoded at once, share the memory).
   private func fetch(sql: String, cancel: CancellationFlag?, notices: ((String) -> Void)?, memoryShare: Int) throws -> Table {
-    try ensureOpen()
+    try ensureOpen(cancel: cancel)
     var body = Substring(sql)
     while let last = body.last, last == ";" || last == " " || last == "\n" || last == "\t" { body = body.dropLast() }
     let columns = try describe(String(body), cancel: cancel)
@@ -139,9 +139,8 @@ extension PostgresConnection {
           if !cancelRequested { sendCancel() }
         }
       } else if n == 0 {
-        if let cancel, cancel.isCancelled, !cancelRequested { sendCancel() }
-        try waitForInput(timeoutMilliseconds: 100)
-        guard PQconsumeInput(handle) == 1 else { throw lostOrFailed() }
+        do { try waitForServer(cancel: cancel) } catch { throw failure ?? error }
+        guard PQconsumeInput(handle) == 1 else { throw failure ?? lostOrFailed() }
       } else if n == -1 {
         break
       } else {
@@ -183,7 +182,7 @@ extension PostgresConnection {
     }
     do {
       for c in connections {
-        try c.ensureOpen()
+        try c.ensureOpen(cancel: cancel)
         try c.query("begin isolation level repeatable read read only", cancel: cancel)
         begun.append(c)
       }
@@ -229,6 +228,7 @@ extension PostgresConnection {
 
   /// The result columns of `sql` (prepared, not run).
   package func describe(_ sql: String, cancel: CancellationFlag?) throws -> [PostgresColumn] {
+    beginStatement()
     guard PQsendPrepare(handle, "", sql, 0, nil) == 1 else { throw lostOrFailed() }
     try collectResults(cancel: cancel).forEach { PQclear($0) }
     guard PQsendDescribePrepared(handle, "") == 1 else { throw lostOrFailed() }
@@ -248,7 +248,7 @@ extension PostgresConnection {
   /// error, a lost connection, `cancel` — rolls everything back. Returns the rows written.
   package func export(_ table: Table, schema: String, name: String, mode: PostgresExportMode,
     cancel: CancellationFlag? = nil) throws -> Int {
-    try ensureOpen()
+    try ensureOpen(cancel: cancel)
     let target = quoteIdentifier(schema) + "." + quoteIdentifier(name)
     try query("begin")
     do {
@@ -289,10 +289,14 @@ extension PostgresConnection {
   }
 
   /// `COPY target (columns) FROM STDIN (FORMAT binary)` with the rows of `table`, sent in
-  /// pieces of about 1 MB; `cancel` between pieces aborts the COPY.
+  /// pieces of about 1 MB; `cancel` between pieces aborts the COPY. The connection is
+  /// non-blocking meanwhile, so that a network that stops taking data cannot hold the session:
+  /// each wait to write checks `cancel` (see `waitToWrite`).
   private func copyIn(_ table: Table, into target: String, columns: String, cancel: CancellationFlag?) throws {
     try send("copy \(target) (\(columns)) from stdin (format binary)")
     try collectResults(cancel: cancel, stopAtCopy: true).forEach { PQclear($0) }
+    guard PQsetnonblocking(handle, 1) == 0 else { throw lostOrFailed() }
+    defer { _ = PQsetnonblocking(handle, 0) }
     var encoder = CopyBinaryEncoder(table: table)
     var aborted: Error?
     while let piece = try encoder.next(maxBytes: 1 << 20) {
@@ -300,18 +304,43 @@ extension PostgresConnection {
         aborted = CancelledError()
         break
       }
-      let sent = piece.withUnsafeBytes { p in
-        PQputCopyData(handle, p.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(p.count))
+      while true {
+        let sent = piece.withUnsafeBytes { p in
+          PQputCopyData(handle, p.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(p.count))
+        }
+        if sent == 1 { break }
+        guard sent == 0 else { throw lostOrFailed() }
+        try waitToWrite(cancel: cancel)
       }
-      guard sent == 1 else { throw lostOrFailed() }
     }
-    guard PQputCopyEnd(handle, aborted == nil ? nil : "cancelled by the user") == 1 else { throw lostOrFailed() }
+    while true {
+      let ended = PQputCopyEnd(handle, aborted == nil ? nil : "cancelled by the user")
+      if ended == 1 { break }
+      guard ended == 0 else { throw lostOrFailed() }
+      try waitToWrite(cancel: cancel)
+    }
+    while true {
+      let flushed = PQflush(handle)
+      if flushed == 0 { break }
+      guard flushed == 1 else { throw lostOrFailed() }
+      try waitToWrite(cancel: cancel)
+    }
     do {
       try collectResults(cancel: cancel).forEach { PQclear($0) }
     } catch {
       throw aborted ?? error
     }
     if let aborted { throw aborted }
+  }
+
+  /// Waits up to 100 ms for the socket to take more data (sending what libpq holds), and gives
+  /// the connection up (`CancelledError`) when `cancel` has been set for longer than
+  /// `silenceLimitNanoseconds` without the server taking anything.
+  private func waitToWrite(cancel: CancellationFlag?) throws {
+    if let cancel, cancel.isCancelled, !cancelRequested { sendCancel() }
+    try checkSilence()
+    try waitForInput(timeoutMilliseconds: 100, writing: true)
+    guard PQconsumeInput(handle) == 1, PQflush(handle) >= 0 else { throw lostOrFailed() }
   }
 }
 
