@@ -520,7 +520,7 @@ class Campaign:
         make = ('let t = from communes | select code_insee, nom, population, superficie, grand = population > 10000, '
                 'd = date("2024-01-01") + int(population % 300) | take 3000\n')
         files = {}
-        for fmt in ["xlsx", "parquet", "arrow", "csv.gz", "zip"]:
+        for fmt in ["xlsx", "parquet", "arrow", "csv.gz", "zip", "json", "terrain"]:
             path = os.path.join(d, "valid." + fmt)
             if fmt == "zip":
                 import zipfile
@@ -530,6 +530,9 @@ class Campaign:
                 import gzip
                 with open(self.medium, "rb") as src, gzip.open(path, "wb") as z:
                     z.write(src.read())
+            elif fmt == "terrain":  # a session file (`.save`) of the Parquet file's table, read back by `.open`
+                self.run([self.bin, "--no-data", "-c", 'load "%s" as t\n.save %s' % (os.path.join(d, "valid.parquet"), path)],
+                         cwd=d, timeout=120)
             elif not os.path.exists(path):
                 self.run([self.bin, "-c", make + 'from t | export "%s"' % path], cwd=d, timeout=120)
             if os.path.exists(path):
@@ -557,8 +560,8 @@ class Campaign:
                 path = os.path.join(d, "case." + fmt)
                 with open(path, "wb") as h:
                     h.write(blob)
-                status, out, err, hung = self.run([self.bin, "--no-data", "-c", 'load "%s" as x\nfrom x | aggregate n = count()' % path],
-                                                  cwd=d, timeout=30)
+                read = ('.open %s\n.tables' % path) if fmt == "terrain" else ('load "%s" as x\nfrom x | aggregate n = count()' % path)
+                status, out, err, hung = self.run([self.bin, "--no-data", "-c", read], cwd=d, timeout=30)
                 named = status != 1 or b"case." in err
                 ok = not hung and not self.crashed(status, err) and status in (0, 1) and named
                 if not ok:
