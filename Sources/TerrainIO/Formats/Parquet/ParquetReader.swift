@@ -45,6 +45,16 @@ struct ParquetColumn {
   var kind: OutputKind
   var optional: Bool
 
+  /// Whether PLAIN values of the physical type are the output's values byte for byte (8-byte
+  /// signed integers and doubles; `ChunkDecoder.convertFixed` copies them).
+  var keepsPlainValues: Bool {
+    switch (physical, element.meaning) {
+    case (.int64, .decimal), (.int64, .timestamp), (.int64, .integer(_, false)): return false
+    case (.int64, _), (.double, _): return true
+    default: return false
+    }
+  }
+
   /// Bytes of one value of the physical type (nil for BYTE_ARRAY).
   var physicalWidth: Int? {
     switch physical {
@@ -212,7 +222,7 @@ package final class ParquetTable: DeferredTable, @unchecked Sendable {
 
     // One task per column chunk, row group by row group.
     let taskCount = groups.count * columns.count
-    let dictionaries = UnsafeMutableBufferPointer<TextDictionary?>.allocate(capacity: max(taskCount, 1))
+    let dictionaries = UnsafeMutableBufferPointer<ChunkText?>.allocate(capacity: max(taskCount, 1))
     dictionaries.initialize(repeating: nil)
     let faults = UnsafeMutableBufferPointer<Error?>.allocate(capacity: max(taskCount, 1))
     faults.initialize(repeating: nil)
@@ -241,6 +251,7 @@ package final class ParquetTable: DeferredTable, @unchecked Sendable {
       var decoder = ChunkDecoder(
         file: file, column: c, rows: counts[k], output: outputs[t % columns.count] + start * c.kind.size,
         makeValidity: { try validity.pointer() + start }, scratch: scratch, pageLimit: pageLimit, cancel: cancel)
+      decoder.keepsIndices = true
       do {
         let chunk = group.columns[c.leaf]
         dictionaries[t] = try decoder.decode(chunk)
@@ -486,23 +497,96 @@ private func selectColumns(_ schema: [ParquetSchemaElement], name: String, wante
   return (result, leaves)
 }
 
-/// Merges the dictionaries of a text column's row groups into the first one, rewriting the
-/// codes of the later row groups.
+/// The text values of a column chunk: interned into a dictionary of the chunk (the chunk's
+/// codes are its codes), or the values of its dictionary page as they are (the chunk's codes
+/// are their positions on the page).
+enum ChunkText {
+  case interned(TextDictionary)
+  case page(PageDictionary)
+}
+
+/// The values of a dictionary page of text, kept as they are (not interned) until the row
+/// groups' dictionaries are merged: their bytes end to end, and where each ends.
+final class PageDictionary {
+  private let bytes: UnsafeMutablePointer<UInt8>
+  private let capacity: Int
+  private let ends: UnsafeMutablePointer<Int>
+  private let limit: Int
+  private(set) var count = 0
+  private var used = 0
+
+  /// Room for `limit` values of `capacity` bytes in all; `AllocationFailure` when refused.
+  init(limit: Int, capacity: Int) throws {
+    bytes = try allocateCheckedBytes(capacity).bindMemory(to: UInt8.self, capacity: max(capacity, 1))
+    do {
+      let (size, o) = max(limit, 1).multipliedReportingOverflow(by: MemoryLayout<Int>.size)
+      if o { throw AllocationFailure(bytes: Int.max) }
+      ends = try allocateCheckedBytes(size).bindMemory(to: Int.self, capacity: max(limit, 1))
+    } catch {
+      free(bytes)
+      throw error
+    }
+    self.capacity = capacity
+    self.limit = limit
+  }
+
+  deinit {
+    free(bytes)
+    free(ends)
+  }
+
+  /// Adds a value (false, nothing added, past the room given).
+  func append(_ b: UnsafeRawBufferPointer) -> Bool {
+    guard count < limit, b.count <= capacity - used else { return false }
+    if let p = b.baseAddress, b.count > 0 { (bytes + used).update(from: p.assumingMemoryBound(to: UInt8.self), count: b.count) }
+    used += b.count
+    ends[count] = used
+    count += 1
+    return true
+  }
+
+  /// Value `i` (below `count`).
+  func value(_ i: Int) -> UnsafeRawBufferPointer {
+    let start = i == 0 ? 0 : ends[i - 1]
+    return UnsafeRawBufferPointer(start: bytes + start, count: ends[i] - start)
+  }
+}
+
+/// Merges the dictionaries of a text column's row groups into one (the first row group's
+/// dictionary when it is an interned one), rewriting the codes of the row groups whose codes
+/// change: the values keep the order in which the row groups first list them.
 private func mergeDictionaries(
-  _ locals: [TextDictionary?], codes: UnsafeMutablePointer<UInt32>, starts: [Int], counts: [Int],
+  _ locals: [ChunkText?], codes: UnsafeMutablePointer<UInt32>, starts: [Int], counts: [Int],
   validity: UnsafeMutablePointer<UInt8>?
 ) -> TextDictionary {
   var global: TextDictionary? = nil
   for (g, local) in locals.enumerated() {
-    guard let local else { continue }
-    guard let into = global else {
-      global = local
-      continue
+    let map: [UInt32]
+    switch local {
+    case nil: continue
+    case .interned(let d)?:
+      guard let into = global else {
+        global = d
+        continue
+      }
+      map = (0..<d.count).map { into.intern(bytes: d.bytes(of: UInt32($0))) }
+    case .page(let d)?:
+      let into = global ?? TextDictionary(capacity: d.count)
+      global = into
+      map = (0..<d.count).map { i in
+        let b = d.value(i)
+        // Invalid UTF-8 is kept as its replacement, as the chunk's own dictionary would.
+        if let p = b.baseAddress, firstInvalidUTF8(p.assumingMemoryBound(to: UInt8.self), b.count) != nil {
+          return into.intern(String(decoding: b, as: UTF8.self))
+        }
+        return into.intern(bytes: b)
+      }
     }
-    var map = [UInt32](repeating: 0, count: max(local.count, 1))
-    for c in 0..<local.count { map[c] = into.intern(bytes: local.bytes(of: UInt32(c))) }
+    // A row group whose codes are already the merged ones is left as it is.
+    if map.indices.allSatisfy({ map[$0] == UInt32($0) }) { continue }
+    let m = map.isEmpty ? [0] : map
     let p = codes + starts[g]
-    map.withUnsafeBufferPointer { m in
+    m.withUnsafeBufferPointer { m in
       if let v = validity.map({ $0 + starts[g] }) {
         for i in 0..<counts[g] { p[i] = v[i] != 0 ? m[Int(p[i])] : 0 }
       } else {
@@ -627,18 +711,51 @@ private func allocateColumnMemory(sizes: [Int]) throws -> [UnsafeMutableRawPoint
 
 /// Asks the system to back `bytes` bytes at `p` with memory now, in one call rather than one
 /// page fault per page as they are first written (Linux 5.14's MADV_POPULATE_WRITE; a
-/// harmless no-op elsewhere). Huge pages were measured slower here: they are compacted and
-/// cleared 2 MB at a time.
+/// harmless no-op elsewhere). Only the runs of pages not yet resident are asked for: a column
+/// buffer made of memory the heap reuses (a previous table's) is resident already, and asking
+/// for it again would walk and mark each of its pages for nothing. Huge pages were measured
+/// slower here: they are compacted and cleared 2 MB at a time.
 private func populate(_ p: UnsafeMutableRawPointer, _ bytes: Int) {
   #if os(Linux)
     let page = filePageSize
     let start = (Int(bitPattern: p) + page - 1) / page * page
     let end = (Int(bitPattern: p) + bytes) / page * page
-    if end - start >= 16 * page {
-      _ = madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, 23)
+    guard end - start >= 16 * page else { return }
+    // Residency of up to 4096 pages (16 MB) at a time.
+    let step = 4096
+    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: step) { flags in
+      guard let f = flags.baseAddress else { return }
+      var at = start
+      while at < end {
+        let pages = min(step, (end - at) / page)
+        guard let q = UnsafeMutableRawPointer(bitPattern: at) else { return }
+        if mincore(q, pages * page, f) != 0 {
+          _ = madvise(q, pages * page, 23)
+        } else {
+          // Each run of absent pages, when long enough to be worth a call.
+          var i = 0
+          while i < pages {
+            guard f[i] & 1 == 0 else {
+              i += 1
+              continue
+            }
+            var j = i + 1
+            while j < pages && f[j] & 1 == 0 { j += 1 }
+            if j - i >= 16, let r = UnsafeMutableRawPointer(bitPattern: at + i * page) {
+              _ = madvise(r, (j - i) * page, 23)
+            }
+            i = j
+          }
+        }
+        at += pages * page
+      }
     }
   #endif
 }
+
+/// The most bytes of definition levels a page decompressed in place may put in the rows
+/// before it (kept aside meanwhile).
+private let keptAsideLimit = 64
 
 /// A page of a column chunk, as its header says (`indexPages`).
 struct PageRef {
@@ -716,7 +833,8 @@ struct ChunkDecoder {
   let file: FileBytes
   let column: ParquetColumn
   let rows: Int
-  /// The chunk's first row in the column's buffer.
+  /// The chunk's first row in the column's buffer; the `rows` rows from there are this
+  /// decoder's alone while it runs (a page may lend the end of the rows before it).
   let output: UnsafeMutableRawPointer
   /// The chunk's first row in the column's validity mask, allocating it (optional columns).
   let makeValidity: () throws -> UnsafeMutablePointer<UInt8>
@@ -729,6 +847,13 @@ struct ChunkDecoder {
   var dictionaryCount: Int? = nil
   /// Text values of this chunk, interned.
   var local: TextDictionary? = nil
+  /// Whether `decode` may keep a text chunk's dictionary page as it is (`ChunkText.page`)
+  /// when every data page of the chunk uses it: the codes are then the page's indices,
+  /// unpacked straight into the output, and no value is interned until the merge.
+  var keepsIndices = false
+  /// Whether this chunk does so (set by `decode`), and the dictionary page kept.
+  var keepsPage = false
+  var page: PageDictionary? = nil
 
   init(
     file: FileBytes, column: ParquetColumn, rows: Int, output: UnsafeMutableRawPointer,
@@ -746,14 +871,22 @@ struct ChunkDecoder {
     if column.kind == .code { local = TextDictionary() }
   }
 
-  /// Decodes the chunk; returns the dictionary of its text values (text columns).
-  mutating func decode(_ chunk: ParquetColumnChunk) throws -> TextDictionary? {
+  /// Decodes the chunk; returns its text values (text columns).
+  mutating func decode(_ chunk: ParquetColumnChunk) throws -> ChunkText? {
     let pages = try indexPages(file: file, column: column, chunk: chunk, rows: rows, pageLimit: pageLimit, cancel: cancel)
+    let indexed = [ParquetEncoding.plainDictionary.rawValue, ParquetEncoding.rleDictionary.rawValue]
+    if keepsIndices, column.kind == .code, let first = pages.first, first.isDictionary,
+      pages.dropFirst().allSatisfy({ !$0.isDictionary && indexed.contains($0.header.encoding) })
+    {
+      keepsPage = true
+      local = nil
+    }
     for p in pages {
       try cancel?.check()
       try decodePage(p, at: p.firstRow)
     }
-    return local
+    if let page { return .page(page) }
+    return local.map { .interned($0) }
   }
 
   /// Decodes page `p` of the chunk: a dictionary page into the dictionary, a data page's rows
@@ -771,19 +904,10 @@ struct ChunkDecoder {
       try parquetDecompress(codec, body, size, into: q, expected: unpacked, context: scratch.zstd)
       try readDictionary(q, unpacked, count: Int(header.valueCount), encoding: header.encoding)
     case .dataPage:
+      if try decompressInPlace(p, at: done) { return }
       let q = try scratch.page.ensure(unpacked).assumingMemoryBound(to: UInt8.self)
       try parquetDecompress(codec, body, size, into: q, expected: unpacked, context: scratch.zstd)
-      var c = PageCursor(base: q, start: 0, end: unpacked, what: "definition levels", expected: n)
-      var flags: UnsafeMutablePointer<UInt8>? = nil
-      var present = n
-      if column.optional {
-        let f = try scratch.levels.ensure(n).assumingMemoryBound(to: UInt8.self)
-        present = try definitionLevels(&c, n: n, v1Encoding: header.definitionEncoding, into: f)
-        flags = present < n ? f : nil
-        try keepFlags(flags, present: present, n: n, at: done)
-      }
-      c.what = "values"
-      try decodeValues(&c, encoding: header.encoding, present: present, n: n, at: done, flags: flags)
+      try decodeV1(q, unpacked, header: header, n: n, at: done)
     case .dataPageV2:
       let levelBytes = Int(header.repetitionBytes) + Int(header.definitionBytes)
       guard levelBytes <= size, levelBytes <= unpacked else { throw fail(.parquetPageBeyondChunk, String(levelBytes)) }
@@ -810,6 +934,65 @@ struct ChunkDecoder {
       try decodeValues(&c, encoding: header.encoding, present: present, n: n, at: done, flags: flags)
     default:
       break  // index pages and unknown pages are not indexed
+    }
+  }
+
+  /// Decodes a v1 data page of `n` rows decompressed at `q` (`size` bytes): its definition
+  /// levels, then its values into the output from row `at`.
+  mutating func decodeV1(_ q: UnsafePointer<UInt8>, _ size: Int, header: ParquetPageHeader, n: Int, at done: Int) throws {
+    var c = PageCursor(base: q, start: 0, end: size, what: "definition levels", expected: n)
+    var flags: UnsafeMutablePointer<UInt8>? = nil
+    var present = n
+    if column.optional {
+      let f = try scratch.levels.ensure(n).assumingMemoryBound(to: UInt8.self)
+      present = try definitionLevels(&c, n: n, v1Encoding: header.definitionEncoding, into: f)
+      flags = present < n ? f : nil
+      try keepFlags(flags, present: present, n: n, at: done)
+    }
+    c.what = "values"
+    try decodeValues(&c, encoding: header.encoding, present: present, n: n, at: done, flags: flags)
+  }
+
+  /// A compressed v1 data page of PLAIN values that the output keeps as they are (8-byte
+  /// integers and floats), decompressed straight into its rows of the output rather than into
+  /// scratch memory and copied: true when done. Without nulls its definition levels take what
+  /// the values leave of the page, and they are decompressed into the end of the rows before
+  /// it (this decoder's, `at` > 0), whose bytes are kept aside and put back. A page that turns
+  /// out otherwise (nulls, other levels) is copied to scratch memory, the rows before it are
+  /// put back, and it is decoded from there as any page. False (nothing done) for any other page.
+  mutating func decompressInPlace(_ p: PageRef, at done: Int) throws -> Bool {
+    let header = p.header
+    guard header.encoding == ParquetEncoding.plain.rawValue, p.codec != .uncompressed, column.keepsPlainValues,
+      column.kind.size == 8, p.rows > 0
+    else { return false }
+    let unpacked = Int(header.uncompressedSize)
+    let (valueBytes, o) = p.rows.multipliedReportingOverflow(by: 8)
+    let levelBytes = unpacked - valueBytes
+    // `unpacked` and `valueBytes` are both ≥ 0 here, so the difference cannot overflow.
+    guard !o, unpacked >= 0, levelBytes >= 0, levelBytes <= keptAsideLimit, levelBytes <= done * 8,
+      column.optional || levelBytes == 0
+    else { return false }
+    let target = (output + done * 8).assumingMemoryBound(to: UInt8.self)
+    let q = target - levelBytes
+    return try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: keptAsideLimit) { aside in
+      guard let kept = aside.baseAddress else { return false }
+      kept.update(from: q, count: levelBytes)
+      defer { q.update(from: kept, count: levelBytes) }
+      try parquetDecompress(p.codec, file.base + p.body, Int(header.compressedSize), into: q, expected: unpacked, context: scratch.zstd)
+      if column.optional {
+        var c = PageCursor(base: q, start: 0, end: unpacked, what: "definition levels", expected: p.rows)
+        let f = try scratch.levels.ensure(p.rows).assumingMemoryBound(to: UInt8.self)
+        let present = try? definitionLevels(&c, n: p.rows, v1Encoding: header.definitionEncoding, into: f)
+        guard present == p.rows, c.position == levelBytes else {
+          // Not the page expected: decoded from a copy, as any page.
+          let copy = try scratch.page.ensure(unpacked).assumingMemoryBound(to: UInt8.self)
+          copy.update(from: q, count: unpacked)
+          try decodeV1(copy, unpacked, header: header, n: p.rows, at: done)
+          return true
+        }
+        try keepFlags(nil, present: p.rows, n: p.rows, at: done)
+      }
+      return true
     }
   }
 
@@ -878,7 +1061,19 @@ struct ChunkDecoder {
     }
     let table = try scratch.dictionary.ensure(count * column.kind.size)
     var c = PageCursor(base: p, start: 0, end: size, what: "values", expected: count)
-    try plainValues(&c, encoding: .plain, count: count, into: table)
+    if keepsPage {
+      // The values kept as they are (room for them checked above); each index is its own code.
+      let page = try PageDictionary(limit: count, capacity: size)
+      self.page = page
+      let fixed = column.physical == .fixedLenByteArray ? column.physicalWidth : nil
+      try forEachByteArray(.plain, &c, count: count, fixed: fixed) { b in
+        guard page.append(b) else { throw fail(.parquetPageEndsEarly, "values", String(count)) }
+      }
+      let codes = table.assumingMemoryBound(to: UInt32.self)
+      for i in 0..<count { codes[i] = UInt32(truncatingIfNeeded: i) }
+    } else {
+      try plainValues(&c, encoding: .plain, count: count, into: table)
+    }
     dictionaryCount = count
   }
 
@@ -893,21 +1088,20 @@ struct ChunkDecoder {
     if encoding == .plainDictionary || encoding == .rleDictionary {
       guard let dictCount = dictionaryCount, let table = scratch.dictionary.base else { throw fail(.parquetNoDictionary) }
       let width = Int(try c.byte())
+      if page != nil && present == n {
+        // The indices are the codes: unpacked straight into the rows, then checked.
+        let codes = target.assumingMemoryBound(to: UInt32.self)
+        if present > 0 { try decodeHybrid(&c, bitWidth: width, count: present, into: codes) }
+        try checkIndices(codes, present: present, width: width, dictionaryCount: dictCount)
+        return
+      }
       // One more index than the values: the spreading gather below reads one past them.
       let indices = try scratch.values.ensure((present + 1) * 4).assumingMemoryBound(to: UInt32.self)
       indices[present] = 0
       if present > 0 {
         try decodeHybrid(&c, bitWidth: width, count: present, into: indices)
       }
-      // Indices of `width` bits are all in range when the dictionary has 2^width values or
-      // more (the usual case): no pass to check them.
-      if width > 32 || dictCount < 1 << width {
-        var largest: UInt32 = 0
-        for i in 0..<present { largest = max(largest, indices[i]) }
-        if present > 0 && Int(largest) >= dictCount {
-          throw fail(.parquetDictionaryIndex, String(largest), String(dictCount))
-        }
-      }
+      try checkIndices(indices, present: present, width: width, dictionaryCount: dictCount)
       // With nulls, the values go straight to their rows (no spreading after).
       let spreading = present < n && dictCount > 0 ? flags : nil
       switch column.kind {
@@ -925,6 +1119,18 @@ struct ChunkDecoder {
       case .code: spread(target.assumingMemoryBound(to: UInt32.self), present: present, n: n, flags: v)
       case .bool: spread(target.assumingMemoryBound(to: UInt8.self), present: present, n: n, flags: v)
       }
+    }
+  }
+
+  /// Checks that the `present` dictionary indices of `width` bits at `indices` are below
+  /// `dictionaryCount`. They all are when the dictionary has 2^width values or more (the
+  /// usual case): no pass to check them.
+  func checkIndices(_ indices: UnsafePointer<UInt32>, present: Int, width: Int, dictionaryCount: Int) throws {
+    guard width > 32 || dictionaryCount < 1 << width else { return }
+    var largest: UInt32 = 0
+    for i in 0..<present { largest = max(largest, indices[i]) }
+    if present > 0 && Int(largest) >= dictionaryCount {
+      throw fail(.parquetDictionaryIndex, String(largest), String(dictionaryCount))
     }
   }
 
