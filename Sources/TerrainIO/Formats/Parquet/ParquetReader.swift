@@ -222,16 +222,14 @@ package final class ParquetTable: DeferredTable, @unchecked Sendable {
 
     // One task per column chunk, row group by row group.
     let taskCount = groups.count * columns.count
-    let dictionaries = UnsafeMutableBufferPointer<ChunkText?>.allocate(capacity: max(taskCount, 1))
-    dictionaries.initialize(repeating: nil)
+    // Text: each column's dictionary, merged row group after row group by the chunks' tasks.
+    let merges = columns.map { $0.kind == .code ? TextMerge(turns: groups.count) : nil }
     let faults = UnsafeMutableBufferPointer<Error?>.allocate(capacity: max(taskCount, 1))
     faults.initialize(repeating: nil)
     let wroteValidity = UnsafeMutableBufferPointer<Bool>.allocate(capacity: max(taskCount, 1))
     wroteValidity.initialize(repeating: false)
     let pool = ReusePool { ScratchSet() }
     defer {
-      dictionaries.deinitialize()
-      dictionaries.deallocate()
       faults.deinitialize()
       faults.deallocate()
       wroteValidity.deallocate()
@@ -240,7 +238,10 @@ package final class ParquetTable: DeferredTable, @unchecked Sendable {
     let failed = CancellationFlag()
     let file = bytes
     let task = { (t: Int) in
-      if failed.isCancelled { return }
+      if failed.isCancelled {
+        merges[t % columns.count]?.pass(t / columns.count)
+        return
+      }
       let k = t / columns.count
       let c = columns[t % columns.count]
       let group = self.meta.rowGroups[groups[k]]
@@ -251,25 +252,35 @@ package final class ParquetTable: DeferredTable, @unchecked Sendable {
       var decoder = ChunkDecoder(
         file: file, column: c, rows: counts[k], output: outputs[t % columns.count] + start * c.kind.size,
         makeValidity: { try validity.pointer() + start }, scratch: scratch, pageLimit: pageLimit, cancel: cancel)
-      decoder.keepsIndices = true
+      decoder.merge = merges[t % columns.count].map { ($0, k) }
       do {
         let chunk = group.columns[c.leaf]
-        dictionaries[t] = try decoder.decode(chunk)
+        try decoder.decode(chunk)
         wroteValidity[t] = decoder.validity != nil
       } catch {
         faults[t] = error
         failed.cancel()
       }
+      // The next row group's chunk may merge its dictionary now, whatever became of this one.
+      if !decoder.tookTurn { merges[t % columns.count]?.pass(k) }
       pool.give(scratch)
     }
     if parallel {
       // The largest chunks first: the two cores then end together (three chunks of one row
-      // group would otherwise leave the largest to run alone last).
-      let order = (0..<taskCount).sorted { a, b in
-        let x = self.meta.rowGroups[groups[a / columns.count]].columns[columns[a % columns.count].leaf].totalCompressedSize
-        let y = self.meta.rowGroups[groups[b / columns.count]].columns[columns[b % columns.count].leaf].totalCompressedSize
-        return x != y ? x > y : a < b
+      // group would otherwise leave the largest to run alone last). A text column's chunks
+      // keep the order of their row groups (each waits for the one before to merge its
+      // dictionary, so that one must have started): each weighs the least of its own size
+      // and those of the chunks before it.
+      var weight = [Int64](repeating: 0, count: taskCount)
+      for ci in columns.indices {
+        var least = Int64.max
+        for k in groups.indices {
+          let size = meta.rowGroups[groups[k]].columns[columns[ci].leaf].totalCompressedSize
+          least = merges[ci] == nil ? size : min(least, size)
+          weight[k * columns.count + ci] = least
+        }
       }
+      let order = (0..<taskCount).sorted { a, b in weight[a] != weight[b] ? weight[a] > weight[b] : a < b }
       performConcurrently(iterations: taskCount) { task(order[$0]) }
     } else {
       for t in 0..<taskCount { task(t) }
@@ -293,21 +304,10 @@ package final class ParquetTable: DeferredTable, @unchecked Sendable {
       }
     }
 
-    // Text: the dictionaries of the row groups merged into one per column.
-    var merged = [TextDictionary?](repeating: nil, count: columns.count)
-    let textColumns = columns.indices.filter { columns[$0].kind == .code }
-    merged.withUnsafeMutableBufferPointer { mergedBuffer in
-      performConcurrently(iterations: textColumns.count) { k in
-        let ci = textColumns[k]
-        let codes = outputs[ci].bindMemory(to: UInt32.self, capacity: max(total, 1))
-        mergedBuffer[ci] = mergeDictionaries(
-          groups.indices.map { dictionaries[$0 * columns.count + ci] }, codes: codes, starts: starts,
-          counts: counts, validity: validities[ci].allocated)
-      }
-    }
-
     let built = columns.enumerated().map { i, c in
-      makeColumn(c, values: outputs[i], validity: validities[i].allocated, count: total, dictionary: merged[i])
+      makeColumn(
+        c, values: outputs[i], validity: validities[i].allocated, count: total,
+        dictionary: merges[i].map { $0.dictionary ?? TextDictionary() })
     }
     handedOver = true
     return built
@@ -497,104 +497,39 @@ private func selectColumns(_ schema: [ParquetSchemaElement], name: String, wante
   return (result, leaves)
 }
 
-/// The text values of a column chunk: interned into a dictionary of the chunk (the chunk's
-/// codes are its codes), or the values of its dictionary page as they are (the chunk's codes
-/// are their positions on the page).
-enum ChunkText {
-  case interned(TextDictionary)
-  case page(PageDictionary)
+/// A text column's dictionary, which the chunks of its row groups extend one after the other
+/// in row group order (so that codes and values are the same however the chunks are spread
+/// over the cores): the chunk of row group `k` waits for its turn (`inTurn`), which the chunk
+/// before it passes on when it has merged its values or failed (`pass`).
+final class TextMerge: @unchecked Sendable {
+  private(set) var dictionary: TextDictionary? = nil
+  private let turns: [DispatchSemaphore]
+
+  /// Turns for `turns` row groups. (Each semaphore starts at 0, the first then signalled:
+  /// libdispatch stops the process when one is freed below its starting value.)
+  init(turns: Int) {
+    self.turns = (0...turns).map { _ in DispatchSemaphore(value: 0) }
+    self.turns[0].signal()
+  }
+
+  /// Waits for turn `k`, runs `body` with the dictionary (nil until a chunk makes one), then
+  /// passes the turn on (also when `body` throws).
+  func inTurn<T>(_ k: Int, _ body: (inout TextDictionary?) throws -> T) rethrows -> T {
+    turns[k].wait()
+    defer { turns[k + 1].signal() }
+    return try body(&dictionary)
+  }
+
+  /// Waits for turn `k` and passes it on without merging anything.
+  func pass(_ k: Int) { inTurn(k) { _ in } }
 }
 
-/// The values of a dictionary page of text, kept as they are (not interned) until the row
-/// groups' dictionaries are merged: their bytes end to end, and where each ends.
-final class PageDictionary {
-  private let bytes: UnsafeMutablePointer<UInt8>
-  private let capacity: Int
-  private let ends: UnsafeMutablePointer<Int>
-  private let limit: Int
-  private(set) var count = 0
-  private var used = 0
-
-  /// Room for `limit` values of `capacity` bytes in all; `AllocationFailure` when refused.
-  init(limit: Int, capacity: Int) throws {
-    bytes = try allocateCheckedBytes(capacity).bindMemory(to: UInt8.self, capacity: max(capacity, 1))
-    do {
-      let (size, o) = max(limit, 1).multipliedReportingOverflow(by: MemoryLayout<Int>.size)
-      if o { throw AllocationFailure(bytes: Int.max) }
-      ends = try allocateCheckedBytes(size).bindMemory(to: Int.self, capacity: max(limit, 1))
-    } catch {
-      free(bytes)
-      throw error
-    }
-    self.capacity = capacity
-    self.limit = limit
+/// The code in `into` of text value `b`: invalid UTF-8 is kept as its replacement.
+private func internText(_ b: UnsafeRawBufferPointer, into: TextDictionary) -> UInt32 {
+  if let p = b.baseAddress, firstInvalidUTF8(p.assumingMemoryBound(to: UInt8.self), b.count) != nil {
+    return into.intern(String(decoding: b, as: UTF8.self))
   }
-
-  deinit {
-    free(bytes)
-    free(ends)
-  }
-
-  /// Adds a value (false, nothing added, past the room given).
-  func append(_ b: UnsafeRawBufferPointer) -> Bool {
-    guard count < limit, b.count <= capacity - used else { return false }
-    if let p = b.baseAddress, b.count > 0 { (bytes + used).update(from: p.assumingMemoryBound(to: UInt8.self), count: b.count) }
-    used += b.count
-    ends[count] = used
-    count += 1
-    return true
-  }
-
-  /// Value `i` (below `count`).
-  func value(_ i: Int) -> UnsafeRawBufferPointer {
-    let start = i == 0 ? 0 : ends[i - 1]
-    return UnsafeRawBufferPointer(start: bytes + start, count: ends[i] - start)
-  }
-}
-
-/// Merges the dictionaries of a text column's row groups into one (the first row group's
-/// dictionary when it is an interned one), rewriting the codes of the row groups whose codes
-/// change: the values keep the order in which the row groups first list them.
-private func mergeDictionaries(
-  _ locals: [ChunkText?], codes: UnsafeMutablePointer<UInt32>, starts: [Int], counts: [Int],
-  validity: UnsafeMutablePointer<UInt8>?
-) -> TextDictionary {
-  var global: TextDictionary? = nil
-  for (g, local) in locals.enumerated() {
-    let map: [UInt32]
-    switch local {
-    case nil: continue
-    case .interned(let d)?:
-      guard let into = global else {
-        global = d
-        continue
-      }
-      map = (0..<d.count).map { into.intern(bytes: d.bytes(of: UInt32($0))) }
-    case .page(let d)?:
-      let into = global ?? TextDictionary(capacity: d.count)
-      global = into
-      map = (0..<d.count).map { i in
-        let b = d.value(i)
-        // Invalid UTF-8 is kept as its replacement, as the chunk's own dictionary would.
-        if let p = b.baseAddress, firstInvalidUTF8(p.assumingMemoryBound(to: UInt8.self), b.count) != nil {
-          return into.intern(String(decoding: b, as: UTF8.self))
-        }
-        return into.intern(bytes: b)
-      }
-    }
-    // A row group whose codes are already the merged ones is left as it is.
-    if map.indices.allSatisfy({ map[$0] == UInt32($0) }) { continue }
-    let m = map.isEmpty ? [0] : map
-    let p = codes + starts[g]
-    m.withUnsafeBufferPointer { m in
-      if let v = validity.map({ $0 + starts[g] }) {
-        for i in 0..<counts[g] { p[i] = v[i] != 0 ? m[Int(p[i])] : 0 }
-      } else {
-        for i in 0..<counts[g] { p[i] = m[Int(p[i])] }
-      }
-    }
-  }
-  return global ?? TextDictionary()
+  return into.intern(bytes: b)
 }
 
 /// Growable scratch memory of a chunk decoder.
@@ -847,13 +782,17 @@ struct ChunkDecoder {
   var dictionaryCount: Int? = nil
   /// Text values of this chunk, interned.
   var local: TextDictionary? = nil
-  /// Whether `decode` may keep a text chunk's dictionary page as it is (`ChunkText.page`)
-  /// when every data page of the chunk uses it: the codes are then the page's indices,
-  /// unpacked straight into the output, and no value is interned until the merge.
-  var keepsIndices = false
-  /// Whether this chunk does so (set by `decode`), and the dictionary page kept.
-  var keepsPage = false
-  var page: PageDictionary? = nil
+  /// The column's dictionary and this chunk's turn to extend it (text chunks decoded by
+  /// `decodeChunks`). When every data page of the chunk uses its dictionary page, that page's
+  /// values go straight into the column's dictionary and the pages' indices become its
+  /// codes; otherwise the chunk's own dictionary is merged once it is decoded.
+  var merge: (TextMerge, Int)? = nil
+  /// Whether the chunk has had its turn (and passed it on).
+  var tookTurn = false
+  /// Whether the dictionary page goes straight into the column's dictionary (set by `decode`).
+  var mergesPage = false
+  /// Whether the dictionary page's indices are the column's codes as they are.
+  var indicesAreCodes = false
 
   init(
     file: FileBytes, column: ParquetColumn, rows: Int, output: UnsafeMutableRawPointer,
@@ -871,22 +810,49 @@ struct ChunkDecoder {
     if column.kind == .code { local = TextDictionary() }
   }
 
-  /// Decodes the chunk; returns its text values (text columns).
-  mutating func decode(_ chunk: ParquetColumnChunk) throws -> ChunkText? {
+  /// Decodes the chunk (text: its values in the column's dictionary of `merge`, else in
+  /// `local`).
+  mutating func decode(_ chunk: ParquetColumnChunk) throws {
     let pages = try indexPages(file: file, column: column, chunk: chunk, rows: rows, pageLimit: pageLimit, cancel: cancel)
     let indexed = [ParquetEncoding.plainDictionary.rawValue, ParquetEncoding.rleDictionary.rawValue]
-    if keepsIndices, column.kind == .code, let first = pages.first, first.isDictionary,
+    if merge != nil, column.kind == .code, let first = pages.first, first.isDictionary,
       pages.dropFirst().allSatisfy({ !$0.isDictionary && indexed.contains($0.header.encoding) })
     {
-      keepsPage = true
+      mergesPage = true
       local = nil
     }
     for p in pages {
       try cancel?.check()
       try decodePage(p, at: p.firstRow)
     }
-    if let page { return .page(page) }
-    return local.map { .interned($0) }
+    if let (m, k) = merge, !tookTurn { try mergeLocal(m, turn: k) }
+  }
+
+  /// Merges the chunk's own dictionary into the column's (in its turn) and rewrites the
+  /// chunk's codes into the column's.
+  mutating func mergeLocal(_ m: TextMerge, turn k: Int) throws {
+    tookTurn = true
+    guard let local else {
+      m.pass(k)
+      return
+    }
+    let map = m.inTurn(k) { global -> [UInt32] in
+      guard let into = global else {
+        global = local
+        return []
+      }
+      return (0..<local.count).map { into.intern(bytes: local.bytes(of: UInt32($0))) }
+    }
+    if map.indices.allSatisfy({ map[$0] == UInt32($0) }) { return }
+    let p = output.assumingMemoryBound(to: UInt32.self)
+    map.withUnsafeBufferPointer { m in
+      // Null rows hold 0, which may not be a code of an empty dictionary.
+      if let v = validity {
+        for i in 0..<rows { p[i] = v[i] != 0 ? m[Int(p[i])] : 0 }
+      } else {
+        for i in 0..<rows { p[i] = m[Int(p[i])] }
+      }
+    }
   }
 
   /// Decodes page `p` of the chunk: a dictionary page into the dictionary, a data page's rows
@@ -1061,16 +1027,25 @@ struct ChunkDecoder {
     }
     let table = try scratch.dictionary.ensure(count * column.kind.size)
     var c = PageCursor(base: p, start: 0, end: size, what: "values", expected: count)
-    if keepsPage {
-      // The values kept as they are (room for them checked above); each index is its own code.
-      let page = try PageDictionary(limit: count, capacity: size)
-      self.page = page
+    if mergesPage, let (m, k) = merge {
+      // The values straight into the column's dictionary, in this chunk's turn: the table
+      // holds their codes there.
       let fixed = column.physical == .fixedLenByteArray ? column.physicalWidth : nil
-      try forEachByteArray(.plain, &c, count: count, fixed: fixed) { b in
-        guard page.append(b) else { throw fail(.parquetPageEndsEarly, "values", String(count)) }
-      }
       let codes = table.assumingMemoryBound(to: UInt32.self)
-      for i in 0..<count { codes[i] = UInt32(truncatingIfNeeded: i) }
+      tookTurn = true
+      var same = true
+      try m.inTurn(k) { global in
+        let into = global ?? TextDictionary(capacity: count)
+        global = into
+        var i = 0
+        try forEachByteArray(.plain, &c, count: count, fixed: fixed) { b in
+          let code = internText(b, into: into)
+          codes[i] = code
+          same = same && code == UInt32(truncatingIfNeeded: i)
+          i += 1
+        }
+      }
+      indicesAreCodes = same
     } else {
       try plainValues(&c, encoding: .plain, count: count, into: table)
     }
@@ -1088,7 +1063,7 @@ struct ChunkDecoder {
     if encoding == .plainDictionary || encoding == .rleDictionary {
       guard let dictCount = dictionaryCount, let table = scratch.dictionary.base else { throw fail(.parquetNoDictionary) }
       let width = Int(try c.byte())
-      if page != nil && present == n {
+      if indicesAreCodes && present == n {
         // The indices are the codes: unpacked straight into the rows, then checked.
         let codes = target.assumingMemoryBound(to: UInt32.self)
         if present > 0 { try decodeHybrid(&c, bitWidth: width, count: present, into: codes) }
@@ -1250,11 +1225,7 @@ struct ChunkDecoder {
     if column.kind == .code, let local {
       let o = target.assumingMemoryBound(to: UInt32.self)
       try forEachByteArray(encoding, &c, count: count, fixed: fixed) { b in
-        if let p = b.baseAddress, firstInvalidUTF8(p.assumingMemoryBound(to: UInt8.self), b.count) != nil {
-          o[i] = local.intern(String(decoding: b, as: UTF8.self))
-        } else {
-          o[i] = local.intern(bytes: b)
-        }
+        o[i] = internText(b, into: local)
         i += 1
       }
     } else if case .decimal(let scale) = column.element.meaning {
