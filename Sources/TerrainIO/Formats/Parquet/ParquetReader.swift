@@ -1,8 +1,9 @@
 // Reads a Parquet file into a table: the footer, the flat columns of the schema (or those
 // `columns = (…)` names), then every column chunk of every row group on both cores, each
 // decoded straight into the column's final buffer. Text comes through dictionaries: a
-// dictionary page's values are interned once and its indices become codes, so a text value
-// is never made a string per row. Every offset and size of the metadata is checked against
+// dictionary page's values are interned into the column's dictionary (the chunks of a column
+// taking turns in row-group order) and its indices become codes, so a text value is never
+// made a string per row. Every offset and size of the metadata is checked against
 // the file before it is used, and nothing is allocated before the memory it needs is known
 // to be there.
 
