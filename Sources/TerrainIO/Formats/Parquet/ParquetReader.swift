@@ -934,10 +934,10 @@ struct ChunkDecoder {
     else { return false }
     let unpacked = Int(header.uncompressedSize)
     let (valueBytes, o) = p.rows.multipliedReportingOverflow(by: 8)
+    guard !o, unpacked >= 0 else { return false }
+    // Both are ≥ 0: the difference cannot overflow.
     let levelBytes = unpacked - valueBytes
-    // `unpacked` and `valueBytes` are both ≥ 0 here, so the difference cannot overflow.
-    guard !o, unpacked >= 0, levelBytes >= 0, levelBytes <= keptAsideLimit, levelBytes <= done * 8,
-      column.optional || levelBytes == 0
+    guard levelBytes >= 0, levelBytes <= keptAsideLimit, levelBytes <= done * 8, column.optional || levelBytes == 0
     else { return false }
     let target = (output + done * 8).assumingMemoryBound(to: UInt8.self)
     let q = target - levelBytes
