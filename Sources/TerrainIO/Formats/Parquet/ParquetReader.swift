@@ -1,8 +1,9 @@
 // Reads a Parquet file into a table: the footer, the flat columns of the schema (or those
 // `columns = (…)` names), then every column chunk of every row group on both cores, each
 // decoded straight into the column's final buffer. Text comes through dictionaries: a
-// dictionary page's values are interned once and its indices become codes, so a text value
-// is never made a string per row. Every offset and size of the metadata is checked against
+// dictionary page's values are interned into the column's dictionary (the chunks of a column
+// taking turns in row-group order) and its indices become codes, so a text value is never
+// made a string per row. Every offset and size of the metadata is checked against
 // the file before it is used, and nothing is allocated before the memory it needs is known
 // to be there.
 
@@ -44,6 +45,16 @@ struct ParquetColumn {
   var type: DataType
   var kind: OutputKind
   var optional: Bool
+
+  /// Whether PLAIN values of the physical type are the output's values byte for byte (8-byte
+  /// signed integers and doubles; `ChunkDecoder.convertFixed` copies them).
+  var keepsPlainValues: Bool {
+    switch (physical, element.meaning) {
+    case (.int64, .decimal), (.int64, .timestamp), (.int64, .integer(_, false)): return false
+    case (.int64, _), (.double, _): return true
+    default: return false
+    }
+  }
 
   /// Bytes of one value of the physical type (nil for BYTE_ARRAY).
   var physicalWidth: Int? {
@@ -212,16 +223,14 @@ package final class ParquetTable: DeferredTable, @unchecked Sendable {
 
     // One task per column chunk, row group by row group.
     let taskCount = groups.count * columns.count
-    let dictionaries = UnsafeMutableBufferPointer<TextDictionary?>.allocate(capacity: max(taskCount, 1))
-    dictionaries.initialize(repeating: nil)
+    // Text: each column's dictionary, merged row group after row group by the chunks' tasks.
+    let merges = columns.map { $0.kind == .code ? TextMerge(turns: groups.count) : nil }
     let faults = UnsafeMutableBufferPointer<Error?>.allocate(capacity: max(taskCount, 1))
     faults.initialize(repeating: nil)
     let wroteValidity = UnsafeMutableBufferPointer<Bool>.allocate(capacity: max(taskCount, 1))
     wroteValidity.initialize(repeating: false)
     let pool = ReusePool { ScratchSet() }
     defer {
-      dictionaries.deinitialize()
-      dictionaries.deallocate()
       faults.deinitialize()
       faults.deallocate()
       wroteValidity.deallocate()
@@ -230,7 +239,10 @@ package final class ParquetTable: DeferredTable, @unchecked Sendable {
     let failed = CancellationFlag()
     let file = bytes
     let task = { (t: Int) in
-      if failed.isCancelled { return }
+      if failed.isCancelled {
+        merges[t % columns.count]?.pass(t / columns.count)
+        return
+      }
       let k = t / columns.count
       let c = columns[t % columns.count]
       let group = self.meta.rowGroups[groups[k]]
@@ -241,24 +253,35 @@ package final class ParquetTable: DeferredTable, @unchecked Sendable {
       var decoder = ChunkDecoder(
         file: file, column: c, rows: counts[k], output: outputs[t % columns.count] + start * c.kind.size,
         makeValidity: { try validity.pointer() + start }, scratch: scratch, pageLimit: pageLimit, cancel: cancel)
+      decoder.merge = merges[t % columns.count].map { ($0, k) }
       do {
         let chunk = group.columns[c.leaf]
-        dictionaries[t] = try decoder.decode(chunk)
+        try decoder.decode(chunk)
         wroteValidity[t] = decoder.validity != nil
       } catch {
         faults[t] = error
         failed.cancel()
       }
+      // The next row group's chunk may merge its dictionary now, whatever became of this one.
+      if !decoder.tookTurn { merges[t % columns.count]?.pass(k) }
       pool.give(scratch)
     }
     if parallel {
       // The largest chunks first: the two cores then end together (three chunks of one row
-      // group would otherwise leave the largest to run alone last).
-      let order = (0..<taskCount).sorted { a, b in
-        let x = self.meta.rowGroups[groups[a / columns.count]].columns[columns[a % columns.count].leaf].totalCompressedSize
-        let y = self.meta.rowGroups[groups[b / columns.count]].columns[columns[b % columns.count].leaf].totalCompressedSize
-        return x != y ? x > y : a < b
+      // group would otherwise leave the largest to run alone last). A text column's chunks
+      // keep the order of their row groups (each waits for the one before to merge its
+      // dictionary, so that one must have started): each weighs the least of its own size
+      // and those of the chunks before it.
+      var weight = [Int64](repeating: 0, count: taskCount)
+      for ci in columns.indices {
+        var least = Int64.max
+        for k in groups.indices {
+          let size = meta.rowGroups[groups[k]].columns[columns[ci].leaf].totalCompressedSize
+          least = merges[ci] == nil ? size : min(least, size)
+          weight[k * columns.count + ci] = least
+        }
       }
+      let order = (0..<taskCount).sorted { a, b in weight[a] != weight[b] ? weight[a] > weight[b] : a < b }
       performConcurrently(iterations: taskCount) { task(order[$0]) }
     } else {
       for t in 0..<taskCount { task(t) }
@@ -282,21 +305,10 @@ package final class ParquetTable: DeferredTable, @unchecked Sendable {
       }
     }
 
-    // Text: the dictionaries of the row groups merged into one per column.
-    var merged = [TextDictionary?](repeating: nil, count: columns.count)
-    let textColumns = columns.indices.filter { columns[$0].kind == .code }
-    merged.withUnsafeMutableBufferPointer { mergedBuffer in
-      performConcurrently(iterations: textColumns.count) { k in
-        let ci = textColumns[k]
-        let codes = outputs[ci].bindMemory(to: UInt32.self, capacity: max(total, 1))
-        mergedBuffer[ci] = mergeDictionaries(
-          groups.indices.map { dictionaries[$0 * columns.count + ci] }, codes: codes, starts: starts,
-          counts: counts, validity: validities[ci].allocated)
-      }
-    }
-
     let built = columns.enumerated().map { i, c in
-      makeColumn(c, values: outputs[i], validity: validities[i].allocated, count: total, dictionary: merged[i])
+      makeColumn(
+        c, values: outputs[i], validity: validities[i].allocated, count: total,
+        dictionary: merges[i].map { $0.dictionary ?? TextDictionary() })
     }
     handedOver = true
     return built
@@ -486,31 +498,39 @@ private func selectColumns(_ schema: [ParquetSchemaElement], name: String, wante
   return (result, leaves)
 }
 
-/// Merges the dictionaries of a text column's row groups into the first one, rewriting the
-/// codes of the later row groups.
-private func mergeDictionaries(
-  _ locals: [TextDictionary?], codes: UnsafeMutablePointer<UInt32>, starts: [Int], counts: [Int],
-  validity: UnsafeMutablePointer<UInt8>?
-) -> TextDictionary {
-  var global: TextDictionary? = nil
-  for (g, local) in locals.enumerated() {
-    guard let local else { continue }
-    guard let into = global else {
-      global = local
-      continue
-    }
-    var map = [UInt32](repeating: 0, count: max(local.count, 1))
-    for c in 0..<local.count { map[c] = into.intern(bytes: local.bytes(of: UInt32(c))) }
-    let p = codes + starts[g]
-    map.withUnsafeBufferPointer { m in
-      if let v = validity.map({ $0 + starts[g] }) {
-        for i in 0..<counts[g] { p[i] = v[i] != 0 ? m[Int(p[i])] : 0 }
-      } else {
-        for i in 0..<counts[g] { p[i] = m[Int(p[i])] }
-      }
-    }
+/// A text column's dictionary, which the chunks of its row groups extend one after the other
+/// in row group order (so that codes and values are the same however the chunks are spread
+/// over the cores): the chunk of row group `k` waits for its turn (`inTurn`), which the chunk
+/// before it passes on when it has merged its values or failed (`pass`).
+final class TextMerge: @unchecked Sendable {
+  private(set) var dictionary: TextDictionary? = nil
+  private let turns: [DispatchSemaphore]
+
+  /// Turns for `turns` row groups. (Each semaphore starts at 0, the first then signalled:
+  /// libdispatch stops the process when one is freed below its starting value.)
+  init(turns: Int) {
+    self.turns = (0...turns).map { _ in DispatchSemaphore(value: 0) }
+    self.turns[0].signal()
   }
-  return global ?? TextDictionary()
+
+  /// Waits for turn `k`, runs `body` with the dictionary (nil until a chunk makes one), then
+  /// passes the turn on (also when `body` throws).
+  func inTurn<T>(_ k: Int, _ body: (inout TextDictionary?) throws -> T) rethrows -> T {
+    turns[k].wait()
+    defer { turns[k + 1].signal() }
+    return try body(&dictionary)
+  }
+
+  /// Waits for turn `k` and passes it on without merging anything.
+  func pass(_ k: Int) { inTurn(k) { _ in } }
+}
+
+/// The code in `into` of text value `b`: invalid UTF-8 is kept as its replacement.
+private func internText(_ b: UnsafeRawBufferPointer, into: TextDictionary) -> UInt32 {
+  if let p = b.baseAddress, firstInvalidUTF8(p.assumingMemoryBound(to: UInt8.self), b.count) != nil {
+    return into.intern(String(decoding: b, as: UTF8.self))
+  }
+  return into.intern(bytes: b)
 }
 
 /// Growable scratch memory of a chunk decoder.
@@ -627,18 +647,51 @@ private func allocateColumnMemory(sizes: [Int]) throws -> [UnsafeMutableRawPoint
 
 /// Asks the system to back `bytes` bytes at `p` with memory now, in one call rather than one
 /// page fault per page as they are first written (Linux 5.14's MADV_POPULATE_WRITE; a
-/// harmless no-op elsewhere). Huge pages were measured slower here: they are compacted and
-/// cleared 2 MB at a time.
+/// harmless no-op elsewhere). Only the runs of pages not yet resident are asked for: a column
+/// buffer made of memory the heap reuses (a previous table's) is resident already, and asking
+/// for it again would walk and mark each of its pages for nothing. Huge pages were measured
+/// slower here: they are compacted and cleared 2 MB at a time.
 private func populate(_ p: UnsafeMutableRawPointer, _ bytes: Int) {
   #if os(Linux)
     let page = filePageSize
     let start = (Int(bitPattern: p) + page - 1) / page * page
     let end = (Int(bitPattern: p) + bytes) / page * page
-    if end - start >= 16 * page {
-      _ = madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, 23)
+    guard end - start >= 16 * page else { return }
+    // Residency of up to 4096 pages (16 MB) at a time.
+    let step = 4096
+    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: step) { flags in
+      guard let f = flags.baseAddress else { return }
+      var at = start
+      while at < end {
+        let pages = min(step, (end - at) / page)
+        guard let q = UnsafeMutableRawPointer(bitPattern: at) else { return }
+        if mincore(q, pages * page, f) != 0 {
+          _ = madvise(q, pages * page, 23)
+        } else {
+          // Each run of absent pages, when long enough to be worth a call.
+          var i = 0
+          while i < pages {
+            guard f[i] & 1 == 0 else {
+              i += 1
+              continue
+            }
+            var j = i + 1
+            while j < pages && f[j] & 1 == 0 { j += 1 }
+            if j - i >= 16, let r = UnsafeMutableRawPointer(bitPattern: at + i * page) {
+              _ = madvise(r, (j - i) * page, 23)
+            }
+            i = j
+          }
+        }
+        at += pages * page
+      }
     }
   #endif
 }
+
+/// The most bytes of definition levels a page decompressed in place may put in the rows
+/// before it (kept aside meanwhile).
+private let keptAsideLimit = 64
 
 /// A page of a column chunk, as its header says (`indexPages`).
 struct PageRef {
@@ -716,7 +769,8 @@ struct ChunkDecoder {
   let file: FileBytes
   let column: ParquetColumn
   let rows: Int
-  /// The chunk's first row in the column's buffer.
+  /// The chunk's first row in the column's buffer; the `rows` rows from there are this
+  /// decoder's alone while it runs (a page may lend the end of the rows before it).
   let output: UnsafeMutableRawPointer
   /// The chunk's first row in the column's validity mask, allocating it (optional columns).
   let makeValidity: () throws -> UnsafeMutablePointer<UInt8>
@@ -729,6 +783,17 @@ struct ChunkDecoder {
   var dictionaryCount: Int? = nil
   /// Text values of this chunk, interned.
   var local: TextDictionary? = nil
+  /// The column's dictionary and this chunk's turn to extend it (text chunks decoded by
+  /// `decodeChunks`). When every data page of the chunk uses its dictionary page, that page's
+  /// values go straight into the column's dictionary and the pages' indices become its
+  /// codes; otherwise the chunk's own dictionary is merged once it is decoded.
+  var merge: (TextMerge, Int)? = nil
+  /// Whether the chunk has had its turn (and passed it on).
+  var tookTurn = false
+  /// Whether the dictionary page goes straight into the column's dictionary (set by `decode`).
+  var mergesPage = false
+  /// Whether the dictionary page's indices are the column's codes as they are.
+  var indicesAreCodes = false
 
   init(
     file: FileBytes, column: ParquetColumn, rows: Int, output: UnsafeMutableRawPointer,
@@ -746,14 +811,49 @@ struct ChunkDecoder {
     if column.kind == .code { local = TextDictionary() }
   }
 
-  /// Decodes the chunk; returns the dictionary of its text values (text columns).
-  mutating func decode(_ chunk: ParquetColumnChunk) throws -> TextDictionary? {
+  /// Decodes the chunk (text: its values in the column's dictionary of `merge`, else in
+  /// `local`).
+  mutating func decode(_ chunk: ParquetColumnChunk) throws {
     let pages = try indexPages(file: file, column: column, chunk: chunk, rows: rows, pageLimit: pageLimit, cancel: cancel)
+    let indexed = [ParquetEncoding.plainDictionary.rawValue, ParquetEncoding.rleDictionary.rawValue]
+    if merge != nil, column.kind == .code, let first = pages.first, first.isDictionary,
+      pages.dropFirst().allSatisfy({ !$0.isDictionary && indexed.contains($0.header.encoding) })
+    {
+      mergesPage = true
+      local = nil
+    }
     for p in pages {
       try cancel?.check()
       try decodePage(p, at: p.firstRow)
     }
-    return local
+    if let (m, k) = merge, !tookTurn { try mergeLocal(m, turn: k) }
+  }
+
+  /// Merges the chunk's own dictionary into the column's (in its turn) and rewrites the
+  /// chunk's codes into the column's.
+  mutating func mergeLocal(_ m: TextMerge, turn k: Int) throws {
+    tookTurn = true
+    guard let local else {
+      m.pass(k)
+      return
+    }
+    let map = m.inTurn(k) { global -> [UInt32] in
+      guard let into = global else {
+        global = local
+        return []
+      }
+      return (0..<local.count).map { into.intern(bytes: local.bytes(of: UInt32($0))) }
+    }
+    if map.indices.allSatisfy({ map[$0] == UInt32($0) }) { return }
+    let p = output.assumingMemoryBound(to: UInt32.self)
+    map.withUnsafeBufferPointer { m in
+      // Null rows hold 0, which may not be a code of an empty dictionary.
+      if let v = validity {
+        for i in 0..<rows { p[i] = v[i] != 0 ? m[Int(p[i])] : 0 }
+      } else {
+        for i in 0..<rows { p[i] = m[Int(p[i])] }
+      }
+    }
   }
 
   /// Decodes page `p` of the chunk: a dictionary page into the dictionary, a data page's rows
@@ -771,19 +871,10 @@ struct ChunkDecoder {
       try parquetDecompress(codec, body, size, into: q, expected: unpacked, context: scratch.zstd)
       try readDictionary(q, unpacked, count: Int(header.valueCount), encoding: header.encoding)
     case .dataPage:
+      if try decompressInPlace(p, at: done) { return }
       let q = try scratch.page.ensure(unpacked).assumingMemoryBound(to: UInt8.self)
       try parquetDecompress(codec, body, size, into: q, expected: unpacked, context: scratch.zstd)
-      var c = PageCursor(base: q, start: 0, end: unpacked, what: "definition levels", expected: n)
-      var flags: UnsafeMutablePointer<UInt8>? = nil
-      var present = n
-      if column.optional {
-        let f = try scratch.levels.ensure(n).assumingMemoryBound(to: UInt8.self)
-        present = try definitionLevels(&c, n: n, v1Encoding: header.definitionEncoding, into: f)
-        flags = present < n ? f : nil
-        try keepFlags(flags, present: present, n: n, at: done)
-      }
-      c.what = "values"
-      try decodeValues(&c, encoding: header.encoding, present: present, n: n, at: done, flags: flags)
+      try decodeV1(q, unpacked, header: header, n: n, at: done)
     case .dataPageV2:
       let levelBytes = Int(header.repetitionBytes) + Int(header.definitionBytes)
       guard levelBytes <= size, levelBytes <= unpacked else { throw fail(.parquetPageBeyondChunk, String(levelBytes)) }
@@ -810,6 +901,65 @@ struct ChunkDecoder {
       try decodeValues(&c, encoding: header.encoding, present: present, n: n, at: done, flags: flags)
     default:
       break  // index pages and unknown pages are not indexed
+    }
+  }
+
+  /// Decodes a v1 data page of `n` rows decompressed at `q` (`size` bytes): its definition
+  /// levels, then its values into the output from row `at`.
+  mutating func decodeV1(_ q: UnsafePointer<UInt8>, _ size: Int, header: ParquetPageHeader, n: Int, at done: Int) throws {
+    var c = PageCursor(base: q, start: 0, end: size, what: "definition levels", expected: n)
+    var flags: UnsafeMutablePointer<UInt8>? = nil
+    var present = n
+    if column.optional {
+      let f = try scratch.levels.ensure(n).assumingMemoryBound(to: UInt8.self)
+      present = try definitionLevels(&c, n: n, v1Encoding: header.definitionEncoding, into: f)
+      flags = present < n ? f : nil
+      try keepFlags(flags, present: present, n: n, at: done)
+    }
+    c.what = "values"
+    try decodeValues(&c, encoding: header.encoding, present: present, n: n, at: done, flags: flags)
+  }
+
+  /// A compressed v1 data page of PLAIN values that the output keeps as they are (8-byte
+  /// integers and floats), decompressed straight into its rows of the output rather than into
+  /// scratch memory and copied: true when done. Without nulls its definition levels take what
+  /// the values leave of the page, and they are decompressed into the end of the rows before
+  /// it (this decoder's, `at` > 0), whose bytes are kept aside and put back. A page that turns
+  /// out otherwise (nulls, other levels) is copied to scratch memory, the rows before it are
+  /// put back, and it is decoded from there as any page. False (nothing done) for any other page.
+  mutating func decompressInPlace(_ p: PageRef, at done: Int) throws -> Bool {
+    let header = p.header
+    guard header.encoding == ParquetEncoding.plain.rawValue, p.codec != .uncompressed, column.keepsPlainValues,
+      column.kind.size == 8, p.rows > 0
+    else { return false }
+    let unpacked = Int(header.uncompressedSize)
+    let (valueBytes, o) = p.rows.multipliedReportingOverflow(by: 8)
+    guard !o, unpacked >= 0 else { return false }
+    // Both are ≥ 0: the difference cannot overflow.
+    let levelBytes = unpacked - valueBytes
+    guard levelBytes >= 0, levelBytes <= keptAsideLimit, levelBytes <= done * 8, column.optional || levelBytes == 0
+    else { return false }
+    let target = (output + done * 8).assumingMemoryBound(to: UInt8.self)
+    let q = target - levelBytes
+    return try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: keptAsideLimit) { aside in
+      guard let kept = aside.baseAddress else { return false }
+      kept.update(from: q, count: levelBytes)
+      defer { q.update(from: kept, count: levelBytes) }
+      try parquetDecompress(p.codec, file.base + p.body, Int(header.compressedSize), into: q, expected: unpacked, context: scratch.zstd)
+      if column.optional {
+        var c = PageCursor(base: q, start: 0, end: unpacked, what: "definition levels", expected: p.rows)
+        let f = try scratch.levels.ensure(p.rows).assumingMemoryBound(to: UInt8.self)
+        let present = try? definitionLevels(&c, n: p.rows, v1Encoding: header.definitionEncoding, into: f)
+        guard present == p.rows, c.position == levelBytes else {
+          // Not the page expected: decoded from a copy, as any page.
+          let copy = try scratch.page.ensure(unpacked).assumingMemoryBound(to: UInt8.self)
+          copy.update(from: q, count: unpacked)
+          try decodeV1(copy, unpacked, header: header, n: p.rows, at: done)
+          return true
+        }
+        try keepFlags(nil, present: p.rows, n: p.rows, at: done)
+      }
+      return true
     }
   }
 
@@ -878,7 +1028,28 @@ struct ChunkDecoder {
     }
     let table = try scratch.dictionary.ensure(count * column.kind.size)
     var c = PageCursor(base: p, start: 0, end: size, what: "values", expected: count)
-    try plainValues(&c, encoding: .plain, count: count, into: table)
+    if mergesPage, let (m, k) = merge {
+      // The values straight into the column's dictionary, in this chunk's turn: the table
+      // holds their codes there.
+      let fixed = column.physical == .fixedLenByteArray ? column.physicalWidth : nil
+      let codes = table.assumingMemoryBound(to: UInt32.self)
+      tookTurn = true
+      var same = true
+      try m.inTurn(k) { global in
+        let into = global ?? TextDictionary(capacity: count)
+        global = into
+        var i = 0
+        try forEachByteArray(.plain, &c, count: count, fixed: fixed) { b in
+          let code = internText(b, into: into)
+          codes[i] = code
+          same = same && code == UInt32(truncatingIfNeeded: i)
+          i += 1
+        }
+      }
+      indicesAreCodes = same
+    } else {
+      try plainValues(&c, encoding: .plain, count: count, into: table)
+    }
     dictionaryCount = count
   }
 
@@ -893,21 +1064,20 @@ struct ChunkDecoder {
     if encoding == .plainDictionary || encoding == .rleDictionary {
       guard let dictCount = dictionaryCount, let table = scratch.dictionary.base else { throw fail(.parquetNoDictionary) }
       let width = Int(try c.byte())
+      if indicesAreCodes && present == n {
+        // The indices are the codes: unpacked straight into the rows, then checked.
+        let codes = target.assumingMemoryBound(to: UInt32.self)
+        if present > 0 { try decodeHybrid(&c, bitWidth: width, count: present, into: codes) }
+        try checkIndices(codes, present: present, width: width, dictionaryCount: dictCount)
+        return
+      }
       // One more index than the values: the spreading gather below reads one past them.
       let indices = try scratch.values.ensure((present + 1) * 4).assumingMemoryBound(to: UInt32.self)
       indices[present] = 0
       if present > 0 {
         try decodeHybrid(&c, bitWidth: width, count: present, into: indices)
       }
-      // Indices of `width` bits are all in range when the dictionary has 2^width values or
-      // more (the usual case): no pass to check them.
-      if width > 32 || dictCount < 1 << width {
-        var largest: UInt32 = 0
-        for i in 0..<present { largest = max(largest, indices[i]) }
-        if present > 0 && Int(largest) >= dictCount {
-          throw fail(.parquetDictionaryIndex, String(largest), String(dictCount))
-        }
-      }
+      try checkIndices(indices, present: present, width: width, dictionaryCount: dictCount)
       // With nulls, the values go straight to their rows (no spreading after).
       let spreading = present < n && dictCount > 0 ? flags : nil
       switch column.kind {
@@ -925,6 +1095,18 @@ struct ChunkDecoder {
       case .code: spread(target.assumingMemoryBound(to: UInt32.self), present: present, n: n, flags: v)
       case .bool: spread(target.assumingMemoryBound(to: UInt8.self), present: present, n: n, flags: v)
       }
+    }
+  }
+
+  /// Checks that the `present` dictionary indices of `width` bits at `indices` are below
+  /// `dictionaryCount`. They all are when the dictionary has 2^width values or more (the
+  /// usual case): no pass to check them.
+  func checkIndices(_ indices: UnsafePointer<UInt32>, present: Int, width: Int, dictionaryCount: Int) throws {
+    guard width > 32 || dictionaryCount < 1 << width else { return }
+    var largest: UInt32 = 0
+    for i in 0..<present { largest = max(largest, indices[i]) }
+    if present > 0 && Int(largest) >= dictionaryCount {
+      throw fail(.parquetDictionaryIndex, String(largest), String(dictionaryCount))
     }
   }
 
@@ -1044,11 +1226,7 @@ struct ChunkDecoder {
     if column.kind == .code, let local {
       let o = target.assumingMemoryBound(to: UInt32.self)
       try forEachByteArray(encoding, &c, count: count, fixed: fixed) { b in
-        if let p = b.baseAddress, firstInvalidUTF8(p.assumingMemoryBound(to: UInt8.self), b.count) != nil {
-          o[i] = local.intern(String(decoding: b, as: UTF8.self))
-        } else {
-          o[i] = local.intern(bytes: b)
-        }
+        o[i] = internText(b, into: local)
         i += 1
       }
     } else if case .decimal(let scale) = column.element.meaning {
