@@ -44,6 +44,17 @@ final class MemoryLimitTests: XCTestCase {
     XCTAssertEqual(try load(text, name: "columns.csv", budget: 64_000_000).table.rowCount, 600_000)
   }
 
+  func testManyColumnsBeyondTheMemoryAreAnError() throws {
+    // 100,000 one-letter columns of 3 rows: a 600 kB file whose columns' own structures (their
+    // lanes' targets, dictionaries, fields) need tens of MB — the fault campaign's 900,000
+    // columns stopped the process under `prlimit --as=800M` before they were counted.
+    let header = (0..<100_000).map { "c\($0)" }.joined(separator: ",")
+    let row = String(repeating: "a,", count: 99_999) + "a"
+    let text = header + "\n" + row + "\n" + row + "\n" + row + "\n"
+    assertOutOfMemory(text, "wide.csv")
+    XCTAssertEqual(try load(text, name: "wide.csv", budget: 2_000_000_000).table.columns.count, 100_000)
+  }
+
   func testAQuotedFieldBeyondTheMemoryIsAnError() {
     // One quoted field of 3 MB with doubled quotes: its unescaped copy grows past the budget.
     let text = "a\n\"" + String(repeating: "x\"\"", count: 1_000_000) + "\"\n"

@@ -144,7 +144,7 @@ package final class CSVColumnWriter {
         targets[k].cacheAllocation.map { free($0) }
       }
       targets.deinitialize(count: columnCount)
-      targets.deallocate()
+      free(targets)
     }
   }
 
@@ -196,10 +196,12 @@ package final class CSVColumnWriter {
   }
 
   /// Creates `count` lanes (lane `i` is `lanes[i]`, in file order); call once, before `fill`.
-  package func makeLanes(_ count: Int) -> [Lane] {
+  /// - Throws: `AllocationFailure` when the memory cannot hold the lanes' targets.
+  package func makeLanes(_ count: Int) throws -> [Lane] {
     let textColumns = columns.filter { $0.0 == .text }.count
     for i in 0..<max(1, count) {
-      let targets = UnsafeMutablePointer<ColumnTarget>.allocate(capacity: max(1, columnCount))
+      let targets = try allocateCheckedBytes(try byteCount(columnCount, of: ColumnTarget.self))
+        .bindMemory(to: ColumnTarget.self, capacity: max(1, columnCount))
       for (k, (_, decimal)) in columns.enumerated() {
         let target: ColumnTarget
         switch storage[k] {
