@@ -54,7 +54,9 @@ let package = Package(
       name: "TerrainPlanner", dependencies: ["TerrainStorage", "TerrainSyntax", "TerrainIO"], swiftSettings: language),
     // Float kernels compiled for baseline x86-64 and for AVX2, chosen at run time (C: Swift has
     // no per-function target features).
-    .target(name: "CVectorKernels"),
+    // DWARF 4 debug information: Debian's valgrind 3.19 cannot read the DWARF 5 forms clang
+    // writes by default for C, and gives up on the whole binary.
+    .target(name: "CVectorKernels", cSettings: [.unsafeFlags(["-gdwarf-4"])]),
     .target(
       name: "TerrainExecution", dependencies: ["TerrainStorage", "TerrainSyntax", "TerrainPlanner", "CVectorKernels"],
       swiftSettings: language),
