@@ -210,7 +210,10 @@ class Campaign:
                     if want is None:  # SIGQUIT: like SIGTERM or the default, but no crash report
                         good_status = status in (131, -signal.SIGQUIT, 0) or status == 128 + sig
                     else:
-                        good_status = status in (want, 0)  # 0: the script had finished
+                        # 0: the script had finished; -sig with nothing printed: the signal came
+                        # while the process was still starting, before main() installed the
+                        # handlers (a shell sees 128+n either way; only on a loaded machine)
+                        good_status = status in (want, 0) or (status == -sig and not err)
                     ok = not hung and good_status and not left and not partial and \
                         not any(m in err.decode("utf-8", "replace") for m in CRASH_MARKS)
                     self.record("signals in scripts", ok, "%s during %s: rc=%s left=%s hung=%s %s" % (
