@@ -263,7 +263,7 @@ extension Accumulator {
 /// (TerrainFunctions), next to their `AggregateDefinition`; the accumulators below are the
 /// shapes they pick from.
 package protocol AccumulatorBuilder {
-  func makeAccumulator(_ spec: AggregateSpec, groups: Int) -> Accumulator
+  func makeAccumulator(_ spec: AggregateSpec, groups: Int) throws -> Accumulator
 }
 
 /// The accumulator of `spec` over `groups` groups. Its per-group arrays (Swift arrays, up to
@@ -274,7 +274,7 @@ package func makeAccumulator(_ spec: AggregateSpec, groups: Int) throws -> Accum
     throw Diagnostic(.noAccumulator, spec.function.rawValue, at: spec.span)
   }
   try probeRoom(for: try byteCount(groups, of: (Int64, Double, Double, Double, Double).self))
-  return builder.makeAccumulator(spec, groups: groups)
+  return try builder.makeAccumulator(spec, groups: groups)
 }
 
 // The accumulators' per-group arrays are `@exclusivity(unchecked)`: an accumulator is used by
@@ -846,10 +846,10 @@ package final class CountDistinctAccumulator: Accumulator {
   package let seen: KeyTable
   package let words = UnsafeMutablePointer<UInt64>.allocate(capacity: chunkSize)
   package let valid = UnsafeMutablePointer<UInt8>.allocate(capacity: chunkSize)
-  package init(groups: Int, type: DataType) {
+  package init(groups: Int, type: DataType) throws {
     normalizer = KeyNormalizer(type: type)
     self.groups = groups
-    seen = KeyTable(width: groups > 1 ? 2 : 1)
+    seen = try KeyTable(width: groups > 1 ? 2 : 1)
   }
   deinit {
     words.deallocate()

@@ -10,7 +10,7 @@ package func hashJoin(probe: Relation, probeKeys: [BoundExpr], build: Relation, 
   cancel: CancellationFlag?) throws -> (probeRows: IndexVector, buildRows: IndexVector) {
   let width = probeKeys.count
   let normalizers = probeKeys.map { KeyNormalizer(type: $0.type) }
-  let table = KeyTable(width: width, capacity: build.rowCount)
+  let table = try KeyTable(width: width, capacity: build.rowCount)
   let words = UnsafeMutablePointer<UInt64>.allocate(capacity: chunkSize * width)
   let valid = UnsafeMutablePointer<UInt8>.allocate(capacity: chunkSize)
   defer {
@@ -34,6 +34,9 @@ package func hashJoin(probe: Relation, probeKeys: [BoundExpr], build: Relation, 
   let buildKernels = try buildKeys.map { try buildCompiler.compile($0) }
   var head: [Int32] = []
   var tail: [Int32] = []
+  // `next` (a row each) and `head`, `tail` (a key each, at most a row each): Swift arrays,
+  // probed once for all three.
+  try probeRoom(for: try byteCount(build.rowCount, of: (Int32, Int32, Int32).self))
   var next = [Int32](repeating: -1, count: build.rowCount)
   var start = 0
   while start < build.rowCount {

@@ -65,10 +65,14 @@ package final class KeyTable {
   private var mask: Int
   package private(set) var count = 0
 
-  package init(width: Int, capacity: Int = 1024) {
+  /// An empty table for keys of `width` words, with room for `capacity` keys before its
+  /// first doubling; `AllocationFailure` when the memory cannot hold the slots for them (a
+  /// capacity taken from input: the rows of a join's build side).
+  package init(width: Int, capacity: Int = 1024) throws {
     self.width = width
     var size = 1024
-    while size < capacity * 2 { size *= 2 }
+    while size < capacity * 2 { size = try doubledCapacity(size, toHold: size + 1) }
+    try probeRoom(for: try byteCount(size, of: Int32.self))
     slots = [Int32](repeating: -1, count: size)
     mask = size - 1
   }
@@ -190,7 +194,7 @@ package func groupRows(_ keys: [Column], rowCount: Int, cancel: CancellationFlag
     return (ids.finish(), firstRows)
   }
   let width = keys.count + 1
-  let table = KeyTable(width: width)
+  let table = try KeyTable(width: width)
   let normalizers = keys.map { KeyNormalizer(type: $0.type) }
   let words = UnsafeMutablePointer<UInt64>.allocate(capacity: chunkSize * width)
   let valid = UnsafeMutablePointer<UInt8>.allocate(capacity: chunkSize)
