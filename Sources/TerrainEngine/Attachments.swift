@@ -142,7 +142,7 @@ extension Session {
     if columns.isEmpty, let first = t.columns.first { columns = [first] }
     guard fetching else {
       return Table(fields: columns.map { Field(name: $0.name, type: $0.terrainType) },
-        columns: columns.map { Column.nulls($0.terrainType, count: 0) }, rowCount: 0)
+        columns: columns.map { Column.empty($0.terrainType) }, rowCount: 0)
     }
     if let cached = attachedFetched?[qualifiedName] { return cached }
     let sql = "select " + columns.map { quoteIdentifier($0.name) }.joined(separator: ", ")

@@ -76,7 +76,7 @@ extension Session {
           let plan = try planWithoutReading(pipeline)
           write("CREATE TEMPORARY TABLE \(quoteSQLIdentifier(n.text)) AS\n" + (try sqlText(of: plan, at: node.span)) + ";\n\n")
           let fields = plan.outputFields
-          catalog.set(n.text, Table(names: fields.map(\.name), columns: fields.map { Column.nulls($0.type, count: 0) }), origin: .query)
+          catalog.set(n.text, Table(names: fields.map(\.name), columns: fields.map { Column.empty($0.type) }), origin: .query)
         case .query(let pipeline):
           var plan = try planWithoutReading(pipeline)
           var header = ""

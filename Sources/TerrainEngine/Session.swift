@@ -398,6 +398,13 @@ public final class Session {
       return fileDiagnostic(e.entry, e.arguments, before + relativeToWorkingDirectory(e.description), at: span)
     case is CancelledError:
       return Diagnostic(.cancelled, at: nil)
+    case let failure as AllocationFailure:
+      // A buffer of the statement's operators (sized by its rows) that the memory refused:
+      // the statement fails, nothing is stored, the session goes on.
+      let (block, available) = outOfMemoryArguments(failure)
+      var d = Diagnostic(.statementOutOfMemory, block, available, at: span)
+      d.message = before + d.message
+      return d
     default:
       return Diagnostic(.otherError, before + "\(error)", at: span)
     }

@@ -264,14 +264,18 @@ extension Accumulator {
 /// (TerrainFunctions), next to their `AggregateDefinition`; the accumulators below are the
 /// shapes they pick from.
 package protocol AccumulatorBuilder {
-  func makeAccumulator(_ spec: AggregateSpec, groups: Int) -> Accumulator
+  func makeAccumulator(_ spec: AggregateSpec, groups: Int) throws -> Accumulator
 }
 
+/// The accumulator of `spec` over `groups` groups. Its per-group arrays (Swift arrays, up to
+/// four words a group, and the column `finish` makes) are probed first: a group-by result
+/// the memory cannot hold throws `AllocationFailure` instead of stopping the process.
 package func makeAccumulator(_ spec: AggregateSpec, groups: Int) throws -> Accumulator {
   guard let builder = spec.function.definition as? AccumulatorBuilder else {
     throw Diagnostic(.noAccumulator, spec.function.rawValue, at: spec.span)
   }
-  return builder.makeAccumulator(spec, groups: groups)
+  try probeRoom(for: try byteCount(groups, of: (Int64, Double, Double, Double, Double).self))
+  return try builder.makeAccumulator(spec, groups: groups)
 }
 
 // The accumulators' per-group arrays are `@exclusivity(unchecked)`: an accumulator is used by
@@ -849,40 +853,40 @@ package final class CountDistinctAccumulator: Accumulator {
   package let seen: KeyTable
   package let words = UnsafeMutablePointer<UInt64>.allocate(capacity: chunkSize)
   package let valid = UnsafeMutablePointer<UInt8>.allocate(capacity: chunkSize)
-  package init(groups: Int, type: DataType) {
+  package init(groups: Int, type: DataType) throws {
     normalizer = KeyNormalizer(type: type)
     self.groups = groups
-    seen = KeyTable(width: groups > 1 ? 2 : 1)
+    seen = try KeyTable(width: groups > 1 ? 2 : 1)
   }
   deinit {
     words.deallocate()
     valid.deallocate()
   }
-  package func add(_ v: Vec, count n: Int, groups g: UnsafePointer<Int32>) {
+  package func add(_ v: Vec, count n: Int, groups g: UnsafePointer<Int32>) throws {
     valid.initialize(repeating: 1, count: n)
     normalizer.normalize(v, count: n, into: words, stride: 1, valid: valid)
     if seen.width == 1 {
-      for i in 0..<n where valid[i] != 0 { _ = seen.insert(words + i) }
+      for i in 0..<n where valid[i] != 0 { _ = try seen.insert(words + i) }
       return
     }
     var pair: (UInt64, UInt64) = (0, 0)
-    withUnsafeMutablePointer(to: &pair) { raw in
-      raw.withMemoryRebound(to: UInt64.self, capacity: 2) { key in
+    try withUnsafeMutablePointer(to: &pair) { raw in
+      try raw.withMemoryRebound(to: UInt64.self, capacity: 2) { key in
         for i in 0..<n where valid[i] != 0 {
           key[0] = UInt64(UInt32(bitPattern: g[i]))
           key[1] = words[i]
-          _ = seen.insert(key)
+          _ = try seen.insert(key)
         }
       }
     }
   }
   /// Text values are words of a per-worker dictionary, so partial sets cannot be merged.
   package var isMergeable: Bool { normalizer.type != .text }
-  package func merge(_ other: Accumulator) {
+  package func merge(_ other: Accumulator) throws {
     guard let o = other as? CountDistinctAccumulator, o.seen.width == seen.width else { return }
-    o.seen.keys.withUnsafeBufferPointer { keys in
+    try o.seen.keys.withUnsafeBufferPointer { keys in
       guard let base = keys.baseAddress else { return }
-      for id in 0..<o.seen.count { _ = seen.insert(base + id * seen.width) }
+      for id in 0..<o.seen.count { _ = try seen.insert(base + id * seen.width) }
     }
   }
   package func finish() -> Column {

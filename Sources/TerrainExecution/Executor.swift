@@ -107,7 +107,7 @@ package struct Executor {
       let rows = try filteredTopRows(rel, predicate: filter?.predicate, key: select.exprs[k],
         descending: sort.keys[0].descending, limit: limit, cancel: cancel)
     else { return nil }
-    let top = rel.selecting(IndexVector(ColumnBuffer(rows)))
+    let top = try rel.selecting(IndexVector(ColumnBuffer(checkedCopying: rows)))
     return (try project(top, select.exprs, select.names), j + 2)
   }
 

@@ -132,12 +132,14 @@ package final class ExpressionCompiler {
     try forEachChunk(e, in: 0..<relation.rowCount, cancel: cancel, body)
   }
 
-  /// Evaluates `e` into a new dense column.
+  /// Evaluates `e` into a new dense column. Throws `AllocationFailure` when the memory cannot
+  /// hold it.
   package func evaluateColumn(_ e: BoundExpr, cancel: CancellationFlag?) throws -> Column {
     if case .column(let i, _) = e, relation.columns[i].indices == nil { return relation.columns[i].column }
     let ranges = workerRanges(relation.rowCount)
     if ranges.count > 1, e.type != .text { return try evaluateColumnInParallel(e, ranges, cancel: cancel) }
-    let builder = ColumnBuilder(type: e.type, capacity: relation.rowCount, dictionary: e.type == .text ? TextDictionary() : nil)
+    let builder = ColumnBuilder(type: e.type, capacity: 0, dictionary: e.type == .text ? TextDictionary() : nil)
+    try builder.checkedReserve(relation.rowCount)
     let translator = TextTranslator(target: builder.dictionary)
     try forEachChunk(e, cancel: cancel) { _, n, v in
       appendChunk(v, count: n, type: e.type, to: builder, translator: translator)
@@ -149,8 +151,17 @@ package final class ExpressionCompiler {
   private func evaluateColumnInParallel(_ e: BoundExpr, _ ranges: [Range<Int>], cancel: CancellationFlag?) throws -> Column {
     let n = relation.rowCount
     let width = e.type == .bool ? 1 : 8
-    let values = allocateBytes(n * width)
-    let validity = allocateBytes(n).bindMemory(to: UInt8.self, capacity: max(1, n))
+    let (bytes, overflow) = n.multipliedReportingOverflow(by: width)
+    if overflow { throw AllocationFailure(bytes: Int.max) }
+    let values = try allocateCheckedBytes(bytes)
+    let validityBytes: UnsafeMutableRawPointer
+    do {
+      validityBytes = try allocateCheckedBytes(n)
+    } catch {
+      free(values)
+      throw error
+    }
+    let validity = validityBytes.bindMemory(to: UInt8.self, capacity: max(1, n))
     var owned = true
     defer {
       if owned {

@@ -10,7 +10,7 @@ package func hashJoin(probe: Relation, probeKeys: [BoundExpr], build: Relation, 
   cancel: CancellationFlag?) throws -> (probeRows: IndexVector, buildRows: IndexVector) {
   let width = probeKeys.count
   let normalizers = probeKeys.map { KeyNormalizer(type: $0.type) }
-  let table = KeyTable(width: width, capacity: build.rowCount)
+  let table = try KeyTable(width: width, capacity: build.rowCount)
   let words = UnsafeMutablePointer<UInt64>.allocate(capacity: chunkSize * width)
   let valid = UnsafeMutablePointer<UInt8>.allocate(capacity: chunkSize)
   defer {
@@ -26,21 +26,24 @@ package func hashJoin(probe: Relation, probeKeys: [BoundExpr], build: Relation, 
   }
   // One text key: the shared dictionary's codes are dense, so the key id is the code itself.
   let directText = width == 1 && probeKeys[0].type == .text
-  func buildID(_ i: Int) -> Int {
-    directText ? Int(truncatingIfNeeded: words[i]) : table.insert(words + i * width)
+  func buildID(_ i: Int) throws -> Int {
+    directText ? Int(truncatingIfNeeded: words[i]) : try table.insert(words + i * width)
   }
   // Build: key id → chain of build rows.
   let buildCompiler = ExpressionCompiler(relation: build)
   let buildKernels = try buildKeys.map { try buildCompiler.compile($0) }
   var head: [Int32] = []
   var tail: [Int32] = []
+  // `next` (a row each) and `head`, `tail` (a key each, at most a row each): Swift arrays,
+  // probed once for all three.
+  try probeRoom(for: try byteCount(build.rowCount, of: (Int32, Int32, Int32).self))
   var next = [Int32](repeating: -1, count: build.rowCount)
   var start = 0
   while start < build.rowCount {
     let n = min(chunkSize, build.rowCount - start)
     try encode(buildKernels, start: start, n: n)
     for i in 0..<n where valid[i] != 0 {
-      let id = buildID(i)
+      let id = try buildID(i)
       let row = Int32(start + i)
       if id >= head.count {
         head.append(contentsOf: repeatElement(-1, count: id + 1 - head.count))
@@ -69,8 +72,10 @@ package func hashJoin(probe: Relation, probeKeys: [BoundExpr], build: Relation, 
     }
     let compiler = ExpressionCompiler(relation: probe)
     let kernels = try probeKeys.map { try compiler.compile($0) }
-    let outProbe = BufferBuilder<Int32>(capacity: range.count)
-    let outBuild = BufferBuilder<Int32>(capacity: range.count)
+    // The pairs grow through checked appends: a key repeated on both sides multiplies rows,
+    // and a join whose pairs the memory cannot hold is an error, not a stop.
+    let outProbe = try BufferBuilder<Int32>(checkedCapacity: range.count)
+    let outBuild = try BufferBuilder<Int32>(checkedCapacity: range.count)
     var unmatched = false
     var start = range.lowerBound
     while start < range.upperBound {
@@ -85,13 +90,13 @@ package func hashJoin(probe: Relation, probeKeys: [BoundExpr], build: Relation, 
         if let id, id < head.count, head[id] >= 0 {
           var b = head[id]
           while b >= 0 {
-            outProbe.append(row)
-            outBuild.append(b)
+            try outProbe.checkedAppend(row)
+            try outBuild.checkedAppend(b)
             b = next[Int(b)]
           }
         } else if left {
-          outProbe.append(row)
-          outBuild.append(-1)
+          try outProbe.checkedAppend(row)
+          try outBuild.checkedAppend(-1)
           unmatched = true
         }
       }
@@ -100,15 +105,18 @@ package func hashJoin(probe: Relation, probeKeys: [BoundExpr], build: Relation, 
     }
     return (outProbe, outBuild, unmatched)
   }
+  let unmatched = parts.contains { $0.2 }
+  if parts.count == 1, let (p, b, _) = parts.first {
+    return (IndexVector(p.finish()), IndexVector(b.finish(), hasNullRows: unmatched))
+  }
   let total = parts.reduce(0) { $0 + $1.0.count }
-  let outProbe = BufferBuilder<Int32>(capacity: total)
-  let outBuild = BufferBuilder<Int32>(capacity: total)
+  let outProbe = try BufferBuilder<Int32>(checkedCapacity: total)
+  let outBuild = try BufferBuilder<Int32>(checkedCapacity: total)
   for (p, b, _) in parts {
     outProbe.tail(reserving: p.count).update(from: p.base, count: p.count)
     outProbe.advance(by: p.count)
     outBuild.tail(reserving: b.count).update(from: b.base, count: b.count)
     outBuild.advance(by: b.count)
   }
-  let unmatched = parts.contains { $0.2 }
   return (IndexVector(outProbe.finish()), IndexVector(outBuild.finish(), hasNullRows: unmatched))
 }

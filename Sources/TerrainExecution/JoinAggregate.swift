@@ -46,7 +46,7 @@ package func joinedAggregate(_ rel: Relation, join: JoinStep, aggregate: Aggrega
   // One pass over the pipeline's rows: each row's group (a group of the joined table's rows)
   // and, per range, each group's first row; nil from a range with a row that does not match
   // exactly one row.
-  let ids = BufferBuilder<Int32>(capacity: rel.rowCount)
+  let ids = try BufferBuilder<Int32>(checkedCapacity: rel.rowCount)
   let out = ids.tail(reserving: rel.rowCount)
   ids.advance(by: rel.rowCount)
   let ranges = workerRanges(rel.rowCount)

@@ -65,10 +65,14 @@ package final class KeyTable {
   private var mask: Int
   package private(set) var count = 0
 
-  package init(width: Int, capacity: Int = 1024) {
+  /// An empty table for keys of `width` words, with room for `capacity` keys before its
+  /// first doubling; `AllocationFailure` when the memory cannot hold the slots for them (a
+  /// capacity taken from input: the rows of a join's build side).
+  package init(width: Int, capacity: Int = 1024) throws {
     self.width = width
     var size = 1024
-    while size < capacity * 2 { size *= 2 }
+    while size < capacity * 2 { size = try doubledCapacity(size, toHold: size + 1) }
+    try probeRoom(for: try byteCount(size, of: Int32.self))
     slots = [Int32](repeating: -1, count: size)
     mask = size - 1
   }
@@ -83,8 +87,12 @@ package final class KeyTable {
     return avalanche(h)
   }
 
-  /// The id of `key`, inserting it if new.
-  package func insert(_ key: UnsafePointer<UInt64>) -> Int {
+  /// The id of `key`, inserting it if new. Its keys come from input (group-by keys, a join's
+  /// build side, distinct values), so the growth a new key needs — the keys and hashes when
+  /// their arrays double, the slots when the table does — is probed first, once per doubling:
+  /// a table the memory cannot hold throws `AllocationFailure` (nothing inserted) instead of
+  /// stopping the process.
+  package func insert(_ key: UnsafePointer<UInt64>) throws -> Int {
     let h = KeyTable.hash(key, width)
     var i = Int(truncatingIfNeeded: h) & mask
     while true {
@@ -93,6 +101,19 @@ package final class KeyTable {
       if hashes[Int(s)] == h && matches(Int(s), key) { return Int(s) }
       i = (i + 1) & mask
     }
+    guard keys.count + width > keys.capacity || hashes.count == hashes.capacity || (count + 1) * 2 > slots.count else {
+      return add(key, hash: h, slot: i)
+    }
+    // The probe and the growth under one lock: the workers of a parallel aggregate growing
+    // their tables at once cannot both pass a check for the same memory.
+    checkedGrowthLock.lock()
+    defer { checkedGrowthLock.unlock() }
+    try probeGrowth()
+    return add(key, hash: h, slot: i)
+  }
+
+  /// Adds `key` (hashed `h`, not present) at the empty slot `i`.
+  private func add(_ key: UnsafePointer<UInt64>, hash h: UInt64, slot i: Int) -> Int {
     let id = count
     slots[i] = Int32(id)
     hashes.append(h)
@@ -100,6 +121,16 @@ package final class KeyTable {
     count += 1
     if count * 2 > slots.count { rehash() }
     return id
+  }
+
+  /// Checks that the arrays the next insert grows can have their new, doubled storage (all
+  /// of it at once: they may grow in the same insert).
+  private func probeGrowth() throws {
+    var bytes = 0
+    if keys.count + width > keys.capacity { bytes += try byteCount(2 * Swift.max(keys.capacity, width), of: UInt64.self) }
+    if hashes.count == hashes.capacity { bytes += try byteCount(2 * Swift.max(hashes.capacity, 1), of: UInt64.self) }
+    if (count + 1) * 2 > slots.count { bytes += try byteCount(2 * slots.count, of: Int32.self) }
+    try probeRoom(for: bytes)
   }
 
   /// The id of `key` if present.
@@ -134,8 +165,9 @@ package final class KeyTable {
 
 /// Assigns a group id to every row of `columns` (dense key columns), in first-appearance order.
 /// Nulls form their own group. Returns the ids and, per group, its first row.
+/// Throws `AllocationFailure` when the memory cannot hold the ids or the groups.
 package func groupRows(_ keys: [Column], rowCount: Int, cancel: CancellationFlag?) throws -> (ids: ColumnBuffer<Int32>, firstRows: [Int32]) {
-  let ids = BufferBuilder<Int32>(capacity: rowCount)
+  let ids = try BufferBuilder<Int32>(checkedCapacity: rowCount)
   var firstRows: [Int32] = []
   let out = ids.tail(reserving: rowCount)
   ids.advance(by: rowCount)
@@ -162,7 +194,7 @@ package func groupRows(_ keys: [Column], rowCount: Int, cancel: CancellationFlag
     return (ids.finish(), firstRows)
   }
   let width = keys.count + 1
-  let table = KeyTable(width: width)
+  let table = try KeyTable(width: width)
   let normalizers = keys.map { KeyNormalizer(type: $0.type) }
   let words = UnsafeMutablePointer<UInt64>.allocate(capacity: chunkSize * width)
   let valid = UnsafeMutablePointer<UInt8>.allocate(capacity: chunkSize)
@@ -187,8 +219,13 @@ package func groupRows(_ keys: [Column], rowCount: Int, cancel: CancellationFlag
     }
     for i in 0..<n {
       let before = table.count
-      let g = table.insert(words + i * width)
-      if g == before { firstRows.append(Int32(start + i)) }
+      let g = try table.insert(words + i * width)
+      if g == before {
+        if firstRows.count == firstRows.capacity {
+          try probeRoom(for: try byteCount(2 * Swift.max(firstRows.capacity, 1), of: Int32.self))
+        }
+        firstRows.append(Int32(start + i))
+      }
       out[start + i] = Int32(g)
     }
     start += n

@@ -48,22 +48,23 @@ package final class Relation {
 
   /// The same rows with every column read through `positions` (indices into this relation's rows,
   /// `-1` for a null row). Index vectors shared by several columns are composed once.
-  package func selecting(_ positions: IndexVector, fields newFields: [Field]? = nil) -> Relation {
+  /// Throws `AllocationFailure` when the memory cannot hold a composed index vector.
+  package func selecting(_ positions: IndexVector, fields newFields: [Field]? = nil) throws -> Relation {
     var composed: [ObjectIdentifier: IndexVector] = [:]
-    let cols = columns.map { ref -> ColumnRef in
+    let cols = try columns.map { ref -> ColumnRef in
       guard let inner = ref.indices else { return ColumnRef(column: ref.column, indices: positions) }
       let key = ObjectIdentifier(inner)
       if let done = composed[key] { return ColumnRef(column: ref.column, indices: done) }
-      let out = compose(inner, positions)
+      let out = try compose(inner, positions)
       composed[key] = out
       return ColumnRef(column: ref.column, indices: out)
     }
     return Relation(fields: newFields ?? fields, columns: cols, rowCount: positions.count, sourceName: sourceName)
   }
 
-  private func compose(_ inner: IndexVector, _ outer: IndexVector) -> IndexVector {
+  private func compose(_ inner: IndexVector, _ outer: IndexVector) throws -> IndexVector {
     let n = outer.count
-    let b = BufferBuilder<Int32>(capacity: n)
+    let b = try BufferBuilder<Int32>(checkedCapacity: n)
     let dst = b.tail(reserving: n)
     let o = outer.indices.base
     let idx = inner.indices.base
@@ -110,7 +111,8 @@ package final class Relation {
   }
 }
 
-/// The values of `column` at `idx` as a new dense column.
+/// The values of `column` at `idx` as a new dense column. Throws `AllocationFailure` when the
+/// memory cannot hold it.
 package func gatherColumn(_ column: Column, _ idx: IndexVector, cancel: CancellationFlag?) throws -> Column {
   let n = idx.count
   let src = idx.indices.base
@@ -120,8 +122,8 @@ package func gatherColumn(_ column: Column, _ idx: IndexVector, cancel: Cancella
   defer { scratch.deallocate() }
   let srcValid = column.validity?.base
   let needValidity = srcValid != nil || idx.hasNullRows
-  func gathered<T>(_ base: UnsafeMutablePointer<T>, _ zero: T) -> ColumnBuffer<T> {
-    let b = BufferBuilder<T>(capacity: n)
+  func gathered<T>(_ base: UnsafeMutablePointer<T>, _ zero: T) throws -> ColumnBuffer<T> {
+    let b = try BufferBuilder<T>(checkedCapacity: n)
     let dst = b.tail(reserving: n)
     if idx.hasNullRows {
       for i in 0..<n {
@@ -135,6 +137,8 @@ package func gatherColumn(_ column: Column, _ idx: IndexVector, cancel: Cancella
     return b.finish()
   }
   if needValidity {
+    // The mask, a byte a row, grows to twice the rows at most: checked once here.
+    try probeRoom(for: try byteCount(n, of: UInt16.self))
     while start < n {
       let m = min(chunkSize, n - start)
       for i in 0..<m {
@@ -148,11 +152,11 @@ package func gatherColumn(_ column: Column, _ idx: IndexVector, cancel: Cancella
   try cancel?.check()
   let values: ColumnValues
   switch column.values {
-  case .int(let b): values = .int(gathered(b.base, 0))
-  case .date(let b): values = .date(gathered(b.base, 0))
-  case .float(let b): values = .float(gathered(b.base, 0))
-  case .bool(let b): values = .bool(gathered(b.base, 0))
-  case .text(let b, let d): values = .text(gathered(b.base, 0), d)
+  case .int(let b): values = .int(try gathered(b.base, 0))
+  case .date(let b): values = .date(try gathered(b.base, 0))
+  case .float(let b): values = .float(try gathered(b.base, 0))
+  case .bool(let b): values = .bool(try gathered(b.base, 0))
+  case .text(let b, let d): values = .text(try gathered(b.base, 0), d)
   }
   return Column(values: values, validity: needValidity ? validity.finish() : nil)
 }

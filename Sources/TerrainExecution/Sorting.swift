@@ -118,9 +118,12 @@ private func siftDown(_ h: inout [TopEntry], _ i0: Int) {
   }
 }
 
-/// Maps a value to a word whose unsigned order is the value's order (ascending).
-package func encodeKey(_ column: Column, descending: Bool, collation: Collation) -> EncodedKey {
+/// Maps a value to a word whose unsigned order is the value's order (ascending). Throws
+/// `AllocationFailure` when the memory cannot hold the words (8 bytes a row, and a byte a row
+/// for the validity).
+package func encodeKey(_ column: Column, descending: Bool, collation: Collation) throws -> EncodedKey {
   let n = column.count
+  try probeRoom(for: try byteCount(n, of: (UInt64, UInt8).self))
   var words = [UInt64](repeating: 0, count: n)
   switch column.values {
   case .int(let b), .date(let b):
@@ -152,12 +155,12 @@ package func sortPermutation(_ keys: [(Column, Bool)], rowCount: Int, limit: Int
     let rows = topNOneKey(keys[0].0, descending: keys[0].1, limit: limit, collation: collation) {
     return rows
   }
-  if keys.count == 1, let rows = packedTextSort(keys[0].0, descending: keys[0].1, rowCount: rowCount, collation: collation) {
+  if keys.count == 1, let rows = try packedTextSort(keys[0].0, descending: keys[0].1, rowCount: rowCount, collation: collation) {
     try cancel?.check()
     if let limit, limit < rows.count { return Array(rows.prefix(limit)) }
     return rows
   }
-  let encoded = keys.map { encodeKey($0.0, descending: $0.1, collation: collation) }
+  let encoded = try keys.map { try encodeKey($0.0, descending: $0.1, collation: collation) }
   try cancel?.check()
   // a < b in the output order; ties broken by row number, which makes the sort stable.
   func less(_ a: Int32, _ b: Int32) -> Bool {
@@ -177,6 +180,9 @@ package func sortPermutation(_ keys: [(Column, Bool)], rowCount: Int, limit: Int
   if let limit, limit < rowCount / 4 {
     return topN(rowCount: rowCount, limit: limit, less: less)
   }
+  // The permutation and the sort's scratch (Swift arrays: their allocation cannot fail
+  // softly, so the memory is probed first).
+  try probeRoom(for: try byteCount(rowCount, of: UInt64.self))
   var perm = (0..<Int32(rowCount)).map { $0 }
   if encoded.count == 1 && encoded[0].valid == nil {
     let w = encoded[0].words
@@ -190,14 +196,16 @@ package func sortPermutation(_ keys: [(Column, Bool)], rowCount: Int, limit: Int
 
 /// A sort on one text key: each row becomes one 64-bit word, its entry's rank (reversed for
 /// `desc`, nulls after every rank) above its row number, and the words are sorted as plain
-/// integers: no closure, no string, and stable since equal ranks fall back on the row.
-private func packedTextSort(_ column: Column, descending: Bool, rowCount: Int, collation: Collation) -> [Int32]? {
+/// integers: no closure, no string, and stable since equal ranks fall back on the row. Throws
+/// `AllocationFailure` when the memory cannot hold the words and the permutation.
+private func packedTextSort(_ column: Column, descending: Bool, rowCount: Int, collation: Collation) throws -> [Int32]? {
   guard case .text(let codes, let dict) = column.values, rowCount == column.count, rowCount < Int(Int32.max) else { return nil }
   let ranks = dict.sortRanks(collation)
   // No entry: every row is null, and stays where it is.
   guard !ranks.isEmpty else { return (0..<Int32(rowCount)).map { $0 } }
   let top = UInt64(ranks.count)
   let valid = column.validity?.base
+  try probeRoom(for: try byteCount(rowCount, of: (UInt64, UInt64).self))
   var words = [UInt64](repeating: 0, count: rowCount)
   ranks.withUnsafeBufferPointer { r in
     for i in 0..<rowCount {

@@ -354,8 +354,8 @@ private func concatenated(_ tables: [Table]) throws -> Table {
     }
     let (n, overflow) = whole.rowCount.addingReportingOverflow(t.rowCount)
     guard !overflow else { throw Diagnostic(.pgResultTooLarge, String(whole.rowCount)) }
-    let columns = zip(whole.fields.indices, zip(whole.columns, t.columns)).map { i, pair in
-      concatenatedColumn(pair.0, whole.rowCount, pair.1, t.rowCount, type: whole.fields[i].type)
+    let columns = try zip(whole.fields.indices, zip(whole.columns, t.columns)).map { i, pair in
+      try concatenatedColumn(pair.0, whole.rowCount, pair.1, t.rowCount, type: whole.fields[i].type)
     }
     whole = Table(fields: whole.fields, columns: columns, rowCount: n)
   }

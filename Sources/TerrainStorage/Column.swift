@@ -127,18 +127,18 @@ public final class Column: @unchecked Sendable {
   /// Every row as a boxed value, in order (nulls as `.null`).
   public var boxedValues: [Value] { (0..<count).map { value(at: $0) } }
 
-  /// A column of `count` nulls of `type`.
-  package static func nulls(_ type: DataType, count: Int) -> Column {
-    let validity = ColumnBuffer<UInt8>(zeroed: count)
+  /// A column of no rows of `type` (the columns of an empty table whose schema is known).
+  package static func empty(_ type: DataType) -> Column {
+    let validity = ColumnBuffer<UInt8>(zeroed: 0)
     switch type {
-    case .int: return Column(values: .int(ColumnBuffer(zeroed: count)), validity: validity)
-    case .float: return Column(values: .float(ColumnBuffer(zeroed: count)), validity: validity)
-    case .bool: return Column(values: .bool(ColumnBuffer(zeroed: count)), validity: validity)
-    case .date: return Column(values: .date(ColumnBuffer(zeroed: count)), validity: validity)
+    case .int: return Column(values: .int(ColumnBuffer(zeroed: 0)), validity: validity)
+    case .float: return Column(values: .float(ColumnBuffer(zeroed: 0)), validity: validity)
+    case .bool: return Column(values: .bool(ColumnBuffer(zeroed: 0)), validity: validity)
+    case .date: return Column(values: .date(ColumnBuffer(zeroed: 0)), validity: validity)
     case .text:
       let d = TextDictionary()
       _ = d.intern("")
-      return Column(values: .text(ColumnBuffer(zeroed: count), d), validity: validity)
+      return Column(values: .text(ColumnBuffer(zeroed: 0), d), validity: validity)
     }
   }
 

@@ -51,8 +51,11 @@ public final class ColumnBuffer<Element>: @unchecked Sendable {
   }
 
   /// A zero-filled buffer of `count` elements. Stops the process when the memory cannot give
-  /// it: for sizes that do not come from input (results of statements, small buffers);
-  /// buffers sized by a file use `init(checkedZeroed:)`, which throws instead.
+  /// it, so it is kept for sizes no input decides: the empty buffers of a builder that made
+  /// none (`ColumnBuilder.finish`, the Arrow reader's absent columns), the columns of an empty
+  /// schema (`Column.empty(_:)`) and the copy of a collection that already exists
+  /// (`init(_:)`). Buffers sized by a file, a table or a statement's rows use
+  /// `init(checkedZeroed:)`, which throws `AllocationFailure` instead.
   public convenience init(zeroed count: Int) {
     let bytes = max(1, count * MemoryLayout<Element>.stride)
     guard let raw = calloc(1, bytes) else { fatalError("terrain: out of memory (\(bytes) bytes)") }
@@ -61,6 +64,7 @@ public final class ColumnBuffer<Element>: @unchecked Sendable {
 
   /// A zero-filled buffer of `count` elements, or `AllocationFailure` when that is beyond the
   /// memory available (for buffers whose size comes from input).
+  @usableFromInline
   package convenience init(checkedZeroed count: Int) throws {
     let bytes = try byteCount(count, of: Element.self)
     try checkRoom(for: bytes)
@@ -75,6 +79,20 @@ public final class ColumnBuffer<Element>: @unchecked Sendable {
   @inlinable
   public convenience init<C: Collection>(_ elements: C) where C.Element == Element {
     self.init(zeroed: elements.count)
+    copy(elements)
+  }
+
+  /// A buffer holding a copy of `elements`, or `AllocationFailure` when the memory cannot
+  /// hold it (a statement's row numbers, a sort's permutation: sized by input).
+  @inlinable
+  package convenience init<C: Collection>(checkedCopying elements: C) throws where C.Element == Element {
+    try self.init(checkedZeroed: elements.count)
+    copy(elements)
+  }
+
+  /// Writes `elements` from the start (there is room for them).
+  @inlinable
+  internal func copy<C: Collection>(_ elements: C) where C.Element == Element {
     let base = self.base
     let copied: Void? = elements.withContiguousStorageIfAvailable { src in
       if let p = src.baseAddress, src.count > 0 { base.update(from: p, count: src.count) }
@@ -135,6 +153,16 @@ public final class BufferBuilder<Element> {
     let cap = max(16, capacity)
     self.capacity = cap
     self.base = allocateBytes(cap * MemoryLayout<Element>.stride).bindMemory(to: Element.self, capacity: cap)
+  }
+
+  /// An empty builder with room for `capacity` elements, or `AllocationFailure` when that is
+  /// beyond the memory available: for builders sized by input, which then write up to
+  /// `capacity` elements through `tail(reserving:)` without growing.
+  package init(checkedCapacity capacity: Int) throws {
+    let cap = max(16, capacity)
+    let bytes = try byteCount(cap, of: Element.self)
+    self.base = try allocateCheckedBytes(bytes).bindMemory(to: Element.self, capacity: cap)
+    self.capacity = cap
   }
 
   deinit { free(base) }

@@ -8,13 +8,15 @@
 
 /// `a` (n1 rows, or nulls when nil) then `b` (n2 rows, or nulls when nil), both of `type`: bulk
 /// copies, text codes of `a` kept and those of `b` remapped once per dictionary value (`append`,
-/// and the parts of a table read from PostgreSQL on several connections).
-package func concatenatedColumn(_ a: Column?, _ n1: Int, _ b: Column?, _ n2: Int, type: DataType) -> Column {
-  let n = n1 + n2
+/// and the parts of a table read from PostgreSQL on several connections). Throws
+/// `AllocationFailure` when the memory cannot hold the new column.
+package func concatenatedColumn(_ a: Column?, _ n1: Int, _ b: Column?, _ n2: Int, type: DataType) throws -> Column {
+  let (n, overflow) = n1.addingReportingOverflow(n2)
+  if overflow { throw AllocationFailure(bytes: Int.max) }
   // Validity: none when neither side has a null.
   var validity: ColumnBuffer<UInt8>?
   if a == nil || b == nil || a?.validity != nil || b?.validity != nil {
-    let v = ColumnBuffer<UInt8>(zeroed: n)
+    let v = try ColumnBuffer<UInt8>(checkedZeroed: n)
     if let a {
       if let av = a.validity { memcpy(v.base, av.base, n1) } else { memset(v.base, 1, n1) }
     }
@@ -23,8 +25,8 @@ package func concatenatedColumn(_ a: Column?, _ n1: Int, _ b: Column?, _ n2: Int
     }
     validity = v
   }
-  func joined<T>(_ pa: UnsafeMutablePointer<T>?, _ pb: UnsafeMutablePointer<T>?) -> ColumnBuffer<T> {
-    let out = ColumnBuffer<T>(zeroed: n)  // nulls stay 0
+  func joined<T>(_ pa: UnsafeMutablePointer<T>?, _ pb: UnsafeMutablePointer<T>?) throws -> ColumnBuffer<T> {
+    let out = try ColumnBuffer<T>(checkedZeroed: n)  // nulls stay 0
     if let pa { memcpy(out.base, pa, n1 * MemoryLayout<T>.stride) }
     if let pb { memcpy(out.base + n1, pb, n2 * MemoryLayout<T>.stride) }
     return out
@@ -32,16 +34,16 @@ package func concatenatedColumn(_ a: Column?, _ n1: Int, _ b: Column?, _ n2: Int
   switch type {
   case .int:
     func p(_ c: Column?) -> UnsafeMutablePointer<Int64>? { if case .int(let x) = c?.values { return x.base }; return nil }
-    return Column(values: .int(joined(p(a), p(b))), validity: validity)
+    return Column(values: .int(try joined(p(a), p(b))), validity: validity)
   case .date:
     func p(_ c: Column?) -> UnsafeMutablePointer<Int64>? { if case .date(let x) = c?.values { return x.base }; return nil }
-    return Column(values: .date(joined(p(a), p(b))), validity: validity)
+    return Column(values: .date(try joined(p(a), p(b))), validity: validity)
   case .float:
     func p(_ c: Column?) -> UnsafeMutablePointer<Double>? { if case .float(let x) = c?.values { return x.base }; return nil }
-    return Column(values: .float(joined(p(a), p(b))), validity: validity)
+    return Column(values: .float(try joined(p(a), p(b))), validity: validity)
   case .bool:
     func p(_ c: Column?) -> UnsafeMutablePointer<UInt8>? { if case .bool(let x) = c?.values { return x.base }; return nil }
-    return Column(values: .bool(joined(p(a), p(b))), validity: validity)
+    return Column(values: .bool(try joined(p(a), p(b))), validity: validity)
   case .text:
     func t(_ c: Column?) -> (ColumnBuffer<UInt32>, TextDictionary)? { if case .text(let x, let d) = c?.values { return (x, d) }; return nil }
     let ta = t(a)
@@ -56,11 +58,11 @@ package func concatenatedColumn(_ a: Column?, _ n1: Int, _ b: Column?, _ n2: Int
       dict = db
     } else {
       dict = TextDictionary(capacity: (ta?.1.count ?? 0) + (tb?.1.count ?? 0) + 1)
-      if let (_, da) = ta { for c in 0..<UInt32(da.count) { _ = dict.intern(bytes: da.bytes(of: c)) } }
-      if let (_, db) = tb { remap = (0..<UInt32(db.count)).map { dict.intern(bytes: db.bytes(of: $0)) } }
+      if let (_, da) = ta { for c in 0..<UInt32(da.count) { _ = try dict.checkedIntern(bytes: da.bytes(of: c)) } }
+      if let (_, db) = tb { remap = try (0..<UInt32(db.count)).map { try dict.checkedIntern(bytes: db.bytes(of: $0)) } }
       if dict.count == 0 { _ = dict.intern("") }
     }
-    let out = ColumnBuffer<UInt32>(zeroed: n)
+    let out = try ColumnBuffer<UInt32>(checkedZeroed: n)
     if let (ca, _) = ta { memcpy(out.base, ca.base, n1 * 4) }
     if let (cb, _) = tb {
       if let remap {

@@ -47,9 +47,28 @@ package func availableMemory() -> Int? {
 package func checkRoom(for bytes: Int) throws {
   if bytes < 0 { throw AllocationFailure(bytes: Int.max) }
   if bytes >= checkedAllocationThreshold, let available = availableMemory(), bytes > available {
+    // Memory freed by an earlier statement may still be the allocator's (kept for reuse, it
+    // counts in the address space): given back to the system, the room is looked at again.
+    if givesBackFreedMemory(), let after = availableMemory(), bytes <= after { return }
     throw AllocationFailure(bytes: bytes, available: available)
   }
 }
+
+/// Returns the allocator's free memory to the system (glibc's `malloc_trim`); true when some
+/// was returned.
+private func givesBackFreedMemory() -> Bool {
+  #if canImport(Glibc)
+    return glibcMallocTrim(0) != 0
+  #else
+    return false
+  #endif
+}
+
+#if canImport(Glibc)
+  /// glibc's `malloc_trim` (declared in `<malloc.h>`, which the Glibc module does not export).
+  @_silgen_name("malloc_trim")
+  private func glibcMallocTrim(_ pad: Int) -> Int32
+#endif
 
 /// `bytes` bytes from `malloc` (at least one), or `AllocationFailure` when they are beyond the
 /// memory available or `malloc` fails.

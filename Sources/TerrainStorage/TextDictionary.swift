@@ -6,8 +6,10 @@
   import Darwin
 #endif
 
-/// Serialises the checked growth of dictionaries (see `TextDictionary.makeRoom`).
-package let dictionaryGrowthLock = SimpleLock()
+/// Serialises checked growth that is probed before it is allocated (dictionaries, see
+/// `TextDictionary.makeRoom`; execution's key tables): two threads cannot both pass a check
+/// for the same memory.
+package let checkedGrowthLock = SimpleLock()
 
 /// An append-only set of distinct strings, each with a dense code (`0..<count`).
 ///
@@ -40,6 +42,10 @@ public final class TextDictionary: @unchecked Sendable {
   /// a leading 0).
   @exclusivity(unchecked) @usableFromInline package var ends: UnsafeMutablePointer<Int>
   private var endsCapacity: Int
+  /// Bytes that the `String`s of values still to come may take before the memory is checked
+  /// again (`makeRoom`): each value past 15 bytes (longer than a small string) spends its own
+  /// heap block from it, and a probe of the memory refills it.
+  private var stringCredit = 0
   /// The ranks of `sortRanks`, binary then French.
   private var cachedRanks: [[UInt32]?] = [nil, nil]
   private let ranksLock = SimpleLock()
@@ -139,13 +145,18 @@ public final class TextDictionary: @unchecked Sendable {
     if overflow { throw AllocationFailure(bytes: Int.max) }
     let growsSlots = (code + 1) * 2 > mask + 1
     let growsStrings = code == strings.capacity
-    // A value's own `String` (a heap block of about its size past 15 bytes) is probed when it
-    // is long; short ones are left to the next growth's check (probing each would cost a
-    // `malloc` per distinct value).
-    let longValue = n > 4096
-    guard needed > arenaCapacity || code == endsCapacity || growsSlots || growsStrings || longValue else { return false }
-    dictionaryGrowthLock.lock()
-    defer { dictionaryGrowthLock.unlock() }
+    // A value's own `String`: a heap block of its size and a header past 15 bytes (shorter
+    // ones are stored inline). It is spent from a credit of bytes checked beforehand, so that
+    // a run of long values is checked once per credit rather than once per value (a `malloc`
+    // per distinct value) or not at all.
+    let stringBytes = n > 15 ? n &+ 48 : 0
+    let needsCredit = stringBytes > stringCredit
+    guard needed > arenaCapacity || code == endsCapacity || growsSlots || growsStrings || needsCredit else {
+      stringCredit -= stringBytes
+      return false
+    }
+    checkedGrowthLock.lock()
+    defer { checkedGrowthLock.unlock() }
     if needed > arenaCapacity {
       let c = try doubledCapacity(arenaCapacity, toHold: needed)
       let fresh = try allocateCheckedBytes(c).bindMemory(to: UInt8.self, capacity: c)
@@ -166,19 +177,20 @@ public final class TextDictionary: @unchecked Sendable {
       let c = Swift.max(16, code * 2)
       try probeRoom(for: try byteCount(c, of: String.self))
       strings.reserveCapacity(c)
-      // Until the next doubling, as many values come as there are: their `String`s (heap
-      // blocks past 15 bytes, each allocated unchecked) take about what the values so far
-      // took in the arena, plus a block header each. Checked against the memory available
-      // once here rather than value by value.
-      let (estimate, overflow) = start.addingReportingOverflow(code &* 48)
-      if !overflow { try checkRoom(for: estimate) }
     }
     if growsSlots {
       // The rehash `insert` would do after adding the value, done now.
       let size = (mask + 1) * 2
       rehash(into: try allocateCheckedBytes(try byteCount(size, of: UInt64.self)).bindMemory(to: UInt64.self, capacity: size), size: size)
     }
-    if longValue { try probeRoom(for: n + 32) }
+    if needsCredit {
+      // As much as the values so far took (1–64 MB), or this value's block if larger: probed
+      // by taking it from the allocator and giving it back, as the `String`s will take it.
+      let credit = Swift.max(stringBytes, Swift.max(1 << 20, Swift.min(start, 64 << 20)))
+      try probeRoom(for: credit)
+      stringCredit = credit
+    }
+    stringCredit -= stringBytes
     return growsSlots
   }
 

@@ -225,6 +225,8 @@ extension DiagnosticMessage {
   public static let tooManyColumns = DiagnosticMessage(.load, "too-many-columns", "the first row has {} fields: more than the {} columns a table can have")
   public static let streamExceedsMemory = DiagnosticMessage(.load, "stream-exceeds-memory", "\"{}\" goes on past {} and only {} of memory is left: not loaded")
   public static let inputTooLarge = DiagnosticMessage(.load, "input-too-large", "\"{}\" is larger than {}: not read")
+  // MARK: reliability (gzip-compressed outlines)
+  public static let outlinesInflateTooLarge = DiagnosticMessage(.load, "outlines-inflate-too-large", "\"{}\" decompresses to more than {}, the most an outline file may hold: not read")
   public static let skipPastEnd = DiagnosticMessage(.load, "skip-past-end", "`skip = {}` skips every line of the file")
 
   // MARK: Compressed and archived files (gzip, zip)
@@ -410,6 +412,8 @@ extension DiagnosticMessage {
   public static let compareNeedsAggregate = DiagnosticMessage(.session, "compare-needs-aggregate", "internal error: `compare` needs the aggregate `{}`")
   public static let expectedOnePipeline = DiagnosticMessage(.session, "expected-one-pipeline", "expected exactly one pipeline")
   public static let cancelled = DiagnosticMessage(.session, "cancelled", "cancelled: nothing was changed")
+  // MARK: reliability (memory in statements)
+  public static let statementOutOfMemory = DiagnosticMessage(.session, "statement-out-of-memory", "not enough memory for this statement (a block of {} did not fit, {} left): nothing was changed")
   public static let otherError = DiagnosticMessage(.session, "other-error", "{}")
   public static let letCannotExport = DiagnosticMessage(.session, "let-cannot-export", "`let` names a result; it cannot end with `export`")
   public static let nothingToContinue = DiagnosticMessage(.session, "nothing-to-continue", "nothing to continue: a line starting with `|` adds stages to the previous query")

@@ -30,7 +30,7 @@ extension AppendStep: PhysicalStep {
       }
       let a = try l.map { try converted(try denseColumn($0, cancel: executor.cancel), to: f.type) }
       let b = try r.map { try converted($0, to: f.type) }
-      columns.append(ColumnRef(column: concatenatedColumn(a, n1, b, n2, type: f.type), indices: nil))
+      columns.append(ColumnRef(column: try concatenatedColumn(a, n1, b, n2, type: f.type), indices: nil))
       try executor.cancel?.check()
     }
     return Relation(fields: fields, columns: columns, rowCount: total, sourceName: input.sourceName)
@@ -49,7 +49,7 @@ extension AppendStep: PhysicalStep {
 /// `column` as `type` (an int column as float; other types are already `type`).
 private func converted(_ column: Column, to type: DataType) throws -> Column {
   guard type == .float, case .int(let b) = column.values else { return column }
-  let out = ColumnBuffer<Double>(zeroed: column.count)
+  let out = try ColumnBuffer<Double>(checkedZeroed: column.count)
   for i in 0..<column.count { out.base[i] = Double(b.base[i]) }
   return Column(values: .float(out), validity: column.validity)
 }

@@ -12,7 +12,7 @@ extension DistinctStep: PhysicalStep {
     let keyColumns = try cols.map { try compiler.evaluateColumn(.column($0, rel.fields[$0].type), cancel: executor.cancel) }
     let (_, firstRows) = try groupRows(keyColumns, rowCount: rel.rowCount, cancel: executor.cancel)
     let rows = rel.rowCount == 0 ? [] : firstRows
-    return rel.projecting(cols, names: cols.map { rel.fields[$0].name }).selecting(IndexVector(ColumnBuffer(rows)))
+    return try rel.projecting(cols, names: cols.map { rel.fields[$0].name }).selecting(IndexVector(ColumnBuffer(checkedCopying: rows)))
   }
 
   package func explain(_ input: [String]) -> [String] {

@@ -18,14 +18,14 @@ package func filterRows(_ rel: Relation, _ predicate: BoundExpr, cancel: Cancell
   let parts = try runRanges(ranges) { _, range in try selectRows(rel, predicate, range, cancel: cancel) }
   let total = parts.reduce(0) { $0 + $1.count }
   if total == rel.rowCount { return rel }
-  if parts.count == 1, let only = parts.first { return rel.selecting(IndexVector(only.finish())) }
-  let all = BufferBuilder<Int32>(capacity: total)
+  if parts.count == 1, let only = parts.first { return try rel.selecting(IndexVector(only.finish())) }
+  let all = try BufferBuilder<Int32>(checkedCapacity: total)
   for p in parts {
     let dst = all.tail(reserving: p.count)
     dst.update(from: p.base, count: p.count)
     all.advance(by: p.count)
   }
-  return rel.selecting(IndexVector(all.finish()))
+  return try rel.selecting(IndexVector(all.finish()))
 }
 
 /// The positions in `range` where `predicate` is true.
@@ -37,7 +37,7 @@ private func selectRows(_ rel: Relation, _ predicate: BoundExpr, _ range: Range<
   defer { mask.deallocate() }
   try forEachChunkRange(range, cancel: cancel) { start, n in
     try condition(start, n, mask, .assign)
-    let dst = positions.tail(reserving: n)
+    let dst = try positions.checkedTail(reserving: n)
     var k = 0
     for i in 0..<n {
       dst[k] = Int32(truncatingIfNeeded: start + i)

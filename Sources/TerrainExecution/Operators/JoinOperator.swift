@@ -10,7 +10,7 @@ extension JoinStep: PhysicalStep {
     let build = Relation(table: table, name: tableName)
     let (probeRows, buildRows) = try hashJoin(probe: rel, probeKeys: probeKeys, build: build, buildKeys: buildKeys,
       left: left, cancel: executor.cancel)
-    let leftPart = rel.selecting(probeRows)
+    let leftPart = try rel.selecting(probeRows)
     let rightCols = keptRight.map { ColumnRef(column: table.columns[$0], indices: buildRows) }
     return Relation(fields: zip(names, leftPart.columns.map(\.type) + rightCols.map(\.type)).map { Field(name: $0, type: $1) },
       columns: leftPart.columns + rightCols, rowCount: probeRows.count, sourceName: rel.sourceName)

@@ -24,7 +24,7 @@ extension PivotStep: PhysicalStep {
       let at = IndexVector(ColumnBuffer(rowCount == 0 ? [] : firsts))
       columns = try keyColumns.map { ColumnRef(column: try gatherColumn($0, at, cancel: cancel), indices: nil) }
     } else {
-      ids = ColumnBuffer<Int32>(zeroed: rowCount)
+      ids = try ColumnBuffer<Int32>(checkedZeroed: rowCount)
     }
     // The value of NAMES of each row, as its position in `values`.
     let names = try denseColumn(input.columns[byCount], cancel: cancel)
@@ -33,7 +33,7 @@ extension PivotStep: PhysicalStep {
     var made = [[Column]](repeating: [], count: values.count)
     for a in 0..<aggregates {
       let source = try denseColumn(input.columns[byCount + 1 + a], cancel: cancel)
-      let out = scatter(source, ids: ids.base, positions: position, values: values.count, groups: groups)
+      let out = try scatter(source, ids: ids.base, positions: position, values: values.count, groups: groups)
       for v in values.indices { made[v].append(out[v]) }
       try cancel?.check()
     }
@@ -96,15 +96,16 @@ extension PivotStep: PhysicalStep {
 }
 
 /// Row `r` of `source` goes to row `ids[r]` of column `positions[r]`; every other cell is null.
-private func scatter(_ source: Column, ids: UnsafePointer<Int32>, positions: [Int32], values: Int, groups: Int) -> [Column] {
+/// Throws `AllocationFailure` when the memory cannot hold the `values` columns of `groups` rows.
+private func scatter(_ source: Column, ids: UnsafePointer<Int32>, positions: [Int32], values: Int, groups: Int) throws -> [Column] {
   let n = source.count
-  let validity = (0..<values).map { _ in ColumnBuffer<UInt8>(zeroed: groups) }
+  let validity = try (0..<values).map { _ in try ColumnBuffer<UInt8>(checkedZeroed: groups) }
   let sv = source.validity?.base
   for r in 0..<n {
     validity[Int(positions[r])].base[Int(ids[r])] = sv?[r] ?? 1
   }
-  func spread<T>(_ src: UnsafeMutablePointer<T>) -> [ColumnBuffer<T>] {
-    let out = (0..<values).map { _ in ColumnBuffer<T>(zeroed: groups) }
+  func spread<T>(_ src: UnsafeMutablePointer<T>) throws -> [ColumnBuffer<T>] {
+    let out = try (0..<values).map { _ in try ColumnBuffer<T>(checkedZeroed: groups) }
     let bases = out.map(\.base)
     bases.withUnsafeBufferPointer { b in
       for r in 0..<n { b[Int(positions[r])][Int(ids[r])] = src[r] }
@@ -112,13 +113,13 @@ private func scatter(_ source: Column, ids: UnsafePointer<Int32>, positions: [In
     return out
   }
   switch source.values {
-  case .int(let b): return zip(spread(b.base), validity).map { Column(values: .int($0), validity: $1) }
-  case .date(let b): return zip(spread(b.base), validity).map { Column(values: .date($0), validity: $1) }
-  case .float(let b): return zip(spread(b.base), validity).map { Column(values: .float($0), validity: $1) }
-  case .bool(let b): return zip(spread(b.base), validity).map { Column(values: .bool($0), validity: $1) }
+  case .int(let b): return zip(try spread(b.base), validity).map { Column(values: .int($0), validity: $1) }
+  case .date(let b): return zip(try spread(b.base), validity).map { Column(values: .date($0), validity: $1) }
+  case .float(let b): return zip(try spread(b.base), validity).map { Column(values: .float($0), validity: $1) }
+  case .bool(let b): return zip(try spread(b.base), validity).map { Column(values: .bool($0), validity: $1) }
   case .text(let c, let d):
     if d.count == 0 { _ = d.intern("") }
-    return zip(spread(c.base), validity).map { Column(values: .text($0, d), validity: $1) }
+    return zip(try spread(c.base), validity).map { Column(values: .text($0, d), validity: $1) }
   }
 }
 

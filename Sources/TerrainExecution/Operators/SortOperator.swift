@@ -10,7 +10,7 @@ extension SortStep: PhysicalStep {
     let columns = try keys.map { (try compiler.evaluateColumn($0.0, cancel: executor.cancel), $0.descending) }
     let perm = try sortPermutation(columns, rowCount: input.rowCount, limit: limit, collation: collation,
       cancel: executor.cancel)
-    return input.selecting(IndexVector(ColumnBuffer(perm)))
+    return try input.selecting(IndexVector(ColumnBuffer(checkedCopying: perm)))
   }
 
   package func explain(_ input: [String]) -> [String] {

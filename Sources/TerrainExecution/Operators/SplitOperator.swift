@@ -46,13 +46,14 @@ extension SplitStep: PhysicalStep {
       partCodes.append(parts.intern(bytes: UnsafeRawBufferPointer(rebasing: bytes[from..<m])))
       count[c] = partCodes.count - start[c]
     }
-    let rows = BufferBuilder<Int32>(capacity: n + 16)
-    let out = BufferBuilder<UInt32>(capacity: n + 16)
+    // Parts multiply rows: both grow through checked appends.
+    let rows = try BufferBuilder<Int32>(checkedCapacity: n + 16)
+    let out = try BufferBuilder<UInt32>(checkedCapacity: n + 16)
     let validity = ValidityBuilder()
     for r in 0..<n {
       if let valid, valid[r] == 0 {
-        rows.append(Int32(r))
-        out.append(0)
+        try rows.checkedAppend(Int32(r))
+        try out.checkedAppend(0)
         validity.appendNull()
         continue
       }
@@ -61,8 +62,8 @@ extension SplitStep: PhysicalStep {
       if start[c] < 0 { cut(c) }
       let s = start[c]
       for j in 0..<count[c] {
-        rows.append(Int32(r))
-        out.append(partCodes[s + j])
+        try rows.checkedAppend(Int32(r))
+        try out.checkedAppend(partCodes[s + j])
         validity.appendValid()
       }
       guard rows.count <= Int(Int32.max) - 1_000_000 else {
@@ -72,7 +73,7 @@ extension SplitStep: PhysicalStep {
     }
     if parts.count == 0 { _ = parts.intern("") }
     let index = IndexVector(rows.finish())
-    let repeated = input.selecting(index)
+    let repeated = try input.selecting(index)
     var columns = repeated.columns
     columns[column] = ColumnRef(column: Column(values: .text(out.finish(), parts), validity: validity.finish()), indices: nil)
     return Relation(fields: input.fields, columns: columns, rowCount: index.count, sourceName: input.sourceName)

@@ -21,16 +21,18 @@ private func groupIDs(_ input: Relation, _ keys: [BoundExpr], cancel: Cancellati
 }
 
 /// The rows of `order` (row numbers, in output order) that are among the first `limit` of
-/// their group.
-private func firstPerGroup(_ order: UnsafeBufferPointer<Int32>, ids: UnsafePointer<Int32>, groups: Int, limit: Int) -> ColumnBuffer<Int32> {
+/// their group. Throws `AllocationFailure` when the memory cannot hold them.
+private func firstPerGroup(_ order: UnsafeBufferPointer<Int32>, ids: UnsafePointer<Int32>, groups: Int, limit: Int) throws
+  -> ColumnBuffer<Int32>
+{
   var taken = [Int](repeating: 0, count: groups)
-  let out = BufferBuilder<Int32>(capacity: min(order.count, max(16, groups * min(limit, 64))))
-  taken.withUnsafeMutableBufferPointer { t in
+  let out = try BufferBuilder<Int32>(checkedCapacity: min(order.count, max(16, groups * min(limit, 64))))
+  try taken.withUnsafeMutableBufferPointer { t in
     for r in order {
       let g = Int(ids[Int(r)])
       if t[g] < limit {
         t[g] += 1
-        out.append(r)
+        try out.checkedAppend(r)
       }
     }
   }
@@ -42,11 +44,11 @@ extension TakeByStep: PhysicalStep {
     let n = input.rowCount
     if count == 0 { return input.prefix(0) }
     let (ids, groups) = try groupIDs(input, keys, cancel: executor.cancel)
-    let rows = ColumnBuffer<Int32>(zeroed: n)
+    let rows = try ColumnBuffer<Int32>(checkedZeroed: n)
     for i in 0..<n { rows.base[i] = Int32(i) }
-    let kept = firstPerGroup(rows.buffer, ids: ids.base, groups: groups, limit: count)
+    let kept = try firstPerGroup(rows.buffer, ids: ids.base, groups: groups, limit: count)
     if kept.count == n { return input }
-    return input.selecting(IndexVector(kept))
+    return try input.selecting(IndexVector(kept))
   }
 
   package func explain(_ input: [String]) -> [String] {
@@ -74,25 +76,25 @@ extension SortTakeByStep: PhysicalStep {
     // Otherwise a full sort, then the first `limit` of each group in one pass.
     if kept.multipliedReportingOverflow(by: 4).partialValue < n, bigGroups.multipliedReportingOverflow(by: limit).partialValue < n {
       let candidates = try heapCandidates(sortColumns, ids: ids.base, sizes: sizes, rowCount: n, cancel: cancel)
-      let sub = Relation(table: Table(names: sortColumns.indices.map { "k\($0)" }, columns: sortColumns.map(\.0)), name: "")
+      let sub = try Relation(table: Table(names: sortColumns.indices.map { "k\($0)" }, columns: sortColumns.map(\.0)), name: "")
         .selecting(IndexVector(candidates))
       let subColumns = try sub.columns.map { try denseColumn($0, cancel: cancel) }
       let perm = try sortPermutation(zip(subColumns, sortColumns.map(\.1)).map { ($0, $1) }, rowCount: candidates.count,
         limit: nil, collation: collation, cancel: cancel)
-      let out = ColumnBuffer<Int32>(zeroed: perm.count)
+      let out = try ColumnBuffer<Int32>(checkedZeroed: perm.count)
       for (i, p) in perm.enumerated() { out.base[i] = candidates.base[Int(p)] }
-      return input.selecting(IndexVector(out))
+      return try input.selecting(IndexVector(out))
     }
     let perm = try sortPermutation(sortColumns, rowCount: n, limit: nil, collation: collation, cancel: cancel)
-    let kept2 = perm.withUnsafeBufferPointer { firstPerGroup($0, ids: ids.base, groups: groups, limit: limit) }
-    return input.selecting(IndexVector(kept2))
+    let kept2 = try perm.withUnsafeBufferPointer { try firstPerGroup($0, ids: ids.base, groups: groups, limit: limit) }
+    return try input.selecting(IndexVector(kept2))
   }
 
   /// The rows among the first `limit` of their group in the sort's order, in row order: every
   /// row of a group of at most `limit` rows, and for each larger group a bounded max-heap.
   private func heapCandidates(_ columns: [(Column, Bool)], ids: UnsafePointer<Int32>, sizes: [Int], rowCount n: Int,
     cancel: CancellationFlag?) throws -> ColumnBuffer<Int32> {
-    let encoded = columns.map { encodeKey($0.0, descending: $0.1, collation: collation) }
+    let encoded = try columns.map { try encodeKey($0.0, descending: $0.1, collation: collation) }
     // a before b in the sort's order (nulls last, ties by row).
     func less(_ a: Int32, _ b: Int32) -> Bool {
       let i = Int(a)

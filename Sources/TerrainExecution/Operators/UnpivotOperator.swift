@@ -16,16 +16,16 @@ extension UnpivotStep: PhysicalStep {
     }
     let cancel = executor.cancel
     // Each input row k times.
-    let repeated = ColumnBuffer<Int32>(zeroed: total)
+    let repeated = try ColumnBuffer<Int32>(checkedZeroed: total)
     let rows = repeated.base
     for i in 0..<n {
       for j in 0..<k { rows[i * k + j] = Int32(i) }
     }
-    let keptPart = input.projecting(kept, names: kept.map { input.fields[$0].name }).selecting(IndexVector(repeated))
+    let keptPart = try input.projecting(kept, names: kept.map { input.fields[$0].name }).selecting(IndexVector(repeated))
     // NAME: the listed names, each interned once.
     let names = TextDictionary(capacity: k)
     for s in listedNames { _ = names.intern(s) }
-    let codes = ColumnBuffer<UInt32>(zeroed: total)
+    let codes = try ColumnBuffer<UInt32>(checkedZeroed: total)
     for i in 0..<n {
       for j in 0..<k { codes.base[i * k + j] = UInt32(j) }
     }
@@ -33,7 +33,7 @@ extension UnpivotStep: PhysicalStep {
     // VALUE: the listed columns interleaved.
     let sources = try listed.map { try denseColumn(input.columns[$0], cancel: cancel) }
     try cancel?.check()
-    let valueColumn = interleave(sources, rowCount: n, type: valueType)
+    let valueColumn = try interleave(sources, rowCount: n, type: valueType)
     return Relation(fields: fields,
       columns: keptPart.columns + [ColumnRef(column: nameColumn, indices: nil), ColumnRef(column: valueColumn, indices: nil)],
       rowCount: total, sourceName: input.sourceName)
@@ -47,13 +47,14 @@ extension UnpivotStep: PhysicalStep {
 
 /// Row `i * k + j` of the result is row `i` of `sources[j]` (each of `rowCount` rows), as `type`
 /// (int sources become float when `type` is float; text codes are remapped into one dictionary
-/// when the sources do not share theirs).
-private func interleave(_ sources: [Column], rowCount n: Int, type: DataType) -> Column {
+/// when the sources do not share theirs). Throws `AllocationFailure` when the memory cannot
+/// hold the column.
+private func interleave(_ sources: [Column], rowCount n: Int, type: DataType) throws -> Column {
   let k = sources.count
   let total = n * k
   var validity: ColumnBuffer<UInt8>?
   if sources.contains(where: { $0.validity != nil }) {
-    let v = ColumnBuffer<UInt8>(zeroed: total)
+    let v = try ColumnBuffer<UInt8>(checkedZeroed: total)
     for (j, s) in sources.enumerated() {
       if let sv = s.validity {
         for i in 0..<n { v.base[i * k + j] = sv.base[i] }
@@ -69,15 +70,15 @@ private func interleave(_ sources: [Column], rowCount n: Int, type: DataType) ->
   }
   switch type {
   case .int:
-    let out = ColumnBuffer<Int64>(zeroed: total)
+    let out = try ColumnBuffer<Int64>(checkedZeroed: total)
     for (j, s) in sources.enumerated() { if case .int(let b) = s.values { fill(out, j, b.base) } }
     return Column(values: .int(out), validity: validity)
   case .date:
-    let out = ColumnBuffer<Int64>(zeroed: total)
+    let out = try ColumnBuffer<Int64>(checkedZeroed: total)
     for (j, s) in sources.enumerated() { if case .date(let b) = s.values { fill(out, j, b.base) } }
     return Column(values: .date(out), validity: validity)
   case .float:
-    let out = ColumnBuffer<Double>(zeroed: total)
+    let out = try ColumnBuffer<Double>(checkedZeroed: total)
     for (j, s) in sources.enumerated() {
       switch s.values {
       case .float(let b): fill(out, j, b.base)
@@ -89,11 +90,11 @@ private func interleave(_ sources: [Column], rowCount n: Int, type: DataType) ->
     }
     return Column(values: .float(out), validity: validity)
   case .bool:
-    let out = ColumnBuffer<UInt8>(zeroed: total)
+    let out = try ColumnBuffer<UInt8>(checkedZeroed: total)
     for (j, s) in sources.enumerated() { if case .bool(let b) = s.values { fill(out, j, b.base) } }
     return Column(values: .bool(out), validity: validity)
   case .text:
-    let out = ColumnBuffer<UInt32>(zeroed: total)
+    let out = try ColumnBuffer<UInt32>(checkedZeroed: total)
     var dicts: [TextDictionary] = []
     for s in sources { if case .text(_, let d) = s.values { dicts.append(d) } }
     let shared = dicts.first.flatMap { d in dicts.allSatisfy { $0 === d } ? d : nil }
@@ -104,7 +105,7 @@ private func interleave(_ sources: [Column], rowCount n: Int, type: DataType) ->
         fill(out, j, codes.base)
         continue
       }
-      let remap = (0..<UInt32(d.count)).map { dict.intern(bytes: d.bytes(of: $0)) }
+      let remap = try (0..<UInt32(d.count)).map { try dict.checkedIntern(bytes: d.bytes(of: $0)) }
       remap.withUnsafeBufferPointer { m in
         let o = out.base
         for i in 0..<n {

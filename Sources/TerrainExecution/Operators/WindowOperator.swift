@@ -53,11 +53,18 @@ package final class WindowOutput<T> {
   package let count: Int
   private var handedOver = false
 
-  package init(count: Int, zero: T) {
+  /// Throws `AllocationFailure` when the memory cannot hold `count` values and flags.
+  package init(count: Int, zero: T) throws {
     self.count = count
-    values = allocateBytes(count * MemoryLayout<T>.stride).bindMemory(to: T.self, capacity: max(1, count))
+    let raw = try allocateCheckedBytes(try byteCount(count, of: T.self))
+    do {
+      validity = try allocateCheckedBytes(count).bindMemory(to: UInt8.self, capacity: max(1, count))
+    } catch {
+      raw.deallocate()
+      throw error
+    }
+    values = raw.bindMemory(to: T.self, capacity: max(1, count))
     values.initialize(repeating: zero, count: count)
-    validity = allocateBytes(count).bindMemory(to: UInt8.self, capacity: max(1, count))
     validity.initialize(repeating: 1, count: count)
   }
 
@@ -101,7 +108,7 @@ extension WindowStep: PhysicalStep {
     let ids: ColumnBuffer<Int32>
     let partitionCount: Int
     if partition.isEmpty {
-      ids = ColumnBuffer(zeroed: n)
+      ids = try ColumnBuffer(checkedZeroed: n)
       partitionCount = n > 0 ? 1 : 0
     } else {
       let keys = try partition.map { try compiler.evaluateColumn($0, cancel: cancel) }
@@ -122,7 +129,7 @@ extension WindowStep: PhysicalStep {
       columns.append(ColumnRef(column: try acc.finish(), indices: byPartition))
     }
     if !functions.isEmpty {
-      let keys = try order.map { encodeKey(try compiler.evaluateColumn($0.0, cancel: cancel), descending: $0.descending, collation: collation) }
+      let keys = try order.map { try encodeKey(try compiler.evaluateColumn($0.0, cancel: cancel), descending: $0.descending, collation: collation) }
       let needPeers = functions.contains { $0.function.definition.needsPeers }
       let ordered = try windowOrder(ids, partitionCount: partitionCount, rowCount: n, keys: keys, peers: needPeers, cancel: cancel)
       let kernels = try functions.map { spec in
@@ -198,7 +205,7 @@ private struct OrderedRows {
 private func windowOrder(_ ids: ColumnBuffer<Int32>, partitionCount: Int, rowCount n: Int, keys: [EncodedKey], peers: Bool,
   cancel: CancellationFlag?) throws -> OrderedRows {
   var starts = [Int](repeating: 0, count: partitionCount + 1)
-  let rows = ColumnBuffer<Int32>(zeroed: n)
+  let rows = try ColumnBuffer<Int32>(checkedZeroed: n)
   let id = ids.base
   starts.withUnsafeMutableBufferPointer { st in
     for r in 0..<n { st[Int(id[r]) + 1] += 1 }
@@ -215,7 +222,7 @@ private func windowOrder(_ ids: ColumnBuffer<Int32>, partitionCount: Int, rowCou
   try cancel?.check()
   var out = OrderedRows(rows: rows, starts: starts, peers: nil)
   guard !keys.isEmpty else { return out }
-  let peerFlags = peers ? ColumnBuffer<UInt8>(zeroed: n) : nil
+  let peerFlags = peers ? try ColumnBuffer<UInt8>(checkedZeroed: n) : nil
   try out.withOrder { order in
     _ = try runRanges(partitionRanges(order, rowCount: n)) { _, range -> Int in
       let sorter = PartitionSorter(keys)

@@ -13,8 +13,8 @@ struct CountDistinct: AggregateImplementation {
     BoundAggregate(argument: try call.single(), resultType: .int)
   }
 
-  func makeAccumulator(_ spec: AggregateSpec, groups: Int) -> Accumulator {
-    CountDistinctAccumulator(groups: groups, type: spec.argument?.type ?? .int)
+  func makeAccumulator(_ spec: AggregateSpec, groups: Int) throws -> Accumulator {
+    try CountDistinctAccumulator(groups: groups, type: spec.argument?.type ?? .int)
   }
 }
 

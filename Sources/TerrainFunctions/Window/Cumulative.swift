@@ -43,30 +43,30 @@ struct Cumulative: WindowFunctionDefinition, WindowKernelBuilder {
     let overflow = Diagnostic(.cumsumOverflow, at: spec.span, label: .overflows, help: .cumsumOfFloats)
     switch (kind, x.values) {
     case (.sum, .int(let b)):
-      return RunningKernel(b, valid, rowCount, zero: 0, wrap: { .int($0) }, overflow: overflow) { a, v, o in
+      return try RunningKernel(b, valid, rowCount, zero: 0, wrap: { .int($0) }, overflow: overflow) { a, v, o in
         let (r, over) = a.addingReportingOverflow(v)
         if over { o = true }
         return r
       }
     case (.sum, .float(let b)):
-      return RunningKernel(b, valid, rowCount, zero: 0, wrap: { .float($0) }) { a, v, _ in a + v }
+      return try RunningKernel(b, valid, rowCount, zero: 0, wrap: { .float($0) }) { a, v, _ in a + v }
     case (.min, .int(let b)), (.max, .int(let b)):
       let m = kind == .max
-      return RunningKernel(b, valid, rowCount, zero: 0, wrap: { .int($0) }) { a, v, _ in (m ? v > a : v < a) ? v : a }
+      return try RunningKernel(b, valid, rowCount, zero: 0, wrap: { .int($0) }) { a, v, _ in (m ? v > a : v < a) ? v : a }
     case (.min, .date(let b)), (.max, .date(let b)):
       let m = kind == .max
-      return RunningKernel(b, valid, rowCount, zero: 0, wrap: { .date($0) }) { a, v, _ in (m ? v > a : v < a) ? v : a }
+      return try RunningKernel(b, valid, rowCount, zero: 0, wrap: { .date($0) }) { a, v, _ in (m ? v > a : v < a) ? v : a }
     case (.min, .float(let b)), (.max, .float(let b)):
       let m = kind == .max
-      return RunningKernel(b, valid, rowCount, zero: 0, wrap: { .float($0) }, skipNaN: true) { a, v, _ in (m ? v > a : v < a) ? v : a }
+      return try RunningKernel(b, valid, rowCount, zero: 0, wrap: { .float($0) }, skipNaN: true) { a, v, _ in (m ? v > a : v < a) ? v : a }
     case (.min, .bool(let b)), (.max, .bool(let b)):
       let m = kind == .max
-      return RunningKernel(b, valid, rowCount, zero: 0, wrap: { .bool($0) }) { a, v, _ in m ? Swift.max(a, v) : Swift.min(a, v) }
+      return try RunningKernel(b, valid, rowCount, zero: 0, wrap: { .bool($0) }) { a, v, _ in m ? Swift.max(a, v) : Swift.min(a, v) }
     case (_, .text(let codes, let dict)):
       // Codes compared by their rank in the session's collation (the order `sort` uses).
       let ranks = dict.sortRanks(spec.collation)
       let m = kind == .max
-      return RunningKernel(codes, valid, rowCount, zero: 0, wrap: { .text($0, dict) }) { a, v, _ in
+      return try RunningKernel(codes, valid, rowCount, zero: 0, wrap: { .text($0, dict) }) { a, v, _ in
         let ra = Int(a) < ranks.count ? ranks[Int(a)] : 0
         let rv = Int(v) < ranks.count ? ranks[Int(v)] : 0
         return (m ? rv > ra : rv < ra) ? v : a
@@ -83,7 +83,7 @@ class RunningKernelBase: WindowKernel {
   /// The argument column, kept alive while the kernel points into it.
   var owner: Column?
   func compute(_ partitions: Range<Int>, _ order: WindowOrder) throws {}
-  func finish() -> Column { Column.nulls(.int, count: 0) }
+  func finish() -> Column { Column.empty(.int) }
 }
 
 final class RunningKernel<T>: RunningKernelBase {
@@ -96,10 +96,10 @@ final class RunningKernel<T>: RunningKernelBase {
   let combine: (T, T, inout Bool) -> T
 
   init(_ input: ColumnBuffer<T>, _ valid: UnsafePointer<UInt8>?, _ n: Int, zero: T, wrap: @escaping (ColumnBuffer<T>) -> ColumnValues,
-    overflow: Diagnostic? = nil, skipNaN: Bool = false, combine: @escaping (T, T, inout Bool) -> T) {
+    overflow: Diagnostic? = nil, skipNaN: Bool = false, combine: @escaping (T, T, inout Bool) -> T) throws {
     self.input = input.base
     self.valid = valid
-    out = WindowOutput(count: n, zero: zero)
+    out = try WindowOutput(count: n, zero: zero)
     self.wrap = wrap
     self.overflow = overflow
     self.skipNaN = skipNaN

@@ -27,7 +27,7 @@ struct FirstLast: WindowFunctionDefinition, WindowKernelBuilder {
   func makeWindowKernel(_ spec: WindowSpec, arguments: [Column], rowCount: Int) throws -> WindowKernel {
     guard let x = arguments.first else { throw Diagnostic(.windowNoArgument, name, at: spec.span) }
     let last = self.last
-    return SourceRowKernel(argument: x, fallback: nil, rowCount: rowCount) { pos, rows, source in
+    return try SourceRowKernel(argument: x, fallback: nil, rowCount: rowCount) { pos, rows, source in
       guard !pos.isEmpty else { return }
       let pick = rows[last ? pos.upperBound - 1 : pos.lowerBound]
       for j in pos { source[Int(rows[j])] = pick }

@@ -15,16 +15,16 @@ struct Ntile: WindowFunctionDefinition, WindowKernelBuilder {
   }
 
   func makeWindowKernel(_ spec: WindowSpec, arguments: [Column], rowCount: Int) throws -> WindowKernel {
-    NtileKernel(buckets: spec.parameters.first ?? 1, rowCount)
+    try NtileKernel(buckets: spec.parameters.first ?? 1, rowCount)
   }
 }
 
 private final class NtileKernel: WindowKernel {
   let buckets: Int
   let out: WindowOutput<Int64>
-  init(buckets: Int, _ n: Int) {
+  init(buckets: Int, _ n: Int) throws {
     self.buckets = max(1, buckets)
-    out = WindowOutput(count: n, zero: 0)
+    out = try WindowOutput(count: n, zero: 0)
   }
   func compute(_ partitions: Range<Int>, _ order: WindowOrder) {
     let rows = order.rows

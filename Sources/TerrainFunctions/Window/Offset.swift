@@ -36,7 +36,7 @@ struct Offset: WindowFunctionDefinition, WindowKernelBuilder {
     var fallback = arguments.count > 1 ? arguments[1] : nil
     if let f = fallback, f.validity != nil, (0..<f.count).allSatisfy({ !f.isValid($0) }) { fallback = nil }
     guard let x = arguments.first else { throw Diagnostic(.windowNoArgument, name, at: spec.span) }
-    return SourceRowKernel(argument: x, fallback: fallback, rowCount: rowCount) { pos, rows, source in
+    return try SourceRowKernel(argument: x, fallback: fallback, rowCount: rowCount) { pos, rows, source in
       for j in pos {
         let k = j + offset
         if k >= pos.lowerBound && k < pos.upperBound { source[Int(rows[j])] = rows[k] }

@@ -35,16 +35,16 @@ struct Ranking: WindowFunctionDefinition, WindowKernelBuilder {
   }
 
   func makeWindowKernel(_ spec: WindowSpec, arguments: [Column], rowCount: Int) throws -> WindowKernel {
-    kind == .percentRank ? PercentRankKernel(rowCount) : RankKernel(kind, rowCount)
+    kind == .percentRank ? try PercentRankKernel(rowCount) : try RankKernel(kind, rowCount)
   }
 }
 
 private final class RankKernel: WindowKernel {
   let kind: Ranking.Kind
   let out: WindowOutput<Int64>
-  init(_ kind: Ranking.Kind, _ n: Int) {
+  init(_ kind: Ranking.Kind, _ n: Int) throws {
     self.kind = kind
-    out = WindowOutput(count: n, zero: 0)
+    out = try WindowOutput(count: n, zero: 0)
   }
   func compute(_ partitions: Range<Int>, _ order: WindowOrder) {
     let rows = order.rows
@@ -77,7 +77,7 @@ private final class RankKernel: WindowKernel {
 
 private final class PercentRankKernel: WindowKernel {
   let out: WindowOutput<Double>
-  init(_ n: Int) { out = WindowOutput(count: n, zero: 0) }
+  init(_ n: Int) throws { out = try WindowOutput(count: n, zero: 0) }
   func compute(_ partitions: Range<Int>, _ order: WindowOrder) {
     guard let peers = order.peerStarts else { return }
     let rows = order.rows

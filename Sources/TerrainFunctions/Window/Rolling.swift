@@ -28,7 +28,7 @@ struct Rolling: WindowFunctionDefinition, WindowKernelBuilder {
 
   func makeWindowKernel(_ spec: WindowSpec, arguments: [Column], rowCount: Int) throws -> WindowKernel {
     guard let x = arguments.first else { throw Diagnostic(.windowNoArgument, name, at: spec.span) }
-    return RollingKernel(x, frame: spec.parameters.first ?? 1, average: average, rowCount: rowCount, span: spec.span)
+    return try RollingKernel(x, frame: spec.parameters.first ?? 1, average: average, rowCount: rowCount, span: spec.span)
   }
 }
 
@@ -40,14 +40,14 @@ private final class RollingKernel: WindowKernel {
   let ints: WindowOutput<Int64>?
   let floats: WindowOutput<Double>?
 
-  init(_ x: Column, frame: Int, average: Bool, rowCount n: Int, span: Span) {
+  init(_ x: Column, frame: Int, average: Bool, rowCount n: Int, span: Span) throws {
     self.x = x
     self.frame = frame
     self.average = average
     self.span = span
     let intResult = !average && x.type == .int
-    ints = intResult ? WindowOutput(count: n, zero: 0) : nil
-    floats = intResult ? nil : WindowOutput(count: n, zero: 0)
+    ints = intResult ? try WindowOutput(count: n, zero: 0) : nil
+    floats = intResult ? nil : try WindowOutput(count: n, zero: 0)
   }
 
   func compute(_ partitions: Range<Int>, _ order: WindowOrder) throws {
@@ -144,6 +144,6 @@ private final class RollingKernel: WindowKernel {
   func finish() -> Column {
     if let ints { return ints.finish { .int($0) } }
     if let floats { return floats.finish { .float($0) } }
-    return Column.nulls(.float, count: 0)
+    return Column.empty(.float)
   }
 }

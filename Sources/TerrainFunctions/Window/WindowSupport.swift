@@ -18,11 +18,11 @@ final class SourceRowKernel: WindowKernel {
   let fill: (_ partition: Range<Int>, _ rows: UnsafePointer<Int32>, _ source: UnsafeMutablePointer<Int32>) -> Void
 
   init(argument: Column, fallback: Column?, rowCount: Int,
-    fill: @escaping (Range<Int>, UnsafePointer<Int32>, UnsafeMutablePointer<Int32>) -> Void) {
+    fill: @escaping (Range<Int>, UnsafePointer<Int32>, UnsafeMutablePointer<Int32>) -> Void) throws {
     self.argument = argument
     self.fallback = fallback
     count = rowCount
-    source = allocateBytes(rowCount * 4).bindMemory(to: Int32.self, capacity: max(1, rowCount))
+    source = try allocateCheckedBytes(try byteCount(rowCount, of: Int32.self)).bindMemory(to: Int32.self, capacity: max(1, rowCount))
     source.initialize(repeating: -1, count: rowCount)
     self.fill = fill
   }
@@ -35,18 +35,19 @@ final class SourceRowKernel: WindowKernel {
     let indices = ColumnBuffer(adopting: source, count: count)
     let gathered = try gatherColumn(argument, IndexVector(indices, hasNullRows: true), cancel: nil)
     guard let fallback else { return gathered }
-    return withDefault(gathered, fallback, missing: indices)
+    return try withDefault(gathered, fallback, missing: indices)
   }
 }
 
 /// `value` where `missing[row] >= 0`, else `fallback` (same type).
-private func withDefault(_ value: Column, _ fallback: Column, missing: ColumnBuffer<Int32>) -> Column {
+/// Throws `AllocationFailure` when the memory cannot hold the new column.
+private func withDefault(_ value: Column, _ fallback: Column, missing: ColumnBuffer<Int32>) throws -> Column {
   let n = value.count
   let m = missing.base
-  func typed<T>(_ a: UnsafeMutablePointer<T>, _ b: UnsafeMutablePointer<T>, _ zero: T) -> (ColumnBuffer<T>, ColumnBuffer<UInt8>?) {
-    let values = BufferBuilder<T>(capacity: n)
+  func typed<T>(_ a: UnsafeMutablePointer<T>, _ b: UnsafeMutablePointer<T>, _ zero: T) throws -> (ColumnBuffer<T>, ColumnBuffer<UInt8>?) {
+    let values = try BufferBuilder<T>(checkedCapacity: n)
     let out = values.tail(reserving: n)
-    let valid = ColumnBuffer<UInt8>(zeroed: n)
+    let valid = try ColumnBuffer<UInt8>(checkedZeroed: n)
     var anyNull = false
     for i in 0..<n {
       let fromValue = m[i] >= 0
@@ -60,20 +61,21 @@ private func withDefault(_ value: Column, _ fallback: Column, missing: ColumnBuf
   }
   switch (value.values, fallback.values) {
   case (.int(let a), .int(let b)):
-    let (v, valid) = typed(a.base, b.base, 0)
+    let (v, valid) = try typed(a.base, b.base, 0)
     return Column(values: .int(v), validity: valid)
   case (.date(let a), .date(let b)):
-    let (v, valid) = typed(a.base, b.base, 0)
+    let (v, valid) = try typed(a.base, b.base, 0)
     return Column(values: .date(v), validity: valid)
   case (.float(let a), .float(let b)):
-    let (v, valid) = typed(a.base, b.base, 0)
+    let (v, valid) = try typed(a.base, b.base, 0)
     return Column(values: .float(v), validity: valid)
   case (.bool(let a), .bool(let b)):
-    let (v, valid) = typed(a.base, b.base, 0)
+    let (v, valid) = try typed(a.base, b.base, 0)
     return Column(values: .bool(v), validity: valid)
   default:
     // Text: two dictionaries, so the strings are copied into a new one.
-    let builder = ColumnBuilder(type: value.type, capacity: n)
+    let builder = ColumnBuilder(type: value.type, capacity: 0)
+    try builder.checkedReserve(n)
     for i in 0..<n { builder.append(m[i] >= 0 ? value.value(at: i) : fallback.value(at: i)) }
     return builder.finish()
   }

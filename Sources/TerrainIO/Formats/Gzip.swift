@@ -1,5 +1,5 @@
 // gzip-compressed files (`communes.csv.gz`): inflated into memory, then read by the format
-// of the name without `.gz`.
+// of the name without `.gz`; also the inflation of gzip-compressed map outlines (`gunzip`).
 
 import TerrainStorage
 import TerrainSyntax
@@ -11,12 +11,20 @@ extension FileContainer {
   package static let gzip = FileContainer(name: "gzip", extensions: ["gz"], magic: [[0x1F, 0x8B]]) {
     bytes, name, _, cancel in
     let limit = decompressionLimit()
-    let target = InflateTarget(path: name, name: name, fileOffset: 0, limit: limit) {
+    let inner = try gunzip(bytes, name: name, limit: limit, cancel: cancel) {
       LoadError(path: name, line: 0, column: 0, .decompressedTooLarge, name, byteSizeText(limit))
     }
-    let inner = try inflate(bytes.buffer, wrapping: .gzip, sizeHint: gzipSizeHint(bytes.buffer), target: target, cancel: cancel)
     return (gzipInnerName(name), inner)
   }
+}
+
+/// The inflated bytes of the gzip file `name`: inflation stops as soon as the output passes
+/// `limit` bytes (the memory available for `load`, a format's own bound for others), which
+/// throws `tooLarge()`; nothing beyond the limit (and a block) is ever allocated.
+package func gunzip(_ bytes: FileBytes, name: String, limit: Int, cancel: CancellationFlag?,
+  tooLarge: @escaping () -> LoadError) throws -> FileBytes {
+  let target = InflateTarget(path: name, name: name, fileOffset: 0, limit: limit, tooLarge: tooLarge)
+  return try inflate(bytes.buffer, wrapping: .gzip, sizeHint: gzipSizeHint(bytes.buffer), target: target, cancel: cancel)
 }
 
 /// The size the last member's trailer gives (ISIZE: the size modulo 2³², a hint only).

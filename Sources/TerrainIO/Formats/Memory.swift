@@ -48,10 +48,18 @@ package func failingAllocationsAsLoadErrors<T>(path: String, _ body: () throws -
 /// The error of a load that needed a block of `block` bytes the memory could not give;
 /// `available`: the memory there was then (else what there is now).
 package func outOfMemory(path: String, block: Int, available: Int? = nil) -> LoadError {
-  func size(_ n: Int) -> String {
-    n >= 1_000_000_000 ? String(format: "%.1f GB", Double(n) / 1e9) : String(format: "%.0f MB", (Double(n) / 1e6).rounded(.up))
-  }
-  return LoadError(path: path, line: 0, column: 0, .loadOutOfMemory, path, size(block), size(available ?? availableMemory() ?? 0))
+  LoadError(path: path, line: 0, column: 0, .loadOutOfMemory, path, memorySize(block), memorySize(available ?? availableMemory() ?? 0))
+}
+
+/// The arguments of an out-of-memory message for `failure`: the block refused and the memory
+/// there was then (else what there is now), as `memorySize` writes them.
+package func outOfMemoryArguments(_ failure: AllocationFailure) -> (block: String, available: String) {
+  (memorySize(failure.bytes), memorySize(failure.available ?? availableMemory() ?? 0))
+}
+
+/// `n` bytes for a message: `1.3 GB` from a gigabyte, else whole megabytes rounded up (`12 MB`).
+package func memorySize(_ n: Int) -> String {
+  n >= 1_000_000_000 ? String(format: "%.1f GB", Double(n) / 1e9) : String(format: "%.0f MB", (Double(n) / 1e6).rounded(.up))
 }
 
 /// Grows (or shrinks) memory from `allocateInputBytes`; on failure `memory` is still valid

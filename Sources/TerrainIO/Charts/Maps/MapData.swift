@@ -177,7 +177,11 @@ package func loadMapOutlines(_ source: MapOutlineSource, folders: [String], canc
   }
   var bytes = try readWholeFile(path: path, cancel: cancel, limit: geoJSONSizeLimit)
   if bytes.buffer.count >= 2 && bytes.buffer[0] == 0x1F && bytes.buffer[1] == 0x8B {
-    bytes = try FileContainer.gzip.open(bytes, path, LoadOptions(), cancel).1
+    // The outline files' bound applies to the inflation itself: a small file that inflates
+    // far beyond it (a gzip bomb) stops there, having taken at most the bound.
+    bytes = try gunzip(bytes, name: path, limit: geoJSONSizeLimit, cancel: cancel) {
+      LoadError(path: path, line: 0, column: 0, .outlinesInflateTooLarge, path, groupedByteCount(geoJSONSizeLimit))
+    }
   }
   return try readGeoJSONOutlines(bytes.buffer, path: path, attribution: attribution)
 }
