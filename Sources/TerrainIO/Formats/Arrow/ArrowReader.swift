@@ -219,7 +219,7 @@ private final class ArrowReader {
         d.identity = false
         continue
       }
-      let code = d.text.intern(bytes: try values.value(i))
+      let code = try d.text.checkedIntern(bytes: try values.value(i))
       if Int(code) != d.codes.count { d.identity = false }
       d.codes.append(code)
     }
@@ -355,7 +355,7 @@ private final class ArrowReader {
       let valid = out.validity.map { $0.base + row }
       for i in 0..<n {
         if let v = valid, v[i] == 0 { continue }
-        dst[row + i] = d.intern(bytes: try values.value(i))
+        dst[row + i] = try d.checkedIntern(bytes: try values.value(i))
       }
     case .null:
       return

@@ -526,11 +526,12 @@ final class TextMerge: @unchecked Sendable {
 }
 
 /// The code in `into` of text value `b`: invalid UTF-8 is kept as its replacement.
-private func internText(_ b: UnsafeRawBufferPointer, into: TextDictionary) -> UInt32 {
+private func internText(_ b: UnsafeRawBufferPointer, into: TextDictionary) throws -> UInt32 {
   if let p = b.baseAddress, firstInvalidUTF8(p.assumingMemoryBound(to: UInt8.self), b.count) != nil {
-    return into.intern(String(decoding: b, as: UTF8.self))
+    var repaired = String(decoding: b, as: UTF8.self)
+    return try repaired.withUTF8 { try into.checkedIntern(bytes: UnsafeRawBufferPointer($0)) }
   }
-  return into.intern(bytes: b)
+  return try into.checkedIntern(bytes: b)
 }
 
 /// Growable scratch memory of a chunk decoder.
@@ -837,12 +838,12 @@ struct ChunkDecoder {
       m.pass(k)
       return
     }
-    let map = m.inTurn(k) { global -> [UInt32] in
+    let map = try m.inTurn(k) { global -> [UInt32] in
       guard let into = global else {
         global = local
         return []
       }
-      return (0..<local.count).map { into.intern(bytes: local.bytes(of: UInt32($0))) }
+      return try (0..<local.count).map { try into.checkedIntern(bytes: local.bytes(of: UInt32($0))) }
     }
     if map.indices.allSatisfy({ map[$0] == UInt32($0) }) { return }
     let p = output.assumingMemoryBound(to: UInt32.self)
@@ -1040,7 +1041,7 @@ struct ChunkDecoder {
         global = into
         var i = 0
         try forEachByteArray(.plain, &c, count: count, fixed: fixed) { b in
-          let code = internText(b, into: into)
+          let code = try internText(b, into: into)
           codes[i] = code
           same = same && code == UInt32(truncatingIfNeeded: i)
           i += 1
@@ -1226,7 +1227,7 @@ struct ChunkDecoder {
     if column.kind == .code, let local {
       let o = target.assumingMemoryBound(to: UInt32.self)
       try forEachByteArray(encoding, &c, count: count, fixed: fixed) { b in
-        o[i] = internText(b, into: local)
+        o[i] = try internText(b, into: local)
         i += 1
       }
     } else if case .decimal(let scale) = column.element.meaning {

@@ -529,12 +529,12 @@ final class XLSXSheetReader {
           let k = Int(p)
           var code = codes[k]
           if code == .max {
-            code = dictionary.intern(bytes: UnsafeRawBufferPointer(strings.string(k)))
+            code = try dictionary.checkedIntern(bytes: UnsafeRawBufferPointer(strings.string(k)))
             codes[k] = code
           }
           b.append(code: code)
         case CellKind.inline:
-          b.append(code: dictionary.intern(bytes: UnsafeRawBufferPointer(inlineString(Int(p)))))
+          b.append(code: try dictionary.checkedIntern(bytes: UnsafeRawBufferPointer(inlineString(Int(p)))))
         default:
           b.append(text: cellText(kinds[i], p))
         }
