@@ -191,18 +191,19 @@ package final class PostgresConnection {
   /// The latest moment `drainResults` waits until, nil outside it.
   private var drainDeadline: UInt64?
 
-  /// Waits up to 100 ms for the server to send something. Sends the cancel request once
+  /// Waits up to 100 ms for the server to send something (with `writing`, or to take more
+  /// data). Sends the cancel request once
   /// `cancel` is set; when the server has not ended the statement `silenceLimitNanoseconds`
   /// later, closes the connection's socket (the next statement reconnects) and throws
   /// `CancelledError`.
-  func waitForServer(cancel: CancellationFlag?) throws {
+  func waitForServer(cancel: CancellationFlag?, writing: Bool = false) throws {
     if let cancel, cancel.isCancelled, !cancelRequested {
       sendCancel()
     } else if cancel == nil, cancelSentAt == nil, interrupt?.isCancelled == true {
       cancelSentAt = monotonicNanoseconds()
     }
     try checkSilence()
-    try waitForInput(timeoutMilliseconds: 100)
+    try waitForInput(timeoutMilliseconds: 100, writing: writing)
   }
 
   /// Gives the connection up when the server has been silent too long: a cancel request sent

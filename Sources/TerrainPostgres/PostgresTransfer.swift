@@ -337,9 +337,7 @@ extension PostgresConnection {
   /// the connection up (`CancelledError`) when `cancel` has been set for longer than
   /// `silenceLimitNanoseconds` without the server taking anything.
   private func waitToWrite(cancel: CancellationFlag?) throws {
-    if let cancel, cancel.isCancelled, !cancelRequested { sendCancel() }
-    try checkSilence()
-    try waitForInput(timeoutMilliseconds: 100, writing: true)
+    try waitForServer(cancel: cancel, writing: true)
     guard PQconsumeInput(handle) == 1, PQflush(handle) >= 0 else { throw lostOrFailed() }
   }
 }
