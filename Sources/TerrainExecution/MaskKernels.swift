@@ -383,12 +383,24 @@ private func fused<A: RangeTest, B: RangeTest, C: RangeTest>(_: A.Type, _: B.Typ
       combineMask(combine, n, out) { a.test($0) & b.test($0) & valid[$0] }
     }
   }
+  // With AVX2, in C: four 64-bit comparisons per instruction (SSE2 has no 64-bit compare, so
+  // the loop below is scalar there). Elsewhere (no AVX2, other processors) the loop below,
+  // specialised per leaf type, beats the C baseline's per-row test of each leaf's type.
+  let avx2 = terrain_vector_kernels_avx2() != 0
   let count: CountKernel = { start, n in
-    // In C: with AVX2, four 64-bit comparisons per instruction (SSE2 has no 64-bit compare).
     let (a, b, c, valid) = try chunk(start, n)
-    var leafA = a.vectorLeaf, leafB = b.vectorLeaf
-    guard var leafC = c?.vectorLeaf else { return terrain_count_ranges(n, valid, &leafA, &leafB, nil) }
-    return terrain_count_ranges(n, valid, &leafA, &leafB, &leafC)
+    if avx2 {
+      var leafA = a.vectorLeaf, leafB = b.vectorLeaf
+      guard var leafC = c?.vectorLeaf else { return terrain_count_ranges(n, valid, &leafA, &leafB, nil) }
+      return terrain_count_ranges(n, valid, &leafA, &leafB, &leafC)
+    }
+    var total = 0
+    if let c {
+      for i in 0..<n { total &+= Int(a.test(i) & b.test(i) & c.test(i) & valid[i]) }
+    } else {
+      for i in 0..<n { total &+= Int(a.test(i) & b.test(i) & valid[i]) }
+    }
+    return total
   }
   return (mask, count)
 }
