@@ -574,7 +574,7 @@ package final class ExtremumAccumulator: Accumulator {
         }
       }
       for (k, c) in best {
-        let s = d.strings[Int(c)]
+        let s = d.string(Int(c))
         if let cur = texts[k] {
           if wantMax ? collation.less(cur, s) : collation.less(s, cur) { texts[k] = s }
         } else {
@@ -864,7 +864,7 @@ package final class CountDistinctAccumulator: Accumulator {
   }
   package func add(_ v: Vec, count n: Int, groups g: UnsafePointer<Int32>) throws {
     valid.initialize(repeating: 1, count: n)
-    normalizer.normalize(v, count: n, into: words, stride: 1, valid: valid)
+    try normalizer.normalize(v, count: n, into: words, stride: 1, valid: valid)
     if seen.width == 1 {
       for i in 0..<n where valid[i] != 0 { _ = try seen.insert(words + i) }
       return

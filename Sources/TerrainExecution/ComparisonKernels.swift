@@ -46,22 +46,21 @@ package func compareUTF8(_ a: String, _ b: String) -> Int {
 /// A per-dictionary-code table of a text predicate, computed once per distinct string and
 /// extended as a growing dictionary gains strings.
 package final class TextCodeTable<R> {
-  private let f: (String) -> R
+  private let f: (String) throws -> R
   private var source: ObjectIdentifier?
   package private(set) var table: [R] = []
 
-  package init(_ f: @escaping (String) -> R) { self.f = f }
+  package init(_ f: @escaping (String) throws -> R) { self.f = f }
 
   /// The table for `dict`, covering all its current codes.
-  package func table(for dict: TextDictionary) -> [R] {
+  package func table(for dict: TextDictionary) throws -> [R] {
     let id = ObjectIdentifier(dict)
     if source != id {
       source = id
       table = []
     }
     if table.count < dict.count {
-      let strings = dict.strings
-      for c in table.count..<dict.count { table.append(f(strings[c])) }
+      for c in table.count..<dict.count { table.append(try f(dict.string(c))) }
     }
     return table
   }
@@ -151,7 +150,7 @@ extension ExpressionCompiler {
         combineMask(combine, n, out) { _ in 0 }
         return x.validity
       }
-      let t = table.table(for: d)
+      let t = try table.table(for: d)
       if checked?.0 != ObjectIdentifier(d) || checked?.1 != t.count {
         checked = (ObjectIdentifier(d), t.count)
         onlyCode = soleTrueCode(t)
@@ -193,22 +192,20 @@ extension ExpressionCompiler {
             }
           }
         } else {
-          let sx = dx.strings
-          let sy = dy.strings
           let xc = x.codes()
           let yc = y.codes()
+          let nx = UInt32(truncatingIfNeeded: dx.count)
+          let ny = UInt32(truncatingIfNeeded: dy.count)
           for i in 0..<n {
             if let v = valid, v[i] == 0 {
               out[i] = 0
               continue
             }
-            let p = Int(xc[i])
-            let q = Int(yc[i])
-            guard p < sx.count, q < sy.count else {
+            guard xc[i] < nx, yc[i] < ny else {
               out[i] = 0
               continue
             }
-            out[i] = compareValues(op, compareUTF8(sx[p], sy[q])) ? 1 : 0
+            out[i] = compareValues(op, compareBytes(dx.bytes(of: xc[i]), dy.bytes(of: yc[i]))) ? 1 : 0
           }
         }
       }
@@ -240,7 +237,7 @@ extension ExpressionCompiler {
           return x.validity
         }
         let v = valid.validity
-        lookupLoop(n, x.codes(), matches.table(for: d), 0, v)
+        lookupLoop(n, x.codes(), try matches.table(for: d), 0, v)
         if let xv = x.validity { for i in 0..<n { v[i] &= xv[i] } }
         if negated { combineMask(combine, n, out) { _ in 0 } } else { combineMask(combine, n, out) { v[$0] } }
         return UnsafePointer(v)

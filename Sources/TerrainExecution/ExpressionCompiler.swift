@@ -142,7 +142,7 @@ package final class ExpressionCompiler {
     try builder.checkedReserve(relation.rowCount)
     let translator = TextTranslator(target: builder.dictionary)
     try forEachChunk(e, cancel: cancel) { _, n, v in
-      appendChunk(v, count: n, type: e.type, to: builder, translator: translator)
+      try appendChunk(v, count: n, type: e.type, to: builder, translator: translator)
     }
     return builder.finish()
   }
@@ -276,7 +276,7 @@ package final class ExpressionCompiler {
 }
 
 /// Appends one chunk of a kernel's output to a column builder.
-package func appendChunk(_ v: Vec, count n: Int, type: DataType, to builder: ColumnBuilder, translator: TextTranslator) {
+package func appendChunk(_ v: Vec, count n: Int, type: DataType, to builder: ColumnBuilder, translator: TextTranslator) throws {
   switch type {
   case .int, .date:
     if let b = builder.intBuffer { copyChunk(v.ints(), v.validity, n, b, zero: 0) }
@@ -287,7 +287,7 @@ package func appendChunk(_ v: Vec, count n: Int, type: DataType, to builder: Col
   case .text:
     if let b = builder.codeBuffer, let src = v.dictionary {
       let dst = b.tail(reserving: n)
-      translator.translate(v.codes(), from: src, count: n, validity: v.validity, into: dst)
+      try translator.translate(v.codes(), from: src, count: n, validity: v.validity, into: dst)
       b.advance(by: n)
     }
   }
@@ -322,8 +322,10 @@ package final class TextTranslator {
     self.lookupOnly = lookupOnly
   }
 
+  /// Writes into `out` the target's codes of `n` codes of `dict` (0 where `validity` says
+  /// null); throws `AllocationFailure` when a string added to the target does not fit.
   package func translate(_ codes: UnsafePointer<UInt32>, from dict: TextDictionary, count n: Int,
-    validity: UnsafePointer<UInt8>?, into out: UnsafeMutablePointer<UInt32>) {
+    validity: UnsafePointer<UInt8>?, into out: UnsafeMutablePointer<UInt32>) throws {
     guard let target else { return }
     if target === dict {
       for i in 0..<n { out[i] = validity.map { $0[i] != 0 ? codes[i] : 0 } ?? codes[i] }
@@ -335,8 +337,7 @@ package final class TextTranslator {
       map = []
     }
     if map.count < dict.count { map.append(contentsOf: repeatElement(UInt32.max, count: dict.count - map.count)) }
-    let strings = dict.strings
-    map.withUnsafeMutableBufferPointer { m in
+    try map.withUnsafeMutableBufferPointer { m in
       for i in 0..<n {
         if let validity, validity[i] == 0 {
           out[i] = 0
@@ -345,7 +346,8 @@ package final class TextTranslator {
         let c = Int(codes[i])
         var t = m[c]
         if t == UInt32.max {
-          t = lookupOnly ? (target.code(of: strings[c]) ?? TextTranslator.absent) : target.intern(strings[c])
+          let bytes = dict.bytes(of: UInt32(c))
+          t = lookupOnly ? (target.code(ofBytes: bytes) ?? TextTranslator.absent) : try target.checkedIntern(bytes: bytes)
           m[c] = t
         }
         out[i] = t

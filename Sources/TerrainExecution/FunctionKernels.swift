@@ -98,8 +98,8 @@ extension ExpressionCompiler {
     return unary(ka, R.self) { n, x, o in
       guard let d = x.dictionary else { return x.validity }
       let outValid = o.validity
-      lookupLoop(n, x.codes(), values.table(for: d), zero, o.values)
-      lookupLoop(n, x.codes(), valid.table(for: d), 0, outValid)
+      lookupLoop(n, x.codes(), try values.table(for: d), zero, o.values)
+      lookupLoop(n, x.codes(), try valid.table(for: d), 0, outValid)
       if let v = x.validity { for i in 0..<n { outValid[i] &= v[i] } }
       return UnsafePointer(outValid)
     }
@@ -108,12 +108,12 @@ extension ExpressionCompiler {
   /// A text → text function computed once per distinct string (nil result = null).
   package func textMapKernel(_ ka: @escaping Kernel, _ f: @escaping (String) -> String?) -> Kernel {
     let dict = TextDictionary()
-    let codes = TextCodeTable<UInt32> { s in f(s).map { dict.intern($0) } ?? UInt32.max }
+    let codes = TextCodeTable<UInt32> { s in try f(s).map { try dict.checkedIntern($0) } ?? UInt32.max }
     return unary(ka, text: dict) { n, x, o in
       guard let d = x.dictionary else { return x.validity }
       let out = o.values
       let outValid = o.validity
-      lookupLoop(n, x.codes(), codes.table(for: d), UInt32.max, out)
+      lookupLoop(n, x.codes(), try codes.table(for: d), UInt32.max, out)
       for i in 0..<n {
         let ok: UInt8 = out[i] == UInt32.max ? 0 : 1
         outValid[i] = ok & (x.validity?[i] ?? 1)
@@ -134,13 +134,13 @@ extension ExpressionCompiler {
       switch from {
       case .int:
         let a = x.ints()
-        for i in 0..<n { out[i] = valid[i] != 0 ? texts.code(int: a[i]) : 0 }
+        for i in 0..<n { out[i] = valid[i] != 0 ? try texts.code(int: a[i]) : 0 }
       case .float:
         let a = x.floats()
-        for i in 0..<n { out[i] = valid[i] != 0 ? texts.code(float: a[i]) : 0 }
+        for i in 0..<n { out[i] = valid[i] != 0 ? try texts.code(float: a[i]) : 0 }
       default:
         let a = x.bytes()
-        for i in 0..<n { out[i] = valid[i] != 0 ? texts.code(bool: a[i] != 0) : 0 }
+        for i in 0..<n { out[i] = valid[i] != 0 ? try texts.code(bool: a[i] != 0) : 0 }
       }
       return x.validity
     }
@@ -168,7 +168,7 @@ extension ExpressionCompiler {
         case (.int(let x), _), (.date(let x), _): out.ints()[i] = x
         case (.float(let x), _): out.floats()[i] = x
         case (.bool(let x), _): out.bytes()[i] = x ? 1 : 0
-        case (.text(let s), _): out.codes()[i] = dict?.intern(s) ?? 0
+        case (.text(let s), _): out.codes()[i] = try dict?.checkedIntern(s) ?? 0
         case (.null, .int), (.null, .date): out.ints()[i] = 0
         case (.null, .float): out.floats()[i] = 0
         case (.null, .bool): out.bytes()[i] = 0
@@ -193,7 +193,7 @@ extension ExpressionCompiler {
     return { start, n in
       let x = try ka(start, n)
       let y = try kb(start, n)
-      joiner.join(x, y, count: n, into: o.values, validity: o.validity)
+      try joiner.join(x, y, count: n, into: o.values, validity: o.validity)
       return o.vecOwnValidity(dictionary: joiner.output)
     }
   }
@@ -356,7 +356,7 @@ extension ExpressionCompiler {
       case .text:
         for (k, v) in vecs.enumerated() {
           if let d = v.dictionary {
-            translators[k].translate(v.codes(), from: d, count: n, validity: v.validity, into: translated[k])
+            try translators[k].translate(v.codes(), from: d, count: n, validity: v.validity, into: translated[k])
           }
         }
         gatherPick(n, translated.map { UnsafePointer($0) }, pick, scratch.codes())
@@ -457,7 +457,7 @@ package final class NumberTexts {
   }
 
   @inline(__always)
-  package func code(int v: Int64) -> UInt32 {
+  package func code(int v: Int64) throws -> UInt32 {
     let key = UInt64(bitPattern: v)
     let s = slot(key)
     if codes[s] != UInt32.max && keys[s] == key { return codes[s] }
@@ -473,27 +473,27 @@ package final class NumberTexts {
       p -= 1
       digits[p] = 45
     }
-    let c = output.intern(bytes: UnsafeRawBufferPointer(start: digits + p, count: 24 - p))
+    let c = try output.checkedIntern(bytes: UnsafeRawBufferPointer(start: digits + p, count: 24 - p))
     remember(key, s, c)
     return c
   }
 
   @inline(__always)
-  package func code(float v: Double) -> UInt32 {
+  package func code(float v: Double) throws -> UInt32 {
     let key = v.bitPattern
     let s = slot(key)
     if codes[s] != UInt32.max && keys[s] == key { return codes[s] }
-    let c = output.intern(formatFloat(v))
+    let c = try output.checkedIntern(formatFloat(v))
     remember(key, s, c)
     return c
   }
 
-  package func code(bool v: Bool) -> UInt32 {
+  package func code(bool v: Bool) throws -> UInt32 {
     if v {
-      if boolCodes.1 == UInt32.max { boolCodes.1 = output.intern("true") }
+      if boolCodes.1 == UInt32.max { boolCodes.1 = try output.checkedIntern("true") }
       return boolCodes.1
     }
-    if boolCodes.0 == UInt32.max { boolCodes.0 = output.intern("false") }
+    if boolCodes.0 == UInt32.max { boolCodes.0 = try output.checkedIntern("false") }
     return boolCodes.0
   }
 }
@@ -550,7 +550,7 @@ package final class TextJoiner {
   }
 
   /// Fills `out` / `validity` with the codes (in `output`) of `a[i] + b[i]`; null where either is.
-  package func join(_ a: Vec, _ b: Vec, count n: Int, into out: UnsafeMutablePointer<UInt32>, validity: UnsafeMutablePointer<UInt8>) {
+  package func join(_ a: Vec, _ b: Vec, count n: Int, into out: UnsafeMutablePointer<UInt32>, validity: UnsafeMutablePointer<UInt8>) throws {
     guard let da = a.dictionary, let db = b.dictionary else {
       out.update(repeating: 0, count: n)
       validity.update(repeating: 0, count: n)
@@ -576,7 +576,7 @@ package final class TextJoiner {
     let nb = UInt32(truncatingIfNeeded: min(db.count, Int(UInt32.max)))
     if useGrid(Int(na), Int(nb)) {
       let columns = gridColumns
-      grid.withUnsafeMutableBufferPointer { g in
+      try grid.withUnsafeMutableBufferPointer { g in
         for i in 0..<n {
           let x = ca[i]
           let y = cb[i]
@@ -585,7 +585,7 @@ package final class TextJoiner {
             let k = Int(x) * columns + Int(y)
             var c = g[k]
             if c == UInt32.max {
-              c = joined(da.bytes(of: x), db.bytes(of: y))
+              c = try joined(da.bytes(of: x), db.bytes(of: y))
               g[k] = c
             }
             out[i] = c
@@ -602,7 +602,7 @@ package final class TextJoiner {
       let x = ca[i]
       let y = cb[i]
       if va[i] & vb[i] != 0 && x < na && y < nb {
-        out[i] = code(x, y, da, db)
+        out[i] = try code(x, y, da, db)
         validity[i] = 1
       } else {
         out[i] = 0
@@ -632,7 +632,7 @@ package final class TextJoiner {
   }
 
   @inline(__always)
-  private func code(_ x: UInt32, _ y: UInt32, _ da: TextDictionary, _ db: TextDictionary) -> UInt32 {
+  private func code(_ x: UInt32, _ y: UInt32, _ da: TextDictionary, _ db: TextDictionary) throws -> UInt32 {
     let key = UInt64(x) << 32 | UInt64(y)
     var i = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> UInt64(shift))
     let mask = capacity - 1
@@ -642,7 +642,7 @@ package final class TextJoiner {
       if s.key == TextJoiner.empty { break }
       i = (i + 1) & mask
     }
-    let c = joined(da.bytes(of: x), db.bytes(of: y))
+    let c = try joined(da.bytes(of: x), db.bytes(of: y))
     if used < maxPairs {
       slots[i] = Slot(key: key, code: c)
       used += 1
@@ -652,7 +652,7 @@ package final class TextJoiner {
   }
 
   /// The code of the bytes of `x` followed by those of `y`.
-  private func joined(_ x: UnsafeRawBufferPointer, _ y: UnsafeRawBufferPointer) -> UInt32 {
+  private func joined(_ x: UnsafeRawBufferPointer, _ y: UnsafeRawBufferPointer) throws -> UInt32 {
     let total = x.count + y.count
     if total > bufferCapacity {
       var c = bufferCapacity * 2
@@ -663,7 +663,7 @@ package final class TextJoiner {
     }
     UnsafeMutableRawBufferPointer(start: buffer, count: x.count).copyMemory(from: x)
     UnsafeMutableRawBufferPointer(start: buffer + x.count, count: y.count).copyMemory(from: y)
-    return output.intern(bytes: UnsafeRawBufferPointer(start: buffer, count: total))
+    return try output.checkedIntern(bytes: UnsafeRawBufferPointer(start: buffer, count: total))
   }
 
   private func grow() {
@@ -821,7 +821,7 @@ extension Vec {
     case .text:
       guard let d = dictionary else { return .null }
       let c = Int(codes()[i])
-      return c < d.count ? .text(d.strings[c]) : .null
+      return c < d.count ? .text(d.string(c)) : .null
     }
   }
 }

@@ -21,7 +21,7 @@ package func hashJoin(probe: Relation, probeKeys: [BoundExpr], build: Relation, 
   func encode(_ kernels: [Kernel], start: Int, n: Int) throws {
     valid.initialize(repeating: 1, count: n)
     for (k, kernel) in kernels.enumerated() {
-      normalizers[k].normalize(try kernel(start, n), count: n, into: words + k, stride: width, valid: valid)
+      try normalizers[k].normalize(kernel(start, n), count: n, into: words + k, stride: width, valid: valid)
     }
   }
   // One text key: the shared dictionary's codes are dense, so the key id is the code itself.
@@ -82,7 +82,7 @@ package func hashJoin(probe: Relation, probeKeys: [BoundExpr], build: Relation, 
       let n = min(chunkSize, range.upperBound - start)
       keyValid.initialize(repeating: 1, count: n)
       for (k, kernel) in kernels.enumerated() {
-        probeNormalizers[k].normalize(try kernel(start, n), count: n, into: keyWords + k, stride: width, valid: keyValid)
+        try probeNormalizers[k].normalize(kernel(start, n), count: n, into: keyWords + k, stride: width, valid: keyValid)
       }
       for i in 0..<n {
         let row = Int32(start + i)

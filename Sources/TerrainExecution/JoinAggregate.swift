@@ -114,9 +114,8 @@ package func joinedAggregate(_ rel: Relation, join: JoinStep, aggregate: Aggrega
 /// table with that value: -1 when no row or several rows have it.
 private func groupsOfCodes(_ dict: TextDictionary, _ buildDict: TextDictionary, _ rowOfCode: [Int32],
   _ buildGroups: ColumnBuffer<Int32>) -> [Int32] {
-  let strings = dict.strings
-  return strings.indices.map { c in
-    let code = dict === buildDict ? c : buildDict.code(of: strings[c]).map { Int($0) } ?? -1
+  return (0..<dict.count).map { c in
+    let code = dict === buildDict ? c : buildDict.code(of: dict.string(c)).map { Int($0) } ?? -1
     guard code >= 0, code < rowOfCode.count else { return -1 }
     let row = rowOfCode[code]
     return row >= 0 ? buildGroups.base[Int(row)] : -1

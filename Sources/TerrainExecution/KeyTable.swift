@@ -32,7 +32,7 @@ package final class KeyNormalizer {
 
   /// Writes the words of `n` values of `v` into `out` (every `stride` words) and ands their
   /// validity into `valid`.
-  package func normalize(_ v: Vec, count n: Int, into out: UnsafeMutablePointer<UInt64>, stride: Int, valid: UnsafeMutablePointer<UInt8>) {
+  package func normalize(_ v: Vec, count n: Int, into out: UnsafeMutablePointer<UInt64>, stride: Int, valid: UnsafeMutablePointer<UInt8>) throws {
     for i in 0..<n { valid[i] &= v.validity?[i] ?? 1 }
     switch type {
     case .int, .date:
@@ -49,7 +49,7 @@ package final class KeyNormalizer {
       for i in 0..<n { out[i * stride] = UInt64(a[i]) }
     case .text:
       guard let d = v.dictionary else { return }
-      translator.translate(v.codes(), from: d, count: n, validity: v.validity, into: codes)
+      try translator.translate(v.codes(), from: d, count: n, validity: v.validity, into: codes)
       for i in 0..<n { out[i * stride] = UInt64(codes[i]) }
     }
   }
@@ -211,7 +211,7 @@ package func groupRows(_ keys: [Column], rowCount: Int, cancel: CancellationFlag
     for i in 0..<n { words[i * width + keys.count] = 0 }
     for (k, kernel) in kernels.enumerated() {
       valid.initialize(repeating: 1, count: n)
-      normalizers[k].normalize(try kernel(start, n), count: n, into: words + k, stride: width, valid: valid)
+      try normalizers[k].normalize(kernel(start, n), count: n, into: words + k, stride: width, valid: valid)
       for i in 0..<n where valid[i] == 0 {
         words[i * width + k] = 0
         words[i * width + keys.count] |= 1 << UInt64(k % 64)

@@ -87,7 +87,7 @@ public final class Column: @unchecked Sendable {
     case .int(let b): return .int(b.base[i])
     case .float(let b): return .float(b.base[i])
     case .bool(let b): return .bool(b.base[i] != 0)
-    case .text(let b, let d): return .text(d.strings[Int(b.base[i])])
+    case .text(let b, let d): return .text(d.string(Int(b.base[i])))
     case .date(let b): return .date(b.base[i])
     }
   }
@@ -115,7 +115,7 @@ public final class Column: @unchecked Sendable {
   /// The text at row `i`; nil when it is null, out of range, or the column is not of type `text`.
   public func text(at i: Int) -> String? {
     guard case .text(let b, let d) = values, i >= 0 && i < count, isValid(i) else { return nil }
-    return d.strings[Int(b.base[i])]
+    return d.string(Int(b.base[i]))
   }
 
   /// The boolean at row `i`; nil when it is null, out of range, or the column is not of type `bool`.

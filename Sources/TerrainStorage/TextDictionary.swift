@@ -17,13 +17,14 @@ package let checkedGrowthLock = SimpleLock()
 /// the language compares text by code point. Codes never change once given, so a kernel may
 /// cache the code of a constant or a per-code translation table.
 ///
-/// Look-ups never touch a `String`: the bytes of every value are kept in one arena, and
-/// the open-addressing table holds 8-byte slots (32 bits of the hash and the code), so a
-/// look-up of a present value reads one slot, two offsets and the value's bytes.
+/// A dictionary holds no `String`s: the bytes of every value are kept in one arena (a
+/// `String` is made on demand by `string(_:)`), and the open-addressing table holds 8-byte
+/// slots (32 bits of the hash and the code), so a look-up of a present value reads one slot,
+/// two offsets and the value's bytes, and a value costs its bytes plus 16 bytes of offset and
+/// slot, all in three blocks whose growth is checked (`checkedIntern`).
 public final class TextDictionary: @unchecked Sendable {
-  /// The strings, indexed by code. Unchecked (see below): read element by element by the
-  /// writers and renderers, appended to only in `insert`, never held across other code.
-  @exclusivity(unchecked) public private(set) var strings: [String] = []
+  /// Number of distinct values. Unchecked (see below): written only in `insert`.
+  @exclusivity(unchecked) public private(set) var count = 0
   // The look-up path (`intern(bytes:hash:)`, `bytes(of:)`, `touch`) is `@inlinable` so that
   // the CSV loader and the kernels, in other modules, inline it as they did when everything
   // was one module; the fields it reads are therefore `@usableFromInline`. They are also
@@ -42,10 +43,6 @@ public final class TextDictionary: @unchecked Sendable {
   /// a leading 0).
   @exclusivity(unchecked) @usableFromInline package var ends: UnsafeMutablePointer<Int>
   private var endsCapacity: Int
-  /// Bytes that the `String`s of values still to come may take before the memory is checked
-  /// again (`makeRoom`): each value past 15 bytes (longer than a small string) spends its own
-  /// heap block from it, and a probe of the memory refills it.
-  private var stringCredit = 0
   /// The ranks of `sortRanks`, binary then French.
   private var cachedRanks: [[UInt32]?] = [nil, nil]
   private let ranksLock = SimpleLock()
@@ -70,8 +67,20 @@ public final class TextDictionary: @unchecked Sendable {
     free(ends - 1)
   }
 
-  /// Number of distinct strings.
-  @inlinable public var count: Int { strings.count }
+  /// Value `code` as a `String` (made from its bytes: a kernel that can work on bytes should
+  /// read `bytes(of:)` instead); "" when `code` is not below `count`.
+  public func string(_ code: Int) -> String {
+    guard code >= 0, code < count else { return "" }
+    let start = ends[code - 1]
+    return String(decoding: UnsafeRawBufferPointer(start: arena + start, count: ends[code] - start), as: UTF8.self)
+  }
+
+  /// Every value as a `String`, in code order (made afresh on each call: for tests and
+  /// small dictionaries).
+  public func allStrings() -> [String] { (0..<count).map { string($0) } }
+
+  /// Total bytes of the values (UTF-8).
+  public var valueBytes: Int { ends[count - 1] }
 
   /// The code of `s`, adding it if new.
   public func intern(_ s: String) -> UInt32 {
@@ -131,30 +140,26 @@ public final class TextDictionary: @unchecked Sendable {
     try checkedIntern(bytes: bytes, hash: TextDictionary.hash(bytes))
   }
 
+  /// `checkedIntern(bytes:)` of the UTF-8 bytes of `s`.
+  package func checkedIntern(_ s: String) throws -> UInt32 {
+    var s = s
+    return try s.withUTF8 { try checkedIntern(bytes: UnsafeRawBufferPointer($0)) }
+  }
+
   /// Grows, after checking that the memory is there, everything that adding a value of `n`
-  /// bytes may grow (the arena, the ends, the slots, the strings), so that `insert` then
-  /// allocates nothing but the value's own `String`, which is probed first. Each check and its
+  /// bytes may grow (the arena, the ends, the slots), so that `insert` then allocates
+  /// nothing. Each check and its
   /// allocation happen under one lock shared by all dictionaries, so that the lanes of a load
   /// growing their dictionaries at once cannot both pass a check for the same memory. True
   /// when the slots were doubled (the caller's empty slot is then stale).
   @usableFromInline
   package func makeRoom(forValueOf n: Int) throws -> Bool {
-    let code = strings.count
+    let code = count
     let start = ends[code - 1]
     let (needed, overflow) = start.addingReportingOverflow(n)
     if overflow { throw AllocationFailure(bytes: Int.max) }
     let growsSlots = (code + 1) * 2 > mask + 1
-    let growsStrings = code == strings.capacity
-    // A value's own `String`: a heap block of its size and a header past 15 bytes (shorter
-    // ones are stored inline). It is spent from a credit of bytes checked beforehand, so that
-    // a run of long values is checked once per credit rather than once per value (a `malloc`
-    // per distinct value) or not at all.
-    let stringBytes = n > 15 ? n &+ 48 : 0
-    let needsCredit = stringBytes > stringCredit
-    guard needed > arenaCapacity || code == endsCapacity || growsSlots || growsStrings || needsCredit else {
-      stringCredit -= stringBytes
-      return false
-    }
+    guard needed > arenaCapacity || code == endsCapacity || growsSlots else { return false }
     checkedGrowthLock.lock()
     defer { checkedGrowthLock.unlock() }
     if needed > arenaCapacity {
@@ -173,24 +178,11 @@ public final class TextDictionary: @unchecked Sendable {
       ends = fresh + 1
       endsCapacity = c
     }
-    if growsStrings {
-      let c = Swift.max(16, code * 2)
-      try probeRoom(for: try byteCount(c, of: String.self))
-      strings.reserveCapacity(c)
-    }
     if growsSlots {
       // The rehash `insert` would do after adding the value, done now.
       let size = (mask + 1) * 2
       rehash(into: try allocateCheckedBytes(try byteCount(size, of: UInt64.self)).bindMemory(to: UInt64.self, capacity: size), size: size)
     }
-    if needsCredit {
-      // As much as the values so far took (1–64 MB), or this value's block if larger: probed
-      // by taking it from the allocator and giving it back, as the `String`s will take it.
-      let credit = Swift.max(stringBytes, Swift.max(1 << 20, Swift.min(start, 64 << 20)))
-      try probeRoom(for: credit)
-      stringCredit = credit
-    }
-    stringCredit -= stringBytes
     return growsSlots
   }
 
@@ -199,11 +191,11 @@ public final class TextDictionary: @unchecked Sendable {
   package func insert(_ bytes: UnsafeRawBufferPointer, _ p: UnsafePointer<UInt8>?, _ n: Int, tag: UInt64, slot i: Int)
     -> UInt32
   {
-    let code = strings.count
+    let code = count
     append(p, n)
-    strings.append(String(decoding: bytes, as: UTF8.self))
+    count = code + 1
     slots[i] = tag | UInt64(code + 1)
-    if strings.count * 2 > mask + 1 { rehash() }
+    if count * 2 > mask + 1 { rehash() }
     return UInt32(code)
   }
 
@@ -212,7 +204,7 @@ public final class TextDictionary: @unchecked Sendable {
   @inlinable @inline(__always)
   package func bytes(of code: UInt32) -> UnsafeRawBufferPointer {
     let c = Int(code)
-    guard c < strings.count else { return UnsafeRawBufferPointer(start: arena, count: 0) }
+    guard c < count else { return UnsafeRawBufferPointer(start: arena, count: 0) }
     let start = ends[c - 1]
     return UnsafeRawBufferPointer(start: arena + start, count: ends[c] - start)
   }
@@ -228,23 +220,13 @@ public final class TextDictionary: @unchecked Sendable {
   /// The code of `s` if present.
   public func code(of s: String) -> UInt32? {
     var s = s
-    return s.withUTF8 { buf -> UInt32? in
-      let bytes = UnsafeRawBufferPointer(buf)
-      let n = bytes.count
-      let p = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
-      let h = TextDictionary.hash(bytes)
-      let tag = h & 0xFFFF_FFFF_0000_0000
-      var i = Int(truncatingIfNeeded: h) & mask
-      while true {
-        let e = slots[i]
-        if e == 0 { return nil }
-        if e & 0xFFFF_FFFF_0000_0000 == tag {
-          let code = Int(truncatingIfNeeded: e & 0xFFFF_FFFF) - 1
-          if matches(code, p, n) { return UInt32(code) }
-        }
-        i = (i + 1) & mask
-      }
-    }
+    return s.withUTF8 { code(ofBytes: UnsafeRawBufferPointer($0)) }
+  }
+
+  /// The code of the value whose UTF-8 bytes are `bytes`, if present.
+  package func code(ofBytes bytes: UnsafeRawBufferPointer) -> UInt32? {
+    let found = lookUp(bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count, hash: TextDictionary.hash(bytes))
+    return found.code >= 0 ? UInt32(found.code) : nil
   }
 
   /// For each code, its rank in `collation` order of the strings (binary: UTF-8 bytes; French:
@@ -258,8 +240,8 @@ public final class TextDictionary: @unchecked Sendable {
     ranksLock.lock()
     defer { ranksLock.unlock() }
     let slot = collation == .binary ? 0 : 1
-    if let r = cachedRanks[slot], r.count == strings.count { return r }
-    let n = strings.count
+    if let r = cachedRanks[slot], r.count == count { return r }
+    let n = count
     let order: [PrefixedCode]
     switch collation {
     case .binary:
@@ -341,7 +323,7 @@ public final class TextDictionary: @unchecked Sendable {
 
   /// Appends a new value's bytes to the arena.
   private func append(_ p: UnsafePointer<UInt8>?, _ n: Int) {
-    let code = strings.count
+    let code = count
     let start = ends[code - 1]
     if start + n > arenaCapacity {
       var c = arenaCapacity * 2
@@ -373,7 +355,7 @@ public final class TextDictionary: @unchecked Sendable {
   private func rehash(into fresh: UnsafeMutablePointer<UInt64>, size: Int) {
     fresh.initialize(repeating: 0, count: size)
     let newMask = size - 1
-    for code in 0..<strings.count {
+    for code in 0..<count {
       let start = ends[code - 1]
       let h = TextDictionary.hash(UnsafeRawBufferPointer(start: arena + start, count: ends[code] - start))
       var i = Int(truncatingIfNeeded: h) & newMask
@@ -436,6 +418,16 @@ package func avalanche(_ x: UInt64) -> UInt64 {
 /// Binary (code point) order of two strings.
 public func utf8Less(_ a: String, _ b: String) -> Bool {
   a.utf8.lexicographicallyPrecedes(b.utf8)
+}
+
+/// -1, 0 or 1: binary (code point) order of two UTF-8 byte strings (`compareUTF8` on bytes).
+package func compareBytes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
+  let n = min(a.count, b.count)
+  if n > 0, let p = a.baseAddress, let q = b.baseAddress {
+    let r = memcmp(p, q, n)
+    if r != 0 { return r < 0 ? -1 : 1 }
+  }
+  return a.count == b.count ? 0 : (a.count < b.count ? -1 : 1)
 }
 
 /// Binary (code point) equality of two strings.

@@ -76,7 +76,7 @@ final class CSVParallelTests: XCTestCase {
         XCTAssertEqual(c.validity.map { Array($0.buffer) }, d.validity.map { Array($0.buffer) }, text, file: file, line: line)
         if case .text(let codes1, let dict1) = c.values, case .text(let codes2, let dict2) = d.values {
           XCTAssertEqual(Array(codes1.buffer), Array(codes2.buffer), text, file: file, line: line)
-          XCTAssertEqual(dict1.strings, dict2.strings, text, file: file, line: line)
+          XCTAssertEqual(dict1.allStrings(), dict2.allStrings(), text, file: file, line: line)
         }
       }
     default:
@@ -181,7 +181,7 @@ final class CSVParallelTests: XCTestCase {
       if case .text(_, let d) = column.values {
         var seen = Set<String>()
         let firstOccurrences = expected.compactMap { $0 }.filter { seen.insert($0).inserted }
-        XCTAssertEqual(d.strings.filter { !$0.isEmpty }, firstOccurrences)
+        XCTAssertEqual(d.allStrings().filter { !$0.isEmpty }, firstOccurrences)
       }
     }
   }
@@ -251,14 +251,14 @@ final class CSVParallelTests: XCTestCase {
     for (v, c) in codes {
       XCTAssertEqual(d.intern(v), c)
       XCTAssertEqual(d.code(of: v), c)
-      XCTAssertEqual(d.strings[Int(c)], v)
+      XCTAssertEqual(d.string(Int(c)), v)
     }
     XCTAssertNil(d.code(of: "absent"))
     // Byte equality, not canonical equivalence: é precomposed and decomposed differ.
     XCTAssertNotEqual(d.intern("\u{E9}"), d.intern("e\u{301}"))
     let ranks = d.sortRanks(.binary)
-    let sorted = d.strings.indices.sorted { ranks[$0] < ranks[$1] }.map { d.strings[$0] }
-    XCTAssertEqual(sorted, d.strings.sorted { utf8Less($0, $1) })
+    let sorted = (0..<d.count).sorted { ranks[$0] < ranks[$1] }.map { d.string($0) }
+    XCTAssertEqual(sorted, d.allStrings().sorted { utf8Less($0, $1) })
   }
 
   func testUTF8CheckInHalvesFindsTheSameByte() {

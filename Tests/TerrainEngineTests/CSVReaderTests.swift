@@ -483,7 +483,7 @@ final class CSVReaderTests: XCTestCase {
     for (k, c) in t.columns.enumerated() {
       guard case .text(let codes, let dictionary) = c.values else { return XCTFail("not text") }
       var wrong = 0
-      for i in 0..<t.rowCount where dictionary.strings[Int(codes[i])] != expected[i][k] { wrong += 1 }
+      for i in 0..<t.rowCount where dictionary.string(Int(codes[i])) != expected[i][k] { wrong += 1 }
       XCTAssertEqual(wrong, 0, t.columnNames[k])
       XCTAssertEqual(dictionary.count, Set(expected.map { $0[k] }).count, t.columnNames[k])
     }

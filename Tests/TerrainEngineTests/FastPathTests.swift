@@ -112,53 +112,53 @@ final class FastPathTests: XCTestCase {
     let rc = (0..<n).map { right.intern("r\($0 % 13)") }
     let want = (0..<n).map { "l\($0 % 97)r\($0 % 13)" }
     for joiner in [TextJoiner(), TextJoiner(maxPairs: 8, maxGrid: 0), TextJoiner(maxPairs: 8, maxGrid: 128 * 16)] {
-      for _ in 0..<2 { XCTAssertEqual(Self.join(joiner, lc, left, rc, right), want) }
+      for _ in 0..<2 { XCTAssertEqual(try Self.join(joiner, lc, left, rc, right), want) }
       // New values on both sides: the grid is laid out anew (or given up for the hash table).
       let more = (0..<n).map { left.intern("m\($0 % 131)") }
       let other = (0..<n).map { right.intern("s\($0 % 29)") }
-      XCTAssertEqual(Self.join(joiner, more, left, other, right), (0..<n).map { "m\($0 % 131)s\($0 % 29)" })
-      XCTAssertEqual(Self.join(joiner, lc, left, rc, right), want)
+      XCTAssertEqual(try Self.join(joiner, more, left, other, right), (0..<n).map { "m\($0 % 131)s\($0 % 29)" })
+      XCTAssertEqual(try Self.join(joiner, lc, left, rc, right), want)
     }
   }
 
   /// `joiner.join` of one chunk: the strings of the result, nil for null.
   static func join(_ joiner: TextJoiner, _ a: [UInt32], _ da: TextDictionary, _ b: [UInt32], _ db: TextDictionary,
-    bValid: [UInt8]? = nil) -> [String?] {
+    bValid: [UInt8]? = nil) throws -> [String?] {
     let n = a.count
     var out = [UInt32](repeating: 0, count: n)
     var valid = [UInt8](repeating: 0, count: n)
-    a.withUnsafeBufferPointer { pa in
-      b.withUnsafeBufferPointer { pb in
-        (bValid ?? [UInt8](repeating: 1, count: n)).withUnsafeBufferPointer { pv in
+    try a.withUnsafeBufferPointer { pa in
+      try b.withUnsafeBufferPointer { pb in
+        try (bValid ?? [UInt8](repeating: 1, count: n)).withUnsafeBufferPointer { pv in
           guard let ca = pa.baseAddress, let cb = pb.baseAddress else { return }
-          joiner.join(Vec(data: UnsafeRawPointer(ca), validity: nil, dictionary: da),
+          try joiner.join(Vec(data: UnsafeRawPointer(ca), validity: nil, dictionary: da),
             Vec(data: UnsafeRawPointer(cb), validity: pv.baseAddress, dictionary: db), count: n, into: &out, validity: &valid)
         }
       }
     }
-    return (0..<n).map { valid[$0] == 0 ? nil : joiner.output.strings[Int(out[$0])] }
+    return (0..<n).map { valid[$0] == 0 ? nil : joiner.output.string(Int(out[$0])) }
   }
 
   /// The same codes from other dictionaries in a later chunk are other strings: the pairs
   /// remembered for the first dictionaries must not be used.
-  func testConcatJoinerAcrossDictionaries() {
+  func testConcatJoinerAcrossDictionaries() throws {
     let joiner = TextJoiner()
     let d1 = TextDictionary()
     let d2 = TextDictionary()
     for s in ["a", "b", "", "c"] { _ = d1.intern(s) }
     for s in ["X", "", "Y", "Z"] { _ = d2.intern(s) }
     var codes: [UInt32] = [0, 1, 2, 3]
-    func run(_ a: TextDictionary, _ b: TextDictionary, _ bValid: [UInt8]?) -> [String?] {
-      Self.join(joiner, codes, a, codes, b, bValid: bValid)
+    func run(_ a: TextDictionary, _ b: TextDictionary, _ bValid: [UInt8]?) throws -> [String?] {
+      try Self.join(joiner, codes, a, codes, b, bValid: bValid)
     }
-    XCTAssertEqual(run(d1, d2, nil), ["aX", "b", "Y", "cZ"])
-    XCTAssertEqual(run(d2, d1, nil), ["Xa", "b", "Y", "Zc"])
-    XCTAssertEqual(run(d1, d1, [1, 0, 1, 1]), ["aa", nil, "", "cc"])
-    XCTAssertEqual(run(d1, d2, nil), ["aX", "b", "Y", "cZ"])
+    XCTAssertEqual(try run(d1, d2, nil), ["aX", "b", "Y", "cZ"])
+    XCTAssertEqual(try run(d2, d1, nil), ["Xa", "b", "Y", "Zc"])
+    XCTAssertEqual(try run(d1, d1, [1, 0, 1, 1]), ["aa", nil, "", "cc"])
+    XCTAssertEqual(try run(d1, d2, nil), ["aX", "b", "Y", "cZ"])
     // A dictionary that grows between chunks keeps its codes: remembered pairs stay right.
     _ = d2.intern("W")
     codes[3] = 4
-    XCTAssertEqual(run(d2, d2, nil), ["XX", "", "YY", "WW"])
+    XCTAssertEqual(try run(d2, d2, nil), ["XX", "", "YY", "WW"])
   }
 
   // MARK: number → text

@@ -1,6 +1,7 @@
 // Statements whose operators need more memory than there is (issue 17, allocation failures
 // in operators): each operator that allocates by the rows — pivot, unpivot, windows, append,
-// take … by, joins, sorts, group-by, distinct, derive, where, split, count_distinct — fails
+// take … by, joins, sorts, group-by, distinct, derive, where, split, count_distinct — and each
+// function that makes new text (`upper`, `||`, `text(…)`) fails
 // with the statement-out-of-memory error under a small budget, leaves the session and its
 // tables as they were, and runs once the memory is there. Then the built binary in a terminal
 // under `ulimit -v`: statements past the limit print the error and the shell goes on. Also a
@@ -46,6 +47,12 @@ final class MemoryLimitOperatorTests: XCTestCase {
     "from t | derive y = v * 2 + x",
     "from t | where v % 10 != 0",
     "from t | split s on \"-\"",
+    // Functions that make new text: each new string goes into the result's dictionary, the
+    // only allocation that grows with the rows here (one row is kept).
+    "from t | where upper(s) == \"A-7\"",
+    "from t | where s || text(x) == \"a-1x\"",
+    "from t | where text(v) == \"7\"",
+    "from t | where text(float(v) / 7) == \"1\"",
   ]
 
   /// A session holding `t`: `rows` rows of v (0, 1, …), x (reversed), w (7 values) and s

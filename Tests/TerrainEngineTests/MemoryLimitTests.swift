@@ -79,7 +79,7 @@ final class MemoryLimitTests: XCTestCase {
     XCTAssertEqual(builder.count, 1)
     let d = TextDictionary()
     let code = try "abc".utf8CString.withUnsafeBytes { try d.checkedIntern(bytes: UnsafeRawBufferPointer(rebasing: $0.dropLast())) }
-    XCTAssertEqual(d.strings[Int(code)], "abc")
+    XCTAssertEqual(d.string(Int(code)), "abc")
     availableMemoryOverride = 1000
     checkedAllocationThreshold = 0
     XCTAssertThrowsError(try String(repeating: "y", count: 5000).utf8CString.withUnsafeBytes {

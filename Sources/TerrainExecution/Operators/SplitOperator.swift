@@ -20,13 +20,13 @@ extension SplitStep: PhysicalStep {
     var start = [Int](repeating: -1, count: dict.count)
     var count = [Int](repeating: 0, count: dict.count)
     var partCodes: [UInt32] = []
-    func cut(_ c: Int) {
+    func cut(_ c: Int) throws {
       start[c] = partCodes.count
       let bytes = dict.bytes(of: UInt32(c))
       let m = bytes.count
       var from = 0
       var i = 0
-      sep.withUnsafeBufferPointer { s in
+      try sep.withUnsafeBufferPointer { s in
         let k = s.count
         while i + k <= m {
           var hit = true
@@ -35,7 +35,7 @@ extension SplitStep: PhysicalStep {
             break
           }
           if hit {
-            partCodes.append(parts.intern(bytes: UnsafeRawBufferPointer(rebasing: bytes[from..<i])))
+            partCodes.append(try parts.checkedIntern(bytes: UnsafeRawBufferPointer(rebasing: bytes[from..<i])))
             i += k
             from = i
           } else {
@@ -43,7 +43,7 @@ extension SplitStep: PhysicalStep {
           }
         }
       }
-      partCodes.append(parts.intern(bytes: UnsafeRawBufferPointer(rebasing: bytes[from..<m])))
+      partCodes.append(try parts.checkedIntern(bytes: UnsafeRawBufferPointer(rebasing: bytes[from..<m])))
       count[c] = partCodes.count - start[c]
     }
     // Parts multiply rows: both grow through checked appends.
@@ -59,7 +59,7 @@ extension SplitStep: PhysicalStep {
       }
       let c = Int(codes.base[r])
       guard c < start.count else { continue }
-      if start[c] < 0 { cut(c) }
+      if start[c] < 0 { try cut(c) }
       let s = start[c]
       for j in 0..<count[c] {
         try rows.checkedAppend(Int32(r))

@@ -270,9 +270,8 @@ package final class CSVColumnWriter {
         guard let d = lane.targets[k].dictionary?.takeUnretainedValue(), d.count > 0 else { continue }
         var remap = [UInt32](repeating: 0, count: d.count)
         var identity = true
-        for (code, s) in d.strings.enumerated() {
-          var s = s
-          let c = try s.withUTF8 { try final.checkedIntern(bytes: UnsafeRawBufferPointer($0)) }
+        for code in 0..<d.count {
+          let c = try final.checkedIntern(bytes: d.bytes(of: UInt32(code)))
           remap[code] = c
           if c != UInt32(code) { identity = false }
         }

@@ -197,13 +197,13 @@ package final class EncodedDictionary {
   package let count: Int
 
   package init(_ dictionary: TextDictionary, style: TextStyle) {
-    let strings = dictionary.strings
-    let arena = ByteWriter(capacity: max(64, strings.count * 12))
-    count = strings.count
-    offsets = UnsafeMutablePointer<Int>.allocate(capacity: strings.count + 1)
+    let n = dictionary.count
+    let arena = ByteWriter(capacity: max(64, n * 12))
+    count = n
+    offsets = UnsafeMutablePointer<Int>.allocate(capacity: n + 1)
     offsets[0] = 0
-    for (k, s) in strings.enumerated() {
-      writeText(s, style: style, to: arena)
+    for k in 0..<n {
+      writeText(bytes: dictionary.bytes(of: UInt32(k)).bindMemory(to: UInt8.self), style: style, to: arena)
       offsets[k + 1] = arena.count
     }
     // Slack so that a short string can be copied as one 16-byte block.
@@ -344,7 +344,8 @@ package struct CellSlot {
 package func writeCode(_ code: UInt32, _ dictionary: TextDictionary, style: TextStyle, to out: ByteWriter) {
   let c = Int(code)
   guard c < dictionary.count else { return }
-  writeText(dictionary.strings[c], style: style, to: out)
+  let bytes = dictionary.bytes(of: code)
+  writeText(bytes: bytes.bindMemory(to: UInt8.self), style: style, to: out)
 }
 
 /// A write to the output failed with `errno`.

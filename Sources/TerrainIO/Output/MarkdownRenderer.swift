@@ -32,7 +32,7 @@ private func markdownCell(_ r: ColumnReader, _ i: Int, _ format: MarkdownFormat,
   case .text(let codes, let dict):
     let c = Int(codes[i])
     guard c < dict.count else { return "" }
-    return encodeText(dict.strings[c], style: .markdown)
+    return encodeText(dict.string(c), style: .markdown)
   }
 }
 

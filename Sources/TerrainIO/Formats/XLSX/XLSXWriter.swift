@@ -176,7 +176,7 @@ private final class SheetWriter {
     for c in table.columns {
       if case .text(_, let d) = c.values {
         // Escaping at most sextuples a byte (`"` → `&quot;`); 30 bytes of tags per string.
-        for s in d.strings { bytes += s.utf8.count * 6 + 30 }
+        bytes += d.valueBytes * 6 + d.count * 30
       }
     }
     return bytes >= 0xFFFF_0000
