@@ -495,7 +495,8 @@ package final class FloatMomentsAccumulator: Accumulator {
     }
   }
   package func finish() throws -> Column {
-    let b = ColumnBuilder(type: .float, capacity: counts.count)
+    let b = ColumnBuilder(type: .float, capacity: 0)
+    try b.reserve(counts.count)
     var overflow = false
     for k in 0..<counts.count {
       let c = counts[k]
@@ -507,10 +508,10 @@ package final class FloatMomentsAccumulator: Accumulator {
       default: r = c < 2 ? nil : (m2[k] / Double(c - 1)).squareRoot()
       }
       if let r {
-        b.append(float: r)
+        try b.append(float: r)
         if !r.isFinite { overflow = true }
       } else {
-        b.appendNull()
+        try b.appendNull()
       }
     }
     // `share` also divides by the total of every row, which may overflow when no group's does.
@@ -612,7 +613,7 @@ package final class ExtremumAccumulator: Accumulator {
       seen[k] = 1
     }
   }
-  package func finish() -> Column {
+  package func finish() throws -> Column {
     let validity: ColumnBuffer<UInt8>? = seen.contains(0) ? ColumnBuffer(seen) : nil
     switch type {
     case .int: return Column(values: .int(ColumnBuffer(ints)), validity: validity)
@@ -679,10 +680,11 @@ package final class QuantileAccumulator: Accumulator {
     groupOf.append(contentsOf: o.groupOf)
   }
   package func finish() throws -> Column {
-    let b = ColumnBuilder(type: .float, capacity: groups)
-    func append(_ r: Double?) { if let r { b.append(float: r) } else { b.appendNull() } }
+    let b = ColumnBuilder(type: .float, capacity: 0)
+    try b.reserve(groups)
+    func append(_ r: Double?) throws { if let r { try b.append(float: r) } else { try b.appendNull() } }
     if groups <= 1 {
-      if groups == 1 { append(values.withUnsafeMutableBufferPointer { quantile(of: $0) }) }
+      if groups == 1 { try append(values.withUnsafeMutableBufferPointer { quantile(of: $0) }) }
       return b.finish()
     }
     // Counting sort by group (stable: each segment keeps row order). Group ids are below
@@ -724,7 +726,7 @@ package final class QuantileAccumulator: Accumulator {
         range.map { k in quantile(of: UnsafeMutableBufferPointer(rebasing: all[starts[k]..<starts[k + 1]])) }
       }
     }
-    for part in results { for r in part { append(r) } }
+    for part in results { for r in part { try append(r) } }
     return b.finish()
   }
 

@@ -139,7 +139,7 @@ package final class ExpressionCompiler {
     let ranges = workerRanges(relation.rowCount)
     if ranges.count > 1, e.type != .text { return try evaluateColumnInParallel(e, ranges, cancel: cancel) }
     let builder = ColumnBuilder(type: e.type, capacity: 0, dictionary: e.type == .text ? TextDictionary() : nil)
-    try builder.checkedReserve(relation.rowCount)
+    try builder.reserve(relation.rowCount)
     let translator = TextTranslator(target: builder.dictionary)
     try forEachChunk(e, cancel: cancel) { _, n, v in
       try appendChunk(v, count: n, type: e.type, to: builder, translator: translator)
@@ -279,24 +279,24 @@ package final class ExpressionCompiler {
 package func appendChunk(_ v: Vec, count n: Int, type: DataType, to builder: ColumnBuilder, translator: TextTranslator) throws {
   switch type {
   case .int, .date:
-    if let b = builder.intBuffer { copyChunk(v.ints(), v.validity, n, b, zero: 0) }
+    if let b = builder.intBuffer { try copyChunk(v.ints(), v.validity, n, b, zero: 0) }
   case .float:
-    if let b = builder.floatBuffer { copyChunk(v.floats(), v.validity, n, b, zero: 0) }
+    if let b = builder.floatBuffer { try copyChunk(v.floats(), v.validity, n, b, zero: 0) }
   case .bool:
-    if let b = builder.boolBuffer { copyChunk(v.bytes(), v.validity, n, b, zero: 0) }
+    if let b = builder.boolBuffer { try copyChunk(v.bytes(), v.validity, n, b, zero: 0) }
   case .text:
     if let b = builder.codeBuffer, let src = v.dictionary {
-      let dst = b.tail(reserving: n)
+      let dst = try b.tail(reserving: n)
       try translator.translate(v.codes(), from: src, count: n, validity: v.validity, into: dst)
       b.advance(by: n)
     }
   }
-  builder.validity.append(flags: v.validity, count: n)
+  try builder.validity.append(flags: v.validity, count: n)
 }
 
 /// Copies values, writing `zero` in null slots (the column invariant).
-private func copyChunk<T>(_ src: UnsafePointer<T>, _ valid: UnsafePointer<UInt8>?, _ n: Int, _ b: BufferBuilder<T>, zero: T) {
-  let dst = b.tail(reserving: n)
+private func copyChunk<T>(_ src: UnsafePointer<T>, _ valid: UnsafePointer<UInt8>?, _ n: Int, _ b: BufferBuilder<T>, zero: T) throws {
+  let dst = try b.tail(reserving: n)
   if let valid {
     for i in 0..<n { dst[i] = valid[i] != 0 ? src[i] : zero }
   } else {

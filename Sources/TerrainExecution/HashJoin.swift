@@ -90,13 +90,13 @@ package func hashJoin(probe: Relation, probeKeys: [BoundExpr], build: Relation, 
         if let id, id < head.count, head[id] >= 0 {
           var b = head[id]
           while b >= 0 {
-            try outProbe.checkedAppend(row)
-            try outBuild.checkedAppend(b)
+            try outProbe.append(row)
+            try outBuild.append(b)
             b = next[Int(b)]
           }
         } else if left {
-          try outProbe.checkedAppend(row)
-          try outBuild.checkedAppend(-1)
+          try outProbe.append(row)
+          try outBuild.append(-1)
           unmatched = true
         }
       }
@@ -113,9 +113,9 @@ package func hashJoin(probe: Relation, probeKeys: [BoundExpr], build: Relation, 
   let outProbe = try BufferBuilder<Int32>(checkedCapacity: total)
   let outBuild = try BufferBuilder<Int32>(checkedCapacity: total)
   for (p, b, _) in parts {
-    outProbe.tail(reserving: p.count).update(from: p.base, count: p.count)
+    try outProbe.tail(reserving: p.count).update(from: p.base, count: p.count)
     outProbe.advance(by: p.count)
-    outBuild.tail(reserving: b.count).update(from: b.base, count: b.count)
+    try outBuild.tail(reserving: b.count).update(from: b.base, count: b.count)
     outBuild.advance(by: b.count)
   }
   return (IndexVector(outProbe.finish()), IndexVector(outBuild.finish(), hasNullRows: unmatched))

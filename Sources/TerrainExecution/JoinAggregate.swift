@@ -47,7 +47,7 @@ package func joinedAggregate(_ rel: Relation, join: JoinStep, aggregate: Aggrega
   // and, per range, each group's first row; nil from a range with a row that does not match
   // exactly one row.
   let ids = try BufferBuilder<Int32>(checkedCapacity: rel.rowCount)
-  let out = ids.tail(reserving: rel.rowCount)
+  let out = try ids.tail(reserving: rel.rowCount)
   ids.advance(by: rel.rowCount)
   let ranges = workerRanges(rel.rowCount)
   let firsts = try runRanges(ranges) { _, range -> [Int32]? in

@@ -169,7 +169,7 @@ package final class KeyTable {
 package func groupRows(_ keys: [Column], rowCount: Int, cancel: CancellationFlag?) throws -> (ids: ColumnBuffer<Int32>, firstRows: [Int32]) {
   let ids = try BufferBuilder<Int32>(checkedCapacity: rowCount)
   var firstRows: [Int32] = []
-  let out = ids.tail(reserving: rowCount)
+  let out = try ids.tail(reserving: rowCount)
   ids.advance(by: rowCount)
   if keys.isEmpty {
     out.initialize(repeating: 0, count: rowCount)

@@ -65,7 +65,7 @@ package final class Relation {
   private func compose(_ inner: IndexVector, _ outer: IndexVector) throws -> IndexVector {
     let n = outer.count
     let b = try BufferBuilder<Int32>(checkedCapacity: n)
-    let dst = b.tail(reserving: n)
+    let dst = try b.tail(reserving: n)
     let o = outer.indices.base
     let idx = inner.indices.base
     if outer.hasNullRows {
@@ -124,7 +124,7 @@ package func gatherColumn(_ column: Column, _ idx: IndexVector, cancel: Cancella
   let needValidity = srcValid != nil || idx.hasNullRows
   func gathered<T>(_ base: UnsafeMutablePointer<T>, _ zero: T) throws -> ColumnBuffer<T> {
     let b = try BufferBuilder<T>(checkedCapacity: n)
-    let dst = b.tail(reserving: n)
+    let dst = try b.tail(reserving: n)
     if idx.hasNullRows {
       for i in 0..<n {
         let p = Int(src[i])
@@ -145,7 +145,7 @@ package func gatherColumn(_ column: Column, _ idx: IndexVector, cancel: Cancella
         let p = Int(src[start + i])
         scratch[i] = p < 0 ? 0 : (srcValid?[p] ?? 1)
       }
-      validity.append(flags: scratch, count: m)
+      try validity.append(flags: scratch, count: m)
       start += m
     }
   }

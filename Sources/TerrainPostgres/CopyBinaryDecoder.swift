@@ -150,7 +150,7 @@ package struct CopyBinaryDecoder {
     /// Each value of width `width` read by `read` into `buffer` (nulls as zero).
     func fixed<T>(_ buffer: BufferBuilder<T>?, width: Int, zero: T, _ read: (Int) -> T) throws {
       guard let buffer else { return }
-      let out = buffer.tail(reserving: n)
+      let out = try buffer.tail(reserving: n)
       for r in 0..<n {
         let k = r &* m &+ c
         let length = lengths[k]
@@ -191,7 +191,7 @@ package struct CopyBinaryDecoder {
         hashes[r] = h
         probes[r] = dictionary.touch(h)
       }
-      let out = codes.tail(reserving: n)
+      let out = try codes.tail(reserving: n)
       for r in 0..<n {
         let k = r &* m &+ c
         if lengths[k] < 0 {
@@ -206,7 +206,7 @@ package struct CopyBinaryDecoder {
       for r in 0..<n {
         let k = r &* m &+ c
         if lengths[k] == -1 {
-          b.appendNull()
+          try b.appendNull()
         } else {
           try append(type, UnsafeRawBufferPointer(rebasing: p[starts[k]..<(starts[k] + lengths[k])]), to: b, row: r)
         }
@@ -214,11 +214,11 @@ package struct CopyBinaryDecoder {
       return
     }
     if nulls == 0 {
-      b.validity.append(flags: nil, count: n)
+      try b.validity.append(flags: nil, count: n)
     } else {
       var flags = [UInt8](repeating: 1, count: n)
       for r in 0..<n where lengths[r &* m &+ c] == -1 { flags[r] = 0 }
-      flags.withUnsafeBufferPointer { b.validity.append(flags: $0.baseAddress, count: n) }
+      try flags.withUnsafeBufferPointer { try b.validity.append(flags: $0.baseAddress, count: n) }
     }
   }
 
@@ -235,50 +235,50 @@ package struct CopyBinaryDecoder {
     switch type {
     case .bool:
       try need(1)
-      b.append(bool: v[0] != 0)
+      try b.append(bool: v[0] != 0)
     case .int2:
       try need(2)
-      b.append(int: Int64(Int16(bitPattern: readUInt16(v, 0))))
+      try b.append(int: Int64(Int16(bitPattern: readUInt16(v, 0))))
     case .int4:
       try need(4)
-      b.append(int: Int64(readInt32(v, 0)))
+      try b.append(int: Int64(readInt32(v, 0)))
     case .int8:
       try need(8)
-      b.append(int: Int64(bitPattern: readUInt64(v, 0)))
+      try b.append(int: Int64(bitPattern: readUInt64(v, 0)))
     case .float4:
       try need(4)
-      b.append(float: Double(Float(bitPattern: UInt32(bitPattern: readInt32(v, 0)))))
+      try b.append(float: Double(Float(bitPattern: UInt32(bitPattern: readInt32(v, 0)))))
     case .float8:
       try need(8)
-      b.append(float: Double(bitPattern: readUInt64(v, 0)))
+      try b.append(float: Double(bitPattern: readUInt64(v, 0)))
     case .numeric(let asInt):
       switch try decodeNumeric(v, row: row) {
-      case nil: b.appendNull()
-      case .int(let x)?: asInt ? b.append(int: x) : b.append(float: Double(x))
+      case nil: try b.appendNull()
+      case .int(let x)?: asInt ? try b.append(int: x) : try b.append(float: Double(x))
       case .float(let x)?:
         if asInt { throw corrupt(.pgCopyBadNumeric, row: row) }
-        b.append(float: x)
+        try b.append(float: x)
       }
     case .text(let trimPadding):
       var n = v.count
       if trimPadding { while n > 0 && v[n - 1] == 0x20 { n -= 1 } }
       let bytes = UnsafeRawBufferPointer(rebasing: v[0..<n])
       guard isValidUTF8(bytes) else { throw corrupt(.pgCopyBadText, row: row) }
-      b.append(code: b.dictionary?.intern(bytes: bytes) ?? 0)
+      try b.append(code: b.dictionary?.intern(bytes: bytes) ?? 0)
     case .date:
       try need(4)
       let d = readInt32(v, 0)
-      if d == Int32.max || d == Int32.min { b.appendNull() } else { b.append(int: Int64(d) + postgresEpochDays) }
+      if d == Int32.max || d == Int32.min { try b.appendNull() } else { try b.append(int: Int64(d) + postgresEpochDays) }
     case .timestamp:
       try need(8)
       let t = Int64(bitPattern: readUInt64(v, 0))
       if t == Int64.max || t == Int64.min {
-        b.appendNull()
+        try b.appendNull()
       } else {
         // Floor division: a time before 2000-01-01 00:00 belongs to the day before.
         var day = t / microsecondsPerDay
         if t % microsecondsPerDay < 0 { day -= 1 }
-        b.append(int: day + postgresEpochDays)
+        try b.append(int: day + postgresEpochDays)
       }
     }
   }

@@ -142,49 +142,68 @@ public final class Column: @unchecked Sendable {
     }
   }
 
-  /// A column holding `values`, all of `type` or null (for tests and small results).
+  /// A column holding `values`, all of `type` or null; a value of another type is null, except
+  /// an int in a float column, which is converted. For tests and small results: the values are
+  /// already boxed in memory, in more bytes than the column takes, so this is not checked.
   package static func from(_ values: [Value], type: DataType) -> Column {
-    let b = ColumnBuilder(type: type, capacity: values.count)
-    for v in values { b.append(v) }
-    return b.finish()
+    var valid = [UInt8](repeating: 1, count: values.count)
+    /// The payload of each value (`pick` nil: null), zero in null slots.
+    func payloads<T>(_ zero: T, _ pick: (Value) -> T?) -> ColumnBuffer<T> {
+      ColumnBuffer(values.indices.map { i in
+        if let x = pick(values[i]) { return x }
+        valid[i] = 0
+        return zero
+      })
+    }
+    let stored: ColumnValues
+    switch type {
+    case .int: stored = .int(payloads(0) { if case .int(let x) = $0 { x } else { nil } })
+    case .date: stored = .date(payloads(0) { if case .date(let x) = $0 { x } else { nil } })
+    case .bool: stored = .bool(payloads(0) { if case .bool(let x) = $0 { x ? 1 : 0 } else { nil } })
+    case .float:
+      stored = .float(payloads(0) {
+        switch $0 {
+        case .float(let x): x
+        case .int(let x): Double(x)
+        default: nil
+        }
+      })
+    case .text:
+      let dictionary = TextDictionary()
+      stored = .text(payloads(0) { if case .text(let x) = $0 { dictionary.intern(x) } else { nil } }, dictionary)
+    }
+    return Column(values: stored, validity: valid.contains(0) ? ColumnBuffer(valid) : nil)
   }
 }
 
-/// Builds a validity mask lazily: no memory is used until the first null.
+/// Builds a validity mask lazily: no memory is used until the first null. Every growth is
+/// checked: an append throws `AllocationFailure` (the builder unchanged) when it is refused.
 public final class ValidityBuilder {
   private var mask: BufferBuilder<UInt8>?
   public private(set) var count = 0
 
   public init() {}
 
-  public func appendValid() {
-    if let m = mask { m.append(1) }
+  public func appendValid() throws {
+    if let m = mask { try m.append(1) }
     count += 1
   }
 
-  public func appendNull() {
-    if mask == nil {
-      let m = BufferBuilder<UInt8>(capacity: max(1024, count * 2))
-      m.append(repeating: 1, count: count)
-      mask = m
-    }
-    mask?.append(0)
+  public func appendNull() throws {
+    try makeMask(reserving: 1)
+    try mask?.append(0)
     count += 1
   }
 
   /// Appends `n` flags from `flags` (1 valid, 0 null), or `n` valid rows when nil.
-  public func append(flags: UnsafePointer<UInt8>?, count n: Int) {
+  public func append(flags: UnsafePointer<UInt8>?, count n: Int) throws {
     if let f = flags {
       var allValid = true
       for i in 0..<n where f[i] == 0 { allValid = false; break }
       if !allValid || mask != nil {
-        if mask == nil {
-          let m = BufferBuilder<UInt8>(capacity: max(1024, (count + n) * 2))
-          m.append(repeating: 1, count: count)
-          mask = m
-        }
+        try makeMask(reserving: n)
         if let m = mask {
-          let t = m.tail(reserving: n)
+          let t = try m.tail(reserving: n)
           t.update(from: f, count: n)
           m.advance(by: n)
         }
@@ -193,15 +212,27 @@ public final class ValidityBuilder {
         return
       }
     } else if let m = mask {
-      m.append(repeating: 1, count: n)
+      try m.append(repeating: 1, count: n)
     }
     count += n
+  }
+
+  /// At the first null, the mask of the rows so far (all valid), with room for `n` more.
+  private func makeMask(reserving n: Int) throws {
+    guard mask == nil else { return }
+    let (rows, overflow) = count.addingReportingOverflow(n)
+    if overflow { throw AllocationFailure(bytes: Int.max) }
+    let m = try BufferBuilder<UInt8>(checkedCapacity: max(1024, rows < Int.max / 2 ? rows * 2 : rows))
+    try m.append(repeating: 1, count: count)
+    mask = m
   }
 
   public func finish() -> ColumnBuffer<UInt8>? { mask?.finish() }
 }
 
-/// Builds a column of one type row by row (or chunk by chunk), keeping nulls as zeros.
+/// Builds a column of one type row by row (or chunk by chunk), keeping nulls as zeros. Every
+/// growth is checked: an append throws `AllocationFailure` when the memory is refused (the
+/// builder is then only good for discarding).
 public final class ColumnBuilder {
   public let type: DataType
   private let ints: BufferBuilder<Int64>?
@@ -212,6 +243,8 @@ public final class ColumnBuilder {
   public let dictionary: TextDictionary?
   public let validity = ValidityBuilder()
 
+  /// A builder with room for `capacity` values, taken without a check (a small or known
+  /// size; growth past it is checked).
   public init(type: DataType, capacity: Int = 1024, dictionary: TextDictionary? = nil) {
     self.type = type
     ints = type == .int || type == .date ? BufferBuilder(capacity: capacity) : nil
@@ -227,56 +260,56 @@ public final class ColumnBuilder {
   /// the memory cannot give it: for builders sized by input, which then append up to `n`
   /// values without growing. The validity mask, made at the first null (a byte a row), is
   /// checked by a probe of its size.
-  package func checkedReserve(_ n: Int) throws {
-    try ints?.checkedReserve(n)
-    try floats?.checkedReserve(n)
-    try bools?.checkedReserve(n)
-    try codes?.checkedReserve(n)
+  package func reserve(_ n: Int) throws {
+    try ints?.reserve(n)
+    try floats?.reserve(n)
+    try bools?.reserve(n)
+    try codes?.reserve(n)
     let (rows, overflow) = count.addingReportingOverflow(n)
     if overflow { throw AllocationFailure(bytes: Int.max) }
     try probeRoom(for: rows)
   }
 
-  public func appendNull() {
-    ints?.append(0)
-    floats?.append(0)
-    bools?.append(0)
-    codes?.append(0)
-    validity.appendNull()
+  public func appendNull() throws {
+    try ints?.append(0)
+    try floats?.append(0)
+    try bools?.append(0)
+    try codes?.append(0)
+    try validity.appendNull()
   }
 
-  public func append(int v: Int64) {
-    ints?.append(v)
-    validity.appendValid()
+  public func append(int v: Int64) throws {
+    try ints?.append(v)
+    try validity.appendValid()
   }
-  public func append(float v: Double) {
-    floats?.append(v)
-    validity.appendValid()
+  public func append(float v: Double) throws {
+    try floats?.append(v)
+    try validity.appendValid()
   }
-  public func append(bool v: Bool) {
-    bools?.append(v ? 1 : 0)
-    validity.appendValid()
+  public func append(bool v: Bool) throws {
+    try bools?.append(v ? 1 : 0)
+    try validity.appendValid()
   }
-  public func append(code: UInt32) {
-    codes?.append(code)
-    validity.appendValid()
+  public func append(code: UInt32) throws {
+    try codes?.append(code)
+    try validity.appendValid()
   }
-  public func append(text s: String) {
-    codes?.append(dictionary?.intern(s) ?? 0)
-    validity.appendValid()
+  public func append(text s: String) throws {
+    try codes?.append(try dictionary?.checkedIntern(s) ?? 0)
+    try validity.appendValid()
   }
 
   /// Appends a boxed value; a value of another type than the builder's counts as null
   /// except ints into a float builder, which are converted.
-  public func append(_ v: Value) {
+  public func append(_ v: Value) throws {
     switch (v, type) {
-    case (.int(let x), .int): append(int: x)
-    case (.int(let x), .float): append(float: Double(x))
-    case (.float(let x), .float): append(float: x)
-    case (.bool(let x), .bool): append(bool: x)
-    case (.text(let s), .text): append(text: s)
-    case (.date(let x), .date): append(int: x)
-    default: appendNull()
+    case (.int(let x), .int): try append(int: x)
+    case (.int(let x), .float): try append(float: Double(x))
+    case (.float(let x), .float): try append(float: x)
+    case (.bool(let x), .bool): try append(bool: x)
+    case (.text(let s), .text): try append(text: s)
+    case (.date(let x), .date): try append(int: x)
+    default: try appendNull()
     }
   }
 

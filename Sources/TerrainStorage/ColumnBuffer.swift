@@ -149,6 +149,8 @@ public final class BufferBuilder<Element> {
   /// Number of elements appended so far.
   @inlinable public var count: Int { used }
 
+  /// An empty builder with room for `capacity` elements, taken without a check: for small
+  /// capacities (a chunk, a constant). Builders sized by input use `init(checkedCapacity:)`.
   public init(capacity: Int = 1024) {
     let cap = max(16, capacity)
     self.capacity = cap
@@ -167,20 +169,12 @@ public final class BufferBuilder<Element> {
 
   deinit { free(base) }
 
-  @usableFromInline
-  package func grow(to minimum: Int) {
-    var newCap = capacity
-    while newCap < minimum { newCap = newCap * 2 }
-    base = reallocateBytes(base, newCap * MemoryLayout<Element>.stride).bindMemory(to: Element.self, capacity: newCap)
-    capacity = newCap
-  }
-
   /// Makes room for `n` more elements, or throws `AllocationFailure` (the builder unchanged)
-  /// when that is beyond the memory available: for builders sized by input.
+  /// when that is beyond the memory available. Every growth of a builder goes through here.
   @usableFromInline
-  package func checkedReserve(_ n: Int) throws {
+  package func reserve(_ n: Int) throws {
     let (needed, overflow) = used.addingReportingOverflow(n)
-    if overflow { throw AllocationFailure(bytes: Int.max) }
+    if overflow || n < 0 { throw AllocationFailure(bytes: Int.max) }
     guard needed > capacity else { return }
     let newCap = try doubledCapacity(capacity, toHold: needed)
     let bytes = try byteCount(newCap, of: Element.self)
@@ -190,38 +184,18 @@ public final class BufferBuilder<Element> {
   }
 
   /// Appends `v`, or throws `AllocationFailure` (the builder unchanged) when the growth this
-  /// needs is refused: the append of builders sized by input.
+  /// needs is refused.
   @inlinable
-  package func checkedAppend(_ v: Element) throws {
-    if used == capacity { try checkedReserve(1) }
-    base[used] = v
-    used += 1
-  }
-
-  /// `tail(reserving:)` whose growth throws `AllocationFailure` instead of stopping the process.
-  @inlinable
-  package func checkedTail(reserving n: Int) throws -> UnsafeMutablePointer<Element> {
-    if n > capacity - used { try checkedReserve(n) }
-    return base + used
-  }
-
-  /// Makes room for `n` more elements.
-  @inlinable
-  public func reserve(_ n: Int) {
-    if used + n > capacity { grow(to: used + n) }
-  }
-
-  @inlinable
-  public func append(_ v: Element) {
-    if used == capacity { grow(to: used + 1) }
+  public func append(_ v: Element) throws {
+    if used == capacity { try reserve(1) }
     base[used] = v
     used += 1
   }
 
   /// Appends `n` copies of `v`.
   @inlinable
-  public func append(repeating v: Element, count n: Int) {
-    reserve(n)
+  public func append(repeating v: Element, count n: Int) throws {
+    try reserve(n)
     (base + used).initialize(repeating: v, count: n)
     used += n
   }
@@ -233,10 +207,11 @@ public final class BufferBuilder<Element> {
     set { base[i] = newValue }
   }
 
-  /// Pointer for writing up to `n` elements at the end; call `advance(by:)` after.
+  /// Pointer for writing up to `n` elements at the end; call `advance(by:)` after. Throws
+  /// `AllocationFailure` (the builder unchanged) when the growth this needs is refused.
   @inlinable
-  public func tail(reserving n: Int) -> UnsafeMutablePointer<Element> {
-    reserve(n)
+  public func tail(reserving n: Int) throws -> UnsafeMutablePointer<Element> {
+    if n > capacity - used { try reserve(n) }
     return base + used
   }
 

@@ -36,17 +36,16 @@ public enum ColumnData: Sendable, Equatable {
     }
   }
 
-  /// The column holding these values.
+  /// The column holding these values (not checked, as `Column.from`: they are already in
+  /// memory, in more bytes than the column takes).
   package func makeColumn() -> Column {
-    let b = ColumnBuilder(type: type, capacity: max(count, 1))
     switch self {
-    case .int(let v): for x in v { if let x { b.append(int: x) } else { b.appendNull() } }
-    case .float(let v): for x in v { if let x { b.append(float: x) } else { b.appendNull() } }
-    case .text(let v): for x in v { if let x { b.append(text: x) } else { b.appendNull() } }
-    case .bool(let v): for x in v { if let x { b.append(bool: x) } else { b.appendNull() } }
-    case .date(let v): for x in v { if let x { b.append(int: x) } else { b.appendNull() } }
+    case .int(let v): return Column.from(v.map { $0.map(Value.int) ?? .null }, type: .int)
+    case .float(let v): return Column.from(v.map { $0.map(Value.float) ?? .null }, type: .float)
+    case .text(let v): return Column.from(v.map { $0.map(Value.text) ?? .null }, type: .text)
+    case .bool(let v): return Column.from(v.map { $0.map(Value.bool) ?? .null }, type: .bool)
+    case .date(let v): return Column.from(v.map { $0.map(Value.date) ?? .null }, type: .date)
     }
-    return b.finish()
   }
 }
 

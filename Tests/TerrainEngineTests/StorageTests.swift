@@ -25,9 +25,9 @@ final class StorageTests: XCTestCase {
     var prefix: Column?
     do {
       let values = BufferBuilder<Int64>(capacity: 4)
-      for v: Int64 in [10, 20, 30, 40] { values.append(v) }
+      for v: Int64 in [10, 20, 30, 40] { try values.append(v) }
       let valid = BufferBuilder<UInt8>(capacity: 4)
-      for v: UInt8 in [1, 0, 1, 1] { valid.append(v) }
+      for v: UInt8 in [1, 0, 1, 1] { try valid.append(v) }
       let column = Column(values: .int(values.finish()), validity: valid.finish())
       prefix = column.prefix(3)
       XCTAssertTrue(column.prefix(9) === column)

@@ -42,29 +42,29 @@ extension CompareStep: PhysicalStep {
     let builders = fields.map { ColumnBuilder(type: $0.type) }
     func stat(_ i: Int) -> Value { stats.columns[i].value(at: 0) }
     for (i, indicator) in peers.stats.enumerated() {
-      builders[0].append(text: indicator.name)
+      try builders[0].append(text: indicator.name)
       let n = stat(indicator.count)
       for (p, value) in pilotValues.enumerated() {
         let v = value[i]
-        builders[1 + 3 * p].append(valueType == .float ? (v.numeric.map(Value.float) ?? .null) : v)
+        try builders[1 + 3 * p].append(valueType == .float ? (v.numeric.map(Value.float) ?? .null) : v)
         if let better = indicator.better[p], case .int(let b) = stat(better), case .int(let count) = n, count > 0 {
-          builders[2 + 3 * p].append(.int(b + 1))
+          try builders[2 + 3 * p].append(.int(b + 1))
           // A pilot outside the peers is ranked as if it were one of them: among N + 1.
-          builders[3 + 3 * p].append(.int(outside.contains(p) ? count + 1 : count))
+          try builders[3 + 3 * p].append(.int(outside.contains(p) ? count + 1 : count))
         } else {
-          builders[2 + 3 * p].appendNull()
-          builders[3 + 3 * p].appendNull()
+          try builders[2 + 3 * p].appendNull()
+          try builders[3 + 3 * p].appendNull()
         }
       }
       let base = 1 + 3 * pilots.displayNames.count
-      builders[base].append(stat(indicator.median))
+      try builders[base].append(stat(indicator.median))
       for (k, column) in [indicator.min, indicator.max].enumerated() {
         let v = stat(column)
-        builders[base + 1 + k].append(valueType == .float ? (v.numeric.map(Value.float) ?? .null) : v)
+        try builders[base + 1 + k].append(valueType == .float ? (v.numeric.map(Value.float) ?? .null) : v)
       }
       let pooled = try ExpressionCompiler.evaluateConstant(
         ExpressionCompiler.fold(indicator.pooled.replacingColumns { c, t in .constant(indicator.sums[c].map(stat) ?? .null, t) }))
-      builders[base + 3].append(pooled.numeric.map(Value.float) ?? .null)
+      try builders[base + 3].append(pooled.numeric.map(Value.float) ?? .null)
     }
     var line = DiagnosticText.comparePeers(formatCount(indicators.count, .oneIndicatorCount, .indicatorsCount),
       formatCount(peerCount, .oneRowCount, .rowsCount), pilots.tableName).string

@@ -21,7 +21,7 @@ package func filterRows(_ rel: Relation, _ predicate: BoundExpr, cancel: Cancell
   if parts.count == 1, let only = parts.first { return try rel.selecting(IndexVector(only.finish())) }
   let all = try BufferBuilder<Int32>(checkedCapacity: total)
   for p in parts {
-    let dst = all.tail(reserving: p.count)
+    let dst = try all.tail(reserving: p.count)
     dst.update(from: p.base, count: p.count)
     all.advance(by: p.count)
   }
@@ -37,7 +37,7 @@ private func selectRows(_ rel: Relation, _ predicate: BoundExpr, _ range: Range<
   defer { mask.deallocate() }
   try forEachChunkRange(range, cancel: cancel) { start, n in
     try condition(start, n, mask, .assign)
-    let dst = try positions.checkedTail(reserving: n)
+    let dst = try positions.tail(reserving: n)
     var k = 0
     for i in 0..<n {
       dst[k] = Int32(truncatingIfNeeded: start + i)

@@ -52,9 +52,9 @@ extension SplitStep: PhysicalStep {
     let validity = ValidityBuilder()
     for r in 0..<n {
       if let valid, valid[r] == 0 {
-        try rows.checkedAppend(Int32(r))
-        try out.checkedAppend(0)
-        validity.appendNull()
+        try rows.append(Int32(r))
+        try out.append(0)
+        try validity.appendNull()
         continue
       }
       let c = Int(codes.base[r])
@@ -62,9 +62,9 @@ extension SplitStep: PhysicalStep {
       if start[c] < 0 { try cut(c) }
       let s = start[c]
       for j in 0..<count[c] {
-        try rows.checkedAppend(Int32(r))
-        try out.checkedAppend(partCodes[s + j])
-        validity.appendValid()
+        try rows.append(Int32(r))
+        try out.append(partCodes[s + j])
+        try validity.appendValid()
       }
       guard rows.count <= Int(Int32.max) - 1_000_000 else {
         throw Diagnostic(.tooManyRows, "split", "more than \(rows.count)", String(Int32.max))

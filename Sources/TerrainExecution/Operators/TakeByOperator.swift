@@ -32,7 +32,7 @@ private func firstPerGroup(_ order: UnsafeBufferPointer<Int32>, ids: UnsafePoint
       let g = Int(ids[Int(r)])
       if t[g] < limit {
         t[g] += 1
-        try out.checkedAppend(r)
+        try out.append(r)
       }
     }
   }
@@ -158,8 +158,8 @@ extension SortTakeByStep: PhysicalStep {
       if r & 0xFFFF == 0 { try cancel?.check() }
     }
     for r in heap { keep[Int(r)] = 1 }
-    let out = BufferBuilder<Int32>(capacity: slots + 16)
-    for r in 0..<n where keep[r] != 0 { out.append(Int32(r)) }
+    let out = try BufferBuilder<Int32>(checkedCapacity: slots + 16)
+    for r in 0..<n where keep[r] != 0 { try out.append(Int32(r)) }
     return out.finish()
   }
 

@@ -46,7 +46,7 @@ private func withDefault(_ value: Column, _ fallback: Column, missing: ColumnBuf
   let m = missing.base
   func typed<T>(_ a: UnsafeMutablePointer<T>, _ b: UnsafeMutablePointer<T>, _ zero: T) throws -> (ColumnBuffer<T>, ColumnBuffer<UInt8>?) {
     let values = try BufferBuilder<T>(checkedCapacity: n)
-    let out = values.tail(reserving: n)
+    let out = try values.tail(reserving: n)
     let valid = try ColumnBuffer<UInt8>(checkedZeroed: n)
     var anyNull = false
     for i in 0..<n {
@@ -75,8 +75,8 @@ private func withDefault(_ value: Column, _ fallback: Column, missing: ColumnBuf
   default:
     // Text: two dictionaries, so the strings are copied into a new one.
     let builder = ColumnBuilder(type: value.type, capacity: 0)
-    try builder.checkedReserve(n)
-    for i in 0..<n { builder.append(m[i] >= 0 ? value.value(at: i) : fallback.value(at: i)) }
+    try builder.reserve(n)
+    for i in 0..<n { try builder.append(m[i] >= 0 ? value.value(at: i) : fallback.value(at: i)) }
     return builder.finish()
   }
 }

@@ -52,10 +52,10 @@ final class SheetColumn {
     self.sheetColumn = sheetColumn
     kinds = BufferBuilder(capacity: 1024)
     payloads = BufferBuilder(capacity: 1024)
-    try kinds.checkedReserve(rows)
-    try payloads.checkedReserve(rows)
-    kinds.append(repeating: CellKind.empty, count: rows)
-    payloads.append(repeating: 0, count: rows)
+    try kinds.reserve(rows)
+    try payloads.reserve(rows)
+    try kinds.append(repeating: CellKind.empty, count: rows)
+    try payloads.append(repeating: 0, count: rows)
   }
 }
 
@@ -255,7 +255,7 @@ final class XLSXSheetReader {
       if nulls.isNull(value.base, value.count) { return (CellKind.empty, 0) }
       try inlineBytes.append(value.base, value.count)
       if inlineBytes.count > memoryLimit { throw XLSXFailure.fail(.xlsxTooLarge, sheetName) }
-      try inlineEnds.checkedAppend(inlineBytes.count)
+      try inlineEnds.append(inlineBytes.count)
       return (CellKind.inline, UInt64(inlineEnds.count - 1))
     case UInt8(ascii: "b"):
       // `1`/`0`, or `true`/`TRUE` from some writers.
@@ -316,8 +316,8 @@ final class XLSXSheetReader {
     // New columns first (filled with nulls up to this row), then one empty cell everywhere.
     for col in pendingColumn where slotOf[col] < 0 { _ = try slot(col) }
     for c in columns {
-      try c.kinds.checkedAppend(CellKind.empty)
-      try c.payloads.checkedAppend(0)
+      try c.kinds.append(CellKind.empty)
+      try c.payloads.append(0)
     }
     for (k, col) in pendingColumn.enumerated() {
       let c = try slot(col)
@@ -336,7 +336,7 @@ final class XLSXSheetReader {
       c.kinds[index] = kind
       c.payloads[index] = payload
     }
-    try rowNumbers.checkedAppend(row)
+    try rowNumbers.append(row)
     rowCount += 1
     if rowCount & 0xFFF == 0 {
       try cancel?.check()
@@ -444,7 +444,7 @@ final class XLSXSheetReader {
   private func build(_ c: SheetColumn, name: String, forced: DataType?) throws -> Column {
     let type = forced ?? inferredType(c, name: name)
     let b = ColumnBuilder(type: type)
-    try b.checkedReserve(rowCount)
+    try b.reserve(rowCount)
     let kinds = c.kinds.base
     let payloads = c.payloads.base
     func refuse(_ i: Int, _ entry: DiagnosticMessage) -> Error {
@@ -456,64 +456,64 @@ final class XLSXSheetReader {
     case .int:
       for i in 0..<rowCount {
         switch kinds[i] {
-        case CellKind.empty: b.appendNull()
+        case CellKind.empty: try b.appendNull()
         case CellKind.number:
           let v = Double(bitPattern: payloads[i])
           guard v == v.rounded(.down), v >= -9.223372036854775e18, v < 9.223372036854775e18 else {
             throw refuse(i, .valueNotInt)
           }
-          b.append(int: Int64(v))
-        case CellKind.bool: b.append(int: Int64(payloads[i]))
+          try b.append(int: Int64(v))
+        case CellKind.bool: try b.append(int: Int64(payloads[i]))
         default:
           let s = kinds[i] == CellKind.shared ? strings.string(Int(payloads[i])) : inlineString(Int(payloads[i]))
           guard kinds[i] != CellKind.date, let base = s.baseAddress, let v = parseInt64(base, s.count) else {
             throw refuse(i, .valueNotInt)
           }
-          b.append(int: v)
+          try b.append(int: v)
         }
       }
     case .float:
       for i in 0..<rowCount {
         switch kinds[i] {
-        case CellKind.empty: b.appendNull()
-        case CellKind.number: b.append(float: Double(bitPattern: payloads[i]))
+        case CellKind.empty: try b.appendNull()
+        case CellKind.number: try b.append(float: Double(bitPattern: payloads[i]))
         case CellKind.shared, CellKind.inline:
           let s = kinds[i] == CellKind.shared ? strings.string(Int(payloads[i])) : inlineString(Int(payloads[i]))
           guard let base = s.baseAddress, let v = parseDouble(base, s.count, decimal: UInt8(ascii: ".")) else {
             throw refuse(i, .valueNotFloat)
           }
-          b.append(float: v)
+          try b.append(float: v)
         default: throw refuse(i, .valueNotFloat)
         }
       }
     case .bool:
       for i in 0..<rowCount {
         switch kinds[i] {
-        case CellKind.empty: b.appendNull()
-        case CellKind.bool: b.append(bool: payloads[i] != 0)
+        case CellKind.empty: try b.appendNull()
+        case CellKind.bool: try b.append(bool: payloads[i] != 0)
         case CellKind.number:
           let v = Double(bitPattern: payloads[i])
           guard v == 0 || v == 1 else { throw refuse(i, .valueNotBool) }
-          b.append(bool: v == 1)
+          try b.append(bool: v == 1)
         case CellKind.shared, CellKind.inline:
           let s = kinds[i] == CellKind.shared ? strings.string(Int(payloads[i])) : inlineString(Int(payloads[i]))
           guard let base = s.baseAddress, let v = parseBool(base, s.count) else { throw refuse(i, .valueNotBool) }
-          b.append(bool: v)
+          try b.append(bool: v)
         default: throw refuse(i, .valueNotBool)
         }
       }
     case .date:
       for i in 0..<rowCount {
         switch kinds[i] {
-        case CellKind.empty: b.appendNull()
-        case CellKind.date: b.append(int: Int64(bitPattern: payloads[i]))
+        case CellKind.empty: try b.appendNull()
+        case CellKind.date: try b.append(int: Int64(bitPattern: payloads[i]))
         case CellKind.number:
           guard let d = excelDay(Double(bitPattern: payloads[i])) else { throw refuse(i, .valueNotDate) }
-          b.append(int: d)
+          try b.append(int: d)
         case CellKind.shared, CellKind.inline:
           let s = kinds[i] == CellKind.shared ? strings.string(Int(payloads[i])) : inlineString(Int(payloads[i]))
           guard let base = s.baseAddress, let d = parseDateField(base, s.count) else { throw refuse(i, .valueNotDate) }
-          b.append(int: d)
+          try b.append(int: d)
         default: throw refuse(i, .valueNotDate)
         }
       }
@@ -524,7 +524,7 @@ final class XLSXSheetReader {
       for i in 0..<rowCount {
         let p = payloads[i]
         switch kinds[i] {
-        case CellKind.empty: b.appendNull()
+        case CellKind.empty: try b.appendNull()
         case CellKind.shared:
           let k = Int(p)
           var code = codes[k]
@@ -532,11 +532,11 @@ final class XLSXSheetReader {
             code = try dictionary.checkedIntern(bytes: UnsafeRawBufferPointer(strings.string(k)))
             codes[k] = code
           }
-          b.append(code: code)
+          try b.append(code: code)
         case CellKind.inline:
-          b.append(code: try dictionary.checkedIntern(bytes: UnsafeRawBufferPointer(inlineString(Int(p)))))
+          try b.append(code: try dictionary.checkedIntern(bytes: UnsafeRawBufferPointer(inlineString(Int(p)))))
         default:
-          b.append(text: cellText(kinds[i], p))
+          try b.append(text: cellText(kinds[i], p))
         }
       }
     }

@@ -157,8 +157,8 @@ final class SharedStrings {
           // A capacity hint only, bounded: the file does not decide an allocation.
           if let n = parseInt64(xml.buffer + r.lowerBound, r.count), n > 0 {
             let hint = Int(min(n, 1 << 20))
-            try ends.checkedReserve(hint)
-            try isNull.checkedReserve(hint)
+            try ends.reserve(hint)
+            try isNull.reserve(hint)
           }
         }
       case .end:
@@ -183,8 +183,8 @@ final class SharedStrings {
 
   private func finishString(_ start: Int, _ nulls: NullMarkers) throws {
     decodeOfficeEscapes(bytes, from: start)
-    try ends.checkedAppend(bytes.count)
-    try isNull.checkedAppend(nulls.isNull(bytes.base + start, bytes.count - start) ? 1 : 0)
+    try ends.append(bytes.count)
+    try isNull.append(nulls.isNull(bytes.base + start, bytes.count - start) ? 1 : 0)
   }
 }
 

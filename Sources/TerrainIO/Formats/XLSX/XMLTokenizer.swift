@@ -307,7 +307,7 @@ final class XMLTokenizer {
   /// The decoded value of the attribute `literal` as a String, nil when absent.
   func attributeString(_ literal: StaticString) throws -> String? {
     guard let r = try attribute(literal) else { return nil }
-    let scratch = BufferBuilder<UInt8>(capacity: r.count + 16)
+    let scratch = try BufferBuilder<UInt8>(checkedCapacity: r.count + 16)
     try appendDecoded(r, to: scratch)
     return String(decoding: UnsafeBufferPointer(start: scratch.base, count: scratch.count), as: UTF8.self)
   }
@@ -331,7 +331,7 @@ final class XMLTokenizer {
         guard let scalar = entityScalar(i + 1, semi) else {
           throw XLSXFailure.fail(.xlsxXMLBadEntity, part, String(base + i), entityText(i, e))
         }
-        let w = try out.checkedTail(reserving: 4)
+        let w = try out.tail(reserving: 4)
         out.advance(by: writeUTF8(scalar, to: w))
         i = semi + 1
         run = i
@@ -429,13 +429,13 @@ extension BufferBuilder where Element == UInt8 {
   @inline(__always)
   func append(_ p: UnsafePointer<UInt8>, _ n: Int) throws {
     guard n > 0 else { return }
-    try checkedTail(reserving: n).update(from: p, count: n)
+    try tail(reserving: n).update(from: p, count: n)
     advance(by: n)
   }
 
   /// Appends one byte; `AllocationFailure` when the memory refuses the growth.
   @inline(__always)
-  func append(byte b: UInt8) throws { try checkedAppend(b) }
+  func append(byte b: UInt8) throws { try append(b) }
 
   /// The bytes as a String.
   var string: String { String(decoding: UnsafeBufferPointer(start: base, count: count), as: UTF8.self) }
