@@ -19,6 +19,39 @@ final class StorageTests: XCTestCase {
     XCTAssertNotEqual(d.intern("\u{E9}"), d.intern("e\u{301}"))
   }
 
+  /// A dictionary keeps only bytes: each value comes back as the same `String` (long, short,
+  /// empty, multi-byte), found by its bytes too; codes past the end give "" and no bytes.
+  func testDictionaryValuesComeBackFromTheirBytes() throws {
+    let d = TextDictionary()
+    let values = ["", "Saint-Étienne", String(repeating: "é", count: 400), "a\u{0}b", "🇫🇷", "x"]
+    let codes = try values.map { try d.checkedIntern($0) }
+    XCTAssertEqual(codes, (0..<UInt32(values.count)).map { $0 })
+    XCTAssertEqual(d.count, values.count)
+    XCTAssertEqual(d.allStrings(), values)
+    XCTAssertEqual(d.valueBytes, values.reduce(0) { $0 + $1.utf8.count })
+    for (k, v) in values.enumerated() {
+      XCTAssertEqual(d.string(k), v)
+      var v = v
+      XCTAssertEqual(v.withUTF8 { d.code(ofBytes: UnsafeRawBufferPointer($0)) }, UInt32(k))
+    }
+    XCTAssertEqual(d.string(values.count), "")
+    XCTAssertEqual(d.string(-1), "")
+    XCTAssertEqual(d.bytes(of: UInt32(values.count)).count, 0)
+  }
+
+  /// `compareBytes` (two dictionaries' values compared in place) orders as `compareUTF8`.
+  func testByteOrderIsCodePointOrder() {
+    let samples = ["", "a", "ab", "b", "é", "e\u{301}", "z", "\u{7F}", "\u{80}", "ÿ", "\u{FFFF}", "😀", "Z", "aé", "a\u{0}"]
+    for x in samples {
+      for y in samples {
+        var a = x
+        var b = y
+        let byBytes = a.withUTF8 { p in b.withUTF8 { q in compareBytes(UnsafeRawBufferPointer(p), UnsafeRawBufferPointer(q)) } }
+        XCTAssertEqual(byBytes, compareUTF8(x, y), "\(x.debugDescription) vs \(y.debugDescription)")
+      }
+    }
+  }
+
   /// A prefix shares its column's memory and keeps it alive after the column is gone
   /// (`take n` returns such views instead of copying rows).
   func testPrefixViewOutlivesItsColumn() throws {
