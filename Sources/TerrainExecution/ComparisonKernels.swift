@@ -46,11 +46,17 @@ package func compareUTF8(_ a: String, _ b: String) -> Int {
 /// A per-dictionary-code table of a text predicate, computed once per distinct string and
 /// extended as a growing dictionary gains strings.
 package final class TextCodeTable<R> {
-  private let f: (String) throws -> R
+  private let f: (UnsafeRawBufferPointer) throws -> R
   private var source: ObjectIdentifier?
   package private(set) var table: [R] = []
 
-  package init(_ f: @escaping (String) throws -> R) { self.f = f }
+  /// `f` of each value's UTF-8 bytes (a view valid for the call): no `String` is made.
+  package init(bytes f: @escaping (UnsafeRawBufferPointer) throws -> R) { self.f = f }
+
+  /// `f` of each value as a `String` (made for the call).
+  package convenience init(_ f: @escaping (String) throws -> R) {
+    self.init(bytes: { try f(String(decoding: $0, as: UTF8.self)) })
+  }
 
   /// The table for `dict`, covering all its current codes.
   package func table(for dict: TextDictionary) throws -> [R] {
@@ -60,7 +66,7 @@ package final class TextCodeTable<R> {
       table = []
     }
     if table.count < dict.count {
-      for c in table.count..<dict.count { table.append(try f(dict.string(c))) }
+      for c in table.count..<dict.count { table.append(try f(dict.bytes(of: UInt32(c)))) }
     }
     return table
   }
@@ -107,7 +113,10 @@ extension ExpressionCompiler {
       case (.float(let k), .float): return compare(ka, op, k)
       case (.bool(let k), .bool): return compare(ka, op, UInt8(k ? 1 : 0))
       case (.text(let s), .text):
-        return lookup(ka, TextCodeTable<UInt8> { compareValues(op, compareUTF8($0, s)) ? 1 : 0 })
+        let constant = Array(s.utf8)
+        return lookup(ka, TextCodeTable<UInt8>(bytes: { v in
+          constant.withUnsafeBytes { compareValues(op, compareBytes(v, $0)) ? 1 : 0 }
+        }))
       case (.null, _):
         let nulls = Output<UInt8>()
         nulls.validity.update(repeating: 0, count: chunkSize)
@@ -225,9 +234,11 @@ extension ExpressionCompiler {
     case .bool:
       return membership(ka, present.compactMap { if case .bool(let x) = $0 { return UInt8(x ? 1 : 0) } else { return nil } }, listHasNull, negated)
     case .text:
-      let texts = present.compactMap { v -> String? in if case .text(let x) = v { return x } else { return nil } }
-      let matches = TextCodeTable<UInt8> { s in texts.contains { utf8Equal($0, s) } ? 1 : 0 }
-      if !listHasNull { return lookup(ka, negated ? TextCodeTable { s in texts.contains { utf8Equal($0, s) } ? 0 : 1 } : matches) }
+      let texts = present.compactMap { v -> [UInt8]? in if case .text(let x) = v { return Array(x.utf8) } else { return nil } }
+      let matches = TextCodeTable<UInt8>(bytes: { s in texts.contains { $0.elementsEqual(s) } ? 1 : 0 })
+      if !listHasNull {
+        return lookup(ka, negated ? TextCodeTable<UInt8>(bytes: { s in texts.contains { $0.elementsEqual(s) } ? 0 : 1 }) : matches)
+      }
       // Present only where some value matches: true there unless negated.
       let valid = Output<UInt8>()
       return .truth { start, n, out, combine in

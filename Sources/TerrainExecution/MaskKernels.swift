@@ -133,7 +133,7 @@ extension ExpressionCompiler {
       // A constant pattern: one truth value per dictionary code, for the value and the mask.
       guard case .text(let pattern)? = p.constantValue else { return .value(try compile(e)) }
       let compiled = LikePattern(pattern, caseInsensitive: ci)
-      return lookup(try compile(a), TextCodeTable<UInt8> { compiled.matches($0) != negated ? 1 : 0 })
+      return lookup(try compile(a), TextCodeTable<UInt8>(bytes: { compiled.matches(bytes: $0) != negated ? 1 : 0 }))
     case .isNull(let a, let negated):
       let ka = try compile(a)
       return .truth { start, n, out, combine in

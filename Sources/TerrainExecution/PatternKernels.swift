@@ -71,6 +71,16 @@ package struct LikePattern: Sendable {
     }
   }
 
+  /// Whether the text of UTF-8 `bytes` matches the whole pattern: on the bytes themselves for
+  /// the byte shapes of `like`, else through a `String`.
+  package func matches(bytes: UnsafeRawBufferPointer) -> Bool {
+    switch shape {
+    case .any: return true
+    case .general: return matches(String(decoding: bytes, as: UTF8.self))
+    default: return caseInsensitive ? matches(String(decoding: bytes, as: UTF8.self)) : matches(utf8: bytes)
+    }
+  }
+
   /// The byte shapes on a text's UTF-8 (already lower-cased for `ilike`).
   private func matches(utf8 t: UnsafeRawBufferPointer) -> Bool {
     switch shape {
