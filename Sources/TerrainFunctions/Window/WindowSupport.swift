@@ -72,8 +72,22 @@ private func withDefault(_ value: Column, _ fallback: Column, missing: ColumnBuf
   case (.bool(let a), .bool(let b)):
     let (v, valid) = try typed(a.base, b.base, 0)
     return Column(values: .bool(v), validity: valid)
+  case (.text(let a, let da), .text(let b, let db)):
+    // Two dictionaries: the values are copied into a new one, by their bytes.
+    let builder = ColumnBuilder(type: .text, capacity: 0)
+    try builder.reserve(n)
+    guard let out = builder.dictionary else { return builder.finish() }
+    for i in 0..<n {
+      let (column, codes, dictionary) = m[i] >= 0 ? (value, a, da) : (fallback, b, db)
+      if column.isValid(i) {
+        try builder.append(code: try out.checkedIntern(bytes: dictionary.bytes(of: codes.base[i])))
+      } else {
+        try builder.appendNull()
+      }
+    }
+    return builder.finish()
   default:
-    // Text: two dictionaries, so the strings are copied into a new one.
+    // Columns of different types (not made by the planner): value by value.
     let builder = ColumnBuilder(type: value.type, capacity: 0)
     try builder.reserve(n)
     for i in 0..<n { try builder.append(m[i] >= 0 ? value.value(at: i) : fallback.value(at: i)) }
