@@ -118,7 +118,7 @@ public final class TextDictionary: @unchecked Sendable {
     let p = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
     let found = lookUp(p, n, hash: h)
     if found.code >= 0 { return UInt32(found.code) }
-    return insert(bytes, p, n, tag: h & 0xFFFF_FFFF_0000_0000, slot: found.slot)
+    return insert(p, n, tag: h & 0xFFFF_FFFF_0000_0000, slot: found.slot)
   }
 
   /// `intern(bytes:hash:)` for values read from input: a value that does not fit in the memory
@@ -132,7 +132,7 @@ public final class TextDictionary: @unchecked Sendable {
     if found.code >= 0 { return UInt32(found.code) }
     // The slots doubled: the value's empty slot is found again.
     if try makeRoom(forValueOf: n) { found = lookUp(p, n, hash: h) }
-    return insert(bytes, p, n, tag: h & 0xFFFF_FFFF_0000_0000, slot: found.slot)
+    return insert(p, n, tag: h & 0xFFFF_FFFF_0000_0000, slot: found.slot)
   }
 
   /// `checkedIntern(bytes:hash:)` computing the hash.
@@ -188,7 +188,7 @@ public final class TextDictionary: @unchecked Sendable {
 
   /// Adds a value that `intern(bytes:hash:)` did not find; `slot` is the empty slot it ended on.
   @usableFromInline
-  package func insert(_ bytes: UnsafeRawBufferPointer, _ p: UnsafePointer<UInt8>?, _ n: Int, tag: UInt64, slot i: Int)
+  package func insert(_ p: UnsafePointer<UInt8>?, _ n: Int, tag: UInt64, slot i: Int)
     -> UInt32
   {
     let code = count
