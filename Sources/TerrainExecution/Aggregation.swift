@@ -274,8 +274,9 @@ package func makeAccumulator(_ spec: AggregateSpec, groups: Int) throws -> Accum
   guard let builder = spec.function.definition as? AccumulatorBuilder else {
     throw Diagnostic(.noAccumulator, spec.function.rawValue, at: spec.span)
   }
-  try probeRoom(for: try byteCount(groups, of: (Int64, Double, Double, Double, Double).self))
-  return try builder.makeAccumulator(spec, groups: groups)
+  return try withCheckedRoom(for: try byteCount(groups, of: (Int64, Double, Double, Double, Double).self)) {
+    try builder.makeAccumulator(spec, groups: groups)
+  }
 }
 
 // The accumulators' per-group arrays are `@exclusivity(unchecked)`: an accumulator is used by

@@ -36,8 +36,9 @@ package func hashJoin(probe: Relation, probeKeys: [BoundExpr], build: Relation, 
   var tail: [Int32] = []
   // `next` (a row each) and `head`, `tail` (a key each, at most a row each): Swift arrays,
   // probed once for all three.
-  try probeRoom(for: try byteCount(build.rowCount, of: (Int32, Int32, Int32).self))
-  var next = [Int32](repeating: -1, count: build.rowCount)
+  var next = try withCheckedRoom(for: try byteCount(build.rowCount, of: (Int32, Int32, Int32).self)) {
+    [Int32](repeating: -1, count: build.rowCount)
+  }
   var start = 0
   while start < build.rowCount {
     let n = min(chunkSize, build.rowCount - start)

@@ -72,8 +72,7 @@ package final class KeyTable {
     self.width = width
     var size = 1024
     while size < capacity * 2 { size = try doubledCapacity(size, toHold: size + 1) }
-    try probeRoom(for: try byteCount(size, of: Int32.self))
-    slots = [Int32](repeating: -1, count: size)
+    slots = try withCheckedRoom(for: try byteCount(size, of: Int32.self)) { [Int32](repeating: -1, count: size) }
     mask = size - 1
   }
 
@@ -106,10 +105,7 @@ package final class KeyTable {
     }
     // The probe and the growth under one lock: the workers of a parallel aggregate growing
     // their tables at once cannot both pass a check for the same memory.
-    checkedGrowthLock.lock()
-    defer { checkedGrowthLock.unlock() }
-    try probeGrowth()
-    return add(key, hash: h, slot: i)
+    return try withCheckedRoom(for: try growthBytes()) { add(key, hash: h, slot: i) }
   }
 
   /// Adds `key` (hashed `h`, not present) at the empty slot `i`.
@@ -123,14 +119,14 @@ package final class KeyTable {
     return id
   }
 
-  /// Checks that the arrays the next insert grows can have their new, doubled storage (all
-  /// of it at once: they may grow in the same insert).
-  private func probeGrowth() throws {
+  /// The bytes of the new, doubled storage of the arrays the next insert grows (all of it at
+  /// once: they may grow in the same insert).
+  private func growthBytes() throws -> Int {
     var bytes = 0
     if keys.count + width > keys.capacity { bytes += try byteCount(2 * Swift.max(keys.capacity, width), of: UInt64.self) }
     if hashes.count == hashes.capacity { bytes += try byteCount(2 * Swift.max(hashes.capacity, 1), of: UInt64.self) }
     if (count + 1) * 2 > slots.count { bytes += try byteCount(2 * slots.count, of: Int32.self) }
-    try probeRoom(for: bytes)
+    return bytes
   }
 
   /// The id of `key` if present.
@@ -222,9 +218,12 @@ package func groupRows(_ keys: [Column], rowCount: Int, cancel: CancellationFlag
       let g = try table.insert(words + i * width)
       if g == before {
         if firstRows.count == firstRows.capacity {
-          try probeRoom(for: try byteCount(2 * Swift.max(firstRows.capacity, 1), of: Int32.self))
+          try withCheckedRoom(for: try byteCount(2 * Swift.max(firstRows.capacity, 1), of: Int32.self)) {
+            firstRows.append(Int32(start + i))
+          }
+        } else {
+          firstRows.append(Int32(start + i))
         }
-        firstRows.append(Int32(start + i))
       }
       out[start + i] = Int32(g)
     }

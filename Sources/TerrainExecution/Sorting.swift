@@ -123,8 +123,7 @@ private func siftDown(_ h: inout [TopEntry], _ i0: Int) {
 /// for the validity).
 package func encodeKey(_ column: Column, descending: Bool, collation: Collation) throws -> EncodedKey {
   let n = column.count
-  try probeRoom(for: try byteCount(n, of: (UInt64, UInt8).self))
-  var words = [UInt64](repeating: 0, count: n)
+  var words = try withCheckedRoom(for: try byteCount(n, of: (UInt64, UInt8).self)) { [UInt64](repeating: 0, count: n) }
   switch column.values {
   case .int(let b), .date(let b):
     for i in 0..<n { words[i] = intWord(b.base[i]) }
@@ -182,8 +181,7 @@ package func sortPermutation(_ keys: [(Column, Bool)], rowCount: Int, limit: Int
   }
   // The permutation and the sort's scratch (Swift arrays: their allocation cannot fail
   // softly, so the memory is probed first).
-  try probeRoom(for: try byteCount(rowCount, of: UInt64.self))
-  var perm = (0..<Int32(rowCount)).map { $0 }
+  var perm = try withCheckedRoom(for: try byteCount(rowCount, of: UInt64.self)) { (0..<Int32(rowCount)).map { $0 } }
   if encoded.count == 1 && encoded[0].valid == nil {
     let w = encoded[0].words
     perm.sort { w[Int($0)] != w[Int($1)] ? w[Int($0)] < w[Int($1)] : $0 < $1 }
@@ -205,8 +203,9 @@ private func packedTextSort(_ column: Column, descending: Bool, rowCount: Int, c
   guard !ranks.isEmpty else { return (0..<Int32(rowCount)).map { $0 } }
   let top = UInt64(ranks.count)
   let valid = column.validity?.base
-  try probeRoom(for: try byteCount(rowCount, of: (UInt64, UInt64).self))
-  var words = [UInt64](repeating: 0, count: rowCount)
+  var words = try withCheckedRoom(for: try byteCount(rowCount, of: (UInt64, UInt64).self)) {
+    [UInt64](repeating: 0, count: rowCount)
+  }
   ranks.withUnsafeBufferPointer { r in
     for i in 0..<rowCount {
       let c = Int(codes.base[i])

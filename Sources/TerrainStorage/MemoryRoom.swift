@@ -70,9 +70,18 @@ private func givesBackFreedMemory() -> Bool {
   private func glibcMallocTrim(_ pad: Int) -> Int32
 #endif
 
+/// Serialises every checked allocation — the check that the memory is there and the
+/// allocation that takes it — across threads: two workers (the lanes of a load, the
+/// partitions of an aggregate) cannot both pass a check for the same memory. Recursive, so
+/// that a growth holding it (a dictionary's, a key table's) can allocate through the
+/// functions below.
+package let checkedGrowthLock = SimpleLock(recursive: true)
+
 /// `bytes` bytes from `malloc` (at least one), or `AllocationFailure` when they are beyond the
 /// memory available or `malloc` fails.
 package func allocateCheckedBytes(_ bytes: Int) throws -> UnsafeMutableRawPointer {
+  checkedGrowthLock.lock()
+  defer { checkedGrowthLock.unlock() }
   try checkRoom(for: bytes)
   guard let p = malloc(max(1, bytes)) else { throw AllocationFailure(bytes: bytes) }
   return p
@@ -81,9 +90,23 @@ package func allocateCheckedBytes(_ bytes: Int) throws -> UnsafeMutableRawPointe
 /// `realloc` of memory from `allocateCheckedBytes`; on failure `p` is unchanged and still the
 /// caller's to free.
 package func reallocateCheckedBytes(_ p: UnsafeMutableRawPointer, _ bytes: Int) throws -> UnsafeMutableRawPointer {
+  checkedGrowthLock.lock()
+  defer { checkedGrowthLock.unlock() }
   try checkRoom(for: bytes)
   guard let q = realloc(p, max(1, bytes)) else { throw AllocationFailure(bytes: bytes) }
   return q
+}
+
+/// The value `allocate` makes — a Swift array or string of about `bytes` bytes, whose
+/// allocation would stop the process if it failed — after checking (`probeRoom`) that the
+/// memory can hold it. The probe and the allocation happen under `checkedGrowthLock`, so no
+/// other checked allocation takes the memory in between. `allocate` should allocate and
+/// little else: other threads' checked allocations wait for it.
+package func withCheckedRoom<R>(for bytes: Int, _ allocate: () throws -> R) throws -> R {
+  checkedGrowthLock.lock()
+  defer { checkedGrowthLock.unlock() }
+  try probeRoom(for: bytes)
+  return try allocate()
 }
 
 /// The byte size of `count` values of `T`, or `AllocationFailure` when it overflows.
@@ -106,8 +129,11 @@ package func doubledCapacity(_ capacity: Int, toHold needed: Int) throws -> Int 
 
 /// Checks that `bytes` more bytes can be taken, by asking the allocator for them and giving
 /// them back: for memory that Swift allocates itself (a `String`, an `Array`'s growth), whose
-/// failure would stop the process.
+/// failure would stop the process. Prefer `withCheckedRoom`, which allocates under the same
+/// lock; a bare probe is for a bound checked ahead of growth that is itself checked.
 package func probeRoom(for bytes: Int) throws {
+  checkedGrowthLock.lock()
+  defer { checkedGrowthLock.unlock() }
   try checkRoom(for: bytes)
   guard let p = malloc(max(1, bytes)) else { throw AllocationFailure(bytes: bytes) }
   free(p)

@@ -11,10 +11,20 @@
 package final class SimpleLock: @unchecked Sendable {
   private let mutex: UnsafeMutablePointer<pthread_mutex_t>
 
-  package init() {
+  /// A lock; `recursive` lets the thread holding it take it again (each `lock` then needs
+  /// its `unlock`).
+  package init(recursive: Bool = false) {
     mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     mutex.initialize(to: pthread_mutex_t())
-    pthread_mutex_init(mutex, nil)
+    if recursive {
+      var attributes = pthread_mutexattr_t()
+      pthread_mutexattr_init(&attributes)
+      pthread_mutexattr_settype(&attributes, Int32(PTHREAD_MUTEX_RECURSIVE))
+      pthread_mutex_init(mutex, &attributes)
+      pthread_mutexattr_destroy(&attributes)
+    } else {
+      pthread_mutex_init(mutex, nil)
+    }
   }
 
   deinit {

@@ -6,11 +6,6 @@
   import Darwin
 #endif
 
-/// Serialises checked growth that is probed before it is allocated (dictionaries, see
-/// `TextDictionary.makeRoom`; execution's key tables): two threads cannot both pass a check
-/// for the same memory.
-package let checkedGrowthLock = SimpleLock()
-
 /// An append-only set of distinct strings, each with a dense code (`0..<count`).
 ///
 /// Equality is byte equality of the UTF-8 forms (not Unicode canonical equivalence), as

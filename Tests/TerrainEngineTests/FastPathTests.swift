@@ -125,7 +125,7 @@ final class FastPathTests: XCTestCase {
   /// dictionaries and are copied into one by their bytes, nulls kept as nulls.
   func testTextLagAndLeadWithADefault() throws {
     let long = "a value longer than fifteen bytes"
-    let s = try session([("s", .text, [.text("a"), .null, .text(long), .text("d")]), ("k", .int, (1...4).map { .int($0) })])
+    let s = session([("s", .text, [.text("a"), .null, .text(long), .text("d")]), ("k", .int, (1...4).map { .int($0) })])
     let t = try s.query("from t | derive p = lag(s, 1, \"none\"), q = lead(s, 1, s) sort k | select p, q")
     XCTAssertEqual(t.columns[0].boxedValues, [.text("none"), .text("a"), .null, .text(long)])
     XCTAssertEqual(t.columns[1].boxedValues, [.null, .text(long), .text("d"), .text("d")])

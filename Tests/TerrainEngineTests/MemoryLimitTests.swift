@@ -87,4 +87,39 @@ final class MemoryLimitTests: XCTestCase {
     })
     XCTAssertEqual(d.count, 1, "a refused value leaves the dictionary unchanged")
   }
+
+  /// `withCheckedRoom` makes a Swift array only after its probe passed, under the lock every
+  /// checked allocation takes (recursive: a dictionary growing inside it does not deadlock),
+  /// and threads allocating through it at once all get their arrays.
+  func testWithCheckedRoomAllocatesOnlyWhatThereIsRoomFor() throws {
+    let made = try withCheckedRoom(for: 8_000) { [Int64](repeating: 3, count: 1000) }
+    XCTAssertEqual(made.count, 1000)
+    let nested = try withCheckedRoom(for: 64) { () throws -> UInt32 in
+      let d = TextDictionary()
+      return try d.checkedIntern(String(repeating: "z", count: 100_000))
+    }
+    XCTAssertEqual(nested, 0)
+    availableMemoryOverride = 1000
+    checkedAllocationThreshold = 0
+    var ran = false
+    XCTAssertThrowsError(try withCheckedRoom(for: 80_000) { () -> [Int64] in
+      ran = true
+      return [Int64](repeating: 0, count: 10_000)
+    }) { error in
+      XCTAssertEqual((error as? AllocationFailure)?.bytes, 80_000)
+    }
+    XCTAssertFalse(ran, "a refused allocation never runs")
+    XCTAssertThrowsError(try withCheckedRoom(for: -1) { 0 }, "a negative size is refused")
+    availableMemoryOverride = nil
+    checkedAllocationThreshold = 64 << 20
+    let counts = SimpleLock()
+    nonisolated(unsafe) var total = 0
+    DispatchQueue.concurrentPerform(iterations: 8) { _ in
+      for _ in 0..<200 {
+        let a = try? withCheckedRoom(for: 4096) { [UInt8](repeating: 1, count: 4096) }
+        counts.withLock { total += a?.count ?? 0 }
+      }
+    }
+    XCTAssertEqual(total, 8 * 200 * 4096)
+  }
 }

@@ -101,8 +101,8 @@ final class XMLTokenizer {
           throw XLSXFailure.fail(.xlsxXMLTooLong, part, String(base), String(XMLTokenizer.maxTokenBytes >> 20))
         }
         // Up to 64 MB: the memory is probed first, so that a refusal is an error.
-        try probeRoom(for: capacity * 2)
-        let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2)
+        let doubled = capacity * 2
+        let bigger = try withCheckedRoom(for: doubled) { UnsafeMutablePointer<UInt8>.allocate(capacity: doubled) }
         bigger.update(from: buffer, count: end)
         buffer.deallocate()
         buffer = bigger
