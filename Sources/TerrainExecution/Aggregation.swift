@@ -690,7 +690,7 @@ package final class QuantileAccumulator: Accumulator {
     }
     // Counting sort by group (stable: each segment keeps row order). Group ids are below
     // `groups`, and each segment receives exactly its count of values.
-    var starts = [Int](repeating: 0, count: groups + 1)
+    var starts: [Int] = try checkedArray(repeating: 0, count: groups + 1)
     starts.withUnsafeMutableBufferPointer { st in
       for k in groupOf { st[Int(k) + 1] += 1 }
       for k in 0..<groups { st[k + 1] += st[k] }
@@ -892,8 +892,8 @@ package final class CountDistinctAccumulator: Accumulator {
       for id in 0..<o.seen.count { _ = try seen.insert(base + id * seen.width) }
     }
   }
-  package func finish() -> Column {
-    var counts = [Int64](repeating: 0, count: groups)
+  package func finish() throws -> Column {
+    var counts: [Int64] = try checkedArray(repeating: 0, count: groups)
     if seen.width == 1 {
       if !counts.isEmpty { counts[0] = Int64(seen.count) }
     } else {

@@ -33,7 +33,7 @@ package func joinedAggregate(_ rel: Relation, join: JoinStep, aggregate: Aggrega
   let build = Relation(table: join.table, name: join.tableName)
   let buildKey = try ExpressionCompiler(relation: build).evaluateColumn(join.buildKeys[0], cancel: cancel)
   guard case .text(let buildCodes, let buildDict) = buildKey.values, buildKey.count == build.rowCount else { return nil }
-  var rowOfCode = [Int32](repeating: -1, count: buildDict.count)
+  var rowOfCode: [Int32] = try checkedArray(repeating: -1, count: buildDict.count)
   let buildValid = buildKey.validity?.base
   for r in 0..<build.rowCount where buildValid?[r] ?? 1 != 0 {
     let c = Int(buildCodes.base[r])
@@ -51,7 +51,7 @@ package func joinedAggregate(_ rel: Relation, join: JoinStep, aggregate: Aggrega
   ids.advance(by: rel.rowCount)
   let ranges = workerRanges(rel.rowCount)
   let firsts = try runRanges(ranges) { _, range -> [Int32]? in
-    var first = [Int32](repeating: -1, count: groupCount)
+    var first: [Int32] = try checkedArray(repeating: -1, count: groupCount)
     var groupOfCode: [Int32] = []
     var mapped: TextDictionary? = nil
     var matched = true
@@ -84,7 +84,7 @@ package func joinedAggregate(_ rel: Relation, join: JoinStep, aggregate: Aggrega
     return matched ? first : nil
   }
   // The groups in order of their first row along the pipeline.
-  var firstRow = [Int32](repeating: -1, count: groupCount)
+  var firstRow: [Int32] = try checkedArray(repeating: -1, count: groupCount)
   for part in firsts {
     guard let part else { return nil }
     for g in 0..<groupCount where firstRow[g] < 0 { firstRow[g] = part[g] }

@@ -179,7 +179,7 @@ package struct CopyBinaryDecoder {
     case .text(let trimPadding):
       guard let codes = b.codeBuffer, let dictionary = b.dictionary else { return }
       if hashes.count < n {
-        hashes = [UInt64](repeating: 0, count: n)
+        hashes = try checkedArray(repeating: 0 as UInt64, count: n)
         probes = hashes
       }
       for r in 0..<n {
@@ -216,7 +216,7 @@ package struct CopyBinaryDecoder {
     if nulls == 0 {
       try b.validity.append(flags: nil, count: n)
     } else {
-      var flags = [UInt8](repeating: 1, count: n)
+      var flags: [UInt8] = try checkedArray(repeating: 1, count: n)
       for r in 0..<n where lengths[r &* m &+ c] == -1 { flags[r] = 0 }
       try flags.withUnsafeBufferPointer { try b.validity.append(flags: $0.baseAddress, count: n) }
     }

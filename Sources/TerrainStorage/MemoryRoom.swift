@@ -127,6 +127,13 @@ package func doubledCapacity(_ capacity: Int, toHold needed: Int) throws -> Int 
   return c
 }
 
+/// `[T](repeating: value, count: count)` made through `withCheckedRoom`: for arrays sized by
+/// the rows, groups or distinct values of the input; `AllocationFailure` when the memory
+/// cannot hold them (or `count` is negative).
+package func checkedArray<T>(repeating value: T, count: Int) throws -> [T] {
+  try withCheckedRoom(for: try byteCount(count, of: T.self)) { [T](repeating: value, count: count) }
+}
+
 /// Checks that `bytes` more bytes can be taken, by asking the allocator for them and giving
 /// them back: for memory that Swift allocates itself (a `String`, an `Array`'s growth), whose
 /// failure would stop the process. Prefer `withCheckedRoom`, which allocates under the same

@@ -47,12 +47,12 @@ extension PivotStep: PhysicalStep {
   /// planning, from the same rows).
   private func valuePositions(_ names: Column) throws -> [Int32] {
     let n = names.count
-    var out = [Int32](repeating: -1, count: n)
+    var out: [Int32] = try checkedArray(repeating: -1, count: n)
     let nullAt = values.firstIndex(of: .null).map { Int32($0) } ?? -1
     let valid = names.validity?.base
     switch names.values {
     case .text(let codes, let dict):
-      var byCode = [Int32](repeating: -1, count: dict.count)
+      var byCode: [Int32] = try checkedArray(repeating: -1, count: dict.count)
       for (i, v) in values.enumerated() {
         if case .text(let s) = v, let c = dict.code(of: s) { byCode[Int(c)] = Int32(i) }
       }

@@ -17,8 +17,8 @@ extension SplitStep: PhysicalStep {
     let parts = TextDictionary()
     // Per code of `dict`: its parts' codes in `partCodes[start[c]..<start[c] + count[c]]`,
     // computed on first use.
-    var start = [Int](repeating: -1, count: dict.count)
-    var count = [Int](repeating: 0, count: dict.count)
+    var start: [Int] = try checkedArray(repeating: -1, count: dict.count)
+    var count: [Int] = try checkedArray(repeating: 0, count: dict.count)
     var partCodes: [UInt32] = []
     func cut(_ c: Int) throws {
       start[c] = partCodes.count

@@ -25,7 +25,7 @@ private func groupIDs(_ input: Relation, _ keys: [BoundExpr], cancel: Cancellati
 private func firstPerGroup(_ order: UnsafeBufferPointer<Int32>, ids: UnsafePointer<Int32>, groups: Int, limit: Int) throws
   -> ColumnBuffer<Int32>
 {
-  var taken = [Int](repeating: 0, count: groups)
+  var taken: [Int] = try checkedArray(repeating: 0, count: groups)
   let out = try BufferBuilder<Int32>(checkedCapacity: min(order.count, max(16, groups * min(limit, 64))))
   try taken.withUnsafeMutableBufferPointer { t in
     for r in order {
@@ -64,7 +64,7 @@ extension SortTakeByStep: PhysicalStep {
     let compiler = ExpressionCompiler(relation: input)
     let sortColumns = try keys.map { (try compiler.evaluateColumn($0.0, cancel: cancel), $0.descending) }
     let (ids, groups) = try groupIDs(input, groupKeys, cancel: cancel)
-    var sizes = [Int](repeating: 0, count: groups)
+    var sizes: [Int] = try checkedArray(repeating: 0, count: groups)
     for r in 0..<n { sizes[Int(ids.base[r])] += 1 }
     var kept = 0
     var bigGroups = 0
@@ -111,15 +111,15 @@ extension SortTakeByStep: PhysicalStep {
       return a < b
     }
     // Heap storage: `limit` slots for each group larger than `limit`.
-    var offset = [Int](repeating: -1, count: sizes.count)
+    var offset: [Int] = try checkedArray(repeating: -1, count: sizes.count)
     var slots = 0
     for (g, s) in sizes.enumerated() where s > limit {
       offset[g] = slots
       slots += limit
     }
-    var heap = [Int32](repeating: 0, count: slots)
-    var filled = [Int](repeating: 0, count: sizes.count)
-    var keep = [UInt8](repeating: 0, count: n)
+    var heap: [Int32] = try checkedArray(repeating: 0, count: slots)
+    var filled: [Int] = try checkedArray(repeating: 0, count: sizes.count)
+    var keep: [UInt8] = try checkedArray(repeating: 0, count: n)
     for r in 0..<n {
       let g = Int(ids[r])
       let base = offset[g]

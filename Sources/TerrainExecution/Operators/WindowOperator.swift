@@ -204,7 +204,7 @@ private struct OrderedRows {
 /// on the encoded keys (ties by row, so stable), partitions split over the workers.
 private func windowOrder(_ ids: ColumnBuffer<Int32>, partitionCount: Int, rowCount n: Int, keys: [EncodedKey], peers: Bool,
   cancel: CancellationFlag?) throws -> OrderedRows {
-  var starts = [Int](repeating: 0, count: partitionCount + 1)
+  var starts: [Int] = try checkedArray(repeating: 0, count: partitionCount + 1)
   let rows = try ColumnBuffer<Int32>(checkedZeroed: n)
   let id = ids.base
   starts.withUnsafeMutableBufferPointer { st in
