@@ -46,8 +46,9 @@ extension Session {
 
   /// The plan of `pipeline` with its attached tables read as their columns only: what `.sql`,
   /// `terrain --sql`, completion and push-down plan over, nothing fetched or run on the server.
-  package func planWithoutReading(_ pipeline: Pipeline) throws -> QueryPlan {
-    guard attachedFetched == nil, readsAttached(pipeline) else { return try planQuery(pipeline) }
+  /// `decoding: false` leaves a local file read on demand undecoded, as `planQuery` does.
+  package func planWithoutReading(_ pipeline: Pipeline, decoding: Bool = true) throws -> QueryPlan {
+    guard attachedFetched == nil, readsAttached(pipeline) else { return try planQuery(pipeline, decoding: decoding) }
     let saved = attachedReading
     attachedReading = .schemaOnly(columns: nil)
     attachedFetched = [:]
@@ -55,7 +56,7 @@ extension Session {
       attachedReading = saved
       attachedFetched = nil
     }
-    return try planQueryReading(pipeline)
+    return try planQueryReading(pipeline, decoding: decoding)
   }
 
   /// A scan of one large table, with only `where` and `select`/`derive` after it (stages that
@@ -110,19 +111,27 @@ extension Session {
     return compiled
   }
 
-  /// `.explain`'s lines for a pipeline that runs inside its database: the statement sent; nil
-  /// when `pipeline` runs in memory (in part or whole).
-  package func explainPushedDown(_ pipeline: Pipeline) throws -> [String]? {
-    guard let attachment = pushDownCandidate(pipeline) else { return nil }
-    let plan = try planWithoutReading(pipeline)
-    guard let compiled = compiledSQL(of: plan, for: attachment) else { return nil }
+  /// What `.explain` shows of a pipeline that reads attached tables, found without reading
+  /// them: `.pushedDown` with the statement sent when the pipeline runs inside its database;
+  /// `.inMemory` with its plan over the attached tables' columns only (their rows are fetched
+  /// when the statement runs). nil when `pipeline` reads no attached table, or has a `pivot`
+  /// (whose columns come from the data, so planning it reads them).
+  package func explainAttached(_ pipeline: Pipeline) throws -> AttachedExplanation? {
+    guard attachedFetched == nil, readsAttached(pipeline),
+      !pipeline.stages.contains(where: { type(of: $0.stage).keyword == "pivot" })
+    else { return nil }
+    let plan = try planWithoutReading(pipeline, decoding: false)
+    guard let attachment = pushDownCandidate(pipeline), let compiled = compiledSQL(of: plan, for: attachment) else {
+      let database = plan.sourceName.firstIndex(of: ".").flatMap { attachments[String(plan.sourceName[..<$0])] }
+      return .inMemory(plan, sourceDatabase: database?.name)
+    }
     var lines = ["Remote \(attachment.name) (PostgreSQL): the whole pipeline, one statement"]
     lines += compiled.sql.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }
     let parts = scanParts(of: plan, in: attachment).count
     if parts > 1 { lines.append("  (read in \(parts) parts at once: ranges of the table's pages by ctid, one connection each)") }
     if let e = plan.export { lines.append("  → Export \"\(e.path)\"") }
     if let c = plan.chart { lines.append("  " + c.explainLine) }
-    return lines
+    return .pushedDown(lines)
   }
 
   /// The one attached database every table of `pipeline` is in, when there is one and the
@@ -152,4 +161,14 @@ extension Attachment {
     icuFrenchKnown = has
     return has
   }
+}
+
+/// `.explain` of a pipeline reading attached tables (`Session.explainAttached`).
+package enum AttachedExplanation {
+  /// The pipeline runs inside its database: the lines showing the statement sent.
+  case pushedDown([String])
+  /// The pipeline runs in memory over the attached tables' fetched columns: its plan, made
+  /// over their columns only (no row read; the tables' row counts are 0 in it), and the
+  /// attached database of its source table when the source is one.
+  case inMemory(QueryPlan, sourceDatabase: String?)
 }

@@ -306,9 +306,20 @@ extension Session {
 
   private func explainText(_ text: String) throws -> [String] {
     let (_, pipeline) = try onePipeline(text, else: .explainOneStatement, .explainNeedsPipeline)
-    if let remote = try explainPushedDown(pipeline) { return remote }
-    let plan = try planQuery(pipeline, decoding: false)
-    var lines = explainLines(plan, name: plan.sourceName)
+    let plan: QueryPlan
+    switch try explainAttached(pipeline) {
+    case .pushedDown(let lines)?:
+      return lines
+    case .inMemory(let attachedPlan, let database?)?:
+      // Planned over the attached tables' columns: nothing is fetched to explain.
+      return explainLines(attachedPlan,
+        scan: "Scan \(attachedPlan.sourceName) (\(attachedPlan.source.fields.count) columns, fetched from \(database) when the statement runs)")
+    case .inMemory(let attachedPlan, nil)?:
+      plan = attachedPlan
+    case nil:
+      plan = try planQuery(pipeline, decoding: false)
+    }
+    var lines = explainLines(plan)
     if case .table = pipeline.source, let file = try catalog.deferredFile(plan.sourceName) {
       lines.insert("  " + scanLine(try scanOf(plan), file), at: 1)
     }
@@ -328,8 +339,9 @@ extension Session {
   }
 
   /// `Scan …` then one indented line per operator of `plan` (and the sub-plans a step runs).
-  package func explainLines(_ plan: QueryPlan, name: String) -> [String] {
-    var lines = ["Scan \(name) (\(groupedCount(plan.source.rowCount)) rows, \(plan.source.fields.count) columns)"]
+  /// `scan` replaces the first line (`Scan name (rows, columns)`).
+  package func explainLines(_ plan: QueryPlan, scan: String? = nil) -> [String] {
+    var lines = [scan ?? "Scan \(plan.sourceName) (\(groupedCount(plan.source.rowCount)) rows, \(plan.source.fields.count) columns)"]
     let (steps, depth) = explainSteps(plan.steps.indices.map { (plan.steps[$0], plan.fieldsAfter[$0].map(\.name)) }, depth: 1)
     lines += steps
     if let e = plan.export { lines.append(String(repeating: "  ", count: depth) + "→ Export \"\(e.path)\"") }

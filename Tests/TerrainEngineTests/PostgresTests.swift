@@ -227,6 +227,27 @@ final class PostgresTests: XCTestCase {
       return XCTFail("no .explain output")
     }
     XCTAssertTrue(explained.contains("Remote pgb (PostgreSQL)"), explained)
+    // `.explain` of a pipeline run in memory over an attached table (joined with a local one)
+    // shows its plan, and fetches nothing to make it.
+    s.attachedQueriesSent = ["(nothing since)"]
+    for (statement, scan) in [
+      ("from pgb.communes | join departements on code_departement | aggregate n = count()", "Scan pgb.communes ("),
+      ("from departements | join pgb.regions on code_region == pgb.regions.code_region | aggregate n = count()", "Scan departements ("),
+    ] {
+      guard case .output(let mixedPlan)? = s.execute(".explain " + statement).last?.outcome else {
+        return XCTFail("no .explain output for \(statement)")
+      }
+      let lines = mixedPlan.split(separator: "\n").map(String.init)
+      XCTAssertTrue(lines.first?.hasPrefix(scan) == true, mixedPlan)
+      XCTAssertTrue(lines.contains { $0.contains("HashJoin") }, mixedPlan)
+      XCTAssertFalse(mixedPlan.contains("Remote"), mixedPlan)
+      XCTAssertEqual(s.attachedQueriesSent, ["(nothing since)"], statement)
+    }
+    guard case .output(let mixedScan)? = s.execute(".explain from pgb.communes | join departements on code_departement").last?.outcome else {
+      return XCTFail("no .explain output")
+    }
+    XCTAssertTrue(mixedScan.hasPrefix("Scan pgb.communes ("), mixedScan)
+    XCTAssertTrue(mixedScan.contains("columns, fetched from pgb when the statement runs)"), mixedScan)
     // Mixed: the attached side's named columns only, the join and aggregate in memory.
     let mixed = try table(s, "from pgb.communes | join departements on code_departement | aggregate n = count()")
     XCTAssertEqual(s.attachedQueriesSent, [#"select "code_departement" from "bundled"."communes""#])
