@@ -13,12 +13,7 @@ final class ArrowTests: XCTestCase {
   var dir: URL = FileManager.default.temporaryDirectory
 
   override func setUpWithError() throws {
-    dir = FileManager.default.temporaryDirectory.appendingPathComponent("terrain-arrow-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-  }
-
-  override func tearDownWithError() throws {
-    try? FileManager.default.removeItem(at: dir)
+    dir = try TestSupport.temporaryFolder("terrain-arrow", for: self)
   }
 
   func path(_ name: String) -> String { dir.appendingPathComponent(name).path }

@@ -296,9 +296,6 @@ final class CLITests: XCTestCase {
 extension XCTestCase {
   /// A fresh temporary folder, removed when the test ends.
   func tempDir() throws -> URL {
-    let d = FileManager.default.temporaryDirectory.appendingPathComponent("terrain-test-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
-    addTeardownBlock { try? FileManager.default.removeItem(at: d) }
-    return d
+    try TestSupport.temporaryFolder("terrain-test", for: self)
   }
 }

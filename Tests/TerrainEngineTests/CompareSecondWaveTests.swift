@@ -30,9 +30,7 @@ final class CompareSecondWaveTests: XCTestCase {
   }
 
   func testExcelFrExportHasNumericRanksNoDateLikeCellAndWholeIntegers() throws {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("terrain-cmp-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: dir) }
+    let dir = try TestSupport.temporaryFolder("terrain-cmp", for: self)
     let out = Screen()
     let s = try session(out)
     s.workingDirectory = dir.path

@@ -22,10 +22,7 @@ final class DatasetsTests: XCTestCase {
   }
 
   func temporaryFolder() throws -> URL {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("terrain-datasets-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
-    return dir
+    try TestSupport.temporaryFolder("terrain-datasets", for: self)
   }
 
   /// Runs `datasets/build.py` with `arguments` (the shared data as its source).

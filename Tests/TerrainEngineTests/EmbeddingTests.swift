@@ -31,10 +31,7 @@ final class EmbeddingTests: XCTestCase {
   static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
   private func tempDirectory() throws -> URL {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("terrain-embed-\(getpid())-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
-    return dir
+    try TestSupport.temporaryFolder("terrain-embed-\(getpid())", for: self)
   }
 
   /// A session with `t(nom, code, x)` registered, that fails the test if it prints anything;

@@ -13,12 +13,7 @@ final class FormatRegistryTests: XCTestCase {
   var dir: URL!
 
   override func setUpWithError() throws {
-    dir = FileManager.default.temporaryDirectory.appendingPathComponent("terrain-formats-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-  }
-
-  override func tearDownWithError() throws {
-    try? FileManager.default.removeItem(at: dir)
+    dir = try TestSupport.temporaryFolder("terrain-formats", for: self)
   }
 
   private func path(_ name: String) -> String { dir.appendingPathComponent(name).path }

@@ -110,9 +110,7 @@ final class FrenchTests: XCTestCase {
   func testNoticesAreFrenchAndGroupedLikeTables() throws {
     let (s, output) = session()
     s.language = .french
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("terrain-french-\(getpid())")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: dir) }
+    let dir = try TestSupport.temporaryFolder("terrain-french", for: self)
     let rows = (1...12_345).map { "\($0),x" }.joined(separator: "\n")
     try ("n,t\n" + rows + "\n").write(to: dir.appendingPathComponent("grand.csv"), atomically: true, encoding: .utf8)
     s.workingDirectory = dir.path

@@ -160,19 +160,9 @@ final class LessonTests: XCTestCase {
 
   // MARK: the example lesson, on the bundled data
 
-  private var folders: [URL] = []
-
-  override func tearDown() {
-    folders.forEach { try? FileManager.default.removeItem(at: $0) }
-    folders = []
-  }
-
   /// A new empty folder, removed after the test.
   private func temporaryFolder() throws -> URL {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("terrain-lesson-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    folders.append(folder)
-    return folder
+    try TestSupport.temporaryFolder("terrain-lesson", for: self)
   }
 
   /// A session on the bundled tables, printing into `out` and `err`.

@@ -43,9 +43,7 @@ final class OptionTests: XCTestCase {
   }
 
   func testAliasesAndParametersWorkForEveryOption() throws {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("terrain-options-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: dir) }
+    let dir = try TestSupport.temporaryFolder("terrain-options", for: self)
     let path = dir.appendingPathComponent("x.csv").path
     try "a|b\n1|2\n".write(toFile: path, atomically: true, encoding: .utf8)
     let session = Session.shell()

@@ -15,12 +15,7 @@ final class ParquetScanTests: XCTestCase {
   var dir: URL = FileManager.default.temporaryDirectory
 
   override func setUpWithError() throws {
-    dir = FileManager.default.temporaryDirectory.appendingPathComponent("terrain-pqscan-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-  }
-
-  override func tearDownWithError() throws {
-    try? FileManager.default.removeItem(at: dir)
+    dir = try TestSupport.temporaryFolder("terrain-pqscan", for: self)
   }
 
   func path(_ name: String) -> String { dir.appendingPathComponent(name).path }

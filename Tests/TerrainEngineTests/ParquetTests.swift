@@ -16,12 +16,7 @@ final class ParquetTests: XCTestCase {
   var dir: URL = FileManager.default.temporaryDirectory
 
   override func setUpWithError() throws {
-    dir = FileManager.default.temporaryDirectory.appendingPathComponent("terrain-parquet-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-  }
-
-  override func tearDownWithError() throws {
-    try? FileManager.default.removeItem(at: dir)
+    dir = try TestSupport.temporaryFolder("terrain-parquet", for: self)
   }
 
   func path(_ name: String) -> String { dir.appendingPathComponent(name).path }

@@ -521,9 +521,7 @@ final class RenderTests: XCTestCase {
   }
 
   func testRenderToFileDescriptor() throws {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("terrain-render-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: dir) }
+    let dir = try TestSupport.temporaryFolder("terrain-render", for: self)
     let path = dir.appendingPathComponent("out.txt").path
     for mode in OutputMode.allCases {
       let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)

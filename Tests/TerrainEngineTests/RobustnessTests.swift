@@ -348,14 +348,9 @@ final class RobustnessTests: XCTestCase {
   var dir: URL!
 
   override func setUpWithError() throws {
-    dir = FileManager.default.temporaryDirectory.appendingPathComponent("terrain-robust-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-  }
-
-  override func tearDownWithError() throws {
-    let unreadable = dir.appendingPathComponent("unreadable.csv").path
-    if FileManager.default.fileExists(atPath: unreadable) { chmod(unreadable, 0o644) }
-    try? FileManager.default.removeItem(at: dir)
+    // Removing the folder needs no chmod of `unreadable.csv`: unlinking a file depends on the
+    // folder's permissions, not the file's.
+    dir = try TestSupport.temporaryFolder("terrain-robust", for: self)
   }
 
   func write(_ name: String, _ bytes: [UInt8]) -> String {

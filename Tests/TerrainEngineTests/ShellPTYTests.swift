@@ -14,14 +14,13 @@ final class ShellPTYTests: XCTestCase {
       throw XCTSkip("pseudo-terminals need Linux or macOS")
     #endif
     guard PTYSession.terrainBinary() != nil else { throw XCTSkip("the terrain binary is not built (swift build)") }
-    home = FileManager.default.temporaryDirectory.appendingPathComponent("terrain-pty-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
-  }
-
-  override func tearDown() {
-    sessions.forEach { $0.terminate() }
-    sessions = []
-    if home.lastPathComponent.hasPrefix("terrain-pty-") { try? FileManager.default.removeItem(at: home) }
+    home = try TestSupport.temporaryFolder("terrain-pty", for: self)
+    // The children are killed before their home folder is removed (teardown blocks run last
+    // registered first, and before `tearDown`): a live shell would write its state there again.
+    addTeardownBlock { [unowned self] in
+      sessions.forEach { $0.terminate() }
+      sessions = []
+    }
   }
 
   func start(noColor: Bool = false, extra: [String: String] = [:], columns: UInt16 = 160, arguments: [String] = []) throws -> PTYSession {

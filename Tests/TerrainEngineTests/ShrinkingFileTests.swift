@@ -14,9 +14,7 @@ final class ShrinkingFileTests: XCTestCase {
   func testFileShrinkingDuringLoadIsAnErrorNotACrash() throws {
     // The shell's path: the command installs the SIGBUS guard, so files are mapped.
     installSignalHandlers()
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("terrain-shrink-\(getpid())")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: dir) }
+    let dir = try TestSupport.temporaryFolder("terrain-shrink", for: self)
     let path = dir.appendingPathComponent("big.csv").path
     var text = "id,name,value\n"
     for i in 0..<300_000 { text += "\(i),name\(i % 977),\(Double(i) / 7)\n" }

@@ -9,9 +9,7 @@ final class SignalTests: XCTestCase {
   func testASignalDuringAScriptsExportLeavesNothingBehind() throws {
     let binary = try XCTUnwrap(TestSupport.terrainBinary, "terrain binary not built")
     for (sig, code) in [(SIGTERM, Int32(143)), (SIGHUP, 129), (SIGINT, 130)] {
-      let dir = FileManager.default.temporaryDirectory.appendingPathComponent("terrain-signal-\(UUID().uuidString)")
-      try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-      defer { try? FileManager.default.removeItem(at: dir) }
+      let dir = try TestSupport.temporaryFolder("terrain-signal", for: self)
       // A few million rows: the export takes seconds in a debug build.
       let script = """
         let c = from communes | select code_insee, nom, population

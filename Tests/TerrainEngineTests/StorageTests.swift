@@ -76,9 +76,7 @@ final class StorageTests: XCTestCase {
   func testTakeOfSelections() throws {
     let session = Session.shell()
     let rows = (0..<5000).map { "\($0),\($0 % 7 == 0 ? "" : String($0 % 3))" }.joined(separator: "\n")
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("terrain-take-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: dir) }
+    let dir = try TestSupport.temporaryFolder("terrain-take", for: self)
     let path = dir.appendingPathComponent("t.csv").path
     try ("id,k\n" + rows + "\n").write(toFile: path, atomically: true, encoding: .utf8)
     XCTAssertTrue(session.run("load \"\(path)\" as t", name: nil))

@@ -11,12 +11,7 @@ final class TranscriptAndParameterTests: XCTestCase {
   private var folder = URL(fileURLWithPath: "/nonexistent")
 
   override func setUpWithError() throws {
-    folder = FileManager.default.temporaryDirectory.appendingPathComponent("terrain-transcript-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-  }
-
-  override func tearDown() {
-    try? FileManager.default.removeItem(at: folder)
+    folder = try TestSupport.temporaryFolder("terrain-transcript", for: self)
   }
 
   private func session() throws -> (Session, () -> (out: String, err: String)) {
