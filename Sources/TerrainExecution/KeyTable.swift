@@ -72,7 +72,7 @@ package final class KeyTable {
     self.width = width
     var size = 1024
     while size < capacity * 2 { size = try doubledCapacity(size, toHold: size + 1) }
-    slots = try withCheckedRoom(for: try byteCount(size, of: Int32.self)) { [Int32](repeating: -1, count: size) }
+    slots = try checkedArray(repeating: -1, count: size)
     mask = size - 1
   }
 

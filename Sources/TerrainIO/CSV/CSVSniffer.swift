@@ -75,10 +75,7 @@ package func sniffHeader(
     if r.fieldCount > spans.count {
       // More fields than a table may have columns: the load refuses the file afterwards.
       if r.fieldCount > maximumColumnCount { return true }
-      let fieldCount = r.fieldCount
-      spans = try withCheckedRoom(for: try byteCount(fieldCount, of: FieldSpan.self)) {
-        [FieldSpan](repeating: FieldSpan(start: 0, end: 0, kind: 0), count: fieldCount)
-      }
+      spans = try checkedArray(repeating: FieldSpan(start: 0, end: 0, kind: 0), count: r.fieldCount)
       r = spans.withUnsafeMutableBufferPointer { buf -> ScannedRecord in
         guard let b = buf.baseAddress else { return r }
         return scanner.scanRecord(at: pos, spans: b, capacity: buf.count)
